@@ -1,0 +1,1 @@
+"""odvarsel: overdose alerts from ambulance dispatch to the municipality's on-duty team."""

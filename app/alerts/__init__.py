@@ -1,0 +1,1 @@
+"""Alert intake from dispatch systems."""

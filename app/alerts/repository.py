@@ -1,0 +1,79 @@
+"""Queries on alerts. The insert is idempotent on (client, dispatch incident id)."""
+
+from __future__ import annotations
+
+import uuid
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import and_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.alerts.models import Alert
+from app.auth.models import ApiClient, ApiClientMunicipality
+from app.roster.models import Municipality
+
+
+class MunicipalityAccess(Enum):
+    ALLOWED = "allowed"
+    NOT_SERVED = "not_served"
+    NOT_PERMITTED = "not_permitted"
+
+
+async def municipality_access(
+    session: AsyncSession, *, client_id: str, code: str
+) -> MunicipalityAccess:
+    binding = and_(
+        col(ApiClientMunicipality.municipality_code) == col(Municipality.code),
+        col(ApiClientMunicipality.client_id) == client_id,
+    )
+    row = (
+        await session.execute(
+            select(Municipality.code, ApiClient.active)
+            .outerjoin(ApiClientMunicipality, binding)
+            .outerjoin(ApiClient, col(ApiClient.id) == col(ApiClientMunicipality.client_id))
+            .where(col(Municipality.code) == code)
+        )
+    ).first()
+    if row is None:
+        return MunicipalityAccess.NOT_SERVED
+    return MunicipalityAccess.ALLOWED if row.active else MunicipalityAccess.NOT_PERMITTED
+
+
+async def insert_unless_exists(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert the alert; False if this client already sent this incident id.
+
+    ON CONFLICT DO NOTHING on the unique constraint, so concurrent retries cannot race.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Alert)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["client_id", "dispatch_incident_id"])
+        .returning(col(Alert.id))
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+async def get_by_incident(
+    session: AsyncSession, *, client_id: str, dispatch_incident_id: str
+) -> Alert | None:
+    result = await session.execute(
+        select(Alert).where(
+            col(Alert.client_id) == client_id,
+            col(Alert.dispatch_incident_id) == dispatch_incident_id,
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def get_for_client(
+    session: AsyncSession, *, alert_id: uuid.UUID, client_id: str
+) -> Alert | None:
+    result = await session.execute(
+        select(Alert).where(col(Alert.id) == alert_id, col(Alert.client_id) == client_id)
+    )
+    return result.scalar_one_or_none()

@@ -1,0 +1,77 @@
+"""POST /v1/alerts and GET /v1/alerts/{id}: the dispatch systems' API."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Response, Security, status
+
+from app.alerts import service
+from app.alerts.schemas import AlertIn, AlertOut
+from app.auth.scopes import Scope
+from app.auth.tokens import TokenClaims
+from app.deps import ClockDep, SessionDep, current_client
+from app.errors import Problem
+
+router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
+
+_problems: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No valid access token"},
+    403: {"model": Problem, "description": "Missing scope, or not allowed for the municipality"},
+}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AlertOut,
+    summary="Post an overdose alert",
+    description="Idempotent on the dispatch incident id: a retry with the same content returns "
+    "the alert already stored (200); the same id with other content is refused (409). Optional "
+    "fields that fail validation are not stored and are listed in `dropped_fields`; the alert "
+    "still goes through. Any 4xx or 5xx answer means the alert was NOT delivered.",
+    responses={
+        200: {"model": AlertOut, "description": "A retry: this alert was already received"},
+        201: {"description": "The alert was received", "headers": {"Location": {"schema": {}}}},
+        **_problems,
+        409: {"model": Problem, "description": "The incident id was used with other content"},
+        413: {"model": Problem, "description": "The request body is too large"},
+        422: {
+            "model": Problem,
+            "description": "A required field is missing or invalid, or the "
+            "municipality is not served",
+        },
+    },
+)
+async def post_alert(
+    alert_in: AlertIn,
+    response: Response,
+    session: SessionDep,
+    clock: ClockDep,
+    client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_WRITE])],
+) -> AlertOut:
+    async with session.begin():
+        result = await service.receive_alert(
+            session, client_id=client.client_id, alert_in=alert_in, now=clock.now()
+        )
+    response.headers["Location"] = f"{router.prefix}/{result.alert.id}"
+    if not result.created:
+        response.status_code = status.HTTP_200_OK
+    return result.alert
+
+
+@router.get(
+    "/{alert_id}",
+    response_model=AlertOut,
+    summary="Get the status of an alert",
+    description="Only the client that posted the alert can read it; others get 404.",
+    responses={**_problems, 404: {"model": Problem, "description": "No such alert"}},
+)
+async def get_alert(
+    alert_id: uuid.UUID,
+    session: SessionDep,
+    client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_READ])],
+) -> AlertOut:
+    async with session.begin():
+        return await service.get_alert(session, alert_id=alert_id, client_id=client.client_id)

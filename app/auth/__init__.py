@@ -1,0 +1,1 @@
+"""Machine clients (OAuth2 client credentials -> JWT) and, later, staff identity."""

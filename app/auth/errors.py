@@ -1,0 +1,17 @@
+"""OAuth 2.0 errors (RFC 6749 §5.2) as problem details with the `error` member."""
+
+from __future__ import annotations
+
+from app.errors import DomainError
+
+
+class OAuthError(DomainError):
+    status, slug, title = 400, "oauth-error", "The token request was refused"
+
+    def __init__(self, error: str, detail: str, *, status: int = 400) -> None:
+        super().__init__(detail, error=error)
+        self.status = status  # type: ignore[misc]
+
+
+def invalid_client() -> OAuthError:
+    return OAuthError("invalid_client", "Unknown client or wrong secret.", status=401)

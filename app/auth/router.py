@@ -1,0 +1,70 @@
+"""POST /v1/oauth/token: OAuth 2.0 client credentials grant (RFC 6749 §4.4)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+from urllib.parse import unquote
+
+from fastapi import APIRouter, Form, Header, Response
+
+from app.auth import service
+from app.auth.errors import OAuthError, invalid_client
+from app.auth.schemas import TokenResponse
+from app.deps import TOKEN_URL, SessionDep, StateDep
+from app.errors import Problem
+
+router = APIRouter(tags=["auth"])
+
+
+def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
+    if not authorization or not authorization.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise invalid_client() from exc
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        raise invalid_client()
+    return unquote(client_id), unquote(secret)
+
+
+@router.post(
+    TOKEN_URL,
+    response_model=TokenResponse,
+    summary="Get an access token",
+    description="Client credentials grant. Send `client_id` and `client_secret` as form fields "
+    "or with HTTP Basic authentication (RFC 6749 §2.3.1).",
+    responses={
+        400: {"model": Problem, "description": "Unsupported grant type or scope"},
+        401: {"model": Problem, "description": "Unknown client or wrong secret"},
+    },
+)
+async def token(
+    response: Response,
+    state: StateDep,
+    session: SessionDep,
+    grant_type: Annotated[str, Form(examples=["client_credentials"])],
+    client_id: Annotated[str | None, Form()] = None,
+    client_secret: Annotated[str | None, Form()] = None,
+    scope: Annotated[str | None, Form(examples=["alerts:write"])] = None,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> TokenResponse:
+    basic = _basic_credentials(authorization)
+    if basic:
+        client_id, client_secret = basic
+    if not client_id or not client_secret:
+        raise OAuthError("invalid_client", "client_id and client_secret are required.", status=401)
+    response.headers["Cache-Control"] = "no-store"
+    async with session.begin():
+        return await service.issue_token(
+            session,
+            codec=state.tokens,
+            grant_type=grant_type,
+            client_id=client_id,
+            client_secret=client_secret,
+            requested_scope=scope,
+            now=state.clock.now(),
+        )

@@ -1,0 +1,155 @@
+"""Admin commands: `odvarsel migrate | seed-demo | create-client | serve | openapi`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from app.auth import service as auth_service
+from app.auth.scopes import Scope
+from app.clock import SystemClock
+from app.config import Settings, get_settings
+from app.db import create_engine, create_sessionmaker
+from app.errors import DomainError
+from app.roster import repository as roster_repository
+from app.roster.models import Municipality
+
+cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+
+DEMO_MUNICIPALITY = ("3107", "Fredrikstad")
+DEMO_CLIENT_ID = "demo-amk"
+DEMO_CLIENT_SECRET = "demo-secret-only-for-make-run"
+
+
+def run_migrations(settings: Settings) -> None:
+    from alembic.config import Config
+
+    from alembic import command
+
+    config = Config(str(Path(__file__).resolve().parent.parent / "alembic.ini"))
+    config.attributes["settings"] = settings
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    run_migrations(get_settings())
+    typer.echo("database is up to date")
+
+
+async def _seed_demo(settings: Settings) -> list[str]:
+    engine = create_engine(settings)
+    done: list[str] = []
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            now = SystemClock().now()
+            code, name = DEMO_MUNICIPALITY
+            if await roster_repository.get_municipality(session, code) is None:
+                roster_repository.add_municipality(
+                    session, Municipality(code=code, name=name, created_at=now)
+                )
+                await session.flush()
+                done.append(f"municipality {code} {name}")
+            try:
+                await auth_service.create_client(
+                    session,
+                    name="Demo AMK (make run)",
+                    municipality_codes=[code],
+                    scopes=[Scope.ALERTS_WRITE, Scope.ALERTS_READ],
+                    now=now,
+                    client_id=DEMO_CLIENT_ID,
+                    secret=DEMO_CLIENT_SECRET,
+                )
+                done.append(f"client {DEMO_CLIENT_ID}")
+            except DomainError:
+                pass  # already seeded
+    finally:
+        await engine.dispose()
+    return done
+
+
+@cli.command("seed-demo")
+def seed_demo() -> None:
+    """Add the demo municipality (3107 Fredrikstad) and the demo dispatch client."""
+    settings = get_settings()
+    if settings.environment == "production":
+        typer.echo("refusing to seed demo data in production", err=True)
+        raise typer.Exit(1)
+    done = asyncio.run(_seed_demo(settings))
+    typer.echo("seeded: " + ", ".join(done) if done else "demo data present")
+
+
+async def _create_client(
+    settings: Settings, name: str, municipalities: list[str], scopes: list[str]
+) -> auth_service.NewClient:
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            return await auth_service.create_client(
+                session,
+                name=name,
+                municipality_codes=municipalities,
+                scopes=scopes,
+                now=SystemClock().now(),
+            )
+    finally:
+        await engine.dispose()
+
+
+@cli.command("create-client")
+def create_client(
+    name: Annotated[str, typer.Option(help="Who the client is, e.g. 'AMK Øst'")],
+    municipality: Annotated[list[str], typer.Option(help="Kommunenummer; repeat for several")],
+    scope: Annotated[list[str], typer.Option(help="Scope; repeat")] = [  # noqa: B006
+        Scope.ALERTS_WRITE.value,
+        Scope.ALERTS_READ.value,
+    ],
+) -> None:
+    """Create an API client and print its secret once; only a hash is kept."""
+    try:
+        created = asyncio.run(_create_client(get_settings(), name, municipality, scope))
+    except DomainError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"client_id={created.client_id}")
+    typer.echo(f"client_secret={created.secret}")
+    typer.echo("Store the secret now: it cannot be shown again.", err=True)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: HOST setting")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: PORT setting")] = None,
+    workers: int = 1,
+) -> None:
+    """Run the HTTP server (uvicorn, behind a proxy: forwarded headers are trusted)."""
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:app_from_env",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=True,
+        log_config=None,
+    )
+
+
+@cli.command()
+def openapi(path: Path = Path("openapi/openapi.json")) -> None:
+    """Write the OpenAPI document of the app."""
+    from app.main import create_app
+
+    path.write_text(json.dumps(create_app().openapi(), indent=2, ensure_ascii=False) + "\n")
+    typer.echo(f"wrote {path}")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,93 @@
+"""All settings of the service, read from the environment in one place.
+
+Nested sections use a double underscore: ``AUTH__JWT_SECRET``, ``SMS__BACKEND``.
+In ``development`` (the default, used by ``make run`` and the tests) missing secrets are
+generated once and kept in ``var/dev-secrets.json`` so tokens survive a restart; in
+``production`` every secret must be given explicitly or the service refuses to start.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+class AuthSettings(BaseModel):
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="HMAC key that signs access tokens (at least 32 bytes)."
+    )
+    issuer: str = Field(default="odvarsel", description="`iss` claim of issued tokens.")
+    audience: str = Field(default="odvarsel-api", description="`aud` claim of issued tokens.")
+    access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+
+
+class HttpSettings(BaseModel):
+    max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="Larger request bodies are refused with 413."
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Base of links sent to staff by SMS."
+    )
+
+
+class Settings(BaseSettings):
+    """The one settings object; build it with :func:`get_settings` or pass one to create_app."""
+
+    model_config = SettingsConfigDict(
+        env_nested_delimiter="__", env_file=None, extra="ignore", frozen=True
+    )
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR}/odvarsel.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///... or postgresql+asyncpg://...",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = DEFAULT_DATA_DIR
+    log_level: str = "INFO"
+    log_json: bool = True
+    auth: AuthSettings = AuthSettings()
+    http: HttpSettings = HttpSettings()
+
+    @model_validator(mode="after")
+    def _require_secrets_in_production(self) -> Settings:
+        if self.environment == "production" and self.auth.jwt_secret is None:
+            raise ValueError("AUTH__JWT_SECRET must be set in production")
+        if self.auth.jwt_secret is not None and len(self.auth.jwt_secret.get_secret_value()) < 32:
+            raise ValueError("AUTH__JWT_SECRET must be at least 32 characters")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def jwt_secret(self) -> str:
+        """The signing key; in development one is generated and kept under ``data_dir``."""
+        if self.auth.jwt_secret is not None:
+            return self.auth.jwt_secret.get_secret_value()
+        return _dev_secret(self.data_dir, "jwt_secret")
+
+
+def _dev_secret(data_dir: Path, name: str) -> str:
+    path = data_dir / "dev-secrets.json"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if name not in stored:
+        stored[name] = secrets.token_urlsafe(48)
+        path.write_text(json.dumps(stored, indent=2))
+        path.chmod(0o600)
+    return stored[name]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

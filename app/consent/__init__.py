@@ -1,0 +1,1 @@
+"""Consent and disclosure rules (helsepersonelloven § 25)."""

@@ -1,0 +1,65 @@
+"""The async engine and sessions: SQLite (aiosqlite) by default, PostgreSQL (asyncpg) in production.
+
+Routers and the worker own transactions (``async with session.begin()``); services and
+repositories never commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.config import Settings
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            from pathlib import Path
+
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, hide_parameters=True, **overrides
+        )
+        _configure_sqlite(engine)
+        return engine
+    options: dict[str, Any] = {"pool_size": 20, "max_overflow": 10, "hide_parameters": True}
+    options.update(overrides)
+    return create_async_engine(url, **options)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """WAL for concurrent readers, a busy timeout, and BEGIN IMMEDIATE for writers.
+
+    pysqlite starts transactions lazily and as DEFERRED, so two writers can deadlock on the
+    upgrade to a write lock; taking the lock at BEGIN makes them queue on the busy timeout.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -1,0 +1,70 @@
+"""Annotated dependencies shared by the routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import OAuth2, SecurityScopes
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.scopes import SCOPE_DESCRIPTIONS
+from app.auth.tokens import InvalidToken, TokenClaims
+from app.clock import Clock
+from app.errors import Forbidden, Unauthorized
+from app.state import AppState
+
+TOKEN_URL = "/v1/oauth/token"
+
+oauth2_scheme = OAuth2(
+    flows=OAuthFlows(
+        clientCredentials=OAuthFlowClientCredentials(tokenUrl=TOKEN_URL, scopes=SCOPE_DESCRIPTIONS)
+    ),
+    scheme_name="ClientCredentials",
+    description="OAuth 2.0 client credentials: POST client_id and client_secret to "
+    f"`{TOKEN_URL}`, send the access token as `Authorization: Bearer <token>`.",
+    auto_error=False,
+)
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.odvarsel
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
+    async with state.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def get_clock(state: StateDep) -> Clock:
+    return state.clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+async def current_client(
+    security_scopes: SecurityScopes,
+    state: StateDep,
+    authorization: Annotated[str | None, Depends(oauth2_scheme)],
+) -> TokenClaims:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("Send an access token as 'Authorization: Bearer <token>'.")
+    try:
+        claims = state.tokens.verify(token.strip(), now=state.clock.now())
+    except InvalidToken as exc:
+        raise Unauthorized(f"The access token was refused: {exc}.") from exc
+    missing = [s for s in security_scopes.scopes if s not in claims.scopes]
+    if missing:
+        raise Forbidden(f"The access token lacks the scope(s): {' '.join(missing)}.")
+    return claims

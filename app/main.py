@@ -1,0 +1,77 @@
+"""create_app(): builds the FastAPI app; the lifespan owns the database engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from app import health
+from app.alerts.router import router as alerts_router
+from app.auth.router import router as auth_router
+from app.auth.tokens import TokenCodec
+from app.clock import Clock, SystemClock
+from app.config import Settings, get_settings
+from app.db import create_engine, create_sessionmaker
+from app.errors import install_error_handlers
+from app.logging import configure_logging
+from app.middleware import BodySizeLimit, RequestLog
+from app.state import AppState
+
+DESCRIPTION = """
+Overdosevarsel receives overdose alerts from ambulance dispatch (AMK) systems and routes
+them to the municipality's on-duty team.
+
+* Authenticate with OAuth 2.0 client credentials at `POST /v1/oauth/token`.
+* Post alerts to `POST /v1/alerts`; the dispatch incident id makes retries safe.
+* Every error is an RFC 9457 problem detail (`application/problem+json`).
+  Any error answer to `POST /v1/alerts` means the alert was **not** delivered.
+"""
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        app.state.odvarsel = AppState(
+            settings=settings,
+            engine=engine,
+            sessions=create_sessionmaker(engine),
+            clock=clock,
+            tokens=TokenCodec(
+                secret=settings.jwt_secret(),
+                issuer=settings.auth.issuer,
+                audience=settings.auth.audience,
+                lifetime=timedelta(minutes=settings.auth.access_token_minutes),
+            ),
+        )
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="odvarsel",
+        version="1.0.0",
+        summary="Overdose alerts from ambulance dispatch to the municipality's on-duty team",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(auth_router)
+    app.include_router(alerts_router)
+    app.include_router(health.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.http.max_body_bytes)
+    app.add_middleware(RequestLog)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json_lines=settings.log_json)
+    return create_app(settings)

@@ -1,0 +1,1 @@
+"""Norwegian conventions: national identity numbers, phone numbers, municipality numbers."""

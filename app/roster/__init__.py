@@ -1,0 +1,1 @@
+"""Municipalities, teams, members and who is on duty."""

@@ -1,0 +1,20 @@
+"""What the app holds for its lifetime, built once in the lifespan and reached through deps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.auth.tokens import TokenCodec
+from app.clock import Clock
+from app.config import Settings
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    tokens: TokenCodec

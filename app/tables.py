@@ -1,0 +1,11 @@
+"""Imports every table module, so `SQLModel.metadata` is complete for Alembic and tests."""
+
+from sqlmodel import SQLModel
+
+from app.alerts import models as alerts_models
+from app.auth import models as auth_models
+from app.roster import models as roster_models
+
+metadata = SQLModel.metadata
+
+__all__ = ["alerts_models", "auth_models", "metadata", "roster_models"]

@@ -38,11 +38,42 @@ class HttpSettings(BaseModel):
     )
 
 
+class SmsSettings(BaseModel):
+    backend: Literal["console", "twilio"] = Field(
+        default="console", description="`console` prints and keeps messages; `twilio` sends."
+    )
+    twilio_account_sid: str = Field(default="AC00000000000000000000000000000000")
+    twilio_auth_token: SecretStr | None = Field(
+        default=None, description="Also the key that signs Twilio's status callbacks."
+    )
+    twilio_from_number: str = Field(default="+4759440000", description="Sender, E.164.")
+    twilio_base_url: str = Field(
+        default="https://api.twilio.com", description="Twilio API base; tests point it at a fake."
+    )
+    send_timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class CryptoSettings(BaseModel):
+    keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Encryption keys by key id, each 32 bytes as urlsafe base64 (AES-256-GCM). "
+        "Keep old keys here while values encrypted with them remain.",
+    )
+    active_key_id: str | None = Field(default=None, description="The key id new values use.")
+    hash_key: SecretStr | None = Field(
+        default=None, description="HMAC key for searchable hashes of national ids."
+    )
+
+
 class Settings(BaseSettings):
     """The one settings object; build it with :func:`get_settings` or pass one to create_app."""
 
     model_config = SettingsConfigDict(
-        env_nested_delimiter="__", env_file=None, extra="ignore", frozen=True
+        env_nested_delimiter="__",
+        env_file=None,
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
     )
 
     environment: Literal["development", "production"] = "development"
@@ -57,11 +88,23 @@ class Settings(BaseSettings):
     log_json: bool = True
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()
+    sms: SmsSettings = SmsSettings()
+    crypto: CryptoSettings = CryptoSettings()
 
     @model_validator(mode="after")
     def _require_secrets_in_production(self) -> Settings:
-        if self.environment == "production" and self.auth.jwt_secret is None:
-            raise ValueError("AUTH__JWT_SECRET must be set in production")
+        if self.environment == "production":
+            missing = [
+                name
+                for name, value in (
+                    ("AUTH__JWT_SECRET", self.auth.jwt_secret),
+                    ("CRYPTO__ACTIVE_KEY_ID", self.crypto.active_key_id),
+                    ("CRYPTO__HASH_KEY", self.crypto.hash_key),
+                )
+                if value is None
+            ]
+            if missing:
+                raise ValueError(f"must be set in production: {', '.join(missing)}")
         if self.auth.jwt_secret is not None and len(self.auth.jwt_secret.get_secret_value()) < 32:
             raise ValueError("AUTH__JWT_SECRET must be at least 32 characters")
         return self

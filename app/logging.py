@@ -7,6 +7,14 @@ import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
+# These log SQL parameters, i.e. alert contents, at DEBUG; they never log below WARNING here.
+PARAMETER_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "asyncpg")
+
+
+def silence_parameter_loggers() -> None:
+    for name in PARAMETER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
 
 def configure_logging(*, level: str, json_lines: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)

@@ -16,8 +16,9 @@ from app.clock import Clock, SystemClock
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import install_error_handlers
-from app.logging import configure_logging
+from app.logging import configure_logging, silence_parameter_loggers
 from app.middleware import BodySizeLimit, RequestLog
+from app.openapi import install_openapi
 from app.state import AppState
 
 DESCRIPTION = """
@@ -34,6 +35,7 @@ them to the municipality's on-duty team.
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
     clock = clock or SystemClock()
+    silence_parameter_loggers()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(auth_router)
     app.include_router(alerts_router)
     app.include_router(health.router)

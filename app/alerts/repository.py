@@ -6,7 +6,7 @@ import uuid
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -22,24 +22,47 @@ class MunicipalityAccess(Enum):
     NOT_PERMITTED = "not_permitted"
 
 
+# One statement, compiled once: is the municipality served, and is this client bound to it?
+_MUNICIPALITY_ACCESS = (
+    select(col(Municipality.code), col(ApiClient.active))
+    .outerjoin(
+        ApiClientMunicipality,
+        and_(
+            col(ApiClientMunicipality.municipality_code) == col(Municipality.code),
+            col(ApiClientMunicipality.client_id) == bindparam("client_id"),
+        ),
+    )
+    .outerjoin(ApiClient, col(ApiClient.id) == col(ApiClientMunicipality.client_id))
+    .where(col(Municipality.code) == bindparam("code"))
+)
+
+
 async def municipality_access(
     session: AsyncSession, *, client_id: str, code: str
 ) -> MunicipalityAccess:
-    binding = and_(
-        col(ApiClientMunicipality.municipality_code) == col(Municipality.code),
-        col(ApiClientMunicipality.client_id) == client_id,
-    )
-    row = (
-        await session.execute(
-            select(Municipality.code, ApiClient.active)
-            .outerjoin(ApiClientMunicipality, binding)
-            .outerjoin(ApiClient, col(ApiClient.id) == col(ApiClientMunicipality.client_id))
-            .where(col(Municipality.code) == code)
-        )
-    ).first()
+    result = await session.execute(_MUNICIPALITY_ACCESS, {"client_id": client_id, "code": code})
+    row = result.first()
     if row is None:
         return MunicipalityAccess.NOT_SERVED
     return MunicipalityAccess.ALLOWED if row.active else MunicipalityAccess.NOT_PERMITTED
+
+
+_ALERT_TABLE = Alert.__table__  # type: ignore[attr-defined]
+
+
+def _insert_unless_exists_statement(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(_ALERT_TABLE)
+        .on_conflict_do_nothing(index_elements=["client_id", "dispatch_incident_id"])
+        .returning(_ALERT_TABLE.c.id)
+    )
+
+
+# Built once per dialect: the values go in as parameters, so the compiled SQL is cached.
+_INSERT_UNLESS_EXISTS = {
+    name: _insert_unless_exists_statement(name) for name in ("postgresql", "sqlite")
+}
 
 
 async def insert_unless_exists(session: AsyncSession, values: dict[str, Any]) -> bool:
@@ -47,15 +70,8 @@ async def insert_unless_exists(session: AsyncSession, values: dict[str, Any]) ->
 
     ON CONFLICT DO NOTHING on the unique constraint, so concurrent retries cannot race.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(Alert)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["client_id", "dispatch_incident_id"])
-        .returning(col(Alert.id))
-    )
-    return (await session.execute(statement)).first() is not None
+    statement = _INSERT_UNLESS_EXISTS[session.get_bind().dialect.name]
+    return (await session.execute(statement, values)).first() is not None
 
 
 async def get_by_incident(

@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t odvarsel .
+# Migrate: docker run --rm -e DATABASE_URL=... -e ENVIRONMENT=production ... odvarsel odvarsel migrate
+# Serve:   docker run -p 8000:8000 -e DATABASE_URL=... -e ENVIRONMENT=production ... odvarsel
+
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+RUN python -m venv /opt/venv
+COPY pyproject.toml README.md ./
+COPY app ./app
+RUN /opt/venv/bin/pip install --upgrade pip && /opt/venv/bin/pip install .
+
+FROM python:3.11-slim AS runtime
+ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    HOST=0.0.0.0 PORT=8000 DATA_DIR=/var/lib/odvarsel
+RUN useradd --system --uid 10001 --home-dir /srv/odvarsel odvarsel \
+    && mkdir -p /var/lib/odvarsel && chown odvarsel /var/lib/odvarsel
+WORKDIR /srv/odvarsel
+COPY --from=build /opt/venv /opt/venv
+COPY alembic.ini ./
+COPY alembic ./alembic
+COPY app ./app
+USER odvarsel
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)" || exit 1
+# Forwarded headers are trusted from the reverse proxy in front (set FORWARDED_ALLOW_IPS).
+CMD ["sh", "-c", "exec uvicorn --factory app.main:app_from_env --host \"$HOST\" --port \"$PORT\" --proxy-headers --forwarded-allow-ips \"${FORWARDED_ALLOW_IPS:-127.0.0.1}\""]

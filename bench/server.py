@@ -1,0 +1,112 @@
+"""Starts the service as a real process on a fresh PostgreSQL database, for benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432")
+DEMO_CLIENT = ("demo-amk", "demo-secret-only-for-make-run")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _admin(sql: str) -> None:
+    dsn = POSTGRES.replace("postgresql+asyncpg", "postgresql") + "/postgres"
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@dataclass
+class RunningService:
+    base_url: str
+    database_url: str
+
+
+@contextlib.contextmanager
+def service(
+    *, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[RunningService]:
+    """A migrated, seeded database and `odvarsel serve` on it; both removed afterwards."""
+    name = f"odvarsel_bench_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    database_url = f"{POSTGRES}/{name}"
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        "DATA_DIR": str(ROOT / "var" / "bench"),
+        **(extra_env or {}),
+    }
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        for command in (["migrate"], ["seed-demo"]):
+            subprocess.run([BIN / "odvarsel", *command], env=env, check=True, capture_output=True)
+        process = subprocess.Popen(
+            [BIN / "odvarsel", "serve", "--workers", str(workers)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        _wait_ready(base_url)
+        yield RunningService(base_url=base_url, database_url=database_url)
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=20)
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _wait_ready(base_url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"service at {base_url} did not become ready")
+
+
+def token(base_url: str, client: tuple[str, str] = DEMO_CLIENT) -> str:
+    response = httpx.post(
+        f"{base_url}/v1/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client[0],
+            "client_secret": client[1],
+        },
+    )
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[index]

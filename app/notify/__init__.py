@@ -1,0 +1,1 @@
+"""Notifications: the SMS seam, its senders and the outbox."""

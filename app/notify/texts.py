@@ -1,0 +1,259 @@
+"""The SMS texts, bokmål with English (pure).
+
+SMS are notify-only (BRIEF §4): no function here takes anything about the patient, so no
+caller can put a name, national id, place or clinical detail into a text. Every text is
+GSM-7 and fits one segment: municipality and team names are transliterated and shortened
+to make room; the link and the reply code are never changed, and an over-long link or code
+is refused, because the link builder must keep them short.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from app.notify.gsm7 import SINGLE_SEGMENT, is_gsm7, septet_length, to_gsm7, truncate_septets
+
+Language = Literal["nb", "en"]
+
+OSLO = ZoneInfo("Europe/Oslo")
+REPLY_KEYWORD = "OK"
+"""A reply "OK <code>" acknowledges; the inbound SMS parser matches on this word."""
+MAX_LINK_SEPTETS = 48
+"""What the link builder may use; with the longest code every text still fits one segment."""
+MAX_REPLY_CODE_LENGTH = 6
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# {m}: municipality name, {team}: team name, {t}: local time, {ack}: how to acknowledge.
+_NB = {
+    "alert": "Overdosevarsel {m} {t}. {ack}",
+    "reminder": "Ikke bekreftet ennå: overdosevarsel {m} {t}. {ack}",
+    "hole_fallback": (
+        "Overdosevarsel {m} {t}: ingen på vakt i {team}. Reservenummeret er varslet. "
+        "Sjekk vaktlisten."
+    ),
+    "hole_leader": (
+        "Overdosevarsel {m} {t}: ingen på vakt i {team} og ikke noe reservenummer, "
+        "så du er varslet. Sjekk vaktlisten."
+    ),
+    "exhausted": (
+        "Overdosevarsel {m} {t}: ingen i {team} har bekreftet. Varslingen er stoppet. {ack}"
+    ),
+    "fallback": "Overdosevarsel {m} {t}. Du varsles som reservenummer for {team}. {ack}",
+    "ack_both": "Bekreft: {link} eller svar " + REPLY_KEYWORD + " {code}",
+    "ack_link": "Bekreft: {link}",
+    "ack_code": "Svar " + REPLY_KEYWORD + " {code} for å bekrefte.",
+}
+_EN = {
+    "alert": "Overdose alert {m} {t}. {ack}",
+    "reminder": "Not acknowledged yet: overdose alert {m} {t}. {ack}",
+    "hole_fallback": (
+        "Overdose alert {m} {t}: nobody on duty in {team}. The fallback number was paged. "
+        "Check the roster."
+    ),
+    "hole_leader": (
+        "Overdose alert {m} {t}: nobody on duty in {team} and no fallback number, "
+        "so you were paged. Check the roster."
+    ),
+    "exhausted": (
+        "Overdose alert {m} {t}: nobody in {team} acknowledged. Paging has stopped. {ack}"
+    ),
+    "fallback": "Overdose alert {m} {t}. You are paged as the fallback number for {team}. {ack}",
+    "ack_both": "Acknowledge: {link} or reply " + REPLY_KEYWORD + " {code}",
+    "ack_link": "Acknowledge: {link}",
+    "ack_code": "Reply " + REPLY_KEYWORD + " {code} to acknowledge.",
+}
+
+
+def local_time(instant: datetime, *, language: Language = "nb") -> str:
+    """Europe/Oslo wall time: "23.11 kl 00:41" (nb) or "23 Nov 00:41" (en)."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("a timezone-aware datetime is required")
+    local = instant.astimezone(OSLO)
+    if language == "en":
+        return f"{local.day} {_MONTHS_EN[local.month - 1]} {local:%H:%M}"
+    return f"{local:%d.%m} kl {local:%H:%M}"
+
+
+def alert_text(
+    *,
+    municipality_name: str,
+    occurred_at: datetime,
+    reply_code: str,
+    link: str,
+    language: Language = "nb",
+) -> str:
+    """The first SMS to a paged member."""
+    return _render(
+        "alert",
+        language,
+        municipality_name=municipality_name,
+        occurred_at=occurred_at,
+        link=link,
+        reply_code=reply_code,
+    )
+
+
+def reminder_text(
+    *,
+    municipality_name: str,
+    occurred_at: datetime,
+    reply_code: str,
+    link: str,
+    language: Language = "nb",
+) -> str:
+    """A later SMS about the same alert, which is still not acknowledged."""
+    return _render(
+        "reminder",
+        language,
+        municipality_name=municipality_name,
+        occurred_at=occurred_at,
+        link=link,
+        reply_code=reply_code,
+    )
+
+
+def roster_hole_text(
+    *,
+    team_name: str,
+    municipality_name: str,
+    occurred_at: datetime,
+    fallback_paged: bool = True,
+    language: Language = "nb",
+) -> str:
+    """To the leader: nobody was on duty; the fallback number, or else the leader, was paged."""
+    return _render(
+        "hole_fallback" if fallback_paged else "hole_leader",
+        language,
+        municipality_name=municipality_name,
+        occurred_at=occurred_at,
+        team_name=team_name,
+    )
+
+
+def exhausted_text(
+    *,
+    team_name: str,
+    municipality_name: str,
+    occurred_at: datetime,
+    reply_code: str | None = None,
+    link: str | None = None,
+    language: Language = "nb",
+) -> str:
+    """To the leader and the fallback number: every step passed without an acknowledgement.
+
+    Give the leader a link, the fallback number a reply code; with both and a long link the
+    names are shortened hard.
+    """
+    return _render(
+        "exhausted",
+        language,
+        municipality_name=municipality_name,
+        occurred_at=occurred_at,
+        team_name=team_name,
+        link=link,
+        reply_code=reply_code,
+    )
+
+
+def fallback_text(
+    *,
+    team_name: str,
+    municipality_name: str,
+    occurred_at: datetime,
+    reply_code: str,
+    language: Language = "nb",
+) -> str:
+    """To the policy's fallback number when a step or a roster hole pages it.
+
+    No link: links are bound to one person, and a fallback number is nobody in particular.
+    """
+    return _render(
+        "fallback",
+        language,
+        municipality_name=municipality_name,
+        occurred_at=occurred_at,
+        team_name=team_name,
+        reply_code=reply_code,
+    )
+
+
+def _render(
+    key: str,
+    language: Language,
+    *,
+    municipality_name: str,
+    occurred_at: datetime,
+    team_name: str | None = None,
+    link: str | None = None,
+    reply_code: str | None = None,
+) -> str:
+    # Anything but "en" gets bokmål: an unknown language setting must never stop an alert.
+    phrases = _EN if language == "en" else _NB
+    if link is not None:
+        _check_link(link)
+    if reply_code is not None:
+        _check_reply_code(reply_code)
+    names = {"m": municipality_name}
+    if team_name is not None:
+        names["team"] = team_name
+    fixed = {
+        "t": local_time(occurred_at, language="en" if language == "en" else "nb"),
+        "ack": _ack(phrases, link=link, reply_code=reply_code),
+    }
+    return _fit(phrases[key], names=names, fixed=fixed)
+
+
+def _ack(phrases: dict[str, str], *, link: str | None, reply_code: str | None) -> str:
+    if link is not None and reply_code is not None:
+        return phrases["ack_both"].format(link=link, code=reply_code)
+    if link is not None:
+        return phrases["ack_link"].format(link=link)
+    if reply_code is not None:
+        return phrases["ack_code"].format(code=reply_code)
+    return ""
+
+
+def _fit(template: str, *, names: dict[str, str], fixed: dict[str, str]) -> str:
+    """Fill in the template, shortening the longest names until the text fits one segment."""
+    # Names come from administrators: make them GSM-7 and one line, and cap them early.
+    cleaned = {key: " ".join(to_gsm7(name).split())[:SINGLE_SEGMENT] for key, name in names.items()}
+    while True:
+        # An empty name or acknowledgement part would leave a double or a trailing space;
+        # the link and the reply code hold no spaces, so this never changes them.
+        text = re.sub(" {2,}", " ", template.format(**fixed, **cleaned)).strip()
+        if septet_length(text) <= SINGLE_SEGMENT:
+            return text
+        excess = septet_length(text) - SINGLE_SEGMENT
+        # Ties cut the later name first: the municipality matters more than the team.
+        lengths = sorted(
+            (septet_length(name), i, key) for i, (key, name) in enumerate(cleaned.items())
+        )
+        longest, _, key = lengths[-1]
+        if longest == 0:
+            raise ValueError("the text does not fit one SMS segment even without names")
+        # Cut the longest name down towards the next longest; names of equal length share.
+        others = [length for length, _, _ in lengths[:-1]]
+        gap = longest - max(others) if others else excess
+        cut = min(excess, gap) if gap else -(-excess // (1 + others.count(longest)))
+        cleaned[key] = truncate_septets(cleaned[key], longest - cut).rstrip(" -,.")
+
+
+def _check_link(link: str) -> None:
+    # The reasons never repeat the link: it carries a token.
+    if not link.startswith(("https://", "http://")):
+        raise ValueError("the link must be an http(s) URL")
+    if any(char.isspace() for char in link) or not is_gsm7(link):
+        raise ValueError("the link must be GSM-7 without spaces")
+    if septet_length(link) > MAX_LINK_SEPTETS:
+        raise ValueError(f"the link is longer than {MAX_LINK_SEPTETS} septets")
+
+
+def _check_reply_code(reply_code: str) -> None:
+    if not (reply_code.isascii() and reply_code.isalnum()):
+        raise ValueError("the reply code must be ASCII letters and digits")
+    if len(reply_code) > MAX_REPLY_CODE_LENGTH:
+        raise ValueError(f"the reply code is longer than {MAX_REPLY_CODE_LENGTH} characters")

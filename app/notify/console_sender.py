@@ -1,0 +1,47 @@
+"""The console sender, `make run`'s default: prints each SMS and keeps it, sends nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.clock import Clock, SystemClock
+from app.notify.sms import SendResult, SmsMessage
+
+
+@dataclass(frozen=True, slots=True)
+class SentSms:
+    """One SMS the console sender "sent"."""
+
+    provider_id: str
+    to: str
+    body: str
+    status_callback: str | None
+    sent_at: datetime
+    status: str = "delivered"
+
+
+class ConsoleSender:
+    """Prints "[SMS to +4791234567] <body>" to stdout and appends to `outbox`.
+
+    Bodies go to stdout on purpose: this is the development sender, never production.
+    """
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock: Clock = clock or SystemClock()
+        self.outbox: list[SentSms] = []
+
+    async def send(self, message: SmsMessage) -> SendResult:
+        sent = SentSms(
+            provider_id=f"CONSOLE-{len(self.outbox) + 1}",
+            to=message.to,
+            body=message.body,
+            status_callback=message.status_callback,
+            sent_at=self._clock.now(),
+        )
+        self.outbox.append(sent)
+        print(f"[SMS to {sent.to}] {sent.body}", flush=True)
+        return SendResult(provider_id=sent.provider_id, status=sent.status)
+
+    async def aclose(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,58 @@
+"""The SMS seam: one protocol every sender implements, and the two ways a send can fail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class SmsMessage:
+    """One SMS to one number (E.164); `status_callback` is where delivery reports go."""
+
+    to: str
+    body: str
+    status_callback: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What the provider said on acceptance: its id for the message and the first status."""
+
+    provider_id: str
+    status: str
+
+
+class SmsError(Exception):
+    """Base of the errors a sender raises; the message never contains the SMS body."""
+
+
+class SmsTemporaryError(SmsError):
+    """Network error, timeout, 429 or 5xx: may succeed later, so retry with backoff."""
+
+    def __init__(
+        self, message: str = "", *, status: int | None = None, code: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class SmsPermanentError(SmsError):
+    """Invalid number, not a mobile, unsubscribed, bad credentials, other 4xx: never retry.
+
+    `code` is the provider's error code (Twilio's 21211, 21614, 21610, ...) when it gave one.
+    """
+
+    def __init__(self, code: int | None, message: str = "", *, status: int | None = None) -> None:
+        super().__init__(message or f"SMS rejected permanently (code {code})")
+        self.code = code
+        self.status = status
+
+
+class SmsSender(Protocol):
+    """Sends one SMS; raises SmsTemporaryError or SmsPermanentError when it cannot."""
+
+    async def send(self, message: SmsMessage) -> SendResult: ...
+
+    async def aclose(self) -> None: ...

@@ -1,4 +1,5 @@
-"""Admin commands: `odvarsel migrate | seed-demo | create-client | serve | openapi`."""
+"""Admin commands: `odvarsel migrate | seed-demo | create-client | serve | openapi`, and for
+rosters `add-team | add-member | import-rota | roster-holes`."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from app.clock import SystemClock
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import DomainError
+from app.roster import commands as roster_commands
 from app.roster import repository as roster_repository
+from app.roster.demo import seed_demo_roster
 from app.roster.models import Municipality
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -70,6 +73,7 @@ async def _seed_demo(settings: Settings) -> list[str]:
                 done.append(f"client {DEMO_CLIENT_ID}")
             except DomainError:
                 pass  # already seeded
+            done += await seed_demo_roster(session, code=code, now=now)
     finally:
         await engine.dispose()
     return done
@@ -77,7 +81,7 @@ async def _seed_demo(settings: Settings) -> list[str]:
 
 @cli.command("seed-demo")
 def seed_demo() -> None:
-    """Add the demo municipality (3107 Fredrikstad) and the demo dispatch client."""
+    """Add the demo municipality (3107 Fredrikstad), dispatch client and on-duty team."""
     settings = get_settings()
     if settings.environment == "production":
         typer.echo("refusing to seed demo data in production", err=True)
@@ -149,6 +153,12 @@ def openapi(path: Path = Path("openapi/openapi.json")) -> None:
 
     path.write_text(json.dumps(create_app().openapi(), indent=2, ensure_ascii=False) + "\n")
     typer.echo(f"wrote {path}")
+
+
+cli.command("add-team")(roster_commands.add_team)
+cli.command("add-member")(roster_commands.add_member)
+cli.command("import-rota")(roster_commands.import_rota)
+cli.command("roster-holes")(roster_commands.roster_holes)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -53,6 +54,24 @@ class SmsSettings(BaseModel):
     send_timeout_seconds: float = Field(default=10.0, gt=0)
 
 
+class WorkerSettings(BaseModel):
+    run_in_app: bool = Field(
+        default=True, description="Run the escalation and SMS worker inside `odvarsel serve`."
+    )
+    wake_enabled: bool = Field(
+        default=True,
+        description="Wake the worker at once on new work (LISTEN/NOTIFY on PostgreSQL); "
+        "off means pure polling, kept for benchmarks.",
+    )
+    poll_interval_seconds: float = Field(default=1.0, gt=0, le=60)
+    batch_size: int = Field(default=100, ge=1, le=1000)
+    send_concurrency: int = Field(default=16, ge=1, le=200)
+    send_lease_seconds: float = Field(
+        default=30.0, gt=0, description="A claimed SMS not marked sent by then is sent again."
+    )
+    max_send_attempts: int = Field(default=8, ge=1, le=50)
+
+
 class CryptoSettings(BaseModel):
     keys: dict[str, SecretStr] = Field(
         default_factory=dict,
@@ -89,6 +108,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()
     sms: SmsSettings = SmsSettings()
+    worker: WorkerSettings = WorkerSettings()
     crypto: CryptoSettings = CryptoSettings()
 
     @model_validator(mode="after")
@@ -98,6 +118,7 @@ class Settings(BaseSettings):
                 name
                 for name, value in (
                     ("AUTH__JWT_SECRET", self.auth.jwt_secret),
+                    ("CRYPTO__KEYS", self.crypto.keys or None),
                     ("CRYPTO__ACTIVE_KEY_ID", self.crypto.active_key_id),
                     ("CRYPTO__HASH_KEY", self.crypto.hash_key),
                 )
@@ -119,13 +140,24 @@ class Settings(BaseSettings):
             return self.auth.jwt_secret.get_secret_value()
         return _dev_secret(self.data_dir, "jwt_secret")
 
+    def dev_secret(self, name: str, generate: Callable[[], str]) -> str:
+        """A development secret kept under ``data_dir``, made by `generate` on first use.
 
-def _dev_secret(data_dir: Path, name: str) -> str:
+        Refused in production, where every secret must be configured.
+        """
+        if self.environment == "production":
+            raise ValueError(f"no generated secrets in production: configure {name}")
+        return _dev_secret(self.data_dir, name, generate)
+
+
+def _dev_secret(
+    data_dir: Path, name: str, generate: Callable[[], str] = lambda: secrets.token_urlsafe(48)
+) -> str:
     path = data_dir / "dev-secrets.json"
     data_dir.mkdir(parents=True, exist_ok=True)
     stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     if name not in stored:
-        stored[name] = secrets.token_urlsafe(48)
+        stored[name] = generate()
         path.write_text(json.dumps(stored, indent=2))
         path.chmod(0o600)
     return stored[name]

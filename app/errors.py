@@ -7,6 +7,7 @@ turns any error into an HTTP response, so every error has the same shape.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
@@ -92,8 +93,18 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+WITHHELD_NAME = "<withheld>"
+
+
 def field_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    """Dotted path of a field. An unknown key that is no identifier is not repeated: senders
+    have put values (a name, a number) where a key belongs, and messages never echo values."""
+    parts = [
+        str(p) if isinstance(p, int) or _FIELD_NAME.fullmatch(p) else WITHHELD_NAME
+        for p in loc
+        if p not in ("body", "query", "path", "header", "form")
+    ]
     return ".".join(parts) or "body"
 
 

@@ -10,15 +10,19 @@ from fastapi import FastAPI
 
 from app import health
 from app.alerts.router import router as alerts_router
+from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.auth.tokens import TokenCodec
 from app.clock import Clock, SystemClock
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import install_error_handlers
+from app.escalation.router import router as escalation_admin_router
 from app.logging import configure_logging, silence_parameter_loggers
 from app.middleware import BodySizeLimit, RequestLog
 from app.openapi import install_openapi
+from app.privacy.keys import build_cipher, build_hasher
+from app.roster.router import router as roster_router
 from app.state import AppState
 
 DESCRIPTION = """
@@ -27,6 +31,8 @@ them to the municipality's on-duty team.
 
 * Authenticate with OAuth 2.0 client credentials at `POST /v1/oauth/token`.
 * Post alerts to `POST /v1/alerts`; the dispatch incident id makes retries safe.
+* Personal data is shown only by `GET /v1/alerts/{alert_id}/details`, within the consent
+  rules, and every such answer is written to the access log (`/v1/privacy/access-log`).
 * Every error is an RFC 9457 problem detail (`application/problem+json`).
   Any error answer to `POST /v1/alerts` means the alert was **not** delivered.
 """
@@ -51,6 +57,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 audience=settings.auth.audience,
                 lifetime=timedelta(minutes=settings.auth.access_token_minutes),
             ),
+            cipher=build_cipher(settings),
+            hasher=build_hasher(settings),
         )
         try:
             yield
@@ -68,6 +76,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     install_openapi(app)
     app.include_router(auth_router)
     app.include_router(alerts_router)
+    app.include_router(audit_router)
+    app.include_router(roster_router)
+    app.include_router(escalation_admin_router)
     app.include_router(health.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestLog)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.auth.tokens import TokenCodec
 from app.clock import Clock
 from app.config import Settings
+from app.privacy.crypto import FieldCipher, KeyedHasher
 
 
 @dataclass
@@ -18,3 +19,5 @@ class AppState:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     tokens: TokenCodec
+    cipher: FieldCipher
+    hasher: KeyedHasher

@@ -3,9 +3,18 @@
 from sqlmodel import SQLModel
 
 from app.alerts import models as alerts_models
+from app.audit import models as audit_models
 from app.auth import models as auth_models
+from app.escalation import models as escalation_models
 from app.roster import models as roster_models
 
 metadata = SQLModel.metadata
 
-__all__ = ["alerts_models", "auth_models", "metadata", "roster_models"]
+__all__ = [
+    "alerts_models",
+    "audit_models",
+    "auth_models",
+    "escalation_models",
+    "metadata",
+    "roster_models",
+]

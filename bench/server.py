@@ -46,13 +46,13 @@ class RunningService:
 
 @contextlib.contextmanager
 def service(
-    *, workers: int = 1, extra_env: dict[str, str] | None = None
+    *, workers: int = 1, extra_env: dict[str, str] | None = None, port: int | None = None
 ) -> Iterator[RunningService]:
     """A migrated, seeded database and `odvarsel serve` on it; both removed afterwards."""
     name = f"odvarsel_bench_{uuid.uuid4().hex[:8]}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     database_url = f"{POSTGRES}/{name}"
-    port = free_port()
+    port = port or free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,12 +14,20 @@ from app.alerts.schemas import ALERT_EXAMPLE
 from app.auth import service as auth_service
 from app.auth.scopes import Scope
 from app.clock import FakeClock
+from app.escalation import policy as escalation_policy
+from app.escalation import service as escalation_service
+from app.escalation.schemas import PolicyIn
 from app.roster import repository as roster_repository
+from app.roster import rota_service, team_service
+from app.roster.enums import MemberRole
 from app.roster.models import Municipality
+from app.roster.rota_schemas import RotationIn
+from app.roster.schemas import MemberIn, TeamIn, TeamUpdate
 from app.state import AppState
 
 MUNICIPALITIES = {"3107": "Fredrikstad", "0301": "Oslo", "1103": "Stavanger"}
 _incident_numbers = itertools.count(1)
+_mobile_numbers = itertools.count(1)
 
 
 @dataclass
@@ -82,6 +91,97 @@ class Factory:
         assert response.status_code == 200, response.text
         token: str = response.json()["access_token"]
         return token
+
+    async def post_alert(self, credentials: ApiCredentials, body: dict[str, Any]) -> str:
+        """Post an alert through the API; its id."""
+        response = await self.http.post("/v1/alerts", json=body, headers=credentials.headers)
+        assert response.status_code == 201, response.text
+        alert_id: str = response.json()["id"]
+        return alert_id
+
+    async def admin_client(self) -> ApiCredentials:
+        """Credentials with the `admin` scope only."""
+        return await self.api_client(scopes=(Scope.ADMIN,))
+
+    async def team(
+        self,
+        *,
+        municipality: str = "3107",
+        name: str = "Ressursteam overdose",
+        receives_alerts: bool = True,
+        member_names: tuple[str, ...] = ("Ada Lund", "Bo Dahl", "Cy Moe"),
+        leader: bool = True,
+        around_the_clock: bool = True,
+        policy: escalation_policy.Policy | None = None,
+    ) -> TeamSetup:
+        """A team with members (the first is leader when `leader`); with `around_the_clock` a
+        weekly rotation in member order whose first turn starts now, so `member_ids[0]` is on
+        duty for a week. Without `policy` the team escalates by DEFAULT_POLICY."""
+        await self.municipalities()
+        now = self.clock.now()
+        async with self.state.sessions() as session, session.begin():
+            team = await team_service.create_team(
+                session,
+                team_in=TeamIn(
+                    municipality=municipality, name=name, receives_alerts=receives_alerts
+                ),
+                now=now,
+            )
+            members = [
+                await team_service.add_member(
+                    session,
+                    team_id=team.id,
+                    member_in=MemberIn(
+                        name=member_name,
+                        mobile=f"+4791{next(_mobile_numbers):06d}",
+                        role=MemberRole.LEDER if leader and i == 0 else MemberRole.SYKEPLEIER,
+                        is_health_personnel=True,
+                    ),
+                    now=now,
+                )
+                for i, member_name in enumerate(member_names)
+            ]
+            await session.flush()
+            member_ids = [m.id for m in members]
+            if leader and members:
+                await team_service.update_team(
+                    session, team_id=team.id, update=TeamUpdate(leader_member_id=member_ids[0])
+                )
+            if around_the_clock and members:
+                rotation = RotationIn(member_ids=member_ids, anchor=now, shift_days=7)
+                await rota_service.create_rotation(
+                    session, team_id=team.id, rotation_in=rotation, now=now
+                )
+        setup = TeamSetup(
+            team_id=team.id,
+            member_ids=member_ids,
+            leader_id=member_ids[0] if leader and members else None,
+            mobiles={m.id: m.mobile for m in members},
+        )
+        if policy is not None:
+            await self.set_policy(setup.team_id, policy)
+        return setup
+
+    async def set_policy(self, team_id: uuid.UUID, policy: escalation_policy.Policy) -> None:
+        """Store a (pure) policy as the team's own, through the service that validates it."""
+        policy_in = PolicyIn(
+            steps=escalation_service.step_models(policy),
+            repeat=policy.repeat,
+            fallback_number=policy.fallback_number,
+        )
+        async with self.state.sessions() as session, session.begin():
+            await escalation_service.save_policy(
+                session, team_id=team_id, policy_in=policy_in, now=self.clock.now()
+            )
+
+
+@dataclass(frozen=True)
+class TeamSetup:
+    team_id: uuid.UUID
+    member_ids: list[uuid.UUID]
+    """In rotation order; `member_ids[0]` is on duty first (and leads, by default)."""
+    leader_id: uuid.UUID | None
+    mobiles: dict[uuid.UUID, str]
 
 
 def alert_body(**overrides: Any) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
+import uuid
 from typing import Any
 
 import httpx
@@ -159,8 +161,17 @@ async def test_a_wrong_national_id_is_not_stored(
     body["person"]["national_id"] = "01010750161"
     assert (await http.post("/v1/alerts", json=body, headers=amk.headers)).status_code == 201
     async with state.engine.connect() as connection:
-        stored = (await connection.execute(text("SELECT person_national_id FROM alert"))).all()
-    assert stored == [(None,)]
+        row = (
+            await connection.execute(
+                text("SELECT id, identity_sealed, national_id_hash FROM alert")
+            )
+        ).one()
+    alert_id = uuid.UUID(str(row.id)) if not isinstance(row.id, uuid.UUID) else row.id
+    identity = json.loads(
+        state.cipher.open(row.identity_sealed, context=f"alert:{alert_id}:identity")
+    )
+    assert identity == {"person.name": body["person"]["name"]}
+    assert row.national_id_hash is None
 
 
 async def test_bad_items_in_a_list_are_dropped_one_by_one(

@@ -1,7 +1,10 @@
 """The alert table.
 
-Identity and contact fields are personal data; issue #3 moves them behind encryption.
-No column holds a value that was dropped at intake.
+Identity, contact and place are personal data the person can be found by: each is kept only
+as a sealed token (:mod:`app.alerts.sealing`), one per category, so a recipient's allowed
+categories can be opened without opening the rest. The national id is also kept as a keyed
+hash, to recognise the same person without decrypting. No column holds a value that was
+dropped at intake.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from app.dbtypes import UTCDateTime
@@ -22,7 +25,9 @@ class Alert(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     client_id: str = Field(foreign_key="api_client.id", max_length=64)
     dispatch_incident_id: str = Field(max_length=100)
-    request_fingerprint: str = Field(max_length=64, description="Hash of the validated request")
+    request_fingerprint: str = Field(
+        max_length=64, description="Keyed hash of the minimised request, to recognise retries"
+    )
     municipality_code: str = Field(foreign_key="municipality.code", max_length=4, index=True)
     kind: str = Field(max_length=20)
     occurred_at: datetime = Field(sa_type=UTCDateTime)
@@ -34,18 +39,20 @@ class Alert(SQLModel, table=True):
     consent_recipients: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
-    consent_categories: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    consent_categories: list[str] | None = Field(
+        default=None, sa_column=Column(JSON), description="None: all categories; []: none"
+    )
 
-    place_description: str | None = Field(default=None, max_length=500)
-    place_latitude: float | None = None
-    place_longitude: float | None = None
+    identity_sealed: str | None = Field(
+        default=None, sa_type=Text, description="national id, name, birth year, sex"
+    )
+    contact_sealed: str | None = Field(default=None, sa_type=Text, description="phone")
+    place_sealed: str | None = Field(
+        default=None, sa_type=Text, description="description, latitude, longitude"
+    )
+    national_id_hash: str | None = Field(default=None, max_length=64, index=True)
+
     place_type: str | None = Field(default=None, max_length=20)
-
-    person_national_id: str | None = Field(default=None, max_length=11)
-    person_name: str | None = Field(default=None, max_length=200)
-    person_phone: str | None = Field(default=None, max_length=20)
-    person_birth_year: int | None = None
-    person_sex: str | None = Field(default=None, max_length=10)
     person_homeless: bool | None = None
     person_children_in_household: bool | None = None
 
@@ -60,4 +67,16 @@ class Alert(SQLModel, table=True):
 
     dropped_fields: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+
+    inform_person_required: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": false()},
+        description="Data was disclosed without consent (hpl § 25): the person must be told "
+        "what was shared (pasient- og brukerrettighetsloven § 3-6)",
+    )
+    shared_without_consent: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+        description="The categories disclosed under hpl § 25, to tell the person",
     )

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import and_, bindparam
+from sqlalchemy import and_, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from app.alerts.enums import AlertStatus
 from app.alerts.models import Alert
 from app.auth.models import ApiClient, ApiClientMunicipality
 from app.roster.models import Municipality
@@ -93,3 +95,53 @@ async def get_for_client(
         select(Alert).where(col(Alert.id) == alert_id, col(Alert.client_id) == client_id)
     )
     return result.scalar_one_or_none()
+
+
+async def mark_notified(session: AsyncSession, *, alert_id: uuid.UUID, at: datetime) -> None:
+    """The first SMS for the alert left: received -> notified (later states are kept)."""
+    await session.execute(
+        update(Alert)
+        .where(col(Alert.id) == alert_id, col(Alert.status) == AlertStatus.RECEIVED)
+        .values(status=AlertStatus.NOTIFIED, notified_at=at)
+    )
+
+
+async def mark_acknowledged(session: AsyncSession, *, alert_id: uuid.UUID, at: datetime) -> None:
+    await session.execute(
+        update(Alert)
+        .where(col(Alert.id) == alert_id, col(Alert.acknowledged_at).is_(None))
+        .values(status=AlertStatus.ACKNOWLEDGED, acknowledged_at=at)
+    )
+
+
+async def occurred_at_of(session: AsyncSession, *, alert_id: uuid.UUID) -> datetime:
+    result = await session.execute(select(Alert.occurred_at).where(col(Alert.id) == alert_id))
+    occurred_at: datetime = result.scalar_one()
+    return occurred_at
+
+
+async def municipality_of(session: AsyncSession, *, alert_id: uuid.UUID) -> str | None:
+    result = await session.execute(
+        select(col(Alert.municipality_code)).where(col(Alert.id) == alert_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def get_for_disclosure(session: AsyncSession, *, alert_id: uuid.UUID) -> Alert | None:
+    """The alert, locked until commit on PostgreSQL so concurrent disclosures queue.
+
+    SQLite needs no lock: every transaction there takes the write lock at BEGIN.
+    """
+    result = await session.execute(select(Alert).where(col(Alert.id) == alert_id).with_for_update())
+    return result.scalar_one_or_none()
+
+
+async def mark_shared_without_consent(
+    session: AsyncSession, *, alert_id: uuid.UUID, categories: list[str]
+) -> None:
+    """Remember that the person must be told what was shared without their consent."""
+    await session.execute(
+        update(Alert)
+        .where(col(Alert.id) == alert_id)
+        .values(inform_person_required=True, shared_without_consent=categories)
+    )

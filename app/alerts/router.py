@@ -1,17 +1,20 @@
-"""POST /v1/alerts and GET /v1/alerts/{id}: the dispatch systems' API."""
+"""POST /v1/alerts and GET /v1/alerts/{id}: the dispatch systems' API; and the details of an
+alert for a municipality's case system (personal data, logged)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Response, Security, status
+from fastapi import APIRouter, Query, Response, Security, status
 
-from app.alerts import service
+from app.alerts import disclosure, service
+from app.alerts.details import AlertDetails
 from app.alerts.schemas import AlertIn, AlertOut
+from app.audit.schemas import Reason
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
-from app.deps import ClockDep, SessionDep, current_client
+from app.deps import ClockDep, SessionDep, StateDep, current_client
 from app.errors import Problem
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
@@ -49,11 +52,17 @@ async def post_alert(
     response: Response,
     session: SessionDep,
     clock: ClockDep,
+    state: StateDep,
     client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_WRITE])],
 ) -> AlertOut:
     async with session.begin():
         result = await service.receive_alert(
-            session, client_id=client.client_id, alert_in=alert_in, now=clock.now()
+            session,
+            client_id=client.client_id,
+            alert_in=alert_in,
+            now=clock.now(),
+            cipher=state.cipher,
+            hasher=state.hasher,
         )
     response.headers["Location"] = f"{router.prefix}/{result.alert.id}"
     if not result.created:
@@ -75,3 +84,40 @@ async def get_alert(
 ) -> AlertOut:
     async with session.begin():
         return await service.get_alert(session, alert_id=alert_id, client_id=client.client_id)
+
+
+@router.get(
+    "/{alert_id}/details",
+    response_model=AlertDetails,
+    summary="Get the personal data of an alert (logged)",
+    description="For a municipality's case system acting for the overdose team's leader, on "
+    "alerts of the municipalities the client is bound to. The consent rules decide what is "
+    "shown: with an objection only the anonymous alert. Every answer that holds personal data "
+    "writes one entry in the access log with the `reason` given, which the privacy officer "
+    "and the person can see.",
+    responses={
+        **_problems,
+        404: {"model": Problem, "description": "No such alert in the client's municipalities"},
+        422: {"model": Problem, "description": "The reason is missing or too short"},
+    },
+)
+async def get_alert_details(
+    alert_id: uuid.UUID,
+    reason: Annotated[
+        Reason,
+        Query(description="Why the data is needed (tjenstlig behov), 3-500 characters; logged."),
+    ],
+    session: SessionDep,
+    clock: ClockDep,
+    state: StateDep,
+    client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_DETAILS])],
+) -> AlertDetails:
+    async with session.begin():
+        return await disclosure.disclose_to_case_system(
+            session,
+            alert_id=alert_id,
+            client_id=client.client_id,
+            reason=reason,
+            now=clock.now(),
+            cipher=state.cipher,
+        )

@@ -1,9 +1,10 @@
-"""Alert intake: check the sender may report for the municipality, store once, report status."""
+"""Alert intake: check the sender may report for the municipality, minimise, seal, store once.
+
+Personal data is sealed here and opened only by :mod:`app.alerts.disclosure`.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,12 +12,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts import repository
+from app.alerts import repository, sealing
 from app.alerts.enums import AlertStatus
+from app.alerts.minimise import Minimised, minimise
 from app.alerts.models import Alert
 from app.alerts.repository import MunicipalityAccess
 from app.alerts.schemas import AlertIn, AlertOut
 from app.errors import Conflict, DomainError, NotFound
+from app.privacy.crypto import FieldCipher, KeyedHasher
 
 
 class AlertNotDelivered(DomainError):
@@ -34,7 +37,13 @@ class IntakeResult:
 
 
 async def receive_alert(
-    session: AsyncSession, *, client_id: str, alert_in: AlertIn, now: datetime
+    session: AsyncSession,
+    *,
+    client_id: str,
+    alert_in: AlertIn,
+    now: datetime,
+    cipher: FieldCipher,
+    hasher: KeyedHasher,
 ) -> IntakeResult:
     access = await repository.municipality_access(
         session, client_id=client_id, code=alert_in.municipality
@@ -50,8 +59,19 @@ async def receive_alert(
             "The alert was NOT delivered: notify the municipality by phone."
         )
 
-    fingerprint = request_fingerprint(alert_in)
-    values = _columns_of(alert_in, client_id=client_id, fingerprint=fingerprint, now=now)
+    # Minimised first: what the person objected to sharing never reaches a column, a hash
+    # or the fingerprint.
+    kept = minimise(alert_in)
+    fingerprint = hasher.fingerprint(kept.canonical)
+    values = _columns_of(
+        alert_in,
+        kept,
+        client_id=client_id,
+        fingerprint=fingerprint,
+        now=now,
+        cipher=cipher,
+        hasher=hasher,
+    )
     if await repository.insert_unless_exists(session, values):
         return IntakeResult(alert=to_out(Alert(**values)), created=True)
 
@@ -70,29 +90,28 @@ async def receive_alert(
 
 
 async def get_alert(session: AsyncSession, *, alert_id: uuid.UUID, client_id: str) -> AlertOut:
+    """The status of an alert, for the client that posted it: no personal data, not logged."""
     alert = await repository.get_for_client(session, alert_id=alert_id, client_id=client_id)
     if alert is None:
         raise NotFound(f"No alert {alert_id} for this client.")
     return to_out(alert)
 
 
-def request_fingerprint(alert_in: AlertIn) -> str:
-    """Identifies the content of a request, so a retry can be told from a changed alert."""
-    content = {
-        "alert": alert_in.model_dump(mode="json"),
-        "dropped": [d.model_dump() for d in alert_in.dropped_fields],
-    }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def _columns_of(
-    alert_in: AlertIn, *, client_id: str, fingerprint: str, now: datetime
+    alert_in: AlertIn,
+    kept: Minimised,
+    *,
+    client_id: str,
+    fingerprint: str,
+    now: datetime,
+    cipher: FieldCipher,
+    hasher: KeyedHasher,
 ) -> dict[str, Any]:
-    place, person, clinical = alert_in.place, alert_in.person, alert_in.clinical
     consent, reporter = alert_in.consent, alert_in.reporter
+    alert_id = uuid.uuid4()
+    national_id = kept.personal.get("person.national_id")
     return {
-        "id": uuid.uuid4(),
+        "id": alert_id,
         "client_id": client_id,
         "dispatch_incident_id": alert_in.dispatch_incident_id,
         "request_fingerprint": fingerprint,
@@ -103,30 +122,19 @@ def _columns_of(
         "status": AlertStatus.RECEIVED.value,
         "consent_state": alert_in.consent_state.value,
         "consent_recipients": [r.value for r in consent.recipients] if consent else [],
+        # [] is a consent to share no category; None (absent) is all of them.
         "consent_categories": (
-            [c.value for c in consent.categories] if consent and consent.categories else None
+            [c.value for c in consent.categories]
+            if consent and consent.categories is not None
+            else None
         ),
-        "place_description": place.description if place else None,
-        "place_latitude": place.latitude if place else None,
-        "place_longitude": place.longitude if place else None,
-        "place_type": place.type.value if place and place.type else None,
-        "person_national_id": person.national_id if person else None,
-        "person_name": person.name if person else None,
-        "person_phone": person.phone if person else None,
-        "person_birth_year": person.birth_year if person else None,
-        "person_sex": person.sex.value if person and person.sex else None,
-        "person_homeless": person.homeless if person else None,
-        "person_children_in_household": person.children_in_household if person else None,
-        "substances": [s.value for s in clinical.substances]
-        if clinical and clinical.substances
-        else None,
-        "naloxone_given": clinical.naloxone_given if clinical else None,
-        "naloxone_doses": clinical.naloxone_doses if clinical else None,
-        "outcome": clinical.outcome.value if clinical and clinical.outcome else None,
-        "observed_two_hours": clinical.observed_two_hours if clinical else None,
+        **sealing.columns_of(cipher, alert_id=alert_id, personal=kept.personal),
+        "national_id_hash": hasher.national_id(national_id) if national_id else None,
         "reporter_unit": reporter.unit if reporter else None,
         "reporter_callback_phone": reporter.callback_phone if reporter else None,
-        "dropped_fields": [d.model_dump() for d in alert_in.dropped_fields],
+        "dropped_fields": [d.model_dump() for d in kept.dropped],
+        "inform_person_required": False,
+        "shared_without_consent": [],
     }
 
 

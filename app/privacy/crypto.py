@@ -155,6 +155,14 @@ class KeyedHasher:
             raise ValueError("expects a normalised national id of 11 digits")
         return self._hash(b"national_id", value)
 
+    def fingerprint(self, content: str) -> str:
+        """Hex HMAC-SHA256 of a request's canonical content, to recognise a retry.
+
+        Keyed because the content holds personal data that a plain hash would let anyone
+        confirm by guessing it.
+        """
+        return self._hash(b"request_fingerprint", content)
+
     def _hash(self, domain: bytes, value: str) -> str:
         # Domain separation: a hash of one kind of value never equals a hash of another.
         message = domain + b"\x00" + value.encode("utf-8")

@@ -1,10 +1,15 @@
-"""Queries on roster tables."""
+"""Queries on municipalities, teams and members."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+import uuid
+from collections.abc import Sequence
 
-from app.roster.models import Municipality
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.roster.models import Member, Municipality, Team
 
 
 async def get_municipality(session: AsyncSession, code: str) -> Municipality | None:
@@ -13,3 +18,70 @@ async def get_municipality(session: AsyncSession, code: str) -> Municipality | N
 
 def add_municipality(session: AsyncSession, municipality: Municipality) -> None:
     session.add(municipality)
+
+
+async def list_municipalities(session: AsyncSession) -> Sequence[Municipality]:
+    result = await session.execute(select(Municipality).order_by(col(Municipality.code)))
+    return result.scalars().all()
+
+
+async def get_team(session: AsyncSession, team_id: uuid.UUID) -> Team | None:
+    return await session.get(Team, team_id)
+
+
+async def list_teams(
+    session: AsyncSession, *, municipality_code: str | None = None
+) -> Sequence[Team]:
+    query = select(Team).order_by(col(Team.municipality_code), col(Team.name))
+    if municipality_code is not None:
+        query = query.where(col(Team.municipality_code) == municipality_code)
+    return (await session.execute(query)).scalars().all()
+
+
+async def get_team_by_name(
+    session: AsyncSession, *, municipality_code: str, name: str
+) -> Team | None:
+    result = await session.execute(
+        select(Team).where(col(Team.municipality_code) == municipality_code, col(Team.name) == name)
+    )
+    return result.scalar_one_or_none()
+
+
+async def alert_team(session: AsyncSession, *, municipality_code: str) -> Team | None:
+    """The team that receives the municipality's alerts."""
+    result = await session.execute(
+        select(Team).where(
+            col(Team.municipality_code) == municipality_code, col(Team.receives_alerts)
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def save_team(session: AsyncSession, team: Team) -> bool:
+    """Add or update a team; False if a unique rule (name, alert receiver) refused it.
+
+    In a savepoint, so a refusal leaves the surrounding transaction usable.
+    """
+    try:
+        async with session.begin_nested():
+            session.add(team)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def get_member(session: AsyncSession, member_id: uuid.UUID) -> Member | None:
+    return await session.get(Member, member_id)
+
+
+def add_member(session: AsyncSession, member: Member) -> None:
+    session.add(member)
+
+
+async def list_members(
+    session: AsyncSession, *, team_id: uuid.UUID, include_inactive: bool = False
+) -> Sequence[Member]:
+    query = select(Member).where(col(Member.team_id) == team_id)
+    if not include_inactive:
+        query = query.where(col(Member.active))
+    return (await session.execute(query.order_by(col(Member.name), col(Member.id)))).scalars().all()

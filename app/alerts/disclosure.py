@@ -1,0 +1,157 @@
+"""Disclosing an alert's personal data: the one place that opens sealed values.
+
+The consent rules decide which categories a recipient may see; only those are opened, and
+one access-log entry records what was shown, to whom, why, and on which basis. An answer
+without personal data (the anonymous alert) is not a disclosure and is not logged.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.alerts import repository, sealing
+from app.alerts.details import (
+    AlertDetails,
+    ClinicalDetails,
+    PersonDetails,
+    PlaceDetails,
+    ReporterDetails,
+    sections_of,
+)
+from app.alerts.models import Alert
+from app.alerts.repository import MunicipalityAccess
+from app.audit import service as audit_service
+from app.audit.enums import AccessBasis, ActorKind, Channel
+from app.consent import fields as consent_fields
+from app.consent import rules as consent_rules
+from app.consent.enums import ConsentRecipient, ConsentState, DataCategory, Recipient
+from app.errors import NotFound
+from app.privacy.crypto import FieldCipher
+
+
+def consent_of(alert: Alert) -> consent_rules.ConsentContext:
+    categories = alert.consent_categories
+    return consent_rules.ConsentContext(
+        state=ConsentState(alert.consent_state),
+        recipients=frozenset(ConsentRecipient(r) for r in alert.consent_recipients),
+        categories=None if categories is None else frozenset(DataCategory(c) for c in categories),
+    )
+
+
+async def disclose_alert(
+    session: AsyncSession,
+    *,
+    alert_id: uuid.UUID,
+    recipient: Recipient,
+    actor_kind: ActorKind,
+    actor_id: str,
+    reason: str,
+    channel: Channel,
+    now: datetime,
+    cipher: FieldCipher,
+) -> AlertDetails:
+    """What `recipient` may see of the alert; logs the disclosure if it holds personal data.
+
+    The caller has checked that the actor has a work need for this alert (tjenstlig behov)
+    and acts as `recipient`.
+    """
+    alert = await repository.get_for_disclosure(session, alert_id=alert_id)
+    if alert is None:
+        raise NotFound(f"No alert {alert_id}.")
+    consent = consent_of(alert)
+    allowed = consent_rules.allowed_categories(consent, recipient)
+    values = sealing.personal_values(cipher, alert, allowed)
+    disclosed = sorted({consent_fields.CATEGORY_OF[path] for path in values})
+    basis: AccessBasis | None = None
+    inform_person = alert.inform_person_required
+    if disclosed:
+        bases = {consent_rules.decide(consent, recipient, c).basis for c in disclosed}
+        if len(bases) != 1:  # pragma: no cover - the rules give one basis per consent state
+            raise RuntimeError("one disclosure, one legal basis")
+        legal = bases.pop()
+        basis = AccessBasis(legal.value)
+        audit_service.record_disclosure(
+            session,
+            at=now,
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+            municipality_code=alert.municipality_code,
+            alert_id=alert.id,
+            national_id_hash=alert.national_id_hash,
+            categories=disclosed,
+            basis=basis,
+            reason=reason,
+            channel=channel,
+        )
+        if legal is consent_rules.LegalBasis.HPL_25:
+            shared = sorted({*alert.shared_without_consent, *(c.value for c in disclosed)})
+            if not inform_person or shared != alert.shared_without_consent:
+                await repository.mark_shared_without_consent(
+                    session, alert_id=alert.id, categories=shared
+                )
+            inform_person = True
+    return _details_of(alert, values, disclosed, basis, inform_person)
+
+
+async def disclose_to_case_system(
+    session: AsyncSession,
+    *,
+    alert_id: uuid.UUID,
+    client_id: str,
+    reason: str,
+    now: datetime,
+    cipher: FieldCipher,
+) -> AlertDetails:
+    """For a municipality's case system, acting for the team leader of its municipality."""
+    municipality = await repository.municipality_of(session, alert_id=alert_id)
+    access = (
+        await repository.municipality_access(session, client_id=client_id, code=municipality)
+        if municipality is not None
+        else MunicipalityAccess.NOT_SERVED
+    )
+    if access is not MunicipalityAccess.ALLOWED:
+        # The same answer for an unknown alert and another municipality's.
+        raise NotFound(f"No alert {alert_id} in this client's municipalities.")
+    return await disclose_alert(
+        session,
+        alert_id=alert_id,
+        recipient=Recipient.TEAM_LEADER,
+        actor_kind=ActorKind.API_CLIENT,
+        actor_id=client_id,
+        reason=reason,
+        channel=Channel.API,
+        now=now,
+        cipher=cipher,
+    )
+
+
+def _details_of(
+    alert: Alert,
+    values: dict[str, object],
+    disclosed: list[DataCategory],
+    basis: AccessBasis | None,
+    inform_person: bool,
+) -> AlertDetails:
+    sections = sections_of(values)
+    person, place, clinical = (sections.get(s) for s in ("person", "place", "clinical"))
+    return AlertDetails(
+        id=alert.id,
+        municipality=alert.municipality_code,
+        kind=alert.kind,
+        occurred_at=alert.occurred_at,
+        received_at=alert.received_at,
+        status=alert.status,
+        consent_state=alert.consent_state,
+        reporter=ReporterDetails(
+            unit=alert.reporter_unit, callback_phone=alert.reporter_callback_phone
+        ),
+        person=PersonDetails.model_validate(person) if person else None,
+        place=PlaceDetails.model_validate(place) if place else None,
+        clinical=ClinicalDetails.model_validate(clinical) if clinical else None,
+        disclosed_categories=disclosed,
+        legal_basis=basis,
+        inform_person_required=inform_person,
+    )

@@ -1,0 +1,1 @@
+"""The append-only access log: every disclosure of personal data, and the privacy officer's API."""

@@ -1,0 +1,97 @@
+"""Queries on the access log. It only inserts and selects: entries are never changed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.audit.models import AccessLogEntry
+from app.auth.models import ApiClient, ApiClientMunicipality
+
+
+def add(session: AsyncSession, entry: AccessLogEntry) -> None:
+    session.add(entry)
+
+
+async def _page(
+    session: AsyncSession,
+    *condition: Any,
+    municipality_codes: Sequence[str],
+    after: int | None,
+    limit: int,
+) -> list[AccessLogEntry]:
+    statement = (
+        select(AccessLogEntry)
+        .where(*condition, col(AccessLogEntry.municipality_code).in_(municipality_codes))
+        .order_by(col(AccessLogEntry.id))
+        .limit(limit)
+    )
+    if after is not None:
+        statement = statement.where(col(AccessLogEntry.id) > after)
+    return list((await session.execute(statement)).scalars())
+
+
+async def by_alert(
+    session: AsyncSession,
+    *,
+    alert_id: uuid.UUID,
+    municipality_codes: Sequence[str],
+    after: int | None = None,
+    limit: int = 100,
+) -> list[AccessLogEntry]:
+    return await _page(
+        session,
+        col(AccessLogEntry.alert_id) == alert_id,
+        municipality_codes=municipality_codes,
+        after=after,
+        limit=limit,
+    )
+
+
+async def by_actor(
+    session: AsyncSession,
+    *,
+    actor_id: str,
+    municipality_codes: Sequence[str],
+    after: int | None = None,
+    limit: int = 100,
+) -> list[AccessLogEntry]:
+    return await _page(
+        session,
+        col(AccessLogEntry.actor_id) == actor_id,
+        municipality_codes=municipality_codes,
+        after=after,
+        limit=limit,
+    )
+
+
+async def by_person(
+    session: AsyncSession,
+    *,
+    national_id_hash: str,
+    municipality_codes: Sequence[str],
+    after: int | None = None,
+    limit: int = 100,
+) -> list[AccessLogEntry]:
+    return await _page(
+        session,
+        col(AccessLogEntry.national_id_hash) == national_id_hash,
+        municipality_codes=municipality_codes,
+        after=after,
+        limit=limit,
+    )
+
+
+async def municipalities_of_active_client(session: AsyncSession, client_id: str) -> list[str]:
+    """The municipalities a client is bound to; none once it is deactivated."""
+    result = await session.execute(
+        select(col(ApiClientMunicipality.municipality_code))
+        .join(ApiClient, col(ApiClient.id) == col(ApiClientMunicipality.client_id))
+        .where(col(ApiClientMunicipality.client_id) == client_id, col(ApiClient.active))
+        .order_by(col(ApiClientMunicipality.municipality_code))
+    )
+    return list(result.scalars())

@@ -1,0 +1,106 @@
+"""API models of the access log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.alerts.schemas import NationalIdStr
+from app.audit.enums import AccessBasis, ActorKind, Channel
+from app.audit.models import AccessLogEntry
+from app.consent.enums import DataCategory
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+"""Why personal data is looked at (tjenstlig behov): kept in the access log."""
+
+MAX_PAGE = 1000
+DEFAULT_PAGE = 100
+
+ENTRY_EXAMPLE: dict[str, Any] = {
+    "id": 412,
+    "at": "2026-11-23T07:12:44Z",
+    "actor_kind": "api_client",
+    "actor_id": "client-fredrikstad-sak",
+    "municipality": "3107",
+    "alert_id": "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10",
+    "categories": ["clinical", "contact", "identity", "place"],
+    "legal_basis": "hpl_25",
+    "reason": "Leder vurderer oppfølging (prosedyre punkt 2)",
+    "channel": "api",
+}
+
+
+class AccessLogEntryOut(BaseModel):
+    """One disclosure: who was shown which categories of data about an alert, and why."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ENTRY_EXAMPLE]})
+
+    id: int = Field(description="Increases with every entry; use it to page.")
+    at: datetime
+    actor_kind: ActorKind
+    actor_id: str = Field(description="Staff id, client id, or the system job's name.")
+    municipality: str = Field(description="The municipality whose records were disclosed.")
+    alert_id: UUID | None = Field(description="None when a person was looked up by national id.")
+    categories: list[DataCategory] = Field(description="The categories of data disclosed.")
+    legal_basis: AccessBasis
+    reason: str
+    channel: Channel
+
+    @classmethod
+    def of(cls, entry: AccessLogEntry) -> AccessLogEntryOut:
+        assert entry.id is not None
+        return cls(
+            id=entry.id,
+            at=entry.at,
+            actor_kind=ActorKind(entry.actor_kind),
+            actor_id=entry.actor_id,
+            municipality=entry.municipality_code,
+            alert_id=entry.alert_id,
+            categories=[DataCategory(c) for c in entry.categories],
+            legal_basis=AccessBasis(entry.legal_basis),
+            reason=entry.reason,
+            channel=Channel(entry.channel),
+        )
+
+
+class AccessLogPage(BaseModel):
+    """Entries in the order they were written."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"entries": [ENTRY_EXAMPLE], "next_after": None}]}
+    )
+
+    entries: list[AccessLogEntryOut]
+    next_after: int | None = Field(
+        description="Pass as `after` to get the next page; null when this page is the last."
+    )
+
+
+class PersonLookup(BaseModel):
+    """Whose disclosures to list. Sent as a body, so the national id stays out of URLs."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        hide_input_in_errors=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "national_id": "01010750160",
+                    "reason": "Innsynsbegjæring fra personen, sak 2026/1234",
+                }
+            ]
+        },
+    )
+
+    national_id: NationalIdStr = Field(description="Fødselsnummer or D-nummer.")
+    reason: Reason
+    municipality: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = Field(
+        default=None,
+        description="Whose records to search; may be left out when the client is bound to "
+        "exactly one municipality.",
+    )
+    after: int | None = Field(default=None, ge=0, description="Entries after this id.")
+    limit: int = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE)

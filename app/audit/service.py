@@ -1,0 +1,141 @@
+"""Writing the access log, and the privacy officer's reading of it.
+
+Every disclosure of personal data writes exactly one entry in the transaction that discloses,
+so a disclosure that is not logged cannot commit. Listing entries by alert or actor shows no
+personal data and is not itself logged; looking a person up by national id is.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.alerts import repository as alerts_repository
+from app.audit import repository
+from app.audit.enums import AccessBasis, ActorKind, Channel
+from app.audit.models import AccessLogEntry
+from app.audit.schemas import AccessLogEntryOut, AccessLogPage, PersonLookup
+from app.consent.enums import DataCategory
+from app.errors import Forbidden, NotFound, Unprocessable
+from app.privacy.crypto import KeyedHasher
+
+PERSON_LOOKUP_CATEGORIES = (DataCategory.IDENTITY,)
+"""A person lookup links the person's identity to the alerts and disclosures listed."""
+
+
+def record_disclosure(
+    session: AsyncSession,
+    *,
+    at: datetime,
+    actor_kind: ActorKind,
+    actor_id: str,
+    municipality_code: str,
+    alert_id: uuid.UUID | None,
+    national_id_hash: str | None,
+    categories: Iterable[DataCategory],
+    basis: AccessBasis,
+    reason: str,
+    channel: Channel,
+) -> AccessLogEntry:
+    """Add the entry for one disclosure (written when the caller's transaction commits)."""
+    disclosed = sorted({DataCategory(c).value for c in categories})
+    if not disclosed:
+        raise ValueError("an entry records a disclosure: name the categories disclosed")
+    entry = AccessLogEntry(
+        at=at,
+        actor_kind=actor_kind.value,
+        actor_id=actor_id,
+        municipality_code=municipality_code,
+        alert_id=alert_id,
+        national_id_hash=national_id_hash,
+        categories=disclosed,
+        legal_basis=basis.value,
+        reason=reason,
+        channel=channel.value,
+    )
+    repository.add(session, entry)
+    return entry
+
+
+async def _bound_municipalities(session: AsyncSession, client_id: str) -> list[str]:
+    codes = await repository.municipalities_of_active_client(session, client_id)
+    if not codes:
+        raise Forbidden("This client is not bound to any municipality.")
+    return codes
+
+
+def _page(entries: list[AccessLogEntry], limit: int) -> AccessLogPage:
+    return AccessLogPage(
+        entries=[AccessLogEntryOut.of(e) for e in entries],
+        next_after=entries[-1].id if len(entries) == limit else None,
+    )
+
+
+async def list_by_alert(
+    session: AsyncSession, *, client_id: str, alert_id: uuid.UUID, after: int | None, limit: int
+) -> AccessLogPage:
+    codes = await _bound_municipalities(session, client_id)
+    municipality = await alerts_repository.municipality_of(session, alert_id=alert_id)
+    if municipality not in codes:
+        # The same answer for an unknown alert and another municipality's: ids reveal nothing.
+        raise NotFound(f"No alert {alert_id} in this client's municipalities.")
+    entries = await repository.by_alert(
+        session, alert_id=alert_id, municipality_codes=[municipality], after=after, limit=limit
+    )
+    return _page(entries, limit)
+
+
+async def list_by_actor(
+    session: AsyncSession, *, client_id: str, actor_id: str, after: int | None, limit: int
+) -> AccessLogPage:
+    codes = await _bound_municipalities(session, client_id)
+    entries = await repository.by_actor(
+        session, actor_id=actor_id, municipality_codes=codes, after=after, limit=limit
+    )
+    return _page(entries, limit)
+
+
+async def lookup_person(
+    session: AsyncSession,
+    *,
+    client_id: str,
+    lookup: PersonLookup,
+    now: datetime,
+    hasher: KeyedHasher,
+) -> AccessLogPage:
+    """The disclosures of one person's data, found through the keyed hash; itself logged."""
+    codes = await _bound_municipalities(session, client_id)
+    if lookup.municipality is None:
+        if len(codes) != 1:
+            raise Unprocessable("This client is bound to several municipalities: name one.")
+        municipality = codes[0]
+    elif lookup.municipality in codes:
+        municipality = lookup.municipality
+    else:
+        raise Forbidden(f"This client may not audit municipality {lookup.municipality}.")
+    national_id_hash = hasher.national_id(lookup.national_id)
+    entries = await repository.by_person(
+        session,
+        national_id_hash=national_id_hash,
+        municipality_codes=[municipality],
+        after=lookup.after,
+        limit=lookup.limit,
+    )
+    # Logged whatever it finds: the search itself used the person's identity.
+    record_disclosure(
+        session,
+        at=now,
+        actor_kind=ActorKind.API_CLIENT,
+        actor_id=client_id,
+        municipality_code=municipality,
+        alert_id=None,
+        national_id_hash=national_id_hash,
+        categories=PERSON_LOOKUP_CATEGORIES,
+        basis=AccessBasis.INNSYN,
+        reason=lookup.reason,
+        channel=Channel.API,
+    )
+    return _page(entries, lookup.limit)

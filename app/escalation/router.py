@@ -1,0 +1,47 @@
+"""Admin API for a team's escalation policy (scope `admin`)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+
+from app.deps import ClockDep, SessionDep
+from app.escalation import service
+from app.escalation.schemas import PolicyIn, PolicyOut
+from app.roster.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
+
+router = APIRouter(
+    prefix=f"{PREFIX}/teams/{{team_id}}/escalation-policy",
+    tags=["admin: escalation"],
+    dependencies=REQUIRE_ADMIN,
+    responses=AUTH_PROBLEMS,
+)
+
+
+@router.get(
+    "",
+    summary="Get a team's escalation policy",
+    description="A team without a policy of its own escalates by the default policy, "
+    "returned here with `configured: false`.",
+    responses=NOT_FOUND,
+)
+async def get_policy(team_id: uuid.UUID, session: SessionDep) -> PolicyOut:
+    async with session.begin():
+        return await service.get_policy(session, team_id=team_id)
+
+
+@router.put(
+    "",
+    summary="Set a team's escalation policy",
+    description="Replaces the whole policy. Named members must be active members of the team; "
+    "a `fallback` step needs a `fallback_number`.",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def put_policy(
+    team_id: uuid.UUID, policy_in: PolicyIn, session: SessionDep, clock: ClockDep
+) -> PolicyOut:
+    async with session.begin():
+        return await service.save_policy(
+            session, team_id=team_id, policy_in=policy_in, now=clock.now()
+        )

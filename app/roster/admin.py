@@ -1,0 +1,31 @@
+"""What every admin router shares: the `admin` scope and the documented error answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Security
+
+from app.auth.scopes import Scope
+from app.deps import current_client
+from app.errors import Problem
+
+PREFIX = "/v1/admin"
+REQUIRE_ADMIN = [Security(current_client, scopes=[Scope.ADMIN])]
+
+AUTH_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No valid access token"},
+    403: {"model": Problem, "description": "The token lacks the `admin` scope"},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "No such team, member or entry"}
+}
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: {
+        "model": Problem,
+        "description": "Validation error: the fields and the reasons (`errors`)",
+    }
+}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": Problem, "description": "Conflicts with what is stored"}
+}

@@ -1,0 +1,114 @@
+"""Queries on duty rosters: rotations, shifts and overrides."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, delete, func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.roster.enums import ShiftSource
+from app.roster.models import OverrideRow, RotationRow, ShiftRow
+
+RosterRow = RotationRow | ShiftRow | OverrideRow
+
+
+def add(session: AsyncSession, row: RosterRow) -> None:
+    session.add(row)
+
+
+async def delete_row(session: AsyncSession, row: RosterRow) -> None:
+    await session.delete(row)
+
+
+async def get_rotation(session: AsyncSession, rotation_id: uuid.UUID) -> RotationRow | None:
+    return await session.get(RotationRow, rotation_id)
+
+
+async def get_shift(session: AsyncSession, shift_id: uuid.UUID) -> ShiftRow | None:
+    return await session.get(ShiftRow, shift_id)
+
+
+async def get_override(session: AsyncSession, override_id: uuid.UUID) -> OverrideRow | None:
+    return await session.get(OverrideRow, override_id)
+
+
+async def list_rotations(session: AsyncSession, *, team_id: uuid.UUID) -> Sequence[RotationRow]:
+    result = await session.execute(
+        select(RotationRow)
+        .where(col(RotationRow.team_id) == team_id)
+        .order_by(col(RotationRow.created_at), col(RotationRow.id))
+    )
+    return result.scalars().all()
+
+
+async def list_shifts(
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    source: str | None = None,
+) -> Sequence[ShiftRow]:
+    """Shifts overlapping [start, end); an open bound is unlimited."""
+    query = select(ShiftRow).where(col(ShiftRow.team_id) == team_id)
+    if start is not None:
+        query = query.where(col(ShiftRow.ends_at) > start)
+    if end is not None:
+        query = query.where(col(ShiftRow.starts_at) < end)
+    if source is not None:
+        query = query.where(col(ShiftRow.source) == source)
+    query = query.order_by(col(ShiftRow.starts_at), col(ShiftRow.id))
+    return (await session.execute(query)).scalars().all()
+
+
+async def list_overrides(
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Sequence[OverrideRow]:
+    """Overrides overlapping [start, end); an open bound is unlimited."""
+    query = select(OverrideRow).where(col(OverrideRow.team_id) == team_id)
+    if start is not None:
+        query = query.where(col(OverrideRow.ends_at) > start)
+    if end is not None:
+        query = query.where(col(OverrideRow.starts_at) < end)
+    query = query.order_by(col(OverrideRow.starts_at), col(OverrideRow.id))
+    return (await session.execute(query)).scalars().all()
+
+
+async def count_ical_shifts(
+    session: AsyncSession, *, team_id: uuid.UUID, start: datetime, end: datetime
+) -> int:
+    result = await session.execute(
+        select(func.count()).select_from(ShiftRow).where(*_ical_in_window(team_id, start, end))
+    )
+    return int(result.scalar_one())
+
+
+async def delete_ical_shifts(
+    session: AsyncSession, *, team_id: uuid.UUID, start: datetime, end: datetime
+) -> int:
+    """Delete calendar-imported shifts overlapping [start, end); how many went."""
+    result = await session.execute(
+        delete(ShiftRow)
+        .where(*_ical_in_window(team_id, start, end))
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _ical_in_window(
+    team_id: uuid.UUID, start: datetime, end: datetime
+) -> tuple[ColumnElement[bool], ...]:
+    return (
+        col(ShiftRow.team_id) == team_id,
+        col(ShiftRow.source) == ShiftSource.ICAL.value,
+        col(ShiftRow.ends_at) > start,
+        col(ShiftRow.starts_at) < end,
+    )

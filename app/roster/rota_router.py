@@ -1,0 +1,248 @@
+"""Admin API for duty rosters (scope `admin`): rotations, shifts, overrides, calendar import,
+who is on duty, and roster holes. Included by app.roster.router."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, timedelta
+from email.message import Message
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+from pydantic import AwareDatetime
+
+from app.deps import ClockDep, SessionDep
+from app.errors import DomainError, Problem
+from app.roster import rota_service
+from app.roster.admin import INVALID, NOT_FOUND
+from app.roster.rota_schemas import (
+    OnDutyOut,
+    OverrideIn,
+    OverrideOut,
+    RosterHolesOut,
+    RotaImportOut,
+    RotationIn,
+    RotationOut,
+    ShiftIn,
+    ShiftOut,
+)
+
+router = APIRouter(prefix="/teams/{team_id}", tags=["admin: rosters"])
+
+MAX_HOLE_DAYS = 92
+MAX_IMPORT_DAYS = 366
+ICS_EXAMPLE = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kommune//Vaktplan//NO\r\nBEGIN:VEVENT\r\n"
+    "UID:vakt-1\r\nSUMMARY:Vakt ressursteam\r\nDTSTART;TZID=Europe/Oslo:20261130T080000\r\n"
+    "DTEND;TZID=Europe/Oslo:20261207T080000\r\nRRULE:FREQ=WEEKLY;INTERVAL=2\r\n"
+    "ATTENDEE;CN=Kari Nordmann:mailto:kari.nordmann@fredrikstad.kommune.no\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+From = Annotated[AwareDatetime | None, Query(alias="from", description="Default: now.")]
+To = Annotated[AwareDatetime | None, Query(alias="to", description="Default: no end.")]
+
+
+class UnsupportedMediaType(DomainError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+@router.post(
+    "/rotations",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a rotation",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def create_rotation(
+    team_id: uuid.UUID, rotation_in: RotationIn, session: SessionDep, clock: ClockDep
+) -> RotationOut:
+    async with session.begin():
+        return await rota_service.create_rotation(
+            session, team_id=team_id, rotation_in=rotation_in, now=clock.now()
+        )
+
+
+@router.get("/rotations", summary="List rotations", responses=NOT_FOUND)
+async def list_rotations(team_id: uuid.UUID, session: SessionDep) -> list[RotationOut]:
+    async with session.begin():
+        return await rota_service.list_rotations(session, team_id=team_id)
+
+
+@router.delete(
+    "/rotations/{rotation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a rotation",
+    responses=NOT_FOUND,
+)
+async def delete_rotation(team_id: uuid.UUID, rotation_id: uuid.UUID, session: SessionDep) -> None:
+    async with session.begin():
+        await rota_service.delete_rotation(session, team_id=team_id, rotation_id=rotation_id)
+
+
+@router.post(
+    "/shifts",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a one-off shift",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def create_shift(
+    team_id: uuid.UUID, shift_in: ShiftIn, session: SessionDep, clock: ClockDep
+) -> ShiftOut:
+    async with session.begin():
+        return await rota_service.create_shift(
+            session, team_id=team_id, shift_in=shift_in, now=clock.now()
+        )
+
+
+@router.get(
+    "/shifts",
+    summary="List shifts overlapping a period",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def list_shifts(
+    team_id: uuid.UUID, session: SessionDep, clock: ClockDep, start: From = None, end: To = None
+) -> list[ShiftOut]:
+    async with session.begin():
+        return await rota_service.list_shifts(
+            session, team_id=team_id, start=start or clock.now(), end=end
+        )
+
+
+@router.delete(
+    "/shifts/{shift_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a shift",
+    responses=NOT_FOUND,
+)
+async def delete_shift(team_id: uuid.UUID, shift_id: uuid.UUID, session: SessionDep) -> None:
+    async with session.begin():
+        await rota_service.delete_shift(session, team_id=team_id, shift_id=shift_id)
+
+
+@router.post(
+    "/overrides",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add an override (sickness, holiday, swap)",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def create_override(
+    team_id: uuid.UUID, override_in: OverrideIn, session: SessionDep, clock: ClockDep
+) -> OverrideOut:
+    async with session.begin():
+        return await rota_service.create_override(
+            session, team_id=team_id, override_in=override_in, now=clock.now()
+        )
+
+
+@router.get(
+    "/overrides",
+    summary="List overrides overlapping a period",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def list_overrides(
+    team_id: uuid.UUID, session: SessionDep, clock: ClockDep, start: From = None, end: To = None
+) -> list[OverrideOut]:
+    async with session.begin():
+        return await rota_service.list_overrides(
+            session, team_id=team_id, start=start or clock.now(), end=end
+        )
+
+
+@router.delete(
+    "/overrides/{override_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove an override",
+    responses=NOT_FOUND,
+)
+async def delete_override(team_id: uuid.UUID, override_id: uuid.UUID, session: SessionDep) -> None:
+    async with session.begin():
+        await rota_service.delete_override(session, team_id=team_id, override_id=override_id)
+
+
+@router.post(
+    "/rota-import",
+    summary="Import shifts from an iCalendar (.ics) file",
+    description="Send the file as the body with `Content-Type: text/calendar`. Every event "
+    "occurrence in the window becomes a shift for each attendee (or, without attendees, for "
+    "the member named by the title), matched to active members by email, then by name. "
+    "Shifts from earlier imports that overlap the window are replaced, so importing the same "
+    "calendar again is safe; manual shifts stay. Events that give no shift are listed in "
+    "`unmatched`. With `dry_run=true` nothing is stored.",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/calendar": {"schema": {"type": "string"}, "example": ICS_EXAMPLE}},
+        }
+    },
+    responses={
+        **NOT_FOUND,
+        413: {"model": Problem, "description": "The file is too large"},
+        415: {"model": Problem, "description": "The body is not text/calendar"},
+        422: {"model": Problem, "description": "The file cannot be read as a calendar"},
+    },
+)
+async def import_rota(
+    team_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    start: From = None,
+    days: Annotated[int, Query(ge=1, le=MAX_IMPORT_DAYS, description="Window length")] = 28,
+    dry_run: bool = False,
+) -> RotaImportOut:
+    content_type = Message()
+    content_type["content-type"] = request.headers.get("content-type", "")
+    if content_type.get_content_type() != "text/calendar":
+        raise UnsupportedMediaType(
+            "Send the calendar as the body with Content-Type: text/calendar."
+        )
+    data = await request.body()
+    window_start = (start or clock.now()).astimezone(UTC)
+    async with session.begin():
+        return await rota_service.import_rota(
+            session,
+            team_id=team_id,
+            data=data,
+            window_start=window_start,
+            window_end=window_start + timedelta(days=days),
+            dry_run=dry_run,
+            now=clock.now(),
+        )
+
+
+@router.get(
+    "/on-duty",
+    summary="Who is on duty now, or at a given instant",
+    description="The answer the escalation engine would use: deactivated members are never "
+    "on duty. Give `at` with an offset (`Z`, or `+01:00` encoded as `%2B01:00`).",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def on_duty(
+    team_id: uuid.UUID,
+    session: SessionDep,
+    clock: ClockDep,
+    at: Annotated[AwareDatetime | None, Query(description="Default: now.")] = None,
+) -> OnDutyOut:
+    async with session.begin():
+        return await rota_service.on_duty(
+            session, team_id=team_id, at=(at or clock.now()).astimezone(UTC)
+        )
+
+
+@router.get(
+    "/roster-holes",
+    summary="Periods in the coming days when nobody is on duty",
+    description="An alert in a hole pages the fallback number at once and tells the leader.",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def roster_holes(
+    team_id: uuid.UUID,
+    session: SessionDep,
+    clock: ClockDep,
+    days: Annotated[int, Query(ge=1, le=MAX_HOLE_DAYS)] = 7,
+) -> RosterHolesOut:
+    start = clock.now().astimezone(UTC)
+    async with session.begin():
+        return await rota_service.holes(
+            session, team_id=team_id, start=start, end=start + timedelta(days=days)
+        )

@@ -1,0 +1,266 @@
+"""Administration of duty rosters: rotations, shifts, overrides and calendar imports."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import NotFound
+from app.roster import ical, oncall, repository, rota_repository
+from app.roster import service as roster_service
+from app.roster.enums import ShiftSource
+from app.roster.models import Member, OverrideRow, RotationRow, ShiftRow
+from app.roster.rota_schemas import (
+    Hole,
+    ImportedShift,
+    MemberBrief,
+    OnDutyOut,
+    OverrideIn,
+    OverrideOut,
+    RosterHolesOut,
+    RotaImportOut,
+    RotationIn,
+    RotationOut,
+    ShiftIn,
+    ShiftOut,
+)
+from app.roster.team_service import active_member_of, field_error, get_team
+
+
+async def create_rotation(
+    session: AsyncSession, *, team_id: uuid.UUID, rotation_in: RotationIn, now: datetime
+) -> RotationOut:
+    await get_team(session, team_id=team_id)
+    for index, member_id in enumerate(rotation_in.member_ids):
+        await active_member_of(
+            session, team_id=team_id, member_id=member_id, field=f"member_ids.{index}"
+        )
+    row = RotationRow(
+        team_id=team_id,
+        name=rotation_in.name or None,
+        member_ids=[str(m) for m in rotation_in.member_ids],
+        anchor=rotation_in.anchor,
+        shift_days=rotation_in.shift_days,
+        window_start=rotation_in.window_start,
+        window_end=rotation_in.window_end,
+        created_at=now,
+    )
+    try:
+        roster_service.to_rotation(row)  # the pure model has the last word
+    except ValueError as exc:
+        raise field_error("body", str(exc)) from None
+    rota_repository.add(session, row)
+    return RotationOut.model_validate(row, from_attributes=True)
+
+
+async def list_rotations(session: AsyncSession, *, team_id: uuid.UUID) -> list[RotationOut]:
+    await get_team(session, team_id=team_id)
+    rows = await rota_repository.list_rotations(session, team_id=team_id)
+    return [RotationOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+async def create_shift(
+    session: AsyncSession, *, team_id: uuid.UUID, shift_in: ShiftIn, now: datetime
+) -> ShiftOut:
+    await get_team(session, team_id=team_id)
+    await active_member_of(
+        session, team_id=team_id, member_id=shift_in.member_id, field="member_id"
+    )
+    row = ShiftRow(
+        team_id=team_id,
+        member_id=shift_in.member_id,
+        starts_at=shift_in.starts_at,
+        ends_at=shift_in.ends_at,
+        source=ShiftSource.MANUAL.value,
+        created_at=now,
+    )
+    rota_repository.add(session, row)
+    return ShiftOut.model_validate(row, from_attributes=True)
+
+
+async def list_shifts(
+    session: AsyncSession, *, team_id: uuid.UUID, start: datetime | None, end: datetime | None
+) -> list[ShiftOut]:
+    await get_team(session, team_id=team_id)
+    rows = await rota_repository.list_shifts(session, team_id=team_id, start=start, end=end)
+    return [ShiftOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+async def create_override(
+    session: AsyncSession, *, team_id: uuid.UUID, override_in: OverrideIn, now: datetime
+) -> OverrideOut:
+    await get_team(session, team_id=team_id)
+    for field in ("member_id", "replaces_member_id"):
+        member_id = getattr(override_in, field)
+        if member_id is not None:
+            await active_member_of(session, team_id=team_id, member_id=member_id, field=field)
+    row = OverrideRow(
+        team_id=team_id,
+        starts_at=override_in.starts_at,
+        ends_at=override_in.ends_at,
+        member_id=override_in.member_id,
+        replaces_member_id=override_in.replaces_member_id,
+        reason=override_in.reason or None,
+        created_at=now,
+    )
+    rota_repository.add(session, row)
+    return OverrideOut.model_validate(row, from_attributes=True)
+
+
+async def list_overrides(
+    session: AsyncSession, *, team_id: uuid.UUID, start: datetime | None, end: datetime | None
+) -> list[OverrideOut]:
+    await get_team(session, team_id=team_id)
+    rows = await rota_repository.list_overrides(session, team_id=team_id, start=start, end=end)
+    return [OverrideOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+async def delete_rotation(
+    session: AsyncSession, *, team_id: uuid.UUID, rotation_id: uuid.UUID
+) -> None:
+    await _delete(
+        session,
+        await rota_repository.get_rotation(session, rotation_id),
+        team_id,
+        f"rotation {rotation_id}",
+    )
+
+
+async def delete_shift(session: AsyncSession, *, team_id: uuid.UUID, shift_id: uuid.UUID) -> None:
+    await _delete(
+        session, await rota_repository.get_shift(session, shift_id), team_id, f"shift {shift_id}"
+    )
+
+
+async def delete_override(
+    session: AsyncSession, *, team_id: uuid.UUID, override_id: uuid.UUID
+) -> None:
+    await _delete(
+        session,
+        await rota_repository.get_override(session, override_id),
+        team_id,
+        f"override {override_id}",
+    )
+
+
+async def _delete(
+    session: AsyncSession, row: rota_repository.RosterRow | None, team_id: uuid.UUID, what: str
+) -> None:
+    if row is None or row.team_id != team_id:
+        raise NotFound(f"Team {team_id} has no {what}.")
+    await rota_repository.delete_row(session, row)
+
+
+async def import_rota(
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    data: bytes,
+    window_start: datetime,
+    window_end: datetime,
+    dry_run: bool,
+    now: datetime,
+) -> RotaImportOut:
+    """Shifts from an .ics file, replacing the shifts of earlier imports in the window.
+
+    Attendees are matched to active members by email, then by name (case-insensitive); an
+    event without attendees by its title. What cannot be matched is listed in `unmatched`.
+    """
+    await get_team(session, team_id=team_id)
+    members = await repository.list_members(session, team_id=team_id)
+    try:
+        parsed = ical.parse_rota(
+            data, window_start=window_start, window_end=window_end, identify=_identify(members)
+        )
+    except ical.RotaImportError as exc:
+        raise field_error("body", str(exc)) from None
+    if dry_run:
+        replaced = await rota_repository.count_ical_shifts(
+            session, team_id=team_id, start=window_start, end=window_end
+        )
+    else:
+        replaced = await rota_repository.delete_ical_shifts(
+            session, team_id=team_id, start=window_start, end=window_end
+        )
+        for shift in parsed.shifts:
+            rota_repository.add(session, _shift_row(team_id, shift, now))
+    names = {str(m.id): m.name for m in members}
+    return RotaImportOut(
+        window_start=window_start,
+        window_end=window_end,
+        dry_run=dry_run,
+        replaced=replaced,
+        shifts=[
+            ImportedShift(
+                member_id=uuid.UUID(s.member_id),
+                member_name=names[s.member_id],
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+            )
+            for s in parsed.shifts
+        ],
+        unmatched=list(parsed.unmatched),
+    )
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _identify(members: Sequence[Member]) -> Callable[[ical.EventPerson], str | None]:
+    by_email = {_key(m.email): str(m.id) for m in members if m.email}
+    by_name: dict[str, str | None] = {}
+    for member in members:
+        key = _key(member.name)
+        # Two members with one name: a shift cannot be given to either, so it is reported.
+        by_name[key] = None if key in by_name else str(member.id)
+
+    def identify(person: ical.EventPerson) -> str | None:
+        if person.email and _key(person.email) in by_email:
+            return by_email[_key(person.email)]
+        return by_name.get(_key(person.name)) if person.name else None
+
+    return identify
+
+
+def _shift_row(team_id: uuid.UUID, shift: oncall.Shift, now: datetime) -> ShiftRow:
+    return ShiftRow(
+        team_id=team_id,
+        member_id=uuid.UUID(shift.member_id),
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        source=ShiftSource.ICAL.value,
+        created_at=now,
+    )
+
+
+async def on_duty(session: AsyncSession, *, team_id: uuid.UUID, at: datetime) -> OnDutyOut:
+    view, members = await roster_service.team_view(session, team_id=team_id, at=at)
+    leader = members.get(view.leader_id) if view.leader_id else None
+    return OnDutyOut(
+        team_id=team_id,
+        at=at,
+        on_duty=[_brief(members[m]) for m in view.on_duty],
+        leader=_brief(leader) if leader else None,
+        roster_hole=not view.on_duty,
+    )
+
+
+async def holes(
+    session: AsyncSession, *, team_id: uuid.UUID, start: datetime, end: datetime
+) -> RosterHolesOut:
+    await get_team(session, team_id=team_id)
+    gaps = await roster_service.roster_holes(session, team_id=team_id, start=start, end=end)
+    return RosterHolesOut(
+        team_id=team_id,
+        window_start=start,
+        window_end=end,
+        holes=[Hole(starts_at=s, ends_at=e) for s, e in gaps],
+    )
+
+
+def _brief(member: Member) -> MemberBrief:
+    return MemberBrief.model_validate(member, from_attributes=True)

@@ -1,0 +1,179 @@
+"""Admin API for municipalities, teams and members (scope `admin`); rosters in rota_router."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.deps import ClockDep, SessionDep
+from app.errors import Problem
+from app.roster import team_service
+from app.roster.admin import AUTH_PROBLEMS, CONFLICT, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
+from app.roster.rota_router import router as rota_router
+from app.roster.schemas import (
+    AlertTeamIn,
+    MemberChange,
+    MemberIn,
+    MemberOut,
+    MemberUpdate,
+    MunicipalityIn,
+    MunicipalityOut,
+    TeamIn,
+    TeamOut,
+    TeamUpdate,
+)
+
+router = APIRouter(
+    prefix=PREFIX, tags=["admin: teams"], dependencies=REQUIRE_ADMIN, responses=AUTH_PROBLEMS
+)
+
+
+@router.post(
+    "/municipalities",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a municipality",
+    responses={**CONFLICT, **INVALID},
+)
+async def create_municipality(
+    municipality_in: MunicipalityIn, session: SessionDep, clock: ClockDep
+) -> MunicipalityOut:
+    async with session.begin():
+        return await team_service.create_municipality(
+            session, municipality_in=municipality_in, now=clock.now()
+        )
+
+
+@router.get("/municipalities", summary="List municipalities and the team receiving their alerts")
+async def list_municipalities(session: SessionDep) -> list[MunicipalityOut]:
+    async with session.begin():
+        return await team_service.list_municipalities(session)
+
+
+@router.put(
+    "/municipalities/{code}/alert-team",
+    summary="Move the municipality's alerts to one of its teams",
+    description="In one transaction: the previous receiving team stops and this one starts, "
+    "so no alert falls between them.",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def set_alert_team(code: str, body: AlertTeamIn, session: SessionDep) -> MunicipalityOut:
+    async with session.begin():
+        return await team_service.set_alert_team(session, code=code, team_id=body.team_id)
+
+
+@router.post(
+    "/teams",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a team",
+    responses={
+        409: {
+            "model": Problem,
+            "description": "The municipality has a team of this name, or `receives_alerts` "
+            "and another team receives the alerts already",
+        },
+        **INVALID,
+    },
+)
+async def create_team(team_in: TeamIn, session: SessionDep, clock: ClockDep) -> TeamOut:
+    async with session.begin():
+        return await team_service.create_team(session, team_in=team_in, now=clock.now())
+
+
+@router.get("/teams", summary="List teams")
+async def list_teams(
+    session: SessionDep,
+    municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
+) -> list[TeamOut]:
+    async with session.begin():
+        return await team_service.list_teams(session, municipality=municipality)
+
+
+@router.get("/teams/{team_id}", summary="Get a team", responses=NOT_FOUND)
+async def get_team(team_id: uuid.UUID, session: SessionDep) -> TeamOut:
+    async with session.begin():
+        return team_service.team_out(await team_service.get_team(session, team_id=team_id))
+
+
+@router.patch(
+    "/teams/{team_id}",
+    summary="Rename a team, set its leader, or whether it receives alerts",
+    responses={**NOT_FOUND, **CONFLICT, **INVALID},
+)
+async def update_team(team_id: uuid.UUID, update: TeamUpdate, session: SessionDep) -> TeamOut:
+    async with session.begin():
+        return await team_service.update_team(session, team_id=team_id, update=update)
+
+
+@router.post(
+    "/teams/{team_id}/members",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a member to a team",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def add_member(
+    team_id: uuid.UUID, member_in: MemberIn, session: SessionDep, clock: ClockDep
+) -> MemberOut:
+    async with session.begin():
+        return await team_service.add_member(
+            session, team_id=team_id, member_in=member_in, now=clock.now()
+        )
+
+
+@router.get("/teams/{team_id}/members", summary="List a team's members", responses=NOT_FOUND)
+async def list_members(
+    team_id: uuid.UUID, session: SessionDep, include_inactive: bool = False
+) -> list[MemberOut]:
+    async with session.begin():
+        return await team_service.list_members(
+            session, team_id=team_id, include_inactive=include_inactive
+        )
+
+
+@router.patch(
+    "/teams/{team_id}/members/{member_id}",
+    summary="Change a member's details",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def update_member(
+    team_id: uuid.UUID, member_id: uuid.UUID, update: MemberUpdate, session: SessionDep
+) -> MemberOut:
+    async with session.begin():
+        return await team_service.update_member(
+            session, team_id=team_id, member_id=member_id, update=update
+        )
+
+
+@router.post(
+    "/teams/{team_id}/members/{member_id}/deactivate",
+    summary="Deactivate a member",
+    description="Takes effect at once: the member is never paged again and never on duty. "
+    "Never refused; `warnings` say which rotations, shifts and escalation steps it leaves "
+    "uncovered (and a leader is unset). Members are kept, not deleted: alerts refer to them.",
+    responses=NOT_FOUND,
+)
+async def deactivate_member(
+    team_id: uuid.UUID, member_id: uuid.UUID, session: SessionDep, clock: ClockDep
+) -> MemberChange:
+    async with session.begin():
+        return await team_service.set_member_active(
+            session, team_id=team_id, member_id=member_id, active=False, now=clock.now()
+        )
+
+
+@router.post(
+    "/teams/{team_id}/members/{member_id}/reactivate",
+    summary="Reactivate a member",
+    responses=NOT_FOUND,
+)
+async def reactivate_member(
+    team_id: uuid.UUID, member_id: uuid.UUID, session: SessionDep, clock: ClockDep
+) -> MemberChange:
+    async with session.begin():
+        return await team_service.set_member_active(
+            session, team_id=team_id, member_id=member_id, active=True, now=clock.now()
+        )
+
+
+router.include_router(rota_router)

@@ -1,0 +1,152 @@
+"""Rosters from storage for the escalation engine: who receives, who is on duty, holes.
+
+The engine calls `team_for_municipality`, `load_roster` and `team_view`; the decisions are
+made by the pure modules (`oncall`, `escalation.policy`), this module only reads rows.
+
+A deactivated member keeps their place in rotations (so nobody else's turns move) but is
+never on duty: their turns, shifts and overrides become roster holes, which `coverage_gaps`
+and `odvarsel roster-holes` then report.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import NotFound
+from app.escalation.policy import TeamView
+from app.roster import oncall, repository, rota_repository
+from app.roster.models import Member, Municipality, OverrideRow, RotationRow, ShiftRow, Team
+
+# Bounds of "always" for taking deactivated members off duty; outside any real window.
+_ALWAYS = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
+_INSTANT = timedelta(microseconds=1)
+
+
+async def team_for_municipality(session: AsyncSession, *, code: str) -> Team | None:
+    """The team that receives the municipality's alerts, if it has one."""
+    return await repository.alert_team(session, municipality_code=code)
+
+
+async def load_roster(
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    window: tuple[datetime, datetime] | None = None,
+) -> oncall.Roster:
+    """The team's roster as the pure on-call code reads it.
+
+    With `window` only shifts and overrides overlapping it are loaded (enough to answer for
+    instants inside it); rotations are always complete.
+    """
+    members = await repository.list_members(session, team_id=team_id, include_inactive=True)
+    return await _roster(session, team_id=team_id, members=members, window=window)
+
+
+async def team_view(
+    session: AsyncSession, *, team_id: uuid.UUID, at: datetime
+) -> tuple[TeamView, dict[str, Member]]:
+    """The team at instant `at` for resolving escalation steps, and its active members by id.
+
+    Member ids are UUID strings, as in the pure modules. The leader is left out when not an
+    active member. Raises NotFound for an unknown team.
+    """
+    team = await repository.get_team(session, team_id)
+    if team is None:
+        raise NotFound(f"No team {team_id}.")
+    members = await repository.list_members(session, team_id=team_id, include_inactive=True)
+    roster = await _roster(session, team_id=team_id, members=members, window=(at, at + _INSTANT))
+    active = {str(m.id): m for m in members if m.active}
+    leader = str(team.leader_member_id) if team.leader_member_id else None
+    view = TeamView(
+        on_duty=tuple(m for m in oncall.on_duty(roster, at) if m in active),
+        members=tuple(active),
+        leader_id=leader if leader in active else None,
+    )
+    return view, active
+
+
+async def roster_holes(
+    session: AsyncSession, *, team_id: uuid.UUID, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """Maximal intervals in [start, end) when nobody of the team is on duty."""
+    roster = await load_roster(session, team_id=team_id, window=(start, end))
+    return oncall.coverage_gaps(roster, start, end)
+
+
+@dataclass(frozen=True)
+class TeamHoles:
+    """A municipality's team and its holes; `team` None means no team receives its alerts."""
+
+    municipality: Municipality
+    team: Team | None
+    holes: list[tuple[datetime, datetime]]
+
+
+async def holes_report(
+    session: AsyncSession, *, start: datetime, end: datetime, all_teams: bool = False
+) -> list[TeamHoles]:
+    """Holes of every team receiving alerts (or of every team), and municipalities whose
+    alerts reach no team at all (their whole window is one hole)."""
+    teams = await repository.list_teams(session)
+    receiving = {t.municipality_code for t in teams if t.receives_alerts}
+    report: list[TeamHoles] = []
+    for municipality in await repository.list_municipalities(session):
+        if municipality.code not in receiving:
+            report.append(TeamHoles(municipality, None, [(start, end)]))
+        for team in teams:
+            if team.municipality_code == municipality.code and (all_teams or team.receives_alerts):
+                holes = await roster_holes(session, team_id=team.id, start=start, end=end)
+                report.append(TeamHoles(municipality, team, holes))
+    return report
+
+
+async def _roster(
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    members: Sequence[Member],
+    window: tuple[datetime, datetime] | None,
+) -> oncall.Roster:
+    start, end = window if window else (None, None)
+    rotations = await rota_repository.list_rotations(session, team_id=team_id)
+    shifts = await rota_repository.list_shifts(session, team_id=team_id, start=start, end=end)
+    overrides = await rota_repository.list_overrides(session, team_id=team_id, start=start, end=end)
+    off_duty = [
+        oncall.Override(*_ALWAYS, member_id=None, replaces=str(m.id))
+        for m in members
+        if not m.active
+    ]
+    return oncall.Roster(
+        rotations=tuple(to_rotation(r) for r in rotations),
+        shifts=tuple(to_shift(s) for s in shifts),
+        overrides=(*(to_override(o) for o in overrides), *off_duty),
+    )
+
+
+def to_rotation(row: RotationRow) -> oncall.Rotation:
+    window = (
+        (row.window_start, row.window_end)
+        if row.window_start is not None and row.window_end is not None
+        else None
+    )
+    return oncall.Rotation(
+        members=tuple(row.member_ids), anchor=row.anchor, shift_days=row.shift_days, window=window
+    )
+
+
+def to_shift(row: ShiftRow) -> oncall.Shift:
+    return oncall.Shift(str(row.member_id), row.starts_at, row.ends_at)
+
+
+def to_override(row: OverrideRow) -> oncall.Override:
+    return oncall.Override(
+        row.starts_at,
+        row.ends_at,
+        member_id=str(row.member_id) if row.member_id else None,
+        replaces=str(row.replaces_member_id) if row.replaces_member_id else None,
+    )

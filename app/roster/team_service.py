@@ -1,0 +1,285 @@
+"""Administration of municipalities, teams and members."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import Conflict, NotFound, Unprocessable
+from app.escalation import policy_repository
+from app.roster import repository, rota_repository
+from app.roster.models import Member, Municipality, Team
+from app.roster.schemas import (
+    MemberChange,
+    MemberIn,
+    MemberOut,
+    MemberUpdate,
+    MunicipalityIn,
+    MunicipalityOut,
+    TeamIn,
+    TeamOut,
+    TeamUpdate,
+)
+
+
+def field_error(field: str, reason: str) -> Unprocessable:
+    """A 422 shaped like a validation error, so clients handle both alike."""
+    return Unprocessable(f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
+
+
+async def create_municipality(
+    session: AsyncSession, *, municipality_in: MunicipalityIn, now: datetime
+) -> MunicipalityOut:
+    if await repository.get_municipality(session, municipality_in.code) is not None:
+        raise Conflict(f"Municipality {municipality_in.code} exists already.")
+    municipality = Municipality(
+        code=municipality_in.code, name=municipality_in.name, created_at=now
+    )
+    repository.add_municipality(session, municipality)
+    return MunicipalityOut(**municipality.model_dump(), alert_team_id=None)
+
+
+async def list_municipalities(session: AsyncSession) -> list[MunicipalityOut]:
+    receivers = {
+        t.municipality_code: t.id for t in await repository.list_teams(session) if t.receives_alerts
+    }
+    return [
+        MunicipalityOut(**m.model_dump(), alert_team_id=receivers.get(m.code))
+        for m in await repository.list_municipalities(session)
+    ]
+
+
+async def create_team(session: AsyncSession, *, team_in: TeamIn, now: datetime) -> TeamOut:
+    code = team_in.municipality
+    if await repository.get_municipality(session, code) is None:
+        raise field_error("municipality", f"municipality {code} is not served")
+    if await repository.get_team_by_name(session, municipality_code=code, name=team_in.name):
+        raise Conflict(f"Municipality {code} has a team named {team_in.name!r} already.")
+    if team_in.receives_alerts:
+        await _refuse_second_receiver(session, code=code, team_id=None)
+    team = Team(
+        municipality_code=code,
+        name=team_in.name,
+        receives_alerts=team_in.receives_alerts,
+        created_at=now,
+    )
+    await _save(session, team)
+    return team_out(team)
+
+
+async def list_teams(session: AsyncSession, *, municipality: str | None) -> list[TeamOut]:
+    return [
+        team_out(t) for t in await repository.list_teams(session, municipality_code=municipality)
+    ]
+
+
+async def get_team(session: AsyncSession, *, team_id: uuid.UUID) -> Team:
+    team = await repository.get_team(session, team_id)
+    if team is None:
+        raise NotFound(f"No team {team_id}.")
+    return team
+
+
+async def update_team(session: AsyncSession, *, team_id: uuid.UUID, update: TeamUpdate) -> TeamOut:
+    team = await get_team(session, team_id=team_id)
+    changes = update.model_fields_set
+    if "name" in changes and update.name is not None and update.name != team.name:
+        if await repository.get_team_by_name(
+            session, municipality_code=team.municipality_code, name=update.name
+        ):
+            raise Conflict(
+                f"Municipality {team.municipality_code} has a team named {update.name!r} already."
+            )
+        team.name = update.name
+    if "leader_member_id" in changes:
+        if update.leader_member_id is not None:
+            await active_member_of(
+                session,
+                team_id=team.id,
+                member_id=update.leader_member_id,
+                field="leader_member_id",
+            )
+        team.leader_member_id = update.leader_member_id
+    if update.receives_alerts is not None and update.receives_alerts != team.receives_alerts:
+        if update.receives_alerts:
+            await _refuse_second_receiver(session, code=team.municipality_code, team_id=team.id)
+        team.receives_alerts = update.receives_alerts
+    await _save(session, team)
+    return team_out(team)
+
+
+async def set_alert_team(
+    session: AsyncSession, *, code: str, team_id: uuid.UUID
+) -> MunicipalityOut:
+    """Move the municipality's alerts to another of its teams in one step, with no gap."""
+    municipality = await repository.get_municipality(session, code)
+    if municipality is None:
+        raise NotFound(f"Municipality {code} is not served.")
+    team = await get_team(session, team_id=team_id)
+    if team.municipality_code != code:
+        raise field_error("team_id", f"the team belongs to municipality {team.municipality_code}")
+    current = await repository.alert_team(session, municipality_code=code)
+    if current is not None and current.id != team.id:
+        current.receives_alerts = False
+        # Flushed first: the unique index must never see two receivers at once.
+        await _save(session, current)
+    team.receives_alerts = True
+    await _save(session, team)
+    return MunicipalityOut(**municipality.model_dump(), alert_team_id=team.id)
+
+
+async def _refuse_second_receiver(
+    session: AsyncSession, *, code: str, team_id: uuid.UUID | None
+) -> None:
+    current = await repository.alert_team(session, municipality_code=code)
+    if current is not None and current.id != team_id:
+        raise Conflict(
+            f"Team {current.name!r} receives the alerts of municipality {code} already. "
+            f"Use PUT /v1/admin/municipalities/{code}/alert-team to move them.",
+            team_id=str(current.id),
+        )
+
+
+async def _save(session: AsyncSession, team: Team) -> None:
+    if not await repository.save_team(session, team):
+        # Another request won the race for a unique rule checked above.
+        raise Conflict(
+            f"Municipality {team.municipality_code} got a team with this name or an alert-"
+            "receiving team at the same moment; reload and retry."
+        )
+
+
+async def add_member(
+    session: AsyncSession, *, team_id: uuid.UUID, member_in: MemberIn, now: datetime
+) -> MemberOut:
+    await get_team(session, team_id=team_id)
+    member = Member(
+        team_id=team_id,
+        name=member_in.name,
+        mobile=member_in.mobile,
+        email=member_in.email,
+        role=member_in.role.value,
+        is_health_personnel=member_in.is_health_personnel,
+        language=member_in.language.value,
+        created_at=now,
+    )
+    repository.add_member(session, member)
+    return member_out(member)
+
+
+async def list_members(
+    session: AsyncSession, *, team_id: uuid.UUID, include_inactive: bool
+) -> list[MemberOut]:
+    await get_team(session, team_id=team_id)
+    members = await repository.list_members(
+        session, team_id=team_id, include_inactive=include_inactive
+    )
+    return [member_out(m) for m in members]
+
+
+async def update_member(
+    session: AsyncSession, *, team_id: uuid.UUID, member_id: uuid.UUID, update: MemberUpdate
+) -> MemberOut:
+    member = await _member_of(session, team_id=team_id, member_id=member_id)
+    for name, value in update.model_dump(mode="json", exclude_unset=True).items():
+        setattr(member, name, value)
+    session.add(member)
+    return member_out(member)
+
+
+async def set_member_active(
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    member_id: uuid.UUID,
+    active: bool,
+    now: datetime,
+) -> MemberChange:
+    """Deactivation is never refused (someone who left must stop getting alerts at once);
+    the answer says what it leaves uncovered."""
+    member = await _member_of(session, team_id=team_id, member_id=member_id)
+    member.active = active
+    session.add(member)
+    warnings: list[str] = []
+    if not active:
+        team = await get_team(session, team_id=team_id)
+        if team.leader_member_id == member.id:
+            team.leader_member_id = None
+            session.add(team)
+            warnings.append("Was the team's leader: the team has no leader now; appoint another.")
+        warnings += await _duty_left_uncovered(session, team_id=team_id, member=member, now=now)
+    return MemberChange(member=member_out(member), warnings=warnings)
+
+
+async def _duty_left_uncovered(
+    session: AsyncSession, *, team_id: uuid.UUID, member: Member, now: datetime
+) -> list[str]:
+    member_id = str(member.id)
+    shifts = [
+        s
+        for s in await rota_repository.list_shifts(session, team_id=team_id, start=now)
+        if s.member_id == member.id
+    ]
+    overrides = [
+        o
+        for o in await rota_repository.list_overrides(session, team_id=team_id, start=now)
+        if o.member_id == member.id
+    ]
+    warnings = (
+        [
+            f"{len(shifts) + len(overrides)} current or coming shift(s) or override(s) put them on "
+            "duty: those times are roster holes unless someone else covers."
+        ]
+        if shifts or overrides
+        else []
+    )
+    warnings += [
+        f"In rotation {r.name or r.id}: their turns are roster holes until the rotation is "
+        "replaced."
+        for r in await rota_repository.list_rotations(session, team_id=team_id)
+        if member_id in r.member_ids
+    ]
+    policy = await policy_repository.get_policy(session, team_id=team_id)
+    if policy is not None:
+        for step in await policy_repository.list_steps(session, policy_id=policy.id):
+            if any(member_id in t.get("member_ids", []) for t in step.targets):
+                warnings.append(
+                    f"Named in escalation step {step.position + 1}: that step skips them now."
+                )
+    return warnings
+
+
+async def _member_of(session: AsyncSession, *, team_id: uuid.UUID, member_id: uuid.UUID) -> Member:
+    member = await repository.get_member(session, member_id)
+    if member is None or member.team_id != team_id:
+        raise NotFound(f"Team {team_id} has no member {member_id}.")
+    return member
+
+
+async def active_member_of(
+    session: AsyncSession, *, team_id: uuid.UUID, member_id: uuid.UUID, field: str
+) -> Member:
+    """The member, or a 422 naming `field` if it is not an active member of the team."""
+    member = await repository.get_member(session, member_id)
+    if member is None or member.team_id != team_id:
+        raise field_error(field, "not a member of this team")
+    if not member.active:
+        raise field_error(field, "the member is deactivated")
+    return member
+
+
+def team_out(team: Team) -> TeamOut:
+    return TeamOut(
+        id=team.id,
+        municipality=team.municipality_code,
+        name=team.name,
+        receives_alerts=team.receives_alerts,
+        leader_member_id=team.leader_member_id,
+        created_at=team.created_at,
+    )
+
+
+def member_out(member: Member) -> MemberOut:
+    return MemberOut.model_validate(member, from_attributes=True)

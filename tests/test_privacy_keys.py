@@ -1,0 +1,112 @@
+"""Keys from the settings: configured in production, generated and kept in development."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from app.config import AuthSettings, CryptoSettings, Settings
+from app.privacy.crypto import KeyConfigError, generate_key
+from app.privacy.keys import DEV_KEY_ID, build_cipher, build_hasher
+
+JWT = "x" * 40
+
+
+def dev_settings(data_dir: Path, **crypto: object) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        auth=AuthSettings(jwt_secret=SecretStr(JWT)),
+        crypto=CryptoSettings.model_validate(crypto),
+    )
+
+
+def test_development_keys_are_generated_once_and_kept(tmp_path: Path) -> None:
+    settings = dev_settings(tmp_path)
+    cipher, hasher = build_cipher(settings), build_hasher(settings)
+    token = cipher.seal("Kari", context="alert:1:identity")
+    assert cipher.key_id_of(token) == DEV_KEY_ID
+
+    # A restart reads the same keys: yesterday's values still open, hashes still match.
+    again, hasher_again = build_cipher(settings), build_hasher(settings)
+    assert again.open(token, context="alert:1:identity") == "Kari"
+    assert hasher_again.national_id("24057710035") == hasher.national_id("24057710035")
+
+    stored = json.loads((tmp_path / "dev-secrets.json").read_text())
+    assert {"crypto_key_dev1", "crypto_hash_key"} <= set(stored)
+    assert (tmp_path / "dev-secrets.json").stat().st_mode & 0o077 == 0
+
+    elsewhere = build_hasher(dev_settings(tmp_path / "other"))
+    assert elsewhere.national_id("24057710035") != hasher.national_id("24057710035")
+
+
+def test_configured_keys_are_used_and_old_ones_still_open(tmp_path: Path) -> None:
+    old, new, hash_key = generate_key(), generate_key(), generate_key()
+    before = build_cipher(dev_settings(tmp_path, keys={"k1": old}, active_key_id="k1"))
+    token = before.seal("Kari", context="c")
+    rotated = build_cipher(
+        dev_settings(tmp_path, keys={"k1": old, "k2": new}, active_key_id="k2", hash_key=hash_key)
+    )
+    assert rotated.open(token, context="c") == "Kari"
+    assert rotated.key_id_of(rotated.seal("Ola", context="c")) == "k2"
+    assert not (tmp_path / "dev-secrets.json").exists()
+
+
+def test_a_single_configured_key_is_the_active_one(tmp_path: Path) -> None:
+    cipher = build_cipher(dev_settings(tmp_path, keys={"only": generate_key()}))
+    assert cipher.active_key_id == "only"
+
+
+def test_several_keys_need_an_active_key_id(tmp_path: Path) -> None:
+    settings = dev_settings(tmp_path, keys={"a": generate_key(), "b": generate_key()})
+    with pytest.raises(KeyConfigError, match="ACTIVE_KEY_ID"):
+        build_cipher(settings)
+
+
+def test_a_bad_key_is_named_by_its_id_never_shown(tmp_path: Path) -> None:
+    bad = "not-a-key-but-a-secret-value"
+    with pytest.raises(KeyConfigError, match="'k1'") as raised:
+        build_cipher(dev_settings(tmp_path, keys={"k1": bad}))
+    assert bad not in str(raised.value)
+    with pytest.raises(KeyConfigError, match="HASH_KEY") as raised:
+        build_hasher(dev_settings(tmp_path, hash_key=bad))
+    assert bad not in str(raised.value)
+
+
+def test_production_refuses_to_start_without_keys(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="CRYPTO__KEYS"):
+        Settings(
+            environment="production",
+            data_dir=tmp_path,
+            auth=AuthSettings(jwt_secret=SecretStr(JWT)),
+            crypto=CryptoSettings(active_key_id="k1", hash_key=SecretStr(generate_key())),
+        )
+
+
+def test_production_never_generates_a_key(tmp_path: Path) -> None:
+    settings = Settings(
+        environment="production",
+        data_dir=tmp_path,
+        auth=AuthSettings(jwt_secret=SecretStr(JWT)),
+        crypto=CryptoSettings(
+            keys={"k1": SecretStr(generate_key())},
+            active_key_id="k1",
+            hash_key=SecretStr(generate_key()),
+        ),
+    )
+    assert build_cipher(settings).active_key_id == "k1"
+    build_hasher(settings)
+    with pytest.raises(ValueError, match="production"):
+        settings.dev_secret("anything", generate_key)
+    assert not (tmp_path / "dev-secrets.json").exists()
+
+
+def test_the_request_fingerprint_is_keyed_and_separate_from_national_ids(
+    tmp_path: Path,
+) -> None:
+    hasher = build_hasher(dev_settings(tmp_path))
+    other = build_hasher(dev_settings(tmp_path / "other"))
+    assert hasher.fingerprint("24057710035") != hasher.national_id("24057710035")
+    assert hasher.fingerprint("{}") == hasher.fingerprint("{}") != other.fingerprint("{}")

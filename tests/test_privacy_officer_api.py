@@ -1,0 +1,191 @@
+"""The privacy officer's API: access-log entries by alert, by actor and by person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from app.auth.scopes import Scope
+from app.state import AppState
+from tests.factories import ApiCredentials, Factory
+from tests.personal_data import (
+    INVALID_NATIONAL_ID,
+    NATIONAL_ID,
+    REASON,
+    details,
+    log_rows,
+    personal_body,
+)
+from tests.problems import assert_problem
+
+OTHER_NATIONAL_ID = "01010750160"
+INNSYN = "Innsynsbegjæring 2026/17"
+
+
+@dataclass
+class World:
+    amk: ApiCredentials
+    case_system: ApiCredentials
+    oslo_case_system: ApiCredentials
+    officer: ApiCredentials
+    alert: str
+    other_person_alert: str
+    oslo_alert: str
+
+
+@pytest.fixture
+async def world(factory: Factory, http: httpx.AsyncClient) -> World:
+    """Three alerts, each shown once to its municipality's case system."""
+    amk = await factory.api_client(municipalities=("3107", "0301"))
+    case_system = await factory.api_client(scopes=(Scope.ALERTS_DETAILS,))
+    oslo_case_system = await factory.api_client(
+        municipalities=("0301",), scopes=(Scope.ALERTS_DETAILS,)
+    )
+    officer = await factory.api_client(scopes=(Scope.PRIVACY_READ,))
+    alert = await factory.post_alert(amk, personal_body())
+    other = personal_body()
+    other["person"]["national_id"] = OTHER_NATIONAL_ID
+    other_person_alert = await factory.post_alert(amk, other)
+    oslo_alert = await factory.post_alert(amk, personal_body(municipality="0301"))
+    for who, alert_id in (
+        (case_system, alert),
+        (case_system, other_person_alert),
+        (oslo_case_system, oslo_alert),
+    ):
+        assert (await details(http, who, alert_id)).status_code == 200
+    return World(amk, case_system, oslo_case_system, officer, alert, other_person_alert, oslo_alert)
+
+
+async def listing(http: httpx.AsyncClient, who: ApiCredentials, **params: Any) -> httpx.Response:
+    return await http.get("/v1/privacy/access-log", params=params, headers=who.headers)
+
+
+async def lookup(http: httpx.AsyncClient, who: ApiCredentials, **body: Any) -> httpx.Response:
+    body = {"national_id": NATIONAL_ID, "reason": INNSYN, **body}
+    return await http.post("/v1/privacy/access-log/person", json=body, headers=who.headers)
+
+
+async def test_entries_by_alert(http: httpx.AsyncClient, world: World, state: AppState) -> None:
+    response = await listing(http, world.officer, alert_id=world.alert)
+    assert response.status_code == 200, response.text
+    page = response.json()
+    assert page["next_after"] is None
+    [entry] = page["entries"]
+    assert entry["alert_id"] == world.alert
+    assert entry["actor_kind"] == "api_client"
+    assert entry["actor_id"] == world.case_system.client_id
+    assert entry["municipality"] == "3107"
+    assert entry["categories"] == ["clinical", "contact", "identity", "place", "situation"]
+    assert (entry["legal_basis"], entry["reason"], entry["channel"]) == ("hpl_25", REASON, "api")
+    assert "national_id_hash" not in entry
+    # Listing shows no personal data, so it is not itself logged.
+    assert len(await log_rows(state)) == 3
+
+
+async def test_another_municipalitys_alert_is_not_found(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    assert_problem(await listing(http, world.officer, alert_id=world.oslo_alert), 404)
+
+
+async def test_entries_by_actor_only_in_the_officers_municipalities(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    mine = (await listing(http, world.officer, actor_id=world.case_system.client_id)).json()
+    assert [e["alert_id"] for e in mine["entries"]] == [world.alert, world.other_person_alert]
+    oslo = await listing(http, world.officer, actor_id=world.oslo_case_system.client_id)
+    assert oslo.json()["entries"] == []
+
+
+async def test_pages_follow_the_entry_ids(http: httpx.AsyncClient, world: World) -> None:
+    actor = world.case_system.client_id
+    first = (await listing(http, world.officer, actor_id=actor, limit=1)).json()
+    assert [e["alert_id"] for e in first["entries"]] == [world.alert]
+    assert first["next_after"] == first["entries"][0]["id"]
+    second = (
+        await listing(http, world.officer, actor_id=actor, limit=1, after=first["next_after"])
+    ).json()
+    assert [e["alert_id"] for e in second["entries"]] == [world.other_person_alert]
+    third = (
+        await listing(http, world.officer, actor_id=actor, limit=1, after=second["next_after"])
+    ).json()
+    assert third == {"entries": [], "next_after": None}
+
+
+@pytest.mark.parametrize("params", [{}, {"alert_id": "x", "actor_id": "y"}])
+async def test_a_listing_needs_exactly_one_filter(
+    http: httpx.AsyncClient, world: World, params: dict[str, str]
+) -> None:
+    if "alert_id" in params:
+        params["alert_id"] = world.alert
+    assert_problem(await listing(http, world.officer, **params), 422)
+
+
+async def test_entries_by_person_through_the_hash_and_the_lookup_is_logged(
+    http: httpx.AsyncClient, world: World, state: AppState
+) -> None:
+    response = await lookup(http, world.officer, national_id="240577 10035")
+    assert response.status_code == 200, response.text
+    assert [e["alert_id"] for e in response.json()["entries"]] == [world.alert]
+
+    rows = await log_rows(state)
+    assert len(rows) == 4
+    written = rows[-1]
+    assert written["alert_id"] is None
+    assert written["national_id_hash"] == state.hasher.national_id(NATIONAL_ID)
+    assert (written["legal_basis"], written["reason"]) == ("innsyn", INNSYN)
+    assert written["actor_id"] == world.officer.client_id
+    assert written["municipality_code"] == "3107"
+
+    # The next lookup shows the person that they were looked up, and by whom.
+    again = (await lookup(http, world.officer)).json()["entries"]
+    assert [(e["alert_id"], e["legal_basis"]) for e in again] == [
+        (world.alert, "hpl_25"),
+        (None, "innsyn"),
+    ]
+
+
+async def test_a_person_lookup_stays_in_the_officers_municipality(
+    factory: Factory, http: httpx.AsyncClient, world: World
+) -> None:
+    oslo_officer = await factory.api_client(municipalities=("0301",), scopes=(Scope.PRIVACY_READ,))
+    found = (await lookup(http, oslo_officer)).json()["entries"]
+    assert [e["alert_id"] for e in found] == [world.oslo_alert]
+    assert_problem(await lookup(http, world.officer, municipality="0301"), 403)
+
+
+async def test_an_officer_of_several_municipalities_names_one(
+    factory: Factory, http: httpx.AsyncClient, world: World
+) -> None:
+    both = await factory.api_client(municipalities=("3107", "0301"), scopes=(Scope.PRIVACY_READ,))
+    assert_problem(await lookup(http, both), 422)
+    found = (await lookup(http, both, municipality="0301")).json()["entries"]
+    assert [e["alert_id"] for e in found] == [world.oslo_alert]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"national_id": INVALID_NATIONAL_ID},
+        {"national_id": "not a number"},
+        {"reason": ""},
+        {"reason": None},
+        {"national_id": None},
+        {"extra": 1},
+    ],
+)
+async def test_an_invalid_lookup_is_refused_unlogged(
+    http: httpx.AsyncClient, world: World, state: AppState, body: dict[str, Any]
+) -> None:
+    problem = assert_problem(await lookup(http, world.officer, **body), 422)
+    assert INVALID_NATIONAL_ID not in str(problem)
+    assert len(await log_rows(state)) == 3
+
+
+async def test_the_privacy_api_needs_its_scope(http: httpx.AsyncClient, world: World) -> None:
+    assert_problem(await listing(http, world.case_system, alert_id=world.alert), 403)
+    assert_problem(await lookup(http, world.amk), 403)
+    assert_problem(await http.get("/v1/privacy/access-log", params={"actor_id": "x"}), 401)

@@ -155,6 +155,41 @@ def openapi(path: Path = Path("openapi/openapi.json")) -> None:
     typer.echo(f"wrote {path}")
 
 
+async def _run_worker(settings: Settings) -> None:
+    import signal
+
+    import httpx
+
+    from app.notify.senders import build_sender
+    from app.worker import Worker
+
+    engine = create_engine(settings)
+    clock = SystemClock()
+    async with httpx.AsyncClient(timeout=settings.sms.send_timeout_seconds) as http:
+        sender = build_sender(settings, http=http, clock=clock)
+        worker = Worker(
+            sessions=create_sessionmaker(engine), sender=sender, clock=clock, settings=settings
+        )
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, worker.stop)
+        try:
+            await worker.run()
+        finally:
+            await sender.aclose()
+            await engine.dispose()
+
+
+@cli.command()
+def worker() -> None:
+    """Run the escalation and SMS worker as its own process (production)."""
+    from app.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json_lines=settings.log_json)
+    asyncio.run(_run_worker(settings))
+
+
 cli.command("add-team")(roster_commands.add_team)
 cli.command("add-member")(roster_commands.add_member)
 cli.command("import-rota")(roster_commands.import_rota)

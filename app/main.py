@@ -1,11 +1,13 @@
-"""create_app(): builds the FastAPI app; the lifespan owns the database engine."""
+"""create_app(): builds the FastAPI app; the lifespan owns the engine, SMS sender and worker."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import httpx
 from fastapi import FastAPI
 
 from app import health
@@ -20,10 +22,13 @@ from app.errors import install_error_handlers
 from app.escalation.router import router as escalation_admin_router
 from app.logging import configure_logging, silence_parameter_loggers
 from app.middleware import BodySizeLimit, RequestLog
+from app.notify.senders import build_sender
+from app.notify.webhooks import router as webhooks_router
 from app.openapi import install_openapi
 from app.privacy.keys import build_cipher, build_hasher
 from app.roster.router import router as roster_router
 from app.state import AppState
+from app.worker import Worker
 
 DESCRIPTION = """
 Overdosevarsel receives overdose alerts from ambulance dispatch (AMK) systems and routes
@@ -46,10 +51,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
+        sessions = create_sessionmaker(engine)
+        http = httpx.AsyncClient(timeout=settings.sms.send_timeout_seconds)
+        sender = build_sender(settings, http=http, clock=clock)
+        worker = Worker(sessions=sessions, sender=sender, clock=clock, settings=settings)
         app.state.odvarsel = AppState(
             settings=settings,
             engine=engine,
-            sessions=create_sessionmaker(engine),
+            sessions=sessions,
             clock=clock,
             tokens=TokenCodec(
                 secret=settings.jwt_secret(),
@@ -59,10 +68,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             ),
             cipher=build_cipher(settings),
             hasher=build_hasher(settings),
+            sender=sender,
+            worker=worker,
         )
+        worker_task = asyncio.create_task(worker.run()) if settings.worker.run_in_app else None
         try:
             yield
         finally:
+            if worker_task is not None:
+                worker.stop()
+                await worker_task
+            await sender.aclose()
+            await http.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -79,6 +96,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(audit_router)
     app.include_router(roster_router)
     app.include_router(escalation_admin_router)
+    app.include_router(webhooks_router)
     app.include_router(health.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestLog)

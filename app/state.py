@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.auth.tokens import TokenCodec
 from app.clock import Clock
 from app.config import Settings
+from app.notify.sms import SmsSender
 from app.privacy.crypto import FieldCipher, KeyedHasher
+
+if TYPE_CHECKING:
+    from app.worker import Worker
 
 
 @dataclass
@@ -21,3 +26,5 @@ class AppState:
     tokens: TokenCodec
     cipher: FieldCipher
     hasher: KeyedHasher
+    sender: SmsSender
+    worker: Worker

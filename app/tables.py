@@ -6,6 +6,8 @@ from app.alerts import models as alerts_models
 from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.escalation import models as escalation_models
+from app.escalation import state_models as escalation_state_models
+from app.notify import models as notify_models
 from app.roster import models as roster_models
 
 metadata = SQLModel.metadata
@@ -15,6 +17,8 @@ __all__ = [
     "audit_models",
     "auth_models",
     "escalation_models",
+    "escalation_state_models",
     "metadata",
+    "notify_models",
     "roster_models",
 ]

@@ -17,7 +17,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from app.cli import run_migrations
-from app.config import AuthSettings, Settings
+from app.config import AuthSettings, Settings, WorkerSettings
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432")
@@ -29,6 +29,8 @@ def settings_for(database_url: str, data_dir: Path) -> Settings:
         database_url=database_url,
         data_dir=data_dir,
         auth=AuthSettings(jwt_secret=TEST_JWT_SECRET),
+        # Tests drive the worker round by round (Worker.run_until_idle) with a fake clock.
+        worker=WorkerSettings(run_in_app=False),
         log_json=False,
     )
 

@@ -47,6 +47,8 @@ class Factory:
     http: httpx.AsyncClient
     clock: FakeClock
     _municipalities_added: bool = field(default=False)
+    _standby_teams: dict[str, uuid.UUID] = field(default_factory=dict)
+    _own_teams: set[str] = field(default_factory=set)
 
     async def municipalities(self) -> None:
         if self._municipalities_added:
@@ -75,6 +77,9 @@ class Factory:
                 now=self.clock.now(),
             )
         credentials = ApiCredentials(client_id=created.client_id, secret=created.secret)
+        if Scope.ALERTS_WRITE in scopes:
+            for code in municipalities:
+                await self.standby_team(code)
         if with_token:
             credentials.token = await self.token(credentials)
         return credentials
@@ -99,6 +104,14 @@ class Factory:
         alert_id: str = response.json()["id"]
         return alert_id
 
+    async def standby_team(self, municipality: str) -> None:
+        """Alerts need a receiving team (intake refuses them otherwise): a one-member team on
+        duty around the clock, unless the test has built its own team for the municipality."""
+        if municipality in self._standby_teams or municipality in self._own_teams:
+            return
+        setup = await self.team(municipality=municipality, name="Standby", member_names=("Sam",))
+        self._standby_teams[municipality] = setup.team_id
+
     async def admin_client(self) -> ApiCredentials:
         """Credentials with the `admin` scope only."""
         return await self.api_client(scopes=(Scope.ADMIN,))
@@ -119,7 +132,12 @@ class Factory:
         duty for a week. Without `policy` the team escalates by DEFAULT_POLICY."""
         await self.municipalities()
         now = self.clock.now()
+        standby = self._standby_teams.pop(municipality, None) if receives_alerts else None
         async with self.state.sessions() as session, session.begin():
+            if standby is not None:  # the test's own team takes over the municipality's alerts
+                await team_service.update_team(
+                    session, team_id=standby, update=TeamUpdate(receives_alerts=False)
+                )
             team = await team_service.create_team(
                 session,
                 team_in=TeamIn(
@@ -152,6 +170,8 @@ class Factory:
                 await rota_service.create_rotation(
                     session, team_id=team.id, rotation_in=rotation, now=now
                 )
+        if name != "Standby":
+            self._own_teams.add(municipality)
         setup = TeamSetup(
             team_id=team.id,
             member_ids=member_ids,

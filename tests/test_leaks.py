@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from app.auth.scopes import Scope
+from app.notify.console_sender import ConsoleSender
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory
 from tests.personal_data import (
@@ -101,6 +102,16 @@ async def privacy_officer_answers(traffic: Traffic) -> list[str]:
     return answers
 
 
+async def sms_bodies(t: Traffic) -> list[str]:
+    """Every SMS the traffic caused, as sent (the console sender keeps them)."""
+    await t.state.worker.run_until_idle()
+    sender = t.state.sender
+    assert isinstance(sender, ConsoleSender)
+    bodies = [sms.body for sms in sender.outbox]
+    assert bodies, "the traffic paged nobody: this sink would prove nothing"
+    return bodies
+
+
 Sink = Callable[[Traffic], Awaitable[list[str]]]
 SINKS: dict[str, Sink] = {
     "logs": logs,
@@ -108,6 +119,7 @@ SINKS: dict[str, Sink] = {
     "error answers": error_answers,
     "status answers": status_answers,
     "privacy officer answers": privacy_officer_answers,
+    "SMS bodies": sms_bodies,
 }
 
 

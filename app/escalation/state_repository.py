@@ -1,0 +1,39 @@
+"""Queries on escalation state. Claims use FOR UPDATE SKIP LOCKED on PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.escalation.state_models import EscalationState, EscalationStatus
+
+
+def add(session: AsyncSession, state: EscalationState) -> None:
+    session.add(state)
+
+
+async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list[EscalationState]:
+    statement = (
+        select(EscalationState)
+        .where(
+            col(EscalationState.status) == EscalationStatus.ACTIVE,
+            col(EscalationState.next_due_at) <= now,
+        )
+        .order_by(col(EscalationState.next_due_at))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return list((await session.execute(statement)).scalars())
+
+
+async def get_by_alert(
+    session: AsyncSession, *, alert_id: uuid.UUID, for_update: bool = False
+) -> EscalationState | None:
+    statement = select(EscalationState).where(col(EscalationState.alert_id) == alert_id)
+    if for_update and session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()

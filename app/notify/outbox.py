@@ -1,0 +1,92 @@
+"""Queries on the outbox. Claims use FOR UPDATE SKIP LOCKED on PostgreSQL so workers share work."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import and_, or_, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.notify.models import OutboxMessage, OutboxStatus
+
+WAKE_CHANNEL = "odvarsel_work"
+
+
+def is_postgresql(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def enqueue(session: AsyncSession, messages: list[OutboxMessage]) -> None:
+    session.add_all(messages)
+
+
+async def wake_workers(session: AsyncSession) -> None:
+    """NOTIFY the workers; PostgreSQL delivers it on commit, so a rollback wakes nobody."""
+    if is_postgresql(session):
+        await session.execute(text(f"SELECT pg_notify('{WAKE_CHANNEL}', '')"))
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, lease_until: datetime, limit: int
+) -> list[OutboxMessage]:
+    """Claim messages to send: pending and due, or claimed by a worker whose lease ran out."""
+    statement = (
+        select(OutboxMessage)
+        .where(
+            or_(
+                and_(
+                    col(OutboxMessage.status) == OutboxStatus.PENDING,
+                    col(OutboxMessage.due_at) <= now,
+                ),
+                and_(
+                    col(OutboxMessage.status) == OutboxStatus.SENDING,
+                    col(OutboxMessage.lease_until) < now,
+                ),
+            )
+        )
+        .order_by(col(OutboxMessage.due_at))
+        .limit(limit)
+    )
+    if is_postgresql(session):
+        statement = statement.with_for_update(skip_locked=True)
+    messages = list((await session.execute(statement)).scalars())
+    for message in messages:
+        message.status = OutboxStatus.SENDING
+        message.lease_until = lease_until
+        message.attempts += 1
+    return messages
+
+
+async def get(session: AsyncSession, message_id: uuid.UUID) -> OutboxMessage | None:
+    return await session.get(OutboxMessage, message_id)
+
+
+async def get_by_provider_id(session: AsyncSession, provider_id: str) -> OutboxMessage | None:
+    result = await session.execute(
+        select(OutboxMessage).where(col(OutboxMessage.provider_id) == provider_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def cancel_unsent_for_alert(session: AsyncSession, alert_id: uuid.UUID) -> None:
+    """Pending messages of an acknowledged alert are not sent any more."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.alert_id) == alert_id,
+            col(OutboxMessage.status) == OutboxStatus.PENDING,
+            col(OutboxMessage.purpose).in_(["alert", "reminder", "fallback"]),
+        )
+        .values(status=OutboxStatus.CANCELLED)
+    )
+
+
+async def for_alert(session: AsyncSession, alert_id: uuid.UUID) -> list[OutboxMessage]:
+    result = await session.execute(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.alert_id) == alert_id)
+        .order_by(col(OutboxMessage.created_at))
+    )
+    return list(result.scalars())

@@ -1,0 +1,147 @@
+"""Alert-to-first-SMS latency: from the 201 of POST /v1/alerts to the fake Twilio receiving the
+first SMS of that alert, on PostgreSQL, with the real service process and its worker.
+
+    .venv/bin/python -m bench.alert_to_sms            # wake-up vs. 5 s polling, one run
+
+Setups: the worker woken at once (LISTEN/NOTIFY), and the wake-up disabled with a 5 s poll
+(GoAlert's engine cycle) as the comparison. Phases: one alert at a time, and under load.
+Both clocks are time.perf_counter (CLOCK_MONOTONIC, shared by processes on Linux).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+
+import aiohttp
+
+from bench.fake_twilio_process import FakeTwilioProcess, fake_twilio
+from bench.intake import BODY_TEMPLATE
+from bench.server import free_port, percentile, service, token
+
+
+@dataclass
+class Sample:
+    alert_key: str
+    created_perf: float
+
+
+async def _post(http: aiohttp.ClientSession, auth: str) -> Sample:
+    body = {**BODY_TEMPLATE, "dispatch_incident_id": f"SMS-{uuid.uuid4().hex}"}
+    async with http.post(
+        "/v1/alerts", json=body, headers={"Authorization": f"Bearer {auth}"}
+    ) as response:
+        data = await response.json()
+        done = time.perf_counter()
+        if response.status != 201:
+            raise RuntimeError(f"alert refused: {response.status}")
+    return Sample(alert_key=uuid.UUID(data["id"]).hex[:12], created_perf=done)
+
+
+def _first_sms(fake: FakeTwilioProcess) -> dict[str, float]:
+    first: dict[str, float] = {}
+    for message in fake.messages():
+        marker = message["body"].rsplit("/a/", 1)
+        if len(marker) == 2:
+            key = marker[1][:12]
+            first[key] = min(first.get(key, float("inf")), float(message["received_perf"]))
+    return first
+
+
+async def _wait_for(
+    fake: FakeTwilioProcess, samples: list[Sample], within: float
+) -> dict[str, float]:
+    deadline = time.perf_counter() + within
+    while True:
+        first = await asyncio.to_thread(_first_sms, fake)
+        if all(s.alert_key in first for s in samples) or time.perf_counter() > deadline:
+            return first
+        await asyncio.sleep(0.05)
+
+
+def _latencies(samples: list[Sample], first: dict[str, float]) -> tuple[list[float], int]:
+    values = sorted(
+        (first[s.alert_key] - s.created_perf) * 1000 for s in samples if s.alert_key in first
+    )
+    return values, len(samples) - len(values)
+
+
+def _line(name: str, values: list[float], missing: int) -> str:
+    return (
+        f"  {name:<24} n={len(values):<4} missing={missing:<3} p50 {percentile(values, 50):8.1f} ms"
+        f"   p95 {percentile(values, 95):8.1f} ms   p99 {percentile(values, 99):8.1f} ms"
+    )
+
+
+async def measure(
+    base_url: str, fake: FakeTwilioProcess, args: argparse.Namespace
+) -> dict[str, list[float]]:
+    auth = await asyncio.to_thread(token, base_url)
+    results: dict[str, list[float]] = {}
+    async with aiohttp.ClientSession(base_url=base_url) as http:
+        sequential: list[Sample] = []
+        for _ in range(args.sequential):
+            sample = await _post(http, auth)
+            sequential.append(sample)
+            await _wait_for(fake, [sample], within=30)
+        values, missing = _latencies(sequential, await _wait_for(fake, sequential, 30))
+        print(_line("one at a time", values, missing))
+        results["sequential"] = values
+
+        loaded: list[Sample] = []
+        start = time.perf_counter()
+        tasks = []
+        for i in range(args.load_total):
+            delay = start + i / args.load_rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(_post(http, auth)))
+        loaded = list(await asyncio.gather(*tasks))
+        values, missing = _latencies(loaded, await _wait_for(fake, loaded, 60))
+        print(_line(f"load {args.load_rate}/s", values, missing))
+        results["load"] = values
+    return results
+
+
+def run_setup(
+    name: str, *, wake: bool, poll: float, args: argparse.Namespace
+) -> dict[str, list[float]]:
+    port = free_port()
+    with fake_twilio() as fake:
+        env = {
+            **fake.sms_env(f"http://127.0.0.1:{port}"),
+            "WORKER__WAKE_ENABLED": "true" if wake else "false",
+            "WORKER__POLL_INTERVAL_SECONDS": str(poll),
+        }
+        with service(extra_env=env, port=port) as running:
+            print(f"{name}")
+            return asyncio.run(measure(running.base_url, fake, args))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sequential", type=int, default=100)
+    parser.add_argument("--load-rate", type=int, default=100, help="alerts per second")
+    parser.add_argument("--load-total", type=int, default=1000)
+    parser.add_argument("--poll-sequential", type=int, default=20, help="alerts, polling setup")
+    args = parser.parse_args()
+
+    woken = run_setup(
+        "PostgreSQL, worker woken at once (LISTEN/NOTIFY)", wake=True, poll=1.0, args=args
+    )
+    polling_args = argparse.Namespace(**{**vars(args), "sequential": args.poll_sequential})
+    polled = run_setup(
+        "PostgreSQL, no wake-up, 5 s polling", wake=False, poll=5.0, args=polling_args
+    )
+    for phase in ("sequential", "load"):
+        fast, slow = woken[phase], polled[phase]
+        if fast and slow:
+            ratio = percentile(slow, 99) / max(percentile(fast, 99), 1e-9)
+            print(f"p99 {phase}: polling / wake-up = {ratio:.0f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Fixtures for SMS tests: the service wired to the fake Twilio over real HTTP, signed callbacks."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+from app.clock import FakeClock
+from app.config import HttpSettings, Settings, SmsSettings
+from app.main import create_app
+from app.notify.fake_twilio import FakeTwilio, serve_loopback
+from tests.databases import settings_for
+
+TWILIO_AUTH_TOKEN = "test-twilio-auth-token-0123456789"
+TWILIO_ACCOUNT_SID = "AC" + "a" * 32
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def fake_twilio() -> AsyncIterator[FakeTwilio]:
+    async with FakeTwilio.running(auth_token=TWILIO_AUTH_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def app_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, fake_twilio: FakeTwilio, app_port: int) -> Settings:
+    return settings_for(database_url, tmp_path).model_copy(
+        update={
+            "sms": SmsSettings(
+                backend="twilio",
+                twilio_base_url=fake_twilio.base_url,
+                twilio_auth_token=TWILIO_AUTH_TOKEN,
+                twilio_account_sid=TWILIO_ACCOUNT_SID,
+            ),
+            "http": HttpSettings(public_base_url=f"http://127.0.0.1:{app_port}"),
+        }
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FakeClock, app_port: int) -> AsyncIterator[FastAPI]:
+    """The app served on loopback (uvicorn runs its lifespan), so Twilio can call it back."""
+    application = create_app(settings, clock=clock)
+    async with serve_loopback(application, port=app_port):
+        yield application

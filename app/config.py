@@ -64,8 +64,12 @@ class WorkerSettings(BaseModel):
         "off means pure polling, kept for benchmarks.",
     )
     poll_interval_seconds: float = Field(default=1.0, gt=0, le=60)
-    batch_size: int = Field(default=100, ge=1, le=1000)
-    send_concurrency: int = Field(default=16, ge=1, le=200)
+    batch_size: int = Field(
+        default=100, ge=1, le=1000, description="Escalations advanced per transaction."
+    )
+    send_concurrency: int = Field(
+        default=16, ge=1, le=200, description="SMS claimed and sent side by side per round."
+    )
     send_lease_seconds: float = Field(
         default=30.0, gt=0, description="A claimed SMS not marked sent by then is sent again."
     )

@@ -61,7 +61,6 @@ class Dispatcher:
         self._sender = sender
         self._clock = clock
         self._settings = settings
-        self._limit = asyncio.Semaphore(settings.worker.send_concurrency)
         self._callback_url = (
             settings.http.public_base_url.rstrip("/") + STATUS_CALLBACK_PATH
             if settings.sms.backend == "twilio"
@@ -69,37 +68,46 @@ class Dispatcher:
         )
 
     async def run_once(self) -> DispatchReport:
+        """Claim up to `send_concurrency` due messages and send them side by side.
+
+        Each outcome is committed as soon as its send returns, so a crash can repeat only the
+        messages whose send had started and not yet been recorded.
+        """
         now = self._clock.now()
         lease_until = now + timedelta(seconds=self._settings.worker.send_lease_seconds)
         async with self._sessions() as session, session.begin():
             claimed = await outbox.claim_due(
-                session, now=now, lease_until=lease_until, limit=self._settings.worker.batch_size
+                session,
+                now=now,
+                lease_until=lease_until,
+                limit=self._settings.worker.send_concurrency,
             )
             jobs = [
                 (m.id, SmsMessage(to=m.to_number, body=m.body, status_callback=self._callback_url))
                 for m in claimed
             ]
         report = DispatchReport(claimed=len(jobs))
-        if not jobs:
-            return report
-        outcomes = await asyncio.gather(*(self._send(message) for _, message in jobs))
-        async with self._sessions() as session, session.begin():
-            for (message_id, _), outcome in zip(jobs, outcomes, strict=True):
-                message = await outbox.get(session, message_id)
-                if message is None or message.status != OutboxStatus.SENDING:
-                    continue  # acknowledged and cancelled meanwhile, or reclaimed elsewhere
-                failed = await self._record(session, message, outcome)
-                report.sent += isinstance(outcome, SendResult)
-                if failed is not None:
-                    report.failed.append(failed)
+        await asyncio.gather(*(self._send_and_record(i, m, report) for i, m in jobs))
         return report
 
+    async def _send_and_record(
+        self, message_id: uuid.UUID, sms: SmsMessage, report: DispatchReport
+    ) -> None:
+        outcome = await self._send(sms)
+        async with self._sessions() as session, session.begin():
+            message = await outbox.get(session, message_id)
+            if message is None or message.status != OutboxStatus.SENDING:
+                return  # acknowledged and cancelled meanwhile, or reclaimed elsewhere
+            failed = await self._record(session, message, outcome)
+        report.sent += isinstance(outcome, SendResult)
+        if failed is not None:
+            report.failed.append(failed)
+
     async def _send(self, message: SmsMessage) -> SendResult | SmsError:
-        async with self._limit:
-            try:
-                return await self._sender.send(message)
-            except SmsError as exc:
-                return exc
+        try:
+            return await self._sender.send(message)
+        except SmsError as exc:
+            return exc
 
     async def _record(
         self, session: AsyncSession, message: OutboxMessage, outcome: SendResult | SmsError

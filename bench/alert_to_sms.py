@@ -116,7 +116,7 @@ def run_setup(
             "WORKER__WAKE_ENABLED": "true" if wake else "false",
             "WORKER__POLL_INTERVAL_SECONDS": str(poll),
         }
-        with service(extra_env=env, port=port) as running:
+        with service(extra_env=env, port=port, workers=args.service_workers) as running:
             print(f"{name}")
             return asyncio.run(measure(running.base_url, fake, args))
 
@@ -124,9 +124,12 @@ def run_setup(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sequential", type=int, default=100)
-    parser.add_argument("--load-rate", type=int, default=100, help="alerts per second")
-    parser.add_argument("--load-total", type=int, default=1000)
+    parser.add_argument("--load-rate", type=int, default=20, help="alerts per second")
+    parser.add_argument("--load-total", type=int, default=400)
     parser.add_argument("--poll-sequential", type=int, default=20, help="alerts, polling setup")
+    parser.add_argument(
+        "--service-workers", type=int, default=1, help="uvicorn processes, each with a worker"
+    )
     args = parser.parse_args()
 
     woken = run_setup(

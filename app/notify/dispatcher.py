@@ -159,6 +159,4 @@ def mark_callback_status(
         message.status = OutboxStatus.FAILED
         message.last_error = f"{status}: code {error_code}"
         return None if already_failed else failure_of(message)
-    if status == "sent" and message.status == OutboxStatus.SENT:
-        return None
     return None

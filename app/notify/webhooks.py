@@ -13,6 +13,8 @@ from app.notify.dispatcher import STATUS_CALLBACK_PATH, mark_callback_status
 
 router = APIRouter(tags=["webhooks"])
 
+FINAL_STATUSES = frozenset({"delivered", "failed", "undelivered"})
+
 
 @router.post(
     STATUS_CALLBACK_PATH,
@@ -36,6 +38,8 @@ async def twilio_status(request: Request, state: StateDep, session: SessionDep) 
     ):
         raise Forbidden("The request is not signed by Twilio.")
     escalated = False
+    if params.get("MessageStatus") not in FINAL_STATUSES:
+        return Response(status_code=204)  # queued/sent/accepted change nothing we act on
     async with session.begin():
         message = await outbox.get_by_provider_id(session, params.get("MessageSid", ""))
         if message is not None:

@@ -1,7 +1,8 @@
 """Alert intake benchmark: POST /v1/alerts at a fixed rate and flat out, on PostgreSQL.
 
     .venv/bin/python -m bench.intake                      # starts the service itself
-    .venv/bin/python -m bench.intake --compare-workers 1 2  # two setups in one run
+    .venv/bin/python -m bench.intake --compare-workers 1 2  # more setups in one run
+    .venv/bin/python -m bench.intake --paging off           # intake alone, no worker
     .venv/bin/python -m bench.intake --url http://127.0.0.1:8000 --client demo-amk:SECRET
 
 Prints throughput and p50/p95/p99 latency for each phase. Every alert gets a unique
@@ -125,6 +126,14 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--compare-workers", type=int, nargs="+", default=[1], metavar="N")
+    parser.add_argument(
+        "--paging",
+        choices=["off", "in-app"],
+        nargs="+",
+        default=["off", "in-app"],
+        help="off: intake alone (no worker); in-app: the worker pages each alert in the same "
+        "process, competing for the CPU",
+    )
     args = parser.parse_args()
 
     if args.url:
@@ -134,12 +143,14 @@ def main() -> None:
         for r in results:
             print("  " + r.line())
         return
-    for workers in args.compare_workers:
-        with service(workers=workers) as running:
-            results = asyncio.run(run_phases(running.base_url, token(running.base_url), args))
-        print(f"PostgreSQL, uvicorn workers={workers}")
-        for r in results:
-            print("  " + r.line())
+    for paging in args.paging:
+        for workers in args.compare_workers:
+            env = {"WORKER__RUN_IN_APP": "true" if paging == "in-app" else "false"}
+            with service(workers=workers, extra_env=env) as running:
+                results = asyncio.run(run_phases(running.base_url, token(running.base_url), args))
+            print(f"PostgreSQL, uvicorn workers={workers}, paging {paging}")
+            for r in results:
+                print("  " + r.line())
 
 
 if __name__ == "__main__":

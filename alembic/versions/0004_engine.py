@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('pass_index', sa.Integer(), nullable=False),
     sa.Column('step_index', sa.Integer(), nullable=False),
-    sa.Column('notified_at', app.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('notified_at', app.dbtypes.UTCDateTime(timezone=True), nullable=True),
     sa.Column('next_due_at', app.dbtypes.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reply_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
     sa.Column('roster_hole_reported', sa.Boolean(), nullable=False),

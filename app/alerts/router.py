@@ -63,11 +63,10 @@ async def post_alert(
             now=clock.now(),
             cipher=state.cipher,
             hasher=state.hasher,
-            settings=state.settings,
         )
     response.headers["Location"] = f"{router.prefix}/{result.alert.id}"
     if result.created:
-        state.worker.wake()  # after commit: the first SMS are in the outbox
+        state.worker.wake()  # after commit: the escalation is due
     else:
         response.status_code = status.HTTP_200_OK
     return result.alert

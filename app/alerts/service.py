@@ -18,7 +18,6 @@ from app.alerts.minimise import Minimised, minimise
 from app.alerts.models import Alert
 from app.alerts.repository import MunicipalityAccess
 from app.alerts.schemas import AlertIn, AlertOut
-from app.config import Settings
 from app.errors import Conflict, DomainError, NotFound
 from app.escalation import engine as escalation_engine
 from app.privacy.crypto import FieldCipher, KeyedHasher
@@ -46,9 +45,8 @@ async def receive_alert(
     now: datetime,
     cipher: FieldCipher,
     hasher: KeyedHasher,
-    settings: Settings,
 ) -> IntakeResult:
-    """Store a new alert and, in the same transaction, start its escalation (first SMS)."""
+    """Store a new alert and, in the same transaction, open its escalation (due at once)."""
     access = await repository.municipality_access(
         session, client_id=client_id, code=alert_in.municipality
     )
@@ -77,13 +75,8 @@ async def receive_alert(
         hasher=hasher,
     )
     if await repository.insert_unless_exists(session, values):
-        await escalation_engine.start(
-            session,
-            alert_id=values["id"],
-            municipality_code=alert_in.municipality,
-            occurred_at=alert_in.occurred_at,
-            now=now,
-            settings=settings,
+        await escalation_engine.open_escalation(
+            session, alert_id=values["id"], municipality_code=alert_in.municipality, now=now
         )
         return IntakeResult(alert=to_out(Alert(**values)), created=True)
 

@@ -1,4 +1,4 @@
-"""The escalation engine: starts an escalation for a new alert and advances due ones.
+"""The escalation engine: opens an escalation for a new alert and advances due ones.
 
 Each move happens in the caller's transaction and writes its SMS to the outbox, so the state
 change and the messages it causes commit together. Which step comes next and who it reaches
@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,19 +37,15 @@ class NoTeamForMunicipality(DomainError):
     status, slug, title = 422, "alert-not-delivered", "The alert was NOT delivered"
 
 
-async def start(
-    session: AsyncSession,
-    *,
-    alert_id: uuid.UUID,
-    municipality_code: str,
-    occurred_at: datetime,
-    now: datetime,
-    settings: Settings,
+async def open_escalation(
+    session: AsyncSession, *, alert_id: uuid.UUID, municipality_code: str, now: datetime
 ) -> EscalationState:
-    """Open the escalation of a new alert and notify its first step at once.
+    """Open the escalation of a new alert, due at once; the worker pages its first step.
 
     Raises NoTeamForMunicipality (rolling the alert back) when no team receives the
     municipality's alerts: storing an alert that nobody is paged for would lose it silently.
+    The first step is left to the worker so intake stays a few cheap statements; the NOTIFY
+    sent on commit wakes it without delay.
     """
     team = await roster_service.team_for_municipality(session, code=municipality_code)
     if team is None:
@@ -56,53 +54,89 @@ async def start(
             f"Municipality {municipality_code} has no on-duty team in odvarsel. The alert was "
             "NOT delivered: notify the municipality by phone."
         )
-    policy = await policy_service.load_policy(session, team_id=team.id)
-    position = rules.first_step(policy)
     state = EscalationState(
         alert_id=alert_id,
         team_id=team.id,
         status=EscalationStatus.ACTIVE,
-        pass_index=position.pass_index,
-        step_index=position.step_index,
-        notified_at=now,
+        next_due_at=now,
         reply_code=f"{secrets.randbelow(9000) + 1000}",
         started_at=now,
     )
     state_repository.add(session, state)
-    await _notify(
-        session, state, policy, position, occurred_at=occurred_at, now=now, settings=settings
-    )
     await outbox.wake_workers(session)
     return state
 
 
+@dataclass(frozen=True)
+class _TeamSnapshot:
+    """A team as one round sees it: its policy and who is on duty at the round's instant."""
+
+    policy: rules.Policy
+    team_name: str
+    municipality_name: str
+    view: rules.TeamView
+    members: dict[str, Any]
+
+
 async def advance_due(session: AsyncSession, *, now: datetime, settings: Settings) -> int:
-    """Move every escalation whose wait has run out to its next step (or to its end)."""
+    """Move every escalation whose wait has run out to its next step (or to its end).
+
+    Policy and roster are read once per team per round: the round has one instant, so every
+    escalation of the team sees the same answer.
+    """
     due = await state_repository.claim_due(session, now=now, limit=settings.worker.batch_size)
+    if not due:
+        return 0
+    occurred = await alerts_repository.occurred_at_by_id(session, [s.alert_id for s in due])
+    teams: dict[uuid.UUID, _TeamSnapshot] = {}
     for state in due:
-        policy = await policy_service.load_policy(session, team_id=state.team_id)
-        current = rules.Position(state.pass_index, state.step_index)
-        try:
-            following = rules.after(policy, current, notified_at=now)
-        except ValueError:
-            # The policy was edited and this position no longer exists: start it over.
-            following = rules.NextStep(rules.first_step(policy), now)
-        occurred_at = await alerts_repository.occurred_at_of(session, alert_id=state.alert_id)
+        if state.team_id not in teams:
+            teams[state.team_id] = await _snapshot(session, team_id=state.team_id, now=now)
+        team = teams[state.team_id]
+        context = StepContext(
+            alert_id=state.alert_id,
+            team_name=team.team_name,
+            municipality_name=team.municipality_name,
+            occurred_at=occurred[state.alert_id],
+            reply_code=state.reply_code,
+            view=team.view,
+            members=team.members,
+        )
+        following = _following(team.policy, state, now=now)
         if isinstance(following, rules.Exhausted):
-            await _exhaust(session, state, policy, occurred_at=occurred_at, now=now)
+            _exhaust(session, state, team.policy, context, now=now)
         else:
-            await _notify(
-                session,
-                state,
-                policy,
-                following.position,
-                occurred_at=occurred_at,
-                now=now,
-                settings=settings,
+            _notify(
+                session, state, team.policy, following.position, context, now=now, settings=settings
             )
-    if due:
-        await outbox.wake_workers(session)
+    await outbox.wake_workers(session)
     return len(due)
+
+
+async def _snapshot(session: AsyncSession, *, team_id: uuid.UUID, now: datetime) -> _TeamSnapshot:
+    team = await roster_repository.get_team(session, team_id=team_id)
+    assert team is not None  # foreign key
+    municipality = await roster_repository.get_municipality(session, team.municipality_code)
+    view, members = await roster_service.team_view(session, team_id=team.id, at=now)
+    return _TeamSnapshot(
+        policy=await policy_service.load_policy(session, team_id=team.id),
+        team_name=team.name,
+        municipality_name=municipality.name if municipality else team.municipality_code,
+        view=view,
+        members=members,
+    )
+
+
+def _following(policy: rules.Policy, state: EscalationState, *, now: datetime) -> rules.Next:
+    if state.notified_at is None:  # just opened: page the first step
+        return rules.NextStep(rules.first_step(policy), now)
+    try:
+        return rules.after(
+            policy, rules.Position(state.pass_index, state.step_index), notified_at=now
+        )
+    except ValueError:
+        # The policy was edited and this position no longer exists: start it over.
+        return rules.NextStep(rules.first_step(policy), now)
 
 
 async def escalate_now(
@@ -137,35 +171,16 @@ async def acknowledge(
     return True
 
 
-async def _context(
-    session: AsyncSession, state: EscalationState, occurred_at: datetime, now: datetime
-) -> StepContext:
-    team = await roster_repository.get_team(session, team_id=state.team_id)
-    assert team is not None  # foreign key
-    municipality = await roster_repository.get_municipality(session, team.municipality_code)
-    view, members = await roster_service.team_view(session, team_id=team.id, at=now)
-    return StepContext(
-        alert_id=state.alert_id,
-        team_name=team.name,
-        municipality_name=municipality.name if municipality else team.municipality_code,
-        occurred_at=occurred_at,
-        reply_code=state.reply_code,
-        view=view,
-        members=members,
-    )
-
-
-async def _notify(
+def _notify(
     session: AsyncSession,
     state: EscalationState,
     policy: rules.Policy,
     position: rules.Position,
+    context: StepContext,
     *,
-    occurred_at: datetime,
     now: datetime,
     settings: Settings,
 ) -> None:
-    context = await _context(session, state, occurred_at, now)
     recipients = rules.recipients_at(policy, position, context.view)
     if recipients.nobody:
         log.error("escalation step reaches nobody", extra={"alert_id": str(state.alert_id)})
@@ -184,15 +199,14 @@ async def _notify(
     state.next_due_at = now + timedelta(minutes=rules.step_at(policy, position).delay_minutes)
 
 
-async def _exhaust(
+def _exhaust(
     session: AsyncSession,
     state: EscalationState,
     policy: rules.Policy,
+    context: StepContext,
     *,
-    occurred_at: datetime,
     now: datetime,
 ) -> None:
-    context = await _context(session, state, occurred_at, now)
     outbox.enqueue(
         session, messages_for_exhaustion(context, fallback_number=policy.fallback_number, now=now)
     )

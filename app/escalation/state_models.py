@@ -33,7 +33,9 @@ class EscalationState(SQLModel, table=True):
     status: str = Field(max_length=20)
     pass_index: int = 0
     step_index: int = 0
-    notified_at: datetime = Field(sa_type=UTCDateTime)
+    notified_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="None until the first step is paged"
+    )
     next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reply_code: str = Field(max_length=6)
     roster_hole_reported: bool = False

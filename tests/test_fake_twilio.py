@@ -15,14 +15,10 @@ import pytest
 
 from app.clock import FakeClock
 from app.notify.console_sender import ConsoleSender
-from app.notify.fake_twilio import (
-    BehaviourKind,
-    CallbackRecorder,
-    FakeTwilio,
-    num_segments,
-    serve_loopback,
-)
+from app.notify.fake_twilio import BehaviourKind, FakeTwilio, num_segments
+from app.notify.loopback import serve_loopback
 from app.notify.sms import SmsMessage, SmsSender
+from tests.callbacks import CallbackRecorder
 
 TOKEN = "fake-auth-token-0123456789abcdef"
 ACCOUNT = "AC0123456789abcdef0123456789abcdef"

@@ -12,9 +12,11 @@ from pydantic import SecretStr
 from twilio.request_validator import RequestValidator
 
 from app.config import SmsSettings
-from app.notify.fake_twilio import CallbackRecorder, FakeTwilio, serve_loopback
+from app.notify.fake_twilio import FakeTwilio
+from app.notify.loopback import serve_loopback
 from app.notify.sms import SmsMessage, SmsPermanentError, SmsSender, SmsTemporaryError
 from app.notify.twilio_sender import TwilioSender
+from tests.callbacks import CallbackRecorder
 
 TOKEN = "fake-auth-token-0123456789abcdef"
 ACCOUNT = "AC0123456789abcdef0123456789abcdef"

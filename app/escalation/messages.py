@@ -128,36 +128,37 @@ def messages_for_exhaustion(
     context: StepContext, *, fallback_number: str | None, now: datetime
 ) -> list[OutboxMessage]:
     """Nobody acknowledged after every step: tell the leader and page the fallback once more."""
-    messages = []
-    leader = context.members.get(context.view.leader_id or "")
-    if leader is not None:
-        body = texts.exhausted_text(
+
+    def body(language: texts.Language) -> str:
+        return texts.exhausted_text(
             team_name=context.team_name,
             municipality_name=context.municipality_name,
             occurred_at=context.occurred_at,
             reply_code=context.reply_code,
-            language=_language(leader),
+            language=language,
         )
+
+    messages = []
+    leader = context.members.get(context.view.leader_id or "")
+    if leader is not None:
         messages.append(
             _message(
                 context,
                 to=leader.mobile,
-                body=body,
+                body=body(_language(leader)),
                 purpose=MessagePurpose.EXHAUSTED,
                 now=now,
                 member_id=leader.id,
             )
         )
     if fallback_number:
-        body = texts.exhausted_text(
-            team_name=context.team_name,
-            municipality_name=context.municipality_name,
-            occurred_at=context.occurred_at,
-            reply_code=context.reply_code,
-        )
         messages.append(
             _message(
-                context, to=fallback_number, body=body, purpose=MessagePurpose.EXHAUSTED, now=now
+                context,
+                to=fallback_number,
+                body=body("nb"),
+                purpose=MessagePurpose.EXHAUSTED,
+                now=now,
             )
         )
     return messages

@@ -27,27 +27,25 @@ import math
 import re
 import secrets
 import signal
-import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Literal
 
 import httpx
-import uvicorn
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp
 from twilio.request_validator import RequestValidator
 
 from app.notify.gsm7 import is_gsm7, septet_length
+from app.notify.loopback import LoopbackServer, serve_loopback
 
 API_VERSION = "2010-04-01"
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
@@ -456,89 +454,6 @@ def _resource(message: FakeMessage) -> dict[str, object]:
         "to": message.to,
         "uri": f"{uri}.json",
     }
-
-
-class _InProcessServer(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        # The host process (pytest, a benchmark) keeps its own signal handling.
-        yield
-
-
-@dataclass
-class LoopbackServer:
-    """An ASGI app served by uvicorn on 127.0.0.1 in the current event loop."""
-
-    base_url: str
-    port: int
-    _server: uvicorn.Server
-    _task: asyncio.Task[None]
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-
-    async def wait(self) -> None:
-        await asyncio.shield(self._task)
-
-
-@contextlib.asynccontextmanager
-async def serve_loopback(app: ASGIApp, *, port: int = 0) -> AsyncIterator[LoopbackServer]:
-    """Serves `app` on 127.0.0.1:`port` (0 picks a free one) until the block exits."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", port))
-        config = uvicorn.Config(
-            app,
-            log_config=None,  # leave the host's logging alone
-            log_level=None,
-            access_log=False,
-            ws="none",
-            lifespan="on",
-            timeout_graceful_shutdown=5,
-        )
-        server = _InProcessServer(config)
-        task = asyncio.create_task(server.serve(sockets=[sock]))
-        while not server.started:
-            if task.done():
-                await task
-                raise RuntimeError("uvicorn did not start")
-            await asyncio.sleep(0.005)
-        actual_port = int(sock.getsockname()[1])
-        loopback = LoopbackServer(f"http://127.0.0.1:{actual_port}", actual_port, server, task)
-        try:
-            yield loopback
-        finally:
-            server.should_exit = True
-            await task
-    finally:
-        sock.close()
-
-
-@dataclass(frozen=True, slots=True)
-class ReceivedCallback:
-    url: str
-    form: dict[str, str]
-    signature: str | None
-
-
-class CallbackRecorder:
-    """A status-callback endpoint for tests: answers 204 and keeps what it was sent."""
-
-    def __init__(self) -> None:
-        self.received: list[ReceivedCallback] = []
-        self.app = Starlette(routes=[Route("/{path:path}", self._receive, methods=["POST"])])
-
-    async def _receive(self, request: Request) -> Response:
-        form = await request.form()
-        self.received.append(
-            ReceivedCallback(
-                url=str(request.url),
-                form={key: str(value) for key, value in form.items()},
-                signature=request.headers.get("x-twilio-signature"),
-            )
-        )
-        return Response(status_code=204)
 
 
 async def _serve_until_signalled(args: argparse.Namespace) -> None:

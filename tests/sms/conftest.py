@@ -12,7 +12,8 @@ from fastapi import FastAPI
 from app.clock import FakeClock
 from app.config import HttpSettings, Settings, SmsSettings
 from app.main import create_app
-from app.notify.fake_twilio import FakeTwilio, serve_loopback
+from app.notify.fake_twilio import FakeTwilio
+from app.notify.loopback import serve_loopback
 from tests.databases import settings_for
 
 TWILIO_AUTH_TOKEN = "test-twilio-auth-token-0123456789"

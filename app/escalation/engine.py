@@ -39,7 +39,7 @@ class NoTeamForMunicipality(DomainError):
 
 async def open_escalation(
     session: AsyncSession, *, alert_id: uuid.UUID, municipality_code: str, now: datetime
-) -> EscalationState:
+) -> None:
     """Open the escalation of a new alert, due at once; the worker pages its first step.
 
     Raises NoTeamForMunicipality (rolling the alert back) when no team receives the
@@ -54,17 +54,22 @@ async def open_escalation(
             f"Municipality {municipality_code} has no on-duty team in odvarsel. The alert was "
             "NOT delivered: notify the municipality by phone."
         )
-    state = EscalationState(
-        alert_id=alert_id,
-        team_id=team.id,
-        status=EscalationStatus.ACTIVE,
-        next_due_at=now,
-        reply_code=f"{secrets.randbelow(9000) + 1000}",
-        started_at=now,
+    await state_repository.insert_state(
+        session,
+        {
+            "id": uuid.uuid4(),
+            "alert_id": alert_id,
+            "team_id": team.id,
+            "status": EscalationStatus.ACTIVE.value,
+            "pass_index": 0,
+            "step_index": 0,
+            "next_due_at": now,
+            "reply_code": f"{secrets.randbelow(9000) + 1000}",
+            "roster_hole_reported": False,
+            "started_at": now,
+        },
     )
-    state_repository.add(session, state)
     await outbox.wake_workers(session)
-    return state
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.escalation.state_models import EscalationState, EscalationStatus
 
+_INSERT = insert(EscalationState.__table__)  # type: ignore[attr-defined]
 
-def add(session: AsyncSession, state: EscalationState) -> None:
-    session.add(state)
+
+async def insert_state(session: AsyncSession, values: dict[str, Any]) -> None:
+    """A plain INSERT with cached SQL: intake runs it for every alert."""
+    await session.execute(_INSERT, values)
 
 
 async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list[EscalationState]:

@@ -147,8 +147,12 @@ def _following(policy: rules.Policy, state: EscalationState, *, now: datetime) -
 async def escalate_now(
     session: AsyncSession, *, alert_id: uuid.UUID, pass_index: int, step_index: int, now: datetime
 ) -> bool:
-    """A message of the current step failed: make the escalation due at once."""
-    state = await state_repository.get_by_alert(session, alert_id=alert_id)
+    """A message of the current step failed: make the escalation due at once.
+
+    The row is locked before the step is compared, so a round advancing it meanwhile cannot
+    make a newer step skip its wait.
+    """
+    state = await state_repository.get_by_alert(session, alert_id=alert_id, for_update=True)
     if (
         state is None
         or state.status != EscalationStatus.ACTIVE

@@ -21,6 +21,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATA_DIR = Path("var")
 
 
+# An SMS link is the base URL, "/a/" and a 12-character key; texts keep links to 48 septets
+# so an SMS stays one segment (app.notify.texts.MAX_LINK_SEPTETS).
+MAX_PUBLIC_BASE_URL_LENGTH = 48 - len("/a/") - 12
+
+
 class AuthSettings(BaseModel):
     jwt_secret: SecretStr | None = Field(
         default=None, description="HMAC key that signs access tokens (at least 32 bytes)."
@@ -35,7 +40,11 @@ class HttpSettings(BaseModel):
         default=64 * 1024, ge=1024, description="Larger request bodies are refused with 413."
     )
     public_base_url: str = Field(
-        default="http://127.0.0.1:8000", description="Base of links sent to staff by SMS."
+        default="http://127.0.0.1:8000",
+        max_length=MAX_PUBLIC_BASE_URL_LENGTH,
+        pattern=r"^https?://[^\s/]+$",
+        description="Base of links sent to staff by SMS: scheme and host only, at most 33 "
+        "characters, so every SMS stays one segment.",
     )
 
 

@@ -54,10 +54,14 @@ class Worker:
 
     async def run_once(self) -> int:
         """One round: move due escalations, send due SMS, escalate failed ones; work done."""
-        async with self._sessions() as session, session.begin():
-            moved = await escalation_engine.advance_due(
-                session, now=self._clock.now(), settings=self._settings
-            )
+        try:
+            async with self._sessions() as session, session.begin():
+                moved = await escalation_engine.advance_due(
+                    session, now=self._clock.now(), settings=self._settings
+                )
+        except Exception as exc:  # SMS already in the outbox must still go out
+            log.error("escalation round failed", extra={"error_type": type(exc).__name__})
+            moved = 0
         report = await self.dispatcher.run_once()
         if report.failed:
             async with self._sessions() as session, session.begin():

@@ -31,6 +31,9 @@ from app.roster import service as roster_service
 log = logging.getLogger(__name__)
 
 
+RETRY_LATER = timedelta(minutes=1)
+
+
 class NoTeamForMunicipality(DomainError):
     """Nobody would be paged: the dispatcher must phone instead, so the alert is refused."""
 
@@ -87,7 +90,8 @@ async def advance_due(session: AsyncSession, *, now: datetime, settings: Setting
     """Move every escalation whose wait has run out to its next step (or to its end).
 
     Policy and roster are read once per team per round: the round has one instant, so every
-    escalation of the team sees the same answer.
+    escalation of the team sees the same answer. One escalation that cannot advance is
+    rolled back to its savepoint and retried later; it never holds up the others.
     """
     due = await state_repository.claim_due(session, now=now, limit=settings.worker.batch_size)
     if not due:
@@ -95,27 +99,46 @@ async def advance_due(session: AsyncSession, *, now: datetime, settings: Setting
     occurred = await alerts_repository.occurred_at_by_id(session, [s.alert_id for s in due])
     teams: dict[uuid.UUID, _TeamSnapshot] = {}
     for state in due:
-        if state.team_id not in teams:
-            teams[state.team_id] = await _snapshot(session, team_id=state.team_id, now=now)
-        team = teams[state.team_id]
-        context = StepContext(
-            alert_id=state.alert_id,
-            team_name=team.team_name,
-            municipality_name=team.municipality_name,
-            occurred_at=occurred[state.alert_id],
-            reply_code=state.reply_code,
-            view=team.view,
-            members=team.members,
-        )
-        following = _following(team.policy, state, now=now)
-        if isinstance(following, rules.Exhausted):
-            _exhaust(session, state, team.policy, context, now=now)
-        else:
-            _notify(
-                session, state, team.policy, following.position, context, now=now, settings=settings
+        state_id, alert_id = state.id, state.alert_id
+        try:
+            async with session.begin_nested():
+                if state.team_id not in teams:
+                    teams[state.team_id] = await _snapshot(session, team_id=state.team_id, now=now)
+                _advance(state, teams[state.team_id], occurred[alert_id], session, now, settings)
+        except Exception as exc:  # one broken escalation must not stop every other alert
+            log.error(
+                "escalation could not advance; retrying later",
+                extra={"alert_id": str(alert_id), "error_type": type(exc).__name__},
             )
+            await state_repository.postpone(session, state_id=state_id, until=now + RETRY_LATER)
     await outbox.wake_workers(session)
     return len(due)
+
+
+def _advance(
+    state: EscalationState,
+    team: _TeamSnapshot,
+    occurred_at: datetime,
+    session: AsyncSession,
+    now: datetime,
+    settings: Settings,
+) -> None:
+    context = StepContext(
+        alert_id=state.alert_id,
+        team_name=team.team_name,
+        municipality_name=team.municipality_name,
+        occurred_at=occurred_at,
+        reply_code=state.reply_code,
+        view=team.view,
+        members=team.members,
+    )
+    following = _following(team.policy, state, now=now)
+    if isinstance(following, rules.Exhausted):
+        _exhaust(session, state, team.policy, context, now=now)
+    else:
+        _notify(
+            session, state, team.policy, following.position, context, now=now, settings=settings
+        )
 
 
 async def _snapshot(session: AsyncSession, *, team_id: uuid.UUID, now: datetime) -> _TeamSnapshot:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -42,3 +42,9 @@ async def get_by_alert(
     if for_update and session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update()
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def postpone(session: AsyncSession, *, state_id: uuid.UUID, until: datetime) -> None:
+    await session.execute(
+        update(EscalationState).where(col(EscalationState.id) == state_id).values(next_due_at=until)
+    )

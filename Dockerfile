@@ -2,6 +2,7 @@
 # Build: docker build -t odvarsel .
 # Migrate: docker run --rm -e DATABASE_URL=... -e ENVIRONMENT=production ... odvarsel odvarsel migrate
 # Serve:   docker run -p 8000:8000 -e DATABASE_URL=... -e ENVIRONMENT=production ... odvarsel
+# Worker:  docker run -e ... odvarsel odvarsel worker   (then WORKER__RUN_IN_APP=false on the API)
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -12,8 +13,10 @@ COPY app ./app
 RUN /opt/venv/bin/pip install --upgrade pip && /opt/venv/bin/pip install .
 
 FROM python:3.11-slim AS runtime
-ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    HOST=0.0.0.0 PORT=8000 DATA_DIR=/var/lib/odvarsel
+# PYTHONPATH: `app` is imported from /srv/odvarsel, next to alembic.ini and alembic/, so
+# `odvarsel migrate` finds its migrations.
+ENV PATH=/opt/venv/bin:$PATH PYTHONPATH=/srv/odvarsel PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 HOST=0.0.0.0 PORT=8000 DATA_DIR=/var/lib/odvarsel
 RUN useradd --system --uid 10001 --home-dir /srv/odvarsel odvarsel \
     && mkdir -p /var/lib/odvarsel && chown odvarsel /var/lib/odvarsel
 WORKDIR /srv/odvarsel

@@ -5,7 +5,8 @@ first SMS of that alert, on PostgreSQL, with the real service process and its wo
 
 Setups: the worker woken at once (LISTEN/NOTIFY), and the wake-up disabled with a 5 s poll
 (GoAlert's engine cycle) as the comparison. Phases: one alert at a time, and under load.
-Both clocks are time.perf_counter (CLOCK_MONOTONIC, shared by processes on Linux).
+Both clocks are time.perf_counter (CLOCK_MONOTONIC, shared by processes on Linux). Five
+warm-up alerts go first and are not counted.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import aiohttp
 from bench.fake_twilio_process import FakeTwilioProcess, fake_twilio
 from bench.intake import BODY_TEMPLATE
 from bench.server import free_port, percentile, service, token
+
+WARM_UP = 5
 
 
 @dataclass
@@ -82,6 +85,8 @@ async def measure(
     auth = await asyncio.to_thread(token, base_url)
     results: dict[str, list[float]] = {}
     async with aiohttp.ClientSession(base_url=base_url) as http:
+        for _ in range(WARM_UP):  # first statements compile and prepare: not steady state
+            await _wait_for(fake, [await _post(http, auth)], within=30)
         sequential: list[Sample] = []
         for _ in range(args.sequential):
             sample = await _post(http, auth)

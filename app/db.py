@@ -61,5 +61,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def is_postgresql(session: AsyncSession) -> bool:
+    """Row locks (FOR UPDATE SKIP LOCKED) and NOTIFY exist only on PostgreSQL."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from app.notify.loopback import free_port
 from bench.fake_twilio_process import FakeTwilioProcess, fake_twilio
 from bench.intake import BODY_TEMPLATE
-from bench.server import free_port, percentile, service, token
+from bench.server import percentile, service, token
 
 WARM_UP = 5
 

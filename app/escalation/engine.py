@@ -12,7 +12,6 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +26,7 @@ from app.escalation.state_models import EscalationState, EscalationStatus
 from app.notify import outbox
 from app.roster import repository as roster_repository
 from app.roster import service as roster_service
+from app.roster.models import Member
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class _TeamSnapshot:
     team_name: str
     municipality_name: str
     view: rules.TeamView
-    members: dict[str, Any]
+    members: dict[str, Member]
 
 
 async def advance_due(session: AsyncSession, *, now: datetime, settings: Settings) -> int:

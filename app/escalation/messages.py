@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from app.escalation import policy as rules
 from app.notify import texts
 from app.notify.models import MessagePurpose, OutboxMessage, OutboxStatus
+from app.roster.models import Member
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,8 @@ class StepContext:
     occurred_at: datetime
     reply_code: str
     view: rules.TeamView
-    members: dict[str, Any]
-    """Member rows by id (str); each has `id`, `mobile` and `language`."""
+    members: dict[str, Member]
+    """Active members by id (str)."""
 
 
 def _message(
@@ -48,8 +48,8 @@ def _message(
     )
 
 
-def _language(member: Any) -> texts.Language:
-    return "en" if getattr(member, "language", "nb") == "en" else "nb"
+def _language(member: Member) -> texts.Language:
+    return "en" if member.language == "en" else "nb"
 
 
 def messages_for_step(

@@ -10,6 +10,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from app.db import is_postgresql
 from app.escalation.state_models import EscalationState, EscalationStatus
 
 _INSERT = insert(EscalationState.__table__)  # type: ignore[attr-defined]
@@ -30,7 +31,7 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list
         .order_by(col(EscalationState.next_due_at))
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql(session):
         statement = statement.with_for_update(skip_locked=True)
     return list((await session.execute(statement)).scalars())
 
@@ -39,7 +40,7 @@ async def get_by_alert(
     session: AsyncSession, *, alert_id: uuid.UUID, for_update: bool = False
 ) -> EscalationState | None:
     statement = select(EscalationState).where(col(EscalationState.alert_id) == alert_id)
-    if for_update and session.get_bind().dialect.name == "postgresql":
+    if for_update and is_postgresql(session):
         statement = statement.with_for_update()
     return (await session.execute(statement)).scalar_one_or_none()
 

@@ -9,13 +9,10 @@ from sqlalchemy import and_, or_, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from app.db import is_postgresql
 from app.notify.models import OutboxMessage, OutboxStatus
 
 WAKE_CHANNEL = "odvarsel_work"
-
-
-def is_postgresql(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 def enqueue(session: AsyncSession, messages: list[OutboxMessage]) -> None:

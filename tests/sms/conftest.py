@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,17 +12,11 @@ from app.clock import FakeClock
 from app.config import HttpSettings, Settings, SmsSettings
 from app.main import create_app
 from app.notify.fake_twilio import FakeTwilio
-from app.notify.loopback import serve_loopback
+from app.notify.loopback import free_port, serve_loopback
 from tests.databases import settings_for
 
 TWILIO_AUTH_TOKEN = "test-twilio-auth-token-0123456789"
 TWILIO_ACCOUNT_SID = "AC" + "a" * 32
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

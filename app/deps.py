@@ -63,7 +63,11 @@ async def current_client(
     try:
         claims = state.tokens.verify(token.strip(), now=state.clock.now())
     except InvalidToken as exc:
-        raise Unauthorized(f"The access token was refused: {exc}.") from exc
+        # RFC 6750 §3.1: a token that was sent but refused is `invalid_token`.
+        raise Unauthorized(
+            f"The access token was refused: {exc}. Get a new token at POST {TOKEN_URL}.",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        ) from exc
     missing = [s for s in security_scopes.scopes if s not in claims.scopes]
     if missing:
         raise Forbidden(f"The access token lacks the scope(s): {' '.join(missing)}.")

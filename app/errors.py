@@ -46,9 +46,10 @@ class DomainError(Exception):
     slug: ClassVar[str] = "bad-request"
     title: ClassVar[str] = "Bad request"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers
         self.extra = extra
 
 
@@ -117,7 +118,9 @@ def _validation_reason(error: dict[str, Any]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = exc.headers
+        if headers is None and exc.status == 401:
+            headers = {"WWW-Authenticate": "Bearer"}
         return problem_response(
             status=exc.status,
             slug=exc.slug,

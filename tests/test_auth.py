@@ -129,6 +129,12 @@ async def test_a_well_formed_forged_token_works_with_the_real_key(
         ({"iss": "someone-else"}, "wrong issuer"),
         ({"exp": None}, "no expiry"),
         ({"iat": None}, "no issued-at"),
+        ({"aud": None}, "no audience"),
+        ({"iss": None}, "no issuer"),
+        ({"exp": "9999999999"}, "expiry as a string"),
+        ({"iat": True}, "issued-at as a boolean"),
+        ({"exp": 10**20}, "expiry out of range"),
+        ({"scope": ["admin"]}, "scope as a list"),
     ],
 )
 async def test_tokens_with_wrong_claims_are_refused(
@@ -136,7 +142,18 @@ async def test_tokens_with_wrong_claims_are_refused(
 ):
     claims = {**valid_claims, **change}
     claims = {k: v for k, v in claims.items() if v is not None}
-    assert_problem(await post_alert(http, forge(claims)), 401)
+    response = await post_alert(http, forge(claims))
+    assert_problem(response, 401)
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+async def test_token_issued_in_the_future_is_refused(
+    http: httpx.AsyncClient, valid_claims: dict[str, object]
+):
+    issued = int(str(valid_claims["iat"])) + 3600
+    claims = {**valid_claims, "iat": issued, "exp": issued + 600}
+    body = assert_problem(await post_alert(http, forge(claims)), 401)
+    assert "future" in str(body["detail"])
 
 
 async def test_alg_none_is_refused(http: httpx.AsyncClient, valid_claims: dict[str, object]):
@@ -164,20 +181,31 @@ async def test_expired_token_is_refused(
     clock.advance(timedelta(minutes=59))
     assert (await post_alert(http, client.token)).status_code == 201
     clock.advance(timedelta(minutes=1))
-    body = assert_problem(await post_alert(http, client.token), 401)
+    response = await post_alert(http, client.token)
+    body = assert_problem(response, 401)
     assert "expired" in str(body["detail"])
+    assert "POST /v1/oauth/token" in str(body["detail"])
+    assert "Signature" not in str(body["detail"])  # python-jose's wording stays inside
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
 
 
 @pytest.mark.parametrize(
-    "header", [None, "Bearer", "Basic abc", "Bearer not-a-jwt", "Token abc.def.ghi"]
+    ("header", "challenge"),
+    [
+        (None, "Bearer"),
+        ("Bearer", "Bearer"),
+        ("Basic abc", "Bearer"),
+        ("Token abc.def.ghi", "Bearer"),
+        ("Bearer not-a-jwt", 'Bearer error="invalid_token"'),
+    ],
 )
 async def test_missing_or_malformed_authorization_is_refused(
-    http: httpx.AsyncClient, header: str | None
+    http: httpx.AsyncClient, header: str | None, challenge: str
 ):
     headers = {"Authorization": header} if header else {}
     response = await http.post("/v1/alerts", json=alert_body(), headers=headers)
     assert_problem(response, 401)
-    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.headers["www-authenticate"] == challenge
 
 
 async def test_missing_scope_is_forbidden(factory: Factory, http: httpx.AsyncClient):

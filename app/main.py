@@ -19,7 +19,7 @@ from app.clock import Clock, SystemClock
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import install_error_handlers
-from app.escalation.router import router as escalation_admin_router
+from app.escalation.policy.router import router as escalation_admin_router
 from app.logging import configure_logging, silence_parameter_loggers
 from app.middleware import BodySizeLimit, RequestLog
 from app.notify.senders import build_sender

@@ -5,8 +5,8 @@ from sqlmodel import SQLModel
 from app.alerts import models as alerts_models
 from app.audit import models as audit_models
 from app.auth import models as auth_models
-from app.escalation import models as escalation_models
-from app.escalation import state_models as escalation_state_models
+from app.escalation.engine import models as escalation_state_models
+from app.escalation.policy import models as escalation_models
 from app.notify import models as notify_models
 from app.roster import models as roster_models
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.clock import Clock
 from app.config import Settings
-from app.escalation import engine as escalation_engine
+from app.escalation.engine import manager as escalation_engine
 from app.notify.dispatcher import Dispatcher
 from app.notify.outbox import WAKE_CHANNEL
 from app.notify.sms import SmsSender

@@ -14,9 +14,9 @@ from app.alerts.schemas import ALERT_EXAMPLE
 from app.auth import service as auth_service
 from app.auth.scopes import Scope
 from app.clock import FakeClock
-from app.escalation import policy as escalation_policy
-from app.escalation import service as escalation_service
-from app.escalation.schemas import PolicyIn
+from app.escalation.policy import rules as escalation_policy
+from app.escalation.policy import service as escalation_service
+from app.escalation.policy.schemas import PolicyIn
 from app.roster import repository as roster_repository
 from app.roster import rota_service, team_service
 from app.roster.enums import MemberRole

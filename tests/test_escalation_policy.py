@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.escalation.policy import (
+from app.escalation.policy.rules import (
     DEFAULT_POLICY,
     Exhausted,
     Next,

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from app.errors import NotFound
-from app.escalation import policy as rules
-from app.escalation import service as policy_service
+from app.escalation.policy import rules
+from app.escalation.policy import service as policy_service
 from app.roster import service as roster_service
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory

@@ -17,8 +17,8 @@ from app.cli import cli
 from app.clock import SystemClock
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
-from app.escalation import policy as rules
-from app.escalation import service as policy_service
+from app.escalation.policy import rules
+from app.escalation.policy import service as policy_service
 from app.roster import repository as roster_repository
 from app.roster import service as roster_service
 from app.roster.models import Municipality

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from app.clock import FakeClock
-from app.escalation.engine import RETRY_LATER
-from app.escalation.policy import DEFAULT_POLICY
+from app.escalation.engine.manager import RETRY_LATER
+from app.escalation.policy.rules import DEFAULT_POLICY
 from app.notify.console_sender import ConsoleSender
 from app.state import AppState
 from tests.factories import Factory, alert_body

@@ -19,7 +19,7 @@ from app.alerts.models import Alert
 from app.alerts.repository import MunicipalityAccess
 from app.alerts.schemas import AlertIn, AlertOut
 from app.errors import Conflict, DomainError, NotFound
-from app.escalation import engine as escalation_engine
+from app.escalation.engine import manager as escalation_engine
 from app.privacy.crypto import FieldCipher, KeyedHasher
 
 

@@ -1,1 +1,2 @@
-"""Escalation: policies and steps (policy.py, pure) and the engine that advances them."""
+"""Escalation: policies (`policy/`, with the pure rules) and the engine that applies them
+(`engine/`)."""

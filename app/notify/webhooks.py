@@ -7,7 +7,7 @@ from twilio.request_validator import RequestValidator
 
 from app.deps import SessionDep, StateDep
 from app.errors import Forbidden, Problem
-from app.escalation import engine as escalation_engine
+from app.escalation.engine import manager as escalation_engine
 from app.notify import outbox
 from app.notify.dispatcher import STATUS_CALLBACK_PATH, mark_callback_status
 

@@ -10,9 +10,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.escalation import policy as escalation_policy
-from app.escalation import service as escalation_service
-from app.escalation.schemas import PolicyIn
+from app.escalation.policy import rules as escalation_policy
+from app.escalation.policy import service as escalation_service
+from app.escalation.policy.schemas import PolicyIn
 from app.roster import repository, rota_service, team_service
 from app.roster.enums import MemberRole
 from app.roster.oncall import OSLO

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
-from app.escalation.policy import TeamView
+from app.escalation.policy.rules import TeamView
 from app.roster import oncall, repository, rota_repository
 from app.roster.models import Member, Municipality, OverrideRow, RotationRow, ShiftRow, Team
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, NotFound, Unprocessable
-from app.escalation import policy_repository
+from app.escalation.policy import repository as policy_repository
 from app.roster import repository, rota_repository
 from app.roster.models import Member, Municipality, Team
 from app.roster.schemas import (

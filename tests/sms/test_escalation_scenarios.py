@@ -16,8 +16,8 @@ from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
 from app.clock import FakeClock
-from app.escalation import engine as escalation_engine
-from app.escalation.policy import Policy, Step, StepTarget, TargetKind
+from app.escalation.engine import manager as escalation_engine
+from app.escalation.policy.rules import Policy, Step, StepTarget, TargetKind
 from app.notify.fake_twilio import FakeTwilio
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory, TeamSetup, alert_body

@@ -7,8 +7,8 @@ import uuid
 from fastapi import APIRouter
 
 from app.deps import ClockDep, SessionDep
-from app.escalation import service
-from app.escalation.schemas import PolicyIn, PolicyOut
+from app.escalation.policy import service
+from app.escalation.policy.schemas import PolicyIn, PolicyOut
 from app.roster.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
 
 router = APIRouter(

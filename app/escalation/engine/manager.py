@@ -18,11 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.alerts import repository as alerts_repository
 from app.config import Settings
 from app.errors import DomainError
-from app.escalation import policy as rules
-from app.escalation import service as policy_service
-from app.escalation import state_repository
-from app.escalation.messages import StepContext, messages_for_exhaustion, messages_for_step
-from app.escalation.state_models import EscalationState, EscalationStatus
+from app.escalation.engine import repository as state_repository
+from app.escalation.engine.messages import StepContext, messages_for_exhaustion, messages_for_step
+from app.escalation.engine.models import EscalationState, EscalationStatus
+from app.escalation.policy import rules
+from app.escalation.policy import service as policy_service
 from app.notify import outbox
 from app.roster import repository as roster_repository
 from app.roster import service as roster_service

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.db import is_postgresql
-from app.escalation.state_models import EscalationState, EscalationStatus
+from app.escalation.engine.models import EscalationState, EscalationStatus
 
 _INSERT = insert(EscalationState.__table__)  # type: ignore[attr-defined]
 

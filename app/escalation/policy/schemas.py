@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.escalation.policy import MAX_REPEAT, TargetKind
+from app.escalation.policy.rules import MAX_REPEAT, TargetKind
 from app.roster.schemas import MobileStr
 
 POLICY_EXAMPLE: dict[str, Any] = {

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Unprocessable
-from app.escalation import policy as pure
-from app.escalation import policy_repository
-from app.escalation.models import EscalationPolicyRow, EscalationStepRow
-from app.escalation.schemas import PolicyIn, PolicyOut, StepModel, StepTargetModel
+from app.escalation.policy import repository as policy_repository
+from app.escalation.policy import rules as pure
+from app.escalation.policy.models import EscalationPolicyRow, EscalationStepRow
+from app.escalation.policy.schemas import PolicyIn, PolicyOut, StepModel, StepTargetModel
 from app.roster import repository as roster_repository
 from app.roster import team_service
 

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.escalation import policy as rules
+from app.escalation.policy import rules
 from app.notify import texts
 from app.notify.models import MessagePurpose, OutboxMessage, OutboxStatus
 from app.roster.models import Member

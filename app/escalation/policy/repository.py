@@ -9,7 +9,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from app.escalation.models import EscalationPolicyRow, EscalationStepRow
+from app.escalation.policy.models import EscalationPolicyRow, EscalationStepRow
 
 
 async def get_policy(session: AsyncSession, *, team_id: uuid.UUID) -> EscalationPolicyRow | None:

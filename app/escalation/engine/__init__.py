@@ -1,0 +1,1 @@
+"""The escalation engine: one state row per alert, advanced by the worker; the SMS it writes."""

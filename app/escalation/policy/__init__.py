@@ -1,0 +1,1 @@
+"""Escalation policies: the pure rules (`rules.py`) and their storage and admin API."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import service as auth_service
 from app.auth.scopes import Scope
@@ -17,9 +19,12 @@ from app.clock import SystemClock
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import DomainError
+from app.escalation.policy import rules as escalation_rules
+from app.escalation.policy import service as escalation_policies
+from app.escalation.policy.schemas import PolicyIn
 from app.roster import commands as roster_commands
 from app.roster import repository as roster_repository
-from app.roster.demo import seed_demo_roster
+from app.roster.demo import DEMO_FALLBACK, DEMO_TEAM, seed_demo_roster
 from app.roster.models import Municipality
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -73,10 +78,30 @@ async def _seed_demo(settings: Settings) -> list[str]:
                 done.append(f"client {DEMO_CLIENT_ID}")
             except DomainError:
                 pass  # already seeded
-            done += await seed_demo_roster(session, code=code, now=now)
+            added = await seed_demo_roster(session, code=code, now=now)
+            if added:
+                await _seed_demo_policy(session, code=code, now=now)
+                added.append("the default escalation policy")
+            done += added
     finally:
         await engine.dispose()
     return done
+
+
+async def _seed_demo_policy(session: AsyncSession, *, code: str, now: datetime) -> None:
+    team = await roster_repository.get_team_by_name(session, municipality_code=code, name=DEMO_TEAM)
+    assert team is not None  # just added
+    default = escalation_rules.DEFAULT_POLICY
+    await escalation_policies.save_policy(
+        session,
+        team_id=team.id,
+        policy_in=PolicyIn(
+            steps=escalation_policies.step_models(default),
+            repeat=default.repeat,
+            fallback_number=DEMO_FALLBACK,
+        ),
+        now=now,
+    )
 
 
 @cli.command("seed-demo")

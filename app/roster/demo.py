@@ -10,9 +10,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.escalation.policy import rules as escalation_policy
-from app.escalation.policy import service as escalation_service
-from app.escalation.policy.schemas import PolicyIn
 from app.roster import repository, rota_service, team_service
 from app.roster.enums import MemberRole
 from app.roster.oncall import OSLO
@@ -49,7 +46,8 @@ DEMO_MEMBERS = (
 
 
 async def seed_demo_roster(session: AsyncSession, *, code: str, now: datetime) -> list[str]:
-    """Team, members (the first leads), a weekly rotation and the default policy."""
+    """Team, members (the first leads) and a weekly rotation; `odvarsel seed-demo` adds the
+    default escalation policy with `DEMO_FALLBACK`."""
     if await repository.get_team_by_name(session, municipality_code=code, name=DEMO_TEAM):
         return []
     team = await team_service.create_team(
@@ -71,15 +69,4 @@ async def seed_demo_roster(session: AsyncSession, *, code: str, now: datetime) -
         ),
         now=now,
     )
-    default = escalation_policy.DEFAULT_POLICY
-    await escalation_service.save_policy(
-        session,
-        team_id=team.id,
-        policy_in=PolicyIn(
-            steps=escalation_service.step_models(default),
-            repeat=default.repeat,
-            fallback_number=DEMO_FALLBACK,
-        ),
-        now=now,
-    )
-    return [f"team {DEMO_TEAM} ({team.id}) with {len(members)} members, rotation and policy"]
+    return [f"team {DEMO_TEAM} ({team.id}) with {len(members)} members and rotation"]

@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
-from app.escalation.policy.rules import TeamView
 from app.roster import oncall, repository, rota_repository
 from app.roster.models import Member, Municipality, OverrideRow, RotationRow, ShiftRow, Team
+from app.roster.oncall import TeamView
 
 # Bounds of "always" for taking deactivated members off duty; outside any real window.
 _ALWAYS = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -18,12 +19,9 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.notify.links import MAX_BASE_URL_LENGTH as MAX_PUBLIC_BASE_URL_LENGTH
+
 DEFAULT_DATA_DIR = Path("var")
-
-
-# An SMS link is the base URL, "/a/" and a 12-character key; texts keep links to 48 septets
-# so an SMS stays one segment (app.notify.texts.MAX_LINK_SEPTETS).
-MAX_PUBLIC_BASE_URL_LENGTH = 48 - len("/a/") - 12
 
 
 class AuthSettings(BaseModel):
@@ -83,6 +81,20 @@ class WorkerSettings(BaseModel):
         default=30.0, gt=0, description="A claimed SMS not marked sent by then is sent again."
     )
     max_send_attempts: int = Field(default=8, ge=1, le=50)
+    ready_within_polls: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="/readyz answers 503 when no worker completed a round within this many "
+        "poll intervals (plus one SMS send timeout, the longest a round may wait on Twilio).",
+    )
+    paging_window_hours: float = Field(
+        default=24.0,
+        gt=0,
+        le=24 * 366,
+        description="An alert whose overdose is older than this is not paged to the person "
+        "on duty; the team's leader is told instead (a backlog after an outage).",
+    )
 
 
 class CryptoSettings(BaseModel):
@@ -142,6 +154,14 @@ class Settings(BaseSettings):
         if self.auth.jwt_secret is not None and len(self.auth.jwt_secret.get_secret_value()) < 32:
             raise ValueError("AUTH__JWT_SECRET must be at least 32 characters")
         return self
+
+    @property
+    def worker_ready_within(self) -> timedelta:
+        """How recent a worker's last completed round must be for /readyz."""
+        return timedelta(
+            seconds=self.worker.ready_within_polls * self.worker.poll_interval_seconds
+            + self.sms.send_timeout_seconds
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -6,6 +6,7 @@ repositories never commit.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import event
@@ -64,6 +65,46 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 def is_postgresql(session: AsyncSession) -> bool:
     """Row locks (FOR UPDATE SKIP LOCKED) and NOTIFY exist only on PostgreSQL."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+# SQLite names the constraint kind and the columns, never the values.
+_SQLITE_CONSTRAINT = re.compile(
+    r"^(?P<kind>UNIQUE|NOT NULL|CHECK|FOREIGN KEY) constraint failed(?:: (?P<what>[\w., ]+))?$"
+)
+
+
+def describe_error(exc: BaseException) -> dict[str, str]:
+    """What failed, for a log line: the error's type and, for a database error, its SQLSTATE,
+    constraint, table and columns.
+
+    Never the message of a database error as a whole: PostgreSQL's DETAIL and the statement's
+    parameters quote the values (a phone number, a provider id), and logs carry no such data.
+    """
+    fields = {"error_type": type(exc).__name__}
+    orig = getattr(exc, "orig", None)  # SQLAlchemy's DBAPIError wraps the driver's error
+    if orig is None:
+        return fields
+    fields["db_error"] = type(orig).__name__
+    # asyncpg's own exception (UniqueViolationError, ...) is the cause of SQLAlchemy's adaptor.
+    for source in (orig, orig.__cause__):
+        for attribute, key in (
+            ("sqlstate", "sqlstate"),
+            ("constraint_name", "constraint"),
+            ("table_name", "table"),
+            ("column_name", "columns"),
+        ):
+            value = getattr(source, attribute, None)
+            if isinstance(value, str) and value:
+                fields[key] = value
+    if "constraint" not in fields and (match := _SQLITE_CONSTRAINT.match(str(orig))):
+        fields["constraint"] = match["kind"]
+        names = [name.strip() for name in (match["what"] or "").split(",") if name.strip()]
+        if match["kind"] == "CHECK" and names:
+            fields["constraint"] = names[0]
+        elif names:
+            fields["table"] = names[0].split(".")[0]
+            fields["columns"] = ",".join(name.split(".")[-1] for name in names)
+    return fields
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

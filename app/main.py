@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             cipher=build_cipher(settings),
             hasher=build_hasher(settings),
             sender=sender,
+            outcomes=worker.outcomes,
             worker=worker,
         )
         worker_task = asyncio.create_task(worker.run()) if settings.worker.run_in_app else None

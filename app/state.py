@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.auth.tokens import TokenCodec
 from app.clock import Clock
 from app.config import Settings
+from app.notify.outcomes import OutcomeHandlers
 from app.notify.sms import SmsSender
 from app.privacy.crypto import FieldCipher, KeyedHasher
 
@@ -27,4 +28,6 @@ class AppState:
     cipher: FieldCipher
     hasher: KeyedHasher
     sender: SmsSender
+    outcomes: OutcomeHandlers
+    """What the dispatcher and the delivery-report webhook tell about each message."""
     worker: Worker

@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from app import heartbeat
 from app.alerts import models as alerts_models
 from app.audit import models as audit_models
 from app.auth import models as auth_models
@@ -18,6 +19,7 @@ __all__ = [
     "auth_models",
     "escalation_models",
     "escalation_state_models",
+    "heartbeat",
     "metadata",
     "notify_models",
     "roster_models",

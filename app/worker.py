@@ -1,8 +1,14 @@
-"""The worker: advances due escalations and sends the outbox, woken at once on new work.
+"""The worker: runs a list of engines, round by round, woken at once on new work.
+
+Each engine (`Engine`) does its work in short transactions of its own: the escalation engine
+advances due escalations, the dispatcher sends the outbox and reports what became of each
+message to the handlers registered here per subject kind. One failing engine never stops
+the others; its failure is logged (type, constraint, table; never values).
 
 It runs inside `odvarsel serve` by default and as its own process (`odvarsel worker`) in
 production. On PostgreSQL it LISTENs for the NOTIFY that every state change sends on commit,
-so other instances wake too; it also polls, so nothing waits on a lost notification.
+so other instances wake too; it also polls, so nothing waits on a lost notification. After
+each round in which every engine succeeded it records a heartbeat, which /readyz reads.
 """
 
 from __future__ import annotations
@@ -10,20 +16,49 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+import os
+import secrets
+import socket
+from datetime import datetime
+from typing import Any, Protocol
 
 import asyncpg
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app import heartbeat
+from app.alerts import outcomes as alert_outcomes
 from app.clock import Clock
 from app.config import Settings
-from app.escalation.engine import manager as escalation_engine
+from app.db import describe_error
+from app.escalation.engine import outcomes as escalation_outcomes
+from app.escalation.engine.messages import SUBJECT_KIND as ALERT_MESSAGES
+from app.escalation.engine.runner import EscalationEngine
 from app.notify.dispatcher import Dispatcher
 from app.notify.outbox import WAKE_CHANNEL
+from app.notify.outcomes import OutcomeHandlers
 from app.notify.sms import SmsSender
 
 log = logging.getLogger(__name__)
+
+
+class Engine(Protocol):
+    """One kind of background work (GoAlert's engine managers)."""
+
+    name: str
+
+    async def run_once(self, now: datetime) -> int:
+        """Do what is due at `now` in transactions of its own; how much work there was."""
+        ...
+
+
+def outcome_handlers() -> OutcomeHandlers:
+    """Who hears what became of a message: for alert messages the escalation first (a failed
+    page moves it on), then the alert (its first SMS out marks it notified)."""
+    handlers = OutcomeHandlers()
+    handlers.register(ALERT_MESSAGES, escalation_outcomes.on_message_outcome)
+    handlers.register(ALERT_MESSAGES, alert_outcomes.on_message_outcome)
+    return handlers
 
 
 class Worker:
@@ -38,9 +73,18 @@ class Worker:
         self._sessions = sessions
         self._clock = clock
         self._settings = settings
+        self.outcomes = outcome_handlers()
         self.dispatcher = Dispatcher(
-            sessions=sessions, sender=sender, clock=clock, settings=settings
+            sessions=sessions, sender=sender, clock=clock, settings=settings, outcomes=self.outcomes
         )
+        self.engines: list[Engine] = [
+            EscalationEngine(sessions=sessions, settings=settings),
+            self.dispatcher,
+        ]
+        self.worker_id = f"{socket.gethostname()[:50]}-{os.getpid()}-{secrets.token_hex(4)}"
+        self.last_round_at: datetime | None = None
+        """When this worker last completed a round in which every engine succeeded."""
+        self._beat_at: datetime | None = None
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -53,27 +97,33 @@ class Worker:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """One round: move due escalations, send due SMS, escalate failed ones; work done."""
+        """One round: every engine once, in order; the work done."""
+        done, failed = 0, False
+        for engine in self.engines:
+            try:
+                done += await engine.run_once(self._clock.now())
+            except Exception as exc:  # the other engines' work must still be done
+                failed = True
+                log.error(
+                    "engine round failed", extra={"engine": engine.name, **describe_error(exc)}
+                )
+        if not failed:
+            await self._completed(self._clock.now())
+        return done
+
+    async def _completed(self, now: datetime) -> None:
+        self.last_round_at = now
+        interval = self._settings.worker.poll_interval_seconds
+        if self._beat_at is not None and (now - self._beat_at).total_seconds() < interval:
+            return  # at most one heartbeat write per poll interval
         try:
             async with self._sessions() as session, session.begin():
-                moved = await escalation_engine.advance_due(
-                    session, now=self._clock.now(), settings=self._settings
-                )
-        except Exception as exc:  # SMS already in the outbox must still go out
-            log.error("escalation round failed", extra={"error_type": type(exc).__name__})
-            moved = 0
-        report = await self.dispatcher.run_once()
-        if report.failed:
-            async with self._sessions() as session, session.begin():
-                for failed in report.failed:
-                    await escalation_engine.escalate_now(
-                        session,
-                        alert_id=failed.alert_id,
-                        pass_index=failed.pass_index,
-                        step_index=failed.step_index,
-                        now=self._clock.now(),
-                    )
-        return moved + report.claimed
+                if self._beat_at is None:
+                    await heartbeat.forget_stale(session, now=now)
+                await heartbeat.beat(session, worker_id=self.worker_id, at=now)
+            self._beat_at = now
+        except Exception as exc:
+            log.error("heartbeat not recorded", extra=describe_error(exc))
 
     async def run_until_idle(self, *, max_rounds: int = 50) -> int:
         """Rounds until nothing is due (tests and scenario drivers)."""
@@ -93,7 +143,7 @@ class Worker:
                 try:
                     busy = await self.run_once()
                 except Exception as exc:  # keep the loop alive; the next round retries
-                    log.error("worker round failed", extra={"error_type": type(exc).__name__})
+                    log.error("worker round failed", extra=describe_error(exc))
                     busy = 0
                     await asyncio.sleep(self._settings.worker.poll_interval_seconds)
                 if busy or self._stopping:

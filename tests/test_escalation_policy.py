@@ -23,6 +23,7 @@ from app.escalation.policy.rules import (
     after,
     after_failure,
     first_step,
+    is_late,
     recipients_at,
     recipients_for,
     step_at,
@@ -189,6 +190,29 @@ def test_positions_outside_the_policy_are_refused(position: Position) -> None:
     ):
         with pytest.raises(ValueError, match="outside the policy"):
             call()
+
+
+DAY = timedelta(hours=24)
+LATE = [
+    ("just now", T0, False),
+    ("an hour ago", T0 - timedelta(hours=1), False),
+    ("exactly the window ago", T0 - DAY, False),
+    ("a minute past the window", T0 - DAY - timedelta(minutes=1), True),
+    ("a week ago, in Oslo time", (T0 - timedelta(days=7)).astimezone(OSLO), True),
+    ("in the future", T0 + timedelta(hours=1), False),
+    ("9999-12-31", datetime(9999, 12, 31, 23, 59, tzinfo=UTC), False),
+    ("year 1", datetime(1, 1, 1, 0, 30, tzinfo=OSLO), True),
+]
+
+
+@pytest.mark.parametrize(("occurred_at", "late"), [c[1:] for c in LATE], ids=[c[0] for c in LATE])
+def test_an_alert_is_late_past_the_paging_window(occurred_at: datetime, late: bool) -> None:
+    assert is_late(occurred_at, now=T0, window=DAY) is late
+
+
+def test_a_window_reaching_before_year_one_makes_nothing_late() -> None:
+    ancient = datetime(1, 1, 2, tzinfo=UTC)
+    assert not is_late(datetime(1, 1, 1, tzinfo=UTC), now=ancient, window=timedelta(days=3))
 
 
 def test_naive_datetimes_are_refused() -> None:

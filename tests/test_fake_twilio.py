@@ -17,7 +17,7 @@ from app.clock import FakeClock
 from app.notify.console_sender import ConsoleSender
 from app.notify.fake_twilio import BehaviourKind, FakeTwilio, num_segments
 from app.notify.loopback import serve_loopback
-from app.notify.sms import SmsMessage, SmsSender
+from app.notify.sms import DeliveryState, SmsMessage, SmsSender
 from tests.callbacks import CallbackRecorder
 
 TOKEN = "fake-auth-token-0123456789abcdef"
@@ -282,10 +282,15 @@ async def test_console_sender_prints_and_keeps_messages(capsys: pytest.CaptureFi
         f"[SMS to {TO}] Overdose: Storgata 1",
         "[SMS to +4791234568] Påminnelse",
     ]
-    assert (first.provider_id, first.status) == ("CONSOLE-1", "delivered")
-    assert second.provider_id == "CONSOLE-2"
-    assert [(s.provider_id, s.to, s.body, s.status) for s in console.outbox] == [
-        ("CONSOLE-1", TO, "Overdose: Storgata 1", "delivered"),
-        ("CONSOLE-2", "+4791234568", "Påminnelse", "delivered"),
+    assert first.state is second.state is DeliveryState.DELIVERED
+    assert first.provider_id.startswith("CONSOLE-") and first.provider_id != second.provider_id
+    assert len(first.provider_id) <= 64, "fits outbox_message.provider_id"
+    again = await ConsoleSender(clock).send(SmsMessage(to=TO, body="x"))
+    assert again.provider_id not in {first.provider_id, second.provider_id}, (
+        "a new process (a restart) never repeats an id the outbox already holds"
+    )
+    assert [(s.provider_id, s.to, s.body, s.state) for s in console.outbox] == [
+        (first.provider_id, TO, "Overdose: Storgata 1", "delivered"),
+        (second.provider_id, "+4791234568", "Påminnelse", "delivered"),
     ]
     assert console.outbox[0].sent_at == clock.now()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.notify import texts
+from app.notify import links, texts
 from app.notify.gsm7 import (
     SINGLE_SEGMENT,
     is_gsm7,
@@ -24,7 +24,9 @@ from app.notify.texts import (
     alert_text,
     exhausted_text,
     fallback_text,
+    late_text,
     local_time,
+    plain_text,
     reminder_text,
     roster_hole_text,
 )
@@ -341,6 +343,8 @@ VARIANTS: list[tuple[str, TextFunction, dict[str, object]]] = [
     ("exhausted, code", exhausted_text, {"link": None}),
     ("exhausted, bare", exhausted_text, {"link": None, "reply_code": None}),
     ("fallback", fallback_text, {}),
+    ("late, to the leader", late_text, {"reply_code": None}),
+    ("late, to the fallback number", late_text, {"link": None}),
 ]
 
 
@@ -416,6 +420,46 @@ def test_usual_names_are_shown_whole(
         assert "Ressursteam" in text or "team_name" not in inspect.signature(function).parameters
 
 
+@pytest.mark.parametrize("language", ["nb", "en"])
+@pytest.mark.parametrize(
+    ("link", "code"),
+    list(itertools.product((LINK, LONGEST_LINK, None), (CODE, LONGEST_CODE, None))),
+)
+def test_the_plain_text_is_one_segment_with_what_can_be_sent(
+    link: str | None, code: str | None, language: Language
+) -> None:
+    """What goes out when a text cannot be rendered: no names, no time, never refused."""
+    text = plain_text(link=link, reply_code=code, language=language)
+    assert is_gsm7(text) and septet_length(text) <= SINGLE_SEGMENT, text
+    assert text.startswith(("Overdosevarsel.", "Overdose alert.")), text
+    assert (link is not None) is (link is not None and link in text.split(" "))
+    assert (code is not None) is (code is not None and code in text.split(" "))
+    broken = plain_text(link="javascript:x", reply_code="47 11", language=language)
+    assert broken in ("Overdosevarsel.", "Overdose alert."), "a bad link or code is left out"
+
+
+def test_links_built_by_the_link_module_fit_the_texts() -> None:
+    longest_base = "https://" + "o" * (links.MAX_BASE_URL_LENGTH - len("https://"))
+    link = links.sms_link(longest_base, links.new_token())
+    assert septet_length(link) == MAX_LINK_SEPTETS
+    assert (
+        septet_length(
+            alert_text(
+                municipality_name="Fredrikstad",
+                occurred_at=WINTER,
+                reply_code=LONGEST_CODE,
+                link=link,
+            )
+        )
+        <= SINGLE_SEGMENT
+    )
+    tokens = {links.new_token() for _ in range(1000)}
+    assert len(tokens) == 1000 and all(t.isascii() and t.isalnum() for t in tokens)
+    with pytest.raises(ValueError, match="not a link token") as raised:
+        links.sms_link(longest_base, "short")
+    assert "short" not in str(raised.value)
+
+
 # --- Refusals ---------------------------------------------------------------------------
 
 BAD_LINKS = [
@@ -464,7 +508,15 @@ ALLOWED_PARAMETERS = {
     "language",
     "fallback_paged",
 }
-TEXT_FUNCTIONS = [alert_text, reminder_text, roster_hole_text, exhausted_text, fallback_text]
+TEXT_FUNCTIONS = [
+    alert_text,
+    reminder_text,
+    roster_hole_text,
+    exhausted_text,
+    fallback_text,
+    late_text,
+    plain_text,
+]
 
 
 @pytest.mark.parametrize("function", TEXT_FUNCTIONS, ids=lambda f: f.__name__)

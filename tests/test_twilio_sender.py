@@ -14,7 +14,13 @@ from twilio.request_validator import RequestValidator
 from app.config import SmsSettings
 from app.notify.fake_twilio import FakeTwilio
 from app.notify.loopback import serve_loopback
-from app.notify.sms import SmsMessage, SmsPermanentError, SmsSender, SmsTemporaryError
+from app.notify.sms import (
+    DeliveryState,
+    SmsMessage,
+    SmsPermanentError,
+    SmsSender,
+    SmsTemporaryError,
+)
 from app.notify.twilio_sender import TwilioSender
 from tests.callbacks import CallbackRecorder
 
@@ -64,7 +70,7 @@ async def test_message_arrives_with_to_from_and_body(fake: FakeTwilio, sender: S
     assert message.account_sid == ACCOUNT
     assert result.provider_id == message.sid
     assert result.provider_id.startswith("SM") and len(result.provider_id) == 34
-    assert result.status == "queued"
+    assert result.state is DeliveryState.ACCEPTED, "Twilio's 'queued' in our words"
 
 
 @pytest.mark.parametrize("suffix", ["", "/"])

@@ -76,7 +76,11 @@ async def receive_alert(
     )
     if await repository.insert_unless_exists(session, values):
         await escalation_engine.open_escalation(
-            session, alert_id=values["id"], municipality_code=alert_in.municipality, now=now
+            session,
+            alert_id=values["id"],
+            municipality_code=alert_in.municipality,
+            occurred_at=alert_in.occurred_at,
+            now=now,
         )
         # Built from the values: constructing the ORM object just to read it back costs more.
         return IntakeResult(alert=_new_alert_out(values), created=True)
@@ -101,6 +105,21 @@ async def get_alert(session: AsyncSession, *, alert_id: uuid.UUID, client_id: st
     if alert is None:
         raise NotFound(f"No alert {alert_id} for this client.")
     return to_out(alert)
+
+
+async def acknowledge(
+    session: AsyncSession, *, alert_id: uuid.UUID, member_id: uuid.UUID | None, now: datetime
+) -> bool:
+    """Someone took the alert: its escalation stops and it is marked acknowledged.
+
+    False, changing nothing, if it was acknowledged already.
+    """
+    if not await escalation_engine.acknowledge(
+        session, alert_id=alert_id, member_id=member_id, now=now
+    ):
+        return False
+    await repository.mark_acknowledged(session, alert_id=alert_id, at=now)
+    return True
 
 
 def _columns_of(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from app.clock import Clock, SystemClock
-from app.notify.sms import SendResult, SmsMessage
+from app.notify.sms import DeliveryState, SendResult, SmsMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,13 +19,15 @@ class SentSms:
     body: str
     status_callback: str | None
     sent_at: datetime
-    status: str = "delivered"
+    state: DeliveryState = DeliveryState.DELIVERED
 
 
 class ConsoleSender:
     """Prints "[SMS to +4791234567] <body>" to stdout and appends to `outbox`.
 
     Bodies go to stdout on purpose: this is the development sender, never production.
+    Provider ids are random ("CONSOLE-<uuid>"): the outbox keeps them unique across every
+    process and restart that ever used the database, so a counter would collide.
     """
 
     def __init__(self, clock: Clock | None = None) -> None:
@@ -33,7 +36,7 @@ class ConsoleSender:
 
     async def send(self, message: SmsMessage) -> SendResult:
         sent = SentSms(
-            provider_id=f"CONSOLE-{len(self.outbox) + 1}",
+            provider_id=f"CONSOLE-{uuid.uuid4().hex}",
             to=message.to,
             body=message.body,
             status_callback=message.status_callback,
@@ -41,7 +44,7 @@ class ConsoleSender:
         )
         self.outbox.append(sent)
         print(f"[SMS to {sent.to}] {sent.body}", flush=True)
-        return SendResult(provider_id=sent.provider_id, status=sent.status)
+        return SendResult(provider_id=sent.provider_id, state=sent.state)
 
     async def aclose(self) -> None:
         """Nothing to release."""

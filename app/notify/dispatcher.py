@@ -1,8 +1,9 @@
 """Sends claimed outbox messages through the SmsSender, outside any transaction.
 
 A message is claimed (status sending, with a lease) in one short transaction, sent, and its
-outcome recorded in another. If the worker dies between the two, the lease runs out and
-another worker sends it again: at most the messages in flight are duplicated, none is lost.
+outcome recorded in another, together with what the subject's handlers make of it. If the
+worker dies between the two, the lease runs out and another worker sends it again: at most
+the messages in flight are duplicated, none is lost.
 """
 
 from __future__ import annotations
@@ -10,38 +11,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.alerts import repository as alerts_repository
 from app.clock import Clock
 from app.config import Settings
+from app.db import describe_error
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
-from app.notify.sms import SendResult, SmsError, SmsMessage, SmsPermanentError, SmsSender
+from app.notify.outcomes import Outcome, OutcomeHandlers
+from app.notify.sms import (
+    DeliveryState,
+    SendResult,
+    SmsError,
+    SmsMessage,
+    SmsPermanentError,
+    SmsSender,
+)
 
 log = logging.getLogger(__name__)
 
 STATUS_CALLBACK_PATH = "/v1/webhooks/twilio/status"
+"""Delivery reports for message <id> go to this path + "/<id>"."""
 MAX_BACKOFF = timedelta(minutes=5)
-
-
-@dataclass(frozen=True)
-class FailedMessage:
-    """A message that will not be delivered; its escalation step should move on at once."""
-
-    alert_id: uuid.UUID
-    pass_index: int
-    step_index: int
-
-
-@dataclass
-class DispatchReport:
-    claimed: int = 0
-    sent: int = 0
-    failed: list[FailedMessage] = field(default_factory=list)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -49,6 +42,10 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Dispatcher:
+    """The dispatch engine: sends due outbox messages and reports their outcomes."""
+
+    name = "dispatch"
+
     def __init__(
         self,
         *,
@@ -56,24 +53,29 @@ class Dispatcher:
         sender: SmsSender,
         clock: Clock,
         settings: Settings,
+        outcomes: OutcomeHandlers,
     ) -> None:
         self._sessions = sessions
         self._sender = sender
         self._clock = clock
         self._settings = settings
-        self._callback_url = (
+        self._outcomes = outcomes
+        self._callback_base = (
             settings.http.public_base_url.rstrip("/") + STATUS_CALLBACK_PATH
             if settings.sms.backend == "twilio"
             else None
         )
 
-    async def run_once(self) -> DispatchReport:
-        """Claim up to `send_concurrency` due messages and send them side by side.
+    def callback_url(self, message_id: uuid.UUID) -> str | None:
+        """Where the provider reports on this message: our id in the path, as GoAlert does."""
+        return f"{self._callback_base}/{message_id}" if self._callback_base else None
+
+    async def run_once(self, now: datetime) -> int:
+        """Claim up to `send_concurrency` due messages, send them side by side; how many.
 
         Each outcome is committed as soon as its send returns, so a crash can repeat only the
         messages whose send had started and not yet been recorded.
         """
-        now = self._clock.now()
         lease_until = now + timedelta(seconds=self._settings.worker.send_lease_seconds)
         async with self._sessions() as session, session.begin():
             claimed = await outbox.claim_due(
@@ -83,25 +85,29 @@ class Dispatcher:
                 limit=self._settings.worker.send_concurrency,
             )
             jobs = [
-                (m.id, SmsMessage(to=m.to_number, body=m.body, status_callback=self._callback_url))
+                (
+                    m.id,
+                    SmsMessage(
+                        to=m.to_number, body=m.body, status_callback=self.callback_url(m.id)
+                    ),
+                )
                 for m in claimed
             ]
-        report = DispatchReport(claimed=len(jobs))
-        await asyncio.gather(*(self._send_and_record(i, m, report) for i, m in jobs))
-        return report
+        await asyncio.gather(*(self._send_and_record(i, m) for i, m in jobs))
+        return len(jobs)
 
-    async def _send_and_record(
-        self, message_id: uuid.UUID, sms: SmsMessage, report: DispatchReport
-    ) -> None:
+    async def _send_and_record(self, message_id: uuid.UUID, sms: SmsMessage) -> None:
         outcome = await self._send(sms)
-        async with self._sessions() as session, session.begin():
-            message = await outbox.get(session, message_id)
-            if message is None or message.status != OutboxStatus.SENDING:
-                return  # acknowledged and cancelled meanwhile, or reclaimed elsewhere
-            failed = await self._record(session, message, outcome)
-        report.sent += isinstance(outcome, SendResult)
-        if failed is not None:
-            report.failed.append(failed)
+        try:
+            async with self._sessions() as session, session.begin():
+                message = await outbox.get(session, message_id, for_update=True)
+                if message is not None:
+                    await self._record(session, message, outcome)
+        except Exception as exc:  # one message's record must not lose the others'
+            log.error(
+                "sms outcome could not be recorded; the lease will resend it",
+                extra={"outbox_id": str(message_id), **describe_error(exc)},
+            )
 
     async def _send(self, message: SmsMessage) -> SendResult | SmsError:
         try:
@@ -111,52 +117,56 @@ class Dispatcher:
 
     async def _record(
         self, session: AsyncSession, message: OutboxMessage, outcome: SendResult | SmsError
-    ) -> FailedMessage | None:
+    ) -> None:
         now = self._clock.now()
+        # A delivery report can come before the send returns: the message is final already.
+        reported_first = message.status in (OutboxStatus.DELIVERED, OutboxStatus.FAILED)
+        if message.status != OutboxStatus.SENDING and not (
+            reported_first and message.sent_at is None
+        ):
+            return  # cancelled meanwhile, or recorded by another worker after a resend
         message.lease_until = None
         if isinstance(outcome, SendResult):
             message.provider_id = outcome.provider_id
             message.sent_at = now
-            message.status = (
-                OutboxStatus.DELIVERED if outcome.status == "delivered" else OutboxStatus.SENT
-            )
-            if message.status == OutboxStatus.DELIVERED:
-                message.delivered_at = now
-            if message.alert_id is not None:
-                await alerts_repository.mark_notified(session, alert_id=message.alert_id, at=now)
-            return None
+            if not reported_first:
+                delivered = outcome.state is DeliveryState.DELIVERED
+                message.status = OutboxStatus.DELIVERED if delivered else OutboxStatus.SENT
+                message.delivered_at = now if delivered else None
+            await self._outcomes.report(session, Outcome.of(message, outcome.state, now))
+            return
+        if reported_first:
+            return
         message.last_error = f"{type(outcome).__name__}: code {getattr(outcome, 'code', None)}"
         permanent = isinstance(outcome, SmsPermanentError)
         if not permanent and message.attempts < self._settings.worker.max_send_attempts:
             message.status = OutboxStatus.PENDING
             message.due_at = now + backoff(message.attempts)
             log.warning("sms send failed, will retry", extra={"outbox_id": str(message.id)})
-            return None
+            return
         message.status = OutboxStatus.FAILED
         log.warning("sms could not be sent", extra={"outbox_id": str(message.id)})
-        return failure_of(message)
+        await self._outcomes.report(session, Outcome.of(message, DeliveryState.FAILED, now))
 
 
-def failure_of(message: OutboxMessage) -> FailedMessage | None:
-    """The escalation step a failed message belongs to, if it belongs to one."""
-    if message.alert_id is None or message.pass_index is None or message.step_index is None:
+def apply_report(
+    message: OutboxMessage, *, state: DeliveryState, error: str | None, at: datetime
+) -> Outcome | None:
+    """Apply a provider's delivery report; the outcome to pass on, None if nothing changed.
+
+    Delivered is final: a late failure report from an earlier send of the same message
+    cannot undo it.
+    """
+    if message.status in (OutboxStatus.DELIVERED, OutboxStatus.CANCELLED):
         return None
-    return FailedMessage(
-        alert_id=message.alert_id, pass_index=message.pass_index, step_index=message.step_index
-    )
-
-
-def mark_callback_status(
-    message: OutboxMessage, *, status: str, error_code: str | None, at: datetime
-) -> FailedMessage | None:
-    """Apply a provider's delivery report; failed and undelivered escalate at once."""
-    if status == "delivered":
+    if state is DeliveryState.DELIVERED:
         message.status = OutboxStatus.DELIVERED
         message.delivered_at = at
-        return None
-    if status in ("failed", "undelivered"):
-        already_failed = message.status == OutboxStatus.FAILED
+    elif state is DeliveryState.FAILED:
+        if message.status == OutboxStatus.FAILED:
+            return None
         message.status = OutboxStatus.FAILED
-        message.last_error = f"{status}: code {error_code}"
-        return None if already_failed else failure_of(message)
-    return None
+        message.last_error = error
+    else:
+        return None
+    return Outcome.of(message, state, at)

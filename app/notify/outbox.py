@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import and_, or_, text, update
@@ -56,34 +57,51 @@ async def claim_due(
     return messages
 
 
-async def get(session: AsyncSession, message_id: uuid.UUID) -> OutboxMessage | None:
-    return await session.get(OutboxMessage, message_id)
+async def get(
+    session: AsyncSession, message_id: uuid.UUID, *, for_update: bool = False
+) -> OutboxMessage | None:
+    """The message; locked until commit with `for_update` (on PostgreSQL), so a delivery report
+    and the sender's own record of the same message apply one after the other."""
+    statement = select(OutboxMessage).where(col(OutboxMessage.id) == message_id)
+    if for_update and is_postgresql(session):
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
 
 
 async def get_by_provider_id(session: AsyncSession, provider_id: str) -> OutboxMessage | None:
-    result = await session.execute(
-        select(OutboxMessage).where(col(OutboxMessage.provider_id) == provider_id)
-    )
+    """For delivery reports to the old callback URL, which named no message id."""
+    statement = select(OutboxMessage).where(col(OutboxMessage.provider_id) == provider_id)
+    if is_postgresql(session):
+        statement = statement.with_for_update()
+    result = await session.execute(statement)
     return result.scalar_one_or_none()
 
 
-async def cancel_unsent_for_alert(session: AsyncSession, alert_id: uuid.UUID) -> None:
-    """Pending messages of an acknowledged alert are not sent any more."""
+async def cancel_unsent(
+    session: AsyncSession, *, subject_kind: str, subject_id: uuid.UUID, purposes: Iterable[str]
+) -> None:
+    """Pending messages of these purposes about the subject are not sent any more."""
     await session.execute(
         update(OutboxMessage)
         .where(
-            col(OutboxMessage.alert_id) == alert_id,
+            col(OutboxMessage.subject_kind) == subject_kind,
+            col(OutboxMessage.subject_id) == subject_id,
             col(OutboxMessage.status) == OutboxStatus.PENDING,
-            col(OutboxMessage.purpose).in_(["alert", "reminder", "fallback"]),
+            col(OutboxMessage.purpose).in_(list(purposes)),
         )
         .values(status=OutboxStatus.CANCELLED)
     )
 
 
-async def for_alert(session: AsyncSession, alert_id: uuid.UUID) -> list[OutboxMessage]:
+async def for_subject(
+    session: AsyncSession, *, subject_kind: str, subject_id: uuid.UUID
+) -> list[OutboxMessage]:
     result = await session.execute(
         select(OutboxMessage)
-        .where(col(OutboxMessage.alert_id) == alert_id)
+        .where(
+            col(OutboxMessage.subject_kind) == subject_kind,
+            col(OutboxMessage.subject_id) == subject_id,
+        )
         .order_by(col(OutboxMessage.created_at))
     )
     return list(result.scalars())

@@ -1,14 +1,30 @@
-"""The SMS seam: one protocol every sender implements, and the two ways a send can fail."""
+"""The SMS seam: one protocol every sender implements, the two ways a send can fail, and the
+delivery states every provider's words are mapped to."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
+
+
+class DeliveryState(StrEnum):
+    """Where a message is, in no provider's words (each sender and webhook maps its own)."""
+
+    ACCEPTED = "accepted"
+    """The provider took it and will send it (Twilio: accepted, queued, sending)."""
+    SENT = "sent"
+    """Handed to the carrier; no delivery report yet."""
+    DELIVERED = "delivered"
+    """The handset has it."""
+    FAILED = "failed"
+    """It will not arrive (Twilio: failed, undelivered)."""
 
 
 @dataclass(frozen=True, slots=True)
 class SmsMessage:
-    """One SMS to one number (E.164); `status_callback` is where delivery reports go."""
+    """One SMS to one number (E.164); `status_callback` is where delivery reports go (a URL
+    naming our own message id, so a report is matched even before the provider's id is stored)."""
 
     to: str
     body: str
@@ -17,10 +33,10 @@ class SmsMessage:
 
 @dataclass(frozen=True, slots=True)
 class SendResult:
-    """What the provider said on acceptance: its id for the message and the first status."""
+    """What the provider said on acceptance: its id for the message and the first state."""
 
     provider_id: str
-    status: str
+    state: DeliveryState
 
 
 class SmsError(Exception):

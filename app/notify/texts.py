@@ -10,6 +10,7 @@ is refused, because the link builder must keep them short.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -43,6 +44,8 @@ _NB = {
         "Overdosevarsel {m} {t}: ingen i {team} har bekreftet. Varslingen er stoppet. {ack}"
     ),
     "fallback": "Overdosevarsel {m} {t}. Du varsles som reservenummer for {team}. {ack}",
+    "late": "Overdosevarsel {m} {t} kom for sent: vakten i {team} er ikke varslet. {ack}",
+    "plain": "Overdosevarsel. {ack}",
     "ack_both": "Bekreft: {link} eller svar " + REPLY_KEYWORD + " {code}",
     "ack_link": "Bekreft: {link}",
     "ack_code": "Svar " + REPLY_KEYWORD + " {code} for å bekrefte.",
@@ -62,6 +65,8 @@ _EN = {
         "Overdose alert {m} {t}: nobody in {team} acknowledged. Paging has stopped. {ack}"
     ),
     "fallback": "Overdose alert {m} {t}. You are paged as the fallback number for {team}. {ack}",
+    "late": "Overdose alert {m} {t} came too late: {team} on duty was not paged. {ack}",
+    "plain": "Overdose alert. {ack}",
     "ack_both": "Acknowledge: {link} or reply " + REPLY_KEYWORD + " {code}",
     "ack_link": "Acknowledge: {link}",
     "ack_code": "Reply " + REPLY_KEYWORD + " {code} to acknowledge.",
@@ -181,6 +186,40 @@ def fallback_text(
     )
 
 
+def late_text(
+    *,
+    team_name: str,
+    municipality_name: str,
+    occurred_at: datetime,
+    reply_code: str | None = None,
+    link: str | None = None,
+    language: Language = "nb",
+) -> str:
+    """To the leader (or else the fallback number): the alert came in after the paging
+    window, so nobody on duty was paged for it."""
+    return _render(
+        "late",
+        language,
+        municipality_name=municipality_name,
+        occurred_at=occurred_at,
+        team_name=team_name,
+        link=link,
+        reply_code=reply_code,
+    )
+
+
+def plain_text(
+    *, reply_code: str | None = None, link: str | None = None, language: Language = "nb"
+) -> str:
+    """What is sent when a text cannot be rendered (a name or a time that will not go): no
+    names, no time; a link or code that is not fit to send is left out, never the SMS."""
+    phrases = _EN if language == "en" else _NB
+    link = link if link is not None and _passes(_check_link, link) else None
+    code = reply_code if reply_code is not None and _passes(_check_reply_code, reply_code) else None
+    ack = _ack(phrases, link=link, reply_code=code)
+    return re.sub(" {2,}", " ", phrases["plain"].format(ack=ack)).strip()
+
+
 def _render(
     key: str,
     language: Language,
@@ -240,6 +279,14 @@ def _fit(template: str, *, names: dict[str, str], fixed: dict[str, str]) -> str:
         gap = longest - max(others) if others else excess
         cut = min(excess, gap) if gap else -(-excess // (1 + others.count(longest)))
         cleaned[key] = truncate_septets(cleaned[key], longest - cut).rstrip(" -,.")
+
+
+def _passes(check: Callable[[str], None], value: str) -> bool:
+    try:
+        check(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_link(link: str) -> None:

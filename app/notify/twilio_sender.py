@@ -12,11 +12,34 @@ from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client
 
 from app.config import SmsSettings
-from app.notify.sms import SendResult, SmsMessage, SmsPermanentError, SmsTemporaryError
+from app.notify.sms import (
+    DeliveryState,
+    SendResult,
+    SmsMessage,
+    SmsPermanentError,
+    SmsTemporaryError,
+)
 
 logger = logging.getLogger(__name__)
 
 TWILIO_API = "https://api.twilio.com"
+
+# Twilio's message statuses in our words; "read", "canceled" and inbound ones change nothing.
+_STATES = {
+    "accepted": DeliveryState.ACCEPTED,
+    "scheduled": DeliveryState.ACCEPTED,
+    "queued": DeliveryState.ACCEPTED,
+    "sending": DeliveryState.ACCEPTED,
+    "sent": DeliveryState.SENT,
+    "delivered": DeliveryState.DELIVERED,
+    "failed": DeliveryState.FAILED,
+    "undelivered": DeliveryState.FAILED,
+}
+
+
+def delivery_state(twilio_status: str) -> DeliveryState | None:
+    """Twilio's MessageStatus as a DeliveryState; None for a status we do not act on."""
+    return _STATES.get(twilio_status)
 
 
 class HttpxTwilioClient(AsyncHttpClient):  # type: ignore[misc]  # twilio is untyped
@@ -102,7 +125,8 @@ class TwilioSender:
         except httpx.TransportError as exc:
             raise SmsTemporaryError(f"Twilio unreachable: {type(exc).__name__}") from exc
         logger.debug("sms accepted by twilio", extra={"provider_id": created.sid})
-        return SendResult(provider_id=str(created.sid), status=str(created.status or "queued"))
+        state = delivery_state(str(created.status or "queued")) or DeliveryState.ACCEPTED
+        return SendResult(provider_id=str(created.sid), state=state)
 
     async def aclose(self) -> None:
         """Nothing of its own to close: the httpx client belongs to whoever passed it in."""

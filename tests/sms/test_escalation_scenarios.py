@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
+from app.alerts import service as alerts_service
 from app.clock import FakeClock
-from app.escalation.engine import manager as escalation_engine
 from app.escalation.policy.rules import Policy, Step, StepTarget, TargetKind
 from app.notify.fake_twilio import FakeTwilio
 from app.state import AppState
@@ -76,7 +76,7 @@ class Scenario:
     async def acknowledge(self, alert_id: uuid.UUID, member_index: int) -> bool:
         assert self.team is not None
         async with self.state.sessions() as session, session.begin():
-            return await escalation_engine.acknowledge(
+            return await alerts_service.acknowledge(
                 session,
                 alert_id=alert_id,
                 member_id=self.team.member_ids[member_index],

@@ -1,8 +1,9 @@
 """The escalation engine: opens an escalation for a new alert and advances due ones.
 
 Each move happens in the caller's transaction and writes its SMS to the outbox, so the state
-change and the messages it causes commit together. Which step comes next and who it reaches
-are decided by the pure rules in `policy`; this module only loads, applies and stores.
+change and the messages it causes commit together. Which step comes next, when, and whom it
+reaches are decided by the pure rules in `policy.rules`; this module only loads, applies
+what they return (`NextStep.due_at`, `Exhausted.at`) and stores.
 """
 
 from __future__ import annotations
@@ -15,15 +16,22 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts import repository as alerts_repository
 from app.config import Settings
+from app.db import describe_error
 from app.errors import DomainError
 from app.escalation.engine import repository as state_repository
-from app.escalation.engine.messages import StepContext, messages_for_exhaustion, messages_for_step
+from app.escalation.engine.messages import (
+    PAGING_PURPOSES,
+    SUBJECT_KIND,
+    StepContext,
+    messages_for_exhaustion,
+    messages_for_late,
+    messages_for_step,
+)
 from app.escalation.engine.models import EscalationState, EscalationStatus
 from app.escalation.policy import rules
 from app.escalation.policy import service as policy_service
-from app.notify import outbox
+from app.notify import links, outbox
 from app.roster import repository as roster_repository
 from app.roster import service as roster_service
 from app.roster.models import Member
@@ -41,7 +49,12 @@ class NoTeamForMunicipality(DomainError):
 
 
 async def open_escalation(
-    session: AsyncSession, *, alert_id: uuid.UUID, municipality_code: str, now: datetime
+    session: AsyncSession,
+    *,
+    alert_id: uuid.UUID,
+    municipality_code: str,
+    occurred_at: datetime,
+    now: datetime,
 ) -> None:
     """Open the escalation of a new alert, due at once; the worker pages its first step.
 
@@ -63,6 +76,8 @@ async def open_escalation(
             "id": uuid.uuid4(),
             "alert_id": alert_id,
             "team_id": team.id,
+            "occurred_at": occurred_at,
+            "link_token": links.new_token(),
             "status": EscalationStatus.ACTIVE.value,
             "pass_index": 0,
             "step_index": 0,
@@ -96,7 +111,6 @@ async def advance_due(session: AsyncSession, *, now: datetime, settings: Setting
     due = await state_repository.claim_due(session, now=now, limit=settings.worker.batch_size)
     if not due:
         return 0
-    occurred = await alerts_repository.occurred_at_by_id(session, [s.alert_id for s in due])
     teams: dict[uuid.UUID, _TeamSnapshot] = {}
     for state in due:
         state_id, alert_id = state.id, state.alert_id
@@ -104,11 +118,11 @@ async def advance_due(session: AsyncSession, *, now: datetime, settings: Setting
             async with session.begin_nested():
                 if state.team_id not in teams:
                     teams[state.team_id] = await _snapshot(session, team_id=state.team_id, now=now)
-                _advance(state, teams[state.team_id], occurred[alert_id], session, now, settings)
+                _advance(session, state, teams[state.team_id], now=now, settings=settings)
         except Exception as exc:  # one broken escalation must not stop every other alert
             log.error(
                 "escalation could not advance; retrying later",
-                extra={"alert_id": str(alert_id), "error_type": type(exc).__name__},
+                extra={"alert_id": str(alert_id), **describe_error(exc)},
             )
             await state_repository.postpone(session, state_id=state_id, until=now + RETRY_LATER)
     await outbox.wake_workers(session)
@@ -116,10 +130,10 @@ async def advance_due(session: AsyncSession, *, now: datetime, settings: Setting
 
 
 def _advance(
+    session: AsyncSession,
     state: EscalationState,
     team: _TeamSnapshot,
-    occurred_at: datetime,
-    session: AsyncSession,
+    *,
     now: datetime,
     settings: Settings,
 ) -> None:
@@ -127,18 +141,21 @@ def _advance(
         alert_id=state.alert_id,
         team_name=team.team_name,
         municipality_name=team.municipality_name,
-        occurred_at=occurred_at,
+        occurred_at=state.occurred_at,
         reply_code=state.reply_code,
+        link=links.sms_link(settings.http.public_base_url, state.link_token),
         view=team.view,
         members=team.members,
     )
+    window = timedelta(hours=settings.worker.paging_window_hours)
+    late = state.notified_at is None and rules.is_late(state.occurred_at, now=now, window=window)
+    if late and _report_late(session, state, team.policy, context, now=now):
+        return
     following = _following(team.policy, state, now=now)
     if isinstance(following, rules.Exhausted):
-        _exhaust(session, state, team.policy, context, now=now)
+        _exhaust(session, state, following, team.policy, context, now=now)
     else:
-        _notify(
-            session, state, team.policy, following.position, context, now=now, settings=settings
-        )
+        _notify(session, state, team.policy, following.position, context, now=now)
 
 
 async def _snapshot(session: AsyncSession, *, team_id: uuid.UUID, now: datetime) -> _TeamSnapshot:
@@ -156,33 +173,48 @@ async def _snapshot(session: AsyncSession, *, team_id: uuid.UUID, now: datetime)
 
 
 def _following(policy: rules.Policy, state: EscalationState, *, now: datetime) -> rules.Next:
-    if state.notified_at is None:  # just opened: page the first step
+    """What is due now: the first step of a new escalation, else what follows the last one."""
+    if state.notified_at is None:
         return rules.NextStep(rules.first_step(policy), now)
     try:
         return rules.after(
-            policy, rules.Position(state.pass_index, state.step_index), notified_at=now
+            policy,
+            rules.Position(state.pass_index, state.step_index),
+            notified_at=state.notified_at,
         )
     except ValueError:
         # The policy was edited and this position no longer exists: start it over.
         return rules.NextStep(rules.first_step(policy), now)
 
 
+def _due_at(following: rules.Next) -> datetime:
+    return following.due_at if isinstance(following, rules.NextStep) else following.at
+
+
 async def escalate_now(
     session: AsyncSession, *, alert_id: uuid.UUID, pass_index: int, step_index: int, now: datetime
 ) -> bool:
-    """A message of the current step failed: make the escalation due at once.
+    """An SMS of the step paged last failed: what follows it is due now (`rules.after_failure`).
 
-    The row is locked before the step is compared, so a round advancing it meanwhile cannot
-    make a newer step skip its wait.
+    Any one failed SMS of the step is enough. The row is locked before the step is compared,
+    so a round advancing it meanwhile cannot make a newer step skip its wait.
     """
     state = await state_repository.get_by_alert(session, alert_id=alert_id, for_update=True)
     if (
         state is None
         or state.status != EscalationStatus.ACTIVE
+        or state.notified_at is None
         or (state.pass_index, state.step_index) != (pass_index, step_index)
     ):
         return False
-    state.next_due_at = now
+    policy = await policy_service.load_policy(session, team_id=state.team_id)
+    try:
+        following = rules.after_failure(
+            policy, rules.Position(pass_index, step_index), failed_at=now
+        )
+    except ValueError:  # the policy was edited: the round starts it over
+        following = rules.NextStep(rules.first_step(policy), now)
+    state.next_due_at = _due_at(following)
     await outbox.wake_workers(session)
     return True
 
@@ -190,7 +222,10 @@ async def escalate_now(
 async def acknowledge(
     session: AsyncSession, *, alert_id: uuid.UUID, member_id: uuid.UUID | None, now: datetime
 ) -> bool:
-    """Stop the escalation: no more SMS for this alert. False if it was not active."""
+    """Stop the escalation and cancel its unsent pages. False if it was acknowledged already.
+
+    The alert's own status is the caller's (`app.alerts.service.acknowledge`).
+    """
     state = await state_repository.get_by_alert(session, alert_id=alert_id, for_update=True)
     if state is None or state.status == EscalationStatus.ACKNOWLEDGED:
         return False
@@ -198,8 +233,9 @@ async def acknowledge(
     state.acknowledged_at = now
     state.acknowledged_by = member_id
     state.next_due_at = None
-    await outbox.cancel_unsent_for_alert(session, alert_id)
-    await alerts_repository.mark_acknowledged(session, alert_id=alert_id, at=now)
+    await outbox.cancel_unsent(
+        session, subject_kind=SUBJECT_KIND, subject_id=alert_id, purposes=PAGING_PURPOSES
+    )
     return True
 
 
@@ -211,16 +247,19 @@ def _notify(
     context: StepContext,
     *,
     now: datetime,
-    settings: Settings,
 ) -> None:
     recipients = rules.recipients_at(policy, position, context.view)
     if recipients.nobody:
         log.error("escalation step reaches nobody", extra={"alert_id": str(state.alert_id)})
+    if recipients.unknown_member_ids:
+        log.warning(
+            "escalation step names members no longer in the team",
+            extra={"alert_id": str(state.alert_id), "count": len(recipients.unknown_member_ids)},
+        )
     messages = messages_for_step(
         context,
         recipients,
         position=position,
-        link=f"{settings.http.public_base_url.rstrip('/')}/a/{state.alert_id.hex[:12]}",
         report_hole=recipients.roster_hole and not state.roster_hole_reported,
         now=now,
     )
@@ -228,20 +267,41 @@ def _notify(
     state.roster_hole_reported = state.roster_hole_reported or recipients.roster_hole
     state.pass_index, state.step_index = position.pass_index, position.step_index
     state.notified_at = now
-    state.next_due_at = now + timedelta(minutes=rules.step_at(policy, position).delay_minutes)
+    state.next_due_at = _due_at(rules.after(policy, position, notified_at=now))
 
 
 def _exhaust(
+    session: AsyncSession,
+    state: EscalationState,
+    exhausted: rules.Exhausted,
+    policy: rules.Policy,
+    context: StepContext,
+    *,
+    now: datetime,
+) -> None:
+    fallback = policy.fallback_number if exhausted.page_fallback else None
+    outbox.enqueue(session, messages_for_exhaustion(context, fallback_number=fallback, now=now))
+    state.status = EscalationStatus.EXHAUSTED
+    state.next_due_at = None
+    log.warning("escalation exhausted", extra={"alert_id": str(state.alert_id)})
+
+
+def _report_late(
     session: AsyncSession,
     state: EscalationState,
     policy: rules.Policy,
     context: StepContext,
     *,
     now: datetime,
-) -> None:
-    outbox.enqueue(
-        session, messages_for_exhaustion(context, fallback_number=policy.fallback_number, now=now)
-    )
-    state.status = EscalationStatus.EXHAUSTED
+) -> bool:
+    """Tell the leader (or else the fallback number) instead of paging; False if the team has
+    neither, and then the alert is paged as usual, because it must never go silent."""
+    messages = messages_for_late(context, fallback_number=policy.fallback_number, now=now)
+    if not messages:
+        log.error("late alert and nobody to tell: paging", extra={"alert_id": str(state.alert_id)})
+        return False
+    outbox.enqueue(session, messages)
+    state.status = EscalationStatus.LATE
     state.next_due_at = None
-    log.warning("escalation exhausted", extra={"alert_id": str(state.alert_id)})
+    log.warning("alert past the paging window", extra={"alert_id": str(state.alert_id)})
+    return True

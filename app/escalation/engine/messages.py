@@ -1,15 +1,43 @@
-"""Turns "who is reached at this step" into outbox rows with the right Norwegian text."""
+"""Turns "who is reached at this step" into outbox rows with the right Norwegian text.
+
+Every message names its alert as its subject; messages of a step carry the step's position
+in their context, so a failed one can move that step on (`outcomes.py`). A text that cannot
+be rendered (a name or an instant the texts refuse) is replaced by the plain text and
+logged: one bad row never stops paging.
+"""
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
 from app.escalation.policy import rules
 from app.notify import texts
-from app.notify.models import MessagePurpose, OutboxMessage, OutboxStatus
+from app.notify.models import OutboxMessage, OutboxStatus
 from app.roster.models import Member
+
+log = logging.getLogger(__name__)
+
+SUBJECT_KIND = "alert"
+"""The outbox subject kind of every escalation message; its subject id is the alert's id."""
+
+
+class MessagePurpose(StrEnum):
+    ALERT = "alert"
+    REMINDER = "reminder"
+    FALLBACK = "fallback"
+    ROSTER_HOLE = "roster_hole"
+    EXHAUSTED = "exhausted"
+    LATE = "late"
+
+
+PAGING_PURPOSES = (MessagePurpose.ALERT, MessagePurpose.REMINDER, MessagePurpose.FALLBACK)
+"""Messages that page someone to act; unsent ones are cancelled on acknowledgement."""
 
 
 @dataclass(frozen=True)
@@ -19,9 +47,18 @@ class StepContext:
     municipality_name: str
     occurred_at: datetime
     reply_code: str
+    link: str
     view: rules.TeamView
     members: dict[str, Member]
     """Active members by id (str)."""
+
+
+def position_of(context: dict[str, object]) -> rules.Position | None:
+    """The step a message was written for, from its outbox context."""
+    pass_index, step_index = context.get("pass"), context.get("step")
+    if isinstance(pass_index, int) and isinstance(step_index, int):
+        return rules.Position(pass_index, step_index)
+    return None
 
 
 def _message(
@@ -35,13 +72,13 @@ def _message(
     position: rules.Position | None = None,
 ) -> OutboxMessage:
     return OutboxMessage(
-        alert_id=context.alert_id,
+        subject_kind=SUBJECT_KIND,
+        subject_id=context.alert_id,
+        purpose=purpose,
+        context={"pass": position.pass_index, "step": position.step_index} if position else {},
         member_id=member_id,
         to_number=to,
         body=body,
-        purpose=purpose,
-        pass_index=position.pass_index if position else None,
-        step_index=position.step_index if position else None,
         status=OutboxStatus.PENDING,
         due_at=now,
         created_at=now,
@@ -52,12 +89,35 @@ def _language(member: Member) -> texts.Language:
     return "en" if member.language == "en" else "nb"
 
 
+def _text(
+    context: StepContext,
+    compose: Callable[..., str],
+    *,
+    purpose: MessagePurpose,
+    language: texts.Language,
+    link: str | None,
+    **arguments: Any,
+) -> str:
+    """`compose(**arguments)`, or the plain text if it cannot be rendered."""
+    try:
+        return compose(**arguments, language=language, **({"link": link} if link else {}))
+    except Exception as exc:  # e.g. an instant the Oslo time cannot be shown for
+        log.error(
+            "sms text could not be rendered; sending the plain text",
+            extra={
+                "alert_id": str(context.alert_id),
+                "purpose": purpose.value,
+                "error_type": type(exc).__name__,
+            },
+        )
+        return texts.plain_text(link=link, reply_code=context.reply_code, language=language)
+
+
 def messages_for_step(
     context: StepContext,
     recipients: rules.Recipients,
     *,
     position: rules.Position,
-    link: str,
     report_hole: bool,
     now: datetime,
 ) -> list[OutboxMessage]:
@@ -67,12 +127,16 @@ def messages_for_step(
     messages = []
     for member_id in recipients.member_ids:
         member = context.members[member_id]
-        body = compose(
+        language = _language(member)
+        body = _text(
+            context,
+            compose,
+            purpose=purpose,
+            language=language,
+            link=context.link,
             municipality_name=context.municipality_name,
             occurred_at=context.occurred_at,
             reply_code=context.reply_code,
-            link=link,
-            language=_language(member),
         )
         messages.append(
             _message(
@@ -86,7 +150,12 @@ def messages_for_step(
             )
         )
     if recipients.fallback_number:
-        body = texts.fallback_text(
+        body = _text(
+            context,
+            texts.fallback_text,
+            purpose=MessagePurpose.FALLBACK,
+            language="nb",
+            link=None,
             team_name=context.team_name,
             municipality_name=context.municipality_name,
             occurred_at=context.occurred_at,
@@ -104,12 +173,17 @@ def messages_for_step(
         )
     leader = context.members.get(context.view.leader_id or "")
     if report_hole and leader is not None:
-        body = texts.roster_hole_text(
+        language = _language(leader)
+        body = _text(
+            context,
+            texts.roster_hole_text,
+            purpose=MessagePurpose.ROSTER_HOLE,
+            language=language,
+            link=None,
             team_name=context.team_name,
             municipality_name=context.municipality_name,
             occurred_at=context.occurred_at,
             fallback_paged=recipients.fallback_number is not None,
-            language=_language(leader),
         )
         messages.append(
             _message(
@@ -128,37 +202,70 @@ def messages_for_exhaustion(
     context: StepContext, *, fallback_number: str | None, now: datetime
 ) -> list[OutboxMessage]:
     """Nobody acknowledged after every step: tell the leader and page the fallback once more."""
+    return _to_leader_and_fallback(
+        context,
+        texts.exhausted_text,
+        purpose=MessagePurpose.EXHAUSTED,
+        fallback_number=fallback_number,
+        now=now,
+        leader_link=False,
+    )
 
-    def body(language: texts.Language) -> str:
-        return texts.exhausted_text(
+
+def messages_for_late(
+    context: StepContext, *, fallback_number: str | None, now: datetime
+) -> list[OutboxMessage]:
+    """The alert came after the paging window: the leader (with the link) is told, or else the
+    fallback number; empty when the team has neither."""
+    leader = context.members.get(context.view.leader_id or "")
+    return _to_leader_and_fallback(
+        context,
+        texts.late_text,
+        purpose=MessagePurpose.LATE,
+        fallback_number=None if leader is not None else fallback_number,
+        now=now,
+        leader_link=True,
+    )
+
+
+def _to_leader_and_fallback(
+    context: StepContext,
+    compose: Callable[..., str],
+    *,
+    purpose: MessagePurpose,
+    fallback_number: str | None,
+    now: datetime,
+    leader_link: bool,
+) -> list[OutboxMessage]:
+    def body(language: texts.Language, link: str | None) -> str:
+        return _text(
+            context,
+            compose,
+            purpose=purpose,
+            language=language,
+            link=link,
             team_name=context.team_name,
             municipality_name=context.municipality_name,
             occurred_at=context.occurred_at,
             reply_code=context.reply_code,
-            language=language,
         )
 
     messages = []
     leader = context.members.get(context.view.leader_id or "")
     if leader is not None:
+        language = _language(leader)
         messages.append(
             _message(
                 context,
                 to=leader.mobile,
-                body=body(_language(leader)),
-                purpose=MessagePurpose.EXHAUSTED,
+                body=body(language, context.link if leader_link else None),
+                purpose=purpose,
                 now=now,
                 member_id=leader.id,
             )
         )
     if fallback_number:
         messages.append(
-            _message(
-                context,
-                to=fallback_number,
-                body=body("nb"),
-                purpose=MessagePurpose.EXHAUSTED,
-                now=now,
-            )
+            _message(context, to=fallback_number, body=body("nb", None), purpose=purpose, now=now)
         )
     return messages

@@ -1,7 +1,10 @@
 """Escalation state: one row per alert, with the due time of its next move.
 
 Timers are rows: a worker claims rows whose `next_due_at` has passed and advances them, so
-a restart or a second instance loses nothing and repeats nothing.
+a restart or a second instance loses nothing and repeats nothing. `pass_index`/`step_index`
+are the step paged last (meaningless while `notified_at` is None); `next_due_at` is what the
+policy rules returned for the move after it. What the engine needs of the alert
+(`occurred_at`) is copied here when the escalation opens, so the engine never reads alerts.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ class EscalationStatus(StrEnum):
     ACKNOWLEDGED = "acknowledged"
     EXHAUSTED = "exhausted"
     """Every step and repeat ran without an acknowledgement; fallback and leader were paged."""
+    LATE = "late"
+    """The alert came in after the paging window: the leader was told, nobody was paged."""
 
 
 class EscalationState(SQLModel, table=True):
@@ -30,6 +35,10 @@ class EscalationState(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     alert_id: uuid.UUID = Field(foreign_key="alert.id", unique=True)
     team_id: uuid.UUID = Field(foreign_key="team.id")
+    occurred_at: datetime = Field(sa_type=UTCDateTime, description="The alert's, copied")
+    link_token: str = Field(
+        max_length=16, unique=True, description="The SMS link's random key (app.notify.links)"
+    )
     status: str = Field(max_length=20)
     pass_index: int = 0
     step_index: int = 0

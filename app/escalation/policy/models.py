@@ -1,6 +1,6 @@
 """Escalation policy tables: one policy per team and its ordered steps.
 
-A team without a row here escalates by `policy.DEFAULT_POLICY` (see service.load_policy).
+A team without a row here escalates by `rules.DEFAULT_POLICY` (see `service.load_policy`).
 """
 
 from __future__ import annotations

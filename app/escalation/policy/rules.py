@@ -3,7 +3,8 @@
 A policy is ordered steps, each paging some people and then waiting a number of minutes for
 an acknowledgement; the whole list runs `repeat` more times, and then the policy is exhausted:
 the fallback number and the leader are paged once more and escalation stops. The engine keeps
-a `Position` and a due time per alert as a row and asks this module what follows.
+the `Position` it paged last and the due time this module returned as a row, and asks this
+module what follows, when, and whom it reaches.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from enum import StrEnum
 from typing import Literal, TypeAlias
 
 from app.norway.phone import InvalidPhoneNumber, to_e164
+from app.roster.oncall import TeamView
+
+__all__ = ["TeamView"]  # resolution's input, defined by the roster that answers it
 
 MAX_REPEAT = 10
 
@@ -127,13 +131,25 @@ def after(policy: Policy, position: Position, *, notified_at: datetime) -> Next:
 
 
 def after_failure(policy: Policy, position: Position, *, failed_at: datetime) -> Next:
-    """What follows when the step's SMS failed: no point waiting, the next step is due now.
+    """What follows when an SMS of the step failed: no point waiting, it is due now.
 
-    The engine calls this once the step has nobody left who can still receive the SMS.
+    The engine calls this for the first failed SMS of the step it paged last (a failed
+    delivery report or a permanent send error), whoever else the step reached.
     """
     _require_aware(failed_at)
     _check_position(policy, position)
     return _advance(policy, position, failed_at.astimezone(UTC))
+
+
+def is_late(occurred_at: datetime, *, now: datetime, window: timedelta) -> bool:
+    """Did the overdose happen longer than `window` before `now`? Then paging the person on
+    duty is pointless (a backlog after an outage, a night long past): tell the leader."""
+    _require_aware(occurred_at)
+    _require_aware(now)
+    try:
+        return occurred_at < now - window
+    except OverflowError:  # `now - window` before year 1: nothing can be older
+        return False
 
 
 def _advance(policy: Policy, position: Position, due: datetime) -> Next:
@@ -154,15 +170,6 @@ def _check_position(policy: Policy, position: Position) -> None:
 def _require_aware(instant: datetime) -> None:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("a timezone-aware datetime is required")
-
-
-@dataclass(frozen=True, slots=True)
-class TeamView:
-    """What resolution needs to know of a team at the moment the step runs."""
-
-    on_duty: tuple[str, ...]
-    members: tuple[str, ...]
-    leader_id: str | None
 
 
 @dataclass(frozen=True, slots=True)

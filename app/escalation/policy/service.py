@@ -1,7 +1,7 @@
 """Escalation policies in storage: loading one for the engine, and saving one from the admin API.
 
 `load_policy` is what the engine calls. A team that has no policy configured escalates by
-`policy.DEFAULT_POLICY` (on duty 5 min, on duty + leader 5 min, whole team 10 min, all of it
+`rules.DEFAULT_POLICY` (on duty 5 min, on duty + leader 5 min, whole team 10 min, all of it
 twice, no fallback number), so a new team is never left without escalation.
 """
 

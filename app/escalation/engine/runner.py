@@ -1,0 +1,23 @@
+"""The escalation engine as the worker runs it: one short transaction per round."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.config import Settings
+from app.escalation.engine import manager
+
+
+class EscalationEngine:
+    name = "escalation"
+
+    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self._sessions = sessions
+        self._settings = settings
+
+    async def run_once(self, now: datetime) -> int:
+        """Advance up to `batch_size` due escalations; how many were due."""
+        async with self._sessions() as session, session.begin():
+            return await manager.advance_due(session, now=now, settings=self._settings)

@@ -1,0 +1,33 @@
+"""The one place that knows what an SMS link looks like: `<public base URL>/a/<token>`.
+
+The token is random and opaque (it says nothing of the alert, whose id the dispatcher gets
+back in `Location`). Today one token is kept per escalation; per-recipient tokens, stored
+hashed, can replace it without any other module learning the format. The texts give a link
+at most `texts.MAX_LINK_SEPTETS`, so the base URL is limited to what is left.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from app.notify.texts import MAX_LINK_SEPTETS
+
+PATH = "/a/"
+TOKEN_LENGTH = 12
+"""Letters and digits only: 71 bits, and nothing a phone's link detection might cut off."""
+MAX_BASE_URL_LENGTH = MAX_LINK_SEPTETS - len(PATH) - TOKEN_LENGTH
+"""33: scheme and host of the public base URL (checked when the settings are read)."""
+
+_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_token() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(TOKEN_LENGTH))
+
+
+def sms_link(public_base_url: str, token: str) -> str:
+    """The link sent by SMS for `token`."""
+    if len(token) != TOKEN_LENGTH or not token.isascii() or not token.isalnum():
+        raise ValueError("not a link token")  # never repeats the token
+    return f"{public_base_url.rstrip('/')}{PATH}{token}"

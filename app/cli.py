@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from app import demo
 from app.auth import service as auth_service
 from app.auth.scopes import Scope
 from app.clock import SystemClock
@@ -18,15 +19,8 @@ from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import DomainError
 from app.roster import commands as roster_commands
-from app.roster import repository as roster_repository
-from app.roster.demo import seed_demo_roster
-from app.roster.models import Municipality
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
-
-DEMO_MUNICIPALITY = ("3107", "Fredrikstad")
-DEMO_CLIENT_ID = "demo-amk"
-DEMO_CLIENT_SECRET = "demo-secret-only-for-make-run"
 
 
 def run_migrations(settings: Settings) -> None:
@@ -49,34 +43,11 @@ def migrate() -> None:
 
 async def _seed_demo(settings: Settings) -> list[str]:
     engine = create_engine(settings)
-    done: list[str] = []
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            now = SystemClock().now()
-            code, name = DEMO_MUNICIPALITY
-            if await roster_repository.get_municipality(session, code) is None:
-                roster_repository.add_municipality(
-                    session, Municipality(code=code, name=name, created_at=now)
-                )
-                await session.flush()
-                done.append(f"municipality {code} {name}")
-            try:
-                await auth_service.create_client(
-                    session,
-                    name="Demo AMK (make run)",
-                    municipality_codes=[code],
-                    scopes=[Scope.ALERTS_WRITE, Scope.ALERTS_READ],
-                    now=now,
-                    client_id=DEMO_CLIENT_ID,
-                    secret=DEMO_CLIENT_SECRET,
-                )
-                done.append(f"client {DEMO_CLIENT_ID}")
-            except DomainError:
-                pass  # already seeded
-            done += await seed_demo_roster(session, code=code, now=now)
+            return await demo.seed_demo(session, now=SystemClock().now())
     finally:
         await engine.dispose()
-    return done
 
 
 @cli.command("seed-demo")

@@ -26,7 +26,8 @@ from app.notify.senders import build_sender
 from app.notify.webhooks import router as webhooks_router
 from app.openapi import install_openapi
 from app.privacy.keys import build_cipher, build_hasher
-from app.roster.router import router as roster_router
+from app.roster.rota.router import router as rota_router
+from app.roster.teams.router import router as teams_router
 from app.state import AppState
 from app.worker import Worker
 
@@ -94,7 +95,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(auth_router)
     app.include_router(alerts_router)
     app.include_router(audit_router)
-    app.include_router(roster_router)
+    app.include_router(teams_router)
+    app.include_router(rota_router)
     app.include_router(escalation_admin_router)
     app.include_router(webhooks_router)
     app.include_router(health.router)

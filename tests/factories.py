@@ -17,12 +17,13 @@ from app.clock import FakeClock
 from app.escalation import policy as escalation_policy
 from app.escalation import service as escalation_service
 from app.escalation.schemas import PolicyIn
-from app.roster import repository as roster_repository
-from app.roster import rota_service, team_service
 from app.roster.enums import MemberRole
 from app.roster.models import Municipality
-from app.roster.rota_schemas import RotationIn
-from app.roster.schemas import MemberIn, TeamIn, TeamUpdate
+from app.roster.rota import service as rota_service
+from app.roster.rota.schemas import RotationIn
+from app.roster.teams import repository as roster_repository
+from app.roster.teams import service as team_service
+from app.roster.teams.schemas import MemberIn, TeamIn, TeamUpdate
 from app.state import AppState
 
 MUNICIPALITIES = {"3107": "Fredrikstad", "0301": "Oslo", "1103": "Stavanger"}

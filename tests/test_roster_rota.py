@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.roster.oncall import OSLO
+from app.roster.rota.oncall import OSLO
 from tests.factories import ApiCredentials, Factory, TeamSetup
 from tests.problems import assert_problem
 

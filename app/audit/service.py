@@ -13,7 +13,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts import repository as alerts_repository
 from app.audit import repository
 from app.audit.enums import AccessBasis, ActorKind, Channel
 from app.audit.models import AccessLogEntry
@@ -78,7 +77,7 @@ async def list_by_alert(
     session: AsyncSession, *, client_id: str, alert_id: uuid.UUID, after: int | None, limit: int
 ) -> AccessLogPage:
     codes = await _bound_municipalities(session, client_id)
-    municipality = await alerts_repository.municipality_of(session, alert_id=alert_id)
+    municipality = await repository.municipality_of_alert(session, alert_id)
     if municipality not in codes:
         # The same answer for an unknown alert and another municipality's: ids reveal nothing.
         raise NotFound(f"No alert {alert_id} in this client's municipalities.")

@@ -18,7 +18,6 @@ from app.auth.scopes import Scope
 from app.auth.secrets import hash_secret, new_client_secret, verify_secret
 from app.auth.tokens import TokenCodec
 from app.errors import Conflict, Unprocessable
-from app.roster import repository as roster_repository
 
 CLIENT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
 
@@ -46,9 +45,9 @@ async def create_client(
     unknown_scopes = sorted(set(scopes) - {s.value for s in Scope})
     if unknown_scopes:
         raise Unprocessable(f"unknown scope(s): {' '.join(unknown_scopes)}")
-    for code in municipality_codes:
-        if await roster_repository.get_municipality(session, code) is None:
-            raise Unprocessable(f"municipality {code} is not served")
+    unknown = await repository.unknown_municipalities(session, municipality_codes)
+    if unknown:
+        raise Unprocessable(f"municipality {unknown[0]} is not served")
     if await repository.get_client(session, client_id) is not None:
         raise Conflict(f"client {client_id} exists already")
     secret = secret or new_client_secret()

@@ -6,10 +6,10 @@ import uuid
 
 from fastapi import APIRouter
 
+from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
 from app.deps import ClockDep, SessionDep
 from app.escalation import service
 from app.escalation.schemas import PolicyIn, PolicyOut
-from app.roster.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
 
 router = APIRouter(
     prefix=f"{PREFIX}/teams/{{team_id}}/escalation-policy",

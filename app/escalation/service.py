@@ -13,13 +13,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Unprocessable
+from app.errors import Unprocessable, field_error
 from app.escalation import policy as pure
 from app.escalation import policy_repository
 from app.escalation.models import EscalationPolicyRow, EscalationStepRow
 from app.escalation.schemas import PolicyIn, PolicyOut, StepModel, StepTargetModel
-from app.roster import repository as roster_repository
-from app.roster import team_service
+from app.roster.models import Member
+from app.roster.teams import repository as roster_repository
+from app.roster.teams import service as team_service
 
 
 async def load_policy(session: AsyncSession, *, team_id: uuid.UUID) -> pure.Policy:
@@ -66,7 +67,7 @@ async def save_policy(
             fallback_number=policy_in.fallback_number,
         )
     except ValueError as exc:
-        raise team_service.field_error("body", str(exc)) from None
+        raise field_error("body", str(exc)) from None
     row = await policy_repository.get_policy(session, team_id=team_id) or EscalationPolicyRow(
         team_id=team_id, repeat=0, updated_at=now
     )
@@ -137,3 +138,19 @@ def _out(team_id: uuid.UUID, policy: pure.Policy, row: EscalationPolicyRow | Non
         fallback_number=policy.fallback_number,
         updated_at=row.updated_at if row else None,
     )
+
+
+async def steps_naming(session: AsyncSession, member: Member, now: datetime) -> list[str]:
+    """Warnings for a deactivated member named in the team's policy (those steps skip them)."""
+    policy = await policy_repository.get_policy(session, team_id=member.team_id)
+    if policy is None:
+        return []
+    member_id = str(member.id)
+    return [
+        f"Named in escalation step {step.position + 1}: that step skips them now."
+        for step in await policy_repository.list_steps(session, policy_id=policy.id)
+        if any(member_id in t.get("member_ids", []) for t in step.targets)
+    ]
+
+
+team_service.report_uncovered_with("escalation policy", steps_naming, order=20)

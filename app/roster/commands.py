@@ -20,11 +20,12 @@ from app.clock import SystemClock
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import DomainError
-from app.roster import rota_service, team_service
-from app.roster import service as roster_service
+from app.roster import duty as roster_duty
 from app.roster.enums import Language, MemberRole
-from app.roster.oncall import OSLO
-from app.roster.schemas import MemberIn, TeamIn, TeamUpdate
+from app.roster.rota import service as rota_service
+from app.roster.rota.oncall import OSLO
+from app.roster.teams import service as team_service
+from app.roster.teams.schemas import MemberIn, TeamIn, TeamUpdate
 
 T = TypeVar("T")
 
@@ -157,9 +158,7 @@ def roster_holes(
     """
     start = SystemClock().now()
     end = start + timedelta(days=days)
-    report = _run(
-        lambda s: roster_service.holes_report(s, start=start, end=end, all_teams=all_teams)
-    )
+    report = _run(lambda s: roster_duty.holes_report(s, start=start, end=end, all_teams=all_teams))
     for entry in report:
         where = f"{entry.municipality.code} {entry.municipality.name}"
         if entry.team is None:

@@ -1,4 +1,4 @@
-"""Admin API for municipalities, teams and members (scope `admin`); rosters in rota_router."""
+"""Admin API for municipalities, teams and members (scope `admin`); rosters in rota.router."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from app.api.admin import AUTH_PROBLEMS, CONFLICT, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
 from app.deps import ClockDep, SessionDep
 from app.errors import Problem
-from app.roster import team_service
-from app.roster.admin import AUTH_PROBLEMS, CONFLICT, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
-from app.roster.rota_router import router as rota_router
-from app.roster.schemas import (
+from app.roster.teams import service as team_service
+from app.roster.teams.schemas import (
     AlertTeamIn,
     MemberChange,
     MemberIn,
@@ -174,6 +173,3 @@ async def reactivate_member(
         return await team_service.set_member_active(
             session, team_id=team_id, member_id=member_id, active=True, now=clock.now()
         )
-
-
-router.include_router(rota_router)

@@ -1,7 +1,7 @@
-"""Demo roster for `odvarsel seed-demo`: a Fredrikstad team that is on duty around the clock.
+"""Demo data for `odvarsel seed-demo`: municipality 3107 Fredrikstad, a dispatch client, and a
+team that is on duty around the clock. Above the domains: it uses roster, auth and escalation.
 
-Fictional people and numbers (+479000000x are not in use). Idempotent: nothing is added when
-the team exists.
+Fictional people and numbers (+479000000x are not in use). Idempotent: what exists is kept.
 """
 
 from __future__ import annotations
@@ -10,15 +10,24 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import service as auth_service
+from app.auth.scopes import Scope
+from app.errors import DomainError
 from app.escalation import policy as escalation_policy
 from app.escalation import service as escalation_service
 from app.escalation.schemas import PolicyIn
-from app.roster import repository, rota_service, team_service
 from app.roster.enums import MemberRole
-from app.roster.oncall import OSLO
-from app.roster.rota_schemas import RotationIn
-from app.roster.schemas import MemberIn, TeamIn, TeamUpdate
+from app.roster.models import Municipality
+from app.roster.rota import service as rota_service
+from app.roster.rota.oncall import OSLO
+from app.roster.rota.schemas import RotationIn
+from app.roster.teams import repository
+from app.roster.teams import service as team_service
+from app.roster.teams.schemas import MemberIn, TeamIn, TeamUpdate
 
+DEMO_MUNICIPALITY = ("3107", "Fredrikstad")
+DEMO_CLIENT_ID = "demo-amk"
+DEMO_CLIENT_SECRET = "demo-secret-only-for-make-run"
 DEMO_TEAM = "Ressursteam overdose"
 DEMO_FALLBACK = "+4790000009"
 # Handoffs every Monday at 08:00 Oslo time, from a Monday well in the past.
@@ -83,3 +92,27 @@ async def seed_demo_roster(session: AsyncSession, *, code: str, now: datetime) -
         now=now,
     )
     return [f"team {DEMO_TEAM} ({team.id}) with {len(members)} members, rotation and policy"]
+
+
+async def seed_demo(session: AsyncSession, *, now: datetime) -> list[str]:
+    """The demo municipality, dispatch client and team; what was added, for the CLI to print."""
+    done: list[str] = []
+    code, name = DEMO_MUNICIPALITY
+    if await repository.get_municipality(session, code) is None:
+        repository.add_municipality(session, Municipality(code=code, name=name, created_at=now))
+        await session.flush()
+        done.append(f"municipality {code} {name}")
+    try:
+        await auth_service.create_client(
+            session,
+            name="Demo AMK (make run)",
+            municipality_codes=[code],
+            scopes=[Scope.ALERTS_WRITE, Scope.ALERTS_READ],
+            now=now,
+            client_id=DEMO_CLIENT_ID,
+            secret=DEMO_CLIENT_SECRET,
+        )
+        done.append(f"client {DEMO_CLIENT_ID}")
+    except DomainError:
+        pass  # already seeded
+    return done + await seed_demo_roster(session, code=code, now=now)

@@ -8,12 +8,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import NotFound
-from app.roster import ical, oncall, repository, rota_repository
-from app.roster import service as roster_service
+from app.errors import NotFound, field_error
+from app.roster import duty as roster_duty
 from app.roster.enums import ShiftSource
 from app.roster.models import Member, OverrideRow, RotationRow, ShiftRow
-from app.roster.rota_schemas import (
+from app.roster.rota import ical, oncall
+from app.roster.rota import repository as rota_repository
+from app.roster.rota.schemas import (
     Hole,
     ImportedShift,
     MemberBrief,
@@ -27,7 +28,9 @@ from app.roster.rota_schemas import (
     ShiftIn,
     ShiftOut,
 )
-from app.roster.team_service import active_member_of, field_error, get_team
+from app.roster.teams import repository
+from app.roster.teams import service as team_service
+from app.roster.teams.service import active_member_of, get_team
 
 
 async def create_rotation(
@@ -49,7 +52,7 @@ async def create_rotation(
         created_at=now,
     )
     try:
-        roster_service.to_rotation(row)  # the pure model has the last word
+        roster_duty.to_rotation(row)  # the pure model has the last word
     except ValueError as exc:
         raise field_error("body", str(exc)) from None
     rota_repository.add(session, row)
@@ -238,7 +241,7 @@ def _shift_row(team_id: uuid.UUID, shift: oncall.Shift, now: datetime) -> ShiftR
 
 
 async def on_duty(session: AsyncSession, *, team_id: uuid.UUID, at: datetime) -> OnDutyOut:
-    view, members = await roster_service.team_view(session, team_id=team_id, at=at)
+    view, members = await roster_duty.team_view(session, team_id=team_id, at=at)
     leader = members.get(view.leader_id) if view.leader_id else None
     return OnDutyOut(
         team_id=team_id,
@@ -253,7 +256,7 @@ async def holes(
     session: AsyncSession, *, team_id: uuid.UUID, start: datetime, end: datetime
 ) -> RosterHolesOut:
     await get_team(session, team_id=team_id)
-    gaps = await roster_service.roster_holes(session, team_id=team_id, start=start, end=end)
+    gaps = await roster_duty.roster_holes(session, team_id=team_id, start=start, end=end)
     return RosterHolesOut(
         team_id=team_id,
         window_start=start,
@@ -264,3 +267,36 @@ async def holes(
 
 def _brief(member: Member) -> MemberBrief:
     return MemberBrief.model_validate(member, from_attributes=True)
+
+
+async def duty_left_uncovered(session: AsyncSession, member: Member, now: datetime) -> list[str]:
+    """Shifts, overrides and rotations that put a deactivated member on duty."""
+    member_id = str(member.id)
+    shifts = [
+        s
+        for s in await rota_repository.list_shifts(session, team_id=member.team_id, start=now)
+        if s.member_id == member.id
+    ]
+    overrides = [
+        o
+        for o in await rota_repository.list_overrides(session, team_id=member.team_id, start=now)
+        if o.member_id == member.id
+    ]
+    warnings = (
+        [
+            f"{len(shifts) + len(overrides)} current or coming shift(s) or override(s) put them on "
+            "duty: those times are roster holes unless someone else covers."
+        ]
+        if shifts or overrides
+        else []
+    )
+    warnings += [
+        f"In rotation {r.name or r.id}: their turns are roster holes until the rotation is "
+        "replaced."
+        for r in await rota_repository.list_rotations(session, team_id=member.team_id)
+        if member_id in r.member_ids
+    ]
+    return warnings
+
+
+team_service.report_uncovered_with("rota", duty_left_uncovered, order=10)

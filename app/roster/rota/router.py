@@ -1,5 +1,5 @@
 """Admin API for duty rosters (scope `admin`): rotations, shifts, overrides, calendar import,
-who is on duty, and roster holes. Included by app.roster.router."""
+who is on duty, and roster holes."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from pydantic import AwareDatetime
 
+from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
 from app.deps import ClockDep, SessionDep
 from app.errors import DomainError, Problem
-from app.roster import rota_service
-from app.roster.admin import INVALID, NOT_FOUND
-from app.roster.rota_schemas import (
+from app.roster.rota import service as rota_service
+from app.roster.rota.schemas import (
     OnDutyOut,
     OverrideIn,
     OverrideOut,
@@ -27,7 +27,12 @@ from app.roster.rota_schemas import (
     ShiftOut,
 )
 
-router = APIRouter(prefix="/teams/{team_id}", tags=["admin: rosters"])
+router = APIRouter(
+    prefix=f"{PREFIX}/teams/{{team_id}}",
+    tags=["admin: rosters"],
+    dependencies=REQUIRE_ADMIN,
+    responses=AUTH_PROBLEMS,
+)
 
 MAX_HOLE_DAYS = 92
 MAX_IMPORT_DAYS = 366

@@ -1,4 +1,4 @@
-"""What every admin router shares: the `admin` scope and the documented error answers."""
+"""What every admin router shares: the prefix, the `admin` scope and the documented answers."""
 
 from __future__ import annotations
 

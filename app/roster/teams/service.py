@@ -1,17 +1,22 @@
-"""Administration of municipalities, teams and members."""
+"""Administration of municipalities, teams and members.
+
+Deactivating a member answers with what it leaves uncovered. Other parts of the service know
+what that is (the rota: shifts and rotations; escalation: policy steps naming the member) and
+register a check here with `report_uncovered_with`, so this package depends on neither.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, NotFound, Unprocessable
-from app.escalation import policy_repository
-from app.roster import repository, rota_repository
+from app.errors import Conflict, NotFound, field_error
 from app.roster.models import Member, Municipality, Team
-from app.roster.schemas import (
+from app.roster.teams import repository
+from app.roster.teams.schemas import (
     MemberChange,
     MemberIn,
     MemberOut,
@@ -22,11 +27,6 @@ from app.roster.schemas import (
     TeamOut,
     TeamUpdate,
 )
-
-
-def field_error(field: str, reason: str) -> Unprocessable:
-    """A 422 shaped like a validation error, so clients handle both alike."""
-    return Unprocessable(f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
 
 
 async def create_municipality(
@@ -209,46 +209,21 @@ async def set_member_active(
             team.leader_member_id = None
             session.add(team)
             warnings.append("Was the team's leader: the team has no leader now; appoint another.")
-        warnings += await _duty_left_uncovered(session, team_id=team_id, member=member, now=now)
+        for _, check in sorted(_uncovered_checks.values(), key=lambda entry: entry[0]):
+            warnings += await check(session, member, now)
     return MemberChange(member=member_out(member), warnings=warnings)
 
 
-async def _duty_left_uncovered(
-    session: AsyncSession, *, team_id: uuid.UUID, member: Member, now: datetime
-) -> list[str]:
-    member_id = str(member.id)
-    shifts = [
-        s
-        for s in await rota_repository.list_shifts(session, team_id=team_id, start=now)
-        if s.member_id == member.id
-    ]
-    overrides = [
-        o
-        for o in await rota_repository.list_overrides(session, team_id=team_id, start=now)
-        if o.member_id == member.id
-    ]
-    warnings = (
-        [
-            f"{len(shifts) + len(overrides)} current or coming shift(s) or override(s) put them on "
-            "duty: those times are roster holes unless someone else covers."
-        ]
-        if shifts or overrides
-        else []
-    )
-    warnings += [
-        f"In rotation {r.name or r.id}: their turns are roster holes until the rotation is "
-        "replaced."
-        for r in await rota_repository.list_rotations(session, team_id=team_id)
-        if member_id in r.member_ids
-    ]
-    policy = await policy_repository.get_policy(session, team_id=team_id)
-    if policy is not None:
-        for step in await policy_repository.list_steps(session, policy_id=policy.id):
-            if any(member_id in t.get("member_ids", []) for t in step.targets):
-                warnings.append(
-                    f"Named in escalation step {step.position + 1}: that step skips them now."
-                )
-    return warnings
+UncoveredCheck = Callable[[AsyncSession, Member, datetime], Awaitable[list[str]]]
+"""What deactivating `member` at `now` leaves uncovered, as warnings for the admin."""
+
+_uncovered_checks: dict[str, tuple[int, UncoveredCheck]] = {}
+
+
+def report_uncovered_with(name: str, check: UncoveredCheck, *, order: int) -> None:
+    """Register a check run on every deactivation; warnings come in `order`. Registering the
+    same name again replaces the check (modules may be imported again in tests)."""
+    _uncovered_checks[name] = (order, check)
 
 
 async def _member_of(session: AsyncSession, *, team_id: uuid.UUID, member_id: uuid.UUID) -> Member:

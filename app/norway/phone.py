@@ -21,7 +21,7 @@ class InvalidPhoneNumber(ValueError):
 
 def to_e164(raw: str, *, default_region: str = "NO") -> str:
     if not _PHONE_CHARACTERS.fullmatch(raw):
-        raise InvalidPhoneNumber("only digits, '+', spaces and separators ( ) . / - are allowed")
+        raise InvalidPhoneNumber("not a phone number")
     try:
         parsed = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException as exc:

@@ -1,5 +1,6 @@
-"""Admin commands: `odvarsel migrate | seed-demo | create-client | serve | openapi`, and for
-rosters `add-team | add-member | import-rota | roster-holes`."""
+"""Admin commands: `odvarsel migrate | seed-demo | create-client | serve | openapi`, for
+clients `client list | deactivate | rotate-secret`, and for rosters
+`add-team | add-member | import-rota | roster-holes`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import uvicorn
 
 from app import demo
 from app.auth import service as auth_service
+from app.auth.commands import client_cli
 from app.auth.scopes import Scope
 from app.clock import SystemClock
 from app.config import Settings, get_settings
@@ -82,7 +84,7 @@ async def _create_client(
 def create_client(
     name: Annotated[str, typer.Option(help="Who the client is, e.g. 'AMK Øst'")],
     municipality: Annotated[list[str], typer.Option(help="Kommunenummer; repeat for several")],
-    scope: Annotated[list[str], typer.Option(help="Scope; repeat")] = [  # noqa: B006
+    scope: Annotated[list[str], typer.Option(help=f"Scope; repeat. One of: {', '.join(Scope)}")] = [  # noqa: B006
         Scope.ALERTS_WRITE.value,
         Scope.ALERTS_READ.value,
     ],
@@ -161,6 +163,7 @@ def worker() -> None:
     asyncio.run(_run_worker(settings))
 
 
+cli.add_typer(client_cli, name="client")
 cli.command("add-team")(roster_commands.add_team)
 cli.command("add-member")(roster_commands.add_member)
 cli.command("import-rota")(roster_commands.import_rota)

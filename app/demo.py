@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import service as auth_service
+from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.auth.scopes import Scope
 from app.errors import DomainError
 from app.escalation import policy as escalation_policy
@@ -62,18 +63,27 @@ async def seed_demo_roster(session: AsyncSession, *, code: str, now: datetime) -
     if await repository.get_team_by_name(session, municipality_code=code, name=DEMO_TEAM):
         return []
     team = await team_service.create_team(
-        session, team_in=TeamIn(municipality=code, name=DEMO_TEAM, receives_alerts=True), now=now
+        session,
+        municipalities=EVERY_MUNICIPALITY,
+        team_in=TeamIn(municipality=code, name=DEMO_TEAM, receives_alerts=True),
+        now=now,
     )
     members = [
-        await team_service.add_member(session, team_id=team.id, member_in=m, now=now)
+        await team_service.add_member(
+            session, municipalities=EVERY_MUNICIPALITY, team_id=team.id, member_in=m, now=now
+        )
         for m in DEMO_MEMBERS
     ]
     await session.flush()
     await team_service.update_team(
-        session, team_id=team.id, update=TeamUpdate(leader_member_id=members[0].id)
+        session,
+        municipalities=EVERY_MUNICIPALITY,
+        team_id=team.id,
+        update=TeamUpdate(leader_member_id=members[0].id),
     )
     await rota_service.create_rotation(
         session,
+        municipalities=EVERY_MUNICIPALITY,
         team_id=team.id,
         rotation_in=RotationIn(
             name="Ukevakt", member_ids=[m.id for m in members], anchor=DEMO_ANCHOR, shift_days=7
@@ -83,6 +93,7 @@ async def seed_demo_roster(session: AsyncSession, *, code: str, now: datetime) -
     default = escalation_policy.DEFAULT_POLICY
     await escalation_service.save_policy(
         session,
+        municipalities=EVERY_MUNICIPALITY,
         team_id=team.id,
         policy_in=PolicyIn(
             steps=escalation_service.step_models(default),

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.audit.models import AccessLogEntry
-from app.auth.models import ApiClient, ApiClientMunicipality
 
 # Entries refer to alerts by id (a foreign key). The alerts package writes this log, so the log
 # reads an alert's municipality through the table, not through that package.
@@ -89,17 +88,6 @@ async def by_person(
         after=after,
         limit=limit,
     )
-
-
-async def municipalities_of_active_client(session: AsyncSession, client_id: str) -> list[str]:
-    """The municipalities a client is bound to; none once it is deactivated."""
-    result = await session.execute(
-        select(col(ApiClientMunicipality.municipality_code))
-        .join(ApiClient, col(ApiClient.id) == col(ApiClientMunicipality.client_id))
-        .where(col(ApiClientMunicipality.client_id) == client_id, col(ApiClient.active))
-        .order_by(col(ApiClientMunicipality.municipality_code))
-    )
-    return list(result.scalars())
 
 
 async def municipality_of_alert(session: AsyncSession, alert_id: uuid.UUID) -> str | None:

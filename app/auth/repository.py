@@ -25,15 +25,6 @@ def add_client(session: AsyncSession, client: ApiClient, municipality_codes: lis
         session.add(ApiClientMunicipality(client_id=client.id, municipality_code=code))
 
 
-async def municipality_codes_of(session: AsyncSession, client_id: str) -> list[str]:
-    result = await session.execute(
-        select(ApiClientMunicipality.municipality_code).where(
-            col(ApiClientMunicipality.client_id) == client_id
-        )
-    )
-    return sorted(result.scalars())
-
-
 async def unknown_municipalities(session: AsyncSession, codes: Collection[str]) -> list[str]:
     """The codes among `codes` that name no municipality the service serves."""
     result = await session.execute(
@@ -41,3 +32,15 @@ async def unknown_municipalities(session: AsyncSession, codes: Collection[str]) 
     )
     served = set(result.scalars())
     return sorted(set(codes) - served)
+
+
+async def list_clients(session: AsyncSession) -> list[tuple[ApiClient, list[str]]]:
+    """Every client with the codes of its municipalities, by id."""
+    clients = (await session.execute(select(ApiClient).order_by(col(ApiClient.id)))).scalars()
+    bindings = await session.execute(
+        select(col(ApiClientMunicipality.client_id), col(ApiClientMunicipality.municipality_code))
+    )
+    codes: dict[str, list[str]] = {}
+    for client_id, code in bindings:
+        codes.setdefault(client_id, []).append(code)
+    return [(c, sorted(codes.get(c.id, []))) for c in clients]

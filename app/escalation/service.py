@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.municipalities import ActingFor
 from app.errors import Unprocessable, field_error
 from app.escalation import policy as pure
 from app.escalation import policy_repository
@@ -39,17 +40,24 @@ async def load_policy(session: AsyncSession, *, team_id: uuid.UUID) -> pure.Poli
     )
 
 
-async def get_policy(session: AsyncSession, *, team_id: uuid.UUID) -> PolicyOut:
-    await team_service.get_team(session, team_id=team_id)
+async def get_policy(
+    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor
+) -> PolicyOut:
+    await team_service.get_team(session, team_id=team_id, municipalities=municipalities)
     row = await policy_repository.get_policy(session, team_id=team_id)
     return _out(team_id, await load_policy(session, team_id=team_id), row)
 
 
 async def save_policy(
-    session: AsyncSession, *, team_id: uuid.UUID, policy_in: PolicyIn, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    policy_in: PolicyIn,
+    municipalities: ActingFor,
+    now: datetime,
 ) -> PolicyOut:
     """Replace the team's policy. Named members must be active members of the team."""
-    await team_service.get_team(session, team_id=team_id)
+    await team_service.get_team(session, team_id=team_id, municipalities=municipalities)
     await _check_members(session, team_id=team_id, policy_in=policy_in)
     try:
         policy = pure.Policy(

@@ -16,6 +16,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.clock import SystemClock
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
@@ -74,7 +75,11 @@ def add_team(
         lambda: TeamIn(municipality=municipality, name=name, receives_alerts=receives_alerts)
     )
     now = SystemClock().now()
-    team = _run(lambda s: team_service.create_team(s, team_in=team_in, now=now))
+    team = _run(
+        lambda s: team_service.create_team(
+            s, municipalities=EVERY_MUNICIPALITY, team_in=team_in, now=now
+        )
+    )
     typer.echo(str(team.id))
 
 
@@ -105,12 +110,18 @@ def add_member(
 
     async def work(session: AsyncSession) -> uuid.UUID:
         member = await team_service.add_member(
-            session, team_id=team_id, member_in=member_in, now=now
+            session,
+            municipalities=EVERY_MUNICIPALITY,
+            team_id=team_id,
+            member_in=member_in,
+            now=now,
         )
         if leader:
             await session.flush()
             update = TeamUpdate(leader_member_id=member.id)
-            await team_service.update_team(session, team_id=team_id, update=update)
+            await team_service.update_team(
+                session, municipalities=EVERY_MUNICIPALITY, team_id=team_id, update=update
+            )
         return member.id
 
     typer.echo(str(_run(work)))
@@ -131,6 +142,7 @@ def import_rota(
     result = _run(
         lambda s: rota_service.import_rota(
             s,
+            municipalities=EVERY_MUNICIPALITY,
             team_id=team_id,
             data=data,
             window_start=now,

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.municipalities import ActingFor
 from app.errors import NotFound, field_error
 from app.roster import duty as roster_duty
 from app.roster.enums import ShiftSource
@@ -34,9 +35,14 @@ from app.roster.teams.service import active_member_of, get_team
 
 
 async def create_rotation(
-    session: AsyncSession, *, team_id: uuid.UUID, rotation_in: RotationIn, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    municipalities: ActingFor,
+    rotation_in: RotationIn,
+    now: datetime,
 ) -> RotationOut:
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     for index, member_id in enumerate(rotation_in.member_ids):
         await active_member_of(
             session, team_id=team_id, member_id=member_id, field=f"member_ids.{index}"
@@ -59,16 +65,23 @@ async def create_rotation(
     return RotationOut.model_validate(row, from_attributes=True)
 
 
-async def list_rotations(session: AsyncSession, *, team_id: uuid.UUID) -> list[RotationOut]:
-    await get_team(session, team_id=team_id)
+async def list_rotations(
+    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor
+) -> list[RotationOut]:
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     rows = await rota_repository.list_rotations(session, team_id=team_id)
     return [RotationOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 async def create_shift(
-    session: AsyncSession, *, team_id: uuid.UUID, shift_in: ShiftIn, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    municipalities: ActingFor,
+    shift_in: ShiftIn,
+    now: datetime,
 ) -> ShiftOut:
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     await active_member_of(
         session, team_id=team_id, member_id=shift_in.member_id, field="member_id"
     )
@@ -85,17 +98,27 @@ async def create_shift(
 
 
 async def list_shifts(
-    session: AsyncSession, *, team_id: uuid.UUID, start: datetime | None, end: datetime | None
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    municipalities: ActingFor,
+    start: datetime | None,
+    end: datetime | None,
 ) -> list[ShiftOut]:
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     rows = await rota_repository.list_shifts(session, team_id=team_id, start=start, end=end)
     return [ShiftOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 async def create_override(
-    session: AsyncSession, *, team_id: uuid.UUID, override_in: OverrideIn, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    municipalities: ActingFor,
+    override_in: OverrideIn,
+    now: datetime,
 ) -> OverrideOut:
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     for field in ("member_id", "replaces_member_id"):
         member_id = getattr(override_in, field)
         if member_id is not None:
@@ -114,16 +137,22 @@ async def create_override(
 
 
 async def list_overrides(
-    session: AsyncSession, *, team_id: uuid.UUID, start: datetime | None, end: datetime | None
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    municipalities: ActingFor,
+    start: datetime | None,
+    end: datetime | None,
 ) -> list[OverrideOut]:
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     rows = await rota_repository.list_overrides(session, team_id=team_id, start=start, end=end)
     return [OverrideOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 async def delete_rotation(
-    session: AsyncSession, *, team_id: uuid.UUID, rotation_id: uuid.UUID
+    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor, rotation_id: uuid.UUID
 ) -> None:
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     await _delete(
         session,
         await rota_repository.get_rotation(session, rotation_id),
@@ -132,15 +161,19 @@ async def delete_rotation(
     )
 
 
-async def delete_shift(session: AsyncSession, *, team_id: uuid.UUID, shift_id: uuid.UUID) -> None:
+async def delete_shift(
+    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor, shift_id: uuid.UUID
+) -> None:
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     await _delete(
         session, await rota_repository.get_shift(session, shift_id), team_id, f"shift {shift_id}"
     )
 
 
 async def delete_override(
-    session: AsyncSession, *, team_id: uuid.UUID, override_id: uuid.UUID
+    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor, override_id: uuid.UUID
 ) -> None:
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     await _delete(
         session,
         await rota_repository.get_override(session, override_id),
@@ -161,6 +194,7 @@ async def import_rota(
     session: AsyncSession,
     *,
     team_id: uuid.UUID,
+    municipalities: ActingFor,
     data: bytes,
     window_start: datetime,
     window_end: datetime,
@@ -172,7 +206,7 @@ async def import_rota(
     Attendees are matched to active members by email, then by name (case-insensitive); an
     event without attendees by its title. What cannot be matched is listed in `unmatched`.
     """
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     members = await repository.list_members(session, team_id=team_id)
     try:
         parsed = ical.parse_rota(
@@ -240,7 +274,10 @@ def _shift_row(team_id: uuid.UUID, shift: oncall.Shift, now: datetime) -> ShiftR
     )
 
 
-async def on_duty(session: AsyncSession, *, team_id: uuid.UUID, at: datetime) -> OnDutyOut:
+async def on_duty(
+    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor, at: datetime
+) -> OnDutyOut:
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     view, members = await roster_duty.team_view(session, team_id=team_id, at=at)
     leader = members.get(view.leader_id) if view.leader_id else None
     return OnDutyOut(
@@ -253,9 +290,14 @@ async def on_duty(session: AsyncSession, *, team_id: uuid.UUID, at: datetime) ->
 
 
 async def holes(
-    session: AsyncSession, *, team_id: uuid.UUID, start: datetime, end: datetime
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    municipalities: ActingFor,
+    start: datetime,
+    end: datetime,
 ) -> RosterHolesOut:
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     gaps = await roster_duty.roster_holes(session, team_id=team_id, start=start, end=end)
     return RosterHolesOut(
         team_id=team_id,

@@ -7,8 +7,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.api.admin import AUTH_PROBLEMS, CONFLICT, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
-from app.deps import ClockDep, SessionDep
+from app.api.admin import (
+    AUTH_PROBLEMS,
+    CONFLICT,
+    INVALID,
+    NOT_FOUND,
+    PREFIX,
+    REQUIRE_ADMIN,
+    REQUIRE_ADMIN_MUNICIPALITIES,
+)
+from app.deps import ClientMunicipalities, ClockDep, SessionDep
 from app.errors import Problem
 from app.roster.teams import service as team_service
 from app.roster.teams.schemas import (
@@ -27,9 +35,19 @@ from app.roster.teams.schemas import (
 router = APIRouter(
     prefix=PREFIX, tags=["admin: teams"], dependencies=REQUIRE_ADMIN, responses=AUTH_PROBLEMS
 )
+# Adding a municipality is the operator's: no municipality's administrator may.
+municipalities_router = APIRouter(
+    prefix=PREFIX,
+    tags=["admin: teams"],
+    dependencies=REQUIRE_ADMIN_MUNICIPALITIES,
+    responses={
+        **AUTH_PROBLEMS,
+        403: {"model": Problem, "description": "The token lacks the `admin:municipalities` scope"},
+    },
+)
 
 
-@router.post(
+@municipalities_router.post(
     "/municipalities",
     status_code=status.HTTP_201_CREATED,
     summary="Add a municipality",
@@ -44,10 +62,15 @@ async def create_municipality(
         )
 
 
-@router.get("/municipalities", summary="List municipalities and the team receiving their alerts")
-async def list_municipalities(session: SessionDep) -> list[MunicipalityOut]:
+@router.get(
+    "/municipalities",
+    summary="List your municipalities and the team receiving their alerts",
+)
+async def list_municipalities(
+    session: SessionDep, municipalities: ClientMunicipalities
+) -> list[MunicipalityOut]:
     async with session.begin():
-        return await team_service.list_municipalities(session)
+        return await team_service.list_municipalities(session, municipalities=municipalities)
 
 
 @router.put(
@@ -57,9 +80,13 @@ async def list_municipalities(session: SessionDep) -> list[MunicipalityOut]:
     "so no alert falls between them.",
     responses={**NOT_FOUND, **INVALID},
 )
-async def set_alert_team(code: str, body: AlertTeamIn, session: SessionDep) -> MunicipalityOut:
+async def set_alert_team(
+    code: str, body: AlertTeamIn, session: SessionDep, municipalities: ClientMunicipalities
+) -> MunicipalityOut:
     async with session.begin():
-        return await team_service.set_alert_team(session, code=code, team_id=body.team_id)
+        return await team_service.set_alert_team(
+            session, municipalities=municipalities, code=code, team_id=body.team_id
+        )
 
 
 @router.post(
@@ -75,24 +102,35 @@ async def set_alert_team(code: str, body: AlertTeamIn, session: SessionDep) -> M
         **INVALID,
     },
 )
-async def create_team(team_in: TeamIn, session: SessionDep, clock: ClockDep) -> TeamOut:
+async def create_team(
+    team_in: TeamIn, session: SessionDep, municipalities: ClientMunicipalities, clock: ClockDep
+) -> TeamOut:
     async with session.begin():
-        return await team_service.create_team(session, team_in=team_in, now=clock.now())
+        return await team_service.create_team(
+            session, municipalities=municipalities, team_in=team_in, now=clock.now()
+        )
 
 
-@router.get("/teams", summary="List teams")
+@router.get("/teams", summary="List the teams of your municipalities")
 async def list_teams(
     session: SessionDep,
+    municipalities: ClientMunicipalities,
     municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
 ) -> list[TeamOut]:
     async with session.begin():
-        return await team_service.list_teams(session, municipality=municipality)
+        return await team_service.list_teams(
+            session, municipalities=municipalities, municipality=municipality
+        )
 
 
 @router.get("/teams/{team_id}", summary="Get a team", responses=NOT_FOUND)
-async def get_team(team_id: uuid.UUID, session: SessionDep) -> TeamOut:
+async def get_team(
+    team_id: uuid.UUID, session: SessionDep, municipalities: ClientMunicipalities
+) -> TeamOut:
     async with session.begin():
-        return team_service.team_out(await team_service.get_team(session, team_id=team_id))
+        return team_service.team_out(
+            await team_service.get_team(session, municipalities=municipalities, team_id=team_id)
+        )
 
 
 @router.patch(
@@ -100,9 +138,16 @@ async def get_team(team_id: uuid.UUID, session: SessionDep) -> TeamOut:
     summary="Rename a team, set its leader, or whether it receives alerts",
     responses={**NOT_FOUND, **CONFLICT, **INVALID},
 )
-async def update_team(team_id: uuid.UUID, update: TeamUpdate, session: SessionDep) -> TeamOut:
+async def update_team(
+    team_id: uuid.UUID,
+    update: TeamUpdate,
+    session: SessionDep,
+    municipalities: ClientMunicipalities,
+) -> TeamOut:
     async with session.begin():
-        return await team_service.update_team(session, team_id=team_id, update=update)
+        return await team_service.update_team(
+            session, municipalities=municipalities, team_id=team_id, update=update
+        )
 
 
 @router.post(
@@ -112,21 +157,35 @@ async def update_team(team_id: uuid.UUID, update: TeamUpdate, session: SessionDe
     responses={**NOT_FOUND, **INVALID},
 )
 async def add_member(
-    team_id: uuid.UUID, member_in: MemberIn, session: SessionDep, clock: ClockDep
+    team_id: uuid.UUID,
+    member_in: MemberIn,
+    session: SessionDep,
+    municipalities: ClientMunicipalities,
+    clock: ClockDep,
 ) -> MemberOut:
     async with session.begin():
         return await team_service.add_member(
-            session, team_id=team_id, member_in=member_in, now=clock.now()
+            session,
+            municipalities=municipalities,
+            team_id=team_id,
+            member_in=member_in,
+            now=clock.now(),
         )
 
 
 @router.get("/teams/{team_id}/members", summary="List a team's members", responses=NOT_FOUND)
 async def list_members(
-    team_id: uuid.UUID, session: SessionDep, include_inactive: bool = False
+    team_id: uuid.UUID,
+    session: SessionDep,
+    municipalities: ClientMunicipalities,
+    include_inactive: bool = False,
 ) -> list[MemberOut]:
     async with session.begin():
         return await team_service.list_members(
-            session, team_id=team_id, include_inactive=include_inactive
+            session,
+            municipalities=municipalities,
+            team_id=team_id,
+            include_inactive=include_inactive,
         )
 
 
@@ -136,11 +195,19 @@ async def list_members(
     responses={**NOT_FOUND, **INVALID},
 )
 async def update_member(
-    team_id: uuid.UUID, member_id: uuid.UUID, update: MemberUpdate, session: SessionDep
+    team_id: uuid.UUID,
+    member_id: uuid.UUID,
+    update: MemberUpdate,
+    session: SessionDep,
+    municipalities: ClientMunicipalities,
 ) -> MemberOut:
     async with session.begin():
         return await team_service.update_member(
-            session, team_id=team_id, member_id=member_id, update=update
+            session,
+            municipalities=municipalities,
+            team_id=team_id,
+            member_id=member_id,
+            update=update,
         )
 
 
@@ -153,11 +220,20 @@ async def update_member(
     responses=NOT_FOUND,
 )
 async def deactivate_member(
-    team_id: uuid.UUID, member_id: uuid.UUID, session: SessionDep, clock: ClockDep
+    team_id: uuid.UUID,
+    member_id: uuid.UUID,
+    session: SessionDep,
+    municipalities: ClientMunicipalities,
+    clock: ClockDep,
 ) -> MemberChange:
     async with session.begin():
         return await team_service.set_member_active(
-            session, team_id=team_id, member_id=member_id, active=False, now=clock.now()
+            session,
+            municipalities=municipalities,
+            team_id=team_id,
+            member_id=member_id,
+            active=False,
+            now=clock.now(),
         )
 
 
@@ -167,9 +243,18 @@ async def deactivate_member(
     responses=NOT_FOUND,
 )
 async def reactivate_member(
-    team_id: uuid.UUID, member_id: uuid.UUID, session: SessionDep, clock: ClockDep
+    team_id: uuid.UUID,
+    member_id: uuid.UUID,
+    session: SessionDep,
+    municipalities: ClientMunicipalities,
+    clock: ClockDep,
 ) -> MemberChange:
     async with session.begin():
         return await team_service.set_member_active(
-            session, team_id=team_id, member_id=member_id, active=True, now=clock.now()
+            session,
+            municipalities=municipalities,
+            team_id=team_id,
+            member_id=member_id,
+            active=True,
+            now=clock.now(),
         )

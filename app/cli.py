@@ -1,37 +1,28 @@
-"""Admin commands: `odvarsel migrate | seed-demo | create-client | serve | openapi`, and for
-rosters `add-team | add-member | import-rota | roster-holes`."""
+"""Admin commands: `odvarsel migrate | seed-demo | create-client | serve | openapi`, for
+clients `client list | deactivate | rotate-secret`, and for rosters
+`add-team | add-member | import-rota | roster-holes`."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import demo
 from app.auth import service as auth_service
+from app.auth.commands import client_cli
 from app.auth.scopes import Scope
 from app.clock import SystemClock
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import DomainError
-from app.escalation.policy import rules as escalation_rules
-from app.escalation.policy import service as escalation_policies
-from app.escalation.policy.schemas import PolicyIn
 from app.roster import commands as roster_commands
-from app.roster import repository as roster_repository
-from app.roster.demo import DEMO_FALLBACK, DEMO_TEAM, seed_demo_roster
-from app.roster.models import Municipality
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
-
-DEMO_MUNICIPALITY = ("3107", "Fredrikstad")
-DEMO_CLIENT_ID = "demo-amk"
-DEMO_CLIENT_SECRET = "demo-secret-only-for-make-run"
 
 
 def run_migrations(settings: Settings) -> None:
@@ -54,54 +45,11 @@ def migrate() -> None:
 
 async def _seed_demo(settings: Settings) -> list[str]:
     engine = create_engine(settings)
-    done: list[str] = []
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            now = SystemClock().now()
-            code, name = DEMO_MUNICIPALITY
-            if await roster_repository.get_municipality(session, code) is None:
-                roster_repository.add_municipality(
-                    session, Municipality(code=code, name=name, created_at=now)
-                )
-                await session.flush()
-                done.append(f"municipality {code} {name}")
-            try:
-                await auth_service.create_client(
-                    session,
-                    name="Demo AMK (make run)",
-                    municipality_codes=[code],
-                    scopes=[Scope.ALERTS_WRITE, Scope.ALERTS_READ],
-                    now=now,
-                    client_id=DEMO_CLIENT_ID,
-                    secret=DEMO_CLIENT_SECRET,
-                )
-                done.append(f"client {DEMO_CLIENT_ID}")
-            except DomainError:
-                pass  # already seeded
-            added = await seed_demo_roster(session, code=code, now=now)
-            if added:
-                await _seed_demo_policy(session, code=code, now=now)
-                added.append("the default escalation policy")
-            done += added
+            return await demo.seed_demo(session, now=SystemClock().now())
     finally:
         await engine.dispose()
-    return done
-
-
-async def _seed_demo_policy(session: AsyncSession, *, code: str, now: datetime) -> None:
-    team = await roster_repository.get_team_by_name(session, municipality_code=code, name=DEMO_TEAM)
-    assert team is not None  # just added
-    default = escalation_rules.DEFAULT_POLICY
-    await escalation_policies.save_policy(
-        session,
-        team_id=team.id,
-        policy_in=PolicyIn(
-            steps=escalation_policies.step_models(default),
-            repeat=default.repeat,
-            fallback_number=DEMO_FALLBACK,
-        ),
-        now=now,
-    )
 
 
 @cli.command("seed-demo")
@@ -136,7 +84,7 @@ async def _create_client(
 def create_client(
     name: Annotated[str, typer.Option(help="Who the client is, e.g. 'AMK Øst'")],
     municipality: Annotated[list[str], typer.Option(help="Kommunenummer; repeat for several")],
-    scope: Annotated[list[str], typer.Option(help="Scope; repeat")] = [  # noqa: B006
+    scope: Annotated[list[str], typer.Option(help=f"Scope; repeat. One of: {', '.join(Scope)}")] = [  # noqa: B006
         Scope.ALERTS_WRITE.value,
         Scope.ALERTS_READ.value,
     ],
@@ -215,6 +163,7 @@ def worker() -> None:
     asyncio.run(_run_worker(settings))
 
 
+cli.add_typer(client_cli, name="client")
 cli.command("add-team")(roster_commands.add_team)
 cli.command("add-member")(roster_commands.add_member)
 cli.command("import-rota")(roster_commands.import_rota)

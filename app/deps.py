@@ -62,6 +62,13 @@ async def current_client(
         raise Unauthorized("Send an access token as 'Authorization: Bearer <token>'.")
     try:
         claims = state.tokens.verify(token.strip(), now=state.clock.now())
+        # A signed token is not enough: its client must exist, be active, and not have had
+        # its secret rotated since (looked up through a cache of a few seconds).
+        standing = await state.clients.standing(claims.client_id)
+        if standing is None or not standing.active:
+            raise InvalidToken("the client is unknown or deactivated")
+        if claims.secret_version != standing.secret_version:
+            raise InvalidToken("the client's secret was changed after the token was issued")
     except InvalidToken as exc:
         # RFC 6750 §3.1: a token that was sent but refused is `invalid_token`.
         raise Unauthorized(
@@ -72,3 +79,16 @@ async def current_client(
     if missing:
         raise Forbidden(f"The access token lacks the scope(s): {' '.join(missing)}.")
     return claims
+
+
+CurrentClient = Annotated[TokenClaims, Depends(current_client)]
+
+
+async def client_municipalities(state: StateDep, client: CurrentClient) -> frozenset[str]:
+    """The municipalities the authenticated client may act for (cached a few seconds)."""
+    standing = await state.clients.standing(client.client_id)
+    return standing.municipalities if standing is not None else frozenset()
+
+
+ClientMunicipalities = Annotated[frozenset[str], Depends(client_municipalities)]
+"""Which municipalities this client may act for: pass it to services as `municipalities`."""

@@ -73,6 +73,11 @@ class Unprocessable(DomainError):
     status, slug, title = 422, "unprocessable", "The request cannot be processed"
 
 
+def field_error(field: str, reason: str) -> Unprocessable:
+    """A 422 shaped like a validation error, so clients handle both alike."""
+    return Unprocessable(f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
+
+
 def problem_response(
     *,
     status: int,

@@ -12,7 +12,10 @@ from fastapi import FastAPI
 
 from app import health
 from app.alerts.router import router as alerts_router
+from app.api.clients import router as clients_router
 from app.audit.router import router as audit_router
+from app.auth.directory import ClientDirectory
+from app.auth.limits import TokenGuard
 from app.auth.router import router as auth_router
 from app.auth.tokens import TokenCodec
 from app.clock import Clock, SystemClock
@@ -26,7 +29,9 @@ from app.notify.senders import build_sender
 from app.notify.webhooks import router as webhooks_router
 from app.openapi import install_openapi
 from app.privacy.keys import build_cipher, build_hasher
-from app.roster.router import router as roster_router
+from app.roster.rota.router import router as rota_router
+from app.roster.teams.router import municipalities_router
+from app.roster.teams.router import router as teams_router
 from app.state import AppState
 from app.worker import Worker
 
@@ -71,6 +76,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             sender=sender,
             outcomes=worker.outcomes,
             worker=worker,
+            clients=ClientDirectory(sessions, clock),
+            token_guard=TokenGuard(),
         )
         worker_task = asyncio.create_task(worker.run()) if settings.worker.run_in_app else None
         try:
@@ -95,8 +102,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(auth_router)
     app.include_router(alerts_router)
     app.include_router(audit_router)
-    app.include_router(roster_router)
+    app.include_router(municipalities_router)
+    app.include_router(teams_router)
+    app.include_router(rota_router)
     app.include_router(escalation_admin_router)
+    app.include_router(clients_router)
     app.include_router(webhooks_router)
     app.include_router(health.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.http.max_body_bytes)

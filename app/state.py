@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.auth.directory import ClientDirectory
+from app.auth.limits import TokenGuard
 from app.auth.tokens import TokenCodec
 from app.clock import Clock
 from app.config import Settings
@@ -31,3 +33,5 @@ class AppState:
     outcomes: OutcomeHandlers
     """What the dispatcher and the delivery-report webhook tell about each message."""
     worker: Worker
+    clients: ClientDirectory
+    token_guard: TokenGuard

@@ -12,17 +12,19 @@ import httpx
 
 from app.alerts.schemas import ALERT_EXAMPLE
 from app.auth import service as auth_service
+from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.auth.scopes import Scope
 from app.clock import FakeClock
 from app.escalation.policy import rules as escalation_policy
 from app.escalation.policy import service as escalation_service
 from app.escalation.policy.schemas import PolicyIn
-from app.roster import repository as roster_repository
-from app.roster import rota_service, team_service
 from app.roster.enums import MemberRole
 from app.roster.models import Municipality
-from app.roster.rota_schemas import RotationIn
-from app.roster.schemas import MemberIn, TeamIn, TeamUpdate
+from app.roster.rota import service as rota_service
+from app.roster.rota.schemas import RotationIn
+from app.roster.teams import repository as roster_repository
+from app.roster.teams import service as team_service
+from app.roster.teams.schemas import MemberIn, TeamIn, TeamUpdate
 from app.state import AppState
 
 MUNICIPALITIES = {"3107": "Fredrikstad", "0301": "Oslo", "1103": "Stavanger"}
@@ -112,9 +114,9 @@ class Factory:
         setup = await self.team(municipality=municipality, name="Standby", member_names=("Sam",))
         self._standby_teams[municipality] = setup.team_id
 
-    async def admin_client(self) -> ApiCredentials:
-        """Credentials with the `admin` scope only."""
-        return await self.api_client(scopes=(Scope.ADMIN,))
+    async def admin_client(self, municipalities: tuple[str, ...] = ("3107",)) -> ApiCredentials:
+        """Credentials with the `admin` scope only, administering `municipalities`."""
+        return await self.api_client(municipalities=municipalities, scopes=(Scope.ADMIN,))
 
     async def team(
         self,
@@ -136,10 +138,14 @@ class Factory:
         async with self.state.sessions() as session, session.begin():
             if standby is not None:  # the test's own team takes over the municipality's alerts
                 await team_service.update_team(
-                    session, team_id=standby, update=TeamUpdate(receives_alerts=False)
+                    session,
+                    municipalities=EVERY_MUNICIPALITY,
+                    team_id=standby,
+                    update=TeamUpdate(receives_alerts=False),
                 )
             team = await team_service.create_team(
                 session,
+                municipalities=EVERY_MUNICIPALITY,
                 team_in=TeamIn(
                     municipality=municipality, name=name, receives_alerts=receives_alerts
                 ),
@@ -148,6 +154,7 @@ class Factory:
             members = [
                 await team_service.add_member(
                     session,
+                    municipalities=EVERY_MUNICIPALITY,
                     team_id=team.id,
                     member_in=MemberIn(
                         name=member_name,
@@ -163,12 +170,19 @@ class Factory:
             member_ids = [m.id for m in members]
             if leader and members:
                 await team_service.update_team(
-                    session, team_id=team.id, update=TeamUpdate(leader_member_id=member_ids[0])
+                    session,
+                    municipalities=EVERY_MUNICIPALITY,
+                    team_id=team.id,
+                    update=TeamUpdate(leader_member_id=member_ids[0]),
                 )
             if around_the_clock and members:
                 rotation = RotationIn(member_ids=member_ids, anchor=now, shift_days=7)
                 await rota_service.create_rotation(
-                    session, team_id=team.id, rotation_in=rotation, now=now
+                    session,
+                    municipalities=EVERY_MUNICIPALITY,
+                    team_id=team.id,
+                    rotation_in=rotation,
+                    now=now,
                 )
         if name != "Standby":
             self._own_teams.add(municipality)
@@ -191,7 +205,11 @@ class Factory:
         )
         async with self.state.sessions() as session, session.begin():
             await escalation_service.save_policy(
-                session, team_id=team_id, policy_in=policy_in, now=self.clock.now()
+                session,
+                municipalities=EVERY_MUNICIPALITY,
+                team_id=team_id,
+                policy_in=policy_in,
+                now=self.clock.now(),
             )
 
 

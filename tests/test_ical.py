@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.roster.ical import EventPerson, RotaImport, RotaImportError, parse_rota
-from app.roster.oncall import OSLO, Shift
+from app.roster.rota.ical import EventPerson, RotaImport, RotaImportError, parse_rota
+from app.roster.rota.oncall import OSLO, Shift
 
 MEMBERS = {
     "kari@fredrikstad.kommune.no": "m-kari",

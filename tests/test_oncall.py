@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from app.roster.oncall import OSLO, Override, Roster, Rotation, Shift, coverage_gaps, on_duty
+from app.roster.rota.oncall import OSLO, Override, Roster, Rotation, Shift, coverage_gaps, on_duty
 
 
 def oslo(month: int, day: int, hour: int = 0, minute: int = 0, year: int = 2026) -> datetime:

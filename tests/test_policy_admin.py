@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from app.errors import NotFound
-from app.escalation.policy import rules
+from app.escalation.policy import rules as rules
 from app.escalation.policy import service as policy_service
-from app.roster import service as roster_service
+from app.roster import duty as roster_duty
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory
 from tests.problems import assert_problem
@@ -187,13 +187,13 @@ async def test_the_engine_glue_finds_the_receiving_team_and_its_view(
     await factory.team(name="MOT", receives_alerts=False)
     ada, bo, cy = team.member_ids
     async with state.sessions() as session:
-        found = await roster_service.team_for_municipality(session, code="3107")
+        found = await roster_duty.team_for_municipality(session, code="3107")
         assert found is not None and found.id == team.team_id
-        assert await roster_service.team_for_municipality(session, code="0301") is None
-        view, members = await roster_service.team_view(
+        assert await roster_duty.team_for_municipality(session, code="0301") is None
+        view, members = await roster_duty.team_view(
             session, team_id=team.team_id, at=factory.clock.now()
         )
-    assert view == rules.TeamView(
+    assert view == roster_duty.DutyView(
         on_duty=(str(ada),), members=(str(ada), str(bo), str(cy)), leader_id=str(ada)
     )
     assert members[str(ada)].mobile == team.mobiles[ada]
@@ -201,13 +201,14 @@ async def test_the_engine_glue_finds_the_receiving_team_and_its_view(
     await http.post(f"{ADMIN}/teams/{team.team_id}/members/{bo}/deactivate", headers=admin.headers)
     week_of_bo = factory.clock.now() + timedelta(days=7)
     async with state.sessions() as session:
-        roster = await roster_service.load_roster(session, team_id=team.team_id)
-        view, members = await roster_service.team_view(session, team_id=team.team_id, at=week_of_bo)
+        roster = await roster_duty.load_roster(session, team_id=team.team_id)
+        view, members = await roster_duty.team_view(session, team_id=team.team_id, at=week_of_bo)
         with pytest.raises(NotFound):
-            await roster_service.team_view(session, team_id=uuid.UUID(int=3), at=week_of_bo)
+            await roster_duty.team_view(session, team_id=uuid.UUID(int=3), at=week_of_bo)
     # Bo keeps his place in the rotation (nobody else's turns move), but his week is a hole.
     assert roster.rotations[0].members == tuple(str(m) for m in team.member_ids)
-    assert view == rules.TeamView(on_duty=(), members=(str(ada), str(cy)), leader_id=str(ada))
+    assert view == roster_duty.DutyView(on_duty=(), members=(str(ada), str(cy)), leader_id=str(ada))
     assert set(members) == {str(ada), str(cy)}
     step = rules.Step((rules.StepTarget(rules.TargetKind.MEMBERS, (str(bo),)),), delay_minutes=5)
-    assert rules.recipients_for(step, view, None).unknown_member_ids == (str(bo),)
+    team_view = rules.TeamView(view.on_duty, view.members, view.leader_id)
+    assert rules.recipients_for(step, team_view, None).unknown_member_ids == (str(bo),)

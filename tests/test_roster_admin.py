@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from app.auth.scopes import Scope
-from tests.factories import ApiCredentials, Factory
+from tests.factories import MUNICIPALITIES, ApiCredentials, Factory
 from tests.problems import assert_problem
 
 ADMIN = "/v1/admin"
@@ -18,7 +18,8 @@ NOT_MOBILE = "not a Norwegian mobile number (+47 4xxxxxxx or 9xxxxxxx)"
 
 @pytest.fixture
 async def admin(factory: Factory) -> ApiCredentials:
-    return await factory.admin_client()
+    # Administers every test municipality (scoping itself: tests/test_admin_scoping.py).
+    return await factory.admin_client(municipalities=tuple(MUNICIPALITIES))
 
 
 def member_body(**overrides: object) -> dict[str, object]:
@@ -65,21 +66,24 @@ async def test_admin_api_needs_a_token_with_the_admin_scope(
 
 
 async def test_municipalities_are_created_and_listed(
-    http: httpx.AsyncClient, admin: ApiCredentials
+    http: httpx.AsyncClient, admin: ApiCredentials, factory: Factory
 ):
+    # Adding municipalities is the operator's (`admin:municipalities`); an administrator
+    # lists the municipalities it is bound to.
+    operator = await factory.api_client(scopes=(Scope.ADMIN_MUNICIPALITIES,))
     body = {"code": "5001", "name": "Trondheim"}
-    created = await http.post(f"{ADMIN}/municipalities", json=body, headers=admin.headers)
+    created = await http.post(f"{ADMIN}/municipalities", json=body, headers=operator.headers)
     assert created.status_code == 201, created.text
     assert created.json()["alert_team_id"] is None
     assert_problem(
-        await http.post(f"{ADMIN}/municipalities", json=body, headers=admin.headers), 409
+        await http.post(f"{ADMIN}/municipalities", json=body, headers=operator.headers), 409
     )
     bad = await http.post(
-        f"{ADMIN}/municipalities", json={"code": "31", "name": "x"}, headers=admin.headers
+        f"{ADMIN}/municipalities", json={"code": "31", "name": "x"}, headers=operator.headers
     )
     assert [e["field"] for e in assert_problem(bad, 422)["errors"]] == ["code"]
     listed = (await http.get(f"{ADMIN}/municipalities", headers=admin.headers)).json()
-    assert [m["code"] for m in listed] == ["0301", "1103", "3107", "5001"]
+    assert [m["code"] for m in listed] == ["0301", "1103", "3107"]
 
 
 async def test_team_and_members_round_trip(http: httpx.AsyncClient, admin: ApiCredentials):

@@ -17,12 +17,12 @@ from app.cli import cli
 from app.clock import SystemClock
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
-from app.escalation.policy import rules
+from app.escalation.policy import rules as rules
 from app.escalation.policy import service as policy_service
-from app.roster import repository as roster_repository
-from app.roster import service as roster_service
+from app.roster import duty as roster_duty
 from app.roster.models import Municipality
-from app.roster.oncall import OSLO
+from app.roster.rota.oncall import OSLO
+from app.roster.teams import repository as roster_repository
 
 T = TypeVar("T")
 Odvarsel = Callable[..., Result]
@@ -64,14 +64,14 @@ def test_seed_demo_adds_a_team_on_duty_around_the_clock_once(odvarsel: Odvarsel)
     assert odvarsel("seed-demo").stdout.strip() == "demo data present"
 
     async def check(session: AsyncSession) -> None:
-        team = await roster_service.team_for_municipality(session, code="3107")
+        team = await roster_duty.team_for_municipality(session, code="3107")
         assert team is not None and team.name == "Ressursteam overdose"
         members = await roster_repository.list_members(session, team_id=team.id)
         assert sorted(m.mobile for m in members) == ["+4790000001", "+4790000002", "+4790000003"]
         assert {m.is_health_personnel for m in members} == {True, False}
         now = SystemClock().now()
         for days in range(0, 21, 3):
-            view, _ = await roster_service.team_view(
+            view, _ = await roster_duty.team_view(
                 session, team_id=team.id, at=now + timedelta(days=days, hours=days)
             )
             assert len(view.on_duty) == 1 and view.leader_id is not None
@@ -130,7 +130,7 @@ def test_add_team_members_and_import_a_rota(odvarsel: Odvarsel, tmp_path: Path):
         assert team is not None and team.leader_member_id == kari_id
         assert not team.receives_alerts
         at = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 12, tzinfo=OSLO)
-        view, _ = await roster_service.team_view(session, team_id=team_id, at=at)
+        view, _ = await roster_duty.team_view(session, team_id=team_id, at=at)
         assert view.on_duty == (str(kari_id),)
 
     in_database(check)

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.roster.oncall import OSLO
-from tests.factories import ApiCredentials, Factory, TeamSetup
+from app.roster.rota.oncall import OSLO
+from tests.factories import MUNICIPALITIES, ApiCredentials, Factory, TeamSetup
 from tests.problems import assert_problem
 
 ADMIN = "/v1/admin"
@@ -18,7 +18,8 @@ ADMIN = "/v1/admin"
 
 @pytest.fixture
 async def admin(factory: Factory) -> ApiCredentials:
-    return await factory.admin_client()
+    # Administers every test municipality (scoping itself: tests/test_admin_scoping.py).
+    return await factory.admin_client(municipalities=tuple(MUNICIPALITIES))
 
 
 def utc(month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

@@ -4,49 +4,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
-from sqlalchemy import and_, bindparam, update
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.alerts.enums import AlertStatus
 from app.alerts.models import Alert
-from app.auth.models import ApiClient, ApiClientMunicipality
 from app.roster.models import Municipality
 
 
-class MunicipalityAccess(Enum):
-    ALLOWED = "allowed"
-    NOT_SERVED = "not_served"
-    NOT_PERMITTED = "not_permitted"
-
-
-# One statement, compiled once: is the municipality served, and is this client bound to it?
-_MUNICIPALITY_ACCESS = (
-    select(col(Municipality.code), col(ApiClient.active))
-    .outerjoin(
-        ApiClientMunicipality,
-        and_(
-            col(ApiClientMunicipality.municipality_code) == col(Municipality.code),
-            col(ApiClientMunicipality.client_id) == bindparam("client_id"),
-        ),
-    )
-    .outerjoin(ApiClient, col(ApiClient.id) == col(ApiClientMunicipality.client_id))
-    .where(col(Municipality.code) == bindparam("code"))
-)
-
-
-async def municipality_access(
-    session: AsyncSession, *, client_id: str, code: str
-) -> MunicipalityAccess:
-    result = await session.execute(_MUNICIPALITY_ACCESS, {"client_id": client_id, "code": code})
-    row = result.first()
-    if row is None:
-        return MunicipalityAccess.NOT_SERVED
-    return MunicipalityAccess.ALLOWED if row.active else MunicipalityAccess.NOT_PERMITTED
+async def is_served(session: AsyncSession, *, code: str) -> bool:
+    """Whether the service serves the municipality."""
+    return await session.get(Municipality, code) is not None
 
 
 _ALERT_TABLE = Alert.__table__  # type: ignore[attr-defined]

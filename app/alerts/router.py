@@ -14,7 +14,7 @@ from app.alerts.schemas import AlertIn, AlertOut
 from app.audit.schemas import Reason
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
-from app.deps import ClockDep, SessionDep, StateDep, current_client
+from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep, current_client
 from app.errors import Problem
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
@@ -54,11 +54,13 @@ async def post_alert(
     clock: ClockDep,
     state: StateDep,
     client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_WRITE])],
+    municipalities: ClientMunicipalities,
 ) -> AlertOut:
     async with session.begin():
         result = await service.receive_alert(
             session,
             client_id=client.client_id,
+            municipalities=municipalities,
             alert_in=alert_in,
             now=clock.now(),
             cipher=state.cipher,
@@ -113,12 +115,14 @@ async def get_alert_details(
     clock: ClockDep,
     state: StateDep,
     client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_DETAILS])],
+    municipalities: ClientMunicipalities,
 ) -> AlertDetails:
     async with session.begin():
         return await disclosure.disclose_to_case_system(
             session,
             alert_id=alert_id,
             client_id=client.client_id,
+            municipalities=municipalities,
             reason=reason,
             now=clock.now(),
             cipher=state.cipher,

@@ -14,7 +14,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -29,18 +28,10 @@ from pydantic import (
 from app.alerts.enums import AlertKind, AlertStatus, Outcome, PlaceType, Sex, Substance
 from app.consent.enums import ConsentRecipient, ConsentState, DataCategory
 from app.errors import FieldProblem, field_path
-from app.norway.national_id import parse_national_id
-from app.norway.phone import to_e164
+from app.norway.types import NationalIdStr, PhoneStr
 
 REQUIRED_FIELDS = ("dispatch_incident_id", "occurred_at", "municipality", "kind")
 
-
-def _national_id(value: str) -> str:
-    return parse_national_id(value).value
-
-
-NationalIdStr = Annotated[str, AfterValidator(_national_id)]
-PhoneStr = Annotated[str, StringConstraints(max_length=40), AfterValidator(to_e164)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 

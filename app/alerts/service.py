@@ -6,6 +6,7 @@ Personal data is sealed here and opened only by :mod:`app.alerts.disclosure`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,6 @@ from app.alerts import repository, sealing
 from app.alerts.enums import AlertStatus
 from app.alerts.minimise import Minimised, minimise
 from app.alerts.models import Alert
-from app.alerts.repository import MunicipalityAccess
 from app.alerts.schemas import AlertIn, AlertOut
 from app.errors import Conflict, DomainError, NotFound
 from app.escalation.engine import manager as escalation_engine
@@ -41,21 +41,22 @@ async def receive_alert(
     session: AsyncSession,
     *,
     client_id: str,
+    municipalities: Collection[str],
     alert_in: AlertIn,
     now: datetime,
     cipher: FieldCipher,
     hasher: KeyedHasher,
 ) -> IntakeResult:
-    """Store a new alert and, in the same transaction, open its escalation (due at once)."""
-    access = await repository.municipality_access(
-        session, client_id=client_id, code=alert_in.municipality
-    )
-    if access is MunicipalityAccess.NOT_SERVED:
-        raise AlertNotDelivered(
-            f"Municipality {alert_in.municipality} is not served by odvarsel. "
-            "The alert was NOT delivered: notify the municipality by phone."
-        )
-    if access is MunicipalityAccess.NOT_PERMITTED:
+    """Store a new alert and, in the same transaction, open its escalation (due at once).
+
+    `municipalities`: those the client may report for (app/auth/municipalities.py).
+    """
+    if alert_in.municipality not in municipalities:
+        if not await repository.is_served(session, code=alert_in.municipality):
+            raise AlertNotDelivered(
+                f"Municipality {alert_in.municipality} is not served by odvarsel. "
+                "The alert was NOT delivered: notify the municipality by phone."
+            )
         raise AlertNotPermitted(
             f"This client may not report for municipality {alert_in.municipality}. "
             "The alert was NOT delivered: notify the municipality by phone."

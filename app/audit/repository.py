@@ -6,11 +6,15 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Uuid, column, table
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.audit.models import AccessLogEntry
-from app.auth.models import ApiClient, ApiClientMunicipality
+
+# Entries refer to alerts by id (a foreign key). The alerts package writes this log, so the log
+# reads an alert's municipality through the table, not through that package.
+_ALERT = table("alert", column("id", Uuid()), column("municipality_code"))
 
 
 def add(session: AsyncSession, entry: AccessLogEntry) -> None:
@@ -86,12 +90,9 @@ async def by_person(
     )
 
 
-async def municipalities_of_active_client(session: AsyncSession, client_id: str) -> list[str]:
-    """The municipalities a client is bound to; none once it is deactivated."""
+async def municipality_of_alert(session: AsyncSession, alert_id: uuid.UUID) -> str | None:
     result = await session.execute(
-        select(col(ApiClientMunicipality.municipality_code))
-        .join(ApiClient, col(ApiClient.id) == col(ApiClientMunicipality.client_id))
-        .where(col(ApiClientMunicipality.client_id) == client_id, col(ApiClient.active))
-        .order_by(col(ApiClientMunicipality.municipality_code))
+        select(_ALERT.c.municipality_code).where(_ALERT.c.id == alert_id)
     )
-    return list(result.scalars())
+    code: str | None = result.scalar_one_or_none()
+    return code

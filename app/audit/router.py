@@ -11,7 +11,7 @@ from app.audit import service
 from app.audit.schemas import DEFAULT_PAGE, MAX_PAGE, AccessLogPage, PersonLookup
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
-from app.deps import ClockDep, SessionDep, StateDep, current_client
+from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep, current_client
 from app.errors import Problem, Unprocessable
 
 router = APIRouter(prefix="/v1/privacy/access-log", tags=["privacy"])
@@ -37,6 +37,7 @@ _problems: dict[int | str, dict[str, Any]] = {
 async def list_entries(
     session: SessionDep,
     client: PrivacyOfficer,
+    municipalities: ClientMunicipalities,
     alert_id: Annotated[uuid.UUID | None, Query(description="Entries about this alert.")] = None,
     actor_id: Annotated[
         str | None,
@@ -50,11 +51,21 @@ async def list_entries(
     async with session.begin():
         if alert_id is not None:
             return await service.list_by_alert(
-                session, client_id=client.client_id, alert_id=alert_id, after=after, limit=limit
+                session,
+                client_id=client.client_id,
+                municipalities=municipalities,
+                alert_id=alert_id,
+                after=after,
+                limit=limit,
             )
         assert actor_id is not None
         return await service.list_by_actor(
-            session, client_id=client.client_id, actor_id=actor_id, after=after, limit=limit
+            session,
+            client_id=client.client_id,
+            municipalities=municipalities,
+            actor_id=actor_id,
+            after=after,
+            limit=limit,
         )
 
 
@@ -74,8 +85,14 @@ async def lookup_person(
     clock: ClockDep,
     state: StateDep,
     client: PrivacyOfficer,
+    municipalities: ClientMunicipalities,
 ) -> AccessLogPage:
     async with session.begin():
         return await service.lookup_person(
-            session, client_id=client.client_id, lookup=lookup, now=clock.now(), hasher=state.hasher
+            session,
+            client_id=client.client_id,
+            municipalities=municipalities,
+            lookup=lookup,
+            now=clock.now(),
+            hasher=state.hasher,
         )

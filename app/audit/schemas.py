@@ -8,10 +8,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.alerts.schemas import NationalIdStr
 from app.audit.enums import AccessBasis, ActorKind, Channel
 from app.audit.models import AccessLogEntry
 from app.consent.enums import DataCategory
+from app.norway.types import NationalIdStr
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 """Why personal data is looked at (tjenstlig behov): kept in the access log."""

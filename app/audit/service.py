@@ -8,12 +8,11 @@ personal data and is not itself logged; looking a person up by national id is.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts import repository as alerts_repository
 from app.audit import repository
 from app.audit.enums import AccessBasis, ActorKind, Channel
 from app.audit.models import AccessLogEntry
@@ -60,8 +59,8 @@ def record_disclosure(
     return entry
 
 
-async def _bound_municipalities(session: AsyncSession, client_id: str) -> list[str]:
-    codes = await repository.municipalities_of_active_client(session, client_id)
+def _bound_municipalities(municipalities: Collection[str]) -> list[str]:
+    codes = sorted(municipalities)
     if not codes:
         raise Forbidden("This client is not bound to any municipality.")
     return codes
@@ -75,10 +74,16 @@ def _page(entries: list[AccessLogEntry], limit: int) -> AccessLogPage:
 
 
 async def list_by_alert(
-    session: AsyncSession, *, client_id: str, alert_id: uuid.UUID, after: int | None, limit: int
+    session: AsyncSession,
+    *,
+    client_id: str,
+    municipalities: Collection[str],
+    alert_id: uuid.UUID,
+    after: int | None,
+    limit: int,
 ) -> AccessLogPage:
-    codes = await _bound_municipalities(session, client_id)
-    municipality = await alerts_repository.municipality_of(session, alert_id=alert_id)
+    codes = _bound_municipalities(municipalities)
+    municipality = await repository.municipality_of_alert(session, alert_id)
     if municipality not in codes:
         # The same answer for an unknown alert and another municipality's: ids reveal nothing.
         raise NotFound(f"No alert {alert_id} in this client's municipalities.")
@@ -89,9 +94,15 @@ async def list_by_alert(
 
 
 async def list_by_actor(
-    session: AsyncSession, *, client_id: str, actor_id: str, after: int | None, limit: int
+    session: AsyncSession,
+    *,
+    client_id: str,
+    municipalities: Collection[str],
+    actor_id: str,
+    after: int | None,
+    limit: int,
 ) -> AccessLogPage:
-    codes = await _bound_municipalities(session, client_id)
+    codes = _bound_municipalities(municipalities)
     entries = await repository.by_actor(
         session, actor_id=actor_id, municipality_codes=codes, after=after, limit=limit
     )
@@ -102,12 +113,13 @@ async def lookup_person(
     session: AsyncSession,
     *,
     client_id: str,
+    municipalities: Collection[str],
     lookup: PersonLookup,
     now: datetime,
     hasher: KeyedHasher,
 ) -> AccessLogPage:
     """The disclosures of one person's data, found through the keyed hash; itself logged."""
-    codes = await _bound_municipalities(session, client_id)
+    codes = _bound_municipalities(municipalities)
     if lookup.municipality is None:
         if len(codes) != 1:
             raise Unprocessable("This client is bound to several municipalities: name one.")

@@ -13,5 +13,11 @@ class OAuthError(DomainError):
         self.status = status  # type: ignore[misc]
 
 
+class TooManyAttempts(DomainError):
+    """429 with Retry-After: the token endpoint's limit on failed attempts."""
+
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+
 def invalid_client() -> OAuthError:
     return OAuthError("invalid_client", "Unknown client or wrong secret.", status=401)

@@ -17,6 +17,12 @@ class ApiClient(SQLModel, table=True):
     secret_hash: str = Field(max_length=200, description="argon2id hash; the secret is never kept")
     scopes: str = Field(max_length=500, description="Space-separated scopes the client may ask for")
     active: bool = True
+    secret_version: int = Field(
+        default=0,
+        sa_column_kwargs={"server_default": "0"},
+        description="Raised when the secret is rotated or the client deactivated; tokens carry "
+        "the version they were issued under, and an older one is refused",
+    )
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

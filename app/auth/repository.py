@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from sqlalchemy import column, table
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.auth.models import ApiClient, ApiClientMunicipality
+
+# Clients are bound to municipalities by code (the foreign key names the table too). Auth sits
+# below the roster, so it reads the codes through the table rather than the roster package.
+_MUNICIPALITY = table("municipality", column("code"))
 
 
 async def get_client(session: AsyncSession, client_id: str) -> ApiClient | None:
@@ -18,10 +25,22 @@ def add_client(session: AsyncSession, client: ApiClient, municipality_codes: lis
         session.add(ApiClientMunicipality(client_id=client.id, municipality_code=code))
 
 
-async def municipality_codes_of(session: AsyncSession, client_id: str) -> list[str]:
+async def unknown_municipalities(session: AsyncSession, codes: Collection[str]) -> list[str]:
+    """The codes among `codes` that name no municipality the service serves."""
     result = await session.execute(
-        select(ApiClientMunicipality.municipality_code).where(
-            col(ApiClientMunicipality.client_id) == client_id
-        )
+        select(_MUNICIPALITY.c.code).where(_MUNICIPALITY.c.code.in_(list(codes)))
     )
-    return sorted(result.scalars())
+    served = set(result.scalars())
+    return sorted(set(codes) - served)
+
+
+async def list_clients(session: AsyncSession) -> list[tuple[ApiClient, list[str]]]:
+    """Every client with the codes of its municipalities, by id."""
+    clients = (await session.execute(select(ApiClient).order_by(col(ApiClient.id)))).scalars()
+    bindings = await session.execute(
+        select(col(ApiClientMunicipality.client_id), col(ApiClientMunicipality.municipality_code))
+    )
+    codes: dict[str, list[str]] = {}
+    for client_id, code in bindings:
+        codes.setdefault(client_id, []).append(code)
+    return [(c, sorted(codes.get(c.id, []))) for c in clients]

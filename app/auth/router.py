@@ -7,7 +7,7 @@ import binascii
 from typing import Annotated
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Form, Header, Response
+from fastapi import APIRouter, Form, Header, Request, Response
 
 from app.auth import service
 from app.auth.errors import OAuthError, invalid_client
@@ -40,9 +40,16 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     responses={
         400: {"model": Problem, "description": "Unsupported grant type or scope"},
         401: {"model": Problem, "description": "Unknown client or wrong secret"},
+        429: {
+            "model": Problem,
+            "description": "Too many failed attempts for the client id or from this address; "
+            "retry after `Retry-After` seconds (successful requests are not counted)",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        },
     },
 )
 async def token(
+    request: Request,
     response: Response,
     state: StateDep,
     session: SessionDep,
@@ -58,13 +65,20 @@ async def token(
     if not client_id or not client_secret:
         raise OAuthError("invalid_client", "client_id and client_secret are required.", status=401)
     response.headers["Cache-Control"] = "no-store"
+    now = state.clock.now()
+    address = request.client.host if request.client else "unknown"
+    service.admit_attempt(
+        state.token_guard, grant_type=grant_type, client_id=client_id, address=address, now=now
+    )
     async with session.begin():
-        return await service.issue_token(
-            session,
-            codec=state.tokens,
-            grant_type=grant_type,
-            client_id=client_id,
-            client_secret=client_secret,
-            requested_scope=scope,
-            now=state.clock.now(),
-        )
+        stored = await service.stored_client(session, client_id=client_id)
+    return await service.issue_token(
+        stored,
+        guard=state.token_guard,
+        codec=state.tokens,
+        client_id=client_id,
+        client_secret=client_secret,
+        requested_scope=scope,
+        address=address,
+        now=now,
+    )

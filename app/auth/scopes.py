@@ -10,6 +10,8 @@ class Scope(StrEnum):
     ALERTS_READ = "alerts:read"
     ALERTS_DETAILS = "alerts:details"
     ADMIN = "admin"
+    ADMIN_CLIENTS = "admin:clients"
+    ADMIN_MUNICIPALITIES = "admin:municipalities"
     PRIVACY_READ = "privacy:read"
 
 
@@ -18,6 +20,11 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     Scope.ALERTS_READ: "Read the status of alerts this client posted",
     Scope.ALERTS_DETAILS: "Read the personal data of its municipalities' alerts, as the team "
     "leader (a municipality's case system); every read is logged",
-    Scope.ADMIN: "Manage municipalities, teams, rosters and clients",
+    Scope.ADMIN: "Manage the teams, members, rosters and escalation policies of the client's "
+    "municipalities",
+    Scope.ADMIN_CLIENTS: "List the API clients of the client's municipalities, deactivate them "
+    "and rotate their secrets (only into scopes this client holds itself)",
+    Scope.ADMIN_MUNICIPALITIES: "Add municipalities to the service (the operator's scope, "
+    "not bound to any municipality)",
     Scope.PRIVACY_READ: "Read the access log (privacy officer)",
 }

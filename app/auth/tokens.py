@@ -50,6 +50,8 @@ class TokenClaims:
     client_id: str
     scopes: frozenset[str]
     expires_at: datetime
+    secret_version: int = 0
+    """The client's secret version when the token was issued (`ver`; 0 when absent)."""
 
 
 def _instant(claims: dict[str, Any], name: str) -> datetime:
@@ -83,7 +85,9 @@ class TokenCodec:
     audience: str
     lifetime: timedelta
 
-    def issue(self, *, client_id: str, scopes: list[str], now: datetime) -> str:
+    def issue(
+        self, *, client_id: str, scopes: list[str], now: datetime, secret_version: int = 0
+    ) -> str:
         claims = {
             "iss": self.issuer,
             "aud": self.audience,
@@ -92,6 +96,7 @@ class TokenCodec:
             "iat": int(now.timestamp()),
             "exp": int((now + self.lifetime).timestamp()),
             "jti": secrets.token_urlsafe(12),
+            "ver": secret_version,
         }
         return str(jwt.encode(claims, self.secret, algorithm=ALGORITHM))
 
@@ -118,8 +123,12 @@ class TokenCodec:
         scope = claims.get("scope", "")
         if not isinstance(scope, str):
             raise InvalidToken("the token's scope is not a string")
+        version = claims.get("ver", 0)
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise InvalidToken("the token's 'ver' claim is not an integer")
         return TokenClaims(
             client_id=subject,
             scopes=frozenset(scope.split()),
             expires_at=expires_at,
+            secret_version=version,
         )

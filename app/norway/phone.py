@@ -1,8 +1,18 @@
-"""Phone numbers to E.164 with `phonenumbers` (Norway as the default region)."""
+"""Phone numbers to E.164 with `phonenumbers` (Norway as the default region) (pure).
+
+Only digits, spaces and the punctuation people write numbers with are accepted. Letters are
+refused: `phonenumbers` would read them as keypad digits (`4123abcd` as +4741232223) and
+extensions ("ext 12", "x12"), which no SMS can reach.
+"""
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
+
+# Digits (ASCII only: no other scripts' digits), a leading plus, spaces and separators.
+_PHONE_CHARACTERS = re.compile(r"[0-9+ ()./\-]*")
 
 
 class InvalidPhoneNumber(ValueError):
@@ -10,6 +20,8 @@ class InvalidPhoneNumber(ValueError):
 
 
 def to_e164(raw: str, *, default_region: str = "NO") -> str:
+    if not _PHONE_CHARACTERS.fullmatch(raw):
+        raise InvalidPhoneNumber("not a phone number")
     try:
         parsed = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException as exc:

@@ -16,15 +16,17 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.clock import SystemClock
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import DomainError
-from app.roster import rota_service, team_service
-from app.roster import service as roster_service
+from app.roster import duty as roster_duty
 from app.roster.enums import Language, MemberRole
-from app.roster.oncall import OSLO
-from app.roster.schemas import MemberIn, TeamIn, TeamUpdate
+from app.roster.rota import service as rota_service
+from app.roster.rota.oncall import OSLO
+from app.roster.teams import service as team_service
+from app.roster.teams.schemas import MemberIn, TeamIn, TeamUpdate
 
 T = TypeVar("T")
 
@@ -73,7 +75,11 @@ def add_team(
         lambda: TeamIn(municipality=municipality, name=name, receives_alerts=receives_alerts)
     )
     now = SystemClock().now()
-    team = _run(lambda s: team_service.create_team(s, team_in=team_in, now=now))
+    team = _run(
+        lambda s: team_service.create_team(
+            s, municipalities=EVERY_MUNICIPALITY, team_in=team_in, now=now
+        )
+    )
     typer.echo(str(team.id))
 
 
@@ -104,12 +110,18 @@ def add_member(
 
     async def work(session: AsyncSession) -> uuid.UUID:
         member = await team_service.add_member(
-            session, team_id=team_id, member_in=member_in, now=now
+            session,
+            municipalities=EVERY_MUNICIPALITY,
+            team_id=team_id,
+            member_in=member_in,
+            now=now,
         )
         if leader:
             await session.flush()
             update = TeamUpdate(leader_member_id=member.id)
-            await team_service.update_team(session, team_id=team_id, update=update)
+            await team_service.update_team(
+                session, municipalities=EVERY_MUNICIPALITY, team_id=team_id, update=update
+            )
         return member.id
 
     typer.echo(str(_run(work)))
@@ -130,6 +142,7 @@ def import_rota(
     result = _run(
         lambda s: rota_service.import_rota(
             s,
+            municipalities=EVERY_MUNICIPALITY,
             team_id=team_id,
             data=data,
             window_start=now,
@@ -157,9 +170,7 @@ def roster_holes(
     """
     start = SystemClock().now()
     end = start + timedelta(days=days)
-    report = _run(
-        lambda s: roster_service.holes_report(s, start=start, end=end, all_teams=all_teams)
-    )
+    report = _run(lambda s: roster_duty.holes_report(s, start=start, end=end, all_teams=all_teams))
     for entry in report:
         where = f"{entry.municipality.code} {entry.municipality.name}"
         if entry.team is None:

@@ -1,7 +1,7 @@
 """Roster tables: municipalities, teams, members, and duty rosters.
 
 Instants are stored in UTC (UTCDateTime). Rotation handoffs and daily windows are Europe/Oslo
-wall-clock rules: the anchor instant plus naive local times, read by app.roster.oncall.
+wall-clock rules: the anchor instant plus naive local times, read by app.roster.rota.oncall.
 Member ids inside JSON columns are UUID strings, the ids the pure on-call code works with.
 """
 

@@ -32,8 +32,7 @@ from app.escalation.engine.models import EscalationState, EscalationStatus
 from app.escalation.policy import rules
 from app.escalation.policy import service as policy_service
 from app.notify import links, outbox
-from app.roster import repository as roster_repository
-from app.roster import service as roster_service
+from app.roster import duty as roster_duty
 from app.roster.models import Member
 
 log = logging.getLogger(__name__)
@@ -63,7 +62,7 @@ async def open_escalation(
     The first step is left to the worker so intake stays a few cheap statements; the NOTIFY
     sent on commit wakes it without delay.
     """
-    team = await roster_service.team_for_municipality(session, code=municipality_code)
+    team = await roster_duty.team_for_municipality(session, code=municipality_code)
     if team is None:
         log.error("no team receives alerts", extra={"municipality": municipality_code})
         raise NoTeamForMunicipality(
@@ -159,10 +158,11 @@ def _advance(
 
 
 async def _snapshot(session: AsyncSession, *, team_id: uuid.UUID, now: datetime) -> _TeamSnapshot:
-    team = await roster_repository.get_team(session, team_id=team_id)
+    team = await roster_duty.get_team(session, team_id=team_id)
     assert team is not None  # foreign key
-    municipality = await roster_repository.get_municipality(session, team.municipality_code)
-    view, members = await roster_service.team_view(session, team_id=team.id, at=now)
+    municipality = await roster_duty.get_municipality(session, team.municipality_code)
+    duty, members = await roster_duty.team_view(session, team_id=team.id, at=now)
+    view = rules.TeamView(on_duty=duty.on_duty, members=duty.members, leader_id=duty.leader_id)
     return _TeamSnapshot(
         policy=await policy_service.load_policy(session, team_id=team.id),
         team_name=team.name,

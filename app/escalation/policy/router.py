@@ -6,10 +6,10 @@ import uuid
 
 from fastapi import APIRouter
 
-from app.deps import ClockDep, SessionDep
+from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
+from app.deps import ClientMunicipalities, ClockDep, SessionDep
 from app.escalation.policy import service
 from app.escalation.policy.schemas import PolicyIn, PolicyOut
-from app.roster.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
 
 router = APIRouter(
     prefix=f"{PREFIX}/teams/{{team_id}}/escalation-policy",
@@ -26,9 +26,11 @@ router = APIRouter(
     "returned here with `configured: false`.",
     responses=NOT_FOUND,
 )
-async def get_policy(team_id: uuid.UUID, session: SessionDep) -> PolicyOut:
+async def get_policy(
+    team_id: uuid.UUID, session: SessionDep, municipalities: ClientMunicipalities
+) -> PolicyOut:
     async with session.begin():
-        return await service.get_policy(session, team_id=team_id)
+        return await service.get_policy(session, team_id=team_id, municipalities=municipalities)
 
 
 @router.put(
@@ -39,9 +41,17 @@ async def get_policy(team_id: uuid.UUID, session: SessionDep) -> PolicyOut:
     responses={**NOT_FOUND, **INVALID},
 )
 async def put_policy(
-    team_id: uuid.UUID, policy_in: PolicyIn, session: SessionDep, clock: ClockDep
+    team_id: uuid.UUID,
+    policy_in: PolicyIn,
+    session: SessionDep,
+    clock: ClockDep,
+    municipalities: ClientMunicipalities,
 ) -> PolicyOut:
     async with session.begin():
         return await service.save_policy(
-            session, team_id=team_id, policy_in=policy_in, now=clock.now()
+            session,
+            team_id=team_id,
+            policy_in=policy_in,
+            municipalities=municipalities,
+            now=clock.now(),
         )

@@ -15,9 +15,6 @@ from enum import StrEnum
 from typing import Literal, TypeAlias
 
 from app.norway.phone import InvalidPhoneNumber, to_e164
-from app.roster.oncall import TeamView
-
-__all__ = ["TeamView"]  # resolution's input, defined by the roster that answers it
 
 MAX_REPEAT = 10
 
@@ -170,6 +167,15 @@ def _check_position(policy: Policy, position: Position) -> None:
 def _require_aware(instant: datetime) -> None:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("a timezone-aware datetime is required")
+
+
+@dataclass(frozen=True, slots=True)
+class TeamView:
+    """What resolution needs to know of a team at the moment the step runs."""
+
+    on_duty: tuple[str, ...]
+    members: tuple[str, ...]
+    leader_id: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.escalation.policy.rules import MAX_REPEAT, TargetKind
-from app.roster.schemas import MobileStr
+from app.norway.types import MobileStr
 
 POLICY_EXAMPLE: dict[str, Any] = {
     "steps": [

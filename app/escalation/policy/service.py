@@ -13,13 +13,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Unprocessable
+from app.auth.municipalities import ActingFor
+from app.errors import Unprocessable, field_error
 from app.escalation.policy import repository as policy_repository
 from app.escalation.policy import rules as pure
 from app.escalation.policy.models import EscalationPolicyRow, EscalationStepRow
 from app.escalation.policy.schemas import PolicyIn, PolicyOut, StepModel, StepTargetModel
-from app.roster import repository as roster_repository
-from app.roster import team_service
+from app.roster.models import Member
+from app.roster.teams import repository as roster_repository
+from app.roster.teams import service as team_service
 
 
 async def load_policy(session: AsyncSession, *, team_id: uuid.UUID) -> pure.Policy:
@@ -38,17 +40,24 @@ async def load_policy(session: AsyncSession, *, team_id: uuid.UUID) -> pure.Poli
     )
 
 
-async def get_policy(session: AsyncSession, *, team_id: uuid.UUID) -> PolicyOut:
-    await team_service.get_team(session, team_id=team_id)
+async def get_policy(
+    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor
+) -> PolicyOut:
+    await team_service.get_team(session, team_id=team_id, municipalities=municipalities)
     row = await policy_repository.get_policy(session, team_id=team_id)
     return _out(team_id, await load_policy(session, team_id=team_id), row)
 
 
 async def save_policy(
-    session: AsyncSession, *, team_id: uuid.UUID, policy_in: PolicyIn, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    policy_in: PolicyIn,
+    municipalities: ActingFor,
+    now: datetime,
 ) -> PolicyOut:
     """Replace the team's policy. Named members must be active members of the team."""
-    await team_service.get_team(session, team_id=team_id)
+    await team_service.get_team(session, team_id=team_id, municipalities=municipalities)
     await _check_members(session, team_id=team_id, policy_in=policy_in)
     try:
         policy = pure.Policy(
@@ -66,7 +75,7 @@ async def save_policy(
             fallback_number=policy_in.fallback_number,
         )
     except ValueError as exc:
-        raise team_service.field_error("body", str(exc)) from None
+        raise field_error("body", str(exc)) from None
     row = await policy_repository.get_policy(session, team_id=team_id) or EscalationPolicyRow(
         team_id=team_id, repeat=0, updated_at=now
     )
@@ -137,3 +146,19 @@ def _out(team_id: uuid.UUID, policy: pure.Policy, row: EscalationPolicyRow | Non
         fallback_number=policy.fallback_number,
         updated_at=row.updated_at if row else None,
     )
+
+
+async def steps_naming(session: AsyncSession, member: Member, now: datetime) -> list[str]:
+    """Warnings for a deactivated member named in the team's policy (those steps skip them)."""
+    policy = await policy_repository.get_policy(session, team_id=member.team_id)
+    if policy is None:
+        return []
+    member_id = str(member.id)
+    return [
+        f"Named in escalation step {step.position + 1}: that step skips them now."
+        for step in await policy_repository.list_steps(session, policy_id=policy.id)
+        if any(member_id in t.get("member_ids", []) for t in step.targets)
+    ]
+
+
+team_service.report_uncovered_with("escalation policy", steps_naming, order=20)

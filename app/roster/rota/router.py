@@ -1,5 +1,5 @@
 """Admin API for duty rosters (scope `admin`): rotations, shifts, overrides, calendar import,
-who is on duty, and roster holes. Included by app.roster.router."""
+who is on duty, and roster holes."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from pydantic import AwareDatetime
 
-from app.deps import ClockDep, SessionDep
+from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
+from app.deps import ClientMunicipalities, ClockDep, SessionDep
 from app.errors import DomainError, Problem
-from app.roster import rota_service
-from app.roster.admin import INVALID, NOT_FOUND
-from app.roster.rota_schemas import (
+from app.roster.rota import service as rota_service
+from app.roster.rota.schemas import (
     OnDutyOut,
     OverrideIn,
     OverrideOut,
@@ -27,7 +27,12 @@ from app.roster.rota_schemas import (
     ShiftOut,
 )
 
-router = APIRouter(prefix="/teams/{team_id}", tags=["admin: rosters"])
+router = APIRouter(
+    prefix=f"{PREFIX}/teams/{{team_id}}",
+    tags=["admin: rosters"],
+    dependencies=REQUIRE_ADMIN,
+    responses=AUTH_PROBLEMS,
+)
 
 MAX_HOLE_DAYS = 92
 MAX_IMPORT_DAYS = 366
@@ -54,18 +59,30 @@ class UnsupportedMediaType(DomainError):
     responses={**NOT_FOUND, **INVALID},
 )
 async def create_rotation(
-    team_id: uuid.UUID, rotation_in: RotationIn, session: SessionDep, clock: ClockDep
+    team_id: uuid.UUID,
+    rotation_in: RotationIn,
+    session: SessionDep,
+    municipalities: ClientMunicipalities,
+    clock: ClockDep,
 ) -> RotationOut:
     async with session.begin():
         return await rota_service.create_rotation(
-            session, team_id=team_id, rotation_in=rotation_in, now=clock.now()
+            session,
+            municipalities=municipalities,
+            team_id=team_id,
+            rotation_in=rotation_in,
+            now=clock.now(),
         )
 
 
 @router.get("/rotations", summary="List rotations", responses=NOT_FOUND)
-async def list_rotations(team_id: uuid.UUID, session: SessionDep) -> list[RotationOut]:
+async def list_rotations(
+    team_id: uuid.UUID, session: SessionDep, municipalities: ClientMunicipalities
+) -> list[RotationOut]:
     async with session.begin():
-        return await rota_service.list_rotations(session, team_id=team_id)
+        return await rota_service.list_rotations(
+            session, municipalities=municipalities, team_id=team_id
+        )
 
 
 @router.delete(
@@ -74,9 +91,16 @@ async def list_rotations(team_id: uuid.UUID, session: SessionDep) -> list[Rotati
     summary="Remove a rotation",
     responses=NOT_FOUND,
 )
-async def delete_rotation(team_id: uuid.UUID, rotation_id: uuid.UUID, session: SessionDep) -> None:
+async def delete_rotation(
+    team_id: uuid.UUID,
+    rotation_id: uuid.UUID,
+    session: SessionDep,
+    municipalities: ClientMunicipalities,
+) -> None:
     async with session.begin():
-        await rota_service.delete_rotation(session, team_id=team_id, rotation_id=rotation_id)
+        await rota_service.delete_rotation(
+            session, municipalities=municipalities, team_id=team_id, rotation_id=rotation_id
+        )
 
 
 @router.post(
@@ -86,11 +110,19 @@ async def delete_rotation(team_id: uuid.UUID, rotation_id: uuid.UUID, session: S
     responses={**NOT_FOUND, **INVALID},
 )
 async def create_shift(
-    team_id: uuid.UUID, shift_in: ShiftIn, session: SessionDep, clock: ClockDep
+    team_id: uuid.UUID,
+    shift_in: ShiftIn,
+    session: SessionDep,
+    municipalities: ClientMunicipalities,
+    clock: ClockDep,
 ) -> ShiftOut:
     async with session.begin():
         return await rota_service.create_shift(
-            session, team_id=team_id, shift_in=shift_in, now=clock.now()
+            session,
+            municipalities=municipalities,
+            team_id=team_id,
+            shift_in=shift_in,
+            now=clock.now(),
         )
 
 
@@ -100,11 +132,20 @@ async def create_shift(
     responses={**NOT_FOUND, **INVALID},
 )
 async def list_shifts(
-    team_id: uuid.UUID, session: SessionDep, clock: ClockDep, start: From = None, end: To = None
+    team_id: uuid.UUID,
+    session: SessionDep,
+    municipalities: ClientMunicipalities,
+    clock: ClockDep,
+    start: From = None,
+    end: To = None,
 ) -> list[ShiftOut]:
     async with session.begin():
         return await rota_service.list_shifts(
-            session, team_id=team_id, start=start or clock.now(), end=end
+            session,
+            municipalities=municipalities,
+            team_id=team_id,
+            start=start or clock.now(),
+            end=end,
         )
 
 
@@ -114,9 +155,16 @@ async def list_shifts(
     summary="Remove a shift",
     responses=NOT_FOUND,
 )
-async def delete_shift(team_id: uuid.UUID, shift_id: uuid.UUID, session: SessionDep) -> None:
+async def delete_shift(
+    team_id: uuid.UUID,
+    shift_id: uuid.UUID,
+    session: SessionDep,
+    municipalities: ClientMunicipalities,
+) -> None:
     async with session.begin():
-        await rota_service.delete_shift(session, team_id=team_id, shift_id=shift_id)
+        await rota_service.delete_shift(
+            session, municipalities=municipalities, team_id=team_id, shift_id=shift_id
+        )
 
 
 @router.post(
@@ -126,11 +174,19 @@ async def delete_shift(team_id: uuid.UUID, shift_id: uuid.UUID, session: Session
     responses={**NOT_FOUND, **INVALID},
 )
 async def create_override(
-    team_id: uuid.UUID, override_in: OverrideIn, session: SessionDep, clock: ClockDep
+    team_id: uuid.UUID,
+    override_in: OverrideIn,
+    session: SessionDep,
+    municipalities: ClientMunicipalities,
+    clock: ClockDep,
 ) -> OverrideOut:
     async with session.begin():
         return await rota_service.create_override(
-            session, team_id=team_id, override_in=override_in, now=clock.now()
+            session,
+            municipalities=municipalities,
+            team_id=team_id,
+            override_in=override_in,
+            now=clock.now(),
         )
 
 
@@ -140,11 +196,20 @@ async def create_override(
     responses={**NOT_FOUND, **INVALID},
 )
 async def list_overrides(
-    team_id: uuid.UUID, session: SessionDep, clock: ClockDep, start: From = None, end: To = None
+    team_id: uuid.UUID,
+    session: SessionDep,
+    municipalities: ClientMunicipalities,
+    clock: ClockDep,
+    start: From = None,
+    end: To = None,
 ) -> list[OverrideOut]:
     async with session.begin():
         return await rota_service.list_overrides(
-            session, team_id=team_id, start=start or clock.now(), end=end
+            session,
+            municipalities=municipalities,
+            team_id=team_id,
+            start=start or clock.now(),
+            end=end,
         )
 
 
@@ -154,9 +219,16 @@ async def list_overrides(
     summary="Remove an override",
     responses=NOT_FOUND,
 )
-async def delete_override(team_id: uuid.UUID, override_id: uuid.UUID, session: SessionDep) -> None:
+async def delete_override(
+    team_id: uuid.UUID,
+    override_id: uuid.UUID,
+    session: SessionDep,
+    municipalities: ClientMunicipalities,
+) -> None:
     async with session.begin():
-        await rota_service.delete_override(session, team_id=team_id, override_id=override_id)
+        await rota_service.delete_override(
+            session, municipalities=municipalities, team_id=team_id, override_id=override_id
+        )
 
 
 @router.post(
@@ -185,6 +257,7 @@ async def import_rota(
     team_id: uuid.UUID,
     request: Request,
     session: SessionDep,
+    municipalities: ClientMunicipalities,
     clock: ClockDep,
     start: From = None,
     days: Annotated[int, Query(ge=1, le=MAX_IMPORT_DAYS, description="Window length")] = 28,
@@ -201,6 +274,7 @@ async def import_rota(
     async with session.begin():
         return await rota_service.import_rota(
             session,
+            municipalities=municipalities,
             team_id=team_id,
             data=data,
             window_start=window_start,
@@ -220,12 +294,16 @@ async def import_rota(
 async def on_duty(
     team_id: uuid.UUID,
     session: SessionDep,
+    municipalities: ClientMunicipalities,
     clock: ClockDep,
     at: Annotated[AwareDatetime | None, Query(description="Default: now.")] = None,
 ) -> OnDutyOut:
     async with session.begin():
         return await rota_service.on_duty(
-            session, team_id=team_id, at=(at or clock.now()).astimezone(UTC)
+            session,
+            municipalities=municipalities,
+            team_id=team_id,
+            at=(at or clock.now()).astimezone(UTC),
         )
 
 
@@ -238,11 +316,16 @@ async def on_duty(
 async def roster_holes(
     team_id: uuid.UUID,
     session: SessionDep,
+    municipalities: ClientMunicipalities,
     clock: ClockDep,
     days: Annotated[int, Query(ge=1, le=MAX_HOLE_DAYS)] = 7,
 ) -> RosterHolesOut:
     start = clock.now().astimezone(UTC)
     async with session.begin():
         return await rota_service.holes(
-            session, team_id=team_id, start=start, end=start + timedelta(days=days)
+            session,
+            municipalities=municipalities,
+            team_id=team_id,
+            start=start,
+            end=start + timedelta(days=days),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,9 +20,14 @@ def add_municipality(session: AsyncSession, municipality: Municipality) -> None:
     session.add(municipality)
 
 
-async def list_municipalities(session: AsyncSession) -> Sequence[Municipality]:
-    result = await session.execute(select(Municipality).order_by(col(Municipality.code)))
-    return result.scalars().all()
+async def list_municipalities(
+    session: AsyncSession, *, codes: Collection[str] | None = None
+) -> Sequence[Municipality]:
+    """Municipalities by code; only those in `codes` unless it is None."""
+    query = select(Municipality).order_by(col(Municipality.code))
+    if codes is not None:
+        query = query.where(col(Municipality.code).in_(list(codes)))
+    return (await session.execute(query)).scalars().all()
 
 
 async def get_team(session: AsyncSession, team_id: uuid.UUID) -> Team | None:
@@ -30,11 +35,17 @@ async def get_team(session: AsyncSession, team_id: uuid.UUID) -> Team | None:
 
 
 async def list_teams(
-    session: AsyncSession, *, municipality_code: str | None = None
+    session: AsyncSession,
+    *,
+    municipality_code: str | None = None,
+    codes: Collection[str] | None = None,
 ) -> Sequence[Team]:
+    """Teams of one municipality, or of all; only those in `codes` unless it is None."""
     query = select(Team).order_by(col(Team.municipality_code), col(Team.name))
     if municipality_code is not None:
         query = query.where(col(Team.municipality_code) == municipality_code)
+    if codes is not None:
+        query = query.where(col(Team.municipality_code).in_(list(codes)))
     return (await session.execute(query)).scalars().all()
 
 

@@ -1,7 +1,9 @@
-"""Rosters from storage for the escalation engine: who receives, who is on duty, holes.
+"""What the escalation engine reads from the roster: who receives, who is on duty, holes.
 
-The engine calls `team_for_municipality`, `load_roster` and `team_view`; the decisions are
-made by the pure modules (`oncall`, `escalation.policy`), this module only reads rows.
+The engine calls `team_for_municipality`, `get_team`, `get_municipality` and `team_view`; the
+decisions are made by the pure modules (`rota.oncall`, `escalation.policy`), this module only
+reads rows. It answers in the roster's own types (`DutyView`), so the roster does not depend
+on the escalation package; the engine adapts them to its rules.
 
 A deactivated member keeps their place in rotations (so nobody else's turns move) but is
 never on duty: their turns, shifts and overrides become roster holes, which `coverage_gaps`
@@ -18,13 +20,31 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
-from app.roster import oncall, repository, rota_repository
 from app.roster.models import Member, Municipality, OverrideRow, RotationRow, ShiftRow, Team
-from app.roster.oncall import TeamView
+from app.roster.rota import oncall
+from app.roster.rota import repository as rota_repository
+from app.roster.teams import repository
 
 # Bounds of "always" for taking deactivated members off duty; outside any real window.
 _ALWAYS = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
 _INSTANT = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class DutyView:
+    """A team at one instant: who is on duty, its active members, its leader (member ids)."""
+
+    on_duty: tuple[str, ...]
+    members: tuple[str, ...]
+    leader_id: str | None
+
+
+async def get_team(session: AsyncSession, *, team_id: uuid.UUID) -> Team | None:
+    return await repository.get_team(session, team_id)
+
+
+async def get_municipality(session: AsyncSession, code: str) -> Municipality | None:
+    return await repository.get_municipality(session, code)
 
 
 async def team_for_municipality(session: AsyncSession, *, code: str) -> Team | None:
@@ -49,7 +69,7 @@ async def load_roster(
 
 async def team_view(
     session: AsyncSession, *, team_id: uuid.UUID, at: datetime
-) -> tuple[TeamView, dict[str, Member]]:
+) -> tuple[DutyView, dict[str, Member]]:
     """The team at instant `at` for resolving escalation steps, and its active members by id.
 
     Member ids are UUID strings, as in the pure modules. The leader is left out when not an
@@ -62,7 +82,7 @@ async def team_view(
     roster = await _roster(session, team_id=team_id, members=members, window=(at, at + _INSTANT))
     active = {str(m.id): m for m in members if m.active}
     leader = str(team.leader_member_id) if team.leader_member_id else None
-    view = TeamView(
+    view = DutyView(
         on_duty=tuple(m for m in oncall.on_duty(roster, at) if m in active),
         members=tuple(active),
         leader_id=leader if leader in active else None,

@@ -1,17 +1,26 @@
-"""Administration of municipalities, teams and members."""
+"""Administration of municipalities, teams and members.
+
+Deactivating a member answers with what it leaves uncovered. Other parts of the service know
+what that is (the rota: shifts and rotations; escalation: policy steps naming the member) and
+register a check here with `report_uncovered_with`, so this package depends on neither.
+
+Every function acts for `municipalities` (the caller's, app/auth/municipalities.py): another
+municipality's team or member is answered exactly as one that does not exist.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, NotFound, Unprocessable
-from app.escalation.policy import repository as policy_repository
-from app.roster import repository, rota_repository
+from app.auth.municipalities import ActingFor, codes_filter
+from app.errors import Conflict, NotFound, field_error
 from app.roster.models import Member, Municipality, Team
-from app.roster.schemas import (
+from app.roster.teams import repository
+from app.roster.teams.schemas import (
     MemberChange,
     MemberIn,
     MemberOut,
@@ -22,11 +31,6 @@ from app.roster.schemas import (
     TeamOut,
     TeamUpdate,
 )
-
-
-def field_error(field: str, reason: str) -> Unprocessable:
-    """A 422 shaped like a validation error, so clients handle both alike."""
-    return Unprocessable(f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
 
 
 async def create_municipality(
@@ -41,20 +45,28 @@ async def create_municipality(
     return MunicipalityOut(**municipality.model_dump(), alert_team_id=None)
 
 
-async def list_municipalities(session: AsyncSession) -> list[MunicipalityOut]:
+async def list_municipalities(
+    session: AsyncSession, *, municipalities: ActingFor
+) -> list[MunicipalityOut]:
+    codes = codes_filter(municipalities)
     receivers = {
-        t.municipality_code: t.id for t in await repository.list_teams(session) if t.receives_alerts
+        t.municipality_code: t.id
+        for t in await repository.list_teams(session, codes=codes)
+        if t.receives_alerts
     }
     return [
         MunicipalityOut(**m.model_dump(), alert_team_id=receivers.get(m.code))
-        for m in await repository.list_municipalities(session)
+        for m in await repository.list_municipalities(session, codes=codes)
     ]
 
 
-async def create_team(session: AsyncSession, *, team_in: TeamIn, now: datetime) -> TeamOut:
+async def create_team(
+    session: AsyncSession, *, team_in: TeamIn, municipalities: ActingFor, now: datetime
+) -> TeamOut:
     code = team_in.municipality
-    if await repository.get_municipality(session, code) is None:
-        raise field_error("municipality", f"municipality {code} is not served")
+    if code not in municipalities or await repository.get_municipality(session, code) is None:
+        # One answer for a municipality not served and another administrator's.
+        raise field_error("municipality", "not a municipality you administer")
     if await repository.get_team_by_name(session, municipality_code=code, name=team_in.name):
         raise Conflict(f"Municipality {code} has a team named {team_in.name!r} already.")
     if team_in.receives_alerts:
@@ -69,21 +81,28 @@ async def create_team(session: AsyncSession, *, team_in: TeamIn, now: datetime) 
     return team_out(team)
 
 
-async def list_teams(session: AsyncSession, *, municipality: str | None) -> list[TeamOut]:
-    return [
-        team_out(t) for t in await repository.list_teams(session, municipality_code=municipality)
-    ]
+async def list_teams(
+    session: AsyncSession, *, municipality: str | None, municipalities: ActingFor
+) -> list[TeamOut]:
+    teams = await repository.list_teams(
+        session, municipality_code=municipality, codes=codes_filter(municipalities)
+    )
+    return [team_out(t) for t in teams]
 
 
-async def get_team(session: AsyncSession, *, team_id: uuid.UUID) -> Team:
+async def get_team(session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor) -> Team:
+    """The team, if it belongs to one of `municipalities`; NotFound otherwise."""
     team = await repository.get_team(session, team_id)
-    if team is None:
+    if team is None or team.municipality_code not in municipalities:
+        # The same answer for another municipality's team: ids reveal nothing.
         raise NotFound(f"No team {team_id}.")
     return team
 
 
-async def update_team(session: AsyncSession, *, team_id: uuid.UUID, update: TeamUpdate) -> TeamOut:
-    team = await get_team(session, team_id=team_id)
+async def update_team(
+    session: AsyncSession, *, team_id: uuid.UUID, update: TeamUpdate, municipalities: ActingFor
+) -> TeamOut:
+    team = await get_team(session, team_id=team_id, municipalities=municipalities)
     changes = update.model_fields_set
     if "name" in changes and update.name is not None and update.name != team.name:
         if await repository.get_team_by_name(
@@ -111,13 +130,13 @@ async def update_team(session: AsyncSession, *, team_id: uuid.UUID, update: Team
 
 
 async def set_alert_team(
-    session: AsyncSession, *, code: str, team_id: uuid.UUID
+    session: AsyncSession, *, code: str, team_id: uuid.UUID, municipalities: ActingFor
 ) -> MunicipalityOut:
     """Move the municipality's alerts to another of its teams in one step, with no gap."""
     municipality = await repository.get_municipality(session, code)
-    if municipality is None:
+    if municipality is None or code not in municipalities:
         raise NotFound(f"Municipality {code} is not served.")
-    team = await get_team(session, team_id=team_id)
+    team = await get_team(session, team_id=team_id, municipalities=municipalities)
     if team.municipality_code != code:
         raise field_error("team_id", f"the team belongs to municipality {team.municipality_code}")
     current = await repository.alert_team(session, municipality_code=code)
@@ -152,9 +171,14 @@ async def _save(session: AsyncSession, team: Team) -> None:
 
 
 async def add_member(
-    session: AsyncSession, *, team_id: uuid.UUID, member_in: MemberIn, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    member_in: MemberIn,
+    municipalities: ActingFor,
+    now: datetime,
 ) -> MemberOut:
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     member = Member(
         team_id=team_id,
         name=member_in.name,
@@ -170,9 +194,9 @@ async def add_member(
 
 
 async def list_members(
-    session: AsyncSession, *, team_id: uuid.UUID, include_inactive: bool
+    session: AsyncSession, *, team_id: uuid.UUID, include_inactive: bool, municipalities: ActingFor
 ) -> list[MemberOut]:
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     members = await repository.list_members(
         session, team_id=team_id, include_inactive=include_inactive
     )
@@ -180,8 +204,14 @@ async def list_members(
 
 
 async def update_member(
-    session: AsyncSession, *, team_id: uuid.UUID, member_id: uuid.UUID, update: MemberUpdate
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    member_id: uuid.UUID,
+    update: MemberUpdate,
+    municipalities: ActingFor,
 ) -> MemberOut:
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     member = await _member_of(session, team_id=team_id, member_id=member_id)
     for name, value in update.model_dump(mode="json", exclude_unset=True).items():
         setattr(member, name, value)
@@ -195,60 +225,36 @@ async def set_member_active(
     team_id: uuid.UUID,
     member_id: uuid.UUID,
     active: bool,
+    municipalities: ActingFor,
     now: datetime,
 ) -> MemberChange:
     """Deactivation is never refused (someone who left must stop getting alerts at once);
     the answer says what it leaves uncovered."""
+    team = await get_team(session, team_id=team_id, municipalities=municipalities)
     member = await _member_of(session, team_id=team_id, member_id=member_id)
     member.active = active
     session.add(member)
     warnings: list[str] = []
     if not active:
-        team = await get_team(session, team_id=team_id)
         if team.leader_member_id == member.id:
             team.leader_member_id = None
             session.add(team)
             warnings.append("Was the team's leader: the team has no leader now; appoint another.")
-        warnings += await _duty_left_uncovered(session, team_id=team_id, member=member, now=now)
+        for _, check in sorted(_uncovered_checks.values(), key=lambda entry: entry[0]):
+            warnings += await check(session, member, now)
     return MemberChange(member=member_out(member), warnings=warnings)
 
 
-async def _duty_left_uncovered(
-    session: AsyncSession, *, team_id: uuid.UUID, member: Member, now: datetime
-) -> list[str]:
-    member_id = str(member.id)
-    shifts = [
-        s
-        for s in await rota_repository.list_shifts(session, team_id=team_id, start=now)
-        if s.member_id == member.id
-    ]
-    overrides = [
-        o
-        for o in await rota_repository.list_overrides(session, team_id=team_id, start=now)
-        if o.member_id == member.id
-    ]
-    warnings = (
-        [
-            f"{len(shifts) + len(overrides)} current or coming shift(s) or override(s) put them on "
-            "duty: those times are roster holes unless someone else covers."
-        ]
-        if shifts or overrides
-        else []
-    )
-    warnings += [
-        f"In rotation {r.name or r.id}: their turns are roster holes until the rotation is "
-        "replaced."
-        for r in await rota_repository.list_rotations(session, team_id=team_id)
-        if member_id in r.member_ids
-    ]
-    policy = await policy_repository.get_policy(session, team_id=team_id)
-    if policy is not None:
-        for step in await policy_repository.list_steps(session, policy_id=policy.id):
-            if any(member_id in t.get("member_ids", []) for t in step.targets):
-                warnings.append(
-                    f"Named in escalation step {step.position + 1}: that step skips them now."
-                )
-    return warnings
+UncoveredCheck = Callable[[AsyncSession, Member, datetime], Awaitable[list[str]]]
+"""What deactivating `member` at `now` leaves uncovered, as warnings for the admin."""
+
+_uncovered_checks: dict[str, tuple[int, UncoveredCheck]] = {}
+
+
+def report_uncovered_with(name: str, check: UncoveredCheck, *, order: int) -> None:
+    """Register a check run on every deactivation; warnings come in `order`. Registering the
+    same name again replaces the check (modules may be imported again in tests)."""
+    _uncovered_checks[name] = (order, check)
 
 
 async def _member_of(session: AsyncSession, *, team_id: uuid.UUID, member_id: uuid.UUID) -> Member:

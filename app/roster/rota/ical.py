@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import icalendar
 import recurring_ical_events  # type: ignore[import-untyped]
 
-from app.roster.oncall import OSLO, Shift
+from app.roster.rota.oncall import OSLO, Shift
 
 # Occurrences are fetched with this margin and then filtered exactly, because the library
 # compares floating (zone-less) times in its own way; no UTC offset exceeds 14 hours.

@@ -8,12 +8,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import NotFound
-from app.roster import ical, oncall, repository, rota_repository
-from app.roster import service as roster_service
+from app.auth.municipalities import ActingFor
+from app.errors import NotFound, field_error
+from app.roster import duty as roster_duty
 from app.roster.enums import ShiftSource
 from app.roster.models import Member, OverrideRow, RotationRow, ShiftRow
-from app.roster.rota_schemas import (
+from app.roster.rota import ical, oncall
+from app.roster.rota import repository as rota_repository
+from app.roster.rota.schemas import (
     Hole,
     ImportedShift,
     MemberBrief,
@@ -27,13 +29,20 @@ from app.roster.rota_schemas import (
     ShiftIn,
     ShiftOut,
 )
-from app.roster.team_service import active_member_of, field_error, get_team
+from app.roster.teams import repository
+from app.roster.teams import service as team_service
+from app.roster.teams.service import active_member_of, get_team
 
 
 async def create_rotation(
-    session: AsyncSession, *, team_id: uuid.UUID, rotation_in: RotationIn, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    municipalities: ActingFor,
+    rotation_in: RotationIn,
+    now: datetime,
 ) -> RotationOut:
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     for index, member_id in enumerate(rotation_in.member_ids):
         await active_member_of(
             session, team_id=team_id, member_id=member_id, field=f"member_ids.{index}"
@@ -49,23 +58,30 @@ async def create_rotation(
         created_at=now,
     )
     try:
-        roster_service.to_rotation(row)  # the pure model has the last word
+        roster_duty.to_rotation(row)  # the pure model has the last word
     except ValueError as exc:
         raise field_error("body", str(exc)) from None
     rota_repository.add(session, row)
     return RotationOut.model_validate(row, from_attributes=True)
 
 
-async def list_rotations(session: AsyncSession, *, team_id: uuid.UUID) -> list[RotationOut]:
-    await get_team(session, team_id=team_id)
+async def list_rotations(
+    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor
+) -> list[RotationOut]:
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     rows = await rota_repository.list_rotations(session, team_id=team_id)
     return [RotationOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 async def create_shift(
-    session: AsyncSession, *, team_id: uuid.UUID, shift_in: ShiftIn, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    municipalities: ActingFor,
+    shift_in: ShiftIn,
+    now: datetime,
 ) -> ShiftOut:
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     await active_member_of(
         session, team_id=team_id, member_id=shift_in.member_id, field="member_id"
     )
@@ -82,17 +98,27 @@ async def create_shift(
 
 
 async def list_shifts(
-    session: AsyncSession, *, team_id: uuid.UUID, start: datetime | None, end: datetime | None
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    municipalities: ActingFor,
+    start: datetime | None,
+    end: datetime | None,
 ) -> list[ShiftOut]:
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     rows = await rota_repository.list_shifts(session, team_id=team_id, start=start, end=end)
     return [ShiftOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 async def create_override(
-    session: AsyncSession, *, team_id: uuid.UUID, override_in: OverrideIn, now: datetime
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    municipalities: ActingFor,
+    override_in: OverrideIn,
+    now: datetime,
 ) -> OverrideOut:
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     for field in ("member_id", "replaces_member_id"):
         member_id = getattr(override_in, field)
         if member_id is not None:
@@ -111,16 +137,22 @@ async def create_override(
 
 
 async def list_overrides(
-    session: AsyncSession, *, team_id: uuid.UUID, start: datetime | None, end: datetime | None
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    municipalities: ActingFor,
+    start: datetime | None,
+    end: datetime | None,
 ) -> list[OverrideOut]:
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     rows = await rota_repository.list_overrides(session, team_id=team_id, start=start, end=end)
     return [OverrideOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 async def delete_rotation(
-    session: AsyncSession, *, team_id: uuid.UUID, rotation_id: uuid.UUID
+    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor, rotation_id: uuid.UUID
 ) -> None:
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     await _delete(
         session,
         await rota_repository.get_rotation(session, rotation_id),
@@ -129,15 +161,19 @@ async def delete_rotation(
     )
 
 
-async def delete_shift(session: AsyncSession, *, team_id: uuid.UUID, shift_id: uuid.UUID) -> None:
+async def delete_shift(
+    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor, shift_id: uuid.UUID
+) -> None:
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     await _delete(
         session, await rota_repository.get_shift(session, shift_id), team_id, f"shift {shift_id}"
     )
 
 
 async def delete_override(
-    session: AsyncSession, *, team_id: uuid.UUID, override_id: uuid.UUID
+    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor, override_id: uuid.UUID
 ) -> None:
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     await _delete(
         session,
         await rota_repository.get_override(session, override_id),
@@ -158,6 +194,7 @@ async def import_rota(
     session: AsyncSession,
     *,
     team_id: uuid.UUID,
+    municipalities: ActingFor,
     data: bytes,
     window_start: datetime,
     window_end: datetime,
@@ -169,7 +206,7 @@ async def import_rota(
     Attendees are matched to active members by email, then by name (case-insensitive); an
     event without attendees by its title. What cannot be matched is listed in `unmatched`.
     """
-    await get_team(session, team_id=team_id)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
     members = await repository.list_members(session, team_id=team_id)
     try:
         parsed = ical.parse_rota(
@@ -237,8 +274,11 @@ def _shift_row(team_id: uuid.UUID, shift: oncall.Shift, now: datetime) -> ShiftR
     )
 
 
-async def on_duty(session: AsyncSession, *, team_id: uuid.UUID, at: datetime) -> OnDutyOut:
-    view, members = await roster_service.team_view(session, team_id=team_id, at=at)
+async def on_duty(
+    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor, at: datetime
+) -> OnDutyOut:
+    await get_team(session, team_id=team_id, municipalities=municipalities)
+    view, members = await roster_duty.team_view(session, team_id=team_id, at=at)
     leader = members.get(view.leader_id) if view.leader_id else None
     return OnDutyOut(
         team_id=team_id,
@@ -250,10 +290,15 @@ async def on_duty(session: AsyncSession, *, team_id: uuid.UUID, at: datetime) ->
 
 
 async def holes(
-    session: AsyncSession, *, team_id: uuid.UUID, start: datetime, end: datetime
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    municipalities: ActingFor,
+    start: datetime,
+    end: datetime,
 ) -> RosterHolesOut:
-    await get_team(session, team_id=team_id)
-    gaps = await roster_service.roster_holes(session, team_id=team_id, start=start, end=end)
+    await get_team(session, team_id=team_id, municipalities=municipalities)
+    gaps = await roster_duty.roster_holes(session, team_id=team_id, start=start, end=end)
     return RosterHolesOut(
         team_id=team_id,
         window_start=start,
@@ -264,3 +309,36 @@ async def holes(
 
 def _brief(member: Member) -> MemberBrief:
     return MemberBrief.model_validate(member, from_attributes=True)
+
+
+async def duty_left_uncovered(session: AsyncSession, member: Member, now: datetime) -> list[str]:
+    """Shifts, overrides and rotations that put a deactivated member on duty."""
+    member_id = str(member.id)
+    shifts = [
+        s
+        for s in await rota_repository.list_shifts(session, team_id=member.team_id, start=now)
+        if s.member_id == member.id
+    ]
+    overrides = [
+        o
+        for o in await rota_repository.list_overrides(session, team_id=member.team_id, start=now)
+        if o.member_id == member.id
+    ]
+    warnings = (
+        [
+            f"{len(shifts) + len(overrides)} current or coming shift(s) or override(s) put them on "
+            "duty: those times are roster holes unless someone else covers."
+        ]
+        if shifts or overrides
+        else []
+    )
+    warnings += [
+        f"In rotation {r.name or r.id}: their turns are roster holes until the rotation is "
+        "replaced."
+        for r in await rota_repository.list_rotations(session, team_id=member.team_id)
+        if member_id in r.member_ids
+    ]
+    return warnings
+
+
+team_service.report_uncovered_with("rota", duty_left_uncovered, order=10)

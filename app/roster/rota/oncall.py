@@ -207,13 +207,3 @@ def coverage_gaps(
         else:
             gaps.append((point, following))
     return gaps
-
-
-@dataclass(frozen=True, slots=True)
-class TeamView:
-    """A team at one instant, as escalation steps are resolved against it (member ids as
-    strings; `app.roster.service.team_view` builds it from storage)."""
-
-    on_duty: tuple[str, ...]
-    members: tuple[str, ...]
-    leader_id: str | None

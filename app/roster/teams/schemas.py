@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Annotated, ClassVar, Self
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -15,15 +14,9 @@ from pydantic import (
     model_validator,
 )
 
-from app.norway.phone import to_norwegian_mobile
+from app.norway.types import MobileStr
 from app.roster.enums import Language, MemberRole
 
-# Messages never repeat the value sent (the validators raise without it).
-MobileStr = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=40),
-    AfterValidator(to_norwegian_mobile),
-]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Email = Annotated[
     str,

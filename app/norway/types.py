@@ -1,0 +1,31 @@
+"""Pydantic types for Norwegian values: a mobile, any phone, a national id.
+
+Messages never repeat the value sent: the validators raise without it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, StringConstraints
+
+from app.norway.national_id import parse_national_id
+from app.norway.phone import to_e164, to_norwegian_mobile
+
+
+def _national_id(value: str) -> str:
+    return parse_national_id(value).value
+
+
+MobileStr = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=40),
+    AfterValidator(to_norwegian_mobile),
+]
+"""A Norwegian mobile number (+47 4xxxxxxx or 9xxxxxxx), answered as E.164."""
+
+PhoneStr = Annotated[str, StringConstraints(max_length=40), AfterValidator(to_e164)]
+"""Any valid phone number (Norway as the default region), answered as E.164."""
+
+NationalIdStr = Annotated[str, AfterValidator(_national_id)]
+"""A fødselsnummer or D-nummer with valid check digits, answered without spaces."""

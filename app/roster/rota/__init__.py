@@ -1,0 +1,1 @@
+"""Duty rosters: rotations, shifts, overrides, calendar import; oncall.py is pure."""

@@ -1,0 +1,197 @@
+"""The token endpoint under attack: failed attempts are limited per client id and per address,
+the real holder recovers with time, and secret checks cannot starve the rest of the service."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from app.auth import limits, service
+from app.auth import secrets as client_secrets
+from app.clock import FakeClock
+from app.state import AppState
+from tests.factories import Factory
+from tests.problems import assert_problem
+
+T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+MIN = timedelta(minutes=1)
+
+
+def at(minutes: float) -> datetime:
+    return T0 + minutes * MIN
+
+
+@pytest.mark.parametrize(
+    ("failures", "when", "blocked_for"),
+    [
+        ([], 0, None),
+        ([0, 0], 0, None),  # under the limit
+        ([0, 0, 0], 0, 10 * MIN),  # at the limit: until the oldest leaves the window
+        ([0, 1, 2], 2, 8 * MIN),
+        ([0, 1, 2], 10, None),  # the oldest has left the window: one more attempt
+        ([0, 1, 2], 9.5, 0.5 * MIN),
+        ([0, 1, 2, 3], 10, 1 * MIN),  # the window slides
+        ([0, 5, 20], 20, None),  # old failures are forgotten
+    ],
+)
+def test_failure_window(failures: list[float], when: float, blocked_for: timedelta | None):
+    window = limits.FailureWindow(max_failures=3, window=10 * MIN, max_keys=100)
+    for minute in failures:
+        window.record_failure("key", now=at(minute))
+    assert window.blocked_for("key", now=at(when)) == blocked_for
+    assert window.blocked_for("other", now=at(when)) is None
+
+
+def test_failure_window_keeps_a_bounded_number_of_keys():
+    window = limits.FailureWindow(max_failures=1, window=10 * MIN, max_keys=3)
+    for i in range(10):
+        window.record_failure(f"key-{i}", now=at(i / 100))
+    assert len(window) == 3
+    assert window.blocked_for("key-9", now=at(0.1)) is not None
+
+
+def test_forgetting_a_key_clears_it():
+    window = limits.FailureWindow(max_failures=1, window=10 * MIN, max_keys=3)
+    window.record_failure("key", now=at(0))
+    window.forget("key")
+    assert window.blocked_for("key", now=at(0)) is None
+
+
+async def client_at(app: FastAPI, address: str) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://odvarsel.test") as http:
+        yield http
+
+
+@pytest.fixture
+async def attacker(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async for http in client_at(app, "203.0.113.66"):
+        yield http
+
+
+@pytest.fixture
+async def holder(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async for http in client_at(app, "198.51.100.7"):
+        yield http
+
+
+def form(client_id: str, secret: str, **extra: str) -> dict[str, str]:
+    return {
+        "grant_type": "client_credentials",
+        "client_id": client_id,
+        "client_secret": secret,
+        **extra,
+    }
+
+
+async def test_wrong_secrets_are_limited_and_the_limit_passes_with_time(
+    factory: Factory, http: httpx.AsyncClient, clock: FakeClock
+):
+    client = await factory.api_client(with_token=False)
+    for _ in range(limits.CLIENT_FAILURES):
+        wrong = await http.post("/v1/oauth/token", data=form(client.client_id, "wrong"))
+        assert_problem(wrong, 401)
+    limited = await http.post("/v1/oauth/token", data=form(client.client_id, client.secret))
+    body = assert_problem(limited, 429)
+    retry_after = int(limited.headers["retry-after"])
+    assert 0 < retry_after <= limits.WINDOW.total_seconds()
+    assert "wrong" not in str(body["detail"]) and client.client_id not in str(body["detail"])
+    clock.advance(timedelta(seconds=retry_after))
+    ok = await http.post("/v1/oauth/token", data=form(client.client_id, client.secret))
+    assert ok.status_code == 200, ok.text
+
+
+async def test_successful_requests_are_not_limited(factory: Factory, http: httpx.AsyncClient):
+    client = await factory.api_client(with_token=False)
+    for _ in range(limits.CLIENT_FAILURES * 2):
+        ok = await http.post("/v1/oauth/token", data=form(client.client_id, client.secret))
+        assert ok.status_code == 200, ok.text
+
+
+async def test_one_address_guessing_many_client_ids_is_limited(attacker: httpx.AsyncClient):
+    for i in range(limits.ADDRESS_FAILURES):
+        wrong = await attacker.post("/v1/oauth/token", data=form(f"guess-{i}", "wrong"))
+        assert_problem(wrong, 401)
+    assert_problem(await attacker.post("/v1/oauth/token", data=form("guess-x", "wrong")), 429)
+
+
+async def test_the_holder_keeps_getting_tokens_while_others_guess_its_secret(
+    factory: Factory, attacker: httpx.AsyncClient, holder: httpx.AsyncClient
+):
+    client = await factory.api_client(with_token=False)
+    first = await holder.post("/v1/oauth/token", data=form(client.client_id, client.secret))
+    assert first.status_code == 200, first.text
+    for _ in range(limits.CLIENT_FAILURES + 1):
+        await attacker.post("/v1/oauth/token", data=form(client.client_id, "wrong"))
+    assert_problem(
+        await attacker.post("/v1/oauth/token", data=form(client.client_id, client.secret)), 429
+    )
+    again = await holder.post("/v1/oauth/token", data=form(client.client_id, client.secret))
+    assert again.status_code == 200, again.text
+
+
+async def test_a_refused_scope_is_not_repeated(factory: Factory, http: httpx.AsyncClient):
+    client = await factory.api_client(with_token=False)
+    odd = "alerts:write Kari-Nordmann-01010750161"
+    response = await http.post(
+        "/v1/oauth/token", data=form(client.client_id, client.secret, scope=odd)
+    )
+    body = assert_problem(response, 400)
+    assert body["error"] == "invalid_scope"
+    assert "Kari" not in str(body) and "01010750161" not in str(body)
+
+
+async def test_secret_checks_run_at_most_a_few_at_a_time(
+    factory: Factory, http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+):
+    client = await factory.api_client(with_token=False)
+    running, most = 0, 0
+    lock = threading.Lock()
+    real: Callable[[str | None, str], bool] = client_secrets.verify_secret
+
+    def slow_verify(secret_hash: str | None, secret: str) -> bool:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return real(secret_hash, secret)
+
+    monkeypatch.setattr(service, "verify_secret", slow_verify)
+    answers = await asyncio.gather(
+        *(
+            http.post("/v1/oauth/token", data=form(client.client_id, client.secret))
+            for _ in range(8)
+        )
+    )
+    assert [a.status_code for a in answers] == [200] * 8
+    # Bounded, and not one at a time either: checks do not queue behind a database lock.
+    assert most == limits.CONCURRENT_SECRET_CHECKS
+
+
+async def test_no_database_connection_is_held_while_a_secret_is_checked(
+    factory: Factory, http: httpx.AsyncClient, state: AppState, monkeypatch: pytest.MonkeyPatch
+):
+    # On SQLite every transaction holds the write lock; on PostgreSQL a pooled connection:
+    # either, held through a slow hash, lets wrong secrets stall alert intake.
+    client = await factory.api_client(with_token=False)
+    held: list[int] = []
+    real: Callable[[str | None, str], bool] = client_secrets.verify_secret
+
+    def watched_verify(secret_hash: str | None, secret: str) -> bool:
+        held.append(state.engine.pool.checkedout())  # type: ignore[attr-defined]
+        return real(secret_hash, secret)
+
+    monkeypatch.setattr(service, "verify_secret", watched_verify)
+    ok = await http.post("/v1/oauth/token", data=form(client.client_id, client.secret))
+    assert ok.status_code == 200, ok.text
+    assert held == [0]

@@ -34,7 +34,7 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app tests bench
+	$(BIN)/mypy app tests bench devtools
 
 format: venv
 	$(BIN)/ruff check --fix .

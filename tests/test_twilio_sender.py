@@ -12,10 +12,10 @@ from pydantic import SecretStr
 from twilio.request_validator import RequestValidator
 
 from app.config import SmsSettings
-from app.notify.fake_twilio import FakeTwilio
-from app.notify.loopback import serve_loopback
 from app.notify.sms import SmsMessage, SmsPermanentError, SmsSender, SmsTemporaryError
 from app.notify.twilio_sender import TwilioSender
+from devtools.fake_twilio import FakeTwilio
+from devtools.loopback import serve_loopback
 from tests.callbacks import CallbackRecorder
 
 TOKEN = "fake-auth-token-0123456789abcdef"

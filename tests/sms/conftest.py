@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from app.clock import FakeClock
 from app.config import HttpSettings, Settings, SmsSettings
 from app.main import create_app
-from app.notify.fake_twilio import FakeTwilio
-from app.notify.loopback import free_port, serve_loopback
+from devtools.fake_twilio import FakeTwilio
+from devtools.loopback import free_port, serve_loopback
 from tests.databases import settings_for
 
 TWILIO_AUTH_TOKEN = "test-twilio-auth-token-0123456789"

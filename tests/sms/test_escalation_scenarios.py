@@ -18,8 +18,8 @@ from twilio.request_validator import RequestValidator
 from app.clock import FakeClock
 from app.escalation import engine as escalation_engine
 from app.escalation.policy import Policy, Step, StepTarget, TargetKind
-from app.notify.fake_twilio import FakeTwilio
 from app.state import AppState
+from devtools.fake_twilio import FakeTwilio
 from tests.factories import ApiCredentials, Factory, TeamSetup, alert_body
 from tests.problems import assert_problem
 from tests.sms.conftest import TWILIO_AUTH_TOKEN

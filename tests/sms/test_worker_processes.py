@@ -16,8 +16,8 @@ from sqlalchemy import text
 
 from app.clock import FakeClock
 from app.config import Settings
-from app.notify.fake_twilio import FakeTwilio
 from app.state import AppState
+from devtools.fake_twilio import FakeTwilio
 from tests.databases import BACKEND
 from tests.factories import Factory, alert_body
 from tests.sms.conftest import TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN

@@ -7,7 +7,7 @@ callbacks signed as Twilio signs them. What happens per destination number is se
 
 In-process::
 
-    async with FakeTwilio.running(auth_token="t") as fake:
+    async with FakeTwilio.running(auth_token="t", clock=clock) as fake:
         settings = SmsSettings(backend="twilio", twilio_base_url=fake.base_url, ...)
 
 As a process (prints ``FAKE_TWILIO_BASE_URL=http://127.0.0.1:PORT`` once it listens)::
@@ -156,13 +156,13 @@ class FakeTwilio:
         account_sid: str | None = None,
         callback_delay: float = 0.0,
         status_callbacks: bool = True,
-        clock: Clock | None = None,
+        clock: Clock,
     ) -> None:
         self.auth_token = auth_token
         self.account_sid = account_sid  # None: any AccountSid, as long as the token matches
         self.callback_delay = callback_delay
         self.status_callbacks = status_callbacks
-        self.clock: Clock = clock or SystemClock()  # date_created and received_at
+        self.clock = clock  # date_created and received_at; tests pass their fake clock
         self._lock = threading.Lock()
         self._messages: dict[str, FakeMessage] = {}
         self._behaviours: dict[str, Behaviour] = {}
@@ -191,7 +191,7 @@ class FakeTwilio:
         account_sid: str | None = None,
         callback_delay: float = 0.0,
         status_callbacks: bool = True,
-        clock: Clock | None = None,
+        clock: Clock,
         port: int = 0,
     ) -> AsyncIterator[FakeTwilio]:
         """A fake serving on 127.0.0.1 in the current event loop, stopped on exit."""
@@ -489,6 +489,7 @@ async def _serve_until_signalled(args: argparse.Namespace) -> None:
         account_sid=args.account_sid,
         callback_delay=args.callback_delay,
         status_callbacks=args.callbacks,
+        clock=SystemClock(),
     )
     async with fake.serve(port=args.port) as server:
         loop = asyncio.get_running_loop()

@@ -108,8 +108,11 @@ async def test_wrong_credentials_get_twilio_401(
     assert fake.messages() == []
 
 
-async def test_a_configured_account_sid_must_match(api: httpx.AsyncClient) -> None:
-    async with FakeTwilio.running(auth_token=TOKEN, account_sid="AC" + "1" * 32) as strict:
+async def test_a_configured_account_sid_must_match(
+    api: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    strict_fake = FakeTwilio.running(auth_token=TOKEN, account_sid="AC" + "1" * 32, clock=clock)
+    async with strict_fake as strict:
         response = await api.post(f"{strict.base_url}{PATH}", data=VALID)
     assert response.status_code == 401
 
@@ -195,12 +198,12 @@ async def test_status_callbacks_per_behaviour(
     [("deliver", "delivered"), ("fail_callback", "failed"), ("undelivered", "undelivered")],
 )
 async def test_without_status_callbacks_a_message_takes_its_final_status_at_once(
-    kind: BehaviourKind, final: str
+    kind: BehaviourKind, final: str, clock: FakeClock
 ) -> None:
     recorder = CallbackRecorder()
     async with (
         serve_loopback(recorder.app) as receiver,
-        FakeTwilio.running(auth_token=TOKEN, status_callbacks=False) as quiet,
+        FakeTwilio.running(auth_token=TOKEN, status_callbacks=False, clock=clock) as quiet,
         httpx.AsyncClient(base_url=quiet.base_url, auth=(ACCOUNT, TOKEN), trust_env=False) as api,
     ):
         quiet.set_behaviour(TO, kind)

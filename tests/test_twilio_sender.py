@@ -11,6 +11,7 @@ import pytest
 from pydantic import SecretStr
 from twilio.request_validator import RequestValidator
 
+from app.clock import FakeClock
 from app.config import SmsSettings
 from app.notify.sms import SmsMessage, SmsPermanentError, SmsSender, SmsTemporaryError
 from app.notify.twilio_sender import TwilioSender
@@ -36,8 +37,8 @@ def sms_settings(base_url: str, *, token: str = TOKEN, timeout: float = 5.0) -> 
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTwilio]:
-    async with FakeTwilio.running(auth_token=TOKEN, account_sid=ACCOUNT) as running:
+async def fake(clock: FakeClock) -> AsyncIterator[FakeTwilio]:
+    async with FakeTwilio.running(auth_token=TOKEN, account_sid=ACCOUNT, clock=clock) as running:
         yield running
 
 
@@ -68,10 +69,10 @@ async def test_message_arrives_with_to_from_and_body(fake: FakeTwilio, sender: S
 
 
 @pytest.mark.parametrize("suffix", ["", "/"])
-async def test_base_url_is_honoured(http: httpx.AsyncClient, suffix: str) -> None:
+async def test_base_url_is_honoured(http: httpx.AsyncClient, suffix: str, clock: FakeClock) -> None:
     async with (
-        FakeTwilio.running(auth_token=TOKEN) as unused,
-        FakeTwilio.running(auth_token=TOKEN) as configured,
+        FakeTwilio.running(auth_token=TOKEN, clock=clock) as unused,
+        FakeTwilio.running(auth_token=TOKEN, clock=clock) as configured,
     ):
         sender = TwilioSender(sms_settings(configured.base_url + suffix), http)
         await sender.send(SmsMessage(to=TO, body="hei"))

@@ -20,8 +20,8 @@ TWILIO_ACCOUNT_SID = "AC" + "a" * 32
 
 
 @pytest.fixture
-async def fake_twilio() -> AsyncIterator[FakeTwilio]:
-    async with FakeTwilio.running(auth_token=TWILIO_AUTH_TOKEN) as fake:
+async def fake_twilio(clock: FakeClock) -> AsyncIterator[FakeTwilio]:
+    async with FakeTwilio.running(auth_token=TWILIO_AUTH_TOKEN, clock=clock) as fake:
         yield fake
 
 

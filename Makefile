@@ -1,47 +1,85 @@
 # odvarsel: `make run` starts the service on the embedded defaults, `make test` runs the tests.
-# Both create .venv and install the project on first use. HOST, PORT and DATABASE_URL in the
-# environment (or on the make command line) override the defaults.
+# Both create .venv and install from the lock files in requirements/ on first use: `run` only
+# what serving needs (runtime.txt), `test` and `lint` the dev tools too (dev.txt). HOST, PORT
+# and DATABASE_URL in the environment (or on the make command line) override the defaults.
 
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTHON ?= python3
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+
+# A .venv made by another Python, or whose interpreter no longer runs, is made anew.
+py_version = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+WANTED_PY := $(call py_version,$(PYTHON))
+INTERPRETER := $(VENV)/.python-$(WANTED_PY)
+ifneq ($(call py_version,$(BIN)/python),$(WANTED_PY))
+.PHONY: $(INTERPRETER)
+endif
+
+# Stamps name what was installed, so a changed lock or pyproject.toml installs again.
+stamp = $(VENV)/.$(1)-$(shell cat requirements/$(1).txt pyproject.toml | cksum | cut -d' ' -f1)
+RUNTIME := $(call stamp,runtime)
+DEV := $(call stamp,dev)
 
 # Pass overrides given on the make command line to the service (unset ones stay unset).
 $(foreach v,HOST PORT DATABASE_URL,$(if $(filter command line,$(origin $(v))),$(eval export $(v))))
 
-.PHONY: venv run test lint format openapi migrate clean
+.PHONY: venv run test lint format openapi migrate lock clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+$(INTERPRETER):
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	touch $@
 
-venv: $(STAMP)
+# Exact versions with hashes, then the project itself: editable, built with the locked
+# setuptools, no dependency resolution. `pip check` fails when pyproject.toml asks for a
+# package the lock lacks: run `make lock`.
+define install
+	rm -f $(VENV)/.$(1)-*
+	$(PIP) install --require-hashes -r requirements/$(1).txt
+	$(PIP) install --no-deps --no-build-isolation --editable .
+	$(PIP) check
+	touch $@
+endef
 
-run: venv
+$(RUNTIME): $(INTERPRETER)
+	$(call install,runtime)
+
+$(DEV): $(INTERPRETER)
+	$(call install,dev)
+
+venv: $(DEV)
+
+run: $(RUNTIME)
 	$(BIN)/odvarsel migrate
 	$(BIN)/odvarsel seed-demo
 	$(BIN)/odvarsel serve
 
-migrate: venv
+migrate: $(RUNTIME)
 	$(BIN)/odvarsel migrate
 
-test: venv
-	$(BIN)/pytest
+test: $(DEV)
+	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: venv
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app tests bench
+	$(BIN)/mypy app tests bench devtools
 
-format: venv
+format: $(DEV)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-openapi: venv
+openapi: $(RUNTIME)
 	$(BIN)/odvarsel openapi
+
+# Re-resolve the locks from pyproject.toml's ranges, keeping pins that still fit;
+# `make lock LOCK_FLAGS=--upgrade` moves every package to its newest allowed version.
+# dev.txt is constrained by runtime.txt, so tests run on the versions that are served.
+lock: $(DEV)
+	$(BIN)/pip-compile --quiet $(LOCK_FLAGS) --output-file requirements/runtime.txt pyproject.toml
+	$(BIN)/pip-compile --quiet $(LOCK_FLAGS) --extra dev --constraint requirements/runtime.txt \
+		--output-file requirements/dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -17,7 +17,7 @@ from app.auth import service as auth_service
 from app.auth.commands import client_cli
 from app.auth.scopes import Scope
 from app.clock import SystemClock
-from app.config import Settings, get_settings
+from app.config import ConfigError, Settings, get_settings, report_config_error
 from app.db import create_engine, create_sessionmaker
 from app.errors import DomainError
 from app.roster import commands as roster_commands
@@ -107,7 +107,7 @@ def serve(
     workers: int = 1,
 ) -> None:
     """Run the HTTP server (uvicorn, behind a proxy: forwarded headers are trusted)."""
-    settings = get_settings()
+    settings = get_settings()  # a configuration error stops here, before uvicorn starts
     uvicorn.run(
         "app.main:app_from_env",
         factory=True,
@@ -171,4 +171,8 @@ cli.command("roster-holes")(roster_commands.roster_holes)
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except ConfigError as exc:
+        report_config_error(exc)
+        raise SystemExit(2) from None

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import json
 import secrets
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 from app.notify.links import MAX_BASE_URL_LENGTH as MAX_PUBLIC_BASE_URL_LENGTH
+from app.privacy.crypto import KeyConfigError, decode_key
 
 DEFAULT_DATA_DIR = Path("var")
 
@@ -53,6 +56,11 @@ class SmsSettings(BaseModel):
     twilio_account_sid: str = Field(default="AC00000000000000000000000000000000")
     twilio_auth_token: SecretStr | None = Field(
         default=None, description="Also the key that signs Twilio's status callbacks."
+    )
+    allow_console_in_production: bool = Field(
+        default=False,
+        description="Production refuses the console backend, which sends nothing, unless this "
+        "is true (a staging system that must not text anyone).",
     )
     twilio_from_number: str = Field(default="+4759440000", description="Sender, E.164.")
     twilio_base_url: str = Field(
@@ -103,7 +111,10 @@ class CryptoSettings(BaseModel):
         description="Encryption keys by key id, each 32 bytes as urlsafe base64 (AES-256-GCM). "
         "Keep old keys here while values encrypted with them remain.",
     )
-    active_key_id: str | None = Field(default=None, description="The key id new values use.")
+    active_key_id: str | None = Field(
+        default=None,
+        description="The key id new values use; may be left out when CRYPTO__KEYS has one key.",
+    )
     hash_key: SecretStr | None = Field(
         default=None, description="HMAC key for searchable hashes of national ids."
     )
@@ -125,6 +136,19 @@ class Settings(BaseSettings):
         default=f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR}/odvarsel.db",
         description="SQLAlchemy async URL: sqlite+aiosqlite:///... or postgresql+asyncpg://...",
     )
+    database_pool_size: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="PostgreSQL connections each process keeps open (SQLAlchemy pool_size).",
+    )
+    database_max_overflow: int = Field(
+        default=5,
+        ge=0,
+        le=100,
+        description="Connections a process may open beyond the pool under load; every "
+        "process may hold pool size + overflow, and a worker one more for LISTEN.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = DEFAULT_DATA_DIR
@@ -137,23 +161,57 @@ class Settings(BaseSettings):
     crypto: CryptoSettings = CryptoSettings()
 
     @model_validator(mode="after")
-    def _require_secrets_in_production(self) -> Settings:
-        if self.environment == "production":
-            missing = [
-                name
-                for name, value in (
-                    ("AUTH__JWT_SECRET", self.auth.jwt_secret),
-                    ("CRYPTO__KEYS", self.crypto.keys or None),
-                    ("CRYPTO__ACTIVE_KEY_ID", self.crypto.active_key_id),
-                    ("CRYPTO__HASH_KEY", self.crypto.hash_key),
-                )
-                if value is None
-            ]
-            if missing:
-                raise ValueError(f"must be set in production: {', '.join(missing)}")
-        if self.auth.jwt_secret is not None and len(self.auth.jwt_secret.get_secret_value()) < 32:
-            raise ValueError("AUTH__JWT_SECRET must be at least 32 characters")
+    def _check(self) -> Settings:
+        """Cross-field checks; each problem is one "VARIABLE: reason" line, never a value."""
+        problems = self._problems()
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
+
+    def _problems(self) -> list[str]:
+        problems: list[str] = []
+        production = self.environment == "production"
+        keys, active = self.crypto.keys, self.crypto.active_key_id
+        if production:
+            for name, value in (
+                ("AUTH__JWT_SECRET", self.auth.jwt_secret),
+                ("CRYPTO__KEYS", keys or None),
+                ("CRYPTO__HASH_KEY", self.crypto.hash_key),
+            ):
+                if value is None:
+                    problems.append(f"{name}: must be set in production")
+            if self.sms.backend == "console" and not self.sms.allow_console_in_production:
+                problems.append(
+                    "SMS__BACKEND: console sends no SMS and is refused in production; use "
+                    "twilio, or set SMS__ALLOW_CONSOLE_IN_PRODUCTION=true to text nobody"
+                )
+        if self.sms.backend == "twilio" and self.sms.twilio_auth_token is None:
+            problems.append("SMS__TWILIO_AUTH_TOKEN: must be set for the twilio backend")
+        if self.auth.jwt_secret is not None and len(self.auth.jwt_secret.get_secret_value()) < 32:
+            problems.append("AUTH__JWT_SECRET: must be at least 32 characters")
+        for key_id, key in keys.items():
+            try:
+                decode_key(key.get_secret_value())
+            except KeyConfigError as exc:  # the message names the format, never the key
+                problems.append(f"CRYPTO__KEYS: key id {key_id!r}: {exc}")
+        if len(keys) > 1 and active is None:
+            problems.append(
+                "CRYPTO__ACTIVE_KEY_ID: must be set when CRYPTO__KEYS has more than one key"
+            )
+        from app.privacy.keys import DEV_KEY_ID  # here: app.privacy.keys imports this module
+
+        generated = not keys and not production
+        if active is not None and active not in (set(keys) or {DEV_KEY_ID}):
+            problems.append(
+                "CRYPTO__ACTIVE_KEY_ID: must name a key id of CRYPTO__KEYS"
+                + (f" (or be {DEV_KEY_ID!r}, the generated development key)" if generated else "")
+            )
+        if self.crypto.hash_key is not None:
+            try:
+                decode_key(self.crypto.hash_key.get_secret_value())
+            except KeyConfigError as exc:
+                problems.append(f"CRYPTO__HASH_KEY: {exc}")
+        return problems
 
     @property
     def worker_ready_within(self) -> timedelta:
@@ -196,6 +254,67 @@ def _dev_secret(
     return stored[name]
 
 
+class ConfigError(Exception):
+    """Settings that cannot be used: one line per problem, naming the variable, never a value.
+
+    Entry points print :attr:`problems` and exit non-zero without a traceback
+    (:func:`app.cli.main`, :func:`app.main.app_from_env`).
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+_SECTIONS = {
+    name
+    for name, field in Settings.model_fields.items()
+    if field.annotation in (AuthSettings, HttpSettings, SmsSettings, WorkerSettings, CryptoSettings)
+}
+
+
+def _variable(loc: tuple[int | str, ...]) -> str:
+    """The environment variable an error location belongs to: ("auth", "jwt_secret") ->
+    AUTH__JWT_SECRET; what lies below it (a key id) follows in brackets."""
+    head = 2 if loc and loc[0] in _SECTIONS and len(loc) > 1 else 1
+    name = "__".join(str(part).upper() for part in loc[:head])
+    return name + "".join(f"[{part!r}]" for part in loc[head:])
+
+
+def describe_validation_error(exc: ValidationError) -> list[str]:
+    """One "VARIABLE: reason" line per error; pydantic's input values are left out."""
+    problems: list[str] = []
+    for error in exc.errors(include_input=False, include_url=False, include_context=False):
+        message = error["msg"].removeprefix("Value error, ")
+        if error["loc"]:
+            problems.append(f"{_variable(error['loc'])}: {message}")
+        else:  # Settings._check: already one "VARIABLE: reason" per line
+            problems.extend(message.splitlines())
+    return problems
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, or :class:`ConfigError` listing every problem."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc)) from None
+    except SourceError as exc:
+        # pydantic-settings could not decode a variable (JSON of CRYPTO__KEYS, say); its
+        # message names the field, and its cause may hold the value, so only the field is kept.
+        field = str(exc).partition('field "')[2].partition('"')[0].upper() or "a setting"
+        prefix = f"{field}__*" if field in {s.upper() for s in _SECTIONS} else field
+        raise ConfigError(
+            [f"{prefix}: cannot be parsed (dict settings such as CRYPTO__KEYS are JSON)"]
+        ) from None
+
+
+def report_config_error(exc: ConfigError) -> None:
+    """Prints each problem as one line on stderr (the caller exits non-zero)."""
+    for problem in exc.problems:
+        print(f"configuration error: {problem}", file=sys.stderr, flush=True)
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

@@ -35,7 +35,11 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
         )
         _configure_sqlite(engine)
         return engine
-    options: dict[str, Any] = {"pool_size": 20, "max_overflow": 10, "hide_parameters": True}
+    options: dict[str, Any] = {
+        "pool_size": settings.database_pool_size,
+        "max_overflow": settings.database_max_overflow,
+        "hide_parameters": True,
+    }
     options.update(overrides)
     return create_async_engine(url, **options)
 

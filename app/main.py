@@ -19,7 +19,7 @@ from app.auth.limits import TokenGuard
 from app.auth.router import router as auth_router
 from app.auth.tokens import TokenCodec
 from app.clock import Clock, SystemClock
-from app.config import Settings, get_settings
+from app.config import ConfigError, Settings, get_settings, report_config_error
 from app.db import create_engine, create_sessionmaker
 from app.errors import install_error_handlers
 from app.escalation.policy.router import router as escalation_admin_router
@@ -115,6 +115,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
 
 def app_from_env() -> FastAPI:
-    settings = get_settings()
+    """The uvicorn factory (`uvicorn --factory app.main:app_from_env`, the Docker image)."""
+    try:
+        settings = get_settings()
+    except ConfigError as exc:  # one line per problem, not uvicorn's traceback
+        report_config_error(exc)
+        raise SystemExit(2) from None
     configure_logging(level=settings.log_level, json_lines=settings.log_json)
     return create_app(settings)

@@ -16,7 +16,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from app.notify.loopback import free_port
+from devtools.loopback import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import secrets as secrets_module
-from app.clock import FakeClock
+from app.clock import FakeClock, SystemClock
 from app.config import Settings
 from app.main import create_app
 from app.state import AppState
@@ -31,6 +31,32 @@ def cheap_secret_hashing() -> Iterator[None]:
     secrets_module._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
     secrets_module._hasher = original
+
+
+@pytest.fixture(autouse=True)
+def no_wall_clock(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Time in a test comes from the `clock` fixture: reading SystemClock fails the test.
+
+    Each read is recorded and the test fails at teardown, even when the code under test
+    caught the error (the worker logs and retries). A test whose other processes run on the
+    real clock opts out with ``@pytest.mark.wall_clock`` and says why that is safe when CI
+    moves the clock (``faketime``). Reading the clock directly (datetime.now, time.time) is
+    refused by ruff (TID251).
+    """
+    if request.node.get_closest_marker("wall_clock") is not None:
+        yield
+        return
+    reads: list[str] = []
+
+    def refuse(_self: SystemClock) -> datetime:
+        reads.append(request.node.nodeid)
+        raise AssertionError("the test read the wall clock: pass the `clock` fixture instead")
+
+    monkeypatch.setattr(SystemClock, "now", refuse)
+    yield
+    assert not reads, f"SystemClock.now() was called {len(reads)} time(s); use the clock fixture"
 
 
 @pytest.fixture(scope="session")

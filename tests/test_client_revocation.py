@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from app.auth.scopes import Scope
 from app.cli import cli
-from app.clock import FakeClock
+from app.clock import FakeClock, SystemClock
 from app.config import get_settings
 from app.state import AppState
 from tests.databases import TEST_JWT_SECRET
@@ -161,8 +161,10 @@ async def test_the_clients_api_needs_its_scope(factory: Factory, http: httpx.Asy
 
 
 def test_cli_lists_deactivates_and_rotates(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
 ):
+    # The commands are a composition root reading SystemClock; here it tells the test's time.
+    monkeypatch.setattr(SystemClock, "now", lambda _self: clock.now())
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     get_settings.cache_clear()

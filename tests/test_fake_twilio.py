@@ -15,9 +15,9 @@ import pytest
 
 from app.clock import FakeClock
 from app.notify.console_sender import ConsoleSender
-from app.notify.fake_twilio import BehaviourKind, FakeTwilio, num_segments
-from app.notify.loopback import serve_loopback
 from app.notify.sms import DeliveryState, SmsMessage, SmsSender
+from devtools.fake_twilio import BehaviourKind, FakeTwilio, num_segments
+from devtools.loopback import free_port, serve_loopback
 from tests.callbacks import CallbackRecorder
 
 TOKEN = "fake-auth-token-0123456789abcdef"
@@ -25,11 +25,17 @@ ACCOUNT = "AC0123456789abcdef0123456789abcdef"
 PATH = f"/2010-04-01/Accounts/{ACCOUNT}/Messages.json"
 TO = "+4791234567"
 VALID = {"To": TO, "From": "+4759440000", "Body": "hei"}
+START = datetime(2026, 11, 23, 12, 0, 7, tzinfo=UTC)
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTwilio]:
-    async with FakeTwilio.running(auth_token=TOKEN) as running:
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+async def fake(clock: FakeClock) -> AsyncIterator[FakeTwilio]:
+    async with FakeTwilio.running(auth_token=TOKEN, clock=clock) as running:
         yield running
 
 
@@ -55,8 +61,7 @@ async def test_accepts_a_message_with_a_twilio_message_resource(
     assert resource["account_sid"] == ACCOUNT
     assert resource["num_segments"] == "1"
     assert resource["uri"] == f"/2010-04-01/Accounts/{ACCOUNT}/Messages/{resource['sid']}.json"
-    created = parsedate_to_datetime(resource["date_created"])
-    assert abs(created - datetime.now(UTC)) < timedelta(seconds=5)
+    assert parsedate_to_datetime(resource["date_created"]) == START  # the fake's clock
     assert [m.sid for m in fake.messages()] == [resource["sid"]]
 
 
@@ -103,8 +108,11 @@ async def test_wrong_credentials_get_twilio_401(
     assert fake.messages() == []
 
 
-async def test_a_configured_account_sid_must_match(api: httpx.AsyncClient) -> None:
-    async with FakeTwilio.running(auth_token=TOKEN, account_sid="AC" + "1" * 32) as strict:
+async def test_a_configured_account_sid_must_match(
+    api: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    strict_fake = FakeTwilio.running(auth_token=TOKEN, account_sid="AC" + "1" * 32, clock=clock)
+    async with strict_fake as strict:
         response = await api.post(f"{strict.base_url}{PATH}", data=VALID)
     assert response.status_code == 401
 
@@ -185,16 +193,42 @@ async def test_status_callbacks_per_behaviour(
     ]
 
 
-async def test_records_and_lists_messages_with_receive_times(
-    fake: FakeTwilio, api: httpx.AsyncClient
+@pytest.mark.parametrize(
+    ("kind", "final"),
+    [("deliver", "delivered"), ("fail_callback", "failed"), ("undelivered", "undelivered")],
+)
+async def test_without_status_callbacks_a_message_takes_its_final_status_at_once(
+    kind: BehaviourKind, final: str, clock: FakeClock
 ) -> None:
-    before_perf, before_wall = time.perf_counter(), datetime.now(UTC)
+    recorder = CallbackRecorder()
+    async with (
+        serve_loopback(recorder.app) as receiver,
+        FakeTwilio.running(auth_token=TOKEN, status_callbacks=False, clock=clock) as quiet,
+        httpx.AsyncClient(base_url=quiet.base_url, auth=(ACCOUNT, TOKEN), trust_env=False) as api,
+    ):
+        quiet.set_behaviour(TO, kind)
+        form = {**VALID, "StatusCallback": f"{receiver.base_url}/status"}
+        response = await api.post(PATH, data=form)
+        await quiet.wait_for_callbacks(within=0.5)  # none are due
+
+    assert response.status_code == 201
+    assert response.json()["status"] == "queued"
+    [message] = quiet.messages()
+    assert (message.status, message.callbacks) == (final, [])
+    assert recorder.received == []
+
+
+async def test_records_and_lists_messages_with_receive_times(
+    fake: FakeTwilio, api: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    clock.advance(timedelta(minutes=3))
+    before_perf = time.perf_counter()
     await api.post(PATH, data=VALID)
-    after_perf, after_wall = time.perf_counter(), datetime.now(UTC)
+    after_perf = time.perf_counter()
 
     [message] = fake.messages()
     assert before_perf <= message.received_perf <= after_perf
-    assert before_wall <= message.received_at <= after_wall
+    assert message.received_at == START + timedelta(minutes=3)
     await fake.wait_for_callbacks()
     listed = (await api.get("/_fake/messages")).json()
     assert [(m["sid"], m["to"], m["from"], m["body"]) for m in listed] == [
@@ -247,9 +281,13 @@ def test_num_segments(body: str, segments: int) -> None:
     assert num_segments(body) == segments
 
 
-def test_runs_as_its_own_process() -> None:
+@pytest.mark.parametrize(
+    ("flags", "status"), [([], "queued|sent|delivered"), (["--no-callbacks"], "delivered")]
+)
+def test_runs_as_its_own_process(flags: list[str], status: str) -> None:
+    command = [sys.executable, "-m", "devtools.fake_twilio", "--port", "0", "--auth-token", TOKEN]
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.notify.fake_twilio", "--port", "0", "--auth-token", TOKEN],
+        [*command, *flags],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -259,8 +297,14 @@ def test_runs_as_its_own_process() -> None:
         assert line.startswith("FAKE_TWILIO_BASE_URL=http://127.0.0.1:")
         base_url = line.partition("=")[2]
         with httpx.Client(base_url=base_url, auth=(ACCOUNT, TOKEN), trust_env=False) as client:
-            assert client.post(PATH, data=VALID).status_code == 201
-            assert [m["to"] for m in client.get("/_fake/messages").json()] == [TO]
+            nobody = f"http://127.0.0.1:{free_port()}/status"  # callbacks there fail
+            response = client.post(PATH, data={**VALID, "StatusCallback": nobody})
+            assert response.status_code == 201
+            [listed] = client.get("/_fake/messages").json()
+            assert listed["to"] == TO
+            assert listed["status"] in status.split("|")
+            if flags:  # "delivered" with callbacks would have meant three failed attempts
+                assert listed["callbacks"] == []
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from app.config import AuthSettings, CryptoSettings, Settings
+from app.config import (
+    AuthSettings,
+    CryptoSettings,
+    Settings,
+    SmsSettings,
+    describe_validation_error,
+)
 from app.privacy.crypto import KeyConfigError, generate_key
 from app.privacy.keys import DEV_KEY_ID, build_cipher, build_hasher
 
@@ -60,18 +66,43 @@ def test_a_single_configured_key_is_the_active_one(tmp_path: Path) -> None:
 
 
 def test_several_keys_need_an_active_key_id(tmp_path: Path) -> None:
-    settings = dev_settings(tmp_path, keys={"a": generate_key(), "b": generate_key()})
-    with pytest.raises(KeyConfigError, match="ACTIVE_KEY_ID"):
-        build_cipher(settings)
+    with pytest.raises(ValidationError) as raised:
+        dev_settings(tmp_path, keys={"a": generate_key(), "b": generate_key()})
+    assert describe_validation_error(raised.value) == [
+        "CRYPTO__ACTIVE_KEY_ID: must be set when CRYPTO__KEYS has more than one key"
+    ]
+
+
+@pytest.mark.parametrize("active", ["c", "dev1"])
+def test_the_active_key_id_must_be_a_configured_one(tmp_path: Path, active: str) -> None:
+    with pytest.raises(ValidationError, match="CRYPTO__ACTIVE_KEY_ID: must name a key id"):
+        dev_settings(tmp_path, keys={"a": generate_key()}, active_key_id=active)
+
+
+def test_without_keys_the_development_key_may_be_named(tmp_path: Path) -> None:
+    assert build_cipher(dev_settings(tmp_path, active_key_id="dev1")).active_key_id == DEV_KEY_ID
+    with pytest.raises(ValidationError, match="or be 'dev1'"):
+        dev_settings(tmp_path, active_key_id="k9")
 
 
 def test_a_bad_key_is_named_by_its_id_never_shown(tmp_path: Path) -> None:
     bad = "not-a-key-but-a-secret-value"
+    with pytest.raises(ValidationError) as raised:
+        dev_settings(tmp_path, keys={"k1": bad}, hash_key=bad)
+    assert describe_validation_error(raised.value) == [
+        "CRYPTO__KEYS: key id 'k1': a key is 32 bytes as urlsafe base64 (43-44 characters)",
+        "CRYPTO__HASH_KEY: a key is 32 bytes as urlsafe base64 (43-44 characters)",
+    ]
+
+
+def test_build_cipher_still_refuses_a_bad_key_without_showing_it(tmp_path: Path) -> None:
+    # Settings made with model_construct skip the checks; build_cipher does not trust them.
+    bad = "not-a-key-but-a-secret-value"
+    settings = Settings.model_construct(
+        crypto=CryptoSettings.model_construct(keys={"k1": SecretStr(bad)}, active_key_id=None)
+    )
     with pytest.raises(KeyConfigError, match="'k1'") as raised:
-        build_cipher(dev_settings(tmp_path, keys={"k1": bad}))
-    assert bad not in str(raised.value)
-    with pytest.raises(KeyConfigError, match="HASH_KEY") as raised:
-        build_hasher(dev_settings(tmp_path, hash_key=bad))
+        build_cipher(settings)
     assert bad not in str(raised.value)
 
 
@@ -85,11 +116,25 @@ def test_production_refuses_to_start_without_keys(tmp_path: Path) -> None:
         )
 
 
+def test_one_key_needs_no_active_key_id_in_production_either(tmp_path: Path) -> None:
+    settings = Settings(
+        environment="production",
+        data_dir=tmp_path,
+        auth=AuthSettings(jwt_secret=SecretStr(JWT)),
+        sms=SmsSettings(allow_console_in_production=True),
+        crypto=CryptoSettings(
+            keys={"k1": SecretStr(generate_key())}, hash_key=SecretStr(generate_key())
+        ),
+    )
+    assert build_cipher(settings).active_key_id == "k1"
+
+
 def test_production_never_generates_a_key(tmp_path: Path) -> None:
     settings = Settings(
         environment="production",
         data_dir=tmp_path,
         auth=AuthSettings(jwt_secret=SecretStr(JWT)),
+        sms=SmsSettings(allow_console_in_production=True),
         crypto=CryptoSettings(
             keys={"k1": SecretStr(generate_key())},
             active_key_id="k1",

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner, Result
 
 from app.cli import cli
-from app.clock import SystemClock
+from app.clock import FakeClock, SystemClock
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
 from app.escalation.policy import rules as rules
@@ -30,9 +30,13 @@ Odvarsel = Callable[..., Result]
 
 @pytest.fixture
 def odvarsel(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
 ) -> Iterator[Odvarsel]:
-    """Runs `odvarsel ARGS...` with DATABASE_URL pointing at this test's database."""
+    """Runs `odvarsel ARGS...` with DATABASE_URL pointing at this test's database.
+
+    The commands are a composition root and read SystemClock; here it tells the test's time.
+    """
+    monkeypatch.setattr(SystemClock, "now", lambda _self: clock.now())
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     get_settings.cache_clear()
@@ -57,7 +61,7 @@ def in_database(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     return asyncio.run(run())
 
 
-def test_seed_demo_adds_a_team_on_duty_around_the_clock_once(odvarsel: Odvarsel):
+def test_seed_demo_adds_a_team_on_duty_around_the_clock_once(odvarsel: Odvarsel, clock: FakeClock):
     first = odvarsel("seed-demo")
     assert first.exit_code == 0, first.output
     assert "team Ressursteam overdose" in first.stdout
@@ -69,7 +73,7 @@ def test_seed_demo_adds_a_team_on_duty_around_the_clock_once(odvarsel: Odvarsel)
         members = await roster_repository.list_members(session, team_id=team.id)
         assert sorted(m.mobile for m in members) == ["+4790000001", "+4790000002", "+4790000003"]
         assert {m.is_health_personnel for m in members} == {True, False}
-        now = SystemClock().now()
+        now = clock.now()
         for days in range(0, 21, 3):
             view, _ = await roster_duty.team_view(
                 session, team_id=team.id, at=now + timedelta(days=days, hours=days)
@@ -85,7 +89,7 @@ def test_seed_demo_adds_a_team_on_duty_around_the_clock_once(odvarsel: Odvarsel)
     assert "Ressursteam overdose: 0 hole(s) in the next 7 days" in holes.stdout
 
 
-def test_add_team_members_and_import_a_rota(odvarsel: Odvarsel, tmp_path: Path):
+def test_add_team_members_and_import_a_rota(odvarsel: Odvarsel, tmp_path: Path, clock: FakeClock):
     assert odvarsel("seed-demo").exit_code == 0
     added = odvarsel("add-team", "--municipality", "3107", "--name", "Nattevakt")
     assert added.exit_code == 0, added.output
@@ -104,7 +108,7 @@ def test_add_team_members_and_import_a_rota(odvarsel: Odvarsel, tmp_path: Path):
     assert "error: mobile: not a Norwegian mobile number" in refused.stderr
     assert "69 00" not in refused.output
 
-    tomorrow = (datetime.now(OSLO) + timedelta(days=1)).date()
+    tomorrow = (clock.now().astimezone(OSLO) + timedelta(days=1)).date()
     day = f"{tomorrow:%Y%m%d}"
     ics = tmp_path / "rota.ics"
     ics.write_text(
@@ -142,11 +146,13 @@ def test_add_team_members_and_import_a_rota(odvarsel: Odvarsel, tmp_path: Path):
     assert f"  {tomorrow:%Y-%m-%d} 16:00 to " in every.stdout
 
 
-def test_roster_holes_fails_for_a_municipality_whose_alerts_reach_nobody(odvarsel: Odvarsel):
+def test_roster_holes_fails_for_a_municipality_whose_alerts_reach_nobody(
+    odvarsel: Odvarsel, clock: FakeClock
+):
     assert odvarsel("seed-demo").exit_code == 0
 
     async def add_oslo(session: AsyncSession) -> None:
-        oslo = Municipality(code="0301", name="Oslo", created_at=SystemClock().now())
+        oslo = Municipality(code="0301", name="Oslo", created_at=clock.now())
         roster_repository.add_municipality(session, oslo)
 
     in_database(add_oslo)

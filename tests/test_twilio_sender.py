@@ -11,9 +11,8 @@ import pytest
 from pydantic import SecretStr
 from twilio.request_validator import RequestValidator
 
+from app.clock import FakeClock
 from app.config import SmsSettings
-from app.notify.fake_twilio import FakeTwilio
-from app.notify.loopback import serve_loopback
 from app.notify.sms import (
     DeliveryState,
     SmsMessage,
@@ -22,6 +21,8 @@ from app.notify.sms import (
     SmsTemporaryError,
 )
 from app.notify.twilio_sender import TwilioSender
+from devtools.fake_twilio import FakeTwilio
+from devtools.loopback import serve_loopback
 from tests.callbacks import CallbackRecorder
 
 TOKEN = "fake-auth-token-0123456789abcdef"
@@ -42,8 +43,8 @@ def sms_settings(base_url: str, *, token: str = TOKEN, timeout: float = 5.0) -> 
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTwilio]:
-    async with FakeTwilio.running(auth_token=TOKEN, account_sid=ACCOUNT) as running:
+async def fake(clock: FakeClock) -> AsyncIterator[FakeTwilio]:
+    async with FakeTwilio.running(auth_token=TOKEN, account_sid=ACCOUNT, clock=clock) as running:
         yield running
 
 
@@ -74,10 +75,10 @@ async def test_message_arrives_with_to_from_and_body(fake: FakeTwilio, sender: S
 
 
 @pytest.mark.parametrize("suffix", ["", "/"])
-async def test_base_url_is_honoured(http: httpx.AsyncClient, suffix: str) -> None:
+async def test_base_url_is_honoured(http: httpx.AsyncClient, suffix: str, clock: FakeClock) -> None:
     async with (
-        FakeTwilio.running(auth_token=TOKEN) as unused,
-        FakeTwilio.running(auth_token=TOKEN) as configured,
+        FakeTwilio.running(auth_token=TOKEN, clock=clock) as unused,
+        FakeTwilio.running(auth_token=TOKEN, clock=clock) as configured,
     ):
         sender = TwilioSender(sms_settings(configured.base_url + suffix), http)
         await sender.send(SmsMessage(to=TO, body="hei"))

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from app.clock import FakeClock
 from app.config import HttpSettings, Settings, SmsSettings
 from app.main import create_app
-from app.notify.fake_twilio import FakeTwilio
-from app.notify.loopback import free_port, serve_loopback
+from devtools.fake_twilio import FakeTwilio
+from devtools.loopback import free_port, serve_loopback
 from tests.databases import settings_for
 
 TWILIO_AUTH_TOKEN = "test-twilio-auth-token-0123456789"
@@ -20,8 +20,8 @@ TWILIO_ACCOUNT_SID = "AC" + "a" * 32
 
 
 @pytest.fixture
-async def fake_twilio() -> AsyncIterator[FakeTwilio]:
-    async with FakeTwilio.running(auth_token=TWILIO_AUTH_TOKEN) as fake:
+async def fake_twilio(clock: FakeClock) -> AsyncIterator[FakeTwilio]:
+    async with FakeTwilio.running(auth_token=TWILIO_AUTH_TOKEN, clock=clock) as fake:
         yield fake
 
 

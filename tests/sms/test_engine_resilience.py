@@ -15,9 +15,9 @@ from twilio.request_validator import RequestValidator
 from app.clock import FakeClock
 from app.notify import texts
 from app.notify.dispatcher import STATUS_CALLBACK_PATH, Dispatcher
-from app.notify.fake_twilio import FakeTwilio
 from app.notify.sms import SendResult, SmsMessage, SmsSender
 from app.state import AppState
+from devtools.fake_twilio import FakeTwilio
 from tests.factories import Factory, alert_body
 from tests.problems import assert_problem
 from tests.sms.conftest import TWILIO_AUTH_TOKEN

@@ -18,8 +18,8 @@ from twilio.request_validator import RequestValidator
 from app.alerts import service as alerts_service
 from app.clock import FakeClock
 from app.escalation.policy.rules import Policy, Step, StepTarget, TargetKind
-from app.notify.fake_twilio import FakeTwilio
 from app.state import AppState
+from devtools.fake_twilio import FakeTwilio
 from tests.factories import ApiCredentials, Factory, TeamSetup, alert_body
 from tests.problems import assert_problem
 from tests.sms.conftest import TWILIO_AUTH_TOKEN

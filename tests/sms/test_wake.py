@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from app.config import Settings, WorkerSettings
-from app.notify.fake_twilio import FakeTwilio
+from devtools.fake_twilio import FakeTwilio
 from tests.factories import Factory, alert_body
 
 POLL_SECONDS = 60.0  # far longer than the test: any SMS must come from the wake-up

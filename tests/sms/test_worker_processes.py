@@ -8,29 +8,38 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from app.clock import FakeClock
+from app.clock import FakeClock, SystemClock
 from app.config import Settings
-from app.notify.fake_twilio import FakeTwilio
 from app.state import AppState
+from devtools.fake_twilio import FakeTwilio
 from tests.databases import BACKEND
 from tests.factories import Factory, alert_body
 from tests.sms.conftest import TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
 
-pytestmark = pytest.mark.skipif(
-    BACKEND != "postgresql", reason="SKIP LOCKED and LISTEN/NOTIFY across processes: PostgreSQL"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        BACKEND != "postgresql",
+        reason="SKIP LOCKED and LISTEN/NOTIFY across processes: PostgreSQL",
+    ),
+    pytest.mark.wall_clock,
+]
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    """The worker processes use the real clock, so the app's time must be now, not START."""
-    return FakeClock(datetime.now(UTC))
+    """The worker processes run on the real clock, so the app's time must be now, not START.
+
+    Safe when CI moves the clock: faketime works by LD_PRELOAD and FAKETIME in the
+    environment, which the workers inherit (start_worker passes os.environ on), so this
+    process and its workers see the same shifted time. Nothing here compares that time
+    with a fixed date; the outbox's due and lease times only need the processes to agree.
+    """
+    return FakeClock(SystemClock().now())
 
 
 ALERTS = 500

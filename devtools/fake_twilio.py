@@ -7,12 +7,16 @@ callbacks signed as Twilio signs them. What happens per destination number is se
 
 In-process::
 
-    async with FakeTwilio.running(auth_token="t") as fake:
+    async with FakeTwilio.running(auth_token="t", clock=clock) as fake:
         settings = SmsSettings(backend="twilio", twilio_base_url=fake.base_url, ...)
 
 As a process (prints ``FAKE_TWILIO_BASE_URL=http://127.0.0.1:PORT`` once it listens)::
 
-    python -m app.notify.fake_twilio --port 0 --auth-token t
+    python -m devtools.fake_twilio --port 0 --auth-token t [--no-callbacks]
+
+``status_callbacks=False`` (``--no-callbacks``) posts no status callbacks: a message takes its
+behaviour's final status at once. Signing and posting three callbacks per SMS costs more than
+the rest of the fake, so benchmarks that measure throughput switch them off.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import format_datetime
 from typing import Literal
 
@@ -44,8 +48,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
+from app.clock import Clock, SystemClock
 from app.notify.gsm7 import is_gsm7, septet_length
-from app.notify.loopback import LoopbackServer, serve_loopback
+from devtools.loopback import LoopbackServer, serve_loopback
 
 API_VERSION = "2010-04-01"
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
@@ -99,7 +104,7 @@ class CallbackAttempt:
 
 @dataclass(slots=True)
 class FakeMessage:
-    """One accepted message, with when it arrived (perf_counter and wall clock)."""
+    """One accepted message, with when it arrived (perf_counter and the fake's clock)."""
 
     sid: str
     account_sid: str
@@ -145,11 +150,19 @@ class FakeTwilio:
     """
 
     def __init__(
-        self, *, auth_token: str, account_sid: str | None = None, callback_delay: float = 0.0
+        self,
+        *,
+        auth_token: str,
+        account_sid: str | None = None,
+        callback_delay: float = 0.0,
+        status_callbacks: bool = True,
+        clock: Clock,
     ) -> None:
         self.auth_token = auth_token
         self.account_sid = account_sid  # None: any AccountSid, as long as the token matches
         self.callback_delay = callback_delay
+        self.status_callbacks = status_callbacks
+        self.clock = clock  # date_created and received_at; tests pass their fake clock
         self._lock = threading.Lock()
         self._messages: dict[str, FakeMessage] = {}
         self._behaviours: dict[str, Behaviour] = {}
@@ -177,10 +190,18 @@ class FakeTwilio:
         auth_token: str,
         account_sid: str | None = None,
         callback_delay: float = 0.0,
+        status_callbacks: bool = True,
+        clock: Clock,
         port: int = 0,
     ) -> AsyncIterator[FakeTwilio]:
         """A fake serving on 127.0.0.1 in the current event loop, stopped on exit."""
-        fake = cls(auth_token=auth_token, account_sid=account_sid, callback_delay=callback_delay)
+        fake = cls(
+            auth_token=auth_token,
+            account_sid=account_sid,
+            callback_delay=callback_delay,
+            status_callbacks=status_callbacks,
+            clock=clock,
+        )
         async with fake.serve(port=port):
             yield fake
 
@@ -291,7 +312,7 @@ class FakeTwilio:
 
     async def _create(self, request: Request) -> Response:
         # Receive times are taken first, so benchmarks measure arrival, not our processing.
-        received_perf, received_at = time.perf_counter(), datetime.now(UTC)
+        received_perf, received_at = time.perf_counter(), self.clock.now()
         account_sid = self._authenticated_sid(request)
         if account_sid is None:
             return twilio_error(401, 20003, "Authenticate")
@@ -324,6 +345,12 @@ class FakeTwilio:
             received_perf=received_perf,
             received_at=received_at,
         )
+        if not self.status_callbacks:
+            answer = JSONResponse(_resource(message), status_code=201)  # "queued", as Twilio
+            message.status = _CALLBACKS.get(rule.kind, _CALLBACKS["deliver"])[-1][0]
+            with self._lock:
+                self._messages[message.sid] = message
+            return answer
         with self._lock:
             self._messages[message.sid] = message
             self._pending += 1
@@ -461,6 +488,8 @@ async def _serve_until_signalled(args: argparse.Namespace) -> None:
         auth_token=args.auth_token,
         account_sid=args.account_sid,
         callback_delay=args.callback_delay,
+        status_callbacks=args.callbacks,
+        clock=SystemClock(),
     )
     async with fake.serve(port=args.port) as server:
         loop = asyncio.get_running_loop()
@@ -476,6 +505,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--auth-token", required=True)
     parser.add_argument("--account-sid", default=None, help="default: accept any AccountSid")
     parser.add_argument("--callback-delay", type=float, default=0.0, help="seconds per callback")
+    parser.add_argument(
+        "--no-callbacks",
+        dest="callbacks",
+        action="store_false",
+        help="post no status callbacks (messages take their final status at once)",
+    )
     asyncio.run(_serve_until_signalled(parser.parse_args(argv)))
 
 

@@ -20,6 +20,7 @@ from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import install_error_handlers
 from app.escalation.router import router as escalation_admin_router
+from app.input_guard import InputGuard
 from app.logging import configure_logging, silence_parameter_loggers
 from app.middleware import BodySizeLimit, RequestLog
 from app.notify.senders import build_sender
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(escalation_admin_router)
     app.include_router(webhooks_router)
     app.include_router(health.router)
+    app.add_middleware(InputGuard)
     app.add_middleware(BodySizeLimit, max_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestLog)
     return app

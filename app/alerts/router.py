@@ -16,6 +16,7 @@ from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
 from app.deps import ClockDep, SessionDep, StateDep, current_client
 from app.errors import Problem
+from app.input_guard import validates_own_text
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 
@@ -47,6 +48,7 @@ _problems: dict[int | str, dict[str, Any]] = {
         },
     },
 )
+@validates_own_text  # odd optional text is dropped and listed by AlertIn, not refused
 async def post_alert(
     alert_in: AlertIn,
     response: Response,

@@ -261,6 +261,18 @@ class Unprocessable(DomainError):
     status, slug, title = 422, "unprocessable", "The request cannot be processed"
 
 
+class InvalidFields(DomainError):
+    """Fields refused after schema validation (a rule that needs the clock or settings)."""
+
+    status, slug, title = 422, "validation-error", "The request is not valid"
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__(
+            "; ".join(f"{p.field}: {p.reason}" for p in problems),
+            errors=[p.model_dump() for p in problems],
+        )
+
+
 def problem_response(
     *,
     status: int,

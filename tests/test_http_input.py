@@ -279,3 +279,14 @@ async def test_a_nul_in_a_twilio_webhook_field_is_a_422(http: httpx.AsyncClient)
     )
     problem = assert_problem(response, 422)
     assert problem["errors"][0]["field"] == "MessageSid"
+
+
+async def test_a_page_cursor_beyond_a_database_integer_is_a_422(
+    factory: Factory, http: httpx.AsyncClient
+):
+    officer = await factory.api_client(scopes=(Scope.PRIVACY_READ,))
+    response = await http.get(
+        f"/v1/privacy/access-log?actor_id=x&after={10**20}", headers=officer.headers
+    )
+    problem = assert_problem(response, 422)  # PostgreSQL refused the bigint: a 500
+    assert problem["errors"][0]["field"] == "after"

@@ -65,6 +65,7 @@ async def post_alert(
             now=clock.now(),
             cipher=state.cipher,
             hasher=state.hasher,
+            intake=state.settings.intake,
         )
     response.headers["Location"] = f"{router.prefix}/{result.alert.id}"
     if result.created:

@@ -14,7 +14,6 @@ from uuid import UUID
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -29,6 +28,7 @@ from app.alerts.enums import AlertKind, AlertStatus, Outcome, PlaceType, Sex, Su
 from app.consent.enums import ConsentRecipient, ConsentState, DataCategory
 from app.errors import FieldProblem, field_path
 from app.input_guard import refuse_control_characters
+from app.instants import BoundedInstant
 from app.norway.national_id import parse_national_id
 from app.norway.phone import to_e164
 
@@ -142,7 +142,11 @@ class AlertIn(BaseModel):
         SafeText,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$"),
     ] = Field(description="The dispatch system's incident id: the idempotency key.")
-    occurred_at: AwareDatetime = Field(description="When it happened, with a UTC offset.")
+    occurred_at: BoundedInstant = Field(
+        description="When it happened, with a UTC offset. At most `INTAKE__MAX_AGE_DAYS` "
+        "(365) days before and `INTAKE__MAX_FUTURE_MINUTES` (60) minutes after the service's "
+        "clock: other times are refused (422) as the sign of a wrong clock or time zone."
+    )
     municipality: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] = Field(
         description="Kommunenummer (4 digits), e.g. 3107 Fredrikstad."
     )

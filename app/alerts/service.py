@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,8 @@ from app.alerts.minimise import Minimised, minimise
 from app.alerts.models import Alert
 from app.alerts.repository import MunicipalityAccess
 from app.alerts.schemas import AlertIn, AlertOut
-from app.errors import Conflict, DomainError, NotFound
+from app.config import IntakeSettings
+from app.errors import Conflict, DomainError, FieldProblem, InvalidFields, NotFound
 from app.escalation import engine as escalation_engine
 from app.privacy.crypto import FieldCipher, KeyedHasher
 
@@ -45,8 +46,10 @@ async def receive_alert(
     now: datetime,
     cipher: FieldCipher,
     hasher: KeyedHasher,
+    intake: IntakeSettings,
 ) -> IntakeResult:
     """Store a new alert and, in the same transaction, open its escalation (due at once)."""
+    check_occurred_at(alert_in.occurred_at, now=now, intake=intake)
     access = await repository.municipality_access(
         session, client_id=client_id, code=alert_in.municipality
     )
@@ -93,6 +96,26 @@ async def receive_alert(
             alert_id=str(existing.id),
         )
     return IntakeResult(alert=to_out(existing), created=False)
+
+
+def check_occurred_at(occurred_at: datetime, *, now: datetime, intake: IntakeSettings) -> None:
+    """Refuse a time no overdose alert can have: long ago, or ahead of the service clock.
+
+    Such a time means a wrong clock or time zone at the sender; accepted, it would page at the
+    wrong time or make the escalation unschedulable. (Late but plausible alerts are kept.)
+    """
+    earliest = now - timedelta(days=intake.max_age_days)
+    latest = now + timedelta(minutes=intake.max_future_minutes)
+    if occurred_at < earliest:
+        reason = f"more than {intake.max_age_days} days before the service's clock"
+    elif occurred_at > latest:
+        reason = (
+            f"more than {intake.max_future_minutes} minutes after the service's clock; "
+            "check the sending system's clock and time zone"
+        )
+    else:
+        return
+    raise InvalidFields([FieldProblem(field="occurred_at", reason=reason)])
 
 
 async def get_alert(session: AsyncSession, *, alert_id: uuid.UUID, client_id: str) -> AlertOut:

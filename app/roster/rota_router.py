@@ -9,10 +9,10 @@ from email.message import Message
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from pydantic import AwareDatetime
 
 from app.deps import ClockDep, SessionDep
 from app.errors import DomainError, Problem
+from app.instants import BoundedInstant
 from app.roster import rota_service
 from app.roster.admin import INVALID, NOT_FOUND
 from app.roster.rota_schemas import (
@@ -39,8 +39,8 @@ ICS_EXAMPLE = (
     "END:VEVENT\r\nEND:VCALENDAR\r\n"
 )
 
-From = Annotated[AwareDatetime | None, Query(alias="from", description="Default: now.")]
-To = Annotated[AwareDatetime | None, Query(alias="to", description="Default: no end.")]
+From = Annotated[BoundedInstant | None, Query(alias="from", description="Default: now.")]
+To = Annotated[BoundedInstant | None, Query(alias="to", description="Default: no end.")]
 
 
 class UnsupportedMediaType(DomainError):
@@ -221,7 +221,7 @@ async def on_duty(
     team_id: uuid.UUID,
     session: SessionDep,
     clock: ClockDep,
-    at: Annotated[AwareDatetime | None, Query(description="Default: now.")] = None,
+    at: Annotated[BoundedInstant | None, Query(description="Default: now.")] = None,
 ) -> OnDutyOut:
     async with session.begin():
         return await rota_service.on_duty(

@@ -12,7 +12,6 @@ from typing import Annotated, Self
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -20,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.instants import BoundedInstant
 from app.roster.enums import MemberRole, ShiftSource
 
 
@@ -28,7 +28,7 @@ def _utc(value: datetime) -> datetime:
 
 
 # Instants are kept and answered in UTC, whatever offset they were given with.
-Instant = Annotated[AwareDatetime, AfterValidator(_utc)]
+Instant = Annotated[BoundedInstant, AfterValidator(_utc)]
 
 
 class _In(BaseModel):

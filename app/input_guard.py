@@ -11,6 +11,7 @@ One ASGI middleware checks what FastAPI would otherwise hand on as it is:
   naming the field — except on operations marked with :func:`validates_own_text`
   (alert intake), whose schema drops such optional fields and lists them instead.
 * Query parameters, the path, and form fields with control characters are refused (422).
+  No operation takes files, so multipart/form-data is refused (415) rather than read unchecked.
 
 JSON is checked for operations that FastAPI decodes JSON for (a body model); operations that
 read their body themselves (the calendar import) see it untouched.
@@ -185,6 +186,9 @@ class InputGuard:
             await self._invalid(scope, receive, send, errors)
             return
         media_type = _media_type(scope)
+        if media_type == "multipart/form-data":  # no operation takes files: not read unchecked
+            await self._unsupported(scope, receive, send)
+            return
         if not _is_json(media_type) and media_type != "application/x-www-form-urlencoded":
             await self.app(scope, receive, send)
             return
@@ -226,6 +230,17 @@ class InputGuard:
             detail="; ".join(f"{e['field']}: {e['reason']}" for e in listed),
             instance=public_path(scope),
             errors=listed,
+        )
+        await response(scope, receive, send)
+
+    async def _unsupported(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(
+            status=415,
+            slug="unsupported-media-type",
+            title="Unsupported media type",
+            detail="No operation takes multipart/form-data: send forms as "
+            "application/x-www-form-urlencoded and bodies as application/json, in UTF-8.",
+            instance=public_path(scope),
         )
         await response(scope, receive, send)
 

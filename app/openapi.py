@@ -255,6 +255,9 @@ def _finish_operation(operation: dict[str, Any]) -> None:
     if "application/x-www-form-urlencoded" in body:
         responses.setdefault("400", {"description": "The form cannot be parsed"})
         responses.setdefault(
+            "415", {"description": "Not sent as `application/x-www-form-urlencoded`"}
+        )
+        responses.setdefault(
             "422", {"description": "Validation error: a form field with a control character"}
         )
     # The input guard refuses control characters in any query string or path (app.input_guard).

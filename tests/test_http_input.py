@@ -290,3 +290,13 @@ async def test_a_page_cursor_beyond_a_database_integer_is_a_422(
     )
     problem = assert_problem(response, 422)  # PostgreSQL refused the bigint: a 500
     assert problem["errors"][0]["field"] == "after"
+
+
+async def test_a_multipart_form_is_a_415_not_read_unchecked(http: httpx.AsyncClient):
+    response = await http.post(
+        "/v1/oauth/token",
+        data={"grant_type": "client_credentials", "client_secret": "s"},
+        files={"client_id": (None, "a\u0000")},  # multipart/form-data
+    )
+    problem = assert_problem(response, 415)  # the NUL went on to PostgreSQL: a 500
+    assert "application/x-www-form-urlencoded" in problem["detail"]

@@ -157,6 +157,18 @@ _ALERT_409_EXAMPLE = {
 }
 
 
+TAG_DESCRIPTIONS: dict[str, str] = {
+    "auth": "Access tokens (OAuth 2.0 client credentials).",
+    "alerts": "Posting alerts, their status, and their personal data (logged).",
+    "privacy": "The privacy officer's view of the access log.",
+    "admin: teams": "Municipalities, teams and members (scope `admin`).",
+    "admin: rosters": "Rotations, shifts, overrides, calendar import, who is on duty.",
+    "admin: escalation": "Who is paged, in which order, and when.",
+    "webhooks": "Delivery reports from Twilio.",
+    "operations": "Liveness and readiness probes.",
+}
+
+
 def operation_id(route: APIRoute) -> str:
     """`createAlert` for `post_alert`: an explicit id, or the endpoint's name in camelCase."""
     if route.name in OPERATION_IDS:
@@ -225,9 +237,17 @@ def finish(spec: dict[str, Any]) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
+    used: list[str] = []
     for path_item in spec.get("paths", {}).values():
         for operation in path_item.values():
             _finish_operation(operation)
+            used += [t for t in operation.get("tags", []) if t not in used]
+            # Tools show the description; the summary says it where there is nothing more.
+            operation.setdefault("description", operation.get("summary", ""))
+    spec["tags"] = [
+        {"name": tag, **({"description": TAG_DESCRIPTIONS[tag]} if tag in TAG_DESCRIPTIONS else {})}
+        for tag in used
+    ]
     return spec
 
 

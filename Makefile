@@ -76,7 +76,11 @@ openapi: $(RUNTIME)
 # Re-resolve the locks from pyproject.toml's ranges, keeping pins that still fit;
 # `make lock LOCK_FLAGS=--upgrade` moves every package to its newest allowed version.
 # dev.txt is constrained by runtime.txt, so tests run on the versions that are served.
-lock: $(DEV)
+# It needs only pip-tools (at its locked version), not an install that matches the old lock:
+# a dependency just added to pyproject.toml is what the lock is refreshed for.
+PIP_TOOLS := $(shell sed -n 's/^\(pip-tools==[^ ]*\).*/\1/p' requirements/dev.txt)
+lock: $(INTERPRETER)
+	$(PIP) install "$(PIP_TOOLS)"
 	$(BIN)/pip-compile --quiet $(LOCK_FLAGS) --output-file requirements/runtime.txt pyproject.toml
 	$(BIN)/pip-compile --quiet $(LOCK_FLAGS) --extra dev --constraint requirements/runtime.txt \
 		--output-file requirements/dev.txt pyproject.toml

@@ -47,6 +47,27 @@ class HttpSettings(BaseModel):
         description="Base of links sent to staff by SMS: scheme and host only, at most 33 "
         "characters, so every SMS stays one segment.",
     )
+    docs_enabled: bool | None = Field(
+        default=None,
+        description="Serve /docs and /redoc (assets from the app, no CDN). Unset: on in "
+        "development, off in production.",
+    )
+
+
+class IntakeSettings(BaseModel):
+    max_age_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="An alert whose occurred_at is further back than this is refused (422).",
+    )
+    max_future_minutes: int = Field(
+        default=60,
+        ge=0,
+        le=24 * 60,
+        description="An alert whose occurred_at is further ahead of the service clock than "
+        "this is refused (422).",
+    )
 
 
 class SmsSettings(BaseModel):
@@ -156,6 +177,7 @@ class Settings(BaseSettings):
     log_json: bool = True
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()
+    intake: IntakeSettings = IntakeSettings()
     sms: SmsSettings = SmsSettings()
     worker: WorkerSettings = WorkerSettings()
     crypto: CryptoSettings = CryptoSettings()
@@ -220,6 +242,13 @@ class Settings(BaseSettings):
             seconds=self.worker.ready_within_polls * self.worker.poll_interval_seconds
             + self.sms.send_timeout_seconds
         )
+
+    @property
+    def docs_enabled(self) -> bool:
+        """Whether /docs and /redoc are served: off in production unless enabled."""
+        if self.http.docs_enabled is not None:
+            return self.http.docs_enabled
+        return self.environment != "production"
 
     @property
     def is_sqlite(self) -> bool:

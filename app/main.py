@@ -21,13 +21,14 @@ from app.auth.tokens import TokenCodec
 from app.clock import Clock, SystemClock
 from app.config import ConfigError, Settings, get_settings, report_config_error
 from app.db import create_engine, create_sessionmaker
-from app.errors import install_error_handlers
+from app.errors import install_error_handlers, problem_types_markdown
 from app.escalation.policy.router import router as escalation_admin_router
+from app.input_guard import InputGuard
 from app.logging import configure_logging, silence_parameter_loggers
 from app.middleware import BodySizeLimit, RequestLog
 from app.notify.senders import build_sender
 from app.notify.webhooks import router as webhooks_router
-from app.openapi import install_openapi
+from app.openapi import install_docs, install_openapi, operation_id
 from app.privacy.keys import build_cipher, build_hasher
 from app.roster.rota.router import router as rota_router
 from app.roster.teams.router import municipalities_router
@@ -43,8 +44,15 @@ them to the municipality's on-duty team.
 * Post alerts to `POST /v1/alerts`; the dispatch incident id makes retries safe.
 * Personal data is shown only by `GET /v1/alerts/{alert_id}/details`, within the consent
   rules, and every such answer is written to the access log (`/v1/privacy/access-log`).
-* Every error is an RFC 9457 problem detail (`application/problem+json`).
-  Any error answer to `POST /v1/alerts` means the alert was **not** delivered.
+* Every error is an RFC 9457 problem detail (`application/problem+json`); its `type` is one
+  of those below (`https://odvarsel.no/problems/<type>`).
+  A 4xx answer to `POST /v1/alerts` means the alert was **not** delivered; after a 5xx (or no
+  answer) retry with the same dispatch incident id, which is always safe.
+* Bodies are JSON in UTF-8 (`Content-Type: application/json`); a key may occur only once per
+  object.
+
+## Problem types
+
 """
 
 
@@ -94,11 +102,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         title="odvarsel",
         version="1.0.0",
         summary="Overdose alerts from ambulance dispatch to the municipality's on-duty team",
-        description=DESCRIPTION,
+        description=DESCRIPTION + problem_types_markdown(),
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     install_error_handlers(app)
     install_openapi(app)
+    if settings.docs_enabled:
+        install_docs(app)
     app.include_router(auth_router)
     app.include_router(alerts_router)
     app.include_router(audit_router)
@@ -109,6 +122,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(clients_router)
     app.include_router(webhooks_router)
     app.include_router(health.router)
+    app.add_middleware(InputGuard)
     app.add_middleware(BodySizeLimit, max_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestLog)
     return app

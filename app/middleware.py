@@ -8,7 +8,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_JSON
+from app.errors import problem_response
+from app.paths import public_path
 
 log = logging.getLogger("odvarsel.request")
 
@@ -18,7 +19,11 @@ class BodyTooLarge(Exception):
 
 
 class BodySizeLimit:
-    """Refuse bodies over `max_bytes` with 413, by Content-Length or while streaming."""
+    """Refuse bodies over `max_bytes` with 413, by Content-Length or while streaming.
+
+    A chunked body is only found too large while the app reads it; whatever the app answers
+    then (FastAPI says 400, "error parsing the body") is replaced by the 413.
+    """
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
@@ -30,52 +35,54 @@ class BodySizeLimit:
             return
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._refuse(scope, send)
+                await self._refuse(scope, receive, send)
                 return
         received = 0
+        too_large = False
         response_started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
+            if too_large:
+                raise BodyTooLarge
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    too_large = True
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal response_started
+            if too_large and not response_started:
+                return  # the app's answer to a body it could not read: replaced by the 413
             response_started = response_started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
-            if not response_started:
-                await self._refuse(scope, send)
+            if response_started:
+                raise
+        if too_large and not response_started:
+            await self._refuse(scope, receive, send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = (
-            '{"type":"https://odvarsel.no/problems/body-too-large","title":"Request body too '
-            f'large","status":413,"detail":"The limit is {self.max_bytes} bytes.",'
-            f'"instance":"{scope["path"]}"}}'
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_JSON.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(
+            status=413,
+            slug="body-too-large",
+            title="Request body too large",
+            detail=f"The limit is {self.max_bytes} bytes. Nothing was stored.",
+            instance=public_path(scope),
         )
-        await send({"type": "http.response.body", "body": body})
+        await response(scope, receive, send)
 
 
 class RequestLog:
-    """One structured line per request: method, route path, status, duration. Never bodies."""
+    """One structured line per request: method, route template, status, duration.
+
+    Never bodies, and never the raw path: a path can hold a value typed in the wrong place."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -99,7 +106,7 @@ class RequestLog:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": public_path(scope),
                     "status": status["code"],
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },

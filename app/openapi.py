@@ -1,21 +1,186 @@
-"""The OpenAPI document: FastAPI's, with every error response as application/problem+json."""
+"""The OpenAPI document and its pages.
+
+FastAPI's document, finished for integrators: every error response as
+application/problem+json, operation ids that read like an SDK (`createAlert`), a `servers`
+entry, `security` on every operation (HTTP Basic on the token endpoint, Twilio's signature on
+its webhook, none on the probes), 413/415 where a body is read, and the two 422s of
+POST /v1/alerts told apart. `/docs` and `/redoc` are served with assets from the
+`fastapi-offline` package, so they work without a CDN; they are off in production unless
+HTTP__DOCS_ENABLED is set.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import FastAPI
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import HTMLResponse
 
-from app.errors import PROBLEM_JSON, Problem
+from app.errors import PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+DOCS_ASSETS_PATH = "/docs-assets"
+DOCS_ASSETS_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
+
+SERVERS = [{"url": "/", "description": "This odvarsel instance"}]
+
+OPERATION_IDS: dict[str, str] = {
+    "token": "createAccessToken",
+    "post_alert": "createAlert",
+    "list_entries": "listAccessLogEntries",
+    "lookup_person": "listAccessLogEntriesForPerson",
+    "on_duty": "getOnDuty",
+    "roster_holes": "listRosterHoles",
+    "get_policy": "getEscalationPolicy",
+    "put_policy": "setEscalationPolicy",
+    "twilio_status": "receiveTwilioStatus",
+    "healthz": "getHealth",
+    "readyz": "getReadiness",
+}
+"""Operation ids by endpoint function name, where the camelCase of the name reads badly."""
+
+SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
+    "ClientBasic": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "On the token endpoint only: `client_id:client_secret` as HTTP Basic "
+        "(RFC 6749 §2.3.1). The same credentials may instead be sent as form fields.",
+    },
+    "TwilioSignature": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Twilio-Signature",
+        "description": "Twilio's HMAC-SHA1 signature of the URL and form, keyed with the "
+        "account's auth token. Unsigned or forged callbacks get 403.",
+    },
+}
+
+OPERATION_SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    # Basic, or the credentials as form fields (no scheme).
+    "createAccessToken": [{"ClientBasic": []}, {}],
+    "receiveTwilioStatus": [{"TwilioSignature": []}],
+}
+"""Security of operations without a bearer token; any other such operation is public."""
+
+TWILIO_FORM = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "MessageSid": {"type": "string", "examples": ["SM0123456789abcdef"]},
+                    "MessageStatus": {
+                        "type": "string",
+                        "examples": ["delivered"],
+                        "description": "Only delivered, failed and undelivered change anything.",
+                    },
+                    "ErrorCode": {"type": "string", "examples": ["30003"]},
+                },
+                "required": ["MessageSid", "MessageStatus"],
+            }
+        }
+    },
+}
+
+_LOCATION = {
+    "Location": {
+        "description": "The alert's status resource, `/v1/alerts/{alert_id}`.",
+        "schema": {"type": "string", "format": "uri-reference"},
+    }
+}
+
+_ALERT_422_EXAMPLES = {
+    "invalid": {
+        "summary": "validation-error: the request is invalid, correct it",
+        "value": {
+            "type": PROBLEM_TYPE_BASE + "validation-error",
+            "title": "The request is not valid",
+            "status": 422,
+            "detail": "occurred_at: more than 60 minutes after the service's clock; check "
+            "the sending system's clock and time zone",
+            "instance": "/v1/alerts",
+            "errors": [
+                {
+                    "field": "occurred_at",
+                    "reason": "more than 60 minutes after the service's clock; check the "
+                    "sending system's clock and time zone",
+                }
+            ],
+        },
+    },
+    "malformed": {
+        "summary": "malformed-json: the body is not UTF-8 JSON",
+        "value": {
+            "type": PROBLEM_TYPE_BASE + "malformed-json",
+            "title": "The body is not readable JSON",
+            "status": 422,
+            "detail": "The body cannot be read as JSON: Expecting ',' delimiter at line 3, "
+            "column 23. Send one JSON object in UTF-8 with Content-Type: application/json. "
+            "Nothing was stored.",
+            "instance": "/v1/alerts",
+            "line": 3,
+            "column": 23,
+        },
+    },
+    "not-delivered": {
+        "summary": "alert-not-delivered: valid, but nobody is paged: phone the municipality",
+        "value": {
+            "type": PROBLEM_TYPE_BASE + "alert-not-delivered",
+            "title": "The alert was NOT delivered",
+            "status": 422,
+            "detail": "Municipality 9999 is not served by odvarsel. The alert was NOT "
+            "delivered: notify the municipality by phone.",
+            "instance": "/v1/alerts",
+        },
+    },
+}
+
+_ALERT_409_EXAMPLE = {
+    "type": PROBLEM_TYPE_BASE + "conflict",
+    "title": "Conflict",
+    "status": 409,
+    "detail": "Incident AMK-OST-2026-004711 was already reported with other content (alert "
+    "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10). Send a new dispatch incident id for a new alert.",
+    "instance": "/v1/alerts",
+    "alert_id": "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10",
+}
+
+
+TAG_DESCRIPTIONS: dict[str, str] = {
+    "auth": "Access tokens (OAuth 2.0 client credentials).",
+    "alerts": "Posting alerts, their status, and their personal data (logged).",
+    "privacy": "The privacy officer's view of the access log.",
+    "admin: teams": "Municipalities, teams and members (scope `admin`).",
+    "admin: rosters": "Rotations, shifts, overrides, calendar import, who is on duty.",
+    "admin: escalation": "Who is paged, in which order, and when.",
+    "webhooks": "Delivery reports from Twilio.",
+    "operations": "Liveness and readiness probes.",
+}
+
+
+def operation_id(route: APIRoute) -> str:
+    """`createAlert` for `post_alert`: an explicit id, or the endpoint's name in camelCase."""
+    if route.name in OPERATION_IDS:
+        return OPERATION_IDS[route.name]
+    head, *rest = route.name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = _problem_details_everywhere(
+            app.openapi_schema = finish(
                 get_openapi(
                     title=app.title,
                     version=app.version,
@@ -23,6 +188,7 @@ def install_openapi(app: FastAPI) -> None:
                     description=app.description,
                     routes=app.routes,
                     tags=app.openapi_tags,
+                    servers=SERVERS,
                 )
             )
         return app.openapi_schema
@@ -30,17 +196,107 @@ def install_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _problem_details_everywhere(spec: dict[str, Any]) -> dict[str, Any]:
-    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+def install_docs(app: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc with their assets served by the app itself."""
+    assert app.openapi_url is not None
+    openapi_url = app.openapi_url
+    redirect_url = "/docs/oauth2-redirect"
+    app.mount(DOCS_ASSETS_PATH, StaticFiles(directory=DOCS_ASSETS_DIR), name="docs-assets")
+
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=redirect_url,
+            swagger_js_url=f"{DOCS_ASSETS_PATH}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS_PATH}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS_PATH}/favicon.png",
+        )
+
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{DOCS_ASSETS_PATH}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOCS_ASSETS_PATH}/favicon.png",
+            with_google_fonts=False,
+        )
+
+    app.add_api_route("/docs", swagger_ui, include_in_schema=False)
+    app.add_api_route(redirect_url, swagger_ui_redirect, include_in_schema=False)
+    app.add_api_route("/redoc", redoc, include_in_schema=False)
+
+
+def finish(spec: dict[str, Any]) -> dict[str, Any]:
+    components = spec.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
     schemas.setdefault("Problem", Problem.model_json_schema(ref_template=""))
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
+    components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
+    used: list[str] = []
     for path_item in spec.get("paths", {}).values():
         for operation in path_item.values():
-            for status, response in operation.get("responses", {}).items():
-                if not status.startswith(("4", "5")):
-                    continue
-                if status == "422" and "validation" not in response.get("description", ""):
-                    response["description"] = "Validation error: the fields and the reasons"
-                response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+            _finish_operation(operation)
+            used += [t for t in operation.get("tags", []) if t not in used]
+            # Tools show the description; the summary says it where there is nothing more.
+            operation.setdefault("description", operation.get("summary", ""))
+    spec["tags"] = [
+        {"name": tag, **({"description": TAG_DESCRIPTIONS[tag]} if tag in TAG_DESCRIPTIONS else {})}
+        for tag in used
+    ]
     return spec
+
+
+def _finish_operation(operation: dict[str, Any]) -> None:
+    op_id = operation.get("operationId", "")
+    if "security" not in operation:
+        operation["security"] = OPERATION_SECURITY.get(op_id, [])
+    if op_id == "receiveTwilioStatus":
+        operation.setdefault("requestBody", TWILIO_FORM)
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    body = operation.get("requestBody", {}).get("content", {})
+    if body:
+        responses.setdefault("413", {"description": "The request body is too large"})
+    if "application/json" in body:
+        responses.setdefault(
+            "415", {"description": "The body was not sent as `Content-Type: application/json`"}
+        )
+        responses.setdefault("422", {"description": "Validation error"})
+        description = responses["422"].get("description", "")
+        if "malformed-json" not in description:
+            responses["422"]["description"] = (
+                description.rstrip(".")
+                + ". `malformed-json`: the body is not UTF-8 JSON (`line`, `column`)."
+            )
+    if "application/x-www-form-urlencoded" in body:
+        responses.setdefault("400", {"description": "The form cannot be parsed"})
+        responses.setdefault(
+            "415", {"description": "Not sent as `application/x-www-form-urlencoded`"}
+        )
+        responses.setdefault(
+            "422", {"description": "Validation error: a form field with a control character"}
+        )
+    # The input guard refuses control characters in any query string or path (app.input_guard).
+    responses.setdefault(
+        "422", {"description": "Validation error: the query or path holds a control character"}
+    )
+    for status, response in responses.items():
+        if not status.startswith(("4", "5")):
+            continue
+        description = response.get("description", "")
+        if status == "422" and "validation" not in description.lower():
+            response["description"] = f"Validation error: the fields and the reasons. {description}"
+        response["description"] = response["description"].strip()
+        content: dict[str, Any] = {"schema": PROBLEM_REF}
+        if op_id == "createAlert" and status == "422":
+            content["examples"] = _ALERT_422_EXAMPLES
+        if op_id == "createAlert" and status == "409":
+            content["example"] = _ALERT_409_EXAMPLE
+        response["content"] = {PROBLEM_JSON: content}
+    if op_id == "createAlert":
+        for status in ("200", "201"):
+            responses.get(status, {})["headers"] = _LOCATION

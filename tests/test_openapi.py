@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
+import httpx
+from fastapi import FastAPI
+
+from app.config import Settings
+from app.errors import PROBLEM_TYPES, DomainError
 from app.main import create_app
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
+README_PATH = SPEC_PATH.parent.parent / "README.md"
 
 
 def test_checked_in_spec_matches_the_app() -> None:
@@ -39,3 +47,86 @@ def test_alert_schema_is_documented_with_an_example() -> None:
     post = spec["paths"]["/v1/alerts"]["post"]
     assert post["security"] == [{"ClientCredentials": ["alerts:write"]}]
     assert {"200", "201", "401", "403", "409", "413", "422"} <= set(post["responses"])
+
+
+def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
+def test_operation_ids_read_like_an_sdk() -> None:
+    spec = create_app().openapi()
+    ids = [operation["operationId"] for _, _, operation in _operations(spec)]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z]+(?:[A-Z][a-z0-9]*)*", i) for i in ids), ids
+    assert spec["paths"]["/v1/alerts"]["post"]["operationId"] == "createAlert"
+    assert spec["paths"]["/v1/alerts/{alert_id}"]["get"]["operationId"] == "getAlert"
+
+
+def test_every_operation_states_its_security_and_there_is_a_server() -> None:
+    spec = create_app().openapi()
+    assert spec["servers"]
+    for path, method, operation in _operations(spec):
+        assert "security" in operation, (path, method)
+    token = spec["paths"]["/v1/oauth/token"]["post"]
+    assert {"ClientBasic": []} in token["security"]
+    assert spec["components"]["securitySchemes"]["ClientBasic"]["scheme"] == "basic"
+    assert spec["paths"]["/healthz"]["get"]["security"] == []
+
+
+def test_the_alert_answers_document_location_and_the_conflicting_alert() -> None:
+    spec = create_app().openapi()
+    post = spec["paths"]["/v1/alerts"]["post"]["responses"]
+    for status in ("200", "201"):
+        assert "Location" in post[status]["headers"]
+    assert "alert_id" in spec["components"]["schemas"]["Problem"]["properties"]
+    assert post["409"]["content"]["application/problem+json"]["example"]["alert_id"]
+    examples = post["422"]["content"]["application/problem+json"]["examples"]
+    types = {e["value"]["type"].rsplit("/", 1)[1] for e in examples.values()}
+    assert {"validation-error", "alert-not-delivered"} <= types
+    assert {"413", "415"} <= set(post)
+
+
+def _all_subclasses(cls: type[DomainError]) -> set[type[DomainError]]:
+    return {cls, *(s for sub in cls.__subclasses__() for s in _all_subclasses(sub))}
+
+
+def test_every_problem_type_is_listed_in_the_spec_and_the_readme() -> None:
+    spec = create_app().openapi()
+    listed = {t.slug for t in PROBLEM_TYPES}
+    raised = {cls.slug for cls in _all_subclasses(DomainError) - {DomainError}}
+    assert raised <= listed, raised - listed
+    readme = README_PATH.read_text()
+    for slug in listed:
+        assert f"`{slug}`" in spec["info"]["description"], slug
+        assert f"`{slug}`" in readme, slug
+
+
+async def _get(app: FastAPI, url: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        return await http.get(url)
+
+
+async def test_docs_are_served_with_local_assets(settings: Settings) -> None:
+    app = create_app(settings)
+    for page in ("/docs", "/redoc"):
+        html = (await _get(app, page)).text
+        assert "cdn" not in html.lower() and "googleapis" not in html
+        assets = re.findall(r'(?:src|href)="(/docs-assets/[^"]+)"', html)
+        assert assets, page
+        for asset in assets:
+            assert (await _get(app, asset)).status_code == 200, asset
+
+
+async def test_docs_are_off_in_production_unless_enabled(settings: Settings) -> None:
+    production = settings.model_copy(update={"environment": "production"})
+    assert (await _get(create_app(production), "/docs")).status_code == 404
+    assert (await _get(create_app(production), "/redoc")).status_code == 404
+    enabled = production.model_copy(
+        update={"http": production.http.model_copy(update={"docs_enabled": True})}
+    )
+    assert (await _get(create_app(enabled), "/docs")).status_code == 200

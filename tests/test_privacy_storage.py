@@ -13,6 +13,7 @@ import pytest
 from app.alerts.minimise import OBJECTION_REASON, minimise
 from app.alerts.schemas import AlertIn
 from app.alerts.sealing import PLAIN_COLUMNS, SEALED_COLUMNS
+from app.auth.scopes import Scope
 from app.consent.enums import DataCategory
 from app.consent.fields import CATEGORY_OF, IDENTIFYING_FIELDS, fields_in
 from app.state import AppState
@@ -26,6 +27,7 @@ from tests.personal_data import (
     RECOGNISABLE,
     alert_row,
     decoded,
+    details,
     personal_body,
     raw_rows,
 )
@@ -172,13 +174,26 @@ async def test_consent_scope_is_stored_as_given(
     assert decoded((await alert_row(state, alert_id))["consent_categories"]) == stored
 
 
-async def test_the_reporter_is_recorded(
-    factory: Factory, amk: ApiCredentials, state: AppState
+async def test_the_reporter_is_recorded_sealed(
+    factory: Factory, http: httpx.AsyncClient, amk: ApiCredentials, state: AppState
 ) -> None:
-    alert_id = await factory.post_alert(amk, personal_body())
+    body = personal_body()
+    body["reporter"] = {"unit": "Ambulanse Sarpsborg 7", "callback_phone": "+4769123456"}
+    alert_id = await factory.post_alert(amk, body)
     row = await alert_row(state, alert_id)
     assert row["client_id"] == amk.client_id
-    assert row["reporter_unit"] == "Ambulanse Fredrikstad 2"
+    assert opened(state, row, "reporter") == {
+        "reporter.callback_phone": "+4769123456",
+        "reporter.unit": "Ambulanse Sarpsborg 7",
+    }
+    dump = "\n".join(f"{table} {row}" for table, row in await raw_rows(state))
+    for value in ("Sarpsborg 7", "69123456"):
+        assert value not in dump, value
+    # The team leader's case system still sees who reported, as before.
+    case_system = await factory.api_client(scopes=(Scope.ALERTS_DETAILS,))
+    shown = await details(http, case_system, alert_id)
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["reporter"] == body["reporter"]
 
 
 async def test_the_fingerprint_is_keyed_and_stable_for_retries(

@@ -2,7 +2,7 @@
 worker heartbeats
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 
 The outbox's alert_id, pass_index and step_index become subject_kind "alert", subject_id and
 a context {"pass": p, "step": s}; existing rows are carried over. Escalations get the alert's

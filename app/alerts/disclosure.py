@@ -93,7 +93,8 @@ async def disclose_alert(
                     session, alert_id=alert.id, categories=shared
                 )
             inform_person = True
-    return _details_of(alert, values, disclosed, basis, inform_person)
+    reporter = ReporterDetails.model_validate(sealing.reporter_values(cipher, alert))
+    return _details_of(alert, values, reporter, disclosed, basis, inform_person)
 
 
 async def disclose_to_case_system(
@@ -127,6 +128,7 @@ async def disclose_to_case_system(
 def _details_of(
     alert: Alert,
     values: dict[str, object],
+    reporter: ReporterDetails,
     disclosed: list[DataCategory],
     basis: AccessBasis | None,
     inform_person: bool,
@@ -141,9 +143,7 @@ def _details_of(
         received_at=alert.received_at,
         status=alert.status,
         consent_state=alert.consent_state,
-        reporter=ReporterDetails(
-            unit=alert.reporter_unit, callback_phone=alert.reporter_callback_phone
-        ),
+        reporter=reporter,
         person=PersonDetails.model_validate(person) if person else None,
         place=PlaceDetails.model_validate(place) if place else None,
         clinical=ClinicalDetails.model_validate(clinical) if clinical else None,

@@ -2,8 +2,9 @@
 
 Identity, contact and place are personal data the person can be found by: each is kept only
 as a sealed token (:mod:`app.alerts.sealing`), one per category, so a recipient's allowed
-categories can be opened without opening the rest. The national id is also kept as a keyed
-hash, to recognise the same person without decrypting. No column holds a value that was
+categories can be opened without opening the rest. The reporter (ambulance unit and callback
+number, which with the time point to the person) is sealed too. The national id is also kept
+as a keyed hash, to recognise the same person without decrypting. No column holds a value that was
 dropped at intake.
 """
 
@@ -62,8 +63,9 @@ class Alert(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=30)
     observed_two_hours: bool | None = None
 
-    reporter_unit: str | None = Field(default=None, max_length=200)
-    reporter_callback_phone: str | None = Field(default=None, max_length=20)
+    reporter_sealed: str | None = Field(
+        default=None, sa_type=Text, description="reporter unit and callback phone"
+    )
 
     dropped_fields: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)

@@ -16,6 +16,7 @@ from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
 from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep, current_client
 from app.errors import Problem
+from app.input_guard import validates_own_text
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 
@@ -33,20 +34,32 @@ _problems: dict[int | str, dict[str, Any]] = {
     description="Idempotent on the dispatch incident id: a retry with the same content returns "
     "the alert already stored (200); the same id with other content is refused (409). Optional "
     "fields that fail validation are not stored and are listed in `dropped_fields`; the alert "
-    "still goes through. Any 4xx or 5xx answer means the alert was NOT delivered.",
+    "still goes through. A 4xx answer means the alert was NOT delivered (phone the "
+    "municipality if it cannot be corrected at once); after a 5xx, or no answer at all, retry "
+    "with the same dispatch incident id: that is safe, and answers the stored alert if there "
+    "is one.",
     responses={
         200: {"model": AlertOut, "description": "A retry: this alert was already received"},
-        201: {"description": "The alert was received", "headers": {"Location": {"schema": {}}}},
+        201: {"description": "The alert was received"},
         **_problems,
-        409: {"model": Problem, "description": "The incident id was used with other content"},
+        409: {
+            "model": Problem,
+            "description": "The incident id was used with other content; `alert_id` names the "
+            "alert stored first",
+        },
         413: {"model": Problem, "description": "The request body is too large"},
         422: {
             "model": Problem,
-            "description": "A required field is missing or invalid, or the "
-            "municipality is not served",
+            "description": "Two kinds, told apart by `type`. `validation-error` (or "
+            "`malformed-json`): the request is invalid (a required field, an impossible time, a "
+            "duplicate key); nothing was stored: correct it and send again. "
+            "`alert-not-delivered`: the alert is valid, but the municipality is not served or "
+            "has no receiving team; nothing was stored and nobody is paged: phone the "
+            "municipality.",
         },
     },
 )
+@validates_own_text  # odd optional text is dropped and listed by AlertIn, not refused
 async def post_alert(
     alert_in: AlertIn,
     response: Response,
@@ -65,6 +78,7 @@ async def post_alert(
             now=clock.now(),
             cipher=state.cipher,
             hasher=state.hasher,
+            intake=state.settings.intake,
         )
     response.headers["Location"] = f"{router.prefix}/{result.alert.id}"
     if result.created:

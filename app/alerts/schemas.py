@@ -8,13 +8,12 @@ out, the alert is accepted, and the response names the field and the reason
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import (
-    AwareDatetime,
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -28,11 +27,21 @@ from pydantic import (
 from app.alerts.enums import AlertKind, AlertStatus, Outcome, PlaceType, Sex, Substance
 from app.consent.enums import ConsentRecipient, ConsentState, DataCategory
 from app.errors import FieldProblem, field_path
+from app.input_guard import refuse_control_characters
+from app.instants import BoundedInstant
 from app.norway.types import NationalIdStr, PhoneStr
 
 REQUIRED_FIELDS = ("dispatch_incident_id", "occurred_at", "municipality", "kind")
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Text with NUL or other control characters cannot be stored (PostgreSQL) or shown as it is:
+# in an optional field it is dropped and listed, in the incident id it is a 422.
+SafeText = Annotated[str, AfterValidator(refuse_control_characters)]
+ShortText = Annotated[
+    SafeText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
+
+
+PlaceText = Annotated[SafeText, StringConstraints(strip_whitespace=True, max_length=500)]
 
 
 class _Section(BaseModel):
@@ -40,9 +49,7 @@ class _Section(BaseModel):
 
 
 class Place(_Section):
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = (
-        Field(default=None, examples=["Utenfor Fredrikstad stasjon"])
-    )
+    description: PlaceText | None = Field(default=None, examples=["Utenfor Fredrikstad stasjon"])
     latitude: float | None = Field(default=None, ge=-90, le=90, examples=[59.2087])
     longitude: float | None = Field(default=None, ge=-180, le=180, examples=[10.9503])
     type: PlaceType | None = Field(default=None, examples=[PlaceType.PUBLIC_PLACE])
@@ -124,10 +131,14 @@ class AlertIn(BaseModel):
     )
 
     dispatch_incident_id: Annotated[
-        str,
+        SafeText,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$"),
     ] = Field(description="The dispatch system's incident id: the idempotency key.")
-    occurred_at: AwareDatetime = Field(description="When it happened, with a UTC offset.")
+    occurred_at: BoundedInstant = Field(
+        description="When it happened, with a UTC offset. At most `INTAKE__MAX_AGE_DAYS` "
+        "(365) days before and `INTAKE__MAX_FUTURE_MINUTES` (60) minutes after the service's "
+        "clock: other times are refused (422) as the sign of a wrong clock or time zone."
+    )
     municipality: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] = Field(
         description="Kommunenummer (4 digits), e.g. 3107 Fredrikstad."
     )
@@ -173,7 +184,7 @@ class AlertIn(BaseModel):
 def _without_invalid_optional_fields(
     data: dict[str, Any], exc: ValidationError
 ) -> tuple[dict[str, Any], list[FieldProblem]]:
-    cleaned = copy.deepcopy(data)
+    cleaned = _copy_for_removal(data)
     dropped: dict[str, FieldProblem] = {}
     targets: set[tuple[int | str, ...]] = set()
     for error in exc.errors():
@@ -196,6 +207,16 @@ def _without_invalid_optional_fields(
     if any(target[0] == "consent" for target in targets):
         cleaned["consent"] = {"state": ConsentState.OBJECTED.value}
     return cleaned, list(dropped.values())
+
+
+def _copy_for_removal(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of what :func:`_remove` may change (sections and their lists), not deeper: an
+    odd value can be nested hundreds of levels, too deep for copy.deepcopy."""
+    cleaned = dict(data)
+    for key, section in cleaned.items():
+        if isinstance(section, dict):
+            cleaned[key] = {k: list(v) if isinstance(v, list) else v for k, v in section.items()}
+    return cleaned
 
 
 def _target_of(data: dict[str, Any], loc: tuple[int | str, ...]) -> tuple[int | str, ...]:

@@ -43,8 +43,46 @@ PLAIN_COLUMNS: Mapping[str, str] = MappingProxyType(
 """The column of each personal field that is not sealed."""
 
 
-def context_of(alert_id: uuid.UUID, category: DataCategory) -> str:
-    return f"alert:{alert_id}:{category.value}"
+REPORTER_COLUMN = "reporter_sealed"
+REPORTER_CONTEXT = "reporter"
+REPORTER_FIELDS = ("reporter.unit", "reporter.callback_phone")
+"""The reporting unit is no consent category (it is about the ambulance, always shown to the
+team), but unit and callback number with the time narrow down who was treated: sealed too."""
+
+
+def context_of(alert_id: uuid.UUID, category: DataCategory | str) -> str:
+    name = category.value if isinstance(category, DataCategory) else category
+    return f"alert:{alert_id}:{name}"
+
+
+def _seal_values(cipher: FieldCipher, values: Mapping[str, Any], *, context: str) -> str | None:
+    if not values:
+        return None
+    return cipher.seal(
+        json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+        context=context,
+    )
+
+
+def seal_reporter(
+    cipher: FieldCipher, *, alert_id: uuid.UUID, unit: str | None, callback_phone: str | None
+) -> str | None:
+    """The sealed reporter column: unit and callback phone, or None without either."""
+    values = {
+        path: value
+        for path, value in zip(REPORTER_FIELDS, (unit, callback_phone), strict=True)
+        if value is not None
+    }
+    return _seal_values(cipher, values, context=context_of(alert_id, REPORTER_CONTEXT))
+
+
+def reporter_values(cipher: FieldCipher, alert: Alert) -> dict[str, Any]:
+    """`{"unit": …, "callback_phone": …}` of the alert's reporter (empty when none)."""
+    token = alert.reporter_sealed
+    if token is None:
+        return {}
+    opened = json.loads(cipher.open(token, context=context_of(alert.id, REPORTER_CONTEXT)))
+    return {path.partition(".")[2]: opened[path] for path in REPORTER_FIELDS if path in opened}
 
 
 def columns_of(
@@ -58,14 +96,7 @@ def columns_of(
             for path in sorted(consent_fields.fields_in([category]))
             if personal.get(path) is not None
         }
-        columns[column] = (
-            cipher.seal(
-                json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
-                context=context_of(alert_id, category),
-            )
-            if values
-            else None
-        )
+        columns[column] = _seal_values(cipher, values, context=context_of(alert_id, category))
     return columns
 
 

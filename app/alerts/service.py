@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,8 @@ from app.alerts.enums import AlertStatus
 from app.alerts.minimise import Minimised, minimise
 from app.alerts.models import Alert
 from app.alerts.schemas import AlertIn, AlertOut
-from app.errors import Conflict, DomainError, NotFound
+from app.config import IntakeSettings
+from app.errors import Conflict, DomainError, FieldProblem, InvalidFields, NotFound
 from app.escalation.engine import manager as escalation_engine
 from app.privacy.crypto import FieldCipher, KeyedHasher
 
@@ -46,11 +47,13 @@ async def receive_alert(
     now: datetime,
     cipher: FieldCipher,
     hasher: KeyedHasher,
+    intake: IntakeSettings,
 ) -> IntakeResult:
     """Store a new alert and, in the same transaction, open its escalation (due at once).
 
     `municipalities`: those the client may report for (app/auth/municipalities.py).
     """
+    check_occurred_at(alert_in.occurred_at, now=now, intake=intake)
     if alert_in.municipality not in municipalities:
         if not await repository.is_served(session, code=alert_in.municipality):
             raise AlertNotDelivered(
@@ -98,6 +101,26 @@ async def receive_alert(
             alert_id=str(existing.id),
         )
     return IntakeResult(alert=to_out(existing), created=False)
+
+
+def check_occurred_at(occurred_at: datetime, *, now: datetime, intake: IntakeSettings) -> None:
+    """Refuse a time no overdose alert can have: long ago, or ahead of the service clock.
+
+    Such a time means a wrong clock or time zone at the sender; accepted, it would page at the
+    wrong time or make the escalation unschedulable. (Late but plausible alerts are kept.)
+    """
+    earliest = now - timedelta(days=intake.max_age_days)
+    latest = now + timedelta(minutes=intake.max_future_minutes)
+    if occurred_at < earliest:
+        reason = f"more than {intake.max_age_days} days before the service's clock"
+    elif occurred_at > latest:
+        reason = (
+            f"more than {intake.max_future_minutes} minutes after the service's clock; "
+            "check the sending system's clock and time zone"
+        )
+    else:
+        return
+    raise InvalidFields([FieldProblem(field="occurred_at", reason=reason)])
 
 
 async def get_alert(session: AsyncSession, *, alert_id: uuid.UUID, client_id: str) -> AlertOut:
@@ -156,8 +179,12 @@ def _columns_of(
         ),
         **sealing.columns_of(cipher, alert_id=alert_id, personal=kept.personal),
         "national_id_hash": hasher.national_id(national_id) if national_id else None,
-        "reporter_unit": reporter.unit if reporter else None,
-        "reporter_callback_phone": reporter.callback_phone if reporter else None,
+        "reporter_sealed": sealing.seal_reporter(
+            cipher,
+            alert_id=alert_id,
+            unit=reporter.unit if reporter else None,
+            callback_phone=reporter.callback_phone if reporter else None,
+        ),
         "dropped_fields": [d.model_dump() for d in kept.dropped],
         "inform_person_required": False,
         "shared_without_consent": [],

@@ -16,6 +16,9 @@ from app.errors import Problem, Unprocessable
 
 router = APIRouter(prefix="/v1/privacy/access-log", tags=["privacy"])
 
+MAX_ENTRY_ID = 2**63 - 1
+"""The largest id a database integer holds; a larger cursor is a 422, not a 500."""
+
 PrivacyOfficer = Annotated[TokenClaims, Security(current_client, scopes=[Scope.PRIVACY_READ])]
 
 _problems: dict[int | str, dict[str, Any]] = {
@@ -43,7 +46,9 @@ async def list_entries(
         str | None,
         Query(min_length=1, max_length=64, description="Entries of this staff or client id."),
     ] = None,
-    after: Annotated[int | None, Query(ge=0, description="Entries after this id.")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_ENTRY_ID, description="Entries after this id.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
 ) -> AccessLogPage:
     if (alert_id is None) == (actor_id is None):

@@ -70,7 +70,7 @@ class AccessLogPage(BaseModel):
     """Entries in the order they were written."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"entries": [ENTRY_EXAMPLE], "next_after": None}]}
+        json_schema_extra={"examples": [{"entries": [ENTRY_EXAMPLE], "next_after": 412}]}
     )
 
     entries: list[AccessLogEntryOut]

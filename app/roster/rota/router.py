@@ -9,11 +9,11 @@ from email.message import Message
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
-from pydantic import AwareDatetime
 
 from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
 from app.deps import ClientMunicipalities, ClockDep, SessionDep
 from app.errors import DomainError, Problem
+from app.instants import BoundedInstant
 from app.roster.rota import service as rota_service
 from app.roster.rota.schemas import (
     OnDutyOut,
@@ -44,8 +44,8 @@ ICS_EXAMPLE = (
     "END:VEVENT\r\nEND:VCALENDAR\r\n"
 )
 
-From = Annotated[AwareDatetime | None, Query(alias="from", description="Default: now.")]
-To = Annotated[AwareDatetime | None, Query(alias="to", description="Default: no end.")]
+From = Annotated[BoundedInstant | None, Query(alias="from", description="Default: now.")]
+To = Annotated[BoundedInstant | None, Query(alias="to", description="Default: no end.")]
 
 
 class UnsupportedMediaType(DomainError):
@@ -296,7 +296,7 @@ async def on_duty(
     session: SessionDep,
     municipalities: ClientMunicipalities,
     clock: ClockDep,
-    at: Annotated[AwareDatetime | None, Query(description="Default: now.")] = None,
+    at: Annotated[BoundedInstant | None, Query(description="Default: now.")] = None,
 ) -> OnDutyOut:
     async with session.begin():
         return await rota_service.on_duty(

@@ -12,14 +12,15 @@ from typing import Annotated, Self
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
+from app.instants import BoundedInstant
 from app.roster.enums import MemberRole, ShiftSource
 
 
@@ -28,7 +29,17 @@ def _utc(value: datetime) -> datetime:
 
 
 # Instants are kept and answered in UTC, whatever offset they were given with.
-Instant = Annotated[AwareDatetime, AfterValidator(_utc)]
+Instant = Annotated[BoundedInstant, AfterValidator(_utc)]
+
+
+# An Oslo wall-clock time without offset: JSON Schema's "time" format requires an offset, so
+# the document says what is meant (RFC 3339 partial-time) instead.
+WallClockTime = Annotated[
+    time,
+    WithJsonSchema(
+        {"type": "string", "format": "partial-time", "pattern": "^[0-2][0-9]:[0-5][0-9]"}
+    ),
+]
 
 
 class _In(BaseModel):
@@ -72,13 +83,13 @@ class RotationIn(_In):
         "keep its Europe/Oslo wall-clock time across daylight saving changes."
     )
     shift_days: int = Field(default=7, ge=1, le=366, description="Days per turn.")
-    window_start: time | None = Field(
+    window_start: WallClockTime | None = Field(
         default=None,
         description="With `window_end`: covered only between these Oslo wall-clock times "
         "each day (may cross midnight, e.g. 16:00-08:00). Omit both for around the clock.",
         examples=["16:00"],
     )
-    window_end: time | None = Field(default=None, examples=["08:00"])
+    window_end: WallClockTime | None = Field(default=None, examples=["08:00"])
 
     @model_validator(mode="after")
     def _window(self) -> Self:

@@ -79,6 +79,9 @@ def odvarsel(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+SELF_ENDING = r"/rotate-secret$"
+
+
 def create_client(env: dict[str, str]) -> tuple[str, str]:
     """A client of the demo municipality holding every scope, so every operation is reached."""
     scopes = [arg for scope in Scope for arg in ("--scope", scope.value)]
@@ -148,7 +151,14 @@ def run(args: argparse.Namespace, schemathesis_args: Sequence[str]) -> int:
                     *schemathesis_args,
                 ]  # fmt: skip
                 print(f"schemathesis on {args.database}: {base_url}", flush=True)
-                return subprocess.run(command, env=env, check=False).returncode
+                # Rotating a secret ends the tokens issued under it, the fuzzer's own included
+                # (it finds its client id in GET /v1/admin/clients): that operation goes last,
+                # on its own, so it cannot turn the rest of the run into 401s.
+                passes = [
+                    [*command, "--exclude-path-regex", SELF_ENDING],
+                    [*command, "--include-path-regex", SELF_ENDING],
+                ]
+                return max(subprocess.run(p, env=env, check=False).returncode for p in passes)
             finally:
                 server.terminate()
                 try:

@@ -68,6 +68,13 @@ async def test_deactivation_through_the_api_refuses_tokens_at_once(
     assert assert_problem(refused, 401)["error"] == "invalid_client"
 
 
+async def test_a_client_cannot_deactivate_itself(factory: Factory, http: httpx.AsyncClient):
+    admin = await factory.api_client(scopes=CLIENT_ADMIN)
+    response = await http.post(f"{CLIENTS}/{admin.client_id}/deactivate", headers=admin.headers)
+    assert "itself" in assert_problem(response, 409)["detail"]
+    assert (await http.get(CLIENTS, headers=admin.headers)).status_code == 200
+
+
 @pytest.mark.parametrize(
     "statements",
     [

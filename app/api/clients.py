@@ -51,7 +51,10 @@ async def list_clients(
     summary="Deactivate an API client",
     description="At once: its tokens are refused on the next request, its secret no longer "
     "gets tokens (other instances of the service follow within 5 seconds).",
-    responses=_NOT_FOUND,
+    responses={
+        **_NOT_FOUND,
+        409: {"model": Problem, "description": "The client named is the caller itself"},
+    },
 )
 async def deactivate_client(
     client_id: str,
@@ -62,7 +65,10 @@ async def deactivate_client(
 ) -> ClientOut:
     async with session.begin():
         result = await service.deactivate_client(
-            session, client_id=client_id, municipalities=municipalities
+            session,
+            client_id=client_id,
+            municipalities=municipalities,
+            caller_id=client.client_id,
         )
     state.clients.forget(client_id)
     return result

@@ -22,6 +22,7 @@ from tests.problems import assert_problem
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
+SECOND = timedelta(seconds=1)
 
 
 def at(minutes: float) -> datetime:
@@ -174,8 +175,43 @@ async def test_secret_checks_run_at_most_a_few_at_a_time(
         )
     )
     assert [a.status_code for a in answers] == [200] * 8
-    # Bounded, and not one at a time either: checks do not queue behind a database lock.
     assert most == limits.CONCURRENT_SECRET_CHECKS
+
+
+async def test_attempts_waiting_for_a_check_count_against_the_limit(
+    factory: Factory, http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+):
+    # Counted only once checked, the attempts queued behind the check slot all got checked:
+    # 16 flooders got 24 argon2 checks against a limit of 10.
+    client = await factory.api_client(with_token=False)
+    checks = 0
+    real: Callable[[str | None, str], bool] = client_secrets.verify_secret
+
+    def counted_verify(secret_hash: str | None, secret: str) -> bool:
+        nonlocal checks
+        checks += 1
+        time.sleep(0.01)
+        return real(secret_hash, secret)
+
+    monkeypatch.setattr(service, "verify_secret", counted_verify)
+    answers = await asyncio.gather(
+        *(http.post("/v1/oauth/token", data=form(client.client_id, "wrong")) for _ in range(16))
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [401] * limits.CLIENT_FAILURES + [429] * (16 - limits.CLIENT_FAILURES)
+    assert checks == limits.CLIENT_FAILURES
+
+
+def test_a_good_attempt_is_taken_back_and_not_counted_as_a_failure():
+    guard = limits.TokenGuard()
+    for second in range(limits.CLIENT_FAILURES - 1):
+        assert guard.admit(client_id="amk", address="10.0.0.1", now=T0 + second * SECOND) is None
+    good_at = T0 + 30 * SECOND
+    assert guard.admit(client_id="amk", address="10.0.0.2", now=good_at) is None
+    guard.succeeded(client_id="amk", address="10.0.0.2", now=good_at)
+    # From an address not known for the client: one failure left, then the limit.
+    assert guard.admit(client_id="amk", address="10.0.0.3", now=good_at + SECOND) is None
+    assert guard.admit(client_id="amk", address="10.0.0.3", now=good_at + SECOND) is not None
 
 
 async def test_no_database_connection_is_held_while_a_secret_is_checked(

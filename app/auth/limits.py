@@ -6,7 +6,10 @@ sending wrong secrets keep the CPU and the threadpool busy and alert intake slow
 * **Failed attempts only** are counted, in a sliding window of `WINDOW`: `CLIENT_FAILURES` per
   client id and `ADDRESS_FAILURES` per client address. Beyond that the endpoint answers 429
   with `Retry-After` before checking anything; the limit passes as old failures leave the
-  window. Successful requests are never counted.
+  window. An attempt counts as failed from the moment it is admitted and is taken back when
+  it succeeds: counted only after its check, attempts already waiting for a check slot
+  overshot the limit (16 flooders got 24 checks against a limit of 10). Successful requests
+  never count.
 * **The holder is not locked out by others:** an address that got a token for a client id in
   the last `KNOWN_ADDRESS_TTL` is exempt from that client id's limit (not from its own
   address limit), so guessing a client's secret elsewhere does not block its real systems.
@@ -33,7 +36,8 @@ WINDOW = timedelta(minutes=10)
 CLIENT_FAILURES = 10
 ADDRESS_FAILURES = 30
 KNOWN_ADDRESS_TTL = timedelta(hours=24)
-CONCURRENT_SECRET_CHECKS = 2
+# One: a flood of wrong secrets can then take at most one core from intake.
+CONCURRENT_SECRET_CHECKS = 1
 MAX_KEYS = 10_000
 
 
@@ -76,6 +80,12 @@ class FailureWindow:
         times.append(now)
         self._failures.move_to_end(key)
 
+    def withdraw(self, key: str, *, at: datetime) -> None:
+        """Take back the failure recorded for `key` at `at` (the attempt succeeded)."""
+        times = self._failures.get(key)
+        if times is not None and at in times:
+            times.remove(at)
+
     def forget(self, key: str) -> None:
         self._failures.pop(key, None)
 
@@ -93,19 +103,23 @@ class TokenGuard:
         self._known: OrderedDict[tuple[str, str], datetime] = OrderedDict()
         self._checks = anyio.CapacityLimiter(CONCURRENT_SECRET_CHECKS)
 
-    def retry_after(self, *, client_id: str, address: str, now: datetime) -> int | None:
-        """Seconds to wait before this attempt may be checked; None if it may be now."""
+    def admit(self, *, client_id: str, address: str, now: datetime) -> int | None:
+        """Seconds to wait before this attempt may be checked, or None: it is admitted, and
+        counted as failed until `succeeded` takes it back."""
         waits = [self.by_address.blocked_for(address, now=now)]
         if not self._is_known(client_id, address, now):
             waits.append(self.by_client.blocked_for(client_id, now=now))
         longest = max((w for w in waits if w is not None), default=None)
-        return None if longest is None else max(1, math.ceil(longest.total_seconds()))
-
-    def failed(self, *, client_id: str, address: str, now: datetime) -> None:
+        if longest is not None:
+            return max(1, math.ceil(longest.total_seconds()))
         self.by_client.record_failure(client_id, now=now)
         self.by_address.record_failure(address, now=now)
+        return None
 
     def succeeded(self, *, client_id: str, address: str, now: datetime) -> None:
+        """The attempt admitted at `now` succeeded: it is not a failure after all."""
+        self.by_client.withdraw(client_id, at=now)
+        self.by_address.withdraw(address, at=now)
         key = (client_id, address)
         self._known[key] = now
         self._known.move_to_end(key)

@@ -78,12 +78,13 @@ class StoredClient:
 def admit_attempt(
     guard: TokenGuard, *, grant_type: str, client_id: str, address: str, now: datetime
 ) -> None:
-    """Refuse at once what will not be checked: another grant, or an attempt over the limit."""
+    """Refuse at once what will not be checked: another grant, or an attempt over the limit.
+    An admitted attempt counts as failed until `issue_token` finds it good (same `now`)."""
     if grant_type != "client_credentials":
         raise OAuthError(
             "unsupported_grant_type", "Only grant_type=client_credentials is supported."
         )
-    wait = guard.retry_after(client_id=client_id, address=address, now=now)
+    wait = guard.admit(client_id=client_id, address=address, now=now)
     if wait is not None:
         raise TooManyAttempts(
             "Too many failed attempts for this client or from this address. "
@@ -122,8 +123,7 @@ async def issue_token(
         verify_secret, client.secret_hash if client else None, client_secret
     )
     if client is None or not client.active or not secret_ok:
-        guard.failed(client_id=client_id, address=address, now=now)
-        raise invalid_client()
+        raise invalid_client()  # counted as failed since admit_attempt
     guard.succeeded(client_id=client_id, address=address, now=now)
     granted = list(client.scopes)
     if requested_scope:
@@ -185,10 +185,23 @@ async def _managed_client(
 
 
 async def deactivate_client(
-    session: AsyncSession, *, client_id: str, municipalities: ActingFor
+    session: AsyncSession,
+    *,
+    client_id: str,
+    municipalities: ActingFor,
+    caller_id: str | None = None,
 ) -> ClientOut:
     """Deactivate the client: its tokens and its secret are refused from now on. Raises the
-    secret version too, so reactivating it later would not revive old tokens."""
+    secret version too, so reactivating it later would not revive old tokens.
+
+    `caller_id` is the client asking (None: the operator's CLI). A client may not deactivate
+    itself: an administrator would lock themselves out with one mistyped id.
+    """
+    if caller_id is not None and caller_id == client_id:
+        raise Conflict(
+            "A client cannot deactivate itself. Use another client with `admin:clients`, "
+            "or `odvarsel client deactivate` on the server."
+        )
     client, codes = await _managed_client(
         session, client_id=client_id, municipalities=municipalities
     )

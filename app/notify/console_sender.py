@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.clock import Clock, SystemClock
+from app.clock import Clock
 from app.notify.sms import DeliveryState, SendResult, SmsMessage
 
 
@@ -30,8 +30,8 @@ class ConsoleSender:
     process and restart that ever used the database, so a counter would collide.
     """
 
-    def __init__(self, clock: Clock | None = None) -> None:
-        self._clock: Clock = clock or SystemClock()
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
         self.outbox: list[SentSms] = []
 
     async def send(self, message: SmsMessage) -> SendResult:

@@ -44,7 +44,7 @@ def clock() -> FakeClock:
 
 ALERTS = 500
 SEND_CONCURRENCY = 8
-LEASE_SECONDS = 2.0
+LEASE_SECONDS = 5.0  # long enough that a loaded machine never lets a live send lapse
 
 
 def start_worker(settings: Settings, fake: FakeTwilio, data_dir: Path) -> subprocess.Popen[bytes]:

@@ -26,7 +26,7 @@ import aiohttp
 import asyncpg
 
 from bench.fake_twilio_process import FakeTwilioProcess, fake_twilio
-from bench.intake import BODY_TEMPLATE
+from bench.intake import alert_body
 from bench.server import percentile, service, token
 from devtools.loopback import free_port
 
@@ -40,7 +40,7 @@ class Sample:
 
 
 async def _post(http: aiohttp.ClientSession, auth: str, db: asyncpg.Pool) -> Sample:
-    body = {**BODY_TEMPLATE, "dispatch_incident_id": f"SMS-{uuid.uuid4().hex}"}
+    body = alert_body("SMS")
     async with http.post(
         "/v1/alerts", json=body, headers={"Authorization": f"Bearer {auth}"}
     ) as response:

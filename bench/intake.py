@@ -6,7 +6,9 @@
     .venv/bin/python -m bench.intake --url http://127.0.0.1:8000 --client demo-amk:SECRET
 
 Prints throughput and p50/p95/p99 latency for each phase. Every alert gets a unique
-dispatch incident id, so each request is a real insert.
+dispatch incident id, so each request is a real insert, and `occurred_at` = the time it is
+sent: the service refuses one a year old and pages the leader instead of the person on duty
+for one older than 24 h, so a fixed time would measure the wrong path and later fail.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ import argparse
 import asyncio
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 
+from app.clock import SystemClock
 from bench.server import DEMO_CLIENT, percentile, service, token
 
-BODY_TEMPLATE = {
-    "occurred_at": "2026-11-22T23:41:00+01:00",
+_CLOCK = SystemClock()
+
+# Without occurred_at and dispatch_incident_id: alert_body adds them, new for each alert.
+BODY_TEMPLATE: dict[str, object] = {
     "municipality": "3107",
     "kind": "non_fatal",
     "place": {"description": "Utenfor Fredrikstad stasjon", "type": "public_place"},
@@ -32,6 +37,15 @@ BODY_TEMPLATE = {
 }
 
 
+def alert_body(incident_prefix: str) -> dict[str, object]:
+    """A new alert that happened just now, with a dispatch incident id of its own."""
+    return {
+        **BODY_TEMPLATE,
+        "occurred_at": _CLOCK.now().isoformat(),
+        "dispatch_incident_id": f"{incident_prefix}-{uuid.uuid4().hex}",
+    }
+
+
 @dataclass
 class PhaseResult:
     name: str
@@ -39,6 +53,7 @@ class PhaseResult:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    sent_at: list[float] = field(default_factory=list)  # perf_counter, in latencies' order
 
     def line(self) -> str:
         lat = sorted(self.latencies_ms)
@@ -50,7 +65,7 @@ class PhaseResult:
 
 
 async def _post(http: aiohttp.ClientSession, headers: dict[str, str], result: PhaseResult) -> None:
-    body = {**BODY_TEMPLATE, "dispatch_incident_id": f"BENCH-{uuid.uuid4().hex}"}
+    body = alert_body("BENCH")
     started = time.perf_counter()
     try:
         async with http.post("/v1/alerts", json=body, headers=headers) as response:
@@ -59,11 +74,12 @@ async def _post(http: aiohttp.ClientSession, headers: dict[str, str], result: Ph
     except aiohttp.ClientError:
         ok = False
     result.latencies_ms.append((time.perf_counter() - started) * 1000)
+    result.sent_at.append(started)
     result.sent += 1
     result.errors += 0 if ok else 1
 
 
-def _session(base_url: str, *, connections: int) -> aiohttp.ClientSession:
+def client_session(base_url: str, *, connections: int) -> aiohttp.ClientSession:
     # aiohttp rather than httpx: the load generator shares the two cores with the server,
     # and httpx spends about 1 ms of CPU per request.
     return aiohttp.ClientSession(
@@ -76,7 +92,7 @@ def _session(base_url: str, *, connections: int) -> aiohttp.ClientSession:
 async def fixed_rate(base_url: str, auth: str, *, rate: int, seconds: float) -> PhaseResult:
     result = PhaseResult(f"fixed {rate}/s", 0, 0, seconds, [])
     headers = {"Authorization": f"Bearer {auth}"}
-    async with _session(base_url, connections=200) as http:
+    async with client_session(base_url, connections=200) as http:
         tasks: list[asyncio.Task[None]] = []
         start = time.perf_counter()
         for i in range(int(rate * seconds)):
@@ -98,9 +114,10 @@ async def flat_out(base_url: str, auth: str, *, total: int, concurrency: int) ->
         for _ in remaining:
             await _post(http, headers, result)
 
-    async with _session(base_url, connections=concurrency) as http:
+    async with client_session(base_url, connections=concurrency) as http:
         await asyncio.gather(*(worker(http) for _ in range(concurrency)))  # warm connections
         result.latencies_ms.clear()
+        result.sent_at.clear()
         result.sent = result.errors = 0
         remaining = iter(range(total))
         start = time.perf_counter()

@@ -68,7 +68,11 @@ def service(
             stderr=subprocess.DEVNULL,
         )
         base_url = f"http://127.0.0.1:{port}"
-        _wait_ready(base_url)
+        # /readyz wants a worker's recent round: without the worker in the app (paging off)
+        # none runs, so there only the process being up (/healthz) is waited for.
+        run_in_app = env.get("WORKER__RUN_IN_APP", "true").strip().lower()
+        in_app = run_in_app not in {"0", "off", "f", "false", "n", "no"}  # pydantic's false
+        _wait_ready(base_url, "/readyz" if in_app else "/healthz")
         yield RunningService(base_url=base_url, database_url=database_url)
     finally:
         if process is not None:
@@ -77,14 +81,14 @@ def service(
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def _wait_ready(base_url: str, timeout: float = 30) -> None:
+def _wait_ready(base_url: str, path: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+            if httpx.get(f"{base_url}{path}", timeout=1).status_code == 200:
                 return
         time.sleep(0.2)
-    raise RuntimeError(f"service at {base_url} did not become ready")
+    raise RuntimeError(f"service at {base_url} did not answer 200 on {path}")
 
 
 def token(base_url: str, client: tuple[str, str] = DEMO_CLIENT) -> str:

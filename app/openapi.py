@@ -164,6 +164,8 @@ TAG_DESCRIPTIONS: dict[str, str] = {
     "admin: teams": "Municipalities, teams and members (scope `admin`).",
     "admin: rosters": "Rotations, shifts, overrides, calendar import, who is on duty.",
     "admin: escalation": "Who is paged, in which order, and when.",
+    "admin: clients": "API clients of the caller's municipalities: list, deactivate, rotate "
+    "secrets (scope `admin:clients`).",
     "webhooks": "Delivery reports from Twilio.",
     "operations": "Liveness and readiness probes.",
 }

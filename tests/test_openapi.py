@@ -130,3 +130,15 @@ async def test_docs_are_off_in_production_unless_enabled(settings: Settings) -> 
         update={"http": production.http.model_copy(update={"docs_enabled": True})}
     )
     assert (await _get(create_app(enabled), "/docs")).status_code == 200
+
+
+def test_every_tag_in_use_is_described() -> None:
+    spec = create_app().openapi()
+    used = {
+        tag
+        for path in spec["paths"].values()
+        for operation in path.values()
+        for tag in operation.get("tags", [])
+    }
+    described = {t["name"] for t in spec.get("tags", []) if t.get("description")}
+    assert used <= described, used - described

@@ -25,7 +25,8 @@ from app.roster import commands as roster_commands
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
 
-def run_migrations(settings: Settings) -> None:
+def run_migrations(settings: Settings, revision: str = "head", *, down: bool = False) -> None:
+    """Upgrade to `revision` (or, with `down`, downgrade to it)."""
     from alembic.config import Config
 
     from alembic import command
@@ -33,7 +34,7 @@ def run_migrations(settings: Settings) -> None:
     config = Config(str(Path(__file__).resolve().parent.parent / "alembic.ini"))
     config.attributes["settings"] = settings
     config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
+    (command.downgrade if down else command.upgrade)(config, revision)
 
 
 @cli.command()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 
 from app.alerts.schemas import ALERT_EXAMPLE
 from app.auth import service as auth_service
@@ -228,3 +229,9 @@ def alert_body(**overrides: Any) -> dict[str, Any]:
     body["dispatch_incident_id"] = f"AMK-TEST-{next(_incident_numbers):06d}"
     body.update(overrides)
     return body
+
+
+async def count_alerts(state: AppState) -> int:
+    """Alerts stored, read from the table itself (not through the API under test)."""
+    async with state.engine.connect() as connection:
+        return int((await connection.execute(text("SELECT count(*) FROM alert"))).scalar_one())

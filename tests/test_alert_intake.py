@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from app.state import AppState
-from tests.factories import ApiCredentials, Factory, alert_body
+from tests.factories import ApiCredentials, Factory, alert_body, count_alerts
 from tests.problems import assert_problem
 
 REQUIRED = ["dispatch_incident_id", "occurred_at", "municipality", "kind"]
@@ -22,11 +22,6 @@ REQUIRED = ["dispatch_incident_id", "occurred_at", "municipality", "kind"]
 @pytest.fixture
 async def amk(factory: Factory) -> ApiCredentials:
     return await factory.api_client(municipalities=("3107", "0301"))
-
-
-async def count_alerts(state: AppState) -> int:
-    async with state.engine.connect() as connection:
-        return int((await connection.execute(text("SELECT count(*) FROM alert"))).scalar_one())
 
 
 async def test_alert_is_received(http: httpx.AsyncClient, amk: ApiCredentials, state: AppState):

@@ -13,23 +13,17 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 from app.auth.scopes import Scope
 from app.notify.dispatcher import STATUS_CALLBACK_PATH
 from app.state import AppState
-from tests.factories import ApiCredentials, Factory, alert_body
+from tests.factories import ApiCredentials, Factory, alert_body, count_alerts
 from tests.problems import assert_problem
 
 
 @pytest.fixture
 async def amk(factory: Factory) -> ApiCredentials:
     return await factory.api_client(municipalities=("3107",))
-
-
-async def count_alerts(state: AppState) -> int:
-    async with state.engine.connect() as connection:
-        return int((await connection.execute(text("SELECT count(*) FROM alert"))).scalar_one())
 
 
 def json_headers(credentials: ApiCredentials) -> dict[str, str]:

@@ -7,12 +7,11 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 from app.clock import FakeClock
 from app.config import Settings
 from app.state import AppState
-from tests.factories import ApiCredentials, Factory, alert_body
+from tests.factories import ApiCredentials, Factory, alert_body, count_alerts
 from tests.problems import assert_problem
 
 OVERFLOWING = [
@@ -25,11 +24,6 @@ OVERFLOWING = [
 @pytest.fixture
 async def amk(factory: Factory) -> ApiCredentials:
     return await factory.api_client(municipalities=("3107",))
-
-
-async def count_alerts(state: AppState) -> int:
-    async with state.engine.connect() as connection:
-        return int((await connection.execute(text("SELECT count(*) FROM alert"))).scalar_one())
 
 
 def _iso(clock: FakeClock, delta: timedelta) -> str:

@@ -5,23 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from pathlib import Path
 from typing import Any
 
-from alembic.config import Config
 from sqlalchemy import text
 
-from alembic import command
-from app.config import Settings
+from app.cli import run_migrations as migrate
 from app.state import AppState
 from tests.factories import Factory, alert_body
-
-
-def migrate(settings: Settings, revision: str, *, down: bool = False) -> None:
-    config = Config(str(Path(__file__).resolve().parent.parent / "alembic.ini"))
-    config.attributes["settings"] = settings
-    config.attributes["configure_logger"] = False
-    (command.downgrade if down else command.upgrade)(config, revision)
 
 
 async def rows(state: AppState, sql: str) -> list[Any]:

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from alembic.config import Config
 
-from alembic import command
+from app.cli import run_migrations as migrate
 from app.config import Settings
 from app.db import create_engine
 from app.privacy.keys import build_cipher
@@ -34,13 +33,6 @@ async def empty_database(tmp_path: Path) -> AsyncIterator[Settings]:
         await _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         yield settings_for(f"sqlite+aiosqlite:///{tmp_path / 'm7.db'}", tmp_path)
-
-
-def migrate(settings: Settings, revision: str, *, down: bool = False) -> None:
-    config = Config(str(ALEMBIC_INI))
-    config.attributes["settings"] = settings
-    config.attributes["configure_logger"] = False
-    (command.downgrade if down else command.upgrade)(config, revision)
 
 
 async def run(settings: Settings, statement: str, **params: object) -> list[sa.Row[Any]]:

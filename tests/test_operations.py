@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
@@ -17,6 +15,7 @@ from app.main import create_app
 from app.state import AppState
 from tests.factories import Factory, alert_body
 from tests.problems import assert_problem
+from tests.waiting import wait_for
 
 
 async def test_healthz_and_readyz(http: httpx.AsyncClient, state: AppState) -> None:
@@ -52,20 +51,12 @@ async def test_readyz_with_the_worker_in_the_app_reads_that_worker(
         state: AppState = app.state.odvarsel
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            await wait_for(lambda: state.worker.last_round_at is not None)
+            await wait_for(lambda: state.worker.last_round_at is not None, within=10)
             assert (await http.get("/readyz")).status_code == 200
             state.worker.stop()  # the in-app loop ends: no more rounds
             clock.advance(in_app.worker_ready_within + timedelta(seconds=1))
             problem = assert_problem(await http.get("/readyz"), 503)
             assert problem["title"] == "Worker not running"
-
-
-async def wait_for(condition: Callable[[], bool], *, within: float = 10) -> None:
-    for _ in range(int(within / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("timed out")
 
 
 async def test_readyz_fails_when_the_database_is_unreachable(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
 
 import httpx
 import pytest
@@ -27,14 +26,7 @@ from app.notify.outcomes import Outcome, OutcomeHandlers
 from app.notify.sms import DeliveryState, SendResult, SmsMessage
 from app.state import AppState
 from tests.factories import Factory, alert_body
-
-
-async def wait_for(condition: Callable[[], bool], *, within: float = 20) -> None:
-    for _ in range(int(within / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out")
+from tests.waiting import wait_for
 
 
 async def page_once(app: FastAPI, clock: FakeClock, *, again: bool) -> str:
@@ -51,7 +43,7 @@ async def page_once(app: FastAPI, clock: FakeClock, *, again: bool) -> str:
             alert_id = await factory.post_alert(amk, alert_body())
             sender = state.sender
             assert isinstance(sender, ConsoleSender)
-            await wait_for(lambda: len(sender.outbox) == 1)
+            await wait_for(lambda: len(sender.outbox) == 1, within=20)
             for _ in range(500):
                 response = await http.get(f"/v1/alerts/{alert_id}", headers=amk.headers)
                 if response.json()["status"] == "notified":

@@ -20,6 +20,7 @@ from devtools.fake_twilio import FakeTwilio
 from tests.databases import BACKEND
 from tests.factories import Factory, alert_body
 from tests.sms.conftest import TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
+from tests.waiting import wait_for
 
 pytestmark = [
     pytest.mark.skipif(
@@ -81,15 +82,6 @@ async def link_tokens(state: AppState, alert_ids: list[str]) -> set[str]:
     return {tokens[alert_id] for alert_id in alert_ids}
 
 
-async def wait_until(condition: object, *, within: float) -> None:
-    assert callable(condition)
-    for _ in range(int(within / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out")
-
-
 async def test_two_workers_send_every_sms_once_and_survive_a_sigkill(
     factory: Factory,
     fake_twilio: FakeTwilio,
@@ -113,7 +105,7 @@ async def test_two_workers_send_every_sms_once_and_survive_a_sigkill(
                 )
 
         posting = asyncio.create_task(post_all())
-        await wait_until(lambda: len(sms_per_alert(fake_twilio)) >= ALERTS // 4, within=60)
+        await wait_for(lambda: len(sms_per_alert(fake_twilio)) >= ALERTS // 4, within=60)
         workers[0].send_signal(signal.SIGKILL)
         workers[0].wait()
         async with state.engine.connect() as connection:
@@ -129,7 +121,7 @@ async def test_two_workers_send_every_sms_once_and_survive_a_sigkill(
         expected = await link_tokens(state, posted)
         assert len(expected) == ALERTS
 
-        await wait_until(lambda: set(sms_per_alert(fake_twilio)) >= expected, within=90)
+        await wait_for(lambda: set(sms_per_alert(fake_twilio)) >= expected, within=90)
         await asyncio.sleep(LEASE_SECONDS + 1.5)  # any expired lease has been resent by now
         counts = sms_per_alert(fake_twilio)
         duplicates = sum(n - 1 for n in counts.values())

@@ -86,15 +86,6 @@ async def mark_acknowledged(session: AsyncSession, *, alert_id: uuid.UUID, at: d
     )
 
 
-async def occurred_at_by_id(
-    session: AsyncSession, alert_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, datetime]:
-    result = await session.execute(
-        select(col(Alert.id), col(Alert.occurred_at)).where(col(Alert.id).in_(alert_ids))
-    )
-    return {row.id: row.occurred_at for row in result}
-
-
 async def municipality_of(session: AsyncSession, *, alert_id: uuid.UUID) -> str | None:
     result = await session.execute(
         select(col(Alert.municipality_code)).where(col(Alert.id) == alert_id)

@@ -91,17 +91,3 @@ async def cancel_unsent(
         )
         .values(status=OutboxStatus.CANCELLED)
     )
-
-
-async def for_subject(
-    session: AsyncSession, *, subject_kind: str, subject_id: uuid.UUID
-) -> list[OutboxMessage]:
-    result = await session.execute(
-        select(OutboxMessage)
-        .where(
-            col(OutboxMessage.subject_kind) == subject_kind,
-            col(OutboxMessage.subject_id) == subject_id,
-        )
-        .order_by(col(OutboxMessage.created_at))
-    )
-    return list(result.scalars())

@@ -1,0 +1,1 @@
+"""Webhooks to dispatch systems: acknowledgements and answers, signed, through an outbox."""

@@ -1,0 +1,283 @@
+"""Outbound webhooks: the client's endpoint API, Standard Webhooks signatures, isolation."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import httpx
+import pytest
+from standardwebhooks.webhooks import WebhookVerificationError
+
+from app.auth.scopes import Scope
+from app.clock import FakeClock
+from app.config import ConfigError, load_settings
+from app.errors import InvalidFields
+from app.state import AppState
+from app.webhooks import service, signing
+from app.webhooks.urls import MAX_URL_LENGTH
+from devtools.webhook_receiver import WebhookReceiver
+from tests.factories import ApiCredentials, Factory
+from tests.webhooks import (
+    ClockedWebhook,
+    create_endpoint,
+    deliveries,
+    enqueue,
+    event,
+    set_endpoint,
+)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    async with receiver.serving():
+        yield receiver
+
+
+@pytest.fixture
+async def amk(factory: Factory) -> ApiCredentials:
+    return await factory.api_client(scopes=(Scope.ALERTS_READ,))
+
+
+async def test_a_delivery_verifies_with_the_standard_webhooks_library(
+    http: httpx.AsyncClient,
+    state: AppState,
+    clock: FakeClock,
+    amk: ApiCredentials,
+    receiver: WebhookReceiver,
+) -> None:
+    secret = await create_endpoint(http, amk, receiver.url)
+    assert secret.startswith("whsec_") and len(secret) == len("whsec_") + 44
+    alert_id = uuid.uuid4()
+    assert await enqueue(state, clock, amk, alert_id)
+
+    assert await state.worker.run_until_idle() == 1
+    [webhook] = receiver.received
+    payload = ClockedWebhook(secret, clock).verify(webhook.body, webhook.headers)
+    assert payload == {
+        "type": "alert.acknowledged",
+        "timestamp": "2026-11-23T12:00:00Z",
+        "data": event(alert_id),
+    }
+    [delivery] = await deliveries(http, amk)
+    assert webhook.webhook_id == delivery["webhook_id"] == "msg_" + uuid.UUID(delivery["id"]).hex
+    assert webhook.headers["webhook-timestamp"] == str(int(clock.now().timestamp()))
+    assert webhook.headers["content-type"] == "application/json"
+    assert delivery | {"id": None, "webhook_id": None} == {
+        "id": None,
+        "webhook_id": None,
+        "event_type": "alert.acknowledged",
+        "subject_id": str(alert_id),
+        "status": "delivered",
+        "attempts": 1,
+        "last_status_code": 204,
+        "last_error": None,
+        "next_attempt_at": None,
+        "created_at": "2026-11-23T12:00:00Z",
+        "delivered_at": "2026-11-23T12:00:00Z",
+    }
+
+    tampered = webhook.body.replace(b"acknowledged", b"answered")
+    with pytest.raises(WebhookVerificationError):
+        ClockedWebhook(secret, clock).verify(tampered, webhook.headers)
+    with pytest.raises(WebhookVerificationError):
+        ClockedWebhook(signing.generate_secret(), clock).verify(webhook.body, webhook.headers)
+    clock.advance(timedelta(minutes=6))
+    with pytest.raises(WebhookVerificationError, match="too old"):
+        ClockedWebhook(secret, clock).verify(webhook.body, webhook.headers)
+
+
+async def test_the_secret_is_shown_once_and_rotation_changes_the_key(
+    http: httpx.AsyncClient,
+    state: AppState,
+    clock: FakeClock,
+    amk: ApiCredentials,
+    receiver: WebhookReceiver,
+) -> None:
+    first = await set_endpoint(http, amk, receiver.url)
+    assert first.status_code == 201 and first.headers["cache-control"] == "no-store"
+    old_secret = first.json()["secret"]
+    changed = await set_endpoint(http, amk, receiver.url + "/v2")
+    assert changed.status_code == 200
+    assert changed.json() == {
+        "url": receiver.url + "/v2",
+        "active": True,
+        "created_at": "2026-11-23T12:00:00Z",
+        "updated_at": "2026-11-23T12:00:00Z",
+    }
+    shown = await http.get("/v1/webhook-endpoint", headers=amk.headers)
+    assert shown.status_code == 200 and "secret" not in shown.json()
+    assert old_secret not in shown.text + changed.text
+
+    rotated = await http.post("/v1/webhook-endpoint/rotate-secret", headers=amk.headers)
+    assert rotated.status_code == 200 and rotated.headers["cache-control"] == "no-store"
+    new_secret = rotated.json()["secret"]
+    assert new_secret != old_secret and new_secret.startswith("whsec_")
+
+    await set_endpoint(http, amk, receiver.url)
+    await enqueue(state, clock, amk)
+    await state.worker.run_until_idle()
+    [webhook] = receiver.received
+    ClockedWebhook(new_secret, clock).verify(webhook.body, webhook.headers)
+    with pytest.raises(WebhookVerificationError):
+        ClockedWebhook(old_secret, clock).verify(webhook.body, webhook.headers)
+
+
+async def test_without_an_active_endpoint_nothing_is_enqueued_or_sent(
+    http: httpx.AsyncClient,
+    state: AppState,
+    clock: FakeClock,
+    amk: ApiCredentials,
+    receiver: WebhookReceiver,
+) -> None:
+    assert not await enqueue(state, clock, amk)
+    assert (await http.get("/v1/webhook-endpoint", headers=amk.headers)).status_code == 404
+    assert (await http.delete("/v1/webhook-endpoint", headers=amk.headers)).status_code == 404
+    rotate = await http.post("/v1/webhook-endpoint/rotate-secret", headers=amk.headers)
+    assert rotate.status_code == 404
+
+    await create_endpoint(http, amk, receiver.url)
+    assert (await http.delete("/v1/webhook-endpoint", headers=amk.headers)).status_code == 204
+    assert (await http.get("/v1/webhook-endpoint", headers=amk.headers)).json()["active"] is False
+    assert not await enqueue(state, clock, amk)
+    await state.worker.run_until_idle()
+    assert receiver.received == [] and await deliveries(http, amk) == []
+
+    again = await set_endpoint(http, amk, receiver.url)
+    assert again.status_code == 200 and again.json()["active"] is True
+    assert "secret" not in again.json(), "reactivating keeps the secret the client has"
+    assert await enqueue(state, clock, amk)
+
+
+async def test_a_client_sees_and_resends_only_its_own_deliveries(
+    http: httpx.AsyncClient,
+    state: AppState,
+    clock: FakeClock,
+    factory: Factory,
+    amk: ApiCredentials,
+    receiver: WebhookReceiver,
+) -> None:
+    other = await factory.api_client(scopes=(Scope.ALERTS_READ,))
+    await create_endpoint(http, amk, receiver.url)
+    other_secret = await create_endpoint(http, other, receiver.url + "/other")
+    await enqueue(state, clock, amk)
+    await state.worker.run_until_idle()
+    [own] = await deliveries(http, amk)
+
+    assert await deliveries(http, other) == []
+    foreign = await http.post(f"/v1/webhook-deliveries/{own['id']}/resend", headers=other.headers)
+    unknown = await http.post(
+        f"/v1/webhook-deliveries/{uuid.uuid4()}/resend", headers=other.headers
+    )
+    assert foreign.status_code == unknown.status_code == 404
+    assert foreign.json() == unknown.json()
+    assert (
+        (await http.get("/v1/webhook-endpoint", headers=other.headers))
+        .json()["url"]
+        .endswith("/other")
+    )
+    assert other_secret not in json.dumps(await deliveries(http, amk))
+
+
+async def test_the_api_needs_a_token_with_alerts_read(
+    http: httpx.AsyncClient, factory: Factory
+) -> None:
+    assert (await http.get("/v1/webhook-endpoint")).status_code == 401
+    admin = await factory.admin_client()
+    refused = await http.get("/v1/webhook-deliveries", headers=admin.headers)
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_enqueue_rolled_back_sends_nothing(
+    http: httpx.AsyncClient,
+    state: AppState,
+    clock: FakeClock,
+    amk: ApiCredentials,
+    receiver: WebhookReceiver,
+) -> None:
+    await create_endpoint(http, amk, receiver.url)
+
+    class Abandoned(Exception):
+        pass
+
+    with pytest.raises(Abandoned):
+        async with state.sessions() as session, session.begin():
+            assert await service.enqueue(
+                session,
+                client_id=amk.client_id,
+                event_type="alert.acknowledged",
+                data=event(uuid.uuid4()),
+                subject_id=None,
+                now=clock.now(),
+            )
+            raise Abandoned  # the acknowledgement failed after the event was written
+
+    assert await state.worker.run_until_idle() == 0
+    assert receiver.received == [] and await deliveries(http, amk) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"url": "ftp://amk.example.no/hooks"}, "http or https"),
+        ({"url": "https://amk.example.no/a b"}, "spaces"),
+        ({"url": "https://amk.example.no/\u0007"}, "control character"),
+        ({"url": "https://amk.example.no/" + "a" * MAX_URL_LENGTH}, "500"),
+        ({"url": "amk.example.no/hooks"}, "http or https"),
+        ({"url": "https://user:pw@amk.example.no/"}, "password"),
+        ({"url": "https://amk.example.no:99999/"}, "not a valid URL"),
+        ({"url": 17}, "string"),
+        ({}, "required"),
+    ],
+)
+async def test_a_bad_url_is_a_422_naming_the_field(
+    http: httpx.AsyncClient, amk: ApiCredentials, body: dict[str, object], reason: str
+) -> None:
+    response = await http.put("/v1/webhook-endpoint", json=body, headers=amk.headers)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["type"].endswith("/validation-error")
+    [error] = problem["errors"]
+    assert error["field"] == "url" and reason.lower() in error["reason"].lower()
+    assert "amk.example.no" not in response.text, "messages never repeat the value sent"
+
+
+async def test_production_takes_only_https_urls_to_other_hosts(
+    state: AppState, clock: FakeClock, amk: ApiCredentials
+) -> None:
+    for url in ("http://amk.example.no/hooks", "https://127.0.0.1/hooks", "https://10.1.2.3/"):
+        async with state.sessions() as session, session.begin():
+            with pytest.raises(InvalidFields) as refused:
+                await service.set_endpoint(
+                    session,
+                    client_id=amk.client_id,
+                    url=url,
+                    now=clock.now(),
+                    cipher=state.cipher,
+                    production=True,
+                )
+        assert refused.value.extra["errors"][0]["field"] == "url"
+    async with state.sessions() as session, session.begin():
+        result = await service.set_endpoint(
+            session,
+            client_id=amk.client_id,
+            url="https://amk.example.no/hooks",
+            now=clock.now(),
+            cipher=state.cipher,
+            production=True,
+        )
+    assert result.created
+
+
+def test_webhook_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBHOOKS__MAX_ATTEMPTS", "5")
+    assert load_settings().webhooks.max_attempts == 5
+    monkeypatch.setenv("WEBHOOKS__TIMEOUT_SECONDS", "0")
+    with pytest.raises(ConfigError) as refused:
+        load_settings()
+    [problem] = refused.value.problems
+    assert problem.startswith("WEBHOOKS__TIMEOUT_SECONDS: ")

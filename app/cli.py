@@ -142,7 +142,11 @@ async def _run_worker(settings: Settings) -> None:
     async with httpx.AsyncClient(timeout=settings.sms.send_timeout_seconds) as http:
         sender = build_sender(settings, http=http, clock=clock)
         worker = Worker(
-            sessions=create_sessionmaker(engine), sender=sender, clock=clock, settings=settings
+            sessions=create_sessionmaker(engine),
+            sender=sender,
+            clock=clock,
+            settings=settings,
+            http=http,
         )
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):

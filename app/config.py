@@ -54,6 +54,15 @@ class HttpSettings(BaseModel):
     )
 
 
+class LinkSettings(BaseModel):
+    expiry_hours: float = Field(
+        default=24.0,
+        gt=0,
+        le=24 * 14,
+        description="How long a link sent by SMS to a staff member works (and its reply code).",
+    )
+
+
 class IntakeSettings(BaseModel):
     max_age_days: int = Field(
         default=365,
@@ -126,6 +135,30 @@ class WorkerSettings(BaseModel):
     )
 
 
+class WebhookSettings(BaseModel):
+    """Webhooks to dispatch systems (app/webhooks): acknowledgements and answers, signed."""
+
+    timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="Per webhook request to a dispatch system."
+    )
+    max_attempts: int = Field(
+        default=20,
+        ge=1,
+        le=100,
+        description="Attempts (with backoff: 10 s, 30 s, 1 min, 5 min, 15 min, then hourly) "
+        "before a delivery is given up as failed.",
+    )
+    max_age_hours: float = Field(
+        default=72.0,
+        gt=0,
+        le=24 * 30,
+        description="A delivery that fails when it is older than this is given up as failed.",
+    )
+    batch_size: int = Field(
+        default=50, ge=1, le=1000, description="Deliveries claimed and posted side by side."
+    )
+
+
 class CryptoSettings(BaseModel):
     keys: dict[str, SecretStr] = Field(
         default_factory=dict,
@@ -177,9 +210,11 @@ class Settings(BaseSettings):
     log_json: bool = True
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()
+    links: LinkSettings = LinkSettings()
     intake: IntakeSettings = IntakeSettings()
     sms: SmsSettings = SmsSettings()
     worker: WorkerSettings = WorkerSettings()
+    webhooks: WebhookSettings = WebhookSettings()
     crypto: CryptoSettings = CryptoSettings()
 
     @model_validator(mode="after")
@@ -298,7 +333,7 @@ class ConfigError(Exception):
 _SECTIONS = {
     name
     for name, field in Settings.model_fields.items()
-    if field.annotation in (AuthSettings, HttpSettings, SmsSettings, WorkerSettings, CryptoSettings)
+    if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
 }
 
 

@@ -171,11 +171,13 @@ def _text_errors(where: str, pairs: Iterator[tuple[str, str]]) -> list[InputErro
 class InputGuard:
     """Refuse unreadable JSON, duplicate keys, and control characters before any operation."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, skip_prefixes: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.skip_prefixes = skip_prefixes
+        """Paths of sub-apps that check their own input and answer in HTML (staff pages)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(self.skip_prefixes):
             await self.app(scope, receive, send)
             return
         errors: list[InputError] = []

@@ -12,6 +12,8 @@ from fastapi import FastAPI
 
 from app import health
 from app.alerts.router import router as alerts_router
+from app.answers.inbound_router import router as inbound_sms_router
+from app.answers.router import router as answer_options_router
 from app.api.clients import router as clients_router
 from app.audit.router import router as audit_router
 from app.auth.directory import ClientDirectory
@@ -34,6 +36,9 @@ from app.roster.rota.router import router as rota_router
 from app.roster.teams.router import municipalities_router
 from app.roster.teams.router import router as teams_router
 from app.state import AppState
+from app.web.app import MOUNT_PATH as WEB_PATH
+from app.web.app import create_web_app
+from app.webhooks.router import router as outbound_webhooks_router
 from app.worker import Worker
 
 DESCRIPTION = """
@@ -67,7 +72,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         sessions = create_sessionmaker(engine)
         http = httpx.AsyncClient(timeout=settings.sms.send_timeout_seconds)
         sender = build_sender(settings, http=http, clock=clock)
-        worker = Worker(sessions=sessions, sender=sender, clock=clock, settings=settings)
+        cipher = build_cipher(settings)
+        worker = Worker(
+            sessions=sessions,
+            sender=sender,
+            clock=clock,
+            settings=settings,
+            http=http,
+            cipher=cipher,
+        )
         app.state.odvarsel = AppState(
             settings=settings,
             engine=engine,
@@ -79,7 +92,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 audience=settings.auth.audience,
                 lifetime=timedelta(minutes=settings.auth.access_token_minutes),
             ),
-            cipher=build_cipher(settings),
+            cipher=cipher,
             hasher=build_hasher(settings),
             sender=sender,
             outcomes=worker.outcomes,
@@ -87,6 +100,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             clients=ClientDirectory(sessions, clock),
             token_guard=TokenGuard(),
         )
+        web.state.odvarsel = app.state.odvarsel  # the staff pages share it
         worker_task = asyncio.create_task(worker.run()) if settings.worker.run_in_app else None
         try:
             yield
@@ -108,6 +122,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         redoc_url=None,
         generate_unique_id_function=operation_id,
     )
+    web = create_web_app(secret=settings.jwt_secret())
     install_error_handlers(app)
     install_openapi(app)
     if settings.docs_enabled:
@@ -121,8 +136,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.include_router(escalation_admin_router)
     app.include_router(clients_router)
     app.include_router(webhooks_router)
+    app.include_router(outbound_webhooks_router)
+    app.include_router(answer_options_router)
+    app.include_router(inbound_sms_router)
     app.include_router(health.router)
-    app.add_middleware(InputGuard)
+    app.mount(WEB_PATH, web)
+    app.add_middleware(InputGuard, skip_prefixes=(WEB_PATH + "/",))
     app.add_middleware(BodySizeLimit, max_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestLog)
     return app

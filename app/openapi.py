@@ -164,9 +164,23 @@ TAG_DESCRIPTIONS: dict[str, str] = {
     "admin: teams": "Municipalities, teams and members (scope `admin`).",
     "admin: rosters": "Rotations, shifts, overrides, calendar import, who is on duty.",
     "admin: escalation": "Who is paged, in which order, and when.",
+    "admin: answers": "The answers offered to whoever takes an alert, to tell the crew: "
+    "minutes, the municipality's places, when a follow-up happens.",
     "admin: clients": "API clients of the caller's municipalities: list, deactivate, rotate "
     "secrets (scope `admin:clients`).",
-    "webhooks": "Delivery reports from Twilio.",
+    "webhooks": "Called by Twilio: delivery reports, and staff members' SMS replies "
+    "(`OK <code>` takes an alert; STOP, START, HELP).",
+    "outbound webhooks": "Events posted to the dispatch system's own endpoint when its alert "
+    "is acknowledged (`alert.acknowledged`) or the team answers the crew (`alert.answered`), "
+    "signed by [Standard Webhooks](https://www.standardwebhooks.com/) (`webhook-id`, "
+    "`webhook-timestamp`, `webhook-signature`: verify with the secret shown when the endpoint "
+    "was made, with any Standard Webhooks library). The body is "
+    '`{"type": …, "timestamp": …, "data": {…}}`, where `data` is the alert\'s status as '
+    "`GET /v1/alerts/{alert_id}` answers it (who took it, the answer, the timeline; no "
+    "personal data). Anything but 2xx is retried with backoff (10 s, 30 s, 1 min, 5 min, "
+    "15 min, then hourly; by default 20 "
+    "attempts, about 14 hours); a client's events arrive in the order they happened, each "
+    "under a `webhook-id` that stays the same on every attempt, for deduplication.",
     "operations": "Liveness and readiness probes.",
 }
 

@@ -1,14 +1,16 @@
-"""The worker: runs a list of engines, round by round, woken at once on new work.
+"""The worker: runs lists of engines, round by round, woken at once on new work.
 
-Each engine (`Engine`) does its work in short transactions of its own: the escalation engine
-advances due escalations, the dispatcher sends the outbox and reports what became of each
-message to the handlers registered here per subject kind. One failing engine never stops
-the others; its failure is logged (type, constraint, table; never values).
+Each engine (`Engine`) does its work in short transactions of its own. The paging lane runs
+the escalation engine (advances due escalations), then the dispatcher (sends the outbox and
+reports what became of each message to the handlers registered here per subject kind). The
+webhook engine (`app.webhooks.engine`) posts events to dispatch systems in a lane of its
+own, so a slow receiver never holds up an SMS. One failing engine never stops the others;
+its failure is logged (type, constraint, table; never values).
 
 It runs inside `odvarsel serve` by default and as its own process (`odvarsel worker`) in
 production. On PostgreSQL it LISTENs for the NOTIFY that every state change sends on commit,
 so other instances wake too; it also polls, so nothing waits on a lost notification. After
-each round in which every engine succeeded it records a heartbeat, which /readyz reads.
+each paging round in which every engine succeeded it records a heartbeat, which /readyz reads.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol
 
 import asyncpg
+import httpx
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,6 +42,9 @@ from app.notify.dispatcher import Dispatcher
 from app.notify.outbox import WAKE_CHANNEL
 from app.notify.outcomes import OutcomeHandlers
 from app.notify.sms import SmsSender
+from app.privacy.crypto import FieldCipher
+from app.privacy.keys import build_cipher
+from app.webhooks.engine import WebhookEngine
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +76,12 @@ class Worker:
         sender: SmsSender,
         clock: Clock,
         settings: Settings,
+        http: httpx.AsyncClient | None = None,
+        cipher: FieldCipher | None = None,
     ) -> None:
+        """`http` posts the webhooks (the app's pooled client; without it each busy round
+        opens one); `cipher` opens their signing secrets (built from the settings if not given).
+        """
         self._sessions = sessions
         self._clock = clock
         self._settings = settings
@@ -81,25 +93,53 @@ class Worker:
             EscalationEngine(sessions=sessions, settings=settings),
             self.dispatcher,
         ]
+        """The paging lane: escalations, then the SMS they wrote, in order."""
+        self.side_engines: list[Engine] = [
+            WebhookEngine(
+                sessions=sessions,
+                http=http,
+                clock=clock,
+                settings=settings,
+                cipher=cipher or build_cipher(settings),
+            ),
+        ]
+        """Run beside the paging lane, in a loop of their own (`run`): a dispatch system that
+        answers slowly never delays an SMS."""
         self.worker_id = f"{socket.gethostname()[:50]}-{os.getpid()}-{secrets.token_hex(4)}"
         self.last_round_at: datetime | None = None
         """When this worker last completed a round in which every engine succeeded."""
         self._beat_at: datetime | None = None
-        self._wake = asyncio.Event()
+        self._wakes = (asyncio.Event(), asyncio.Event())
         self._stopping = False
 
     def wake(self) -> None:
         if self._settings.worker.wake_enabled:
-            self._wake.set()
+            self._wake_all()
+
+    def _wake_all(self) -> None:
+        for event in self._wakes:
+            event.set()
 
     def stop(self) -> None:
         self._stopping = True
-        self._wake.set()
+        self._wake_all()
 
     async def run_once(self) -> int:
-        """One round: every engine once, in order; the work done."""
+        """One round of both lanes side by side; the work done."""
+        paging, side = await asyncio.gather(self._paging_round(), self._round(self.side_engines))
+        return paging + side[0]
+
+    async def _paging_round(self) -> int:
+        """The paging lane once; a round in which it all succeeded is a heartbeat."""
+        done, failed = await self._round(self.engines)
+        if not failed:
+            await self._completed(self._clock.now())
+        return done
+
+    async def _round(self, engines: list[Engine]) -> tuple[int, bool]:
+        """Every engine once, in order: the work done, and whether one failed."""
         done, failed = 0, False
-        for engine in self.engines:
+        for engine in engines:
             try:
                 done += await engine.run_once(self._clock.now())
             except Exception as exc:  # the other engines' work must still be done
@@ -107,9 +147,7 @@ class Worker:
                 log.error(
                     "engine round failed", extra={"engine": engine.name, **describe_error(exc)}
                 )
-        if not failed:
-            await self._completed(self._clock.now())
-        return done
+        return done, failed
 
     async def _completed(self, now: datetime) -> None:
         self.last_round_at = now
@@ -136,25 +174,35 @@ class Worker:
         raise RuntimeError("worker did not become idle")
 
     async def run(self) -> None:
+        """Both lanes, each in a loop of its own, until `stop`."""
         listener = await self._listen()
         try:
-            while not self._stopping:
-                self._wake.clear()
-                try:
-                    busy = await self.run_once()
-                except Exception as exc:  # keep the loop alive; the next round retries
-                    log.error("worker round failed", extra=describe_error(exc))
-                    busy = 0
-                    await asyncio.sleep(self._settings.worker.poll_interval_seconds)
-                if busy or self._stopping:
-                    continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        self._wake.wait(), timeout=self._settings.worker.poll_interval_seconds
-                    )
+            await asyncio.gather(
+                self._loop(self._paging_round, self._wakes[0]),
+                self._loop(self._side_round, self._wakes[1]),
+            )
         finally:
             if listener is not None:
                 await listener.close()
+
+    async def _side_round(self) -> int:
+        return (await self._round(self.side_engines))[0]
+
+    async def _loop(self, round_: Callable[[], Awaitable[int]], wake: asyncio.Event) -> None:
+        while not self._stopping:
+            wake.clear()
+            try:
+                busy = await round_()
+            except Exception as exc:  # keep the loop alive; the next round retries
+                log.error("worker round failed", extra=describe_error(exc))
+                busy = 0
+                await asyncio.sleep(self._settings.worker.poll_interval_seconds)
+            if busy or self._stopping:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    wake.wait(), timeout=self._settings.worker.poll_interval_seconds
+                )
 
     async def _listen(self) -> Any:
         url = make_url(self._settings.database_url)
@@ -162,5 +210,5 @@ class Worker:
             return None
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
         connection = await asyncpg.connect(dsn)
-        await connection.add_listener(WAKE_CHANNEL, lambda *_: self._wake.set())
+        await connection.add_listener(WAKE_CHANNEL, lambda *_: self._wake_all())
         return connection

@@ -6,8 +6,8 @@ first SMS of that alert, on PostgreSQL, with the real service process and its wo
 Setups: the worker woken at once (LISTEN/NOTIFY), and the wake-up disabled with a 5 s poll
 (GoAlert's engine cycle) as the comparison. Phases: one alert at a time, and under load.
 Both clocks are time.perf_counter (CLOCK_MONOTONIC, shared by processes on Linux). Five
-warm-up alerts go first and are not counted. An SMS is matched to its alert by the link
-token, read from the database after the 201 (outside the measured time).
+warm-up alerts go first and are not counted. An SMS is matched to its alert by its link: the
+token's hash is looked up in `recipient_link` (outside the measured time).
 
 The fake Twilio posts no status callbacks unless --status-callbacks is given: signing and
 posting three callbacks per SMS saturates a core at 20-50 SMS/s, and the load phase would
@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import time
-import uuid
 from dataclasses import dataclass
 
 import aiohttp
@@ -39,7 +39,7 @@ class Sample:
     created_perf: float
 
 
-async def _post(http: aiohttp.ClientSession, auth: str, db: asyncpg.Pool) -> Sample:
+async def _post(http: aiohttp.ClientSession, auth: str) -> Sample:
     body = alert_body("SMS")
     async with http.post(
         "/v1/alerts", json=body, headers={"Authorization": f"Bearer {auth}"}
@@ -48,13 +48,14 @@ async def _post(http: aiohttp.ClientSession, auth: str, db: asyncpg.Pool) -> Sam
         done = time.perf_counter()
         if response.status != 201:
             raise RuntimeError(f"alert refused: {response.status}")
-    key = await db.fetchval(
-        "SELECT link_token FROM escalation_state WHERE alert_id = $1", uuid.UUID(data["id"])
-    )
-    return Sample(alert_key=str(key), created_perf=done)
+    return Sample(alert_key=str(data["id"]), created_perf=done)
 
 
-def _first_sms(fake: FakeTwilioProcess) -> dict[str, float]:
+_ALERT_OF_LINK: dict[str, str] = {}
+"""Token hash -> alert id, filled as links are seen (links are stored only hashed)."""
+
+
+def _first_sms_by_token(fake: FakeTwilioProcess) -> dict[str, float]:
     first: dict[str, float] = {}
     for message in fake.messages():
         marker = message["body"].rsplit("/a/", 1)
@@ -64,12 +65,30 @@ def _first_sms(fake: FakeTwilioProcess) -> dict[str, float]:
     return first
 
 
+async def _first_sms(fake: FakeTwilioProcess, db: asyncpg.Pool) -> dict[str, float]:
+    """The first SMS of each alert seen so far: alert id -> when the fake received it."""
+    by_token = await asyncio.to_thread(_first_sms_by_token, fake)
+    hashes = {hashlib.sha256(link.encode()).hexdigest(): link for link in by_token}
+    unknown = [h for h in hashes if h not in _ALERT_OF_LINK]
+    if unknown:
+        rows = await db.fetch(
+            "SELECT token_hash, alert_id FROM recipient_link WHERE token_hash = ANY($1)", unknown
+        )
+        _ALERT_OF_LINK.update({row["token_hash"]: str(row["alert_id"]) for row in rows})
+    first: dict[str, float] = {}
+    for token_hash, link in hashes.items():
+        alert = _ALERT_OF_LINK.get(token_hash)
+        if alert is not None:
+            first[alert] = min(first.get(alert, float("inf")), by_token[link])
+    return first
+
+
 async def _wait_for(
-    fake: FakeTwilioProcess, samples: list[Sample], within: float
+    fake: FakeTwilioProcess, db: asyncpg.Pool, samples: list[Sample], within: float
 ) -> dict[str, float]:
     deadline = time.perf_counter() + within
     while True:
-        first = await asyncio.to_thread(_first_sms, fake)
+        first = await _first_sms(fake, db)
         if all(s.alert_key in first for s in samples) or time.perf_counter() > deadline:
             return first
         await asyncio.sleep(0.05)
@@ -100,13 +119,13 @@ async def measure(
         asyncpg.create_pool(dsn, min_size=1, max_size=4) as db,
     ):
         for _ in range(WARM_UP):  # first statements compile and prepare: not steady state
-            await _wait_for(fake, [await _post(http, auth, db)], within=30)
+            await _wait_for(fake, db, [await _post(http, auth)], within=30)
         sequential: list[Sample] = []
         for _ in range(args.sequential):
-            sample = await _post(http, auth, db)
+            sample = await _post(http, auth)
             sequential.append(sample)
-            await _wait_for(fake, [sample], within=30)
-        values, missing = _latencies(sequential, await _wait_for(fake, sequential, 30))
+            await _wait_for(fake, db, [sample], within=30)
+        values, missing = _latencies(sequential, await _wait_for(fake, db, sequential, 30))
         print(_line("one at a time", values, missing))
         results["sequential"] = values
 
@@ -117,9 +136,9 @@ async def measure(
             delay = start + i / args.load_rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(_post(http, auth, db)))
+            tasks.append(asyncio.create_task(_post(http, auth)))
         loaded = list(await asyncio.gather(*tasks))
-        values, missing = _latencies(loaded, await _wait_for(fake, loaded, 60))
+        values, missing = _latencies(loaded, await _wait_for(fake, db, loaded, 60))
         print(_line(f"load {args.load_rate}/s", values, missing))
         results["load"] = values
     return results

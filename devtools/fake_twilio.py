@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Literal
+from xml.etree import ElementTree
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -140,6 +141,14 @@ def twilio_error(status: int, code: int, message: str) -> JSONResponse:
     content = {"code": code, "message": message, "more_info": more_info, "status": status}
     headers = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if status == 401 else None
     return JSONResponse(content, status_code=status, headers=headers)
+
+
+@dataclass(frozen=True)
+class InboundReply:
+    """What the service answered an inbound SMS: HTTP status and the TwiML reply texts."""
+
+    status: int
+    messages: list[str]
 
 
 class FakeTwilio:
@@ -409,6 +418,33 @@ class FakeTwilio:
         except httpx.HTTPError as exc:
             return CallbackAttempt(status, None, f"{type(exc).__name__}: {exc}")
         return CallbackAttempt(status, response.status_code)
+
+    async def send_inbound(
+        self, *, url: str, from_: str, to: str, body: str, forge: bool = False
+    ) -> InboundReply:
+        """Post an SMS from `from_` to the service's inbound webhook at `url`, signed as
+        Twilio signs it (with a wrong key if `forge`); the TwiML reply's messages."""
+        params = {
+            "MessageSid": "SM" + secrets.token_hex(16),
+            "SmsSid": "",
+            "AccountSid": self.account_sid or "AC" + "0" * 32,
+            "From": from_,
+            "To": to,
+            "Body": body,
+            "NumMedia": "0",
+            "ApiVersion": API_VERSION,
+        }
+        params["SmsSid"] = params["MessageSid"]
+        key = "forged-" + self.auth_token if forge else self.auth_token
+        signature = RequestValidator(key).compute_signature(url, params)
+        headers = {"X-Twilio-Signature": signature}
+        async with httpx.AsyncClient() as client:
+            response = await client.post(url, data=params, headers=headers)
+        replies: list[str] = []
+        if response.status_code == 200:
+            root = ElementTree.fromstring(response.text)  # noqa: S314 - our own service's TwiML
+            replies = [element.text or "" for element in root.iter("Message")]
+        return InboundReply(status=response.status_code, messages=replies)
 
     async def _health(self, _request: Request) -> Response:
         return JSONResponse({"ok": True})

@@ -40,7 +40,7 @@ async def test_outbox_and_escalation_rows_survive_0006_both_ways(
     assert (as_uuid(old[0]), as_uuid(old[1]), old[2], old[3]) == (message_id, alert_id, 0, 0)
 
     await state.engine.dispose()
-    await asyncio.to_thread(migrate, state.settings, "head")
+    await asyncio.to_thread(migrate, state.settings, "0006")  # 0009 drops link_token again
     [new] = await rows(state, "SELECT subject_kind, subject_id, context FROM outbox_message")
     context = json.loads(new[2]) if isinstance(new[2], str) else new[2]
     assert (new[0], as_uuid(new[1]), context) == ("alert", alert_id, {"pass": 0, "step": 0})

@@ -89,6 +89,7 @@ async def test_a_failed_record_logs_the_constraint_and_table_and_no_values(
     await factory.post_alert(amk, alert_body())
     await factory.post_alert(amk, alert_body())
     worker = state.worker
+    replaced = worker.engines.index(worker.dispatcher)
     worker.dispatcher = Dispatcher(
         sessions=state.sessions,
         sender=SameIdSender(clock),
@@ -96,7 +97,7 @@ async def test_a_failed_record_logs_the_constraint_and_table_and_no_values(
         settings=state.settings,
         outcomes=state.outcomes,
     )
-    worker.engines[-1] = worker.dispatcher
+    worker.engines[replaced] = worker.dispatcher
     with caplog.at_level(logging.ERROR):
         await worker.run_once()  # the escalations write both SMS
         await worker.run_once()  # both are sent: only one can keep the provider id

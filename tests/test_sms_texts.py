@@ -507,6 +507,8 @@ ALLOWED_PARAMETERS = {
     "link",
     "language",
     "fallback_paged",
+    "taken_by",  # a staff member's name, never the patient's
+    "answer",  # the team's answer to the crew, refused if it holds personal data
 }
 TEXT_FUNCTIONS = [
     alert_text,
@@ -516,6 +518,9 @@ TEXT_FUNCTIONS = [
     fallback_text,
     late_text,
     plain_text,
+    texts.taken_text,
+    texts.taken_plain_text,
+    texts.answer_text,
 ]
 
 
@@ -530,3 +535,38 @@ def test_texts_take_nothing_about_the_patient(function: Callable[..., str]) -> N
 def test_every_public_text_function_is_checked() -> None:
     public = {name for name in dir(texts) if name.endswith("_text")}
     assert public == {f.__name__ for f in TEXT_FUNCTIONS}
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_taken_text_is_one_segment_for_any_names(language: Language) -> None:
+    for municipality, who, at in itertools.product(NAMES, NAMES, (WINTER, SUMMER)):
+        text = texts.taken_text(
+            municipality_name=municipality, occurred_at=at, taken_by=who, language=language
+        )
+        case = f"{municipality!r}/{who!r}: {text!r}"
+        assert is_gsm7(text) and septet_length(text) <= SINGLE_SEGMENT, case
+        assert local_time(at, language=language) in text, case
+    plain = texts.taken_plain_text(language=language)
+    assert is_gsm7(plain) and septet_length(plain) <= SINGLE_SEGMENT
+
+
+def test_taken_text_word_for_word() -> None:
+    text = texts.taken_text(municipality_name="Fredrikstad", occurred_at=WINTER, taken_by="Bo Dahl")
+    assert text == (
+        f"Overdosevarsel Fredrikstad {local_time(WINTER)} er tatt av Bo Dahl. "
+        "Du trenger ikke gjøre noe."
+    )
+
+
+def test_answer_text_keeps_a_full_length_answer_in_one_segment() -> None:
+    answer = "Kan ikke komme nå, vi følger opp " + "x" * 60
+    for municipality, at in itertools.product(NAMES, (WINTER, SUMMER)):
+        text = texts.answer_text(municipality_name=municipality, occurred_at=at, answer=answer)
+        assert is_gsm7(text) and septet_length(text) <= SINGLE_SEGMENT, text
+        assert local_time(at) in text
+    usual = texts.answer_text(
+        municipality_name="Fredrikstad", occurred_at=WINTER, answer="Kommer, ca. 20 min"
+    )
+    assert (
+        usual == f"Svar fra Fredrikstad på overdosevarsel {local_time(WINTER)}: Kommer, ca. 20 min"
+    )

@@ -16,6 +16,13 @@ class AlertStatus(StrEnum):
     ACKNOWLEDGED = "acknowledged"
 
 
+class AckVia(StrEnum):
+    """How an alert was taken."""
+
+    LINK = "link"
+    SMS = "sms"
+
+
 class PlaceType(StrEnum):
     PRIVATE_HOME = "private_home"
     PUBLIC_PLACE = "public_place"

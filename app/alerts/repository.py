@@ -60,6 +60,10 @@ async def get_by_incident(
     return result.scalar_one_or_none()
 
 
+async def get_by_id(session: AsyncSession, *, alert_id: uuid.UUID) -> Alert | None:
+    return await session.get(Alert, alert_id)
+
+
 async def get_for_client(
     session: AsyncSession, *, alert_id: uuid.UUID, client_id: str
 ) -> Alert | None:

@@ -30,6 +30,7 @@ from app.errors import FieldProblem, field_path
 from app.input_guard import refuse_control_characters
 from app.instants import BoundedInstant
 from app.norway.types import NationalIdStr, PhoneStr
+from app.timeline.schemas import CrewAnswer, StaffRef, TimelineEntry
 
 REQUIRED_FIELDS = ("dispatch_incident_id", "occurred_at", "municipality", "kind")
 
@@ -255,6 +256,21 @@ class AlertOut(BaseModel):
         default_factory=list,
         description="Optional fields that were not stored, and why. The alert itself went through.",
     )
+    acknowledged_by: StaffRef | None = Field(
+        default=None, description="Who took the alert (staff name, role and team)"
+    )
+    answer: CrewAnswer | None = Field(
+        default=None, description="The latest answer to the crew from whoever took the alert"
+    )
+    next_step_due_at: datetime | None = Field(
+        default=None,
+        description="When the next escalation step pages someone, if nobody takes it before",
+    )
+    timeline: list[TimelineEntry] = Field(
+        default_factory=list,
+        description="What happened, in order: received, paged (roles and step), acknowledged, "
+        "answered. No personal data.",
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -271,6 +287,19 @@ class AlertOut(BaseModel):
                     "acknowledged_at": None,
                     "dropped_fields": [
                         {"field": "person.national_id", "reason": "second check digit is wrong"}
+                    ],
+                    "acknowledged_by": None,
+                    "answer": None,
+                    "next_step_due_at": "2026-11-22T22:46:03Z",
+                    "timeline": [
+                        {"at": "2026-11-22T22:41:03Z", "kind": "received"},
+                        {
+                            "at": "2026-11-22T22:41:04Z",
+                            "kind": "paged",
+                            "step": 1,
+                            "round": 1,
+                            "roles": ["sykepleier"],
+                        },
                     ],
                 }
             ]

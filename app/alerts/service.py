@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts import repository, sealing
-from app.alerts.enums import AlertStatus
+from app.alerts.enums import AckVia, AlertStatus
 from app.alerts.minimise import Minimised, minimise
 from app.alerts.models import Alert
 from app.alerts.schemas import AlertIn, AlertOut
@@ -22,6 +22,12 @@ from app.config import IntakeSettings
 from app.errors import Conflict, DomainError, FieldProblem, InvalidFields, NotFound
 from app.escalation.engine import manager as escalation_engine
 from app.privacy.crypto import FieldCipher, KeyedHasher
+from app.roster import duty as roster_duty
+from app.roster.models import Member
+from app.timeline import service as timeline
+from app.timeline.models import EventKind
+from app.timeline.schemas import StaffRef, TimelineEntry
+from app.webhooks import service as webhooks
 
 
 class AlertNotDelivered(DomainError):
@@ -79,6 +85,7 @@ async def receive_alert(
         hasher=hasher,
     )
     if await repository.insert_unless_exists(session, values):
+        timeline.record(session, alert_id=values["id"], kind=EventKind.RECEIVED, at=now)
         await escalation_engine.open_escalation(
             session,
             alert_id=values["id"],
@@ -100,7 +107,7 @@ async def receive_alert(
             f"(alert {existing.id}). Send a new dispatch incident id for a new alert.",
             alert_id=str(existing.id),
         )
-    return IntakeResult(alert=to_out(existing), created=False)
+    return IntakeResult(alert=await alert_status(session, existing), created=False)
 
 
 def check_occurred_at(occurred_at: datetime, *, now: datetime, intake: IntakeSettings) -> None:
@@ -128,22 +135,80 @@ async def get_alert(session: AsyncSession, *, alert_id: uuid.UUID, client_id: st
     alert = await repository.get_for_client(session, alert_id=alert_id, client_id=client_id)
     if alert is None:
         raise NotFound(f"No alert {alert_id} for this client.")
-    return to_out(alert)
+    return await alert_status(session, alert)
+
+
+async def alert_status(session: AsyncSession, alert: Alert) -> AlertOut:
+    """The alert with its timeline, who took it, the latest answer and the next step due."""
+    events = await timeline.timeline(session, alert_id=alert.id)
+    taken = next((e for e in events if e.kind is EventKind.ACKNOWLEDGED), None)
+    answered = [e for e in events if e.kind is EventKind.ANSWERED]
+    escalation = await escalation_engine.status_of(session, alert_id=alert.id)
+    out = to_out(alert)
+    out.acknowledged_by = taken.by if taken is not None else None
+    out.answer = answered[-1].answer if answered else None
+    out.next_step_due_at = escalation.next_due_at if escalation is not None else None
+    out.timeline = events
+    return out
 
 
 async def acknowledge(
-    session: AsyncSession, *, alert_id: uuid.UUID, member_id: uuid.UUID | None, now: datetime
+    session: AsyncSession,
+    *,
+    alert_id: uuid.UUID,
+    member: Member | None,
+    via: AckVia,
+    now: datetime,
+    via_number: str | None = None,
 ) -> bool:
-    """Someone took the alert: its escalation stops and it is marked acknowledged.
+    """Someone took the alert: its escalation stops, it is marked acknowledged, the timeline
+    says by whom, and the dispatch system hears it (its webhook, if it registered one).
 
-    False, changing nothing, if it was acknowledged already.
+    `member` None: the fallback number took it by SMS (`via_number`). False, changing
+    nothing, if it was taken already.
     """
+    by = await staff_ref(session, member) if member is not None else None
+    taken_by = by.name if by is not None else "reservenummeret"
     if not await escalation_engine.acknowledge(
-        session, alert_id=alert_id, member_id=member_id, now=now
+        session,
+        alert_id=alert_id,
+        member_id=member.id if member is not None else None,
+        taken_by=taken_by,
+        via_number=via_number,
+        now=now,
     ):
         return False
     await repository.mark_acknowledged(session, alert_id=alert_id, at=now)
+    timeline.record(
+        session, alert_id=alert_id, kind=EventKind.ACKNOWLEDGED, at=now, by=by, via=via.value
+    )
+    await notify_dispatcher(session, alert_id=alert_id, event_type="alert.acknowledged", now=now)
     return True
+
+
+async def staff_ref(session: AsyncSession, member: Member) -> StaffRef:
+    """Name, role and team of a staff member, as the dispatcher and colleagues see them."""
+    team = await roster_duty.get_team(session, team_id=member.team_id)
+    return StaffRef(name=member.name, role=member.role, team=team.name if team else "")
+
+
+async def notify_dispatcher(
+    session: AsyncSession, *, alert_id: uuid.UUID, event_type: str, now: datetime
+) -> None:
+    """Queue a signed webhook with the alert's status to the client that posted it."""
+    await session.flush()  # the status reads the events just recorded (no autoflush)
+    alert = await repository.get_by_id(session, alert_id=alert_id)
+    if alert is None:  # pragma: no cover - alerts are never deleted
+        return
+    out = await alert_status(session, alert)
+    await webhooks.enqueue(
+        session,
+        client_id=alert.client_id,
+        event_type=event_type,
+        data=out.model_dump(mode="json"),
+        subject_id=alert.id,
+        now=now,
+    )
 
 
 def _columns_of(
@@ -192,7 +257,11 @@ def _columns_of(
 
 
 def _new_alert_out(values: dict[str, Any]) -> AlertOut:
+    """As `alert_status` would answer: received, its first step due now."""
+    received = values["received_at"]
     return AlertOut(
+        next_step_due_at=received,
+        timeline=[TimelineEntry(at=received, kind=EventKind.RECEIVED)],
         id=values["id"],
         dispatch_incident_id=values["dispatch_incident_id"],
         municipality=values["municipality_code"],

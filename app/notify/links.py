@@ -1,9 +1,9 @@
 """The one place that knows what an SMS link looks like: `<public base URL>/a/<token>`.
 
 The token is random and opaque (it says nothing of the alert, whose id the dispatcher gets
-back in `Location`). Today one token is kept per escalation; per-recipient tokens, stored
-hashed, can replace it without any other module learning the format. The texts give a link
-at most `texts.MAX_LINK_SEPTETS`, so the base URL is limited to what is left.
+back in `Location`). Each SMS to a staff member carries a token of its own, bound to that
+member and alert and stored only hashed (`app.auth.links`). The texts give a link at most
+`texts.MAX_LINK_SEPTETS`, so the base URL is limited to what is left.
 """
 
 from __future__ import annotations
@@ -26,8 +26,13 @@ def new_token() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(TOKEN_LENGTH))
 
 
+def is_token(value: str) -> bool:
+    """Whether `value` has the form of a link token (not whether one was issued)."""
+    return len(value) == TOKEN_LENGTH and value.isascii() and value.isalnum()
+
+
 def sms_link(public_base_url: str, token: str) -> str:
     """The link sent by SMS for `token`."""
-    if len(token) != TOKEN_LENGTH or not token.isascii() or not token.isalnum():
+    if not is_token(token):
         raise ValueError("not a link token")  # never repeats the token
     return f"{public_base_url.rstrip('/')}{PATH}{token}"

@@ -46,6 +46,9 @@ _NB = {
     "fallback": "Overdosevarsel {m} {t}. Du varsles som reservenummer for {team}. {ack}",
     "late": "Overdosevarsel {m} {t} kom for sent: vakten i {team} er ikke varslet. {ack}",
     "plain": "Overdosevarsel. {ack}",
+    "taken": "Overdosevarsel {m} {t} er tatt av {who}. Du trenger ikke gjøre noe.",
+    "taken_plain": "Overdosevarselet er tatt av en kollega. Du trenger ikke gjøre noe.",
+    "answer": "Svar fra {m} på overdosevarsel {t}: {answer}",
     "ack_both": "Bekreft: {link} eller svar " + REPLY_KEYWORD + " {code}",
     "ack_link": "Bekreft: {link}",
     "ack_code": "Svar " + REPLY_KEYWORD + " {code} for å bekrefte.",
@@ -67,6 +70,9 @@ _EN = {
     "fallback": "Overdose alert {m} {t}. You are paged as the fallback number for {team}. {ack}",
     "late": "Overdose alert {m} {t} came too late: {team} on duty was not paged. {ack}",
     "plain": "Overdose alert. {ack}",
+    "taken": "Overdose alert {m} {t} was taken by {who}. Nothing more to do.",
+    "taken_plain": "The overdose alert was taken by a colleague. Nothing more to do.",
+    "answer": "Answer from {m} to overdose alert {t}: {answer}",
     "ack_both": "Acknowledge: {link} or reply " + REPLY_KEYWORD + " {code}",
     "ack_link": "Acknowledge: {link}",
     "ack_code": "Reply " + REPLY_KEYWORD + " {code} to acknowledge.",
@@ -206,6 +212,33 @@ def late_text(
         link=link,
         reply_code=reply_code,
     )
+
+
+def taken_text(
+    *,
+    municipality_name: str,
+    occurred_at: datetime,
+    taken_by: str,
+    language: Language = "nb",
+) -> str:
+    """To the others paged for an alert: a colleague (a staff name, never the patient's) took
+    it. Names are shortened to fit one segment."""
+    phrases = _EN if language == "en" else _NB
+    fixed = {"t": local_time(occurred_at, language="en" if language == "en" else "nb")}
+    return _fit(phrases["taken"], names={"m": municipality_name, "who": taken_by}, fixed=fixed)
+
+
+def taken_plain_text(*, language: Language = "nb") -> str:
+    return (_EN if language == "en" else _NB)["taken_plain"]
+
+
+def answer_text(*, municipality_name: str, occurred_at: datetime, answer: str) -> str:
+    """To the reporter's call-back number: the team's answer (bokmål; the answer text was
+    checked for personal data before it got here). The municipality is shortened first;
+    an answer too long for one segment is cut."""
+    fixed = {"t": local_time(occurred_at)}
+    names = {"m": municipality_name, "answer": answer}
+    return _fit(_NB["answer"], names=names, fixed=fixed)
 
 
 def plain_text(

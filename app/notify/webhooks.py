@@ -42,7 +42,7 @@ FORBIDDEN: dict[int | str, dict[str, Any]] = {
 async def twilio_status_of(
     message_id: str, request: Request, state: StateDep, session: SessionDep
 ) -> Response:
-    params = await _signed_params(request, state)
+    params = await signed_params(request, state)
     try:
         key: uuid.UUID | str = uuid.UUID(message_id)
     except ValueError:
@@ -58,11 +58,11 @@ async def twilio_status_of(
     responses=FORBIDDEN,
 )
 async def twilio_status(request: Request, state: StateDep, session: SessionDep) -> Response:
-    params = await _signed_params(request, state)
+    params = await signed_params(request, state)
     return await _apply(params.get("MessageSid", ""), params, state, session)
 
 
-async def _signed_params(request: Request, state: StateDep) -> dict[str, str]:
+async def signed_params(request: Request, state: StateDep) -> dict[str, str]:
     token = state.settings.sms.twilio_auth_token
     form = await request.form()
     params = {key: str(value) for key, value in form.items()}

@@ -5,9 +5,9 @@ decisions are made by the pure modules (`rota.oncall`, `escalation.policy`), thi
 reads rows. It answers in the roster's own types (`DutyView`), so the roster does not depend
 on the escalation package; the engine adapts them to its rules.
 
-A deactivated member keeps their place in rotations (so nobody else's turns move) but is
-never on duty: their turns, shifts and overrides become roster holes, which `coverage_gaps`
-and `odvarsel roster-holes` then report.
+A deactivated member, or one who replied STOP to our SMS, keeps their place in rotations (so
+nobody else's turns move) but is never on duty: their turns, shifts and overrides become
+roster holes, which `coverage_gaps` and `odvarsel roster-holes` then report.
 """
 
 from __future__ import annotations
@@ -39,8 +39,41 @@ class DutyView:
     leader_id: str | None
 
 
+def reachable(member: Member) -> bool:
+    """Active and not opted out of SMS (STOP): only such a member can be on duty."""
+    return member.active and member.sms_opted_out_at is None
+
+
 async def get_team(session: AsyncSession, *, team_id: uuid.UUID) -> Team | None:
     return await repository.get_team(session, team_id)
+
+
+async def members_by_id(
+    session: AsyncSession, member_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Member]:
+    """Members (active or not) by id; unknown ids are left out."""
+    found = {}
+    for member_id in dict.fromkeys(member_ids):
+        member = await repository.get_member(session, member_id)
+        if member is not None:
+            found[member_id] = member
+    return found
+
+
+async def members_with_mobile(session: AsyncSession, mobile: str) -> list[Member]:
+    return await repository.members_with_mobile(session, mobile)
+
+
+async def set_sms_opt_out(
+    session: AsyncSession, *, mobile: str, opted_out: bool, now: datetime
+) -> list[Member]:
+    """STOP (or START) from `mobile`: every member with that number; they are off duty (a
+    roster hole) until START."""
+    members = await repository.members_with_mobile(session, mobile)
+    for member in members:
+        member.sms_opted_out_at = now if opted_out else None
+        session.add(member)
+    return members
 
 
 async def get_municipality(session: AsyncSession, code: str) -> Municipality | None:
@@ -80,7 +113,7 @@ async def team_view(
         raise NotFound(f"No team {team_id}.")
     members = await repository.list_members(session, team_id=team_id, include_inactive=True)
     roster = await _roster(session, team_id=team_id, members=members, window=(at, at + _INSTANT))
-    active = {str(m.id): m for m in members if m.active}
+    active = {str(m.id): m for m in members if reachable(m)}
     leader = str(team.leader_member_id) if team.leader_member_id else None
     view = DutyView(
         on_duty=tuple(m for m in oncall.on_duty(roster, at) if m in active),
@@ -139,7 +172,7 @@ async def _roster(
     off_duty = [
         oncall.Override(*_ALWAYS, member_id=None, replaces=str(m.id))
         for m in members
-        if not m.active
+        if not reachable(m)
     ]
     return oncall.Roster(
         rotations=tuple(to_rotation(r) for r in rotations),

@@ -48,6 +48,11 @@ class Team(SQLModel, table=True):
     # No foreign key: team and member would reference each other. The service checks that the
     # leader is an active member of this team; members are deactivated, never deleted.
     leader_member_id: uuid.UUID | None = None
+    tell_others_when_taken: bool = Field(
+        default=True,
+        sa_column_kwargs={"server_default": text("true")},
+        description="When someone takes an alert, the others paged for it get an SMS",
+    )
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -65,6 +70,12 @@ class Member(SQLModel, table=True):
     is_health_personnel: bool
     language: str = Field(default="nb", max_length=2)
     active: bool = True
+    sms_opted_out_at: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="The member replied STOP: Twilio sends them nothing until START, so they "
+        "are never on duty meanwhile (a roster hole)",
+    )
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

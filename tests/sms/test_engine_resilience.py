@@ -137,6 +137,7 @@ async def test_a_failure_report_before_the_send_returns_still_escalates(
     scenario.fake.set_behaviour(scenario.mobile(0), "fail_callback")
     alert_id = await scenario.post_alert()
     worker = state.worker
+    replaced = worker.engines.index(worker.dispatcher)
     worker.dispatcher = Dispatcher(
         sessions=state.sessions,
         sender=ReportsFirst(state.sender, scenario.fake),
@@ -144,7 +145,7 @@ async def test_a_failure_report_before_the_send_returns_still_escalates(
         settings=state.settings,
         outcomes=state.outcomes,
     )
-    worker.engines[-1] = worker.dispatcher
+    worker.engines[replaced] = worker.dispatcher
     # No clock movement: the report, matched by our id, moves the escalation on at once.
     assert await scenario.settle() == [scenario.mobile(0), scenario.mobile(1)]
     async with state.engine.connect() as connection:

@@ -16,8 +16,10 @@ from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
 from app.alerts import service as alerts_service
+from app.alerts.enums import AckVia
 from app.clock import FakeClock
 from app.escalation.policy.rules import Policy, Step, StepTarget, TargetKind
+from app.roster.models import Member
 from app.state import AppState
 from devtools.fake_twilio import FakeTwilio
 from tests.factories import ApiCredentials, Factory, TeamSetup, alert_body
@@ -76,11 +78,9 @@ class Scenario:
     async def acknowledge(self, alert_id: uuid.UUID, member_index: int) -> bool:
         assert self.team is not None
         async with self.state.sessions() as session, session.begin():
+            member = await session.get(Member, self.team.member_ids[member_index])
             return await alerts_service.acknowledge(
-                session,
-                alert_id=alert_id,
-                member_id=self.team.member_ids[member_index],
-                now=self.clock.now(),
+                session, alert_id=alert_id, member=member, via=AckVia.LINK, now=self.clock.now()
             )
 
 
@@ -111,8 +111,12 @@ async def test_alert_escalates_until_acknowledged(
     assert status.json()["acknowledged_at"] == scenario.clock.now().isoformat().replace(
         "+00:00", "Z"
     )
-    assert await scenario.advance(60) == [scenario.mobile(0), scenario.mobile(1)]
+    # The other one paged hears that it is taken, and nobody is paged again.
+    taken_notice = [scenario.mobile(0), scenario.mobile(1), scenario.mobile(0)]
+    assert await scenario.advance(60) == taken_notice
+    assert "er tatt av" in scenario.fake.messages()[-1].body
     assert not await scenario.acknowledge(alert_id, 0), "a second acknowledgement is a no-op"
+    assert await scenario.advance(60) == taken_notice
 
 
 async def test_alert_status_becomes_notified_when_the_first_sms_leaves(

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.links import service as member_links
 from app.config import Settings
 from app.db import describe_error
 from app.errors import DomainError
@@ -27,13 +28,17 @@ from app.escalation.engine.messages import (
     messages_for_exhaustion,
     messages_for_late,
     messages_for_step,
+    messages_for_taken,
 )
 from app.escalation.engine.models import EscalationState, EscalationStatus
 from app.escalation.policy import rules
 from app.escalation.policy import service as policy_service
-from app.notify import links, outbox
+from app.notify import outbox, texts
+from app.notify.models import OutboxStatus
 from app.roster import duty as roster_duty
 from app.roster.models import Member
+from app.timeline import service as timeline
+from app.timeline.models import EventKind
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +81,6 @@ async def open_escalation(
             "alert_id": alert_id,
             "team_id": team.id,
             "occurred_at": occurred_at,
-            "link_token": links.new_token(),
             "status": EscalationStatus.ACTIVE.value,
             "pass_index": 0,
             "step_index": 0,
@@ -136,13 +140,23 @@ def _advance(
     now: datetime,
     settings: Settings,
 ) -> None:
+    def link_of(member: Member) -> str:
+        return member_links.mint(
+            session,
+            alert_id=state.alert_id,
+            member_id=member.id,
+            now=now,
+            lifetime=timedelta(hours=settings.links.expiry_hours),
+            public_base_url=settings.http.public_base_url,
+        )
+
     context = StepContext(
         alert_id=state.alert_id,
         team_name=team.team_name,
         municipality_name=team.municipality_name,
         occurred_at=state.occurred_at,
         reply_code=state.reply_code,
-        link=links.sms_link(settings.http.public_base_url, state.link_token),
+        link_of=link_of,
         view=team.view,
         members=team.members,
     )
@@ -220,11 +234,20 @@ async def escalate_now(
 
 
 async def acknowledge(
-    session: AsyncSession, *, alert_id: uuid.UUID, member_id: uuid.UUID | None, now: datetime
+    session: AsyncSession,
+    *,
+    alert_id: uuid.UUID,
+    member_id: uuid.UUID | None,
+    taken_by: str,
+    via_number: str | None = None,
+    now: datetime,
 ) -> bool:
-    """Stop the escalation and cancel its unsent pages. False if it was acknowledged already.
+    """Stop the escalation, cancel its unsent pages and tell the others paged that it is
+    taken (if the team wants that). False, changing nothing, if it was taken already.
 
-    The alert's own status is the caller's (`app.alerts.service.acknowledge`).
+    `taken_by` is the name the others are told; `via_number` the number that took it by SMS
+    (the fallback number has no member id). The alert's own status is the caller's
+    (`app.alerts.service.acknowledge`).
     """
     state = await state_repository.get_by_alert(session, alert_id=alert_id, for_update=True)
     if state is None or state.status == EscalationStatus.ACKNOWLEDGED:
@@ -236,7 +259,66 @@ async def acknowledge(
     await outbox.cancel_unsent(
         session, subject_kind=SUBJECT_KIND, subject_id=alert_id, purposes=PAGING_PURPOSES
     )
+    await _tell_the_others(
+        session, state, member_id=member_id, via_number=via_number, taken_by=taken_by, now=now
+    )
     return True
+
+
+async def status_of(session: AsyncSession, *, alert_id: uuid.UUID) -> EscalationState | None:
+    """The escalation of an alert (read only)."""
+    return await state_repository.get_by_alert(session, alert_id=alert_id)
+
+
+async def with_reply_code(session: AsyncSession, *, reply_code: str) -> list[EscalationState]:
+    """Escalations whose SMS carried this reply code, newest first."""
+    return await state_repository.with_reply_code(session, reply_code=reply_code)
+
+
+async def _tell_the_others(
+    session: AsyncSession,
+    state: EscalationState,
+    *,
+    member_id: uuid.UUID | None,
+    via_number: str | None,
+    taken_by: str,
+    now: datetime,
+) -> None:
+    team = await roster_duty.get_team(session, team_id=state.team_id)
+    if team is None or not team.tell_others_when_taken:
+        return
+    paged = await outbox.recipients_of(
+        session,
+        subject_kind=SUBJECT_KIND,
+        subject_id=state.alert_id,
+        purposes=PAGING_PURPOSES,
+        statuses=(OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.DELIVERED),
+    )
+    members = await roster_duty.members_by_id(session, [m for _, m in paged if m is not None])
+    recipients: list[tuple[str, texts.Language, uuid.UUID | None]] = []
+    for number, paged_member in paged:
+        if (paged_member is not None and paged_member == member_id) or number == via_number:
+            continue
+        member = members.get(paged_member) if paged_member else None
+        if member is not None and not roster_duty.reachable(member):
+            continue
+        language: texts.Language = "en" if member is not None and member.language == "en" else "nb"
+        recipients.append((number, language, paged_member))
+    if not recipients:
+        return
+    municipality = await roster_duty.get_municipality(session, team.municipality_code)
+    outbox.enqueue(
+        session,
+        messages_for_taken(
+            alert_id=state.alert_id,
+            municipality_name=municipality.name if municipality else team.municipality_code,
+            occurred_at=state.occurred_at,
+            taken_by=taken_by,
+            recipients=recipients,
+            now=now,
+        ),
+    )
+    await outbox.wake_workers(session)
 
 
 def _notify(
@@ -264,6 +346,16 @@ def _notify(
         now=now,
     )
     outbox.enqueue(session, messages)
+    roles = sorted({context.members[m].role for m in recipients.member_ids})
+    timeline.record(
+        session,
+        alert_id=state.alert_id,
+        kind=EventKind.PAGED,
+        at=now,
+        step=position.step_index + 1,
+        round=position.pass_index + 1,
+        roles=[*roles, *(["fallback"] if recipients.fallback_number else [])],
+    )
     state.roster_hole_reported = state.roster_hole_reported or recipients.roster_hole
     state.pass_index, state.step_index = position.pass_index, position.step_index
     state.notified_at = now
@@ -283,6 +375,7 @@ def _exhaust(
     outbox.enqueue(session, messages_for_exhaustion(context, fallback_number=fallback, now=now))
     state.status = EscalationStatus.EXHAUSTED
     state.next_due_at = None
+    timeline.record(session, alert_id=state.alert_id, kind=EventKind.EXHAUSTED, at=now)
     log.warning("escalation exhausted", extra={"alert_id": str(state.alert_id)})
 
 
@@ -303,5 +396,6 @@ def _report_late(
     outbox.enqueue(session, messages)
     state.status = EscalationStatus.LATE
     state.next_due_at = None
+    timeline.record(session, alert_id=state.alert_id, kind=EventKind.LATE, at=now)
     log.warning("alert past the paging window", extra={"alert_id": str(state.alert_id)})
     return True

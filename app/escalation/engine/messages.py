@@ -34,6 +34,8 @@ class MessagePurpose(StrEnum):
     ROSTER_HOLE = "roster_hole"
     EXHAUSTED = "exhausted"
     LATE = "late"
+    TAKEN = "taken"
+    """To the others paged: someone took the alert, nothing more to do."""
 
 
 PAGING_PURPOSES = (MessagePurpose.ALERT, MessagePurpose.REMINDER, MessagePurpose.FALLBACK)
@@ -47,7 +49,8 @@ class StepContext:
     municipality_name: str
     occurred_at: datetime
     reply_code: str
-    link: str
+    link_of: Callable[[Member], str]
+    """Mints a link bound to this member and alert (a row in the caller's transaction)."""
     view: rules.TeamView
     members: dict[str, Member]
     """Active members by id (str)."""
@@ -133,7 +136,7 @@ def messages_for_step(
             compose,
             purpose=purpose,
             language=language,
-            link=context.link,
+            link=context.link_of(member),
             municipality_name=context.municipality_name,
             occurred_at=context.occurred_at,
             reply_code=context.reply_code,
@@ -258,7 +261,7 @@ def _to_leader_and_fallback(
             _message(
                 context,
                 to=leader.mobile,
-                body=body(language, context.link if leader_link else None),
+                body=body(language, context.link_of(leader) if leader_link else None),
                 purpose=purpose,
                 now=now,
                 member_id=leader.id,
@@ -267,5 +270,43 @@ def _to_leader_and_fallback(
     if fallback_number:
         messages.append(
             _message(context, to=fallback_number, body=body("nb", None), purpose=purpose, now=now)
+        )
+    return messages
+
+
+def messages_for_taken(
+    *,
+    alert_id: uuid.UUID,
+    municipality_name: str,
+    occurred_at: datetime,
+    taken_by: str,
+    recipients: list[tuple[str, texts.Language, uuid.UUID | None]],
+    now: datetime,
+) -> list[OutboxMessage]:
+    """To everyone else paged for the alert (number, language, member id): it is taken."""
+    messages = []
+    for number, language, member_id in recipients:
+        try:
+            body = texts.taken_text(
+                municipality_name=municipality_name,
+                occurred_at=occurred_at,
+                taken_by=taken_by,
+                language=language,
+            )
+        except ValueError:  # a time the texts refuse: still tell them, plainly
+            body = texts.taken_plain_text(language=language)
+        messages.append(
+            OutboxMessage(
+                subject_kind=SUBJECT_KIND,
+                subject_id=alert_id,
+                purpose=MessagePurpose.TAKEN,
+                context={},
+                member_id=member_id,
+                to_number=number,
+                body=body,
+                status=OutboxStatus.PENDING,
+                due_at=now,
+                created_at=now,
+            )
         )
     return messages

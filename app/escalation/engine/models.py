@@ -36,9 +36,6 @@ class EscalationState(SQLModel, table=True):
     alert_id: uuid.UUID = Field(foreign_key="alert.id", unique=True)
     team_id: uuid.UUID = Field(foreign_key="team.id")
     occurred_at: datetime = Field(sa_type=UTCDateTime, description="The alert's, copied")
-    link_token: str = Field(
-        max_length=16, unique=True, description="The SMS link's random key (app.notify.links)"
-    )
     status: str = Field(max_length=20)
     pass_index: int = 0
     step_index: int = 0

@@ -49,3 +49,13 @@ async def postpone(session: AsyncSession, *, state_id: uuid.UUID, until: datetim
     await session.execute(
         update(EscalationState).where(col(EscalationState.id) == state_id).values(next_due_at=until)
     )
+
+
+async def with_reply_code(session: AsyncSession, *, reply_code: str) -> list[EscalationState]:
+    """Escalations whose SMS carried this reply code, newest first (codes repeat over time)."""
+    statement = (
+        select(EscalationState)
+        .where(col(EscalationState.reply_code) == reply_code)
+        .order_by(col(EscalationState.started_at).desc())
+    )
+    return list((await session.execute(statement)).scalars())

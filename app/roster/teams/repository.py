@@ -96,3 +96,9 @@ async def list_members(
     if not include_inactive:
         query = query.where(col(Member.active))
     return (await session.execute(query.order_by(col(Member.name), col(Member.id)))).scalars().all()
+
+
+async def members_with_mobile(session: AsyncSession, mobile: str) -> list[Member]:
+    """Every member (active or not) with this E.164 number; one person may be in two teams."""
+    statement = select(Member).where(col(Member.mobile) == mobile).order_by(col(Member.created_at))
+    return list((await session.execute(statement)).scalars())

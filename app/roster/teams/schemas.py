@@ -85,6 +85,11 @@ class TeamUpdate(_Patch):
         default=None, description="An active member of this team, paged by `leader` steps."
     )
     receives_alerts: bool | None = None
+    tell_others_when_taken: bool | None = Field(
+        default=None,
+        description="When someone takes an alert, the others paged for it get a short SMS "
+        "that it is taken (default on).",
+    )
 
 
 class TeamOut(BaseModel):
@@ -93,6 +98,7 @@ class TeamOut(BaseModel):
     name: str = Field(examples=["Ressursteam overdose"])
     receives_alerts: bool
     leader_member_id: uuid.UUID | None
+    tell_others_when_taken: bool
     created_at: datetime
 
 
@@ -152,6 +158,11 @@ class MemberOut(BaseModel):
     is_health_personnel: bool
     language: Language
     active: bool
+    sms_opted_out_at: datetime | None = Field(
+        default=None,
+        description="Set when the member replied STOP: Twilio texts them nothing, so they are "
+        "off duty (a roster hole) until they reply START.",
+    )
     created_at: datetime
 
 

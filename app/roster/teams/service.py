@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.links import service as member_links
 from app.auth.municipalities import ActingFor, codes_filter
 from app.errors import Conflict, NotFound, field_error
 from app.roster.models import Member, Municipality, Team
@@ -121,6 +122,8 @@ async def update_team(
                 field="leader_member_id",
             )
         team.leader_member_id = update.leader_member_id
+    if update.tell_others_when_taken is not None:
+        team.tell_others_when_taken = update.tell_others_when_taken
     if update.receives_alerts is not None and update.receives_alerts != team.receives_alerts:
         if update.receives_alerts:
             await _refuse_second_receiver(session, code=team.municipality_code, team_id=team.id)
@@ -236,6 +239,7 @@ async def set_member_active(
     session.add(member)
     warnings: list[str] = []
     if not active:
+        await member_links.revoke_for_member(session, member_id=member.id, now=now)
         if team.leader_member_id == member.id:
             team.leader_member_id = None
             session.add(team)
@@ -283,6 +287,7 @@ def team_out(team: Team) -> TeamOut:
         name=team.name,
         receives_alerts=team.receives_alerts,
         leader_member_id=team.leader_member_id,
+        tell_others_when_taken=team.tell_others_when_taken,
         created_at=team.created_at,
     )
 

@@ -1,0 +1,139 @@
+"""SMS replies from staff: "OK 2688" takes the alert, "OK 2688 20" answers "kommer, ca. 20 min"
+too; STOP / START / HELP as Twilio requires.
+
+Every reply gets a short answer (returned as TwiML by the webhook), except STOP and START:
+for those Twilio sends its own confirmation and blocks or unblocks the number itself; we
+record them on the member, who is off duty (a roster hole) until START. A code is only
+valid from a number that was paged for that alert, and only as long as the links are.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.alerts import service as alerts_service
+from app.alerts.enums import AckVia
+from app.answers import service as answers_service
+from app.answers.rules import Answer, AnswerKind, Reply, ReplyKind, parse_reply, render
+from app.escalation.engine import manager as escalation_engine
+from app.escalation.engine.messages import PAGING_PURPOSES, SUBJECT_KIND
+from app.escalation.engine.models import EscalationState, EscalationStatus
+from app.notify import outbox, texts
+from app.privacy.crypto import FieldCipher
+from app.roster import duty as roster_duty
+from app.roster.models import Member
+
+_NB = {
+    "help": "Overdosevarsel: svar OK og koden fra varselet for å ta det, f.eks. OK 2688. "
+    "OK 2688 20 = kommer om ca. 20 min. STOP stopper SMS.",
+    "unknown": "Forstod ikke svaret. Svar OK og koden fra varselet, f.eks. OK 2688.",
+    "no_code": "Koden {code} passer ikke til noe varsel til dette nummeret. Sjekk koden.",
+    "expired": "Koden {code} er utløpt. Ta kontakt med lederen om varselet fortsatt gjelder.",
+    "taken_by": "Varselet er allerede tatt av {who} kl {t}. Du trenger ikke gjøre noe.",
+    "taken": "Takk, du har tatt varselet. Åpne lenken for detaljer og svar til mannskapet.",
+    "taken_answered": "Takk, du har tatt varselet. Mannskapet får svaret: {answer}.",
+}
+_EN = {
+    "help": "Overdose alert: reply OK and the code from the alert to take it, e.g. OK 2688. "
+    "OK 2688 20 = coming in about 20 min. STOP stops SMS.",
+    "unknown": "Could not read the reply. Reply OK and the code from the alert, e.g. OK 2688.",
+    "no_code": "The code {code} matches no alert sent to this number. Check the code.",
+    "expired": "The code {code} has expired. Contact the leader if the alert still stands.",
+    "taken_by": "The alert was already taken by {who} at {t}. Nothing more to do.",
+    "taken": "Thank you, you took the alert. Open the link for details and to answer the crew.",
+    "taken_answered": "Thank you, you took the alert. The crew gets the answer: {answer}.",
+}
+
+
+async def handle_reply(
+    session: AsyncSession,
+    *,
+    from_number: str,
+    body: str,
+    now: datetime,
+    link_lifetime: timedelta,
+    cipher: FieldCipher,
+) -> str | None:
+    """What to answer the sender (None: nothing, Twilio answers STOP and START itself)."""
+    reply = parse_reply(body)
+    members = await roster_duty.members_with_mobile(session, from_number)
+    phrases = _EN if members and members[0].language == "en" else _NB
+    if reply.kind in (ReplyKind.STOP, ReplyKind.START):
+        opted_out = reply.kind is ReplyKind.STOP
+        await roster_duty.set_sms_opt_out(session, mobile=from_number, opted_out=opted_out, now=now)
+        return None
+    if reply.kind is ReplyKind.HELP:
+        return phrases["help"]
+    if reply.kind is ReplyKind.UNKNOWN or reply.code is None:
+        return phrases["unknown"]
+    state = await _escalation_for(session, reply.code, from_number)
+    if state is None:
+        return phrases["no_code"].format(code=reply.code)
+    if now >= (state.notified_at or state.started_at) + link_lifetime:
+        return phrases["expired"].format(code=reply.code)
+    if state.status == EscalationStatus.ACKNOWLEDGED:
+        return await _taken_already(session, state, phrases)
+    member = next((m for m in members if m.active and m.team_id == state.team_id), None)
+    return await _take(session, state, member, reply, from_number, now, cipher, phrases)
+
+
+async def _escalation_for(
+    session: AsyncSession, code: str, from_number: str
+) -> EscalationState | None:
+    """The newest escalation with this code whose pages went to this number."""
+    for state in await escalation_engine.with_reply_code(session, reply_code=code):
+        paged = await outbox.numbers_texted(
+            session, subject_kind=SUBJECT_KIND, subject_id=state.alert_id, purposes=PAGING_PURPOSES
+        )
+        if from_number in paged:
+            return state
+    return None
+
+
+async def _taken_already(
+    session: AsyncSession, state: EscalationState, phrases: dict[str, str]
+) -> str:
+    taker = None
+    if state.acknowledged_by is not None:
+        taker = (await roster_duty.members_by_id(session, [state.acknowledged_by])).get(
+            state.acknowledged_by
+        )
+    who = taker.name if taker is not None else "reservenummeret"
+    at = state.acknowledged_at or state.started_at
+    return phrases["taken_by"].format(who=who, t=at.astimezone(texts.OSLO).strftime("%H:%M"))
+
+
+async def _take(
+    session: AsyncSession,
+    state: EscalationState,
+    member: Member | None,
+    reply: Reply,
+    from_number: str,
+    now: datetime,
+    cipher: FieldCipher,
+    phrases: dict[str, str],
+) -> str:
+    await alerts_service.acknowledge(
+        session,
+        alert_id=state.alert_id,
+        member=member,
+        via=AckVia.SMS,
+        via_number=from_number,
+        now=now,
+    )
+    if reply.minutes is None:
+        return phrases["taken"]
+    answer = Answer(AnswerKind.COMING, minutes=reply.minutes)
+    await answers_service.give_answer(
+        session,
+        alert_id=state.alert_id,
+        member=member,
+        answer=answer,
+        via=AckVia.SMS,
+        now=now,
+        cipher=cipher,
+        from_sms=True,
+    )
+    return phrases["taken_answered"].format(answer=render(answer))

@@ -1,0 +1,1 @@
+"""Links sent by SMS: one random token per staff member and alert, stored only as a hash."""

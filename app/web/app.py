@@ -1,0 +1,54 @@
+"""The staff pages as a sub-app mounted at `/a` (the SMS link prefix, `app.notify.links`).
+
+No OpenAPI, HTML error pages instead of problem+json, security headers on every answer,
+static files from the package. It shares the API's AppState (set by the main lifespan).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.auth.links.guard import LinkGuard
+from app.errors import is_database_unavailable
+from app.web.pages import WebState, message_page
+from app.web.router import router
+from app.web.security import Keys, SecurityHeaders
+
+log = logging.getLogger(__name__)
+
+MOUNT_PATH = "/a"
+
+
+def create_web_app(*, secret: str) -> FastAPI:
+    web = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    web.state.web = WebState(guard=LinkGuard(), keys=Keys(secret))
+    web.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    web.include_router(router)
+
+    @web.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, StarletteHTTPException) else 500
+        return message_page(request, "page.not_found", status=404 if status == 404 else status)
+
+    @web.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: Exception) -> HTMLResponse:
+        return message_page(request, "page.forbidden", status=400)
+
+    @web.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> HTMLResponse:
+        if is_database_unavailable(exc):
+            response = message_page(request, "page.unavailable", status=503)
+            response.headers["Retry-After"] = "5"
+            return response
+        log.error("page failed", extra={"error_type": type(exc).__name__})
+        return message_page(request, "page.error", status=500)
+
+    web.add_middleware(SecurityHeaders)
+    return web

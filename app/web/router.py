@@ -1,0 +1,197 @@
+"""The link pages: `/a/<token>` (GET/HEAD show), `/take`, `/show` and `/answer` (POST).
+
+Every POST answers 303 to the GET (post/redirect/get), so a reload never posts twice.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.answers.rules import Answer, AnswerKind
+from app.answers.service import NotTheTaker
+from app.auth.links.service import LinkState, token_hash
+from app.deps import get_session
+from app.errors import FieldProblem, InvalidFields
+from app.input_guard import has_forbidden_characters
+from app.state import AppState
+from app.web import service
+from app.web.pages import WebState, message_page, render_link_page, web_state
+from app.web.security import CSRF_COOKIE, HOLDER_COOKIE, TAKER_COOKIE, set_cookie
+
+router = APIRouter()
+
+Session = Annotated[AsyncSession, Depends(get_session)]
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def _page(
+    request: Request, token: str, session: AsyncSession, web: WebState
+) -> service.LinkPage | Response:
+    """The link's page, or the answer to give instead (unknown, dead, or too many guesses)."""
+    state: AppState = request.app.state.odvarsel
+    now = state.clock.now()
+    key = token_hash(token)
+    holder = web.keys.has(request, HOLDER_COOKIE, web.keys.holder(key))
+    wait = web.guard.wait_seconds(_address(request), now=now)
+    if wait is not None and not holder:
+        response = message_page(request, "page.too_many", status=429, seconds=wait)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    page = await service.open_link(session, token=token, now=now)
+    if page is None:
+        web.guard.missed(_address(request), now=now)
+        return message_page(request, "page.not_found", status=404)
+    if page is LinkState.EXPIRED:
+        return message_page(request, "page.expired", status=410)
+    if isinstance(page, LinkState):
+        return message_page(request, "page.revoked", status=403)
+    return page
+
+
+@router.api_route("/{token}", methods=["GET", "HEAD"], include_in_schema=False)
+async def show(token: str, request: Request, session: Session) -> Response:
+    """Shows the alert; never changes it. Personal data only to the taker's browser."""
+    web = web_state(request)
+    state: AppState = request.app.state.odvarsel
+    async with session.begin():
+        page = await _page(request, token, session, web)
+        if isinstance(page, Response):
+            return page
+        key = token_hash(token)
+        is_taker = web.keys.has(request, TAKER_COOKIE, web.keys.taker(key))
+        if request.method == "GET" and page.taken_by_me and is_taker:
+            await service.with_details(session, page, now=state.clock.now(), cipher=state.cipher)
+    return _with_cookies(request, render_link_page(request, page, token=token), token)
+
+
+@router.post("/{token}/take", include_in_schema=False)
+async def take(
+    token: str, request: Request, session: Session, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    return await _post(token, request, session, csrf, action="take")
+
+
+@router.post("/{token}/show", include_in_schema=False)
+async def show_details(
+    token: str, request: Request, session: Session, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    return await _post(token, request, session, csrf, action="show")
+
+
+@router.post("/{token}/answer", include_in_schema=False)
+async def answer(
+    token: str,
+    request: Request,
+    session: Session,
+    csrf: Annotated[str, Form()] = "",
+    choice: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    return await _post(token, request, session, csrf, action="answer", choice=choice, text=text)
+
+
+async def _post(
+    token: str,
+    request: Request,
+    session: AsyncSession,
+    csrf: str,
+    *,
+    action: str,
+    choice: str = "",
+    text: str = "",
+) -> Response:
+    web = web_state(request)
+    state: AppState = request.app.state.odvarsel
+    key = token_hash(token)
+    if not web.keys.csrf_ok(request, csrf, key):
+        return message_page(request, "page.forbidden", status=403)
+    error: str | None = None
+    async with session.begin():
+        page = await _page(request, token, session, web)
+        if isinstance(page, Response):
+            return page
+        now = state.clock.now()
+        if action == "take" and not page.taken:
+            await service.take(session, page=page, now=now)
+            state.worker.wake()
+        elif action == "answer" and page.taken_by_me:
+            try:
+                parsed = _answer_of(choice, text)
+                await service.answer(
+                    session, page=page, answer=parsed, now=now, cipher=state.cipher
+                )
+                state.worker.wake()
+            except InvalidFields as exc:
+                error = "; ".join(e["reason"] for e in exc.extra.get("errors", []))
+            except NotTheTaker as exc:
+                error = exc.detail
+    state.worker.wake()  # after commit: SMS and webhooks are due
+    if error is not None:
+        return await _answer_refused(request, token, session, error)
+    response = RedirectResponse(_path(request, token), status_code=303)
+    if action in ("take", "show"):
+        max_age = int(timedelta(hours=state.settings.links.expiry_hours).total_seconds())
+        set_cookie(
+            response, TAKER_COOKIE, web.keys.taker(key), path=_path(request, token), max_age=max_age
+        )
+    return response
+
+
+async def _answer_refused(
+    request: Request, token: str, session: AsyncSession, error: str
+) -> Response:
+    """The page again, with the reason the answer was not sent (nothing was stored)."""
+    web = web_state(request)
+    state: AppState = request.app.state.odvarsel
+    async with session.begin():
+        page = await _page(request, token, session, web)
+        if isinstance(page, Response):
+            return page
+        if web.keys.has(request, TAKER_COOKIE, web.keys.taker(token_hash(token))):
+            await service.with_details(session, page, now=state.clock.now(), cipher=state.cipher)
+    response = render_link_page(request, page, token=token, error=error, status=422)
+    return _with_cookies(request, response, token)
+
+
+def _answer_of(choice: str, text: str) -> Answer:
+    """The form's choice: "coming:20", "bring_to:<place>", "cannot_come:<when>", "free_text"."""
+    kind_name, _, value = choice.partition(":")
+    if has_forbidden_characters(value) or has_forbidden_characters(text):
+        raise InvalidFields([FieldProblem(field="text", reason="control characters")])
+    try:
+        kind = AnswerKind(kind_name)
+    except ValueError:
+        raise InvalidFields([FieldProblem(field="choice", reason="choose an answer")]) from None
+    if kind is AnswerKind.COMING:
+        return Answer(kind, minutes=int(value) if value.isdigit() and len(value) < 4 else -1)
+    if kind is AnswerKind.BRING_TO:
+        return Answer(kind, place=value)
+    if kind is AnswerKind.CANNOT_COME:
+        return Answer(kind, follow_up=value)
+    return Answer(kind, text=text)
+
+
+def _path(request: Request, token: str) -> str:
+    return f"{request.scope.get('root_path', '')}/{token}"
+
+
+def _with_cookies(request: Request, response: Response, token: str) -> Response:
+    """The CSRF nonce (kept if the browser has one) and the holder cookie of this link."""
+    web = web_state(request)
+    state: AppState = request.app.state.odvarsel
+    max_age = int(timedelta(hours=state.settings.links.expiry_hours).total_seconds())
+    path = _path(request, token)
+    nonce = getattr(request.state, "csrf_nonce", None)
+    if nonce and not request.cookies.get(CSRF_COOKIE):
+        set_cookie(response, CSRF_COOKIE, nonce, path=path, max_age=max_age)
+    holder = web.keys.holder(token_hash(token))
+    set_cookie(response, HOLDER_COOKIE, holder, path=path, max_age=max_age)
+    return response

@@ -1,0 +1,153 @@
+"""What the link pages show and do, on top of the alerts, answers and links services.
+
+`open_link` never changes anything (GET and HEAD); `take`, `answer` and `disclose` are the
+POST use cases. Personal data is read only through `app.alerts.disclosure`, which logs it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.alerts import disclosure
+from app.alerts import repository as alerts_repository
+from app.alerts import service as alerts_service
+from app.alerts.details import AlertDetails
+from app.alerts.enums import AckVia
+from app.alerts.models import Alert
+from app.answers import service as answers_service
+from app.answers.rules import Answer
+from app.answers.schemas import AnswerOptions
+from app.audit.enums import ActorKind, Channel
+from app.auth.links import service as member_links
+from app.auth.links.models import RecipientLink
+from app.auth.links.service import LinkState
+from app.consent.enums import ConsentState, Recipient
+from app.escalation.engine import manager as escalation_engine
+from app.escalation.engine.models import EscalationStatus
+from app.privacy.crypto import FieldCipher
+from app.roster import duty as roster_duty
+from app.roster.models import Member, Team
+from app.timeline import service as timeline
+from app.timeline.models import EventKind
+from app.timeline.schemas import CrewAnswer, StaffRef
+
+DISCLOSURE_REASON = "Tok varselet via lenken i SMS (oppfølging etter overdose)"
+
+
+@dataclass
+class LinkPage:
+    """Everything a link page shows; `details` only after the member took the alert."""
+
+    state: LinkState
+    member: Member
+    link: RecipientLink
+    alert: Alert
+    municipality_name: str
+    team: Team | None
+    taken: bool = False
+    taken_by: StaffRef | None = None
+    taken_by_me: bool = False
+    taken_at: datetime | None = None
+    details: AlertDetails | None = None
+    alerted: list[StaffRef] = field(default_factory=list)
+    options: AnswerOptions | None = None
+    answers: list[tuple[datetime, CrewAnswer]] = field(default_factory=list)
+
+
+async def open_link(
+    session: AsyncSession, *, token: str, now: datetime
+) -> LinkPage | LinkState | None:
+    """The page of a link: None for an unknown token, a LinkState for a dead one."""
+    resolved = await member_links.resolve(session, token=token, now=now)
+    if resolved is None:
+        return None
+    member = (await roster_duty.members_by_id(session, [resolved.link.member_id]))[
+        resolved.link.member_id
+    ]
+    state = resolved.state if member.active else LinkState.REVOKED
+    if state is not LinkState.VALID:
+        return state
+    alert = await alerts_repository.get_by_id(session, alert_id=resolved.link.alert_id)
+    assert alert is not None  # foreign key; alerts are never deleted
+    municipality = await roster_duty.get_municipality(session, alert.municipality_code)
+    page = LinkPage(
+        state=state,
+        member=member,
+        link=resolved.link,
+        alert=alert,
+        municipality_name=municipality.name if municipality else alert.municipality_code,
+        team=await roster_duty.get_team(session, team_id=member.team_id),
+    )
+    escalation = await escalation_engine.status_of(session, alert_id=alert.id)
+    if escalation is not None and escalation.status == EscalationStatus.ACKNOWLEDGED:
+        page.taken = True
+        page.taken_at = escalation.acknowledged_at
+        page.taken_by_me = escalation.acknowledged_by == member.id
+        events = await timeline.timeline(session, alert_id=alert.id)
+        taken = next((e for e in events if e.kind is EventKind.ACKNOWLEDGED), None)
+        page.taken_by = taken.by if taken else None
+        page.answers = [(e.at, e.answer) for e in events if e.answer is not None]
+    return page
+
+
+async def with_details(
+    session: AsyncSession, page: LinkPage, *, now: datetime, cipher: FieldCipher
+) -> LinkPage:
+    """Add what the member may see (one access-log entry), who else was alerted, and the
+    answer options. Only for the member who took the alert."""
+    if not page.taken_by_me:
+        return page
+    page.details = await disclosure.disclose_alert(
+        session,
+        alert_id=page.alert.id,
+        recipient=recipient_of(page.member, page.team),
+        actor_kind=ActorKind.STAFF,
+        actor_id=str(page.member.id),
+        reason=DISCLOSURE_REASON,
+        channel=Channel.PAGE,
+        now=now,
+        cipher=cipher,
+    )
+    if page.details.consent_state == ConsentState.OBJECTED:
+        # The anonymous alert: nothing that narrows down who it was (§ 23 nr. 2 test).
+        page.details.reporter.callback_phone = None
+        page.details.reporter.unit = None
+    linked = await member_links.members_linked(session, alert_id=page.alert.id)
+    members = await roster_duty.members_by_id(session, linked)
+    page.alerted = [await alerts_service.staff_ref(session, members[m]) for m in linked]
+    page.options = await answers_service.options_for(
+        session, municipality_code=page.alert.municipality_code
+    )
+    return page
+
+
+def recipient_of(member: Member, team: Team | None) -> Recipient:
+    """The consent rules' recipient a member is: the leader, health personnel, or
+    cooperating personnel."""
+    if team is not None and team.leader_member_id == member.id:
+        return Recipient.TEAM_LEADER
+    return Recipient.ON_DUTY_HEALTH if member.is_health_personnel else Recipient.TEAM_COOPERATING
+
+
+async def take(session: AsyncSession, *, page: LinkPage, now: datetime) -> bool:
+    """Take the alert for the link's member; False if someone took it first."""
+    return await alerts_service.acknowledge(
+        session, alert_id=page.alert.id, member=page.member, via=AckVia.LINK, now=now
+    )
+
+
+async def answer(
+    session: AsyncSession, *, page: LinkPage, answer: Answer, now: datetime, cipher: FieldCipher
+) -> CrewAnswer:
+    return await answers_service.give_answer(
+        session,
+        alert_id=page.alert.id,
+        member=page.member,
+        answer=answer,
+        via=AckVia.LINK,
+        now=now,
+        cipher=cipher,
+    )

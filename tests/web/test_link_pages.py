@@ -1,0 +1,326 @@
+"""The page behind the SMS link: shows without changing anything, takes with one POST, then
+shows what consent allows (logged) and answers the crew."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from tests.web.conftest import Desk, browser_client, csrf_of
+
+SECURITY_HEADERS = {
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+}
+
+
+class _Hrefs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src", "action") and value and not value.startswith("tel:"):
+                self.urls.append(value)
+
+
+def hrefs(html: str) -> list[str]:
+    parser = _Hrefs()
+    parser.feed(html)
+    return parser.urls
+
+
+async def scan(client: httpx.AsyncClient, start: str) -> int:
+    """A link scanner: GET and HEAD on the link and everything it links to (forms' actions
+    included), never a POST. The number of requests made."""
+    seen: set[str] = set()
+    queue = [start]
+    while queue:
+        url = queue.pop()
+        if url in seen or not url.startswith("/"):
+            continue
+        seen.add(url)
+        await client.head(url)
+        response = await client.get(url)
+        if "html" in response.headers.get("content-type", ""):
+            queue += hrefs(response.text)
+    return 2 * len(seen)
+
+
+async def test_a_scanner_opening_every_link_changes_nothing(
+    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    await desk.setup()
+    alert_id = await desk.post_alert()
+    await desk.settle()
+    link = desk.link_of(0)
+
+    assert await scan(staff, link) >= 6  # the page, its stylesheet and the three form actions
+    status = await desk.status(alert_id, http)
+    assert status["status"] == "notified" and status["acknowledged_by"] is None
+    assert await desk.access_log_count() == 0
+    await desk.advance(5)
+    assert desk.texts_to(1), "not taken: the escalation goes on to the next step"
+
+
+async def test_the_page_before_taking_shows_no_personal_data(
+    desk: Desk, staff: httpx.AsyncClient
+) -> None:
+    await desk.setup()
+    await desk.post_alert()
+    await desk.settle()
+    page = await staff.get(desk.link_of(0))
+    assert page.status_code == 200
+    assert "Fredrikstad" in page.text and "Ta varselet" in page.text
+    for personal in ("Ola", "Nordmann", "01010750160", "91234567", "69000000", "stasjon"):
+        assert personal not in page.text
+    for name, value in SECURITY_HEADERS.items():
+        assert page.headers[name] == value
+    policy = page.headers["content-security-policy"]
+    assert "script-src" not in policy and "'unsafe-inline'" not in policy
+    assert "default-src 'none'" in policy
+    cookies = page.headers.get_list("set-cookie")
+    assert cookies and all(
+        "secure" in c.lower() and "httponly" in c.lower() and "samesite=strict" in c.lower()
+        for c in cookies
+    )
+
+
+async def test_a_post_without_the_csrf_token_is_refused(
+    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    await desk.setup()
+    alert_id = await desk.post_alert()
+    await desk.settle()
+    link = desk.link_of(0)
+    await staff.get(link)  # has the cookie, not the form token
+    for data in ({}, {"csrf": "0" * 64}):
+        refused = await staff.post(f"{link}/take", data=data)
+        assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
+    # a form token from another link does not fit this one
+    await desk.advance(5)
+    other = await staff.get(desk.link_of(1))
+    refused = await staff.post(f"{link}/take", data={"csrf": csrf_of(other.text)})
+    assert refused.status_code == 403
+    assert (await desk.status(alert_id, http))["acknowledged_by"] is None
+
+
+async def test_take_stops_the_escalation_and_shows_the_details(
+    desk: Desk, staff: httpx.AsyncClient, colleague: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    await desk.setup()
+    alert_id = await desk.post_alert()
+    await desk.settle()
+    await desk.advance(5)  # both are paged now
+    link = desk.link_of(1)
+    before = await colleague.get(desk.link_of(0))  # the colleague's page, still open
+    page = await staff.get(link)
+    taken = await staff.post(f"{link}/take", data={"csrf": csrf_of(page.text)})
+    assert taken.status_code == 303 and taken.headers["location"] == link
+
+    shown = await staff.get(link)
+    assert "Ola Nordmann" in shown.text and "01010750160" in shown.text
+    assert "+4769000000" in shown.text, "the reporter's call-back number"
+    assert "Ada Lund" in shown.text and "Bo Dahl" in shown.text, "who else was alerted"
+    assert await desk.access_log_count() == 1
+    await staff.get(link)
+    assert await desk.access_log_count() == 2, "each view is one access-log entry"
+    async with desk.state.engine.connect() as connection:
+        row = (
+            await connection.execute(
+                text("SELECT actor_kind, actor_id, legal_basis, channel FROM access_log_entry")
+            )
+        ).first()
+    assert row is not None
+    assert tuple(row) == ("staff", str(desk.team.member_ids[1]), "hpl_25", "page")  # type: ignore[union-attr]
+
+    status = await desk.status(alert_id, http)
+    assert status["status"] == "acknowledged"
+    assert status["acknowledged_by"] == {
+        "name": "Bo Dahl",
+        "role": status["acknowledged_by"]["role"],
+        "team": "Ressursteam overdose",
+    }
+    assert status["next_step_due_at"] is None
+    kinds = [entry["kind"] for entry in status["timeline"]]
+    assert kinds == ["received", "paged", "paged", "acknowledged"]
+
+    paged_before = len(desk.fake.messages())
+    await desk.advance(60)
+    later = desk.fake.messages()[paged_before:]
+    assert [m.to for m in later] == [desk.mobile(0)], "only the notice that it is taken"
+    assert "tatt av Bo Dahl" in later[0].body and "Ola" not in later[0].body
+
+    other = await colleague.get(desk.link_of(0))
+    assert "Tatt av Bo Dahl" in other.text and "Ta varselet" not in other.text
+    assert "Ola" not in other.text
+    late = await colleague.post(f"{desk.link_of(0)}/take", data={"csrf": csrf_of(before.text)})
+    assert late.status_code == 303, "a tap on the stale page changes nothing"
+    assert (await desk.status(alert_id, http))["acknowledged_by"]["name"] == "Bo Dahl"
+
+
+async def test_a_link_opened_elsewhere_after_taking_shows_details_only_on_request(
+    desk: Desk, staff: httpx.AsyncClient, colleague: httpx.AsyncClient
+) -> None:
+    await desk.setup()
+    await desk.post_alert()
+    await desk.settle()
+    link = desk.link_of(0)
+    page = await staff.get(link)
+    await staff.post(f"{link}/take", data={"csrf": csrf_of(page.text)})
+    # the same member's link opened by a scanner or another phone: no data, no log entry
+    elsewhere = await colleague.get(link)
+    assert "Du tok varselet" in elsewhere.text and "Ola" not in elsewhere.text
+    assert await desk.access_log_count() == 0
+    shown = await colleague.post(f"{link}/show", data={"csrf": csrf_of(elsewhere.text)})
+    assert shown.status_code == 303
+    assert "Ola Nordmann" in (await colleague.get(link)).text
+    assert await desk.access_log_count() == 1
+
+
+async def test_an_objected_alert_is_taken_and_answered_without_personal_data(
+    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    await desk.setup()
+    alert_id = await desk.post_alert(consent={"state": "objected"})
+    await desk.settle()
+    link = desk.link_of(0)
+    page = await staff.get(link)
+    await staff.post(f"{link}/take", data={"csrf": csrf_of(page.text)})
+    shown = await staff.get(link)
+    assert "anonymt" in shown.text
+    for personal in ("Ola", "01010750160", "91234567", "69000000", "Ambulanse", "stasjon"):
+        assert personal not in shown.text
+    answered = await staff.post(
+        f"{link}/answer", data={"csrf": csrf_of(shown.text), "choice": "coming:20"}
+    )
+    assert answered.status_code == 303
+    assert (await desk.status(alert_id, http))["answer"]["text"] == "Kommer, ca. 20 min"
+    assert await desk.access_log_count() == 0, "nothing personal was shown"
+
+
+async def test_answers_reach_the_dispatcher_and_the_reporter(
+    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    await desk.setup()
+    alert_id = await desk.post_alert()
+    await desk.settle()
+    link = desk.link_of(0)
+    page = await staff.get(link)
+    await staff.post(f"{link}/take", data={"csrf": csrf_of(page.text)})
+    shown = await staff.get(link)
+    token = csrf_of(shown.text)
+
+    refused = await staff.post(
+        f"{link}/answer", data={"csrf": token, "choice": "free_text", "text": "Ola har rømt"}
+    )
+    assert refused.status_code == 422 and "name from the alert" in refused.text
+    refused = await staff.post(
+        f"{link}/answer", data={"csrf": token, "choice": "free_text", "text": "ring 98765432"}
+    )
+    assert refused.status_code == 422 and "phone number" in refused.text
+    not_offered = await staff.post(f"{link}/answer", data={"csrf": token, "choice": "coming:17"})
+    assert not_offered.status_code == 422
+    assert (await desk.status(alert_id, http))["answer"] is None, "nothing was stored"
+
+    await staff.post(f"{link}/answer", data={"csrf": token, "choice": "bring_to:legevakten"})
+    await desk.settle()
+    status = await desk.status(alert_id, http)
+    assert status["answer"] == {
+        "kind": "bring_to",
+        "text": "Ta vedkommende med til legevakten",
+        "minutes": None,
+        "place": "legevakten",
+        "follow_up": None,
+    }
+    assert status["timeline"][-1]["kind"] == "answered"
+    assert status["timeline"][-1]["by"]["name"] == "Ada Lund"
+    to_reporter = [m for m in desk.fake.messages() if m.to == "+4769000000"]
+    assert len(to_reporter) == 1 and to_reporter[0].num_segments == 1
+    assert "Ta vedkommende med til legevakten" in to_reporter[0].body
+    assert "Ola" not in to_reporter[0].body
+    assert "legevakten" in (await staff.get(link)).text
+
+
+async def test_dead_links_get_clear_pages(
+    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    await desk.setup()
+    admin = await desk.factory.admin_client()
+    await desk.post_alert()
+    await desk.settle()
+    unknown = await staff.get("/a/AAAAAAAAAAAA")
+    assert unknown.status_code == 404 and "Lenken finnes ikke" in unknown.text
+    assert unknown.headers["referrer-policy"] == "no-referrer"
+    odd = await staff.get("/a/%00%ff<script>")
+    assert odd.status_code == 404 and "text/html" in odd.headers["content-type"]
+
+    team = desk.team
+    assert team is not None
+    gone = await http.post(
+        f"/v1/admin/teams/{team.team_id}/members/{team.member_ids[0]}/deactivate",
+        headers=admin.headers,
+    )
+    assert gone.status_code == 200, gone.text
+    revoked = await staff.get(desk.link_of(0))
+    assert revoked.status_code == 403 and "virker ikke lenger" in revoked.text
+
+    await desk.advance(5)
+    link = desk.link_of(1)
+    desk.clock.advance(timedelta(hours=desk.state.settings.links.expiry_hours))
+    expired = await staff.get(link)
+    assert expired.status_code == 410 and "utløpt" in expired.text
+
+
+async def test_guessing_is_limited_per_address_but_not_for_the_holder(
+    desk: Desk, staff: httpx.AsyncClient, app: FastAPI
+) -> None:
+    await desk.setup()
+    await desk.post_alert()
+    await desk.settle()
+    link = desk.link_of(0)
+    assert (await staff.get(link)).status_code == 200  # the holder's browser
+    async with browser_client(app) as guesser:  # the same address
+        statuses = [(await guesser.get(f"/a/{i:0>12}")).status_code for i in range(25)]
+        assert statuses[:20] == [404] * 20 and set(statuses[20:]) == {429}
+        limited = await guesser.get(link)
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+    assert (await staff.get(link)).status_code == 200, "the holder is not locked out"
+
+
+async def test_head_never_changes_anything(
+    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    await desk.setup()
+    alert_id = await desk.post_alert()
+    await desk.settle()
+    response = await staff.head(desk.link_of(0))
+    assert response.status_code == 200 and response.content == b""
+    assert (await desk.status(alert_id, http))["status"] == "notified"
+
+
+async def test_a_team_can_choose_not_to_tell_the_others(
+    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    team = await desk.setup()
+    admin = await desk.factory.admin_client()
+    changed = await http.patch(
+        f"/v1/admin/teams/{team.team_id}",
+        json={"tell_others_when_taken": False},
+        headers=admin.headers,
+    )
+    assert changed.status_code == 200 and changed.json()["tell_others_when_taken"] is False
+    await desk.post_alert()
+    await desk.settle()
+    await desk.advance(5)
+    link = desk.link_of(1)
+    page = await staff.get(link)
+    await staff.post(f"{link}/take", data={"csrf": csrf_of(page.text)})
+    await desk.advance(30)
+    assert len(desk.texts_to(0)) == 1, "only the page itself, no notice that it was taken"

@@ -58,7 +58,13 @@ run: $(RUNTIME)
 migrate: $(RUNTIME)
 	$(BIN)/odvarsel migrate
 
-test: $(DEV)
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests (tests/browser)"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: $(DEV) $(CHROMIUM)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(DEV)

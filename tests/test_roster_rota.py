@@ -270,6 +270,7 @@ async def test_roster_holes_for_the_coming_days(
         "window_start": "2026-11-23T12:00:00Z",
         "window_end": "2026-11-30T12:00:00Z",
         "holes": [],
+        "stopped_sms": [],
     }
     office = await factory.team(municipality="0301", name="Dagteam", around_the_clock=False)
     await post(

@@ -115,7 +115,7 @@ async def _take(
     cipher: FieldCipher,
     phrases: dict[str, str],
 ) -> str:
-    await alerts_service.acknowledge(
+    taken = await alerts_service.acknowledge(
         session,
         alert_id=state.alert_id,
         member=member,
@@ -123,6 +123,8 @@ async def _take(
         via_number=from_number,
         now=now,
     )
+    if not taken:  # a colleague's tap won the race since the row was read
+        return await _taken_already(session, state, phrases)  # reloaded by the attempt
     if reply.minutes is None:
         return phrases["taken"]
     answer = Answer(AnswerKind.COMING, minutes=reply.minutes)

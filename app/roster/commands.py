@@ -180,5 +180,7 @@ def roster_holes(
         typer.echo(f"{where} / {entry.team.name}: {count} hole(s) in the next {days} days")
         for hole_start, hole_end in entry.holes:
             typer.echo(f"  {_local(hole_start)} to {_local(hole_end)} (Europe/Oslo)")
+        for member in entry.stopped_sms:
+            typer.echo(f"  {member.name} replied STOP to our SMS: off duty until START")
     if any(entry.holes for entry in report):
         raise typer.Exit(1)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,6 +62,12 @@ async def members_by_id(
 
 async def members_with_mobile(session: AsyncSession, mobile: str) -> list[Member]:
     return await repository.members_with_mobile(session, mobile)
+
+
+async def stopped_sms(session: AsyncSession, *, team_id: uuid.UUID) -> list[Member]:
+    """Active members of the team who replied STOP (off duty until START)."""
+    members = await repository.list_members(session, team_id=team_id, include_inactive=False)
+    return [m for m in members if m.sms_opted_out_at is not None]
 
 
 async def set_sms_opt_out(
@@ -138,6 +144,7 @@ class TeamHoles:
     municipality: Municipality
     team: Team | None
     holes: list[tuple[datetime, datetime]]
+    stopped_sms: list[Member] = field(default_factory=list)
 
 
 async def holes_report(
@@ -154,7 +161,8 @@ async def holes_report(
         for team in teams:
             if team.municipality_code == municipality.code and (all_teams or team.receives_alerts):
                 holes = await roster_holes(session, team_id=team.id, start=start, end=end)
-                report.append(TeamHoles(municipality, team, holes))
+                stopped = await stopped_sms(session, team_id=team.id)
+                report.append(TeamHoles(municipality, team, holes, stopped))
     return report
 
 

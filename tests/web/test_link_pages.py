@@ -3,13 +3,20 @@ shows what consent allows (logged) and answers the crew."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from html.parser import HTMLParser
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from app.alerts import service as alerts_service
+from app.alerts.enums import AckVia
+from app.escalation.engine import manager as escalation_engine
+from app.roster.models import Member
+from tests.databases import BACKEND
 from tests.web.conftest import Desk, browser_client, csrf_of
 
 SECURITY_HEADERS = {
@@ -324,3 +331,64 @@ async def test_a_team_can_choose_not_to_tell_the_others(
     await staff.post(f"{link}/take", data={"csrf": csrf_of(page.text)})
     await desk.advance(30)
     assert len(desk.texts_to(0)) == 1, "only the page itself, no notice that it was taken"
+
+
+async def test_two_taps_at_once_take_it_once(
+    desk: Desk, staff: httpx.AsyncClient, colleague: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    await desk.setup()
+    alert_id = await desk.post_alert()
+    await desk.settle()
+    await desk.advance(5)
+    first, second = desk.link_of(0), desk.link_of(1)
+    pages = [await staff.get(first), await colleague.get(second)]
+    taps = await asyncio.gather(
+        staff.post(f"{first}/take", data={"csrf": csrf_of(pages[0].text)}),
+        colleague.post(f"{second}/take", data={"csrf": csrf_of(pages[1].text)}),
+    )
+    assert [t.status_code for t in taps] == [303, 303]
+    status = await desk.status(alert_id, http)
+    assert [e["kind"] for e in status["timeline"]].count("acknowledged") == 1
+    taker = status["acknowledged_by"]["name"]
+    shown = [await staff.get(first), await colleague.get(second)]
+    assert sum("Du tok varselet" in page.text for page in shown) == 1
+    assert sum(f"Tatt av {taker}" in page.text for page in shown) == 1
+
+
+async def test_the_page_speaks_the_members_language(
+    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    team = await desk.setup()
+    admin = await desk.factory.admin_client()
+    changed = await http.patch(
+        f"/v1/admin/teams/{team.team_id}/members/{team.member_ids[0]}",
+        json={"language": "en"},
+        headers=admin.headers,
+    )
+    assert changed.status_code == 200, changed.text
+    await desk.post_alert()
+    await desk.settle()
+    assert desk.texts_to(0)[0].startswith("Overdose alert")
+    page = await staff.get(desk.link_of(0))
+    assert "Take the alert" in page.text and 'lang="en"' in page.text
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="SQLite writers never overlap")
+async def test_a_take_after_a_colleagues_commit_sees_it(desk: Desk) -> None:
+    """The escalation row read before the lock is read again under it."""
+    team = await desk.setup()
+    alert_id = await desk.post_alert()
+    await desk.settle()
+    async with desk.state.sessions() as late, late.begin():
+        held = await escalation_engine.status_of(late, alert_id=alert_id)  # in its identity map
+        assert held is not None and held.status == "active"
+        async with desk.state.sessions() as first, first.begin():
+            bo = await first.get(Member, team.member_ids[1])
+            assert await alerts_service.acknowledge(
+                first, alert_id=alert_id, member=bo, via=AckVia.LINK, now=desk.clock.now()
+            )
+        ada = await late.get(Member, team.member_ids[0])
+        taken = await alerts_service.acknowledge(
+            late, alert_id=alert_id, member=ada, via=AckVia.LINK, now=desk.clock.now()
+        )
+        assert not taken, "Bo took it first"

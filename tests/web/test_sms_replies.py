@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
 from app.answers.inbound_router import INBOUND_PATH
 from devtools.fake_twilio import InboundReply
+from devtools.webhook_receiver import WebhookReceiver
 from tests.web.conftest import Desk
+from tests.webhooks import ClockedWebhook, create_endpoint
 
 OUR_NUMBER = "+4759440000"
 
@@ -108,7 +111,8 @@ async def test_stop_makes_a_roster_hole_and_start_ends_it(
     stop = await reply(desk, desk.mobile(0), "STOP")
     assert stop.status == 200 and stop.messages == [], "Twilio confirms STOP itself"
     assert (await http.get(on_duty, headers=admin.headers)).json()["on_duty"] == []
-    assert (await http.get(holes, headers=admin.headers)).json()["holes"]
+    reported = (await http.get(holes, headers=admin.headers)).json()
+    assert reported["holes"] and [m["name"] for m in reported["stopped_sms"]] == ["Ada Lund"]
     members = await http.get(f"/v1/admin/teams/{team.team_id}/members", headers=admin.headers)
     stopped = [m for m in members.json() if m["id"] == str(team.member_ids[0])]
     assert stopped[0]["sms_opted_out_at"] is not None
@@ -119,3 +123,34 @@ async def test_stop_makes_a_roster_hole_and_start_ends_it(
     duty = (await http.get(on_duty, headers=admin.headers)).json()["on_duty"]
     assert [m["id"] for m in duty] == [str(team.member_ids[0])]
     assert (await http.get(holes, headers=admin.headers)).json()["holes"] == []
+    assert (await http.get(holes, headers=admin.headers)).json()["stopped_sms"] == []
+
+
+async def test_a_dispatch_system_that_was_down_gets_every_answer_once_back(
+    desk: Desk, http: httpx.AsyncClient
+) -> None:
+    await desk.setup()
+    assert desk.amk is not None
+    receiver = WebhookReceiver()
+    async with receiver.serving() as url:
+        secret = await create_endpoint(http, desk.amk, url)
+        receiver.down()
+        await desk.post_alert()
+        await desk.settle()
+        code = code_in(desk.texts_to(0)[0])
+        await reply(desk, desk.mobile(0), f"OK {code} 30")
+        await desk.settle()
+        assert receiver.refused and not receiver.received
+        await desk.advance(2)  # retried with backoff while it is down
+        refused = len(receiver.refused)
+        assert refused >= 2
+        receiver.up()
+        verifier = ClockedWebhook(secret, desk.clock)
+        events: list[dict[str, Any]] = []
+        for _ in range(10):  # each retry is due a little later than the one before
+            await desk.advance(5)
+            # verified as they arrive: the signature's time is the attempt's
+            events += [verifier.verify(w.body, w.headers) for w in receiver.received[len(events) :]]
+    assert [e["type"] for e in events] == ["alert.acknowledged", "alert.answered"]
+    assert events[1]["data"]["answer"]["text"] == "Kommer, ca. 30 min"
+    assert len({w.webhook_id for w in receiver.received}) == 2, "each once"

@@ -40,8 +40,12 @@ async def get_by_alert(
     session: AsyncSession, *, alert_id: uuid.UUID, for_update: bool = False
 ) -> EscalationState | None:
     statement = select(EscalationState).where(col(EscalationState.alert_id) == alert_id)
-    if for_update and is_postgresql(session):
-        statement = statement.with_for_update()
+    if for_update:
+        # The row may be in the session already, read before the lock: load it afresh, or a
+        # change committed meanwhile (a colleague took the alert) would go unseen.
+        statement = statement.execution_options(populate_existing=True)
+        if is_postgresql(session):
+            statement = statement.with_for_update()
     return (await session.execute(statement)).scalar_one_or_none()
 
 

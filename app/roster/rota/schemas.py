@@ -231,3 +231,8 @@ class RosterHolesOut(BaseModel):
     window_start: Instant
     window_end: Instant
     holes: list[Hole] = Field(description="Maximal intervals in the window with nobody on duty.")
+    stopped_sms: list[MemberBrief] = Field(
+        default_factory=list,
+        description="Active members who replied STOP to our SMS: Twilio texts them nothing, "
+        "so their turns are holes until they reply START.",
+    )

@@ -304,6 +304,7 @@ async def holes(
         window_start=start,
         window_end=end,
         holes=[Hole(starts_at=s, ends_at=e) for s, e in gaps],
+        stopped_sms=[_brief(m) for m in await roster_duty.stopped_sms(session, team_id=team_id)],
     )
 
 

@@ -27,18 +27,15 @@ from app.auth.municipalities import ActingFor
 from app.consent.enums import DataCategory
 from app.errors import Conflict, FieldProblem, InvalidFields, NotFound
 from app.escalation.engine import manager as escalation_engine
-from app.escalation.engine.messages import SUBJECT_KIND
+from app.escalation.engine.messages import MessagePurpose, alert_message
 from app.escalation.engine.models import EscalationStatus
 from app.notify import outbox, texts
-from app.notify.models import OutboxMessage, OutboxStatus
 from app.privacy.crypto import FieldCipher
 from app.roster import duty as roster_duty
 from app.roster.models import Member
 from app.timeline import service as timeline
 from app.timeline.models import EventKind
 from app.timeline.schemas import CrewAnswer
-
-CREW_ANSWER_PURPOSE = "crew_answer"
 
 DEFAULT_OPTIONS = AnswerOptions(
     coming_minutes=[10, 20, 30, 45],
@@ -196,21 +193,8 @@ async def _text_the_reporter(
         occurred_at=alert.occurred_at,
         answer=crew.text,
     )
-    outbox.enqueue(
-        session,
-        [
-            OutboxMessage(
-                subject_kind=SUBJECT_KIND,
-                subject_id=alert.id,
-                purpose=CREW_ANSWER_PURPOSE,
-                context={},
-                member_id=None,
-                to_number=number,
-                body=body,
-                status=OutboxStatus.PENDING,
-                due_at=now,
-                created_at=now,
-            )
-        ],
+    message = alert_message(
+        alert_id=alert.id, to=number, body=body, purpose=MessagePurpose.CREW_ANSWER, now=now
     )
+    outbox.enqueue(session, [message])
     await outbox.wake_workers(session)

@@ -46,6 +46,12 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
+async def take(client: httpx.AsyncClient, link: str) -> httpx.Response:
+    """Open the link and tap the button, as a person would."""
+    page = await client.get(link)
+    return await client.post(f"{link}/take", data={"csrf": csrf_of(page.text)})
+
+
 def browser_client(app: FastAPI) -> httpx.AsyncClient:
     """A client that keeps cookies like a browser on https (Secure ones included)."""
     return httpx.AsyncClient(

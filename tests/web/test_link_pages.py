@@ -17,7 +17,7 @@ from app.alerts.enums import AckVia
 from app.escalation.engine import manager as escalation_engine
 from app.roster.models import Member
 from tests.databases import BACKEND
-from tests.web.conftest import Desk, browser_client, csrf_of
+from tests.web.conftest import Desk, browser_client, csrf_of, take
 
 SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
@@ -127,8 +127,7 @@ async def test_take_stops_the_escalation_and_shows_the_details(
     await desk.advance(5)  # both are paged now
     link = desk.link_of(1)
     before = await colleague.get(desk.link_of(0))  # the colleague's page, still open
-    page = await staff.get(link)
-    taken = await staff.post(f"{link}/take", data={"csrf": csrf_of(page.text)})
+    taken = await take(staff, link)
     assert taken.status_code == 303 and taken.headers["location"] == link
 
     shown = await staff.get(link)
@@ -179,8 +178,7 @@ async def test_a_link_opened_elsewhere_after_taking_shows_details_only_on_reques
     await desk.post_alert()
     await desk.settle()
     link = desk.link_of(0)
-    page = await staff.get(link)
-    await staff.post(f"{link}/take", data={"csrf": csrf_of(page.text)})
+    await take(staff, link)
     # the same member's link opened by a scanner or another phone: no data, no log entry
     elsewhere = await colleague.get(link)
     assert "Du tok varselet" in elsewhere.text and "Ola" not in elsewhere.text
@@ -198,8 +196,7 @@ async def test_an_objected_alert_is_taken_and_answered_without_personal_data(
     alert_id = await desk.post_alert(consent={"state": "objected"})
     await desk.settle()
     link = desk.link_of(0)
-    page = await staff.get(link)
-    await staff.post(f"{link}/take", data={"csrf": csrf_of(page.text)})
+    await take(staff, link)
     shown = await staff.get(link)
     assert "anonymt" in shown.text
     for personal in ("Ola", "01010750160", "91234567", "69000000", "Ambulanse", "stasjon"):
@@ -219,8 +216,7 @@ async def test_answers_reach_the_dispatcher_and_the_reporter(
     alert_id = await desk.post_alert()
     await desk.settle()
     link = desk.link_of(0)
-    page = await staff.get(link)
-    await staff.post(f"{link}/take", data={"csrf": csrf_of(page.text)})
+    await take(staff, link)
     shown = await staff.get(link)
     token = csrf_of(shown.text)
 
@@ -327,8 +323,7 @@ async def test_a_team_can_choose_not_to_tell_the_others(
     await desk.settle()
     await desk.advance(5)
     link = desk.link_of(1)
-    page = await staff.get(link)
-    await staff.post(f"{link}/take", data={"csrf": csrf_of(page.text)})
+    await take(staff, link)
     await desk.advance(30)
     assert len(desk.texts_to(0)) == 1, "only the page itself, no notice that it was taken"
 

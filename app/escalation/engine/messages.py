@@ -36,6 +36,8 @@ class MessagePurpose(StrEnum):
     LATE = "late"
     TAKEN = "taken"
     """To the others paged: someone took the alert, nothing more to do."""
+    CREW_ANSWER = "crew_answer"
+    """To the reporter's call-back number: the answer of whoever took the alert."""
 
 
 PAGING_PURPOSES = (MessagePurpose.ALERT, MessagePurpose.REMINDER, MessagePurpose.FALLBACK)
@@ -64,6 +66,31 @@ def position_of(context: dict[str, object]) -> rules.Position | None:
     return None
 
 
+def alert_message(
+    *,
+    alert_id: uuid.UUID,
+    to: str,
+    body: str,
+    purpose: str,
+    now: datetime,
+    member_id: uuid.UUID | None = None,
+    position: rules.Position | None = None,
+) -> OutboxMessage:
+    """An SMS about the alert, due now; `position` for a step's page (a failure moves it on)."""
+    return OutboxMessage(
+        subject_kind=SUBJECT_KIND,
+        subject_id=alert_id,
+        purpose=purpose,
+        context={"pass": position.pass_index, "step": position.step_index} if position else {},
+        member_id=member_id,
+        to_number=to,
+        body=body,
+        status=OutboxStatus.PENDING,
+        due_at=now,
+        created_at=now,
+    )
+
+
 def _message(
     context: StepContext,
     *,
@@ -74,17 +101,14 @@ def _message(
     member_id: uuid.UUID | None = None,
     position: rules.Position | None = None,
 ) -> OutboxMessage:
-    return OutboxMessage(
-        subject_kind=SUBJECT_KIND,
-        subject_id=context.alert_id,
-        purpose=purpose,
-        context={"pass": position.pass_index, "step": position.step_index} if position else {},
-        member_id=member_id,
-        to_number=to,
+    return alert_message(
+        alert_id=context.alert_id,
+        to=to,
         body=body,
-        status=OutboxStatus.PENDING,
-        due_at=now,
-        created_at=now,
+        purpose=purpose,
+        now=now,
+        member_id=member_id,
+        position=position,
     )
 
 
@@ -296,17 +320,13 @@ def messages_for_taken(
         except ValueError:  # a time the texts refuse: still tell them, plainly
             body = texts.taken_plain_text(language=language)
         messages.append(
-            OutboxMessage(
-                subject_kind=SUBJECT_KIND,
-                subject_id=alert_id,
-                purpose=MessagePurpose.TAKEN,
-                context={},
-                member_id=member_id,
-                to_number=number,
+            alert_message(
+                alert_id=alert_id,
+                to=number,
                 body=body,
-                status=OutboxStatus.PENDING,
-                due_at=now,
-                created_at=now,
+                purpose=MessagePurpose.TAKEN,
+                now=now,
+                member_id=member_id,
             )
         )
     return messages

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import secrets
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -11,12 +13,31 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
+PORT_RANGE_VARIABLE = "TEST_PORT_RANGE"
+"""`low-high`: take `free_port` ports from this range (CI runs two suites side by side, each
+with a range of its own, below the kernel's ephemeral ports, so they never pick the same)."""
+
 
 def free_port() -> int:
     """A port on 127.0.0.1 that was free a moment ago (for a URL needed before serving)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    bounds = os.environ.get(PORT_RANGE_VARIABLE)
+    if not bounds:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return int(probe.getsockname()[1])
+    low, high = (int(part) for part in bounds.split("-"))
+    size = high - low + 1
+    start = secrets.randbelow(size)
+    for offset in range(size):
+        port = low + (start + offset) % size
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {PORT_RANGE_VARIABLE}={bounds}")
 
 
 class _InProcessServer(uvicorn.Server):

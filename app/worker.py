@@ -39,7 +39,7 @@ from app.escalation.engine import outcomes as escalation_outcomes
 from app.escalation.engine.messages import SUBJECT_KIND as ALERT_MESSAGES
 from app.escalation.engine.runner import EscalationEngine
 from app.notify.dispatcher import Dispatcher
-from app.notify.outbox import WAKE_CHANNEL
+from app.notify.outbox import SIDE_WAKE_CHANNEL, WAKE_CHANNEL
 from app.notify.outcomes import OutcomeHandlers
 from app.notify.sms import SmsSender
 from app.privacy.crypto import FieldCipher
@@ -112,9 +112,12 @@ class Worker:
         self._wakes = (asyncio.Event(), asyncio.Event())
         self._stopping = False
 
-    def wake(self) -> None:
+    def wake(self, *, side_lane: bool = False) -> None:
+        """Run the paging lane now (and the side lane, after work for it: a webhook)."""
         if self._settings.worker.wake_enabled:
-            self._wake_all()
+            self._wakes[0].set()
+            if side_lane:
+                self._wakes[1].set()
 
     def _wake_all(self) -> None:
         for event in self._wakes:
@@ -210,5 +213,6 @@ class Worker:
             return None
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
         connection = await asyncpg.connect(dsn)
-        await connection.add_listener(WAKE_CHANNEL, lambda *_: self._wake_all())
+        await connection.add_listener(WAKE_CHANNEL, lambda *_: self._wakes[0].set())
+        await connection.add_listener(SIDE_WAKE_CHANNEL, lambda *_: self._wakes[1].set())
         return connection

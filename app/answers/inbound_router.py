@@ -46,7 +46,7 @@ async def twilio_inbound(request: Request, state: StateDep, session: SessionDep)
             link_lifetime=timedelta(hours=state.settings.links.expiry_hours),
             cipher=state.cipher,
         )
-    state.worker.wake()
+    state.worker.wake(side_lane=True)
     twiml = MessagingResponse()
     if reply:
         twiml.message(reply)

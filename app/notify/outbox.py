@@ -14,16 +14,19 @@ from app.db import is_postgresql
 from app.notify.models import OutboxMessage, OutboxStatus
 
 WAKE_CHANNEL = "odvarsel_work"
+"""NOTIFY channel of the paging lane (escalations and SMS)."""
+SIDE_WAKE_CHANNEL = "odvarsel_side_work"
+"""NOTIFY channel of the worker's side lane (webhooks): paging work does not wake it."""
 
 
 def enqueue(session: AsyncSession, messages: list[OutboxMessage]) -> None:
     session.add_all(messages)
 
 
-async def wake_workers(session: AsyncSession) -> None:
+async def wake_workers(session: AsyncSession, *, channel: str = WAKE_CHANNEL) -> None:
     """NOTIFY the workers; PostgreSQL delivers it on commit, so a rollback wakes nobody."""
     if is_postgresql(session):
-        await session.execute(text(f"SELECT pg_notify('{WAKE_CHANNEL}', '')"))
+        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": channel})
 
 
 async def claim_due(

@@ -121,19 +121,17 @@ async def _post(
         now = state.clock.now()
         if action == "take" and not page.taken:
             await service.take(session, page=page, now=now)
-            state.worker.wake()
         elif action == "answer" and page.taken_by_me:
             try:
                 parsed = _answer_of(choice, text)
                 await service.answer(
                     session, page=page, answer=parsed, now=now, cipher=state.cipher
                 )
-                state.worker.wake()
             except InvalidFields as exc:
                 error = "; ".join(e["reason"] for e in exc.extra.get("errors", []))
             except NotTheTaker as exc:
                 error = exc.detail
-    state.worker.wake()  # after commit: SMS and webhooks are due
+    state.worker.wake(side_lane=True)  # after commit: SMS and webhooks are due
     if error is not None:
         return await _answer_refused(request, token, session, error)
     response = RedirectResponse(_path(request, token), status_code=303)

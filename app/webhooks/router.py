@@ -168,5 +168,5 @@ async def resend_webhook_delivery(
         delivery = await service.resend(
             session, client_id=client.client_id, delivery_id=delivery_id, now=clock.now()
         )
-    state.worker.wake()  # after commit: it is due
+    state.worker.wake(side_lane=True)  # after commit: it is due
     return delivery

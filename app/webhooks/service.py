@@ -119,10 +119,10 @@ async def enqueue(
     """Write a delivery of `event_type` with `data` to the client's endpoint, due now, in the
     caller's transaction; False (and nothing written) when the client has no active endpoint.
 
-    The workers are woken on commit (PostgreSQL NOTIFY); an API handler should also call
-    `state.worker.wake()` after its commit for the in-process worker. `data` holds JSON
-    values (uuids and datetimes are written as text) and no personal data: it goes to the
-    dispatch system as it is.
+    The workers' side lane is woken on commit (PostgreSQL NOTIFY); an API handler should also
+    call `state.worker.wake(side_lane=True)` after its commit for the in-process worker.
+    `data` holds JSON values (uuids and datetimes are written as text) and no personal data:
+    it goes to the dispatch system as it is.
     """
     if len(event_type) > MAX_EVENT_TYPE or not EVENT_TYPE.fullmatch(event_type):
         raise ValueError("event types are dotted lower-case names of at most 50 characters")
@@ -141,7 +141,7 @@ async def enqueue(
         created_at=now,
     )
     repository.add(session, delivery)
-    await outbox.wake_workers(session)
+    await outbox.wake_workers(session, channel=outbox.SIDE_WAKE_CHANNEL)
     return True
 
 
@@ -174,5 +174,5 @@ async def resend(
     delivery.next_attempt_at = now
     delivery.resent_at = now
     delivery.lease_until = None
-    await outbox.wake_workers(session)
+    await outbox.wake_workers(session, channel=outbox.SIDE_WAKE_CHANNEL)
     return WebhookDeliveryOut.of(delivery)

@@ -18,9 +18,8 @@ from app.alerts.enums import AckVia
 from app.answers import service as answers_service
 from app.answers.rules import Answer, AnswerKind, Reply, ReplyKind, parse_reply, render
 from app.escalation.engine import manager as escalation_engine
-from app.escalation.engine.messages import PAGING_PURPOSES, SUBJECT_KIND
 from app.escalation.engine.models import EscalationState, EscalationStatus
-from app.notify import outbox, texts
+from app.notify import texts
 from app.privacy.crypto import FieldCipher
 from app.roster import duty as roster_duty
 from app.roster.models import Member
@@ -68,7 +67,9 @@ async def handle_reply(
         return phrases["help"]
     if reply.kind is ReplyKind.UNKNOWN or reply.code is None:
         return phrases["unknown"]
-    state = await _escalation_for(session, reply.code, from_number)
+    state = await escalation_engine.paged_with_code(
+        session, reply_code=reply.code, number=from_number
+    )
     if state is None:
         return phrases["no_code"].format(code=reply.code)
     if now >= (state.notified_at or state.started_at) + link_lifetime:
@@ -77,19 +78,6 @@ async def handle_reply(
         return await _taken_already(session, state, phrases)
     member = next((m for m in members if m.active and m.team_id == state.team_id), None)
     return await _take(session, state, member, reply, from_number, now, cipher, phrases)
-
-
-async def _escalation_for(
-    session: AsyncSession, code: str, from_number: str
-) -> EscalationState | None:
-    """The newest escalation with this code whose pages went to this number."""
-    for state in await escalation_engine.with_reply_code(session, reply_code=code):
-        paged = await outbox.numbers_texted(
-            session, subject_kind=SUBJECT_KIND, subject_id=state.alert_id, purposes=PAGING_PURPOSES
-        )
-        if from_number in paged:
-            return state
-    return None
 
 
 async def _taken_already(

@@ -117,15 +117,3 @@ async def recipients_of(
     )
     rows = (await session.execute(statement)).all()
     return list(dict.fromkeys((number, member_id) for number, member_id in rows))
-
-
-async def numbers_texted(
-    session: AsyncSession, *, subject_kind: str, subject_id: uuid.UUID, purposes: Iterable[str]
-) -> set[str]:
-    """Every number a message of these purposes about the subject was written to."""
-    statement = select(OutboxMessage.to_number).where(
-        col(OutboxMessage.subject_kind) == subject_kind,
-        col(OutboxMessage.subject_id) == subject_id,
-        col(OutboxMessage.purpose).in_(list(purposes)),
-    )
-    return set((await session.execute(statement)).scalars())

@@ -52,12 +52,7 @@ async def members_by_id(
     session: AsyncSession, member_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Member]:
     """Members (active or not) by id; unknown ids are left out."""
-    found = {}
-    for member_id in dict.fromkeys(member_ids):
-        member = await repository.get_member(session, member_id)
-        if member is not None:
-            found[member_id] = member
-    return found
+    return {m.id: m for m in await repository.members_by_ids(session, member_ids)}
 
 
 async def members_with_mobile(session: AsyncSession, mobile: str) -> list[Member]:

@@ -41,7 +41,6 @@ DISCLOSURE_REASON = "Tok varselet via lenken i SMS (oppfølging etter overdose)"
 class LinkPage:
     """Everything a link page shows; `details` only after the member took the alert."""
 
-    state: LinkState
     member: Member
     link: RecipientLink
     alert: Alert
@@ -74,7 +73,6 @@ async def open_link(
     assert alert is not None  # foreign key; alerts are never deleted
     municipality = await roster_duty.get_municipality(session, alert.municipality_code)
     page = LinkPage(
-        state=state,
         member=member,
         link=resolved.link,
         alert=alert,

@@ -270,9 +270,13 @@ async def status_of(session: AsyncSession, *, alert_id: uuid.UUID) -> Escalation
     return await state_repository.get_by_alert(session, alert_id=alert_id)
 
 
-async def with_reply_code(session: AsyncSession, *, reply_code: str) -> list[EscalationState]:
-    """Escalations whose SMS carried this reply code, newest first."""
-    return await state_repository.with_reply_code(session, reply_code=reply_code)
+async def paged_with_code(
+    session: AsyncSession, *, reply_code: str, number: str
+) -> EscalationState | None:
+    """The newest escalation whose pages carried this reply code to `number`."""
+    return await state_repository.paged_with_code(
+        session, reply_code=reply_code, number=number, purposes=PAGING_PURPOSES
+    )
 
 
 async def _tell_the_others(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.db import is_postgresql
+from app.escalation.engine.messages import SUBJECT_KIND
 from app.escalation.engine.models import EscalationState, EscalationStatus
+from app.notify.models import OutboxMessage
 
 _INSERT = insert(EscalationState.__table__)  # type: ignore[attr-defined]
 
@@ -55,11 +58,26 @@ async def postpone(session: AsyncSession, *, state_id: uuid.UUID, until: datetim
     )
 
 
-async def with_reply_code(session: AsyncSession, *, reply_code: str) -> list[EscalationState]:
-    """Escalations whose SMS carried this reply code, newest first (codes repeat over time)."""
+async def paged_with_code(
+    session: AsyncSession, *, reply_code: str, number: str, purposes: Collection[str]
+) -> EscalationState | None:
+    """The newest escalation that sent this reply code to `number` in a message of these
+    purposes (codes repeat over time; the number tells them apart)."""
+    paged = (
+        select(OutboxMessage.subject_id)
+        .where(
+            col(OutboxMessage.subject_kind) == SUBJECT_KIND,
+            col(OutboxMessage.to_number) == number,
+            col(OutboxMessage.purpose).in_(list(purposes)),
+        )
+        .scalar_subquery()
+    )
     statement = (
         select(EscalationState)
-        .where(col(EscalationState.reply_code) == reply_code)
+        .where(
+            col(EscalationState.reply_code) == reply_code, col(EscalationState.alert_id).in_(paged)
+        )
         .order_by(col(EscalationState.started_at).desc())
+        .limit(1)
     )
-    return list((await session.execute(statement)).scalars())
+    return (await session.execute(statement)).scalar_one_or_none()

@@ -102,3 +102,10 @@ async def members_with_mobile(session: AsyncSession, mobile: str) -> list[Member
     """Every member (active or not) with this E.164 number; one person may be in two teams."""
     statement = select(Member).where(col(Member.mobile) == mobile).order_by(col(Member.created_at))
     return list((await session.execute(statement)).scalars())
+
+
+async def members_by_ids(session: AsyncSession, member_ids: Sequence[uuid.UUID]) -> list[Member]:
+    if not member_ids:
+        return []
+    statement = select(Member).where(col(Member.id).in_(set(member_ids)))
+    return list((await session.execute(statement)).scalars())

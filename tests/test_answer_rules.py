@@ -10,9 +10,9 @@ from app.answers.rules import (
     Reply,
     ReplyKind,
     parse_reply,
-    personal_data_in,
     render,
 )
+from app.privacy.free_text import personal_data_in
 
 ACK = ReplyKind.ACKNOWLEDGE
 

@@ -1,9 +1,6 @@
 """Pure rules of answering the crew and of reading SMS replies (no I/O; table-tested).
 
 * `render` turns an answer into the words the crew gets (bokmål: the crew is Norwegian).
-* `personal_data_in` refuses free text that could identify the patient: a national id (any
-  run of 11 digits, valid or not: a typo is still someone's number), a phone number (8 digits,
-  optionally +47/0047, spaces allowed), or a name or part of a name from the alert.
 * `parse_reply` reads an SMS reply forgivingly: "OK 2688", "ok2688", " 2688 ", "OK 2688 20"
   (coming in about 20 min), and Twilio's opt-out keywords.
 """
@@ -11,7 +8,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -48,29 +44,6 @@ def render(answer: Answer) -> str:
             return f"Kan ikke komme nå, vi følger opp {answer.follow_up}"
         return "Kan ikke komme nå, vi følger opp senere"
     return answer.text or ""
-
-
-_ELEVEN_DIGITS = re.compile(r"(?<!\d)(?:\d[ .]?){10}\d(?!\d)")
-_PHONE = re.compile(r"(?<!\d)(?:(?:\+|00)\s?47\s?)?(?:\d\s?){7}\d(?!\d)")
-_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
-_MIN_NAME_PART = 2
-
-
-def personal_data_in(text: str, *, names: Iterable[str] = ()) -> list[str]:
-    """Why `text` may not be sent to the crew: each reason once; empty if it may.
-
-    `names`: the person's name(s) from the alert; every part of two letters or more counts.
-    """
-    reasons: list[str] = []
-    if _ELEVEN_DIGITS.search(text):
-        reasons.append("looks like a national id number (11 digits)")
-    elif _PHONE.search(text):
-        reasons.append("looks like a phone number")
-    words = {w.casefold() for w in _WORD.findall(text)}
-    parts = {p.casefold() for name in names for p in _WORD.findall(name)}
-    if words & {p for p in parts if len(p) >= _MIN_NAME_PART}:
-        reasons.append("contains the person's name from the alert")
-    return reasons
 
 
 class ReplyKind(StrEnum):

@@ -21,7 +21,7 @@ from app.alerts.enums import AckVia
 from app.alerts.models import Alert
 from app.answers import repository
 from app.answers.models import AlertAnswer, AnswerOptionsRow
-from app.answers.rules import MAX_FREE_TEXT, Answer, AnswerKind, personal_data_in, render
+from app.answers.rules import MAX_FREE_TEXT, Answer, AnswerKind, render
 from app.answers.schemas import AnswerOptions
 from app.auth.municipalities import ActingFor
 from app.consent.enums import DataCategory
@@ -31,6 +31,7 @@ from app.escalation.engine.messages import MessagePurpose, alert_message
 from app.escalation.engine.models import EscalationStatus
 from app.notify import outbox, texts
 from app.privacy.crypto import FieldCipher
+from app.privacy.free_text import personal_data_in
 from app.roster import duty as roster_duty
 from app.roster.models import Member
 from app.timeline import service as timeline

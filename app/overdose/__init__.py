@@ -1,0 +1,1 @@
+"""The vocabulary of an overdose: a base package that alerts, triage and rules share."""

@@ -1,0 +1,146 @@
+"""The closed vocabularies of an overdose as a crew reports it (BRIEF §3, §9), shared by the
+alert and its triage.
+
+Values follow Norwegian practice. Values of the first version that were replaced are listed
+in the `LEGACY_*` mappings: still accepted for one version, read as their replacement, and
+marked deprecated in the spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+
+class AlertKind(StrEnum):
+    NON_FATAL = "non_fatal"
+    FATAL = "fatal"
+
+
+class PlaceType(StrEnum):
+    """Where the overdose happened."""
+
+    OWN_HOME = "own_home"
+    OTHERS_HOME = "others_home"
+    """Someone else's home."""
+    STAFFED_HOUSING = "staffed_housing"
+    """Staffed municipal housing (bemannet kommunal bolig)."""
+    TEMPORARY_HOUSING = "temporary_housing"
+    """Temporary housing, emergency shelter (midlertidig bolig, akuttovernatting)."""
+    LOW_THRESHOLD = "low_threshold"
+    """A low-threshold place or the injection room (lavterskeltilbud, sprøyterom)."""
+    INSTITUTION = "institution"
+    OUTDOORS = "outdoors"
+    """Outdoors or another public place."""
+    OTHER = "other"
+
+
+LEGACY_PLACE_TYPES: Mapping[str, PlaceType] = MappingProxyType(
+    {
+        "private_home": PlaceType.OWN_HOME,
+        "public_place": PlaceType.OUTDOORS,
+        "shelter": PlaceType.TEMPORARY_HOUSING,
+    }
+)
+
+
+class DestinationType(StrEnum):
+    """Where the person is now, when the crew leaves."""
+
+    HOSPITAL = "hospital"
+    """Admitted to hospital, or to Akuttposten."""
+    LEGEVAKT = "legevakt"
+    """At the legevakt, its observation or ØHD beds included."""
+    LOW_THRESHOLD = "low_threshold"
+    """A municipal low-threshold place or emergency shelter."""
+    HOME_ALONE = "home_alone"
+    WITH_OTHERS = "with_others"
+    WITH_HOUSING_STAFF = "with_housing_staff"
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
+class AgeBand(StrEnum):
+    """Decides who consents and who is told (pbrl §§ 4-3, 4-4, 3-4)."""
+
+    UNDER_12 = "under_12"
+    AGED_12_15 = "12_15"
+    AGED_16_17 = "16_17"
+    ADULT = "adult"
+
+
+class Substance(StrEnum):
+    HEROIN = "heroin"
+    OTHER_OPIOID = "other_opioid"
+    LAR_MEDICINE = "lar_medicine"
+    """Medicines of opioid-assisted treatment (LAR): methadone, buprenorphine."""
+    BENZODIAZEPINE = "benzodiazepine"
+    OTHER_PILLS = "other_pills"
+    ALCOHOL = "alcohol"
+    GHB = "ghb"
+    STIMULANT = "stimulant"
+    PRESCRIPTION_MEDICINE = "prescription_medicine"
+    UNKNOWN_OR_NEW = "unknown_or_new"
+
+
+LEGACY_SUBSTANCES: Mapping[str, Substance] = MappingProxyType(
+    {
+        # "opioid" did not tell heroin from the rest: read as an opioid not known to be heroin.
+        "opioid": Substance.OTHER_OPIOID,
+        "unknown": Substance.UNKNOWN_OR_NEW,
+    }
+)
+
+
+class Certainty(StrEnum):
+    """How the substances are known."""
+
+    SUSPECTED = "suspected"
+    REPORTED = "reported"
+    """Said by the person or those present."""
+    FOUND = "found"
+    """Found at the scene."""
+
+
+class Outcome(StrEnum):
+    LEFT_AT_SCENE = "left_at_scene"
+    OBSERVED_ON_SCENE = "observed_on_scene"
+    TRANSPORTED = "transported"
+    DECLINED_TRANSPORT = "declined_transport"
+    DECEASED = "deceased"
+
+
+class NaloxoneGiver(StrEnum):
+    BYSTANDER = "bystander"
+    STAFF = "staff"
+    """Staff of a service: housing, low-threshold place, Feltpleien."""
+    AMBULANCE = "ambulance"
+
+
+class NaloxoneRoute(StrEnum):
+    NASAL = "nasal"
+    INTRAMUSCULAR = "intramuscular"
+    INTRAVENOUS = "intravenous"
+
+
+class ReporterType(StrEnum):
+    AMBULANCE = "ambulance"
+    AMK = "amk"
+    LEGEVAKT = "legevakt"
+    FELTPLEIEN = "feltpleien"
+    HOUSING_STAFF = "housing_staff"
+    LOW_THRESHOLD_SERVICE = "low_threshold_service"
+
+
+class Severity(StrEnum):
+    """The signs of a life-threatening overdose, as flags of the `severity` section."""
+
+    UNCONSCIOUS = "unconscious"
+    BREATHING_STOPPED = "breathing_stopped"
+    CARDIAC_ARREST = "cardiac_arrest"
+    CPR_GIVEN = "cpr_given"

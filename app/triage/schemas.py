@@ -1,0 +1,214 @@
+"""API models of a municipality's triage table (admin API)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+
+from app.overdose.enums import DestinationType, Outcome, Severity
+from app.triage.rules import MAX_RULES, TABLE_ACTIONS, TriageAction
+
+
+class Weekday(StrEnum):
+    """Days by name; their order is Python's weekday number (Monday 0)."""
+
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+WEEKDAYS = tuple(Weekday)
+_HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+_TABLE_ACTION_REASON = (
+    "page_now or working_hours: objected (no_page) and fatal alerts are decided by fixed "
+    "rules before the table"
+)
+
+
+def _table_action(value: Any) -> Any:
+    if not isinstance(value, str) or value not in {a.value for a in TABLE_ACTIONS}:
+        raise ValueError(_TABLE_ACTION_REASON)
+    return value
+
+
+TableAction = Annotated[
+    TriageAction,
+    BeforeValidator(_table_action),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(a.value for a in TABLE_ACTIONS),
+            "description": "`page_now`: page the on-duty person at once, day or night. "
+            "`working_hours`: page at once within working hours, otherwise at the start of "
+            "the next working day (Oslo time, public holidays are not working days).",
+        }
+    ),
+]
+
+RULE_EXAMPLE: dict[str, Any] = {
+    "action": "working_hours",
+    "destinations": ["hospital", "legevakt"],
+    "first_contact_ward": True,
+}
+WORKING_HOURS_EXAMPLE: dict[str, Any] = {
+    "start": "08:00",
+    "end": "15:30",
+    "days": ["mon", "tue", "wed", "thu", "fri"],
+}
+TABLE_EXAMPLE: dict[str, Any] = {
+    "rules": [
+        {"action": "page_now", "severity_any": ["cardiac_arrest", "cpr_given"]},
+        RULE_EXAMPLE,
+    ],
+    "working_hours": WORKING_HOURS_EXAMPLE,
+}
+
+
+class TriageRuleIn(BaseModel):
+    """`action` when every condition given holds; a condition left out (or null) matches any
+    alert, one that is given matches an alert with one of its values."""
+
+    model_config = ConfigDict(
+        extra="forbid", hide_input_in_errors=True, json_schema_extra={"examples": [RULE_EXAMPLE]}
+    )
+
+    action: TableAction
+    outcomes: list[Outcome] | None = Field(
+        default=None,
+        description="The alert's outcome is one of these (an alert without one does not match).",
+    )
+    destinations: list[DestinationType] | None = Field(
+        default=None,
+        description="Where the person is now is one of these (an alert without "
+        "a destination does not match).",
+    )
+    severity_any: list[Severity] | None = Field(
+        default=None, description="The alert has at least one of these severity signs."
+    )
+    first_contact_ward: bool = Field(
+        default=False,
+        description="The page tells staff to agree with the ward or institution first "
+        "(«avtal med sykehus/institusjon»).",
+    )
+
+    @field_validator("outcomes", "destinations", "severity_any")
+    @classmethod
+    def _condition(cls, values: list[StrEnum] | None) -> list[StrEnum] | None:
+        if values is None:
+            return None
+        if not values:
+            raise ValueError("an empty list matches nothing: leave the condition out to match any")
+        if len(set(values)) != len(values):
+            raise ValueError("each value only once")
+        return values
+
+
+class WorkingHoursDoc(BaseModel):
+    """Europe/Oslo wall-clock hours; the start is within working hours, the end is not."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        hide_input_in_errors=True,
+        json_schema_extra={"examples": [WORKING_HOURS_EXAMPLE]},
+    )
+
+    start: str = Field(
+        default="08:00", examples=["08:00"], json_schema_extra={"pattern": _HH_MM.pattern}
+    )
+    end: str = Field(
+        default="15:30", examples=["15:30"], json_schema_extra={"pattern": _HH_MM.pattern}
+    )
+    days: list[Weekday] = Field(
+        default_factory=lambda: list(WEEKDAYS[:5]),
+        max_length=len(WEEKDAYS),
+        description="Working days; Norwegian public holidays are never working days.",
+    )
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock_time(cls, value: str, info: ValidationInfo) -> str:
+        if not _HH_MM.fullmatch(value):
+            raise ValueError("a time of day as HH:MM, 00:00 to 23:59, e.g. 08:00")
+        start = info.data.get("start")
+        if info.field_name == "end" and start is not None and value <= start:
+            raise ValueError("must be after the start")  # zero-padded HH:MM sorts as time
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, days: list[Weekday]) -> list[Weekday]:
+        if not days:
+            raise ValueError("at least one working day")
+        if len(set(days)) != len(days):
+            raise ValueError("each day only once")
+        return sorted(days, key=WEEKDAYS.index)
+
+
+class TriageTableIn(BaseModel):
+    """The municipality's rules, tried in order; the first that matches decides, and an
+    alert no rule matches pages now. Fixed rules come first and cannot be changed: an
+    `objected` (anonymous) alert pages nobody, and a fatal alert goes to the leader."""
+
+    model_config = ConfigDict(
+        extra="forbid", hide_input_in_errors=True, json_schema_extra={"examples": [TABLE_EXAMPLE]}
+    )
+
+    rules: list[TriageRuleIn] = Field(max_length=MAX_RULES)
+    working_hours: WorkingHoursDoc = Field(
+        default_factory=WorkingHoursDoc,
+        description="Left out: 08:00 to 15:30, Monday to Friday.",
+    )
+
+    @field_validator("rules")
+    @classmethod
+    def _reachable(cls, rules: list[TriageRuleIn]) -> list[TriageRuleIn]:
+        for number, rule in enumerate(rules[:-1], start=1):
+            if rule.outcomes is None and rule.destinations is None and rule.severity_any is None:
+                raise ValueError(
+                    f"rule {number} has no conditions and matches every alert: "
+                    "the rules after it would never be used"
+                )
+        return rules
+
+
+class TriageRuleOut(TriageRuleIn):
+    """A rule of the table in force, numbered as the triage of an alert names it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"number": 1, **RULE_EXAMPLE}]})
+
+    number: int = Field(
+        ge=1,
+        examples=[1],
+        description="The rule's place in the table, from 1 (\"rule 1\" in an alert's triage). "
+        "Leave it out on PUT: the order of the list numbers the rules.",
+    )
+
+
+class TriageTableDoc(BaseModel):
+    """The triage table in force for the municipality."""
+
+    municipality: str = Field(examples=["3107"])
+    configured: bool = Field(
+        description="false: the municipality has no table of its own and triages by the "
+        "default shown here (hospital or legevakt: working hours, with the ward as first "
+        "contact; everything else pages now)."
+    )
+    rules: list[TriageRuleOut]
+    working_hours: WorkingHoursDoc
+    updated_at: datetime | None

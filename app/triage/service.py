@@ -1,0 +1,159 @@
+"""Triage tables in storage: the one the triage of an alert uses, and the admin API's view.
+
+A municipality without a table of its own triages by `rules.DEFAULT_TABLE`. Rules are stored
+as JSON objects whose conditions are lists of enum values, or null for "any".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.municipalities import ActingFor
+from app.errors import NotFound, field_error
+from app.overdose.enums import DestinationType, Outcome, Severity
+from app.roster import duty as roster_duty
+from app.triage import repository
+from app.triage.models import TriageTableRow
+from app.triage.rules import DEFAULT_TABLE, TriageAction, TriageRule, TriageTable, WorkingHours
+from app.triage.schemas import (
+    WEEKDAYS,
+    TriageRuleOut,
+    TriageTableDoc,
+    TriageTableIn,
+    WorkingHoursDoc,
+)
+
+E = TypeVar("E", bound=StrEnum)
+
+
+async def table_for(session: AsyncSession, *, municipality_code: str) -> TriageTable:
+    """The table the municipality's alerts are triaged by; the default when it has none."""
+    row = await repository.get_table(session, municipality_code=municipality_code)
+    return DEFAULT_TABLE if row is None else _from_row(row)
+
+
+async def get_table(
+    session: AsyncSession, *, municipality_code: str, municipalities: ActingFor
+) -> TriageTableDoc:
+    """For the admin API: another municipality's table 404s, as an unknown code."""
+    await _municipality(session, municipality_code, municipalities)
+    row = await repository.get_table(session, municipality_code=municipality_code)
+    table = DEFAULT_TABLE if row is None else _from_row(row)
+    return _doc(municipality_code, table, row)
+
+
+async def set_table(
+    session: AsyncSession,
+    *,
+    municipality_code: str,
+    table_in: TriageTableIn,
+    municipalities: ActingFor,
+    now: datetime,
+) -> TriageTableDoc:
+    """Replace the municipality's table. Alerts triaged before keep their triage."""
+    await _municipality(session, municipality_code, municipalities)
+    table = _from_api(table_in)
+    row = TriageTableRow(
+        municipality_code=municipality_code,
+        rules=[_rule_json(rule) for rule in table.rules],
+        working_start=table.working_hours.start,
+        working_end=table.working_hours.end,
+        working_days=sorted(table.working_hours.days),
+        updated_at=now,
+    )
+    await repository.save_table(session, row)
+    return _doc(municipality_code, table, row)
+
+
+async def _municipality(session: AsyncSession, code: str, municipalities: ActingFor) -> None:
+    if code not in municipalities or await roster_duty.get_municipality(session, code) is None:
+        raise NotFound(f"No municipality {code} among yours.")
+
+
+def _from_api(table_in: TriageTableIn) -> TriageTable:
+    """The schema has checked every field; the pure types check again, as a 422."""
+    rules = []
+    for number, rule in enumerate(table_in.rules):
+        try:
+            rules.append(
+                TriageRule(
+                    rule.action,
+                    outcomes=_set(rule.outcomes),
+                    destinations=_set(rule.destinations),
+                    severity_any=_set(rule.severity_any),
+                    first_contact_ward=rule.first_contact_ward,
+                )
+            )
+        except ValueError as exc:
+            raise field_error(f"rules.{number}", str(exc)) from None
+    doc = table_in.working_hours
+    try:
+        hours = WorkingHours(
+            start=time.fromisoformat(doc.start),
+            end=time.fromisoformat(doc.end),
+            days=frozenset(WEEKDAYS.index(day) for day in doc.days),
+        )
+        return TriageTable(rules=tuple(rules), working_hours=hours)
+    except ValueError as exc:
+        raise field_error("working_hours", str(exc)) from None
+
+
+def _from_row(row: TriageTableRow) -> TriageTable:
+    rules = tuple(
+        TriageRule(
+            TriageAction(rule["action"]),
+            outcomes=_set(_values(Outcome, rule.get("outcomes"))),
+            destinations=_set(_values(DestinationType, rule.get("destinations"))),
+            severity_any=_set(_values(Severity, rule.get("severity_any"))),
+            first_contact_ward=bool(rule.get("first_contact_ward", False)),
+        )
+        for rule in row.rules
+    )
+    hours = WorkingHours(row.working_start, row.working_end, frozenset(row.working_days))
+    return TriageTable(rules=rules, working_hours=hours)
+
+
+def _rule_json(rule: TriageRule) -> dict[str, Any]:
+    return {
+        "action": rule.action.value,
+        "outcomes": _listed(Outcome, rule.outcomes),
+        "destinations": _listed(DestinationType, rule.destinations),
+        "severity_any": _listed(Severity, rule.severity_any),
+        "first_contact_ward": rule.first_contact_ward,
+    }
+
+
+def _doc(code: str, table: TriageTable, row: TriageTableRow | None) -> TriageTableDoc:
+    hours = table.working_hours
+    return TriageTableDoc(
+        municipality=code,
+        configured=row is not None,
+        rules=[
+            TriageRuleOut(number=number, **_rule_json(rule))
+            for number, rule in enumerate(table.rules, start=1)
+        ],
+        working_hours=WorkingHoursDoc(
+            start=hours.start.strftime("%H:%M"),
+            end=hours.end.strftime("%H:%M"),
+            days=[WEEKDAYS[day] for day in sorted(hours.days)],
+        ),
+        updated_at=row.updated_at if row is not None else None,
+    )
+
+
+def _set(values: Iterable[E] | None) -> frozenset[E] | None:
+    return None if values is None else frozenset(values)
+
+
+def _values(kind: type[E], values: list[str] | None) -> list[E] | None:
+    return None if values is None else [kind(value) for value in values]
+
+
+def _listed(kind: type[E], values: frozenset[E] | None) -> list[str] | None:
+    """In the enum's own order, so the stored and shown lists do not depend on input order."""
+    return None if values is None else [member.value for member in kind if member in values]

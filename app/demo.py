@@ -17,7 +17,7 @@ from app.errors import DomainError
 from app.escalation.policy import rules as escalation_policy
 from app.escalation.policy import service as escalation_service
 from app.escalation.policy.schemas import PolicyIn
-from app.roster.enums import MemberRole
+from app.roster.enums import HealthPersonnelBasis, MemberRole
 from app.roster.models import Municipality
 from app.roster.rota import service as rota_service
 from app.roster.rota.oncall import OSLO
@@ -39,21 +39,22 @@ DEMO_MEMBERS = (
         mobile="+4790000001",
         email="kari.solberg@example.no",
         role=MemberRole.LEDER,
-        is_health_personnel=True,
+        # Employed by the municipal health and care service to give care (hpl § 3 no. 2).
+        health_personnel_basis=HealthPersonnelBasis.MUNICIPAL_CARE_ROLE,
     ),
     MemberIn(
         name="Jonas Berg",
         mobile="+4790000002",
         email="jonas.berg@example.no",
         role=MemberRole.RUSKONSULENT,
-        is_health_personnel=False,
+        health_personnel_basis=None,  # cooperating personnel (hpl § 25)
     ),
     MemberIn(
         name="Ingrid Haugen",
         mobile="+4790000003",
         email="ingrid.haugen@example.no",
         role=MemberRole.SYKEPLEIER,
-        is_health_personnel=True,
+        health_personnel_basis=HealthPersonnelBasis.AUTHORISATION,
     ),
 )
 

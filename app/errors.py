@@ -90,10 +90,11 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
         (409,),
         "Conflict",
         "The dispatch incident id was already used by this client with other content; "
-        "`alert_id` names the alert stored first. (Admin operations: the name or state "
+        "`alert_id` names the alert stored first and `supplements` where to add to it. (A "
+        "supplement id used with other content; admin operations: the name or state "
         "conflicts with what is stored.)",
-        "For a new alert send a new dispatch incident id; the stored one is at "
-        "`GET /v1/alerts/{alert_id}`.",
+        "To add to or correct the alert, POST a supplement to `supplements`; for a new alert "
+        "send a new dispatch incident id.",
     ),
     ProblemType(
         "body-too-large",
@@ -228,6 +229,16 @@ class Problem(BaseModel):
         description="On a 409 from POST /v1/alerts: the alert already stored under this "
         "dispatch incident id.",
         examples=["0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10"],
+    )
+    supplements: str | None = Field(
+        default=None,
+        description="On a 409 from POST /v1/alerts: where to POST a supplement to that alert.",
+        examples=["/v1/alerts/0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10/supplements"],
+    )
+    version: int | None = Field(
+        default=None,
+        description="On a 409 from POST /v1/alerts/{alert_id}/supplements: the version the "
+        "supplement id made.",
     )
     line: int | None = Field(
         default=None, description="`malformed-json`: the line of the syntax error (from 1)."

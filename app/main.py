@@ -25,6 +25,7 @@ from app.auth.tokens import TokenCodec
 from app.clock import Clock, SystemClock
 from app.config import ConfigError, Settings, get_settings, report_config_error
 from app.db import create_engine, create_sessionmaker
+from app.decisions.router import router as decisions_router
 from app.errors import install_error_handlers, problem_types_markdown
 from app.escalation.policy.router import router as escalation_admin_router
 from app.input_guard import InputGuard
@@ -38,6 +39,7 @@ from app.roster.rota.router import router as rota_router
 from app.roster.teams.router import municipalities_router
 from app.roster.teams.router import router as teams_router
 from app.state import AppState
+from app.triage.router import router as triage_router
 from app.web.app import MOUNT_PATH as WEB_PATH
 from app.web.app import create_web_app
 from app.webhooks.router import router as outbound_webhooks_router
@@ -77,6 +79,7 @@ def api_routes() -> tuple[BaseRoute, ...]:
     for router in (
         auth_router,
         alerts_router,
+        decisions_router,
         audit_router,
         municipalities_router,
         teams_router,
@@ -86,6 +89,7 @@ def api_routes() -> tuple[BaseRoute, ...]:
         webhooks_router,
         outbound_webhooks_router,
         answer_options_router,
+        triage_router,
         inbound_sms_router,
         health.router,
     ):

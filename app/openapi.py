@@ -37,6 +37,7 @@ SERVERS = [{"url": "/", "description": "This odvarsel instance"}]
 OPERATION_IDS: dict[str, str] = {
     "token": "createAccessToken",
     "post_alert": "createAlert",
+    "post_supplement": "createAlertSupplement",
     "list_entries": "listAccessLogEntries",
     "lookup_person": "listAccessLogEntriesForPerson",
     "on_duty": "getOnDuty",
@@ -151,27 +152,44 @@ _ALERT_409_EXAMPLE = {
     "title": "Conflict",
     "status": 409,
     "detail": "Incident AMK-OST-2026-004711 was already reported with other content (alert "
-    "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10). Send a new dispatch incident id for a new alert.",
+    "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10). To add to it or correct it, POST a supplement to "
+    "/v1/alerts/0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10/supplements; for a new alert send a new "
+    "dispatch incident id.",
     "instance": "/v1/alerts",
     "alert_id": "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10",
+    "supplements": "/v1/alerts/0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10/supplements",
 }
 
 
 TAG_DESCRIPTIONS: dict[str, str] = {
     "auth": "Access tokens (OAuth 2.0 client credentials).",
-    "alerts": "Posting alerts, their status, and their personal data (logged).",
+    "alerts": "Posting alerts and their supplements, their status and triage, and their "
+    "personal data (logged).",
+    "manual disclosures": "Disclosures the consent rules never make, decided and recorded by "
+    "a person: to the police (helsepersonelloven § 31, § 23 nr. 4), barnevernet (§ 33), the "
+    "nearest relative (pasient- og brukerrettighetsloven § 3-3, hpl § 23 nr. 1) or the "
+    "municipal health and care service about a pregnancy (§ 32). Each writes one access-log "
+    "entry and opens a duty to tell the person (scope `alerts:details`).",
+    "inform duties": "The duty to tell the person what was shared without their consent "
+    "(pasient- og brukerrettighetsloven § 3-6): who informs, or why not (scope "
+    "`alerts:details`).",
     "privacy": "The privacy officer's view of the access log.",
     "admin: teams": "Municipalities, teams and members (scope `admin`).",
     "admin: rosters": "Rotations, shifts, overrides, calendar import, who is on duty.",
     "admin: escalation": "Who is paged, in which order, and when.",
     "admin: answers": "The answers offered to whoever takes an alert, to tell the crew: "
     "minutes, the municipality's places, when a follow-up happens.",
+    "admin: triage": "Which alerts page at once and which wait for the team's working hours "
+    "(Oslo time, Norwegian public holidays excepted), by outcome, destination and severity. "
+    "Fixed rules come first: an `objected` (anonymous) alert pages nobody, a fatal alert goes "
+    "to the leader.",
     "admin: clients": "API clients of the caller's municipalities: list, deactivate, rotate "
     "secrets (scope `admin:clients`).",
     "webhooks": "Called by Twilio: delivery reports, and staff members' SMS replies "
     "(`OK <code>` takes an alert; STOP, START, HELP).",
     "outbound webhooks": "Events posted to the dispatch system's own endpoint when its alert "
-    "is acknowledged (`alert.acknowledged`) or the team answers the crew (`alert.answered`), "
+    "is acknowledged (`alert.acknowledged`), the team answers the crew (`alert.answered`) "
+    "or a supplement makes a new version (`alert.supplemented`), "
     "signed by [Standard Webhooks](https://www.standardwebhooks.com/) (`webhook-id`, "
     "`webhook-timestamp`, `webhook-signature`: verify with the secret shown when the endpoint "
     "was made, with any Standard Webhooks library). The body is "

@@ -8,11 +8,14 @@ from app.answers import models as answers_models
 from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.auth.links import models as links_models
+from app.decisions import models as decisions_models
 from app.escalation.engine import models as escalation_state_models
 from app.escalation.policy import models as escalation_models
+from app.informing import models as informing_models
 from app.notify import models as notify_models
 from app.roster import models as roster_models
 from app.timeline import models as timeline_models
+from app.triage import models as triage_models
 from app.webhooks import models as webhooks_models
 
 metadata = SQLModel.metadata
@@ -22,13 +25,16 @@ __all__ = [
     "answers_models",
     "audit_models",
     "auth_models",
+    "decisions_models",
     "escalation_models",
     "escalation_state_models",
     "heartbeat",
+    "informing_models",
     "links_models",
     "metadata",
     "notify_models",
     "roster_models",
     "timeline_models",
+    "triage_models",
     "webhooks_models",
 ]

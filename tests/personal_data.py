@@ -18,7 +18,12 @@ INVALID_NATIONAL_ID = "24057710036"  # the second check digit is wrong
 PHONE_TYPED = "912 34 567"
 PHONE_E164 = "+4791234567"
 PLACE = "Storgata 7 oppgang B"
+DRUG = "Lilla tabletter merket Zx9"
+WARD = "Akuttposten Haraldsgate"
 RECOGNISABLE = [
+    DRUG,
+    "Zx9",
+    WARD,
     NAME,
     "Nordkvinne",
     NATIONAL_ID,
@@ -50,8 +55,15 @@ def personal_body(**overrides: Any) -> dict[str, Any]:
         "description": PLACE,
         "latitude": 59.2181,
         "longitude": 10.9298,
-        "type": "private_home",
+        "type": "own_home",
     }
+    body["destination"] = {"type": "home_alone", "name": WARD}
+    body["clinical"] = {
+        **body["clinical"],
+        "substances": ["heroin", "benzodiazepine"],
+        "drug_description": DRUG,
+    }
+    body["scene"] = {"others_present": True, "relative_called_113": True}
     return body
 
 

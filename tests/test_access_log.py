@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from app.alerts.details import SECTIONS
 from app.alerts.disclosure import disclose_alert
 from app.alerts.models import Alert
 from app.audit.enums import ActorKind, Channel
@@ -34,7 +35,7 @@ from tests.personal_data import (
 )
 from tests.problems import assert_problem
 
-ALL = ["clinical", "contact", "identity", "place", "situation"]
+ALL = sorted(c.value for c in DataCategory)
 
 
 @dataclass
@@ -75,7 +76,9 @@ async def test_details_under_hpl_25_show_everything_and_log_one_entry(
     assert shown["person"]["national_id"] == NATIONAL_ID
     assert shown["person"]["phone"] == PHONE_E164
     assert shown["place"]["description"] == PLACE
-    assert shown["clinical"]["substances"] == ["opioid"]
+    assert shown["clinical"]["substances"] == ["heroin", "benzodiazepine"]
+    assert shown["scene"]["relative_called_113"] is True
+    assert shown["person"]["age_band"] == "adult"
     assert shown["disclosed_categories"] == ALL
     assert shown["legal_basis"] == "hpl_25"
     assert shown["inform_person_required"] is True
@@ -113,24 +116,38 @@ async def test_disclosure_with_consent_needs_no_telling(
     assert await alert_flags(state, alert_id) == (False, [])
 
 
-@pytest.mark.parametrize(
-    "consent", [{"state": "objected"}, {"state": "consented", "categories": []}]
-)
-async def test_nothing_to_disclose_gives_the_anonymous_alert_unlogged(
-    http: httpx.AsyncClient,
-    factory: Factory,
-    clients: Clients,
-    state: AppState,
-    consent: dict[str, Any],
+async def test_a_consent_to_share_nothing_gives_an_alert_without_personal_data_unlogged(
+    http: httpx.AsyncClient, factory: Factory, clients: Clients, state: AppState
 ) -> None:
+    consent = {"state": "consented", "categories": []}
     alert_id = await factory.post_alert(clients.amk, personal_body(consent=consent))
     response = await details(http, clients.case_system, alert_id)
     assert response.status_code == 200
     shown = response.json()
-    assert (shown["person"], shown["place"], shown["clinical"]) == (None, None, None)
+    assert all(shown[s] is None for s in SECTIONS)
     assert (shown["disclosed_categories"], shown["legal_basis"]) == ([], None)
     assert shown["municipality"] == "3107" and shown["kind"] == "non_fatal"
+    assert shown["reporter"] is not None and shown["anonymous"] is False
     assert await log_rows(state) == []
+
+
+async def test_an_objected_alert_is_anonymous_to_the_leader(
+    http: httpx.AsyncClient, factory: Factory, clients: Clients, state: AppState
+) -> None:
+    body = personal_body(consent={"state": "objected"}, occurred_at="2026-11-22T23:41:37+01:00")
+    alert_id = await factory.post_alert(clients.amk, body)
+    shown = (await details(http, clients.case_system, alert_id)).json()
+    # What was taken, for drug warnings; nothing that fits fewer than a handful of people.
+    assert {s for s in SECTIONS if shown[s] is not None} == {"clinical"}
+    assert shown["clinical"]["substances"] == ["heroin", "benzodiazepine"]
+    assert shown["clinical"]["outcome"] is None
+    assert (shown["reporter"], shown["anonymous"]) == (None, True)
+    assert shown["occurred_at"] == "2026-11-22T22:00:00Z"
+    assert shown["received_at"].endswith(":00:00Z")
+    assert (shown["disclosed_categories"], shown["legal_basis"]) == (["substances"], "hpl_23_2")
+    assert "person" not in str(shown["clinical"])
+    assert [e["legal_basis"] for e in await log_rows(state)] == ["hpl_23_2"]
+    assert await alert_flags(state, alert_id) == (False, [])
 
 
 async def test_only_the_allowed_categories_are_opened(
@@ -152,6 +169,7 @@ async def test_only_the_allowed_categories_are_opened(
         "name": None,
         "birth_year": None,
         "sex": None,
+        "age_band": None,
         "homeless": None,
         "children_in_household": None,
     }
@@ -163,7 +181,9 @@ async def test_only_the_allowed_categories_are_opened(
 async def test_the_entry_lists_the_categories_actually_shown(
     http: httpx.AsyncClient, factory: Factory, clients: Clients, state: AppState
 ) -> None:
-    body = alert_body(place=None, clinical=None)
+    body = alert_body(
+        place=None, clinical=None, naloxone=None, severity=None, scene=None, destination=None
+    )
     body["person"] = {"phone": "912 34 567"}
     alert_id = await factory.post_alert(clients.amk, body)
     shown = (await details(http, clients.case_system, alert_id)).json()
@@ -217,13 +237,18 @@ async def disclose(state: AppState, alert_id: str, recipient: Recipient) -> Any:
         )
 
 
-async def test_a_cooperating_team_member_is_not_shown_clinical_details(
+async def test_a_cooperating_team_member_sees_the_acute_risk_not_what_was_taken(
     factory: Factory, clients: Clients, state: AppState
 ) -> None:
     alert_id = await factory.post_alert(clients.amk, personal_body())
     shown = await disclose(state, alert_id, Recipient.TEAM_COOPERATING)
-    assert shown.clinical is None and shown.person.name == NAME
+    assert shown.person.name == NAME
+    assert shown.clinical.outcome == "declined_transport"
+    assert (shown.clinical.substances, shown.clinical.drug_description) == (None, None)
+    assert shown.naloxone.given is True
+    assert shown.scene.others_present is True and shown.scene.relative_called_113 is None
     assert shown.disclosed_categories == [
+        DataCategory.ACUTE_RISK,
         DataCategory.CONTACT,
         DataCategory.IDENTITY,
         DataCategory.PLACE,

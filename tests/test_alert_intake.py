@@ -12,6 +12,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from app.alerts import sealing
+from app.alerts.models import Alert
+from app.alerts.schemas import ALERT_V1_EXAMPLE
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory, alert_body, count_alerts
 from tests.problems import assert_problem
@@ -173,7 +176,7 @@ async def test_bad_items_in_a_list_are_dropped_one_by_one(
     http: httpx.AsyncClient, amk: ApiCredentials
 ):
     body = alert_body()
-    body["clinical"]["substances"] = ["opioid", "heroin", "ghb"]
+    body["clinical"]["substances"] = ["heroin", "crack-ish", "ghb"]
     response = await http.post("/v1/alerts", json=body, headers=amk.headers)
     assert response.status_code == 201
     assert [d["field"] for d in response.json()["dropped_fields"]] == ["clinical.substances.1"]
@@ -239,9 +242,11 @@ async def test_same_incident_id_with_other_content_is_a_conflict(
 ):
     body = alert_body()
     first = await http.post("/v1/alerts", json=body, headers=amk.headers)
-    changed = {**body, "kind": "fatal"}
+    changed = {**body, "clinical": {**body["clinical"], "outcome": "transported"}}
     problem = assert_problem(await http.post("/v1/alerts", json=changed, headers=amk.headers), 409)
     assert problem["alert_id"] == first.json()["id"]
+    assert problem["supplements"] == f"/v1/alerts/{first.json()['id']}/supplements"
+    assert "supplement" in problem["detail"]
     assert await count_alerts(state) == 1
 
 
@@ -297,3 +302,23 @@ async def test_a_body_over_the_limit_is_refused(
 async def test_unknown_route_and_wrong_method_are_problems(http: httpx.AsyncClient):
     assert_problem(await http.get("/v1/nothing-here"), 404)
     assert_problem(await http.delete("/v1/alerts"), 405)
+
+
+async def test_a_first_version_alert_is_still_accepted_and_read_as_version_2(
+    http: httpx.AsyncClient, factory: Factory, amk: ApiCredentials, state: AppState
+) -> None:
+    body = {**copy.deepcopy(ALERT_V1_EXAMPLE), "dispatch_incident_id": "AMK-V1-000001"}
+    body["consent"] = {"state": "consented", "categories": ["clinical", "situation"]}
+    response = await http.post("/v1/alerts", json=body, headers=amk.headers)
+    assert response.status_code == 201, response.text
+    dropped = {d["field"] for d in response.json()["dropped_fields"]}
+    assert not dropped & {"clinical.substances", "place.type", "clinical.naloxone_given"}
+    async with state.sessions() as session:
+        alert = await session.get(Alert, uuid.UUID(response.json()["id"]))
+        assert alert is not None
+        values = sealing.all_personal_values(state.cipher, alert)
+    assert alert.consent_categories == ["acute_risk", "substances", "situation"]
+    assert values["clinical.substances"] == ["other_opioid"]
+    assert values["place.type"] == "outdoors"
+    assert (values["naloxone.given"], values["naloxone.doses"]) == (True, 2)
+    assert "clinical.naloxone_given" not in values

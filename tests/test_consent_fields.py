@@ -1,4 +1,5 @@
-"""Every alert field is classified, and an objection drops exactly the identifying ones."""
+"""Every alert field is classified into exactly one category (or is the age band, or not
+personal), and minimisation drops whole categories."""
 
 from __future__ import annotations
 
@@ -8,18 +9,15 @@ from typing import Any, Union, get_args, get_origin
 import pytest
 from pydantic import BaseModel
 
-from app.alerts.schemas import ALERT_EXAMPLE, REQUIRED_FIELDS, AlertIn, Clinical, Person, Place
+from app.alerts.minimise import not_kept
+from app.alerts.schemas import REQUIRED_FIELDS, AlertIn, Clinical, Person, Place
 from app.consent.enums import DataCategory
-from app.consent.fields import (
-    CATEGORY_OF,
-    IDENTIFYING_FIELDS,
-    NOT_PERSONAL_FIELDS,
-    fields_in,
-    fields_to_drop_on_objection,
-)
+from app.consent.fields import AGE_BAND_FIELD, CATEGORY_OF, NOT_PERSONAL_FIELDS, fields_in
 
 # The consent section is the input of the rules, not data that is shared.
 NOT_DATA_SECTIONS = {"consent"}
+# The first version's fields, read into the `naloxone` section and never stored as they are.
+DEPRECATED_FIELDS = {"clinical.naloxone_given", "clinical.naloxone_doses"}
 
 
 def _section_model(annotation: Any) -> type[BaseModel] | None:
@@ -60,18 +58,19 @@ def test_the_introspection_finds_the_personal_sections() -> None:
 
 
 def test_every_schema_field_is_classified() -> None:
-    classified = set(CATEGORY_OF) | NOT_PERSONAL_FIELDS
+    classified = set(CATEGORY_OF) | NOT_PERSONAL_FIELDS | {AGE_BAND_FIELD} | DEPRECATED_FIELDS
     unclassified = sorted(_schema_paths() - classified)
     assert unclassified == [], "classify new alert fields in app/consent/fields.py"
 
 
 def test_every_classified_field_exists_in_the_schema() -> None:
-    stale = sorted((set(CATEGORY_OF) | NOT_PERSONAL_FIELDS) - _schema_paths())
+    stale = sorted((set(CATEGORY_OF) | NOT_PERSONAL_FIELDS | {AGE_BAND_FIELD}) - _schema_paths())
     assert stale == []
 
 
 def test_a_field_is_either_personal_or_not() -> None:
     assert set(CATEGORY_OF).isdisjoint(NOT_PERSONAL_FIELDS)
+    assert AGE_BAND_FIELD not in set(CATEGORY_OF) | NOT_PERSONAL_FIELDS
 
 
 EXPECTED_FIELDS_OF = {
@@ -82,15 +81,38 @@ EXPECTED_FIELDS_OF = {
         "person.sex",
     },
     DataCategory.CONTACT: {"person.phone"},
-    DataCategory.PLACE: {"place.description", "place.latitude", "place.longitude"},
-    DataCategory.SITUATION: {"person.homeless", "person.children_in_household", "place.type"},
-    DataCategory.CLINICAL: {
-        "clinical.substances",
-        "clinical.naloxone_given",
-        "clinical.naloxone_doses",
+    DataCategory.PLACE: {
+        "place.description",
+        "place.latitude",
+        "place.longitude",
+        "destination.type",
+        "destination.name",
+    },
+    DataCategory.SITUATION: {
+        "person.homeless",
+        "person.children_in_household",
+        "place.type",
+        "scene.others_present",
+    },
+    DataCategory.ACUTE_RISK: {
         "clinical.outcome",
         "clinical.observed_two_hours",
+        "naloxone.given",
+        "naloxone.by",
+        "naloxone.route",
+        "naloxone.doses",
+        "naloxone.last_dose_at",
+        "severity.unconscious",
+        "severity.breathing_stopped",
+        "severity.cardiac_arrest",
+        "severity.cpr_given",
     },
+    DataCategory.SUBSTANCES: {
+        "clinical.substances",
+        "clinical.substance_certainty",
+        "clinical.drug_description",
+    },
+    DataCategory.BYSTANDERS: {"scene.relative_present", "scene.relative_called_113"},
 }
 
 
@@ -105,63 +127,23 @@ def test_fields_of_several_categories_and_of_none() -> None:
         "place.description",
         "place.latitude",
         "place.longitude",
+        "destination.type",
+        "destination.name",
     }
     assert fields_in([]) == frozenset()
     assert fields_in(DataCategory) == set(CATEGORY_OF)
 
 
 def test_reporter_fields_are_not_personal() -> None:
-    assert {"reporter.unit", "reporter.callback_phone"} == NOT_PERSONAL_FIELDS
+    assert {"reporter.unit", "reporter.callback_phone", "reporter.type"} == NOT_PERSONAL_FIELDS
 
 
-def test_identifying_fields() -> None:
-    assert {
-        "person.national_id",
+def test_not_kept_drops_whole_categories_and_never_the_age_band() -> None:
+    present = ["clinical.outcome", "place.latitude", "person.name", AGE_BAND_FIELD, "place.type"]
+    assert not_kept(present, frozenset({DataCategory.ACUTE_RISK})) == [
         "person.name",
-        "person.birth_year",
-        "person.sex",
-        "person.phone",
-        "place.description",
         "place.latitude",
-        "place.longitude",
-        "person.homeless",
-        "person.children_in_household",
-    } == IDENTIFYING_FIELDS
-
-
-def test_identity_contact_and_exact_place_are_always_identifying() -> None:
-    must_drop = fields_in([DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.PLACE])
-    assert must_drop <= IDENTIFYING_FIELDS
-    assert set(CATEGORY_OF) >= IDENTIFYING_FIELDS
-
-
-def test_the_anonymous_alert_keeps_what_statistics_and_drug_warnings_need() -> None:
-    kept = fields_in([DataCategory.CLINICAL]) | {"place.type"} | NOT_PERSONAL_FIELDS
-    assert kept.isdisjoint(IDENTIFYING_FIELDS)
-
-
-def test_drop_on_objection_picks_present_identifying_fields_sorted() -> None:
-    present = ["clinical.outcome", "place.latitude", "person.name", "place.type", "person.name"]
-    assert fields_to_drop_on_objection(present) == ["person.name", "place.latitude"]
-
-
-def test_drop_on_objection_of_nothing_identifying() -> None:
-    assert fields_to_drop_on_objection(iter(["clinical.substances", "reporter.unit"])) == []
-    assert fields_to_drop_on_objection([]) == []
-
-
-def test_drop_on_objection_of_the_api_example() -> None:
-    present = [
-        f"{section}.{name}"
-        for section, values in ALERT_EXAMPLE.items()
-        if isinstance(values, dict)
-        for name in values
+        "place.type",
     ]
-    assert fields_to_drop_on_objection(present) == [
-        "person.children_in_household",
-        "person.homeless",
-        "person.name",
-        "person.national_id",
-        "person.phone",
-        "place.description",
-    ]
+    assert not_kept(present, frozenset(DataCategory)) == []
+    assert not_kept(present, frozenset()) == sorted(set(present) - {AGE_BAND_FIELD})

@@ -1,4 +1,4 @@
-"""The consent rules, cell by cell (BRIEF §4).
+"""The consent rules, cell by cell (BRIEF §4, §9).
 
 The expected table is written out by hand. Each cell is its own test, so changing any single
 rule fails exactly the cells it touches; the coverage tests fail when an enum gains a member
@@ -16,20 +16,25 @@ from app.consent.rules import (
     LegalBasis,
     allowed_categories,
     decide,
+    kept_categories,
 )
 
 C = LegalBasis.CONSENT
 H = LegalBasis.HPL_25
+Q = LegalBasis.HPL_26
+Y = LegalBasis.HPL_23_2  # anonymous
 N = LegalBasis.NONE
 
-I, K, P, M, S = (  # noqa: E741 - column letters of the table below
+I, K, P, S, A, D, B = (  # noqa: E741 - column letters of the table below
     DataCategory.IDENTITY,
     DataCategory.CONTACT,
     DataCategory.PLACE,
-    DataCategory.CLINICAL,
     DataCategory.SITUATION,
+    DataCategory.ACUTE_RISK,
+    DataCategory.SUBSTANCES,
+    DataCategory.BYSTANDERS,
 )
-COLUMNS = (I, K, P, M, S)
+COLUMNS = (I, K, P, S, A, D, B)
 
 ALL_RECIPIENTS = frozenset(ConsentRecipient)
 
@@ -38,10 +43,15 @@ SCENARIOS: dict[str, ConsentContext] = {
     "not_asked": ConsentContext(ConsentState.NOT_ASKED),
     "unable": ConsentContext(ConsentState.UNABLE),
     "consented_team_only": ConsentContext(ConsentState.CONSENTED),
-    "consented_relatives_police_identity_contact": ConsentContext(
+    "consented_relatives_identity_contact": ConsentContext(
         ConsentState.CONSENTED,
-        recipients=frozenset({ConsentRecipient.RELATIVES, ConsentRecipient.POLICE}),
+        recipients=frozenset({ConsentRecipient.RELATIVES}),
         categories=frozenset({DataCategory.IDENTITY, DataCategory.CONTACT}),
+    ),
+    "consented_social_services_acute_risk_substances": ConsentContext(
+        ConsentState.CONSENTED,
+        recipients=frozenset({ConsentRecipient.SOCIAL_SERVICES}),
+        categories=frozenset({DataCategory.ACUTE_RISK, DataCategory.SUBSTANCES}),
     ),
     "consented_everyone_everything": ConsentContext(
         ConsentState.CONSENTED, recipients=ALL_RECIPIENTS, categories=None
@@ -54,72 +64,101 @@ SCENARIOS: dict[str, ConsentContext] = {
 R = Recipient
 # fmt: off
 EXPECTED: dict[str, dict[Recipient, tuple[LegalBasis, ...]]] = {
-    #                         identity contact place clinical situation
+    #            identity contact place situation acute_risk substances bystanders
     "objected": {
-        R.ON_DUTY_HEALTH:   (N, N, N, N, N),
-        R.TEAM_COOPERATING: (N, N, N, N, N),
-        R.TEAM_LEADER:      (N, N, N, N, N),
-        R.RELATIVES:        (N, N, N, N, N),
-        R.POLICE:           (N, N, N, N, N),
-        R.SOCIAL_SERVICES:  (N, N, N, N, N),
-        R.VOLUNTEERS:       (N, N, N, N, N),
+        R.ON_DUTY_HEALTH:   (N, N, N, N, N, N, N),
+        R.TEAM_COOPERATING: (N, N, N, N, N, N, N),
+        R.TEAM_LEADER:      (N, N, N, N, N, Y, N),
+        R.QUALITY_REVIEW:   (N, N, N, N, N, N, N),
+        R.RELATIVES:        (N, N, N, N, N, N, N),
+        R.SOCIAL_SERVICES:  (N, N, N, N, N, N, N),
+        R.VOLUNTEERS:       (N, N, N, N, N, N, N),
+        R.POLICE:           (N, N, N, N, N, N, N),
     },
     "not_asked": {
-        R.ON_DUTY_HEALTH:   (H, H, H, H, H),
-        R.TEAM_COOPERATING: (H, H, H, N, H),
-        R.TEAM_LEADER:      (H, H, H, H, H),
-        R.RELATIVES:        (N, N, N, N, N),
-        R.POLICE:           (N, N, N, N, N),
-        R.SOCIAL_SERVICES:  (N, N, N, N, N),
-        R.VOLUNTEERS:       (N, N, N, N, N),
+        R.ON_DUTY_HEALTH:   (H, H, H, H, H, H, H),
+        R.TEAM_COOPERATING: (H, H, H, H, H, N, N),
+        R.TEAM_LEADER:      (H, H, H, H, H, H, H),
+        R.QUALITY_REVIEW:   (N, N, N, N, Q, Q, N),
+        R.RELATIVES:        (N, N, N, N, N, N, N),
+        R.SOCIAL_SERVICES:  (N, N, N, N, N, N, N),
+        R.VOLUNTEERS:       (N, N, N, N, N, N, N),
+        R.POLICE:           (N, N, N, N, N, N, N),
     },
     "unable": {
-        R.ON_DUTY_HEALTH:   (H, H, H, H, H),
-        R.TEAM_COOPERATING: (H, H, H, N, H),
-        R.TEAM_LEADER:      (H, H, H, H, H),
-        R.RELATIVES:        (N, N, N, N, N),
-        R.POLICE:           (N, N, N, N, N),
-        R.SOCIAL_SERVICES:  (N, N, N, N, N),
-        R.VOLUNTEERS:       (N, N, N, N, N),
+        R.ON_DUTY_HEALTH:   (H, H, H, H, H, H, H),
+        R.TEAM_COOPERATING: (H, H, H, H, H, N, N),
+        R.TEAM_LEADER:      (H, H, H, H, H, H, H),
+        R.QUALITY_REVIEW:   (N, N, N, N, Q, Q, N),
+        R.RELATIVES:        (N, N, N, N, N, N, N),
+        R.SOCIAL_SERVICES:  (N, N, N, N, N, N, N),
+        R.VOLUNTEERS:       (N, N, N, N, N, N, N),
+        R.POLICE:           (N, N, N, N, N, N, N),
     },
     "consented_team_only": {
-        R.ON_DUTY_HEALTH:   (C, C, C, C, C),
-        R.TEAM_COOPERATING: (C, C, C, C, C),
-        R.TEAM_LEADER:      (C, C, C, C, C),
-        R.RELATIVES:        (N, N, N, N, N),
-        R.POLICE:           (N, N, N, N, N),
-        R.SOCIAL_SERVICES:  (N, N, N, N, N),
-        R.VOLUNTEERS:       (N, N, N, N, N),
+        R.ON_DUTY_HEALTH:   (C, C, C, C, C, C, C),
+        R.TEAM_COOPERATING: (C, C, C, C, C, C, N),
+        R.TEAM_LEADER:      (C, C, C, C, C, C, C),
+        R.QUALITY_REVIEW:   (N, N, N, N, Q, Q, N),
+        R.RELATIVES:        (N, N, N, N, N, N, N),
+        R.SOCIAL_SERVICES:  (N, N, N, N, N, N, N),
+        R.VOLUNTEERS:       (N, N, N, N, N, N, N),
+        R.POLICE:           (N, N, N, N, N, N, N),
     },
-    "consented_relatives_police_identity_contact": {
-        R.ON_DUTY_HEALTH:   (C, C, N, N, N),
-        R.TEAM_COOPERATING: (C, C, N, N, N),
-        R.TEAM_LEADER:      (C, C, N, N, N),
-        R.RELATIVES:        (C, C, N, N, N),
-        R.POLICE:           (C, C, N, N, N),
-        R.SOCIAL_SERVICES:  (N, N, N, N, N),
-        R.VOLUNTEERS:       (N, N, N, N, N),
+    "consented_relatives_identity_contact": {
+        R.ON_DUTY_HEALTH:   (C, C, N, N, N, N, N),
+        R.TEAM_COOPERATING: (C, C, N, N, N, N, N),
+        R.TEAM_LEADER:      (C, C, N, N, N, N, N),
+        R.QUALITY_REVIEW:   (N, N, N, N, N, N, N),
+        R.RELATIVES:        (C, C, N, N, N, N, N),
+        R.SOCIAL_SERVICES:  (N, N, N, N, N, N, N),
+        R.VOLUNTEERS:       (N, N, N, N, N, N, N),
+        R.POLICE:           (N, N, N, N, N, N, N),
+    },
+    "consented_social_services_acute_risk_substances": {
+        R.ON_DUTY_HEALTH:   (N, N, N, N, C, C, N),
+        R.TEAM_COOPERATING: (N, N, N, N, C, C, N),
+        R.TEAM_LEADER:      (N, N, N, N, C, C, N),
+        R.QUALITY_REVIEW:   (N, N, N, N, Q, Q, N),
+        R.RELATIVES:        (N, N, N, N, N, N, N),
+        R.SOCIAL_SERVICES:  (N, N, N, N, C, C, N),
+        R.VOLUNTEERS:       (N, N, N, N, N, N, N),
+        R.POLICE:           (N, N, N, N, N, N, N),
     },
     "consented_everyone_everything": {
-        R.ON_DUTY_HEALTH:   (C, C, C, C, C),
-        R.TEAM_COOPERATING: (C, C, C, C, C),
-        R.TEAM_LEADER:      (C, C, C, C, C),
-        R.RELATIVES:        (C, C, C, C, C),
-        R.POLICE:           (C, C, C, C, C),
-        R.SOCIAL_SERVICES:  (C, C, C, C, C),
-        R.VOLUNTEERS:       (C, C, C, C, C),
+        R.ON_DUTY_HEALTH:   (C, C, C, C, C, C, C),
+        R.TEAM_COOPERATING: (C, C, C, C, C, C, N),
+        R.TEAM_LEADER:      (C, C, C, C, C, C, C),
+        R.QUALITY_REVIEW:   (N, N, N, N, Q, Q, N),
+        R.RELATIVES:        (C, C, C, C, C, C, N),
+        R.SOCIAL_SERVICES:  (C, C, C, C, C, C, N),
+        R.VOLUNTEERS:       (C, C, C, C, C, C, N),
+        R.POLICE:           (N, N, N, N, N, N, N),
     },
     "consented_everyone_nothing": {
-        R.ON_DUTY_HEALTH:   (N, N, N, N, N),
-        R.TEAM_COOPERATING: (N, N, N, N, N),
-        R.TEAM_LEADER:      (N, N, N, N, N),
-        R.RELATIVES:        (N, N, N, N, N),
-        R.POLICE:           (N, N, N, N, N),
-        R.SOCIAL_SERVICES:  (N, N, N, N, N),
-        R.VOLUNTEERS:       (N, N, N, N, N),
+        R.ON_DUTY_HEALTH:   (N, N, N, N, N, N, N),
+        R.TEAM_COOPERATING: (N, N, N, N, N, N, N),
+        R.TEAM_LEADER:      (N, N, N, N, N, N, N),
+        R.QUALITY_REVIEW:   (N, N, N, N, N, N, N),
+        R.RELATIVES:        (N, N, N, N, N, N, N),
+        R.SOCIAL_SERVICES:  (N, N, N, N, N, N, N),
+        R.VOLUNTEERS:       (N, N, N, N, N, N, N),
+        R.POLICE:           (N, N, N, N, N, N, N),
     },
 }
 # fmt: on
+
+KEPT: dict[str, frozenset[DataCategory]] = {
+    "objected": frozenset({D}),
+    "not_asked": frozenset(COLUMNS),
+    "unable": frozenset(COLUMNS),
+    "consented_team_only": frozenset(COLUMNS),
+    "consented_relatives_identity_contact": frozenset({I, K}),
+    "consented_social_services_acute_risk_substances": frozenset({A, D}),
+    "consented_everyone_everything": frozenset(COLUMNS),
+    "consented_everyone_nothing": frozenset(),
+}
+"""What is stored at all: a category nobody may see is dropped at intake."""
 
 CELLS = [
     pytest.param(scenario, recipient, category, basis, id=f"{scenario}-{recipient}-{category}")
@@ -171,6 +210,17 @@ def test_allowed_categories_follow_the_table(scenario: str, recipient: Recipient
     assert allowed_categories(SCENARIOS[scenario], recipient) == expected
 
 
+@pytest.mark.parametrize("scenario", list(KEPT))
+def test_only_what_somebody_may_see_is_kept(scenario: str) -> None:
+    assert kept_categories(SCENARIOS[scenario]) == KEPT[scenario]
+
+
+def test_the_police_are_never_told_by_these_rules() -> None:
+    for context in SCENARIOS.values():
+        assert allowed_categories(context, Recipient.POLICE) == frozenset()
+    assert "police" not in {c.value for c in ConsentRecipient}
+
+
 @pytest.mark.parametrize("named", list(ConsentRecipient))
 def test_a_consent_names_outside_recipients_one_by_one(named: ConsentRecipient) -> None:
     context = ConsentContext(
@@ -178,14 +228,16 @@ def test_a_consent_names_outside_recipients_one_by_one(named: ConsentRecipient) 
         recipients=frozenset({named}),
         categories=frozenset({DataCategory.SITUATION}),
     )
-    outside = {Recipient(c.value) for c in ConsentRecipient}
+    outside = {Recipient(c.value) for c in ConsentRecipient} | {Recipient.POLICE}
     told = {r for r in outside if allowed_categories(context, r)}
     assert told == {Recipient(named.value)}
     assert allowed_categories(context, Recipient(named.value)) == {DataCategory.SITUATION}
 
 
 @pytest.mark.parametrize(
-    ("allowed", "basis"), [(True, N), (False, C), (False, H)], ids=["allowed-none", "c", "h"]
+    ("allowed", "basis"),
+    [(True, N), (False, C), (False, H), (False, Q), (False, Y)],
+    ids=["allowed-none", "c", "h", "q", "y"],
 )
 def test_a_decision_has_a_basis_exactly_when_allowed(allowed: bool, basis: LegalBasis) -> None:
     with pytest.raises(ValueError, match="basis"):

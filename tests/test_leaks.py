@@ -136,7 +136,7 @@ async def traffic(
     shared = personal_body()
     await t.post_alert(shared, 201)
     await t.post_alert(shared, 200)  # a retry
-    await t.post_alert({**shared, "kind": "fatal"}, 409)
+    await t.post_alert({**shared, "scene": {"others_present": False}}, 409)
     await t.post_alert(personal_body(consent={"state": "objected"}), 201)
     await t.post_alert(personal_body(consent={"state": NAME}), 201)
 

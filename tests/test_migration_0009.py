@@ -16,7 +16,8 @@ async def test_0009_down_and_up_with_alerts_paged(factory: Factory, state: AppSt
     await factory.post_alert(amk, alert_body())
     await state.worker.run_until_idle()
     assert len(await rows(state, "SELECT id FROM recipient_link")) == 1
-    assert len(await rows(state, "SELECT seq FROM alert_event")) == 2  # received, paged
+    # received, triaged, paged
+    assert len(await rows(state, "SELECT seq FROM alert_event")) == 3
 
     await state.engine.dispose()
     await asyncio.to_thread(migrate, state.settings, "0008", down=True)

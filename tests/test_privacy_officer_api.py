@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from app.auth.scopes import Scope
+from app.consent.enums import DataCategory
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory
 from tests.personal_data import (
@@ -78,7 +79,7 @@ async def test_entries_by_alert(http: httpx.AsyncClient, world: World, state: Ap
     assert entry["actor_kind"] == "api_client"
     assert entry["actor_id"] == world.case_system.client_id
     assert entry["municipality"] == "3107"
-    assert entry["categories"] == ["clinical", "contact", "identity", "place", "situation"]
+    assert entry["categories"] == sorted(c.value for c in DataCategory)
     assert (entry["legal_basis"], entry["reason"], entry["channel"]) == ("hpl_25", REASON, "api")
     assert "national_id_hash" not in entry
     # Listing shows no personal data, so it is not itself logged.

@@ -1,4 +1,5 @@
-"""Personal data at rest: minimised on objection, sealed, hashed, unreadable in a raw dump."""
+"""Personal data at rest: minimised to what somebody may see, sealed, hashed, unreadable in a
+raw dump (on both databases)."""
 
 from __future__ import annotations
 
@@ -10,21 +11,23 @@ from typing import Any
 import httpx
 import pytest
 
-from app.alerts.minimise import OBJECTION_REASON, minimise
+from app.alerts.minimise import minimise, not_kept_reason
 from app.alerts.schemas import AlertIn
-from app.alerts.sealing import PLAIN_COLUMNS, SEALED_COLUMNS
+from app.alerts.sealing import SEALED_COLUMNS
 from app.auth.scopes import Scope
 from app.consent.enums import DataCategory
-from app.consent.fields import CATEGORY_OF, IDENTIFYING_FIELDS, fields_in
+from app.consent.fields import CATEGORY_OF, fields_in
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory, alert_body
 from tests.personal_data import (
+    DRUG,
     INVALID_NATIONAL_ID,
     NAME,
     NATIONAL_ID,
     PHONE_E164,
     PLACE,
     RECOGNISABLE,
+    WARD,
     alert_row,
     decoded,
     details,
@@ -66,7 +69,7 @@ async def test_a_database_dump_holds_no_plain_personal_value(
         assert value not in dump, value
 
 
-async def test_identity_contact_and_place_are_sealed_per_category(
+async def test_every_category_is_sealed_on_its_own(
     factory: Factory, amk: ApiCredentials, state: AppState
 ) -> None:
     alert_id = await factory.post_alert(amk, personal_body())
@@ -82,9 +85,20 @@ async def test_identity_contact_and_place_are_sealed_per_category(
         "place.description": PLACE,
         "place.latitude": 59.2181,
         "place.longitude": 10.9298,
+        "destination.type": "home_alone",
+        "destination.name": WARD,
     }
+    assert opened(state, row, "situation") == {
+        "person.homeless": True,
+        "person.children_in_household": False,
+        "place.type": "own_home",
+        "scene.others_present": True,
+    }
+    assert opened(state, row, "substances")["clinical.drug_description"] == DRUG
+    assert opened(state, row, "bystanders") == {"scene.relative_called_113": True}
+    assert opened(state, row, "acute_risk")["clinical.outcome"] == "declined_transport"
     assert row["national_id_hash"] == state.hasher.national_id(NATIONAL_ID)
-    assert (row["place_type"], row["person_homeless"]) == ("private_home", True)
+    assert row["age_band"] == "adult"  # from the national id, plain: it is counted
     # Bound to the alert and category: a token does not open anywhere else.
     with pytest.raises(Exception, match="does not open"):
         state.cipher.open(row["identity_sealed"], context=f"alert:{alert_id}:contact")
@@ -103,7 +117,7 @@ async def test_the_same_person_is_recognised_by_the_hash(
     assert len(hashes) == 1 and None not in hashes
 
 
-async def test_an_objection_stores_no_identifying_field(
+async def test_an_objection_keeps_only_what_the_anonymous_alert_shows(
     http: httpx.AsyncClient, amk: ApiCredentials, state: AppState
 ) -> None:
     body = personal_body(consent={"state": "objected"})
@@ -111,22 +125,44 @@ async def test_an_objection_stores_no_identifying_field(
     assert response.status_code == 201, response.text
     alert = response.json()
     assert alert["consent_state"] == "objected"
-    assert alert["dropped_fields"] == [
-        {"field": path, "reason": OBJECTION_REASON} for path in sorted(IDENTIFYING_FIELDS)
-    ]
+    dropped = {d["field"]: d["reason"] for d in alert["dropped_fields"]}
+    assert set(dropped) == {
+        path
+        for path in CATEGORY_OF
+        if CATEGORY_OF[path] is not DataCategory.SUBSTANCES and _sent(body, path)
+    }
+    assert dropped["person.name"] == not_kept_reason(DataCategory.IDENTITY)
     row = await alert_row(state, alert["id"])
-    for column in (
-        "identity_sealed",
-        "contact_sealed",
-        "place_sealed",
-        "national_id_hash",
-        "person_homeless",
-        "person_children_in_household",
-    ):
-        assert row[column] is None, column
-    # The anonymous alert still went through, with what is not identifying.
-    assert (row["place_type"], row["outcome"]) == ("private_home", "declined_transport")
-    assert decoded(row["substances"]) == ["opioid"]
+    for category, column in SEALED_COLUMNS.items():
+        if category is not DataCategory.SUBSTANCES:
+            assert row[column] is None, column
+    assert row["national_id_hash"] is None
+    # What was taken still feeds drug warnings, and the age band the rules and counts.
+    assert opened(state, row, "substances")["clinical.substances"] == ["heroin", "benzodiazepine"]
+    assert row["age_band"] == "adult"
+
+
+def _sent(body: dict[str, Any], path: str) -> bool:
+    section, _, name = path.partition(".")
+    return isinstance(body.get(section), dict) and body[section].get(name) is not None
+
+
+@pytest.mark.parametrize(
+    "categories", [["contact", "place"], ["acute_risk", "substances"], []], ids=str
+)
+async def test_a_consent_without_identity_leaves_no_national_id_and_no_hash(
+    factory: Factory, amk: ApiCredentials, state: AppState, categories: list[str]
+) -> None:
+    body = personal_body(consent={"state": "consented", "categories": categories})
+    alert_id = await factory.post_alert(amk, body)
+    row = await alert_row(state, alert_id)
+    assert row["identity_sealed"] is None
+    assert row["national_id_hash"] is None
+    kept = {c for c in DataCategory if row[SEALED_COLUMNS[c]] is not None}
+    assert kept == {DataCategory(c) for c in categories}
+    dump = "\n".join(f"{table} {r}" for table, r in await raw_rows(state))
+    for value in (NATIONAL_ID, NAME, state.hasher.national_id(NATIONAL_ID)):
+        assert value not in dump
 
 
 async def test_an_objection_lists_only_the_fields_that_were_sent(
@@ -134,11 +170,13 @@ async def test_an_objection_lists_only_the_fields_that_were_sent(
 ) -> None:
     body = alert_body(consent={"state": "objected"}, place={"type": "shelter"})
     body["person"] = {"name": NAME, "national_id": INVALID_NATIONAL_ID}
+    del body["clinical"], body["naloxone"], body["severity"], body["scene"], body["destination"]
     response = await http.post("/v1/alerts", json=body, headers=amk.headers)
     assert response.status_code == 201
     assert response.json()["dropped_fields"] == [
         {"field": "person.national_id", "reason": "second check digit is wrong"},
-        {"field": "person.name", "reason": OBJECTION_REASON},
+        {"field": "person.name", "reason": not_kept_reason(DataCategory.IDENTITY)},
+        {"field": "place.type", "reason": not_kept_reason(DataCategory.SITUATION)},
     ]
 
 
@@ -205,7 +243,7 @@ async def test_the_fingerprint_is_keyed_and_stable_for_retries(
     assert (first.status_code, retry.status_code) == (201, 200)
     assert retry.json() == first.json()
     fingerprint = (await alert_row(state, first.json()["id"]))["request_fingerprint"]
-    canonical = minimise(AlertIn.model_validate(body)).canonical
+    canonical = minimise(AlertIn.model_validate(body), on=None).canonical
     assert fingerprint == state.hasher.fingerprint(canonical)
     assert fingerprint != hashlib.sha256(canonical.encode()).hexdigest()
     assert NAME not in canonical
@@ -214,15 +252,10 @@ async def test_the_fingerprint_is_keyed_and_stable_for_retries(
     renamed = {**body, "person": {**body["person"], "name": "Someone Else"}}
     again = await http.post("/v1/alerts", json=renamed, headers=amk.headers)
     assert again.status_code == 200
-    changed = {**body, "kind": "fatal"}
+    changed = {**body, "clinical": {**body["clinical"], "substances": ["ghb"]}}
     assert (await http.post("/v1/alerts", json=changed, headers=amk.headers)).status_code == 409
 
 
-def test_every_personal_field_has_exactly_one_place_to_be_stored() -> None:
-    sealed = fields_in(SEALED_COLUMNS)
-    plain = frozenset(PLAIN_COLUMNS)
-    assert sealed.isdisjoint(plain)
-    assert sealed | plain == frozenset(CATEGORY_OF)
-    # What identifies the person is never kept plain.
-    assert fields_in([DataCategory.IDENTITY, DataCategory.CONTACT]) <= sealed
-    assert {"place.description", "place.latitude", "place.longitude"} <= sealed
+def test_every_personal_field_is_sealed() -> None:
+    assert set(SEALED_COLUMNS) == set(DataCategory)
+    assert fields_in(SEALED_COLUMNS) == frozenset(CATEGORY_OF)

@@ -169,3 +169,49 @@ def test_roster_holes_fails_for_a_municipality_whose_alerts_reach_nobody(
     second = odvarsel("add-team", "--municipality", "0301", "--name", "MOT", "--receives-alerts")
     assert second.exit_code == 1
     assert "receives the alerts of municipality 0301 already" in second.stderr
+
+
+def test_the_cli_takes_a_basis(odvarsel: Odvarsel) -> None:
+    assert odvarsel("seed-demo").exit_code == 0
+    added = odvarsel("add-team", "--municipality", "3107", "--name", "Nattevakt")
+    assert added.exit_code == 0, added.output
+    team_id = added.stdout.strip()
+    base = ("add-member", team_id, "--role", "sykepleier")
+    cases = [
+        (("--health-personnel-basis", "municipal_care_role"), (True, "municipal_care_role")),
+        (("--health-personnel",), (True, "authorisation")),
+        ((), (False, None)),
+    ]
+    for i, (options, _) in enumerate(cases):
+        done = odvarsel(*base, "--name", f"M{i}", "--mobile", f"+479100000{i}", *options)
+        assert done.exit_code == 0, done.output
+    refused = odvarsel(
+        *base, "--name", "X", "--mobile", "+4791000009",
+        "--no-health-personnel", "--health-personnel-basis", "authorisation",
+    )  # fmt: skip
+    assert refused.exit_code == 1
+    assert "error: health_personnel_basis: contradicts is_health_personnel" in refused.stderr
+
+    async def stored(session: AsyncSession) -> dict[str, tuple[bool, str | None]]:
+        found = await roster_repository.list_members(session, team_id=uuid.UUID(team_id))
+        return {m.name: (m.is_health_personnel, m.health_personnel_basis) for m in found}
+
+    assert in_database(stored) == {f"M{i}": expected for i, (_, expected) in enumerate(cases)}
+
+
+def test_the_demo_team_has_bases(odvarsel: Odvarsel) -> None:
+    assert odvarsel("seed-demo").exit_code == 0
+
+    async def bases(session: AsyncSession) -> set[tuple[bool, str | None]]:
+        team = await roster_duty.team_for_municipality(session, code="3107")
+        assert team is not None
+        return {
+            (m.is_health_personnel, m.health_personnel_basis)
+            for m in await roster_repository.list_members(session, team_id=team.id)
+        }
+
+    assert in_database(bases) == {
+        (True, "municipal_care_role"),
+        (True, "authorisation"),
+        (False, None),
+    }

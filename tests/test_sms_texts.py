@@ -345,6 +345,9 @@ VARIANTS: list[tuple[str, TextFunction, dict[str, object]]] = [
     ("fallback", fallback_text, {}),
     ("late, to the leader", late_text, {"reply_code": None}),
     ("late, to the fallback number", late_text, {"link": None}),
+    ("admitted, the ward first", texts.alert_ward_text, {}),
+    ("fatal, to the leader", texts.fatal_text, {"reply_code": None}),
+    ("fatal, to the fallback number", texts.fatal_text, {"link": None}),
 ]
 
 
@@ -521,6 +524,8 @@ TEXT_FUNCTIONS = [
     texts.taken_text,
     texts.taken_plain_text,
     texts.answer_text,
+    texts.alert_ward_text,
+    texts.fatal_text,
 ]
 
 

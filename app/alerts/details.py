@@ -13,9 +13,21 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.alerts.enums import AlertKind, AlertStatus, Outcome, PlaceType, Sex, Substance
+from app.alerts.enums import AlertStatus
 from app.audit.enums import AccessBasis
 from app.consent.enums import ConsentState, DataCategory
+from app.overdose.enums import (
+    AgeBand,
+    AlertKind,
+    Certainty,
+    DestinationType,
+    NaloxoneGiver,
+    NaloxoneRoute,
+    Outcome,
+    PlaceType,
+    Sex,
+    Substance,
+)
 
 
 class PersonDetails(BaseModel):
@@ -24,6 +36,7 @@ class PersonDetails(BaseModel):
     phone: str | None = Field(default=None, description="E.164.")
     birth_year: int | None = None
     sex: Sex | None = None
+    age_band: AgeBand | None = None
     homeless: bool | None = None
     children_in_household: bool | None = None
 
@@ -35,12 +48,50 @@ class PlaceDetails(BaseModel):
     type: PlaceType | None = None
 
 
+class DestinationDetails(BaseModel):
+    type: DestinationType | None = None
+    name: str | None = None
+
+
+class SceneDetails(BaseModel):
+    others_present: bool | None = None
+    relative_present: bool | None = None
+    relative_called_113: bool | None = None
+
+
 class ClinicalDetails(BaseModel):
-    substances: list[Substance] | None = None
-    naloxone_given: bool | None = None
-    naloxone_doses: int | None = None
     outcome: Outcome | None = None
     observed_two_hours: bool | None = None
+    substances: list[Substance] | None = None
+    substance_certainty: Certainty | None = None
+    drug_description: str | None = None
+
+
+class NaloxoneDetails(BaseModel):
+    given: bool | None = None
+    by: list[NaloxoneGiver] | None = None
+    route: NaloxoneRoute | None = None
+    doses: int | None = None
+    last_dose_at: datetime | None = None
+
+
+class SeverityDetails(BaseModel):
+    unconscious: bool | None = None
+    breathing_stopped: bool | None = None
+    cardiac_arrest: bool | None = None
+    cpr_given: bool | None = None
+
+
+SECTIONS: dict[str, type[BaseModel]] = {
+    "person": PersonDetails,
+    "place": PlaceDetails,
+    "destination": DestinationDetails,
+    "scene": SceneDetails,
+    "clinical": ClinicalDetails,
+    "naloxone": NaloxoneDetails,
+    "severity": SeverityDetails,
+}
+"""The sections of personal data, in the order they are shown."""
 
 
 class ReporterDetails(BaseModel):
@@ -60,9 +111,11 @@ DETAILS_EXAMPLE: dict[str, Any] = {
     "consent_state": "not_asked",
     "reporter": {"unit": "Ambulanse Fredrikstad 2", "callback_phone": "+4769000000"},
     "person": {"national_id": "01010750160", "name": "Ola Nordmann", "phone": "+4791234567"},
-    "place": {"description": "Utenfor Fredrikstad stasjon", "type": "public_place"},
-    "clinical": {"substances": ["opioid"], "naloxone_given": True, "outcome": "declined_transport"},
-    "disclosed_categories": ["clinical", "contact", "identity", "place", "situation"],
+    "place": {"description": "Utenfor Fredrikstad stasjon", "type": "outdoors"},
+    "destination": {"type": "home_alone"},
+    "clinical": {"outcome": "declined_transport", "substances": ["heroin"]},
+    "naloxone": {"given": True, "by": ["bystander"], "doses": 1},
+    "disclosed_categories": ["acute_risk", "contact", "identity", "place", "substances"],
     "legal_basis": "hpl_25",
     "inform_person_required": True,
 }
@@ -80,15 +133,27 @@ class AlertDetails(BaseModel):
     received_at: datetime
     status: AlertStatus
     consent_state: ConsentState
-    reporter: ReporterDetails
+    reporter: ReporterDetails | None = Field(
+        description="The reporting unit; null on an anonymous alert (it points to the person)."
+    )
     person: PersonDetails | None = None
     place: PlaceDetails | None = None
+    destination: DestinationDetails | None = None
+    scene: SceneDetails | None = None
     clinical: ClinicalDetails | None = None
+    naloxone: NaloxoneDetails | None = None
+    severity: SeverityDetails | None = None
+    anonymous: bool = Field(
+        default=False,
+        description="The person objected: times are rounded to the hour and no reporter, "
+        "place, age or sex is shown (hpl § 23 nr. 2)",
+    )
     disclosed_categories: list[DataCategory] = Field(
         description="The categories of personal data in this answer; empty: anonymous."
     )
     legal_basis: AccessBasis | None = Field(
-        description="Why they may be shown (consent or hpl § 25); null when nothing was."
+        description="Why they may be shown (consent, hpl § 25, § 26, § 23 nr. 2); null when "
+        "nothing was."
     )
     inform_person_required: bool = Field(
         description="Data was shared without consent: the person must be told what "

@@ -2,7 +2,9 @@
 
 The consent rules decide which categories a recipient may see; only those are opened, and
 one access-log entry records what was shown, to whom, why, and on which basis. An answer
-without personal data (the anonymous alert) is not a disclosure and is not logged.
+that shows no category is not a disclosure and is not logged. What an objected alert still
+shows the leader (what was taken, hpl § 23 nr. 2) is logged like any other answer: the log
+is where the person learns what left the service about the event.
 """
 
 from __future__ import annotations
@@ -14,15 +16,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts import repository, sealing
-from app.alerts.details import (
-    AlertDetails,
-    ClinicalDetails,
-    PersonDetails,
-    PlaceDetails,
-    ReporterDetails,
-    sections_of,
-)
+from app.alerts.details import SECTIONS, AlertDetails, ReporterDetails, sections_of
 from app.alerts.models import Alert
+from app.alerts.service import to_the_hour
 from app.audit import service as audit_service
 from app.audit.enums import AccessBasis, ActorKind, Channel
 from app.consent import fields as consent_fields
@@ -64,7 +60,7 @@ async def disclose_alert(
     consent = consent_of(alert)
     allowed = consent_rules.allowed_categories(consent, recipient)
     values = sealing.personal_values(cipher, alert, allowed)
-    disclosed = sorted({consent_fields.CATEGORY_OF[path] for path in values})
+    disclosed = sorted({consent_fields.category_of(path) for path in values})
     basis: AccessBasis | None = None
     inform_person = alert.inform_person_required
     if disclosed:
@@ -93,7 +89,12 @@ async def disclose_alert(
                     session, alert_id=alert.id, categories=shared
                 )
             inform_person = True
-    reporter = ReporterDetails.model_validate(sealing.reporter_values(cipher, alert))
+    anonymous = consent.state is ConsentState.OBJECTED
+    reporter = (
+        None
+        if anonymous
+        else ReporterDetails.model_validate(sealing.reporter_values(cipher, alert))
+    )
     return _details_of(alert, values, reporter, disclosed, basis, inform_person)
 
 
@@ -128,25 +129,28 @@ async def disclose_to_case_system(
 def _details_of(
     alert: Alert,
     values: dict[str, object],
-    reporter: ReporterDetails,
+    reporter: ReporterDetails | None,
     disclosed: list[DataCategory],
     basis: AccessBasis | None,
     inform_person: bool,
 ) -> AlertDetails:
     sections = sections_of(values)
-    person, place, clinical = (sections.get(s) for s in ("person", "place", "clinical"))
+    anonymous = reporter is None
     return AlertDetails(
         id=alert.id,
         municipality=alert.municipality_code,
         kind=alert.kind,
-        occurred_at=alert.occurred_at,
-        received_at=alert.received_at,
+        occurred_at=to_the_hour(alert.occurred_at) if anonymous else alert.occurred_at,
+        received_at=to_the_hour(alert.received_at) if anonymous else alert.received_at,
         status=alert.status,
         consent_state=alert.consent_state,
         reporter=reporter,
-        person=PersonDetails.model_validate(person) if person else None,
-        place=PlaceDetails.model_validate(place) if place else None,
-        clinical=ClinicalDetails.model_validate(clinical) if clinical else None,
+        **{
+            name: model.model_validate(sections[name])
+            for name, model in SECTIONS.items()
+            if sections.get(name)
+        },
+        anonymous=anonymous,
         disclosed_categories=disclosed,
         legal_basis=basis,
         inform_person_required=inform_person,

@@ -1,58 +1,107 @@
-"""What of a validated alert is kept: never store what may not be shared (BRIEF §4).
+"""What of a validated alert is kept: never store what no recipient may see (BRIEF §4, §9).
 
 Pure. Personal values are handled as a flat mapping from the field paths of
 :mod:`app.consent.fields` (``person.name``) to JSON values, the form they are sealed and
-disclosed in.
+disclosed in. A category no recipient may ever see under the consent is dropped whole, so a
+consent that leaves identity out leaves no national id, and no hash of it, behind.
 """
 
 from __future__ import annotations
 
-import copy
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from app.alerts.schemas import AlertIn
+from app.alerts.age import derived_age_band
+from app.alerts.schemas import AlertContent
 from app.consent import fields as consent_fields
-from app.consent.enums import ConsentState
+from app.consent import rules as consent_rules
+from app.consent.enums import ConsentRecipient, DataCategory
 from app.errors import FieldProblem
 
-OBJECTION_REASON = "the person objected to sharing; not stored"
+
+def not_kept_reason(category: DataCategory) -> str:
+    return f"nobody may see {category.value} data under this consent; not stored"
 
 
 @dataclass(frozen=True, slots=True)
 class Minimised:
     personal: dict[str, Any]
-    """Path -> value of every personal field that is kept and not empty."""
+    """Path -> value of every personal field that is kept and not empty, the age band too."""
+    sent: dict[str, Any]
+    """Path -> value of every personal field sent, before minimising: for rules that decide
+    at once and store only their result (triage). Never stored."""
     dropped: list[FieldProblem]
-    """Fields left out as invalid, then fields left out because the person objected."""
+    """Fields left out as invalid, then fields left out because nobody may see them."""
     canonical: str
     """The request as kept, as canonical JSON: what a retry must repeat."""
 
 
-def minimise(alert_in: AlertIn) -> Minimised:
-    """The alert as it may be stored: on an objection without any identifying field."""
-    content = alert_in.model_dump(mode="json")
-    personal = {
-        path: value
-        for path in consent_fields.CATEGORY_OF
-        if (value := _get(content, path)) is not None
-    }
-    dropped = list(alert_in.dropped_fields)
-    if alert_in.consent_state is ConsentState.OBJECTED:
-        for path in consent_fields.fields_to_drop_on_objection(personal):
-            del personal[path]
-            _delete(content, path)
-            dropped.append(FieldProblem(field=path, reason=OBJECTION_REASON))
+def consent_of(content: AlertContent) -> consent_rules.ConsentContext:
+    consent = content.consent
+    if consent is None:
+        return consent_rules.ConsentContext(state=content.consent_state)
+    return consent_rules.ConsentContext(
+        state=consent.state,
+        recipients=frozenset(ConsentRecipient(r) for r in consent.recipients),
+        categories=None if consent.categories is None else frozenset(consent.categories),
+    )
+
+
+def minimise(
+    content: AlertContent,
+    *,
+    on: date | None,
+    consent: consent_rules.ConsentContext | None = None,
+) -> Minimised:
+    """The alert (or supplement) as it may be stored. `on`: the day of the overdose, to
+    derive the age band from a national id or birth year; None not to derive it. `consent`:
+    the consent to apply, if not the content's own (a supplement under the alert's)."""
+    dumped = content.model_dump(mode="json")
+    personal = personal_of(dumped)
+    if on is not None and consent_fields.AGE_BAND_FIELD not in personal:
+        band = derived_age_band(
+            national_id=personal.get("person.national_id"),
+            birth_year=personal.get("person.birth_year"),
+            on=on,
+        )
+        if band is not None:
+            personal[consent_fields.AGE_BAND_FIELD] = band.value
+    sent = dict(personal)
+    dropped = list(content.dropped_fields)
+    kept = consent_rules.kept_categories(consent or consent_of(content))
+    for path in not_kept(personal, kept):
+        del personal[path]
+        _delete(dumped, path)
+        dropped.append(
+            FieldProblem(field=path, reason=not_kept_reason(consent_fields.CATEGORY_OF[path]))
+        )
     canonical = json.dumps(
-        {"alert": content, "dropped": [d.model_dump() for d in dropped]},
+        {"alert": dumped, "dropped": [d.model_dump() for d in dropped]},
         sort_keys=True,
         separators=(",", ":"),
     )
-    return Minimised(personal=personal, dropped=dropped, canonical=canonical)
+    return Minimised(personal=personal, sent=sent, dropped=dropped, canonical=canonical)
 
 
-def _get(content: dict[str, Any], path: str) -> Any:
+def personal_of(dumped: Mapping[str, Any]) -> dict[str, Any]:
+    """Path -> value of the personal fields set in a model dump."""
+    paths = (*consent_fields.CATEGORY_OF, consent_fields.AGE_BAND_FIELD)
+    return {path: value for path in paths if (value := _get(dumped, path)) is not None}
+
+
+def not_kept(personal: Iterable[str], kept: frozenset[DataCategory]) -> list[str]:
+    """The paths among `personal` whose category is not kept (the age band always is)."""
+    return sorted(
+        path
+        for path in personal
+        if path in consent_fields.CATEGORY_OF and consent_fields.CATEGORY_OF[path] not in kept
+    )
+
+
+def _get(content: Mapping[str, Any], path: str) -> Any:
     section, _, name = path.partition(".")
     values = content.get(section)
     return values.get(name) if isinstance(values, dict) else None
@@ -62,7 +111,5 @@ def _delete(content: dict[str, Any], path: str) -> None:
     section, _, name = path.partition(".")
     values = content.get(section)
     if isinstance(values, dict):
-        # A copy, so the caller's model dump is never changed behind its back.
-        values = copy.copy(values)
-        values.pop(name, None)
-        content[section] = values
+        # A copy, so a dump shared with the caller is never changed behind its back.
+        content[section] = {k: v for k, v in values.items() if k != name}

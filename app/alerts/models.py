@@ -1,11 +1,13 @@
 """The alert table.
 
-Identity, contact and place are personal data the person can be found by: each is kept only
-as a sealed token (:mod:`app.alerts.sealing`), one per category, so a recipient's allowed
-categories can be opened without opening the rest. The reporter (ambulance unit and callback
-number, which with the time point to the person) is sealed too. The national id is also kept
-as a keyed hash, to recognise the same person without decrypting. No column holds a value that was
-dropped at intake.
+Every category of personal data is kept only as a sealed token (:mod:`app.alerts.sealing`),
+one per category, so a recipient's allowed categories open without the rest. The reporter
+(unit and callback number, which with the time point to the person) is sealed too. The
+national id is also kept as a keyed hash, to recognise the same person without decrypting.
+No column holds a value that was dropped at intake or purged by a supplement.
+
+The plain columns are what is safe to count (statistics read only these): municipality, kind,
+times, consent state, age band, reporter type, triage.
 """
 
 from __future__ import annotations
@@ -53,15 +55,32 @@ class Alert(SQLModel, table=True):
     )
     national_id_hash: str | None = Field(default=None, max_length=64, index=True)
 
-    place_type: str | None = Field(default=None, max_length=20)
-    person_homeless: bool | None = None
-    person_children_in_household: bool | None = None
+    situation_sealed: str | None = Field(
+        default=None, sa_type=Text, description="housing, children, kind of place, others present"
+    )
+    acute_risk_sealed: str | None = Field(
+        default=None, sa_type=Text, description="outcome, observation, naloxone, severity"
+    )
+    substances_sealed: str | None = Field(
+        default=None, sa_type=Text, description="substances, certainty, drug description"
+    )
+    bystanders_sealed: str | None = Field(
+        default=None, sa_type=Text, description="relative present, relative called 113"
+    )
 
-    substances: list[str] | None = Field(default=None, sa_column=Column(JSON))
-    naloxone_given: bool | None = None
-    naloxone_doses: int | None = None
-    outcome: str | None = Field(default=None, max_length=30)
-    observed_two_hours: bool | None = None
+    age_band: str | None = Field(default=None, max_length=10)
+    reporter_type: str | None = Field(default=None, max_length=30)
+    triage_action: str | None = Field(default=None, max_length=20)
+    triage_reason: str | None = Field(default=None, max_length=30)
+    triage_page_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    triage_first_contact_ward: bool = Field(
+        default=False, sa_column_kwargs={"server_default": false()}
+    )
+    version: int = Field(
+        default=1,
+        sa_column_kwargs={"server_default": text("1")},
+        description="1 as first sent, +1 for each supplement (app.alerts.supplements)",
+    )
 
     reporter_sealed: str | None = Field(
         default=None, sa_type=Text, description="reporter unit and callback phone"
@@ -81,4 +100,36 @@ class Alert(SQLModel, table=True):
         default_factory=list,
         sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
         description="The categories disclosed under hpl § 25, to tell the person",
+    )
+
+
+class AlertVersion(SQLModel, table=True):
+    """A supplement to an alert: when, from whom, what changed, and the personal values it
+    replaced (sealed), so the history is kept and nothing is silently overwritten."""
+
+    __tablename__ = "alert_version"
+    __table_args__ = (UniqueConstraint("alert_id", "supplement_id"),)
+
+    alert_id: uuid.UUID = Field(foreign_key="alert.id", primary_key=True)
+    version: int = Field(primary_key=True, description="2 for the first supplement")
+    at: datetime = Field(sa_type=UTCDateTime)
+    client_id: str = Field(max_length=64)
+    supplement_id: str | None = Field(default=None, max_length=100)
+    fingerprint: str = Field(max_length=64, description="Keyed hash of the supplement as kept")
+    changed: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="Paths of the fields it set (no values)",
+    )
+    consent_state: str = Field(max_length=20, description="The consent after it")
+    purged: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="Categories it purged: the consent no longer lets anyone see them",
+    )
+    replaced_sealed: str | None = Field(
+        default=None, sa_type=Text, description="The personal values it replaced"
+    )
+    dropped_fields: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
     )

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.alerts.enums import AlertStatus
-from app.alerts.models import Alert
+from app.alerts.models import Alert, AlertVersion
 from app.roster.models import Municipality
 
 
@@ -115,3 +115,62 @@ async def mark_shared_without_consent(
         .where(col(Alert.id) == alert_id)
         .values(inform_person_required=True, shared_without_consent=categories)
     )
+
+
+async def get_for_client_locked(
+    session: AsyncSession, *, alert_id: uuid.UUID, client_id: str
+) -> Alert | None:
+    """The client's alert, locked until commit (PostgreSQL), so supplements apply one by one.
+
+    `populate_existing`: a row already in the session is read again under the lock.
+    """
+    result = await session.execute(
+        select(Alert)
+        .where(col(Alert.id) == alert_id, col(Alert.client_id) == client_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return result.scalar_one_or_none()
+
+
+async def version_by_supplement_id(
+    session: AsyncSession, *, alert_id: uuid.UUID, supplement_id: str
+) -> AlertVersion | None:
+    result = await session.execute(
+        select(AlertVersion).where(
+            col(AlertVersion.alert_id) == alert_id,
+            col(AlertVersion.supplement_id) == supplement_id,
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def versions_of(session: AsyncSession, *, alert_id: uuid.UUID) -> list[AlertVersion]:
+    result = await session.execute(
+        select(AlertVersion)
+        .where(col(AlertVersion.alert_id) == alert_id)
+        .order_by(col(AlertVersion.version))
+    )
+    return list(result.scalars())
+
+
+def add_version(session: AsyncSession, version: AlertVersion) -> None:
+    session.add(version)
+
+
+async def recent_in(
+    session: AsyncSession,
+    *,
+    municipalities: list[str],
+    triage_action: str | None,
+    offset: int,
+    limit: int,
+) -> list[Alert]:
+    """The newest alerts of the municipalities, newest first, from `offset`."""
+    statement = select(Alert).where(col(Alert.municipality_code).in_(municipalities))
+    if triage_action is not None:
+        statement = statement.where(col(Alert.triage_action) == triage_action)
+    statement = (
+        statement.order_by(col(Alert.received_at).desc(), col(Alert.id)).offset(offset).limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())

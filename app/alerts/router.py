@@ -8,15 +8,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, Security, status
 
-from app.alerts import disclosure, service
+from app.alerts import disclosure, intake, service, supplements
 from app.alerts.details import AlertDetails
-from app.alerts.schemas import AlertIn, AlertOut
+from app.alerts.responses import AlertOut, AlertSummary, SupplementOut
+from app.alerts.schemas import AlertIn, SupplementIn
 from app.audit.schemas import Reason
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
 from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep, current_client
-from app.errors import Problem
+from app.errors import NotFound, Problem
 from app.input_guard import validates_own_text
+from app.triage.rules import TriageAction
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 
@@ -70,7 +72,7 @@ async def post_alert(
     municipalities: ClientMunicipalities,
 ) -> AlertOut:
     async with session.begin():
-        result = await service.receive_alert(
+        result = await intake.receive_alert(
             session,
             client_id=client.client_id,
             municipalities=municipalities,
@@ -86,6 +88,43 @@ async def post_alert(
     else:
         response.status_code = status.HTTP_200_OK
     return result.alert
+
+
+@router.get(
+    "",
+    response_model=list[AlertSummary],
+    summary="List the newest alerts of the client's municipalities",
+    description="For a municipality's case system acting for the overdose team's leader: what "
+    "came in and what triage decided, newest first, without personal data (not logged). "
+    "Alerts nobody was paged for (`triage=no_page`: the person objected) are seen here. Page "
+    "back with `offset` (times of anonymous alerts are rounded, so they cannot be a cursor).",
+    responses={
+        **_problems,
+        404: {"model": Problem, "description": "Not the client's municipality"},
+    },
+)
+async def list_alerts(
+    session: SessionDep,
+    client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_DETAILS])],
+    municipalities: ClientMunicipalities,
+    municipality: Annotated[
+        str | None, Query(pattern=r"^\d{4}$", description="One of the client's municipalities")
+    ] = None,
+    triage: Annotated[TriageAction | None, Query(description="Only alerts so triaged")] = None,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[AlertSummary]:
+    if municipality is not None and municipality not in municipalities:
+        raise NotFound(f"No municipality {municipality} for this client.")
+    codes = [municipality] if municipality is not None else sorted(municipalities)
+    async with session.begin():
+        return await service.recent_alerts(
+            session,
+            municipalities=codes,
+            triage_action=triage.value if triage else None,
+            offset=offset,
+            limit=limit,
+        )
 
 
 @router.get(
@@ -141,3 +180,62 @@ async def get_alert_details(
             now=clock.now(),
             cipher=state.cipher,
         )
+
+
+@router.post(
+    "/{alert_id}/supplements",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SupplementOut,
+    summary="Supplement an alert",
+    description="What the crew learned after the alert: a later consent, the outcome, where the "
+    "person went, a correction. Only the fields given change; each supplement is a new version "
+    "with its time and sender, shown in the timeline; nothing is overwritten silently and no "
+    "second alert is made. A consent that narrows (e.g. to `objected`) deletes at once what "
+    "nobody may see any longer and lists it in `purged`. The triage runs again: an alert "
+    "nobody has acted on is paged, deferred or stopped as the new facts say. Optional fields "
+    "that fail validation are dropped and listed, as for alerts. Send a `supplement_id` to "
+    "make retries safe.",
+    responses={
+        200: {"model": SupplementOut, "description": "A retry: this supplement was applied"},
+        201: {"description": "The supplement was applied"},
+        **_problems,
+        404: {"model": Problem, "description": "No such alert for this client"},
+        409: {
+            "model": Problem,
+            "description": "The `supplement_id` was used with other content",
+        },
+        413: {"model": Problem, "description": "The request body is too large"},
+        422: {
+            "model": Problem,
+            "description": "The kind and the outcome contradict each other, or a consent names "
+            "the police; nothing was changed",
+        },
+    },
+)
+@validates_own_text  # odd optional text is dropped and listed, not refused
+async def post_supplement(
+    alert_id: uuid.UUID,
+    supplement: SupplementIn,
+    response: Response,
+    session: SessionDep,
+    clock: ClockDep,
+    state: StateDep,
+    client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_WRITE])],
+) -> SupplementOut:
+    async with session.begin():
+        result = await supplements.supplement_alert(
+            session,
+            alert_id=alert_id,
+            client_id=client.client_id,
+            supplement=supplement,
+            now=clock.now(),
+            cipher=state.cipher,
+            hasher=state.hasher,
+        )
+    response.headers["Location"] = f"{router.prefix}/{alert_id}"
+    if result.created:
+        state.worker.wake()
+        state.worker.wake(side_lane=True)
+    else:
+        response.status_code = status.HTTP_200_OK
+    return result.supplement

@@ -1,36 +1,53 @@
-"""API models of an alert (BRIEF §3).
+"""API models of an alert (BRIEF §3, §9) and of its supplements.
 
 The four required fields are strict: if one is missing or malformed the alert is refused
-with 422. Every other field is optional and lenient: a value that fails validation is left
-out, the alert is accepted, and the response names the field and the reason
-(:attr:`AlertIn.dropped_fields`). Validation messages never repeat the value sent.
+with 422. Every other field is optional and lenient (:mod:`app.alerts.lenient`): a value that
+fails validation is left out, the alert is accepted, and the response names the field and the
+reason. Values of the first version are still read (:mod:`app.alerts.legacy`). Two things are
+refused whatever else the alert holds (:meth:`AlertIn.refusals`): a kind and an outcome that
+contradict each other, and a consent that names the police.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
-from uuid import UUID
+from datetime import datetime, timedelta
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
     StringConstraints,
-    ValidationError,
     ValidatorFunctionWrapHandler,
     model_validator,
 )
 
-from app.alerts.enums import AlertKind, AlertStatus, Outcome, PlaceType, Sex, Substance
-from app.consent.enums import ConsentRecipient, ConsentState, DataCategory
-from app.errors import FieldProblem, field_path
+from app.alerts.legacy import Legacy
+from app.alerts.lenient import LenientModel
+from app.consent.enums import LEGACY_CATEGORIES, ConsentRecipient, ConsentState, DataCategory
+from app.errors import FieldProblem
 from app.input_guard import refuse_control_characters
 from app.instants import BoundedInstant
 from app.norway.types import NationalIdStr, PhoneStr
-from app.timeline.schemas import CrewAnswer, StaffRef, TimelineEntry
+from app.overdose.enums import (
+    LEGACY_PLACE_TYPES,
+    LEGACY_SUBSTANCES,
+    AgeBand,
+    AlertKind,
+    Certainty,
+    DestinationType,
+    NaloxoneGiver,
+    NaloxoneRoute,
+    Outcome,
+    PlaceType,
+    ReporterType,
+    Sex,
+    Substance,
+)
+from app.privacy.free_text import personal_data_in
 
 REQUIRED_FIELDS = ("dispatch_incident_id", "occurred_at", "municipality", "kind")
 
@@ -40,9 +57,34 @@ SafeText = Annotated[str, AfterValidator(refuse_control_characters)]
 ShortText = Annotated[
     SafeText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
 ]
-
-
 PlaceText = Annotated[SafeText, StringConstraints(strip_whitespace=True, max_length=500)]
+
+MAX_DOSE_DISTANCE = timedelta(hours=24)
+"""How far the last naloxone dose may lie from the overdose before it is taken for a typo."""
+
+
+def _expand_legacy_categories(value: Any) -> Any:
+    if not isinstance(value, list):
+        return value
+    expanded: list[Any] = []
+    for item in value:
+        new = LEGACY_CATEGORIES.get(item) if isinstance(item, str) else None
+        for category in [c.value for c in new] if new else [item]:
+            if category not in expanded:  # by equality: odd items ({}) are not hashable
+                expanded.append(category)
+    return expanded
+
+
+ConsentCategories = Annotated[
+    list[
+        Annotated[
+            DataCategory,
+            # Only for the spec: the list's validator has already expanded the old value.
+            Legacy({"clinical": "acute_risk"}, note="`clinical` → `acute_risk` and `substances`"),
+        ]
+    ],
+    BeforeValidator(_expand_legacy_categories),
+]
 
 
 class _Section(BaseModel):
@@ -50,10 +92,23 @@ class _Section(BaseModel):
 
 
 class Place(_Section):
+    """Where the overdose happened."""
+
     description: PlaceText | None = Field(default=None, examples=["Utenfor Fredrikstad stasjon"])
     latitude: float | None = Field(default=None, ge=-90, le=90, examples=[59.2087])
     longitude: float | None = Field(default=None, ge=-180, le=180, examples=[10.9503])
-    type: PlaceType | None = Field(default=None, examples=[PlaceType.PUBLIC_PLACE])
+    type: Annotated[PlaceType, Legacy(LEGACY_PLACE_TYPES)] | None = Field(
+        default=None, examples=[PlaceType.OUTDOORS]
+    )
+
+
+class Destination(_Section):
+    """Where the person is now, when the crew leaves: decides how urgent the follow-up is."""
+
+    type: DestinationType | None = Field(default=None, examples=[DestinationType.HOSPITAL])
+    name: ShortText | None = Field(
+        default=None, description="The place's name: a ward, a shelter.", examples=["Akuttposten"]
+    )
 
 
 class Person(_Section):
@@ -64,19 +119,76 @@ class Person(_Section):
     phone: PhoneStr | None = Field(default=None, description="Stored as E.164.")
     birth_year: int | None = Field(default=None, ge=1900, le=2100)
     sex: Sex | None = None
+    age_band: AgeBand | None = Field(
+        default=None,
+        examples=[AgeBand.ADULT],
+        description="Kept even when the person objects (a minor changes who consents and who "
+        "is told), never shown on an anonymous alert. Derived from the national id or birth "
+        "year when absent.",
+    )
     homeless: bool | None = None
     children_in_household: bool | None = Field(
-        default=None, description="Children under 18 in the household (hpl § 33)."
+        default=None, description="Children under 18 in the household (hpl § 10a)."
     )
 
 
+class Scene(_Section):
+    """Who was there. Who called 113 is never shown to relatives or non-health staff."""
+
+    others_present: bool | None = Field(default=None, examples=[True])
+    relative_present: bool | None = Field(default=None, examples=[False])
+    relative_called_113: bool | None = Field(default=None, examples=[False])
+
+
+class Naloxone(_Section):
+    given: bool | None = Field(default=None, examples=[True])
+    by: list[NaloxoneGiver] | None = Field(
+        default=None, max_length=3, examples=[[NaloxoneGiver.BYSTANDER, NaloxoneGiver.AMBULANCE]]
+    )
+    route: NaloxoneRoute | None = Field(default=None, examples=[NaloxoneRoute.NASAL])
+    doses: int | None = Field(default=None, ge=0, le=20, examples=[2])
+    last_dose_at: BoundedInstant | None = Field(
+        default=None,
+        description="When the last dose was given, with a UTC offset: naloxone wears off "
+        "before the opioid, so the risk window runs from here. Within 24 hours of "
+        "`occurred_at`.",
+        examples=["2026-11-22T23:52:00+01:00"],
+    )
+
+
+class Severity(_Section):
+    unconscious: bool | None = Field(default=None, examples=[True])
+    breathing_stopped: bool | None = Field(default=None, examples=[True])
+    cardiac_arrest: bool | None = Field(default=None, examples=[False])
+    cpr_given: bool | None = Field(default=None, examples=[False])
+
+
 class Clinical(_Section):
-    substances: list[Substance] | None = Field(default=None, max_length=6)
-    naloxone_given: bool | None = None
-    naloxone_doses: int | None = Field(default=None, ge=0, le=20)
-    outcome: Outcome | None = None
+    outcome: Outcome | None = Field(default=None, examples=[Outcome.DECLINED_TRANSPORT])
     observed_two_hours: bool | None = Field(
         default=None, description="At least two hours' observation after naloxone."
+    )
+    substances: list[Annotated[Substance, Legacy(LEGACY_SUBSTANCES)]] | None = Field(
+        default=None, max_length=10, examples=[[Substance.HEROIN, Substance.BENZODIAZEPINE]]
+    )
+    substance_certainty: Certainty | None = Field(default=None, examples=[Certainty.REPORTED])
+    drug_description: ShortText | None = Field(
+        default=None,
+        description="What the drug looked like or was called, for drug warnings. Dropped if "
+        "it holds personal data (a national id, a phone number, the person's name).",
+        examples=["Blå tabletter merket «M30»"],
+    )
+    naloxone_given: bool | None = Field(
+        default=None,
+        description="Deprecated: use `naloxone.given`.",
+        json_schema_extra={"deprecated": True},
+    )
+    naloxone_doses: int | None = Field(
+        default=None,
+        ge=0,
+        le=20,
+        description="Deprecated: use `naloxone.doses`.",
+        json_schema_extra={"deprecated": True},
     )
 
 
@@ -84,17 +196,21 @@ class Consent(_Section):
     state: ConsentState = Field(description="What the person said about sharing.")
     recipients: list[ConsentRecipient] = Field(
         default_factory=list,
-        description="With `consented`: who beyond the on-duty team may be told.",
+        description="With `consented`: who beyond the overdose team may be told. The police "
+        "cannot be named (refused with 422): they are told only by a recorded decision "
+        "(hpl § 31, § 23 nr. 4).",
     )
-    categories: list[DataCategory] | None = Field(
+    categories: ConsentCategories | None = Field(
         default=None,
-        description="With `consented`: which kinds of data may be shared; all if absent.",
+        description="With `consented`: which kinds of data may be shared; all if absent. "
+        "What no recipient may see is not stored at all.",
     )
 
 
 class Reporter(_Section):
     unit: ShortText | None = Field(default=None, examples=["Ambulanse Fredrikstad 2"])
     callback_phone: PhoneStr | None = Field(default=None, examples=["+4769000000"])
+    type: ReporterType | None = Field(default=None, examples=[ReporterType.AMBULANCE])
 
 
 ALERT_EXAMPLE: dict[str, Any] = {
@@ -102,14 +218,46 @@ ALERT_EXAMPLE: dict[str, Any] = {
     "occurred_at": "2026-11-22T23:41:00+01:00",
     "municipality": "3107",
     "kind": "non_fatal",
-    "place": {"description": "Utenfor Fredrikstad stasjon", "type": "public_place"},
+    "place": {"description": "Utenfor Fredrikstad stasjon", "type": "outdoors"},
+    "destination": {"type": "home_alone"},
     "person": {
         "national_id": "01010750160",
         "name": "Ola Nordmann",
         "phone": "+4791234567",
+        "age_band": "adult",
         "homeless": False,
         "children_in_household": False,
     },
+    "scene": {"others_present": True, "relative_present": False, "relative_called_113": False},
+    "clinical": {
+        "outcome": "declined_transport",
+        "observed_two_hours": False,
+        "substances": ["heroin", "benzodiazepine"],
+        "substance_certainty": "reported",
+    },
+    "naloxone": {
+        "given": True,
+        "by": ["bystander", "ambulance"],
+        "route": "nasal",
+        "doses": 2,
+        "last_dose_at": "2026-11-22T23:52:00+01:00",
+    },
+    "severity": {"unconscious": True, "breathing_stopped": True},
+    "consent": {"state": "not_asked"},
+    "reporter": {
+        "unit": "Ambulanse Fredrikstad 2",
+        "callback_phone": "+4769000000",
+        "type": "ambulance",
+    },
+}
+
+ALERT_V1_EXAMPLE: dict[str, Any] = {
+    "dispatch_incident_id": "AMK-OST-2026-004712",
+    "occurred_at": "2026-11-22T23:41:00+01:00",
+    "municipality": "3107",
+    "kind": "non_fatal",
+    "place": {"description": "Utenfor Fredrikstad stasjon", "type": "public_place"},
+    "person": {"national_id": "01010750160", "name": "Ola Nordmann", "phone": "+4791234567"},
     "clinical": {
         "substances": ["opioid"],
         "naloxone_given": True,
@@ -120,15 +268,134 @@ ALERT_EXAMPLE: dict[str, Any] = {
     "consent": {"state": "not_asked"},
     "reporter": {"unit": "Ambulanse Fredrikstad 2", "callback_phone": "+4769000000"},
 }
+"""The first version's shape, still accepted (deprecated values are read as their new ones)."""
 
 
-class AlertIn(BaseModel):
+class AlertContent(LenientModel):
+    """The optional sections an alert and its supplements share."""
+
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    place: Place | None = None
+    destination: Destination | None = None
+    person: Person | None = None
+    scene: Scene | None = None
+    clinical: Clinical | None = None
+    naloxone: Naloxone | None = None
+    severity: Severity | None = None
+    consent: Consent | None = None
+
+    _police_named: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _refuse_police_by_consent(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Self:
+        """Taken out before validation (which would read the consent as objected) and refused
+        with its own reason by :meth:`refusals`."""
+        consent = data.get("consent") if isinstance(data, dict) else None
+        named = consent.get("recipients") if isinstance(consent, dict) else None
+        police = isinstance(named, list) and "police" in named
+        if police and isinstance(consent, dict) and isinstance(named, list):
+            data = {
+                **data,
+                "consent": {**consent, "recipients": [r for r in named if r != "police"]},
+            }
+        model: Self = handler(data)
+        model._police_named = police
+        return model
+
+    def _upgrade_first_version(self) -> None:
+        """Move `clinical.naloxone_given`/`_doses` to the `naloxone` section."""
+        clinical = self.clinical
+        if clinical is None or (
+            clinical.naloxone_given is None and clinical.naloxone_doses is None
+        ):
+            return
+        naloxone = self.naloxone or Naloxone()
+        if naloxone.given is None:
+            naloxone.given = clinical.naloxone_given
+        if naloxone.doses is None:
+            naloxone.doses = clinical.naloxone_doses
+        self.naloxone = naloxone
+        clinical.naloxone_given = clinical.naloxone_doses = None
+
+    def _drop_personal_drug_description(self) -> None:
+        clinical = self.clinical
+        if clinical is None or clinical.drug_description is None:
+            return
+        name = self.person.name if self.person else None
+        reasons = personal_data_in(clinical.drug_description, names=[name] if name else [])
+        if reasons:
+            clinical.drug_description = None
+            self.drop(FieldProblem(field="clinical.drug_description", reason="; ".join(reasons)))
+
+    def _drop_far_dose_time(self, occurred_at: datetime | None) -> None:
+        naloxone = self.naloxone
+        if occurred_at is None or naloxone is None or naloxone.last_dose_at is None:
+            return
+        if abs(naloxone.last_dose_at - occurred_at) > MAX_DOSE_DISTANCE:
+            naloxone.last_dose_at = None
+            self.drop(
+                FieldProblem(
+                    field="naloxone.last_dose_at",
+                    reason="more than 24 hours from occurred_at; check the time zone",
+                )
+            )
+
+    def tidy(self, *, occurred_at: datetime | None) -> Self:
+        """Rules across fields: the first version's fields moved, odd values dropped."""
+        self._upgrade_first_version()
+        self._drop_personal_drug_description()
+        self._drop_far_dose_time(occurred_at)
+        return self
+
+    def refusals(
+        self, *, kind: AlertKind | None, outcome_before: Outcome | None = None
+    ) -> list[FieldProblem]:
+        """What makes the whole request wrong: refused with 422, nothing stored.
+
+        `kind`: the alert's kind after this request; `outcome_before`: the outcome stored
+        before it (a supplement may change either, and the two must still agree)."""
+        problems: list[FieldProblem] = []
+        if self._police_named:
+            problems.append(
+                FieldProblem(
+                    field="consent.recipients",
+                    reason="the police cannot be named in a consent; they are told only by a "
+                    "recorded decision under hpl § 31 or § 23 nr. 4",
+                )
+            )
+        outcome = (self.clinical.outcome if self.clinical else None) or outcome_before
+        if kind is not None and outcome is not None:
+            if kind is AlertKind.NON_FATAL and outcome is Outcome.DECEASED:
+                problems.append(
+                    FieldProblem(
+                        field="clinical.outcome",
+                        reason="deceased contradicts kind non_fatal; send kind fatal",
+                    )
+                )
+            elif kind is AlertKind.FATAL and outcome is not Outcome.DECEASED:
+                problems.append(
+                    FieldProblem(
+                        field="clinical.outcome", reason=f"{outcome} contradicts kind fatal"
+                    )
+                )
+        return problems
+
+    @property
+    def consent_state(self) -> ConsentState:
+        return self.consent.state if self.consent else ConsentState.NOT_ASKED
+
+
+class AlertIn(AlertContent):
     """An overdose alert as a dispatch system sends it."""
+
+    REQUIRED: ClassVar[tuple[str, ...]] = REQUIRED_FIELDS
 
     model_config = ConfigDict(
         extra="forbid",
         hide_input_in_errors=True,
-        json_schema_extra={"examples": [ALERT_EXAMPLE]},
+        json_schema_extra={"examples": [ALERT_EXAMPLE, ALERT_V1_EXAMPLE]},
     )
 
     dispatch_incident_id: Annotated[
@@ -143,10 +410,7 @@ class AlertIn(BaseModel):
     municipality: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] = Field(
         description="Kommunenummer (4 digits), e.g. 3107 Fredrikstad."
     )
-    kind: AlertKind
-    place: Place | None = None
-    person: Person | None = None
-    clinical: Clinical | None = None
+    kind: AlertKind = Field(description="`fatal` needs no outcome, or `deceased`.")
     consent: Consent | None = Field(
         default=None,
         description="Absent means `not_asked`. A consent that cannot be read is treated as "
@@ -154,154 +418,46 @@ class AlertIn(BaseModel):
     )
     reporter: Reporter | None = None
 
-    _dropped: list[FieldProblem] = PrivateAttr(default_factory=list)
-
-    @property
-    def dropped_fields(self) -> list[FieldProblem]:
-        return self._dropped
-
-    @property
-    def consent_state(self) -> ConsentState:
-        return self.consent.state if self.consent else ConsentState.NOT_ASKED
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _leave_out_invalid_optional_fields(
-        cls, data: Any, handler: ValidatorFunctionWrapHandler
-    ) -> AlertIn:
-        try:
-            return handler(data)  # type: ignore[no-any-return]
-        except ValidationError as exc:
-            if not isinstance(data, dict):
-                raise
-            cleaned, dropped = _without_invalid_optional_fields(data, exc)
-            if not dropped:
-                raise
-            model: AlertIn = handler(cleaned)  # raises with only the required-field errors
-            model._dropped = dropped
-            return model
+    @model_validator(mode="after")
+    def _tidy(self) -> Self:
+        return self.tidy(occurred_at=self.occurred_at)
 
 
-def _without_invalid_optional_fields(
-    data: dict[str, Any], exc: ValidationError
-) -> tuple[dict[str, Any], list[FieldProblem]]:
-    cleaned = _copy_for_removal(data)
-    dropped: dict[str, FieldProblem] = {}
-    targets: set[tuple[int | str, ...]] = set()
-    for error in exc.errors():
-        loc = tuple(error["loc"])
-        if not loc or loc[0] in REQUIRED_FIELDS:
-            continue
-        target = _target_of(cleaned, loc)
-        reason = (
-            "unknown field" if error["type"] == "extra_forbidden" else str(error["msg"])
-        ).removeprefix("Value error, ")
-        if target[0] == "consent":
-            reason += "; the consent was not understood and is treated as objected"
-        dropped.setdefault(
-            field_path(target), FieldProblem(field=field_path(target), reason=reason)
-        )
-        targets.add(target)
-    # Remove list items from the highest index down so earlier indices stay valid.
-    for target in sorted(targets, key=lambda t: [str(p).zfill(6) for p in t], reverse=True):
-        _remove(cleaned, target)
-    if any(target[0] == "consent" for target in targets):
-        cleaned["consent"] = {"state": ConsentState.OBJECTED.value}
-    return cleaned, list(dropped.values())
+SUPPLEMENT_EXAMPLE: dict[str, Any] = {
+    "supplement_id": "AMK-OST-2026-004711-2",
+    "consent": {"state": "consented", "recipients": ["relatives"]},
+    "clinical": {"outcome": "transported"},
+    "destination": {"type": "hospital", "name": "Sykehuset Østfold Kalnes, Akuttmottak"},
+}
 
 
-def _copy_for_removal(data: dict[str, Any]) -> dict[str, Any]:
-    """A copy of what :func:`_remove` may change (sections and their lists), not deeper: an
-    odd value can be nested hundreds of levels, too deep for copy.deepcopy."""
-    cleaned = dict(data)
-    for key, section in cleaned.items():
-        if isinstance(section, dict):
-            cleaned[key] = {k: list(v) if isinstance(v, list) else v for k, v in section.items()}
-    return cleaned
-
-
-def _target_of(data: dict[str, Any], loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
-    """What to leave out for an error at `loc`: a list item, a field, or a whole section."""
-    if loc[0] == "consent" or not isinstance(data.get(str(loc[0])), dict) or len(loc) == 1:
-        return loc[:1]
-    if len(loc) >= 3 and isinstance(loc[2], int):
-        return loc[:3]
-    return loc[:2]
-
-
-def _remove(data: dict[str, Any], path: tuple[int | str, ...]) -> None:
-    container: Any = data
-    for key in path[:-1]:
-        container = container.get(str(key)) if isinstance(container, dict) else None
-    last = path[-1]
-    if isinstance(container, dict):
-        container.pop(last, None)
-    elif isinstance(container, list) and isinstance(last, int) and last < len(container):
-        container.pop(last)
-
-
-class AlertOut(BaseModel):
-    """The state of an alert as its sender sees it: no personal data."""
-
-    id: UUID
-    dispatch_incident_id: str
-    municipality: str
-    kind: AlertKind
-    status: AlertStatus = Field(description="received -> notified -> acknowledged")
-    consent_state: ConsentState
-    received_at: datetime
-    notified_at: datetime | None = None
-    acknowledged_at: datetime | None = None
-    dropped_fields: list[FieldProblem] = Field(
-        default_factory=list,
-        description="Optional fields that were not stored, and why. The alert itself went through.",
-    )
-    acknowledged_by: StaffRef | None = Field(
-        default=None, description="Who took the alert (staff name, role and team)"
-    )
-    answer: CrewAnswer | None = Field(
-        default=None, description="The latest answer to the crew from whoever took the alert"
-    )
-    next_step_due_at: datetime | None = Field(
-        default=None,
-        description="When the next escalation step pages someone, if nobody takes it before",
-    )
-    timeline: list[TimelineEntry] = Field(
-        default_factory=list,
-        description="What happened, in order: received, paged (roles and step), acknowledged, "
-        "answered. No personal data.",
-    )
+class SupplementIn(AlertContent):
+    """What the crew learned after the alert: later consent, the outcome, where the person
+    went, a correction. Only the fields given change; the rest of the alert stays."""
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10",
-                    "dispatch_incident_id": "AMK-OST-2026-004711",
-                    "municipality": "3107",
-                    "kind": "non_fatal",
-                    "status": "received",
-                    "consent_state": "not_asked",
-                    "received_at": "2026-11-22T22:41:03Z",
-                    "notified_at": None,
-                    "acknowledged_at": None,
-                    "dropped_fields": [
-                        {"field": "person.national_id", "reason": "second check digit is wrong"}
-                    ],
-                    "acknowledged_by": None,
-                    "answer": None,
-                    "next_step_due_at": "2026-11-22T22:46:03Z",
-                    "timeline": [
-                        {"at": "2026-11-22T22:41:03Z", "kind": "received"},
-                        {
-                            "at": "2026-11-22T22:41:04Z",
-                            "kind": "paged",
-                            "step": 1,
-                            "round": 1,
-                            "roles": ["sykepleier"],
-                        },
-                    ],
-                }
-            ]
-        }
+        extra="forbid",
+        hide_input_in_errors=True,
+        json_schema_extra={"examples": [SUPPLEMENT_EXAMPLE]},
     )
+
+    supplement_id: (
+        Annotated[
+            SafeText,
+            StringConstraints(
+                strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$"
+            ),
+        ]
+        | None
+    ) = Field(
+        default=None,
+        description="The sender's id of this supplement, to make a retry safe: the same id "
+        "with the same content answers the version stored; with other content, 409.",
+    )
+    kind: AlertKind | None = Field(
+        default=None, description="A correction of the kind: `fatal` when the person died."
+    )
+
+    @model_validator(mode="after")
+    def _tidy(self) -> Self:
+        return self.tidy(occurred_at=None)

@@ -1,9 +1,10 @@
 """Personal values of an alert to and from its columns.
 
-Identity, contact and place are sealed, one token per category, bound to the alert and the
-category (``alert:<id>:identity``), so a token copied to another row or column does not open
-and a recipient's allowed categories open without the others. The situation and clinical
-facts are kept plain: on their own they do not say who the person is.
+Every category is sealed, one token per category, bound to the alert and the category
+(``alert:<id>:identity``), so a token copied to another row or column does not open and a
+recipient's allowed categories open without the others. Clinical facts beside a linkable hash
+are health data about a known person, so they are sealed like identity. Only the age band is
+plain: it survives every consent (:data:`app.consent.fields.AGE_BAND_FIELD`).
 """
 
 from __future__ import annotations
@@ -24,23 +25,13 @@ SEALED_COLUMNS: Mapping[DataCategory, str] = MappingProxyType(
         DataCategory.IDENTITY: "identity_sealed",
         DataCategory.CONTACT: "contact_sealed",
         DataCategory.PLACE: "place_sealed",
+        DataCategory.SITUATION: "situation_sealed",
+        DataCategory.ACUTE_RISK: "acute_risk_sealed",
+        DataCategory.SUBSTANCES: "substances_sealed",
+        DataCategory.BYSTANDERS: "bystanders_sealed",
     }
 )
 """The column holding each sealed category."""
-
-PLAIN_COLUMNS: Mapping[str, str] = MappingProxyType(
-    {
-        "place.type": "place_type",
-        "person.homeless": "person_homeless",
-        "person.children_in_household": "person_children_in_household",
-        "clinical.substances": "substances",
-        "clinical.naloxone_given": "naloxone_given",
-        "clinical.naloxone_doses": "naloxone_doses",
-        "clinical.outcome": "outcome",
-        "clinical.observed_two_hours": "observed_two_hours",
-    }
-)
-"""The column of each personal field that is not sealed."""
 
 
 REPORTER_COLUMN = "reporter_sealed"
@@ -89,7 +80,7 @@ def columns_of(
     cipher: FieldCipher, *, alert_id: uuid.UUID, personal: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The column values that hold `personal` (path -> value) for alert `alert_id`."""
-    columns: dict[str, Any] = {column: personal.get(path) for path, column in PLAIN_COLUMNS.items()}
+    columns: dict[str, Any] = {"age_band": personal.get(consent_fields.AGE_BAND_FIELD)}
     for category, column in SEALED_COLUMNS.items():
         values = {
             path: personal[path]
@@ -103,13 +94,14 @@ def columns_of(
 def personal_values(
     cipher: FieldCipher, alert: Alert, categories: Iterable[DataCategory]
 ) -> dict[str, Any]:
-    """The personal values of `alert` in `categories` (path -> value); opens only those."""
+    """The personal values of `alert` in `categories` (path -> value); opens only those.
+
+    The age band comes with identity: where who it is may be shown, so may their age.
+    """
     wanted = frozenset(categories)
-    values: dict[str, Any] = {
-        path: getattr(alert, column)
-        for path, column in PLAIN_COLUMNS.items()
-        if consent_fields.CATEGORY_OF[path] in wanted
-    }
+    values: dict[str, Any] = {}
+    if DataCategory.IDENTITY in wanted and alert.age_band is not None:
+        values[consent_fields.AGE_BAND_FIELD] = alert.age_band
     for category, column in SEALED_COLUMNS.items():
         token = getattr(alert, column)
         if category not in wanted or token is None:
@@ -118,3 +110,26 @@ def personal_values(
         allowed_paths = consent_fields.fields_in([category])
         values.update({k: v for k, v in opened.items() if k in allowed_paths})
     return {path: value for path, value in values.items() if value is not None}
+
+
+def all_personal_values(cipher: FieldCipher, alert: Alert) -> dict[str, Any]:
+    """Every personal value kept (path -> value): for a supplement to merge into."""
+    return personal_values(cipher, alert, SEALED_COLUMNS)
+
+
+def seal_history(
+    cipher: FieldCipher, *, alert_id: uuid.UUID, version: int, values: Mapping[str, Any]
+) -> str | None:
+    """The sealed values a supplement replaced, bound to the alert and the version."""
+    return _seal_values(cipher, values, context=context_of(alert_id, f"v{version}"))
+
+
+def open_history(
+    cipher: FieldCipher, *, alert_id: uuid.UUID, version: int, token: str | None
+) -> dict[str, Any]:
+    if token is None:
+        return {}
+    opened: dict[str, Any] = json.loads(
+        cipher.open(token, context=context_of(alert_id, f"v{version}"))
+    )
+    return opened

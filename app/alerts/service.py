@@ -1,133 +1,26 @@
-"""Alert intake: check the sender may report for the municipality, minimise, seal, store once.
-
-Personal data is sealed here and opened only by :mod:`app.alerts.disclosure`.
-"""
+"""An alert after intake: its status as the dispatcher sees it, taking it, and telling the
+dispatch system (:mod:`app.alerts.intake` receives it)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts import repository, sealing
-from app.alerts.enums import AckVia, AlertStatus
-from app.alerts.minimise import Minimised, minimise
+from app.alerts import repository
+from app.alerts.enums import AckVia
 from app.alerts.models import Alert
-from app.alerts.schemas import AlertIn, AlertOut
-from app.config import IntakeSettings
-from app.errors import Conflict, DomainError, FieldProblem, InvalidFields, NotFound
+from app.alerts.responses import AlertOut, AlertSummary, TriageOut
+from app.consent.enums import ConsentState
+from app.errors import NotFound
 from app.escalation.engine import manager as escalation_engine
-from app.privacy.crypto import FieldCipher, KeyedHasher
 from app.roster import duty as roster_duty
 from app.roster.models import Member
 from app.timeline import service as timeline
 from app.timeline.models import EventKind
-from app.timeline.schemas import StaffRef, TimelineEntry
+from app.timeline.schemas import StaffRef
 from app.webhooks import service as webhooks
-
-
-class AlertNotDelivered(DomainError):
-    status, slug, title = 422, "alert-not-delivered", "The alert was NOT delivered"
-
-
-class AlertNotPermitted(DomainError):
-    status, slug, title = 403, "alert-not-delivered", "The alert was NOT delivered"
-
-
-@dataclass(frozen=True)
-class IntakeResult:
-    alert: AlertOut
-    created: bool
-
-
-async def receive_alert(
-    session: AsyncSession,
-    *,
-    client_id: str,
-    municipalities: Collection[str],
-    alert_in: AlertIn,
-    now: datetime,
-    cipher: FieldCipher,
-    hasher: KeyedHasher,
-    intake: IntakeSettings,
-) -> IntakeResult:
-    """Store a new alert and, in the same transaction, open its escalation (due at once).
-
-    `municipalities`: those the client may report for (app/auth/municipalities.py).
-    """
-    check_occurred_at(alert_in.occurred_at, now=now, intake=intake)
-    if alert_in.municipality not in municipalities:
-        if not await repository.is_served(session, code=alert_in.municipality):
-            raise AlertNotDelivered(
-                f"Municipality {alert_in.municipality} is not served by odvarsel. "
-                "The alert was NOT delivered: notify the municipality by phone."
-            )
-        raise AlertNotPermitted(
-            f"This client may not report for municipality {alert_in.municipality}. "
-            "The alert was NOT delivered: notify the municipality by phone."
-        )
-
-    # Minimised first: what the person objected to sharing never reaches a column, a hash
-    # or the fingerprint.
-    kept = minimise(alert_in)
-    fingerprint = hasher.fingerprint(kept.canonical)
-    values = _columns_of(
-        alert_in,
-        kept,
-        client_id=client_id,
-        fingerprint=fingerprint,
-        now=now,
-        cipher=cipher,
-        hasher=hasher,
-    )
-    if await repository.insert_unless_exists(session, values):
-        timeline.record(session, alert_id=values["id"], kind=EventKind.RECEIVED, at=now)
-        await escalation_engine.open_escalation(
-            session,
-            alert_id=values["id"],
-            municipality_code=alert_in.municipality,
-            occurred_at=alert_in.occurred_at,
-            now=now,
-        )
-        # Built from the values: constructing the ORM object just to read it back costs more.
-        return IntakeResult(alert=_new_alert_out(values), created=True)
-
-    existing = await repository.get_by_incident(
-        session, client_id=client_id, dispatch_incident_id=alert_in.dispatch_incident_id
-    )
-    if existing is None:  # pragma: no cover - the conflicting row cannot vanish: no deletes
-        raise Conflict("The alert could not be stored; retry.")
-    if existing.request_fingerprint != fingerprint:
-        raise Conflict(
-            f"Incident {alert_in.dispatch_incident_id} was already reported with other content "
-            f"(alert {existing.id}). Send a new dispatch incident id for a new alert.",
-            alert_id=str(existing.id),
-        )
-    return IntakeResult(alert=await alert_status(session, existing), created=False)
-
-
-def check_occurred_at(occurred_at: datetime, *, now: datetime, intake: IntakeSettings) -> None:
-    """Refuse a time no overdose alert can have: long ago, or ahead of the service clock.
-
-    Such a time means a wrong clock or time zone at the sender; accepted, it would page at the
-    wrong time or make the escalation unschedulable. (Late but plausible alerts are kept.)
-    """
-    earliest = now - timedelta(days=intake.max_age_days)
-    latest = now + timedelta(minutes=intake.max_future_minutes)
-    if occurred_at < earliest:
-        reason = f"more than {intake.max_age_days} days before the service's clock"
-    elif occurred_at > latest:
-        reason = (
-            f"more than {intake.max_future_minutes} minutes after the service's clock; "
-            "check the sending system's clock and time zone"
-        )
-    else:
-        return
-    raise InvalidFields([FieldProblem(field="occurred_at", reason=reason)])
 
 
 async def get_alert(session: AsyncSession, *, alert_id: uuid.UUID, client_id: str) -> AlertOut:
@@ -136,6 +29,47 @@ async def get_alert(session: AsyncSession, *, alert_id: uuid.UUID, client_id: st
     if alert is None:
         raise NotFound(f"No alert {alert_id} for this client.")
     return await alert_status(session, alert)
+
+
+async def recent_alerts(
+    session: AsyncSession,
+    *,
+    municipalities: list[str],
+    triage_action: str | None,
+    offset: int,
+    limit: int,
+) -> list[AlertSummary]:
+    """The newest alerts of the municipalities, for the leader's case system: unpaged
+    (`no_page`) alerts are seen here. No personal data, so not logged."""
+    alerts = await repository.recent_in(
+        session,
+        municipalities=municipalities,
+        triage_action=triage_action,
+        offset=offset,
+        limit=limit,
+    )
+    return [summary_of(alert) for alert in alerts]
+
+
+def summary_of(alert: Alert) -> AlertSummary:
+    anonymous = alert.consent_state == ConsentState.OBJECTED
+    return AlertSummary(
+        id=alert.id,
+        municipality=alert.municipality_code,
+        kind=alert.kind,
+        status=alert.status,
+        consent_state=alert.consent_state,
+        occurred_at=to_the_hour(alert.occurred_at) if anonymous else alert.occurred_at,
+        received_at=to_the_hour(alert.received_at) if anonymous else alert.received_at,
+        version=alert.version,
+        triage=triage_out(alert),
+    )
+
+
+def to_the_hour(instant: datetime) -> datetime:
+    """An anonymous alert must fit at least 4-5 persons (hpl § 23 nr. 2): the minute would
+    narrow it down."""
+    return instant.replace(minute=0, second=0, microsecond=0)
 
 
 async def alert_status(session: AsyncSession, alert: Alert) -> AlertOut:
@@ -211,68 +145,6 @@ async def notify_dispatcher(
     )
 
 
-def _columns_of(
-    alert_in: AlertIn,
-    kept: Minimised,
-    *,
-    client_id: str,
-    fingerprint: str,
-    now: datetime,
-    cipher: FieldCipher,
-    hasher: KeyedHasher,
-) -> dict[str, Any]:
-    consent, reporter = alert_in.consent, alert_in.reporter
-    alert_id = uuid.uuid4()
-    national_id = kept.personal.get("person.national_id")
-    return {
-        "id": alert_id,
-        "client_id": client_id,
-        "dispatch_incident_id": alert_in.dispatch_incident_id,
-        "request_fingerprint": fingerprint,
-        "municipality_code": alert_in.municipality,
-        "kind": alert_in.kind.value,
-        "occurred_at": alert_in.occurred_at,
-        "received_at": now,
-        "status": AlertStatus.RECEIVED.value,
-        "consent_state": alert_in.consent_state.value,
-        "consent_recipients": [r.value for r in consent.recipients] if consent else [],
-        # [] is a consent to share no category; None (absent) is all of them.
-        "consent_categories": (
-            [c.value for c in consent.categories]
-            if consent and consent.categories is not None
-            else None
-        ),
-        **sealing.columns_of(cipher, alert_id=alert_id, personal=kept.personal),
-        "national_id_hash": hasher.national_id(national_id) if national_id else None,
-        "reporter_sealed": sealing.seal_reporter(
-            cipher,
-            alert_id=alert_id,
-            unit=reporter.unit if reporter else None,
-            callback_phone=reporter.callback_phone if reporter else None,
-        ),
-        "dropped_fields": [d.model_dump() for d in kept.dropped],
-        "inform_person_required": False,
-        "shared_without_consent": [],
-    }
-
-
-def _new_alert_out(values: dict[str, Any]) -> AlertOut:
-    """As `alert_status` would answer: received, its first step due now."""
-    received = values["received_at"]
-    return AlertOut(
-        next_step_due_at=received,
-        timeline=[TimelineEntry(at=received, kind=EventKind.RECEIVED)],
-        id=values["id"],
-        dispatch_incident_id=values["dispatch_incident_id"],
-        municipality=values["municipality_code"],
-        kind=values["kind"],
-        status=values["status"],
-        consent_state=values["consent_state"],
-        received_at=values["received_at"],
-        dropped_fields=values["dropped_fields"],
-    )
-
-
 def to_out(alert: Alert) -> AlertOut:
     return AlertOut(
         id=alert.id,
@@ -285,4 +157,17 @@ def to_out(alert: Alert) -> AlertOut:
         notified_at=alert.notified_at,
         acknowledged_at=alert.acknowledged_at,
         dropped_fields=alert.dropped_fields,
+        version=alert.version,
+        triage=triage_out(alert),
+    )
+
+
+def triage_out(alert: Alert) -> TriageOut | None:
+    if alert.triage_action is None:  # alerts stored before triage
+        return None
+    return TriageOut(
+        action=alert.triage_action,
+        page_at=alert.triage_page_at,
+        first_contact_ward=alert.triage_first_contact_ward,
+        reason=alert.triage_reason or "",
     )

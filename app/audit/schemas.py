@@ -26,7 +26,7 @@ ENTRY_EXAMPLE: dict[str, Any] = {
     "actor_id": "client-fredrikstad-sak",
     "municipality": "3107",
     "alert_id": "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10",
-    "categories": ["clinical", "contact", "identity", "place"],
+    "categories": ["acute_risk", "contact", "identity", "place", "substances"],
     "legal_basis": "hpl_25",
     "reason": "Leder vurderer oppfølging (prosedyre punkt 2)",
     "channel": "api",

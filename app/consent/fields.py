@@ -1,8 +1,8 @@
-"""Which alert fields hold which category of personal data (BRIEF §3, §4).
+"""Which alert fields hold which category of personal data (BRIEF §3, §4, §9).
 
 Paths are the dotted paths of :mod:`app.alerts.schemas` (``person.name``), the same paths
-the API uses to name dropped fields. Used to minimise at intake (what is never stored on an
-objection) and to build what a recipient may see (the fields of their allowed categories).
+the API uses to name dropped fields. Used to minimise at intake (what no recipient may ever
+see is never stored) and to build what a recipient may see (the fields of their categories).
 """
 
 from __future__ import annotations
@@ -22,54 +22,54 @@ CATEGORY_OF: Mapping[str, DataCategory] = MappingProxyType(
         "place.description": DataCategory.PLACE,
         "place.latitude": DataCategory.PLACE,
         "place.longitude": DataCategory.PLACE,
+        "destination.type": DataCategory.PLACE,
+        "destination.name": DataCategory.PLACE,
         "person.homeless": DataCategory.SITUATION,
         "person.children_in_household": DataCategory.SITUATION,
         "place.type": DataCategory.SITUATION,
-        "clinical.substances": DataCategory.CLINICAL,
-        "clinical.naloxone_given": DataCategory.CLINICAL,
-        "clinical.naloxone_doses": DataCategory.CLINICAL,
-        "clinical.outcome": DataCategory.CLINICAL,
-        "clinical.observed_two_hours": DataCategory.CLINICAL,
+        "scene.others_present": DataCategory.SITUATION,
+        "scene.relative_present": DataCategory.BYSTANDERS,
+        "scene.relative_called_113": DataCategory.BYSTANDERS,
+        "clinical.outcome": DataCategory.ACUTE_RISK,
+        "clinical.observed_two_hours": DataCategory.ACUTE_RISK,
+        "naloxone.given": DataCategory.ACUTE_RISK,
+        "naloxone.by": DataCategory.ACUTE_RISK,
+        "naloxone.route": DataCategory.ACUTE_RISK,
+        "naloxone.doses": DataCategory.ACUTE_RISK,
+        "naloxone.last_dose_at": DataCategory.ACUTE_RISK,
+        "severity.unconscious": DataCategory.ACUTE_RISK,
+        "severity.breathing_stopped": DataCategory.ACUTE_RISK,
+        "severity.cardiac_arrest": DataCategory.ACUTE_RISK,
+        "severity.cpr_given": DataCategory.ACUTE_RISK,
+        "clinical.substances": DataCategory.SUBSTANCES,
+        "clinical.substance_certainty": DataCategory.SUBSTANCES,
+        "clinical.drug_description": DataCategory.SUBSTANCES,
     }
 )
 """The category of every field that holds personal data about the person."""
+
+AGE_BAND_FIELD = "person.age_band"
+"""Kept whatever the consent (a minor changes who consents and who is told: pbrl §§ 4-3,
+4-4, 3-4) and counted; shown only where identity may be shown, never on an anonymous alert."""
 
 NOT_PERSONAL_FIELDS: frozenset[str] = frozenset(
     {
         "reporter.unit",
         # The ambulance's own number, not the patient's.
         "reporter.callback_phone",
+        "reporter.type",
     }
 )
-"""Fields about the reporting unit, not the person: always kept, shown to the team."""
+"""Fields about the reporting unit, not the person: kept, shown to the team (sealed at rest:
+with the time they point to the person)."""
 
-IDENTIFYING_FIELDS: frozenset[str] = frozenset(
-    {
-        "person.national_id",
-        "person.name",
-        "person.birth_year",
-        "person.sex",
-        "person.phone",
-        "place.description",
-        "place.latitude",
-        "place.longitude",
-        # Facts about the person's household, not the event: with time, municipality and
-        # place type they narrow a small municipality down to a few people.
-        "person.homeless",
-        "person.children_in_household",
-    }
-)
-"""Dropped before anything is stored when the person objected (BRIEF §4: never store what
-may not be shared). What stays - time, municipality, kind, clinical facts, place type - is
-the anonymous alert that still serves statistics and drug warnings."""
+
+def category_of(path: str) -> DataCategory:
+    """The category a field is disclosed under; the age band goes with identity."""
+    return DataCategory.IDENTITY if path == AGE_BAND_FIELD else CATEGORY_OF[path]
 
 
 def fields_in(categories: Iterable[DataCategory]) -> frozenset[str]:
     """The fields that hold data of the given categories."""
     wanted = frozenset(categories)
     return frozenset(path for path, category in CATEGORY_OF.items() if category in wanted)
-
-
-def fields_to_drop_on_objection(present_fields: Iterable[str]) -> list[str]:
-    """The identifying fields among `present_fields`, sorted, each once."""
-    return sorted(IDENTIFYING_FIELDS.intersection(present_fields))

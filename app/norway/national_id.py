@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 WEIGHTS_K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2, 1)
@@ -76,3 +77,14 @@ def _is_possible_date(day: int, month: int, year: int, individual: int) -> bool:
         # The new series need not follow the century table; accept any existing date.
         return day <= calendar.monthrange(2000, month)[1]
     return day <= calendar.monthrange(century + year, month)[1]
+
+
+def birth_date_of(number: NationalId) -> date | None:
+    """The date of birth in a valid number; None where the century cannot be told (the new
+    number series need not follow Skatteetaten's century table)."""
+    digits = number.value
+    day, month, year = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
+    if number.kind is NationalIdKind.D_NUMMER:
+        day -= 40
+    century = century_of(year, int(digits[6:9]))
+    return None if century is None else date(century + year, month, day)

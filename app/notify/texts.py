@@ -31,6 +31,8 @@ _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
 # {m}: municipality name, {team}: team name, {t}: local time, {ack}: how to acknowledge.
 _NB = {
     "alert": "Overdosevarsel {m} {t}. {ack}",
+    "alert_ward": "Overdosevarsel {m} {t}, innlagt: avtal med avdelingen først. {ack}",
+    "fatal": "Overdosedødsfall {m} {t}: til deg som leder i {team}, vakten er ikke varslet. {ack}",
     "reminder": "Ikke bekreftet ennå: overdosevarsel {m} {t}. {ack}",
     "hole_fallback": (
         "Overdosevarsel {m} {t}: ingen på vakt i {team}. Reservenummeret er varslet. "
@@ -55,6 +57,8 @@ _NB = {
 }
 _EN = {
     "alert": "Overdose alert {m} {t}. {ack}",
+    "alert_ward": "Overdose alert {m} {t}, admitted: agree with the ward first. {ack}",
+    "fatal": "Overdose death {m} {t}: to you as leader of {team}; on duty not paged. {ack}",
     "reminder": "Not acknowledged yet: overdose alert {m} {t}. {ack}",
     "hole_fallback": (
         "Overdose alert {m} {t}: nobody on duty in {team}. The fallback number was paged. "
@@ -103,6 +107,47 @@ def alert_text(
         language,
         municipality_name=municipality_name,
         occurred_at=occurred_at,
+        link=link,
+        reply_code=reply_code,
+    )
+
+
+def alert_ward_text(
+    *,
+    municipality_name: str,
+    occurred_at: datetime,
+    reply_code: str,
+    link: str,
+    language: Language = "nb",
+) -> str:
+    """The first SMS for a person admitted to hospital or legevakt: the ward comes first."""
+    return _render(
+        "alert_ward",
+        language,
+        municipality_name=municipality_name,
+        occurred_at=occurred_at,
+        link=link,
+        reply_code=reply_code,
+    )
+
+
+def fatal_text(
+    *,
+    team_name: str,
+    municipality_name: str,
+    occurred_at: datetime,
+    reply_code: str | None = None,
+    link: str | None = None,
+    language: Language = "nb",
+) -> str:
+    """To the leader (or else the fallback number): a fatal overdose, not paged to the on-duty
+    team; the bereavement follow-up starts with the leader."""
+    return _render(
+        "fatal",
+        language,
+        municipality_name=municipality_name,
+        occurred_at=occurred_at,
+        team_name=team_name,
         link=link,
         reply_code=reply_code,
     )

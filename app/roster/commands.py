@@ -22,7 +22,7 @@ from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import DomainError
 from app.roster import duty as roster_duty
-from app.roster.enums import Language, MemberRole
+from app.roster.enums import HealthPersonnelBasis, Language, MemberRole
 from app.roster.rota import service as rota_service
 from app.roster.rota.oncall import OSLO
 from app.roster.teams import service as team_service
@@ -88,22 +88,39 @@ def add_member(
     name: Annotated[str, typer.Option(help="As written in the team's calendar")],
     mobile: Annotated[str, typer.Option(help="Norwegian mobile number")],
     role: Annotated[MemberRole, typer.Option()],
+    health_personnel_basis: Annotated[
+        HealthPersonnelBasis | None,
+        typer.Option(
+            help="Why the member is health personnel (hpl § 3): authorisation, or "
+            "employment in a care role in the municipal health and care service. Leave out "
+            "for cooperating personnel (hpl § 25)"
+        ),
+    ] = None,
     health_personnel: Annotated[
-        bool, typer.Option(help="Health personnel, or cooperating under the same duty of secrecy")
-    ] = False,
+        bool | None,
+        typer.Option(
+            help="Deprecated: use --health-personnel-basis. Alone, read as 'authorisation'",
+            show_default=False,
+        ),
+    ] = None,
     language: Annotated[Language, typer.Option()] = Language.NB,
     email: Annotated[str | None, typer.Option(help="Matches calendar attendees")] = None,
     leader: Annotated[bool, typer.Option(help="Make this member the team's leader")] = False,
 ) -> None:
     """Add a member to a team; prints the member id."""
+    # Only the options given: a basis left out is not the same as a basis set to null.
+    given = {
+        "is_health_personnel": health_personnel,
+        "health_personnel_basis": health_personnel_basis,
+    }
     member_in = _model(
         lambda: MemberIn(
             name=name,
             mobile=mobile,
             email=email,
             role=role,
-            is_health_personnel=health_personnel,
             language=language,
+            **{k: v for k, v in given.items() if v is not None},
         )
     )
     now = SystemClock().now()

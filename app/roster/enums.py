@@ -15,6 +15,18 @@ class MemberRole(StrEnum):
     ANNET = "annet"
 
 
+class HealthPersonnelBasis(StrEnum):
+    """Why a member is health personnel (helsepersonelloven § 3), assessed per role, not by
+    job title. A member with no basis is not health personnel: they receive data only as
+    personnel cooperating in the care itself, under the same confidentiality (hpl § 25)."""
+
+    AUTHORISATION = "authorisation"
+    """Authorised or licensed health personnel (hpl § 3 first paragraph no. 1, § 48)."""
+    MUNICIPAL_CARE_ROLE = "municipal_care_role"
+    """Employed in the municipal health and care service in a role that gives health care
+    (hpl § 3 first paragraph no. 2). Not staff under the Social Services Act (NAV)."""
+
+
 class Language(StrEnum):
     """The language of the SMS and pages a member gets."""
 

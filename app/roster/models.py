@@ -67,7 +67,14 @@ class Member(SQLModel, table=True):
     mobile: str = Field(max_length=16, description="E.164, a Norwegian mobile number")
     email: str | None = Field(default=None, max_length=254, description="Lower case")
     role: str = Field(max_length=30)
-    is_health_personnel: bool
+    is_health_personnel: bool = Field(
+        description="Kept equal to `health_personnel_basis is not None`: the consent rules read it"
+    )
+    health_personnel_basis: str | None = Field(
+        default=None,
+        max_length=30,
+        description="app.roster.enums.HealthPersonnelBasis; None: cooperating personnel (§ 25)",
+    )
     language: str = Field(default="nb", max_length=2)
     active: bool = True
     sms_opted_out_at: datetime | None = Field(

@@ -24,6 +24,13 @@ class EventKind(StrEnum):
     ANSWERED = "answered"
     EXHAUSTED = "exhausted"
     LATE = "late"
+    TRIAGED = "triaged"
+    """What triage decided: page now, in working hours, nobody, or the leader (fatal)."""
+    LEADER_TOLD = "leader_told"
+    """A fatal alert: the leader was told instead of the on-duty team."""
+    SUPPLEMENTED = "supplemented"
+    STOPPED = "stopped"
+    """Paging stopped before anyone took the alert: a supplement said nobody is to be paged."""
 
 
 class AlertEvent(SQLModel, table=True):

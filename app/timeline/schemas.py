@@ -43,3 +43,23 @@ class TimelineEntry(BaseModel):
     by: StaffRef | None = Field(default=None, description="`acknowledged`, `answered`")
     via: str | None = Field(default=None, description="`acknowledged`: `link` or `sms`")
     answer: CrewAnswer | None = None
+    action: str | None = Field(
+        default=None,
+        description="`triaged`: `page_now`, `working_hours`, `no_page` or `fatal`",
+    )
+    page_at: datetime | None = Field(default=None, description="`triaged`: when paging starts")
+    reason: str | None = Field(
+        default=None, description="`triaged`: `objected`, `fatal`, `rule N` or `default`"
+    )
+    version: int | None = Field(default=None, description="`supplemented`: the new version")
+    changed: list[str] | None = Field(
+        default=None, description="`supplemented`: the fields it set (paths, no values)"
+    )
+    consent_state: str | None = Field(
+        default=None, description="`supplemented`: the consent after it"
+    )
+    purged: list[str] | None = Field(
+        default=None,
+        description="`supplemented`: categories of data deleted because the consent no longer "
+        "lets anyone see them",
+    )

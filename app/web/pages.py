@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, get_args
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
 
+from app.alerts.details import SECTIONS, AlertDetails
 from app.auth.links.guard import LinkGuard
 from app.auth.links.service import token_hash
+from app.consent.enums import ConsentState
 from app.notify.texts import OSLO
 from app.web import i18n
 from app.web.security import CSRF_COOKIE, Keys, new_nonce
@@ -88,37 +94,83 @@ def render_link_page(
             "csrf": csrf,
             "action": f"{root}/{token}",
             "error": error,
-            "when": local(page.alert.occurred_at, language),
+            "when": local(_occurred_at(page), language),
             "clock": clock_time,
-            "fields": _fields(page, words),
+            "fields": _fields(page.details, words, language),
         },
         status_code=status,
     )
 
 
-def _fields(page: LinkPage, words: dict[str, str]) -> list[tuple[str, str]]:
-    """The personal data shown, as (label, value), in a fixed order."""
-    if page.details is None:
+def _occurred_at(page: LinkPage) -> datetime:
+    """The time the page shows: an anonymous alert's only to the hour (hpl § 23 nr. 2)."""
+    if page.details is not None:
+        return page.details.occurred_at  # rounded by the disclosure on an anonymous alert
+    if page.alert.consent_state == ConsentState.OBJECTED:
+        return page.alert.occurred_at.replace(minute=0, second=0, microsecond=0)
+    return page.alert.occurred_at
+
+
+Rows = list[tuple[str, str]]
+
+
+def _fields(
+    details: AlertDetails | None, words: dict[str, str], language: str
+) -> list[tuple[str, Rows]]:
+    """The personal data shown: per section of `SECTIONS`, in its order, a heading and the
+    (label, value) rows of the fields reported and allowed; sections without any are left out."""
+    if details is None:
         return []
-    rows: list[tuple[str, str]] = []
-    for section in ("person", "place", "clinical"):
-        values = getattr(page.details, section)
+    shown: list[tuple[str, Rows]] = []
+    for section in SECTIONS:
+        values: BaseModel | None = getattr(details, section)
         if values is None:
             continue
-        for name, value in values.model_dump(exclude_none=True).items():
-            label = words.get(f"{section}.{name}", name)
-            rows.append((label, _shown(value, words, coded=f"{section}.{name}" in _CODED)))
-    return rows
+        rows: Rows = []
+        for name in type(values).model_fields:
+            value = getattr(values, name)
+            if value is None:
+                continue
+            path = f"{section}.{name}"
+            rows.append((words.get(path, name), _shown(value, words, path, language)))
+        if rows:
+            shown.append((words.get(f"section.{section}", section), rows))
+    return shown
 
 
-_CODED = frozenset({"place.type", "person.sex", "clinical.substances", "clinical.outcome"})
-"""Fields whose values are codes of the alert's vocabulary, shown in words."""
+def _enum_in(annotation: object) -> type[StrEnum] | None:
+    """The vocabulary a field's values come from (`Substance` in `list[Substance] | None`)."""
+    if isinstance(annotation, type) and issubclass(annotation, StrEnum):
+        return annotation
+    for argument in get_args(annotation):
+        found = _enum_in(argument)
+        if found is not None:
+            return found
+    return None
 
 
-def _shown(value: object, words: dict[str, str], *, coded: bool) -> str:
-    """Yes/no and codes in words; free text as it came."""
+_CODED: Mapping[str, type[StrEnum]] = MappingProxyType(
+    {
+        f"{section}.{name}": vocabulary
+        for section, model in SECTIONS.items()
+        for name, field in model.model_fields.items()
+        if (vocabulary := _enum_in(field.annotation)) is not None
+    }
+)
+"""Fields whose values are codes of the alert's vocabulary, shown in words: the words of
+`value` at `path` are `value.<path>.<value>` (`value.destination.type.low_threshold`), since
+one code can mean different things in different fields."""
+
+
+def _shown(value: object, words: dict[str, str], path: str, language: str) -> str:
+    """Yes/no, times in Oslo time and codes in words; free text and numbers as they came."""
     if isinstance(value, bool):
         return words["yes"] if value else words["no"]
+    if isinstance(value, datetime):
+        return local(value, language)
     if isinstance(value, list):
-        return ", ".join(_shown(v, words, coded=coded) for v in value)
-    return words.get(f"value.{value}", str(value)) if coded else str(value)
+        return ", ".join(_shown(v, words, path, language) for v in value)
+    if path in _CODED:
+        code = value.value if isinstance(value, StrEnum) else str(value)
+        return words.get(f"value.{path}.{code}", code)
+    return str(value)

@@ -24,7 +24,7 @@ from app.audit.enums import ActorKind, Channel
 from app.auth.links import service as member_links
 from app.auth.links.models import RecipientLink
 from app.auth.links.service import LinkState
-from app.consent.enums import ConsentState, Recipient
+from app.consent.enums import Recipient
 from app.escalation.engine import manager as escalation_engine
 from app.escalation.engine.models import EscalationStatus
 from app.privacy.crypto import FieldCipher
@@ -109,10 +109,6 @@ async def with_details(
         now=now,
         cipher=cipher,
     )
-    if page.details.consent_state == ConsentState.OBJECTED:
-        # The anonymous alert: nothing that narrows down who it was (§ 23 nr. 2 test).
-        page.details.reporter.callback_phone = None
-        page.details.reporter.unit = None
     linked = await member_links.members_linked(session, alert_id=page.alert.id)
     members = await roster_duty.members_by_id(session, linked)
     page.alerted = [await alerts_service.staff_ref(session, members[m]) for m in linked]

@@ -26,6 +26,8 @@ class EventType(StrEnum):
     """Someone on duty took the alert."""
     ALERT_ANSWERED = "alert.answered"
     """The team answered the ambulance crew."""
+    ALERT_SUPPLEMENTED = "alert.supplemented"
+    """A supplement made a new version of the alert (and perhaps a new triage)."""
 
 
 class DeliveryStatus(StrEnum):

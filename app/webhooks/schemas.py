@@ -121,7 +121,9 @@ class WebhookDeliveryOut(BaseModel):
 
     id: uuid.UUID
     webhook_id: str = Field(description="The `webhook-id` header: the same on every attempt.")
-    event_type: str = Field(description="`alert.acknowledged` or `alert.answered`.")
+    event_type: str = Field(
+        description="`alert.acknowledged`, `alert.answered` or `alert.supplemented`."
+    )
     subject_id: uuid.UUID | None = Field(default=None, description="The alert the event is about.")
     status: DeliveryStatus = Field(
         description="`pending` (waiting for an attempt), `sending`, `delivered` (2xx), "

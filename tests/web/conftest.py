@@ -8,11 +8,13 @@ real HTTP as in the scenarios.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,6 +46,59 @@ def csrf_of(html: str) -> str:
     match = CSRF.search(html)
     assert match, "no CSRF field in the page"
     return match.group(1)
+
+
+class _Details(HTMLParser):
+    """The section headings and (label, value) pairs of the page's details card."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0  # inside <section id="details"> while > 0
+        self.tag: str | None = None
+        self.text = ""
+        self.label: str | None = None
+        self.headings: list[str] = []
+        self.facts: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "section" and ("id", "details") in attrs:
+            self.depth = 1
+        elif tag == "section" and self.depth:
+            self.depth += 1
+        elif self.depth and tag in ("dt", "dd", "h3"):
+            self.tag, self.text = tag, ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "section" and self.depth:
+            self.depth -= 1
+        elif self.depth and tag == self.tag:
+            text = " ".join(self.text.split())
+            if tag == "h3":
+                self.headings.append(text)
+            elif tag == "dt":
+                self.label = text
+            elif self.label is not None:
+                assert self.label not in self.facts, f"{self.label!r} shown twice"
+                self.facts[self.label] = text
+            self.tag = None
+
+    def handle_data(self, data: str) -> None:
+        if self.tag is not None:
+            self.text += data
+
+
+def details_of(html: str) -> dict[str, str]:
+    """The facts the details card shows, label -> value (the reporter's included)."""
+    parser = _Details()
+    parser.feed(html)
+    return parser.facts
+
+
+def headings_of(html: str) -> list[str]:
+    """The details card's section headings, in order ("Varslet" included)."""
+    parser = _Details()
+    parser.feed(html)
+    return parser.headings
 
 
 async def take(client: httpx.AsyncClient, link: str) -> httpx.Response:
@@ -122,6 +177,27 @@ class Desk:
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
+
+    async def supplement(self, alert_id: uuid.UUID, http: httpx.AsyncClient, **body: Any) -> None:
+        """What the crew learned later, sent as the dispatcher would."""
+        assert self.amk is not None
+        self.amk.token = await self.factory.token(self.amk)  # the clock may have moved on
+        response = await http.post(
+            f"/v1/alerts/{alert_id}/supplements", json=body, headers=self.amk.headers
+        )
+        assert response.status_code == 201, response.text
+        await self.settle()
+
+    async def access_log(self) -> list[tuple[Any, ...]]:
+        """Who saw what, on which basis: (actor_id, categories, legal_basis), oldest first."""
+        async with self.state.engine.connect() as connection:
+            result = await connection.execute(
+                text("SELECT actor_id, categories, legal_basis FROM access_log_entry ORDER BY at")
+            )
+            return [
+                (actor, sorted(json.loads(c) if isinstance(c, str) else c), basis)
+                for actor, c, basis in result
+            ]
 
     async def access_log_count(self) -> int:
         async with self.state.engine.connect() as connection:

@@ -14,10 +14,11 @@ from sqlalchemy import text
 
 from app.alerts import service as alerts_service
 from app.alerts.enums import AckVia
+from app.alerts.schemas import ALERT_EXAMPLE
 from app.escalation.engine import manager as escalation_engine
 from app.roster.models import Member
 from tests.databases import BACKEND
-from tests.web.conftest import Desk, browser_client, csrf_of, take
+from tests.web.conftest import Desk, browser_client, csrf_of, details_of, headings_of, take
 
 SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
@@ -133,6 +134,22 @@ async def test_take_stops_the_escalation_and_shows_the_details(
     shown = await staff.get(link)
     assert "Ola Nordmann" in shown.text and "01010750160" in shown.text
     assert "+4769000000" in shown.text, "the reporter's call-back number"
+    facts = details_of(shown.text)
+    assert facts["Rusmidler"] == "heroin, benzodiazepiner"
+    assert facts["Hvor personen er nå"] == "hjemme alene"
+    assert facts["Nalokson gitt av"] == "tilstedeværende, ambulanse"
+    assert facts["Siste dose nalokson"] == "22.11.2026 23:52", "Oslo time"
+    assert facts["Pustestans"] == "ja"
+    assert headings_of(shown.text) == [
+        "Personen",
+        "Hvor det skjedde",
+        "Etter hendelsen",
+        "På stedet",
+        "Klinisk",
+        "Nalokson",
+        "Alvorlighet",
+        "Varslet",
+    ], "every section, in the order of details.SECTIONS"
     assert "Ada Lund" in shown.text and "Bo Dahl" in shown.text, "who else was alerted"
     assert await desk.access_log_count() == 1
     await staff.get(link)
@@ -155,7 +172,7 @@ async def test_take_stops_the_escalation_and_shows_the_details(
     }
     assert status["next_step_due_at"] is None
     kinds = [entry["kind"] for entry in status["timeline"]]
-    assert kinds == ["received", "paged", "paged", "acknowledged"]
+    assert kinds == ["received", "triaged", "paged", "paged", "acknowledged"]
 
     paged_before = len(desk.fake.messages())
     await desk.advance(60)
@@ -189,24 +206,116 @@ async def test_a_link_opened_elsewhere_after_taking_shows_details_only_on_reques
     assert await desk.access_log_count() == 1
 
 
-async def test_an_objected_alert_is_taken_and_answered_without_personal_data(
+async def test_an_objected_alert_pages_nobody(desk: Desk, http: httpx.AsyncClient) -> None:
+    await desk.setup(leader=True)
+    alert_id = await desk.post_alert(consent={"state": "objected"})
+    await desk.settle()
+    await desk.advance(30)
+    assert desk.fake.messages() == [], "anonymous: nobody could act on it"
+    assert (await desk.status(alert_id, http))["triage"]["action"] == "no_page"
+
+
+async def test_an_alert_objected_to_before_taking_shows_its_time_to_the_hour(
     desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
 ) -> None:
     await desk.setup()
-    alert_id = await desk.post_alert(consent={"state": "objected"})
+    alert_id = await desk.post_alert()
     await desk.settle()
     link = desk.link_of(0)
+    assert "22.11.2026 23:41" in (await staff.get(link)).text
+    await desk.supplement(alert_id, http, consent={"state": "objected"})
+    page = await staff.get(link)
+    assert "22.11.2026 23:00" in page.text and "23:41" not in page.text
+    await desk.advance(10)
+    assert not desk.texts_to(1), "paging stopped"
+
+
+async def test_an_alert_objected_to_after_taking_shows_only_the_anonymous_facts(
+    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    """The leader took it; then the person objected: what was taken stays, for drug warnings
+    (hpl § 23 nr. 2), with the time to the hour and nothing that points to the person."""
+    await desk.setup(leader=True)
+    alert_id = await desk.post_alert()
+    await desk.settle()
+    link = desk.link_of(0)  # Ada: on duty and the leader
     await take(staff, link)
+    assert "23:41" in (await staff.get(link)).text
+    await desk.supplement(alert_id, http, consent={"state": "objected"})
+
     shown = await staff.get(link)
     assert "anonymt" in shown.text
+    assert details_of(shown.text) == {
+        "Rusmidler": "heroin, benzodiazepiner",
+        "Hvordan rusmidlene er kjent": "opplyst",
+    }
+    assert "22.11.2026 23:00" in shown.text and "23:41" not in shown.text, "to the hour"
+    assert "§ 23 nr. 2" in shown.text
     for personal in ("Ola", "01010750160", "91234567", "69000000", "Ambulanse", "stasjon"):
         assert personal not in shown.text
+    assert 'id="callback"' not in shown.text and "Melder" not in shown.text
     answered = await staff.post(
         f"{link}/answer", data={"csrf": csrf_of(shown.text), "choice": "coming:20"}
     )
     assert answered.status_code == 303
     assert (await desk.status(alert_id, http))["answer"]["text"] == "Kommer, ca. 20 min"
-    assert await desk.access_log_count() == 0, "nothing personal was shown"
+    log = await desk.access_log()
+    assert log[-1] == (str(desk.team.member_ids[0]), ["substances"], "hpl_23_2")  # type: ignore[union-attr]
+
+
+async def test_a_member_who_is_not_the_leader_sees_nothing_of_an_objected_alert(
+    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    await desk.setup(leader=False)
+    alert_id = await desk.post_alert()
+    await desk.settle()
+    link = desk.link_of(0)
+    await take(staff, link)
+    await desk.supplement(alert_id, http, consent={"state": "objected"})
+    before = await desk.access_log_count()
+    shown = await staff.get(link)
+    assert "anonymt" in shown.text and details_of(shown.text) == {}
+    assert "heroin" not in shown.text and "Ola" not in shown.text and "23:41" not in shown.text
+    assert await desk.access_log_count() == before, "nothing personal was shown"
+
+
+async def test_a_cooperating_member_sees_the_acute_risk_but_not_substances_or_bystanders(
+    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
+    """Not health personnel (e.g. a ruskonsulent in NAV): enough to find and help the person
+    safely, never what was taken or who called 113 (hpl § 25)."""
+    team = await desk.setup()
+    admin = await desk.factory.admin_client()
+    changed = await http.patch(
+        f"/v1/admin/teams/{team.team_id}/members/{team.member_ids[0]}",
+        json={"health_personnel_basis": None},
+        headers=admin.headers,
+    )
+    assert changed.status_code == 200 and changed.json()["is_health_personnel"] is False
+    scene = {"others_present": True, "relative_present": True, "relative_called_113": True}
+    await desk.post_alert(
+        scene=scene, clinical={**ALERT_EXAMPLE["clinical"], "drug_description": "lilla piller"}
+    )
+    await desk.settle()
+    link = desk.link_of(0)
+    await take(staff, link)
+    shown = await staff.get(link)
+    facts = details_of(shown.text)
+    assert facts["Navn"] == "Ola Nordmann" and facts["Andre til stede"] == "ja"
+    assert facts["Utfall"] == "takket nei til transport"
+    assert facts["Observert minst 2 timer"] == "nei"
+    assert facts["Nalokson gitt"] == "ja" and facts["Doser nalokson"] == "2"
+    assert facts["Hvordan nalokson ble gitt"] == "nesespray"
+    assert facts["Siste dose nalokson"] == "22.11.2026 23:52"
+    assert facts["Bevisstløs"] == "ja" and facts["Pustestans"] == "ja"
+    for hidden in ("Rusmidler", "Hvordan rusmidlene er kjent", "Beskrivelse av stoffet"):
+        assert hidden not in facts
+    for hidden in ("Pårørende til stede", "Pårørende ringte 113"):
+        assert hidden not in facts
+    for word in ("heroin", "benzodiazepin", "lilla piller", "opplyst", "113", "Pårørende"):
+        assert word not in shown.text
+    [entry] = await desk.access_log()
+    assert entry[1:] == (["acute_risk", "contact", "identity", "place", "situation"], "hpl_25")
 
 
 async def test_answers_reach_the_dispatcher_and_the_reporter(
@@ -366,6 +475,14 @@ async def test_the_page_speaks_the_members_language(
     assert desk.texts_to(0)[0].startswith("Overdose alert")
     page = await staff.get(desk.link_of(0))
     assert "Take the alert" in page.text and 'lang="en"' in page.text
+    await take(staff, desk.link_of(0))
+    shown = await staff.get(desk.link_of(0))
+    facts = details_of(shown.text)
+    assert facts["Substances"] == "heroin, benzodiazepines"
+    assert facts["Where the person is now"] == "at home alone"
+    assert facts["Type of place"] == "outdoors / public place"
+    assert facts["Last naloxone dose"] == "22 Nov 2026 23:52"
+    assert "Health Personnel Act § 25" in shown.text
 
 
 @pytest.mark.skipif(BACKEND != "postgresql", reason="SQLite writers never overlap")

@@ -26,15 +26,16 @@ from app.escalation.engine.messages import (
     SUBJECT_KIND,
     StepContext,
     messages_for_exhaustion,
+    messages_for_fatal,
     messages_for_late,
     messages_for_step,
     messages_for_taken,
 )
-from app.escalation.engine.models import EscalationState, EscalationStatus
+from app.escalation.engine.models import EscalationPlan, EscalationState, EscalationStatus
 from app.escalation.policy import rules
 from app.escalation.policy import service as policy_service
 from app.notify import outbox, texts
-from app.notify.models import OutboxStatus
+from app.notify.models import OutboxMessage, OutboxStatus
 from app.roster import duty as roster_duty
 from app.roster.models import Member
 from app.timeline import service as timeline
@@ -59,8 +60,13 @@ async def open_escalation(
     municipality_code: str,
     occurred_at: datetime,
     now: datetime,
+    due_at: datetime | None = None,
+    plan: EscalationPlan = EscalationPlan.PAGE,
+    first_contact_ward: bool = False,
 ) -> None:
-    """Open the escalation of a new alert, due at once; the worker pages its first step.
+    """Open the escalation of a new alert, due at `due_at` (at once by default: triage may
+    put it off to working hours); the worker pages its first step, or tells the leader
+    (`LEADER_ONLY`).
 
     Raises NoTeamForMunicipality (rolling the alert back) when no team receives the
     municipality's alerts: storing an alert that nobody is paged for would lose it silently.
@@ -84,13 +90,69 @@ async def open_escalation(
             "status": EscalationStatus.ACTIVE.value,
             "pass_index": 0,
             "step_index": 0,
-            "next_due_at": now,
+            "next_due_at": due_at or now,
+            "scheduled_for": due_at if due_at is not None and due_at > now else None,
+            "plan": plan.value,
+            "first_contact_ward": first_contact_ward,
             "reply_code": f"{secrets.randbelow(9000) + 1000}",
             "roster_hole_reported": False,
             "started_at": now,
         },
     )
     await outbox.wake_workers(session)
+
+
+async def replan(
+    session: AsyncSession,
+    *,
+    alert_id: uuid.UUID,
+    municipality_code: str,
+    occurred_at: datetime,
+    now: datetime,
+    due_at: datetime | None,
+    plan: EscalationPlan,
+    first_contact_ward: bool,
+) -> bool:
+    """A supplement changed the triage: apply it to an escalation nobody has acted on yet.
+
+    `due_at` None: nobody is to be paged; an active escalation stops and its unsent pages are
+    cancelled. Otherwise one that has not paged anyone yet is moved to the new plan and time,
+    and an alert that had none gets one. Escalations already paging, taken or finished are
+    left as they are: who was paged has been paged. True if anything changed.
+    """
+    state = await state_repository.get_by_alert(session, alert_id=alert_id, for_update=True)
+    if state is None:
+        if due_at is None:
+            return False
+        await open_escalation(
+            session,
+            alert_id=alert_id,
+            municipality_code=municipality_code,
+            occurred_at=occurred_at,
+            now=now,
+            due_at=due_at,
+            plan=plan,
+            first_contact_ward=first_contact_ward,
+        )
+        return True
+    if state.status != EscalationStatus.ACTIVE:
+        return False
+    if due_at is None:
+        state.status = EscalationStatus.STOPPED
+        state.next_due_at = None
+        await outbox.cancel_unsent(
+            session, subject_kind=SUBJECT_KIND, subject_id=alert_id, purposes=PAGING_PURPOSES
+        )
+        timeline.record(session, alert_id=alert_id, kind=EventKind.STOPPED, at=now)
+        return True
+    if state.notified_at is not None:
+        return False
+    state.next_due_at = due_at
+    state.scheduled_for = due_at if due_at > now else None
+    state.plan = plan.value
+    state.first_contact_ward = first_contact_ward
+    await outbox.wake_workers(session)
+    return True
 
 
 @dataclass(frozen=True)
@@ -159,9 +221,15 @@ def _advance(
         link_of=link_of,
         view=team.view,
         members=team.members,
+        first_contact_ward=state.first_contact_ward,
     )
+    if state.plan == EscalationPlan.LEADER_ONLY and _tell_the_leader(
+        session, state, team.policy, context, now=now
+    ):
+        return
     window = timedelta(hours=settings.worker.paging_window_hours)
-    late = state.notified_at is None and rules.is_late(state.occurred_at, now=now, window=window)
+    paging_from = state.scheduled_for or state.occurred_at
+    late = state.notified_at is None and rules.is_late(paging_from, now=now, window=window)
     if late and _report_late(session, state, team.policy, context, now=now):
         return
     following = _following(team.policy, state, now=now)
@@ -383,6 +451,52 @@ def _exhaust(
     log.warning("escalation exhausted", extra={"alert_id": str(state.alert_id)})
 
 
+def _tell_the_leader(
+    session: AsyncSession,
+    state: EscalationState,
+    policy: rules.Policy,
+    context: StepContext,
+    *,
+    now: datetime,
+) -> bool:
+    """A fatal alert goes to the leader (or else the fallback number), not the on-duty team;
+    False if the team has neither, and then it is paged as usual rather than go silent."""
+    messages = messages_for_fatal(context, fallback_number=policy.fallback_number, now=now)
+    if not _instead_of_paging(
+        session, state, messages, EscalationStatus.LEADER_TOLD, EventKind.LEADER_TOLD, now=now
+    ):
+        return False
+    state.notified_at = now
+    return True
+
+
+def _instead_of_paging(
+    session: AsyncSession,
+    state: EscalationState,
+    messages: list[OutboxMessage],
+    status: EscalationStatus,
+    event: EventKind,
+    *,
+    now: datetime,
+) -> bool:
+    """Send `messages` instead of paging and end the escalation as `status`; False, changing
+    nothing, when there is nobody to send them to."""
+    if not messages:
+        log.error(
+            "nobody to tell instead of paging: paging",
+            extra={"alert_id": str(state.alert_id), "status": status.value},
+        )
+        return False
+    outbox.enqueue(session, messages)
+    state.status = status
+    state.next_due_at = None
+    timeline.record(session, alert_id=state.alert_id, kind=event, at=now)
+    log.warning(
+        "told instead of paging", extra={"alert_id": str(state.alert_id), "status": status.value}
+    )
+    return True
+
+
 def _report_late(
     session: AsyncSession,
     state: EscalationState,
@@ -394,12 +508,6 @@ def _report_late(
     """Tell the leader (or else the fallback number) instead of paging; False if the team has
     neither, and then the alert is paged as usual, because it must never go silent."""
     messages = messages_for_late(context, fallback_number=policy.fallback_number, now=now)
-    if not messages:
-        log.error("late alert and nobody to tell: paging", extra={"alert_id": str(state.alert_id)})
-        return False
-    outbox.enqueue(session, messages)
-    state.status = EscalationStatus.LATE
-    state.next_due_at = None
-    timeline.record(session, alert_id=state.alert_id, kind=EventKind.LATE, at=now)
-    log.warning("alert past the paging window", extra={"alert_id": str(state.alert_id)})
-    return True
+    return _instead_of_paging(
+        session, state, messages, EscalationStatus.LATE, EventKind.LATE, now=now
+    )

@@ -34,6 +34,8 @@ class MessagePurpose(StrEnum):
     ROSTER_HOLE = "roster_hole"
     EXHAUSTED = "exhausted"
     LATE = "late"
+    FATAL = "fatal"
+    """A fatal alert, to the leader instead of the on-duty team."""
     TAKEN = "taken"
     """To the others paged: someone took the alert, nothing more to do."""
     CREW_ANSWER = "crew_answer"
@@ -56,6 +58,8 @@ class StepContext:
     view: rules.TeamView
     members: dict[str, Member]
     """Active members by id (str)."""
+    first_contact_ward: bool = False
+    """The person is admitted: the first page says to agree with the ward first."""
 
 
 def position_of(context: dict[str, object]) -> rules.Position | None:
@@ -150,7 +154,13 @@ def messages_for_step(
 ) -> list[OutboxMessage]:
     reminder = position.pass_index > 0
     purpose = MessagePurpose.REMINDER if reminder else MessagePurpose.ALERT
-    compose = texts.reminder_text if reminder else texts.alert_text
+    compose = (
+        texts.reminder_text
+        if reminder
+        else texts.alert_ward_text
+        if context.first_contact_ward
+        else texts.alert_text
+    )
     messages = []
     for member_id in recipients.member_ids:
         member = context.members[member_id]
@@ -244,11 +254,29 @@ def messages_for_late(
 ) -> list[OutboxMessage]:
     """The alert came after the paging window: the leader (with the link) is told, or else the
     fallback number; empty when the team has neither."""
+    return _to_the_leader(context, texts.late_text, MessagePurpose.LATE, fallback_number, now)
+
+
+def messages_for_fatal(
+    context: StepContext, *, fallback_number: str | None, now: datetime
+) -> list[OutboxMessage]:
+    """A fatal alert: the leader (with the link) is told, or else the fallback number; empty
+    when the team has neither."""
+    return _to_the_leader(context, texts.fatal_text, MessagePurpose.FATAL, fallback_number, now)
+
+
+def _to_the_leader(
+    context: StepContext,
+    compose: Callable[..., str],
+    purpose: MessagePurpose,
+    fallback_number: str | None,
+    now: datetime,
+) -> list[OutboxMessage]:
     leader = context.members.get(context.view.leader_id or "")
     return _to_leader_and_fallback(
         context,
-        texts.late_text,
-        purpose=MessagePurpose.LATE,
+        compose,
+        purpose=purpose,
         fallback_number=None if leader is not None else fallback_number,
         now=now,
         leader_link=True,

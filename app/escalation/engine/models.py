@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, false
 from sqlmodel import Field, SQLModel
 
 from app.dbtypes import UTCDateTime
@@ -26,6 +26,19 @@ class EscalationStatus(StrEnum):
     """Every step and repeat ran without an acknowledgement; fallback and leader were paged."""
     LATE = "late"
     """The alert came in after the paging window: the leader was told, nobody was paged."""
+    LEADER_TOLD = "leader_told"
+    """A fatal alert: the leader was told, the on-duty team was not paged."""
+    STOPPED = "stopped"
+    """A supplement said nobody is to be paged (the person objected) before anyone took it."""
+
+
+class EscalationPlan(StrEnum):
+    """Whom the escalation reaches, from the alert's triage."""
+
+    PAGE = "page"
+    """The policy's steps: the on-duty team, then onwards until someone takes it."""
+    LEADER_ONLY = "leader_only"
+    """The leader alone (a fatal alert), once."""
 
 
 class EscalationState(SQLModel, table=True):
@@ -44,6 +57,22 @@ class EscalationState(SQLModel, table=True):
     )
     next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reply_code: str = Field(max_length=6)
+    plan: str = Field(
+        default=EscalationPlan.PAGE.value,
+        max_length=20,
+        sa_column_kwargs={"server_default": EscalationPlan.PAGE.value},
+    )
+    first_contact_ward: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": false()},
+        description="The person is admitted: the page tells staff to agree with the ward first",
+    )
+    scheduled_for: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="Triage put the first page off to working hours: the paging window counts "
+        "from here, not from the overdose",
+    )
     roster_hole_reported: bool = False
     started_at: datetime = Field(sa_type=UTCDateTime)
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

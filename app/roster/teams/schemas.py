@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
 from app.norway.types import MobileStr
-from app.roster.enums import Language, MemberRole
+from app.roster.enums import HealthPersonnelBasis, Language, MemberRole
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Email = Annotated[
@@ -106,6 +108,41 @@ class AlertTeamIn(_In):
     team_id: uuid.UUID = Field(description="A team of this municipality.")
 
 
+_BASIS_DESCRIPTION = (
+    "Why the member is health personnel (helsepersonelloven § 3), assessed per role, not by "
+    "title: `authorisation` (authorised health personnel, § 3 first paragraph no. 1, § 48) or "
+    "`municipal_care_role` (employed in the municipal health and care service in a role that "
+    "gives health care, § 3 first paragraph no. 2). Null: not health personnel; the member "
+    "sees data only as personnel cooperating in the care, under the same confidentiality "
+    "(§ 25), and never the substances. Decides what details the member may see."
+)
+_FLAG_DESCRIPTION = (
+    "Deprecated: send `health_personnel_basis` instead; accepted for one more version. "
+    "`true` without a basis is read as `authorisation`; `false` means no basis. Sent together "
+    "with a basis it must agree with it (a basis with `false` is refused)."
+)
+_DEPRECATED: dict[str, Any] = {"deprecated": True}
+
+
+def _basis_agrees(
+    basis: HealthPersonnelBasis | None, info: ValidationInfo
+) -> HealthPersonnelBasis | None:
+    """A basis sent together with the deprecated flag must agree with it. Runs only when the
+    basis is sent, after the flag (declared before it)."""
+    flag = info.data.get("is_health_personnel")
+    if flag is False and basis is not None:
+        raise ValueError(
+            "contradicts is_health_personnel: false; send only health_personnel_basis "
+            "(is_health_personnel is deprecated)"
+        )
+    if flag is True and basis is None:
+        raise ValueError(
+            "null means not health personnel, which contradicts is_health_personnel: true; "
+            "send only health_personnel_basis (is_health_personnel is deprecated)"
+        )
+    return basis
+
+
 class MemberIn(_In):
     model_config = ConfigDict(
         json_schema_extra={
@@ -115,7 +152,7 @@ class MemberIn(_In):
                     "mobile": "+4791234567",
                     "email": "kari.nordmann@fredrikstad.kommune.no",
                     "role": "sykepleier",
-                    "is_health_personnel": True,
+                    "health_personnel_basis": "authorisation",
                     "language": "nb",
                 }
             ]
@@ -126,26 +163,48 @@ class MemberIn(_In):
     mobile: MobileStr = Field(description="A Norwegian mobile number; stored as E.164.")
     email: Email | None = Field(default=None, description="Matches calendar attendees.")
     role: MemberRole
-    is_health_personnel: bool = Field(
-        description="Health personnel (helsepersonelloven § 3), or cooperating personnel "
-        "under the same duty of confidentiality; decides what details the member may see."
+    is_health_personnel: bool | None = Field(
+        default=None, description=_FLAG_DESCRIPTION, json_schema_extra=_DEPRECATED
+    )
+    health_personnel_basis: HealthPersonnelBasis | None = Field(
+        default=None, description=_BASIS_DESCRIPTION
     )
     language: Language = Language.NB
 
+    _check_basis = field_validator("health_personnel_basis")(_basis_agrees)
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> Self:
+        """After validation both fields agree: the flag is `basis is not None`."""
+        if self.health_personnel_basis is None and self.is_health_personnel:
+            self.health_personnel_basis = HealthPersonnelBasis.AUTHORISATION
+        self.is_health_personnel = self.health_personnel_basis is not None
+        return self
+
 
 class MemberUpdate(_Patch):
-    """Only the fields sent are changed; `email: null` removes the email."""
+    """Only the fields sent are changed; `email: null` removes the email, and
+    `health_personnel_basis: null` records that the member is not health personnel."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"mobile": "+4798765432"}]})
 
-    _nullable = frozenset({"email"})
+    _nullable = frozenset({"email", "health_personnel_basis"})
 
     name: Name | None = None
     mobile: MobileStr | None = None
     email: Email | None = None
     role: MemberRole | None = None
-    is_health_personnel: bool | None = None
+    is_health_personnel: bool | None = Field(
+        default=None,
+        description=_FLAG_DESCRIPTION + " Alone, `true` keeps a basis already recorded.",
+        json_schema_extra=_DEPRECATED,
+    )
+    health_personnel_basis: HealthPersonnelBasis | None = Field(
+        default=None, description=_BASIS_DESCRIPTION
+    )
     language: Language | None = None
+
+    _check_basis = field_validator("health_personnel_basis")(_basis_agrees)
 
 
 class MemberOut(BaseModel):
@@ -155,7 +214,13 @@ class MemberOut(BaseModel):
     mobile: str = Field(examples=["+4791234567"])
     email: str | None = Field(examples=["kari.nordmann@fredrikstad.kommune.no"])
     role: MemberRole
-    is_health_personnel: bool
+    is_health_personnel: bool = Field(
+        description="Whether `health_personnel_basis` is set; kept for clients of the first "
+        "version (deprecated)."
+    )
+    health_personnel_basis: HealthPersonnelBasis | None = Field(
+        default=None, description=_BASIS_DESCRIPTION
+    )
     language: Language
     active: bool
     sms_opted_out_at: datetime | None = Field(

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.links import service as member_links
 from app.auth.municipalities import ActingFor, codes_filter
 from app.errors import Conflict, NotFound, field_error
+from app.roster.enums import HealthPersonnelBasis
 from app.roster.models import Member, Municipality, Team
 from app.roster.teams import repository
 from app.roster.teams.schemas import (
@@ -188,7 +189,8 @@ async def add_member(
         mobile=member_in.mobile,
         email=member_in.email,
         role=member_in.role.value,
-        is_health_personnel=member_in.is_health_personnel,
+        is_health_personnel=member_in.health_personnel_basis is not None,
+        health_personnel_basis=_value(member_in.health_personnel_basis),
         language=member_in.language.value,
         created_at=now,
     )
@@ -216,10 +218,21 @@ async def update_member(
 ) -> MemberOut:
     await get_team(session, team_id=team_id, municipalities=municipalities)
     member = await _member_of(session, team_id=team_id, member_id=member_id)
-    for name, value in update.model_dump(mode="json", exclude_unset=True).items():
+    changes = update.model_dump(mode="json", exclude_unset=True)
+    flag = changes.pop("is_health_personnel", None)
+    if "health_personnel_basis" not in changes and flag is not None:
+        # The deprecated flag alone: true keeps a recorded basis (else reads as authorisation).
+        kept = member.health_personnel_basis or HealthPersonnelBasis.AUTHORISATION.value
+        changes["health_personnel_basis"] = kept if flag else None
+    for name, value in changes.items():
         setattr(member, name, value)
+    member.is_health_personnel = member.health_personnel_basis is not None
     session.add(member)
     return member_out(member)
+
+
+def _value(basis: HealthPersonnelBasis | None) -> str | None:
+    return None if basis is None else basis.value
 
 
 async def set_member_active(

@@ -1,0 +1,340 @@
+"""Alert intake: check the sender may report for the municipality, minimise, seal, triage,
+store once, and start what triage decided (page now, in working hours, the leader, nobody).
+
+Personal data is sealed here and opened only by :mod:`app.alerts.disclosure`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.alerts import repository, sealing
+from app.alerts.enums import AlertStatus
+from app.alerts.minimise import Minimised, consent_of, minimise
+from app.alerts.responses import AlertOut, TriageOut
+from app.alerts.schemas import AlertIn
+from app.alerts.service import alert_status
+from app.config import IntakeSettings
+from app.consent import fields as consent_fields
+from app.consent import rules as consent_rules
+from app.consent.enums import ConsentState, DataCategory, Recipient
+from app.errors import Conflict, DomainError, FieldProblem, InvalidFields
+from app.escalation.engine import manager as escalation_engine
+from app.escalation.engine.models import EscalationPlan
+from app.informing import service as informing
+from app.informing.models import InformTrigger
+from app.overdose.enums import AlertKind, DestinationType, Outcome, Severity
+from app.privacy.crypto import FieldCipher, KeyedHasher
+from app.timeline import service as timeline
+from app.timeline.models import EventKind
+from app.timeline.schemas import TimelineEntry
+from app.triage import rules as triage_rules
+from app.triage import service as triage_service
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+class AlertNotDelivered(DomainError):
+    status, slug, title = 422, "alert-not-delivered", "The alert was NOT delivered"
+
+
+class AlertNotPermitted(DomainError):
+    status, slug, title = 403, "alert-not-delivered", "The alert was NOT delivered"
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    alert: AlertOut
+    created: bool
+
+
+async def receive_alert(
+    session: AsyncSession,
+    *,
+    client_id: str,
+    municipalities: Collection[str],
+    alert_in: AlertIn,
+    now: datetime,
+    cipher: FieldCipher,
+    hasher: KeyedHasher,
+    intake: IntakeSettings,
+) -> IntakeResult:
+    """Store a new alert and, in the same transaction, start what its triage decided.
+
+    `municipalities`: those the client may report for (app/auth/municipalities.py).
+    """
+    check_occurred_at(alert_in.occurred_at, now=now, intake=intake)
+    if refused := alert_in.refusals(kind=alert_in.kind):
+        raise InvalidFields(refused)
+    if alert_in.municipality not in municipalities:
+        if not await repository.is_served(session, code=alert_in.municipality):
+            raise AlertNotDelivered(
+                f"Municipality {alert_in.municipality} is not served by odvarsel. "
+                "The alert was NOT delivered: notify the municipality by phone."
+            )
+        raise AlertNotPermitted(
+            f"This client may not report for municipality {alert_in.municipality}. "
+            "The alert was NOT delivered: notify the municipality by phone."
+        )
+
+    # Minimised first: what nobody may see never reaches a column, a hash or the fingerprint.
+    kept = minimise(alert_in, on=alert_in.occurred_at.astimezone(OSLO).date())
+    fingerprint = hasher.fingerprint(kept.canonical)
+    table = await triage_service.table_for(session, municipality_code=alert_in.municipality)
+    facts = facts_of(kept.sent, kind=alert_in.kind, consent=alert_in.consent_state)
+    decided = triage_rules.triage(facts, table, now=now)
+    values = _columns_of(
+        alert_in,
+        kept,
+        decided,
+        client_id=client_id,
+        fingerprint=fingerprint,
+        now=now,
+        cipher=cipher,
+        hasher=hasher,
+    )
+    if await repository.insert_unless_exists(session, values):
+        alert_id = values["id"]
+        timeline.record(session, alert_id=alert_id, kind=EventKind.RECEIVED, at=now)
+        record_triage(session, alert_id=alert_id, decided=decided, now=now)
+        await start(
+            session,
+            alert_id=alert_id,
+            municipality_code=alert_in.municipality,
+            occurred_at=alert_in.occurred_at,
+            decided=decided,
+            now=now,
+        )
+        _open_inform_duty(session, alert_id=alert_id, alert_in=alert_in, kept=kept, now=now)
+        # Built from the values: constructing the ORM object just to read it back costs more.
+        return IntakeResult(alert=_new_alert_out(values, decided), created=True)
+
+    existing = await repository.get_by_incident(
+        session, client_id=client_id, dispatch_incident_id=alert_in.dispatch_incident_id
+    )
+    if existing is None:  # pragma: no cover - the conflicting row cannot vanish: no deletes
+        raise Conflict("The alert could not be stored; retry.")
+    if existing.request_fingerprint != fingerprint:
+        raise Conflict(
+            f"Incident {alert_in.dispatch_incident_id} was already reported with other content "
+            f"(alert {existing.id}). To add to it or correct it, POST a supplement to "
+            f"/v1/alerts/{existing.id}/supplements; for a new alert send a new dispatch "
+            "incident id.",
+            alert_id=str(existing.id),
+            supplements=f"/v1/alerts/{existing.id}/supplements",
+        )
+    return IntakeResult(alert=await alert_status(session, existing), created=False)
+
+
+def check_occurred_at(occurred_at: datetime, *, now: datetime, intake: IntakeSettings) -> None:
+    """Refuse a time no overdose alert can have: long ago, or ahead of the service clock.
+
+    Such a time means a wrong clock or time zone at the sender; accepted, it would page at the
+    wrong time or make the escalation unschedulable. (Late but plausible alerts are kept.)
+    """
+    earliest = now - timedelta(days=intake.max_age_days)
+    latest = now + timedelta(minutes=intake.max_future_minutes)
+    if occurred_at < earliest:
+        reason = f"more than {intake.max_age_days} days before the service's clock"
+    elif occurred_at > latest:
+        reason = (
+            f"more than {intake.max_future_minutes} minutes after the service's clock; "
+            "check the sending system's clock and time zone"
+        )
+    else:
+        return
+    raise InvalidFields([FieldProblem(field="occurred_at", reason=reason)])
+
+
+def facts_of(
+    personal: Mapping[str, Any], *, kind: AlertKind, consent: ConsentState
+) -> triage_rules.TriageFacts:
+    """What triage reads of an alert's values (path -> value), taken before minimisation:
+    what happened decides what happens, even where the consent keeps it from being stored."""
+    outcome, destination = personal.get("clinical.outcome"), personal.get("destination.type")
+    return triage_rules.TriageFacts(
+        kind=kind,
+        consent=consent,
+        outcome=Outcome(outcome) if outcome else None,
+        destination=DestinationType(destination) if destination else None,
+        severity=frozenset(f for f in Severity if personal.get(f"severity.{f.value}")),
+    )
+
+
+def triage_columns(decided: triage_rules.Triage) -> dict[str, Any]:
+    return {
+        "triage_action": decided.action.value,
+        "triage_reason": decided.reason,
+        "triage_page_at": decided.page_at,
+        "triage_first_contact_ward": decided.first_contact_ward,
+    }
+
+
+def record_triage(
+    session: AsyncSession, *, alert_id: uuid.UUID, decided: triage_rules.Triage, now: datetime
+) -> None:
+    timeline.record(
+        session,
+        alert_id=alert_id,
+        kind=EventKind.TRIAGED,
+        at=now,
+        action=decided.action.value,
+        page_at=decided.page_at.isoformat() if decided.page_at else None,
+        reason=decided.reason,
+    )
+
+
+def plan_of(decided: triage_rules.Triage) -> EscalationPlan:
+    if decided.action is triage_rules.TriageAction.FATAL:
+        return EscalationPlan.LEADER_ONLY
+    return EscalationPlan.PAGE
+
+
+async def start(
+    session: AsyncSession,
+    *,
+    alert_id: uuid.UUID,
+    municipality_code: str,
+    occurred_at: datetime,
+    decided: triage_rules.Triage,
+    now: datetime,
+) -> None:
+    """Open the escalation triage asks for; `no_page` opens none.
+
+    Raises NoTeamForMunicipality (rolling the alert back) when somebody is to be told and no
+    team receives the municipality's alerts: the dispatcher must phone instead.
+    """
+    if decided.page_at is None:
+        return
+    await escalation_engine.open_escalation(
+        session,
+        alert_id=alert_id,
+        municipality_code=municipality_code,
+        occurred_at=occurred_at,
+        now=now,
+        due_at=decided.page_at,
+        plan=plan_of(decided),
+        first_contact_ward=decided.first_contact_ward,
+    )
+
+
+def disclosed_at_intake(
+    consent: consent_rules.ConsentContext, personal: dict[str, Any]
+) -> list[DataCategory]:
+    """What AMK discloses to the team without consent by sending the alert (hpl § 25)."""
+    if consent.state not in (ConsentState.NOT_ASKED, ConsentState.UNABLE):
+        return []
+    present = {consent_fields.CATEGORY_OF[p] for p in personal if p in consent_fields.CATEGORY_OF}
+    allowed = consent_rules.allowed_categories(consent, Recipient.ON_DUTY_HEALTH)
+    return sorted(present & allowed)
+
+
+def _open_inform_duty(
+    session: AsyncSession, *, alert_id: uuid.UUID, alert_in: AlertIn, kept: Minimised, now: datetime
+) -> None:
+    """The person must be told what was shared without their consent (pbrl § 3-6)."""
+    shared = disclosed_at_intake(consent_of(alert_in), kept.personal)
+    if shared:
+        informing.open_duty(
+            session,
+            alert_id=alert_id,
+            trigger=InformTrigger.INTAKE,
+            recipient="overdose team (hpl § 25)",
+            categories=shared,
+            now=now,
+        )
+
+
+def _columns_of(
+    alert_in: AlertIn,
+    kept: Minimised,
+    decided: triage_rules.Triage,
+    *,
+    client_id: str,
+    fingerprint: str,
+    now: datetime,
+    cipher: FieldCipher,
+    hasher: KeyedHasher,
+) -> dict[str, Any]:
+    consent, reporter = alert_in.consent, alert_in.reporter
+    alert_id = uuid.uuid4()
+    national_id = kept.personal.get("person.national_id")
+    return {
+        "id": alert_id,
+        "client_id": client_id,
+        "dispatch_incident_id": alert_in.dispatch_incident_id,
+        "request_fingerprint": fingerprint,
+        "municipality_code": alert_in.municipality,
+        "kind": alert_in.kind.value,
+        "occurred_at": alert_in.occurred_at,
+        "received_at": now,
+        "status": AlertStatus.RECEIVED.value,
+        "consent_state": alert_in.consent_state.value,
+        "consent_recipients": [r.value for r in consent.recipients] if consent else [],
+        # [] is a consent to share no category; None (absent) is all of them.
+        "consent_categories": (
+            [c.value for c in consent.categories]
+            if consent and consent.categories is not None
+            else None
+        ),
+        **sealing.columns_of(cipher, alert_id=alert_id, personal=kept.personal),
+        "national_id_hash": hasher.national_id(national_id) if national_id else None,
+        "reporter_sealed": sealing.seal_reporter(
+            cipher,
+            alert_id=alert_id,
+            unit=reporter.unit if reporter else None,
+            callback_phone=reporter.callback_phone if reporter else None,
+        ),
+        "reporter_type": reporter.type.value if reporter and reporter.type else None,
+        **triage_columns(decided),
+        "version": 1,
+        "dropped_fields": [d.model_dump() for d in kept.dropped],
+        "inform_person_required": False,
+        "shared_without_consent": [],
+    }
+
+
+def _new_alert_out(values: dict[str, Any], decided: triage_rules.Triage) -> AlertOut:
+    """As `alert_status` would answer: received and triaged, its first step due at page_at."""
+    received = values["received_at"]
+    return AlertOut(
+        next_step_due_at=decided.page_at,
+        timeline=[
+            TimelineEntry(at=received, kind=EventKind.RECEIVED),
+            TimelineEntry(
+                at=received,
+                kind=EventKind.TRIAGED,
+                action=decided.action.value,
+                page_at=decided.page_at,
+                reason=decided.reason,
+            ),
+        ],
+        triage=_triage_out(values),
+        id=values["id"],
+        dispatch_incident_id=values["dispatch_incident_id"],
+        municipality=values["municipality_code"],
+        kind=values["kind"],
+        status=values["status"],
+        consent_state=values["consent_state"],
+        received_at=values["received_at"],
+        dropped_fields=values["dropped_fields"],
+        version=1,
+    )
+
+
+def _triage_out(values: dict[str, Any]) -> TriageOut | None:
+    if values.get("triage_action") is None:
+        return None
+    return TriageOut(
+        action=values["triage_action"],
+        page_at=values["triage_page_at"],
+        first_contact_ward=values["triage_first_contact_ward"],
+        reason=values["triage_reason"],
+    )

@@ -1,0 +1,280 @@
+"""Supplements: what the crew learned after the alert, as a new version of it (BRIEF §9).
+
+A supplement sets the fields it gives and leaves the rest; it may bring a later consent, the
+outcome, where the person went, or a correction. Each is a version with its time and sender;
+the personal values it replaced are kept sealed in that version, so nothing is silently
+overwritten, and the timeline says what changed (paths, never values).
+
+The consent after a supplement decides what may be kept, as at intake: a consent that narrows
+(to `objected`, or to fewer categories) purges at once what nobody may see any longer, from the
+alert and from every earlier version, and says so; one that widens lets later data in (what
+was purged stays gone). The triage runs again on the new facts; an escalation nobody has
+acted on follows it (:func:`app.escalation.engine.manager.replan`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.alerts import intake, repository, sealing
+from app.alerts.disclosure import consent_of as stored_consent
+from app.alerts.enums import AlertStatus
+from app.alerts.minimise import consent_of, minimise, not_kept, not_kept_reason
+from app.alerts.models import Alert, AlertVersion
+from app.alerts.responses import SupplementOut
+from app.alerts.schemas import SupplementIn
+from app.alerts.service import alert_status, notify_dispatcher
+from app.consent import fields as consent_fields
+from app.consent import rules as consent_rules
+from app.consent.enums import ConsentState
+from app.errors import Conflict, FieldProblem, InvalidFields, NotFound
+from app.escalation.engine import manager as escalation_engine
+from app.informing import service as informing
+from app.informing.models import InformTrigger
+from app.overdose.enums import AlertKind, Outcome
+from app.privacy.crypto import FieldCipher, KeyedHasher
+from app.timeline import service as timeline
+from app.timeline.models import EventKind
+from app.triage import rules as triage_rules
+from app.triage import service as triage_service
+from app.webhooks.models import EventType
+
+
+@dataclass(frozen=True)
+class SupplementResult:
+    supplement: SupplementOut
+    created: bool
+
+
+async def supplement_alert(
+    session: AsyncSession,
+    *,
+    alert_id: uuid.UUID,
+    client_id: str,
+    supplement: SupplementIn,
+    now: datetime,
+    cipher: FieldCipher,
+    hasher: KeyedHasher,
+) -> SupplementResult:
+    """Apply `supplement` to the client's alert as its next version."""
+    alert = await repository.get_for_client_locked(session, alert_id=alert_id, client_id=client_id)
+    if alert is None:
+        raise NotFound(f"No alert {alert_id} for this client.")
+    current = sealing.all_personal_values(cipher, alert)
+    kind = supplement.kind or AlertKind(alert.kind)
+    outcome_before = current.get("clinical.outcome")
+    refused = supplement.refusals(
+        kind=kind, outcome_before=Outcome(outcome_before) if outcome_before else None
+    )
+    if refused:
+        raise InvalidFields(refused)
+
+    consent = consent_of(supplement) if supplement.consent else stored_consent(alert)
+    kept = minimise(supplement, on=None, consent=consent)
+    fingerprint = hasher.fingerprint(kept.canonical)
+    if supplement.supplement_id is not None:
+        earlier = await repository.version_by_supplement_id(
+            session, alert_id=alert.id, supplement_id=supplement.supplement_id
+        )
+        if earlier is not None:
+            return await _retry_of(session, alert, earlier, fingerprint)
+
+    merged = {**current, **kept.personal}
+    allowed = consent_rules.kept_categories(consent)
+    purged_paths = not_kept(merged, allowed)
+    purged = sorted({consent_fields.CATEGORY_OF[p].value for p in purged_paths if p in current})
+    after = {p: v for p, v in merged.items() if p not in purged_paths}
+    replaced = {
+        path: current[path]
+        for path in kept.personal
+        if path in current and current[path] != kept.personal[path] and path in after
+    }
+    version = alert.version + 1
+    changed = _changed(supplement, kept.personal)
+    dropped = [
+        *kept.dropped,
+        *(
+            FieldProblem(field=p, reason=not_kept_reason(consent_fields.CATEGORY_OF[p]))
+            for p in purged_paths
+            if p in kept.personal
+        ),
+    ]
+    repository.add_version(
+        session,
+        AlertVersion(
+            alert_id=alert.id,
+            version=version,
+            at=now,
+            client_id=client_id,
+            supplement_id=supplement.supplement_id,
+            fingerprint=fingerprint,
+            changed=changed,
+            consent_state=consent.state.value,
+            purged=purged,
+            replaced_sealed=sealing.seal_history(
+                cipher, alert_id=alert.id, version=version, values=replaced
+            ),
+            dropped_fields=[d.model_dump() for d in dropped],
+        ),
+    )
+    if purged:
+        await _purge_history(session, alert, purged_paths, cipher=cipher)
+    _apply(alert, supplement, after, kind=kind, consent=consent, version=version)
+    for column, value in sealing.columns_of(cipher, alert_id=alert.id, personal=after).items():
+        setattr(alert, column, value)
+    national_id = after.get("person.national_id")
+    alert.national_id_hash = hasher.national_id(national_id) if national_id else None
+    timeline.record(
+        session,
+        alert_id=alert.id,
+        kind=EventKind.SUPPLEMENTED,
+        at=now,
+        version=version,
+        changed=changed,
+        consent_state=consent.state.value,
+        purged=purged,
+    )
+    await _triage_again(session, alert, {**current, **kept.sent}, kind=kind, now=now)
+    _open_inform_duty(session, alert, consent, added=kept.personal, before=current, now=now)
+    await notify_dispatcher(
+        session, alert_id=alert.id, event_type=EventType.ALERT_SUPPLEMENTED, now=now
+    )
+    return SupplementResult(
+        supplement=SupplementOut(
+            alert=await alert_status(session, alert),
+            version=version,
+            changed=changed,
+            purged=purged,
+            dropped_fields=dropped,
+        ),
+        created=True,
+    )
+
+
+def _changed(supplement: SupplementIn, personal: dict[str, Any]) -> list[str]:
+    paths = set(personal)
+    if supplement.kind is not None:
+        paths.add("kind")
+    if supplement.consent is not None:
+        paths.add("consent")
+    return sorted(paths)
+
+
+def _apply(
+    alert: Alert,
+    supplement: SupplementIn,
+    after: dict[str, Any],
+    *,
+    kind: AlertKind,
+    consent: consent_rules.ConsentContext,
+    version: int,
+) -> None:
+    alert.kind = kind.value
+    alert.version = version
+    if supplement.consent is not None:
+        alert.consent_state = consent.state.value
+        alert.consent_recipients = sorted(r.value for r in consent.recipients)
+        alert.consent_categories = (
+            None if consent.categories is None else sorted(c.value for c in consent.categories)
+        )
+
+
+async def _purge_history(
+    session: AsyncSession, alert: Alert, paths: list[str], *, cipher: FieldCipher
+) -> None:
+    """What nobody may see any longer leaves the earlier versions too."""
+    gone = set(paths)
+    for earlier in await repository.versions_of(session, alert_id=alert.id):
+        values = sealing.open_history(
+            cipher, alert_id=alert.id, version=earlier.version, token=earlier.replaced_sealed
+        )
+        if gone.isdisjoint(values):
+            continue
+        earlier.replaced_sealed = sealing.seal_history(
+            cipher,
+            alert_id=alert.id,
+            version=earlier.version,
+            values={p: v for p, v in values.items() if p not in gone},
+        )
+
+
+async def _triage_again(
+    session: AsyncSession,
+    alert: Alert,
+    merged: dict[str, Any],
+    *,
+    kind: AlertKind,
+    now: datetime,
+) -> None:
+    """A changed outcome, destination, kind or consent may change what happens. An alert
+    someone took is left with them."""
+    if alert.status == AlertStatus.ACKNOWLEDGED:
+        return
+    table = await triage_service.table_for(session, municipality_code=alert.municipality_code)
+    facts = intake.facts_of(merged, kind=kind, consent=ConsentState(alert.consent_state))
+    decided = triage_rules.triage(facts, table, now=now)
+    if decided.action.value == alert.triage_action:
+        return
+    for column, value in intake.triage_columns(decided).items():
+        setattr(alert, column, value)
+    intake.record_triage(session, alert_id=alert.id, decided=decided, now=now)
+    await escalation_engine.replan(
+        session,
+        alert_id=alert.id,
+        municipality_code=alert.municipality_code,
+        occurred_at=alert.occurred_at,
+        now=now,
+        due_at=decided.page_at,
+        plan=intake.plan_of(decided),
+        first_contact_ward=decided.first_contact_ward,
+    )
+
+
+def _open_inform_duty(
+    session: AsyncSession,
+    alert: Alert,
+    consent: consent_rules.ConsentContext,
+    *,
+    added: dict[str, Any],
+    before: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Data the supplement adds without consent is disclosed again (pbrl § 3-6)."""
+    new = {p: v for p, v in added.items() if before.get(p) != v}
+    shared = intake.disclosed_at_intake(consent, new)
+    if shared:
+        informing.open_duty(
+            session,
+            alert_id=alert.id,
+            trigger=InformTrigger.INTAKE,
+            recipient="overdose team (hpl § 25)",
+            categories=shared,
+            now=now,
+        )
+
+
+async def _retry_of(
+    session: AsyncSession, alert: Alert, earlier: AlertVersion, fingerprint: str
+) -> SupplementResult:
+    if earlier.fingerprint != fingerprint:
+        raise Conflict(
+            f"Supplement {earlier.supplement_id} was already applied with other content "
+            f"(version {earlier.version}). Send a new supplement_id for a new supplement.",
+            alert_id=str(alert.id),
+            version=earlier.version,
+        )
+    return SupplementResult(
+        supplement=SupplementOut(
+            alert=await alert_status(session, alert),
+            version=earlier.version,
+            changed=earlier.changed,
+            purged=earlier.purged,
+            dropped_fields=[FieldProblem.model_validate(d) for d in earlier.dropped_fields],
+        ),
+        created=False,
+    )

@@ -212,3 +212,19 @@ async def test_an_objection_stops_paging_nobody_has_acted_on(
 async def count(state: AppState, table: str) -> int:
     async with state.engine.connect() as connection:
         return int((await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
+
+
+async def test_a_national_id_given_later_gives_the_age_band(
+    http: httpx.AsyncClient, factory: Factory, amk: ApiCredentials, state: AppState
+) -> None:
+    body = alert_body()
+    del body["person"]
+    alert_id = await factory.post_alert(amk, body)
+    assert (await alert_row(state, alert_id))["age_band"] is None
+    response = await supplement(http, amk, alert_id, {"person": {"national_id": NATIONAL_ID}})
+    assert response.status_code == 201
+    row = await alert_row(state, alert_id)
+    assert (row["age_band"], row["national_id_hash"]) == (
+        "adult",
+        state.hasher.national_id(NATIONAL_ID),
+    )

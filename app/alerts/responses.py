@@ -104,6 +104,13 @@ class AlertOut(BaseModel):
                     "timeline": [
                         {"at": "2026-11-22T22:41:03Z", "kind": "received"},
                         {
+                            "at": "2026-11-22T22:41:03Z",
+                            "kind": "triaged",
+                            "action": "page_now",
+                            "page_at": "2026-11-22T22:41:03Z",
+                            "reason": "default",
+                        },
+                        {
                             "at": "2026-11-22T22:41:04Z",
                             "kind": "paged",
                             "step": 1,

@@ -75,7 +75,9 @@ async def supplement_alert(
         raise InvalidFields(refused)
 
     consent = consent_of(supplement) if supplement.consent else stored_consent(alert)
-    kept = minimise(supplement, on=None, consent=consent)
+    # The age band is derived from a national id or birth year only where none is known.
+    day = alert.occurred_at.astimezone(intake.OSLO).date() if alert.age_band is None else None
+    kept = minimise(supplement, on=day, consent=consent)
     fingerprint = hasher.fingerprint(kept.canonical)
     if supplement.supplement_id is not None:
         earlier = await repository.version_by_supplement_id(

@@ -174,6 +174,70 @@ class CryptoSettings(BaseModel):
     )
 
 
+class StaffAuthSettings(BaseModel):
+    """How staff sign in on their phone (app/auth/staff): a one-time link by SMS (the default)
+    or an OpenID Connect provider's tokens (the municipality's, or HelseID)."""
+
+    mode: Literal["sms_link", "oidc"] = Field(
+        default="sms_link",
+        description="`sms_link`: a one-time link sent by SMS to the member's registered "
+        "mobile; `oidc`: ID tokens of the provider below, checked against its key set.",
+    )
+    link_minutes: int = Field(
+        default=15, ge=1, le=60, description="How long a sign-in link works (used once)."
+    )
+    session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 7, description="How long a staff session lasts, at most."
+    )
+    oidc_issuer: str | None = Field(
+        default=None, max_length=500, description="`iss` the provider's tokens must carry."
+    )
+    oidc_audience: str | None = Field(
+        default=None, max_length=500, description="`aud` the tokens must carry (our client id)."
+    )
+    oidc_jwks_url: str | None = Field(
+        default=None,
+        max_length=500,
+        pattern=r"^(https://\S+|http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/\S*)?)$",
+        description="The provider's key set (JWKS): https, or http on loopback only.",
+    )
+    oidc_jwks_file: Path | None = Field(
+        default=None, description="The key set as a JSON file, instead of fetching it."
+    )
+    oidc_jwks_cache_minutes: int = Field(
+        default=60, ge=1, le=24 * 60, description="How long a fetched key set is used."
+    )
+    oidc_claim: str = Field(
+        default="phone_number",
+        min_length=1,
+        max_length=100,
+        description="The token claim that names the staff member.",
+    )
+    oidc_match: Literal["mobile", "email"] = Field(
+        default="mobile",
+        description="What `oidc_claim` is matched against: the member's mobile (E.164) or email.",
+    )
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> StaffAuthSettings:
+        if self.mode == "oidc":
+            missing = [
+                name
+                for name, value in (
+                    ("STAFF__OIDC_ISSUER", self.oidc_issuer),
+                    ("STAFF__OIDC_AUDIENCE", self.oidc_audience),
+                    (
+                        "STAFF__OIDC_JWKS_URL or STAFF__OIDC_JWKS_FILE",
+                        self.oidc_jwks_url or self.oidc_jwks_file,
+                    ),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"mode oidc needs {', '.join(missing)}")
+        return self
+
+
 class Settings(BaseSettings):
     """The one settings object; build it with :func:`get_settings` or pass one to create_app."""
 
@@ -216,6 +280,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     webhooks: WebhookSettings = WebhookSettings()
     crypto: CryptoSettings = CryptoSettings()
+    staff: StaffAuthSettings = StaffAuthSettings()
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -1,0 +1,317 @@
+"""The sign-in pages, served inside the web sub-app under `/a/s/` (wired in `app.main`), so
+they share its security headers (`app.web.security.SecurityHeaders`: strict CSP, no
+referrer, no caching, no framing), its HTML error pages, its static files and its templates.
+
+* `GET /a/s/signin`: the form for the mobile number; `POST` sends the link (PRG: 303 back to
+  the form saying "check your SMS", the same whether or not the number is known).
+* `GET /a/s/<token>`: the link from the SMS. It only shows a confirm button (one per team when
+  the number is on several): link scanners and previews that open links sign nobody in.
+  `POST` uses the link, sets the session cookie and answers 303 to `/a/s/me`.
+* `GET /a/s/me`: who is signed in, with the sign-out button (`POST /a/s/signout`).
+
+Pages never raise domain errors (the web sub-app would answer 500): every refusal is a page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from app.auth.staff import service, tokens
+from app.auth.staff.deps import OptionalStaff
+from app.auth.staff.rules import LinkState
+from app.auth.staff.runtime import runtime_of
+from app.auth.staff.security import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    clear_cookie,
+    new_nonce,
+    pages_root,
+    session_cookie_path,
+    set_cookie,
+)
+from app.auth.staff.words import words
+from app.deps import SessionDep, StateDep
+from app.norway.phone import InvalidPhoneNumber, to_norwegian_mobile
+from app.notify.texts import OSLO
+
+router = APIRouter(prefix=f"/{tokens.PAGES_PREFIX}", include_in_schema=False)
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "web" / "templates"
+"""The web sub-app's templates: the sign-in pages are `signin*.html` there (extending
+`base.html`); read by path, since `app.auth` may not import `app.web`."""
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+SIGNIN_FORM_PURPOSE = "signin"
+NONCE_MAX_AGE = 60 * 60
+
+
+def signin_url(request: Request) -> str:
+    """Where a page sends a visitor without a session (within the web sub-app)."""
+    return f"{pages_root(request)}/{tokens.PAGES_PREFIX}/signin"
+
+
+def me_url(request: Request) -> str:
+    return f"{pages_root(request)}/{tokens.PAGES_PREFIX}/me"
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _language(request: Request) -> str:
+    return "en" if request.query_params.get("lang") == "en" else "nb"
+
+
+def _nonce(request: Request) -> str:
+    """The browser's CSRF nonce, or a new one that `_render` sets as a cookie."""
+    nonce = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "staff_nonce", None)
+    if not nonce:
+        nonce = new_nonce()
+    request.state.staff_nonce = nonce
+    return nonce
+
+
+def _render(
+    request: Request, template: str, language: str, *, status: int = 200, **values: Any
+) -> HTMLResponse:
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {"w": words(language), "lang": language, **values},
+        status_code=status,
+    )
+    nonce = getattr(request.state, "staff_nonce", None)
+    if nonce and not request.cookies.get(CSRF_COOKIE):
+        path = f"{pages_root(request)}/{tokens.PAGES_PREFIX}"
+        set_cookie(response, CSRF_COOKIE, nonce, path=path, max_age=NONCE_MAX_AGE)
+    return response
+
+
+def _message(
+    request: Request,
+    key: str,
+    language: str,
+    *,
+    status: int,
+    again: bool = False,
+    **values: Any,
+) -> HTMLResponse:
+    w = words(language)
+    response = _render(
+        request,
+        "signin_message.html",
+        language,
+        status=status,
+        heading=w[key],
+        text=w[key + ".text"].format(**values),
+        again=signin_url(request) if again else None,
+    )
+    if "seconds" in values:
+        response.headers["Retry-After"] = str(values["seconds"])
+    return response
+
+
+@router.api_route("/signin", methods=["GET", "HEAD"])
+async def signin_form(request: Request, state: StateDep) -> Response:
+    settings = state.settings.staff
+    language = _language(request)
+    keys = runtime_of(state).keys
+    return _render(
+        request,
+        "signin.html",
+        language,
+        oidc=settings.mode == "oidc",
+        sent=request.query_params.get("sent") == "1",
+        signed_out=request.query_params.get("signed_out") == "1",
+        minutes=settings.link_minutes,
+        csrf=keys.csrf_token(_nonce(request), SIGNIN_FORM_PURPOSE),
+        action=signin_url(request),
+        mobile="",
+        error=None,
+    )
+
+
+@router.post("/signin")
+async def send_link(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    csrf: Annotated[str, Form()] = "",
+    mobile: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    settings = state.settings.staff
+    language = _language(request)
+    runtime = runtime_of(state)
+    if settings.mode != "sms_link":
+        return _render(request, "signin.html", language, status=403, oidc=True)
+    if not runtime.keys.csrf_ok(request, csrf, SIGNIN_FORM_PURPOSE):
+        return _message(request, "forbidden", language, status=403)
+    try:
+        number = to_norwegian_mobile(mobile.strip())
+    except InvalidPhoneNumber:
+        w = words(language)
+        return _render(
+            request,
+            "signin.html",
+            language,
+            status=422,
+            minutes=settings.link_minutes,
+            csrf=csrf,
+            action=signin_url(request),
+            mobile=mobile,
+            error=w["invalid_mobile"],
+        )
+    now = state.clock.now()
+    wait = runtime.guard.admit_sms(mobile=number, address=_address(request), now=now)
+    if wait is not None:
+        return _message(request, "too_many", language, status=429, seconds=wait)
+    async with session.begin():
+        sent = await service.request_link(
+            session,
+            mobile=number,
+            now=now,
+            settings=settings,
+            public_base_url=state.settings.http.public_base_url,
+        )
+    if sent:
+        state.worker.wake()  # after commit: the SMS is due
+    query = "?sent=1" + ("&lang=en" if language == "en" else "")
+    return RedirectResponse(signin_url(request) + query, status_code=303)
+
+
+@router.api_route("/me", methods=["GET", "HEAD"])
+async def me_page(request: Request, state: StateDep, staff: OptionalStaff) -> Response:
+    if staff is None:
+        return RedirectResponse(signin_url(request), status_code=303)
+    until = staff.expires_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
+    return _render(
+        request,
+        "signin_me.html",
+        staff.language,
+        staff=staff,
+        until=until,
+        csrf=runtime_of(state).keys.session_csrf(staff.session_id),
+        signout=f"{pages_root(request)}/{tokens.PAGES_PREFIX}/signout",
+    )
+
+
+@router.post("/signout")
+async def sign_out(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    staff: OptionalStaff,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    if staff is not None:
+        if not runtime_of(state).keys.session_csrf_ok(staff.session_id, csrf):
+            return _message(request, "forbidden", staff.language, status=403)
+        async with session.begin():
+            await service.sign_out(session, session_id=staff.session_id, now=state.clock.now())
+    response = RedirectResponse(signin_url(request) + "?signed_out=1", status_code=303)
+    clear_cookie(response, SESSION_COOKIE, path=session_cookie_path(request))
+    return response
+
+
+async def _opened(
+    request: Request, state: StateDep, session: SessionDep, token: str
+) -> service.OpenedLink | Response:
+    """The link, valid and with members to sign in as; or the page to answer instead."""
+    runtime = runtime_of(state)
+    now = state.clock.now()
+    wait = runtime.guard.wait_after_misses(_address(request), now=now)
+    if wait is not None:
+        return _message(request, "too_many", "nb", status=429, seconds=wait)
+    if state.settings.staff.mode != "sms_link":
+        return _render(request, "signin.html", "nb", status=404, oidc=True)
+    async with session.begin():
+        opened = await service.open_link(session, token=token, now=now)
+    if opened is None:
+        runtime.guard.missed(_address(request), now=now)
+        return _message(request, "link.unknown", "nb", status=404, again=True)
+    language = opened.members[0].language if opened.members else "nb"
+    if opened.state is LinkState.USED:
+        return _message(request, "link.used", language, status=410, again=True)
+    if opened.state is LinkState.EXPIRED:
+        return _message(request, "link.expired", language, status=410, again=True)
+    if not opened.members:
+        return _message(request, "link.no_member", language, status=403)
+    return opened
+
+
+def _confirm_page(
+    request: Request, state: StateDep, opened: service.OpenedLink, token: str, *, status: int
+) -> Response:
+    keys = runtime_of(state).keys
+    return _render(
+        request,
+        "signin_confirm.html",
+        opened.members[0].language,
+        status=status,
+        members=opened.members,
+        csrf=keys.csrf_token(_nonce(request), tokens.token_hash(token)),
+        action=f"{pages_root(request)}/{tokens.PAGES_PREFIX}/{token}",
+    )
+
+
+@router.api_route("/{token}", methods=["GET", "HEAD"])
+async def confirm_page(
+    token: str, request: Request, state: StateDep, session: SessionDep
+) -> Response:
+    """Shows the confirm button; never signs anyone in."""
+    opened = await _opened(request, state, session, token)
+    if isinstance(opened, Response):
+        return opened
+    return _confirm_page(request, state, opened, token, status=200)
+
+
+@router.post("/{token}")
+async def confirm(
+    token: str,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    csrf: Annotated[str, Form()] = "",
+    team_id: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    runtime = runtime_of(state)
+    if not runtime.keys.csrf_ok(request, csrf, tokens.token_hash(token)):
+        return _message(request, "forbidden", "nb", status=403)
+    opened = await _opened(request, state, session, token)
+    if isinstance(opened, Response):
+        return opened
+    try:
+        chosen = uuid.UUID(team_id) if team_id else None
+    except ValueError:
+        chosen = None
+    now = state.clock.now()
+    try:
+        async with session.begin():
+            signed_in = await service.use_link(
+                session, token=token, team_id=chosen, now=now, settings=state.settings.staff
+            )
+    except service.SignInRefused as exc:
+        if exc.refusal is service.Refusal.CHOOSE_TEAM:
+            return _confirm_page(request, state, opened, token, status=409)
+        key = {
+            service.Refusal.USED: "link.used",
+            service.Refusal.EXPIRED: "link.expired",
+            service.Refusal.NO_MEMBER: "link.no_member",
+        }.get(exc.refusal, "link.unknown")
+        return _message(request, key, opened.members[0].language, status=410, again=True)
+    response = RedirectResponse(me_url(request), status_code=303)
+    lifetime = signed_in.identity.expires_at - now
+    set_cookie(
+        response,
+        SESSION_COOKIE,
+        signed_in.token,
+        path=session_cookie_path(request),
+        max_age=max(1, int(lifetime.total_seconds())),
+    )
+    return response

@@ -1,0 +1,274 @@
+"""The staff sign-in API: `/v1/staff/signin/sms|link|oidc`, `/v1/staff/me`, `/v1/staff/signout`.
+
+The phone pages (`pages.py`) use the same services; this API is for apps and integrations
+that hold the session as a bearer token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, status
+
+from app.auth.errors import TooManyAttempts
+from app.auth.staff import oidc, service
+from app.auth.staff.deps import CurrentStaff
+from app.auth.staff.repository import StaffMember
+from app.auth.staff.runtime import runtime_of
+from app.auth.staff.schemas import (
+    LinkSignInIn,
+    OidcSignInIn,
+    SignInRequested,
+    SmsSignInIn,
+    StaffMe,
+    StaffSessionOut,
+)
+from app.deps import SessionDep, StateDep
+from app.errors import Conflict, DomainError, Forbidden, Problem, Unauthorized
+from app.state import AppState
+
+router = APIRouter(prefix="/v1/staff", tags=["staff"])
+
+
+class SignInUnavailable(DomainError):
+    """503: the provider's key set cannot be read now."""
+
+    status, slug, title = 503, "service-unavailable", "Service unavailable"
+
+
+_TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": Problem,
+        "description": "Too many sign-in attempts for this number or from this address; retry "
+        "after `Retry-After` seconds",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    }
+}
+_UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No live staff session: sign in again"}
+}
+_SESSION_REFUSALS: dict[int | str, dict[str, Any]] = {
+    403: {
+        "model": Problem,
+        "description": "This sign-in method is not the one the service uses, or no active "
+        "staff member matches",
+    },
+    409: {
+        "model": Problem,
+        "description": "Members of several teams match: send `team_id`, one of `teams`",
+    },
+    **_TOO_MANY,
+}
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _refused(exc: service.SignInRefused) -> DomainError:
+    if exc.refusal is service.Refusal.CHOOSE_TEAM:
+        return Conflict(
+            "Members of several teams have this number or name: send team_id, one of teams.",
+            teams=[_team(m) for m in exc.members],
+        )
+    if exc.refusal is service.Refusal.NO_MEMBER:
+        return Forbidden("No active staff member matches: ask the team's leader.")
+    reasons = {
+        service.Refusal.USED: "The sign-in link was already used: ask for a new one.",
+        service.Refusal.EXPIRED: "The sign-in link has expired: ask for a new one.",
+    }
+    return Unauthorized(reasons.get(exc.refusal, "Unknown sign-in link."))
+
+
+def _team(member: StaffMember) -> dict[str, str]:
+    return {
+        "team_id": str(member.team_id),
+        "team_name": member.team_name,
+        "municipality": member.municipality_code,
+    }
+
+
+def _check_misses(state: AppState, request: Request) -> None:
+    wait = runtime_of(state).guard.wait_after_misses(_address(request), now=state.clock.now())
+    if wait is not None:
+        raise TooManyAttempts(
+            "Too many refused sign-in attempts from this address.",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def _session_out(response: Response, signed_in: service.SignedIn) -> StaffSessionOut:
+    response.headers["Cache-Control"] = "no-store"
+    return StaffSessionOut(
+        session_token=signed_in.token,
+        expires_at=signed_in.identity.expires_at,
+        staff=StaffMe.of(signed_in.identity),
+    )
+
+
+@router.post(
+    "/signin/sms",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=SignInRequested,
+    summary="Ask for a sign-in link by SMS",
+    description="Sends a one-time sign-in link by SMS to the number if it belongs to an "
+    "active staff member. The answer is the same whether or not it does. The link works "
+    "for `STAFF__LINK_MINUTES` (15), once: open it on the phone and confirm, or exchange its "
+    "token at `POST /v1/staff/signin/link`.",
+    responses={
+        202: {"description": "Sent if the number is a staff member's (the same answer if not)"},
+        403: {"model": Problem, "description": "The service signs staff in through OIDC"},
+        **_TOO_MANY,
+    },
+)
+async def request_sms_signin(
+    body: SmsSignInIn, request: Request, state: StateDep, session: SessionDep
+) -> SignInRequested:
+    settings = state.settings.staff
+    if settings.mode != "sms_link":
+        raise Forbidden("Staff sign in through the municipality's login (OpenID Connect).")
+    now = state.clock.now()
+    wait = runtime_of(state).guard.admit_sms(mobile=body.mobile, address=_address(request), now=now)
+    if wait is not None:
+        raise TooManyAttempts(
+            "Too many sign-in links asked for this number or from this address.",
+            headers={"Retry-After": str(wait)},
+        )
+    async with session.begin():
+        sent = await service.request_link(
+            session,
+            mobile=body.mobile,
+            now=now,
+            settings=settings,
+            public_base_url=state.settings.http.public_base_url,
+        )
+    if sent:
+        state.worker.wake()  # after commit: the SMS is due
+    return SignInRequested(
+        detail="If the number belongs to an active staff member, a sign-in link was sent to "
+        f"it by SMS. The link works for {settings.link_minutes} minutes, once.",
+        link_minutes=settings.link_minutes,
+    )
+
+
+@router.post(
+    "/signin/link",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StaffSessionOut,
+    summary="Sign in with the token of an SMS link",
+    description="Uses the sign-in link (once) and starts a session whose token is the bearer "
+    "token of the staff API.",
+    responses={
+        201: {"description": "Signed in"},
+        401: {"model": Problem, "description": "Unknown, used or expired link"},
+        **_SESSION_REFUSALS,
+    },
+)
+async def confirm_sms_signin(
+    body: LinkSignInIn, request: Request, response: Response, state: StateDep, session: SessionDep
+) -> StaffSessionOut:
+    if state.settings.staff.mode != "sms_link":
+        raise Forbidden("Staff sign in through the municipality's login (OpenID Connect).")
+    _check_misses(state, request)
+    now = state.clock.now()
+    try:
+        async with session.begin():
+            signed_in = await service.use_link(
+                session,
+                token=body.token,
+                team_id=body.team_id,
+                now=now,
+                settings=state.settings.staff,
+            )
+    except service.SignInRefused as exc:
+        if exc.refusal is service.Refusal.UNKNOWN:
+            runtime_of(state).guard.missed(_address(request), now=now)
+        raise _refused(exc) from None
+    return _session_out(response, signed_in)
+
+
+@router.post(
+    "/signin/oidc",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StaffSessionOut,
+    summary="Sign in with an OpenID Connect ID token",
+    description="Checks the provider's ID token (signature by the provider's key set, RS256 "
+    "or ES256; issuer; audience; expiry) and starts a session for the active staff member "
+    "its `STAFF__OIDC_CLAIM` claim names (`phone_number` as the member's mobile by default).",
+    responses={
+        201: {"description": "Signed in"},
+        401: {"model": Problem, "description": "The token was refused"},
+        **_SESSION_REFUSALS,
+        503: {
+            "model": Problem,
+            "description": "The provider's key set cannot be read now; retry later",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        },
+    },
+)
+async def oidc_signin(
+    body: OidcSignInIn, request: Request, response: Response, state: StateDep, session: SessionDep
+) -> StaffSessionOut:
+    settings = state.settings.staff
+    key_set = runtime_of(state).key_set
+    if settings.mode != "oidc" or key_set is None:
+        raise Forbidden("Staff sign in with a link sent by SMS here, not through OIDC.")
+    assert settings.oidc_issuer is not None and settings.oidc_audience is not None
+    _check_misses(state, request)
+    now = state.clock.now()
+    try:
+        claims = await oidc.verify_token(
+            body.id_token,
+            source=key_set,
+            issuer=settings.oidc_issuer,
+            audience=settings.oidc_audience,
+            now=now,
+        )
+        identifier = oidc.identifier_of(
+            claims, claim=settings.oidc_claim, match=settings.oidc_match
+        )
+    except oidc.KeysUnavailable as exc:
+        raise SignInUnavailable(str(exc), headers={"Retry-After": "30"}) from None
+    except oidc.OidcRefused as exc:
+        runtime_of(state).guard.missed(_address(request), now=now)
+        raise Unauthorized(
+            f"The ID token was refused: {exc}.",
+            headers={"WWW-Authenticate": 'Bearer realm="staff", error="invalid_token"'},
+        ) from None
+    try:
+        async with session.begin():
+            signed_in = await service.sign_in_by_claim(
+                session,
+                identifier=identifier,
+                match=settings.oidc_match,
+                team_id=body.team_id,
+                now=now,
+                settings=settings,
+            )
+    except service.SignInRefused as exc:
+        raise _refused(exc) from None
+    return _session_out(response, signed_in)
+
+
+@router.get(
+    "/me",
+    response_model=StaffMe,
+    summary="Who is signed in",
+    responses={200: {"description": "The signed-in staff member"}, **_UNAUTHORIZED},
+)
+async def get_staff_me(staff: CurrentStaff, response: Response) -> StaffMe:
+    response.headers["Cache-Control"] = "no-store"
+    return StaffMe.of(staff)
+
+
+@router.post(
+    "/signout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Sign out",
+    description="Ends the session: its token is refused from now on.",
+    responses={204: {"description": "Signed out"}, **_UNAUTHORIZED},
+)
+async def staff_signout(staff: CurrentStaff, state: StateDep, session: SessionDep) -> Response:
+    async with session.begin():
+        await service.sign_out(session, session_id=staff.session_id, now=state.clock.now())
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

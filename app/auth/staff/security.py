@@ -1,0 +1,73 @@
+"""Cookies and CSRF of the staff pages, after `app/web/security.py` (which this package may
+not import: `app.web` imports `app.auth`).
+
+* `odv_staff`: the session token. Secure, HttpOnly, SameSite=Strict, scoped to the staff
+  pages (the web sub-app's path, `/a`), lasting as long as the session.
+* CSRF before sign-in (the sign-in form, a link's confirm button): a random nonce in the
+  cookie `odv_staff_csrf` (scoped to `/a/s`) and in the form an HMAC of nonce and purpose; a
+  cross-site POST carries no SameSite=Strict cookie and is refused, so nobody can be signed
+  in to someone else's session by a forged form.
+* CSRF of a signed-in page's form: an HMAC of the session id (`session_csrf`).
+
+Keys are derived from the token-signing secret, so all instances agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+SESSION_COOKIE = "odv_staff"
+CSRF_COOKIE = "odv_staff_csrf"
+CSRF_FIELD = "csrf"
+
+
+class PageKeys:
+    def __init__(self, secret: str) -> None:
+        self._key = hashlib.sha256(b"odvarsel-staff-pages\x00" + secret.encode()).digest()
+
+    def _mac(self, *parts: str) -> str:
+        return hmac.new(self._key, "\x00".join(parts).encode(), hashlib.sha256).hexdigest()
+
+    def csrf_token(self, nonce: str, purpose: str) -> str:
+        return self._mac("csrf", nonce, purpose)
+
+    def csrf_ok(self, request: Request, form_token: str, purpose: str) -> bool:
+        nonce = request.cookies.get(CSRF_COOKIE, "")
+        return bool(nonce) and hmac.compare_digest(
+            self.csrf_token(nonce, purpose), form_token or ""
+        )
+
+    def session_csrf(self, session_id: uuid.UUID) -> str:
+        return self._mac("session", str(session_id))
+
+    def session_csrf_ok(self, session_id: uuid.UUID, form_token: str) -> bool:
+        return hmac.compare_digest(self.session_csrf(session_id), form_token or "")
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def set_cookie(response: Response, name: str, value: str, *, path: str, max_age: int) -> None:
+    response.set_cookie(
+        name, value, path=path, max_age=max_age, secure=True, httponly=True, samesite="strict"
+    )
+
+
+def clear_cookie(response: Response, name: str, *, path: str) -> None:
+    response.delete_cookie(name, path=path, secure=True, httponly=True, samesite="strict")
+
+
+def pages_root(request: Request) -> str:
+    """The public path of the app serving the request (`/a` for the staff pages)."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def session_cookie_path(request: Request) -> str:
+    return pages_root(request) or "/"

@@ -1,0 +1,243 @@
+"""Staff sign-in use cases: ask for a link by SMS, open and use it, sign in with a provider's
+token, resolve a session, sign out. Services never commit: the router owns the transaction.
+
+A link is bound to the mobile number it was sent to, not to one member: a person in two teams
+has one member row in each, and chooses the team when they use the link. The SMS is written
+to the outbox in the transaction that stores the link, and only when the number belongs to an
+active member who has not replied STOP; the caller answers the same either way.
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.staff import repository, rules, texts, tokens
+from app.auth.staff.identity import StaffIdentity
+from app.auth.staff.models import SignInVia, StaffSession, StaffSignInLink
+from app.auth.staff.repository import StaffMember
+from app.config import StaffAuthSettings
+from app.notify import outbox
+from app.notify.models import OutboxMessage, OutboxStatus
+
+SUBJECT_KIND = "staff_signin"
+"""The outbox subject kind of sign-in SMS; the subject id is the link's id."""
+PURPOSE = "signin"
+
+
+class Refusal(StrEnum):
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+    NO_MEMBER = "no_member"
+    """No active member has the link's number (or the token's claim) any more."""
+    CHOOSE_TEAM = "choose_team"
+    """Several active members match: the caller must name the team (`team_id`)."""
+
+
+class SignInRefused(Exception):
+    def __init__(self, refusal: Refusal, *, members: list[StaffMember] | None = None) -> None:
+        super().__init__(refusal.value)
+        self.refusal = refusal
+        self.members = members or []
+
+
+@dataclass(frozen=True)
+class OpenedLink:
+    link: StaffSignInLink
+    state: rules.LinkState
+    members: list[StaffMember]
+    """The active members the link may sign in as (one per team), oldest first."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    """The session token: the cookie's value or the bearer token (never stored)."""
+    identity: StaffIdentity
+
+
+async def request_link(
+    session: AsyncSession,
+    *,
+    mobile: str,
+    now: datetime,
+    settings: StaffAuthSettings,
+    public_base_url: str,
+) -> bool:
+    """Writes a sign-in SMS to `mobile` if it is an active member's; True if it did."""
+    members = await repository.active_members(session, mobile=mobile)
+    members = [m for m in members if not m.sms_opted_out]
+    if not members:
+        return False
+    token = tokens.new_link_token()
+    link = StaffSignInLink(
+        token_hash=tokens.token_hash(token),
+        mobile=mobile,
+        created_at=now,
+        expires_at=now + timedelta(minutes=settings.link_minutes),
+    )
+    repository.add_link(session, link)
+    body = texts.signin_text(
+        link=tokens.signin_link(public_base_url, token),
+        minutes=settings.link_minutes,
+        language="en" if members[0].language == "en" else "nb",
+    )
+    outbox.enqueue(
+        session,
+        [
+            OutboxMessage(
+                subject_kind=SUBJECT_KIND,
+                subject_id=link.id,
+                purpose=PURPOSE,
+                context={},
+                member_id=members[0].member_id,
+                to_number=mobile,
+                body=body,
+                status=OutboxStatus.PENDING,
+                due_at=now,
+                created_at=now,
+            )
+        ],
+    )
+    await outbox.wake_workers(session)
+    return True
+
+
+async def open_link(session: AsyncSession, *, token: str, now: datetime) -> OpenedLink | None:
+    """The link for `token` and what it is worth now; None for a token never issued."""
+    if not tokens.is_link_token(token):
+        return None
+    wanted = tokens.token_hash(token)
+    link = await repository.link_by_hash(session, wanted)
+    if link is None or not hmac.compare_digest(link.token_hash, wanted):
+        return None
+    state = rules.link_state(expires_at=link.expires_at, used_at=link.used_at, now=now)
+    members = await repository.active_members(session, mobile=link.mobile)
+    return OpenedLink(link=link, state=state, members=members)
+
+
+def _chosen(members: list[StaffMember], team_id: uuid.UUID | None) -> StaffMember:
+    """The member signing in: the only one, or the one of the team chosen among them."""
+    if not members:
+        raise SignInRefused(Refusal.NO_MEMBER)
+    if team_id is None:
+        if len({m.team_id for m in members}) > 1:
+            raise SignInRefused(Refusal.CHOOSE_TEAM, members=members)
+        return members[0]
+    for member in members:
+        if member.team_id == team_id:
+            return member
+    raise SignInRefused(Refusal.CHOOSE_TEAM, members=members)
+
+
+async def use_link(
+    session: AsyncSession,
+    *,
+    token: str,
+    team_id: uuid.UUID | None,
+    now: datetime,
+    settings: StaffAuthSettings,
+) -> SignedIn:
+    """Signs in with a link (once); `team_id` chooses when members of several teams have the
+    link's number."""
+    opened = await open_link(session, token=token, now=now)
+    if opened is None:
+        raise SignInRefused(Refusal.UNKNOWN)
+    if opened.state is rules.LinkState.USED:
+        raise SignInRefused(Refusal.USED)
+    if opened.state is rules.LinkState.EXPIRED:
+        raise SignInRefused(Refusal.EXPIRED)
+    member = _chosen(opened.members, team_id)
+    if not await repository.use_link(session, link_id=opened.link.id, now=now):
+        raise SignInRefused(Refusal.USED)
+    signed_in = start_session(
+        session, member=member, via=SignInVia.SMS_LINK, now=now, settings=settings
+    )
+    await session.flush()  # the session row exists before the link names it
+    await repository.set_link_session(
+        session, link_id=opened.link.id, session_id=signed_in.identity.session_id
+    )
+    return signed_in
+
+
+async def sign_in_by_claim(
+    session: AsyncSession,
+    *,
+    identifier: str,
+    match: str,
+    team_id: uuid.UUID | None,
+    now: datetime,
+    settings: StaffAuthSettings,
+) -> SignedIn:
+    """Signs in the active member an OIDC token named (its mobile or email)."""
+    if match == "email":
+        members = await repository.active_members(session, email=identifier)
+    else:
+        members = await repository.active_members(session, mobile=identifier)
+    member = _chosen(members, team_id)
+    return start_session(session, member=member, via=SignInVia.OIDC, now=now, settings=settings)
+
+
+def start_session(
+    session: AsyncSession,
+    *,
+    member: StaffMember,
+    via: SignInVia,
+    now: datetime,
+    settings: StaffAuthSettings,
+) -> SignedIn:
+    token = tokens.new_session_token()
+    row = StaffSession(
+        token_hash=tokens.token_hash(token),
+        member_id=member.member_id,
+        via=via.value,
+        created_at=now,
+        expires_at=now + timedelta(hours=settings.session_hours),
+    )
+    repository.add_session(session, row)
+    return SignedIn(token=token, identity=identity_of(row, member))
+
+
+def identity_of(row: StaffSession, member: StaffMember) -> StaffIdentity:
+    return StaffIdentity(
+        member_id=member.member_id,
+        team_id=member.team_id,
+        municipality_code=member.municipality_code,
+        is_leader=member.is_leader,
+        name=member.name,
+        role=member.role,
+        language="en" if member.language == "en" else "nb",
+        team_name=member.team_name,
+        municipality_name=member.municipality_name,
+        session_id=row.id,
+        via=row.via,
+        expires_at=row.expires_at,
+    )
+
+
+async def resolve_session(
+    session: AsyncSession, *, token: str, now: datetime
+) -> StaffIdentity | None:
+    """Who the session token belongs to, if the session is alive and its member active."""
+    if not tokens.is_session_token(token):
+        return None
+    wanted = tokens.token_hash(token)
+    found = await repository.session_with_member(session, wanted)
+    if found is None:
+        return None
+    row, member = found
+    if not hmac.compare_digest(row.token_hash, wanted):
+        return None
+    if not rules.session_alive(expires_at=row.expires_at, signed_out_at=row.signed_out_at, now=now):
+        return None
+    return identity_of(row, member)
+
+
+async def sign_out(session: AsyncSession, *, session_id: uuid.UUID, now: datetime) -> None:
+    await repository.sign_out(session, session_id=session_id, now=now)

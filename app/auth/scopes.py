@@ -13,6 +13,7 @@ class Scope(StrEnum):
     ADMIN_CLIENTS = "admin:clients"
     ADMIN_MUNICIPALITIES = "admin:municipalities"
     PRIVACY_READ = "privacy:read"
+    CONCERNS_WRITE = "concerns:write"
 
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -27,4 +28,6 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     Scope.ADMIN_MUNICIPALITIES: "Add municipalities to the service (the operator's scope, "
     "not bound to any municipality)",
     Scope.PRIVACY_READ: "Read the access log (privacy officer)",
+    Scope.CONCERNS_WRITE: "File concern reports about dangerous drugs for the client's "
+    "municipalities (partners: police, injection room, user organisations); reads nothing",
 }

@@ -1,0 +1,94 @@
+"""The cluster engine: the worker checks for clusters where alerts arrived (side lane).
+
+The alert domain cannot call `signals.check_clusters` itself (drug_warnings imports alerts;
+the other way round would be a package cycle), so the worker does, each round:
+
+1. One read transaction: for each municipality odvarsel serves, one query for whether an
+   alert was received (`alert.received_at`) or supplemented (`alert_version.at`) since its
+   last check less `MARGIN`. A municipality with nothing new costs that query and no more.
+2. For each that had: `check_clusters` in a transaction of its own, which also records the
+   check time (`cluster_check`). A municipality whose check fails is logged and tried again
+   after `RETRY_AFTER`; it never stops the others.
+
+`MARGIN`: an alert's `received_at` is set before its transaction commits, so an alert may
+become visible after a check that started later than its `received_at`; looking back a
+minute finds it (one that commits later still is seen at the municipality's next check, as
+`check_clusters` looks back a day and more). A check is idempotent, so seeing the same alerts
+again costs only the computation: after an alert, its municipality is checked each round
+until one round after the margin has passed. The work a round reports is the signals it
+raised or grew, not the checks it made: re-checks that change nothing must not keep the lane
+busy.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.db import describe_error
+from app.drug_warnings import repository, signals
+from app.privacy.crypto import FieldCipher
+
+log = logging.getLogger(__name__)
+
+MARGIN = timedelta(minutes=1)
+"""How far before a municipality's last check the next one looks for alerts."""
+RETRY_AFTER = timedelta(minutes=1)
+"""How long a municipality whose check failed waits before it is tried again."""
+
+
+class ClusterEngine:
+    """Raises and grows cluster signals (`app.worker.Engine`), in the worker's side lane."""
+
+    name = "clusters"
+
+    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher) -> None:
+        """`cipher` opens the alerts' coordinates for a radius rule."""
+        self._sessions = sessions
+        self._cipher = cipher
+        self._retry_at: dict[str, datetime] = {}
+        """Municipalities whose check failed, and when they are tried again (this process)."""
+
+    async def run_once(self, now: datetime) -> int:
+        """Check each municipality with new alerts; how many signals were raised or grown."""
+        changed = 0
+        for code in await self._due(now):
+            try:
+                changed += await self._check(code, now)
+            except Exception as exc:  # one municipality must not stop the others' signals
+                self._retry_at[code] = now + RETRY_AFTER
+                log.error(
+                    "cluster check failed; retrying later",
+                    extra={"municipality": code, **describe_error(exc)},
+                )
+            else:
+                self._retry_at.pop(code, None)
+        return changed
+
+    async def _due(self, now: datetime) -> list[str]:
+        """The municipalities that received or supplemented an alert since their last check."""
+        due = []
+        async with self._sessions() as session, session.begin():
+            for code, checked_at in (await repository.check_times(session)).items():
+                if now < self._retry_at.get(code, now):
+                    continue
+                since = None if checked_at is None else checked_at - MARGIN
+                if await repository.alerts_arrived(session, municipality_code=code, since=since):
+                    due.append(code)
+        return due
+
+    async def _check(self, code: str, now: datetime) -> int:
+        async with self._sessions() as session, session.begin():
+            found = await signals.check_clusters(
+                session, municipality_code=code, now=now, cipher=self._cipher
+            )
+            await repository.record_check(session, municipality_code=code, at=now)
+            changed = [(s.id, s.event_count) for s in found]
+        for signal_id, event_count in changed:
+            log.info(
+                "cluster signal raised or grown",
+                extra={"municipality": code, "signal_id": str(signal_id), "events": event_count},
+            )
+        return len(changed)

@@ -1,0 +1,190 @@
+"""Warnings as the leader reads them: one warning, the municipality's warnings, and those
+arriving from neighbouring municipalities; `warning_out` and `draft_out` give a warning's API
+form.
+
+A warning's state is read against the clock: a draft, in force (`active`) until
+`expires_at`, then `expired`, with `review_due` until its review is recorded.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.drug_warnings import repository, texts
+from app.drug_warnings.models import DrugWarning, WarningStatus
+from app.drug_warnings.schemas import IncomingWarningOut, SmsCounts, WarningOut, WarningState
+from app.errors import NotFound
+from app.notify.models import OutboxStatus
+
+
+async def get_warning(
+    session: AsyncSession, *, warning_id: uuid.UUID, municipalities: Collection[str], now: datetime
+) -> WarningOut:
+    warning, name = await find_warning(session, warning_id, municipalities)
+    return await warning_out(session, warning, name, now=now)
+
+
+async def list_warnings(
+    session: AsyncSession,
+    *,
+    municipalities: list[str],
+    state: WarningState | None,
+    offset: int,
+    limit: int,
+    now: datetime,
+) -> list[WarningOut]:
+    """The municipalities' warnings, newest first; only those in `state` when given."""
+    status = None
+    if state is not None:
+        status = WarningStatus.DRAFT if state is WarningState.DRAFT else WarningStatus.APPROVED
+    rows = await repository.list_warnings(
+        session,
+        municipalities=municipalities,
+        status=status.value if status else None,
+        expired_before=now if state is WarningState.EXPIRED else None,
+        active_at=now if state is WarningState.ACTIVE else None,
+        offset=offset,
+        limit=limit,
+    )
+    names = await repository.served(session, {w.municipality_code for w in rows})
+    ids = [w.id for w in rows]
+    counts = await repository.sms_counts(session, ids)
+    reached = await repository.neighbours_reached(session, ids)
+    return [
+        _warning_out(
+            w,
+            names.get(w.municipality_code, w.municipality_code),
+            now=now,
+            counts=counts.get(w.id, {}),
+            neighbours=reached.get(w.id, []),
+        )
+        for w in rows
+    ]
+
+
+async def incoming_warnings(
+    session: AsyncSession,
+    *,
+    municipalities: list[str],
+    include_expired: bool,
+    offset: int,
+    limit: int,
+    now: datetime,
+) -> list[IncomingWarningOut]:
+    """Warnings approved in municipalities that list these as neighbours, newest first."""
+    rows = await repository.list_incoming(
+        session,
+        municipalities=municipalities,
+        active_at=None if include_expired else now,
+        offset=offset,
+        limit=limit,
+    )
+    names = await repository.served(session, {w.municipality_code for _, w in rows})
+    answers = []
+    for incoming, warning in rows:
+        assert warning.approved_at is not None and warning.expires_at is not None
+        answers.append(
+            IncomingWarningOut(
+                id=incoming.id,
+                warning_id=warning.id,
+                municipality=incoming.municipality_code,
+                from_municipality=warning.municipality_code,
+                from_municipality_name=names.get(
+                    warning.municipality_code, warning.municipality_code
+                ),
+                text=warning.text,
+                approved_at=warning.approved_at,
+                expires_at=warning.expires_at,
+                received_at=incoming.received_at,
+                expired=warning.expires_at <= now,
+            )
+        )
+    return answers
+
+
+async def find_warning(
+    session: AsyncSession,
+    warning_id: uuid.UUID,
+    municipalities: Collection[str],
+    *,
+    for_update: bool = False,
+) -> tuple[DrugWarning, str]:
+    """The warning and its municipality's name; another client's warning 404s."""
+    warning = await repository.get_warning(session, warning_id, for_update=for_update)
+    if warning is None or warning.municipality_code not in municipalities:
+        raise NotFound(f"No warning {warning_id} in this client's municipalities.")
+    names = await repository.served(session, [warning.municipality_code])
+    return warning, names.get(warning.municipality_code, warning.municipality_code)
+
+
+async def warning_out(
+    session: AsyncSession, warning: DrugWarning, name: str, *, now: datetime
+) -> WarningOut:
+    """The warning's API form, with its SMS counts and the neighbours it reached."""
+    counts = await repository.sms_counts(session, [warning.id])
+    reached = await repository.neighbours_reached(session, [warning.id])
+    return _warning_out(
+        warning,
+        name,
+        now=now,
+        counts=counts.get(warning.id, {}),
+        neighbours=reached.get(warning.id, []),
+    )
+
+
+def draft_out(warning: DrugWarning, name: str, *, now: datetime) -> WarningOut:
+    """A draft's API form: it has sent nothing, so there is nothing to count."""
+    return _warning_out(warning, name, now=now)
+
+
+def _warning_out(
+    warning: DrugWarning,
+    municipality_name: str,
+    *,
+    now: datetime,
+    counts: dict[str, int] | None = None,
+    neighbours: Iterable[str] = (),
+) -> WarningOut:
+    if warning.status == WarningStatus.DRAFT or warning.expires_at is None:
+        state = WarningState.DRAFT
+        sms_text = texts.warning_text(
+            municipality_name=municipality_name,
+            expires_at=now + timedelta(days=warning.valid_days),
+            text=warning.text,
+        )
+    else:
+        state = WarningState.ACTIVE if warning.expires_at > now else WarningState.EXPIRED
+        sms_text = warning.sms_body or ""
+    counts = counts or {}
+    return WarningOut(
+        id=warning.id,
+        municipality=warning.municipality_code,
+        status=WarningStatus(warning.status),
+        state=state,
+        review_due=state is WarningState.EXPIRED and warning.reviewed_at is None,
+        signal_id=warning.signal_id,
+        concern_report_id=warning.concern_report_id,
+        text=warning.text,
+        sms_text=sms_text,
+        valid_days=warning.valid_days,
+        created_at=warning.created_at,
+        created_by=warning.created_by,
+        updated_at=warning.updated_at,
+        approved_at=warning.approved_at,
+        approved_by=warning.approved_by,
+        expires_at=warning.expires_at,
+        reviewed_at=warning.reviewed_at,
+        reviewed_by=warning.reviewed_by,
+        review_note=warning.review_note,
+        sms=SmsCounts(
+            pending=counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.SENDING, 0),
+            sent=counts.get(OutboxStatus.SENT, 0),
+            delivered=counts.get(OutboxStatus.DELIVERED, 0),
+            failed=counts.get(OutboxStatus.FAILED, 0) + counts.get(OutboxStatus.CANCELLED, 0),
+        ),
+        neighbours=list(neighbours),
+    )

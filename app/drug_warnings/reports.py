@@ -1,0 +1,69 @@
+"""Concern reports: a dangerous drug seen or heard of, filed by hand.
+
+By staff through the case system, or by a partner (police, injection room, user
+organisation) with a client holding `concerns:write`. A report goes to the leader's list and
+may become the source of a warning (`drafts.create_warning`); it reaches nobody by itself.
+Its description was checked for personal data by the schema.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.municipalities import ActingFor
+from app.drug_warnings import repository
+from app.drug_warnings.common import own_municipality_name, refuse
+from app.drug_warnings.models import ConcernReport
+from app.drug_warnings.schemas import ConcernReportIn, ConcernReportOut, ReporterKind
+from app.overdose.enums import Substance
+
+MAX_FUTURE = timedelta(hours=1)
+"""How far ahead of our clock `observed_at` may be (a sender's clock a little fast)."""
+
+
+async def file_concern_report(
+    session: AsyncSession,
+    *,
+    report_in: ConcernReportIn,
+    client_id: str,
+    municipalities: ActingFor,
+    now: datetime,
+) -> ConcernReportOut:
+    await own_municipality_name(session, report_in.municipality, municipalities)
+    if report_in.observed_at is not None and report_in.observed_at > now + MAX_FUTURE:
+        raise refuse("observed_at", "in the future; check the clock and time zone")
+    report = ConcernReport(
+        municipality_code=report_in.municipality,
+        reporter_kind=report_in.reporter_kind.value,
+        description=report_in.description,
+        substances=[s.value for s in report_in.substances],
+        observed_at=report_in.observed_at,
+        client_id=client_id,
+        created_at=now,
+    )
+    repository.add(session, report)
+    return _report_out(report)
+
+
+async def concern_reports(
+    session: AsyncSession, *, municipalities: list[str], offset: int, limit: int
+) -> list[ConcernReportOut]:
+    """The municipalities' reports, newest first."""
+    reports = await repository.list_reports(
+        session, municipalities=municipalities, offset=offset, limit=limit
+    )
+    return [_report_out(r) for r in reports]
+
+
+def _report_out(report: ConcernReport) -> ConcernReportOut:
+    return ConcernReportOut(
+        id=report.id,
+        municipality=report.municipality_code,
+        reporter_kind=ReporterKind(report.reporter_kind),
+        description=report.description,
+        substances=[Substance(s) for s in report.substances],
+        observed_at=report.observed_at,
+        created_at=report.created_at,
+    )

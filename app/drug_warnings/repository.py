@@ -1,0 +1,271 @@
+"""Queries on warning settings, concern reports, signals, warnings and cluster checks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, or_, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.alerts.models import Alert, AlertVersion
+from app.db import is_postgresql
+from app.drug_warnings.models import (
+    ClusterCheck,
+    ConcernReport,
+    DrugWarning,
+    IncomingWarning,
+    Signal,
+    WarningSettingsRow,
+)
+from app.notify.models import OutboxMessage
+from app.roster.models import Municipality
+
+WARNING_SUBJECT = "warning"
+"""The outbox subject kind of a warning's SMS."""
+
+
+async def get_settings(
+    session: AsyncSession, *, municipality_code: str
+) -> WarningSettingsRow | None:
+    return await session.get(WarningSettingsRow, municipality_code)
+
+
+def save_settings(session: AsyncSession, row: WarningSettingsRow) -> None:
+    session.add(row)
+
+
+async def served(session: AsyncSession, codes: Collection[str]) -> dict[str, str]:
+    """The names of those of `codes` that odvarsel serves, by code."""
+    if not codes:
+        return {}
+    statement = select(Municipality).where(col(Municipality.code).in_(list(codes)))
+    return {m.code: m.name for m in (await session.execute(statement)).scalars()}
+
+
+async def lock_clusters(session: AsyncSession, *, municipality_code: str) -> None:
+    """One cluster check at a time per municipality (until commit), so two alerts arriving
+    together raise one signal. SQLite has one writer at a time already."""
+    if is_postgresql(session):
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"odvarsel:clusters:{municipality_code}"},
+        )
+
+
+async def alerts_since(
+    session: AsyncSession, *, municipality_code: str, since: datetime
+) -> list[Alert]:
+    statement = select(Alert).where(
+        col(Alert.municipality_code) == municipality_code, col(Alert.occurred_at) >= since
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def alerts_by_id(session: AsyncSession, alert_ids: Collection[uuid.UUID]) -> list[Alert]:
+    if not alert_ids:
+        return []
+    statement = select(Alert).where(col(Alert.id).in_(list(alert_ids)))
+    return list((await session.execute(statement)).scalars())
+
+
+async def signals_since(
+    session: AsyncSession, *, municipality_code: str, since: datetime
+) -> list[Signal]:
+    """The municipality's signals whose last event is at or after `since`, oldest first."""
+    statement = (
+        select(Signal)
+        .where(col(Signal.municipality_code) == municipality_code, col(Signal.last_at) >= since)
+        .order_by(col(Signal.raised_at), col(Signal.id))
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def list_signals(
+    session: AsyncSession,
+    *,
+    municipalities: list[str],
+    status: str | None,
+    offset: int,
+    limit: int,
+) -> list[Signal]:
+    statement = select(Signal).where(col(Signal.municipality_code).in_(municipalities))
+    if status is not None:
+        statement = statement.where(col(Signal.status) == status)
+    statement = (
+        statement.order_by(col(Signal.updated_at).desc(), col(Signal.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def get_signal(
+    session: AsyncSession, signal_id: uuid.UUID, *, for_update: bool = False
+) -> Signal | None:
+    statement = select(Signal).where(col(Signal.id) == signal_id)
+    if for_update and is_postgresql(session):
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def check_times(session: AsyncSession) -> dict[str, datetime | None]:
+    """Every served municipality and when its clusters were last checked (None: never)."""
+    statement = (
+        select(col(Municipality.code), col(ClusterCheck.checked_at))
+        .outerjoin(ClusterCheck, col(ClusterCheck.municipality_code) == col(Municipality.code))
+        .order_by(col(Municipality.code))
+    )
+    return {code: at for code, at in (await session.execute(statement)).all()}
+
+
+async def alerts_arrived(
+    session: AsyncSession, *, municipality_code: str, since: datetime | None
+) -> bool:
+    """Whether an alert of the municipality was received or supplemented at or after `since`
+    (with None: whether it has any alert). One query."""
+    received = select(col(Alert.id)).where(col(Alert.municipality_code) == municipality_code)
+    condition: ColumnElement[bool] = exists(received)
+    if since is not None:
+        supplemented = (
+            select(col(AlertVersion.alert_id))
+            .join(Alert, col(Alert.id) == col(AlertVersion.alert_id))
+            .where(col(Alert.municipality_code) == municipality_code, col(AlertVersion.at) >= since)
+        )
+        condition = or_(
+            exists(received.where(col(Alert.received_at) >= since)), exists(supplemented)
+        )
+    return bool((await session.execute(select(condition))).scalar_one())
+
+
+_CLUSTER_CHECK: Any = ClusterCheck.__table__  # type: ignore[attr-defined]
+
+
+async def record_check(session: AsyncSession, *, municipality_code: str, at: datetime) -> None:
+    """Set the municipality's check time (an upsert: two workers may check it at once)."""
+    insert = postgresql.insert if is_postgresql(session) else sqlite.insert
+    statement = insert(_CLUSTER_CHECK).values(municipality_code=municipality_code, checked_at=at)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["municipality_code"],
+            set_={"checked_at": statement.excluded.checked_at},
+        )
+    )
+
+
+def add(session: AsyncSession, row: ConcernReport | Signal | DrugWarning | IncomingWarning) -> None:
+    session.add(row)
+
+
+async def get_report(session: AsyncSession, report_id: uuid.UUID) -> ConcernReport | None:
+    return await session.get(ConcernReport, report_id)
+
+
+async def list_reports(
+    session: AsyncSession, *, municipalities: list[str], offset: int, limit: int
+) -> list[ConcernReport]:
+    statement = (
+        select(ConcernReport)
+        .where(col(ConcernReport.municipality_code).in_(municipalities))
+        .order_by(col(ConcernReport.created_at).desc(), col(ConcernReport.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def get_warning(
+    session: AsyncSession, warning_id: uuid.UUID, *, for_update: bool = False
+) -> DrugWarning | None:
+    statement = select(DrugWarning).where(col(DrugWarning.id) == warning_id)
+    if for_update and is_postgresql(session):
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def list_warnings(
+    session: AsyncSession,
+    *,
+    municipalities: list[str],
+    status: str | None,
+    expired_before: datetime | None,
+    active_at: datetime | None,
+    offset: int,
+    limit: int,
+) -> list[DrugWarning]:
+    statement = select(DrugWarning).where(col(DrugWarning.municipality_code).in_(municipalities))
+    if status is not None:
+        statement = statement.where(col(DrugWarning.status) == status)
+    if expired_before is not None:
+        statement = statement.where(col(DrugWarning.expires_at) <= expired_before)
+    if active_at is not None:
+        statement = statement.where(col(DrugWarning.expires_at) > active_at)
+    statement = (
+        statement.order_by(col(DrugWarning.created_at).desc(), col(DrugWarning.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def sms_counts(
+    session: AsyncSession, warning_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, int]]:
+    """The warnings' SMS by outbox state."""
+    if not warning_ids:
+        return {}
+    statement = (
+        select(col(OutboxMessage.subject_id), col(OutboxMessage.status), func.count())
+        .where(
+            col(OutboxMessage.subject_kind) == WARNING_SUBJECT,
+            col(OutboxMessage.subject_id).in_(warning_ids),
+        )
+        .group_by(col(OutboxMessage.subject_id), col(OutboxMessage.status))
+    )
+    counts: dict[uuid.UUID, dict[str, int]] = {}
+    for subject_id, status, count in (await session.execute(statement)).all():
+        counts.setdefault(subject_id, {})[status] = count
+    return counts
+
+
+async def neighbours_reached(
+    session: AsyncSession, warning_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    if not warning_ids:
+        return {}
+    statement = (
+        select(IncomingWarning)
+        .where(col(IncomingWarning.warning_id).in_(warning_ids))
+        .order_by(col(IncomingWarning.municipality_code))
+    )
+    reached: dict[uuid.UUID, list[str]] = {}
+    for row in (await session.execute(statement)).scalars():
+        reached.setdefault(row.warning_id, []).append(row.municipality_code)
+    return reached
+
+
+async def list_incoming(
+    session: AsyncSession,
+    *,
+    municipalities: list[str],
+    active_at: datetime | None,
+    offset: int,
+    limit: int,
+) -> list[tuple[IncomingWarning, DrugWarning]]:
+    statement = (
+        select(IncomingWarning, DrugWarning)
+        .join(DrugWarning, col(DrugWarning.id) == col(IncomingWarning.warning_id))
+        .where(col(IncomingWarning.municipality_code).in_(municipalities))
+    )
+    if active_at is not None:
+        statement = statement.where(col(DrugWarning.expires_at) > active_at)
+    statement = (
+        statement.order_by(col(IncomingWarning.received_at).desc(), col(IncomingWarning.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return [(incoming, warning) for incoming, warning in (await session.execute(statement)).all()]

@@ -1,0 +1,449 @@
+"""Warnings about dangerous drugs: concern reports (partners, `concerns:write`), and cluster
+signals and warnings for a municipality's case system acting for the leader
+(`alerts:details`, the client's municipalities); the contact list, neighbours and cluster
+rules under the admin API (`admin`)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Security, status
+
+from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
+from app.auth.scopes import Scope
+from app.auth.tokens import TokenClaims
+from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep, current_client
+from app.drug_warnings import drafts, lists, reports, settings, signals
+from app.drug_warnings.models import SignalStatus
+from app.drug_warnings.schemas import (
+    ApprovalIn,
+    ClusterRules,
+    ClusterRulesDoc,
+    ConcernReportIn,
+    ConcernReportOut,
+    DismissalIn,
+    IncomingWarningOut,
+    ReviewIn,
+    SignalOut,
+    WarningContacts,
+    WarningEdit,
+    WarningIn,
+    WarningOut,
+    WarningState,
+)
+from app.errors import NotFound, Problem
+
+TAG = "drug warnings"
+ADMIN_TAG = "admin: drug warnings"
+
+router = APIRouter(prefix="/v1", tags=[TAG])
+
+CaseSystem = Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_DETAILS])]
+Partner = Annotated[TokenClaims, Security(current_client, scopes=[Scope.CONCERNS_WRITE])]
+
+_problems: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No valid access token"},
+    403: {"model": Problem, "description": "The token lacks the scope"},
+}
+_not_found: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "Not in the client's municipalities"}
+}
+_conflict: dict[int | str, dict[str, Any]] = {
+    409: {"model": Problem, "description": "Not in a state that allows it"}
+}
+_text_refused: dict[int | str, dict[str, Any]] = {
+    422: {
+        "model": Problem,
+        "description": "`errors` names each field refused: a text with a national id, a phone "
+        "number or a name from an alert of the cluster (`text`), an SMS longer than two "
+        "segments, another municipality, an unknown signal or concern report.",
+    }
+}
+
+MunicipalityQuery = Annotated[
+    str | None, Query(pattern=r"^\d{4}$", description="One of the client's municipalities")
+]
+Offset = Annotated[int, Query(ge=0, le=100_000)]
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+def _codes(municipality: str | None, municipalities: frozenset[str]) -> list[str]:
+    if municipality is not None and municipality not in municipalities:
+        raise NotFound(f"No municipality {municipality} for this client.")
+    return [municipality] if municipality is not None else sorted(municipalities)
+
+
+@router.post(
+    "/concern-reports",
+    status_code=status.HTTP_201_CREATED,
+    summary="File a concern report about a dangerous drug",
+    description="For partners (police, the injection room, Feltpleien, user organisations) "
+    "with the `concerns:write` scope, and for the case system on behalf of staff: a drug "
+    "seen or heard of that may call for a warning. It goes to the leader's list; nobody is "
+    "warned until the leader approves a warning. The description must not identify anyone: "
+    "a national id or a phone number is refused.",
+    responses={**_problems, **_text_refused},
+)
+async def create_concern_report(
+    report_in: ConcernReportIn,
+    session: SessionDep,
+    clock: ClockDep,
+    client: Partner,
+    municipalities: ClientMunicipalities,
+) -> ConcernReportOut:
+    async with session.begin():
+        return await reports.file_concern_report(
+            session,
+            report_in=report_in,
+            client_id=client.client_id,
+            municipalities=municipalities,
+            now=clock.now(),
+        )
+
+
+@router.get(
+    "/concern-reports",
+    summary="List the concern reports of the client's municipalities",
+    description="Newest first.",
+    responses={**_problems, **_not_found},
+)
+async def list_concern_reports(
+    session: SessionDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+    municipality: MunicipalityQuery = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> list[ConcernReportOut]:
+    codes = _codes(municipality, municipalities)
+    async with session.begin():
+        return await reports.concern_reports(
+            session, municipalities=codes, offset=offset, limit=limit
+        )
+
+
+@router.get(
+    "/cluster-signals",
+    summary="List cluster signals",
+    description="Clusters of overdoses (by default 3 within 6 hours in the municipality; see "
+    "the admin API's cluster rules), most recently grown first. A signal grows as alerts "
+    "join its cluster; a dismissed signal opens again when it grows. Anonymous alerts count.",
+    responses={**_problems, **_not_found},
+)
+async def list_cluster_signals(
+    session: SessionDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+    municipality: MunicipalityQuery = None,
+    signal_status: Annotated[
+        SignalStatus | None, Query(alias="status", description="Only signals in this state")
+    ] = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> list[SignalOut]:
+    codes = _codes(municipality, municipalities)
+    async with session.begin():
+        return await signals.list_signals(
+            session, municipalities=codes, status=signal_status, offset=offset, limit=limit
+        )
+
+
+@router.post(
+    "/cluster-signals/{signal_id}/dismiss",
+    summary="Dismiss a cluster signal",
+    description="The leader decided that no warning is needed, and why.",
+    responses={**_problems, **_not_found, **_conflict},
+)
+async def dismiss_cluster_signal(
+    signal_id: uuid.UUID,
+    dismissal: DismissalIn,
+    session: SessionDep,
+    clock: ClockDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+) -> SignalOut:
+    async with session.begin():
+        return await signals.dismiss_signal(
+            session,
+            signal_id=signal_id,
+            dismissal=dismissal,
+            municipalities=municipalities,
+            now=clock.now(),
+        )
+
+
+@router.get(
+    "/drug-warnings",
+    summary="List the warnings of the client's municipalities",
+    description="Newest first; `state` picks drafts, warnings in force, or expired ones "
+    "(`review_due` marks those not reviewed yet).",
+    responses={**_problems, **_not_found},
+)
+async def list_drug_warnings(
+    session: SessionDep,
+    clock: ClockDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+    municipality: MunicipalityQuery = None,
+    state: Annotated[WarningState | None, Query(description="Only warnings so")] = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> list[WarningOut]:
+    codes = _codes(municipality, municipalities)
+    async with session.begin():
+        return await lists.list_warnings(
+            session, municipalities=codes, state=state, offset=offset, limit=limit, now=clock.now()
+        )
+
+
+@router.post(
+    "/drug-warnings",
+    status_code=status.HTTP_201_CREATED,
+    summary="Draft a warning",
+    description="From a cluster signal or a concern report (or both). A draft reaches nobody "
+    "until it is approved. The text must not identify anyone: a national id, a phone number "
+    "or a name from an alert of the signal's cluster is refused; `sms_text` shows the SMS.",
+    responses={**_problems, **_text_refused},
+)
+async def create_drug_warning(
+    warning_in: WarningIn,
+    session: SessionDep,
+    clock: ClockDep,
+    state: StateDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+) -> WarningOut:
+    async with session.begin():
+        return await drafts.create_warning(
+            session,
+            warning_in=warning_in,
+            client_id=client.client_id,
+            municipalities=municipalities,
+            now=clock.now(),
+            cipher=state.cipher,
+        )
+
+
+@router.get(
+    "/drug-warnings/{warning_id}",
+    summary="Get a warning",
+    responses={**_problems, **_not_found},
+)
+async def get_drug_warning(
+    warning_id: uuid.UUID,
+    session: SessionDep,
+    clock: ClockDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+) -> WarningOut:
+    async with session.begin():
+        return await lists.get_warning(
+            session, warning_id=warning_id, municipalities=municipalities, now=clock.now()
+        )
+
+
+@router.patch(
+    "/drug-warnings/{warning_id}",
+    summary="Edit a draft warning",
+    description="The text and how long it will be in force; checked as when it was drafted. "
+    "An approved warning is not changed (409): write a new one.",
+    responses={**_problems, **_not_found, **_conflict, **_text_refused},
+)
+async def update_drug_warning(
+    warning_id: uuid.UUID,
+    edit: WarningEdit,
+    session: SessionDep,
+    clock: ClockDep,
+    state: StateDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+) -> WarningOut:
+    async with session.begin():
+        return await drafts.edit_warning(
+            session,
+            warning_id=warning_id,
+            edit=edit,
+            municipalities=municipalities,
+            now=clock.now(),
+            cipher=state.cipher,
+        )
+
+
+@router.post(
+    "/drug-warnings/{warning_id}/approve",
+    summary="Approve and send a warning",
+    description="The leader's approval: the text is checked once more, then the warning goes "
+    "by SMS to the municipality's contact list and arrives in the neighbouring "
+    "municipalities' lists of incoming warnings. It is in force for `valid_days` from now.",
+    responses={**_problems, **_not_found, **_conflict, **_text_refused},
+)
+async def approve_drug_warning(
+    warning_id: uuid.UUID,
+    approval: ApprovalIn,
+    session: SessionDep,
+    clock: ClockDep,
+    state: StateDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+) -> WarningOut:
+    async with session.begin():
+        answer = await drafts.approve_warning(
+            session,
+            warning_id=warning_id,
+            approval=approval,
+            municipalities=municipalities,
+            now=clock.now(),
+            cipher=state.cipher,
+        )
+    state.worker.wake()  # after commit: the SMS are due
+    return answer
+
+
+@router.post(
+    "/drug-warnings/{warning_id}/review",
+    summary="Review a warning",
+    description="What the review of an approved warning found (once; in force or expired).",
+    responses={**_problems, **_not_found, **_conflict},
+)
+async def review_drug_warning(
+    warning_id: uuid.UUID,
+    review: ReviewIn,
+    session: SessionDep,
+    clock: ClockDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+) -> WarningOut:
+    async with session.begin():
+        return await drafts.review_warning(
+            session,
+            warning_id=warning_id,
+            review=review,
+            municipalities=municipalities,
+            now=clock.now(),
+        )
+
+
+@router.get(
+    "/incoming-drug-warnings",
+    summary="List warnings from neighbouring municipalities",
+    description="Warnings approved in municipalities that list the client's municipality as "
+    "a neighbour, newest first; expired ones only with `include_expired`.",
+    responses={**_problems, **_not_found},
+)
+async def list_incoming_drug_warnings(
+    session: SessionDep,
+    clock: ClockDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+    municipality: MunicipalityQuery = None,
+    include_expired: bool = False,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> list[IncomingWarningOut]:
+    codes = _codes(municipality, municipalities)
+    async with session.begin():
+        return await lists.incoming_warnings(
+            session,
+            municipalities=codes,
+            include_expired=include_expired,
+            offset=offset,
+            limit=limit,
+            now=clock.now(),
+        )
+
+
+admin_router = APIRouter(
+    prefix=f"{PREFIX}/municipalities/{{code}}",
+    tags=[ADMIN_TAG],
+    dependencies=REQUIRE_ADMIN,
+    responses=AUTH_PROBLEMS,
+)
+
+Code = Annotated[str, Path(pattern=r"^\d{4}$", description="Kommunenummer", examples=["3107"])]
+
+
+@admin_router.get(
+    "/warning-contacts",
+    summary="Get who the municipality's warnings reach",
+    description="A municipality that has set none warns nobody by SMS.",
+    responses=NOT_FOUND,
+)
+async def get_warning_contacts(
+    code: Code, session: SessionDep, municipalities: ClientMunicipalities
+) -> WarningContacts:
+    async with session.begin():
+        return await settings.contacts_of(
+            session, municipality_code=code, municipalities=municipalities
+        )
+
+
+@admin_router.put(
+    "/warning-contacts",
+    summary="Set who the municipality's warnings reach",
+    description="Replaces the contact list (each gets an approved warning by SMS) and the "
+    "neighbours (served municipalities whose leaders receive it in their list). Warnings "
+    "sent before are not changed.",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def set_warning_contacts(
+    code: Code,
+    contacts: WarningContacts,
+    session: SessionDep,
+    clock: ClockDep,
+    municipalities: ClientMunicipalities,
+) -> WarningContacts:
+    async with session.begin():
+        return await settings.set_contacts(
+            session,
+            municipality_code=code,
+            contacts=contacts,
+            municipalities=municipalities,
+            now=clock.now(),
+        )
+
+
+@admin_router.get(
+    "/cluster-rules",
+    summary="Get how clusters of overdoses are detected",
+    description="A municipality that has not set its own gets the default (3 within 6 "
+    "hours in the municipality), with `configured: false`.",
+    responses=NOT_FOUND,
+)
+async def get_cluster_rules(
+    code: Code, session: SessionDep, municipalities: ClientMunicipalities
+) -> ClusterRulesDoc:
+    async with session.begin():
+        return await settings.rules_doc(
+            session, municipality_code=code, municipalities=municipalities
+        )
+
+
+@admin_router.put(
+    "/cluster-rules",
+    summary="Set how clusters of overdoses are detected",
+    description="Each rule raises its own signals: N overdoses within H hours (first to last, "
+    "inclusive, by when they happened) in the municipality, or within `radius_km` of one of "
+    "them (only alerts whose coordinates were kept). An empty list turns detection off. "
+    "Signals raised before stay.",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def set_cluster_rules(
+    code: Code,
+    rules: ClusterRules,
+    session: SessionDep,
+    clock: ClockDep,
+    municipalities: ClientMunicipalities,
+) -> ClusterRulesDoc:
+    async with session.begin():
+        return await settings.set_rules(
+            session,
+            municipality_code=code,
+            rules=rules,
+            municipalities=municipalities,
+            now=clock.now(),
+        )
+
+
+routers = (router, admin_router)
+"""Both routers, for `app.main.api_routes`."""

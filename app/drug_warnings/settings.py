@@ -1,0 +1,140 @@
+"""A municipality's warning settings (admin API): who its warnings reach, and its cluster rules.
+
+* The **contact list** gets an approved warning by SMS; the **neighbours** (municipalities
+  odvarsel serves) receive it in their leader's list of incoming warnings.
+* The **cluster rules** say what `signals.check_clusters` looks for. A municipality that has
+  set none detects by `clusters.DEFAULT_RULES` (3 within 6 hours); an empty list turns
+  detection off.
+
+Changing either never changes what was sent or raised before.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.municipalities import ActingFor
+from app.drug_warnings import repository
+from app.drug_warnings.clusters import DEFAULT_RULES, AreaKind, ClusterRule
+from app.drug_warnings.common import municipality_name, refuse
+from app.drug_warnings.models import WarningSettingsRow
+from app.drug_warnings.schemas import (
+    ClusterRuleIn,
+    ClusterRules,
+    ClusterRulesDoc,
+    WarningContact,
+    WarningContacts,
+)
+from app.errors import FieldProblem, InvalidFields
+
+
+async def contacts_of(
+    session: AsyncSession, *, municipality_code: str, municipalities: ActingFor
+) -> WarningContacts:
+    await municipality_name(session, municipality_code, municipalities)
+    row = await repository.get_settings(session, municipality_code=municipality_code)
+    if row is None:
+        return WarningContacts(contacts=[], neighbours=[])
+    return _contacts_doc(row)
+
+
+async def set_contacts(
+    session: AsyncSession,
+    *,
+    municipality_code: str,
+    contacts: WarningContacts,
+    municipalities: ActingFor,
+    now: datetime,
+) -> WarningContacts:
+    """Replace the contact list and the neighbours; warnings sent before are not changed."""
+    await municipality_name(session, municipality_code, municipalities)
+    served = await repository.served(session, contacts.neighbours)
+    problems = [
+        FieldProblem(
+            field=f"neighbours.{i}",
+            reason="the municipality itself"
+            if code == municipality_code
+            else "not served by odvarsel: add its contact to `contacts` instead",
+        )
+        for i, code in enumerate(contacts.neighbours)
+        if code == municipality_code or code not in served
+    ]
+    if problems:
+        raise InvalidFields(problems)
+    row = await _settings_row(session, municipality_code, now)
+    row.contacts = [c.model_dump() for c in contacts.contacts]
+    row.neighbours = list(contacts.neighbours)
+    row.updated_at = now
+    repository.save_settings(session, row)
+    return _contacts_doc(row)
+
+
+async def rules_doc(
+    session: AsyncSession, *, municipality_code: str, municipalities: ActingFor
+) -> ClusterRulesDoc:
+    await municipality_name(session, municipality_code, municipalities)
+    row = await repository.get_settings(session, municipality_code=municipality_code)
+    configured = row is not None and row.cluster_rules is not None
+    rules = await rules_for(session, municipality_code=municipality_code)
+    return ClusterRulesDoc(rules=[_rule_in(rule) for rule in rules], configured=configured)
+
+
+async def set_rules(
+    session: AsyncSession,
+    *,
+    municipality_code: str,
+    rules: ClusterRules,
+    municipalities: ActingFor,
+    now: datetime,
+) -> ClusterRulesDoc:
+    """Replace the cluster rules; signals raised before stay as they are."""
+    await municipality_name(session, municipality_code, municipalities)
+    keys = [_rule_of(rule.model_dump()).key for rule in rules.rules]
+    if len(set(keys)) != len(keys):
+        raise refuse("rules", "each rule only once")
+    row = await _settings_row(session, municipality_code, now)
+    row.cluster_rules = [rule.model_dump(mode="json") for rule in rules.rules]
+    row.updated_at = now
+    repository.save_settings(session, row)
+    return ClusterRulesDoc(rules=rules.rules, configured=True)
+
+
+async def rules_for(session: AsyncSession, *, municipality_code: str) -> tuple[ClusterRule, ...]:
+    """The rules the municipality's clusters are detected by (the default without its own)."""
+    row = await repository.get_settings(session, municipality_code=municipality_code)
+    if row is None or row.cluster_rules is None:
+        return DEFAULT_RULES
+    return tuple(_rule_of(rule) for rule in row.cluster_rules)
+
+
+async def _settings_row(session: AsyncSession, code: str, now: datetime) -> WarningSettingsRow:
+    row = await repository.get_settings(session, municipality_code=code)
+    return row or WarningSettingsRow(municipality_code=code, updated_at=now)
+
+
+def _contacts_doc(row: WarningSettingsRow) -> WarningContacts:
+    return WarningContacts(
+        contacts=[WarningContact.model_validate(c) for c in row.contacts],
+        neighbours=list(row.neighbours),
+    )
+
+
+def _rule_of(data: dict[str, Any]) -> ClusterRule:
+    return ClusterRule(
+        min_count=int(data["min_count"]),
+        window=timedelta(hours=float(data["window_hours"])),
+        area=AreaKind(data["area"]),
+        radius_km=None if data.get("radius_km") is None else float(data["radius_km"]),
+    )
+
+
+def _rule_in(rule: ClusterRule) -> ClusterRuleIn:
+    return ClusterRuleIn(
+        area=rule.area,
+        min_count=rule.min_count,
+        window_hours=rule.window.total_seconds() / 3600,
+        radius_km=rule.radius_km,
+    )

@@ -1,0 +1,53 @@
+"""The SMS of a drug warning (pure, bokmål).
+
+"Rusvarsel fra <kommune>, gjelder til <dd.mm>: <the leader's text>". The text is the
+leader's own, checked for personal data before it gets here; it is made GSM-7 (letters
+outside the alphabet are transliterated, as names are in app/notify/texts.py) and must fit
+two concatenated segments (306 septets), which the outbox keeps (320 characters). Unlike an
+alert's SMS the text is not cut: a warning is sent as approved or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from app.notify.gsm7 import septet_length, to_gsm7, truncate_septets
+
+OSLO = ZoneInfo("Europe/Oslo")
+CONCATENATED_SEGMENT = 153
+"""Septets of one part of a concatenated SMS (the rest is the header)."""
+MAX_SEGMENTS = 2
+MAX_SEPTETS = MAX_SEGMENTS * CONCATENATED_SEGMENT
+MAX_NAME_SEPTETS = 30
+"""The municipality's name is shortened to this many septets."""
+
+_TEMPLATE = "Rusvarsel fra {m}, gjelder til {until}: {text}"
+
+
+class TooLong(ValueError):
+    """The SMS would not fit `MAX_SEGMENTS` segments."""
+
+    def __init__(self, septets: int) -> None:
+        super().__init__(f"the SMS would be {septets} characters; at most {MAX_SEPTETS}")
+        self.septets = septets
+
+
+def warning_text(*, municipality_name: str, expires_at: datetime, text: str) -> str:
+    """The SMS of a warning in force until `expires_at`; `check_fits` before sending it."""
+    if expires_at.tzinfo is None or expires_at.utcoffset() is None:
+        raise ValueError("a timezone-aware datetime is required")
+    name = " ".join(to_gsm7(municipality_name).split())
+    body = _TEMPLATE.format(
+        m=truncate_septets(name, MAX_NAME_SEPTETS).rstrip(" -,."),
+        until=f"{expires_at.astimezone(OSLO):%d.%m}",
+        text=" ".join(to_gsm7(text).split()),
+    )
+    return body
+
+
+def check_fits(body: str) -> None:
+    """Raises TooLong when `body` needs more than `MAX_SEGMENTS` segments."""
+    length = septet_length(body)
+    if length > MAX_SEPTETS:
+        raise TooLong(length)

@@ -21,13 +21,17 @@ from app.audit.router import router as audit_router
 from app.auth.directory import ClientDirectory
 from app.auth.limits import TokenGuard
 from app.auth.router import router as auth_router
+from app.auth.staff.pages import router as staff_pages_router
+from app.auth.staff.router import router as staff_router
 from app.auth.tokens import TokenCodec
 from app.clock import Clock, SystemClock
 from app.config import ConfigError, Settings, get_settings, report_config_error
 from app.db import create_engine, create_sessionmaker
 from app.decisions.router import router as decisions_router
+from app.drug_warnings.router import routers as drug_warnings_routers
 from app.errors import install_error_handlers, problem_types_markdown
 from app.escalation.policy.router import router as escalation_admin_router
+from app.followup.router import router as followup_router
 from app.input_guard import InputGuard
 from app.logging import configure_logging, silence_parameter_loggers
 from app.middleware import BodySizeLimit, RequestLog
@@ -78,6 +82,7 @@ def api_routes() -> tuple[BaseRoute, ...]:
     )
     for router in (
         auth_router,
+        staff_router,
         alerts_router,
         decisions_router,
         audit_router,
@@ -90,6 +95,8 @@ def api_routes() -> tuple[BaseRoute, ...]:
         outbound_webhooks_router,
         answer_options_router,
         triage_router,
+        followup_router,
+        *drug_warnings_routers,
         inbound_sms_router,
         health.router,
     ):
@@ -159,6 +166,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         generate_unique_id_function=operation_id,
     )
     web = create_web_app(secret=settings.jwt_secret())
+    web.include_router(staff_pages_router)  # /a/s/: staff sign-in pages
     install_error_handlers(app)
     install_openapi(app)
     if settings.docs_enabled:

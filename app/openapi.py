@@ -163,6 +163,11 @@ _ALERT_409_EXAMPLE = {
 
 TAG_DESCRIPTIONS: dict[str, str] = {
     "auth": "Access tokens (OAuth 2.0 client credentials).",
+    "staff": "Staff sign-in on the phone: a one-time link by SMS (the default) or an "
+    "OpenID Connect provider's ID token (`STAFF__MODE=oidc`) gives a session token, sent as "
+    "`Authorization: Bearer <token>` (scheme `StaffSession`) to the staff API. Sessions "
+    "expire (`STAFF__SESSION_HOURS`, 12 h) and end on sign-out or when the member is "
+    "deactivated.",
     "alerts": "Posting alerts and their supplements, their status and triage, and their "
     "personal data (logged).",
     "manual disclosures": "Disclosures the consent rules never make, decided and recorded by "
@@ -183,6 +188,11 @@ TAG_DESCRIPTIONS: dict[str, str] = {
     "(Oslo time, Norwegian public holidays excepted), by outcome, destination and severity. "
     "Fixed rules come first: an `objected` (anonymous) alert pages nobody, a fatal alert goes "
     "to the leader.",
+    "drug warnings": "Warnings about dangerous drugs: concern reports filed by partners (scope "
+    "`concerns:write`) or staff, cluster signals (N overdoses within H hours in an area), and "
+    "the leader's warnings, which reach nobody until approved (scope `alerts:details`).",
+    "admin: drug warnings": "Who a municipality's approved warnings reach (an SMS contact list, "
+    "neighbouring municipalities), and how clusters of overdoses are detected.",
     "admin: clients": "API clients of the caller's municipalities: list, deactivate, rotate "
     "secrets (scope `admin:clients`).",
     "webhooks": "Called by Twilio: delivery reports, and staff members' SMS replies "
@@ -199,6 +209,11 @@ TAG_DESCRIPTIONS: dict[str, str] = {
     "15 min, then hourly; by default 20 "
     "attempts, about 14 hours); a client's events arrive in the order they happened, each "
     "under a `webhook-id` that stays the same on every attempt, for deduplication.",
+    "cases": "Follow-up cases after an overdose, for a municipality's case system acting for "
+    "the team's leader (scope `alerts:details`): steps with owners and deadlines, overdue first; "
+    "recording outcomes, assigning, closing early. No personal data.",
+    "admin: follow-up": "The follow-up templates (survivor, fatal) that a municipality's cases "
+    "are opened from: steps, owners, deadlines after the overdose, conditions.",
     "operations": "Liveness and readiness probes.",
 }
 

@@ -8,9 +8,12 @@ from app.answers import models as answers_models
 from app.audit import models as audit_models
 from app.auth import models as auth_models
 from app.auth.links import models as links_models
+from app.auth.staff import models as staff_models
 from app.decisions import models as decisions_models
+from app.drug_warnings import models as drug_warnings_models
 from app.escalation.engine import models as escalation_state_models
 from app.escalation.policy import models as escalation_models
+from app.followup import models as followup_models
 from app.informing import models as informing_models
 from app.notify import models as notify_models
 from app.roster import models as roster_models
@@ -26,14 +29,17 @@ __all__ = [
     "audit_models",
     "auth_models",
     "decisions_models",
+    "drug_warnings_models",
     "escalation_models",
     "escalation_state_models",
+    "followup_models",
     "heartbeat",
     "informing_models",
     "links_models",
     "metadata",
     "notify_models",
     "roster_models",
+    "staff_models",
     "timeline_models",
     "triage_models",
     "webhooks_models",

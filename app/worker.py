@@ -35,9 +35,11 @@ from app.alerts import outcomes as alert_outcomes
 from app.clock import Clock
 from app.config import Settings
 from app.db import describe_error
+from app.drug_warnings.engine import ClusterEngine
 from app.escalation.engine import outcomes as escalation_outcomes
 from app.escalation.engine.messages import SUBJECT_KIND as ALERT_MESSAGES
 from app.escalation.engine.runner import EscalationEngine
+from app.followup.engine import FollowupEngine
 from app.notify.dispatcher import Dispatcher
 from app.notify.outbox import SIDE_WAKE_CHANNEL, WAKE_CHANNEL
 from app.notify.outcomes import OutcomeHandlers
@@ -86,22 +88,25 @@ class Worker:
         self._clock = clock
         self._settings = settings
         self.outcomes = outcome_handlers()
+        cipher = cipher or build_cipher(settings)
         self.dispatcher = Dispatcher(
             sessions=sessions, sender=sender, clock=clock, settings=settings, outcomes=self.outcomes
         )
         self.engines: list[Engine] = [
             EscalationEngine(sessions=sessions, settings=settings),
+            FollowupEngine(sessions=sessions, settings=settings, cipher=cipher),
             self.dispatcher,
         ]
-        """The paging lane: escalations, then the SMS they wrote, in order."""
+        """The paging lane: escalations and follow-up deadlines, then the SMS they wrote."""
         self.side_engines: list[Engine] = [
             WebhookEngine(
                 sessions=sessions,
                 http=http,
                 clock=clock,
                 settings=settings,
-                cipher=cipher or build_cipher(settings),
+                cipher=cipher,
             ),
+            ClusterEngine(sessions=sessions, cipher=cipher),
         ]
         """Run beside the paging lane, in a loop of their own (`run`): a dispatch system that
         answers slowly never delays an SMS."""

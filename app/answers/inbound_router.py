@@ -45,6 +45,7 @@ async def twilio_inbound(request: Request, state: StateDep, session: SessionDep)
             now=state.clock.now(),
             link_lifetime=timedelta(hours=state.settings.links.expiry_hours),
             cipher=state.cipher,
+            public_base_url=state.settings.http.public_base_url,
         )
     state.worker.wake(side_lane=True)
     twiml = MessagingResponse()

@@ -19,6 +19,7 @@ from app.answers import service as answers_service
 from app.answers.rules import Answer, AnswerKind, Reply, ReplyKind, parse_reply, render
 from app.escalation.engine import manager as escalation_engine
 from app.escalation.engine.models import EscalationState, EscalationStatus
+from app.followup import service as followup
 from app.notify import texts
 from app.privacy.crypto import FieldCipher
 from app.roster import duty as roster_duty
@@ -54,8 +55,11 @@ async def handle_reply(
     now: datetime,
     link_lifetime: timedelta,
     cipher: FieldCipher,
+    public_base_url: str,
 ) -> str | None:
-    """What to answer the sender (None: nothing, Twilio answers STOP and START itself)."""
+    """What to answer the sender (None: nothing, Twilio answers STOP and START itself).
+
+    `public_base_url` links the follow-up case that taking the alert opens."""
     reply = parse_reply(body)
     members = await roster_duty.members_with_mobile(session, from_number)
     phrases = _EN if members and members[0].language == "en" else _NB
@@ -77,7 +81,9 @@ async def handle_reply(
     if state.status == EscalationStatus.ACKNOWLEDGED:
         return await _taken_already(session, state, phrases)
     member = next((m for m in members if m.active and m.team_id == state.team_id), None)
-    return await _take(session, state, member, reply, from_number, now, cipher, phrases)
+    return await _take(
+        session, state, member, reply, from_number, now, cipher, phrases, public_base_url
+    )
 
 
 async def _taken_already(
@@ -102,6 +108,7 @@ async def _take(
     now: datetime,
     cipher: FieldCipher,
     phrases: dict[str, str],
+    public_base_url: str,
 ) -> str:
     taken = await alerts_service.acknowledge(
         session,
@@ -113,6 +120,14 @@ async def _take(
     )
     if not taken:  # a colleague's tap won the race since the row was read
         return await _taken_already(session, state, phrases)  # reloaded by the attempt
+    await followup.open_case_for_alert(
+        session,
+        alert_id=state.alert_id,
+        taken_by=member.id if member is not None else None,
+        now=now,
+        cipher=cipher,
+        public_base_url=public_base_url,
+    )
     if reply.minutes is None:
         return phrases["taken"]
     answer = Answer(AnswerKind.COMING, minutes=reply.minutes)

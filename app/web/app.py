@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.auth.links.guard import LinkGuard
 from app.errors import is_database_unavailable
+from app.web.cases import router as cases_router
 from app.web.pages import WebState, message_page
 from app.web.router import router
 from app.web.security import Keys, SecurityHeaders
@@ -30,6 +31,7 @@ def create_web_app(*, secret: str) -> FastAPI:
     web = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     web.state.web = WebState(guard=LinkGuard(), keys=Keys(secret))
     web.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    web.include_router(cases_router)  # /a/cases before the links' /a/{token}
     web.include_router(router)
 
     @web.exception_handler(StarletteHTTPException)

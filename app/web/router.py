@@ -120,7 +120,13 @@ async def _post(
             return page
         now = state.clock.now()
         if action == "take" and not page.taken:
-            await service.take(session, page=page, now=now)
+            await service.take(
+                session,
+                page=page,
+                now=now,
+                cipher=state.cipher,
+                public_base_url=state.settings.http.public_base_url,
+            )
         elif action == "answer" and page.taken_by_me:
             try:
                 parsed = _answer_of(choice, text)

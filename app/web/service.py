@@ -27,6 +27,7 @@ from app.auth.links.service import LinkState
 from app.consent.enums import Recipient
 from app.escalation.engine import manager as escalation_engine
 from app.escalation.engine.models import EscalationStatus
+from app.followup import service as followup
 from app.privacy.crypto import FieldCipher
 from app.roster import duty as roster_duty
 from app.roster.models import Member, Team
@@ -126,11 +127,29 @@ def recipient_of(member: Member, team: Team | None) -> Recipient:
     return Recipient.ON_DUTY_HEALTH if member.is_health_personnel else Recipient.TEAM_COOPERATING
 
 
-async def take(session: AsyncSession, *, page: LinkPage, now: datetime) -> bool:
-    """Take the alert for the link's member; False if someone took it first."""
-    return await alerts_service.acknowledge(
+async def take(
+    session: AsyncSession,
+    *,
+    page: LinkPage,
+    now: datetime,
+    cipher: FieldCipher,
+    public_base_url: str,
+) -> bool:
+    """Take the alert for the link's member and open its follow-up case; False if someone
+    took it first."""
+    taken = await alerts_service.acknowledge(
         session, alert_id=page.alert.id, member=page.member, via=AckVia.LINK, now=now
     )
+    if taken:
+        await followup.open_case_for_alert(
+            session,
+            alert_id=page.alert.id,
+            taken_by=page.member.id,
+            now=now,
+            cipher=cipher,
+            public_base_url=public_base_url,
+        )
+    return taken
 
 
 async def answer(

@@ -16,6 +16,7 @@ from app.alerts import service as alerts_service
 from app.alerts.enums import AckVia
 from app.clock import FakeClock
 from app.escalation.policy.rules import Policy, Step, StepTarget, TargetKind
+from app.followup import repository as followup_repository
 from app.roster.models import Member
 from app.state import AppState
 from devtools.fake_twilio import FakeTwilio
@@ -89,6 +90,12 @@ async def status_of(http: httpx.AsyncClient, night: Night, alert_id: uuid.UUID) 
     return response.json()
 
 
+async def case_kind_of(night: Night, alert_id: uuid.UUID) -> str | None:
+    async with night.state.sessions() as session:
+        case = await followup_repository.case_of_alert(session, alert_id=alert_id)
+        return case.kind if case is not None else None
+
+
 async def triage_of(http: httpx.AsyncClient, night: Night, alert_id: uuid.UUID) -> Any:
     return (await status_of(http, night, alert_id))["triage"]
 
@@ -109,6 +116,8 @@ async def test_admitted_at_night_waits_for_monday_morning(
         destination={"type": "hospital", "name": "Akuttposten"},
     )
     triage = await triage_of(http, night, alert_id)
+    await night.texted()
+    assert await case_kind_of(night, alert_id) is None, "no task, and no deadline, at night"
     assert triage == {
         "action": "working_hours",
         "page_at": "2026-11-30T07:00:00Z",
@@ -121,6 +130,7 @@ async def test_admitted_at_night_waits_for_monday_morning(
     assert to == night.on_duty
     assert "avtal med avdelingen" in body
     assert "Akuttposten" not in body  # no place in an SMS
+    assert await case_kind_of(night, alert_id) == "survivor", "a task from Monday morning"
     # From then on it escalates as any page: the wait counts from Monday, not the overdose.
     assert [to for to, _ in await night.at(MONDAY_0800_OSLO + timedelta(minutes=5))] == [
         night.on_duty,
@@ -147,8 +157,12 @@ async def test_a_fatal_alert_tells_the_leader_only_in_working_hours(
     assert (await triage_of(http, night, alert_id))["action"] == "fatal"
     assert await night.texted() == [], "nobody at night"
     [(to, body)] = await night.at(MONDAY_0800_OSLO)
+    assert await case_kind_of(night, alert_id) == "fatal", "the bereavement follow-up opens"
     assert to == night.leader
     assert body.startswith("Overdosedødsfall")
-    assert await night.at(MONDAY_0800_OSLO + timedelta(hours=3)) == [(to, body)], "once"
+    later = await night.at(MONDAY_0800_OSLO + timedelta(hours=3))
+    assert [t for t in later if t[1].startswith("Overdosedødsfall")] == [(to, body)], "once"
+    # The bereavement case's first deadline counts from Monday morning, not from the night.
+    assert {number for number, text in later if text.startswith("Frist")} <= {night.leader}
     status = await status_of(http, night, alert_id)
     assert [e["kind"] for e in status["timeline"]] == ["received", "triaged", "leader_told"]

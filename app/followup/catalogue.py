@@ -1,0 +1,82 @@
+"""Each municipality's follow-up templates: its own where it set one, else the default.
+
+A template is stored as validated data; a case copies its steps when it opens, so setting a
+template never changes a case already open.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.municipalities import ActingFor
+from app.errors import FieldProblem, InvalidFields, NotFound
+from app.followup import repository
+from app.followup.models import FollowupTemplateRow
+from app.followup.schemas import TemplateOut
+from app.followup.template_schema import (
+    FollowupTemplate,
+    TemplateKind,
+    default_template,
+    parse_template,
+)
+from app.roster import duty as roster_duty
+
+DEFAULT = "default"
+MUNICIPALITY = "municipality"
+
+
+async def template_for(
+    session: AsyncSession, *, municipality_code: str, kind: TemplateKind
+) -> tuple[FollowupTemplate, str]:
+    """The template a new case of the municipality copies, and where it came from."""
+    row = await repository.get_template(session, municipality_code=municipality_code, kind=kind)
+    if row is None:
+        return default_template(kind), DEFAULT
+    return parse_template(row.body), MUNICIPALITY
+
+
+async def template_of(
+    session: AsyncSession, *, municipality_code: str, kind: TemplateKind, municipalities: ActingFor
+) -> TemplateOut:
+    """For the admin API: another municipality's template 404s, as an unknown code."""
+    await _municipality(session, municipality_code, municipalities)
+    row = await repository.get_template(session, municipality_code=municipality_code, kind=kind)
+    if row is None:
+        return TemplateOut(source=DEFAULT, updated_at=None, template=default_template(kind))
+    return TemplateOut(
+        source=MUNICIPALITY, updated_at=row.updated_at, template=parse_template(row.body)
+    )
+
+
+async def set_template(
+    session: AsyncSession,
+    *,
+    municipality_code: str,
+    kind: TemplateKind,
+    template: FollowupTemplate,
+    municipalities: ActingFor,
+    now: datetime,
+) -> TemplateOut:
+    """Store the municipality's own template of `kind` (validated); open cases keep theirs."""
+    await _municipality(session, municipality_code, municipalities)
+    if template.kind is not kind:
+        raise InvalidFields(
+            [FieldProblem(field="kind", reason=f"this is the {kind.value} template's address")]
+        )
+    await repository.save_template(
+        session,
+        FollowupTemplateRow(
+            municipality_code=municipality_code,
+            kind=kind.value,
+            body=template.model_dump(mode="json"),
+            updated_at=now,
+        ),
+    )
+    return TemplateOut(source=MUNICIPALITY, updated_at=now, template=template)
+
+
+async def _municipality(session: AsyncSession, code: str, municipalities: ActingFor) -> None:
+    if code not in municipalities or await roster_duty.get_municipality(session, code) is None:
+        raise NotFound(f"No municipality {code} among yours.")

@@ -1,0 +1,321 @@
+"""Changing follow-up cases: recording steps, assigning them, handing a case over, closing.
+
+Which transitions are legal is decided by the pure `state` module and due times by
+`deadlines`; this module loads, applies and stores, in the caller's transaction. Assigning
+and closing early are the leader's (the case system acts for the leader unless it names
+another member as `by_member_id`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import Conflict, FieldProblem, Forbidden, InvalidFields, NotFound
+from app.followup import deadlines, repository
+from app.followup.actor import Actor
+from app.followup.models import EventKind, FollowupCase, FollowupStep
+from app.followup.schemas import CaseCloseIn, CaseOut, CaseReassignIn, StepAssignIn, StepRecordIn
+from app.followup.state import (
+    CaseAction,
+    CaseState,
+    IllegalTransition,
+    StepAction,
+    StepState,
+    case_after,
+    step_after,
+    unresolved_required,
+)
+from app.followup.views import case_out, find_case
+from app.privacy.free_text import personal_data_in
+from app.roster import duty as roster_duty
+from app.roster.models import Member
+
+
+class IllegalCaseChange(Conflict):
+    """The case or step is not in a state that allows the change (state.IllegalTransition)."""
+
+
+@dataclass(frozen=True)
+class _Acting:
+    """The actor on one case: the label recorded, and whether they act as its leader."""
+
+    label: str
+    member_id: uuid.UUID | None
+    leads: bool
+
+
+async def _acting(session: AsyncSession, case: FollowupCase, actor: Actor) -> _Acting:
+    if actor.member_id is None:
+        return _Acting(label=actor.label, member_id=None, leads=actor.acts_for_leader)
+    member = await _team_member(session, case, actor.member_id, field="by_member_id")
+    team = await roster_duty.get_team(session, team_id=member.team_id)
+    leads = actor.acts_for_leader or (team is not None and team.leader_member_id == member.id)
+    return _Acting(label=f"{member.name} ({member.role})", member_id=member.id, leads=leads)
+
+
+async def _team_member(
+    session: AsyncSession, case: FollowupCase, member_id: uuid.UUID, *, field: str
+) -> Member:
+    """An active member of the case's team; 422 naming `field` otherwise."""
+    member = (await roster_duty.members_by_id(session, [member_id])).get(member_id)
+    if member is None or not member.active or member.team_id != case.team_id:
+        raise InvalidFields(
+            [FieldProblem(field=field, reason="not an active member of the case's team")]
+        )
+    return member
+
+
+def _allowed(change: IllegalTransition) -> IllegalCaseChange:
+    return IllegalCaseChange(change.reason)
+
+
+def _case_may(case: FollowupCase, action: CaseAction) -> None:
+    try:
+        case_after(CaseState(case.state), action)
+    except IllegalTransition as exc:
+        raise _allowed(exc) from exc
+
+
+def _no_personal_data(**texts: str | None) -> None:
+    problems = [
+        FieldProblem(field=field, reason="; ".join(reasons) + ": no personal data here")
+        for field, text in texts.items()
+        if text is not None and (reasons := personal_data_in(text))
+    ]
+    if problems:
+        raise InvalidFields(problems)
+
+
+def _set_timer(step: FollowupStep, deadline: datetime, *, now: datetime) -> None:
+    """A new deadline, told afresh: its own reminder and overdue notice."""
+    lead = timedelta(hours=step.remind_before_hours)
+    step.deadline = deadline
+    step.remind_at = deadlines.remind_at(deadline, remind_before=lead, now=now)
+    step.reminded_at = None
+    step.overdue_told_at = None
+    step.next_due_at = deadlines.next_due_at(deadlines.Timer(deadline, step.remind_at))
+
+
+def _stop_timer(step: FollowupStep) -> None:
+    step.active = False
+    step.remind_at = None
+    step.next_due_at = None
+
+
+async def record_step(
+    session: AsyncSession,
+    *,
+    case_id: uuid.UUID,
+    step_key: str,
+    record: StepRecordIn,
+    actor: Actor,
+    now: datetime,
+) -> CaseOut:
+    """Record what became of a step (done, not reached, not applicable) or reopen it.
+
+    409 for a transition the state machine refuses (a done step recorded again, any change on
+    a closed case); 422 for personal data in the text, a missing reason or a bad next
+    attempt. The case closes when this resolves its last required step.
+    """
+    case = await find_case(session, case_id, actor, for_update=True)
+    _case_may(case, CaseAction.RECORD_STEP)
+    acting = await _acting(session, case, actor)
+    steps = await repository.steps_of(session, case_id=case.id, for_update=True)
+    step = next((s for s in steps if s.key == step_key), None)
+    if step is None:
+        raise NotFound(f"Case {case_id} has no step {step_key}.")
+    _no_personal_data(outcome=record.outcome, note=record.note)
+    action = record.action
+    if action is StepAction.NOT_APPLICABLE and record.outcome is None:
+        raise InvalidFields([FieldProblem(field="outcome", reason="say why it does not apply")])
+    try:
+        status = step_after(
+            StepState(step.state), action, not_reached_resolves=step.not_reached_resolves
+        )
+    except IllegalTransition as exc:
+        raise _allowed(exc) from exc
+    retries = status.active and action in (StepAction.NOT_REACHED, StepAction.REOPEN)
+    if record.next_attempt_at is not None and not retries:
+        raise InvalidFields(
+            [FieldProblem(field="next_attempt_at", reason="only for an attempt still to come")]
+        )
+    if retries:
+        try:
+            deadline = deadlines.next_attempt(
+                now, retry_hours=step.retry_hours, requested=record.next_attempt_at
+            )
+        except ValueError as exc:
+            raise InvalidFields([FieldProblem(field="next_attempt_at", reason=str(exc))]) from exc
+        _set_timer(step, deadline, now=now)
+    step.state = status.state.value
+    step.active = status.active
+    if not status.active:
+        _stop_timer(step)
+    if action is StepAction.NOT_REACHED:
+        step.attempts += 1
+    step.outcome, step.note = record.outcome, record.note
+    step.recorded_by, step.recorded_by_member_id = acting.label, acting.member_id
+    step.recorded_at = now
+    kind = EventKind.REOPENED if action is StepAction.REOPEN else EventKind(action.value)
+    repository.add_event(
+        session,
+        case_id=case.id,
+        kind=kind,
+        at=now,
+        by=acting.label,
+        step_key=step.key,
+        outcome=record.outcome,
+        note=record.note,
+        deadline=step.deadline if status.active else None,
+    )
+    if not unresolved_required((s.required, s.active) for s in steps):
+        _close(session, case, steps, CaseAction.CLOSE, by=acting.label, now=now)
+    return await case_out(session, case, now=now)
+
+
+def _close(
+    session: AsyncSession,
+    case: FollowupCase,
+    steps: list[FollowupStep],
+    action: CaseAction,
+    *,
+    by: str,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    """Close the case; steps still open (optional ones, or all when closed early) stop."""
+    try:
+        closed = case_after(
+            CaseState(case.state),
+            action,
+            unresolved_required=0
+            if action is CaseAction.CLOSE_EARLY
+            else unresolved_required((s.required, s.active) for s in steps),
+        )
+    except IllegalTransition as exc:
+        raise _allowed(exc) from exc
+    for step in steps:
+        _stop_timer(step)
+    case.state = closed.value
+    case.closed_at, case.closed_by, case.close_reason = now, by, reason
+    kind = EventKind.CLOSED if closed is CaseState.CLOSED else EventKind.CLOSED_EARLY
+    repository.add_event(session, case_id=case.id, kind=kind, at=now, by=by, outcome=reason)
+
+
+async def close_case(
+    session: AsyncSession, *, case_id: uuid.UUID, close: CaseCloseIn, actor: Actor, now: datetime
+) -> CaseOut:
+    """The leader closes the case early, with a reason (403 for anyone else)."""
+    case = await find_case(session, case_id, actor, for_update=True)
+    _case_may(case, CaseAction.CLOSE_EARLY)
+    acting = await _acting(session, case, actor)
+    if not acting.leads:
+        raise Forbidden("Only the team's leader closes a case early.")
+    _no_personal_data(reason=close.reason)
+    steps = await repository.steps_of(session, case_id=case.id, for_update=True)
+    _close(
+        session,
+        case,
+        steps,
+        CaseAction.CLOSE_EARLY,
+        by=acting.label,
+        now=now,
+        reason=close.reason,
+    )
+    return await case_out(session, case, now=now)
+
+
+async def assign_step(
+    session: AsyncSession,
+    *,
+    case_id: uuid.UUID,
+    step_key: str,
+    assignment: StepAssignIn,
+    actor: Actor,
+    now: datetime,
+) -> CaseOut:
+    """The leader gives a step an owner and/or a companion (a field left out is unchanged,
+    `null` unassigns). A resolved step is not reassigned (409)."""
+    case = await find_case(session, case_id, actor, for_update=True)
+    _case_may(case, CaseAction.ASSIGN)
+    acting = await _leading(session, case, actor)
+    steps = await repository.steps_of(session, case_id=case.id, for_update=True)
+    step = next((s for s in steps if s.key == step_key), None)
+    if step is None:
+        raise NotFound(f"Case {case_id} has no step {step_key}.")
+    if not step.active:
+        raise IllegalCaseChange("the step is resolved: reopen it to assign it")
+    given = assignment.model_fields_set
+    owner = assignment.owner_member_id if "owner_member_id" in given else step.owner_member_id
+    companion = (
+        assignment.companion_member_id
+        if "companion_member_id" in given
+        else step.companion_member_id
+    )
+    for field, member_id in (("owner_member_id", owner), ("companion_member_id", companion)):
+        if field in given and member_id is not None:
+            await _team_member(session, case, member_id, field=field)
+    if owner is not None and owner == companion:
+        raise InvalidFields(
+            [FieldProblem(field="companion_member_id", reason="the companion is someone else")]
+        )
+    for which, before, after in (
+        ("owner", step.owner_member_id, owner),
+        ("companion", step.companion_member_id, companion),
+    ):
+        if before != after:
+            repository.add_event(
+                session,
+                case_id=case.id,
+                kind=EventKind.ASSIGNED,
+                at=now,
+                by=acting.label,
+                step_key=step.key,
+                outcome=which,
+                member_id=after,
+            )
+    step.owner_member_id, step.companion_member_id = owner, companion
+    return await case_out(session, case, now=now)
+
+
+async def reassign_case(
+    session: AsyncSession,
+    *,
+    case_id: uuid.UUID,
+    reassign: CaseReassignIn,
+    actor: Actor,
+    now: datetime,
+) -> CaseOut:
+    """The leader hands the case to another member (holidays, sickness): the case and every
+    unresolved step that was the old owner's, as owner or companion, go to the new one."""
+    case = await find_case(session, case_id, actor, for_update=True)
+    _case_may(case, CaseAction.ASSIGN)
+    acting = await _leading(session, case, actor)
+    new = (await _team_member(session, case, reassign.owner_member_id, field="owner_member_id")).id
+    old = case.owner_member_id
+    steps = await repository.steps_of(session, case_id=case.id, for_update=True)
+    for step in steps:
+        if not step.active or old is None:
+            continue
+        if step.owner_member_id == old:
+            step.owner_member_id = new
+        if step.companion_member_id == old:
+            step.companion_member_id = new
+        if step.companion_member_id == step.owner_member_id:
+            step.companion_member_id = None  # nobody accompanies themselves: assign another
+    case.owner_member_id = new
+    repository.add_event(
+        session, case_id=case.id, kind=EventKind.REASSIGNED, at=now, by=acting.label, member_id=new
+    )
+    return await case_out(session, case, now=now)
+
+
+async def _leading(session: AsyncSession, case: FollowupCase, actor: Actor) -> _Acting:
+    acting = await _acting(session, case, actor)
+    if not acting.leads:
+        raise Forbidden("Only the team's leader assigns the follow-up.")
+    return acting

@@ -1,0 +1,201 @@
+"""Queries on templates, cases, steps and events. Claims use FOR UPDATE SKIP LOCKED on
+PostgreSQL, so several workers share the deadlines and none tells one twice."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import case, func, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.alerts.models import Alert
+from app.db import is_postgresql
+from app.followup.models import (
+    EventKind,
+    FollowupCase,
+    FollowupEvent,
+    FollowupStep,
+    FollowupTemplateRow,
+)
+
+
+async def get_template(
+    session: AsyncSession, *, municipality_code: str, kind: str
+) -> FollowupTemplateRow | None:
+    return await session.get(FollowupTemplateRow, (municipality_code, kind))
+
+
+async def save_template(session: AsyncSession, row: FollowupTemplateRow) -> None:
+    await session.merge(row)
+
+
+async def case_of_alert(session: AsyncSession, *, alert_id: uuid.UUID) -> FollowupCase | None:
+    statement = select(FollowupCase).where(col(FollowupCase.alert_id) == alert_id)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def get_case(
+    session: AsyncSession, *, case_id: uuid.UUID, for_update: bool = False
+) -> FollowupCase | None:
+    statement = select(FollowupCase).where(col(FollowupCase.id) == case_id)
+    if for_update:
+        statement = statement.execution_options(populate_existing=True)
+        if is_postgresql(session):
+            statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def cases_by_id(
+    session: AsyncSession, case_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, FollowupCase]:
+    if not case_ids:
+        return {}
+    statement = select(FollowupCase).where(col(FollowupCase.id).in_(list(case_ids)))
+    return {c.id: c for c in (await session.execute(statement)).scalars()}
+
+
+async def steps_of(
+    session: AsyncSession, *, case_id: uuid.UUID, for_update: bool = False
+) -> list[FollowupStep]:
+    statement = (
+        select(FollowupStep)
+        .where(col(FollowupStep.case_id) == case_id)
+        .order_by(col(FollowupStep.position))
+    )
+    if for_update:
+        statement = statement.execution_options(populate_existing=True)
+        if is_postgresql(session):
+            statement = statement.with_for_update()
+    return list((await session.execute(statement)).scalars())
+
+
+async def events_of(session: AsyncSession, *, case_id: uuid.UUID) -> list[FollowupEvent]:
+    statement = (
+        select(FollowupEvent)
+        .where(col(FollowupEvent.case_id) == case_id)
+        .order_by(col(FollowupEvent.seq))
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+def add_event(
+    session: AsyncSession,
+    *,
+    case_id: uuid.UUID,
+    kind: EventKind,
+    at: datetime,
+    by: str | None = None,
+    step_key: str | None = None,
+    outcome: str | None = None,
+    note: str | None = None,
+    deadline: datetime | None = None,
+    member_id: uuid.UUID | None = None,
+) -> None:
+    """Add an event to the case's history (kept, never changed)."""
+    session.add(
+        FollowupEvent(
+            case_id=case_id,
+            at=at,
+            kind=kind.value,
+            step_key=step_key,
+            by=by,
+            outcome=outcome,
+            note=note,
+            deadline=deadline,
+            member_id=member_id,
+        )
+    )
+
+
+async def list_cases(
+    session: AsyncSession,
+    *,
+    municipalities: list[str] | None,
+    states: Collection[str],
+    now: datetime,
+    offset: int,
+    limit: int,
+) -> list[tuple[FollowupCase, datetime | None, int, int]]:
+    """Cases with their next deadline, their active and overdue steps: overdue first, then
+    by the next deadline, then the newest. `municipalities` None: every one."""
+    active = (
+        select(
+            col(FollowupStep.case_id).label("case_id"),
+            func.min(FollowupStep.deadline).label("next_deadline"),
+            func.count().label("active_steps"),
+            func.sum(case((col(FollowupStep.deadline) <= now, 1), else_=0)).label("overdue_steps"),
+        )
+        .where(col(FollowupStep.active).is_(True))
+        .group_by(col(FollowupStep.case_id))
+        .subquery()
+    )
+    statement = (
+        select(FollowupCase, active.c.next_deadline, active.c.active_steps, active.c.overdue_steps)
+        .outerjoin(active, active.c.case_id == col(FollowupCase.id))
+        .where(col(FollowupCase.state).in_(list(states)))
+        .order_by(
+            case((active.c.overdue_steps > 0, 0), else_=1),
+            active.c.next_deadline.is_(None),
+            active.c.next_deadline,
+            col(FollowupCase.opened_at).desc(),
+            col(FollowupCase.id),
+        )
+        .offset(offset)
+        .limit(limit)
+    )
+    if municipalities is not None:
+        statement = statement.where(col(FollowupCase.municipality_code).in_(municipalities))
+    rows = (await session.execute(statement)).all()
+    return [(row[0], row[1], int(row[2] or 0), int(row[3] or 0)) for row in rows]
+
+
+async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list[FollowupStep]:
+    """Active steps whose reminder or deadline has come, locked for this round."""
+    statement = (
+        select(FollowupStep)
+        .where(col(FollowupStep.next_due_at) <= now, col(FollowupStep.active).is_(True))
+        .order_by(col(FollowupStep.next_due_at))
+        .limit(limit)
+    )
+    if is_postgresql(session):
+        statement = statement.with_for_update(skip_locked=True)
+    return list((await session.execute(statement)).scalars())
+
+
+async def postpone(
+    session: AsyncSession, *, step_ids: Collection[uuid.UUID], until: datetime
+) -> None:
+    await session.execute(
+        update(FollowupStep)
+        .where(col(FollowupStep.id).in_(list(step_ids)))
+        .values(next_due_at=until)
+    )
+
+
+async def alerts_without_case(
+    session: AsyncSession,
+    *,
+    triage_actions: Collection[str],
+    since: datetime,
+    now: datetime,
+    limit: int,
+) -> list[uuid.UUID]:
+    """Alerts received since `since`, triaged one of `triage_actions`, whose work has started
+    (`triage_page_at` has come), that have no case."""
+    statement = (
+        select(Alert.id)
+        .outerjoin(FollowupCase, col(FollowupCase.alert_id) == col(Alert.id))
+        .where(
+            col(Alert.triage_action).in_(list(triage_actions)),
+            col(Alert.received_at) >= since,
+            col(Alert.triage_page_at) <= now,
+            col(Alert.consent_state) != "objected",
+            col(FollowupCase.id).is_(None),
+        )
+        .order_by(col(Alert.received_at))
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())

@@ -1,0 +1,282 @@
+"""The follow-up API: cases for a municipality's case system (scope `alerts:details`, acting
+for the team's leader), and each municipality's templates (scope `admin`)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query, Security
+
+from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
+from app.auth.scopes import Scope
+from app.auth.tokens import TokenClaims
+from app.deps import ClientMunicipalities, ClockDep, SessionDep, current_client
+from app.errors import Problem
+from app.followup import catalogue, changes, views
+from app.followup.actor import Actor
+from app.followup.schemas import (
+    CaseCloseIn,
+    CaseOut,
+    CaseReassignIn,
+    CaseSummary,
+    StepAssignIn,
+    StepRecordIn,
+    TemplateOut,
+    template_example,
+)
+from app.followup.state import CaseState
+from app.followup.template_schema import FollowupTemplate, TemplateKind
+
+CaseSystem = Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_DETAILS])]
+
+_problems: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No valid access token"},
+    403: {"model": Problem, "description": "The token lacks the `alerts:details` scope"},
+    404: {"model": Problem, "description": "No such case (or step) in your municipalities"},
+}
+_CHANGE: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": Problem,
+        "description": "The state machine refuses the change: the case is closed, or the step "
+        "is in a state that does not allow it (`detail` says why)",
+    },
+    422: {
+        "model": Problem,
+        "description": "Invalid: a national id or phone number in the text, a missing reason, "
+        "a next attempt in the past, a member not of the case's team",
+    },
+}
+_LEADER_ONLY: dict[int | str, dict[str, Any]] = {
+    403: {
+        "model": Problem,
+        "description": "The token lacks `alerts:details`, or `by_member_id` names someone "
+        "other than the team's leader",
+    }
+}
+
+cases_router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=_problems)
+
+CaseId = Annotated[uuid.UUID, Path(description="The case", examples=[uuid.UUID(int=1)])]
+StepKey = Annotated[
+    str, Path(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="The step", examples=["reach"])
+]
+
+
+def _actor(
+    client: TokenClaims, municipalities: frozenset[str], member_id: uuid.UUID | None = None
+) -> Actor:
+    return Actor.case_system(
+        client_id=client.client_id, municipalities=municipalities, member_id=member_id
+    )
+
+
+@cases_router.get(
+    "",
+    summary="List follow-up cases, overdue first",
+    description="The cases of the client's municipalities: those with an overdue step first, "
+    "then by the next deadline. No personal data.",
+)
+async def list_cases(
+    session: SessionDep,
+    clock: ClockDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+    municipality: Annotated[
+        str | None, Query(pattern=r"^\d{4}$", description="One of the client's municipalities")
+    ] = None,
+    state: Annotated[
+        CaseState | None, Query(description="Only cases in this state (default: open)")
+    ] = CaseState.OPEN,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[CaseSummary]:
+    async with session.begin():
+        return await views.list_cases(
+            session,
+            actor=_actor(client, municipalities),
+            municipality=municipality,
+            state=state,
+            now=clock.now(),
+            offset=offset,
+            limit=limit,
+        )
+
+
+@cases_router.get("/{case_id}", summary="Get a case with its steps and history")
+async def get_case(
+    case_id: CaseId,
+    session: SessionDep,
+    clock: ClockDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+) -> CaseOut:
+    async with session.begin():
+        return await views.get_case(
+            session, case_id=case_id, actor=_actor(client, municipalities), now=clock.now()
+        )
+
+
+@cases_router.post(
+    "/{case_id}/steps/{step_key}/records",
+    summary="Record what became of a step",
+    description="`done`, `not_reached` (a next attempt: the step stays active with a new "
+    "deadline), `not_applicable` (with the reason), or `reopen`. Recording over a resolved step "
+    "is refused: reopen it first. The case closes when its last required step is resolved. "
+    "Notes are at most 500 characters and may not hold a national id or phone number.",
+    responses=_CHANGE,
+)
+async def record_step(
+    case_id: CaseId,
+    step_key: StepKey,
+    record: StepRecordIn,
+    session: SessionDep,
+    clock: ClockDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+) -> CaseOut:
+    async with session.begin():
+        return await changes.record_step(
+            session,
+            case_id=case_id,
+            step_key=step_key,
+            record=record,
+            actor=_actor(client, municipalities, record.by_member_id),
+            now=clock.now(),
+        )
+
+
+@cases_router.post(
+    "/{case_id}/steps/{step_key}/assignment",
+    summary="Assign a step's owner or companion",
+    description="The leader's: a field left out stays as it is, `null` unassigns. Visits are "
+    "made two by two: the companion is someone other than the owner.",
+    responses={**_CHANGE, **_LEADER_ONLY},
+)
+async def assign_step(
+    case_id: CaseId,
+    step_key: StepKey,
+    assignment: StepAssignIn,
+    session: SessionDep,
+    clock: ClockDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+) -> CaseOut:
+    async with session.begin():
+        return await changes.assign_step(
+            session,
+            case_id=case_id,
+            step_key=step_key,
+            assignment=assignment,
+            actor=_actor(client, municipalities, assignment.by_member_id),
+            now=clock.now(),
+        )
+
+
+@cases_router.post(
+    "/{case_id}/reassignment",
+    summary="Hand a case to another member",
+    description="The leader's (holidays, sickness): the case and every unresolved step that "
+    "was the old owner's go to the new owner.",
+    responses={**_CHANGE, **_LEADER_ONLY},
+)
+async def reassign_case(
+    case_id: CaseId,
+    reassign: CaseReassignIn,
+    session: SessionDep,
+    clock: ClockDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+) -> CaseOut:
+    async with session.begin():
+        return await changes.reassign_case(
+            session,
+            case_id=case_id,
+            reassign=reassign,
+            actor=_actor(client, municipalities, reassign.by_member_id),
+            now=clock.now(),
+        )
+
+
+@cases_router.post(
+    "/{case_id}/closure",
+    summary="Close a case early",
+    description="The leader's, with a reason, before every required step is resolved; its "
+    "deadlines stop. (A case closes by itself when its last required step is resolved.)",
+    responses={**_CHANGE, **_LEADER_ONLY},
+)
+async def close_case(
+    case_id: CaseId,
+    close: CaseCloseIn,
+    session: SessionDep,
+    clock: ClockDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+) -> CaseOut:
+    async with session.begin():
+        return await changes.close_case(
+            session,
+            case_id=case_id,
+            close=close,
+            actor=_actor(client, municipalities, close.by_member_id),
+            now=clock.now(),
+        )
+
+
+templates_router = APIRouter(
+    prefix=f"{PREFIX}/municipalities/{{code}}/followup-templates/{{kind}}",
+    tags=["admin: follow-up"],
+    dependencies=REQUIRE_ADMIN,
+    responses=AUTH_PROBLEMS,
+)
+
+Code = Annotated[str, Path(pattern=r"^\d{4}$", description="Kommunenummer", examples=["3107"])]
+Kind = Annotated[TemplateKind, Path(description="`survivor` or `fatal`")]
+
+
+@templates_router.get(
+    "",
+    summary="Get a follow-up template",
+    description="The municipality's own, or the default (`source`).",
+    responses=NOT_FOUND,
+)
+async def get_followup_template(
+    code: Code, kind: Kind, session: SessionDep, municipalities: ClientMunicipalities
+) -> TemplateOut:
+    async with session.begin():
+        return await catalogue.template_of(
+            session, municipality_code=code, kind=kind, municipalities=municipalities
+        )
+
+
+@templates_router.put(
+    "",
+    summary="Set a follow-up template",
+    description="Replaces the municipality's template of this kind. Validated: unique step "
+    "keys, known owner roles and conditions, offsets of 0 hours or more, a companion for "
+    "visits, at least one required step without a condition. Cases already open keep the "
+    "steps they were opened with.",
+    responses={**NOT_FOUND, **INVALID},
+)
+async def put_followup_template(
+    code: Code,
+    kind: Kind,
+    template: Annotated[FollowupTemplate, Body(examples=[template_example()])],
+    session: SessionDep,
+    clock: ClockDep,
+    municipalities: ClientMunicipalities,
+) -> TemplateOut:
+    async with session.begin():
+        return await catalogue.set_template(
+            session,
+            municipality_code=code,
+            kind=kind,
+            template=template,
+            municipalities=municipalities,
+            now=clock.now(),
+        )
+
+
+router = APIRouter()
+router.include_router(cases_router)
+router.include_router(templates_router)

@@ -1,0 +1,223 @@
+"""API models of follow-up cases and templates. No personal data of the person: steps,
+deadlines, who on the staff does what, and short notes checked for national ids."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from app.followup.models import EventKind
+from app.followup.state import CaseState, StepAction, StepState
+from app.followup.template_schema import (
+    FollowupTemplate,
+    OwnerRole,
+    StepKind,
+    TemplateKind,
+)
+
+MAX_NOTE = 500
+MAX_OUTCOME = 200
+
+Outcome = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_OUTCOME)
+]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+
+CASE_ID_EXAMPLE = "5d1c2a8e-3f47-4c1b-9a0e-7f6b2d9c8e41"
+ALERT_ID_EXAMPLE = "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10"
+MEMBER_ID_EXAMPLE = "3f2b8c1d-6e5a-4b7c-9d8e-1a2b3c4d5e6f"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MemberRef(BaseModel):
+    """A staff member (staff data, not the person's)."""
+
+    id: uuid.UUID = Field(examples=[MEMBER_ID_EXAMPLE])
+    name: str = Field(examples=["Kari Solberg"])
+    role: str = Field(examples=["sykepleier"])
+
+
+class StepOut(BaseModel):
+    key: str = Field(examples=["reach"])
+    title: str = Field(examples=["Første kontakt med personen"])
+    guidance: str | None
+    kind: StepKind
+    required: bool
+    condition: str | None = Field(description="The condition it applies under, if any")
+    owner_role: OwnerRole
+    owner: MemberRef | None = Field(description="None: not assigned yet (the leader assigns)")
+    companion_role: OwnerRole | None
+    companion: MemberRef | None
+    state: StepState
+    active: bool = Field(description="Not resolved: its deadline runs")
+    deadline: datetime = Field(description="The current deadline (the last one, if resolved)")
+    remind_at: datetime | None
+    overdue: bool = Field(description="Active and past its deadline")
+    attempts: int = Field(description="Times recorded as not reached")
+    outcome: str | None
+    note: str | None
+    recorded_by: str | None = Field(examples=["Kari Solberg (sykepleier)"])
+    recorded_at: datetime | None
+
+
+class CaseEventOut(BaseModel):
+    at: datetime
+    kind: EventKind
+    step_key: str | None
+    by: str | None
+    outcome: str | None
+    note: str | None
+    deadline: datetime | None
+    member_id: uuid.UUID | None
+
+
+class CaseSummary(BaseModel):
+    id: uuid.UUID = Field(examples=[CASE_ID_EXAMPLE])
+    alert_id: uuid.UUID = Field(examples=[ALERT_ID_EXAMPLE])
+    municipality: str = Field(examples=["3107"])
+    kind: TemplateKind
+    state: CaseState
+    template_name: str
+    owner: MemberRef | None
+    alert_at: datetime = Field(description="When the overdose happened; deadlines count from it")
+    opened_at: datetime
+    serious_crisis: bool = Field(
+        description="Repeated overdoses of the same person (by the keyed hash of the national "
+        "id, in any municipality) within the window: concern report, urgent meeting and a "
+        "chapter 10 consideration were added"
+    )
+    repeated_overdoses: int = Field(
+        description="With `serious_crisis`: non-fatal overdoses within the window, this one "
+        "included; otherwise 0"
+    )
+    next_deadline: datetime | None = Field(description="The earliest deadline of active steps")
+    active_steps: int
+    overdue_steps: int
+
+
+class CaseOut(CaseSummary):
+    """A case with its steps (in the template's order) and its history."""
+
+    closed_at: datetime | None
+    closed_by: str | None
+    close_reason: str | None
+    steps: list[StepOut]
+    events: list[CaseEventOut]
+
+
+class StepRecordIn(_In):
+    """What became of a step."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "action": "not_reached",
+                    "outcome": "Ingen svar på telefon, oppsøkt på Stasjonen",
+                    "next_attempt_at": "2026-11-24T09:00:00+01:00",
+                    "by_member_id": MEMBER_ID_EXAMPLE,
+                },
+                {"action": "done", "outcome": "Samtale gjennomført", "by_member_id": None},
+            ]
+        },
+    )
+
+    action: StepAction = Field(
+        description="`done`, `not_reached` (the step stays active with a next attempt, "
+        "unless the template says a failed attempt resolves it), `not_applicable` (give the "
+        "reason as `outcome`), or `reopen` (a resolved step becomes open again)."
+    )
+    outcome: Outcome | None = Field(default=None, description="Short; no national id")
+    note: Note | None = Field(default=None, description="At most 500 characters; no national id")
+    next_attempt_at: AwareDatetime | None = Field(
+        default=None,
+        description="`not_reached` and `reopen`: the new deadline (default: the step's retry "
+        "hours from now); at most 30 days ahead.",
+    )
+    by_member_id: uuid.UUID | None = Field(
+        default=None, description="The team member who did it; none: the case system itself"
+    )
+
+
+class StepAssignIn(_In):
+    """A new owner and/or companion for one step; `null` leaves it unassigned."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"companion_member_id": MEMBER_ID_EXAMPLE}]},
+    )
+
+    owner_member_id: uuid.UUID | None = Field(default=None, description="Left out: unchanged")
+    companion_member_id: uuid.UUID | None = Field(default=None, description="Left out: unchanged")
+    by_member_id: uuid.UUID | None = None
+
+
+class CaseReassignIn(_In):
+    """Holidays, sickness: the case, and every unresolved step that was the old owner's (as
+    owner or companion), go to `owner_member_id`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"owner_member_id": MEMBER_ID_EXAMPLE}]},
+    )
+
+    owner_member_id: uuid.UUID
+    by_member_id: uuid.UUID | None = None
+
+
+class CaseCloseIn(_In):
+    """The leader closes the case before every required step is resolved."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "Personen har flyttet til en annen kommune; overført."}]
+        },
+    )
+
+    reason: Reason = Field(description="Why, 3-500 characters; no national id")
+    by_member_id: uuid.UUID | None = None
+
+
+class TemplateOut(BaseModel):
+    """A municipality's template of one kind: its own, or the default."""
+
+    source: str = Field(description="`municipality` (its own) or `default`", examples=["default"])
+    updated_at: datetime | None = Field(description="When the municipality last set it")
+    template: FollowupTemplate
+
+
+def template_example() -> dict[str, Any]:
+    """A short template, for the documentation."""
+    return {
+        "kind": "survivor",
+        "name": "Oppfølging etter overdose",
+        "remind_before_hours": 2,
+        "min_lead_hours": 1,
+        "steps": [
+            {"key": "assess", "title": "Vurdering", "owner": "leader", "offset_hours": 0},
+            {
+                "key": "visit",
+                "title": "Besøk, to ansatte",
+                "kind": "visit",
+                "owner": "taker",
+                "companion": "team",
+                "offset_hours": 48,
+            },
+            {
+                "key": "shelter",
+                "title": "Sikre et sted å bo",
+                "owner": "taker",
+                "offset_hours": 24,
+                "condition": "homeless",
+            },
+        ],
+    }

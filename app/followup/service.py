@@ -1,0 +1,256 @@
+"""Opening the follow-up case of an alert that was taken.
+
+The case copies its steps from the municipality's template for the alert's triage (survivor,
+or fatal), so a template changed later never changes it. Reading a case is `views`, changing
+it `changes`; like every service here this one never commits: the caller owns the
+transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.alerts import repository as alerts_repository
+from app.alerts import sealing
+from app.alerts.models import Alert
+from app.consent.enums import ConsentState, DataCategory
+from app.followup import plan, repeated, repository, texts
+from app.followup.actor import SYSTEM
+from app.followup.catalogue import template_for
+from app.followup.models import SUBJECT_KIND, EventKind, FollowupCase, FollowupStep
+from app.followup.state import CaseState, StepState
+from app.followup.template_schema import OwnerRole, TemplateKind
+from app.informing import service as informing
+from app.notify import outbox
+from app.notify.models import OutboxMessage, OutboxStatus
+from app.notify.texts import Language
+from app.privacy.crypto import FieldCipher
+from app.roster import duty as roster_duty
+from app.triage.rules import TriageAction
+
+CONDITION_CATEGORIES = (DataCategory.SITUATION, DataCategory.BYSTANDERS)
+"""What the conditions are read from (home, children, others present; relatives)."""
+CRISIS_PURPOSE = "followup_crisis"
+"""The outbox purpose of the leader's SMS about a serious crisis (repeated overdoses)."""
+
+
+async def open_case_for_alert(
+    session: AsyncSession,
+    *,
+    alert_id: uuid.UUID,
+    taken_by: uuid.UUID | None,
+    now: datetime,
+    cipher: FieldCipher,
+    public_base_url: str,
+) -> FollowupCase | None:
+    """Open the follow-up case of an alert that was just taken (by member `taken_by`; None:
+    the fallback number took it), in the caller's transaction.
+
+    One case per alert: the case already open is returned. None for an unknown alert and an
+    anonymous (objected) one, on which nobody can act. The template follows the triage
+    (`fatal`, else survivor); the conditions are read from the alert's personal values without
+    an access-log entry (the system reads them, nobody is shown them) and only their booleans
+    are kept.
+
+    A survivor case of a person with an earlier non-fatal overdose within the window (by the
+    keyed hash of the national id, in any municipality: `repeated`) is marked a serious
+    crisis, gets the extra steps, and the leader is told by SMS with a link to the case
+    (`public_base_url`).
+    """
+    existing = await repository.case_of_alert(session, alert_id=alert_id)
+    if existing is not None:
+        return existing
+    alert = await alerts_repository.get_by_id(session, alert_id=alert_id)
+    if alert is None or alert.consent_state == ConsentState.OBJECTED:
+        return None
+    kind = (
+        TemplateKind.FATAL if alert.triage_action == TriageAction.FATAL else TemplateKind.SURVIVOR
+    )
+    template, source = await template_for(
+        session, municipality_code=alert.municipality_code, kind=kind
+    )
+    duties = await informing.duties_of(session, alert_id=alert.id)
+    conditions = plan.evaluate_conditions(
+        sealing.personal_values(cipher, alert, CONDITION_CATEGORIES),
+        age_band=alert.age_band,
+        inform_person_required=alert.inform_person_required,
+        open_inform_duty=any(d.recorded_at is None for d in duties),
+    )
+    team = await roster_duty.team_for_municipality(session, code=alert.municipality_code)
+    leader = await _active_leader(session, team.leader_member_id if team else None)
+    people = plan.RoleHolders(leader=leader, taker=taken_by)
+    case = FollowupCase(
+        alert_id=alert.id,
+        municipality_code=alert.municipality_code,
+        team_id=team.id if team else None,
+        kind=kind.value,
+        state=CaseState.OPEN.value,
+        template_name=template.name,
+        template_source=source,
+        owner_member_id=people.holder(OwnerRole.TAKER),
+        alert_at=alert.occurred_at,
+        opened_at=now,
+        conditions={c.value: held for c, held in conditions.items()},
+    )
+    planned = plan.plan_steps(
+        template, conditions, people=people, alert_at=alert.occurred_at, opened_at=now
+    )
+    count = await _repeat_count(session, alert) if kind is TemplateKind.SURVIVOR else 0
+    extra: list[plan.PlannedStep] = []
+    if repeated.is_serious_crisis(count):
+        case.serious_crisis, case.repeated_overdoses = True, count
+        extra = plan.plan_steps(
+            repeated.extra_steps(s.key for s in template.steps),
+            conditions,
+            people=people,
+            alert_at=alert.occurred_at,
+            opened_at=now,
+            first_position=len(planned),
+        )
+    try:
+        async with session.begin_nested():
+            session.add(case)
+            await session.flush()  # the unique alert id: a case opened meanwhile wins
+            session.add_all(_step_row(case.id, p, now=now) for p in [*planned, *extra])
+            repository.add_event(session, case_id=case.id, kind=EventKind.OPENED, at=now, by=SYSTEM)
+            if case.serious_crisis:
+                await _mark_crisis(
+                    session, case, extra, leader=leader, now=now, url=public_base_url
+                )
+            await session.flush()
+    except IntegrityError:
+        opened = await repository.case_of_alert(session, alert_id=alert_id)
+        if opened is None:
+            raise
+        return opened
+    await outbox.wake_workers(session)
+    return case
+
+
+async def _repeat_count(session: AsyncSession, alert: Alert) -> int:
+    """The alert's person's non-fatal overdoses within the window (`repeated.repeat_count`),
+    found by the keyed hash alone, in every municipality."""
+    if alert.national_id_hash is None:
+        return 0
+    since = alert.occurred_at - repeated.REPEAT_WINDOW
+    rows = await session.execute(
+        select(
+            col(Alert.id),
+            col(Alert.national_id_hash),
+            col(Alert.occurred_at),
+            col(Alert.triage_action),
+        ).where(
+            col(Alert.national_id_hash) == alert.national_id_hash,
+            col(Alert.occurred_at) >= since,
+            col(Alert.occurred_at) <= alert.occurred_at,
+            col(Alert.consent_state) != ConsentState.OBJECTED,
+        )
+    )
+    return repeated.repeat_count(
+        _overdose(alert.id, alert.national_id_hash, alert.occurred_at, alert.triage_action),
+        (_overdose(*row) for row in rows.all()),
+    )
+
+
+def _overdose(
+    alert_id: uuid.UUID, national_id_hash: str | None, occurred_at: datetime, triage: str | None
+) -> repeated.Overdose:
+    return repeated.Overdose(
+        alert_id, national_id_hash, occurred_at, fatal=triage == TriageAction.FATAL
+    )
+
+
+async def _mark_crisis(
+    session: AsyncSession,
+    case: FollowupCase,
+    extra: list[plan.PlannedStep],
+    *,
+    leader: uuid.UUID | None,
+    now: datetime,
+    url: str,
+) -> None:
+    """Record the serious crisis and tell the leader (notify-only: the link, no person)."""
+    repository.add_event(
+        session,
+        case_id=case.id,
+        kind=EventKind.SERIOUS_CRISIS,
+        at=now,
+        by=SYSTEM,
+        outcome=f"{case.repeated_overdoses} ikke-dødelige overdoser innen "
+        f"{repeated.REPEAT_WINDOW.days} dager",
+    )
+    member = (await roster_duty.members_by_id(session, [leader])).get(leader) if leader else None
+    if member is None or not roster_duty.reachable(member) or not extra:
+        return
+    name = await roster_duty.get_municipality(session, case.municipality_code)
+    link = texts.case_link(url, case.id)
+    first = min(p.deadline for p in extra)
+    language: Language = "en" if member.language == "en" else "nb"
+    try:
+        body = texts.crisis_text(
+            municipality_name=name.name if name else "",
+            deadline=first,
+            link=link,
+            language=language,
+        )
+    except ValueError:  # a name that will not go: without it
+        body = texts.crisis_text(municipality_name="", deadline=first, link=link, language=language)
+    outbox.enqueue(
+        session,
+        [
+            OutboxMessage(
+                subject_kind=SUBJECT_KIND,
+                subject_id=case.id,
+                purpose=CRISIS_PURPOSE,
+                context={"steps": [p.template.key for p in extra]},
+                member_id=member.id,
+                to_number=member.mobile,
+                body=body,
+                status=OutboxStatus.PENDING,
+                due_at=now,
+                created_at=now,
+            )
+        ],
+    )
+
+
+async def _active_leader(session: AsyncSession, leader_id: uuid.UUID | None) -> uuid.UUID | None:
+    if leader_id is None:
+        return None
+    member = (await roster_duty.members_by_id(session, [leader_id])).get(leader_id)
+    return leader_id if member is not None and member.active else None
+
+
+def _step_row(case_id: uuid.UUID, planned: plan.PlannedStep, *, now: datetime) -> FollowupStep:
+    step = planned.template
+    left_out = planned.state is StepState.NOT_APPLICABLE
+    return FollowupStep(
+        case_id=case_id,
+        position=planned.position,
+        key=step.key,
+        title=step.title,
+        guidance=step.guidance,
+        kind=step.kind.value,
+        required=step.required,
+        condition=step.condition.value if step.condition else None,
+        owner_role=step.owner.value,
+        owner_member_id=planned.owner_member_id,
+        companion_role=step.companion.value if step.companion else None,
+        companion_member_id=planned.companion_member_id,
+        not_reached_resolves=step.not_reached_resolves,
+        retry_hours=step.retry_hours,
+        remind_before_hours=planned.remind_before.total_seconds() / 3600,
+        state=planned.state.value,
+        active=planned.active,
+        deadline=planned.deadline,
+        remind_at=planned.remind_at,
+        next_due_at=planned.next_due_at,
+        outcome=plan.CONDITION_NOT_MET if left_out else None,
+        recorded_by=SYSTEM if left_out else None,
+        recorded_at=now if left_out else None,
+    )

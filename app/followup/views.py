@@ -1,0 +1,177 @@
+"""Reading follow-up cases: the list (overdue first) and a case with its steps and history.
+
+No personal data of the person: steps, deadlines, staff names. A case of another
+municipality is answered as one that does not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.municipalities import codes_filter
+from app.errors import NotFound
+from app.followup import deadlines, repository
+from app.followup.actor import Actor
+from app.followup.models import EventKind, FollowupCase, FollowupStep
+from app.followup.schemas import CaseEventOut, CaseOut, CaseSummary, MemberRef, StepOut
+from app.followup.state import CaseState, StepState
+from app.followup.template_schema import OwnerRole, StepKind, TemplateKind
+from app.roster import duty as roster_duty
+from app.roster.models import Member
+
+
+async def list_cases(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    municipality: str | None,
+    state: CaseState | None,
+    now: datetime,
+    offset: int,
+    limit: int,
+) -> list[CaseSummary]:
+    """The actor's municipalities' cases, overdue first, then by the next deadline."""
+    codes = codes_filter(actor.municipalities)
+    if municipality is not None:
+        if municipality not in actor.municipalities:
+            raise NotFound(f"No municipality {municipality} among yours.")
+        codes = [municipality]
+    rows = await repository.list_cases(
+        session,
+        municipalities=codes,
+        states=[state.value] if state else [s.value for s in CaseState],
+        now=now,
+        offset=offset,
+        limit=limit,
+    )
+    members = await _members(session, (c.owner_member_id for c, *_ in rows))
+    return [
+        _summary(case, members, next_deadline=next_deadline, active=active, overdue=overdue)
+        for case, next_deadline, active, overdue in rows
+    ]
+
+
+async def get_case(
+    session: AsyncSession, *, case_id: uuid.UUID, actor: Actor, now: datetime
+) -> CaseOut:
+    case = await find_case(session, case_id, actor)
+    return await case_out(session, case, now=now)
+
+
+async def case_out(session: AsyncSession, case: FollowupCase, *, now: datetime) -> CaseOut:
+    """The case with its steps and history, as the API answers it."""
+    await session.flush()
+    steps = await repository.steps_of(session, case_id=case.id)
+    events = await repository.events_of(session, case_id=case.id)
+    members = await _members(
+        session,
+        [
+            case.owner_member_id,
+            *(s.owner_member_id for s in steps),
+            *(s.companion_member_id for s in steps),
+        ],
+    )
+    active = [s for s in steps if s.active]
+    summary = _summary(
+        case,
+        members,
+        next_deadline=min((s.deadline for s in active), default=None),
+        active=len(active),
+        overdue=sum(1 for s in active if now >= s.deadline),
+    )
+    return CaseOut(
+        **summary.model_dump(),
+        closed_at=case.closed_at,
+        closed_by=case.closed_by,
+        close_reason=case.close_reason,
+        steps=[_step_out(s, members, now=now) for s in steps],
+        events=[
+            CaseEventOut(
+                at=e.at,
+                kind=EventKind(e.kind),
+                step_key=e.step_key,
+                by=e.by,
+                outcome=e.outcome,
+                note=e.note,
+                deadline=e.deadline,
+                member_id=e.member_id,
+            )
+            for e in events
+        ],
+    )
+
+
+async def find_case(
+    session: AsyncSession, case_id: uuid.UUID, actor: Actor, *, for_update: bool = False
+) -> FollowupCase:
+    """The case, if it is of the actor's municipalities (others get the same 404)."""
+    case = await repository.get_case(session, case_id=case_id, for_update=for_update)
+    if case is None or case.municipality_code not in actor.municipalities:
+        raise NotFound(f"No case {case_id} in your municipalities.")
+    return case
+
+
+async def _members(
+    session: AsyncSession, ids: Iterable[uuid.UUID | None]
+) -> dict[uuid.UUID, Member]:
+    return await roster_duty.members_by_id(session, sorted({i for i in ids if i is not None}))
+
+
+def _ref(members: dict[uuid.UUID, Member], member_id: uuid.UUID | None) -> MemberRef | None:
+    member = members.get(member_id) if member_id is not None else None
+    return None if member is None else MemberRef(id=member.id, name=member.name, role=member.role)
+
+
+def _summary(
+    case: FollowupCase,
+    members: dict[uuid.UUID, Member],
+    *,
+    next_deadline: datetime | None,
+    active: int,
+    overdue: int,
+) -> CaseSummary:
+    return CaseSummary(
+        id=case.id,
+        alert_id=case.alert_id,
+        municipality=case.municipality_code,
+        kind=TemplateKind(case.kind),
+        state=CaseState(case.state),
+        template_name=case.template_name,
+        owner=_ref(members, case.owner_member_id),
+        alert_at=case.alert_at,
+        opened_at=case.opened_at,
+        serious_crisis=case.serious_crisis,
+        repeated_overdoses=case.repeated_overdoses,
+        next_deadline=next_deadline,
+        active_steps=active,
+        overdue_steps=overdue,
+    )
+
+
+def _step_out(step: FollowupStep, members: dict[uuid.UUID, Member], *, now: datetime) -> StepOut:
+    return StepOut(
+        key=step.key,
+        title=step.title,
+        guidance=step.guidance,
+        kind=StepKind(step.kind),
+        required=step.required,
+        condition=step.condition,
+        owner_role=OwnerRole(step.owner_role),
+        owner=_ref(members, step.owner_member_id),
+        companion_role=OwnerRole(step.companion_role) if step.companion_role else None,
+        companion=_ref(members, step.companion_member_id),
+        state=StepState(step.state),
+        active=step.active,
+        deadline=step.deadline,
+        remind_at=step.remind_at if step.active else None,
+        overdue=deadlines.is_overdue(step.deadline, active=step.active, now=now),
+        attempts=step.attempts,
+        outcome=step.outcome,
+        note=step.note,
+        recorded_by=step.recorded_by,
+        recorded_at=step.recorded_at,
+    )

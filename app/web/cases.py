@@ -1,0 +1,275 @@
+"""The follow-up case pages of signed-in staff (`/a/cases`), phone-first and without JavaScript.
+
+* `GET /a/cases`: "Mine saker", the open cases the member owns or has a step of (as owner or
+  companion); the leader sees every open case of the municipality. Cases with an overdue
+  step come first (`views.list_cases`), and their overdue steps are named.
+* `GET /a/cases/<id>`: the case and its steps. Access by `rules.may_see`: another
+  municipality's case is answered as one that does not exist. No personal data is shown (the
+  steps carry none). GET never changes anything.
+* `POST /a/cases/<id>/steps/<key>`: record a step (done, not reached, not applicable, with an
+  optional short text), checked by the session's CSRF token; 303 back to the case (PRG).
+  Only members of the case's team record; the rules are `changes.record_step`'s.
+
+Without a session every page sends the visitor to the sign-in page. Every refusal is a page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.auth.staff.deps import OptionalStaff, session_csrf_ok, session_csrf_token
+from app.auth.staff.identity import StaffIdentity
+from app.auth.staff.pages import signin_url
+from app.auth.staff.rules import CaseAccess, may_see
+from app.deps import SessionDep, StateDep
+from app.errors import DomainError, InvalidFields, NotFound
+from app.followup import changes, views
+from app.followup.actor import Actor
+from app.followup.models import FollowupCase, FollowupStep
+from app.followup.schemas import CaseOut, CaseSummary, StepRecordIn
+from app.followup.state import CaseState, StepAction
+from app.input_guard import has_forbidden_characters
+from app.web import i18n
+from app.web.pages import local, message_page, templates
+
+router = APIRouter(prefix="/cases", include_in_schema=False)
+
+RECORD_ACTIONS = (StepAction.DONE, StepAction.NOT_REACHED, StepAction.NOT_APPLICABLE)
+LIST_LIMIT = 200
+
+
+def _actor(staff: StaffIdentity) -> Actor:
+    return Actor.staff(
+        name=staff.name,
+        role=staff.role,
+        municipality=staff.municipality_code,
+        member_id=staff.member_id,
+    )
+
+
+def _root(request: Request) -> str:
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def _case_url(request: Request, case_id: uuid.UUID) -> str:
+    return f"{_root(request)}/cases/{case_id}"
+
+
+def _render(
+    request: Request, template: str, staff: StaffIdentity, *, status: int = 200, **values: Any
+) -> HTMLResponse:
+    language = "en" if staff.language == "en" else "nb"
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "w": i18n.words(language),
+            "lang": language,
+            "staff": staff,
+            "when": lambda instant: local(instant, language),
+            "root": _root(request),
+            **values,
+        },
+        status_code=status,
+    )
+
+
+def _to_signin(request: Request) -> Response:
+    return RedirectResponse(signin_url(request), status_code=303)
+
+
+async def _steps_of(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[FollowupStep]]:
+    if not case_ids:
+        return {}
+    statement = (
+        select(FollowupStep)
+        .where(col(FollowupStep.case_id).in_(case_ids))
+        .order_by(col(FollowupStep.deadline), col(FollowupStep.position))
+    )
+    steps: dict[uuid.UUID, list[FollowupStep]] = {}
+    for step in (await session.execute(statement)).scalars():
+        steps.setdefault(step.case_id, []).append(step)
+    return steps
+
+
+def _involves(member_id: uuid.UUID, case: CaseSummary, steps: list[FollowupStep]) -> bool:
+    if case.owner is not None and case.owner.id == member_id:
+        return True
+    return any(member_id in (s.owner_member_id, s.companion_member_id) for s in steps)
+
+
+@router.api_route("", methods=["GET", "HEAD"])
+async def my_cases(
+    request: Request, state: StateDep, session: SessionDep, staff: OptionalStaff
+) -> Response:
+    if staff is None:
+        return _to_signin(request)
+    now = state.clock.now()
+    async with session.begin():
+        cases = await views.list_cases(
+            session,
+            actor=_actor(staff),
+            municipality=None,
+            state=CaseState.OPEN,
+            now=now,
+            offset=0,
+            limit=LIST_LIMIT,
+        )
+        steps = await _steps_of(session, [c.id for c in cases])
+    if not staff.is_leader:
+        cases = [c for c in cases if _involves(staff.member_id, c, steps.get(c.id, []))]
+    overdue = {
+        c.id: [s for s in steps.get(c.id, []) if s.active and now >= s.deadline] for c in cases
+    }
+    return _render(request, "cases.html", staff, cases=cases, overdue=overdue)
+
+
+async def _visible_case(
+    session: AsyncSession, staff: StaffIdentity, case_id: str
+) -> FollowupCase | None:
+    """The case, if the member may see it (another municipality's: None, as if unknown)."""
+    try:
+        wanted = uuid.UUID(case_id)
+        case = await views.find_case(session, wanted, _actor(staff))
+    except (ValueError, NotFound):
+        return None
+    steps = (await _steps_of(session, [case.id])).get(case.id, [])
+    assigned = {case.owner_member_id} | {
+        m for s in steps for m in (s.owner_member_id, s.companion_member_id)
+    }
+    access = may_see(
+        staff.view,
+        CaseAccess(
+            municipality_code=case.municipality_code,
+            assigned_member_ids=frozenset(m for m in assigned if m is not None),
+        ),
+    )
+    return case if access.sees_case else None
+
+
+def _case_page(
+    request: Request,
+    state_csrf: str,
+    staff: StaffIdentity,
+    case: FollowupCase,
+    out: CaseOut,
+    *,
+    error: str | None = None,
+    error_step: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    return _render(
+        request,
+        "case.html",
+        staff,
+        status=status,
+        case=out,
+        may_record=out.state is CaseState.OPEN and case.team_id == staff.team_id,
+        actions=RECORD_ACTIONS,
+        csrf=state_csrf,
+        action=_case_url(request, out.id),
+        error=error,
+        error_step=error_step,
+    )
+
+
+def _not_found(request: Request, staff: StaffIdentity) -> HTMLResponse:
+    return message_page(request, "cases.not_found", status=404, language=staff.language)
+
+
+@router.api_route("/{case_id}", methods=["GET", "HEAD"])
+async def case_page(
+    case_id: str, request: Request, state: StateDep, session: SessionDep, staff: OptionalStaff
+) -> Response:
+    if staff is None:
+        return _to_signin(request)
+    async with session.begin():
+        case = await _visible_case(session, staff, case_id)
+        if case is None:
+            return _not_found(request, staff)
+        out = await views.case_out(session, case, now=state.clock.now())
+    return _case_page(request, session_csrf_token(state, staff), staff, case, out)
+
+
+def _record_of(action: str, text: str) -> StepRecordIn:
+    """The form's tap and short text; InvalidFields when they will not do."""
+    if action not in {a.value for a in RECORD_ACTIONS}:
+        raise InvalidFields([])
+    text = text.strip()
+    if has_forbidden_characters(text):
+        raise InvalidFields([])
+    try:
+        return StepRecordIn(action=StepAction(action), outcome=text or None)
+    except ValidationError:
+        raise InvalidFields([]) from None
+
+
+def _reason(exc: DomainError, words: dict[str, str]) -> str:
+    errors = exc.extra.get("errors") or []
+    reasons = [str(e["reason"]) for e in errors if isinstance(e, dict) and e.get("reason")]
+    if reasons:
+        return "; ".join(reasons)
+    return exc.detail if not isinstance(exc, InvalidFields) else words["case.invalid"]
+
+
+@router.post("/{case_id}/steps/{step_key}")
+async def record(
+    case_id: str,
+    step_key: str,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    staff: OptionalStaff,
+    csrf: Annotated[str, Form()] = "",
+    action: Annotated[str, Form(max_length=20)] = "",
+    text: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    if staff is None:
+        return _to_signin(request)
+    if not session_csrf_ok(state, staff, csrf):
+        return message_page(request, "cases.forbidden", status=403, language=staff.language)
+    now = state.clock.now()
+    try:
+        async with session.begin():
+            case = await _visible_case(session, staff, case_id)
+            if case is None:
+                return _not_found(request, staff)
+            recorded = await changes.record_step(
+                session,
+                case_id=case.id,
+                step_key=step_key,
+                record=_record_of(action, text),
+                actor=_actor(staff),
+                now=now,
+            )
+        return RedirectResponse(_case_url(request, recorded.id), status_code=303)
+    except NotFound:
+        return _not_found(request, staff)
+    except DomainError as exc:  # refused: nothing was stored
+        error, status = _reason(exc, i18n.words(staff.language)), exc.status
+    async with session.begin():  # the case again, as it is, with the reason
+        case = await _visible_case(session, staff, case_id)
+        if case is None:
+            return _not_found(request, staff)
+        out = await views.case_out(session, case, now=now)
+    return _case_page(
+        request,
+        session_csrf_token(state, staff),
+        staff,
+        case,
+        out,
+        error=error,
+        error_step=step_key,
+        status=status,
+    )

@@ -1,0 +1,69 @@
+"""The follow-up case pages in a real browser: the leader's list shows the case with an
+overdue step first (the clock advanced past its deadline), and recording an outcome on the
+case page works (two taps: the case, then the outcome), on both databases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from playwright.async_api import Page, expect
+
+from app.auth.staff.security import SESSION_COOKIE
+from app.clock import FakeClock
+from app.state import AppState
+from tests.browser.conftest import shoot
+from tests.factories import Factory
+from tests.web.test_case_pages import open_case, session_token, step_state
+
+
+async def test_the_leader_sees_the_overdue_step_first_and_records_it(
+    factory: Factory, state: AppState, clock: FakeClock, base_url: str, page: Page
+) -> None:
+    team = await factory.team()  # Ada leads; Bo takes the alerts
+    late = await open_case(factory, state, clock, team)
+    clock.advance(timedelta(minutes=90))  # past the first case's "assess" deadline (1 h)
+    fresh = await open_case(factory, state, clock, team)
+    token = await session_token(state, clock, team, 0)
+    host = urlsplit(base_url).hostname
+    assert host is not None
+    await page.context.add_cookies(
+        [{"name": SESSION_COOKIE, "value": token, "domain": host, "path": "/a"}]
+    )
+
+    await page.goto("/a/cases")
+    await expect(page.get_by_role("heading", name="Mine saker")).to_be_visible()
+    items = page.locator("#cases > li")
+    await expect(items).to_have_count(2)
+    first = items.nth(0)
+    await expect(first).to_contain_text("1 forfalt")
+    await expect(first).to_contain_text("Vurdering: leder bestemmer tiltak")
+    await expect(first.get_by_role("link")).to_have_attribute("href", f"/a/cases/{late}")
+    await expect(items.nth(1).get_by_role("link")).to_have_attribute("href", f"/a/cases/{fresh}")
+    await expect(items.nth(1)).not_to_contain_text("forfalt")
+    await shoot(page, "1-cases-overdue-first")
+
+    await first.get_by_role("link").click()  # tap 1
+    assess = page.locator("#step-assess")
+    await expect(assess).to_contain_text("Forfalt")
+    await shoot(page, "2-case")
+    await assess.get_by_role("button", name="Gjort").click()  # tap 2
+    await expect(page).to_have_url(f"{base_url}/a/cases/{late}")
+    await expect(assess.locator(".step-state")).to_have_text("Gjort")
+    await expect(assess).not_to_contain_text("Forfalt")
+    await expect(assess.get_by_role("button")).to_have_count(0)
+    await shoot(page, "3-recorded")
+    assert (await step_state(state, late, "assess"))[0] == "done"
+
+    # A not-reached attempt with a short note: the step stays open with a new deadline.
+    reach = page.locator("#step-reach")
+    await reach.get_by_label("Kort notat").fill("Ingen svar på telefon")
+    await reach.get_by_role("button", name="Ikke nådd").click()
+    await expect(reach.locator(".step-state")).to_have_text("Ikke nådd")
+    await expect(reach).to_contain_text("Ingen svar på telefon")
+    await expect(reach.get_by_role("button", name="Gjort")).to_be_visible()
+    await shoot(page, "4-not-reached")
+
+    await page.get_by_role("link", name="Tilbake til sakene").click()
+    await expect(page.locator("#cases")).not_to_contain_text("forfalt")
+    await shoot(page, "5-cases-after")

@@ -1,0 +1,281 @@
+"""Deadlines, reminders and overdue notices (pure), the follow-up SMS texts, and how a
+template becomes the steps of a case."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.followup import deadlines, plan, texts
+from app.followup.deadlines import Timer, due_notices, next_due_at
+from app.followup.state import StepState
+from app.followup.template_schema import Condition, TemplateKind, default_template
+from app.notify.gsm7 import SINGLE_SEGMENT, is_gsm7, septet_length
+
+T0 = datetime(2026, 11, 23, 11, 40, tzinfo=UTC)
+H = timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("offset_hours", "opened_after", "min_lead", "expected"),
+    [
+        (24, 0.5 * H, H, T0 + 24 * H),  # counted from the overdose
+        (0, 0.5 * H, H, T0 + 1.5 * H),  # "at once": the minimum lead after opening
+        (1, 0.5 * H, H, T0 + 1.5 * H),  # would fall within the lead: the lead
+        (2, 0.5 * H, H, T0 + 2 * H),  # just outside it
+        (24, 30 * H, H, T0 + 31 * H),  # taken after the deadline: the lead after opening
+        (0, 0 * H, 0 * H, T0),  # no lead: due at once
+    ],
+)
+def test_planned_deadline(
+    offset_hours: float, opened_after: timedelta, min_lead: timedelta, expected: datetime
+) -> None:
+    deadline = deadlines.planned_deadline(
+        T0, offset_hours=offset_hours, opened_at=T0 + opened_after, min_lead=min_lead
+    )
+    assert deadline == expected
+
+
+@pytest.mark.parametrize(
+    ("deadline", "now", "expected"),
+    [
+        (T0 + 24 * H, T0, T0 + 22 * H),
+        (T0 + 2 * H, T0, None),  # the reminder time is now: no reminder
+        (T0 + 2 * H + timedelta(seconds=1), T0, T0 + timedelta(seconds=1)),
+        (T0 + H, T0, None),  # already inside the lead
+    ],
+)
+def test_remind_at(deadline: datetime, now: datetime, expected: datetime | None) -> None:
+    assert deadlines.remind_at(deadline, remind_before=2 * H, now=now) == expected
+
+
+def test_next_attempt() -> None:
+    assert deadlines.next_attempt(T0, retry_hours=4) == T0 + 4 * H
+    assert deadlines.next_attempt(T0, retry_hours=4, requested=T0 + 30 * H) == T0 + 30 * H
+    for bad, reason in (
+        (T0, "later than now"),
+        (T0 - H, "later than now"),
+        (T0 + timedelta(days=30, seconds=1), "within 30 days"),
+        (datetime(2026, 11, 24, 12, 0), "offset"),  # a naive time is refused
+    ):
+        with pytest.raises(ValueError, match=reason):
+            deadlines.next_attempt(T0, retry_hours=4, requested=bad)
+
+
+@pytest.mark.parametrize(
+    ("deadline", "active", "now", "overdue"),
+    [
+        (T0, True, T0 - timedelta(seconds=1), False),
+        (T0, True, T0, True),
+        (T0, True, T0 + H, True),
+        (T0, False, T0 + H, False),  # resolved steps are never overdue
+        (None, True, T0, False),
+    ],
+)
+def test_is_overdue(deadline: datetime | None, active: bool, now: datetime, overdue: bool) -> None:
+    assert deadlines.is_overdue(deadline, active=active, now=now) is overdue
+
+
+DEADLINE = T0 + 24 * H
+REMIND = T0 + 22 * H
+FRESH = Timer(DEADLINE, REMIND)
+REMINDED = Timer(DEADLINE, REMIND, reminded=True)
+TOLD = Timer(DEADLINE, REMIND, reminded=True, overdue_told=True)
+NO_REMINDER = Timer(DEADLINE, None)
+
+
+@pytest.mark.parametrize(
+    ("timer", "now", "remind", "overdue", "next_due"),
+    [
+        (FRESH, REMIND - timedelta(seconds=1), False, False, REMIND),
+        (FRESH, REMIND, True, False, DEADLINE),
+        (REMINDED, REMIND + H, False, False, DEADLINE),  # told once
+        (REMINDED, DEADLINE, False, True, None),
+        (TOLD, DEADLINE + 5 * H, False, False, None),  # told once
+        # The worker was down through the reminder: too late for it, the leader is told.
+        (FRESH, DEADLINE + H, False, True, None),
+        (NO_REMINDER, DEADLINE - H, False, False, DEADLINE),
+        (NO_REMINDER, DEADLINE, False, True, None),
+    ],
+)
+def test_due_notices(
+    timer: Timer, now: datetime, remind: bool, overdue: bool, next_due: datetime | None
+) -> None:
+    notices = due_notices(timer, now=now)
+    assert (notices.remind, notices.overdue) == (remind, overdue)
+    assert notices.next_due_at == next_due
+
+
+def test_a_timer_whose_overdue_notice_went_has_nothing_more_to_tell() -> None:
+    # Even if its reminder never went (it was dropped as too late).
+    skipped = Timer(DEADLINE, REMIND, reminded=False, overdue_told=True)
+    assert next_due_at(skipped) is None
+    assert not due_notices(skipped, now=DEADLINE + H).remind
+
+
+def test_walking_a_timer_through_time_tells_each_notice_once() -> None:
+    timer, told = FRESH, []
+    instant = T0
+    while instant <= DEADLINE + 3 * H:
+        notices = due_notices(timer, now=instant)
+        told += ["remind"] * notices.remind + ["overdue"] * notices.overdue
+        timer = notices.timer
+        instant += timedelta(minutes=10)
+    assert told == ["remind", "overdue"]
+
+
+# Texts
+
+CASE_ID = uuid.UUID("5d1c2a8e-3f47-4c1b-9a0e-7f6b2d9c8e41")
+LONGEST_BASE = "https://" + "o" * 25  # 33 characters, the most the settings allow
+LINK = texts.case_link(LONGEST_BASE, CASE_ID)
+
+
+def test_the_case_link() -> None:
+    assert texts.case_link("https://odvarsel.no/", CASE_ID) == (
+        "https://odvarsel.no/a/cases/5d1c2a8e-3f47-4c1b-9a0e-7f6b2d9c8e41"
+    )
+    assert len(LINK) == 78
+
+
+@pytest.mark.parametrize("render", [texts.reminder_text, texts.overdue_text])
+@pytest.mark.parametrize("language", ["nb", "en"])
+@pytest.mark.parametrize("name", ["Fredrikstad", "Porsáŋgu Porsanger Porsanki " * 3, ""])
+def test_texts_are_one_gsm7_segment_with_the_link_whole(render, language, name) -> None:
+    body = render(municipality_name=name, deadline=DEADLINE, link=LINK, language=language)
+    assert is_gsm7(body)
+    assert septet_length(body) <= SINGLE_SEGMENT
+    assert body.endswith(LINK)
+    assert ("12:40" if language == "nb" else "24 Nov 12:40") in body  # Oslo time
+    if name == "Fredrikstad":
+        assert "Fredrikstad" in body
+
+
+def test_texts_in_bokmal_and_english() -> None:
+    nb = texts.reminder_text(municipality_name="Fredrikstad", deadline=DEADLINE, link=LINK)
+    en = texts.overdue_text(
+        municipality_name="Fredrikstad", deadline=DEADLINE, link=LINK, language="en"
+    )
+    assert nb.startswith("Påminnelse Fredrikstad: oppfølging etter overdose har frist 24.11 kl")
+    assert en.startswith("Deadline passed Fredrikstad 24 Nov 12:40")
+
+
+def test_a_link_unfit_for_an_sms_is_refused() -> None:
+    for link in ("ftp://x/a", "https://x/a b", "https://" + "x" * 100):
+        with pytest.raises(ValueError):
+            texts.reminder_text(municipality_name="X", deadline=DEADLINE, link=link)
+
+
+# From a template to the steps of a case
+
+NOTHING = {c: False for c in Condition}
+
+
+@pytest.mark.parametrize(
+    ("personal", "age_band", "inform", "duty", "held"),
+    [
+        ({}, None, False, False, set()),
+        ({"scene.relative_present": True}, None, False, False, {Condition.RELATIVES_KNOWN}),
+        ({"scene.relative_called_113": True}, None, False, False, {Condition.RELATIVES_KNOWN}),
+        ({"person.homeless": True}, None, False, False, {Condition.HOMELESS}),
+        ({"person.homeless": False}, None, False, False, set()),
+        ({"person.homeless": None}, None, False, False, set()),  # unknown does not hold
+        (
+            {"person.children_in_household": True},
+            None,
+            False,
+            False,
+            {Condition.CHILDREN_IN_HOUSEHOLD},
+        ),
+        ({"scene.others_present": True}, None, False, False, {Condition.OTHERS_PRESENT}),
+        ({}, "12_15", False, False, {Condition.MINOR}),
+        ({}, "16_17", False, False, {Condition.MINOR}),
+        ({}, "adult", False, False, set()),
+        ({}, None, True, False, {Condition.SHARED_WITHOUT_CONSENT}),
+        ({}, None, False, True, {Condition.SHARED_WITHOUT_CONSENT}),
+    ],
+)
+def test_evaluate_conditions(personal, age_band, inform, duty, held) -> None:
+    conditions = plan.evaluate_conditions(
+        personal, age_band=age_band, inform_person_required=inform, open_inform_duty=duty
+    )
+    assert set(conditions) == set(Condition)
+    assert {c for c, value in conditions.items() if value} == held
+    assert all(isinstance(value, bool) for value in conditions.values())
+
+
+LEADER, TAKER = uuid.uuid4(), uuid.uuid4()
+
+
+def test_the_survivor_plan() -> None:
+    template = default_template(TemplateKind.SURVIVOR)
+    conditions = {**NOTHING, Condition.HOMELESS: True}
+    opened = T0 + timedelta(minutes=25)
+    steps = {
+        s.template.key: s
+        for s in plan.plan_steps(
+            template,
+            conditions,
+            people=plan.RoleHolders(leader=LEADER, taker=TAKER),
+            alert_at=T0,
+            opened_at=opened,
+        )
+    }
+    assert list(steps) == [s.key for s in template.steps]
+    assess, reach, visit = steps["assess"], steps["reach"], steps["visit"]
+    assert (assess.owner_member_id, assess.deadline, assess.remind_at) == (
+        LEADER,
+        opened + H,
+        None,  # due within the reminder lead: no reminder
+    )
+    assert (reach.owner_member_id, reach.deadline, reach.remind_at) == (
+        TAKER,
+        T0 + 24 * H,
+        T0 + 22 * H,
+    )
+    assert reach.next_due_at == T0 + 22 * H
+    assert (visit.owner_member_id, visit.companion_member_id) == (TAKER, None)  # assigned later
+    assert steps["shelter"].state is StepState.OPEN
+    for key in ("relatives", "children", "tell_what_was_shared", "parents"):
+        left_out = steps[key]
+        assert (left_out.state, left_out.active, left_out.next_due_at) == (
+            StepState.NOT_APPLICABLE,
+            False,
+            None,
+        )
+    planned_contacts = [k for k in steps if k.startswith("contact_")]
+    assert len(planned_contacts) >= 4  # the 3-4 week plan
+    assert max(steps[k].deadline for k in planned_contacts) <= T0 + timedelta(weeks=4)
+    assert steps["leader_review"].owner_member_id == LEADER
+
+
+def test_without_a_taker_the_leader_holds_the_takers_steps() -> None:
+    template = default_template(TemplateKind.SURVIVOR)
+    people = plan.RoleHolders(leader=LEADER, taker=None)
+    steps = plan.plan_steps(template, NOTHING, people=people, alert_at=T0, opened_at=T0)
+    assert {s.owner_member_id for s in steps if s.template.owner.value == "taker"} == {LEADER}
+    # The leader took it: nobody accompanies themselves.
+    same = plan.RoleHolders(leader=LEADER, taker=LEADER)
+    for step in plan.plan_steps(template, NOTHING, people=same, alert_at=T0, opened_at=T0):
+        assert step.companion_member_id != step.owner_member_id or step.owner_member_id is None
+
+
+def test_the_fatal_plan() -> None:
+    template = default_template(TemplateKind.FATAL)
+    conditions = {**NOTHING, Condition.OTHERS_PRESENT: True}
+    steps = {
+        s.template.key: s
+        for s in plan.plan_steps(
+            template,
+            conditions,
+            people=plan.RoleHolders(leader=LEADER, taker=LEADER),
+            alert_at=T0,
+            opened_at=T0,
+        )
+    }
+    assert steps["peer_outreach"].state is StepState.OPEN
+    assert steps["children_bereaved"].state is StepState.NOT_APPLICABLE
+    assert steps["serious_event_report"].owner_member_id == LEADER
+    assert steps["bereaved_crisis_help"].owner_member_id is None  # the leader assigns it

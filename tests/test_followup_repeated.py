@@ -1,0 +1,330 @@
+"""Repeated overdoses: the rule (pure, table-tested at the window's edges) and the survivor
+case it marks a serious crisis, with extra steps and an SMS to the leader.
+
+The same person is recognised only through the keyed hash of the national id, in any
+municipality; an alert without one (no national id, objected, identity purged) never links.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlmodel import col
+
+from app.alerts import service as alerts_service
+from app.alerts.enums import AckVia
+from app.alerts.models import Alert
+from app.auth.scopes import Scope
+from app.clock import FakeClock
+from app.followup import repeated, texts
+from app.followup import service as followup
+from app.followup.models import FollowupCase, FollowupEvent, FollowupStep
+from app.notify.models import OutboxMessage
+from app.roster.models import Member
+from app.state import AppState
+from tests.factories import ApiCredentials, Factory, TeamSetup
+from tests.personal_data import NAME, NATIONAL_ID, RECOGNISABLE, personal_body
+
+# The rule
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+WINDOW = repeated.REPEAT_WINDOW
+CURRENT_ID = uuid.UUID(int=1)
+
+
+def overdose(
+    at: datetime, *, hash_: str | None = "h1", fatal: bool = False, n: int = 2
+) -> repeated.Overdose:
+    return repeated.Overdose(uuid.UUID(int=n), hash_, at, fatal)
+
+
+CURRENT = repeated.Overdose(CURRENT_ID, "h1", T0, False)
+
+
+@pytest.mark.parametrize(
+    ("current", "others", "count"),
+    [
+        pytest.param(CURRENT, [], 1, id="none-earlier"),
+        pytest.param(CURRENT, [overdose(T0)], 2, id="same-instant"),
+        pytest.param(CURRENT, [overdose(T0 - timedelta(hours=3))], 2, id="same-day"),
+        pytest.param(CURRENT, [overdose(T0 - WINDOW)], 2, id="exactly-at-the-edge"),
+        pytest.param(
+            CURRENT, [overdose(T0 - WINDOW - timedelta(seconds=1))], 1, id="one-second-outside"
+        ),
+        pytest.param(CURRENT, [overdose(T0 - timedelta(days=1), fatal=True)], 1, id="fatal"),
+        pytest.param(CURRENT, [overdose(T0 - timedelta(days=1), hash_="h2")], 1, id="other-person"),
+        pytest.param(CURRENT, [overdose(T0 - timedelta(days=1), hash_=None)], 1, id="no-hash"),
+        pytest.param(CURRENT, [overdose(T0 + timedelta(seconds=1))], 1, id="later-not-counted"),
+        pytest.param(
+            CURRENT,
+            [repeated.Overdose(CURRENT_ID, "h1", T0, False)],
+            1,
+            id="itself-not-counted",
+        ),
+        pytest.param(
+            CURRENT,
+            [overdose(T0 - timedelta(days=2), n=2), overdose(T0 - timedelta(days=9), n=3)],
+            3,
+            id="three",
+        ),
+        pytest.param(
+            repeated.Overdose(CURRENT_ID, None, T0, False),
+            [overdose(T0 - timedelta(days=1), hash_=None)],
+            0,
+            id="current-without-hash",
+        ),
+        pytest.param(
+            repeated.Overdose(CURRENT_ID, "h1", T0, True),
+            [overdose(T0 - timedelta(days=1))],
+            0,
+            id="current-fatal",
+        ),
+    ],
+)
+def test_repeat_count(
+    current: repeated.Overdose, others: list[repeated.Overdose], count: int
+) -> None:
+    assert repeated.repeat_count(current, others) == count
+    assert repeated.is_serious_crisis(count) is (count >= 2)
+
+
+def test_extra_steps_leave_out_keys_the_case_has() -> None:
+    keys = [s.key for s in repeated.extra_steps(["repeat_urgent_meeting"]).steps]
+    assert keys == ["repeat_concern_report", "repeat_consider_chapter10"]
+
+
+def test_crisis_text_is_one_segment_without_the_person() -> None:
+    link = texts.case_link("https://odvarsel.fredrikstad.no", uuid.uuid4())
+    body = texts.crisis_text(municipality_name="Fredrikstad", deadline=T0, link=link)
+    assert body.startswith("Alvorlig krise Fredrikstad: gjentatt overdose,") and link in body
+    english = texts.crisis_text(
+        municipality_name="Fredrikstad", deadline=T0, link=link, language="en"
+    )
+    assert english.startswith("Serious crisis Fredrikstad")
+    longest = "https://" + "x" * 25 + texts.CASE_PATH + str(uuid.uuid4())  # a 33-character base
+    for language in ("nb", "en"):
+        text = texts.crisis_text(
+            municipality_name="Nordre Follo", deadline=T0, link=longest, language=language
+        )
+        assert longest in text and len(text) <= 160
+
+
+# The service
+
+EXTRA = ["repeat_concern_report", "repeat_urgent_meeting", "repeat_consider_chapter10"]
+FREDRIKSTAD, OSLO = "3107", "0301"
+
+
+class Desk:
+    """Two municipalities' teams (Ada and Oda lead), one AMK sending to both."""
+
+    def __init__(self, factory: Factory, state: AppState, clock: FakeClock) -> None:
+        self.factory, self.state, self.clock = factory, state, clock
+
+    async def setup(self) -> None:
+        self.teams: dict[str, TeamSetup] = {
+            FREDRIKSTAD: await self.factory.team(municipality=FREDRIKSTAD),
+            OSLO: await self.factory.team(municipality=OSLO, member_names=("Oda Berg", "Per Ruud")),
+        }
+        self.amk: ApiCredentials = await self.factory.api_client(municipalities=(FREDRIKSTAD, OSLO))
+
+    async def alert(
+        self,
+        *,
+        ago: timedelta = timedelta(minutes=20),
+        municipality: str = FREDRIKSTAD,
+        national_id: str | None = NATIONAL_ID,
+        **overrides: Any,
+    ) -> uuid.UUID:
+        body = personal_body(
+            occurred_at=(self.clock.now() - ago).isoformat(),
+            municipality=municipality,
+            **overrides,
+        )
+        if national_id is None:
+            del body["person"]["national_id"]
+        self.amk.token = await self.factory.token(self.amk)
+        return uuid.UUID(await self.factory.post_alert(self.amk, body))
+
+    async def take(self, alert_id: uuid.UUID) -> FollowupCase | None:
+        """The alert's municipality's second member takes it; its case opens."""
+        async with self.state.sessions() as session, session.begin():
+            alert = await session.get(Alert, alert_id)
+            assert alert is not None
+            taker = self.teams[alert.municipality_code].member_ids[1]
+            member = await session.get(Member, taker)
+            await alerts_service.acknowledge(
+                session, alert_id=alert_id, member=member, via=AckVia.LINK, now=self.clock.now()
+            )
+            return await followup.open_case_for_alert(
+                session,
+                alert_id=alert_id,
+                taken_by=taker,
+                now=self.clock.now(),
+                cipher=self.state.cipher,
+                public_base_url=self.state.settings.http.public_base_url,
+            )
+
+    async def step_keys(self, case_id: uuid.UUID) -> list[str]:
+        async with self.state.sessions() as session:
+            rows = await session.execute(
+                select(col(FollowupStep.key))
+                .where(col(FollowupStep.case_id) == case_id)
+                .order_by(col(FollowupStep.position))
+            )
+            return list(rows.scalars())
+
+    async def crisis_sms(self) -> list[OutboxMessage]:
+        async with self.state.sessions() as session:
+            rows = await session.execute(
+                select(OutboxMessage).where(col(OutboxMessage.purpose) == followup.CRISIS_PURPOSE)
+            )
+            return list(rows.scalars())
+
+    async def hash_of(self, alert_id: uuid.UUID) -> str | None:
+        async with self.state.sessions() as session:
+            alert = await session.get(Alert, alert_id)
+            assert alert is not None
+            return alert.national_id_hash
+
+
+@pytest.fixture
+async def desk(factory: Factory, state: AppState, clock: FakeClock) -> Desk:
+    desk = Desk(factory, state, clock)
+    await desk.setup()
+    return desk
+
+
+async def test_second_alert_within_the_window_marks_the_case(
+    desk: Desk, state: AppState, clock: FakeClock
+) -> None:
+    first = await desk.alert()
+    case = await desk.take(first)
+    assert case is not None and not case.serious_crisis and case.repeated_overdoses == 0
+    assert not set(EXTRA) & set(await desk.step_keys(case.id))
+
+    clock.advance(timedelta(days=12))
+    second = await desk.alert()
+    crisis = await desk.take(second)
+    assert crisis is not None
+    assert (crisis.serious_crisis, crisis.repeated_overdoses) == (True, 2)
+    keys = await desk.step_keys(crisis.id)
+    assert keys[-3:] == EXTRA  # after the template's own steps
+    async with state.sessions() as session:
+        steps = {
+            s.key: s
+            for s in (
+                await session.execute(
+                    select(FollowupStep).where(col(FollowupStep.case_id) == crisis.id)
+                )
+            ).scalars()
+        }
+        events = [
+            e.kind
+            for e in (
+                await session.execute(
+                    select(FollowupEvent)
+                    .where(col(FollowupEvent.case_id) == crisis.id)
+                    .order_by(col(FollowupEvent.seq))
+                )
+            ).scalars()
+        ]
+    leader = desk.teams[FREDRIKSTAD].leader_id
+    for key in EXTRA:
+        assert steps[key].owner_member_id == leader and steps[key].active
+    guidance = (steps["repeat_consider_chapter10"].guidance or "").lower()
+    assert "barneverns- og helsenemnda" in guidance and "ikke et vedtak" in guidance
+    assert events == ["opened", "serious_crisis"]
+
+    [sms] = await desk.crisis_sms()
+    assert sms.member_id == leader and sms.subject_id == crisis.id
+    assert leader is not None and sms.to_number == desk.teams[FREDRIKSTAD].mobiles[leader]
+    assert sms.body.startswith("Alvorlig krise Fredrikstad")
+    assert texts.case_link(state.settings.http.public_base_url, crisis.id) in sms.body
+    assert not any(value in sms.body for value in RECOGNISABLE)
+    assert NAME not in sms.body
+
+    third_case = await desk.take(await desk.alert())
+    assert third_case is not None and third_case.repeated_overdoses == 3
+
+
+async def test_at_the_edge_of_the_window_links_and_a_second_later_does_not(
+    desk: Desk, clock: FakeClock
+) -> None:
+    await desk.alert()
+    clock.advance(WINDOW)  # each alert's overdose was 20 minutes before it was sent
+    at_edge = await desk.take(await desk.alert())
+    assert at_edge is not None and at_edge.repeated_overdoses == 2
+
+    clock.advance(WINDOW + timedelta(seconds=1))  # the edge alert is a second outside
+    outside = await desk.take(await desk.alert())
+    assert outside is not None and not outside.serious_crisis
+
+
+async def test_outside_the_window_the_case_is_not_marked(desk: Desk, clock: FakeClock) -> None:
+    await desk.take(await desk.alert())
+    clock.advance(repeated.REPEAT_WINDOW + timedelta(hours=1))
+    case = await desk.take(await desk.alert())
+    assert case is not None and not case.serious_crisis
+    assert not set(EXTRA) & set(await desk.step_keys(case.id))
+    assert await desk.crisis_sms() == []
+
+
+async def test_a_fatal_earlier_alert_is_not_counted(desk: Desk, clock: FakeClock) -> None:
+    fatal = await desk.alert(kind="fatal", clinical={"outcome": "deceased"})
+    assert await desk.hash_of(fatal) is not None
+    clock.advance(timedelta(days=1))
+    case = await desk.take(await desk.alert())
+    assert case is not None and not case.serious_crisis
+
+
+async def test_objected_and_identity_less_alerts_never_link(
+    desk: Desk, state: AppState, clock: FakeClock
+) -> None:
+    objected = await desk.alert(consent={"state": "objected"})
+    assert await desk.hash_of(objected) is None
+    assert await desk.take(objected) is None  # no case at all: nobody may act on it
+    no_id = await desk.alert(national_id=None)
+    assert await desk.hash_of(no_id) is None
+    case = await desk.take(no_id)
+    assert case is not None and not case.serious_crisis
+    clock.advance(timedelta(hours=2))
+    case = await desk.take(await desk.alert(national_id=None))
+    assert case is not None and not case.serious_crisis  # two without an id: no link
+    case = await desk.take(await desk.alert())
+    assert case is not None and not case.serious_crisis  # the first with an id
+    assert await desk.crisis_sms() == []
+
+
+async def test_a_purged_identity_never_links(desk: Desk, state: AppState, clock: FakeClock) -> None:
+    first = await desk.alert()
+    async with state.sessions() as session, session.begin():
+        alert = await session.get(Alert, first)
+        assert alert is not None and alert.national_id_hash is not None
+        alert.national_id_hash = None  # as a supplement that purges the identity leaves it
+    clock.advance(timedelta(days=1))
+    case = await desk.take(await desk.alert())
+    assert case is not None and not case.serious_crisis
+
+
+async def test_alerts_in_two_municipalities_link(
+    desk: Desk, factory: Factory, http: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    await desk.take(await desk.alert(municipality=OSLO))
+    clock.advance(timedelta(days=3))
+    case = await desk.take(await desk.alert(municipality=FREDRIKSTAD))
+    assert case is not None and case.municipality_code == FREDRIKSTAD
+    assert (case.serious_crisis, case.repeated_overdoses) == (True, 2)
+    [sms] = await desk.crisis_sms()
+    assert sms.member_id == desk.teams[FREDRIKSTAD].leader_id  # the case's leader, not Oslo's
+    case_system = await factory.api_client(scopes=(Scope.ALERTS_DETAILS,))
+    response = await http.get(f"/v1/cases/{case.id}", headers=case_system.headers)
+    assert response.status_code == 200, response.text
+    shown = response.json()
+    assert (shown["serious_crisis"], shown["repeated_overdoses"]) == (True, 2)
+    assert [s["key"] for s in shown["steps"]][-3:] == EXTRA

@@ -1,0 +1,224 @@
+"""Deadlines that act, end to end: the SMS that reach the fake Twilio, by the clock.
+
+The team: Ada (leader, on duty), Bo and Cy. An overdose at 12:40 Oslo time on Monday
+23 November; Bo takes the alert; the case opens. Bo is reminded two hours before a step's
+deadline, Ada is told once it has passed, each once however often the worker runs; and the
+case runs to its closure, after which nobody hears of it again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from app.clock import FakeClock
+from app.config import HttpSettings, Settings, SmsSettings
+from app.followup.models import SUBJECT_KIND
+from app.main import create_app
+from app.notify.models import OutboxMessage
+from app.state import AppState
+from devtools.fake_twilio import FakeTwilio
+from devtools.loopback import free_port, serve_loopback
+from tests.databases import settings_for
+from tests.factories import Factory
+from tests.test_followup_cases import Desk, open_keys
+
+TWILIO_AUTH_TOKEN = "test-twilio-auth-token-0123456789"
+TWILIO_ACCOUNT_SID = "AC" + "a" * 32
+
+OVERDOSE = datetime(2026, 11, 23, 11, 40, tzinfo=UTC)  # 12:40 in Oslo
+REACH_DEADLINE = OVERDOSE + timedelta(hours=24)
+REACH_REMINDER = REACH_DEADLINE - timedelta(hours=2)
+
+
+@pytest.fixture
+async def fake_twilio(clock: FakeClock) -> AsyncIterator[FakeTwilio]:
+    async with FakeTwilio.running(auth_token=TWILIO_AUTH_TOKEN, clock=clock) as fake:
+        yield fake
+
+
+@pytest.fixture
+def app_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, fake_twilio: FakeTwilio, app_port: int) -> Settings:
+    return settings_for(database_url, tmp_path).model_copy(
+        update={
+            "sms": SmsSettings(
+                backend="twilio",
+                twilio_base_url=fake_twilio.base_url,
+                twilio_auth_token=TWILIO_AUTH_TOKEN,
+                twilio_account_sid=TWILIO_ACCOUNT_SID,
+            ),
+            "http": HttpSettings(public_base_url=f"http://127.0.0.1:{app_port}"),
+        }
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FakeClock, app_port: int) -> AsyncIterator[FastAPI]:
+    application = create_app(settings, clock=clock)
+    async with serve_loopback(application, port=app_port):
+        yield application
+
+
+class Phones:
+    """What reached the fake Twilio since the test began watching."""
+
+    def __init__(self, state: AppState, fake: FakeTwilio, clock: FakeClock) -> None:
+        self.state, self.fake, self.clock = state, fake, clock
+        self.seen = 0
+
+    async def new(self) -> list[tuple[str, str]]:
+        """Run the worker (several times over: nothing may come twice); the SMS since last."""
+        for _ in range(3):
+            await self.state.worker.run_until_idle()
+            await self.fake.wait_for_callbacks()
+        messages = [(m.to, m.body) for m in self.fake.messages()]
+        new, self.seen = messages[self.seen :], len(messages)
+        return new
+
+    async def at(self, instant: datetime) -> list[tuple[str, str]]:
+        self.clock.set(instant)
+        return await self.new()
+
+
+@pytest.fixture
+async def desk(
+    factory: Factory, state: AppState, http: httpx.AsyncClient, clock: FakeClock
+) -> Desk:
+    clock.set(OVERDOSE + timedelta(minutes=20))
+    return await Desk.open(factory, state, http, clock)
+
+
+async def test_a_reminder_before_the_deadline_and_an_overdue_notice_after_it(
+    desk: Desk, state: AppState, fake_twilio: FakeTwilio, clock: FakeClock
+) -> None:
+    phones = Phones(state, fake_twilio, clock)
+    ada, bo = desk.team.mobiles[desk.ada], desk.team.mobiles[desk.bo]
+    alert_id = await desk.alert()
+    assert [to for to, _ in await phones.new()] == [ada]  # paged: Ada is on duty
+    clock.advance(timedelta(minutes=5))
+    case_id = await desk.take(alert_id)
+    [(to, body)] = await phones.new()
+    assert (to, "tatt av Bo Dahl" in body) == (ada, True), "opening the case sends nothing"
+    await desk.done(case_id, "assess", by_member_id=str(desk.ada))
+    link = f"{state.settings.http.public_base_url}/a/cases/{case_id}"
+
+    assert await phones.at(REACH_REMINDER - timedelta(seconds=1)) == []
+    [(to, body)] = await phones.at(REACH_REMINDER)
+    assert to == bo
+    assert (
+        body
+        == f"Påminnelse Fredrikstad: oppfølging etter overdose har frist 24.11 kl 12:40. {link}"
+    )
+    assert await phones.at(REACH_REMINDER + timedelta(minutes=30)) == [], "reminded once"
+
+    assert await phones.at(REACH_DEADLINE - timedelta(seconds=1)) == []
+    [(to, body)] = await phones.at(REACH_DEADLINE)
+    assert to == ada, "the leader hears of it"
+    assert body == (
+        f"Frist passert Fredrikstad 24.11 kl 12:40: et oppfølgingssteg er ikke registrert. {link}"
+    )
+    assert await phones.at(REACH_DEADLINE + timedelta(hours=1)) == [], "told once"
+    assert "Ola" not in body and "01010750160" not in body  # notify-only
+
+    case = await desk.case(case_id)
+    reach = next(s for s in case["steps"] if s["key"] == "reach")
+    assert reach["overdue"] is True
+    assert [e["kind"] for e in case["events"] if e["step_key"] == "reach"] == [
+        "reminded",
+        "overdue_told",
+    ]
+    async with state.sessions() as session:
+        messages = (
+            (await session.execute(OutboxMessage.__table__.select())).mappings().all()  # type: ignore[attr-defined]
+        )
+    followup = [m for m in messages if m["subject_kind"] == SUBJECT_KIND]
+    assert {(m["purpose"], uuid.UUID(str(m["subject_id"]))) for m in followup} == {
+        ("followup_reminder", case_id),
+        ("followup_overdue", case_id),
+    }
+    assert len(followup) == 2
+
+
+async def test_a_next_attempt_is_told_afresh_and_a_closed_case_is_quiet(
+    desk: Desk, state: AppState, fake_twilio: FakeTwilio, clock: FakeClock
+) -> None:
+    phones = Phones(state, fake_twilio, clock)
+    bo, cy = desk.team.mobiles[desk.bo], desk.team.mobiles[desk.cy]
+    case_id = await desk.take(await desk.alert())
+    await desk.done(case_id, "assess")
+    await phones.new()
+
+    # Bo tried and did not reach the person: the next attempt tomorrow morning.
+    clock.set(REACH_REMINDER - timedelta(hours=4))
+    response = await desk.record(
+        case_id, "reach", "not_reached", next_attempt_at="2026-11-25T08:00:00+01:00"
+    )
+    assert response.status_code == 200, response.text
+    # The visit is made two by two: Cy goes with Bo.
+    assigned = await desk.request(
+        "POST", f"/{case_id}/steps/visit/assignment", {"companion_member_id": str(desk.cy)}
+    )
+    assert assigned.status_code == 200, assigned.text
+    assert await phones.at(REACH_DEADLINE + timedelta(minutes=1)) == [], "no longer due today"
+    next_attempt = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+    [(to, body)] = await phones.at(next_attempt - timedelta(hours=2))
+    assert to == bo
+    assert "25.11 kl 08:00" in body
+    clock.set(next_attempt - timedelta(minutes=30))
+    await desk.done(case_id, "reach", outcome="Samtale på Stasjonen")
+    assert await phones.at(next_attempt + timedelta(minutes=1)) == [], "done in time"
+
+    # The visit and the OD folder (both Bo's, due 25.11 12:40) make one SMS to Bo; Cy, who
+    # goes with him on the visit, gets one too.
+    visit_reminders = await phones.at(OVERDOSE + timedelta(hours=46))
+    assert sorted(to for to, _ in visit_reminders) == sorted([bo, cy])
+
+    # Everything else is done: the case closes, and nobody hears of it again.
+    case = await desk.case(case_id)
+    for key in open_keys(case):
+        case = await desk.done(case_id, key)
+    assert case["state"] == "closed"
+    assert await phones.at(OVERDOSE + timedelta(days=60)) == []
+
+
+async def test_a_fatal_case_reminds_the_leader_of_the_steps_nobody_holds_yet(
+    desk: Desk, state: AppState, fake_twilio: FakeTwilio, clock: FakeClock
+) -> None:
+    phones = Phones(state, fake_twilio, clock)
+    ada = desk.team.mobiles[desk.ada]
+    clock.set(datetime(2026, 11, 28, 1, 0, tzinfo=UTC))  # 02:00 on a Saturday night in Oslo
+    alert_id = await desk.alert(kind="fatal", clinical={"outcome": "deceased"})
+    assert await phones.new() == [], "nobody at night"
+    monday_0800 = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    [(to, body)] = await phones.at(monday_0800)
+    assert (to, body.startswith("Overdosedødsfall")) == (ada, True)
+    clock.set(monday_0800 + timedelta(minutes=10))
+    case_id = await desk.take(alert_id, desk.ada)
+    case = await desk.case(case_id)
+    assert case["kind"] == "fatal"
+    # The case opened when the leader was told (08:00), before she took it: every step the
+    # template puts "at once" or within 48 h of the death is due two hours (the fatal
+    # template's lead) after that: one overdue SMS for all of them.
+    assert await phones.at(monday_0800 + timedelta(hours=1, minutes=59)) == []
+    [(to, body)] = await phones.at(monday_0800 + timedelta(hours=2))
+    assert to == ada and body.startswith("Frist passert Fredrikstad 30.11 kl 10:00")
+    told = [
+        e["step_key"] for e in (await desk.case(case_id))["events"] if e["kind"] == "overdue_told"
+    ]
+    assert sorted(told) == ["assess", "bereaved_crisis_help", "peer_outreach"]
+    # The serious-event report (Ada's, 72 h after the death) is reminded 4 hours before.
+    report_due = datetime(2026, 12, 1, 0, 40, tzinfo=UTC)
+    assert await phones.at(report_due - timedelta(hours=4, seconds=1)) == []
+    [(to, body)] = await phones.at(report_due - timedelta(hours=4))
+    assert to == ada and body.startswith("Påminnelse Fredrikstad")

@@ -21,8 +21,9 @@ PLACE = "Storgata 7 oppgang B"
 DRUG = "Lilla tabletter merket Zx9"
 WARD = "Akuttposten Haraldsgate"
 RECOGNISABLE = [
+    # No part shorter than 8 characters: "Zx9" turned up by chance inside a sealed (base64)
+    # value. The drug and the ward are searched whole, spaces and all.
     DRUG,
-    "Zx9",
     WARD,
     NAME,
     "Nordkvinne",

@@ -72,6 +72,20 @@ async def steps_of(
     return list((await session.execute(statement)).scalars())
 
 
+async def steps_of_cases(
+    session: AsyncSession, *, case_ids: Collection[uuid.UUID]
+) -> list[FollowupStep]:
+    """The steps of several cases, by deadline."""
+    if not case_ids:
+        return []
+    statement = (
+        select(FollowupStep)
+        .where(col(FollowupStep.case_id).in_(list(case_ids)))
+        .order_by(col(FollowupStep.deadline), col(FollowupStep.position))
+    )
+    return list((await session.execute(statement)).scalars())
+
+
 async def events_of(session: AsyncSession, *, case_id: uuid.UUID) -> list[FollowupEvent]:
     statement = (
         select(FollowupEvent)

@@ -7,7 +7,7 @@ municipality is answered as one that does not exist.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -175,3 +175,13 @@ def _step_out(step: FollowupStep, members: dict[uuid.UUID, Member], *, now: date
         recorded_by=step.recorded_by,
         recorded_at=step.recorded_at,
     )
+
+
+async def steps_by_case(
+    session: AsyncSession, case_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[FollowupStep]]:
+    """The steps of each case, by deadline (for the staff pages' lists)."""
+    steps: dict[uuid.UUID, list[FollowupStep]] = {}
+    for step in await repository.steps_of_cases(session, case_ids=case_ids):
+        steps.setdefault(step.case_id, []).append(step)
+    return steps

@@ -16,15 +16,12 @@ Without a session every page sends the visitor to the sign-in page. Every refusa
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from app.auth.staff.deps import OptionalStaff, session_csrf_ok, session_csrf_token
 from app.auth.staff.identity import StaffIdentity
@@ -87,22 +84,6 @@ def _to_signin(request: Request) -> Response:
     return RedirectResponse(signin_url(request), status_code=303)
 
 
-async def _steps_of(
-    session: AsyncSession, case_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[FollowupStep]]:
-    if not case_ids:
-        return {}
-    statement = (
-        select(FollowupStep)
-        .where(col(FollowupStep.case_id).in_(case_ids))
-        .order_by(col(FollowupStep.deadline), col(FollowupStep.position))
-    )
-    steps: dict[uuid.UUID, list[FollowupStep]] = {}
-    for step in (await session.execute(statement)).scalars():
-        steps.setdefault(step.case_id, []).append(step)
-    return steps
-
-
 def _involves(member_id: uuid.UUID, case: CaseSummary, steps: list[FollowupStep]) -> bool:
     if case.owner is not None and case.owner.id == member_id:
         return True
@@ -126,7 +107,7 @@ async def my_cases(
             offset=0,
             limit=LIST_LIMIT,
         )
-        steps = await _steps_of(session, [c.id for c in cases])
+        steps = await views.steps_by_case(session, [c.id for c in cases])
     if not staff.is_leader:
         cases = [c for c in cases if _involves(staff.member_id, c, steps.get(c.id, []))]
     overdue = {
@@ -144,7 +125,7 @@ async def _visible_case(
         case = await views.find_case(session, wanted, _actor(staff))
     except (ValueError, NotFound):
         return None
-    steps = (await _steps_of(session, [case.id])).get(case.id, [])
+    steps = (await views.steps_by_case(session, [case.id])).get(case.id, [])
     assigned = {case.owner_member_id} | {
         m for s in steps for m in (s.owner_member_id, s.companion_member_id)
     }

@@ -112,7 +112,13 @@ async def receive_alert(
             decided=decided,
             now=now,
         )
-        _open_inform_duty(session, alert_id=alert_id, alert_in=alert_in, kept=kept, now=now)
+        open_inform_duty(
+            session,
+            alert_id=alert_id,
+            consent=consent_of(alert_in),
+            personal=kept.personal,
+            now=now,
+        )
         # Built from the values: constructing the ORM object just to read it back costs more.
         return IntakeResult(alert=_new_alert_out(values, decided), created=True)
 
@@ -236,11 +242,17 @@ def disclosed_at_intake(
     return sorted(present & allowed)
 
 
-def _open_inform_duty(
-    session: AsyncSession, *, alert_id: uuid.UUID, alert_in: AlertIn, kept: Minimised, now: datetime
+def open_inform_duty(
+    session: AsyncSession,
+    *,
+    alert_id: uuid.UUID,
+    consent: consent_rules.ConsentContext,
+    personal: Mapping[str, Any],
+    now: datetime,
 ) -> None:
-    """The person must be told what was shared without their consent (pbrl § 3-6)."""
-    shared = disclosed_at_intake(consent_of(alert_in), kept.personal)
+    """What `personal` AMK sends without consent is disclosed to the team: the person must be
+    told what was shared (pbrl § 3-6). Intake and each supplement open such a duty."""
+    shared = disclosed_at_intake(consent, dict(personal))
     if shared:
         informing.open_duty(
             session,

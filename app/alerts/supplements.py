@@ -34,8 +34,6 @@ from app.consent import rules as consent_rules
 from app.consent.enums import ConsentState
 from app.errors import Conflict, FieldProblem, InvalidFields, NotFound
 from app.escalation.engine import manager as escalation_engine
-from app.informing import service as informing
-from app.informing.models import InformTrigger
 from app.overdose.enums import AlertKind, Outcome
 from app.privacy.crypto import FieldCipher, KeyedHasher
 from app.timeline import service as timeline
@@ -142,7 +140,9 @@ async def supplement_alert(
         purged=purged,
     )
     await _triage_again(session, alert, {**current, **kept.sent}, kind=kind, now=now)
-    _open_inform_duty(session, alert, consent, added=kept.personal, before=current, now=now)
+    # Only what the supplement adds is disclosed anew.
+    added = {p: v for p, v in kept.personal.items() if current.get(p) != v}
+    intake.open_inform_duty(session, alert_id=alert.id, consent=consent, personal=added, now=now)
     await notify_dispatcher(
         session, alert_id=alert.id, event_type=EventType.ALERT_SUPPLEMENTED, now=now
     )
@@ -235,29 +235,6 @@ async def _triage_again(
         plan=intake.plan_of(decided),
         first_contact_ward=decided.first_contact_ward,
     )
-
-
-def _open_inform_duty(
-    session: AsyncSession,
-    alert: Alert,
-    consent: consent_rules.ConsentContext,
-    *,
-    added: dict[str, Any],
-    before: dict[str, Any],
-    now: datetime,
-) -> None:
-    """Data the supplement adds without consent is disclosed again (pbrl § 3-6)."""
-    new = {p: v for p, v in added.items() if before.get(p) != v}
-    shared = intake.disclosed_at_intake(consent, new)
-    if shared:
-        informing.open_duty(
-            session,
-            alert_id=alert.id,
-            trigger=InformTrigger.INTAKE,
-            recipient="overdose team (hpl § 25)",
-            categories=shared,
-            now=now,
-        )
 
 
 async def _retry_of(

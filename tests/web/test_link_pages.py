@@ -4,6 +4,7 @@ shows what consent allows (logged) and answers the crew."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -312,8 +313,9 @@ async def test_a_cooperating_member_sees_the_acute_risk_but_not_substances_or_by
         assert hidden not in facts
     for hidden in ("Pårørende til stede", "Pårørende ringte 113"):
         assert hidden not in facts
+    text = re.sub(r"<[^>]*>", " ", shown.text)  # not "113" inside a random CSRF token
     for word in ("heroin", "benzodiazepin", "lilla piller", "opplyst", "113", "Pårørende"):
-        assert word not in shown.text
+        assert word not in text
     [entry] = await desk.access_log()
     assert entry[1:] == (["acute_risk", "contact", "identity", "place", "situation"], "hpl_25")
 

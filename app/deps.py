@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2, SecurityScopes
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.scopes import SCOPE_DESCRIPTIONS
+from app.auth.scopes import SCOPE_DESCRIPTIONS, Scope
 from app.auth.tokens import InvalidToken, TokenClaims
 from app.clock import Clock
 from app.errors import Forbidden, Unauthorized
@@ -82,6 +82,8 @@ async def current_client(
 
 
 CurrentClient = Annotated[TokenClaims, Depends(current_client)]
+CaseSystem = Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_DETAILS])]
+"""A municipality's case system (scope `alerts:details`), acting for the team's leader."""
 
 
 async def client_municipalities(state: StateDep, client: CurrentClient) -> frozenset[str]:

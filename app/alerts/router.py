@@ -15,7 +15,14 @@ from app.alerts.schemas import AlertIn, SupplementIn
 from app.audit.schemas import Reason
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
-from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep, current_client
+from app.deps import (
+    CaseSystem,
+    ClientMunicipalities,
+    ClockDep,
+    SessionDep,
+    StateDep,
+    current_client,
+)
 from app.errors import NotFound, Problem
 from app.input_guard import validates_own_text
 from app.triage.rules import TriageAction
@@ -105,7 +112,7 @@ async def post_alert(
 )
 async def list_alerts(
     session: SessionDep,
-    client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_DETAILS])],
+    client: CaseSystem,
     municipalities: ClientMunicipalities,
     municipality: Annotated[
         str | None, Query(pattern=r"^\d{4}$", description="One of the client's municipalities")
@@ -167,7 +174,7 @@ async def get_alert_details(
     session: SessionDep,
     clock: ClockDep,
     state: StateDep,
-    client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_DETAILS])],
+    client: CaseSystem,
     municipalities: ClientMunicipalities,
 ) -> AlertDetails:
     async with session.begin():

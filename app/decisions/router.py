@@ -4,12 +4,10 @@ for the team leader: the same scope and municipality check as the alert's detail
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Security, status
+from fastapi import APIRouter, status
 
-from app.auth.scopes import Scope
-from app.auth.tokens import TokenClaims
 from app.decisions import service
 from app.decisions.schemas import (
     InformDutyOut,
@@ -17,12 +15,11 @@ from app.decisions.schemas import (
     ManualDisclosureIn,
     ManualDisclosureOut,
 )
-from app.deps import ClientMunicipalities, ClockDep, SessionDep, current_client
+from app.deps import CaseSystem, ClientMunicipalities, ClockDep, SessionDep
 from app.errors import Problem
 
 router = APIRouter(prefix="/v1/alerts")
 
-CaseSystem = Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_DETAILS])]
 
 _problems: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "No valid access token"},

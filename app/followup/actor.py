@@ -1,4 +1,4 @@
-"""Who acts on a follow-up case: a municipality's case system today, staff signed in later.
+"""Who acts on a follow-up case: a municipality's case system, or a signed-in staff member.
 
 Every service that changes a case takes an explicit `Actor`; what it may do is decided per
 case (`changes`), from the municipalities it acts for and whether it acts as the leader.
@@ -9,7 +9,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from app.auth.acting import ActingParty
 from app.auth.municipalities import ActingFor
+from app.auth.staff.identity import StaffIdentity
+from app.errors import FieldProblem, InvalidFields
 
 SYSTEM = "odvarsel"
 """Who records what the service does by itself."""
@@ -25,6 +28,8 @@ class Actor:
     """The staff member acting (checked to be of the case's team)."""
     acts_for_leader: bool = False
     """A municipality's case system, acting for the team's leader."""
+    signed_in: bool = False
+    """A staff member acting as themselves (their session), not named by a case system."""
 
     @classmethod
     def case_system(
@@ -39,11 +44,34 @@ class Actor:
         )
 
     @classmethod
-    def staff(cls, *, name: str, role: str, municipality: str, member_id: uuid.UUID) -> Actor:
-        """A staff member signed in to the pages: their own municipality only; whether they
-        lead is read from their team (`changes`)."""
+    def staff(cls, staff: StaffIdentity) -> Actor:
+        """A signed-in staff member: their own municipality only; whether they lead is read
+        from their team (`changes`)."""
         return cls(
-            label=f"{name} ({role})",
-            municipalities=frozenset({municipality}),
-            member_id=member_id,
+            label=f"{staff.name} ({staff.role})",
+            municipalities=frozenset({staff.municipality_code}),
+            member_id=staff.member_id,
+            signed_in=True,
         )
+
+    @classmethod
+    def of(cls, party: ActingParty, *, by_member_id: uuid.UUID | None = None) -> Actor:
+        """The actor of an API call; `by_member_id` (a request's) is for case systems only:
+        a staff member acts as themselves (422 naming the field otherwise)."""
+        if party.staff is None:
+            assert party.client_id is not None  # one or the other, by `acting_party`
+            return cls.case_system(
+                client_id=party.client_id,
+                municipalities=party.municipalities,
+                member_id=by_member_id,
+            )
+        if by_member_id is not None and by_member_id != party.staff.member_id:
+            raise InvalidFields(
+                [
+                    FieldProblem(
+                        field="by_member_id",
+                        reason="a signed-in staff member acts as themselves: leave it out",
+                    )
+                ]
+            )
+        return cls.staff(party.staff)

@@ -3,7 +3,7 @@
 Which transitions are legal is decided by the pure `state` module and due times by
 `deadlines`; this module loads, applies and stores, in the caller's transaction. Assigning
 and closing early are the leader's (the case system acts for the leader unless it names
-another member as `by_member_id`).
+another member as `by_member_id`; a signed-in member is the leader if they lead the team).
 """
 
 from __future__ import annotations
@@ -51,7 +51,12 @@ class _Acting:
 async def _acting(session: AsyncSession, case: FollowupCase, actor: Actor) -> _Acting:
     if actor.member_id is None:
         return _Acting(label=actor.label, member_id=None, leads=actor.acts_for_leader)
-    member = await _team_member(session, case, actor.member_id, field="by_member_id")
+    try:
+        member = await _team_member(session, case, actor.member_id, field="by_member_id")
+    except InvalidFields:
+        if actor.signed_in:  # they sent no `by_member_id`: the case is another team's
+            raise Forbidden("Only members of the case's team change it.") from None
+        raise
     team = await roster_duty.get_team(session, team_id=member.team_id)
     leads = actor.acts_for_leader or (team is not None and team.leader_member_id == member.id)
     return _Acting(label=f"{member.name} ({member.role})", member_id=member.id, leads=leads)

@@ -1,5 +1,7 @@
-"""The follow-up API: cases for a municipality's case system (scope `alerts:details`, acting
-for the team's leader), and each municipality's templates (scope `admin`)."""
+"""The follow-up API: cases for signed-in staff (a session token: their municipality, as
+themselves) and for a municipality's case system (scope `alerts:details`: its municipalities,
+acting for the team's leader or for `by_member_id`), and each municipality's templates (scope
+`admin`)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Security
 
 from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
+from app.auth.acting import ActingParty, acting_party
 from app.auth.scopes import Scope
-from app.auth.tokens import TokenClaims
-from app.deps import ClientMunicipalities, ClockDep, SessionDep, current_client
+from app.deps import ClientMunicipalities, ClockDep, SessionDep
 from app.errors import Problem
 from app.followup import catalogue, changes, views
 from app.followup.actor import Actor
@@ -28,10 +30,10 @@ from app.followup.schemas import (
 from app.followup.state import CaseState
 from app.followup.template_schema import FollowupTemplate, TemplateKind
 
-CaseSystem = Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_DETAILS])]
+Acting = Annotated[ActingParty, Security(acting_party, scopes=[Scope.ALERTS_DETAILS])]
 
 _problems: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No valid access token"},
+    401: {"model": Problem, "description": "No valid access token or staff session"},
     403: {"model": Problem, "description": "The token lacks the `alerts:details` scope"},
     404: {"model": Problem, "description": "No such case (or step) in your municipalities"},
 }
@@ -44,14 +46,15 @@ _CHANGE: dict[int | str, dict[str, Any]] = {
     422: {
         "model": Problem,
         "description": "Invalid: a national id or phone number in the text, a missing reason, "
-        "a next attempt in the past, a member not of the case's team",
+        "a next attempt in the past, a member not of the case's team, a `by_member_id` other "
+        "than the signed-in staff member",
     },
 }
 _LEADER_ONLY: dict[int | str, dict[str, Any]] = {
     403: {
         "model": Problem,
-        "description": "The token lacks `alerts:details`, or `by_member_id` names someone "
-        "other than the team's leader",
+        "description": "The token lacks `alerts:details`, or the change is the leader's and "
+        "the staff member (or `by_member_id`) is not the team's leader",
     }
 }
 
@@ -63,25 +66,16 @@ StepKey = Annotated[
 ]
 
 
-def _actor(
-    client: TokenClaims, municipalities: frozenset[str], member_id: uuid.UUID | None = None
-) -> Actor:
-    return Actor.case_system(
-        client_id=client.client_id, municipalities=municipalities, member_id=member_id
-    )
-
-
 @cases_router.get(
     "",
     summary="List follow-up cases, overdue first",
-    description="The cases of the client's municipalities: those with an overdue step first, "
-    "then by the next deadline. No personal data.",
+    description="The cases of the client's municipalities (staff: of their own municipality): "
+    "those with an overdue step first, then by the next deadline. No personal data.",
 )
 async def list_cases(
     session: SessionDep,
     clock: ClockDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Acting,
     municipality: Annotated[
         str | None, Query(pattern=r"^\d{4}$", description="One of the client's municipalities")
     ] = None,
@@ -94,7 +88,7 @@ async def list_cases(
     async with session.begin():
         return await views.list_cases(
             session,
-            actor=_actor(client, municipalities),
+            actor=Actor.of(acting),
             municipality=municipality,
             state=state,
             now=clock.now(),
@@ -108,12 +102,11 @@ async def get_case(
     case_id: CaseId,
     session: SessionDep,
     clock: ClockDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Acting,
 ) -> CaseOut:
     async with session.begin():
         return await views.get_case(
-            session, case_id=case_id, actor=_actor(client, municipalities), now=clock.now()
+            session, case_id=case_id, actor=Actor.of(acting), now=clock.now()
         )
 
 
@@ -132,8 +125,7 @@ async def record_step(
     record: StepRecordIn,
     session: SessionDep,
     clock: ClockDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Acting,
 ) -> CaseOut:
     async with session.begin():
         return await changes.record_step(
@@ -141,7 +133,7 @@ async def record_step(
             case_id=case_id,
             step_key=step_key,
             record=record,
-            actor=_actor(client, municipalities, record.by_member_id),
+            actor=Actor.of(acting, by_member_id=record.by_member_id),
             now=clock.now(),
         )
 
@@ -159,8 +151,7 @@ async def assign_step(
     assignment: StepAssignIn,
     session: SessionDep,
     clock: ClockDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Acting,
 ) -> CaseOut:
     async with session.begin():
         return await changes.assign_step(
@@ -168,7 +159,7 @@ async def assign_step(
             case_id=case_id,
             step_key=step_key,
             assignment=assignment,
-            actor=_actor(client, municipalities, assignment.by_member_id),
+            actor=Actor.of(acting, by_member_id=assignment.by_member_id),
             now=clock.now(),
         )
 
@@ -185,15 +176,14 @@ async def reassign_case(
     reassign: CaseReassignIn,
     session: SessionDep,
     clock: ClockDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Acting,
 ) -> CaseOut:
     async with session.begin():
         return await changes.reassign_case(
             session,
             case_id=case_id,
             reassign=reassign,
-            actor=_actor(client, municipalities, reassign.by_member_id),
+            actor=Actor.of(acting, by_member_id=reassign.by_member_id),
             now=clock.now(),
         )
 
@@ -210,15 +200,14 @@ async def close_case(
     close: CaseCloseIn,
     session: SessionDep,
     clock: ClockDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Acting,
 ) -> CaseOut:
     async with session.begin():
         return await changes.close_case(
             session,
             case_id=case_id,
             close=close,
-            actor=_actor(client, municipalities, close.by_member_id),
+            actor=Actor.of(acting, by_member_id=close.by_member_id),
             now=clock.now(),
         )
 

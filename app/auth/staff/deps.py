@@ -28,6 +28,7 @@ from app.state import AppState
 __all__ = [
     "CurrentStaff",
     "OptionalStaff",
+    "StaffBearer",
     "StaffIdentity",
     "current_staff",
     "optional_staff",
@@ -42,7 +43,8 @@ staff_bearer = HTTPBearer(
     auto_error=False,
 )
 
-Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(staff_bearer)]
+StaffBearer = Annotated[HTTPAuthorizationCredentials | None, Depends(staff_bearer)]
+"""The `Authorization: Bearer` credentials, documented as the staff session scheme."""
 
 
 def _presented(request: Request, bearer: HTTPAuthorizationCredentials | None) -> str | None:
@@ -51,7 +53,9 @@ def _presented(request: Request, bearer: HTTPAuthorizationCredentials | None) ->
     return request.cookies.get(SESSION_COOKIE) or None
 
 
-async def optional_staff(request: Request, state: StateDep, bearer: Bearer) -> StaffIdentity | None:
+async def optional_staff(
+    request: Request, state: StateDep, bearer: StaffBearer
+) -> StaffIdentity | None:
     """The signed-in staff member, or None (no token, or a dead one)."""
     token = _presented(request, bearer)
     if token is None:
@@ -60,7 +64,7 @@ async def optional_staff(request: Request, state: StateDep, bearer: Bearer) -> S
         return await service.resolve_session(session, token=token, now=state.clock.now())
 
 
-async def current_staff(request: Request, state: StateDep, bearer: Bearer) -> StaffIdentity:
+async def current_staff(request: Request, state: StateDep, bearer: StaffBearer) -> StaffIdentity:
     token = _presented(request, bearer)
     if token is None:
         raise Unauthorized(

@@ -250,6 +250,36 @@ async def test_a_supplement_that_adds_coordinates_completes_a_radius_cluster(
     assert third in signal["alert_ids"] and signal["rule"]["area"] == "radius"
 
 
+async def test_a_supplement_that_adds_coordinates_completes_a_district_cluster(
+    world: World,
+) -> None:
+    admin = await world.factory.admin_client((FEDERAL,))
+    sentrum = [[59.21, 10.92], [59.21, 10.94], [59.23, 10.94], [59.23, 10.92]]
+    rules = {
+        "rules": [{"area": "district", "min_count": 3, "window_hours": 6}],
+        "districts": [{"name": "Sentrum", "boundary": sentrum}],
+    }
+    put = await world.http.put(
+        f"/v1/admin/municipalities/{FEDERAL}/cluster-rules", json=rules, headers=admin.headers
+    )
+    assert put.status_code == 200, put.text
+
+    for hours in (2, 1):
+        body = alert_body()
+        body["place"] = {**body["place"], "latitude": 59.22, "longitude": 10.93}
+        await world.post_alert(hours_ago=hours, body=body)
+    third = await world.post_alert(hours_ago=0)  # no coordinates: in no district
+    await world.run()
+    assert await world.signals() == []
+    await world.quiet_down()
+
+    world.clock.advance(timedelta(minutes=20))
+    await world.supplement(third, {"place": {"latitude": 59.215, "longitude": 10.925}})
+    await world.run()
+    [signal] = await world.signals()
+    assert third in signal["alert_ids"] and signal["district"] == "Sentrum"
+
+
 async def test_two_municipalities_are_checked_independently(world: World) -> None:
     for hours in (2, 1, 0):
         await world.post_alert(hours_ago=hours, municipality=FEDERAL)

@@ -13,11 +13,25 @@ The rule, as table-tested in tests/test_clusters.py:
 * **Area: a radius.** Only events whose coordinates were kept count. A group is the events
   within `radius_km` (great-circle distance by the haversine formula, inclusive) of one of
   them, the centre; every event in turn is tried as the centre.
+* **Area: a district** (bydel). An alert carries no district, only free text and
+  coordinates, so the municipality draws its districts: each a named polygon of
+  (latitude, longitude) points, kept with its cluster rules (`settings`, admin API). An event
+  counts in the district whose polygon holds its kept coordinates (`district_of`); a point
+  on the boundary is inside (inclusive, as the window and the radius are). Where districts
+  overlap or share a border, the first in the municipality's list holds the point, so an
+  event is in one district at most. Events without coordinates, or outside every district,
+  count in no district (they still count in the municipality area). Each district is
+  detected on its own: its clusters never take in another district's events, so two
+  districts never merge, and its signals name it (`Cluster.district`).
 * Groups that share an event are one cluster (a chain of overdoses is one situation, which a
   growing signal follows), reported with its events, its first and last time and, for a
-  radius, the mean of its coordinates.
+  radius or a district, the mean of its coordinates.
 
-Districts are not an area: an alert carries no district, only free text and coordinates.
+Polygons are tested by `shapely` (GEOS), in plain degrees: an edge is a straight line
+between two (longitude, latitude) points, which at the size of a district is the street map's
+line to well under a metre. Boundaries across the antimeridian or around a pole are not
+districts and are not supported. `boundary_problem` says why a boundary is refused (too few
+points, crossing edges, no area); the admin API refuses such a boundary with a 422.
 """
 
 from __future__ import annotations
@@ -25,19 +39,25 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+import shapely
+from shapely.geometry import Point, Polygon
 
 EARTH_RADIUS_KM = 6371.0088
 """The mean earth radius (IUGG), what the haversine distance assumes."""
 DEFAULT_MIN_COUNT = 3
 DEFAULT_WINDOW = timedelta(hours=6)
+MIN_BOUNDARY_POINTS = 3
+MAX_BOUNDARY_POINTS = 500
 
 
 class AreaKind(StrEnum):
     MUNICIPALITY = "municipality"
     RADIUS = "radius"
+    DISTRICT = "district"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +79,8 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class ClusterRule:
-    """`min_count` events within `window` in one area; a radius area needs `radius_km`."""
+    """`min_count` events within `window` in one area; a radius area needs `radius_km`, a
+    district area the municipality's districts (given to `detect`)."""
 
     min_count: int = DEFAULT_MIN_COUNT
     window: timedelta = DEFAULT_WINDOW
@@ -79,15 +100,69 @@ class ClusterRule:
 
     @property
     def key(self) -> str:
-        """Names the rule in a signal: a changed rule raises signals of its own."""
+        """Names the rule in a signal: a changed rule raises signals of its own. A district
+        rule's key names no district: a signal keeps its district beside the key."""
         hours = f"{self.window.total_seconds() / 3600:g}h"
         if self.area is AreaKind.RADIUS:
             return f"radius:{self.radius_km:g}km:{self.min_count}/{hours}"
-        return f"municipality:{self.min_count}/{hours}"
+        return f"{self.area.value}:{self.min_count}/{hours}"
 
 
 DEFAULT_RULES: tuple[ClusterRule, ...] = (ClusterRule(),)
 """Three overdoses within six hours in the municipality."""
+
+
+def boundary_problem(boundary: Sequence[tuple[float, float]]) -> str | None:
+    """Why `boundary` ((latitude, longitude) points, in order around) is no district, or
+    None. The polygon closes itself: the last point may repeat the first, or not."""
+    if not MIN_BOUNDARY_POINTS <= len(boundary) <= MAX_BOUNDARY_POINTS:
+        return f"needs {MIN_BOUNDARY_POINTS} to {MAX_BOUNDARY_POINTS} points"
+    for latitude, longitude in boundary:
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            return "a point beyond latitude -90..90 or longitude -180..180"
+    polygon = _polygon(boundary)
+    if polygon.is_valid and polygon.area > 0:
+        return None
+    if polygon.area == 0:
+        return "encloses no area: its points lie on one line, repeat, or its edges cross"
+    return "its edges cross or touch: a boundary goes once around the district"
+
+
+def _polygon(boundary: Sequence[tuple[float, float]]) -> Polygon:
+    """The boundary as a shapely polygon: x is the longitude, y the latitude."""
+    return Polygon([(longitude, latitude) for latitude, longitude in boundary])
+
+
+@dataclass(frozen=True, slots=True)
+class District:
+    """A named area the municipality drew: a polygon of (latitude, longitude) points."""
+
+    name: str
+    boundary: tuple[tuple[float, float], ...]
+    _shape: Polygon = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        problem = boundary_problem(self.boundary)
+        if problem is not None:
+            raise ValueError(f"the boundary {problem}")
+        shape = _polygon(self.boundary)
+        shapely.prepare(shape)  # the same polygon tests many points
+        object.__setattr__(self, "_shape", shape)
+
+    def holds(self, position: tuple[float, float]) -> bool:
+        """Whether the (latitude, longitude) point is inside or on the boundary."""
+        latitude, longitude = position
+        return bool(self._shape.covers(Point(longitude, latitude)))
+
+
+def district_of(
+    position: tuple[float, float] | None, districts: Sequence[District]
+) -> District | None:
+    """The district that holds `position`: the first in `districts` whose polygon holds it
+    (boundary included); None without a position or outside every district."""
+    if position is None:
+        return None
+    return next((d for d in districts if d.holds(position)), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +173,9 @@ class Cluster:
     first_at: datetime
     last_at: datetime
     centre: tuple[float, float] | None = None
-    """For a radius area: the mean of the events' coordinates."""
+    """For a radius or a district area: the mean of the events' coordinates."""
+    district: str | None = None
+    """For a district area: the name of the district it is in."""
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -111,22 +188,51 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def detect(events: Iterable[Event], rule: ClusterRule, *, municipality_code: str) -> list[Cluster]:
-    """The clusters of `municipality_code`'s events under `rule`, earliest first."""
+def detect(
+    events: Iterable[Event],
+    rule: ClusterRule,
+    *,
+    municipality_code: str,
+    districts: Sequence[District] = (),
+) -> list[Cluster]:
+    """The clusters of `municipality_code`'s events under `rule`, earliest first.
+
+    `districts` are the municipality's, for a district rule (without any, a district rule
+    finds nothing); the other rules ignore them."""
     own = sorted(
         (e for e in events if e.municipality_code == municipality_code),
         key=lambda e: (e.at, e.alert_id),
     )
     if rule.area is AreaKind.MUNICIPALITY:
-        groups = _time_groups(own, rule)
-    else:
-        assert rule.radius_km is not None  # checked by ClusterRule
-        placed = [(e, e.position) for e in own if e.position is not None]
-        groups = []
-        for _, centre in placed:
-            near = [e for e, at in placed if haversine_km(centre, at) <= rule.radius_km]
-            groups += _time_groups(near, rule)
-    return [_cluster(members, rule, municipality_code) for members in _merged(groups)]
+        return _clusters(_time_groups(own, rule), rule, municipality_code)
+    if rule.area is AreaKind.DISTRICT:
+        by_district: dict[str, list[Event]] = {}
+        for e in own:
+            district = district_of(e.position, districts)
+            if district is not None:
+                by_district.setdefault(district.name, []).append(e)
+        found = [
+            cluster
+            for name, members in by_district.items()
+            for cluster in _clusters(_time_groups(members, rule), rule, municipality_code, name)
+        ]
+        return sorted(found, key=lambda c: (c.first_at, min(c.alert_ids)))
+    assert rule.radius_km is not None  # checked by ClusterRule
+    placed = [(e, e.position) for e in own if e.position is not None]
+    groups = []
+    for _, centre in placed:
+        near = [e for e, at in placed if haversine_km(centre, at) <= rule.radius_km]
+        groups += _time_groups(near, rule)
+    return _clusters(groups, rule, municipality_code)
+
+
+def _clusters(
+    groups: list[list[Event]],
+    rule: ClusterRule,
+    municipality_code: str,
+    district: str | None = None,
+) -> list[Cluster]:
+    return [_cluster(members, rule, municipality_code, district) for members in _merged(groups)]
 
 
 def _time_groups(events: Sequence[Event], rule: ClusterRule) -> list[list[Event]]:
@@ -166,9 +272,11 @@ def _merged(groups: list[list[Event]]) -> list[list[Event]]:
     return sorted(ordered, key=lambda members: (members[0].at, members[0].alert_id))
 
 
-def _cluster(members: list[Event], rule: ClusterRule, municipality_code: str) -> Cluster:
+def _cluster(
+    members: list[Event], rule: ClusterRule, municipality_code: str, district: str | None
+) -> Cluster:
     centre = None
-    if rule.area is AreaKind.RADIUS:
+    if rule.area is not AreaKind.MUNICIPALITY:  # every member has its coordinates
         positions = [e.position for e in members if e.position is not None]
         centre = (
             sum(p[0] for p in positions) / len(positions),
@@ -181,4 +289,5 @@ def _cluster(members: list[Event], rule: ClusterRule, municipality_code: str) ->
         first_at=members[0].at,
         last_at=members[-1].at,
         centre=centre,
+        district=district,
     )

@@ -45,7 +45,7 @@ class ClusterEngine:
     name = "clusters"
 
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher) -> None:
-        """`cipher` opens the alerts' coordinates for a radius rule."""
+        """`cipher` opens the alerts' coordinates for a radius or a district rule."""
         self._sessions = sessions
         self._cipher = cipher
         self._retry_at: dict[str, datetime] = {}

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.dbtypes import UTCDateTime
@@ -37,8 +37,9 @@ class WarningStatus(StrEnum):
 
 
 class WarningSettingsRow(SQLModel, table=True):
-    """Who a municipality's warnings go to, and its cluster rules. A municipality without a
-    row warns nobody by SMS and detects clusters by `clusters.DEFAULT_RULES`."""
+    """Who a municipality's warnings go to, its cluster rules and its districts. A
+    municipality without a row warns nobody by SMS and detects clusters by
+    `clusters.DEFAULT_RULES`."""
 
     __tablename__ = "warning_settings"
 
@@ -55,6 +56,12 @@ class WarningSettingsRow(SQLModel, table=True):
     )
     cluster_rules: list[dict[str, Any]] | None = Field(
         default=None, sa_column=Column(JSON), description="None: the default rules"
+    )
+    districts: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+        description='[{"name": …, "boundary": [[latitude, longitude], …]}]: the areas of '
+        "district rules (`clusters.District`)",
     )
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -88,6 +95,9 @@ class Signal(SQLModel, table=True):
     min_count: int
     window_hours: float
     radius_km: float | None = None
+    district: str | None = Field(
+        default=None, max_length=60, description="For a district rule: the district's name"
+    )
     centre_latitude: float | None = Field(default=None, description="Rounded to 2 decimals")
     centre_longitude: float | None = Field(default=None, description="Rounded to 2 decimals")
     alert_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))

@@ -13,7 +13,14 @@ from fastapi import APIRouter, Path, Query, Security, status
 from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
-from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep, current_client
+from app.deps import (
+    CaseSystem,
+    ClientMunicipalities,
+    ClockDep,
+    SessionDep,
+    StateDep,
+    current_client,
+)
 from app.drug_warnings import drafts, lists, reports, settings, signals
 from app.drug_warnings.models import SignalStatus
 from app.drug_warnings.schemas import (
@@ -39,7 +46,6 @@ ADMIN_TAG = "admin: drug warnings"
 
 router = APIRouter(prefix="/v1", tags=[TAG])
 
-CaseSystem = Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_DETAILS])]
 Partner = Annotated[TokenClaims, Security(current_client, scopes=[Scope.CONCERNS_WRITE])]
 
 _problems: dict[int | str, dict[str, Any]] = {
@@ -407,7 +413,7 @@ async def set_warning_contacts(
     "/cluster-rules",
     summary="Get how clusters of overdoses are detected",
     description="A municipality that has not set its own gets the default (3 within 6 "
-    "hours in the municipality), with `configured: false`.",
+    "hours in the municipality), with `configured: false`, and no districts.",
     responses=NOT_FOUND,
 )
 async def get_cluster_rules(
@@ -421,11 +427,15 @@ async def get_cluster_rules(
 
 @admin_router.put(
     "/cluster-rules",
-    summary="Set how clusters of overdoses are detected",
+    summary="Set how clusters of overdoses are detected, and the districts",
     description="Each rule raises its own signals: N overdoses within H hours (first to last, "
-    "inclusive, by when they happened) in the municipality, or within `radius_km` of one of "
-    "them (only alerts whose coordinates were kept). An empty list turns detection off. "
-    "Signals raised before stay.",
+    "inclusive, by when they happened) in the municipality, within `radius_km` of one of them, "
+    "or in one of the municipality's `districts` (named polygons of [latitude, longitude] "
+    "points; an alert counts in the district whose boundary holds its coordinates, the first "
+    "listed where districts overlap). Radius and district rules count only alerts whose "
+    "coordinates were kept; each district has its own signals, which name it. The document is "
+    "replaced whole: `districts` left out means none, and a `district` rule needs at least "
+    "one. An empty `rules` list turns detection off. Signals raised before stay.",
     responses={**NOT_FOUND, **INVALID},
 )
 async def set_cluster_rules(

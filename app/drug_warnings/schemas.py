@@ -7,6 +7,7 @@ against the names in the alerts of its cluster, by the service, which can open t
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import datetime
 from enum import StrEnum
@@ -22,7 +23,12 @@ from pydantic import (
     model_validator,
 )
 
-from app.drug_warnings.clusters import AreaKind
+from app.drug_warnings.clusters import (
+    MAX_BOUNDARY_POINTS,
+    MIN_BOUNDARY_POINTS,
+    AreaKind,
+    boundary_problem,
+)
 from app.drug_warnings.models import SignalStatus, WarningStatus
 from app.instants import BoundedInstant
 from app.norway.types import MobileStr
@@ -32,12 +38,20 @@ from app.privacy.free_text import personal_data_in
 MAX_WARNING_TEXT = 300
 MAX_VALID_DAYS = 90
 DEFAULT_VALID_DAYS = 14
+MAX_DISTRICT_NAME = 60
+MAX_DISTRICTS = 50
 
 
 def _no_personal_numbers(text: str) -> str:
     reasons = personal_data_in(text)
     if reasons:
         raise ValueError("; ".join(reasons) + ": personal data does not belong here")
+    return text
+
+
+def _no_control_characters(text: str) -> str:
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        raise ValueError("contains a control character (such as a tab or a line break)")
     return text
 
 
@@ -59,6 +73,9 @@ WarningText = Annotated[
     AfterValidator(_no_personal_numbers),
 ]
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
+DistrictName = Annotated[str, _text(1, MAX_DISTRICT_NAME), AfterValidator(_no_control_characters)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
 ValidDays = Annotated[int, Field(ge=1, le=MAX_VALID_DAYS)]
 
 
@@ -160,8 +177,13 @@ class SignalOut(BaseModel):
     status: SignalStatus
     rule: RuleOut
     centre: Centre | None = Field(
-        description="For a radius area: the mean of the events' coordinates, to 2 decimals "
-        "(about a kilometre)."
+        description="For a radius or a district area: the mean of the events' coordinates, "
+        "to 2 decimals (about a kilometre)."
+    )
+    district: str | None = Field(
+        default=None,
+        description="For a district area: the district the overdoses happened in, as the "
+        "municipality named it in its cluster rules (each district has its own signals).",
     )
     event_count: int
     alert_ids: list[uuid.UUID]
@@ -342,9 +364,35 @@ class ClusterRuleIn(_In):
     def _radius(self) -> Self:
         if self.area is AreaKind.RADIUS and self.radius_km is None:
             raise ValueError("a radius area needs radius_km")
-        if self.area is AreaKind.MUNICIPALITY and self.radius_km is not None:
+        if self.area is not AreaKind.RADIUS and self.radius_km is not None:
             raise ValueError("radius_km is only for a radius area")
         return self
+
+
+class DistrictIn(_In):
+    """A district (bydel) the municipality draws for its district rules."""
+
+    name: DistrictName = Field(
+        description=f"1-{MAX_DISTRICT_NAME} characters, no control characters; unique in the "
+        "municipality (ignoring case). Signals of the district name it.",
+        examples=["Sentrum"],
+    )
+    boundary: list[tuple[Latitude, Longitude]] = Field(
+        min_length=MIN_BOUNDARY_POINTS,
+        max_length=MAX_BOUNDARY_POINTS,
+        description=f"{MIN_BOUNDARY_POINTS}-{MAX_BOUNDARY_POINTS} [latitude, longitude] points "
+        "(WGS 84 degrees) in order around the district; it closes itself (the last point may "
+        "repeat the first). A simple polygon: its edges never cross or touch, and it encloses "
+        "an area. An overdose on the boundary is inside.",
+    )
+
+    @field_validator("boundary")
+    @classmethod
+    def _simple_polygon(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        problem = boundary_problem(points)
+        if problem is not None:
+            raise ValueError(problem)
+        return points
 
 
 class ClusterRules(_In):
@@ -367,6 +415,14 @@ class ClusterRules(_In):
         max_length=10,
         description="None: no cluster detection. N events count together when the first and "
         "the last are at most H hours apart (inclusive), by when they happened.",
+    )
+    districts: list[DistrictIn] = Field(
+        default_factory=list,
+        max_length=MAX_DISTRICTS,
+        description="The municipality's districts (bydeler), for `district` rules: an alert "
+        "counts in the district whose boundary holds its coordinates (the first listed, "
+        "where districts overlap); alerts without coordinates, or outside every district, "
+        "count in none. A `district` rule needs at least one. Omitted: none.",
     )
 
 

@@ -5,6 +5,10 @@
 * The **cluster rules** say what `signals.check_clusters` looks for. A municipality that has
   set none detects by `clusters.DEFAULT_RULES` (3 within 6 hours); an empty list turns
   detection off.
+* The **districts** (bydeler) come with the cluster rules, in the same document: named
+  polygons the municipality draws, the areas of its `district` rules (`clusters.District`).
+  Names are unique ignoring case; a `district` rule needs at least one district. Setting the
+  rules without `districts` removes them (the document is replaced whole).
 
 Changing either never changes what was sent or raised before.
 """
@@ -18,13 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.municipalities import ActingFor
 from app.drug_warnings import repository
-from app.drug_warnings.clusters import DEFAULT_RULES, AreaKind, ClusterRule
+from app.drug_warnings.clusters import DEFAULT_RULES, AreaKind, ClusterRule, District
 from app.drug_warnings.common import municipality_name, refuse
 from app.drug_warnings.models import WarningSettingsRow
 from app.drug_warnings.schemas import (
     ClusterRuleIn,
     ClusterRules,
     ClusterRulesDoc,
+    DistrictIn,
     WarningContact,
     WarningContacts,
 )
@@ -79,7 +84,11 @@ async def rules_doc(
     row = await repository.get_settings(session, municipality_code=municipality_code)
     configured = row is not None and row.cluster_rules is not None
     rules = await rules_for(session, municipality_code=municipality_code)
-    return ClusterRulesDoc(rules=[_rule_in(rule) for rule in rules], configured=configured)
+    return ClusterRulesDoc(
+        rules=[_rule_in(rule) for rule in rules],
+        districts=[DistrictIn.model_validate(d) for d in row.districts] if row else [],
+        configured=configured,
+    )
 
 
 async def set_rules(
@@ -90,16 +99,42 @@ async def set_rules(
     municipalities: ActingFor,
     now: datetime,
 ) -> ClusterRulesDoc:
-    """Replace the cluster rules; signals raised before stay as they are."""
+    """Replace the cluster rules and the districts; signals raised before stay as they are."""
     await municipality_name(session, municipality_code, municipalities)
     keys = [_rule_of(rule.model_dump()).key for rule in rules.rules]
     if len(set(keys)) != len(keys):
         raise refuse("rules", "each rule only once")
+    problems = _district_problems(rules)
+    if problems:
+        raise InvalidFields(problems)
     row = await _settings_row(session, municipality_code, now)
     row.cluster_rules = [rule.model_dump(mode="json") for rule in rules.rules]
+    row.districts = [district.model_dump(mode="json") for district in rules.districts]
     row.updated_at = now
     repository.save_settings(session, row)
-    return ClusterRulesDoc(rules=rules.rules, configured=True)
+    return ClusterRulesDoc(rules=rules.rules, districts=rules.districts, configured=True)
+
+
+def _district_problems(rules: ClusterRules) -> list[FieldProblem]:
+    """Districts named twice (ignoring case); district rules without any district."""
+    problems = []
+    seen: set[str] = set()
+    for i, district in enumerate(rules.districts):
+        name = district.name.casefold()
+        if name in seen:
+            problems.append(
+                FieldProblem(field=f"districts.{i}.name", reason="each district name only once")
+            )
+        seen.add(name)
+    if not rules.districts:
+        problems += [
+            FieldProblem(
+                field=f"rules.{i}.area", reason="a district rule needs at least one district"
+            )
+            for i, rule in enumerate(rules.rules)
+            if rule.area is AreaKind.DISTRICT
+        ]
+    return problems
 
 
 async def rules_for(session: AsyncSession, *, municipality_code: str) -> tuple[ClusterRule, ...]:
@@ -108,6 +143,20 @@ async def rules_for(session: AsyncSession, *, municipality_code: str) -> tuple[C
     if row is None or row.cluster_rules is None:
         return DEFAULT_RULES
     return tuple(_rule_of(rule) for rule in row.cluster_rules)
+
+
+async def districts_for(session: AsyncSession, *, municipality_code: str) -> tuple[District, ...]:
+    """The municipality's districts, in its order (none without its own)."""
+    row = await repository.get_settings(session, municipality_code=municipality_code)
+    if row is None:
+        return ()
+    return tuple(
+        District(
+            name=str(d["name"]),
+            boundary=tuple((float(lat), float(lon)) for lat, lon in d["boundary"]),
+        )
+        for d in row.districts
+    )
 
 
 async def _settings_row(session: AsyncSession, code: str, now: datetime) -> WarningSettingsRow:

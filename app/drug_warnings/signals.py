@@ -2,8 +2,12 @@
 
 * One cluster raises one **signal** for the leader. Alerts that join the cluster later grow
   that signal (and open it again if the leader had dismissed it); a signal never shrinks.
-* Every alert counts in the municipality area, an objected (anonymous) one too; a radius
-  rule opens the alerts' sealed coordinates, where they were kept.
+* Every alert counts in the municipality area, an objected (anonymous) one too; a radius or
+  a district rule opens the alerts' sealed coordinates, where they were kept (a district
+  rule places them in the municipality's districts, `settings.districts_for`).
+* A signal belongs to its rule (`rule_key`) and, for a district rule, to its district: a
+  cluster grows only a signal of the same rule and the same district, so two districts
+  never share a signal.
 * The worker's `engine.ClusterEngine` calls `check_clusters` for each municipality that
   received or supplemented an alert since its last check. Calling it again changes nothing.
 
@@ -23,10 +27,10 @@ from app.alerts.models import Alert
 from app.alerts.service import to_the_hour
 from app.consent.enums import DataCategory
 from app.drug_warnings import repository
-from app.drug_warnings.clusters import AreaKind, Cluster, Event, detect
+from app.drug_warnings.clusters import AreaKind, Cluster, District, Event, detect
 from app.drug_warnings.models import Signal, SignalStatus
 from app.drug_warnings.schemas import Centre, DismissalIn, RuleOut, SignalOut
-from app.drug_warnings.settings import rules_for
+from app.drug_warnings.settings import districts_for, rules_for
 from app.errors import Conflict, NotFound
 from app.privacy.crypto import FieldCipher
 
@@ -55,14 +59,18 @@ async def check_clusters(
     alerts = await repository.alerts_since(
         session, municipality_code=municipality_code, since=since
     )
-    with_place = any(rule.area is AreaKind.RADIUS for rule in rules)
+    with_place = any(rule.area is not AreaKind.MUNICIPALITY for rule in rules)
     events = [_event(alert, cipher if with_place else None) for alert in alerts]
+    districts: tuple[District, ...] = ()
+    if any(rule.area is AreaKind.DISTRICT for rule in rules):
+        districts = await districts_for(session, municipality_code=municipality_code)
     existing = await repository.signals_since(
         session, municipality_code=municipality_code, since=since - longest
     )
     changed: list[Signal] = []
     for rule in rules:
-        for cluster in detect(events, rule, municipality_code=municipality_code):
+        found = detect(events, rule, municipality_code=municipality_code, districts=districts)
+        for cluster in found:
             signal = _signal_for(cluster, existing, now=now)
             if signal is None:
                 continue
@@ -74,7 +82,8 @@ async def check_clusters(
 
 
 def _event(alert: Alert, cipher: FieldCipher | None) -> Event:
-    """The alert as the rule sees it; its coordinates only with a cipher (a radius rule)."""
+    """The alert as the rule sees it; its coordinates only with a cipher (a radius or a
+    district rule)."""
     latitude = longitude = None
     if cipher is not None and alert.place_sealed is not None:
         place = sealing.personal_values(cipher, alert, [DataCategory.PLACE])
@@ -95,7 +104,9 @@ def _signal_for(cluster: Cluster, existing: list[Signal], *, now: datetime) -> S
     ids = {str(alert_id) for alert_id in cluster.alert_ids}
     key = cluster.rule.key
     for signal in existing:
-        if signal.rule_key != key or not ids & set(signal.alert_ids):
+        if signal.rule_key != key or signal.district != cluster.district:
+            continue
+        if not ids & set(signal.alert_ids):
             continue
         joined = ids - set(signal.alert_ids)
         if not joined:
@@ -117,6 +128,7 @@ def _signal_for(cluster: Cluster, existing: list[Signal], *, now: datetime) -> S
         min_count=cluster.rule.min_count,
         window_hours=cluster.rule.window.total_seconds() / 3600,
         radius_km=cluster.rule.radius_km,
+        district=cluster.district,
         centre_latitude=latitude,
         centre_longitude=longitude,
         alert_ids=sorted(ids),
@@ -190,6 +202,7 @@ def signal_out(signal: Signal) -> SignalOut:
             radius_km=signal.radius_km,
         ),
         centre=centre,
+        district=signal.district,
         event_count=signal.event_count,
         alert_ids=[uuid.UUID(a) for a in signal.alert_ids],
         first_at=to_the_hour(signal.first_at),

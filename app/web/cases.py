@@ -1,11 +1,14 @@
 """The follow-up case pages of signed-in staff (`/a/cases`), phone-first and without JavaScript.
 
 * `GET /a/cases`: "Mine saker", the open cases the member owns or has a step of (as owner or
-  companion); the leader sees every open case of the municipality. Cases with an overdue
-  step come first (`views.list_cases`), and their overdue steps are named.
-* `GET /a/cases/<id>`: the case and its steps. Access by `rules.may_see`: another
-  municipality's case is answered as one that does not exist. No personal data is shown (the
-  steps carry none). GET never changes anything.
+  companion); the leader sees every open case of the municipality, and below them its cluster
+  signals and drug warnings (`overview`). Cases with an overdue step come first
+  (`views.list_cases`), and their overdue steps are named.
+* `GET /a/cases/<id>`: the case and its steps. Access by `rules.may_see` (`case_access`):
+  another municipality's case is answered as one that does not exist. The GET shows no
+  personal data and never changes anything.
+* `POST /a/cases/<id>/details`: the case with the person's data, for those with a work need
+  (one access-log entry per showing), checked by the session's CSRF token.
 * `POST /a/cases/<id>/steps/<key>`: record a step (done, not reached, not applicable, with an
   optional short text), checked by the session's CSRF token; 303 back to the case (PRG).
   Only members of the case's team record; the rules are `changes.record_step`'s.
@@ -21,22 +24,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.staff.deps import OptionalStaff, session_csrf_ok, session_csrf_token
 from app.auth.staff.identity import StaffIdentity
 from app.auth.staff.pages import signin_url
-from app.auth.staff.rules import CaseAccess, may_see
 from app.deps import SessionDep, StateDep
 from app.errors import DomainError, InvalidFields, NotFound
 from app.followup import changes, views
 from app.followup.actor import Actor
-from app.followup.models import FollowupCase, FollowupStep
+from app.followup.models import FollowupStep
 from app.followup.schemas import CaseOut, CaseSummary, StepRecordIn
 from app.followup.state import CaseState, StepAction
 from app.input_guard import has_forbidden_characters
-from app.web import i18n
-from app.web.pages import local, message_page, templates
+from app.web import case_access, i18n, overview
+from app.web.case_access import CaseDetails, VisibleCase, visible_case
+from app.web.pages import fields_of, local, message_page, templates
 
 router = APIRouter(prefix="/cases", include_in_schema=False)
 
@@ -45,12 +47,7 @@ LIST_LIMIT = 200
 
 
 def _actor(staff: StaffIdentity) -> Actor:
-    return Actor.staff(
-        name=staff.name,
-        role=staff.role,
-        municipality=staff.municipality_code,
-        member_id=staff.member_id,
-    )
+    return Actor.staff(staff)
 
 
 def _root(request: Request) -> str:
@@ -108,55 +105,43 @@ async def my_cases(
             limit=LIST_LIMIT,
         )
         steps = await views.steps_by_case(session, [c.id for c in cases])
+        board = None  # the leader's overview: signals and warnings (members see none)
+        if staff.is_leader:
+            board = await overview.leader_overview(
+                session, municipality_code=staff.municipality_code, now=now, language=staff.language
+            )
     if not staff.is_leader:
         cases = [c for c in cases if _involves(staff.member_id, c, steps.get(c.id, []))]
     overdue = {
         c.id: [s for s in steps.get(c.id, []) if s.active and now >= s.deadline] for c in cases
     }
-    return _render(request, "cases.html", staff, cases=cases, overdue=overdue)
-
-
-async def _visible_case(
-    session: AsyncSession, staff: StaffIdentity, case_id: str
-) -> FollowupCase | None:
-    """The case, if the member may see it (another municipality's: None, as if unknown)."""
-    try:
-        wanted = uuid.UUID(case_id)
-        case = await views.find_case(session, wanted, _actor(staff))
-    except (ValueError, NotFound):
-        return None
-    steps = (await views.steps_by_case(session, [case.id])).get(case.id, [])
-    assigned = {case.owner_member_id} | {
-        m for s in steps for m in (s.owner_member_id, s.companion_member_id)
-    }
-    access = may_see(
-        staff.view,
-        CaseAccess(
-            municipality_code=case.municipality_code,
-            assigned_member_ids=frozenset(m for m in assigned if m is not None),
-        ),
-    )
-    return case if access.sees_case else None
+    return _render(request, "cases.html", staff, cases=cases, overdue=overdue, board=board)
 
 
 def _case_page(
     request: Request,
     state_csrf: str,
     staff: StaffIdentity,
-    case: FollowupCase,
+    visible: VisibleCase,
     out: CaseOut,
     *,
+    shown: CaseDetails | None = None,
     error: str | None = None,
     error_step: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
+    language = "en" if staff.language == "en" else "nb"
     return _render(
         request,
         "case.html",
         staff,
         status=status,
         case=out,
-        may_record=out.state is CaseState.OPEN and case.team_id == staff.team_id,
+        may_record=out.state is CaseState.OPEN and visible.case.team_id == staff.team_id,
+        may_show=visible.access.sees_personal_data,
+        details=shown.details if shown else None,
+        fields=fields_of(shown.details if shown else None, i18n.words(language), language),
+        alerted=shown.alerted if shown else [],
         actions=RECORD_ACTIONS,
         csrf=state_csrf,
         action=_case_url(request, out.id),
@@ -176,11 +161,38 @@ async def case_page(
     if staff is None:
         return _to_signin(request)
     async with session.begin():
-        case = await _visible_case(session, staff, case_id)
-        if case is None:
+        visible = await visible_case(session, staff, case_id)
+        if visible is None:
             return _not_found(request, staff)
-        out = await views.case_out(session, case, now=state.clock.now())
-    return _case_page(request, session_csrf_token(state, staff), staff, case, out)
+        out = await views.case_out(session, visible.case, now=state.clock.now())
+    return _case_page(request, session_csrf_token(state, staff), staff, visible, out)
+
+
+@router.post("/{case_id}/details")
+async def show_details(
+    case_id: str,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    staff: OptionalStaff,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """The case with the person's data, for those with a work need (one access-log entry).
+    A POST, so that nothing that merely fetches pages (previews, scanners) reads them."""
+    if staff is None:
+        return _to_signin(request)
+    if not session_csrf_ok(state, staff, csrf):
+        return message_page(request, "cases.forbidden", status=403, language=staff.language)
+    now = state.clock.now()
+    async with session.begin():
+        visible = await visible_case(session, staff, case_id)
+        if visible is None:
+            return _not_found(request, staff)
+        shown = await case_access.disclose(session, staff, visible, now=now, cipher=state.cipher)
+        if shown is None:
+            return message_page(request, "cases.no_details", status=403, language=staff.language)
+        out = await views.case_out(session, visible.case, now=now)
+    return _case_page(request, session_csrf_token(state, staff), staff, visible, out, shown=shown)
 
 
 def _record_of(action: str, text: str) -> StepRecordIn:
@@ -223,12 +235,12 @@ async def record(
     now = state.clock.now()
     try:
         async with session.begin():
-            case = await _visible_case(session, staff, case_id)
-            if case is None:
+            visible = await visible_case(session, staff, case_id)
+            if visible is None:
                 return _not_found(request, staff)
             recorded = await changes.record_step(
                 session,
-                case_id=case.id,
+                case_id=visible.case.id,
                 step_key=step_key,
                 record=_record_of(action, text),
                 actor=_actor(staff),
@@ -240,15 +252,15 @@ async def record(
     except DomainError as exc:  # refused: nothing was stored
         error, status = _reason(exc, i18n.words(staff.language)), exc.status
     async with session.begin():  # the case again, as it is, with the reason
-        case = await _visible_case(session, staff, case_id)
-        if case is None:
+        visible = await visible_case(session, staff, case_id)
+        if visible is None:
             return _not_found(request, staff)
-        out = await views.case_out(session, case, now=now)
+        out = await views.case_out(session, visible.case, now=now)
     return _case_page(
         request,
         session_csrf_token(state, staff),
         staff,
-        case,
+        visible,
         out,
         error=error,
         error_step=step_key,

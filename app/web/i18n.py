@@ -331,6 +331,11 @@ _NB.update(
         "case.state.closed_early": "Avsluttet før tiden",
         "case.closed": "Saken er avsluttet.",
         "case.read_only": "Bare teamet som har saken, registrerer stegene.",
+        "case.summary_only": "Opplysningene om personen ser bare de som har saken eller et "
+        "steg i den, de som ble varslet, og lederen.",
+        "cases.no_details": "Ingen tilgang til opplysningene",
+        "cases.no_details.text": "Opplysningene om personen ser bare de som har saken eller "
+        "et steg i den, de som ble varslet, og lederen.",
         "case.steps": "Steg",
         "case.deadline": "Frist",
         "case.overdue": "Forfalt",
@@ -373,6 +378,11 @@ _EN.update(
         "case.state.closed_early": "Closed early",
         "case.closed": "The case is closed.",
         "case.read_only": "Only the team that has the case records its steps.",
+        "case.summary_only": "Only those who have the case or one of its steps, those who "
+        "were alerted, and the leader see the person's data.",
+        "cases.no_details": "No access to the person's data",
+        "cases.no_details.text": "Only those who have the case or one of its steps, those who "
+        "were alerted, and the leader see the person's data.",
         "case.steps": "Steps",
         "case.deadline": "Deadline",
         "case.overdue": "Overdue",
@@ -390,5 +400,69 @@ _EN.update(
         "step.state.done": "Done",
         "step.state.not_reached": "Not reached",
         "step.state.not_applicable": "Not applicable",
+    }
+)
+
+# The leader's overview below the cases (`app.web.overview`).
+_NB.update(
+    {
+        "overview.signals": "Klyngesignaler",
+        "overview.signals.none": "Ingen åpne klyngesignaler.",
+        "overview.signals.hint": "Tidene er rundet av til hele timer. Lag varsel eller avvis "
+        "signalet i fagsystemet.",
+        "overview.signal.count": "{n} overdoser innen {hours} timer",
+        "overview.area": "Område",
+        "overview.area.municipality": "hele kommunen",
+        "overview.area.radius": "innen {km} km",
+        "overview.area.district": "bydel {district}",
+        "overview.first": "Første overdose",
+        "overview.last": "Siste overdose",
+        "overview.grew": "Sist økt",
+        "overview.warnings": "Rusvarsler",
+        "overview.drafts": "Utkast som venter på godkjenning",
+        "overview.drafts.none": "Ingen utkast.",
+        "overview.in_force": "Varsler som gjelder",
+        "overview.in_force.none": "Ingen varsler gjelder nå.",
+        "overview.review_due": "Utløpte varsler som skal evalueres",
+        "overview.review_due.none": "Ingen varsler venter på evaluering.",
+        "overview.written": "Skrevet",
+        "overview.valid_for": "Skal gjelde",
+        "overview.days": "{n} dager etter godkjenning",
+        "overview.until": "Gjelder til",
+        "overview.expired": "Utløpt",
+        "overview.incoming": "Varsler fra nabokommuner",
+        "overview.incoming.none": "Ingen varsler fra nabokommuner.",
+        "overview.from": "Fra {municipality}",
+    }
+)
+_EN.update(
+    {
+        "overview.signals": "Cluster signals",
+        "overview.signals.none": "No open cluster signals.",
+        "overview.signals.hint": "Times are rounded to the hour. Draft a warning or dismiss "
+        "the signal in the case system.",
+        "overview.signal.count": "{n} overdoses within {hours} hours",
+        "overview.area": "Area",
+        "overview.area.municipality": "the whole municipality",
+        "overview.area.radius": "within {km} km",
+        "overview.area.district": "the district {district}",
+        "overview.first": "First overdose",
+        "overview.last": "Last overdose",
+        "overview.grew": "Last grew",
+        "overview.warnings": "Drug warnings",
+        "overview.drafts": "Drafts awaiting approval",
+        "overview.drafts.none": "No drafts.",
+        "overview.in_force": "Warnings in force",
+        "overview.in_force.none": "No warnings in force.",
+        "overview.review_due": "Expired warnings due for review",
+        "overview.review_due.none": "No warnings awaiting review.",
+        "overview.written": "Written",
+        "overview.valid_for": "To be in force",
+        "overview.days": "{n} days after approval",
+        "overview.until": "Valid until",
+        "overview.expired": "Expired",
+        "overview.incoming": "Warnings from neighbouring municipalities",
+        "overview.incoming.none": "No warnings from neighbouring municipalities.",
+        "overview.from": "From {municipality}",
     }
 )

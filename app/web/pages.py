@@ -96,7 +96,7 @@ def render_link_page(
             "error": error,
             "when": local(_occurred_at(page), language),
             "clock": clock_time,
-            "fields": _fields(page.details, words, language),
+            "fields": fields_of(page.details, words, language),
         },
         status_code=status,
     )
@@ -114,7 +114,7 @@ def _occurred_at(page: LinkPage) -> datetime:
 Rows = list[tuple[str, str]]
 
 
-def _fields(
+def fields_of(
     details: AlertDetails | None, words: dict[str, str], language: str
 ) -> list[tuple[str, Rows]]:
     """The personal data shown: per section of `SECTIONS`, in its order, a heading and the

@@ -1,6 +1,7 @@
 """The follow-up case pages in a real browser: the leader's list shows the case with an
-overdue step first (the clock advanced past its deadline), and recording an outcome on the
-case page works (two taps: the case, then the outcome), on both databases."""
+overdue step first (the clock advanced past its deadline) and, below the cases, the open
+cluster signal and the warnings; recording an outcome on the case page works (two taps: the
+case, then the outcome), on both databases."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from app.state import AppState
 from tests.browser.conftest import shoot
 from tests.factories import Factory
 from tests.web.test_case_pages import open_case, session_token, step_state
+from tests.web.test_leader_overview import DRAFT_TEXT, IN_FORCE_TEXT, Warner
 
 
 async def test_the_leader_sees_the_overdue_step_first_and_records_it(
@@ -24,6 +26,10 @@ async def test_the_leader_sees_the_overdue_step_first_and_records_it(
     late = await open_case(factory, state, clock, team)
     clock.advance(timedelta(minutes=90))  # past the first case's "assess" deadline (1 h)
     fresh = await open_case(factory, state, clock, team)
+    warner = await Warner.start(factory, state, clock)
+    await warner.cluster()  # with the two cases' overdoses: five within six hours
+    await warner.draft(DRAFT_TEXT)
+    await warner.approve(await warner.draft(IN_FORCE_TEXT))
     token = await session_token(state, clock, team, 0)
     host = urlsplit(base_url).hostname
     assert host is not None
@@ -41,7 +47,25 @@ async def test_the_leader_sees_the_overdue_step_first_and_records_it(
     await expect(first.get_by_role("link")).to_have_attribute("href", f"/a/cases/{late}")
     await expect(items.nth(1).get_by_role("link")).to_have_attribute("href", f"/a/cases/{fresh}")
     await expect(items.nth(1)).not_to_contain_text("forfalt")
+    signals = page.locator("#overview-signals")
+    await expect(signals.get_by_role("heading", name="Klyngesignaler")).to_be_visible()
+    await expect(signals.locator(".signal")).to_have_count(1)
+    await expect(signals.locator(".signal")).to_contain_text("5 overdoser innen 6 timer")
+    await expect(signals.locator(".signal")).to_contain_text("hele kommunen")
+    warnings = page.locator("#overview-warnings")
+    await expect(warnings.locator("#drafts")).to_contain_text(DRAFT_TEXT)
+    await expect(warnings.locator("#in-force")).to_contain_text(IN_FORCE_TEXT)
+    await expect(warnings.locator("#in-force dt")).to_have_text("Gjelder til")
+    await expect(warnings.locator("#in-force dd")).to_have_text("07.12.2026 14:30")
+    await expect(page.locator("#overview-incoming")).to_contain_text(
+        "Ingen varsler fra nabokommuner."
+    )
+    above = await items.nth(1).bounding_box()
+    below = await signals.bounding_box()
+    assert above is not None and below is not None and above["y"] < below["y"], "below the cases"
     await shoot(page, "1-cases-overdue-first")
+    await signals.scroll_into_view_if_needed()
+    await shoot(page, "1b-signals-and-warnings", full_page=False)
 
     await first.get_by_role("link").click()  # tap 1
     assess = page.locator("#step-assess")

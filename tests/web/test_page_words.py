@@ -12,7 +12,7 @@ import pytest
 from app.alerts.details import SECTIONS, AlertDetails
 from app.consent.rules import LegalBasis
 from app.web import i18n
-from app.web.pages import _CODED, _fields
+from app.web.pages import _CODED, fields_of
 
 LANGUAGES = ("nb", "en")
 
@@ -110,7 +110,7 @@ def test_the_page_shows_every_code_in_words(path: str, language: str) -> None:
     listed = "list" in str(FIELDS[path])
     for code in CODED[path]:
         value: Any = [code.value] if listed else code.value
-        [(heading, rows)] = _fields(details_with(path, value), words, language)
+        [(heading, rows)] = fields_of(details_with(path, value), words, language)
         assert heading == words[f"section.{section}"]
         assert rows == [(words[path], words[f"value.{path}.{code.value}"])]
 
@@ -118,10 +118,10 @@ def test_the_page_shows_every_code_in_words(path: str, language: str) -> None:
 def test_the_last_naloxone_dose_is_shown_in_oslo_time() -> None:
     last = datetime(2026, 7, 1, 21, 5, tzinfo=UTC)  # summer time: 23:05 in Oslo
     details = details_with("naloxone.last_dose_at", last.isoformat())
-    assert _fields(details, i18n.words("nb"), "nb") == [
+    assert fields_of(details, i18n.words("nb"), "nb") == [
         ("Nalokson", [("Siste dose nalokson", "01.07.2026 23:05")])
     ]
-    assert _fields(details, i18n.words("en"), "en") == [
+    assert fields_of(details, i18n.words("en"), "en") == [
         ("Naloxone", [("Last naloxone dose", "01 Jul 2026 23:05")])
     ]
 
@@ -137,7 +137,7 @@ def test_sections_are_shown_in_the_order_of_sections() -> None:
     details = details_with("scene.others_present", True).model_copy(
         update={name: SECTIONS[name].model_validate(v) for name, v in body.items()}
     )
-    shown = _fields(details, i18n.words("nb"), "nb")
+    shown = fields_of(details, i18n.words("nb"), "nb")
     assert shown == [
         ("Personen", [("Aldersgruppe", "16–17 år")]),
         ("Hvor det skjedde", [("Type sted", "lavterskeltilbud / sprøyterom")]),

@@ -1,0 +1,105 @@
+"""Which follow-up case a signed-in member may see, and the person's data on it.
+
+Access is `rules.may_see` (tjenstlig behov): a case of the member's municipality shows its
+steps; the person's data only to the leader, to those assigned to the case or one of its steps,
+and to those who were paged for its alert (sent a link). What the data are is the consent
+rules' (`alerts.disclosure`), as on the link page, for the member as the recipient they are;
+each showing writes one access-log entry in the transaction that reads it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.alerts import disclosure
+from app.alerts import service as alerts_service
+from app.alerts.details import AlertDetails
+from app.audit.enums import ActorKind, Channel
+from app.auth.links import service as member_links
+from app.auth.staff.identity import StaffIdentity
+from app.auth.staff.rules import Access, CaseAccess, may_see
+from app.errors import NotFound
+from app.followup import views
+from app.followup.actor import Actor
+from app.followup.models import FollowupCase
+from app.privacy.crypto import FieldCipher
+from app.roster import duty as roster_duty
+from app.timeline.schemas import StaffRef
+from app.web.service import recipient_of
+
+DISCLOSURE_REASON = "Viste opplysningene i oppfølgingssaken (tjenstlig behov)"
+
+
+@dataclass(frozen=True)
+class VisibleCase:
+    case: FollowupCase
+    access: Access
+    """`summary` or `personal` (a case the member may not see is never a VisibleCase)."""
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    """What the case page shows of the person, and who was paged for the alert."""
+
+    details: AlertDetails
+    alerted: list[StaffRef] = field(default_factory=list)
+
+
+async def visible_case(
+    session: AsyncSession, staff: StaffIdentity, case_id: str
+) -> VisibleCase | None:
+    """The case and the member's access to it; None for an unknown id or another
+    municipality's case (answered alike)."""
+    try:
+        case = await views.find_case(session, uuid.UUID(case_id), Actor.staff(staff))
+    except (ValueError, NotFound):
+        return None
+    steps = (await views.steps_by_case(session, [case.id])).get(case.id, [])
+    assigned = {case.owner_member_id} | {
+        m for s in steps for m in (s.owner_member_id, s.companion_member_id)
+    }
+    access = may_see(
+        staff.view,
+        CaseAccess(
+            municipality_code=case.municipality_code,
+            assigned_member_ids=frozenset(m for m in assigned if m is not None),
+            paged_member_ids=frozenset(
+                await member_links.members_linked(session, alert_id=case.alert_id)
+            ),
+        ),
+    )
+    return VisibleCase(case, access) if access.sees_case else None
+
+
+async def disclose(
+    session: AsyncSession,
+    staff: StaffIdentity,
+    visible: VisibleCase,
+    *,
+    now: datetime,
+    cipher: FieldCipher,
+) -> CaseDetails | None:
+    """The person's data for the member (one access-log entry); None without the access."""
+    if not visible.access.sees_personal_data:
+        return None
+    member = (await roster_duty.members_by_id(session, [staff.member_id]))[staff.member_id]
+    team = await roster_duty.get_team(session, team_id=member.team_id)
+    details = await disclosure.disclose_alert(
+        session,
+        alert_id=visible.case.alert_id,
+        recipient=recipient_of(member, team),
+        actor_kind=ActorKind.STAFF,
+        actor_id=str(member.id),
+        reason=DISCLOSURE_REASON,
+        channel=Channel.PAGE,
+        now=now,
+        cipher=cipher,
+    )
+    linked = await member_links.members_linked(session, alert_id=visible.case.alert_id)
+    members = await roster_duty.members_by_id(session, linked)
+    alerted = [await alerts_service.staff_ref(session, members[m]) for m in linked]
+    return CaseDetails(details=details, alerted=alerted)

@@ -1,0 +1,96 @@
+"""The leader's overview under "Mine saker" (`/a/cases`): the municipality's open cluster
+signals, its warnings (drafts awaiting approval, warnings in force, expired ones whose review
+is due) and the warnings arriving from neighbouring municipalities.
+
+Read only, through the services of `app.drug_warnings` (as the case system's API reads them,
+for the leader's one municipality), in the caller's transaction. Nothing personal: a signal
+carries alert ids only (not shown) and times to the hour; a warning's text was checked for
+personal data when it was drafted and approved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.drug_warnings import lists, signals
+from app.drug_warnings.clusters import AreaKind
+from app.drug_warnings.models import SignalStatus
+from app.drug_warnings.schemas import IncomingWarningOut, SignalOut, WarningOut, WarningState
+
+SHOWN = 50
+"""At most this many of each kind (signals, drafts, warnings in force, incoming)."""
+EXPIRED_READ = 200
+"""Expired warnings read to find those whose review is due (newest first)."""
+
+
+@dataclass(frozen=True)
+class SignalItem:
+    """An open cluster signal as the page shows it."""
+
+    signal: SignalOut
+    window: str
+    """The rule's window in hours, written for the page's language ("6", "0,5")."""
+    radius: str | None
+    """The radius in km for a radius rule, else None."""
+    district: str | None
+    """The district's name for a district rule (when the signal names one), else None; with
+    neither, the area is the whole municipality."""
+
+
+@dataclass(frozen=True)
+class LeaderOverview:
+    signals: list[SignalItem]
+    drafts: list[WarningOut]
+    in_force: list[WarningOut]
+    review_due: list[WarningOut]
+    incoming: list[IncomingWarningOut]
+
+
+def _number(value: float, language: str) -> str:
+    written = f"{value:g}"
+    return written if language == "en" else written.replace(".", ",")
+
+
+def _item(signal: SignalOut, language: str) -> SignalItem:
+    rule = signal.rule
+    radius = None
+    if rule.area is AreaKind.RADIUS and rule.radius_km is not None:
+        radius = _number(rule.radius_km, language)
+    return SignalItem(
+        signal=signal,
+        window=_number(rule.window_hours, language),
+        radius=radius,
+        district=signal.district,
+    )
+
+
+async def leader_overview(
+    session: AsyncSession, *, municipality_code: str, now: datetime, language: str
+) -> LeaderOverview:
+    """What the leader of `municipality_code` has to look at besides the cases."""
+    codes = [municipality_code]
+    open_signals = await signals.list_signals(
+        session, municipalities=codes, status=SignalStatus.OPEN, offset=0, limit=SHOWN
+    )
+
+    async def warnings(state: WarningState, limit: int) -> list[WarningOut]:
+        return await lists.list_warnings(
+            session, municipalities=codes, state=state, offset=0, limit=limit, now=now
+        )
+
+    drafts = await warnings(WarningState.DRAFT, SHOWN)
+    in_force = await warnings(WarningState.ACTIVE, SHOWN)
+    expired = await warnings(WarningState.EXPIRED, EXPIRED_READ)
+    incoming = await lists.incoming_warnings(
+        session, municipalities=codes, include_expired=False, offset=0, limit=SHOWN, now=now
+    )
+    return LeaderOverview(
+        signals=[_item(s, language) for s in open_signals],
+        drafts=drafts,
+        in_force=in_force,
+        review_due=[w for w in expired if w.review_due][:SHOWN],
+        incoming=incoming,
+    )

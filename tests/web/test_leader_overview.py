@@ -1,0 +1,244 @@
+"""The leader's overview below "Mine saker" (`/a/cases`): the municipality's open cluster
+signals, its warnings (drafts, in force, expired with the review due) and the warnings from
+neighbouring municipalities; a member sees none of it. Signals and warnings are made through
+the API as the case system makes them (tests/test_drug_warnings.py).
+
+Fredrikstad (3107) is the team's; Oslo (0301) lists Fredrikstad as its neighbour.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI
+
+from app.auth.scopes import Scope
+from app.clock import FakeClock
+from app.drug_warnings.signals import check_clusters
+from app.state import AppState
+from app.web import overview
+from tests.factories import ApiCredentials, Factory, alert_body
+from tests.personal_data import NAME, NATIONAL_ID, PLACE, personal_body
+from tests.staff_auth import browser_client
+from tests.web.test_case_pages import signed_in
+
+FEDERAL = "3107"
+NEIGHBOUR = "0301"
+BY = {"name": "Kari Solberg", "role": "leder, Ressursteam overdose"}
+DRAFT_TEXT = "Utkast: blå tabletter merket M30 i omløp, trolig nitazen."
+IN_FORCE_TEXT = "Flere overdoser siste døgn i sentrum. Ikke bruk alene, ha nalokson klar."
+EXPIRED_TEXT = "Farlig heroin i omløp forrige uke. Ta en liten prøvedose."
+INCOMING_TEXT = "Rusvarsel fra Oslo: sterkt opioid solgt som heroin ved Vaterland."
+
+
+@dataclass
+class Warner:
+    """The case systems and partners of both municipalities, through the API."""
+
+    factory: Factory
+    state: AppState
+    clock: FakeClock
+    amk: ApiCredentials
+    systems: dict[str, ApiCredentials]
+    """The case system (`alerts:details`) of each municipality, acting for its leader."""
+    partners: dict[str, ApiCredentials]
+    """A partner (`concerns:write`) in each municipality."""
+
+    @classmethod
+    async def start(cls, factory: Factory, state: AppState, clock: FakeClock) -> Warner:
+        """Call after the test's own team exists (it receives the alerts)."""
+        both = (FEDERAL, NEIGHBOUR)
+        amk = await factory.api_client(municipalities=both)
+        systems = {
+            code: await factory.api_client(municipalities=(code,), scopes=(Scope.ALERTS_DETAILS,))
+            for code in both
+        }
+        partners = {
+            code: await factory.api_client(municipalities=(code,), scopes=(Scope.CONCERNS_WRITE,))
+            for code in both
+        }
+        oslo_admin = await factory.admin_client((NEIGHBOUR,))
+        contacts = await factory.http.put(
+            f"/v1/admin/municipalities/{NEIGHBOUR}/warning-contacts",
+            json={"contacts": [], "neighbours": [FEDERAL]},
+            headers=oslo_admin.headers,
+        )
+        assert contacts.status_code == 200, contacts.text
+        return cls(factory, state, clock, amk, systems, partners)
+
+    async def refresh(self) -> None:
+        """New access tokens (they do not outlast a moved clock)."""
+        for credentials in (self.amk, *self.systems.values(), *self.partners.values()):
+            credentials.token = await self.factory.token(credentials)
+
+    async def post(self, path: str, who: ApiCredentials, body: dict[str, Any]) -> dict[str, Any]:
+        response = await self.factory.http.post(path, json=body, headers=who.headers)
+        assert response.status_code in (200, 201), response.text
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    async def cluster(
+        self, count: int = 3, *, body: Callable[[], dict[str, Any]] = alert_body
+    ) -> list[str]:
+        """`count` overdoses in Fredrikstad in the last hours (each `body()`), then the cluster
+        check: the alerts' ids (an open signal is raised)."""
+        ids = []
+        for i in range(count):
+            alert = body()
+            alert["occurred_at"] = (self.clock.now() - timedelta(hours=count - i)).isoformat()
+            alert.pop("naloxone", None)  # its dose time would have to follow the overdose
+            ids.append(await self.factory.post_alert(self.amk, alert))
+        async with self.state.sessions() as session, session.begin():
+            raised = await check_clusters(
+                session, municipality_code=FEDERAL, now=self.clock.now(), cipher=self.state.cipher
+            )
+        assert raised, "no signal raised"
+        return ids
+
+    async def draft(self, text: str, *, code: str = FEDERAL, valid_days: int = 14) -> str:
+        """A draft warning from a concern report (the signals stay open): its id."""
+        report = await self.post(
+            "/v1/concern-reports",
+            self.partners[code],
+            {
+                "municipality": code,
+                "reporter_kind": "injection_room",
+                "description": "Brukere melder om et sterkt stoff solgt som heroin.",
+            },
+        )
+        draft = await self.post(
+            "/v1/drug-warnings",
+            self.systems[code],
+            {
+                "municipality": code,
+                "concern_report_id": report["id"],
+                "text": text,
+                "valid_days": valid_days,
+                "by": BY,
+            },
+        )
+        warning_id: str = draft["id"]
+        return warning_id
+
+    async def approve(self, warning_id: str, *, code: str = FEDERAL) -> dict[str, Any]:
+        return await self.post(
+            f"/v1/drug-warnings/{warning_id}/approve", self.systems[code], {"by": BY}
+        )
+
+
+def section(html: str, element: str, element_id: str) -> str:
+    match = re.search(rf'<{element} [^>]*id="{element_id}".*?</{element}>', html, re.S)
+    assert match, f"no {element}#{element_id} on the page"
+    return match.group(0)
+
+
+OVERVIEW_IDS = ("overview-signals", "overview-warnings", "overview-incoming")
+
+
+async def test_the_leader_sees_signals_and_warnings_and_a_member_does_not(
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock
+) -> None:
+    team = await factory.team()  # Ada leads Fredrikstad's team; Bo is a member
+    warner = await Warner.start(factory, state, clock)
+    expired = await warner.draft(EXPIRED_TEXT, valid_days=1)
+    await warner.approve(expired)
+    clock.advance(timedelta(days=2))  # it has expired, and nobody reviewed it
+    await warner.refresh()
+
+    alert_ids = await warner.cluster()
+    await warner.draft(DRAFT_TEXT)
+    in_force = await warner.approve(await warner.draft(IN_FORCE_TEXT))
+    assert in_force["state"] == "active"
+    await warner.approve(await warner.draft(INCOMING_TEXT, code=NEIGHBOUR), code=NEIGHBOUR)
+
+    async with browser_client(app) as ada, browser_client(app) as bo:
+        await signed_in(ada, state, clock, team, 0)
+        page = await ada.get("/a/cases")
+        assert page.status_code == 200, page.text
+        html = page.text
+        assert html.index('id="no-cases"') < html.index('id="overview-signals"'), "below the cases"
+
+        signals = section(html, "section", "overview-signals")
+        assert "3 overdoser innen 6 timer" in signals and "hele kommunen" in signals
+        assert "Sist økt" in signals and "25.11.2026 13:00" in signals  # grew now, Oslo time
+        assert "25.11.2026 10:00" in signals and "25.11.2026 12:00" in signals  # first, last
+        for alert_id in alert_ids:  # a signal names alerts by id only, and the page not at all
+            assert alert_id not in html
+
+        warnings = section(html, "section", "overview-warnings")
+        assert DRAFT_TEXT in section(warnings, "ul", "drafts")
+        assert "14 dager etter godkjenning" in section(warnings, "ul", "drafts")
+        current = section(warnings, "ul", "in-force")
+        assert IN_FORCE_TEXT in current and DRAFT_TEXT not in current
+        assert "Gjelder til" in current and "09.12.2026 13:00" in current
+        due = section(warnings, "ul", "review-due")
+        assert EXPIRED_TEXT in due and "24.11.2026 13:00" in due
+        assert INCOMING_TEXT not in warnings, "Oslo's warning is not Fredrikstad's own"
+
+        incoming = section(html, "section", "overview-incoming")
+        assert "Fra Oslo" in incoming and INCOMING_TEXT in incoming
+        assert "09.12.2026 13:00" in incoming
+
+        await signed_in(bo, state, clock, team, 1)
+        mine = await bo.get("/a/cases")
+        assert mine.status_code == 200
+        for element_id in OVERVIEW_IDS:
+            assert f'id="{element_id}"' not in mine.text
+        for text in (DRAFT_TEXT, IN_FORCE_TEXT, EXPIRED_TEXT, INCOMING_TEXT, "Klyngesignal"):
+            assert text not in mine.text
+
+
+async def test_empty_sections_say_so_and_another_municipality_sees_nothing_of_it(
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock
+) -> None:
+    await factory.team()
+    warner = await Warner.start(factory, state, clock)
+    await warner.cluster()
+    await warner.draft(DRAFT_TEXT)
+    stavanger = await factory.team(municipality="1103", name="Stavanger", member_names=("Di",))
+    async with browser_client(app) as di:
+        await signed_in(di, state, clock, stavanger, 0)  # Stavanger's leader
+        html = (await di.get("/a/cases")).text
+    for element_id in OVERVIEW_IDS:
+        assert f'id="{element_id}"' in html
+    assert "Ingen åpne klyngesignaler." in section(html, "section", "overview-signals")
+    for empty in ("no-drafts", "no-in-force", "no-review-due", "no-incoming"):
+        assert f'id="{empty}"' in html
+    assert DRAFT_TEXT not in html
+
+
+async def test_the_overview_in_english_with_a_radius_rule(
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock
+) -> None:
+    team = await factory.team()
+    warner = await Warner.start(factory, state, clock)
+    admin = await factory.admin_client((FEDERAL,))
+    rules = {"rules": [{"area": "radius", "min_count": 3, "window_hours": 4.5, "radius_km": 1.5}]}
+    put = await factory.http.put(
+        f"/v1/admin/municipalities/{FEDERAL}/cluster-rules", json=rules, headers=admin.headers
+    )
+    assert put.status_code == 200, put.text
+    changed = await factory.http.patch(
+        f"/v1/admin/teams/{team.team_id}/members/{team.member_ids[0]}",
+        json={"language": "en"},
+        headers=admin.headers,
+    )
+    assert changed.status_code == 200, changed.text
+    await warner.cluster(body=personal_body)  # at the same place, with a name and a phone
+    async with browser_client(app) as ada:
+        await signed_in(ada, state, clock, team, 0)
+        html = (await ada.get("/a/cases")).text
+    signals = section(html, "section", "overview-signals")
+    assert "3 overdoses within 4.5 hours" in signals and "within 1.5 km" in signals
+    assert "No drafts." in html and "No warnings from neighbouring municipalities." in html
+    for value in (NAME, NATIONAL_ID, PLACE, "59.2", "59,2"):
+        assert value not in html
+
+
+def test_numbers_are_written_for_the_language() -> None:
+    assert overview._number(0.5, "nb") == "0,5" and overview._number(6.0, "nb") == "6"
+    assert overview._number(0.5, "en") == "0.5" and overview._number(1.25, "en") == "1.25"

@@ -32,6 +32,7 @@ from app.drug_warnings.router import routers as drug_warnings_routers
 from app.errors import install_error_handlers, problem_types_markdown
 from app.escalation.policy.router import router as escalation_admin_router
 from app.followup.router import router as followup_router
+from app.followup.settings_router import router as followup_settings_router
 from app.input_guard import InputGuard
 from app.logging import configure_logging, silence_parameter_loggers
 from app.middleware import BodySizeLimit, RequestLog
@@ -96,6 +97,7 @@ def api_routes() -> tuple[BaseRoute, ...]:
         answer_options_router,
         triage_router,
         followup_router,
+        followup_settings_router,
         *drug_warnings_routers,
         inbound_sms_router,
         health.router,

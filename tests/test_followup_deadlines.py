@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -124,6 +125,185 @@ def test_walking_a_timer_through_time_tells_each_notice_once() -> None:
         timer = notices.timer
         instant += timedelta(minutes=10)
     assert told == ["remind", "overdue"]
+
+
+# Quiet hours: no follow-up SMS from 22:00 to 08:00 Oslo time
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def oslo(day: str, clock_time: str) -> datetime:
+    """An instant given in Oslo's local time ("2026-11-24", "21:59:59"), in UTC."""
+    naive = datetime.fromisoformat(f"{day}T{clock_time}")
+    return naive.replace(tzinfo=OSLO).astimezone(UTC)
+
+
+def utc(day: str, clock_time: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T{clock_time}+00:00")
+
+
+MON, TUE, WED = "2026-11-23", "2026-11-24", "2026-11-25"
+# Summer time starts on Sunday 28 March 2027 (02:00 -> 03:00): 08:00 is 06:00 UTC that day,
+# 21:00 the evening before 20:00 UTC. It ends on Sunday 31 October 2027 (03:00 -> 02:00):
+# 21:00 on Saturday is 19:00 UTC, 08:00 on Sunday 07:00 UTC.
+SPRING_SAT, SPRING_SUN = "2027-03-27", "2027-03-28"
+AUTUMN_SAT, AUTUMN_SUN = "2027-10-30", "2027-10-31"
+
+
+@pytest.mark.parametrize(
+    ("at", "quiet"),
+    [
+        pytest.param(oslo(MON, "12:00"), False, id="day"),
+        pytest.param(oslo(MON, "21:59:59"), False, id="21:59:59"),
+        pytest.param(oslo(MON, "22:00"), True, id="22:00"),
+        pytest.param(oslo(TUE, "02:00"), True, id="02:00"),
+        pytest.param(oslo(TUE, "07:59:59"), True, id="07:59:59"),
+        pytest.param(oslo(TUE, "08:00"), False, id="08:00"),
+        pytest.param(utc(SPRING_SAT, "20:59:59"), False, id="spring-21:59:59-winter-time"),
+        pytest.param(utc(SPRING_SAT, "21:00"), True, id="spring-22:00-winter-time"),
+        pytest.param(utc(SPRING_SUN, "05:59:59"), True, id="spring-07:59:59-summer-time"),
+        pytest.param(utc(SPRING_SUN, "06:00"), False, id="spring-08:00-summer-time"),
+        pytest.param(utc(SPRING_SUN, "06:59"), False, id="spring-08:59-not-07:59"),
+        pytest.param(utc(AUTUMN_SAT, "19:59:59"), False, id="autumn-21:59:59-summer-time"),
+        pytest.param(utc(AUTUMN_SAT, "20:00"), True, id="autumn-22:00-summer-time"),
+        pytest.param(utc(AUTUMN_SUN, "06:59:59"), True, id="autumn-07:59:59-winter-time"),
+        pytest.param(utc(AUTUMN_SUN, "06:00"), True, id="autumn-07:00-not-08:00"),
+        pytest.param(utc(AUTUMN_SUN, "07:00"), False, id="autumn-08:00-winter-time"),
+    ],
+)
+def test_quiet_hours(at: datetime, quiet: bool) -> None:
+    assert deadlines.is_quiet(at) is quiet
+
+
+@pytest.mark.parametrize(
+    ("deadline", "told_at"),
+    [
+        pytest.param(oslo(MON, "12:40"), oslo(MON, "12:40"), id="day"),
+        pytest.param(oslo(MON, "21:59"), oslo(MON, "21:59"), id="21:59"),
+        pytest.param(oslo(MON, "22:00"), oslo(TUE, "08:00"), id="22:00"),
+        pytest.param(oslo(TUE, "01:40"), oslo(TUE, "08:00"), id="01:40"),
+        pytest.param(oslo(TUE, "07:59"), oslo(TUE, "08:00"), id="07:59"),
+        pytest.param(oslo(TUE, "08:00"), oslo(TUE, "08:00"), id="08:00"),
+        pytest.param(utc(SPRING_SUN, "01:30"), utc(SPRING_SUN, "06:00"), id="spring"),
+        pytest.param(utc(AUTUMN_SUN, "01:30"), utc(AUTUMN_SUN, "07:00"), id="autumn"),
+    ],
+)
+def test_an_overdue_notice_due_at_night_waits_until_0800(
+    deadline: datetime, told_at: datetime
+) -> None:
+    assert deadlines.overdue_at(deadline) == told_at
+    assert next_due_at(Timer(deadline, None)) == told_at
+    if told_at > deadline:
+        waiting = due_notices(Timer(deadline, None), now=told_at - timedelta(seconds=1))
+        assert (waiting.overdue, waiting.next_due_at) == (False, told_at)
+    told = due_notices(Timer(deadline, None), now=told_at)
+    assert (told.overdue, told.next_due_at, told.timer.deadline) == (True, None, deadline)
+
+
+TWO_HOURS = 2 * H
+
+
+@pytest.mark.parametrize(
+    ("opened", "deadline", "reminded_at"),
+    [
+        pytest.param(oslo(MON, "09:00"), oslo(MON, "15:00"), oslo(MON, "13:00"), id="day"),
+        pytest.param(oslo(MON, "12:00"), oslo(TUE, "23:59"), oslo(TUE, "21:59"), id="at-21:59"),
+        # Due at 22:00 (quiet): the evening before is the same evening, at 21:00.
+        pytest.param(oslo(MON, "12:00"), oslo(TUE, "00:00"), oslo(MON, "21:00"), id="at-22:00"),
+        pytest.param(oslo(MON, "12:00"), oslo(TUE, "09:59"), oslo(MON, "21:00"), id="at-07:59"),
+        pytest.param(oslo(MON, "12:00"), oslo(TUE, "10:00"), oslo(TUE, "08:00"), id="at-08:00"),
+        # Opened after 21:00: at 08:00, when that is before the deadline; else none.
+        pytest.param(oslo(MON, "23:00"), oslo(TUE, "09:59"), oslo(TUE, "08:00"), id="late-08:00"),
+        pytest.param(oslo(MON, "21:00"), oslo(TUE, "01:00"), None, id="opened-21:00-none"),
+        pytest.param(oslo(MON, "20:59"), oslo(TUE, "01:00"), oslo(MON, "21:00"), id="open-20:59"),
+        # A step opened at 02:00 (an alert taken at night).
+        pytest.param(oslo(TUE, "02:00"), oslo(WED, "01:40"), oslo(TUE, "21:00"), id="02:00-24h"),
+        pytest.param(oslo(TUE, "02:00"), oslo(TUE, "09:00"), oslo(TUE, "08:00"), id="02:00-09:00"),
+        pytest.param(oslo(TUE, "02:00"), oslo(TUE, "08:00"), None, id="02:00-due-08:00"),
+        pytest.param(oslo(TUE, "02:00"), oslo(TUE, "08:01"), oslo(TUE, "08:00"), id="02:00-08:01"),
+        pytest.param(oslo(TUE, "02:00"), oslo(TUE, "03:00"), None, id="02:00-passed"),
+        pytest.param(oslo(TUE, "02:00"), oslo(TUE, "12:00"), oslo(TUE, "10:00"), id="02:00-day"),
+        # Summer time starts: 21:00 on Saturday is 20:00 UTC, 08:00 on Sunday 06:00 UTC.
+        pytest.param(
+            oslo(SPRING_SAT, "12:00"),
+            utc(SPRING_SUN, "07:00"),  # 09:00 summer time, reminder due at 07:00
+            utc(SPRING_SAT, "20:00"),
+            id="spring-evening",
+        ),
+        pytest.param(
+            utc(SPRING_SUN, "00:30"),  # 01:30 winter time
+            utc(SPRING_SUN, "07:00"),
+            utc(SPRING_SUN, "06:00"),
+            id="spring-morning",
+        ),
+        # Summer time ends: 21:00 on Saturday is 19:00 UTC, 08:00 on Sunday 07:00 UTC.
+        pytest.param(
+            oslo(AUTUMN_SAT, "12:00"),
+            utc(AUTUMN_SUN, "08:00"),  # 09:00 winter time, reminder due at 07:00
+            utc(AUTUMN_SAT, "19:00"),
+            id="autumn-evening",
+        ),
+        pytest.param(
+            utc(AUTUMN_SAT, "23:30"),  # 01:30 summer time
+            utc(AUTUMN_SUN, "08:00"),
+            utc(AUTUMN_SUN, "07:00"),
+            id="autumn-morning",
+        ),
+    ],
+)
+def test_a_reminder_due_at_night_goes_the_evening_before_or_at_0800(
+    opened: datetime, deadline: datetime, reminded_at: datetime | None
+) -> None:
+    assert deadlines.remind_at(deadline, remind_before=TWO_HOURS, now=opened) == reminded_at
+    if reminded_at is not None:
+        assert not deadlines.is_quiet(reminded_at)
+        assert opened < reminded_at < deadline
+
+
+def walk(timer: Timer, start: datetime, end: datetime) -> list[tuple[str, datetime]]:
+    """Run the worker every minute from `start` to `end`, claiming only what is due."""
+    told: list[tuple[str, datetime]] = []
+    due = next_due_at(timer)
+    instant = start
+    while instant <= end and due is not None:
+        if instant >= due:
+            notices = due_notices(timer, now=instant)
+            told += [("remind", instant)] * notices.remind + [
+                ("overdue", instant)
+            ] * notices.overdue
+            timer, due = notices.timer, notices.next_due_at
+            assert due is None or due > instant  # never claimed again at once
+        instant += timedelta(minutes=1)
+    return told
+
+
+def test_a_step_opened_at_0200_is_told_by_day_only() -> None:
+    opened, deadline = oslo(TUE, "02:00"), oslo(WED, "01:40")  # 24 h after the overdose
+    timer = Timer(deadline, deadlines.remind_at(deadline, remind_before=TWO_HOURS, now=opened))
+    assert walk(timer, opened, deadline + 12 * H) == [
+        ("remind", oslo(TUE, "21:00")),
+        ("overdue", oslo(WED, "08:00")),
+    ]
+
+
+def test_a_worker_that_catches_up_at_night_waits_until_0800() -> None:
+    # The reminder was due at 21:00, the worker was down until 23:00: nothing at 23:00, the
+    # reminder at 08:00 (the deadline, 09:00, has not come).
+    timer = Timer(oslo(WED, "09:00"), oslo(TUE, "21:00"))
+    night = due_notices(timer, now=oslo(TUE, "23:00"))
+    assert (night.remind, night.overdue, night.timer) == (False, False, timer)
+    assert night.next_due_at == oslo(WED, "08:00")
+    morning = due_notices(timer, now=oslo(WED, "08:00"))
+    assert (morning.remind, morning.overdue, morning.next_due_at) == (True, False, timer.deadline)
+    # Its deadline was at 07:00: at 08:00 it is too late to remind; the leader is told.
+    early = Timer(oslo(WED, "07:00"), oslo(TUE, "21:00"))
+    assert due_notices(early, now=oslo(TUE, "23:00")).next_due_at == oslo(WED, "08:00")
+    late = due_notices(early, now=oslo(WED, "08:00"))
+    assert (late.remind, late.overdue, late.next_due_at) == (False, True, None)
+    # A retry that lands at night, of a day deadline still ahead: at 08:00.
+    ahead = Timer(oslo(WED, "15:00"), oslo(WED, "13:00"))
+    assert due_notices(ahead, now=oslo(TUE, "23:00")).next_due_at == oslo(WED, "13:00")
+    assert due_notices(TOLD, now=oslo(TUE, "23:00")).next_due_at is None
 
 
 # Texts

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -29,6 +30,7 @@ from app.roster.models import Member
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory, TeamSetup
 from tests.personal_data import NAME, NATIONAL_ID, RECOGNISABLE, personal_body
+from tests.problems import assert_problem
 
 # The rule
 
@@ -44,6 +46,9 @@ def overdose(
 
 
 CURRENT = repeated.Overdose(CURRENT_ID, "h1", T0, False)
+
+
+TEN_DAYS = timedelta(days=10)
 
 
 @pytest.mark.parametrize(
@@ -89,8 +94,28 @@ CURRENT = repeated.Overdose(CURRENT_ID, "h1", T0, False)
 def test_repeat_count(
     current: repeated.Overdose, others: list[repeated.Overdose], count: int
 ) -> None:
-    assert repeated.repeat_count(current, others) == count
+    assert repeated.repeat_count(current, others, window=WINDOW) == count
     assert repeated.is_serious_crisis(count) is (count >= 2)
+
+
+@pytest.mark.parametrize(
+    ("window", "earlier", "count"),
+    [
+        pytest.param(TEN_DAYS, T0 - TEN_DAYS, 2, id="10-days-at-the-edge"),
+        pytest.param(TEN_DAYS, T0 - TEN_DAYS - timedelta(seconds=1), 1, id="10-days-and-1-s"),
+        pytest.param(TEN_DAYS, T0 - timedelta(days=20), 1, id="10-days-20-back"),
+        pytest.param(WINDOW, T0 - timedelta(days=20), 2, id="default-20-back"),
+        pytest.param(timedelta(days=1), T0 - timedelta(days=1), 2, id="1-day-at-the-edge"),
+        pytest.param(timedelta(days=365), T0 - timedelta(days=365), 2, id="365-days-at-the-edge"),
+        pytest.param(
+            timedelta(days=365), T0 - timedelta(days=365, seconds=1), 1, id="365-days-and-1-s"
+        ),
+    ],
+)
+def test_repeat_count_by_the_municipalitys_window(
+    window: timedelta, earlier: datetime, count: int
+) -> None:
+    assert repeated.repeat_count(CURRENT, [overdose(earlier)], window=window) == count
 
 
 def test_extra_steps_leave_out_keys_the_case_has() -> None:
@@ -268,7 +293,7 @@ async def test_at_the_edge_of_the_window_links_and_a_second_later_does_not(
 
 async def test_outside_the_window_the_case_is_not_marked(desk: Desk, clock: FakeClock) -> None:
     await desk.take(await desk.alert())
-    clock.advance(repeated.REPEAT_WINDOW + timedelta(hours=1))
+    clock.advance(WINDOW + timedelta(hours=1))
     case = await desk.take(await desk.alert())
     assert case is not None and not case.serious_crisis
     assert not set(EXTRA) & set(await desk.step_keys(case.id))
@@ -328,3 +353,173 @@ async def test_alerts_in_two_municipalities_link(
     shown = response.json()
     assert (shown["serious_crisis"], shown["repeated_overdoses"]) == (True, 2)
     assert [s["key"] for s in shown["steps"]][-3:] == EXTRA
+
+
+# Each municipality's window (admin API: /v1/admin/municipalities/{code}/followup-settings)
+
+SETTINGS = "/v1/admin/municipalities/{code}/followup-settings"
+
+
+async def set_window(
+    factory: Factory, http: httpx.AsyncClient, code: str, days: int
+) -> dict[str, Any]:
+    admin = await factory.admin_client(municipalities=(code,))
+    response = await http.put(
+        SETTINGS.format(code=code), json={"repeat_window_days": days}, headers=admin.headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def crisis_outcome(state: AppState, case_id: uuid.UUID) -> str | None:
+    async with state.sessions() as session:
+        rows = await session.execute(
+            select(col(FollowupEvent.outcome)).where(
+                col(FollowupEvent.case_id) == case_id, col(FollowupEvent.kind) == "serious_crisis"
+            )
+        )
+        return rows.scalar_one_or_none()
+
+
+async def test_a_ten_day_window_counts_ten_days_back_and_not_a_second_more(
+    desk: Desk, factory: Factory, http: httpx.AsyncClient, state: AppState, clock: FakeClock
+) -> None:
+    await set_window(factory, http, FREDRIKSTAD, 10)
+    await desk.take(await desk.alert())
+    clock.advance(timedelta(days=10))  # each alert's overdose was 20 minutes before it was sent
+    at_edge = await desk.take(await desk.alert())
+    assert at_edge is not None and (at_edge.serious_crisis, at_edge.repeated_overdoses) == (
+        True,
+        2,
+    )
+    assert await crisis_outcome(state, at_edge.id) == "2 ikke-dødelige overdoser innen 10 dager"
+
+    clock.advance(timedelta(days=10, seconds=1))  # the edge alert is a second outside
+    outside = await desk.take(await desk.alert())
+    assert outside is not None and not outside.serious_crisis  # 30 days would have linked
+    assert not set(EXTRA) & set(await desk.step_keys(outside.id))
+    assert len(await desk.crisis_sms()) == 1
+
+
+async def test_the_window_of_the_municipality_whose_case_opens_applies(
+    desk: Desk, factory: Factory, http: httpx.AsyncClient, state: AppState, clock: FakeClock
+) -> None:
+    await set_window(factory, http, OSLO, 10)  # Fredrikstad keeps the default, 30 days
+    await desk.take(await desk.alert(municipality=FREDRIKSTAD))
+    clock.advance(timedelta(days=15))
+    in_oslo = await desk.take(await desk.alert(municipality=OSLO))
+    assert in_oslo is not None and not in_oslo.serious_crisis  # 15 days: outside Oslo's 10
+
+    clock.advance(timedelta(days=1))
+    in_fredrikstad = await desk.take(await desk.alert(municipality=FREDRIKSTAD))
+    assert in_fredrikstad is not None
+    # Within Fredrikstad's 30 days: its own alert 16 days back and Oslo's a day back count.
+    assert (in_fredrikstad.serious_crisis, in_fredrikstad.repeated_overdoses) == (True, 3)
+    assert await crisis_outcome(state, in_fredrikstad.id) == (
+        "3 ikke-dødelige overdoser innen 30 dager"
+    )
+
+    clock.advance(timedelta(days=5))
+    again_in_oslo = await desk.take(await desk.alert(municipality=OSLO))
+    assert again_in_oslo is not None
+    # Oslo's 10 days: its own 6 days back and Fredrikstad's 5 days back; not the first, 21.
+    assert (again_in_oslo.serious_crisis, again_in_oslo.repeated_overdoses) == (True, 3)
+    assert await crisis_outcome(state, again_in_oslo.id) == (
+        "3 ikke-dødelige overdoser innen 10 dager"
+    )
+    [_, sms] = sorted(await desk.crisis_sms(), key=lambda m: m.created_at)
+    assert sms.member_id == desk.teams[OSLO].leader_id
+
+
+async def test_the_settings_default_to_thirty_days_until_set(
+    factory: Factory, http: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    credentials = await factory.admin_client(municipalities=(FREDRIKSTAD, OSLO))
+    admin = credentials.headers
+    url = SETTINGS.format(code=FREDRIKSTAD)
+    got = await http.get(url, headers=admin)
+    assert got.status_code == 200, got.text
+    assert got.json() == {"repeat_window_days": 30, "configured": False, "updated_at": None}
+
+    put = await http.put(url, json={"repeat_window_days": 10}, headers=admin)
+    assert put.status_code == 200, put.text
+    set_at = {"repeat_window_days": 10, "configured": True, "updated_at": "2026-11-23T12:00:00Z"}
+    assert put.json() == set_at
+    assert (await http.get(url, headers=admin)).json() == set_at
+
+    clock.advance(timedelta(hours=1))
+    credentials.token = await factory.token(credentials)  # the first one has expired
+    admin = credentials.headers
+    changed = await http.put(url, json={"repeat_window_days": 365}, headers=admin)
+    assert changed.json() == {
+        "repeat_window_days": 365,
+        "configured": True,
+        "updated_at": "2026-11-23T13:00:00Z",
+    }
+    # Oslo is still on the default.
+    oslo = await http.get(SETTINGS.format(code=OSLO), headers=admin)
+    assert oslo.json() == {"repeat_window_days": 30, "configured": False, "updated_at": None}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"repeat_window_days": 0},
+        {"repeat_window_days": 366},
+        {"repeat_window_days": -10},
+        {"repeat_window_days": 10.5},
+        {"repeat_window_days": "10"},
+        {"repeat_window_days": True},
+        {"repeat_window_days": None},
+        {},
+        {"repeat_window_days": 10, "fatal_window_days": 10},
+    ],
+)
+async def test_an_invalid_window_is_refused(
+    factory: Factory, http: httpx.AsyncClient, body: dict[str, Any]
+) -> None:
+    admin = (await factory.admin_client()).headers
+    url = SETTINGS.format(code=FREDRIKSTAD)
+    problem = assert_problem(await http.put(url, json=body, headers=admin), 422)
+    assert problem["errors"]
+    assert (await http.get(url, headers=admin)).json()["configured"] is False
+
+
+async def test_another_municipalitys_settings_are_not_found(
+    factory: Factory, http: httpx.AsyncClient
+) -> None:
+    admin = (await factory.admin_client(municipalities=(FREDRIKSTAD,))).headers
+    await factory.team(municipality=OSLO)  # Oslo exists, but is another client's
+    for code in (OSLO, "9999"):
+        assert_problem(await http.get(SETTINGS.format(code=code), headers=admin), 404)
+        put = await http.put(
+            SETTINGS.format(code=code), json={"repeat_window_days": 10}, headers=admin
+        )
+        assert_problem(put, 404)
+    oslo_admin = (await factory.admin_client(municipalities=(OSLO,))).headers
+    oslo = await http.get(SETTINGS.format(code=OSLO), headers=oslo_admin)
+    assert oslo.json()["configured"] is False  # the refused PUT changed nothing
+
+
+async def test_the_settings_need_the_admin_scope(factory: Factory, http: httpx.AsyncClient) -> None:
+    case_system = await factory.api_client(scopes=(Scope.ALERTS_DETAILS,))
+    url = SETTINGS.format(code=FREDRIKSTAD)
+    assert_problem(await http.get(url, headers=case_system.headers), 403)
+    put = await http.put(url, json={"repeat_window_days": 10}, headers=case_system.headers)
+    assert_problem(put, 403)
+    assert_problem(await http.get(url), 401)
+
+
+async def test_the_leader_hears_of_a_crisis_opened_at_night_at_eight(
+    desk: Desk, clock: FakeClock
+) -> None:
+    await desk.take(await desk.alert())
+    oslo = ZoneInfo("Europe/Oslo")
+    local = clock.now().astimezone(oslo)
+    night = (local + timedelta(days=1)).replace(hour=2, minute=0, second=0, microsecond=0)
+    clock.advance(night - local)
+    crisis = await desk.take(await desk.alert())
+    assert crisis is not None and crisis.serious_crisis
+    [sms] = await desk.crisis_sms()
+    assert sms.due_at.astimezone(oslo) == night.replace(hour=8)

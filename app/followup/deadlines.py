@@ -4,17 +4,96 @@ A step's deadline counts from the overdose (the template's offset), never sooner
 template's minimum lead after the case opened. The owner is reminded a while before it; if
 that moment has passed already when the deadline is set, there is no reminder. Each deadline
 is told once: one reminder, one overdue notice to the leader. A new deadline (a next attempt,
-a reopened step) is told afresh. The engine stores `next_due_at` from `after_notices` and
+a reopened step) is told afresh. The engine stores `next_due_at` from `due_notices` and
 claims the rows whose time has come.
+
+**No follow-up SMS at night.** Quiet hours are 22:00 to 08:00 Oslo time (`Europe/Oslo`, so
+summer and winter time both count as local time; 22:00 is quiet, 08:00 is not). Follow-up is
+daytime work: a reminder or an overdue notice at 02:00 wakes someone who can do nothing about
+it until the morning, and the on-duty phone is for alerts. The decision:
+
+* Deadlines never move: they are what the procedure says, and a step is overdue (in the
+  case views) from its deadline whatever the hour.
+* A reminder whose moment falls in quiet hours goes at 21:00 the evening before, if the step
+  was already open before then (an evening reminder before a night or early-morning
+  deadline); else at 08:00, if that is still before the deadline; else not at all, and the
+  overdue notice follows. A step opened at 02:00 with its reminder due at 04:00 and its
+  deadline at 10:00 is reminded at 08:00. The stored `remind_at` is the moment it goes.
+* An overdue notice whose deadline falls in quiet hours goes at 08:00 (`overdue_at`).
+* Whatever the schedule says, nothing goes in quiet hours: a worker that catches up at night
+  (it was down, or a retry landed there) waits until 08:00, when a reminder still goes if its
+  deadline has not come, and the overdue notice goes if it has.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 MAX_NEXT_ATTEMPT = timedelta(days=30)
 """A next attempt is at most this far ahead."""
+
+LOCAL = ZoneInfo("Europe/Oslo")
+QUIET_FROM = time(22, 0)
+"""Quiet hours start (local time, inclusive)."""
+QUIET_UNTIL = time(8, 0)
+"""Quiet hours end (local time, exclusive): notices held over the night go at this time."""
+EVENING_REMINDER = time(21, 0)
+"""A reminder due in quiet hours goes at this time the evening before (local time)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Night:
+    """One stretch of quiet hours, as UTC instants: from 22:00 to 08:00 local time."""
+
+    evening: date
+    """The local date the night starts on."""
+    starts_at: datetime
+    ends_at: datetime
+
+    @property
+    def evening_reminder(self) -> datetime:
+        """21:00 local time on the evening the night starts."""
+        return _utc(self.evening, EVENING_REMINDER)
+
+
+def _utc(day: date, at: time) -> datetime:
+    # 21:00, 22:00 and 08:00 exist exactly once each day in Oslo (the clocks change at 02:00
+    # and 03:00), so combining is never ambiguous.
+    return datetime.combine(day, at, tzinfo=LOCAL).astimezone(UTC)
+
+
+def night_of(at: datetime) -> Night | None:
+    """The quiet hours `at` falls in; None in the daytime."""
+    local = at.astimezone(LOCAL)
+    if local.time() >= QUIET_FROM:
+        evening = local.date()
+    elif local.time() < QUIET_UNTIL:
+        evening = local.date() - timedelta(days=1)
+    else:
+        return None
+    return Night(
+        evening=evening,
+        starts_at=_utc(evening, QUIET_FROM),
+        ends_at=_utc(evening + timedelta(days=1), QUIET_UNTIL),
+    )
+
+
+def is_quiet(at: datetime) -> bool:
+    """Whether `at` is in quiet hours (22:00 inclusive to 08:00 exclusive, Oslo time)."""
+    return night_of(at) is not None
+
+
+def outside_quiet_hours(at: datetime) -> datetime:
+    """`at`, or 08:00 local time after it when it falls in quiet hours."""
+    night = night_of(at)
+    return at if night is None else night.ends_at
+
+
+def overdue_at(deadline: datetime) -> datetime:
+    """When the leader is told that `deadline` passed: at it, or at 08:00 after a night one."""
+    return outside_quiet_hours(deadline)
 
 
 def planned_deadline(
@@ -26,9 +105,23 @@ def planned_deadline(
 
 
 def remind_at(deadline: datetime, *, remind_before: timedelta, now: datetime) -> datetime | None:
-    """When the owner is reminded of `deadline` set at `now`; None when that has passed."""
+    """When the owner is reminded of `deadline` set at `now` (the step open from then);
+    None when that has passed, or when quiet hours leave no time for it before the deadline.
+
+    `remind_before` ahead of the deadline; in quiet hours 21:00 the evening before if the
+    step was open before then, else 08:00 if that is before the deadline, else None.
+    """
     at = deadline - remind_before
-    return at if at > now else None
+    if at <= now:
+        return None
+    night = night_of(at)
+    if night is None:
+        return at
+    if night.evening_reminder > now:
+        return night.evening_reminder
+    if night.ends_at < deadline:
+        return night.ends_at
+    return None
 
 
 def next_attempt(
@@ -66,31 +159,34 @@ class Timer:
 
 @dataclass(frozen=True, slots=True)
 class Notices:
-    """What is to be sent now, and the timer after it."""
+    """What is to be sent now, the timer after it, and when the engine next looks at it."""
 
     remind: bool
     overdue: bool
     timer: Timer
-
-    @property
-    def next_due_at(self) -> datetime | None:
-        return next_due_at(self.timer)
+    next_due_at: datetime | None
 
 
 def next_due_at(timer: Timer) -> datetime | None:
     """When the engine next has something to tell about the timer; None: nothing more (once
-    the leader has been told it is overdue, a reminder is moot)."""
+    the leader has been told it is overdue, a reminder is moot). The overdue notice of a
+    deadline in quiet hours is due at 08:00 (`overdue_at`)."""
     if timer.overdue_told:
         return None
     if not timer.reminded and timer.remind_at is not None and timer.remind_at < timer.deadline:
         return timer.remind_at
-    return timer.deadline
+    return overdue_at(timer.deadline)
 
 
 def due_notices(timer: Timer, *, now: datetime) -> Notices:
     """What to send at `now`: the overdue notice once the deadline has come (a reminder not
-    sent by then is dropped: it is too late for it), else the reminder once its time has."""
-    overdue = not timer.overdue_told and now >= timer.deadline
+    sent by then is dropped: it is too late for it), else the reminder once its time has.
+    Nothing in quiet hours: what is due then waits until 08:00."""
+    if is_quiet(now):
+        due = next_due_at(timer)
+        later = None if due is None else max(due, outside_quiet_hours(now))
+        return Notices(remind=False, overdue=False, timer=timer, next_due_at=later)
+    overdue = not timer.overdue_told and now >= overdue_at(timer.deadline)
     remind = (
         not overdue
         and not timer.overdue_told
@@ -104,4 +200,4 @@ def due_notices(timer: Timer, *, now: datetime) -> Notices:
         reminded=timer.reminded or remind,
         overdue_told=timer.overdue_told or overdue,
     )
-    return Notices(remind=remind, overdue=overdue, timer=after)
+    return Notices(remind=remind, overdue=overdue, timer=after, next_due_at=next_due_at(after))

@@ -4,9 +4,12 @@ has passed, each once, through the outbox.
 Timers are rows (`followup_step.next_due_at`), claimed with FOR UPDATE SKIP LOCKED, so a
 restart or a second worker loses nothing and tells nothing twice. What is due is decided by
 the pure `deadlines.due_notices`; this module applies it, and writes the SMS in the same
-transaction as the marks that they were sent. Steps of one case due in the same round make
-one SMS per person. A case that cannot be handled is rolled back to its savepoint and retried
-a minute later; it never holds up the others.
+transaction as the marks that they were sent. Nothing goes in quiet hours (22:00-08:00 Oslo
+time, `deadlines`): the rows' reminder times are planned around them, an overdue notice of a
+night deadline is due at 08:00, and a round that runs at night only moves its rows there.
+Steps of one case due in the same round make one SMS per person. A case that cannot be
+handled is rolled back to its savepoint and retried a minute later; it never holds up the
+others.
 """
 
 from __future__ import annotations

@@ -6,9 +6,12 @@ else. An alert without a hash never links: no national id was given, the person 
 (an objected alert keeps none), or the identity was purged by a supplement.
 
 The window is inclusive and counts back from the overdose of the case being opened: an earlier
-non-fatal overdose at most `REPEAT_WINDOW` before it (the same instant too) counts, one a
-second more does not. Only overdoses up to the current one count (an alert for an earlier
-overdose that arrives late marks nothing retroactively). A fatal alert never counts.
+non-fatal overdose at most the window before it (the same instant too) counts, one a second
+more does not. Each municipality sets its window (`app.followup.settings`, 1 to 365 days,
+`REPEAT_WINDOW` without a setting); the one that applies is the window of the municipality
+whose case is being opened (the new alert's), and earlier alerts in any municipality count.
+Only overdoses up to the current one count (an alert for an earlier overdose that arrives
+late marks nothing retroactively). A fatal alert never counts.
 
 A repeated overdose marks the survivor case a serious crisis and adds `EXTRA_STEPS`: a
 concern report, an urgent meeting, and a prompt to consider compulsory measures under the
@@ -32,9 +35,8 @@ from app.followup.template_schema import (
 )
 
 REPEAT_WINDOW = timedelta(days=30)
-"""How far back an earlier non-fatal overdose of the same person counts (inclusive). The same
-for every municipality for now (BRIEF: 30 days by default); the window of the municipality
-whose case is opened would be the one to apply if this becomes a setting."""
+"""How far back an earlier non-fatal overdose of the same person counts (inclusive) in a
+municipality that has not set its own window (BRIEF: 30 days by default)."""
 
 REPEAT_THRESHOLD = 2
 """Non-fatal overdoses within the window, the current one included, that make a crisis."""
@@ -50,12 +52,10 @@ class Overdose:
     fatal: bool
 
 
-def repeat_count(
-    current: Overdose, others: Iterable[Overdose], *, window: timedelta = REPEAT_WINDOW
-) -> int:
-    """Non-fatal overdoses of the current alert's person within the window ending at its
+def repeat_count(current: Overdose, others: Iterable[Overdose], *, window: timedelta) -> int:
+    """Non-fatal overdoses of the current alert's person within `window` ending at its
     overdose, the current one included; 0 when the current alert cannot link (no hash) or is
-    fatal."""
+    fatal. `window` is the setting of the municipality whose case is being opened."""
     if current.national_id_hash is None or current.fatal:
         return 0
     since = current.occurred_at - window

@@ -9,7 +9,7 @@ transaction.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,8 @@ from app.alerts import repository as alerts_repository
 from app.alerts import sealing
 from app.alerts.models import Alert
 from app.consent.enums import ConsentState, DataCategory
-from app.followup import plan, repeated, repository, texts
+from app.followup import deadlines, plan, repeated, repository, texts
+from app.followup import settings as followup_settings
 from app.followup.actor import SYSTEM
 from app.followup.catalogue import template_for
 from app.followup.models import SUBJECT_KIND, EventKind, FollowupCase, FollowupStep
@@ -57,10 +58,10 @@ async def open_case_for_alert(
     an access-log entry (the system reads them, nobody is shown them) and only their booleans
     are kept.
 
-    A survivor case of a person with an earlier non-fatal overdose within the window (by the
-    keyed hash of the national id, in any municipality: `repeated`) is marked a serious
-    crisis, gets the extra steps, and the leader is told by SMS with a link to the case
-    (`public_base_url`).
+    A survivor case of a person with an earlier non-fatal overdose within the window of the
+    alert's municipality (`settings.repeat_window`; by the keyed hash of the national id, in
+    any municipality: `repeated`) is marked a serious crisis, gets the extra steps, and the
+    leader is told by SMS with a link to the case (`public_base_url`).
     """
     existing = await repository.case_of_alert(session, alert_id=alert_id)
     if existing is not None:
@@ -100,7 +101,12 @@ async def open_case_for_alert(
     planned = plan.plan_steps(
         template, conditions, people=people, alert_at=alert.occurred_at, opened_at=now
     )
-    count = await _repeat_count(session, alert) if kind is TemplateKind.SURVIVOR else 0
+    window, count = repeated.REPEAT_WINDOW, 0
+    if kind is TemplateKind.SURVIVOR:  # the window of the municipality whose case opens
+        window = await followup_settings.repeat_window(
+            session, municipality_code=alert.municipality_code
+        )
+        count = await _repeat_count(session, alert, window)
     extra: list[plan.PlannedStep] = []
     if repeated.is_serious_crisis(count):
         case.serious_crisis, case.repeated_overdoses = True, count
@@ -120,7 +126,7 @@ async def open_case_for_alert(
             repository.add_event(session, case_id=case.id, kind=EventKind.OPENED, at=now, by=SYSTEM)
             if case.serious_crisis:
                 await _mark_crisis(
-                    session, case, extra, leader=leader, now=now, url=public_base_url
+                    session, case, extra, window=window, leader=leader, now=now, url=public_base_url
                 )
             await session.flush()
     except IntegrityError:
@@ -132,12 +138,13 @@ async def open_case_for_alert(
     return case
 
 
-async def _repeat_count(session: AsyncSession, alert: Alert) -> int:
-    """The alert's person's non-fatal overdoses within the window (`repeated.repeat_count`),
-    found by the keyed hash alone, in every municipality."""
+async def _repeat_count(session: AsyncSession, alert: Alert, window: timedelta) -> int:
+    """The alert's person's non-fatal overdoses within `window` (the setting of the alert's
+    municipality: `repeated.repeat_count`), found by the keyed hash alone, in every
+    municipality."""
     if alert.national_id_hash is None:
         return 0
-    since = alert.occurred_at - repeated.REPEAT_WINDOW
+    since = alert.occurred_at - window
     rows = await session.execute(
         select(
             col(Alert.id),
@@ -154,6 +161,7 @@ async def _repeat_count(session: AsyncSession, alert: Alert) -> int:
     return repeated.repeat_count(
         _overdose(alert.id, alert.national_id_hash, alert.occurred_at, alert.triage_action),
         (_overdose(*row) for row in rows.all()),
+        window=window,
     )
 
 
@@ -170,19 +178,20 @@ async def _mark_crisis(
     case: FollowupCase,
     extra: list[plan.PlannedStep],
     *,
+    window: timedelta,
     leader: uuid.UUID | None,
     now: datetime,
     url: str,
 ) -> None:
-    """Record the serious crisis and tell the leader (notify-only: the link, no person)."""
+    """Record the serious crisis and tell the leader (notify-only: the link, no person; not
+    in the quiet hours of `deadlines`, like every follow-up SMS)."""
     repository.add_event(
         session,
         case_id=case.id,
         kind=EventKind.SERIOUS_CRISIS,
         at=now,
         by=SYSTEM,
-        outcome=f"{case.repeated_overdoses} ikke-dødelige overdoser innen "
-        f"{repeated.REPEAT_WINDOW.days} dager",
+        outcome=f"{case.repeated_overdoses} ikke-dødelige overdoser innen {window.days} dager",
     )
     member = (await roster_duty.members_by_id(session, [leader])).get(leader) if leader else None
     if member is None or not roster_duty.reachable(member) or not extra:
@@ -212,7 +221,7 @@ async def _mark_crisis(
                 to_number=member.mobile,
                 body=body,
                 status=OutboxStatus.PENDING,
-                due_at=now,
+                due_at=deadlines.outside_quiet_hours(now),  # a case opened at night: at 08:00
                 created_at=now,
             )
         ],

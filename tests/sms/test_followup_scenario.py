@@ -1,4 +1,5 @@
-"""Deadlines that act, end to end: the SMS that reach the fake Twilio, by the clock.
+"""Deadlines that act, end to end: the SMS that reach the fake Twilio, by the clock (the
+service wired to it as in every SMS scenario: tests/sms/conftest.py).
 
 The team: Ada (leader, on duty), Bo and Cy. An overdose at 12:40 Oslo time on Monday
 23 November; Bo takes the alert; the case opens. Bo is reminded two hours before a step's
@@ -9,65 +10,23 @@ case runs to its closure, after which nobody hears of it again.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from app.clock import FakeClock
-from app.config import HttpSettings, Settings, SmsSettings
+from app.followup import deadlines
 from app.followup.models import SUBJECT_KIND
-from app.main import create_app
 from app.notify.models import OutboxMessage
 from app.state import AppState
 from devtools.fake_twilio import FakeTwilio
-from devtools.loopback import free_port, serve_loopback
-from tests.databases import settings_for
 from tests.factories import Factory
 from tests.test_followup_cases import Desk, open_keys
-
-TWILIO_AUTH_TOKEN = "test-twilio-auth-token-0123456789"
-TWILIO_ACCOUNT_SID = "AC" + "a" * 32
 
 OVERDOSE = datetime(2026, 11, 23, 11, 40, tzinfo=UTC)  # 12:40 in Oslo
 REACH_DEADLINE = OVERDOSE + timedelta(hours=24)
 REACH_REMINDER = REACH_DEADLINE - timedelta(hours=2)
-
-
-@pytest.fixture
-async def fake_twilio(clock: FakeClock) -> AsyncIterator[FakeTwilio]:
-    async with FakeTwilio.running(auth_token=TWILIO_AUTH_TOKEN, clock=clock) as fake:
-        yield fake
-
-
-@pytest.fixture
-def app_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path, fake_twilio: FakeTwilio, app_port: int) -> Settings:
-    return settings_for(database_url, tmp_path).model_copy(
-        update={
-            "sms": SmsSettings(
-                backend="twilio",
-                twilio_base_url=fake_twilio.base_url,
-                twilio_auth_token=TWILIO_AUTH_TOKEN,
-                twilio_account_sid=TWILIO_ACCOUNT_SID,
-            ),
-            "http": HttpSettings(public_base_url=f"http://127.0.0.1:{app_port}"),
-        }
-    )
-
-
-@pytest.fixture
-async def app(settings: Settings, clock: FakeClock, app_port: int) -> AsyncIterator[FastAPI]:
-    application = create_app(settings, clock=clock)
-    async with serve_loopback(application, port=app_port):
-        yield application
 
 
 class Phones:
@@ -172,9 +131,13 @@ async def test_a_next_attempt_is_told_afresh_and_a_closed_case_is_quiet(
     assert assigned.status_code == 200, assigned.text
     assert await phones.at(REACH_DEADLINE + timedelta(minutes=1)) == [], "no longer due today"
     next_attempt = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
-    [(to, body)] = await phones.at(next_attempt - timedelta(hours=2))
+    # Two hours before it is 06:00, in quiet hours: Bo is reminded at 21:00 the evening before.
+    evening = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
+    assert await phones.at(evening - timedelta(seconds=1)) == []
+    [(to, body)] = await phones.at(evening)
     assert to == bo
     assert "25.11 kl 08:00" in body
+    assert await phones.at(next_attempt - timedelta(hours=2)) == [], "reminded once"
     clock.set(next_attempt - timedelta(minutes=30))
     await desk.done(case_id, "reach", outcome="Samtale på Stasjonen")
     assert await phones.at(next_attempt + timedelta(minutes=1)) == [], "done in time"
@@ -222,3 +185,77 @@ async def test_a_fatal_case_reminds_the_leader_of_the_steps_nobody_holds_yet(
     assert await phones.at(report_due - timedelta(hours=4, seconds=1)) == []
     [(to, body)] = await phones.at(report_due - timedelta(hours=4))
     assert to == ada and body.startswith("Påminnelse Fredrikstad")
+
+
+async def test_a_case_opened_at_night_tells_nobody_until_the_evening_or_the_morning(
+    factory: Factory,
+    state: AppState,
+    http: httpx.AsyncClient,
+    fake_twilio: FakeTwilio,
+    clock: FakeClock,
+) -> None:
+    """Quiet hours (22:00-08:00 Oslo time, app.followup.deadlines): Bo takes an alert at
+    02:05 on Tuesday 24 November. The assessment (due 03:05) is told overdue at 08:00; the
+    first contact (due 01:40 on Wednesday) is reminded at 21:00 on Tuesday, not at 23:40, and
+    told overdue at 08:00 on Wednesday, not at 01:40. The deadlines themselves stay."""
+    clock.set(datetime(2026, 11, 24, 1, 0, tzinfo=UTC))  # 02:00 in Oslo
+    desk = await Desk.open(factory, state, http, clock)
+    phones = Phones(state, fake_twilio, clock)
+    ada, bo = desk.team.mobiles[desk.ada], desk.team.mobiles[desk.bo]
+    alert_id = await desk.alert()  # the overdose at 01:40
+    assert [to for to, _ in await phones.new()] == [ada]  # alerts page at night
+    clock.advance(timedelta(minutes=5))
+    case_id = await desk.take(alert_id)
+    [(to, body)] = await phones.new()
+    assert (to, "tatt av Bo Dahl" in body) == (ada, True)
+    link = f"{state.settings.http.public_base_url}/a/cases/{case_id}"
+
+    steps = {s["key"]: s for s in (await desk.case(case_id))["steps"]}
+    assert steps["assess"]["deadline"] == "2026-11-24T02:05:00Z"  # 03:05: not moved
+    assert steps["assess"]["remind_at"] is None  # due within the lead
+    assert steps["reach"]["deadline"] == "2026-11-25T00:40:00Z"  # 01:40: not moved
+    assert steps["reach"]["remind_at"] == "2026-11-24T20:00:00Z"  # 21:00 the evening before
+
+    tuesday_0800 = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+    assert await phones.at(datetime(2026, 11, 24, 2, 5, tzinfo=UTC)) == [], "03:05: quiet"
+    assert await phones.at(tuesday_0800 - timedelta(seconds=1)) == []
+    [(to, body)] = await phones.at(tuesday_0800)
+    assert to == ada
+    assert body == (
+        f"Frist passert Fredrikstad 24.11 kl 03:05: et oppfølgingssteg er ikke registrert. {link}"
+    )
+    await desk.done(case_id, "assess", by_member_id=str(desk.ada))
+
+    tuesday_2100 = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
+    assert await phones.at(tuesday_2100 - timedelta(seconds=1)) == []
+    [(to, body)] = await phones.at(tuesday_2100)
+    assert to == bo
+    assert body == (
+        f"Påminnelse Fredrikstad: oppfølging etter overdose har frist 25.11 kl 01:40. {link}"
+    )
+    for night in (
+        datetime(2026, 11, 24, 22, 40, tzinfo=UTC),  # 23:40: two hours before, quiet
+        datetime(2026, 11, 25, 0, 40, tzinfo=UTC),  # 01:40: the deadline, quiet
+        datetime(2026, 11, 25, 6, 59, 59, tzinfo=UTC),  # 07:59:59
+    ):
+        assert await phones.at(night) == [], night
+    [(to, body)] = await phones.at(datetime(2026, 11, 25, 7, 0, tzinfo=UTC))  # 08:00
+    assert to == ada
+    assert body == (
+        f"Frist passert Fredrikstad 25.11 kl 01:40: et oppfølgingssteg er ikke registrert. {link}"
+    )
+    reach = next(s for s in (await desk.case(case_id))["steps"] if s["key"] == "reach")
+    assert (reach["deadline"], reach["overdue"]) == ("2026-11-25T00:40:00Z", True)
+    events = [e for e in (await desk.case(case_id))["events"] if e["step_key"] == "reach"]
+    assert [(e["kind"], e["at"]) for e in events] == [
+        ("reminded", "2026-11-24T20:00:00Z"),
+        ("overdue_told", "2026-11-25T07:00:00Z"),
+    ]
+    # The page and the note that Bo took it went at 02:00; every follow-up SMS by day.
+    followup_sms = fake_twilio.messages()[2:]
+    assert [m.received_at for m in followup_sms] == [
+        tuesday_0800,
+        tuesday_2100,
+        datetime(2026, 11, 25, 7, 0, tzinfo=UTC),
+    ]
+    assert not any(deadlines.is_quiet(m.received_at) for m in followup_sms)

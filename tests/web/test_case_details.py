@@ -14,43 +14,21 @@ from datetime import timedelta
 import httpx
 from fastapi import FastAPI
 
-from app.alerts import service as alerts_service
-from app.alerts.enums import AckVia
 from app.auth.links import service as member_links
 from app.clock import FakeClock
-from app.followup import service as followup
 from app.followup.models import FollowupCase
-from app.roster.models import Member
 from app.state import AppState
 from tests.factories import Factory, TeamSetup
 from tests.personal_data import NAME, NATIONAL_ID, PLACE, log_rows, personal_body
 from tests.staff_auth import browser_client, csrf_of
-from tests.web.test_case_pages import signed_in
+from tests.web.test_case_pages import open_case, signed_in
 
 
 async def open_personal_case(
     factory: Factory, state: AppState, clock: FakeClock, team: TeamSetup
 ) -> uuid.UUID:
     """An alert with every personal field, taken by Bo: its case's id."""
-    amk = await factory.api_client()
-    occurred = (clock.now() - timedelta(minutes=20)).isoformat()
-    alert_id = uuid.UUID(await factory.post_alert(amk, personal_body(occurred_at=occurred)))
-    bo = team.member_ids[1]
-    async with state.sessions() as session, session.begin():
-        member = await session.get(Member, bo)
-        assert await alerts_service.acknowledge(
-            session, alert_id=alert_id, member=member, via=AckVia.LINK, now=clock.now()
-        )
-        case = await followup.open_case_for_alert(
-            session,
-            alert_id=alert_id,
-            taken_by=bo,
-            now=clock.now(),
-            cipher=state.cipher,
-            public_base_url=state.settings.http.public_base_url,
-        )
-        assert case is not None
-        return case.id
+    return await open_case(factory, state, clock, team, body_of=personal_body)
 
 
 async def page_logs(state: AppState, member_id: uuid.UUID) -> list[dict[str, object]]:

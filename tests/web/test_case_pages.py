@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -55,13 +57,19 @@ async def signed_in(
 
 
 async def open_case(
-    factory: Factory, state: AppState, clock: FakeClock, team: TeamSetup, *, taker: int = 1
+    factory: Factory,
+    state: AppState,
+    clock: FakeClock,
+    team: TeamSetup,
+    *,
+    taker: int = 1,
+    body_of: Callable[..., dict[str, Any]] = alert_body,
 ) -> uuid.UUID:
-    """An alert of an overdose 20 minutes ago in Fredrikstad (3107, the team's), taken by
-    member `taker` (Bo): its follow-up case's id."""
+    """An alert (`body_of`, the example alert by default) of an overdose 20 minutes ago in
+    Fredrikstad (3107, the team's), taken by member `taker` (Bo): its follow-up case's id."""
     amk = await factory.api_client()
     occurred = (clock.now() - timedelta(minutes=20)).isoformat()
-    alert_id = uuid.UUID(await factory.post_alert(amk, alert_body(occurred_at=occurred)))
+    alert_id = uuid.UUID(await factory.post_alert(amk, body_of(occurred_at=occurred)))
     member_id = team.member_ids[taker]
     async with state.sessions() as session, session.begin():
         member = await session.get(Member, member_id)

@@ -1,4 +1,5 @@
-"""What the service modules share: a 422 naming one field, and the client's municipalities.
+"""What the service modules share: a 422 naming one field, the client's municipalities, and
+who files a concern report or drafts a warning (`Filer`).
 
 Another client's municipality is answered as an unknown one: in a path a 404, in a request
 body a 422 naming the field.
@@ -6,10 +7,14 @@ body a 422 naming the field.
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.municipalities import ActingFor
 from app.drug_warnings import repository
+from app.drug_warnings.schemas import ActingStaff
 from app.errors import FieldProblem, InvalidFields, NotFound
 
 
@@ -34,3 +39,24 @@ async def own_municipality_name(
     if code not in names:
         raise refuse(field, "not one of this client's municipalities")
     return names[code]
+
+
+@dataclass(frozen=True)
+class Filer:
+    """Who files a concern report or drafts a warning: an API client (a partner, or the case
+    system) or a signed-in staff member (the API with a session token, or the staff pages)."""
+
+    client_id: str | None = None
+    member_id: uuid.UUID | None = None
+
+    def __post_init__(self) -> None:
+        if (self.client_id is None) == (self.member_id is None):
+            raise ValueError("a filer is a client or a staff member")
+
+
+def label_of(by: ActingStaff | None) -> str:
+    """The name and role recorded for who acts; a 422 naming `by` when nobody was named (a
+    case system must say whom it acts for; the routers fill it in for staff)."""
+    if by is None:
+        raise refuse("by", "who acts: the name and role of the person the case system acts for")
+    return by.label()

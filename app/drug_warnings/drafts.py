@@ -25,7 +25,7 @@ from app.alerts import sealing
 from app.auth.municipalities import ActingFor
 from app.consent.enums import DataCategory
 from app.drug_warnings import repository, texts
-from app.drug_warnings.common import own_municipality_name, refuse
+from app.drug_warnings.common import Filer, label_of, own_municipality_name, refuse
 from app.drug_warnings.lists import draft_out, find_warning, warning_out
 from app.drug_warnings.models import (
     DrugWarning,
@@ -46,7 +46,7 @@ async def create_warning(
     session: AsyncSession,
     *,
     warning_in: WarningIn,
-    client_id: str,
+    filer: Filer,
     municipalities: ActingFor,
     now: datetime,
     cipher: FieldCipher,
@@ -72,9 +72,10 @@ async def create_warning(
         text=warning_in.text,
         valid_days=warning_in.valid_days,
         status=WarningStatus.DRAFT.value,
-        client_id=client_id,
+        client_id=filer.client_id,
+        member_id=filer.member_id,
         created_at=now,
-        created_by=warning_in.by.label(),
+        created_by=label_of(warning_in.by),
         updated_at=now,
     )
     repository.add(session, warning)
@@ -122,7 +123,7 @@ async def approve_warning(
     body = _check_sms(name, warning.text, expires_at)
     warning.status = WarningStatus.APPROVED.value
     warning.approved_at = now
-    warning.approved_by = approval.by.label()
+    warning.approved_by = label_of(approval.by)
     warning.expires_at = expires_at
     warning.sms_body = body
     warning.updated_at = now
@@ -172,7 +173,7 @@ async def review_warning(
     if warning.reviewed_at is not None:
         raise Conflict("The warning was reviewed already.")
     warning.reviewed_at = now
-    warning.reviewed_by = review.by.label()
+    warning.reviewed_by = label_of(review.by)
     warning.review_note = review.note
     warning.updated_at = now
     return await warning_out(session, warning, name, now=now)

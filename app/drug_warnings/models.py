@@ -77,7 +77,10 @@ class ConcernReport(SQLModel, table=True):
     description: str = Field(max_length=1000, description="Checked for personal data")
     substances: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     observed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    client_id: str = Field(foreign_key="api_client.id", max_length=64)
+    client_id: str | None = Field(default=None, foreign_key="api_client.id", max_length=64)
+    """The partner or case system that filed it; None when a staff member did (`member_id`)."""
+    member_id: uuid.UUID | None = Field(default=None, foreign_key="member.id")
+    """The staff member who filed it (the staff pages, or the API with a session token)."""
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -134,9 +137,13 @@ class DrugWarning(SQLModel, table=True):
     text: str = Field(max_length=300, description="Checked for personal data")
     valid_days: int
     status: str = Field(max_length=20)
-    client_id: str = Field(foreign_key="api_client.id", max_length=64)
+    client_id: str | None = Field(default=None, foreign_key="api_client.id", max_length=64)
+    """The case system that drafted it; None when a staff member did (`member_id`)."""
+    member_id: uuid.UUID | None = Field(default=None, foreign_key="member.id")
     created_at: datetime = Field(sa_type=UTCDateTime)
-    created_by: str = Field(max_length=210, description="Name and role, as the case system sent")
+    created_by: str = Field(
+        max_length=210, description="Name and role, as the case system sent or the member's"
+    )
     updated_at: datetime = Field(sa_type=UTCDateTime)
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     approved_by: str | None = Field(default=None, max_length=210)

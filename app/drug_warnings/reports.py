@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.municipalities import ActingFor
 from app.drug_warnings import repository
-from app.drug_warnings.common import own_municipality_name, refuse
+from app.drug_warnings.common import Filer, own_municipality_name, refuse
 from app.drug_warnings.models import ConcernReport
 from app.drug_warnings.schemas import ConcernReportIn, ConcernReportOut, ReporterKind
 from app.overdose.enums import Substance
@@ -27,7 +27,7 @@ async def file_concern_report(
     session: AsyncSession,
     *,
     report_in: ConcernReportIn,
-    client_id: str,
+    filer: Filer,
     municipalities: ActingFor,
     now: datetime,
 ) -> ConcernReportOut:
@@ -40,7 +40,8 @@ async def file_concern_report(
         description=report_in.description,
         substances=[s.value for s in report_in.substances],
         observed_at=report_in.observed_at,
-        client_id=client_id,
+        client_id=filer.client_id,
+        member_id=filer.member_id,
         created_at=now,
     )
     repository.add(session, report)

@@ -1,29 +1,25 @@
-"""Warnings about dangerous drugs: concern reports (partners, `concerns:write`), and cluster
-signals and warnings for a municipality's case system acting for the leader
-(`alerts:details`, the client's municipalities); the contact list, neighbours and cluster
-rules under the admin API (`admin`)."""
+"""Warnings about dangerous drugs: concern reports (partners with `concerns:write`, and any
+signed-in staff member), and cluster signals and warnings for the leader: a municipality's
+case system acting for the leader (`alerts:details`, the client's municipalities, `by` names
+the person) or the team leader signed in (a staff session token; `by` is the leader); the
+contact list, neighbours and cluster rules under the admin API (`admin`)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Security, status
+from fastapi import APIRouter, Depends, Path, Query, Security, status
 
 from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
+from app.auth.acting import ActingParty, acting_party
 from app.auth.scopes import Scope
-from app.auth.tokens import TokenClaims
-from app.deps import (
-    CaseSystem,
-    ClientMunicipalities,
-    ClockDep,
-    SessionDep,
-    StateDep,
-    current_client,
-)
+from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep
 from app.drug_warnings import drafts, lists, reports, settings, signals
+from app.drug_warnings.common import Filer
 from app.drug_warnings.models import SignalStatus
 from app.drug_warnings.schemas import (
+    ActingStaff,
     ApprovalIn,
     ClusterRules,
     ClusterRulesDoc,
@@ -39,18 +35,35 @@ from app.drug_warnings.schemas import (
     WarningOut,
     WarningState,
 )
-from app.errors import NotFound, Problem
+from app.errors import Forbidden, NotFound, Problem
 
 TAG = "drug warnings"
 ADMIN_TAG = "admin: drug warnings"
 
 router = APIRouter(prefix="/v1", tags=[TAG])
 
-Partner = Annotated[TokenClaims, Security(current_client, scopes=[Scope.CONCERNS_WRITE])]
+Reporter = Annotated[ActingParty, Security(acting_party, scopes=[Scope.CONCERNS_WRITE])]
+"""A partner (`concerns:write`) or any signed-in staff member: files concern reports."""
+CaseSystemOrStaff = Annotated[ActingParty, Security(acting_party, scopes=[Scope.ALERTS_DETAILS])]
+
+
+async def leader(acting: CaseSystemOrStaff) -> ActingParty:
+    """The case system acting for the leader, or a signed-in team leader; 403 for another
+    signed-in member."""
+    if acting.staff is not None and not acting.staff.is_leader:
+        raise Forbidden("Only the team's leader acts on signals and warnings.")
+    return acting
+
+
+Leader = Annotated[ActingParty, Depends(leader)]
 
 _problems: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No valid access token"},
-    403: {"model": Problem, "description": "The token lacks the scope"},
+    401: {"model": Problem, "description": "No valid access token or staff session"},
+    403: {
+        "model": Problem,
+        "description": "The token lacks the scope, or a signed-in member who is not a team's "
+        "leader acts on signals or warnings",
+    },
 }
 _not_found: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Not in the client's municipalities"}
@@ -74,6 +87,18 @@ Offset = Annotated[int, Query(ge=0, le=100_000)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
+def _by(acting: ActingParty, sent: ActingStaff | None) -> ActingStaff | None:
+    """Who acts: the signed-in leader (replacing a `by` sent), or the case system's `by`."""
+    staff = acting.staff
+    return sent if staff is None else ActingStaff(name=staff.name, role=staff.role)
+
+
+def _filer(acting: ActingParty) -> Filer:
+    if acting.staff is not None:
+        return Filer(member_id=acting.staff.member_id)
+    return Filer(client_id=acting.client_id)
+
+
 def _codes(municipality: str | None, municipalities: frozenset[str]) -> list[str]:
     if municipality is not None and municipality not in municipalities:
         raise NotFound(f"No municipality {municipality} for this client.")
@@ -85,7 +110,7 @@ def _codes(municipality: str | None, municipalities: frozenset[str]) -> list[str
     status_code=status.HTTP_201_CREATED,
     summary="File a concern report about a dangerous drug",
     description="For partners (police, the injection room, Feltpleien, user organisations) "
-    "with the `concerns:write` scope, and for the case system on behalf of staff: a drug "
+    "with the `concerns:write` scope, and for any signed-in staff member: a drug "
     "seen or heard of that may call for a warning. It goes to the leader's list; nobody is "
     "warned until the leader approves a warning. The description must not identify anyone: "
     "a national id or a phone number is refused.",
@@ -95,15 +120,14 @@ async def create_concern_report(
     report_in: ConcernReportIn,
     session: SessionDep,
     clock: ClockDep,
-    client: Partner,
-    municipalities: ClientMunicipalities,
+    acting: Reporter,
 ) -> ConcernReportOut:
     async with session.begin():
         return await reports.file_concern_report(
             session,
             report_in=report_in,
-            client_id=client.client_id,
-            municipalities=municipalities,
+            filer=_filer(acting),
+            municipalities=acting.municipalities,
             now=clock.now(),
         )
 
@@ -116,13 +140,12 @@ async def create_concern_report(
 )
 async def list_concern_reports(
     session: SessionDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Leader,
     municipality: MunicipalityQuery = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> list[ConcernReportOut]:
-    codes = _codes(municipality, municipalities)
+    codes = _codes(municipality, acting.municipalities)
     async with session.begin():
         return await reports.concern_reports(
             session, municipalities=codes, offset=offset, limit=limit
@@ -139,8 +162,7 @@ async def list_concern_reports(
 )
 async def list_cluster_signals(
     session: SessionDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Leader,
     municipality: MunicipalityQuery = None,
     signal_status: Annotated[
         SignalStatus | None, Query(alias="status", description="Only signals in this state")
@@ -148,7 +170,7 @@ async def list_cluster_signals(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> list[SignalOut]:
-    codes = _codes(municipality, municipalities)
+    codes = _codes(municipality, acting.municipalities)
     async with session.begin():
         return await signals.list_signals(
             session, municipalities=codes, status=signal_status, offset=offset, limit=limit
@@ -166,15 +188,14 @@ async def dismiss_cluster_signal(
     dismissal: DismissalIn,
     session: SessionDep,
     clock: ClockDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Leader,
 ) -> SignalOut:
     async with session.begin():
         return await signals.dismiss_signal(
             session,
             signal_id=signal_id,
-            dismissal=dismissal,
-            municipalities=municipalities,
+            dismissal=dismissal.model_copy(update={"by": _by(acting, dismissal.by)}),
+            municipalities=acting.municipalities,
             now=clock.now(),
         )
 
@@ -189,14 +210,13 @@ async def dismiss_cluster_signal(
 async def list_drug_warnings(
     session: SessionDep,
     clock: ClockDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Leader,
     municipality: MunicipalityQuery = None,
     state: Annotated[WarningState | None, Query(description="Only warnings so")] = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> list[WarningOut]:
-    codes = _codes(municipality, municipalities)
+    codes = _codes(municipality, acting.municipalities)
     async with session.begin():
         return await lists.list_warnings(
             session, municipalities=codes, state=state, offset=offset, limit=limit, now=clock.now()
@@ -217,15 +237,14 @@ async def create_drug_warning(
     session: SessionDep,
     clock: ClockDep,
     state: StateDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Leader,
 ) -> WarningOut:
     async with session.begin():
         return await drafts.create_warning(
             session,
-            warning_in=warning_in,
-            client_id=client.client_id,
-            municipalities=municipalities,
+            warning_in=warning_in.model_copy(update={"by": _by(acting, warning_in.by)}),
+            filer=_filer(acting),
+            municipalities=acting.municipalities,
             now=clock.now(),
             cipher=state.cipher,
         )
@@ -240,12 +259,11 @@ async def get_drug_warning(
     warning_id: uuid.UUID,
     session: SessionDep,
     clock: ClockDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Leader,
 ) -> WarningOut:
     async with session.begin():
         return await lists.get_warning(
-            session, warning_id=warning_id, municipalities=municipalities, now=clock.now()
+            session, warning_id=warning_id, municipalities=acting.municipalities, now=clock.now()
         )
 
 
@@ -262,15 +280,14 @@ async def update_drug_warning(
     session: SessionDep,
     clock: ClockDep,
     state: StateDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Leader,
 ) -> WarningOut:
     async with session.begin():
         return await drafts.edit_warning(
             session,
             warning_id=warning_id,
-            edit=edit,
-            municipalities=municipalities,
+            edit=edit.model_copy(update={"by": _by(acting, edit.by)}),
+            municipalities=acting.municipalities,
             now=clock.now(),
             cipher=state.cipher,
         )
@@ -290,15 +307,14 @@ async def approve_drug_warning(
     session: SessionDep,
     clock: ClockDep,
     state: StateDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Leader,
 ) -> WarningOut:
     async with session.begin():
         answer = await drafts.approve_warning(
             session,
             warning_id=warning_id,
-            approval=approval,
-            municipalities=municipalities,
+            approval=approval.model_copy(update={"by": _by(acting, approval.by)}),
+            municipalities=acting.municipalities,
             now=clock.now(),
             cipher=state.cipher,
         )
@@ -317,15 +333,14 @@ async def review_drug_warning(
     review: ReviewIn,
     session: SessionDep,
     clock: ClockDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Leader,
 ) -> WarningOut:
     async with session.begin():
         return await drafts.review_warning(
             session,
             warning_id=warning_id,
-            review=review,
-            municipalities=municipalities,
+            review=review.model_copy(update={"by": _by(acting, review.by)}),
+            municipalities=acting.municipalities,
             now=clock.now(),
         )
 
@@ -340,14 +355,13 @@ async def review_drug_warning(
 async def list_incoming_drug_warnings(
     session: SessionDep,
     clock: ClockDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    acting: Leader,
     municipality: MunicipalityQuery = None,
     include_expired: bool = False,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> list[IncomingWarningOut]:
-    codes = _codes(municipality, municipalities)
+    codes = _codes(municipality, acting.municipalities)
     async with session.begin():
         return await lists.incoming_warnings(
             session,

@@ -101,7 +101,8 @@ class ReporterKind(StrEnum):
 
 
 class ActingStaff(_In):
-    """The person the case system acts for (staff sign-in comes later)."""
+    """Who acts: sent by a case system for the person it acts for; a signed-in staff member's
+    own name and role (from the session) otherwise."""
 
     name: ShortText = Field(examples=["Kari Solberg"])
     role: ShortText = Field(examples=["leder, Ressursteam overdose"])
@@ -197,7 +198,11 @@ class SignalOut(BaseModel):
 
 
 class DismissalIn(_In):
-    by: ActingStaff
+    by: ActingStaff | None = Field(
+        default=None,
+        description="Who acts: required from a case system; from a staff session it is the "
+        "signed-in member (a `by` sent is replaced).",
+    )
     note: Note = Field(description="Why no warning is needed (3-1000 characters).")
 
 
@@ -230,7 +235,11 @@ class WarningIn(_In):
     valid_days: ValidDays = Field(
         default=DEFAULT_VALID_DAYS, description="In force this many days after approval."
     )
-    by: ActingStaff
+    by: ActingStaff | None = Field(
+        default=None,
+        description="Who acts: required from a case system; from a staff session it is the "
+        "signed-in member (a `by` sent is replaced).",
+    )
 
     @model_validator(mode="after")
     def _has_a_source(self) -> Self:
@@ -242,15 +251,27 @@ class WarningIn(_In):
 class WarningEdit(_In):
     text: WarningText | None = None
     valid_days: ValidDays | None = None
-    by: ActingStaff
+    by: ActingStaff | None = Field(
+        default=None,
+        description="Who acts: required from a case system; from a staff session it is the "
+        "signed-in member (a `by` sent is replaced).",
+    )
 
 
 class ApprovalIn(_In):
-    by: ActingStaff
+    by: ActingStaff | None = Field(
+        default=None,
+        description="Who acts: required from a case system; from a staff session it is the "
+        "signed-in member (a `by` sent is replaced).",
+    )
 
 
 class ReviewIn(_In):
-    by: ActingStaff
+    by: ActingStaff | None = Field(
+        default=None,
+        description="Who acts: required from a case system; from a staff session it is the "
+        "signed-in member (a `by` sent is replaced).",
+    )
     note: Note = Field(description="What the review found (3-1000 characters).")
 
 

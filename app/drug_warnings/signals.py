@@ -28,6 +28,7 @@ from app.alerts.service import to_the_hour
 from app.consent.enums import DataCategory
 from app.drug_warnings import repository
 from app.drug_warnings.clusters import AreaKind, Cluster, District, Event, detect
+from app.drug_warnings.common import label_of
 from app.drug_warnings.models import Signal, SignalStatus
 from app.drug_warnings.schemas import Centre, DismissalIn, RuleOut, SignalOut
 from app.drug_warnings.settings import districts_for, rules_for
@@ -182,7 +183,7 @@ async def dismiss_signal(
         raise Conflict(f"The signal is {signal.status}; only an open signal is dismissed.")
     signal.status = SignalStatus.DISMISSED.value
     signal.dismissed_at = now
-    signal.dismissed_by = dismissal.by.label()
+    signal.dismissed_by = label_of(dismissal.by)
     signal.dismiss_note = dismissal.note
     return signal_out(signal)
 

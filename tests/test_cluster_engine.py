@@ -187,6 +187,25 @@ async def test_a_municipality_with_nothing_new_costs_one_query(
     assert QUIET not in await world.checked_at(), "never checked: it never had an alert"
 
 
+async def test_arrivals_inside_the_margin_are_computed_once(world: World) -> None:
+    await world.post_alert(hours_ago=1)
+    await world.run()
+    assert world.checks.take() == [FEDERAL]
+    checked = (await world.checked_at())[FEDERAL]
+    for _ in range(3):  # rounds inside the margin: the arrival was seen
+        world.clock.advance(MARGIN / 4)
+        await world.run()
+    assert world.checks.take() == [], "not computed again"
+    assert (await world.checked_at())[FEDERAL] == checked
+
+    second = await world.post_alert(hours_ago=0)  # a new arrival, still inside the margin
+    await world.run()
+    assert world.checks.take() == [FEDERAL]
+    await world.supplement(second, {"consent": {"state": "objected"}})
+    await world.run()
+    assert world.checks.take() == [FEDERAL], "a supplement is an arrival of its own"
+
+
 async def test_an_alert_committed_after_a_check_that_began_later_is_found(world: World) -> None:
     """Its transaction took `received_at` before the check began and committed after it."""
     for hours in (2, 1):

@@ -3,9 +3,9 @@
 The alert domain cannot call `signals.check_clusters` itself (drug_warnings imports alerts;
 the other way round would be a package cycle), so the worker does, each round:
 
-1. One read transaction: for each municipality odvarsel serves, one query for whether an
-   alert was received (`alert.received_at`) or supplemented (`alert_version.at`) since its
-   last check less `MARGIN`. A municipality with nothing new costs that query and no more.
+1. One read transaction: for each municipality odvarsel serves, one query for the alerts
+   received (`alert.received_at`) or supplemented (`alert_version.at`) since its last check
+   less `MARGIN`. A municipality with nothing new costs that query and no more.
 2. For each that had: `check_clusters` in a transaction of its own, which also records the
    check time (`cluster_check`). A municipality whose check fails is logged and tried again
    after `RETRY_AFTER`; it never stops the others.
@@ -13,16 +13,18 @@ the other way round would be a package cycle), so the worker does, each round:
 `MARGIN`: an alert's `received_at` is set before its transaction commits, so an alert may
 become visible after a check that started later than its `received_at`; looking back a
 minute finds it (one that commits later still is seen at the municipality's next check, as
-`check_clusters` looks back a day and more). A check is idempotent, so seeing the same alerts
-again costs only the computation: after an alert, its municipality is checked each round
-until one round after the margin has passed. The work a round reports is the signals it
-raised or grew, not the checks it made: re-checks that change nothing must not keep the lane
-busy.
+`check_clusters` looks back a day and more). The engine remembers which arrivals (alert and
+version) its last check of a municipality had seen, so the arrivals inside the margin are
+computed once, not each round until the margin has passed; an arrival it has not seen (one
+that committed late) is checked at once. The memory is this process's: another worker, or
+this one after a restart, checks them once more, which is harmless (a check is idempotent).
+The work a round reports is the signals it raised or grew, not the checks it made.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -32,6 +34,9 @@ from app.drug_warnings import repository, signals
 from app.privacy.crypto import FieldCipher
 
 log = logging.getLogger(__name__)
+
+Arrivals = frozenset[tuple[uuid.UUID, int]]
+"""Alerts received (version 1) or supplemented (their version): (alert id, version)."""
 
 MARGIN = timedelta(minutes=1)
 """How far before a municipality's last check the next one looks for alerts."""
@@ -50,13 +55,16 @@ class ClusterEngine:
         self._cipher = cipher
         self._retry_at: dict[str, datetime] = {}
         """Municipalities whose check failed, and when they are tried again (this process)."""
+        self._seen: dict[str, Arrivals] = {}
+        """The arrivals each municipality's last check here had seen."""
 
     async def run_once(self, now: datetime) -> int:
         """Check each municipality with new alerts; how many signals were raised or grown."""
         changed = 0
-        for code in await self._due(now):
+        for code, arrived in await self._due(now):
             try:
                 changed += await self._check(code, now)
+                self._seen[code] = arrived
             except Exception as exc:  # one municipality must not stop the others' signals
                 self._retry_at[code] = now + RETRY_AFTER
                 log.error(
@@ -67,16 +75,20 @@ class ClusterEngine:
                 self._retry_at.pop(code, None)
         return changed
 
-    async def _due(self, now: datetime) -> list[str]:
-        """The municipalities that received or supplemented an alert since their last check."""
+    async def _due(self, now: datetime) -> list[tuple[str, Arrivals]]:
+        """The municipalities with arrivals since their last check (less the margin) that
+        their last check here had not seen, and those arrivals."""
         due = []
         async with self._sessions() as session, session.begin():
             for code, checked_at in (await repository.check_times(session)).items():
                 if now < self._retry_at.get(code, now):
                     continue
                 since = None if checked_at is None else checked_at - MARGIN
-                if await repository.alerts_arrived(session, municipality_code=code, since=since):
-                    due.append(code)
+                arrived = await repository.alerts_arrived(
+                    session, municipality_code=code, since=since
+                )
+                if arrived - self._seen.get(code, frozenset()):
+                    due.append((code, arrived))
         return due
 
     async def _check(self, code: str, now: datetime) -> int:

@@ -7,7 +7,8 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, text
+from sqlalchemy import func, literal, text, union_all
+from sqlalchemy import select as sql_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -125,21 +126,25 @@ async def check_times(session: AsyncSession) -> dict[str, datetime | None]:
 
 async def alerts_arrived(
     session: AsyncSession, *, municipality_code: str, since: datetime | None
-) -> bool:
-    """Whether an alert of the municipality was received or supplemented at or after `since`
-    (with None: whether it has any alert). One query."""
-    received = select(col(Alert.id)).where(col(Alert.municipality_code) == municipality_code)
-    condition: ColumnElement[bool] = exists(received)
-    if since is not None:
-        supplemented = (
-            select(col(AlertVersion.alert_id))
-            .join(Alert, col(Alert.id) == col(AlertVersion.alert_id))
-            .where(col(Alert.municipality_code) == municipality_code, col(AlertVersion.at) >= since)
-        )
-        condition = or_(
-            exists(received.where(col(Alert.received_at) >= since)), exists(supplemented)
-        )
-    return bool((await session.execute(select(condition))).scalar_one())
+) -> frozenset[tuple[uuid.UUID, int]]:
+    """The alerts of the municipality received or supplemented at or after `since`, as (alert
+    id, version): version 1 when received, the supplement's version. With None, any one alert
+    of the municipality (whether it has any). One query."""
+    received = sql_select(col(Alert.id), literal(1)).where(
+        col(Alert.municipality_code) == municipality_code
+    )
+    if since is None:
+        rows = await session.execute(received.limit(1))
+        return frozenset((alert_id, version) for alert_id, version in rows.all())
+    supplemented = (
+        sql_select(col(AlertVersion.alert_id), col(AlertVersion.version))
+        .join(Alert, col(Alert.id) == col(AlertVersion.alert_id))
+        .where(col(Alert.municipality_code) == municipality_code, col(AlertVersion.at) >= since)
+    )
+    rows = await session.execute(
+        union_all(received.where(col(Alert.received_at) >= since), supplemented)
+    )
+    return frozenset((alert_id, version) for alert_id, version in rows.all())
 
 
 _CLUSTER_CHECK: Any = ClusterCheck.__table__  # type: ignore[attr-defined]

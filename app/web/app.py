@@ -18,9 +18,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.auth.links.guard import LinkGuard
 from app.errors import is_database_unavailable
 from app.web.cases import router as cases_router
+from app.web.concerns import router as concerns_router
 from app.web.pages import WebState, message_page
 from app.web.router import router
 from app.web.security import Keys, SecurityHeaders
+from app.web.warnings import router as warnings_router
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,8 @@ def create_web_app(*, secret: str) -> FastAPI:
     web.state.web = WebState(guard=LinkGuard(), keys=Keys(secret))
     web.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     web.include_router(cases_router)  # /a/cases before the links' /a/{token}
+    web.include_router(concerns_router)  # /a/concerns, as /a/cases
+    web.include_router(warnings_router)  # /a/warnings, /a/signals, as /a/cases
     web.include_router(router)
 
     @web.exception_handler(StarletteHTTPException)

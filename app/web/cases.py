@@ -19,7 +19,7 @@ Without a session every page sends the visitor to the sign-in page. Every refusa
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -27,7 +27,6 @@ from pydantic import ValidationError
 
 from app.auth.staff.deps import OptionalStaff, session_csrf_ok, session_csrf_token
 from app.auth.staff.identity import StaffIdentity
-from app.auth.staff.pages import signin_url
 from app.deps import SessionDep, StateDep
 from app.errors import DomainError, InvalidFields, NotFound
 from app.followup import changes, views
@@ -38,7 +37,8 @@ from app.followup.state import CaseState, StepAction
 from app.input_guard import has_forbidden_characters
 from app.web import case_access, i18n, overview
 from app.web.case_access import CaseDetails, VisibleCase, visible_case
-from app.web.pages import fields_of, local, message_page, templates
+from app.web.pages import fields_of, message_page
+from app.web.staff_pages import language, render, root, to_signin
 
 router = APIRouter(prefix="/cases", include_in_schema=False)
 
@@ -50,35 +50,8 @@ def _actor(staff: StaffIdentity) -> Actor:
     return Actor.staff(staff)
 
 
-def _root(request: Request) -> str:
-    return str(request.scope.get("root_path", "")).rstrip("/")
-
-
 def _case_url(request: Request, case_id: uuid.UUID) -> str:
-    return f"{_root(request)}/cases/{case_id}"
-
-
-def _render(
-    request: Request, template: str, staff: StaffIdentity, *, status: int = 200, **values: Any
-) -> HTMLResponse:
-    language = "en" if staff.language == "en" else "nb"
-    return templates.TemplateResponse(
-        request,
-        template,
-        {
-            "w": i18n.words(language),
-            "lang": language,
-            "staff": staff,
-            "when": lambda instant: local(instant, language),
-            "root": _root(request),
-            **values,
-        },
-        status_code=status,
-    )
-
-
-def _to_signin(request: Request) -> Response:
-    return RedirectResponse(signin_url(request), status_code=303)
+    return f"{root(request)}/cases/{case_id}"
 
 
 def _involves(member_id: uuid.UUID, case: CaseSummary, steps: list[FollowupStep]) -> bool:
@@ -92,7 +65,7 @@ async def my_cases(
     request: Request, state: StateDep, session: SessionDep, staff: OptionalStaff
 ) -> Response:
     if staff is None:
-        return _to_signin(request)
+        return to_signin(request)
     now = state.clock.now()
     async with session.begin():
         cases = await views.list_cases(
@@ -115,7 +88,15 @@ async def my_cases(
     overdue = {
         c.id: [s for s in steps.get(c.id, []) if s.active and now >= s.deadline] for c in cases
     }
-    return _render(request, "cases.html", staff, cases=cases, overdue=overdue, board=board)
+    return render(
+        request,
+        "cases.html",
+        staff,
+        cases=cases,
+        overdue=overdue,
+        board=board,
+        csrf=session_csrf_token(state, staff),  # the overview's forms (`app.web.warnings`)
+    )
 
 
 def _case_page(
@@ -130,8 +111,8 @@ def _case_page(
     error_step: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    language = "en" if staff.language == "en" else "nb"
-    return _render(
+    lang = language(staff)
+    return render(
         request,
         "case.html",
         staff,
@@ -140,7 +121,7 @@ def _case_page(
         may_record=out.state is CaseState.OPEN and visible.case.team_id == staff.team_id,
         may_show=visible.access.sees_personal_data,
         details=shown.details if shown else None,
-        fields=fields_of(shown.details if shown else None, i18n.words(language), language),
+        fields=fields_of(shown.details if shown else None, i18n.words(lang), lang),
         alerted=shown.alerted if shown else [],
         actions=RECORD_ACTIONS,
         csrf=state_csrf,
@@ -159,7 +140,7 @@ async def case_page(
     case_id: str, request: Request, state: StateDep, session: SessionDep, staff: OptionalStaff
 ) -> Response:
     if staff is None:
-        return _to_signin(request)
+        return to_signin(request)
     async with session.begin():
         visible = await visible_case(session, staff, case_id)
         if visible is None:
@@ -180,7 +161,7 @@ async def show_details(
     """The case with the person's data, for those with a work need (one access-log entry).
     A POST, so that nothing that merely fetches pages (previews, scanners) reads them."""
     if staff is None:
-        return _to_signin(request)
+        return to_signin(request)
     if not session_csrf_ok(state, staff, csrf):
         return message_page(request, "cases.forbidden", status=403, language=staff.language)
     now = state.clock.now()
@@ -229,7 +210,7 @@ async def record(
     text: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     if staff is None:
-        return _to_signin(request)
+        return to_signin(request)
     if not session_csrf_ok(state, staff, csrf):
         return message_page(request, "cases.forbidden", status=403, language=staff.language)
     now = state.clock.now()

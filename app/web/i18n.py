@@ -408,8 +408,6 @@ _NB.update(
     {
         "overview.signals": "Klyngesignaler",
         "overview.signals.none": "Ingen åpne klyngesignaler.",
-        "overview.signals.hint": "Tidene er rundet av til hele timer. Lag varsel eller avvis "
-        "signalet i fagsystemet.",
         "overview.signal.count": "{n} overdoser innen {hours} timer",
         "overview.area": "Område",
         "overview.area.municipality": "hele kommunen",
@@ -439,8 +437,6 @@ _EN.update(
     {
         "overview.signals": "Cluster signals",
         "overview.signals.none": "No open cluster signals.",
-        "overview.signals.hint": "Times are rounded to the hour. Draft a warning or dismiss "
-        "the signal in the case system.",
         "overview.signal.count": "{n} overdoses within {hours} hours",
         "overview.area": "Area",
         "overview.area.municipality": "the whole municipality",
@@ -464,5 +460,172 @@ _EN.update(
         "overview.incoming": "Warnings from neighbouring municipalities",
         "overview.incoming.none": "No warnings from neighbouring municipalities.",
         "overview.from": "From {municipality}",
+    }
+)
+
+# Concern reports and acting on warnings (`app.web.warnings`, the leader's overview).
+_NB.update(
+    {
+        "concerns.link": "Meld bekymring om farlig stoff",
+        "concerns.title": "Meld bekymring om farlig stoff",
+        "concerns.intro": "Har du sett eller hørt om et farlig stoff i omløp? Meldingen går til "
+        "lederen, som vurderer om det skal sendes et rusvarsel. Ingen blir varslet av meldingen "
+        "alene.",
+        "concerns.description": "Hva har du sett eller hørt? (3–1000 tegn; ingen navn, "
+        "fødselsnumre eller telefonnumre)",
+        "concerns.substances": "Hva tror du stoffet er? (valgfritt)",
+        "concerns.observed_at": "Når ble det sett eller hørt? (valgfritt)",
+        "concerns.send": "Send meldingen",
+        "concerns.error": "Meldingen ble ikke sendt: {reason}.",
+        "concerns.filed": "Meldingen er sendt til lederen",
+        "concerns.filed.text": "Takk. Lederen ser meldingen og vurderer om det skal sendes et "
+        "rusvarsel.",
+        "concerns.filed_at": "Meldt",
+        "concerns.observed": "Sett eller hørt",
+        "concerns.substance": "Stoff",
+        "concerns.another": "Meld en bekymring til",
+        "warnings.back": "Tilbake til sakene",
+        "warnings.signals.hint": "Tidene er rundet av til hele timer. Lag et varsel fra signalet, "
+        "eller avvis det med en begrunnelse.",
+        "warnings.draft": "Lag varsel",
+        "warnings.dismiss": "Avvis",
+        "warnings.dismiss.note": "Hvorfor trengs det ikke noe varsel? (3–1000 tegn)",
+        "warnings.dismiss.send": "Avvis signalet",
+        "warnings.sms": "SMS-en blir",
+        "warnings.reach": "Går som SMS til {n} på kontaktlisten.",
+        "warnings.reach.none": "Ingen kontaktliste er satt opp: varselet går ikke som SMS.",
+        "warnings.reach.neighbours": "Nabokommunene ser det i sine lister: {names}.",
+        "warnings.confirm": "Jeg har lest SMS-en, og den inneholder ingen personopplysninger.",
+        "warnings.approve": "Godkjenn og send",
+        "warnings.edit": "Endre teksten",
+        "warnings.review": "Registrer gjennomgang",
+        "warnings.review.note": "Hva viste gjennomgangen? (3–1000 tegn)",
+        "warnings.review.send": "Lagre gjennomgangen",
+        "warnings.new.title": "Lag varsel",
+        "warnings.edit.title": "Endre utkastet",
+        "warnings.source.signal": "Klyngesignalet",
+        "warnings.source.report": "Bekymringsmeldingen",
+        "warnings.text": "Teksten i varselet (3–300 tegn, én linje; ingen navn, fødselsnumre "
+        "eller telefonnumre; skriv «flere», ikke et antall under 5)",
+        "warnings.valid_days": "Dager varselet skal gjelde etter godkjenning (1–90)",
+        "warnings.create": "Lag utkast",
+        "warnings.save": "Lagre endringen",
+        "warnings.draft_hint": "Utkastet sendes ikke før du godkjenner det.",
+        "warnings.sms_hint": "SMS-en starter med «Rusvarsel fra {municipality}, gjelder til "
+        "<dato>:» og må få plass i to SMS-er.",
+        "warnings.error": "Ble ikke lagret: {reason}.",
+        "warnings.reports": "Bekymringsmeldinger",
+        "warnings.reports.none": "Ingen bekymringsmeldinger de siste 30 dagene.",
+        "warnings.report.warned": "Det er laget varsel fra meldingen.",
+        "warnings.refused": "Ble ikke lagret",
+        "warnings.refused.text": "Ingenting er lagret eller sendt: {reason}.",
+        "warnings.leader_only": "Bare lederen kan gjøre dette",
+        "warnings.leader_only.text": "Lederen i kommunen lager, godkjenner og evaluerer "
+        "rusvarsler og avviser klyngesignaler.",
+        "warnings.not_found": "Fant ikke det du lette etter",
+        "warnings.not_found.text": "Varselet, signalet eller meldingen finnes ikke, eller du har "
+        "ikke tilgang til det.",
+        "warnings.forbidden": "Skjemaet er utløpt",
+        "warnings.forbidden.text": "Gå tilbake til sakene og prøv igjen.",
+        "warnings.done.drafted": "Utkastet er lagret. Det sendes ikke før du godkjenner det.",
+        "warnings.done.edited": "Utkastet er endret.",
+        "warnings.done.approved": "Varselet er godkjent og sendes nå.",
+        "warnings.done.dismissed": "Signalet er avvist.",
+        "warnings.done.reviewed": "Gjennomgangen er registrert.",
+        "warnings.reason.national_id": "teksten ser ut til å inneholde et fødselsnummer "
+        "(11 siffer)",
+        "warnings.reason.phone": "teksten ser ut til å inneholde et telefonnummer",
+        "warnings.reason.name": "teksten inneholder et navn fra et av varslene i klyngen",
+        "warnings.reason.sms_too_long": "SMS-en blir for lang (mer enn to SMS-er): kort ned "
+        "teksten",
+        "warnings.reason.future": "tidspunktet er fram i tid",
+        "warnings.reason.too_short": "teksten er for kort",
+        "warnings.reason.too_long": "teksten er for lang",
+        "warnings.reason.invalid": "ugyldig valg eller tekst",
+        "warnings.reason.conflict": "det er allerede behandlet (godkjent, avvist eller "
+        "gjennomgått)",
+        "warnings.reason.unconfirmed": "kryss av for at du har lest SMS-en",
+    }
+)
+_EN.update(
+    {
+        "concerns.link": "Report a concern about a dangerous drug",
+        "concerns.title": "Report a concern about a dangerous drug",
+        "concerns.intro": "Have you seen or heard of a dangerous drug going around? The report "
+        "goes to the leader, who decides whether a drug warning is sent. The report alone warns "
+        "nobody.",
+        "concerns.description": "What did you see or hear? (3–1000 characters; no names, "
+        "national ids or phone numbers)",
+        "concerns.substances": "What do you think the drug is? (optional)",
+        "concerns.observed_at": "When was it seen or heard of? (optional)",
+        "concerns.send": "Send the report",
+        "concerns.error": "The report was not sent: {reason}.",
+        "concerns.filed": "The report has gone to the leader",
+        "concerns.filed.text": "Thank you. The leader sees the report and decides whether a drug "
+        "warning is sent.",
+        "concerns.filed_at": "Reported",
+        "concerns.observed": "Seen or heard of",
+        "concerns.substance": "Drug",
+        "concerns.another": "Report another concern",
+        "warnings.back": "Back to the cases",
+        "warnings.signals.hint": "Times are rounded to the hour. Draft a warning from the "
+        "signal, or dismiss it with a reason.",
+        "warnings.draft": "Draft a warning",
+        "warnings.dismiss": "Dismiss",
+        "warnings.dismiss.note": "Why is no warning needed? (3–1000 characters)",
+        "warnings.dismiss.send": "Dismiss the signal",
+        "warnings.sms": "The SMS reads",
+        "warnings.reach": "Goes by SMS to {n} on the contact list.",
+        "warnings.reach.none": "No contact list is set up: the warning goes to nobody by SMS.",
+        "warnings.reach.neighbours": "The neighbouring municipalities see it in their lists: "
+        "{names}.",
+        "warnings.confirm": "I have read the SMS, and it holds no personal data.",
+        "warnings.approve": "Approve and send",
+        "warnings.edit": "Edit the text",
+        "warnings.review": "Record the review",
+        "warnings.review.note": "What did the review find? (3–1000 characters)",
+        "warnings.review.send": "Save the review",
+        "warnings.new.title": "Draft a warning",
+        "warnings.edit.title": "Edit the draft",
+        "warnings.source.signal": "The cluster signal",
+        "warnings.source.report": "The concern report",
+        "warnings.text": "The warning's text, in Norwegian (3–300 characters, one line; no "
+        "names, national ids or phone numbers; write «flere», not a count below 5)",
+        "warnings.valid_days": "Days the warning is in force after approval (1–90)",
+        "warnings.create": "Save the draft",
+        "warnings.save": "Save the change",
+        "warnings.draft_hint": "The draft is not sent until you approve it.",
+        "warnings.sms_hint": "The SMS starts with «Rusvarsel fra {municipality}, gjelder til "
+        "<date>:» and must fit two text messages.",
+        "warnings.error": "Not saved: {reason}.",
+        "warnings.reports": "Concern reports",
+        "warnings.reports.none": "No concern reports in the last 30 days.",
+        "warnings.report.warned": "A warning was drafted from the report.",
+        "warnings.refused": "Not saved",
+        "warnings.refused.text": "Nothing was saved or sent: {reason}.",
+        "warnings.leader_only": "Only the leader can do this",
+        "warnings.leader_only.text": "The municipality's leader drafts, approves and reviews "
+        "drug warnings and dismisses cluster signals.",
+        "warnings.not_found": "Not found",
+        "warnings.not_found.text": "The warning, signal or report does not exist, or you have no "
+        "access to it.",
+        "warnings.forbidden": "The form has expired",
+        "warnings.forbidden.text": "Go back to the cases and retry.",
+        "warnings.done.drafted": "The draft is saved. It is not sent until you approve it.",
+        "warnings.done.edited": "The draft was changed.",
+        "warnings.done.approved": "The warning is approved and being sent.",
+        "warnings.done.dismissed": "The signal was dismissed.",
+        "warnings.done.reviewed": "The review was recorded.",
+        "warnings.reason.national_id": "the text seems to hold a national id (11 digits)",
+        "warnings.reason.phone": "the text seems to hold a phone number",
+        "warnings.reason.name": "the text holds a name from one of the cluster's alerts",
+        "warnings.reason.sms_too_long": "the SMS would be too long (more than two text "
+        "messages): shorten the text",
+        "warnings.reason.future": "the time is in the future",
+        "warnings.reason.too_short": "the text is too short",
+        "warnings.reason.too_long": "the text is too long",
+        "warnings.reason.invalid": "invalid choice or text",
+        "warnings.reason.conflict": "it was dealt with already (approved, dismissed or reviewed)",
+        "warnings.reason.unconfirmed": "tick the box to confirm you have read the SMS",
     }
 )

@@ -1,29 +1,39 @@
 """The leader's overview under "Mine saker" (`/a/cases`): the municipality's open cluster
-signals, its warnings (drafts awaiting approval, warnings in force, expired ones whose review
-is due) and the warnings arriving from neighbouring municipalities.
+signals, its recent concern reports, its warnings (drafts awaiting approval, warnings in
+force, expired ones whose review is due), who an approval reaches, and the warnings arriving
+from neighbouring municipalities.
 
 Read only, through the services of `app.drug_warnings` (as the case system's API reads them,
 for the leader's one municipality), in the caller's transaction. Nothing personal: a signal
 carries alert ids only (not shown) and times to the hour; a warning's text was checked for
-personal data when it was drafted and approved.
+personal data when it was drafted and approved, a concern report's when it was filed. The
+leader acts on them through the forms of `app.web.warnings`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.drug_warnings import lists, signals
+from app.drug_warnings import lists, reports, repository, signals
 from app.drug_warnings.clusters import AreaKind
 from app.drug_warnings.models import SignalStatus
-from app.drug_warnings.schemas import IncomingWarningOut, SignalOut, WarningOut, WarningState
+from app.drug_warnings.schemas import (
+    ConcernReportOut,
+    IncomingWarningOut,
+    SignalOut,
+    WarningOut,
+    WarningState,
+)
 
 SHOWN = 50
 """At most this many of each kind (signals, drafts, warnings in force, incoming)."""
 EXPIRED_READ = 200
 """Expired warnings read to find those whose review is due (newest first)."""
+REPORT_DAYS = 30
+"""Concern reports filed within this many days are listed (at most `SHOWN`, newest first)."""
 
 
 @dataclass(frozen=True)
@@ -41,12 +51,32 @@ class SignalItem:
 
 
 @dataclass(frozen=True)
+class ReportItem:
+    """A recent concern report as the page shows it."""
+
+    report: ConcernReportOut
+    warned: bool
+    """A warning of the municipality (draft, in force or expired) names it as its source."""
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Who an approved warning reaches: the contact list by SMS, the neighbours' lists."""
+
+    contacts: int
+    neighbours: list[str]
+    """The names of the served neighbouring municipalities."""
+
+
+@dataclass(frozen=True)
 class LeaderOverview:
     signals: list[SignalItem]
     drafts: list[WarningOut]
     in_force: list[WarningOut]
     review_due: list[WarningOut]
     incoming: list[IncomingWarningOut]
+    reports: list[ReportItem]
+    reach: Reach
 
 
 def _number(value: float, language: str) -> str:
@@ -54,7 +84,8 @@ def _number(value: float, language: str) -> str:
     return written if language == "en" else written.replace(".", ",")
 
 
-def _item(signal: SignalOut, language: str) -> SignalItem:
+def signal_item(signal: SignalOut, language: str) -> SignalItem:
+    """The signal with its rule written for the page (also the drafting page's)."""
     rule = signal.rule
     radius = None
     if rule.area is AreaKind.RADIUS and rule.radius_km is not None:
@@ -87,10 +118,29 @@ async def leader_overview(
     incoming = await lists.incoming_warnings(
         session, municipalities=codes, include_expired=False, offset=0, limit=SHOWN, now=now
     )
+    recent = await reports.concern_reports(session, municipalities=codes, offset=0, limit=SHOWN)
+    sources = {w.concern_report_id for w in (*drafts, *in_force, *expired)}
     return LeaderOverview(
-        signals=[_item(s, language) for s in open_signals],
+        signals=[signal_item(s, language) for s in open_signals],
         drafts=drafts,
         in_force=in_force,
         review_due=[w for w in expired if w.review_due][:SHOWN],
         incoming=incoming,
+        reports=[
+            ReportItem(report=r, warned=r.id in sources)
+            for r in recent
+            if r.created_at >= now - timedelta(days=REPORT_DAYS)
+        ],
+        reach=await reach_of(session, municipality_code=municipality_code),
     )
+
+
+async def reach_of(session: AsyncSession, *, municipality_code: str) -> Reach:
+    """Who the municipality's approved warnings reach (its settings: none without)."""
+    settings = await repository.get_settings(session, municipality_code=municipality_code)
+    if settings is None:
+        return Reach(contacts=0, neighbours=[])
+    names = await repository.served(
+        session, [c for c in settings.neighbours if c != municipality_code]
+    )
+    return Reach(contacts=len(settings.contacts), neighbours=sorted(names.values()))

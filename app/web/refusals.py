@@ -1,0 +1,51 @@
+"""The services' refusals in the member's words (the services say why in English, for
+integrators): a national id, a phone number, a name from the cluster, an SMS too long, and
+the models' too short / too long; anything else is "ugyldig valg eller tekst"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pydantic import ValidationError
+
+from app.errors import Conflict, DomainError
+
+_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"national id"), "warnings.reason.national_id"),
+    (re.compile(r"phone number"), "warnings.reason.phone"),
+    (re.compile(r"name from an alert|person's name"), "warnings.reason.name"),
+    (re.compile(r"the SMS would be"), "warnings.reason.sms_too_long"),
+    (re.compile(r"in the future"), "warnings.reason.future"),
+    (re.compile(r"substance only once"), "warnings.reason.invalid"),
+)
+_TYPES = {
+    "string_too_short": "warnings.reason.too_short",
+    "string_too_long": "warnings.reason.too_long",
+    "missing": "warnings.reason.too_short",
+}
+
+
+def worded(messages: Iterable[tuple[str, str]], words: dict[str, str]) -> str:
+    """Each (type, message) of a refusal in the member's words, each reason once."""
+    said: list[str] = []
+    for kind, message in messages:
+        keys = [key for pattern, key in _REASONS if pattern.search(message)]
+        if not keys:
+            keys = [_TYPES.get(kind, "warnings.reason.invalid")]
+        for key in keys:
+            if words[key] not in said:
+                said.append(words[key])
+    return "; ".join(said) or words["warnings.reason.invalid"]
+
+
+def reason_of_invalid(exc: ValidationError, words: dict[str, str]) -> str:
+    return worded(((e["type"], str(e["msg"])) for e in exc.errors()), words)
+
+
+def reason_of(exc: DomainError, words: dict[str, str]) -> str:
+    if isinstance(exc, Conflict):
+        return words["warnings.reason.conflict"]
+    errors = exc.extra.get("errors") or []
+    reasons = [str(e.get("reason", "")) for e in errors if isinstance(e, dict)]
+    return worded((("value_error", r) for r in reasons or [exc.detail]), words)

@@ -1,0 +1,440 @@
+"""The leader acts on drug warnings from their phone, without JavaScript (anyone else gets a
+403 page; another municipality's ids are 404 pages, as ids that do not exist):
+
+* `GET /a/warnings/new?signal=<id>` (or `?report=<id>`), `POST /a/warnings`: draft a warning
+  from an open cluster signal or a concern report (`app.web.concerns`). A draft reaches nobody.
+* `GET /a/warnings/<id>/edit`, `POST /a/warnings/<id>/edit`: change a draft's text and days.
+* `POST /a/warnings/<id>/approve`: approve and send (with the box "I have read the SMS"
+  ticked): the SMS to the contact list are due at once (the worker is woken after commit),
+  and the neighbours' leaders see it in their lists.
+* `POST /a/warnings/<id>/review`: record the review of an expired warning (a note).
+* `POST /a/signals/<id>/dismiss`: no warning is needed (a note).
+
+The forms are on the leader's overview (`overview`, `_leader_overview.html`) and the two form
+pages. Every POST checks the session's CSRF token and answers 303 back to `/a/cases` (PRG),
+where `?done=<what>` names what was done; a refusal of the services (422: personal data in the
+text, an SMS too long; 409: decided already) is a page with the reason, and nothing was stored.
+The services of `app.drug_warnings` are called directly, for the member's one municipality.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.staff.deps import OptionalStaff, session_csrf_token
+from app.auth.staff.identity import StaffIdentity
+from app.deps import SessionDep, StateDep
+from app.drug_warnings import drafts, lists, repository, signals
+from app.drug_warnings.common import Filer
+from app.drug_warnings.models import ConcernReport
+from app.drug_warnings.schemas import (
+    DEFAULT_VALID_DAYS,
+    MAX_VALID_DAYS,
+    MAX_WARNING_TEXT,
+    ActingStaff,
+    ApprovalIn,
+    DismissalIn,
+    ReviewIn,
+    WarningEdit,
+    WarningIn,
+    WarningState,
+)
+from app.errors import Conflict, DomainError, NotFound
+from app.state import AppState
+from app.web import i18n, overview
+from app.web.concerns import MAX_FORM_TEXT, report_of
+from app.web.overview import SignalItem
+from app.web.refusals import reason_of, reason_of_invalid
+from app.web.staff_pages import (
+    gate,
+    language,
+    leader_only,
+    not_found,
+    refused,
+    render,
+    root,
+    to_signin,
+    uuid_or_none,
+)
+
+warnings_router = APIRouter(prefix="/warnings", include_in_schema=False)
+signals_router = APIRouter(prefix="/signals", include_in_schema=False)
+router = APIRouter(include_in_schema=False)
+"""Both, for `app.web.app` (before the links' catch-all `/a/{token}`)."""
+
+DONE = ("drafted", "edited", "approved", "dismissed", "reviewed")
+"""What `?done=` on `/a/cases` may name (`warnings.done.<what>` words)."""
+
+FormText = Annotated[str, Form(max_length=MAX_FORM_TEXT)]
+FormId = Annotated[str, Form(max_length=100)]
+FormCsrf = Annotated[str, Form(max_length=200)]
+
+
+def _done(request: Request, what: str) -> RedirectResponse:
+    """PRG: back to the cases, where the overview says what was done (`#done`)."""
+    assert what in DONE
+    return RedirectResponse(f"{root(request)}/cases?done={what}#done", status_code=303)
+
+
+def _by(staff: StaffIdentity) -> ActingStaff:
+    return ActingStaff(name=staff.name[:100], role=staff.role[:100] or "-")
+
+
+def _mine(staff: StaffIdentity) -> frozenset[str]:
+    return frozenset({staff.municipality_code})
+
+
+# --- drafting and editing ----------------------------------------------------------------
+
+
+@dataclass
+class WarningForm:
+    """The drafting or editing form: its source, and what the leader typed."""
+
+    text: str = ""
+    valid_days: str = str(DEFAULT_VALID_DAYS)
+    signal_id: str = ""
+    report_id: str = ""
+
+
+@dataclass
+class Source:
+    """What a draft answers, as the form page shows it."""
+
+    signal: SignalItem | None = None
+    report: ConcernReport | None = None
+
+
+async def _source(
+    session: AsyncSession, staff: StaffIdentity, signal_id: str, report_id: str
+) -> Source | None:
+    """The signal and/or report of the member's municipality; None when one of them is not
+    (or neither is given)."""
+    source = Source()
+    if signal_id:
+        signal_key = uuid_or_none(signal_id)
+        row = await repository.get_signal(session, signal_key) if signal_key else None
+        if row is None or row.municipality_code != staff.municipality_code:
+            return None
+        source.signal = overview.signal_item(signals.signal_out(row), language(staff))
+    if report_id:
+        source.report = await report_of(session, staff, uuid_or_none(report_id))
+        if source.report is None:
+            return None
+    return source if source.signal or source.report else None
+
+
+def _form_page(
+    request: Request,
+    state: AppState,
+    staff: StaffIdentity,
+    form: WarningForm,
+    *,
+    source: Source | None = None,
+    warning_id: uuid.UUID | None = None,
+    sms_text: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The drafting page (with `source`) or the editing page (with `warning_id`)."""
+    base = root(request)
+    return render(
+        request,
+        "warning_form.html",
+        staff,
+        status=status,
+        form=form,
+        source=source,
+        editing=warning_id is not None,
+        heading="warnings.edit.title" if warning_id else "warnings.new.title",
+        action=f"{base}/warnings/{warning_id}/edit" if warning_id else f"{base}/warnings",
+        sms_text=sms_text,
+        max_text=MAX_WARNING_TEXT,
+        max_days=MAX_VALID_DAYS,
+        csrf=session_csrf_token(state, staff),
+        error=error,
+    )
+
+
+@warnings_router.api_route("/new", methods=["GET", "HEAD"])
+async def new_warning(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    staff: OptionalStaff,
+    signal: Annotated[str, Query(max_length=100)] = "",
+    report: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    if staff is None:
+        return to_signin(request)
+    if not staff.is_leader:
+        return leader_only(request, staff)
+    async with session.begin():
+        source = await _source(session, staff, signal, report)
+    if source is None:
+        return not_found(request, staff)
+    form = WarningForm(signal_id=signal, report_id=report)
+    return _form_page(request, state, staff, form, source=source)
+
+
+def _days(value: str) -> int | str:
+    """The form's days as a number, or as typed (the model refuses it with a reason)."""
+    value = value.strip()
+    return int(value) if value.isdecimal() and len(value) < 6 else value
+
+
+@warnings_router.post("")
+async def create_warning(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    staff: OptionalStaff,
+    csrf: FormCsrf = "",
+    text: FormText = "",
+    valid_days: Annotated[str, Form(max_length=20)] = "",
+    signal_id: FormId = "",
+    report_id: FormId = "",
+) -> Response:
+    refusal = gate(request, state, staff, csrf, leader=True)
+    if refusal is not None or staff is None:
+        return refusal or to_signin(request)
+    words = i18n.words(language(staff))
+    form = WarningForm(text=text, valid_days=valid_days, signal_id=signal_id, report_id=report_id)
+    error: str
+    try:
+        async with session.begin():
+            source = await _source(session, staff, signal_id, report_id)
+            if source is None:
+                return not_found(request, staff)
+            try:
+                warning_in = WarningIn.model_validate(
+                    {
+                        "municipality": staff.municipality_code,
+                        "signal_id": uuid_or_none(signal_id),
+                        "concern_report_id": uuid_or_none(report_id),
+                        "text": text,
+                        "valid_days": _days(valid_days),
+                        "by": _by(staff),
+                    }
+                )
+            except ValidationError as exc:
+                error, status = reason_of_invalid(exc, words), 422
+            else:
+                await drafts.create_warning(
+                    session,
+                    warning_in=warning_in,
+                    filer=Filer(member_id=staff.member_id),
+                    municipalities=_mine(staff),
+                    now=state.clock.now(),
+                    cipher=state.cipher,
+                )
+                return _done(request, "drafted")
+    except NotFound:
+        return not_found(request, staff)
+    except DomainError as exc:  # refused: nothing was stored
+        error, status = reason_of(exc, words), exc.status
+    async with session.begin():  # the source again, for the form with the reason
+        source = await _source(session, staff, signal_id, report_id)
+    return _form_page(request, state, staff, form, source=source, error=error, status=status)
+
+
+@warnings_router.api_route("/{warning_id}/edit", methods=["GET", "HEAD"])
+async def edit_page(
+    warning_id: str, request: Request, state: StateDep, session: SessionDep, staff: OptionalStaff
+) -> Response:
+    if staff is None:
+        return to_signin(request)
+    if not staff.is_leader:
+        return leader_only(request, staff)
+    key = uuid_or_none(warning_id)
+    if key is None:
+        return not_found(request, staff)
+    try:
+        async with session.begin():
+            warning = await lists.get_warning(
+                session, warning_id=key, municipalities=_mine(staff), now=state.clock.now()
+            )
+    except NotFound:
+        return not_found(request, staff)
+    if warning.state is not WarningState.DRAFT:
+        conflict = i18n.words(language(staff))["warnings.reason.conflict"]
+        return refused(request, staff, conflict, 409)
+    form = WarningForm(text=warning.text, valid_days=str(warning.valid_days))
+    return _form_page(request, state, staff, form, warning_id=key, sms_text=warning.sms_text)
+
+
+@warnings_router.post("/{warning_id}/edit")
+async def edit_warning(
+    warning_id: str,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    staff: OptionalStaff,
+    csrf: FormCsrf = "",
+    text: FormText = "",
+    valid_days: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    refusal = gate(request, state, staff, csrf, leader=True)
+    if refusal is not None or staff is None:
+        return refusal or to_signin(request)
+    key = uuid_or_none(warning_id)
+    if key is None:
+        return not_found(request, staff)
+    words = i18n.words(language(staff))
+    form = WarningForm(text=text, valid_days=valid_days)
+    try:
+        edit = WarningEdit.model_validate(
+            {"text": text, "valid_days": _days(valid_days), "by": _by(staff)}
+        )
+        async with session.begin():
+            await drafts.edit_warning(
+                session,
+                warning_id=key,
+                edit=edit,
+                municipalities=_mine(staff),
+                now=state.clock.now(),
+                cipher=state.cipher,
+            )
+        return _done(request, "edited")
+    except ValidationError as exc:
+        error, status = reason_of_invalid(exc, words), 422
+    except NotFound:
+        return not_found(request, staff)
+    except Conflict as exc:
+        return refused(request, staff, reason_of(exc, words), exc.status)
+    except DomainError as exc:  # refused: nothing was stored
+        error, status = reason_of(exc, words), exc.status
+    return _form_page(request, state, staff, form, warning_id=key, error=error, status=status)
+
+
+# --- approving, reviewing, dismissing (from the overview) --------------------------------
+
+Action = Callable[[AsyncSession, uuid.UUID, StaffIdentity], Awaitable[object]]
+"""What a form of the overview does to the warning or signal it names, as the member."""
+
+
+async def _act(
+    request: Request,
+    state: AppState,
+    session: AsyncSession,
+    staff: StaffIdentity | None,
+    csrf: str,
+    subject_id: str,
+    action: Action,
+    *,
+    done: str,
+    confirmed: bool = True,
+) -> Response:
+    """The gate, then `action` in one transaction; PRG to `done`, or a page with the reason
+    (nothing stored or sent)."""
+    refusal = gate(request, state, staff, csrf, leader=True)
+    if refusal is not None or staff is None:
+        return refusal or to_signin(request)
+    key = uuid_or_none(subject_id)
+    if key is None:
+        return not_found(request, staff)
+    words = i18n.words(language(staff))
+    if not confirmed:
+        return refused(request, staff, words["warnings.reason.unconfirmed"], 422)
+    try:
+        async with session.begin():
+            await action(session, key, staff)
+    except ValidationError as exc:
+        return refused(request, staff, reason_of_invalid(exc, words), 422)
+    except NotFound:
+        return not_found(request, staff)
+    except DomainError as exc:  # refused: nothing was stored or sent
+        return refused(request, staff, reason_of(exc, words), exc.status)
+    return _done(request, done)
+
+
+@warnings_router.post("/{warning_id}/approve")
+async def approve_warning(
+    warning_id: str,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    staff: OptionalStaff,
+    csrf: FormCsrf = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    async def approve(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
+        return await drafts.approve_warning(
+            session,
+            warning_id=key,
+            approval=ApprovalIn(by=_by(staff)),
+            municipalities=_mine(staff),
+            now=state.clock.now(),
+            cipher=state.cipher,
+        )
+
+    answer = await _act(
+        request,
+        state,
+        session,
+        staff,
+        csrf,
+        warning_id,
+        approve,
+        done="approved",
+        confirmed=confirm == "yes",
+    )
+    if isinstance(answer, RedirectResponse) and answer.headers["location"].endswith("#done"):
+        state.worker.wake()  # after commit: the SMS are due
+    return answer
+
+
+@warnings_router.post("/{warning_id}/review")
+async def review_warning(
+    warning_id: str,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    staff: OptionalStaff,
+    csrf: FormCsrf = "",
+    note: FormText = "",
+) -> Response:
+    async def review(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
+        return await drafts.review_warning(
+            session,
+            warning_id=key,
+            review=ReviewIn.model_validate({"by": _by(staff), "note": note}),
+            municipalities=_mine(staff),
+            now=state.clock.now(),
+        )
+
+    return await _act(request, state, session, staff, csrf, warning_id, review, done="reviewed")
+
+
+@signals_router.post("/{signal_id}/dismiss")
+async def dismiss_signal(
+    signal_id: str,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    staff: OptionalStaff,
+    csrf: FormCsrf = "",
+    note: FormText = "",
+) -> Response:
+    async def dismiss(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
+        return await signals.dismiss_signal(
+            session,
+            signal_id=key,
+            dismissal=DismissalIn.model_validate({"by": _by(staff), "note": note}),
+            municipalities=_mine(staff),
+            now=state.clock.now(),
+        )
+
+    return await _act(request, state, session, staff, csrf, signal_id, dismiss, done="dismissed")
+
+
+router.include_router(warnings_router)
+router.include_router(signals_router)

@@ -30,6 +30,7 @@ from app.drug_warnings.clusters import (
     boundary_problem,
 )
 from app.drug_warnings.models import SignalStatus, WarningStatus
+from app.input_guard import refuse_control_characters
 from app.instants import BoundedInstant
 from app.norway.types import MobileStr
 from app.overdose.enums import Substance
@@ -63,12 +64,30 @@ def _text(min_length: int, max_length: int) -> object:
     return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
 
 
-ShortText = Annotated[str, _text(1, 100), AfterValidator(_no_personal_numbers)]
-Note = Annotated[str, _text(3, 1000), AfterValidator(_no_personal_numbers)]
-Description = Annotated[str, _text(3, 1000), AfterValidator(_no_personal_numbers)]
+# `refuse_control_characters`: the API's input guard refuses them before a model sees them,
+# but the staff pages post forms the guard leaves to the page (a NUL would not even store).
+ShortText = Annotated[
+    str,
+    _text(1, 100),
+    AfterValidator(refuse_control_characters),
+    AfterValidator(_no_personal_numbers),
+]
+Note = Annotated[
+    str,
+    _text(3, 1000),
+    AfterValidator(refuse_control_characters),
+    AfterValidator(_no_personal_numbers),
+]
+Description = Annotated[
+    str,
+    _text(3, 1000),
+    AfterValidator(refuse_control_characters),
+    AfterValidator(_no_personal_numbers),
+]
 WarningText = Annotated[
     str,
     _text(3, MAX_WARNING_TEXT),
+    AfterValidator(refuse_control_characters),
     AfterValidator(_one_line),
     AfterValidator(_no_personal_numbers),
 ]

@@ -177,6 +177,11 @@ async def test_a_refused_concern_report_keeps_the_text_and_stores_nothing(
             data={"csrf": token, "description": CONCERN_TEXT, "substances": ["sugar"]},
         )
         assert odd.status_code == 422
+        for byte in ("\x00", "\x1b", "\x7f"):  # what no database or page should hold
+            control = await bo.post(
+                "/a/concerns", data={"csrf": token, "description": CONCERN_TEXT + byte}
+            )
+            assert control.status_code == 422, byte
     assert await rows(state, ConcernReport) == []
 
 
@@ -304,6 +309,15 @@ async def test_refused_warning_texts_are_shown_and_nothing_is_stored(
             },
         )
         assert days.status_code == 422 and WARNING_TEXT in days.text
+        nul = await ada.post(
+            "/a/warnings",
+            data={"csrf": token, "signal_id": str(signal.id), "text": WARNING_TEXT + "\x00"},
+        )
+        assert nul.status_code == 422
+        dismissal = await ada.post(
+            f"/a/signals/{signal.id}/dismiss", data={"csrf": token, "note": "Ingen fare\x00"}
+        )
+        assert dismissal.status_code == 422
     assert await rows(state, DrugWarning) == []
     assert (await the_signal(state)).status == "open"
 

@@ -185,3 +185,11 @@ def decode_key(text: str) -> bytes:
     if _b64encode(key) != body:
         raise KeyConfigError("a key must be canonical urlsafe base64")
     return key
+
+
+def same_text(expected: str, given: str) -> bool:
+    """`hmac.compare_digest` for text a client sent: any characters (it refuses non-ASCII
+    strings with a TypeError), compared as UTF-8 in constant time."""
+    return hmac.compare_digest(
+        expected.encode("utf-8", "surrogatepass"), given.encode("utf-8", "surrogatepass")
+    )

@@ -22,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.privacy.crypto import same_text
+
 CSRF_COOKIE = "odv_csrf"
 HOLDER_COOKIE = "odv_holder"
 TAKER_COOKIE = "odv_taker"
@@ -78,9 +80,7 @@ class Keys:
 
     def csrf_ok(self, request: Request, form_token: str, link_key: str) -> bool:
         nonce = request.cookies.get(CSRF_COOKIE, "")
-        return bool(nonce) and hmac.compare_digest(
-            self.csrf_token(nonce, link_key), form_token or ""
-        )
+        return bool(nonce) and same_text(self.csrf_token(nonce, link_key), form_token or "")
 
     def holder(self, link_key: str) -> str:
         return self._mac("holder", link_key)
@@ -89,7 +89,7 @@ class Keys:
         return self._mac("taker", link_key)
 
     def has(self, request: Request, cookie: str, expected: str) -> bool:
-        return hmac.compare_digest(request.cookies.get(cookie, ""), expected)
+        return same_text(expected, request.cookies.get(cookie, ""))
 
 
 def new_nonce() -> str:

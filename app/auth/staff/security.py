@@ -22,6 +22,8 @@ import uuid
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.privacy.crypto import same_text
+
 SESSION_COOKIE = "odv_staff"
 CSRF_COOKIE = "odv_staff_csrf"
 CSRF_FIELD = "csrf"
@@ -39,15 +41,13 @@ class PageKeys:
 
     def csrf_ok(self, request: Request, form_token: str, purpose: str) -> bool:
         nonce = request.cookies.get(CSRF_COOKIE, "")
-        return bool(nonce) and hmac.compare_digest(
-            self.csrf_token(nonce, purpose), form_token or ""
-        )
+        return bool(nonce) and same_text(self.csrf_token(nonce, purpose), form_token or "")
 
     def session_csrf(self, session_id: uuid.UUID) -> str:
         return self._mac("session", str(session_id))
 
     def session_csrf_ok(self, session_id: uuid.UUID, form_token: str) -> bool:
-        return hmac.compare_digest(self.session_csrf(session_id), form_token or "")
+        return same_text(self.session_csrf(session_id), form_token or "")
 
 
 def new_nonce() -> str:

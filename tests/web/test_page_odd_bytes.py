@@ -20,7 +20,7 @@ from app.drug_warnings.models import ConcernReport, DrugWarning
 from app.input_guard import has_forbidden_characters
 from app.state import AppState
 from tests.factories import Factory, alert_body
-from tests.staff_auth import browser_client
+from tests.staff_auth import browser_client, csrf_of
 from tests.web.test_case_pages import open_case, signed_in
 from tests.web.test_leader_overview import Warner
 from tests.web.test_warning_pages import CONCERN_TEXT, WARNING_TEXT, csrf, rows, the_signal
@@ -109,3 +109,22 @@ async def test_an_odd_csrf_field_on_a_link_page_is_refused_not_a_500(
         for action in ("take", "show", "answer"):
             answer = await phone.post(f"{path}/{action}", data={"csrf": odd})
             assert 400 <= answer.status_code < 500, (action, answer.status_code)
+
+
+@pytest.mark.parametrize("odd", ODD, ids=range(len(ODD)))
+async def test_odd_bytes_in_the_sign_in_forms_are_a_page_never_a_500(
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock, odd: str
+) -> None:
+    team = await factory.team()
+    async with browser_client(app) as phone:
+        page = await phone.get("/a/s/signin")
+        token = csrf_of(page.text)
+        for fields in ({"mobile": odd}, {"csrf": odd, "mobile": "+4791234567"}):
+            answer = await phone.post("/a/s/signin", data={"csrf": token, **fields})
+            assert answer.status_code < 500, (fields, answer.status_code)
+        for path in (f"/a/s/{quote(odd, safe='')}", "/a/s/AbCdEfGh12345678"):
+            answer = await phone.post(path, data={"csrf": odd, "team_id": odd})
+            assert answer.status_code < 500, (path, answer.status_code)
+        await signed_in(phone, state, clock, team, 1)
+        answer = await phone.post("/a/s/signout", data={"csrf": odd})
+        assert answer.status_code < 500

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.alerts import repository, sealing
 from app.alerts.details import SECTIONS, AlertDetails, ReporterDetails, sections_of
 from app.alerts.models import Alert
-from app.alerts.service import to_the_hour
+from app.alerts.service import check_in_municipalities, to_the_hour
 from app.audit import service as audit_service
 from app.audit.enums import AccessBasis, ActorKind, Channel
 from app.consent import fields as consent_fields
@@ -109,10 +109,7 @@ async def disclose_to_case_system(
     cipher: FieldCipher,
 ) -> AlertDetails:
     """For a municipality's case system, acting for the team leader of its municipality."""
-    municipality = await repository.municipality_of(session, alert_id=alert_id)
-    if municipality is None or municipality not in municipalities:
-        # The same answer for an unknown alert and another municipality's.
-        raise NotFound(f"No alert {alert_id} in this client's municipalities.")
+    await check_in_municipalities(session, alert_id=alert_id, municipalities=municipalities)
     return await disclose_alert(
         session,
         alert_id=alert_id,

@@ -11,7 +11,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,8 +36,7 @@ from app.timeline.models import EventKind
 from app.timeline.schemas import TimelineEntry
 from app.triage import rules as triage_rules
 from app.triage import service as triage_service
-
-OSLO = ZoneInfo("Europe/Oslo")
+from app.triage.rules import OSLO
 
 
 class AlertNotDelivered(DomainError):
@@ -232,7 +230,7 @@ async def start(
 
 
 def disclosed_at_intake(
-    consent: consent_rules.ConsentContext, personal: dict[str, Any]
+    consent: consent_rules.ConsentContext, personal: Mapping[str, Any]
 ) -> list[DataCategory]:
     """What AMK discloses to the team without consent by sending the alert (hpl § 25)."""
     if consent.state not in (ConsentState.NOT_ASKED, ConsentState.UNABLE):
@@ -252,7 +250,7 @@ def open_inform_duty(
 ) -> None:
     """What `personal` AMK sends without consent is disclosed to the team: the person must be
     told what was shared (pbrl § 3-6). Intake and each supplement open such a duty."""
-    shared = disclosed_at_intake(consent, dict(personal))
+    shared = disclosed_at_intake(consent, personal)
     if shared:
         informing.open_duty(
             session,
@@ -328,7 +326,12 @@ def _new_alert_out(values: dict[str, Any], decided: triage_rules.Triage) -> Aler
                 reason=decided.reason,
             ),
         ],
-        triage=_triage_out(values),
+        triage=TriageOut(
+            action=decided.action,
+            page_at=decided.page_at,
+            first_contact_ward=decided.first_contact_ward,
+            reason=decided.reason,
+        ),
         id=values["id"],
         dispatch_incident_id=values["dispatch_incident_id"],
         municipality=values["municipality_code"],
@@ -338,15 +341,4 @@ def _new_alert_out(values: dict[str, Any], decided: triage_rules.Triage) -> Aler
         received_at=values["received_at"],
         dropped_fields=values["dropped_fields"],
         version=1,
-    )
-
-
-def _triage_out(values: dict[str, Any]) -> TriageOut | None:
-    if values.get("triage_action") is None:
-        return None
-    return TriageOut(
-        action=values["triage_action"],
-        page_at=values["triage_page_at"],
-        first_contact_ward=values["triage_first_contact_ward"],
-        reason=values["triage_reason"],
     )

@@ -4,6 +4,7 @@ dispatch system (:mod:`app.alerts.intake` receives it)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,16 @@ async def get_alert(session: AsyncSession, *, alert_id: uuid.UUID, client_id: st
     if alert is None:
         raise NotFound(f"No alert {alert_id} for this client.")
     return await alert_status(session, alert)
+
+
+async def check_in_municipalities(
+    session: AsyncSession, *, alert_id: uuid.UUID, municipalities: Collection[str]
+) -> None:
+    """NotFound unless the alert belongs to one of `municipalities` (a case system's): the
+    same answer for an unknown alert and another municipality's."""
+    municipality = await repository.municipality_of(session, alert_id=alert_id)
+    if municipality is None or municipality not in municipalities:
+        raise NotFound(f"No alert {alert_id} in this client's municipalities.")
 
 
 async def recent_alerts(
@@ -130,10 +141,18 @@ async def notify_dispatcher(
     session: AsyncSession, *, alert_id: uuid.UUID, event_type: str, now: datetime
 ) -> None:
     """Queue a signed webhook with the alert's status to the client that posted it."""
-    await session.flush()  # the status reads the events just recorded (no autoflush)
     alert = await repository.get_by_id(session, alert_id=alert_id)
     if alert is None:  # pragma: no cover - alerts are never deleted
         return
+    await send_status(session, alert, event_type=event_type, now=now)
+
+
+async def send_status(
+    session: AsyncSession, alert: Alert, *, event_type: str, now: datetime
+) -> AlertOut:
+    """As :func:`notify_dispatcher`, for an alert already loaded; returns the status sent,
+    so a caller answering with it need not read it again."""
+    await session.flush()  # the status reads the events just recorded (no autoflush)
     out = await alert_status(session, alert)
     await webhooks.enqueue(
         session,
@@ -143,6 +162,7 @@ async def notify_dispatcher(
         subject_id=alert.id,
         now=now,
     )
+    return out
 
 
 def to_out(alert: Alert) -> AlertOut:

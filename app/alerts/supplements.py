@@ -28,7 +28,7 @@ from app.alerts.minimise import consent_of, minimise, not_kept, not_kept_reason
 from app.alerts.models import Alert, AlertVersion
 from app.alerts.responses import SupplementOut
 from app.alerts.schemas import SupplementIn
-from app.alerts.service import alert_status, notify_dispatcher
+from app.alerts.service import alert_status, send_status
 from app.consent import fields as consent_fields
 from app.consent import rules as consent_rules
 from app.consent.enums import ConsentState
@@ -74,7 +74,7 @@ async def supplement_alert(
 
     consent = consent_of(supplement) if supplement.consent else stored_consent(alert)
     # The age band is derived from a national id or birth year only where none is known.
-    day = alert.occurred_at.astimezone(intake.OSLO).date() if alert.age_band is None else None
+    day = alert.occurred_at.astimezone(triage_rules.OSLO).date() if alert.age_band is None else None
     kept = minimise(supplement, on=day, consent=consent)
     fingerprint = hasher.fingerprint(kept.canonical)
     if supplement.supplement_id is not None:
@@ -143,12 +143,11 @@ async def supplement_alert(
     # Only what the supplement adds is disclosed anew.
     added = {p: v for p, v in kept.personal.items() if current.get(p) != v}
     intake.open_inform_duty(session, alert_id=alert.id, consent=consent, personal=added, now=now)
-    await notify_dispatcher(
-        session, alert_id=alert.id, event_type=EventType.ALERT_SUPPLEMENTED, now=now
-    )
+    # The status the dispatcher is sent is the one answered: read once.
+    status = await send_status(session, alert, event_type=EventType.ALERT_SUPPLEMENTED, now=now)
     return SupplementResult(
         supplement=SupplementOut(
-            alert=await alert_status(session, alert),
+            alert=status,
             version=version,
             changed=changed,
             purged=purged,

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts import repository as alerts
 from app.alerts.models import Alert
+from app.alerts.service import check_in_municipalities
 from app.audit import service as audit_service
 from app.audit.enums import AccessBasis, ActorKind, Channel
 from app.decisions import repository, rules
@@ -63,14 +64,6 @@ async def _alert_of(
         # The same answer for an unknown alert and another municipality's.
         raise NotFound(f"No alert {alert_id} in this client's municipalities.")
     return alert
-
-
-async def _check_alert(
-    session: AsyncSession, *, alert_id: uuid.UUID, municipalities: Collection[str]
-) -> None:
-    municipality = await alerts.municipality_of(session, alert_id=alert_id)
-    if municipality is None or municipality not in municipalities:
-        raise NotFound(f"No alert {alert_id} in this client's municipalities.")
 
 
 def _refusals(decision_in: ManualDisclosureIn) -> list[FieldProblem]:
@@ -151,7 +144,7 @@ async def decisions_of(
     session: AsyncSession, *, alert_id: uuid.UUID, municipalities: Collection[str]
 ) -> list[ManualDisclosureOut]:
     """The alert's manual decisions, oldest first, each with the inform duty it opened."""
-    await _check_alert(session, alert_id=alert_id, municipalities=municipalities)
+    await check_in_municipalities(session, alert_id=alert_id, municipalities=municipalities)
     duties = {
         d.decision_id: d
         for d in await informing.duties_of(session, alert_id=alert_id)
@@ -164,7 +157,7 @@ async def decisions_of(
 async def inform_duties(
     session: AsyncSession, *, alert_id: uuid.UUID, municipalities: Collection[str]
 ) -> list[InformDutyOut]:
-    await _check_alert(session, alert_id=alert_id, municipalities=municipalities)
+    await check_in_municipalities(session, alert_id=alert_id, municipalities=municipalities)
     return [InformDutyOut.of(d) for d in await informing.duties_of(session, alert_id=alert_id)]
 
 
@@ -177,7 +170,7 @@ async def record_inform_duty(
     municipalities: Collection[str],
     now: datetime,
 ) -> InformDutyOut:
-    await _check_alert(session, alert_id=alert_id, municipalities=municipalities)
+    await check_in_municipalities(session, alert_id=alert_id, municipalities=municipalities)
     duty = await informing.record(
         session,
         alert_id=alert_id,

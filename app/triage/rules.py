@@ -74,10 +74,6 @@ class TriageRule:
             if getattr(self, name) == frozenset():
                 raise ValueError(f"{name}: an empty set matches nothing; leave it out for any")
 
-    @property
-    def matches_all(self) -> bool:
-        return self.outcomes is None and self.destinations is None and self.severity_any is None
-
     def matches(self, facts: TriageFacts) -> bool:
         return (
             (self.outcomes is None or facts.outcome in self.outcomes)

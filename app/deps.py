@@ -37,6 +37,11 @@ async def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
+def client_address(request: Request) -> str:
+    """The client's address, the key of the per-address attempt limits."""
+    return request.client.host if request.client else "unknown"
+
+
 async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
     async with state.sessions() as session:
         yield session

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Header, Request, Response
 from app.auth import service
 from app.auth.errors import OAuthError, invalid_client
 from app.auth.schemas import TokenResponse
-from app.deps import TOKEN_URL, SessionDep, StateDep
+from app.deps import TOKEN_URL, SessionDep, StateDep, client_address
 from app.errors import Problem
 
 router = APIRouter(tags=["auth"])
@@ -66,7 +66,7 @@ async def token(
         raise OAuthError("invalid_client", "client_id and client_secret are required.", status=401)
     response.headers["Cache-Control"] = "no-store"
     now = state.clock.now()
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     service.admit_attempt(
         state.token_guard, grant_type=grant_type, client_id=client_id, address=address, now=now
     )

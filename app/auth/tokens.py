@@ -21,8 +21,8 @@ ALLOWED_ALGORITHMS = [ALGORITHM]
 # Clocks of issuer and verifier are the same service, but instances may differ slightly.
 ALLOWED_CLOCK_SKEW = timedelta(seconds=30)
 
-# Only what python-jose verifies well without a clock; time claims are ours.
-_JOSE_OPTIONS = {
+# Only what python-jose verifies well without a clock; time claims are ours (`check_times`).
+JOSE_OPTIONS = {
     "verify_signature": True,
     "verify_aud": True,
     "verify_iss": True,
@@ -111,7 +111,7 @@ class TokenCodec:
                 algorithms=ALLOWED_ALGORITHMS,
                 audience=self.audience,
                 issuer=self.issuer,
-                options=_JOSE_OPTIONS,
+                options=JOSE_OPTIONS,
             )
         except JWTError as exc:
             # The library's wording may change and is not ours to promise.

@@ -66,12 +66,31 @@ async def _team_member(
     session: AsyncSession, case: FollowupCase, member_id: uuid.UUID, *, field: str
 ) -> Member:
     """An active member of the case's team; 422 naming `field` otherwise."""
-    member = (await roster_duty.members_by_id(session, [member_id])).get(member_id)
-    if member is None or not member.active or member.team_id != case.team_id:
-        raise InvalidFields(
-            [FieldProblem(field=field, reason="not an active member of the case's team")]
-        )
-    return member
+    return (await _team_members(session, case, {field: member_id}))[field]
+
+
+async def _team_members(
+    session: AsyncSession, case: FollowupCase, wanted: dict[str, uuid.UUID]
+) -> dict[str, Member]:
+    """Active members of the case's team by field, read at once; 422 naming the first field
+    (in `wanted`'s order) whose member is not one."""
+    found = await roster_duty.members_by_id(session, list(dict.fromkeys(wanted.values())))
+    members: dict[str, Member] = {}
+    for field, member_id in wanted.items():
+        member = found.get(member_id)
+        if member is None or not member.active or member.team_id != case.team_id:
+            raise InvalidFields(
+                [FieldProblem(field=field, reason="not an active member of the case's team")]
+            )
+        members[field] = member
+    return members
+
+
+def _step(steps: list[FollowupStep], case_id: uuid.UUID, step_key: str) -> FollowupStep:
+    step = next((s for s in steps if s.key == step_key), None)
+    if step is None:
+        raise NotFound(f"Case {case_id} has no step {step_key}.")
+    return step
 
 
 def _allowed(change: IllegalTransition) -> IllegalCaseChange:
@@ -130,9 +149,7 @@ async def record_step(
     _case_may(case, CaseAction.RECORD_STEP)
     acting = await _acting(session, case, actor)
     steps = await repository.steps_of(session, case_id=case.id, for_update=True)
-    step = next((s for s in steps if s.key == step_key), None)
-    if step is None:
-        raise NotFound(f"Case {case_id} has no step {step_key}.")
+    step = _step(steps, case_id, step_key)
     _no_personal_data(outcome=record.outcome, note=record.note)
     action = record.action
     if action is StepAction.NOT_APPLICABLE and record.outcome is None:
@@ -179,7 +196,7 @@ async def record_step(
     )
     if not unresolved_required((s.required, s.active) for s in steps):
         _close(session, case, steps, CaseAction.CLOSE, by=acting.label, now=now)
-    return await case_out(session, case, now=now)
+    return await case_out(session, case, now=now, steps=steps)
 
 
 def _close(
@@ -217,9 +234,7 @@ async def close_case(
     """The leader closes the case early, with a reason (403 for anyone else)."""
     case = await find_case(session, case_id, actor, for_update=True)
     _case_may(case, CaseAction.CLOSE_EARLY)
-    acting = await _acting(session, case, actor)
-    if not acting.leads:
-        raise Forbidden("Only the team's leader closes a case early.")
+    acting = await _leading(session, case, actor, to="closes a case early")
     _no_personal_data(reason=close.reason)
     steps = await repository.steps_of(session, case_id=case.id, for_update=True)
     _close(
@@ -231,7 +246,7 @@ async def close_case(
         now=now,
         reason=close.reason,
     )
-    return await case_out(session, case, now=now)
+    return await case_out(session, case, now=now, steps=steps)
 
 
 async def assign_step(
@@ -247,11 +262,9 @@ async def assign_step(
     `null` unassigns). A resolved step is not reassigned (409)."""
     case = await find_case(session, case_id, actor, for_update=True)
     _case_may(case, CaseAction.ASSIGN)
-    acting = await _leading(session, case, actor)
+    acting = await _leading(session, case, actor, to="assigns the follow-up")
     steps = await repository.steps_of(session, case_id=case.id, for_update=True)
-    step = next((s for s in steps if s.key == step_key), None)
-    if step is None:
-        raise NotFound(f"Case {case_id} has no step {step_key}.")
+    step = _step(steps, case_id, step_key)
     if not step.active:
         raise IllegalCaseChange("the step is resolved: reopen it to assign it")
     given = assignment.model_fields_set
@@ -261,9 +274,10 @@ async def assign_step(
         if "companion_member_id" in given
         else step.companion_member_id
     )
-    for field, member_id in (("owner_member_id", owner), ("companion_member_id", companion)):
-        if field in given and member_id is not None:
-            await _team_member(session, case, member_id, field=field)
+    named = {"owner_member_id": owner, "companion_member_id": companion}
+    await _team_members(
+        session, case, {f: m for f, m in named.items() if f in given and m is not None}
+    )
     if owner is not None and owner == companion:
         raise InvalidFields(
             [FieldProblem(field="companion_member_id", reason="the companion is someone else")]
@@ -284,7 +298,7 @@ async def assign_step(
                 member_id=after,
             )
     step.owner_member_id, step.companion_member_id = owner, companion
-    return await case_out(session, case, now=now)
+    return await case_out(session, case, now=now, steps=steps)
 
 
 async def reassign_case(
@@ -299,7 +313,7 @@ async def reassign_case(
     unresolved step that was the old owner's, as owner or companion, go to the new one."""
     case = await find_case(session, case_id, actor, for_update=True)
     _case_may(case, CaseAction.ASSIGN)
-    acting = await _leading(session, case, actor)
+    acting = await _leading(session, case, actor, to="assigns the follow-up")
     new = (await _team_member(session, case, reassign.owner_member_id, field="owner_member_id")).id
     old = case.owner_member_id
     steps = await repository.steps_of(session, case_id=case.id, for_update=True)
@@ -316,11 +330,12 @@ async def reassign_case(
     repository.add_event(
         session, case_id=case.id, kind=EventKind.REASSIGNED, at=now, by=acting.label, member_id=new
     )
-    return await case_out(session, case, now=now)
+    return await case_out(session, case, now=now, steps=steps)
 
 
-async def _leading(session: AsyncSession, case: FollowupCase, actor: Actor) -> _Acting:
+async def _leading(session: AsyncSession, case: FollowupCase, actor: Actor, *, to: str) -> _Acting:
+    """The actor, who must act as the team's leader: 403 "Only the team's leader `to`"."""
     acting = await _acting(session, case, actor)
     if not acting.leads:
-        raise Forbidden("Only the team's leader assigns the follow-up.")
+        raise Forbidden(f"Only the team's leader {to}.")
     return acting

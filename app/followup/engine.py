@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -88,6 +89,7 @@ async def advance_due(session: AsyncSession, *, now: datetime, settings: Setting
         by_case.setdefault(step.case_id, []).append(step)
     cases = await repository.cases_by_id(session, list(by_case))
     round_ = _Round(session=session, now=now, base_url=settings.http.public_base_url)
+    await round_.load_members(m for s in due for m in (s.owner_member_id, s.companion_member_id))
     for case_id, steps in by_case.items():
         step_ids = [s.id for s in steps]
         try:
@@ -113,6 +115,13 @@ class _Round:
     _leaders: dict[uuid.UUID, uuid.UUID | None] = field(default_factory=dict)
     _members: dict[uuid.UUID, Member | None] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict)
+
+    async def load_members(self, member_ids: Iterable[uuid.UUID | None]) -> None:
+        """Read the members not read yet in one query (the owners and companions of the
+        round's steps), rather than one by one."""
+        wanted = sorted({i for i in member_ids if i is not None and i not in self._members})
+        found = await roster_duty.members_by_id(self.session, wanted)
+        self._members.update({i: found.get(i) for i in wanted})
 
     async def member(self, member_id: uuid.UUID | None) -> Member | None:
         """The member, if they can get an SMS (active, not opted out)."""

@@ -32,6 +32,7 @@ from app.notify.models import OutboxMessage, OutboxStatus
 from app.notify.texts import Language
 from app.privacy.crypto import FieldCipher
 from app.roster import duty as roster_duty
+from app.roster.models import Member
 from app.triage.rules import TriageAction
 
 CONDITION_CATEGORIES = (DataCategory.SITUATION, DataCategory.BYSTANDERS)
@@ -84,7 +85,7 @@ async def open_case_for_alert(
     )
     team = await roster_duty.team_for_municipality(session, code=alert.municipality_code)
     leader = await _active_leader(session, team.leader_member_id if team else None)
-    people = plan.RoleHolders(leader=leader, taker=taken_by)
+    people = plan.RoleHolders(leader=leader.id if leader else None, taker=taken_by)
     case = FollowupCase(
         alert_id=alert.id,
         municipality_code=alert.municipality_code,
@@ -179,7 +180,7 @@ async def _mark_crisis(
     extra: list[plan.PlannedStep],
     *,
     window: timedelta,
-    leader: uuid.UUID | None,
+    leader: Member | None,
     now: datetime,
     url: str,
 ) -> None:
@@ -193,13 +194,12 @@ async def _mark_crisis(
         by=SYSTEM,
         outcome=f"{case.repeated_overdoses} ikke-dødelige overdoser innen {window.days} dager",
     )
-    member = (await roster_duty.members_by_id(session, [leader])).get(leader) if leader else None
-    if member is None or not roster_duty.reachable(member) or not extra:
+    if leader is None or not roster_duty.reachable(leader) or not extra:
         return
     name = await roster_duty.get_municipality(session, case.municipality_code)
     link = texts.case_link(url, case.id)
     first = min(p.deadline for p in extra)
-    language: Language = "en" if member.language == "en" else "nb"
+    language: Language = "en" if leader.language == "en" else "nb"
     try:
         body = texts.crisis_text(
             municipality_name=name.name if name else "",
@@ -217,8 +217,8 @@ async def _mark_crisis(
                 subject_id=case.id,
                 purpose=CRISIS_PURPOSE,
                 context={"steps": [p.template.key for p in extra]},
-                member_id=member.id,
-                to_number=member.mobile,
+                member_id=leader.id,
+                to_number=leader.mobile,
                 body=body,
                 status=OutboxStatus.PENDING,
                 due_at=deadlines.outside_quiet_hours(now),  # a case opened at night: at 08:00
@@ -228,11 +228,12 @@ async def _mark_crisis(
     )
 
 
-async def _active_leader(session: AsyncSession, leader_id: uuid.UUID | None) -> uuid.UUID | None:
+async def _active_leader(session: AsyncSession, leader_id: uuid.UUID | None) -> Member | None:
+    """The team's leader, if active (read once: the steps' owner and the crisis SMS)."""
     if leader_id is None:
         return None
     member = (await roster_duty.members_by_id(session, [leader_id])).get(leader_id)
-    return leader_id if member is not None and member.active else None
+    return member if member is not None and member.active else None
 
 
 def _step_row(case_id: uuid.UUID, planned: plan.PlannedStep, *, now: datetime) -> FollowupStep:

@@ -62,10 +62,18 @@ async def get_case(
     return await case_out(session, case, now=now)
 
 
-async def case_out(session: AsyncSession, case: FollowupCase, *, now: datetime) -> CaseOut:
-    """The case with its steps and history, as the API answers it."""
+async def case_out(
+    session: AsyncSession,
+    case: FollowupCase,
+    *,
+    now: datetime,
+    steps: list[FollowupStep] | None = None,
+) -> CaseOut:
+    """The case with its steps and history, as the API answers it; `steps`: all of the case's,
+    by position, when the caller has them loaded already (a change)."""
     await session.flush()
-    steps = await repository.steps_of(session, case_id=case.id)
+    if steps is None:
+        steps = await repository.steps_of(session, case_id=case.id)
     events = await repository.events_of(session, case_id=case.id)
     members = await _members(
         session,

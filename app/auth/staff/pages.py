@@ -36,7 +36,7 @@ from app.auth.staff.security import (
     set_cookie,
 )
 from app.auth.staff.words import words
-from app.deps import SessionDep, StateDep
+from app.deps import SessionDep, StateDep, client_address
 from app.norway.phone import InvalidPhoneNumber, to_norwegian_mobile
 from app.notify.texts import OSLO
 
@@ -58,10 +58,6 @@ def signin_url(request: Request) -> str:
 
 def me_url(request: Request) -> str:
     return f"{pages_root(request)}/{tokens.PAGES_PREFIX}/me"
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _language(request: Request) -> str:
@@ -168,7 +164,7 @@ async def send_link(
             error=w["invalid_mobile"],
         )
     now = state.clock.now()
-    wait = runtime.guard.admit_sms(mobile=number, address=_address(request), now=now)
+    wait = runtime.guard.admit_sms(mobile=number, address=client_address(request), now=now)
     if wait is not None:
         return _message(request, "too_many", language, status=429, seconds=wait)
     async with session.begin():
@@ -225,7 +221,7 @@ async def _opened(
     """The link, valid and with members to sign in as; or the page to answer instead."""
     runtime = runtime_of(state)
     now = state.clock.now()
-    wait = runtime.guard.wait_after_misses(_address(request), now=now)
+    wait = runtime.guard.wait_after_misses(client_address(request), now=now)
     if wait is not None:
         return _message(request, "too_many", "nb", status=429, seconds=wait)
     if state.settings.staff.mode != "sms_link":
@@ -233,7 +229,7 @@ async def _opened(
     async with session.begin():
         opened = await service.open_link(session, token=token, now=now)
     if opened is None:
-        runtime.guard.missed(_address(request), now=now)
+        runtime.guard.missed(client_address(request), now=now)
         return _message(request, "link.unknown", "nb", status=404, again=True)
     language = opened.members[0].language if opened.members else "nb"
     if opened.state is LinkState.USED:
@@ -293,8 +289,8 @@ async def confirm(
     now = state.clock.now()
     try:
         async with session.begin():
-            signed_in = await service.use_link(
-                session, token=token, team_id=chosen, now=now, settings=state.settings.staff
+            signed_in = await service.use_opened(
+                session, opened=opened, team_id=chosen, now=now, settings=state.settings.staff
             )
     except service.SignInRefused as exc:
         if exc.refusal is service.Refusal.CHOOSE_TEAM:

@@ -23,7 +23,7 @@ from app.auth.staff.schemas import (
     StaffMe,
     StaffSessionOut,
 )
-from app.deps import SessionDep, StateDep
+from app.deps import SessionDep, StateDep, client_address
 from app.errors import Conflict, DomainError, Forbidden, Problem, Unauthorized
 from app.state import AppState
 
@@ -61,10 +61,6 @@ _SESSION_REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _refused(exc: service.SignInRefused) -> DomainError:
     if exc.refusal is service.Refusal.CHOOSE_TEAM:
         return Conflict(
@@ -89,7 +85,7 @@ def _team(member: StaffMember) -> dict[str, str]:
 
 
 def _check_misses(state: AppState, request: Request) -> None:
-    wait = runtime_of(state).guard.wait_after_misses(_address(request), now=state.clock.now())
+    wait = runtime_of(state).guard.wait_after_misses(client_address(request), now=state.clock.now())
     if wait is not None:
         raise TooManyAttempts(
             "Too many refused sign-in attempts from this address.",
@@ -128,7 +124,9 @@ async def request_sms_signin(
     if settings.mode != "sms_link":
         raise Forbidden("Staff sign in through the municipality's login (OpenID Connect).")
     now = state.clock.now()
-    wait = runtime_of(state).guard.admit_sms(mobile=body.mobile, address=_address(request), now=now)
+    wait = runtime_of(state).guard.admit_sms(
+        mobile=body.mobile, address=client_address(request), now=now
+    )
     if wait is not None:
         raise TooManyAttempts(
             "Too many sign-in links asked for this number or from this address.",
@@ -182,7 +180,7 @@ async def confirm_sms_signin(
             )
     except service.SignInRefused as exc:
         if exc.refusal is service.Refusal.UNKNOWN:
-            runtime_of(state).guard.missed(_address(request), now=now)
+            runtime_of(state).guard.missed(client_address(request), now=now)
         raise _refused(exc) from None
     return _session_out(response, signed_in)
 
@@ -230,7 +228,7 @@ async def oidc_signin(
     except oidc.KeysUnavailable as exc:
         raise SignInUnavailable(str(exc), headers={"Retry-After": "30"}) from None
     except oidc.OidcRefused as exc:
-        runtime_of(state).guard.missed(_address(request), now=now)
+        runtime_of(state).guard.missed(client_address(request), now=now)
         raise Unauthorized(
             f"The ID token was refused: {exc}.",
             headers={"WWW-Authenticate": 'Bearer realm="staff", error="invalid_token"'},

@@ -149,19 +149,34 @@ async def use_link(
     opened = await open_link(session, token=token, now=now)
     if opened is None:
         raise SignInRefused(Refusal.UNKNOWN)
-    if opened.state is rules.LinkState.USED:
+    return await use_opened(session, opened=opened, team_id=team_id, now=now, settings=settings)
+
+
+async def use_opened(
+    session: AsyncSession,
+    *,
+    opened: OpenedLink,
+    team_id: uuid.UUID | None,
+    now: datetime,
+    settings: StaffAuthSettings,
+) -> SignedIn:
+    """`use_link` for a link the caller has opened already (`open_link`), without reading it
+    and its members again; its state is taken at `now`."""
+    link = opened.link
+    state = rules.link_state(expires_at=link.expires_at, used_at=link.used_at, now=now)
+    if state is rules.LinkState.USED:
         raise SignInRefused(Refusal.USED)
-    if opened.state is rules.LinkState.EXPIRED:
+    if state is rules.LinkState.EXPIRED:
         raise SignInRefused(Refusal.EXPIRED)
     member = _chosen(opened.members, team_id)
-    if not await repository.use_link(session, link_id=opened.link.id, now=now):
+    if not await repository.use_link(session, link_id=link.id, now=now):
         raise SignInRefused(Refusal.USED)
     signed_in = start_session(
         session, member=member, via=SignInVia.SMS_LINK, now=now, settings=settings
     )
     await session.flush()  # the session row exists before the link names it
     await repository.set_link_session(
-        session, link_id=opened.link.id, session_id=signed_in.identity.session_id
+        session, link_id=link.id, session_id=signed_in.identity.session_id
     )
     return signed_in
 

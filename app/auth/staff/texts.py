@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from app.notify.gsm7 import SINGLE_SEGMENT, is_gsm7, septet_length
-
-Language = Literal["nb", "en"]
+from app.notify.texts import Language
 
 _TEXTS: dict[Language, str] = {
     "nb": "Innlogging i Overdosevarsel: {link} Lenken virker i {n} min, én gang. "

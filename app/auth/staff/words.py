@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-Language = Literal["nb", "en"]
-
 _NB: dict[str, str] = {
     "title": "Overdosevarsel",
     "signin": "Logg inn",

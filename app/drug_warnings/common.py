@@ -35,10 +35,10 @@ async def own_municipality_name(
     session: AsyncSession, code: str, municipalities: ActingFor, *, field: str = "municipality"
 ) -> str:
     """As `municipality_name`, for a code in a request body: a 422 naming the field."""
-    names = await repository.served(session, [code]) if code in municipalities else {}
-    if code not in names:
-        raise refuse(field, "not one of this client's municipalities")
-    return names[code]
+    try:
+        return await municipality_name(session, code, municipalities)
+    except NotFound:
+        raise refuse(field, "not one of this client's municipalities") from None
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,26 @@ async def list_warnings(
     now: datetime,
 ) -> list[WarningOut]:
     """The municipalities' warnings, newest first; only those in `state` when given."""
+    rows = await warning_rows(
+        session, municipalities=municipalities, state=state, offset=offset, limit=limit, now=now
+    )
+    return await warnings_out(session, rows, now=now)
+
+
+async def warning_rows(
+    session: AsyncSession,
+    *,
+    municipalities: list[str],
+    state: WarningState | None,
+    offset: int,
+    limit: int,
+    now: datetime,
+) -> list[DrugWarning]:
+    """As `list_warnings`, the rows (`warnings_out` gives their API forms)."""
     status = None
     if state is not None:
         status = WarningStatus.DRAFT if state is WarningState.DRAFT else WarningStatus.APPROVED
-    rows = await repository.list_warnings(
+    return await repository.list_warnings(
         session,
         municipalities=municipalities,
         status=status.value if status else None,
@@ -50,20 +66,14 @@ async def list_warnings(
         offset=offset,
         limit=limit,
     )
+
+
+async def warnings_out(
+    session: AsyncSession, rows: list[DrugWarning], *, now: datetime
+) -> list[WarningOut]:
+    """The warnings' API forms, in their order: a few queries for all of them."""
     names = await repository.served(session, {w.municipality_code for w in rows})
-    ids = [w.id for w in rows]
-    counts = await repository.sms_counts(session, ids)
-    reached = await repository.neighbours_reached(session, ids)
-    return [
-        _warning_out(
-            w,
-            names.get(w.municipality_code, w.municipality_code),
-            now=now,
-            counts=counts.get(w.id, {}),
-            neighbours=reached.get(w.id, []),
-        )
-        for w in rows
-    ]
+    return await _sent_out(session, rows, names, now=now)
 
 
 async def incoming_warnings(
@@ -125,15 +135,27 @@ async def warning_out(
     session: AsyncSession, warning: DrugWarning, name: str, *, now: datetime
 ) -> WarningOut:
     """The warning's API form, with its SMS counts and the neighbours it reached."""
-    counts = await repository.sms_counts(session, [warning.id])
-    reached = await repository.neighbours_reached(session, [warning.id])
-    return _warning_out(
-        warning,
-        name,
-        now=now,
-        counts=counts.get(warning.id, {}),
-        neighbours=reached.get(warning.id, []),
-    )
+    return (await _sent_out(session, [warning], {warning.municipality_code: name}, now=now))[0]
+
+
+async def _sent_out(
+    session: AsyncSession, rows: list[DrugWarning], names: dict[str, str], *, now: datetime
+) -> list[WarningOut]:
+    """The warnings' API forms, with their SMS counts and the neighbours they reached (one
+    query each for all of them); `names` by municipality code."""
+    ids = [w.id for w in rows]
+    counts = await repository.sms_counts(session, ids)
+    reached = await repository.neighbours_reached(session, ids)
+    return [
+        _warning_out(
+            w,
+            names.get(w.municipality_code, w.municipality_code),
+            now=now,
+            counts=counts.get(w.id, {}),
+            neighbours=reached.get(w.id, []),
+        )
+        for w in rows
+    ]
 
 
 def draft_out(warning: DrugWarning, name: str, *, now: datetime) -> WarningOut:

@@ -83,9 +83,8 @@ async def rules_doc(
     await municipality_name(session, municipality_code, municipalities)
     row = await repository.get_settings(session, municipality_code=municipality_code)
     configured = row is not None and row.cluster_rules is not None
-    rules = await rules_for(session, municipality_code=municipality_code)
     return ClusterRulesDoc(
-        rules=[_rule_in(rule) for rule in rules],
+        rules=[_rule_in(rule) for rule in _rules_of(row)],
         districts=[DistrictIn.model_validate(d) for d in row.districts] if row else [],
         configured=configured,
     )
@@ -139,7 +138,10 @@ def _district_problems(rules: ClusterRules) -> list[FieldProblem]:
 
 async def rules_for(session: AsyncSession, *, municipality_code: str) -> tuple[ClusterRule, ...]:
     """The rules the municipality's clusters are detected by (the default without its own)."""
-    row = await repository.get_settings(session, municipality_code=municipality_code)
+    return _rules_of(await repository.get_settings(session, municipality_code=municipality_code))
+
+
+def _rules_of(row: WarningSettingsRow | None) -> tuple[ClusterRule, ...]:
     if row is None or row.cluster_rules is None:
         return DEFAULT_RULES
     return tuple(_rule_of(rule) for rule in row.cluster_rules)

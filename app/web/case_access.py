@@ -16,7 +16,6 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts import disclosure
-from app.alerts import service as alerts_service
 from app.alerts.details import AlertDetails
 from app.audit.enums import ActorKind, Channel
 from app.auth.links import service as member_links
@@ -29,7 +28,7 @@ from app.followup.models import FollowupCase
 from app.privacy.crypto import FieldCipher
 from app.roster import duty as roster_duty
 from app.timeline.schemas import StaffRef
-from app.web.service import recipient_of
+from app.web.service import recipient_of, staff_refs
 
 DISCLOSURE_REASON = "Viste opplysningene i oppfølgingssaken (tjenstlig behov)"
 
@@ -39,6 +38,8 @@ class VisibleCase:
     case: FollowupCase
     access: Access
     """`summary` or `personal` (a case the member may not see is never a VisibleCase)."""
+    paged: tuple[uuid.UUID, ...]
+    """Who was sent a link to the case's alert, in the order they were first sent one."""
 
 
 @dataclass(frozen=True)
@@ -62,17 +63,16 @@ async def visible_case(
     assigned = {case.owner_member_id} | {
         m for s in steps for m in (s.owner_member_id, s.companion_member_id)
     }
+    paged = tuple(await member_links.members_linked(session, alert_id=case.alert_id))
     access = may_see(
         staff.view,
         CaseAccess(
             municipality_code=case.municipality_code,
             assigned_member_ids=frozenset(m for m in assigned if m is not None),
-            paged_member_ids=frozenset(
-                await member_links.members_linked(session, alert_id=case.alert_id)
-            ),
+            paged_member_ids=frozenset(paged),
         ),
     )
-    return VisibleCase(case, access) if access.sees_case else None
+    return VisibleCase(case, access, paged) if access.sees_case else None
 
 
 async def disclose(
@@ -99,7 +99,4 @@ async def disclose(
         now=now,
         cipher=cipher,
     )
-    linked = await member_links.members_linked(session, alert_id=visible.case.alert_id)
-    members = await roster_duty.members_by_id(session, linked)
-    alerted = [await alerts_service.staff_ref(session, members[m]) for m in linked]
-    return CaseDetails(details=details, alerted=alerted)
+    return CaseDetails(details=details, alerted=await staff_refs(session, visible.paged))

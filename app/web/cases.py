@@ -38,6 +38,7 @@ from app.input_guard import has_forbidden_characters
 from app.web import case_access, i18n, overview
 from app.web.case_access import CaseDetails, VisibleCase, visible_case
 from app.web.pages import fields_of, message_page
+from app.web.refusals import service_reasons
 from app.web.staff_pages import language, render, root, to_signin
 
 router = APIRouter(prefix="/cases", include_in_schema=False)
@@ -190,8 +191,7 @@ def _record_of(action: str, text: str) -> StepRecordIn:
 
 
 def _reason(exc: DomainError, words: dict[str, str]) -> str:
-    errors = exc.extra.get("errors") or []
-    reasons = [str(e["reason"]) for e in errors if isinstance(e, dict) and e.get("reason")]
+    reasons = service_reasons(exc)
     if reasons:
         return "; ".join(reasons)
     return exc.detail if not isinstance(exc, InvalidFields) else words["case.invalid"]

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.drug_warnings import lists, reports, repository, signals
 from app.drug_warnings.clusters import AreaKind
-from app.drug_warnings.models import SignalStatus
+from app.drug_warnings.models import DrugWarning, SignalStatus
 from app.drug_warnings.schemas import (
     ConcernReportOut,
     IncomingWarningOut,
@@ -107,14 +107,20 @@ async def leader_overview(
         session, municipalities=codes, status=SignalStatus.OPEN, offset=0, limit=SHOWN
     )
 
-    async def warnings(state: WarningState, limit: int) -> list[WarningOut]:
-        return await lists.list_warnings(
+    async def rows(state: WarningState, limit: int) -> list[DrugWarning]:
+        return await lists.warning_rows(
             session, municipalities=codes, state=state, offset=0, limit=limit, now=now
         )
 
-    drafts = await warnings(WarningState.DRAFT, SHOWN)
-    in_force = await warnings(WarningState.ACTIVE, SHOWN)
-    expired = await warnings(WarningState.EXPIRED, EXPIRED_READ)
+    kinds = (
+        await rows(WarningState.DRAFT, SHOWN),
+        await rows(WarningState.ACTIVE, SHOWN),
+        await rows(WarningState.EXPIRED, EXPIRED_READ),
+    )
+    # The three kinds' SMS counts and neighbours reached, read once for all of them.
+    outs = await lists.warnings_out(session, [w for kind in kinds for w in kind], now=now)
+    by_id = {w.id: w for w in outs}
+    drafts, in_force, expired = ([by_id[w.id] for w in kind] for kind in kinds)
     incoming = await lists.incoming_warnings(
         session, municipalities=codes, include_expired=False, offset=0, limit=SHOWN, now=now
     )

@@ -43,9 +43,14 @@ def reason_of_invalid(exc: ValidationError, words: dict[str, str]) -> str:
     return worded(((e["type"], str(e["msg"])) for e in exc.errors()), words)
 
 
+def service_reasons(exc: DomainError) -> list[str]:
+    """The reasons a service gave for each field it refused (none for a refusal without)."""
+    errors = exc.extra.get("errors") or []
+    return [str(e["reason"]) for e in errors if isinstance(e, dict) and e.get("reason")]
+
+
 def reason_of(exc: DomainError, words: dict[str, str]) -> str:
     if isinstance(exc, Conflict):
         return words["warnings.reason.conflict"]
-    errors = exc.extra.get("errors") or []
-    reasons = [str(e.get("reason", "")) for e in errors if isinstance(e, dict)]
-    return worded((("value_error", r) for r in reasons or [exc.detail]), words)
+    reasons = service_reasons(exc) or [exc.detail]
+    return worded((("value_error", r) for r in reasons), words)

@@ -6,6 +6,8 @@ POST use cases. Personal data is read only through `app.alerts.disclosure`, whic
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -110,13 +112,19 @@ async def with_details(
         now=now,
         cipher=cipher,
     )
-    linked = await member_links.members_linked(session, alert_id=page.alert.id)
-    members = await roster_duty.members_by_id(session, linked)
-    page.alerted = [await alerts_service.staff_ref(session, members[m]) for m in linked]
+    page.alerted = await staff_refs(
+        session, await member_links.members_linked(session, alert_id=page.alert.id)
+    )
     page.options = await answers_service.options_for(
         session, municipality_code=page.alert.municipality_code
     )
     return page
+
+
+async def staff_refs(session: AsyncSession, member_ids: Sequence[uuid.UUID]) -> list[StaffRef]:
+    """The members as colleagues see them, in the order given (who was alerted)."""
+    members = await roster_duty.members_by_id(session, member_ids)
+    return [await alerts_service.staff_ref(session, members[m]) for m in member_ids]
 
 
 def recipient_of(member: Member, team: Team | None) -> Recipient:

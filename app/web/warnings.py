@@ -332,9 +332,10 @@ async def _act(
     *,
     done: str,
     confirmed: bool = True,
+    wake: bool = False,
 ) -> Response:
     """The gate, then `action` in one transaction; PRG to `done`, or a page with the reason
-    (nothing stored or sent)."""
+    (nothing stored or sent). With `wake`, the worker is woken after commit (SMS are due)."""
     refusal = gate(request, state, staff, csrf, leader=True)
     if refusal is not None or staff is None:
         return refusal or to_signin(request)
@@ -353,6 +354,8 @@ async def _act(
         return not_found(request, staff)
     except DomainError as exc:  # refused: nothing was stored or sent
         return refused(request, staff, reason_of(exc, words), exc.status)
+    if wake:
+        state.worker.wake()
     return _done(request, done)
 
 
@@ -376,7 +379,7 @@ async def approve_warning(
             cipher=state.cipher,
         )
 
-    answer = await _act(
+    return await _act(
         request,
         state,
         session,
@@ -386,10 +389,8 @@ async def approve_warning(
         approve,
         done="approved",
         confirmed=confirm == "yes",
+        wake=True,
     )
-    if isinstance(answer, RedirectResponse) and answer.headers["location"].endswith("#done"):
-        state.worker.wake()  # after commit: the SMS are due
-    return answer
 
 
 @warnings_router.post("/{warning_id}/review")

@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from app import heartbeat
+from app import heartbeat, once
 from app.alerts import models as alerts_models
 from app.answers import models as answers_models
 from app.audit import models as audit_models
@@ -38,6 +38,7 @@ __all__ = [
     "links_models",
     "metadata",
     "notify_models",
+    "once",
     "roster_models",
     "staff_models",
     "timeline_models",

@@ -1,6 +1,6 @@
 """Staff sign-in by a one-time SMS link: the SMS, the confirm page that signs nobody in, the
-session (cookie and bearer), reuse, expiry, unknown and deactivated numbers, the limits,
-sign-out; and the access rule `may_see`, table-tested."""
+session (the pages' cookie, the API's bearer token), reuse, expiry, unknown and deactivated
+numbers, the limits, sign-out; and the access rule `may_see`, table-tested."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from app.state import AppState
 from app.tables import metadata
 from tests.conftest import START
 from tests.factories import Factory, TeamSetup
+from tests.problems import assert_problem
 from tests.staff_auth import browser_client, count_rows, csrf_of, signin_sms
 
 SMS_SIGNIN = "/v1/staff/signin/sms"
@@ -145,7 +146,7 @@ async def test_the_confirm_button_signs_in_with_a_scoped_cookie_and_me_works(
         assert "Ada Lund" in me_page.text and "Leder" in me_page.text
         token = browser.cookies["odv_staff"]
     assert token.startswith("ods_")
-    me = await http.get("/v1/staff/me", headers={"Cookie": f"odv_staff={token}"})
+    me = await http.get("/v1/staff/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200, me.text
     body = me.json()
     assert body["member_id"] == str(team.member_ids[0])
@@ -153,8 +154,6 @@ async def test_the_confirm_button_signs_in_with_a_scoped_cookie_and_me_works(
     assert body["municipality"] == "3107" and body["municipality_name"] == "Fredrikstad"
     assert body["is_leader"] is True
     assert body["session"]["via"] == "sms_link"
-    bearer = await http.get("/v1/staff/me", headers={"Authorization": f"Bearer {token}"})
-    assert bearer.json() == body
     async with state.engine.connect() as connection:
         stored = (await connection.execute(text("SELECT token_hash FROM staff_session"))).all()
     assert stored == [(tokens.token_hash(token),)]
@@ -306,6 +305,30 @@ async def test_a_session_expires_by_the_clock(
         page = await browser.get("/a/s/me")
         assert page.status_code == 303
         assert page.headers["location"] == "/a/s/signin"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/v1/staff/me"), ("POST", "/v1/staff/signout")]
+)
+async def test_the_api_takes_the_bearer_token_not_the_pages_cookie(
+    app: FastAPI, http: httpx.AsyncClient, state: AppState, team: TeamSetup, method: str, path: str
+) -> None:
+    """The cookie is the pages' (their forms carry a CSRF field); an API that took it could be
+    driven by another site's form in a staff member's browser."""
+    link = await _link_for(http, state, team.mobiles[team.member_ids[1]])
+    async with browser_client(app) as browser:
+        await _sign_in(browser, link)
+        token = browser.cookies["odv_staff"]
+    cookie = {"Cookie": f"odv_staff={token}"}
+    refused = await http.request(method, path, headers=cookie)
+    body = assert_problem(refused, 401)
+    assert "Authorization: Bearer" in body["detail"]
+    assert refused.headers["www-authenticate"] == 'Bearer realm="staff"'
+    # The session is untouched (a cookie did not sign it out) and the bearer token works.
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert (await http.get("/v1/staff/me", headers=bearer)).status_code == 200
+    expected = 200 if path.endswith("/me") else 204
+    assert (await http.request(method, path, headers=bearer)).status_code == expected
 
 
 async def test_signing_out_kills_the_session(

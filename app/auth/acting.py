@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import SecurityScopes
 
 from app.auth.staff.deps import StaffBearer, current_staff
@@ -34,7 +34,6 @@ class ActingParty:
 
 async def acting_party(
     security_scopes: SecurityScopes,
-    request: Request,
     state: StateDep,
     authorization: Annotated[str | None, Depends(oauth2_scheme)],
     bearer: StaffBearer,
@@ -42,7 +41,7 @@ async def acting_party(
     """The staff member of a live session, or the client of a valid token with the scopes;
     401/403 as problem details otherwise."""
     if bearer is not None and bearer.credentials.strip().startswith(SESSION_TOKEN_PREFIX):
-        staff = await current_staff(request, state, bearer)
+        staff = await current_staff(state, bearer)
         return ActingParty(municipalities=frozenset({staff.municipality_code}), staff=staff)
     claims = await current_client(security_scopes, state, authorization)
     municipalities = await client_municipalities(state, claims)

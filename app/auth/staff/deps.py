@@ -1,7 +1,9 @@
 """The staff dependencies: `CurrentStaff` (401 without a live session) and `OptionalStaff`.
 
-The session token is read from `Authorization: Bearer <token>` (the API) or from the
-`odv_staff` cookie (the staff pages; the browser sends it only below `/a`). A session is
+The API (`CurrentStaff`) reads the session token only from `Authorization: Bearer <token>`;
+the `odv_staff` cookie counts only on the staff pages (`OptionalStaff`; the browser sends it
+only below `/a`), whose forms carry a CSRF field. An API that took the cookie could be driven
+by another site's form in a staff member's browser (CSRF), so it answers 401. A session is
 alive until it expires (`STAFF__SESSION_HOURS`, by the service clock) or is signed out, and
 only while its member is active: deactivating a member ends their sessions at once.
 
@@ -64,9 +66,10 @@ async def optional_staff(
         return await service.resolve_session(session, token=token, now=state.clock.now())
 
 
-async def current_staff(request: Request, state: StateDep, bearer: StaffBearer) -> StaffIdentity:
-    token = _presented(request, bearer)
-    if token is None:
+async def current_staff(state: StateDep, bearer: StaffBearer) -> StaffIdentity:
+    """The member of the bearer token's live session; the pages' cookie does not count here."""
+    token = bearer.credentials.strip() if bearer is not None else ""
+    if not token:
         raise Unauthorized(
             "Sign in as staff: send the session token as 'Authorization: Bearer <token>'.",
             headers={"WWW-Authenticate": 'Bearer realm="staff"'},

@@ -12,6 +12,9 @@ python-jose against the provider's key set, and the claim that names the staff m
   kept `STAFF__OIDC_JWKS_CACHE_MINUTES`; a token signed with a key we do not know fetches it
   again, at most once per `REFETCH_AFTER` (the provider rotated its keys). When a fetch fails
   the keys we have are used; with none, sign-in answers 503.
+* A token signs in once: `replay_key` (the issuer and `jti`, or the whole token without one)
+  is remembered until `remember_until` (its expiry plus the clock skew) in `app.once`, in the
+  sign-in's transaction (`service.sign_in_by_id_token`), and a second use is refused.
 * The member: the configured claim (`phone_number` by default, as E.164) matched against the
   members' mobiles, or (`STAFF__OIDC_MATCH=email`) an `email` claim against their email. A
   claim the provider marks unverified (`<claim>_verified: false`) is refused.
@@ -134,6 +137,22 @@ def verify_with_keys(
         if datetime.fromtimestamp(not_before, tz=UTC) > now + ALLOWED_CLOCK_SKEW:
             raise OidcRefused("the token is not valid yet")
     return claims
+
+
+def replay_key(claims: Mapping[str, Any], *, token: str) -> str:
+    """What a second use of the same ID token is known by (pure): the issuer and its `jti`,
+    or, without a `jti`, the whole token (only its digest is stored)."""
+    jti = claims.get("jti")
+    if isinstance(jti, str) and jti:
+        return f"jti\x00{claims.get('iss')}\x00{jti}"
+    return f"token\x00{token}"
+
+
+def remember_until(claims: Mapping[str, Any]) -> datetime:
+    """How long a used ID token is remembered (pure): until it expires, plus the skew another
+    instance's clock may have, so no instance still takes it after the record is gone. The
+    claims are verified, so `exp` is a valid time."""
+    return datetime.fromtimestamp(claims["exp"], tz=UTC) + ALLOWED_CLOCK_SKEW
 
 
 def identifier_of(

@@ -192,10 +192,12 @@ async def confirm_sms_signin(
     summary="Sign in with an OpenID Connect ID token",
     description="Checks the provider's ID token (signature by the provider's key set, RS256 "
     "or ES256; issuer; audience; expiry) and starts a session for the active staff member "
-    "its `STAFF__OIDC_CLAIM` claim names (`phone_number` as the member's mobile by default).",
+    "its `STAFF__OIDC_CLAIM` claim names (`phone_number` as the member's mobile by default). "
+    "A token starts one session: used again (the same `jti`, or the same token without one) "
+    "it is refused until it expires. A refused sign-in (403, 409) does not use it up.",
     responses={
         201: {"description": "Signed in"},
-        401: {"model": Problem, "description": "The token was refused"},
+        401: {"model": Problem, "description": "The token was refused, or already used"},
         **_SESSION_REFUSALS,
         503: {
             "model": Problem,
@@ -225,6 +227,16 @@ async def oidc_signin(
         identifier = oidc.identifier_of(
             claims, claim=settings.oidc_claim, match=settings.oidc_match
         )
+        async with session.begin():
+            signed_in = await service.sign_in_by_id_token(
+                session,
+                token=body.id_token,
+                claims=claims,
+                identifier=identifier,
+                team_id=body.team_id,
+                now=now,
+                settings=settings,
+            )
     except oidc.KeysUnavailable as exc:
         raise SignInUnavailable(str(exc), headers={"Retry-After": "30"}) from None
     except oidc.OidcRefused as exc:
@@ -233,16 +245,6 @@ async def oidc_signin(
             f"The ID token was refused: {exc}.",
             headers={"WWW-Authenticate": 'Bearer realm="staff", error="invalid_token"'},
         ) from None
-    try:
-        async with session.begin():
-            signed_in = await service.sign_in_by_claim(
-                session,
-                identifier=identifier,
-                match=settings.oidc_match,
-                team_id=body.team_id,
-                now=now,
-                settings=settings,
-            )
     except service.SignInRefused as exc:
         raise _refused(exc) from None
     return _session_out(response, signed_in)

@@ -1,5 +1,6 @@
 """Staff sign-in use cases: ask for a link by SMS, open and use it, sign in with a provider's
-token, resolve a session, sign out. Services never commit: the router owns the transaction.
+token (once per token), resolve a session, sign out. Services never commit: the router owns
+the transaction.
 
 A link is bound to the mobile number it was sent to, not to one member: a person in two teams
 has one member row in each, and chooses the team when they use the link. The SMS is written
@@ -11,23 +12,28 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.staff import repository, rules, texts, tokens
+from app.auth.staff import oidc, repository, rules, texts, tokens
 from app.auth.staff.identity import StaffIdentity
 from app.auth.staff.models import SignInVia, StaffSession, StaffSignInLink
 from app.auth.staff.repository import StaffMember
 from app.config import StaffAuthSettings
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
+from app.once import first_use
 
 SUBJECT_KIND = "staff_signin"
 """The outbox subject kind of sign-in SMS; the subject id is the link's id."""
 PURPOSE = "signin"
+ID_TOKEN_PURPOSE = "oidc-id-token"
+"""The `app.once` purpose of used OIDC ID tokens."""
 
 
 class Refusal(StrEnum):
@@ -197,6 +203,38 @@ async def sign_in_by_claim(
         members = await repository.active_members(session, mobile=identifier)
     member = _chosen(members, team_id)
     return start_session(session, member=member, via=SignInVia.OIDC, now=now, settings=settings)
+
+
+async def sign_in_by_id_token(
+    session: AsyncSession,
+    *,
+    token: str,
+    claims: Mapping[str, Any],
+    identifier: str,
+    team_id: uuid.UUID | None,
+    now: datetime,
+    settings: StaffAuthSettings,
+) -> SignedIn:
+    """Signs in the member a verified ID token names, once per token: a second use is
+    `oidc.OidcRefused`. The use is recorded in the caller's transaction, so a sign-in refused
+    here (409 choose a team, 403 no member) rolls it back and the same token may try again."""
+    first = await first_use(
+        session,
+        purpose=ID_TOKEN_PURPOSE,
+        key=oidc.replay_key(claims, token=token),
+        until=oidc.remember_until(claims),
+        now=now,
+    )
+    if not first:
+        raise oidc.OidcRefused("the token was already used to sign in; sign in again")
+    return await sign_in_by_claim(
+        session,
+        identifier=identifier,
+        match=settings.oidc_match,
+        team_id=team_id,
+        now=now,
+        settings=settings,
+    )
 
 
 def start_session(

@@ -3,11 +3,14 @@
 * `render` turns an answer into the words the crew gets (bokmål: the crew is Norwegian).
 * `parse_reply` reads an SMS reply forgivingly: "OK 2688", "ok2688", " 2688 ", "OK 2688 20"
   (coming in about 20 min), and Twilio's opt-out keywords.
+* `taker_by_reply` decides who, if anyone, takes an alert when a number replies its code.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -85,3 +88,61 @@ def parse_reply(body: str) -> Reply:
     if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
         minutes = None
     return Reply(ReplyKind.ACKNOWLEDGE, code=match.group(1), minutes=minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class PagedMember:
+    """A member a page of the alert was written for, as the member is now."""
+
+    id: uuid.UUID
+    team_id: uuid.UUID
+    mobile: str
+    active: bool
+
+
+class TakerKind(StrEnum):
+    MEMBER = "member"
+    FALLBACK = "fallback"
+    NOBODY = "nobody"
+    """The number may not take the alert: the reply changes nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Taker:
+    kind: TakerKind
+    member_id: uuid.UUID | None = None
+
+
+NOBODY = Taker(TakerKind.NOBODY)
+
+
+def taker_by_reply(
+    *,
+    number: str,
+    team_id: uuid.UUID,
+    pages: Sequence[PagedMember | None],
+    fallback_number: str | None,
+) -> Taker:
+    """Who takes the alert of `team_id` when `number` replies its code.
+
+    `pages`: one entry per page of the alert to `number`, the member it was for (None: a page
+    to no member, i.e. the fallback number). A member takes it only while still active, on
+    that team and holding that mobile: a member deactivated, moved to another team or given
+    a new number since the page cannot take it (nor can whoever has the old number now).
+    Otherwise the number takes it as the fallback number only if it is the team's fallback
+    number now: a number that no longer is one takes nothing. A number never paged for the
+    alert takes nothing.
+    """
+    if not pages:
+        return NOBODY
+    for paged in pages:
+        if (
+            paged is not None
+            and paged.active
+            and paged.team_id == team_id
+            and paged.mobile == number
+        ):
+            return Taker(TakerKind.MEMBER, paged.id)
+    if fallback_number is not None and number == fallback_number:
+        return Taker(TakerKind.FALLBACK)
+    return NOBODY

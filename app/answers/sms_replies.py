@@ -4,11 +4,14 @@ too; STOP / START / HELP as Twilio requires.
 Every reply gets a short answer (returned as TwiML by the webhook), except STOP and START:
 for those Twilio sends its own confirmation and blocks or unblocks the number itself; we
 record them on the member, who is off duty (a roster hole) until START. A code is only
-valid from a number that was paged for that alert, and only as long as the links are.
+valid from a number that was paged for that alert, and only as long as the links are; it
+takes the alert only for whom `rules.taker_by_reply` allows (an active member paged for it and
+still on the team, or the team's fallback number), anyone else is told so and changes nothing.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,14 +19,34 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.alerts import service as alerts_service
 from app.alerts.enums import AckVia
 from app.answers import service as answers_service
-from app.answers.rules import Answer, AnswerKind, Reply, ReplyKind, parse_reply, render
+from app.answers.rules import (
+    Answer,
+    AnswerKind,
+    PagedMember,
+    Reply,
+    ReplyKind,
+    Taker,
+    TakerKind,
+    parse_reply,
+    render,
+    taker_by_reply,
+)
 from app.escalation.engine import manager as escalation_engine
+from app.escalation.engine import messages as escalation_messages
 from app.escalation.engine.models import EscalationState, EscalationStatus
+from app.escalation.policy import service as policy_service
 from app.followup import service as followup
-from app.notify import texts
+from app.notify import outbox, texts
+from app.notify.models import OutboxStatus
 from app.privacy.crypto import FieldCipher
 from app.roster import duty as roster_duty
 from app.roster.models import Member
+
+log = logging.getLogger(__name__)
+
+PAGED_STATUSES = tuple(s for s in OutboxStatus if s is not OutboxStatus.CANCELLED)
+"""A page counts as sent unless cancelled: a failed report can be wrong, and a pending page
+may be a retry of one that did arrive."""
 
 _NB = {
     "help": "Overdosevarsel: svar OK og koden fra varselet for å ta det, f.eks. OK 2688. "
@@ -31,6 +54,8 @@ _NB = {
     "unknown": "Forstod ikke svaret. Svar OK og koden fra varselet, f.eks. OK 2688.",
     "no_code": "Koden {code} passer ikke til noe varsel til dette nummeret. Sjekk koden.",
     "expired": "Koden {code} er utløpt. Ta kontakt med lederen om varselet fortsatt gjelder.",
+    "not_yours": "Nummeret kan ikke lenger ta varselet med koden {code}. Ta kontakt med lederen "
+    "om det er feil.",
     "taken_by": "Varselet er allerede tatt av {who} kl {t}. Du trenger ikke gjøre noe.",
     "taken": "Takk, du har tatt varselet. Åpne lenken for detaljer og svar til mannskapet.",
     "taken_answered": "Takk, du har tatt varselet. Mannskapet får svaret: {answer}.",
@@ -41,6 +66,8 @@ _EN = {
     "unknown": "Could not read the reply. Reply OK and the code from the alert, e.g. OK 2688.",
     "no_code": "The code {code} matches no alert sent to this number. Check the code.",
     "expired": "The code {code} has expired. Contact the leader if the alert still stands.",
+    "not_yours": "This number can no longer take the alert with the code {code}. Contact the "
+    "leader if this is wrong.",
     "taken_by": "The alert was already taken by {who} at {t}. Nothing more to do.",
     "taken": "Thank you, you took the alert. Open the link for details and to answer the crew.",
     "taken_answered": "Thank you, you took the alert. The crew gets the answer: {answer}.",
@@ -76,13 +103,51 @@ async def handle_reply(
     )
     if state is None:
         return phrases["no_code"].format(code=reply.code)
+    taker, member = await _taker(session, state, from_number)
+    if taker.kind is TakerKind.NOBODY:
+        # Before the alert's state: a removed member learns nothing of it, not even its taker.
+        log.warning(
+            "sms reply from a number that may not take the alert",
+            extra={"alert_id": str(state.alert_id)},
+        )
+        return phrases["not_yours"].format(code=reply.code)
     if now >= (state.notified_at or state.started_at) + link_lifetime:
         return phrases["expired"].format(code=reply.code)
     if state.status == EscalationStatus.ACKNOWLEDGED:
         return await _taken_already(session, state, phrases)
-    member = next((m for m in members if m.active and m.team_id == state.team_id), None)
     return await _take(
         session, state, member, reply, from_number, now, cipher, phrases, public_base_url
+    )
+
+
+async def _taker(
+    session: AsyncSession, state: EscalationState, number: str
+) -> tuple[Taker, Member | None]:
+    """Who `number`'s reply takes the alert for (the rule's answer), and that member's row."""
+    sent = await outbox.recipients_of(
+        session,
+        subject_kind=escalation_messages.SUBJECT_KIND,
+        subject_id=state.alert_id,
+        purposes=escalation_messages.PAGING_PURPOSES,
+        statuses=PAGED_STATUSES,
+    )
+    paged_ids = [member_id for to, member_id in sent if to == number]
+    members = await roster_duty.members_by_id(session, [m for m in paged_ids if m is not None])
+    pages = [
+        _paged(members[m]) if m is not None else None
+        for m in paged_ids
+        if m is None or m in members
+    ]
+    policy = await policy_service.load_policy(session, team_id=state.team_id)
+    taker = taker_by_reply(
+        number=number, team_id=state.team_id, pages=pages, fallback_number=policy.fallback_number
+    )
+    return taker, members.get(taker.member_id) if taker.member_id is not None else None
+
+
+def _paged(member: Member) -> PagedMember:
+    return PagedMember(
+        id=member.id, team_id=member.team_id, mobile=member.mobile, active=member.active
     )
 
 

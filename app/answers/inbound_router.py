@@ -10,6 +10,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from app.answers import sms_replies
 from app.deps import SessionDep, StateDep
+from app.errors import field_error
 from app.norway.phone import InvalidPhoneNumber, to_e164
 from app.notify.webhooks import FORBIDDEN, signed_params
 
@@ -24,7 +25,9 @@ INBOUND_PATH = "/v1/webhooks/twilio/inbound"
     description="Called by Twilio with `X-Twilio-Signature` for each SMS to our number. "
     '"OK <code>" takes the alert the code was sent with ("OK <code> <minutes>" also answers '
     "the crew that someone is coming); STOP, START and HELP are recorded as Twilio requires. "
-    "The answer is TwiML with a short reply SMS.",
+    "The answer is TwiML with a short reply SMS. Each `MessageSid` is handled once: a repeat "
+    "(a replay, or Twilio's retry of one already handled) gets empty TwiML and changes nothing; "
+    "a request without one is refused (422).",
     responses={
         200: {"content": {"application/xml": {}}, "description": "TwiML with the reply"},
         **FORBIDDEN,
@@ -33,6 +36,9 @@ INBOUND_PATH = "/v1/webhooks/twilio/inbound"
 )
 async def twilio_inbound(request: Request, state: StateDep, session: SessionDep) -> Response:
     params = await signed_params(request, state)
+    message_sid = params.get("MessageSid", "")
+    if not message_sid:  # Twilio names every message; without a name it cannot be handled once
+        raise field_error("MessageSid", "required: the id of the message, as Twilio sends it")
     sender = params.get("From", "")
     # A short code or an alphanumeric sender stays as it is: it matches no one.
     with contextlib.suppress(InvalidPhoneNumber):
@@ -40,6 +46,7 @@ async def twilio_inbound(request: Request, state: StateDep, session: SessionDep)
     async with session.begin():
         reply = await sms_replies.handle_reply(
             session,
+            message_sid=message_sid,
             from_number=sender,
             body=params.get("Body", ""),
             now=state.clock.now(),

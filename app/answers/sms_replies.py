@@ -7,6 +7,9 @@ record them on the member, who is off duty (a roster hole) until START. A code i
 valid from a number that was paged for that alert, and only as long as the links are; it
 takes the alert only for whom `rules.taker_by_reply` allows (an active member paged for it and
 still on the team, or the team's fallback number), anyone else is told so and changes nothing.
+
+A signed request carries no time, so a captured one stays valid: each inbound MessageSid is
+handled once (`app.once`), and a repeat is answered with nothing and changes nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from app.escalation.policy import service as policy_service
 from app.followup import service as followup
 from app.notify import outbox, texts
 from app.notify.models import OutboxStatus
+from app.once import first_use
 from app.privacy.crypto import FieldCipher
 from app.roster import duty as roster_duty
 from app.roster.models import Member
@@ -47,6 +51,17 @@ log = logging.getLogger(__name__)
 PAGED_STATUSES = tuple(s for s in OutboxStatus if s is not OutboxStatus.CANCELLED)
 """A page counts as sent unless cancelled: a failed report can be wrong, and a pending page
 may be a retry of one that did arrive."""
+
+INBOUND_PURPOSE = "sms-inbound"
+"""The `app.once` purpose of inbound SMS ids (Twilio's MessageSid)."""
+REPLAY_WINDOW = timedelta(days=30)
+"""How long an inbound MessageSid is remembered (at least as long as reply codes live).
+
+Twilio signs the URL and the parameters but no time, so there is no signature window to
+reuse: a captured request is valid for ever. 30 days outlive every reply code, so a replayed
+OK changes nothing; a STOP replayed later still would stop the number again, as visible as
+any STOP (the team's `stopped_sms`) and undone by START. The cost is one digest per staff SMS.
+"""
 
 _NB = {
     "help": "Overdosevarsel: svar OK og koden fra varselet for å ta det, f.eks. OK 2688. "
@@ -77,6 +92,7 @@ _EN = {
 async def handle_reply(
     session: AsyncSession,
     *,
+    message_sid: str,
     from_number: str,
     body: str,
     now: datetime,
@@ -84,9 +100,14 @@ async def handle_reply(
     cipher: FieldCipher,
     public_base_url: str,
 ) -> str | None:
-    """What to answer the sender (None: nothing, Twilio answers STOP and START itself).
+    """What to answer the sender (None: nothing; Twilio answers STOP and START itself, and a
+    message already handled gets nothing).
 
     `public_base_url` links the follow-up case that taking the alert opens."""
+    until = now + max(REPLAY_WINDOW, link_lifetime)
+    if not await first_use(session, purpose=INBOUND_PURPOSE, key=message_sid, until=until, now=now):
+        log.warning("inbound sms seen before: replay or retry, ignored")
+        return None
     reply = parse_reply(body)
     members = await roster_duty.members_with_mobile(session, from_number)
     phrases = _EN if members and members[0].language == "en" else _NB

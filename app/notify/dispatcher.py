@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.clock import Clock
 from app.config import Settings
 from app.db import describe_error
-from app.notify import outbox
+from app.notify import delivery, outbox
 from app.notify.models import OutboxMessage, OutboxStatus
 from app.notify.outcomes import Outcome, OutcomeHandlers
 from app.notify.sms import (
@@ -154,19 +154,15 @@ def apply_report(
 ) -> Outcome | None:
     """Apply a provider's delivery report; the outcome to pass on, None if nothing changed.
 
-    Delivered is final: a late failure report from an earlier send of the same message
-    cannot undo it.
+    Forward only (`delivery.status_after_report`): a late, repeated or replayed report never
+    moves a delivered, failed or cancelled message.
     """
-    if message.status in (OutboxStatus.DELIVERED, OutboxStatus.CANCELLED):
+    status = delivery.status_after_report(OutboxStatus(message.status), state)
+    if status is None:
         return None
-    if state is DeliveryState.DELIVERED:
-        message.status = OutboxStatus.DELIVERED
+    message.status = status
+    if status is OutboxStatus.DELIVERED:
         message.delivered_at = at
-    elif state is DeliveryState.FAILED:
-        if message.status == OutboxStatus.FAILED:
-            return None
-        message.status = OutboxStatus.FAILED
-        message.last_error = error
     else:
-        return None
+        message.last_error = error
     return Outcome.of(message, state, at)

@@ -301,6 +301,7 @@ async def test_recording_a_step(desk: Desk, clock: FakeClock) -> None:
         "by": "Ada Lund (leder)",
         "outcome": "Bo følger opp",
         "note": None,
+        "has_note": False,
         "deadline": None,
         "member_id": None,
     }

@@ -133,3 +133,15 @@ def open_history(
         cipher.open(token, context=context_of(alert_id, f"v{version}"))
     )
     return opened
+
+
+def person_names(cipher: FieldCipher, alerts: Iterable[Alert]) -> list[str]:
+    """The person's name in each of `alerts` that has one, for checking a free text against
+    (`app.privacy.free_text.personal_data_in`): only identity is opened, and nobody is shown
+    it, so no access-log entry."""
+    names: list[str] = []
+    for alert in alerts:
+        name = personal_values(cipher, alert, [DataCategory.IDENTITY]).get("person.name")
+        if isinstance(name, str):
+            names.append(name)
+    return names

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from app.auth.acting import ActingParty
 from app.auth.municipalities import ActingFor
 from app.auth.staff.identity import StaffIdentity
+from app.auth.staff.rules import StaffView
 from app.errors import FieldProblem, InvalidFields
 
 SYSTEM = "odvarsel"
@@ -30,6 +31,9 @@ class Actor:
     """A municipality's case system, acting for the team's leader."""
     signed_in: bool = False
     """A staff member acting as themselves (their session), not named by a case system."""
+    view: StaffView | None = None
+    """A signed-in staff member's access (`access`); None for a case system, which holds
+    `alerts:details` and sees all of a case."""
 
     @classmethod
     def case_system(
@@ -52,6 +56,7 @@ class Actor:
             municipalities=frozenset({staff.municipality_code}),
             member_id=staff.member_id,
             signed_in=True,
+            view=staff.view,
         )
 
     @classmethod

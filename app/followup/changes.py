@@ -4,6 +4,10 @@ Which transitions are legal is decided by the pure `state` module and due times 
 `deadlines`; this module loads, applies and stores, in the caller's transaction. Assigning
 and closing early are the leader's (the case system acts for the leader unless it names
 another member as `by_member_id`; a signed-in member is the leader if they lead the team).
+
+Every free text (outcome, note, reason) is refused with a national id, a phone number or the
+person's name from the case's alert: the check of answers to the crew (`personal_data_in`).
+A note is kept sealed (`notes`); each answer shows it only to a reader with details access.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.alerts import repository as alerts_repository
+from app.alerts import sealing
 from app.errors import Conflict, FieldProblem, Forbidden, InvalidFields, NotFound
-from app.followup import deadlines, repository
+from app.followup import deadlines, notes, repository
 from app.followup.actor import Actor
 from app.followup.models import EventKind, FollowupCase, FollowupStep
 from app.followup.schemas import CaseCloseIn, CaseOut, CaseReassignIn, StepAssignIn, StepRecordIn
@@ -29,7 +35,8 @@ from app.followup.state import (
     step_after,
     unresolved_required,
 )
-from app.followup.views import case_out, find_case
+from app.followup.views import case_for, find_case
+from app.privacy.crypto import FieldCipher
 from app.privacy.free_text import personal_data_in
 from app.roster import duty as roster_duty
 from app.roster.models import Member
@@ -104,11 +111,20 @@ def _case_may(case: FollowupCase, action: CaseAction) -> None:
         raise _allowed(exc) from exc
 
 
-def _no_personal_data(**texts: str | None) -> None:
+async def _no_personal_data(
+    session: AsyncSession, case: FollowupCase, cipher: FieldCipher, **texts: str | None
+) -> None:
+    """422 naming each text with a national id, a phone number or the person's name from the
+    case's alert (opened for this check only); the value is never echoed."""
+    given = {field: text for field, text in texts.items() if text is not None}
+    if not given:
+        return
+    alert = await alerts_repository.get_by_id(session, alert_id=case.alert_id)
+    names = sealing.person_names(cipher, [alert] if alert is not None else [])
     problems = [
         FieldProblem(field=field, reason="; ".join(reasons) + ": no personal data here")
-        for field, text in texts.items()
-        if text is not None and (reasons := personal_data_in(text))
+        for field, text in given.items()
+        if (reasons := personal_data_in(text, names=names))
     ]
     if problems:
         raise InvalidFields(problems)
@@ -138,6 +154,7 @@ async def record_step(
     record: StepRecordIn,
     actor: Actor,
     now: datetime,
+    cipher: FieldCipher,
 ) -> CaseOut:
     """Record what became of a step (done, not reached, not applicable) or reopen it.
 
@@ -150,7 +167,7 @@ async def record_step(
     acting = await _acting(session, case, actor)
     steps = await repository.steps_of(session, case_id=case.id, for_update=True)
     step = _step(steps, case_id, step_key)
-    _no_personal_data(outcome=record.outcome, note=record.note)
+    await _no_personal_data(session, case, cipher, outcome=record.outcome, note=record.note)
     action = record.action
     if action is StepAction.NOT_APPLICABLE and record.outcome is None:
         raise InvalidFields([FieldProblem(field="outcome", reason="say why it does not apply")])
@@ -160,26 +177,15 @@ async def record_step(
         )
     except IllegalTransition as exc:
         raise _allowed(exc) from exc
-    retries = status.active and action in (StepAction.NOT_REACHED, StepAction.REOPEN)
-    if record.next_attempt_at is not None and not retries:
-        raise InvalidFields(
-            [FieldProblem(field="next_attempt_at", reason="only for an attempt still to come")]
-        )
-    if retries:
-        try:
-            deadline = deadlines.next_attempt(
-                now, retry_hours=step.retry_hours, requested=record.next_attempt_at
-            )
-        except ValueError as exc:
-            raise InvalidFields([FieldProblem(field="next_attempt_at", reason=str(exc))]) from exc
-        _set_timer(step, deadline, now=now)
+    _next_attempt(step, record, stays_active=status.active, now=now)
     step.state = status.state.value
     step.active = status.active
     if not status.active:
         _stop_timer(step)
     if action is StepAction.NOT_REACHED:
         step.attempts += 1
-    step.outcome, step.note = record.outcome, record.note
+    step.outcome = record.outcome
+    step.note_sealed = notes.seal(cipher, case_id=case.id, note=record.note)  # and its event's
     step.recorded_by, step.recorded_by_member_id = acting.label, acting.member_id
     step.recorded_at = now
     kind = EventKind.REOPENED if action is StepAction.REOPEN else EventKind(action.value)
@@ -191,12 +197,33 @@ async def record_step(
         by=acting.label,
         step_key=step.key,
         outcome=record.outcome,
-        note=record.note,
+        note_sealed=step.note_sealed,
         deadline=step.deadline if status.active else None,
     )
     if not unresolved_required((s.required, s.active) for s in steps):
         _close(session, case, steps, CaseAction.CLOSE, by=acting.label, now=now)
-    return await case_out(session, case, now=now, steps=steps)
+    return await case_for(session, case, actor, now=now, cipher=cipher, steps=steps)
+
+
+def _next_attempt(
+    step: FollowupStep, record: StepRecordIn, *, stays_active: bool, now: datetime
+) -> None:
+    """A step still active after `not_reached` or `reopen` gets its next deadline (the one
+    asked for, or the step's retry hours from now); 422 for a time asked for otherwise."""
+    retries = stays_active and record.action in (StepAction.NOT_REACHED, StepAction.REOPEN)
+    if record.next_attempt_at is not None and not retries:
+        raise InvalidFields(
+            [FieldProblem(field="next_attempt_at", reason="only for an attempt still to come")]
+        )
+    if not retries:
+        return
+    try:
+        deadline = deadlines.next_attempt(
+            now, retry_hours=step.retry_hours, requested=record.next_attempt_at
+        )
+    except ValueError as exc:
+        raise InvalidFields([FieldProblem(field="next_attempt_at", reason=str(exc))]) from exc
+    _set_timer(step, deadline, now=now)
 
 
 def _close(
@@ -229,13 +256,19 @@ def _close(
 
 
 async def close_case(
-    session: AsyncSession, *, case_id: uuid.UUID, close: CaseCloseIn, actor: Actor, now: datetime
+    session: AsyncSession,
+    *,
+    case_id: uuid.UUID,
+    close: CaseCloseIn,
+    actor: Actor,
+    now: datetime,
+    cipher: FieldCipher,
 ) -> CaseOut:
     """The leader closes the case early, with a reason (403 for anyone else)."""
     case = await find_case(session, case_id, actor, for_update=True)
     _case_may(case, CaseAction.CLOSE_EARLY)
     acting = await _leading(session, case, actor, to="closes a case early")
-    _no_personal_data(reason=close.reason)
+    await _no_personal_data(session, case, cipher, reason=close.reason)
     steps = await repository.steps_of(session, case_id=case.id, for_update=True)
     _close(
         session,
@@ -246,7 +279,7 @@ async def close_case(
         now=now,
         reason=close.reason,
     )
-    return await case_out(session, case, now=now, steps=steps)
+    return await case_for(session, case, actor, now=now, cipher=cipher, steps=steps)
 
 
 async def assign_step(
@@ -257,6 +290,7 @@ async def assign_step(
     assignment: StepAssignIn,
     actor: Actor,
     now: datetime,
+    cipher: FieldCipher,
 ) -> CaseOut:
     """The leader gives a step an owner and/or a companion (a field left out is unchanged,
     `null` unassigns). A resolved step is not reassigned (409)."""
@@ -298,7 +332,7 @@ async def assign_step(
                 member_id=after,
             )
     step.owner_member_id, step.companion_member_id = owner, companion
-    return await case_out(session, case, now=now, steps=steps)
+    return await case_for(session, case, actor, now=now, cipher=cipher, steps=steps)
 
 
 async def reassign_case(
@@ -308,6 +342,7 @@ async def reassign_case(
     reassign: CaseReassignIn,
     actor: Actor,
     now: datetime,
+    cipher: FieldCipher,
 ) -> CaseOut:
     """The leader hands the case to another member (holidays, sickness): the case and every
     unresolved step that was the old owner's, as owner or companion, go to the new one."""
@@ -330,7 +365,7 @@ async def reassign_case(
     repository.add_event(
         session, case_id=case.id, kind=EventKind.REASSIGNED, at=now, by=acting.label, member_id=new
     )
-    return await case_out(session, case, now=now, steps=steps)
+    return await case_for(session, case, actor, now=now, cipher=cipher, steps=steps)
 
 
 async def _leading(session: AsyncSession, case: FollowupCase, actor: Actor, *, to: str) -> _Acting:

@@ -3,8 +3,9 @@ the engine acts on) and each case's history.
 
 A case copies its steps from the template when it opens, so a template changed later never
 changes an open case. A case keeps only booleans about the person (`conditions`), never the
-alert's values. Timers are rows: `followup_step.next_due_at` is when the engine next has
-something to tell (a reminder, an overdue notice); None when nothing is left to tell.
+alert's values; a step's note is kept sealed (`notes`). Timers are rows:
+`followup_step.next_due_at` is when the engine next has something to tell (a reminder, an
+overdue notice); None when nothing is left to tell.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, false, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Index,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from app.dbtypes import UTCDateTime
@@ -122,7 +132,9 @@ class FollowupStep(SQLModel, table=True):
     next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = Field(default=0, description="How many times `not_reached` was recorded")
     outcome: str | None = Field(default=None, max_length=200)
-    note: str | None = Field(default=None, max_length=500)
+    note_sealed: str | None = Field(
+        default=None, sa_type=Text, description="The note, sealed (`app.followup.notes`)"
+    )
     recorded_by: str | None = Field(default=None, max_length=210)
     recorded_by_member_id: uuid.UUID | None = None
     recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -141,7 +153,9 @@ class FollowupEvent(SQLModel, table=True):
     step_key: str | None = Field(default=None, max_length=40)
     by: str | None = Field(default=None, max_length=210)
     outcome: str | None = Field(default=None, max_length=500)
-    note: str | None = Field(default=None, max_length=500)
+    note_sealed: str | None = Field(
+        default=None, sa_type=Text, description="The note, sealed (`app.followup.notes`)"
+    )
     deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
     member_id: uuid.UUID | None = Field(
         default=None, description="Assignments: the member assigned (None: nobody)"

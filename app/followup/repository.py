@@ -115,11 +115,11 @@ def add_event(
     by: str | None = None,
     step_key: str | None = None,
     outcome: str | None = None,
-    note: str | None = None,
+    note_sealed: str | None = None,
     deadline: datetime | None = None,
     member_id: uuid.UUID | None = None,
 ) -> None:
-    """Add an event to the case's history (kept, never changed)."""
+    """Add an event to the case's history (kept, never changed); its note sealed already."""
     session.add(
         FollowupEvent(
             case_id=case_id,
@@ -128,7 +128,7 @@ def add_event(
             step_key=step_key,
             by=by,
             outcome=outcome,
-            note=note,
+            note_sealed=note_sealed,
             deadline=deadline,
             member_id=member_id,
         )

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Path, Query, Security
 from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
 from app.auth.acting import ActingParty, acting_party
 from app.auth.scopes import Scope
-from app.deps import ClientMunicipalities, ClockDep, SessionDep
+from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep
 from app.errors import Problem
 from app.followup import catalogue, changes, views
 from app.followup.actor import Actor
@@ -45,7 +45,8 @@ _CHANGE: dict[int | str, dict[str, Any]] = {
     },
     422: {
         "model": Problem,
-        "description": "Invalid: a national id or phone number in the text, a missing reason, "
+        "description": "Invalid: a national id, a phone number or the person's name in a text, "
+        "a missing reason, "
         "a next attempt in the past, a member not of the case's team, a `by_member_id` other "
         "than the signed-in staff member",
     },
@@ -97,16 +98,27 @@ async def list_cases(
         )
 
 
-@cases_router.get("/{case_id}", summary="Get a case with its steps and history")
+@cases_router.get(
+    "/{case_id}",
+    summary="Get a case with its steps and history",
+    description="A note's text only for a reader with details access: the case system, or "
+    "staff with a work need (the leader, those assigned to the case or a step, those paged "
+    "for its alert); other staff of the municipality see that a note exists (`has_note`).",
+)
 async def get_case(
     case_id: CaseId,
     session: SessionDep,
     clock: ClockDep,
     acting: Acting,
+    state: StateDep,
 ) -> CaseOut:
     async with session.begin():
         return await views.get_case(
-            session, case_id=case_id, actor=Actor.of(acting), now=clock.now()
+            session,
+            case_id=case_id,
+            actor=Actor.of(acting),
+            now=clock.now(),
+            cipher=state.cipher,
         )
 
 
@@ -116,7 +128,10 @@ async def get_case(
     description="`done`, `not_reached` (a next attempt: the step stays active with a new "
     "deadline), `not_applicable` (with the reason), or `reopen`. Recording over a resolved step "
     "is refused: reopen it first. The case closes when its last required step is resolved. "
-    "Notes are at most 500 characters and may not hold a national id or phone number.",
+    "Notes are at most 500 characters and may not hold a national id, a phone number or the "
+    "person's name (as the alert names them); a note is kept sealed, and its text is in an "
+    "answer only for a reader with details access (the case system; staff with a work need), "
+    "others see `has_note`.",
     responses=_CHANGE,
 )
 async def record_step(
@@ -126,6 +141,7 @@ async def record_step(
     session: SessionDep,
     clock: ClockDep,
     acting: Acting,
+    state: StateDep,
 ) -> CaseOut:
     async with session.begin():
         return await changes.record_step(
@@ -135,6 +151,7 @@ async def record_step(
             record=record,
             actor=Actor.of(acting, by_member_id=record.by_member_id),
             now=clock.now(),
+            cipher=state.cipher,
         )
 
 
@@ -152,6 +169,7 @@ async def assign_step(
     session: SessionDep,
     clock: ClockDep,
     acting: Acting,
+    state: StateDep,
 ) -> CaseOut:
     async with session.begin():
         return await changes.assign_step(
@@ -161,6 +179,7 @@ async def assign_step(
             assignment=assignment,
             actor=Actor.of(acting, by_member_id=assignment.by_member_id),
             now=clock.now(),
+            cipher=state.cipher,
         )
 
 
@@ -177,6 +196,7 @@ async def reassign_case(
     session: SessionDep,
     clock: ClockDep,
     acting: Acting,
+    state: StateDep,
 ) -> CaseOut:
     async with session.begin():
         return await changes.reassign_case(
@@ -185,6 +205,7 @@ async def reassign_case(
             reassign=reassign,
             actor=Actor.of(acting, by_member_id=reassign.by_member_id),
             now=clock.now(),
+            cipher=state.cipher,
         )
 
 
@@ -201,6 +222,7 @@ async def close_case(
     session: SessionDep,
     clock: ClockDep,
     acting: Acting,
+    state: StateDep,
 ) -> CaseOut:
     async with session.begin():
         return await changes.close_case(
@@ -209,6 +231,7 @@ async def close_case(
             close=close,
             actor=Actor.of(acting, by_member_id=close.by_member_id),
             now=clock.now(),
+            cipher=state.cipher,
         )
 
 

@@ -1,5 +1,7 @@
 """API models of follow-up cases and templates. No personal data of the person: steps,
-deadlines, who on the staff does what, and short notes checked for national ids."""
+deadlines, who on the staff does what, and short texts checked for national ids, phone numbers
+and the person's name. A note's text is in an answer only for a reader with details access
+(`app.followup.access`); others see `has_note`."""
 
 from __future__ import annotations
 
@@ -30,6 +32,13 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, m
 CASE_ID_EXAMPLE = "5d1c2a8e-3f47-4c1b-9a0e-7f6b2d9c8e41"
 ALERT_ID_EXAMPLE = "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10"
 MEMBER_ID_EXAMPLE = "3f2b8c1d-6e5a-4b7c-9d8e-1a2b3c4d5e6f"
+
+_NOTE_SHOWN = (
+    "The note, for a reader with details access: the case system, or the staff member with a "
+    "work need (the leader, those assigned to the case or one of its steps, those paged for "
+    "its alert). None without a note, and for other staff: see `has_note`."
+)
+_HAS_NOTE = "A note was recorded (whether or not its text is shown to this reader)"
 
 
 class _In(BaseModel):
@@ -62,7 +71,8 @@ class StepOut(BaseModel):
     overdue: bool = Field(description="Active and past its deadline")
     attempts: int = Field(description="Times recorded as not reached")
     outcome: str | None
-    note: str | None
+    note: str | None = Field(description=_NOTE_SHOWN)
+    has_note: bool = Field(description=_HAS_NOTE)
     recorded_by: str | None = Field(examples=["Kari Solberg (sykepleier)"])
     recorded_at: datetime | None
 
@@ -73,7 +83,8 @@ class CaseEventOut(BaseModel):
     step_key: str | None
     by: str | None
     outcome: str | None
-    note: str | None
+    note: str | None = Field(description=_NOTE_SHOWN)
+    has_note: bool = Field(description=_HAS_NOTE)
     deadline: datetime | None
     member_id: uuid.UUID | None
 
@@ -135,8 +146,14 @@ class StepRecordIn(_In):
         "unless the template says a failed attempt resolves it), `not_applicable` (give the "
         "reason as `outcome`), or `reopen` (a resolved step becomes open again)."
     )
-    outcome: Outcome | None = Field(default=None, description="Short; no national id")
-    note: Note | None = Field(default=None, description="At most 500 characters; no national id")
+    outcome: Outcome | None = Field(
+        default=None, description="Short; no national id, phone number or the person's name"
+    )
+    note: Note | None = Field(
+        default=None,
+        description="At most 500 characters; no national id, phone number or the person's "
+        "name. Kept sealed; shown only to readers with details access.",
+    )
     next_attempt_at: AwareDatetime | None = Field(
         default=None,
         description="`not_reached` and `reopen`: the new deadline (default: the step's retry "
@@ -183,7 +200,9 @@ class CaseCloseIn(_In):
         },
     )
 
-    reason: Reason = Field(description="Why, 3-500 characters; no national id")
+    reason: Reason = Field(
+        description="Why, 3-500 characters; no national id, phone number or the person's name"
+    )
     by_member_id: uuid.UUID | None = None
 
 

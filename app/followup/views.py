@@ -1,7 +1,8 @@
 """Reading follow-up cases: the list (overdue first) and a case with its steps and history.
 
-No personal data of the person: steps, deadlines, staff names. A case of another
-municipality is answered as one that does not exist.
+No personal data of the person: steps, deadlines, staff names. A note's text only for a
+reader with details access (`access.note_reader`), others learn that it exists (`notes`). A
+case of another municipality is answered as one that does not exist.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.municipalities import codes_filter
 from app.errors import NotFound
-from app.followup import deadlines, repository
+from app.followup import access, deadlines, notes, repository
 from app.followup.actor import Actor
 from app.followup.models import EventKind, FollowupCase, FollowupStep
 from app.followup.schemas import CaseEventOut, CaseOut, CaseSummary, MemberRef, StepOut
 from app.followup.state import CaseState, StepState
 from app.followup.template_schema import OwnerRole, StepKind, TemplateKind
+from app.privacy.crypto import FieldCipher
 from app.roster import duty as roster_duty
 from app.roster.models import Member
 
@@ -56,10 +58,27 @@ async def list_cases(
 
 
 async def get_case(
-    session: AsyncSession, *, case_id: uuid.UUID, actor: Actor, now: datetime
+    session: AsyncSession, *, case_id: uuid.UUID, actor: Actor, now: datetime, cipher: FieldCipher
 ) -> CaseOut:
     case = await find_case(session, case_id, actor)
-    return await case_out(session, case, now=now)
+    return await case_for(session, case, actor, now=now, cipher=cipher)
+
+
+async def case_for(
+    session: AsyncSession,
+    case: FollowupCase,
+    actor: Actor,
+    *,
+    now: datetime,
+    cipher: FieldCipher,
+    steps: list[FollowupStep] | None = None,
+) -> CaseOut:
+    """The case as `actor` may see it: the notes' text only with details access."""
+    await session.flush()
+    if steps is None:
+        steps = await repository.steps_of(session, case_id=case.id)
+    reader = await access.note_reader(session, actor, case, steps, cipher)
+    return await case_out(session, case, now=now, steps=steps, reader=reader)
 
 
 async def case_out(
@@ -68,9 +87,11 @@ async def case_out(
     *,
     now: datetime,
     steps: list[FollowupStep] | None = None,
+    reader: FieldCipher | None = None,
 ) -> CaseOut:
-    """The case with its steps and history, as the API answers it; `steps`: all of the case's,
-    by position, when the caller has them loaded already (a change)."""
+    """The case with its steps and history; `steps`: all of the case's, by position, when the
+    caller has them loaded already (a change). `reader`: the cipher to open the notes with,
+    for a reader with details access; None: a note is only said to exist (`has_note`)."""
     await session.flush()
     if steps is None:
         steps = await repository.steps_of(session, case_id=case.id)
@@ -96,7 +117,7 @@ async def case_out(
         closed_at=case.closed_at,
         closed_by=case.closed_by,
         close_reason=case.close_reason,
-        steps=[_step_out(s, members, now=now) for s in steps],
+        steps=[_step_out(s, members, now=now, reader=reader) for s in steps],
         events=[
             CaseEventOut(
                 at=e.at,
@@ -104,7 +125,8 @@ async def case_out(
                 step_key=e.step_key,
                 by=e.by,
                 outcome=e.outcome,
-                note=e.note,
+                note=notes.shown(reader, case_id=case.id, token=e.note_sealed),
+                has_note=e.note_sealed is not None,
                 deadline=e.deadline,
                 member_id=e.member_id,
             )
@@ -160,7 +182,13 @@ def _summary(
     )
 
 
-def _step_out(step: FollowupStep, members: dict[uuid.UUID, Member], *, now: datetime) -> StepOut:
+def _step_out(
+    step: FollowupStep,
+    members: dict[uuid.UUID, Member],
+    *,
+    now: datetime,
+    reader: FieldCipher | None,
+) -> StepOut:
     return StepOut(
         key=step.key,
         title=step.title,
@@ -179,7 +207,8 @@ def _step_out(step: FollowupStep, members: dict[uuid.UUID, Member], *, now: date
         overdue=deadlines.is_overdue(step.deadline, active=step.active, now=now),
         attempts=step.attempts,
         outcome=step.outcome,
-        note=step.note,
+        note=notes.shown(reader, case_id=step.case_id, token=step.note_sealed),
+        has_note=step.note_sealed is not None,
         recorded_by=step.recorded_by,
         recorded_at=step.recorded_at,
     )

@@ -1,10 +1,11 @@
 """Which follow-up case a signed-in member may see, and the person's data on it.
 
-Access is `rules.may_see` (tjenstlig behov): a case of the member's municipality shows its
-steps; the person's data only to the leader, to those assigned to the case or one of its steps,
-and to those who were paged for its alert (sent a link). What the data are is the consent
-rules' (`alerts.disclosure`), as on the link page, for the member as the recipient they are;
-each showing writes one access-log entry in the transaction that reads it.
+Access is `rules.may_see` (tjenstlig behov, `app.followup.access`): a case of the member's
+municipality shows its steps; the person's data, and the steps' notes, only to the leader, to
+those assigned to the case or one of its steps, and to those who were paged for its alert
+(sent a link). What the data are is the consent rules' (`alerts.disclosure`), as on the link
+page, for the member as the recipient they are; each showing writes one access-log entry in
+the transaction that reads it.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.alerts import disclosure
 from app.alerts.details import AlertDetails
 from app.audit.enums import ActorKind, Channel
-from app.auth.links import service as member_links
 from app.auth.staff.identity import StaffIdentity
-from app.auth.staff.rules import Access, CaseAccess, may_see
+from app.auth.staff.rules import Access
 from app.errors import NotFound
+from app.followup import access as followup_access
 from app.followup import views
 from app.followup.actor import Actor
 from app.followup.models import FollowupCase
@@ -60,19 +61,8 @@ async def visible_case(
     except (ValueError, NotFound):
         return None
     steps = (await views.steps_by_case(session, [case.id])).get(case.id, [])
-    assigned = {case.owner_member_id} | {
-        m for s in steps for m in (s.owner_member_id, s.companion_member_id)
-    }
-    paged = tuple(await member_links.members_linked(session, alert_id=case.alert_id))
-    access = may_see(
-        staff.view,
-        CaseAccess(
-            municipality_code=case.municipality_code,
-            assigned_member_ids=frozenset(m for m in assigned if m is not None),
-            paged_member_ids=frozenset(paged),
-        ),
-    )
-    return VisibleCase(case, access, paged) if access.sees_case else None
+    seen = await followup_access.staff_access(session, staff.view, case, steps)
+    return VisibleCase(case, seen.access, seen.paged) if seen.access.sees_case else None
 
 
 async def disclose(

@@ -6,9 +6,10 @@
   (`views.list_cases`), and their overdue steps are named.
 * `GET /a/cases/<id>`: the case and its steps. Access by `rules.may_see` (`case_access`):
   another municipality's case is answered as one that does not exist. The GET shows no
-  personal data and never changes anything.
-* `POST /a/cases/<id>/details`: the case with the person's data, for those with a work need
-  (one access-log entry per showing), checked by the session's CSRF token.
+  personal data and never changes anything; of a step's note it says only that there is one.
+* `POST /a/cases/<id>/details`: the case with the person's data and the steps' notes, for
+  those with a work need (one access-log entry per showing), checked by the session's CSRF
+  token.
 * `POST /a/cases/<id>/steps/<key>`: record a step (done, not reached, not applicable, with an
   optional short text), checked by the session's CSRF token; 303 back to the case (PRG).
   Only members of the case's team record; the rules are `changes.record_step`'s.
@@ -173,7 +174,7 @@ async def show_details(
         shown = await case_access.disclose(session, staff, visible, now=now, cipher=state.cipher)
         if shown is None:
             return message_page(request, "cases.no_details", status=403, language=staff.language)
-        out = await views.case_out(session, visible.case, now=now)
+        out = await views.case_out(session, visible.case, now=now, reader=state.cipher)
     return _case_page(request, session_csrf_token(state, staff), staff, visible, out, shown=shown)
 
 
@@ -226,6 +227,7 @@ async def record(
                 record=_record_of(action, text),
                 actor=_actor(staff),
                 now=now,
+                cipher=state.cipher,
             )
         return RedirectResponse(_case_url(request, recorded.id), status_code=303)
     except NotFound:

@@ -341,6 +341,9 @@ _NB.update(
         "case.overdue": "Forfalt",
         "case.attempts": "Forsøk",
         "case.outcome": "Utfall",
+        "case.note": "Notat",
+        "case.note_hidden": "Notat finnes. Teksten vises bare sammen med opplysningene om "
+        "personen.",
         "case.recorded": "Registrert av",
         "case.text_label": "Kort notat (valgfritt; påkrevd for «Ikke aktuelt»). Ingen navn "
         "eller nummer.",
@@ -388,6 +391,8 @@ _EN.update(
         "case.overdue": "Overdue",
         "case.attempts": "Attempts",
         "case.outcome": "Outcome",
+        "case.note": "Note",
+        "case.note_hidden": "A note exists. Its text is shown only with the person's data.",
         "case.recorded": "Recorded by",
         "case.text_label": "Short note (optional; required for “Not applicable”). No names "
         "or numbers.",

@@ -21,8 +21,8 @@ from app.clock import FakeClock
 from app.drug_warnings import engine as cluster_engine
 from app.drug_warnings import signals as signals_module
 from app.drug_warnings.engine import MARGIN, RETRY_AFTER, ClusterEngine
-from app.drug_warnings.models import ClusterCheck, Signal
-from app.privacy.crypto import FieldCipher
+from app.drug_warnings.models import ClusterCheck
+from app.drug_warnings.signals import ClusterInputs
 from app.state import AppState
 from tests.factories import MUNICIPALITIES, ApiCredentials, Factory, alert_body
 from tests.personal_data import personal_body
@@ -37,7 +37,7 @@ KM_PER_DEGREE_LATITUDE = 111.195
 
 @dataclass
 class Checks:
-    """The municipalities `check_clusters` computed, in order; those in `failing` raise."""
+    """The municipalities the engine computed, in order; those in `failing` raise."""
 
     computed: list[str] = field(default_factory=list)
     failing: set[str] = field(default_factory=set)
@@ -107,19 +107,20 @@ class World:
 
 @pytest.fixture
 def checks(monkeypatch: pytest.MonkeyPatch) -> Checks:
-    """Records each cluster computation (and fails those of `failing` municipalities)."""
+    """Records each cluster computation (and fails those of `failing` municipalities): a
+    computation begins by reading its inputs."""
     spy = Checks()
-    real = signals_module.check_clusters
+    real = signals_module.read_inputs
 
-    async def check_clusters(
-        session: AsyncSession, *, municipality_code: str, now: datetime, cipher: FieldCipher
-    ) -> list[Signal]:
+    async def read_inputs(
+        session: AsyncSession, *, municipality_code: str, now: datetime
+    ) -> ClusterInputs | None:
         spy.computed.append(municipality_code)
         if municipality_code in spy.failing:
             raise RuntimeError("a broken municipality")
-        return await real(session, municipality_code=municipality_code, now=now, cipher=cipher)
+        return await real(session, municipality_code=municipality_code, now=now)
 
-    monkeypatch.setattr(signals_module, "check_clusters", check_clusters)
+    monkeypatch.setattr(signals_module, "read_inputs", read_inputs)
     return spy
 
 

@@ -36,12 +36,14 @@ points, crossing edges, no area); the admin API refuses such a boundary with a 4
 
 from __future__ import annotations
 
+import itertools
 import math
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import cast
 
 import shapely
 from shapely.geometry import Point, Polygon
@@ -198,78 +200,120 @@ def detect(
     """The clusters of `municipality_code`'s events under `rule`, earliest first.
 
     `districts` are the municipality's, for a district rule (without any, a district rule
-    finds nothing); the other rules ignore them."""
+    finds nothing); the other rules ignore them. Each alert id once. The cost, after sorting
+    by time, is one pass over the events for a municipality or a district rule; a radius rule
+    costs, for each distinct place, the events within the radius of it (`_neighbourhoods`).
+    """
     own = sorted(
         (e for e in events if e.municipality_code == municipality_code),
         key=lambda e: (e.at, e.alert_id),
     )
     if rule.area is AreaKind.MUNICIPALITY:
-        return _clusters(_time_groups(own, rule), rule, municipality_code)
+        return [_cluster(run, rule, municipality_code, None) for run in _runs(own, rule)]
     if rule.area is AreaKind.DISTRICT:
         by_district: dict[str, list[Event]] = {}
+        placed: dict[tuple[float, float], District | None] = {}  # a burst comes from one place
         for e in own:
-            district = district_of(e.position, districts)
-            if district is not None:
+            if (position := e.position) is None:
+                continue
+            if position not in placed:
+                placed[position] = district_of(position, districts)
+            if (district := placed[position]) is not None:
                 by_district.setdefault(district.name, []).append(e)
         found = [
-            cluster
+            _cluster(run, rule, municipality_code, name)
             for name, members in by_district.items()
-            for cluster in _clusters(_time_groups(members, rule), rule, municipality_code, name)
+            for run in _runs(members, rule)
         ]
         return sorted(found, key=lambda c: (c.first_at, min(c.alert_ids)))
-    assert rule.radius_km is not None  # checked by ClusterRule
-    placed = [(e, e.position) for e in own if e.position is not None]
-    groups = []
-    for _, centre in placed:
-        near = [e for e, at in placed if haversine_km(centre, at) <= rule.radius_km]
-        groups += _time_groups(near, rule)
-    return _clusters(groups, rule, municipality_code)
+    return [_cluster(run, rule, municipality_code, None) for run in _radius_runs(own, rule)]
 
 
-def _clusters(
-    groups: list[list[Event]],
-    rule: ClusterRule,
-    municipality_code: str,
-    district: str | None = None,
-) -> list[Cluster]:
-    return [_cluster(members, rule, municipality_code, district) for members in _merged(groups)]
+def _runs(events: Sequence[Event], rule: ClusterRule) -> list[list[Event]]:
+    """The clusters among `events` (sorted by time), each a run of them (`_run_bounds`)."""
+    return [list(events[a : b + 1]) for a, b in _run_bounds([e.at for e in events], rule)]
 
 
-def _time_groups(events: Sequence[Event], rule: ClusterRule) -> list[list[Event]]:
-    """Every run of at least `min_count` events (sorted by time) spanning at most `window`."""
-    groups: list[list[Event]] = []
+def _run_bounds(times: Sequence[datetime], rule: ClusterRule) -> list[tuple[int, int]]:
+    """The clusters among events at `times` (sorted), as (first, last) index, in one pass.
+
+    A group is, for each event as the last, the events from the first one within `window`
+    of it: times[start..end], if at least `min_count`. Groups that share an event are one
+    cluster. `start` and `end` only move forward, so a group shares an event with those
+    before it exactly when it starts at or before the last index they cover: a cluster is a
+    chain of such groups, a contiguous run of events.
+    """
+    runs: list[tuple[int, int]] = []
     start = 0
-    for end, last in enumerate(events):
-        while last.at - events[start].at > rule.window:
+    for end, at in enumerate(times):
+        while at - times[start] > rule.window:
             start += 1
-        if end - start + 1 >= rule.min_count:
-            groups.append(list(events[start : end + 1]))
-    return groups
+        if end - start + 1 < rule.min_count:
+            continue
+        if runs and start <= runs[-1][1]:
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    return runs
 
 
-def _merged(groups: list[list[Event]]) -> list[list[Event]]:
-    """Groups that share an event, as one (union-find over alert ids)."""
-    parent: dict[uuid.UUID, uuid.UUID] = {}
-    events: dict[uuid.UUID, Event] = {}
+def _radius_runs(own: Sequence[Event], rule: ClusterRule) -> list[list[Event]]:
+    """The radius rule's clusters among `own` (sorted by time): every placed event in turn is
+    the centre of the events within `radius_km` of it, whose groups (`_run_bounds`) join the
+    events they hold; groups that share an event, from any centre, are one cluster."""
+    assert rule.radius_km is not None  # checked by ClusterRule
+    placed = [e for e in own if e.position is not None]
+    times = [e.at for e in placed]
+    parent = list(range(len(placed)))
 
-    def root(alert_id: uuid.UUID) -> uuid.UUID:
-        while parent[alert_id] != alert_id:
-            parent[alert_id] = parent[parent[alert_id]]
-            alert_id = parent[alert_id]
-        return alert_id
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
 
-    for group in groups:
-        for event in group:
-            events[event.alert_id] = event
-            parent.setdefault(event.alert_id, event.alert_id)
-        first = root(group[0].alert_id)
-        for event in group[1:]:
-            parent[root(event.alert_id)] = first
-    by_root: dict[uuid.UUID, list[Event]] = {}
-    for alert_id, event in events.items():
-        by_root.setdefault(root(alert_id), []).append(event)
-    ordered = [sorted(members, key=lambda e: (e.at, e.alert_id)) for members in by_root.values()]
-    return sorted(ordered, key=lambda members: (members[0].at, members[0].alert_id))
+    grouped: set[int] = set()
+    done: set[tuple[int, ...]] = set()  # many places may see the very same events
+    for near in _neighbourhoods(placed, rule.radius_km):
+        if near in done:
+            continue
+        done.add(near)
+        for a, b in _run_bounds([times[i] for i in near], rule):
+            grouped.update(near[a : b + 1])
+            for i, j in itertools.pairwise(near[a : b + 1]):
+                parent[root(j)] = root(i)
+    by_root: dict[int, list[int]] = {}
+    for i in sorted(grouped):
+        by_root.setdefault(root(i), []).append(i)
+    runs = sorted(by_root.values(), key=lambda members: members[0])
+    return [[placed[i] for i in members] for members in runs]
+
+
+def _neighbourhoods(placed: Sequence[Event], radius_km: float) -> Iterator[tuple[int, ...]]:
+    """For each distinct place among `placed` (each has a position), the indexes of the
+    events within `radius_km` of it (haversine, inclusive), in order.
+
+    Places are kept in bands of latitude a radius high (a hair more, against rounding): two
+    places more than one band apart are further apart than the radius (a great circle is at
+    least as long as its change in latitude), so only the neighbouring bands are measured.
+    """
+    at: dict[tuple[float, float], list[int]] = {}
+    for i, e in enumerate(placed):
+        at.setdefault(cast(tuple[float, float], e.position), []).append(i)
+    band_degrees = math.degrees(radius_km / EARTH_RADIUS_KM) * (1 + 1e-9)
+    bands: dict[int, list[tuple[float, float]]] = {}
+    for place in at:
+        bands.setdefault(math.floor(place[0] / band_degrees), []).append(place)
+    for place in at:
+        band = math.floor(place[0] / band_degrees)
+        near = [
+            i
+            for b in (band - 1, band, band + 1)
+            for other in bands.get(b, ())
+            if haversine_km(place, other) <= radius_km
+            for i in at[other]
+        ]
+        yield tuple(sorted(near))
 
 
 def _cluster(

@@ -6,9 +6,13 @@ the other way round would be a package cycle), so the worker does, each round:
 1. One read transaction: for each municipality odvarsel serves, one query for the alerts
    received (`alert.received_at`) or supplemented (`alert_version.at`) since its last check
    less `MARGIN`. A municipality with nothing new costs that query and no more.
-2. For each that had: `check_clusters` in a transaction of its own, which also records the
-   check time (`cluster_check`). A municipality whose check fails is logged and tried again
-   after `RETRY_AFTER`; it never stops the others.
+2. For each that had, the check (`signals`): its inputs read in one transaction, the
+   clusters computed in a thread, outside any transaction (a burst of alerts in one window
+   costs a pass over them, and even a long computation holds neither the event loop, on
+   which the paging lane runs, nor, on SQLite, the database), then the signals raised or
+   grown and the check time recorded (`cluster_check`) in a transaction of their own. A
+   municipality whose check fails is logged and tried again after `RETRY_AFTER`; it never
+   stops the others.
 
 `MARGIN`: an alert's `received_at` is set before its transaction commits, so an alert may
 become visible after a check that started later than its `received_at`; looking back a
@@ -23,6 +27,7 @@ The work a round reports is the signals it raised or grew, not the checks it mad
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -93,9 +98,14 @@ class ClusterEngine:
 
     async def _check(self, code: str, now: datetime) -> int:
         async with self._sessions() as session, session.begin():
-            found = await signals.check_clusters(
-                session, municipality_code=code, now=now, cipher=self._cipher
-            )
+            inputs = await signals.read_inputs(session, municipality_code=code, now=now)
+        clusters = []
+        if inputs is not None:
+            clusters = await asyncio.to_thread(signals.find_clusters, inputs, self._cipher)
+        async with self._sessions() as session, session.begin():
+            found = []
+            if inputs is not None:
+                found = await signals.record_clusters(session, inputs, clusters, now=now)
             await repository.record_check(session, municipality_code=code, at=now)
             changed = [(s.id, s.event_count) for s in found]
         for signal_id, event_count in changed:

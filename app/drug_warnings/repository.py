@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, literal, text, union_all
+from sqlalchemy import func, literal, null, text, union_all
 from sqlalchemy import select as sql_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,6 +65,35 @@ async def alerts_since(
         col(Alert.municipality_code) == municipality_code, col(Alert.occurred_at) >= since
     )
     return list((await session.execute(statement)).scalars())
+
+
+class AlertTime(NamedTuple):
+    """An alert as a cluster check reads it: when it happened and, for a rule that places
+    alerts, its sealed place (None when not read or not kept)."""
+
+    id: uuid.UUID
+    occurred_at: datetime
+    place_sealed: str | None
+
+
+ALERTS_PER_CHUNK = 2000
+"""How many alerts a cluster check turns into rows between two turns of the event loop."""
+
+
+async def alert_times_since(
+    session: AsyncSession, *, municipality_code: str, since: datetime, with_place: bool
+) -> list[AlertTime]:
+    """The municipality's alerts that happened at or after `since`: only the columns the rule
+    reads, in chunks, so that a burst of alerts never holds the worker's loop for long."""
+    place = col(Alert.place_sealed) if with_place else null()
+    statement = sql_select(col(Alert.id), col(Alert.occurred_at), place).where(
+        col(Alert.municipality_code) == municipality_code, col(Alert.occurred_at) >= since
+    )
+    result = await session.stream(statement.execution_options(yield_per=ALERTS_PER_CHUNK))
+    alerts: list[AlertTime] = []
+    async for rows in result.partitions():
+        alerts.extend(AlertTime(*row) for row in rows)
+    return alerts
 
 
 async def alerts_by_id(session: AsyncSession, alert_ids: Collection[uuid.UUID]) -> list[Alert]:

@@ -8,26 +8,34 @@
 * A signal belongs to its rule (`rule_key`) and, for a district rule, to its district: a
   cluster grows only a signal of the same rule and the same district, so two districts
   never share a signal.
-* The worker's `engine.ClusterEngine` calls `check_clusters` for each municipality that
-  received or supplemented an alert since its last check. Calling it again changes nothing.
+* The worker's `engine.ClusterEngine` checks each municipality that received or
+  supplemented an alert since its last check. Checking again changes nothing.
+
+A check is three steps, which `check_clusters` takes in one transaction and the engine in
+three, so that no transaction and no turn of the event loop lasts as long as the computing:
+`read_inputs` (the rules, districts and the alerts' times and sealed places, read in chunks),
+`find_clusters` (opens the places and runs the rule: CPU only, no database, so the engine
+runs it in a thread) and `record_clusters` (raises and grows the signals, under the
+municipality's lock). Finding the signal a cluster grows is one look-up per alert id.
 
 A signal names alerts by id only, and its times are shown to the hour, as anonymous alerts.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts import sealing
-from app.alerts.models import Alert
 from app.alerts.service import to_the_hour
 from app.consent.enums import DataCategory
 from app.drug_warnings import repository
-from app.drug_warnings.clusters import AreaKind, Cluster, District, Event, detect
+from app.drug_warnings.clusters import AreaKind, Cluster, ClusterRule, District, Event, detect
 from app.drug_warnings.common import label_of
 from app.drug_warnings.models import Signal, SignalStatus
 from app.drug_warnings.schemas import Centre, DismissalIn, RuleOut, SignalOut
@@ -41,6 +49,22 @@ the longest window plus this."""
 CENTRE_DECIMALS = 2
 
 
+@dataclass(frozen=True, slots=True)
+class ClusterInputs:
+    """What one check reads: the municipality's rules and districts and its alerts since
+    `since` (those that may still be in a cluster)."""
+
+    municipality_code: str
+    rules: tuple[ClusterRule, ...]
+    districts: tuple[District, ...]
+    alerts: list[repository.AlertTime]
+    since: datetime
+
+    @property
+    def longest(self) -> timedelta:
+        return max(rule.window for rule in self.rules)
+
+
 async def check_clusters(
     session: AsyncSession, *, municipality_code: str, now: datetime, cipher: FieldCipher
 ) -> list[Signal]:
@@ -51,64 +75,127 @@ async def check_clusters(
     signal. Call it in the caller's transaction, after an alert is stored (on PostgreSQL it
     holds a lock per municipality until commit, so concurrent checks raise one signal).
     """
+    await repository.lock_clusters(session, municipality_code=municipality_code)
+    inputs = await read_inputs(session, municipality_code=municipality_code, now=now)
+    if inputs is None:
+        return []
+    return await record_clusters(session, inputs, find_clusters(inputs, cipher), now=now)
+
+
+async def read_inputs(
+    session: AsyncSession, *, municipality_code: str, now: datetime
+) -> ClusterInputs | None:
+    """What a check at `now` computes from; None when the municipality has no rules."""
     rules = await rules_for(session, municipality_code=municipality_code)
     if not rules:
-        return []
-    await repository.lock_clusters(session, municipality_code=municipality_code)
-    longest = max(rule.window for rule in rules)
-    since = now - longest - LATE_ALERTS
-    alerts = await repository.alerts_since(
-        session, municipality_code=municipality_code, since=since
-    )
+        return None
+    since = now - max(rule.window for rule in rules) - LATE_ALERTS
     with_place = any(rule.area is not AreaKind.MUNICIPALITY for rule in rules)
-    events = [_event(alert, cipher if with_place else None) for alert in alerts]
+    alerts = await repository.alert_times_since(
+        session, municipality_code=municipality_code, since=since, with_place=with_place
+    )
     districts: tuple[District, ...] = ()
     if any(rule.area is AreaKind.DISTRICT for rule in rules):
         districts = await districts_for(session, municipality_code=municipality_code)
+    return ClusterInputs(municipality_code, rules, districts, alerts, since)
+
+
+def find_clusters(inputs: ClusterInputs, cipher: FieldCipher) -> list[Cluster]:
+    """Every rule's clusters, rule by rule (no database: safe to run in a thread)."""
+    events = [_event(alert, inputs.municipality_code, cipher) for alert in inputs.alerts]
+    return [
+        cluster
+        for rule in inputs.rules
+        for cluster in detect(
+            events,
+            rule,
+            municipality_code=inputs.municipality_code,
+            districts=inputs.districts,
+        )
+    ]
+
+
+async def record_clusters(
+    session: AsyncSession, inputs: ClusterInputs, clusters: list[Cluster], *, now: datetime
+) -> list[Signal]:
+    """Raise or grow a signal for each of `clusters` (found from `inputs`); those changed.
+
+    Takes the municipality's lock and reads its signals then, so a check that read its
+    inputs while another check recorded the same cluster grows that one's signal."""
+    code = inputs.municipality_code
+    await repository.lock_clusters(session, municipality_code=code)
     existing = await repository.signals_since(
-        session, municipality_code=municipality_code, since=since - longest
+        session, municipality_code=code, since=inputs.since - inputs.longest
     )
-    changed: list[Signal] = []
-    for rule in rules:
-        found = detect(events, rule, municipality_code=municipality_code, districts=districts)
-        for cluster in found:
-            signal = _signal_for(cluster, existing, now=now)
-            if signal is None:
-                continue
-            if not any(signal is s for s in existing):
-                existing.append(signal)
-                repository.add(session, signal)
-            changed.append(signal)
-    return changed
+    changed = signals_for(clusters, existing, now=now)
+    for signal, new in changed:
+        if new:
+            repository.add(session, signal)
+    return [signal for signal, _ in changed]
 
 
-def _event(alert: Alert, cipher: FieldCipher | None) -> Event:
-    """The alert as the rule sees it; its coordinates only with a cipher (a radius or a
-    district rule)."""
+def signals_for(
+    clusters: Iterable[Cluster], existing: Iterable[Signal], *, now: datetime
+) -> list[tuple[Signal, bool]]:
+    """Cluster by cluster, the signal it grew or the new one it raised (then True); a cluster
+    that changed nothing has none. Grows the signals of `existing` (the municipality's recent
+    ones, oldest first) in place: a cluster grows the first signal of its rule and district that
+    shares an alert with it, or else raises a new one, which a later cluster may grow."""
+    signals = _Signals(existing)
+    return [found for cluster in clusters if (found := signals.signal_for(cluster, now=now))]
+
+
+def _event(alert: repository.AlertTime, municipality_code: str, cipher: FieldCipher) -> Event:
+    """The alert as the rule sees it; its coordinates where its place was read (a radius or
+    a district rule) and kept."""
     latitude = longitude = None
-    if cipher is not None and alert.place_sealed is not None:
-        place = sealing.personal_values(cipher, alert, [DataCategory.PLACE])
+    if alert.place_sealed is not None:
+        context = sealing.context_of(alert.id, DataCategory.PLACE)
+        place = json.loads(cipher.open(alert.place_sealed, context=context))
         lat, lon = place.get("place.latitude"), place.get("place.longitude")
         if isinstance(lat, int | float) and isinstance(lon, int | float):
             latitude, longitude = float(lat), float(lon)
     return Event(
         alert_id=alert.id,
-        municipality_code=alert.municipality_code,
+        municipality_code=municipality_code,
         at=alert.occurred_at,
         latitude=latitude,
         longitude=longitude,
     )
 
 
-def _signal_for(cluster: Cluster, existing: list[Signal], *, now: datetime) -> Signal | None:
-    """A new signal for the cluster, the signal it grew, or None when nothing changed."""
-    ids = {str(alert_id) for alert_id in cluster.alert_ids}
-    key = cluster.rule.key
-    for signal in existing:
-        if signal.rule_key != key or signal.district != cluster.district:
-            continue
-        if not ids & set(signal.alert_ids):
-            continue
+class _Signals:
+    """The municipality's recent signals, oldest first, and for each (rule, district, alert
+    id) the first of them that holds the alert: the signal a cluster grows is the first of
+    its rule and district that shares an alert with it."""
+
+    def __init__(self, signals: Iterable[Signal]) -> None:
+        self._signals: list[Signal] = []
+        self._first: dict[tuple[str, str | None, str], int] = {}
+        for signal in signals:
+            self._add(signal)
+
+    def _add(self, signal: Signal) -> None:
+        self._signals.append(signal)
+        self._hold(len(self._signals) - 1, signal.alert_ids)
+
+    def _hold(self, position: int, alert_ids: Iterable[str]) -> None:
+        """Signal `position` holds `alert_ids`; a signal before it that holds one comes first."""
+        signal = self._signals[position]
+        for alert_id in alert_ids:
+            key = (signal.rule_key, signal.district, alert_id)
+            self._first[key] = min(position, self._first.get(key, position))
+
+    def signal_for(self, cluster: Cluster, *, now: datetime) -> tuple[Signal, bool] | None:
+        """The signal the cluster grew, or a new one (then True); None when nothing changed."""
+        ids = {str(alert_id) for alert_id in cluster.alert_ids}
+        key, district = cluster.rule.key, cluster.district
+        shared = [p for i in ids if (p := self._first.get((key, district, i))) is not None]
+        if not shared:
+            self._add(_new_signal(cluster, ids, now=now))
+            return self._signals[-1], True
+        position = min(shared)
+        signal = self._signals[position]
         joined = ids - set(signal.alert_ids)
         if not joined:
             return None
@@ -120,11 +207,15 @@ def _signal_for(cluster: Cluster, existing: list[Signal], *, now: datetime) -> S
         signal.updated_at = now
         if signal.status == SignalStatus.DISMISSED:
             signal.status = SignalStatus.OPEN.value
-        return signal
+        self._hold(position, joined)
+        return signal, False
+
+
+def _new_signal(cluster: Cluster, ids: set[str], *, now: datetime) -> Signal:
     latitude, longitude = _rounded(cluster.centre)
     return Signal(
         municipality_code=cluster.municipality_code,
-        rule_key=key,
+        rule_key=cluster.rule.key,
         area=cluster.rule.area.value,
         min_count=cluster.rule.min_count,
         window_hours=cluster.rule.window.total_seconds() / 3600,

@@ -8,9 +8,18 @@ sent), reviewed.
 * The **review** records, once, what the warning's aftermath showed.
 
 No text leaves with personal data: every text is checked by `personal_data_in` when drafted,
-edited and approved, also against the names in the alerts of its cluster (opened here for
-that check only, as `app.answers` checks an answer to the crew); its SMS must fit two
-segments (`texts.check_fits`).
+edited and approved, also against the names in the alerts it may have been written from
+(opened here for that check only, as `app.answers` checks an answer to the crew); its SMS must
+fit two segments (`texts.check_fits`). Those alerts are:
+
+* from a cluster signal: the signal's alerts;
+* from a concern report: the report names no alert, so the alerts of the report's
+  municipality from `REPORT_LOOK_BACK` before what it reports (its `observed_at`, else when
+  it was filed) until now, as the leader who writes from it may know them. A report's own
+  description was checked for national ids and phone numbers when filed; a name in it is
+  nobody's the service knows, unless an alert names them, and that is what this checks.
+
+Both, for a warning drafted from both.
 """
 
 from __future__ import annotations
@@ -23,11 +32,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts import sealing
 from app.auth.municipalities import ActingFor
-from app.consent.enums import DataCategory
 from app.drug_warnings import repository, texts
 from app.drug_warnings.common import Filer, label_of, own_municipality_name, refuse
 from app.drug_warnings.lists import draft_out, find_warning, warning_out
 from app.drug_warnings.models import (
+    ConcernReport,
     DrugWarning,
     IncomingWarning,
     Signal,
@@ -40,6 +49,10 @@ from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
 from app.privacy.crypto import FieldCipher
 from app.privacy.free_text import personal_data_in
+
+REPORT_LOOK_BACK = timedelta(days=14)
+"""How far before a concern report's observation the alerts whose names a warning drafted
+from it may not hold begin: a fortnight, the time a warning is in force by default."""
 
 
 async def create_warning(
@@ -59,11 +72,12 @@ async def create_warning(
         signal = await repository.get_signal(session, warning_in.signal_id, for_update=True)
         if signal is None or signal.municipality_code != code:
             raise refuse("signal_id", "no such signal in this municipality")
+    report = None
     if warning_in.concern_report_id is not None:
         report = await repository.get_report(session, warning_in.concern_report_id)
         if report is None or report.municipality_code != code:
             raise refuse("concern_report_id", "no such concern report in this municipality")
-    await _check_text(session, warning_in.text, signal, cipher)
+    await _check_text(session, warning_in.text, signal, report, cipher=cipher, now=now)
     _check_sms(name, warning_in.text, now + timedelta(days=warning_in.valid_days))
     warning = DrugWarning(
         municipality_code=code,
@@ -96,7 +110,7 @@ async def edit_warning(
     warning, name = await _draft(session, warning_id, municipalities)
     text = edit.text if edit.text is not None else warning.text
     valid_days = edit.valid_days if edit.valid_days is not None else warning.valid_days
-    await _check_text(session, text, await _signal_of(session, warning), cipher)
+    await _check_text(session, text, *await _sources_of(session, warning), cipher=cipher, now=now)
     _check_sms(name, text, now + timedelta(days=valid_days))
     warning.text = text
     warning.valid_days = valid_days
@@ -118,7 +132,9 @@ async def approve_warning(
     The text is checked again (alerts may have joined the cluster since it was written).
     """
     warning, name = await _draft(session, warning_id, municipalities)
-    await _check_text(session, warning.text, await _signal_of(session, warning), cipher)
+    await _check_text(
+        session, warning.text, *await _sources_of(session, warning), cipher=cipher, now=now
+    )
     expires_at = now + timedelta(days=warning.valid_days)
     body = _check_sms(name, warning.text, expires_at)
     warning.status = WarningStatus.APPROVED.value
@@ -189,30 +205,45 @@ async def _draft(
     return warning, name
 
 
-async def _signal_of(session: AsyncSession, warning: DrugWarning) -> Signal | None:
-    if warning.signal_id is None:
-        return None
-    return await repository.get_signal(session, warning.signal_id)
+async def _sources_of(
+    session: AsyncSession, warning: DrugWarning
+) -> tuple[Signal | None, ConcernReport | None]:
+    """The signal and the concern report the warning was drafted from (either may be None)."""
+    signal = report = None
+    if warning.signal_id is not None:
+        signal = await repository.get_signal(session, warning.signal_id)
+    if warning.concern_report_id is not None:
+        report = await repository.get_report(session, warning.concern_report_id)
+    return signal, report
 
 
 async def _check_text(
-    session: AsyncSession, text: str, signal: Signal | None, cipher: FieldCipher
+    session: AsyncSession,
+    text: str,
+    signal: Signal | None,
+    report: ConcernReport | None,
+    *,
+    cipher: FieldCipher,
+    now: datetime,
 ) -> None:
-    """Refuse a text with a national id, a phone number, or a name from the cluster's alerts."""
-    names: list[str] = []
+    """Refuse a text with a national id, a phone number, or a name from the alerts it may have
+    been written from (the module's docstring says which); the value is never echoed."""
+    alerts = []
+    where: list[str] = []
     if signal is not None:
         alert_ids = [uuid.UUID(a) for a in signal.alert_ids]
-        for alert in await repository.alerts_by_id(session, alert_ids):
-            identity = sealing.personal_values(cipher, alert, [DataCategory.IDENTITY])
-            name = identity.get("person.name")
-            if isinstance(name, str):
-                names.append(name)
-    reasons = personal_data_in(text, names=names)
+        alerts += await repository.alerts_by_id(session, alert_ids)
+        where.append("of the cluster")
+    if report is not None:
+        since = (report.observed_at or report.created_at) - REPORT_LOOK_BACK
+        alerts += await repository.alerts_since(
+            session, municipality_code=report.municipality_code, since=min(since, now)
+        )
+        where.append("of the municipality around the concern report")
+    reasons = personal_data_in(text, names=sealing.person_names(cipher, alerts))
     if reasons:
-        reasons = [
-            r.replace("the person's name from the alert", "a name from an alert of the cluster")
-            for r in reasons
-        ]
+        named = "a name from an alert " + " or ".join(where)
+        reasons = [r.replace("the person's name from the alert", named) for r in reasons]
         raise refuse("text", "; ".join(reasons) + ": no personal data goes into a warning")
 
 

@@ -75,7 +75,8 @@ _text_refused: dict[int | str, dict[str, Any]] = {
     422: {
         "model": Problem,
         "description": "`errors` names each field refused: a text with a national id, a phone "
-        "number or a name from an alert of the cluster (`text`), an SMS longer than two "
+        "number or a name from an alert of the cluster, or of the municipality around the "
+        "concern report (`text`), an SMS longer than two "
         "segments, another municipality, an unknown signal or concern report.",
     }
 }

@@ -540,7 +540,7 @@ _NB.update(
         "warnings.reason.national_id": "teksten ser ut til å inneholde et fødselsnummer "
         "(11 siffer)",
         "warnings.reason.phone": "teksten ser ut til å inneholde et telefonnummer",
-        "warnings.reason.name": "teksten inneholder et navn fra et av varslene i klyngen",
+        "warnings.reason.name": "teksten inneholder et navn fra et av varslene",
         "warnings.reason.sms_too_long": "SMS-en blir for lang (mer enn to SMS-er): kort ned "
         "teksten",
         "warnings.reason.future": "tidspunktet er fram i tid",
@@ -623,7 +623,7 @@ _EN.update(
         "warnings.done.reviewed": "The review was recorded.",
         "warnings.reason.national_id": "the text seems to hold a national id (11 digits)",
         "warnings.reason.phone": "the text seems to hold a phone number",
-        "warnings.reason.name": "the text holds a name from one of the cluster's alerts",
+        "warnings.reason.name": "the text holds a name from one of the alerts",
         "warnings.reason.sms_too_long": "the SMS would be too long (more than two text "
         "messages): shorten the text",
         "warnings.reason.future": "the time is in the future",

@@ -146,7 +146,6 @@ async def _run_worker(settings: Settings) -> None:
             sender=sender,
             clock=clock,
             settings=settings,
-            http=http,
         )
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):

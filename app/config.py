@@ -17,12 +17,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
 from app.notify.links import MAX_BASE_URL_LENGTH as MAX_PUBLIC_BASE_URL_LENGTH
 from app.privacy.crypto import KeyConfigError, decode_key
+from app.webhooks.addresses import touches_this_machine
 
 DEFAULT_DATA_DIR = Path("var")
 
@@ -156,6 +164,13 @@ class WebhookSettings(BaseModel):
     )
     batch_size: int = Field(
         default=50, ge=1, le=1000, description="Deliveries claimed and posted side by side."
+    )
+    allowed_networks: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Private networks webhooks may go to, as JSON: '[\"10.20.0.0/16\"]' (a "
+        "dispatch system inside the operator's network). Otherwise only public addresses, "
+        "and loopback in development; never loopback or 0.0.0.0 in production.",
     )
 
 
@@ -306,6 +321,11 @@ class Settings(BaseSettings):
                 problems.append(
                     "SMS__BACKEND: console sends no SMS and is refused in production; use "
                     "twilio, or set SMS__ALLOW_CONSOLE_IN_PRODUCTION=true to text nobody"
+                )
+            if any(touches_this_machine(n) for n in self.webhooks.allowed_networks):
+                problems.append(
+                    "WEBHOOKS__ALLOWED_NETWORKS: must not hold loopback or 0.0.0.0 in "
+                    "production (webhooks would reach this machine)"
                 )
         if self.sms.backend == "twilio" and self.sms.twilio_auth_token is None:
             problems.append("SMS__TWILIO_AUTH_TOKEN: must be set for the twilio backend")

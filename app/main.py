@@ -47,6 +47,7 @@ from app.state import AppState
 from app.triage.router import router as triage_router
 from app.web.app import MOUNT_PATH as WEB_PATH
 from app.web.app import create_web_app
+from app.webhooks.addresses import AddressGuard, policy_of
 from app.webhooks.router import router as outbound_webhooks_router
 from app.worker import Worker
 
@@ -118,13 +119,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         http = httpx.AsyncClient(timeout=settings.sms.send_timeout_seconds)
         sender = build_sender(settings, http=http, clock=clock)
         cipher = build_cipher(settings)
+        webhook_addresses = AddressGuard(policy_of(settings))
         worker = Worker(
             sessions=sessions,
             sender=sender,
             clock=clock,
             settings=settings,
-            http=http,
             cipher=cipher,
+            webhook_addresses=webhook_addresses,
         )
         app.state.odvarsel = AppState(
             settings=settings,
@@ -144,6 +146,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             worker=worker,
             clients=ClientDirectory(sessions, clock),
             token_guard=TokenGuard(),
+            webhook_addresses=webhook_addresses,
         )
         web.state.odvarsel = app.state.odvarsel  # the staff pages share it
         worker_task = asyncio.create_task(worker.run()) if settings.worker.run_in_app else None

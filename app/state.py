@@ -15,6 +15,7 @@ from app.config import Settings
 from app.notify.outcomes import OutcomeHandlers
 from app.notify.sms import SmsSender
 from app.privacy.crypto import FieldCipher, KeyedHasher
+from app.webhooks.addresses import AddressGuard
 
 if TYPE_CHECKING:
     from app.worker import Worker
@@ -35,3 +36,6 @@ class AppState:
     worker: Worker
     clients: ClientDirectory
     token_guard: TokenGuard
+    webhook_addresses: AddressGuard
+    """Where webhooks may go: checked when a URL is set and at every connection (tests
+    replace its `resolve` to make a name resolve to loopback)."""

@@ -26,7 +26,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import asyncpg
-import httpx
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -46,6 +45,7 @@ from app.notify.outcomes import OutcomeHandlers
 from app.notify.sms import SmsSender
 from app.privacy.crypto import FieldCipher
 from app.privacy.keys import build_cipher
+from app.webhooks.addresses import AddressGuard
 from app.webhooks.engine import WebhookEngine
 
 log = logging.getLogger(__name__)
@@ -78,12 +78,11 @@ class Worker:
         sender: SmsSender,
         clock: Clock,
         settings: Settings,
-        http: httpx.AsyncClient | None = None,
         cipher: FieldCipher | None = None,
+        webhook_addresses: AddressGuard | None = None,
     ) -> None:
-        """`http` posts the webhooks (the app's pooled client; without it each busy round
-        opens one); `cipher` opens their signing secrets (built from the settings if not given).
-        """
+        """`cipher` opens the webhooks' signing secrets and `webhook_addresses` checks where
+        they may connect (each built from the settings if not given)."""
         self._sessions = sessions
         self._clock = clock
         self._settings = settings
@@ -101,10 +100,10 @@ class Worker:
         self.side_engines: list[Engine] = [
             WebhookEngine(
                 sessions=sessions,
-                http=http,
                 clock=clock,
                 settings=settings,
                 cipher=cipher,
+                addresses=webhook_addresses,
             ),
             ClusterEngine(sessions=sessions, cipher=cipher),
         ]

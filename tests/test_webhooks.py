@@ -6,22 +6,36 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from ipaddress import ip_address, ip_network
 
 import httpx
 import pytest
+from pydantic import SecretStr, ValidationError
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from app.auth.scopes import Scope
 from app.clock import FakeClock
-from app.config import ConfigError, load_settings
+from app.config import (
+    AuthSettings,
+    ConfigError,
+    CryptoSettings,
+    Settings,
+    SmsSettings,
+    WebhookSettings,
+    describe_validation_error,
+    load_settings,
+)
 from app.errors import InvalidFields
+from app.privacy.crypto import generate_key
 from app.state import AppState
 from app.webhooks import service, signing
+from app.webhooks.addresses import AddressGuard, AddressPolicy, policy_of
 from app.webhooks.urls import MAX_URL_LENGTH
 from devtools.webhook_receiver import WebhookReceiver
 from tests.factories import ApiCredentials, Factory
 from tests.webhooks import (
     ClockedWebhook,
+    FakeResolver,
     create_endpoint,
     deliveries,
     enqueue,
@@ -249,26 +263,17 @@ async def test_a_bad_url_is_a_422_naming_the_field(
 async def test_production_takes_only_https_urls_to_other_hosts(
     state: AppState, clock: FakeClock, amk: ApiCredentials
 ) -> None:
+    production = AddressGuard(
+        AddressPolicy(production=True), resolve=FakeResolver({"amk.example.no": ["51.174.10.20"]})
+    )
     for url in ("http://amk.example.no/hooks", "https://127.0.0.1/hooks", "https://10.1.2.3/"):
-        async with state.sessions() as session, session.begin():
-            with pytest.raises(InvalidFields) as refused:
-                await service.set_endpoint(
-                    session,
-                    client_id=amk.client_id,
-                    url=url,
-                    now=clock.now(),
-                    cipher=state.cipher,
-                    production=True,
-                )
+        with pytest.raises(InvalidFields) as refused:
+            await service.check_url(url, production)
         assert refused.value.extra["errors"][0]["field"] == "url"
+    checked = await service.check_url("https://amk.example.no/hooks", production)
     async with state.sessions() as session, session.begin():
         result = await service.set_endpoint(
-            session,
-            client_id=amk.client_id,
-            url="https://amk.example.no/hooks",
-            now=clock.now(),
-            cipher=state.cipher,
-            production=True,
+            session, client_id=amk.client_id, url=checked, now=clock.now(), cipher=state.cipher
         )
     assert result.created
 
@@ -281,3 +286,42 @@ def test_webhook_settings_are_read_from_the_environment(monkeypatch: pytest.Monk
         load_settings()
     [problem] = refused.value.problems
     assert problem.startswith("WEBHOOKS__TIMEOUT_SECONDS: ")
+
+
+def test_allowed_networks_are_json_and_never_this_machine_in_production(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WEBHOOKS__ALLOWED_NETWORKS", '["10.20.0.0/16", "fd12:3456::/32"]')
+    assert load_settings().webhooks.allowed_networks == [
+        ip_network("10.20.0.0/16"),
+        ip_network("fd12:3456::/32"),
+    ]
+    assert policy_of(load_settings()).allows(ip_address("10.20.3.4"))
+    monkeypatch.setenv("WEBHOOKS__ALLOWED_NETWORKS", '["10.20.0.1/16"]')  # host bits set
+    with pytest.raises(ConfigError) as refused:
+        load_settings()
+    assert [p.partition(":")[0] for p in refused.value.problems] == [
+        "WEBHOOKS__ALLOWED_NETWORKS[0]"
+    ]
+
+    named = WebhookSettings(allowed_networks=["10.20.0.0/16"])
+    assert _production(named).webhooks == named
+    for everything in ("0.0.0.0/0", "127.0.0.0/8", "::/0"):
+        with pytest.raises(ValidationError) as invalid:
+            _production(WebhookSettings(allowed_networks=[everything]))
+        assert describe_validation_error(invalid.value) == [
+            "WEBHOOKS__ALLOWED_NETWORKS: must not hold loopback or 0.0.0.0 in production "
+            "(webhooks would reach this machine)"
+        ]
+
+
+def _production(webhooks: WebhookSettings) -> Settings:
+    return Settings(
+        environment="production",
+        auth=AuthSettings(jwt_secret=SecretStr("x" * 32)),
+        crypto=CryptoSettings(
+            keys={"k1": SecretStr(generate_key())}, hash_key=SecretStr(generate_key())
+        ),
+        sms=SmsSettings(allow_console_in_production=True),
+        webhooks=webhooks,
+    )

@@ -1,8 +1,14 @@
-"""Helpers of the outbound webhook tests: a verifier on the test clock, endpoints, events."""
+"""Helpers of the outbound webhook tests: a verifier on the test clock, endpoints, events, a
+resolver that knows made-up names, and a listener that counts connections."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +18,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from app.clock import FakeClock
 from app.state import AppState
 from app.webhooks import service
+from devtools.loopback import free_port
 from tests.factories import ApiCredentials
 
 TOLERANCE = timedelta(minutes=5)
@@ -81,3 +88,42 @@ async def deliveries(http: httpx.AsyncClient, client: ApiCredentials) -> list[di
     response = await http.get("/v1/webhook-deliveries", headers=client.headers)
     assert response.status_code == 200, response.text
     return list(reversed(response.json()))
+
+
+@dataclass
+class FakeResolver:
+    """Resolves the names in `names` as given, address literals as the system does (numeric
+    only: never DNS), and nothing else; counts the look-ups of each host."""
+
+    names: dict[str, list[str]] = field(default_factory=dict)
+    lookups: dict[str, int] = field(default_factory=dict)
+
+    async def __call__(self, host: str, port: int) -> list[str]:
+        self.lookups[host] = self.lookups.get(host, 0) + 1
+        if host in self.names:
+            return self.names[host]
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST
+        )
+        return [str(info[4][0]) for info in infos]
+
+
+@dataclass
+class ConnectionCounter:
+    """A TCP listener on 127.0.0.1 that accepts, counts and closes every connection."""
+
+    port: int = field(default_factory=free_port)
+    accepted: int = 0
+
+    async def _accept(self, _reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.accepted += 1
+        writer.close()
+
+    @contextlib.asynccontextmanager
+    async def listening(self) -> AsyncIterator[ConnectionCounter]:
+        server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
+        try:
+            yield self
+        finally:
+            server.close()
+            await server.wait_closed()

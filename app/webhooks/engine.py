@@ -6,6 +6,12 @@ side, and commits each outcome as soon as it returns: 2xx is delivered; anything
 status, refused, a timeout) is retried with backoff until `WEBHOOKS__MAX_ATTEMPTS` or
 `WEBHOOKS__MAX_AGE_HOURS`, then failed. A worker that dies mid-post leaves a lease that runs
 out, and the delivery is posted again under the same `webhook-id` (receivers deduplicate).
+
+Connections go only to addresses the guard checked (`app.webhooks.transport`). What the
+client sees of an attempt that got no HTTP answer is "not delivered", recorded as of the
+round's start: neither its text nor its time tells a closed port from a silent one or from
+an address that was refused, so the delivery log is no port scanner. The reason goes to the
+operator's log.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,7 +33,9 @@ from app.config import Settings
 from app.db import describe_error
 from app.privacy.crypto import DecryptionError, FieldCipher
 from app.webhooks import repository, service, signing, urls
+from app.webhooks.addresses import AddressGuard, policy_of
 from app.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from app.webhooks.transport import guarded_client, refused_by_guard
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +50,8 @@ BACKOFF = (
 """The wait after the 1st, 2nd, ... failed attempt; hourly after the last."""
 LEASE_MARGIN = timedelta(seconds=30)
 USER_AGENT = "odvarsel-webhooks"
+NOT_DELIVERED = "not delivered"
+"""The client's record of any attempt without an HTTP answer."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -62,6 +73,9 @@ class Attempt:
 class Outcome:
     status_code: int | None
     error: str | None
+    """What the client's delivery log shows."""
+    reason: str | None = None
+    """What the operator's log shows, when it says more than `error`."""
 
     @property
     def delivered(self) -> bool:
@@ -77,16 +91,18 @@ class WebhookEngine:
         self,
         *,
         sessions: async_sessionmaker[AsyncSession],
-        http: httpx.AsyncClient | None,
         clock: Clock,
         settings: Settings,
         cipher: FieldCipher,
+        addresses: AddressGuard | None = None,
     ) -> None:
+        """`addresses` checks every connection (the app's, shared with registration; one
+        from the settings if not given)."""
         self._sessions = sessions
-        self._http = http
         self._clock = clock
         self._settings = settings.webhooks
-        self._production = settings.environment == "production"
+        self.addresses = addresses or AddressGuard(policy_of(settings))
+        self._ssl_context: ssl.SSLContext | None = None
         self._cipher = cipher
         self._timeout = self._settings.timeout_seconds
         self._lease = timedelta(seconds=self._timeout) + LEASE_MARGIN
@@ -105,7 +121,7 @@ class WebhookEngine:
             ]
         if attempts:
             async with self._client() as http:
-                await asyncio.gather(*(self._post_and_record(http, a) for a in attempts))
+                await asyncio.gather(*(self._post_and_record(http, a, now) for a in attempts))
         return len(claimed)
 
     def _attempt(
@@ -129,21 +145,25 @@ class WebhookEngine:
 
     @contextlib.asynccontextmanager
     async def _client(self) -> AsyncIterator[httpx.AsyncClient]:
-        if self._http is not None:
-            yield self._http
-            return
-        async with httpx.AsyncClient() as http:  # a Worker made without the app's client
+        """A client for one round: its connections are pooled for the round's posts only."""
+        if self._ssl_context is None:  # loading the CA bundle takes a while: once
+            self._ssl_context = httpx.create_ssl_context()
+        async with guarded_client(self.addresses, ssl_context=self._ssl_context) as http:
             yield http
 
-    async def _post_and_record(self, http: httpx.AsyncClient, attempt: Attempt) -> None:
+    async def _post_and_record(
+        self, http: httpx.AsyncClient, attempt: Attempt, started: datetime
+    ) -> None:
         outcome = await self._post(http, attempt)
+        # A failure is recorded as of the round's start, so its time tells nothing either.
+        recorded_at = self._clock.now() if outcome.delivered else started
         try:
             async with self._sessions() as session, session.begin():
                 delivery = await repository.get_delivery(
                     session, attempt.delivery_id, for_update=True
                 )
                 if delivery is not None and delivery.status == DeliveryStatus.SENDING:
-                    self._apply(delivery, outcome, self._clock.now())
+                    self._apply(delivery, outcome, recorded_at)
         except Exception as exc:  # one delivery's record must not lose the others'
             log.error(
                 "webhook outcome could not be recorded; the lease will post it again",
@@ -152,8 +172,8 @@ class WebhookEngine:
 
     async def _post(self, http: httpx.AsyncClient, attempt: Attempt) -> Outcome:
         """Post one attempt, signed for its own time; every failure becomes an outcome."""
-        if (problem := urls.url_problem(attempt.url, production=self._production)) is not None:
-            return Outcome(None, f"the endpoint URL {problem}")
+        if (problem := urls.url_problem(attempt.url, self.addresses.policy)) is not None:
+            return Outcome(None, NOT_DELIVERED, f"the endpoint URL {problem}")
         try:
             headers = signing.signed_headers(
                 secret=attempt.secret,
@@ -176,9 +196,10 @@ class WebhookEngine:
             ):
                 status_code = response.status_code
         except (TimeoutError, httpx.TimeoutException):
-            return Outcome(None, "timed out")
+            return Outcome(None, NOT_DELIVERED, "timed out")
         except Exception as exc:  # refused, reset, TLS, a URL httpx will not post to
-            return Outcome(None, type(exc).__name__)
+            reason = "address refused" if refused_by_guard(exc) else type(exc).__name__
+            return Outcome(None, NOT_DELIVERED, reason)
         return Outcome(status_code, None if 200 <= status_code < 300 else f"HTTP {status_code}")
 
     def _apply(self, delivery: WebhookDelivery, outcome: Outcome, now: datetime) -> None:
@@ -196,7 +217,11 @@ class WebhookEngine:
         delivery.next_attempt_at = now + backoff(delivery.attempts)
         log.info(
             "webhook attempt failed, will retry",
-            extra={"delivery_id": str(delivery.id), "status_code": outcome.status_code},
+            extra={
+                "delivery_id": str(delivery.id),
+                "status_code": outcome.status_code,
+                "reason": outcome.reason or outcome.error,
+            },
         )
 
     @staticmethod
@@ -204,7 +229,11 @@ class WebhookEngine:
         _note(delivery, outcome, DeliveryStatus.FAILED)
         log.warning(
             "webhook delivery given up",
-            extra={"delivery_id": str(delivery.id), "attempts": delivery.attempts},
+            extra={
+                "delivery_id": str(delivery.id),
+                "attempts": delivery.attempts,
+                "reason": outcome.reason or outcome.error,
+            },
         )
 
 

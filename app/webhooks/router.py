@@ -52,7 +52,8 @@ _NO_STORE = "no-store"
     summary="Set the webhook endpoint",
     description="Creates this client's endpoint (201, with the signing secret: shown this "
     "once) or changes its URL (200, without the secret); a deactivated endpoint becomes "
-    "active again with the secret it had. Production accepts only https URLs.",
+    "active again with the secret it had. Production accepts only https URLs; the host must "
+    "resolve, and only to public addresses (development also takes loopback).",
     responses={
         200: {"model": WebhookEndpointOut, "description": "The URL was changed"},
         201: {"model": WebhookEndpointCreatedOut, "description": "Created, with the secret"},
@@ -67,14 +68,10 @@ async def set_webhook_endpoint(
     state: StateDep,
     client: Client,
 ) -> WebhookEndpointCreatedOut | WebhookEndpointOut:
+    url = await service.check_url(endpoint_in.url, state.webhook_addresses)  # before: DNS
     async with session.begin():
         result = await service.set_endpoint(
-            session,
-            client_id=client.client_id,
-            url=endpoint_in.url,
-            now=clock.now(),
-            cipher=state.cipher,
-            production=state.settings.environment == "production",
+            session, client_id=client.client_id, url=url, now=clock.now(), cipher=state.cipher
         )
     if result.created:
         response.status_code = status.HTTP_201_CREATED

@@ -24,8 +24,8 @@ SECRET_EXAMPLE = "whsec_BwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAhIiMkJSY="
 
 
 def _syntax(url: str) -> str:
-    # The https rule depends on the environment: the service applies it.
-    problem = urls.url_problem(url, production=False)
+    # The https and address rules depend on the environment: the service applies them.
+    problem = urls.syntax_problem(url)
     if problem is not None:
         raise ValueError(problem)
     return url

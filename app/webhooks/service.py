@@ -19,6 +19,7 @@ from app.errors import Conflict, FieldProblem, InvalidFields, NotFound
 from app.notify import outbox
 from app.privacy.crypto import FieldCipher
 from app.webhooks import repository, signing, urls
+from app.webhooks.addresses import AddressGuard, RefusedAddress
 from app.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from app.webhooks.schemas import (
     WebhookDeliveryOut,
@@ -46,6 +47,32 @@ def _new_secret(cipher: FieldCipher, client_id: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
+class CheckedUrl:
+    """An endpoint URL that passed `check_url`."""
+
+    value: str
+
+
+async def check_url(url: str, addresses: AddressGuard) -> CheckedUrl:
+    """The URL, if the service will post to it: InvalidFields (422) naming why not.
+
+    The host must resolve now, and only to addresses the policy allows; a name that does not
+    resolve and one that resolves to a private address get the same reason, so the answer
+    tells nothing about the operator's internal names. Every connection checks again. Call
+    it outside a transaction: resolving a name may take seconds.
+    """
+    problem = urls.url_problem(url, addresses.policy)
+    if problem is None:
+        try:
+            await addresses.checked(*urls.host_and_port(url))
+        except RefusedAddress:
+            problem = urls.UNRESOLVED
+    if problem is not None:
+        raise InvalidFields([FieldProblem(field="url", reason=problem)])
+    return CheckedUrl(url)
+
+
+@dataclass(frozen=True)
 class EndpointResult:
     endpoint: WebhookEndpointOut | WebhookEndpointCreatedOut
     created: bool
@@ -55,23 +82,19 @@ async def set_endpoint(
     session: AsyncSession,
     *,
     client_id: str,
-    url: str,
+    url: CheckedUrl,
     now: datetime,
     cipher: FieldCipher,
-    production: bool,
 ) -> EndpointResult:
     """Create the client's endpoint (answering its new secret once) or change its URL; a
     deactivated endpoint is active again, with the secret it had."""
-    problem = urls.url_problem(url, production=production)
-    if problem is not None:
-        raise InvalidFields([FieldProblem(field="url", reason=problem)])
     endpoint = await repository.get_endpoint(session, client_id, for_update=True)
     if endpoint is not None:
-        endpoint.url, endpoint.active, endpoint.updated_at = url, True, now
+        endpoint.url, endpoint.active, endpoint.updated_at = url.value, True, now
         return EndpointResult(WebhookEndpointOut.of(endpoint), created=False)
     secret, sealed = _new_secret(cipher, client_id)
     endpoint = WebhookEndpoint(
-        client_id=client_id, url=url, secret_sealed=sealed, created_at=now, updated_at=now
+        client_id=client_id, url=url.value, secret_sealed=sealed, created_at=now, updated_at=now
     )
     repository.add(session, endpoint)
     shown = WebhookEndpointOut.of(endpoint)

@@ -1,26 +1,30 @@
 """Which endpoint URLs the service will post to (pure).
 
-Any syntactically sound http(s) URL in development (tests use loopback); in production only
-https, and not to this machine or a private network by address: the service posts from
-inside the operator's network on a client's say-so. A host name that resolves to a private
-address is not caught here (that needs the resolver, at request time, or an egress proxy).
+Any syntactically sound http(s) URL whose host, written as an address in any notation, the
+address policy allows (`app.webhooks.addresses`): in production only https, and never this
+machine or a private network; development also takes loopback (tests post there). A host
+name is checked by resolving it, which is not pure: `AddressGuard` does that when the URL is
+registered and again at every connection.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from urllib.parse import urlsplit
 
 import httpx
 
+from app.webhooks.addresses import AddressPolicy, literal_address
+
 MAX_URL_LENGTH = 500
 _WHITESPACE = re.compile(r"\s")
-_LOCAL_NAMES = ("localhost", "localhost.localdomain")
+LOCAL = "must not point to this machine or a private network"
+UNRESOLVED = "must name a host that resolves, and only to public addresses"
 
 
-def url_problem(url: str, *, production: bool) -> str | None:
-    """Why the service will not post to `url`, or None; the reason never repeats the URL."""
+def syntax_problem(url: str) -> str | None:
+    """Why `url` is not a URL the service could post to, whatever the environment, or None;
+    the reason never repeats the URL."""
     if len(url) > MAX_URL_LENGTH:
         return f"must be at most {MAX_URL_LENGTH} characters"
     if _WHITESPACE.search(url) or not url.isprintable():
@@ -40,20 +44,25 @@ def url_problem(url: str, *, production: bool) -> str | None:
         return "must not contain a user name or password (requests are signed instead)"
     if parts.fragment or url.endswith("#"):
         return "must not contain a fragment (#)"
-    if production:
-        if parts.scheme != "https":
-            return "must be an https URL in production"
-        if _is_local(host):
-            return "must not point to this machine or a private network in production"
     return None
 
 
-def _is_local(host: str) -> bool:
-    name = host.rstrip(".").lower()
-    if name in _LOCAL_NAMES or name.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return False  # a name: resolved only when posting
-    return not address.is_global
+def url_problem(url: str, policy: AddressPolicy) -> str | None:
+    """Why the service will not post to `url` under `policy`, or None (a host name still has
+    to resolve to allowed addresses: `AddressGuard`)."""
+    if (problem := syntax_problem(url)) is not None:
+        return problem
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if policy.production and parts.scheme != "https":
+        return "must be an https URL in production"
+    address = literal_address(host)
+    if not (policy.allows(address) if address is not None else policy.allows_name(host)):
+        return LOCAL
+    return None
+
+
+def host_and_port(url: str) -> tuple[str, int]:
+    """The host and port a URL that passed `syntax_problem` connects to."""
+    parsed = httpx.URL(url)  # the host as httpx hands it to the connection: IDNA, no brackets
+    return parsed.raw_host.decode("ascii"), parsed.port or (443 if parsed.scheme == "https" else 80)

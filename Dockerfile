@@ -30,5 +30,6 @@ COPY app ./app
 USER odvarsel
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)" || exit 1
-# Forwarded headers are trusted from the reverse proxy in front (set FORWARDED_ALLOW_IPS).
+# Forwarded headers are believed from the reverse proxy in front: set FORWARDED_ALLOW_IPS to
+# its addresses. The app reads the same variable at start and refuses * in production.
 CMD ["sh", "-c", "exec uvicorn --factory app.main:app_from_env --host \"$HOST\" --port \"$PORT\" --proxy-headers --forwarded-allow-ips \"${FORWARDED_ALLOW_IPS:-127.0.0.1}\""]

@@ -107,7 +107,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Default: PORT setting")] = None,
     workers: int = 1,
 ) -> None:
-    """Run the HTTP server (uvicorn, behind a proxy: forwarded headers are trusted)."""
+    """Run the HTTP server (uvicorn, behind a proxy: forwarded headers are believed from the
+    addresses in FORWARDED_ALLOW_IPS)."""
     settings = get_settings()  # a configuration error stops here, before uvicorn starts
     uvicorn.run(
         "app.main:app_from_env",
@@ -116,6 +117,7 @@ def serve(
         port=port or settings.port,
         workers=workers,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_config=None,
     )
 

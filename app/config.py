@@ -8,6 +8,8 @@ generated once and kept in ``var/dev-secrets.json`` so tokens survive a restart;
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import json
 import secrets
 import sys
@@ -284,6 +286,13 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        max_length=2000,
+        description="Comma-separated addresses or networks of the reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto uvicorn believes. `*` believes every client "
+        "about its own address (so per-address limits reset at will): refused in production.",
+    )
     data_dir: Path = DEFAULT_DATA_DIR
     log_level: str = "INFO"
     log_json: bool = True
@@ -321,6 +330,12 @@ class Settings(BaseSettings):
                 problems.append(
                     "SMS__BACKEND: console sends no SMS and is refused in production; use "
                     "twilio, or set SMS__ALLOW_CONSOLE_IN_PRODUCTION=true to text nobody"
+                )
+            if trusts_any_client(self.forwarded_allow_ips):
+                problems.append(
+                    "FORWARDED_ALLOW_IPS: * (or a /0 network) lets every client write its own "
+                    "address in X-Forwarded-For and reset the per-address limits; refused in "
+                    "production: name the reverse proxy's addresses"
                 )
             if any(touches_this_machine(n) for n in self.webhooks.allowed_networks):
                 problems.append(
@@ -388,6 +403,18 @@ class Settings(BaseSettings):
         if self.environment == "production":
             raise ValueError(f"no generated secrets in production: configure {name}")
         return _dev_secret(self.data_dir, name, generate)
+
+
+def trusts_any_client(forwarded_allow_ips: str) -> bool:
+    """Whether uvicorn, given this FORWARDED_ALLOW_IPS, would believe the forwarded headers
+    of any client: a `*` entry, or a network of every address (`0.0.0.0/0`, `::/0`)."""
+    for entry in (part.strip() for part in forwarded_allow_ips.split(",")):
+        if entry == "*":
+            return True
+        with contextlib.suppress(ValueError):  # uvicorn takes what is no network as a literal
+            if "/" in entry and ipaddress.ip_network(entry).prefixlen == 0:
+                return True
+    return False
 
 
 def _dev_secret(

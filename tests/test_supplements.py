@@ -179,6 +179,44 @@ async def test_contradictions_and_the_police_are_refused(
     assert (await status_of(http, amk, alert_id))["version"] == 1
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "dead"}, "kind"),
+        ({"kind": 1, "clinical": {"outcome": "deceased"}}, "kind"),
+        ({"supplement_id": "S 1", "clinical": {"outcome": "transported"}}, "supplement_id"),
+        ({"supplement_id": 7, "clinical": {"outcome": "transported"}}, "supplement_id"),
+    ],
+)
+async def test_an_invalid_kind_or_supplement_id_is_refused_not_ignored(
+    http: httpx.AsyncClient,
+    factory: Factory,
+    amk: ApiCredentials,
+    state: AppState,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    """Dropped, an odd kind left the correction unmade (a version with nothing changed) and
+    an odd id made a retry a second version: both are refused and nothing is stored."""
+    alert_id = await factory.post_alert(amk, alert_body())
+    problem = assert_problem(await supplement(http, amk, alert_id, body), 422)
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert await count(state, "alert_version") == 0
+    assert (await status_of(http, amk, alert_id))["version"] == 1
+
+
+async def test_other_odd_optional_values_of_a_supplement_are_dropped_and_listed(
+    http: httpx.AsyncClient, factory: Factory, amk: ApiCredentials
+) -> None:
+    alert_id = await factory.post_alert(amk, alert_body())
+    body = {"clinical": {"outcome": "transported", "observed_two_hours": 0}, "shoe_size": 44}
+    response = await supplement(http, amk, alert_id, body)
+    assert response.status_code == 201, response.text
+    assert response.json()["changed"] == ["clinical.outcome"]
+    dropped = sorted(d["field"] for d in response.json()["dropped_fields"])
+    assert dropped == ["clinical.observed_two_hours", "shoe_size"]
+
+
 async def test_a_death_later_makes_it_a_fatal_alert_for_the_leader(
     http: httpx.AsyncClient, factory: Factory, amk: ApiCredentials
 ) -> None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
+
+from app.consent.enums import LEGACY_CATEGORIES, DataCategory
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,3 +44,28 @@ class Legacy:
 
     def upgrade(self, value: Any) -> Any:
         return self.mapping.get(value, value) if isinstance(value, str) else value
+
+
+def expand_legacy_categories(value: Any) -> Any:
+    """A consent's categories with the first version's ones read as their replacements."""
+    if not isinstance(value, list):
+        return value
+    expanded: list[Any] = []
+    for item in value:
+        new = LEGACY_CATEGORIES.get(item) if isinstance(item, str) else None
+        for category in [c.value for c in new] if new else [item]:
+            if category not in expanded:  # by equality: odd items ({}) are not hashable
+                expanded.append(category)
+    return expanded
+
+
+ConsentCategories = Annotated[
+    list[
+        Annotated[
+            DataCategory,
+            # Only for the spec: the list's validator has already expanded the old value.
+            Legacy({"clinical": "acute_risk"}, note="`clinical` → `acute_risk` and `substances`"),
+        ]
+    ],
+    BeforeValidator(expand_legacy_categories),
+]

@@ -1,10 +1,15 @@
 """Optional fields that fail validation are left out and listed; the alert still goes through.
 
-`LenientModel` is the base of the alert and its supplements: its `REQUIRED` fields are strict
-(an error there is a 422); an error anywhere else removes the smallest part that holds it
-(a list item, a field, or a section) and names it in `dropped_fields`. A consent that cannot
-be read is not dropped but read as `objected`, the most protective reading. Validation
-messages never repeat the value sent.
+`LenientModel` is the base of the alert and its supplements: its `STRICT` fields (the
+required ones, and those whose loss would go unnoticed) are refused with 422 when invalid; an
+error anywhere else removes the smallest part that holds it (a list item, a field, or a
+section) and names it in `dropped_fields`. A consent that cannot be read is not dropped but
+read as `objected`, the most protective reading. Validation messages never repeat the value
+sent.
+
+The OpenAPI document says so (:meth:`LenientModel.__get_pydantic_json_schema__`): each
+lenient field accepts its documented schema or any other value, which is dropped and listed.
+Without that the document would claim a strictness the service does not enforce.
 """
 
 from __future__ import annotations
@@ -13,11 +18,14 @@ from typing import Any, ClassVar, Self
 
 from pydantic import (
     BaseModel,
+    GetJsonSchemaHandler,
     PrivateAttr,
     ValidationError,
     ValidatorFunctionWrapHandler,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from app.consent.enums import ConsentState
 from app.errors import FieldProblem, field_path
@@ -25,8 +33,20 @@ from app.errors import FieldProblem, field_path
 CONSENT_NOT_UNDERSTOOD = "; the consent was not understood and is treated as objected"
 
 
+ODD_VALUE_SCHEMA: dict[str, Any] = {
+    "title": "Any other value",
+    "description": "Not refused: left out, and listed in `dropped_fields` with the reason.",
+}
+
+UNKNOWN_FIELD_SCHEMA: dict[str, Any] = {
+    "title": "Unknown field",
+    "description": "Not refused: left out, and listed in `dropped_fields`.",
+}
+
+
 class LenientModel(BaseModel):
-    REQUIRED: ClassVar[tuple[str, ...]] = ()
+    STRICT: ClassVar[tuple[str, ...]] = ()
+    """Fields refused (422) when invalid; every other field is dropped and listed instead."""
 
     _dropped: list[FieldProblem] = PrivateAttr(default_factory=list)
 
@@ -48,23 +68,49 @@ class LenientModel(BaseModel):
         except ValidationError as exc:
             if not isinstance(data, dict):
                 raise
-            cleaned, dropped = _without_invalid_optional_fields(data, exc, cls.REQUIRED)
+            cleaned, dropped = _without_invalid_optional_fields(data, exc, cls.STRICT)
             if not dropped:
                 raise
             model: Self = handler(cleaned)  # raises with only the required-field errors
             model._dropped = dropped + model._dropped  # then those of rules across fields
             return model
 
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """Each lenient field: its own schema, or any other value (dropped and listed)."""
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        properties = target.get("properties", {})
+        for name, prop in properties.items():
+            if name not in cls.STRICT:
+                properties[name] = _or_any_value(prop)
+        if target.get("additionalProperties") is False:
+            target["additionalProperties"] = UNKNOWN_FIELD_SCHEMA
+        return schema
+
+
+_ANNOTATIONS = ("title", "description", "default", "examples", "deprecated")
+
+
+def _or_any_value(prop: dict[str, Any]) -> dict[str, Any]:
+    """`prop` with its annotations kept outside and its type widened by ODD_VALUE_SCHEMA."""
+    outer = {k: v for k, v in prop.items() if k in _ANNOTATIONS}
+    inner = {k: v for k, v in prop.items() if k not in _ANNOTATIONS}
+    branches = inner["anyOf"] if list(inner) == ["anyOf"] else [inner]
+    return {**outer, "anyOf": [*branches, ODD_VALUE_SCHEMA]}
+
 
 def _without_invalid_optional_fields(
-    data: dict[str, Any], exc: ValidationError, required: tuple[str, ...]
+    data: dict[str, Any], exc: ValidationError, strict: tuple[str, ...]
 ) -> tuple[dict[str, Any], list[FieldProblem]]:
     cleaned = _copy_for_removal(data)
     dropped: dict[str, FieldProblem] = {}
     targets: set[tuple[int | str, ...]] = set()
     for error in exc.errors():
         loc = tuple(error["loc"])
-        if not loc or loc[0] in required:
+        if not loc or loc[0] in strict:
             continue
         target = _target_of(cleaned, loc)
         reason = (

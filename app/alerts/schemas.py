@@ -1,11 +1,12 @@
 """API models of an alert (BRIEF §3, §9) and of its supplements.
 
 The four required fields are strict: if one is missing or malformed the alert is refused
-with 422. Every other field is optional and lenient (:mod:`app.alerts.lenient`): a value that
-fails validation is left out, the alert is accepted, and the response names the field and the
-reason. Values of the first version are still read (:mod:`app.alerts.legacy`). Two things are
-refused whatever else the alert holds (:meth:`AlertIn.refusals`): a kind and an outcome that
-contradict each other, and a consent that names the police.
+with 422; so are a supplement's id and kind. Every other field is optional and lenient
+(:mod:`app.alerts.lenient`): a value that fails validation is left out, the alert is accepted,
+and the response names the field and the reason. Values of the first version are still read
+(:mod:`app.alerts.legacy`). Two things are refused whatever else the alert holds
+(:meth:`AlertIn.refusals`): a kind and an outcome that contradict each other, and a consent
+that names the police.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Annotated, Any, ClassVar, Self
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -25,9 +25,10 @@ from pydantic import (
     model_validator,
 )
 
-from app.alerts.legacy import Legacy
+from app.alerts.examples import ALERT_EXAMPLE, ALERT_V1_EXAMPLE, SUPPLEMENT_EXAMPLE
+from app.alerts.legacy import ConsentCategories, Legacy
 from app.alerts.lenient import LenientModel
-from app.consent.enums import LEGACY_CATEGORIES, ConsentRecipient, ConsentState, DataCategory
+from app.consent.enums import ConsentRecipient, ConsentState
 from app.errors import FieldProblem
 from app.input_guard import refuse_control_characters
 from app.instants import BoundedInstant
@@ -48,6 +49,7 @@ from app.overdose.enums import (
     Substance,
 )
 from app.privacy.free_text import personal_data_in
+from app.strict import Boolean, Integer, Number
 
 REQUIRED_FIELDS = ("dispatch_incident_id", "occurred_at", "municipality", "kind")
 
@@ -63,30 +65,6 @@ MAX_DOSE_DISTANCE = timedelta(hours=24)
 """How far the last naloxone dose may lie from the overdose before it is taken for a typo."""
 
 
-def _expand_legacy_categories(value: Any) -> Any:
-    if not isinstance(value, list):
-        return value
-    expanded: list[Any] = []
-    for item in value:
-        new = LEGACY_CATEGORIES.get(item) if isinstance(item, str) else None
-        for category in [c.value for c in new] if new else [item]:
-            if category not in expanded:  # by equality: odd items ({}) are not hashable
-                expanded.append(category)
-    return expanded
-
-
-ConsentCategories = Annotated[
-    list[
-        Annotated[
-            DataCategory,
-            # Only for the spec: the list's validator has already expanded the old value.
-            Legacy({"clinical": "acute_risk"}, note="`clinical` → `acute_risk` and `substances`"),
-        ]
-    ],
-    BeforeValidator(_expand_legacy_categories),
-]
-
-
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
@@ -95,8 +73,8 @@ class Place(_Section):
     """Where the overdose happened."""
 
     description: PlaceText | None = Field(default=None, examples=["Utenfor Fredrikstad stasjon"])
-    latitude: float | None = Field(default=None, ge=-90, le=90, examples=[59.2087])
-    longitude: float | None = Field(default=None, ge=-180, le=180, examples=[10.9503])
+    latitude: Number | None = Field(default=None, ge=-90, le=90, examples=[59.2087])
+    longitude: Number | None = Field(default=None, ge=-180, le=180, examples=[10.9503])
     type: Annotated[PlaceType, Legacy(LEGACY_PLACE_TYPES)] | None = Field(
         default=None, examples=[PlaceType.OUTDOORS]
     )
@@ -117,7 +95,7 @@ class Person(_Section):
     )
     name: ShortText | None = None
     phone: PhoneStr | None = Field(default=None, description="Stored as E.164.")
-    birth_year: int | None = Field(default=None, ge=1900, le=2100)
+    birth_year: Integer | None = Field(default=None, ge=1900, le=2100)
     sex: Sex | None = None
     age_band: AgeBand | None = Field(
         default=None,
@@ -126,8 +104,8 @@ class Person(_Section):
         "is told), never shown on an anonymous alert. Derived from the national id or birth "
         "year when absent.",
     )
-    homeless: bool | None = None
-    children_in_household: bool | None = Field(
+    homeless: Boolean | None = None
+    children_in_household: Boolean | None = Field(
         default=None, description="Children under 18 in the household (hpl § 10a)."
     )
 
@@ -135,18 +113,18 @@ class Person(_Section):
 class Scene(_Section):
     """Who was there. Who called 113 is never shown to relatives or non-health staff."""
 
-    others_present: bool | None = Field(default=None, examples=[True])
-    relative_present: bool | None = Field(default=None, examples=[False])
-    relative_called_113: bool | None = Field(default=None, examples=[False])
+    others_present: Boolean | None = Field(default=None, examples=[True])
+    relative_present: Boolean | None = Field(default=None, examples=[False])
+    relative_called_113: Boolean | None = Field(default=None, examples=[False])
 
 
 class Naloxone(_Section):
-    given: bool | None = Field(default=None, examples=[True])
+    given: Boolean | None = Field(default=None, examples=[True])
     by: list[NaloxoneGiver] | None = Field(
         default=None, max_length=3, examples=[[NaloxoneGiver.BYSTANDER, NaloxoneGiver.AMBULANCE]]
     )
     route: NaloxoneRoute | None = Field(default=None, examples=[NaloxoneRoute.NASAL])
-    doses: int | None = Field(default=None, ge=0, le=20, examples=[2])
+    doses: Integer | None = Field(default=None, ge=0, le=20, examples=[2])
     last_dose_at: BoundedInstant | None = Field(
         default=None,
         description="When the last dose was given, with a UTC offset: naloxone wears off "
@@ -157,15 +135,15 @@ class Naloxone(_Section):
 
 
 class Severity(_Section):
-    unconscious: bool | None = Field(default=None, examples=[True])
-    breathing_stopped: bool | None = Field(default=None, examples=[True])
-    cardiac_arrest: bool | None = Field(default=None, examples=[False])
-    cpr_given: bool | None = Field(default=None, examples=[False])
+    unconscious: Boolean | None = Field(default=None, examples=[True])
+    breathing_stopped: Boolean | None = Field(default=None, examples=[True])
+    cardiac_arrest: Boolean | None = Field(default=None, examples=[False])
+    cpr_given: Boolean | None = Field(default=None, examples=[False])
 
 
 class Clinical(_Section):
     outcome: Outcome | None = Field(default=None, examples=[Outcome.DECLINED_TRANSPORT])
-    observed_two_hours: bool | None = Field(
+    observed_two_hours: Boolean | None = Field(
         default=None, description="At least two hours' observation after naloxone."
     )
     substances: list[Annotated[Substance, Legacy(LEGACY_SUBSTANCES)]] | None = Field(
@@ -178,12 +156,12 @@ class Clinical(_Section):
         "it holds personal data (a national id, a phone number, the person's name).",
         examples=["Blå tabletter merket «M30»"],
     )
-    naloxone_given: bool | None = Field(
+    naloxone_given: Boolean | None = Field(
         default=None,
         description="Deprecated: use `naloxone.given`.",
         json_schema_extra={"deprecated": True},
     )
-    naloxone_doses: int | None = Field(
+    naloxone_doses: Integer | None = Field(
         default=None,
         ge=0,
         le=20,
@@ -211,64 +189,6 @@ class Reporter(_Section):
     unit: ShortText | None = Field(default=None, examples=["Ambulanse Fredrikstad 2"])
     callback_phone: PhoneStr | None = Field(default=None, examples=["+4769000000"])
     type: ReporterType | None = Field(default=None, examples=[ReporterType.AMBULANCE])
-
-
-ALERT_EXAMPLE: dict[str, Any] = {
-    "dispatch_incident_id": "AMK-OST-2026-004711",
-    "occurred_at": "2026-11-22T23:41:00+01:00",
-    "municipality": "3107",
-    "kind": "non_fatal",
-    "place": {"description": "Utenfor Fredrikstad stasjon", "type": "outdoors"},
-    "destination": {"type": "home_alone"},
-    "person": {
-        "national_id": "01010750160",
-        "name": "Ola Nordmann",
-        "phone": "+4791234567",
-        "age_band": "adult",
-        "homeless": False,
-        "children_in_household": False,
-    },
-    "scene": {"others_present": True, "relative_present": False, "relative_called_113": False},
-    "clinical": {
-        "outcome": "declined_transport",
-        "observed_two_hours": False,
-        "substances": ["heroin", "benzodiazepine"],
-        "substance_certainty": "reported",
-    },
-    "naloxone": {
-        "given": True,
-        "by": ["bystander", "ambulance"],
-        "route": "nasal",
-        "doses": 2,
-        "last_dose_at": "2026-11-22T23:52:00+01:00",
-    },
-    "severity": {"unconscious": True, "breathing_stopped": True},
-    "consent": {"state": "not_asked"},
-    "reporter": {
-        "unit": "Ambulanse Fredrikstad 2",
-        "callback_phone": "+4769000000",
-        "type": "ambulance",
-    },
-}
-
-ALERT_V1_EXAMPLE: dict[str, Any] = {
-    "dispatch_incident_id": "AMK-OST-2026-004712",
-    "occurred_at": "2026-11-22T23:41:00+01:00",
-    "municipality": "3107",
-    "kind": "non_fatal",
-    "place": {"description": "Utenfor Fredrikstad stasjon", "type": "public_place"},
-    "person": {"national_id": "01010750160", "name": "Ola Nordmann", "phone": "+4791234567"},
-    "clinical": {
-        "substances": ["opioid"],
-        "naloxone_given": True,
-        "naloxone_doses": 2,
-        "outcome": "declined_transport",
-        "observed_two_hours": False,
-    },
-    "consent": {"state": "not_asked"},
-    "reporter": {"unit": "Ambulanse Fredrikstad 2", "callback_phone": "+4769000000"},
-}
-"""The first version's shape, still accepted (deprecated values are read as their new ones)."""
 
 
 class AlertContent(LenientModel):
@@ -390,7 +310,7 @@ class AlertContent(LenientModel):
 class AlertIn(AlertContent):
     """An overdose alert as a dispatch system sends it."""
 
-    REQUIRED: ClassVar[tuple[str, ...]] = REQUIRED_FIELDS
+    STRICT: ClassVar[tuple[str, ...]] = REQUIRED_FIELDS
 
     model_config = ConfigDict(
         extra="forbid",
@@ -423,17 +343,13 @@ class AlertIn(AlertContent):
         return self.tidy(occurred_at=self.occurred_at)
 
 
-SUPPLEMENT_EXAMPLE: dict[str, Any] = {
-    "supplement_id": "AMK-OST-2026-004711-2",
-    "consent": {"state": "consented", "recipients": ["relatives"]},
-    "clinical": {"outcome": "transported"},
-    "destination": {"type": "hospital", "name": "Sykehuset Østfold Kalnes, Akuttmottak"},
-}
-
-
 class SupplementIn(AlertContent):
     """What the crew learned after the alert: later consent, the outcome, where the person
     went, a correction. Only the fields given change; the rest of the alert stays."""
+
+    # An odd id would make a retry a second version, and an odd kind would leave the
+    # correction unmade: both are refused, not dropped.
+    STRICT: ClassVar[tuple[str, ...]] = ("supplement_id", "kind")
 
     model_config = ConfigDict(
         extra="forbid",
@@ -452,10 +368,13 @@ class SupplementIn(AlertContent):
     ) = Field(
         default=None,
         description="The sender's id of this supplement, to make a retry safe: the same id "
-        "with the same content answers the version stored; with other content, 409.",
+        "with the same content answers the version stored; with other content, 409. An "
+        "invalid id is refused (422), not dropped.",
     )
     kind: AlertKind | None = Field(
-        default=None, description="A correction of the kind: `fatal` when the person died."
+        default=None,
+        description="A correction of the kind: `fatal` when the person died. Unlike the other "
+        "optional fields, an invalid kind is refused (422), not dropped.",
     )
 
     @model_validator(mode="after")

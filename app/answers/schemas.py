@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from app.answers.rules import MAX_MINUTES
+from app.strict import Integer
 
 OptionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
@@ -27,7 +28,7 @@ class AnswerOptions(BaseModel):
         },
     )
 
-    coming_minutes: list[Annotated[int, Field(ge=1, le=MAX_MINUTES)]] = Field(
+    coming_minutes: list[Annotated[Integer, Field(ge=1, le=MAX_MINUTES)]] = Field(
         min_length=1, max_length=8, description='"Kommer, ca. N min": the choices of N'
     )
     places: list[OptionText] = Field(

@@ -12,6 +12,7 @@ from app.audit.enums import AccessBasis, ActorKind, Channel
 from app.audit.models import AccessLogEntry
 from app.consent.enums import DataCategory
 from app.norway.types import NationalIdStr
+from app.strict import Integer
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 """Why personal data is looked at (tjenstlig behov): kept in the access log."""
@@ -102,5 +103,5 @@ class PersonLookup(BaseModel):
         description="Whose records to search; may be left out when the client is bound to "
         "exactly one municipality.",
     )
-    after: int | None = Field(default=None, ge=0, description="Entries after this id.")
-    limit: int = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE)
+    after: Integer | None = Field(default=None, ge=0, description="Entries after this id.")
+    limit: Integer = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE)

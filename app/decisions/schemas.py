@@ -18,6 +18,7 @@ from app.decisions.models import ManualDecision
 from app.decisions.rules import Attestation, DecisionBasis, DecisionRecipient
 from app.informing.models import InformDuty, InformTrigger
 from app.norway.national_id import InvalidNationalId, parse_national_id
+from app.strict import Boolean
 
 _ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{6} ?\d{5}(?!\d)")
 
@@ -62,16 +63,16 @@ class Attestations(_In):
     """What the decider confirms where the basis depends on facts the service cannot see.
     Each is required (true) by one basis; true for another basis is refused."""
 
-    person_cannot_consent: bool | None = Field(
+    person_cannot_consent: Boolean | None = Field(
         default=None,
         description="`pbrl_3_3`: the person cannot consent now (unconscious, intoxicated); "
         "only the nearest relative is told, only as far as the circumstances warrant.",
     )
-    only_known_facts: bool | None = Field(
+    only_known_facts: Boolean | None = Field(
         default=None,
         description="`hpl_23_1`: only concrete facts the relative already knows are told.",
     )
-    injury_overwhelmingly_likely: bool | None = Field(
+    injury_overwhelmingly_likely: Boolean | None = Field(
         default=None,
         description="`hpl_32`: the substance use makes it overwhelmingly likely («overveiende "
         "sannsynlig») that the child will be born with an injury.",

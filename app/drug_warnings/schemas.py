@@ -35,6 +35,7 @@ from app.instants import BoundedInstant
 from app.norway.types import MobileStr
 from app.overdose.enums import Substance
 from app.privacy.free_text import personal_data_in
+from app.strict import Integer, Number
 
 MAX_WARNING_TEXT = 300
 MAX_VALID_DAYS = 90
@@ -95,7 +96,7 @@ MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 DistrictName = Annotated[str, _text(1, MAX_DISTRICT_NAME), AfterValidator(_no_control_characters)]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
-ValidDays = Annotated[int, Field(ge=1, le=MAX_VALID_DAYS)]
+ValidDays = Annotated[Integer, Field(ge=1, le=MAX_VALID_DAYS)]
 
 
 class _In(BaseModel):
@@ -153,7 +154,10 @@ class ConcernReportIn(_In):
         "national ids or phone numbers."
     )
     substances: list[Substance] = Field(
-        default_factory=list, max_length=len(Substance), description="What it is thought to be."
+        default_factory=list,
+        max_length=len(Substance),
+        description="What it is thought to be.",
+        json_schema_extra={"uniqueItems": True},
     )
     observed_at: BoundedInstant | None = Field(default=None, description="When it was observed.")
 
@@ -373,6 +377,7 @@ class WarningContacts(_In):
     )
     neighbours: list[MunicipalityCode] = Field(
         max_length=50,
+        json_schema_extra={"uniqueItems": True},
         description="Municipalities served by odvarsel whose leaders receive the warnings in "
         "their list of incoming warnings (a neighbour not served: add its contact above).",
     )
@@ -394,9 +399,9 @@ class WarningContacts(_In):
 
 class ClusterRuleIn(_In):
     area: AreaKind = AreaKind.MUNICIPALITY
-    min_count: int = Field(default=3, ge=2, le=100, description="N overdoses …")
-    window_hours: float = Field(default=6, ge=0.5, le=168, description="… within H hours")
-    radius_km: float | None = Field(
+    min_count: Integer = Field(default=3, ge=2, le=100, description="N overdoses …")
+    window_hours: Number = Field(default=6, ge=0.5, le=168, description="… within H hours")
+    radius_km: Number | None = Field(
         default=None, ge=0.05, le=100, description="For `radius`: km from an overdose"
     )
 

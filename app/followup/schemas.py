@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.followup.models import EventKind
 from app.followup.state import CaseState, StepAction, StepState
@@ -19,6 +19,7 @@ from app.followup.template_schema import (
     StepKind,
     TemplateKind,
 )
+from app.instants import BoundedInstant
 
 MAX_NOTE = 500
 MAX_OUTCOME = 200
@@ -154,7 +155,7 @@ class StepRecordIn(_In):
         description="At most 500 characters; no national id, phone number or the person's "
         "name. Kept sealed; shown only to readers with details access.",
     )
-    next_attempt_at: AwareDatetime | None = Field(
+    next_attempt_at: BoundedInstant | None = Field(
         default=None,
         description="`not_reached` and `reopen`: the new deadline (default: the step's retry "
         "hours from now); at most 30 days ahead.",

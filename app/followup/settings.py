@@ -17,6 +17,7 @@ from app.errors import NotFound
 from app.followup import repeated, repository
 from app.followup.models import FollowupSettingsRow
 from app.roster import duty as roster_duty
+from app.strict import Integer
 
 MIN_REPEAT_WINDOW_DAYS = 1
 MAX_REPEAT_WINDOW_DAYS = 365
@@ -33,8 +34,7 @@ _WINDOW_DESCRIPTION = (
 class FollowupSettingsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    repeat_window_days: int = Field(
-        strict=True,
+    repeat_window_days: Integer = Field(
         ge=MIN_REPEAT_WINDOW_DAYS,
         le=MAX_REPEAT_WINDOW_DAYS,
         description=_WINDOW_DESCRIPTION,

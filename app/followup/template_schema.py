@@ -15,6 +15,8 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from app.strict import Boolean, Number
+
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 MAX_OFFSET_HOURS = 24 * 90
 """No step is planned later than 90 days after the alert."""
@@ -67,7 +69,7 @@ class StepKind(StrEnum):
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
 Guidance = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Hours = Annotated[float, Field(ge=0, le=MAX_OFFSET_HOURS)]
+Hours = Annotated[Number, Field(ge=0, le=MAX_OFFSET_HOURS)]
 
 
 class StepTemplate(BaseModel):
@@ -87,17 +89,17 @@ class StepTemplate(BaseModel):
         description="Deadline: hours after the overdose (0: at once, within the template's "
         "`min_lead_hours` after the case opens)."
     )
-    required: bool = Field(default=True, description="The case closes when these are resolved.")
+    required: Boolean = Field(default=True, description="The case closes when these are resolved.")
     condition: Condition | None = Field(
         default=None, description="Applies only when this holds; otherwise not applicable."
     )
-    remind_before_hours: float | None = Field(
+    remind_before_hours: Number | None = Field(
         default=None, gt=0, le=24 * 7, description="Overrides the template's reminder lead."
     )
-    retry_hours: float = Field(
+    retry_hours: Number = Field(
         default=24, gt=0, le=24 * 14, description="Next attempt after `not_reached`, by default."
     )
-    not_reached_resolves: bool = Field(
+    not_reached_resolves: Boolean = Field(
         default=False,
         description="`not_reached` resolves the step (a planned SMS without answer); otherwise "
         "the step stays active with a next attempt.",
@@ -120,10 +122,10 @@ class FollowupTemplate(BaseModel):
 
     kind: TemplateKind
     name: Title
-    remind_before_hours: float = Field(
+    remind_before_hours: Number = Field(
         default=2, gt=0, le=24 * 7, description="Owners are reminded this long before a deadline."
     )
-    min_lead_hours: float = Field(
+    min_lead_hours: Number = Field(
         default=1,
         ge=0,
         le=48,

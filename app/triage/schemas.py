@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from app.overdose.enums import DestinationType, Outcome, Severity
+from app.strict import Boolean
 from app.triage.rules import MAX_RULES, TABLE_ACTIONS, TriageAction
 
 
@@ -101,7 +102,7 @@ class TriageRuleIn(BaseModel):
     severity_any: list[Severity] | None = Field(
         default=None, description="The alert has at least one of these severity signs."
     )
-    first_contact_ward: bool = Field(
+    first_contact_ward: Boolean = Field(
         default=False,
         description="The page tells staff to agree with the ward or institution first "
         "(«avtal med sykehus/institusjon»).",

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from app.alerts import service as alerts_service
 from app.alerts.enums import AckVia
-from app.alerts.schemas import ALERT_EXAMPLE
+from app.alerts.examples import ALERT_EXAMPLE
 from app.escalation.engine import manager as escalation_engine
 from app.roster.models import Member
 from tests.databases import BACKEND

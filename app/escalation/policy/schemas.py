@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.escalation.policy.rules import MAX_REPEAT, TargetKind
 from app.norway.types import MobileStr
+from app.strict import Integer
 
 POLICY_EXAMPLE: dict[str, Any] = {
     "steps": [
@@ -40,7 +41,7 @@ class StepTargetModel(BaseModel):
 class StepModel(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
-    delay_minutes: int = Field(
+    delay_minutes: Integer = Field(
         ge=1, le=24 * 60, description="Minutes to wait for an acknowledgement before the next step."
     )
     targets: list[StepTargetModel] = Field(min_length=1, max_length=10)
@@ -55,7 +56,9 @@ class PolicyIn(BaseModel):
     )
 
     steps: list[StepModel] = Field(min_length=1, max_length=20)
-    repeat: int = Field(default=0, ge=0, le=MAX_REPEAT, description="Extra passes over all steps.")
+    repeat: Integer = Field(
+        default=0, ge=0, le=MAX_REPEAT, description="Extra passes over all steps."
+    )
     fallback_number: MobileStr | None = Field(
         default=None,
         description="A Norwegian mobile (gets SMS): paged at once when nobody is on duty, "

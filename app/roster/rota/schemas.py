@@ -22,6 +22,7 @@ from pydantic import (
 
 from app.instants import BoundedInstant
 from app.roster.enums import MemberRole, ShiftSource
+from app.strict import Integer, text_form
 
 
 def _utc(value: datetime) -> datetime:
@@ -36,6 +37,11 @@ Instant = Annotated[BoundedInstant, AfterValidator(_utc)]
 # the document says what is meant (RFC 3339 partial-time) instead.
 WallClockTime = Annotated[
     time,
+    text_form(
+        r"[0-2][0-9]:[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?([Zz]|[+-][0-9]{2}:[0-9]{2})?",
+        "must be a time of day as text, such as 16:00",
+        parsed=time,
+    ),
     WithJsonSchema(
         {"type": "string", "format": "partial-time", "pattern": "^[0-2][0-9]:[0-5][0-9]"}
     ),
@@ -82,7 +88,7 @@ class RotationIn(_In):
         description="The first handoff: the first member's turn starts here. Later handoffs "
         "keep its Europe/Oslo wall-clock time across daylight saving changes."
     )
-    shift_days: int = Field(default=7, ge=1, le=366, description="Days per turn.")
+    shift_days: Integer = Field(default=7, ge=1, le=366, description="Days per turn.")
     window_start: WallClockTime | None = Field(
         default=None,
         description="With `window_end`: covered only between these Oslo wall-clock times "

@@ -10,14 +10,18 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from app.norway.types import MobileStr
 from app.roster.enums import HealthPersonnelBasis, Language, MemberRole
+from app.strict import Boolean, without_null
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Email = Annotated[
@@ -33,17 +37,32 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
 
+NOT_NULL = "may not be null; leave the field out to keep its value"
+
+
 class _Patch(_In):
     """A partial update: fields left out stay; only `_nullable` ones may be set to null."""
 
     _nullable: ClassVar[frozenset[str]] = frozenset()
 
-    @model_validator(mode="after")
-    def _refuse_null(self) -> Self:
-        for name in sorted(self.model_fields_set - self._nullable):
-            if getattr(self, name) is None:
-                raise ValueError(f"{name} may not be null")
-        return self
+    @field_validator("*")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        """Runs only for fields sent: a `null` sent where it means nothing is refused."""
+        if value is None and info.field_name not in cls._nullable:
+            raise ValueError(NOT_NULL)
+        return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The document offers `null` only where it is accepted (`_nullable`)."""
+        schema = handler(core_schema)
+        for name, prop in handler.resolve_ref_schema(schema).get("properties", {}).items():
+            if name not in cls._nullable:
+                without_null(prop)
+        return schema
 
 
 class MunicipalityIn(_In):
@@ -64,7 +83,7 @@ class MunicipalityOut(BaseModel):
 class TeamIn(_In):
     municipality: MunicipalityCode = Field(examples=["3107"])
     name: Name = Field(examples=["Ressursteam overdose"])
-    receives_alerts: bool = Field(
+    receives_alerts: Boolean = Field(
         default=False,
         description="Whether this team is paged for the municipality's alerts. At most one "
         "team per municipality; a second gets 409.",
@@ -86,8 +105,8 @@ class TeamUpdate(_Patch):
     leader_member_id: uuid.UUID | None = Field(
         default=None, description="An active member of this team, paged by `leader` steps."
     )
-    receives_alerts: bool | None = None
-    tell_others_when_taken: bool | None = Field(
+    receives_alerts: Boolean | None = None
+    tell_others_when_taken: Boolean | None = Field(
         default=None,
         description="When someone takes an alert, the others paged for it get a short SMS "
         "that it is taken (default on).",
@@ -163,7 +182,7 @@ class MemberIn(_In):
     mobile: MobileStr = Field(description="A Norwegian mobile number; stored as E.164.")
     email: Email | None = Field(default=None, description="Matches calendar attendees.")
     role: MemberRole
-    is_health_personnel: bool | None = Field(
+    is_health_personnel: Boolean | None = Field(
         default=None, description=_FLAG_DESCRIPTION, json_schema_extra=_DEPRECATED
     )
     health_personnel_basis: HealthPersonnelBasis | None = Field(
@@ -194,7 +213,7 @@ class MemberUpdate(_Patch):
     mobile: MobileStr | None = None
     email: Email | None = None
     role: MemberRole | None = None
-    is_health_personnel: bool | None = Field(
+    is_health_personnel: Boolean | None = Field(
         default=None,
         description=_FLAG_DESCRIPTION + " Alone, `true` keeps a basis already recorded.",
         json_schema_extra=_DEPRECATED,

@@ -35,7 +35,7 @@ from app.followup.router import router as followup_router
 from app.followup.settings_router import router as followup_settings_router
 from app.input_guard import InputGuard
 from app.logging import configure_logging, silence_parameter_loggers
-from app.middleware import BodySizeLimit, RequestLog
+from app.middleware import BodySizeLimit, MethodGate, RequestLog
 from app.notify.senders import build_sender
 from app.notify.webhooks import router as webhooks_router
 from app.openapi import install_docs, install_openapi, operation_id
@@ -179,6 +179,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.router.routes.extend(api_routes())
     app.mount(WEB_PATH, web)
     app.add_middleware(InputGuard, skip_prefixes=(WEB_PATH + "/",))
+    app.add_middleware(MethodGate, skip_prefixes=(WEB_PATH + "/",))  # before the input checks
     app.add_middleware(BodySizeLimit, max_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestLog)
     return app

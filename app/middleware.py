@@ -1,4 +1,5 @@
-"""ASGI middleware: a request body size limit and a request log without personal data."""
+"""ASGI middleware: a request body size limit, a request log without personal data, and the
+answer to OPTIONS and to methods a path does not take."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import logging
 import time
 from typing import Any
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import problem_response
-from app.paths import public_path
+from app.paths import public_path, route_index
 
 log = logging.getLogger("odvarsel.request")
 
@@ -75,6 +77,44 @@ class BodySizeLimit:
             title="Request body too large",
             detail=f"The limit is {self.max_bytes} bytes. Nothing was stored.",
             instance=public_path(scope),
+        )
+        await response(scope, receive, send)
+
+
+class MethodGate:
+    """OPTIONS, and a method the path does not take (405), answered with the path's `Allow`.
+
+    FastAPI makes one route per method, and Starlette's 405 lists only the methods of the
+    first route whose path matched (`Allow: POST` where GET is served too); OPTIONS was such
+    a 405. The methods of a path are those of every route matching it: the methods the
+    OpenAPI document declares for it, and OPTIONS. Paths no route knows (404) and mounted
+    apps (`skip_prefixes`, the staff pages) are left to the router.
+    """
+
+    def __init__(self, app: ASGIApp, *, skip_prefixes: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.skip_prefixes = skip_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.skip_prefixes):
+            await self.app(scope, receive, send)
+            return
+        methods = route_index(scope["app"]).methods_of(scope["path"])
+        if methods is None or scope["method"] in methods:
+            await self.app(scope, receive, send)
+            return
+        allow = ", ".join(sorted(methods | {"OPTIONS"}))
+        response = (
+            Response(status_code=204, headers={"Allow": allow})
+            if scope["method"] == "OPTIONS"
+            else problem_response(
+                status=405,
+                slug="http-405",
+                title="Method Not Allowed",
+                detail=f"This path takes {allow}.",
+                instance=public_path(scope),
+                headers={"Allow": allow},
+            )
         )
         await response(scope, receive, send)
 

@@ -67,6 +67,19 @@ class RouteIndex:
                 any_method = any_method or route
         return any_method
 
+    def methods_of(self, path: str) -> frozenset[str] | None:
+        """Every method some route takes at `path` (FastAPI makes a route per method); None
+        when no route matches, or a matching one takes any method (a mounted app)."""
+        methods: set[str] = set()
+        matched = False
+        for route in self.routes:
+            if route.regex.match(path):
+                if route.methods is None:
+                    return None
+                matched = True
+                methods |= route.methods
+        return frozenset(methods) if matched else None
+
     def public_path(self, path: str, method: str | None = None) -> str:
         route = self.match(path, method)
         if route is not None:

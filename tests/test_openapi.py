@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from app.config import Settings
 from app.errors import PROBLEM_TYPES, DomainError
 from app.main import create_app
+from tests.problems import assert_problem
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 README_PATH = SPEC_PATH.parent.parent / "README.md"
@@ -130,6 +131,31 @@ async def test_docs_are_off_in_production_unless_enabled(settings: Settings) -> 
         update={"http": production.http.model_copy(update={"docs_enabled": True})}
     )
     assert (await _get(create_app(enabled), "/docs")).status_code == 200
+
+
+HTTP_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH"})
+
+
+async def test_options_and_other_methods_answer_the_methods_the_document_declares(
+    settings: Settings,
+) -> None:
+    """FastAPI makes a route per method, and Starlette's 405 named only the first route's
+    methods (`Allow: POST` where GET was served too); OPTIONS was such a 405."""
+    app = create_app(settings)
+    spec = app.openapi()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        for path, item in spec["paths"].items():
+            url = re.sub(r"\{[^}]+\}", "x1", path)
+            declared = {method.upper() for method in item} & HTTP_METHODS
+            options = await http.options(url)
+            assert options.status_code == 204, path
+            assert set(options.headers["allow"].split(", ")) == declared | {"OPTIONS"}, path
+            for method in sorted(HTTP_METHODS - declared):
+                response = await http.request(method, url)
+                assert_problem(response, 405)
+                assert response.headers["allow"] == options.headers["allow"], (path, method)
+        assert (await http.options("/v1/nothing-here")).status_code == 404
 
 
 def test_every_tag_in_use_is_described() -> None:

@@ -9,7 +9,11 @@ One ASGI middleware checks what FastAPI would otherwise hand on as it is:
 * JSON nested deeper than :data:`MAX_JSON_DEPTH`, and strings with control characters (NUL,
   which PostgreSQL cannot store, and the like) or unpaired surrogates are refused with 422
   naming the field — except on operations marked with :func:`validates_own_text`
-  (alert intake), whose schema drops such optional fields and lists them instead.
+  (alert intake), whose schema drops such optional fields and lists them instead. There a
+  value nested deeper than :data:`MAX_JSON_DEPTH` inside the JSON object is emptied
+  (:func:`empty_deeper_than`) before anything reads it: Python's parser gives up some
+  thousand levels down, and the alert would be lost for one odd optional field. No field of
+  an alert lies that deep, so the schema then drops and lists the field that held it.
 * Query parameters, the path, and form fields with control characters are refused (422).
   No operation takes files, so multipart/form-data is refused (415) rather than read unchecked.
 
@@ -115,6 +119,41 @@ def decode_json(body: bytes) -> Any:
         raise MalformedJson("a number has too many digits") from exc
 
 
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+"""A JSON string (skipped whole, so brackets inside it do not count) or a bracket."""
+
+
+def empty_deeper_than(text: str, max_depth: int) -> str:
+    """`text` with every array or object nested deeper than `max_depth` emptied (`[ ]`,
+    `{ }`), by a scan that does not recurse. Lines and columns stay where they were (the
+    content becomes blanks, its line breaks kept), so a later syntax error is placed right."""
+    depth = 0
+    start: int | None = None
+    cuts: list[tuple[int, int]] = []
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token[0] == '"':
+            continue
+        if token in "[{":
+            depth += 1
+            if depth == max_depth + 1:
+                start = match.start()
+        else:
+            if depth == max_depth + 1 and start is not None:
+                cuts.append((start, match.end()))
+                start = None
+            depth -= 1
+    if not cuts:
+        return text
+    parts: list[str] = []
+    done = 0
+    for begin, end in cuts:
+        inside = re.sub(r"[^\r\n]", " ", text[begin + 1 : end - 1])
+        parts += [text[done:begin], text[begin], inside, text[end - 1]]
+        done = end
+    return "".join([*parts, text[done:]])
+
+
 def structural_errors(
     value: Any, *, check_text: bool, max_depth: int | None = MAX_JSON_DEPTH
 ) -> list[InputError]:
@@ -197,29 +236,34 @@ class InputGuard:
         body, replay = await _read_body(receive)
         if body:
             try:
-                errors = self._body_errors(scope, media_type, body)
+                checked, errors = self._checked_body(scope, media_type, body)
             except MalformedJson as exc:
                 await self._malformed(scope, replay, send, exc)
                 return
             if errors:
                 await self._invalid(scope, replay, send, errors)
                 return
+            if checked is not body:
+                replay = _replay([_body_message(checked)], receive)
         await self.app(scope, replay, send)
 
-    def _body_errors(self, scope: Scope, media_type: str, body: bytes) -> list[InputError]:
+    def _checked_body(
+        self, scope: Scope, media_type: str, body: bytes
+    ) -> tuple[bytes, list[InputError]]:
+        """The body to hand on (emptied too deep, on a lenient operation), and its errors."""
         if not _is_json(media_type):
-            return _text_errors("body", _pairs(body.decode("latin-1")))
+            return body, _text_errors("body", _pairs(body.decode("latin-1")))
         route = route_index(scope["app"]).match(scope["path"], scope["method"])
         if route is None or not route.reads_json or scope["method"] not in (route.methods or ()):
-            return []  # no such operation (404, 405), or one that reads its body itself
+            return body, []  # no such operation (404, 405), or one that reads its body itself
+        if not getattr(route.endpoint, _LENIENT_TEXT, False):
+            value = decode_json(body)
+            errors = structural_errors(value, check_text=True, max_depth=MAX_JSON_DEPTH)
+            return body, [InputError(("body", *e.loc), e.reason) for e in errors]
+        body = _emptied_too_deep(body)
         value = decode_json(body)
-        lenient = getattr(route.endpoint, _LENIENT_TEXT, False)
-        return [
-            InputError(("body", *e.loc), e.reason)
-            for e in structural_errors(
-                value, check_text=not lenient, max_depth=None if lenient else MAX_JSON_DEPTH
-            )
-        ]
+        errors = structural_errors(value, check_text=False, max_depth=None)
+        return body, [InputError(("body", *e.loc), e.reason) for e in errors]
 
     async def _invalid(
         self, scope: Scope, receive: Receive, send: Send, errors: list[InputError]
@@ -263,6 +307,35 @@ class InputGuard:
         await response(scope, receive, send)
 
 
+def _emptied_too_deep(body: bytes) -> bytes:
+    """A JSON object's body with what lies deeper than MAX_JSON_DEPTH emptied; `body` itself
+    if nothing was, or if it is no JSON object (then nothing to keep: read, or refused, as
+    it is). Undecodable bytes are left for :func:`decode_json` to name."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body
+    if not text.removeprefix("\ufeff").lstrip().startswith("{"):
+        return body
+    emptied = empty_deeper_than(text, MAX_JSON_DEPTH)
+    return body if emptied is text else emptied.encode("utf-8")
+
+
+def _body_message(body: bytes) -> Message:
+    return {"type": "http.request", "body": body, "more_body": False}
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that hands `messages` on first, then whatever comes after."""
+
+    async def replay() -> Message:
+        if messages:
+            return messages.pop(0)
+        return await receive()
+
+    return replay
+
+
 async def _read_body(receive: Receive) -> tuple[bytes | None, Receive]:
     """The whole body (None if the client left before sending it), and a receive that hands
     the same messages on again."""
@@ -275,12 +348,6 @@ async def _read_body(receive: Receive) -> tuple[bytes | None, Receive]:
             break  # the client went away: the app sees that too
         complete = not message.get("more_body", False)
     body = b"".join(m.get("body", b"") for m in messages) if complete else None
-    if complete:
-        messages = [{"type": "http.request", "body": body, "more_body": False}]
-
-    async def replay() -> Message:
-        if messages:
-            return messages.pop(0)
-        return await receive()
-
-    return body, replay
+    if body is not None:
+        messages = [_body_message(body)]
+    return body, _replay(messages, receive)

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from app.auth.scopes import Scope
+from app.input_guard import empty_deeper_than
 from app.notify.dispatcher import STATUS_CALLBACK_PATH
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory, alert_body, count_alerts
@@ -152,6 +153,69 @@ async def test_an_odd_optional_field_nested_500_deep_is_dropped_not_fatal(
     assert {"person.shoe_size"} <= dropped
     assert any(f.startswith("clinical.substances") for f in dropped)
     assert await count_alerts(state) == 1
+
+
+def _nested(levels: int, inner: str = '"x"') -> str:
+    """JSON text of `inner` inside `levels` arrays: json.dumps recurses, and gives up first."""
+    return "[" * levels + inner + "]" * levels
+
+
+async def test_an_odd_optional_field_nested_thousands_deep_is_dropped_not_fatal(
+    http: httpx.AsyncClient, amk: ApiCredentials, state: AppState
+):
+    """Python's parser gives up some thousand levels down: the whole alert was a
+    malformed-json 422 for one odd optional field, against the promise to drop it."""
+    body = alert_body(place={"description": "Stasjonen", "note": "DEEP"})
+    body["clinical"]["substances"] = ["heroin", "DEEP"]
+    raw = json.dumps(body).replace('"DEEP"', _nested(5000))
+    response = await http.post("/v1/alerts", content=raw, headers=json_headers(amk))
+    assert response.status_code == 201, response.text
+    alert = response.json()
+    assert (alert["dispatch_incident_id"], alert["municipality"]) == (
+        body["dispatch_incident_id"],
+        "3107",
+    )
+    assert {d["field"] for d in alert["dropped_fields"]} == {"place.note", "clinical.substances.1"}
+    assert await count_alerts(state) == 1
+
+
+async def test_a_required_field_nested_thousands_deep_names_the_field(
+    http: httpx.AsyncClient, amk: ApiCredentials, state: AppState
+):
+    raw = json.dumps(alert_body(municipality="DEEP")).replace('"DEEP"', _nested(5000, '"3107"'))
+    problem = assert_problem(
+        await http.post("/v1/alerts", content=raw, headers=json_headers(amk)), 422
+    )
+    assert problem["type"].endswith("/validation-error")
+    assert [e["field"] for e in problem["errors"]] == ["municipality"]
+    assert await count_alerts(state) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "emptied"),
+    [
+        ('{"a": [1, 2], "b": {"c": 3}}', '{"a": [1, 2], "b": {"c": 3}}'),
+        ('{"a": [[["x"]]]}', '{"a": [[     ]]}'),
+        ('{"a": [[1], [2, 3]]}', '{"a": [[ ], [    ]]}'),
+        ('{"a": "[[[[", "b": [[1]]}', '{"a": "[[[[", "b": [[ ]]}'),
+        ('{"a": "\\"", "b": [[[\n1\n]]]}', '{"a": "\\"", "b": [[ \n \n ]]}'),
+        (r'{"a": "\\", "b": [[[1]]]}', r'{"a": "\\", "b": [[   ]]}'),
+        ('{"a": [[[1]]', '{"a": [[   ]'),
+    ],
+    ids=[
+        "shallow",
+        "deep",
+        "twice",
+        "brackets in text",
+        "escapes and lines",
+        "escaped backslash",
+        "unclosed",
+    ],
+)
+def test_what_lies_deeper_is_emptied_in_place(text: str, emptied: str):
+    """Emptied at depth 2 (the object and one array kept), with lines and columns kept."""
+    assert empty_deeper_than(text, 2) == emptied
+    assert len(emptied) == len(text)
 
 
 async def test_deep_nesting_elsewhere_is_a_422(factory: Factory, http: httpx.AsyncClient):

@@ -7,8 +7,13 @@ It migrates a new database (a file in a temporary directory, or a new PostgreSQL
 that is dropped afterwards), seeds the demo data, creates a client holding every scope,
 starts ``odvarsel serve`` on 127.0.0.1, fetches a token and runs ``schemathesis run`` on the
 served OpenAPI document with that token. The run fails on any 5xx answer
-(not_a_server_error) and on any status code the document does not list for the operation
-(status_code_conformance). Arguments after ``--`` go to schemathesis unchanged.
+(not_a_server_error), on any status code the document does not list for the operation
+(status_code_conformance), on a request that breaks the document's schema but is accepted
+(negative_data_rejection, ST201: the alert's lenient fields say in the document that they
+take any value), on an undeclared method not answered 405 with `Allow`
+(unsupported_method, ST204), and on an OPTIONS `Allow` that differs from the methods the
+document declares for the path (allow_header_conformance, ST205). Arguments after ``--`` go
+to schemathesis unchanged.
 """
 
 from __future__ import annotations
@@ -34,7 +39,15 @@ from app.auth.scopes import Scope
 from devtools.loopback import free_port
 
 BIN = Path(sys.executable).parent
-CHECKS = "not_a_server_error,status_code_conformance"
+CHECKS = ",".join(
+    (
+        "not_a_server_error",
+        "status_code_conformance",
+        "negative_data_rejection",
+        "unsupported_method",
+        "allow_header_conformance",
+    )
+)
 # Settings of the service under test come only from here, never from the caller's shell.
 SETTINGS_PREFIXES = (
     "ENVIRONMENT",

@@ -105,7 +105,9 @@ class ClusterEngine:
         async with self._sessions() as session, session.begin():
             found = []
             if inputs is not None:
-                found = await signals.record_clusters(session, inputs, clusters, now=now)
+                found = await signals.record_clusters(
+                    session, inputs, clusters, now=now, in_thread=True
+                )
             await repository.record_check(session, municipality_code=code, at=now)
             changed = [(s.id, s.event_count) for s in found]
         for signal_id, event_count in changed:

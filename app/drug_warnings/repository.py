@@ -76,7 +76,7 @@ class AlertTime(NamedTuple):
     place_sealed: str | None
 
 
-ALERTS_PER_CHUNK = 2000
+ALERTS_PER_CHUNK = 1000
 """How many alerts a cluster check turns into rows between two turns of the event loop."""
 
 
@@ -170,10 +170,12 @@ async def alerts_arrived(
         .join(Alert, col(Alert.id) == col(AlertVersion.alert_id))
         .where(col(Alert.municipality_code) == municipality_code, col(AlertVersion.at) >= since)
     )
-    rows = await session.execute(
-        union_all(received.where(col(Alert.received_at) >= since), supplemented)
-    )
-    return frozenset((alert_id, version) for alert_id, version in rows.all())
+    statement = union_all(received.where(col(Alert.received_at) >= since), supplemented)
+    result = await session.stream(statement.execution_options(yield_per=ALERTS_PER_CHUNK))
+    arrived: set[tuple[uuid.UUID, int]] = set()
+    async for chunk in result.partitions():  # a burst of arrivals in chunks, as for the check
+        arrived.update((alert_id, version) for alert_id, version in chunk)
+    return frozenset(arrived)
 
 
 _CLUSTER_CHECK: Any = ClusterCheck.__table__  # type: ignore[attr-defined]

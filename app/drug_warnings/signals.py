@@ -23,6 +23,7 @@ A signal names alerts by id only, and its times are shown to the hour, as anonym
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Collection, Iterable
@@ -116,18 +117,28 @@ def find_clusters(inputs: ClusterInputs, cipher: FieldCipher) -> list[Cluster]:
 
 
 async def record_clusters(
-    session: AsyncSession, inputs: ClusterInputs, clusters: list[Cluster], *, now: datetime
+    session: AsyncSession,
+    inputs: ClusterInputs,
+    clusters: list[Cluster],
+    *,
+    now: datetime,
+    in_thread: bool = False,
 ) -> list[Signal]:
     """Raise or grow a signal for each of `clusters` (found from `inputs`); those changed.
 
     Takes the municipality's lock and reads its signals then, so a check that read its
-    inputs while another check recorded the same cluster grows that one's signal."""
+    inputs while another check recorded the same cluster grows that one's signal. With
+    `in_thread`, matching clusters to signals (a look-up per alert) runs in a thread: the
+    session is not used meanwhile."""
     code = inputs.municipality_code
     await repository.lock_clusters(session, municipality_code=code)
     existing = await repository.signals_since(
         session, municipality_code=code, since=inputs.since - inputs.longest
     )
-    changed = signals_for(clusters, existing, now=now)
+    if in_thread:
+        changed = await asyncio.to_thread(signals_for, clusters, existing, now=now)
+    else:
+        changed = signals_for(clusters, existing, now=now)
     for signal, new in changed:
         if new:
             repository.add(session, signal)
@@ -171,7 +182,8 @@ class _Signals:
 
     def __init__(self, signals: Iterable[Signal]) -> None:
         self._signals: list[Signal] = []
-        self._first: dict[tuple[str, str | None, str], int] = {}
+        self._first: dict[tuple[str, str | None], dict[str, int]] = {}
+        """By rule key and district: by alert id, the first signal that holds it."""
         for signal in signals:
             self._add(signal)
 
@@ -182,15 +194,15 @@ class _Signals:
     def _hold(self, position: int, alert_ids: Iterable[str]) -> None:
         """Signal `position` holds `alert_ids`; a signal before it that holds one comes first."""
         signal = self._signals[position]
+        first = self._first.setdefault((signal.rule_key, signal.district), {})
         for alert_id in alert_ids:
-            key = (signal.rule_key, signal.district, alert_id)
-            self._first[key] = min(position, self._first.get(key, position))
+            first[alert_id] = min(position, first.get(alert_id, position))
 
     def signal_for(self, cluster: Cluster, *, now: datetime) -> tuple[Signal, bool] | None:
         """The signal the cluster grew, or a new one (then True); None when nothing changed."""
         ids = {str(alert_id) for alert_id in cluster.alert_ids}
-        key, district = cluster.rule.key, cluster.district
-        shared = [p for i in ids if (p := self._first.get((key, district, i))) is not None]
+        first = self._first.get((cluster.rule.key, cluster.district), {})
+        shared = [p for i in ids if (p := first.get(i)) is not None]
         if not shared:
             self._add(_new_signal(cluster, ids, now=now))
             return self._signals[-1], True

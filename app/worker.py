@@ -1,22 +1,29 @@
-"""The worker: runs lists of engines, round by round, woken at once on new work.
+"""The worker: runs engines in lanes, round by round, woken at once on new work.
 
 Each engine (`Engine`) does its work in short transactions of its own. The paging lane runs
 the escalation engine (advances due escalations), then the dispatcher (sends the outbox and
-reports what became of each message to the handlers registered here per subject kind). The
-webhook engine (`app.webhooks.engine`) posts events to dispatch systems in a lane of its
-own, so a slow receiver never holds up an SMS. One failing engine never stops the others;
-its failure is logged (type, constraint, table; never values).
+reports what became of each message to the handlers registered here per subject kind).
+Every other engine runs in a lane of its own beside it (`side_engines`): follow-up deadlines,
+webhooks to dispatch systems, cluster checks. A lane is a loop of its own, so however long
+a side engine's round takes (a slow receiver, a burst of alerts to check for clusters, a
+backlog of deadlines), the paging lane keeps its own cadence; a side engine that computes
+for long does it off the event loop (the cluster check, in a thread), as the loop is shared.
+The follow-up lane is woken with the paging lane (what gives one work may give the other
+work) and wakes it after a busy round, so its SMS go out at once. One failing engine never
+stops the others; its failure is logged (type, constraint, table; never values).
 
 It runs inside `odvarsel serve` by default and as its own process (`odvarsel worker`) in
 production. On PostgreSQL it LISTENs for the NOTIFY that every state change sends on commit,
 so other instances wake too; it also polls, so nothing waits on a lost notification. After
-each paging round in which every engine succeeded it records a heartbeat, which /readyz reads.
+each paging round in which both its engines succeeded it records a heartbeat, which /readyz
+reads: readiness is whether pages go out; a side lane's failures are in the log.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import secrets
@@ -49,6 +56,10 @@ from app.webhooks.addresses import AddressGuard
 from app.webhooks.engine import WebhookEngine
 
 log = logging.getLogger(__name__)
+
+WITH_PAGING = frozenset({FollowupEngine.name})
+"""The side lanes tied to the paging lane: woken with it (a new alert or a staff action may
+make their work due) and waking it after a busy round (their work is SMS)."""
 
 
 class Engine(Protocol):
@@ -93,11 +104,11 @@ class Worker:
         )
         self.engines: list[Engine] = [
             EscalationEngine(sessions=sessions, settings=settings),
-            FollowupEngine(sessions=sessions, settings=settings, cipher=cipher),
             self.dispatcher,
         ]
-        """The paging lane: escalations and follow-up deadlines, then the SMS they wrote."""
+        """The paging lane: escalations, then the SMS they and the other lanes wrote."""
         self.side_engines: list[Engine] = [
+            FollowupEngine(sessions=sessions, settings=settings, cipher=cipher),
             WebhookEngine(
                 sessions=sessions,
                 clock=clock,
@@ -107,34 +118,41 @@ class Worker:
             ),
             ClusterEngine(sessions=sessions, cipher=cipher),
         ]
-        """Run beside the paging lane, in a loop of their own (`run`): a dispatch system that
-        answers slowly never delays an SMS."""
+        """Each in a lane of its own beside the paging lane (`run`): none delays an SMS, nor
+        one another (a dispatch system that answers slowly delays no cluster signal)."""
         self.worker_id = f"{socket.gethostname()[:50]}-{os.getpid()}-{secrets.token_hex(4)}"
         self.last_round_at: datetime | None = None
         """When this worker last completed a round in which every engine succeeded."""
         self._beat_at: datetime | None = None
-        self._wakes = (asyncio.Event(), asyncio.Event())
+        self._paging_wake = asyncio.Event()
+        self._side_wakes = [asyncio.Event() for _ in self.side_engines]
         self._stopping = False
 
     def wake(self, *, side_lane: bool = False) -> None:
-        """Run the paging lane now (and the side lane, after work for it: a webhook)."""
+        """Run the paging lane now, with the follow-up lane (and every side lane, after work
+        for them: a webhook)."""
         if self._settings.worker.wake_enabled:
-            self._wakes[0].set()
-            if side_lane:
-                self._wakes[1].set()
+            self._wake(side_lanes=side_lane)
+
+    def _wake(self, *, side_lanes: bool) -> None:
+        self._paging_wake.set()
+        for engine, event in zip(self.side_engines, self._side_wakes, strict=True):
+            if side_lanes or engine.name in WITH_PAGING:
+                event.set()
 
     def _wake_all(self) -> None:
-        for event in self._wakes:
-            event.set()
+        self._wake(side_lanes=True)
 
     def stop(self) -> None:
         self._stopping = True
         self._wake_all()
 
     async def run_once(self) -> int:
-        """One round of both lanes side by side; the work done."""
-        paging, side = await asyncio.gather(self._paging_round(), self._round(self.side_engines))
-        return paging + side[0]
+        """One round of every lane, side by side; the work done."""
+        done = await asyncio.gather(
+            self._paging_round(), *(self._side_round(engine) for engine in self.side_engines)
+        )
+        return sum(done)
 
     async def _paging_round(self) -> int:
         """The paging lane once; a round in which it all succeeded is a heartbeat."""
@@ -181,19 +199,24 @@ class Worker:
         raise RuntimeError("worker did not become idle")
 
     async def run(self) -> None:
-        """Both lanes, each in a loop of its own, until `stop`."""
+        """Every lane, each in a loop of its own, until `stop`."""
         listener = await self._listen()
+        side = zip(self.side_engines, self._side_wakes, strict=True)
         try:
             await asyncio.gather(
-                self._loop(self._paging_round, self._wakes[0]),
-                self._loop(self._side_round, self._wakes[1]),
+                self._loop(self._paging_round, self._paging_wake),
+                *(self._loop(functools.partial(self._side_round, e), w) for e, w in side),
             )
         finally:
             if listener is not None:
                 await listener.close()
 
-    async def _side_round(self) -> int:
-        return (await self._round(self.side_engines))[0]
+    async def _side_round(self, engine: Engine) -> int:
+        """A side lane once; after a busy follow-up round the paging lane sends its SMS."""
+        done = (await self._round([engine]))[0]
+        if done and engine.name in WITH_PAGING:
+            self._paging_wake.set()
+        return done
 
     async def _loop(self, round_: Callable[[], Awaitable[int]], wake: asyncio.Event) -> None:
         while not self._stopping:
@@ -217,6 +240,6 @@ class Worker:
             return None
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
         connection = await asyncpg.connect(dsn)
-        await connection.add_listener(WAKE_CHANNEL, lambda *_: self._wakes[0].set())
-        await connection.add_listener(SIDE_WAKE_CHANNEL, lambda *_: self._wakes[1].set())
+        await connection.add_listener(WAKE_CHANNEL, lambda *_: self._wake(side_lanes=False))
+        await connection.add_listener(SIDE_WAKE_CHANNEL, lambda *_: self._wake(side_lanes=True))
         return connection

@@ -100,9 +100,11 @@ async def test_a_page_goes_out_while_a_burst_is_checked(
     held_computing: threading.Event,
 ) -> None:
     """20 000 alerts in one window of Fredrikstad, and the worker's lanes running: the
-    cluster check of them begins, then an alert for Oslo is paged while that check still
-    runs (it raises its signal after). When the check held the event loop, as it did, the
-    page waited for it to end."""
+    cluster check of them begins (it reads them; its computing, in a thread, waits there
+    until released, as a long computation would run on), then an alert for Oslo is paged
+    while that check still runs; released, the check raises its signal of 20 000. When the
+    check held the event loop, as it did, the page waited for it to end (over a minute for
+    20 000), and on SQLite the intake of the Oslo alert failed on the held database."""
     amk = await factory.api_client(municipalities=(FEDERAL, NEIGHBOUR))
     team = await factory.team(municipality=NEIGHBOUR)
     on_duty = team.mobiles[team.member_ids[0]]
@@ -124,6 +126,7 @@ async def test_a_page_goes_out_while_a_burst_is_checked(
         held_computing.set()
         await wait_for(lambda: recorded(statements, FEDERAL), within=120)
     finally:
+        held_computing.set()  # else a failed test would wait on the held thread for ever
         worker.stop()
         await running
     assert await signal_sizes(state, FEDERAL) == [BURST], "the check went over the burst"

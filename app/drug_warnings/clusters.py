@@ -202,7 +202,9 @@ def detect(
     `districts` are the municipality's, for a district rule (without any, a district rule
     finds nothing); the other rules ignore them. Each alert id once. The cost, after sorting
     by time, is one pass over the events for a municipality or a district rule; a radius rule
-    costs, for each distinct place, the events within the radius of it (`_neighbourhoods`).
+    costs, for each distinct place, the events within the radius of it (`_neighbourhoods`):
+    at worst, with many places all within a radius of one another, places times events,
+    which is why the worker runs the rule in a thread.
     """
     own = sorted(
         (e for e in events if e.municipality_code == municipality_code),

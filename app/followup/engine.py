@@ -48,7 +48,7 @@ class MessagePurpose(StrEnum):
 
 
 class FollowupEngine:
-    """The worker's follow-up engine (`app.worker.Engine`), in the paging lane."""
+    """The worker's follow-up engine (`app.worker.Engine`), in a lane of its own (woken with paging)."""
 
     name = "followup"
 

@@ -48,7 +48,7 @@ class MessagePurpose(StrEnum):
 
 
 class FollowupEngine:
-    """The worker's follow-up engine (`app.worker.Engine`), in a lane of its own (woken with paging)."""
+    """The worker's follow-up engine (`app.worker.Engine`), in its own lane, woken with paging."""
 
     name = "followup"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -152,6 +152,29 @@ def messages_for_step(
     report_hole: bool,
     now: datetime,
 ) -> list[OutboxMessage]:
+    """The SMS of one step: a page to each member it reaches, the fallback number's page, and
+    the leader told of a hole in the roster (`report_hole`: once per escalation)."""
+    messages = _member_pages(context, recipients.member_ids, position=position, now=now)
+    if recipients.fallback_number:
+        messages.append(
+            _fallback_page(context, recipients.fallback_number, position=position, now=now)
+        )
+    leader = context.members.get(context.view.leader_id or "")
+    if report_hole and leader is not None:
+        fallback_paged = recipients.fallback_number is not None
+        messages.append(_roster_hole_note(context, leader, fallback_paged=fallback_paged, now=now))
+    return messages
+
+
+def _member_pages(
+    context: StepContext,
+    member_ids: Sequence[str],
+    *,
+    position: rules.Position,
+    now: datetime,
+) -> list[OutboxMessage]:
+    """Each member's page with their own link: the alert on the first pass, a reminder on the
+    later ones (the ward's text when the person is admitted)."""
     reminder = position.pass_index > 0
     purpose = MessagePurpose.REMINDER if reminder else MessagePurpose.ALERT
     compose = (
@@ -162,14 +185,13 @@ def messages_for_step(
         else texts.alert_text
     )
     messages = []
-    for member_id in recipients.member_ids:
+    for member_id in member_ids:
         member = context.members[member_id]
-        language = _language(member)
         body = _text(
             context,
             compose,
             purpose=purpose,
-            language=language,
+            language=_language(member),
             link=context.link_of(member),
             municipality_name=context.municipality_name,
             occurred_at=context.occurred_at,
@@ -186,53 +208,52 @@ def messages_for_step(
                 position=position,
             )
         )
-    if recipients.fallback_number:
-        body = _text(
-            context,
-            texts.fallback_text,
-            purpose=MessagePurpose.FALLBACK,
-            language="nb",
-            link=None,
-            team_name=context.team_name,
-            municipality_name=context.municipality_name,
-            occurred_at=context.occurred_at,
-            reply_code=context.reply_code,
-        )
-        messages.append(
-            _message(
-                context,
-                to=recipients.fallback_number,
-                body=body,
-                purpose=MessagePurpose.FALLBACK,
-                now=now,
-                position=position,
-            )
-        )
-    leader = context.members.get(context.view.leader_id or "")
-    if report_hole and leader is not None:
-        language = _language(leader)
-        body = _text(
-            context,
-            texts.roster_hole_text,
-            purpose=MessagePurpose.ROSTER_HOLE,
-            language=language,
-            link=None,
-            team_name=context.team_name,
-            municipality_name=context.municipality_name,
-            occurred_at=context.occurred_at,
-            fallback_paged=recipients.fallback_number is not None,
-        )
-        messages.append(
-            _message(
-                context,
-                to=leader.mobile,
-                body=body,
-                purpose=MessagePurpose.ROSTER_HOLE,
-                now=now,
-                member_id=leader.id,
-            )
-        )
     return messages
+
+
+def _fallback_page(
+    context: StepContext, number: str, *, position: rules.Position, now: datetime
+) -> OutboxMessage:
+    """The fallback number's page: in bokmål, without a link (it is nobody's)."""
+    body = _text(
+        context,
+        texts.fallback_text,
+        purpose=MessagePurpose.FALLBACK,
+        language="nb",
+        link=None,
+        team_name=context.team_name,
+        municipality_name=context.municipality_name,
+        occurred_at=context.occurred_at,
+        reply_code=context.reply_code,
+    )
+    return _message(
+        context, to=number, body=body, purpose=MessagePurpose.FALLBACK, now=now, position=position
+    )
+
+
+def _roster_hole_note(
+    context: StepContext, leader: Member, *, fallback_paged: bool, now: datetime
+) -> OutboxMessage:
+    """To the leader: nobody was on duty at a step that pages the on-duty person."""
+    body = _text(
+        context,
+        texts.roster_hole_text,
+        purpose=MessagePurpose.ROSTER_HOLE,
+        language=_language(leader),
+        link=None,
+        team_name=context.team_name,
+        municipality_name=context.municipality_name,
+        occurred_at=context.occurred_at,
+        fallback_paged=fallback_paged,
+    )
+    return _message(
+        context,
+        to=leader.mobile,
+        body=body,
+        purpose=MessagePurpose.ROSTER_HOLE,
+        now=now,
+        member_id=leader.id,
+    )
 
 
 def messages_for_exhaustion(

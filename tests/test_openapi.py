@@ -67,6 +67,18 @@ def test_operation_ids_read_like_an_sdk() -> None:
     assert spec["paths"]["/v1/alerts/{alert_id}"]["get"]["operationId"] == "getAlert"
 
 
+def test_every_schema_has_one_unique_name() -> None:
+    """Pydantic names colliding classes by module path (`app__overdose__enums__Severity`) or
+    mode (`StaffRef-Input`) and keeps both titles; client generators name models by title, so
+    they dropped one of each pair and every schema and endpoint that used it."""
+    schemas = create_app().openapi()["components"]["schemas"]
+    leaked = [name for name in schemas if "__" in name or "-" in name]
+    assert not leaked, f"rename the classes so the names are unique: {leaked}"
+    titles = [schema.get("title", name) for name, schema in schemas.items()]
+    assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+    assert all(schema.get("title", name) == name for name, schema in schemas.items())
+
+
 def test_every_operation_states_its_security_and_there_is_a_server() -> None:
     spec = create_app().openapi()
     assert spec["servers"]

@@ -10,7 +10,7 @@ import pytest
 
 from app.auth.scopes import Scope
 from app.consent.enums import ConsentState
-from app.overdose.enums import AlertKind, DestinationType, Outcome, Severity
+from app.overdose.enums import AlertKind, DestinationType, Outcome, SeveritySign
 from app.state import AppState
 from app.triage import service
 from app.triage.rules import (
@@ -109,7 +109,7 @@ async def test_the_default_until_the_municipality_sets_its_own(
         rules=(
             TriageRule(
                 TriageAction.PAGE_NOW,
-                severity_any=frozenset({Severity.CPR_GIVEN, Severity.CARDIAC_ARREST}),
+                severity_any=frozenset({SeveritySign.CPR_GIVEN, SeveritySign.CARDIAC_ARREST}),
             ),
             TriageRule(
                 TriageAction.WORKING_HOURS,

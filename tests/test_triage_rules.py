@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.consent.enums import ConsentState
-from app.overdose.enums import AlertKind, DestinationType, Outcome, Severity
+from app.overdose.enums import AlertKind, DestinationType, Outcome, SeveritySign
 from app.triage.rules import (
     DEFAULT_TABLE,
     MAX_RULES,
@@ -127,7 +127,7 @@ def test_the_default_table_covers_every_cell() -> None:
 
 
 def test_severity_does_not_change_the_default() -> None:
-    every_sign = frozenset(Severity)
+    every_sign = frozenset(SeveritySign)
     for destination, action in BY_DESTINATION.items():
         facts = TriageFacts(
             AlertKind.NON_FATAL, ConsentState.CONSENTED, None, destination, every_sign
@@ -142,14 +142,16 @@ def facts(
     *,
     outcome: Outcome | None = None,
     destination: DestinationType | None = None,
-    severity: frozenset[Severity] = frozenset(),
+    severity: frozenset[SeveritySign] = frozenset(),
 ) -> TriageFacts:
     return TriageFacts(AlertKind.NON_FATAL, ConsentState.CONSENTED, outcome, destination, severity)
 
 
 SEVERE_FIRST = TriageTable(
     rules=(
-        TriageRule(PAGE_NOW, severity_any=frozenset({Severity.CARDIAC_ARREST, Severity.CPR_GIVEN})),
+        TriageRule(
+            PAGE_NOW, severity_any=frozenset({SeveritySign.CARDIAC_ARREST, SeveritySign.CPR_GIVEN})
+        ),
         TriageRule(
             WORKING_HOURS,
             destinations=frozenset({DestinationType.HOSPITAL}),
@@ -162,15 +164,15 @@ SEVERE_FIRST = TriageTable(
 @pytest.mark.parametrize(
     ("severity", "action", "rule"),
     [
-        (frozenset({Severity.CPR_GIVEN}), PAGE_NOW, 1),
-        (frozenset({Severity.CARDIAC_ARREST, Severity.UNCONSCIOUS}), PAGE_NOW, 1),
-        (frozenset({Severity.UNCONSCIOUS}), WORKING_HOURS, 2),
-        (frozenset({Severity.BREATHING_STOPPED}), WORKING_HOURS, 2),
+        (frozenset({SeveritySign.CPR_GIVEN}), PAGE_NOW, 1),
+        (frozenset({SeveritySign.CARDIAC_ARREST, SeveritySign.UNCONSCIOUS}), PAGE_NOW, 1),
+        (frozenset({SeveritySign.UNCONSCIOUS}), WORKING_HOURS, 2),
+        (frozenset({SeveritySign.BREATHING_STOPPED}), WORKING_HOURS, 2),
         (frozenset(), WORKING_HOURS, 2),
     ],
 )
 def test_severity_any_matches_one_sign(
-    severity: frozenset[Severity], action: TriageAction, rule: int
+    severity: frozenset[SeveritySign], action: TriageAction, rule: int
 ) -> None:
     result = triage(
         facts(destination=DestinationType.HOSPITAL, severity=severity),

@@ -29,10 +29,10 @@ from app.escalation.engine import manager as escalation_engine
 from app.escalation.engine.models import EscalationPlan
 from app.informing import service as informing
 from app.informing.models import InformTrigger
-from app.overdose.enums import AlertKind, DestinationType, Outcome, Severity
+from app.overdose.enums import AlertKind, DestinationType, Outcome, SeveritySign
 from app.privacy.crypto import FieldCipher, KeyedHasher
 from app.timeline import service as timeline
-from app.timeline.models import EventKind
+from app.timeline.models import AlertEventKind
 from app.timeline.schemas import TimelineEntry
 from app.triage import rules as triage_rules
 from app.triage import service as triage_service
@@ -100,7 +100,7 @@ async def receive_alert(
     )
     if await repository.insert_unless_exists(session, values):
         alert_id = values["id"]
-        timeline.record(session, alert_id=alert_id, kind=EventKind.RECEIVED, at=now)
+        timeline.record(session, alert_id=alert_id, kind=AlertEventKind.RECEIVED, at=now)
         record_triage(session, alert_id=alert_id, decided=decided, now=now)
         await start(
             session,
@@ -168,7 +168,7 @@ def facts_of(
         consent=consent,
         outcome=Outcome(outcome) if outcome else None,
         destination=DestinationType(destination) if destination else None,
-        severity=frozenset(f for f in Severity if personal.get(f"severity.{f.value}")),
+        severity=frozenset(f for f in SeveritySign if personal.get(f"severity.{f.value}")),
     )
 
 
@@ -187,7 +187,7 @@ def record_triage(
     timeline.record(
         session,
         alert_id=alert_id,
-        kind=EventKind.TRIAGED,
+        kind=AlertEventKind.TRIAGED,
         at=now,
         action=decided.action.value,
         page_at=decided.page_at.isoformat() if decided.page_at else None,
@@ -317,10 +317,10 @@ def _new_alert_out(values: dict[str, Any], decided: triage_rules.Triage) -> Aler
     return AlertOut(
         next_step_due_at=decided.page_at,
         timeline=[
-            TimelineEntry(at=received, kind=EventKind.RECEIVED),
+            TimelineEntry(at=received, kind=AlertEventKind.RECEIVED),
             TimelineEntry(
                 at=received,
-                kind=EventKind.TRIAGED,
+                kind=AlertEventKind.TRIAGED,
                 action=decided.action.value,
                 page_at=decided.page_at,
                 reason=decided.reason,

@@ -19,7 +19,7 @@ from app.escalation.engine import manager as escalation_engine
 from app.roster import duty as roster_duty
 from app.roster.models import Member
 from app.timeline import service as timeline
-from app.timeline.models import EventKind
+from app.timeline.models import AlertEventKind
 from app.timeline.schemas import StaffRef
 from app.webhooks import service as webhooks
 
@@ -86,8 +86,8 @@ def to_the_hour(instant: datetime) -> datetime:
 async def alert_status(session: AsyncSession, alert: Alert) -> AlertOut:
     """The alert with its timeline, who took it, the latest answer and the next step due."""
     events = await timeline.timeline(session, alert_id=alert.id)
-    taken = next((e for e in events if e.kind is EventKind.ACKNOWLEDGED), None)
-    answered = [e for e in events if e.kind is EventKind.ANSWERED]
+    taken = next((e for e in events if e.kind is AlertEventKind.ACKNOWLEDGED), None)
+    answered = [e for e in events if e.kind is AlertEventKind.ANSWERED]
     escalation = await escalation_engine.status_of(session, alert_id=alert.id)
     out = to_out(alert)
     out.acknowledged_by = taken.by if taken is not None else None
@@ -125,7 +125,7 @@ async def acknowledge(
         return False
     await repository.mark_acknowledged(session, alert_id=alert_id, at=now)
     timeline.record(
-        session, alert_id=alert_id, kind=EventKind.ACKNOWLEDGED, at=now, by=by, via=via.value
+        session, alert_id=alert_id, kind=AlertEventKind.ACKNOWLEDGED, at=now, by=by, via=via.value
     )
     await notify_dispatcher(session, alert_id=alert_id, event_type="alert.acknowledged", now=now)
     return True

@@ -37,7 +37,7 @@ from app.escalation.engine import manager as escalation_engine
 from app.overdose.enums import AlertKind, Outcome
 from app.privacy.crypto import FieldCipher, KeyedHasher
 from app.timeline import service as timeline
-from app.timeline.models import EventKind
+from app.timeline.models import AlertEventKind
 from app.triage import rules as triage_rules
 from app.triage import service as triage_service
 from app.webhooks.models import EventType
@@ -132,7 +132,7 @@ async def supplement_alert(
     timeline.record(
         session,
         alert_id=alert.id,
-        kind=EventKind.SUPPLEMENTED,
+        kind=AlertEventKind.SUPPLEMENTED,
         at=now,
         version=version,
         changed=changed,

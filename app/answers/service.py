@@ -35,7 +35,7 @@ from app.privacy.free_text import personal_data_in
 from app.roster import duty as roster_duty
 from app.roster.models import Member
 from app.timeline import service as timeline
-from app.timeline.models import EventKind
+from app.timeline.models import AlertEventKind
 from app.timeline.schemas import CrewAnswer
 
 DEFAULT_OPTIONS = AnswerOptions(
@@ -143,7 +143,9 @@ async def give_answer(
         follow_up=answer.follow_up,
     )
     by = await alerts_service.staff_ref(session, member) if member else None
-    timeline.record(session, alert_id=alert_id, kind=EventKind.ANSWERED, at=now, by=by, answer=crew)
+    timeline.record(
+        session, alert_id=alert_id, kind=AlertEventKind.ANSWERED, at=now, by=by, answer=crew
+    )
     await alerts_service.notify_dispatcher(
         session, alert_id=alert_id, event_type="alert.answered", now=now
     )

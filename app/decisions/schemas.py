@@ -52,7 +52,7 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
 
-class StaffRef(_In):
+class CaseSystemStaff(_In):
     """A staff member, as the municipality's case system knows them."""
 
     name: ShortText = Field(examples=["Kari Solberg"])
@@ -112,7 +112,7 @@ class ManualDisclosureIn(_In):
         "municipal_health_service: `hpl_32` (with `injury_overwhelmingly_likely`)."
     )
     attestations: Attestations = Field(default_factory=Attestations)
-    decided_by: StaffRef = Field(description="Who made the decision.")
+    decided_by: CaseSystemStaff = Field(description="Who made the decision.")
     reason: Reason = Field(
         description="Why, in the decider's words (3-500 characters, no national id); written "
         "to the access log."
@@ -187,7 +187,7 @@ class InformRecordIn(_In):
 
     informed_by: ShortText | None = None
     not_informed_reason: Reason | None = None
-    recorded_by: StaffRef
+    recorded_by: CaseSystemStaff
 
 
 class ManualDisclosureOut(BaseModel):
@@ -197,7 +197,7 @@ class ManualDisclosureOut(BaseModel):
     recipient: DecisionRecipient
     basis: DecisionBasis
     attestations: list[Attestation] = Field(description="The attestations given as true.")
-    decided_by: StaffRef
+    decided_by: CaseSystemStaff
     reason: str
     shared_categories: list[DataCategory]
     access_log_entry_id: int = Field(description="The access-log entry this decision wrote.")
@@ -214,7 +214,9 @@ class ManualDisclosureOut(BaseModel):
             recipient=DecisionRecipient(decision.recipient),
             basis=DecisionBasis(decision.basis),
             attestations=[Attestation(a) for a in decision.attestations],
-            decided_by=StaffRef(name=decision.decided_by_name, role=decision.decided_by_role),
+            decided_by=CaseSystemStaff(
+                name=decision.decided_by_name, role=decision.decided_by_role
+            ),
             reason=decision.reason,
             shared_categories=[DataCategory(c) for c in decision.shared_categories],
             access_log_entry_id=decision.access_log_entry_id,

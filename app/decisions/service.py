@@ -26,11 +26,11 @@ from app.audit.enums import AccessBasis, ActorKind, Channel
 from app.decisions import repository, rules
 from app.decisions.models import ManualDecision
 from app.decisions.schemas import (
+    CaseSystemStaff,
     InformDutyOut,
     InformRecordIn,
     ManualDisclosureIn,
     ManualDisclosureOut,
-    StaffRef,
 )
 from app.errors import FieldProblem, InvalidFields, NotFound
 from app.informing import service as informing
@@ -41,11 +41,11 @@ ACTOR_PREFIX = "manual:"
 MAX_LOG_REASON = 500
 
 
-def actor_id(decided_by: StaffRef) -> str:
+def actor_id(decided_by: CaseSystemStaff) -> str:
     return (ACTOR_PREFIX + decided_by.name)[:64]
 
 
-def staff_label(staff: StaffRef) -> str:
+def staff_label(staff: CaseSystemStaff) -> str:
     return f"{staff.name} ({staff.role})"
 
 

@@ -23,7 +23,7 @@ from app.alerts import sealing
 from app.errors import Conflict, FieldProblem, Forbidden, InvalidFields, NotFound
 from app.followup import deadlines, notes, repository
 from app.followup.actor import Actor
-from app.followup.models import EventKind, FollowupCase, FollowupStep
+from app.followup.models import CaseEventKind, FollowupCase, FollowupStep
 from app.followup.schemas import CaseCloseIn, CaseOut, CaseReassignIn, StepAssignIn, StepRecordIn
 from app.followup.state import (
     CaseAction,
@@ -188,7 +188,7 @@ async def record_step(
     step.note_sealed = notes.seal(cipher, case_id=case.id, note=record.note)  # and its event's
     step.recorded_by, step.recorded_by_member_id = acting.label, acting.member_id
     step.recorded_at = now
-    kind = EventKind.REOPENED if action is StepAction.REOPEN else EventKind(action.value)
+    kind = CaseEventKind.REOPENED if action is StepAction.REOPEN else CaseEventKind(action.value)
     repository.add_event(
         session,
         case_id=case.id,
@@ -251,7 +251,7 @@ def _close(
         _stop_timer(step)
     case.state = closed.value
     case.closed_at, case.closed_by, case.close_reason = now, by, reason
-    kind = EventKind.CLOSED if closed is CaseState.CLOSED else EventKind.CLOSED_EARLY
+    kind = CaseEventKind.CLOSED if closed is CaseState.CLOSED else CaseEventKind.CLOSED_EARLY
     repository.add_event(session, case_id=case.id, kind=kind, at=now, by=by, outcome=reason)
 
 
@@ -324,7 +324,7 @@ async def assign_step(
             repository.add_event(
                 session,
                 case_id=case.id,
-                kind=EventKind.ASSIGNED,
+                kind=CaseEventKind.ASSIGNED,
                 at=now,
                 by=acting.label,
                 step_key=step.key,
@@ -363,7 +363,12 @@ async def reassign_case(
             step.companion_member_id = None  # nobody accompanies themselves: assign another
     case.owner_member_id = new
     repository.add_event(
-        session, case_id=case.id, kind=EventKind.REASSIGNED, at=now, by=acting.label, member_id=new
+        session,
+        case_id=case.id,
+        kind=CaseEventKind.REASSIGNED,
+        at=now,
+        by=acting.label,
+        member_id=new,
     )
     return await case_for(session, case, actor, now=now, cipher=cipher, steps=steps)
 

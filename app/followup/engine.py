@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.db import describe_error
 from app.followup import deadlines, opening, repository, texts
-from app.followup.models import SUBJECT_KIND, EventKind, FollowupCase, FollowupStep
+from app.followup.models import SUBJECT_KIND, CaseEventKind, FollowupCase, FollowupStep
 from app.followup.state import CaseState
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
@@ -187,12 +187,12 @@ async def _tell(round_: _Round, case: FollowupCase | None, steps: list[FollowupS
             step.reminded_at = now
             for member in people or ([leader] if leader else []):
                 add(member, MessagePurpose.REMINDER, step)
-            _event(round_, case, step, EventKind.REMINDED)
+            _event(round_, case, step, CaseEventKind.REMINDED)
         if due.overdue:
             step.overdue_told_at = now
             for member in [leader] if leader else people:
                 add(member, MessagePurpose.OVERDUE, step)
-            _event(round_, case, step, EventKind.OVERDUE_TOLD)
+            _event(round_, case, step, CaseEventKind.OVERDUE_TOLD)
         if (due.remind or due.overdue) and not people and leader is None:
             log.error("nobody to tell of a follow-up deadline", extra={"case_id": str(case.id)})
     if notices:
@@ -213,7 +213,7 @@ def _timer(step: FollowupStep) -> deadlines.Timer:
     )
 
 
-def _event(round_: _Round, case: FollowupCase, step: FollowupStep, kind: EventKind) -> None:
+def _event(round_: _Round, case: FollowupCase, step: FollowupStep, kind: CaseEventKind) -> None:
     repository.add_event(
         round_.session,
         case_id=case.id,

@@ -162,7 +162,7 @@ class FollowupEvent(SQLModel, table=True):
     )
 
 
-class EventKind(StrEnum):
+class CaseEventKind(StrEnum):
     OPENED = "opened"
     SERIOUS_CRISIS = "serious_crisis"
     """Repeated overdoses: the case was marked and its steps added (`outcome`: the count)."""

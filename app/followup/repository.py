@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from app.alerts.models import Alert
 from app.db import is_postgresql
 from app.followup.models import (
-    EventKind,
+    CaseEventKind,
     FollowupCase,
     FollowupEvent,
     FollowupSettingsRow,
@@ -110,7 +110,7 @@ def add_event(
     session: AsyncSession,
     *,
     case_id: uuid.UUID,
-    kind: EventKind,
+    kind: CaseEventKind,
     at: datetime,
     by: str | None = None,
     step_key: str | None = None,

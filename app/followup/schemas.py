@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.followup.models import EventKind
+from app.followup.models import CaseEventKind
 from app.followup.state import CaseState, StepAction, StepState
 from app.followup.template_schema import (
     FollowupTemplate,
@@ -80,7 +80,7 @@ class StepOut(BaseModel):
 
 class CaseEventOut(BaseModel):
     at: datetime
-    kind: EventKind
+    kind: CaseEventKind
     step_key: str | None
     by: str | None
     outcome: str | None

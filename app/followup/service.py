@@ -23,7 +23,7 @@ from app.followup import deadlines, plan, repeated, repository, texts
 from app.followup import settings as followup_settings
 from app.followup.actor import SYSTEM
 from app.followup.catalogue import template_for
-from app.followup.models import SUBJECT_KIND, EventKind, FollowupCase, FollowupStep
+from app.followup.models import SUBJECT_KIND, CaseEventKind, FollowupCase, FollowupStep
 from app.followup.state import CaseState, StepState
 from app.followup.template_schema import OwnerRole, TemplateKind
 from app.informing import service as informing
@@ -124,7 +124,9 @@ async def open_case_for_alert(
             session.add(case)
             await session.flush()  # the unique alert id: a case opened meanwhile wins
             session.add_all(_step_row(case.id, p, now=now) for p in [*planned, *extra])
-            repository.add_event(session, case_id=case.id, kind=EventKind.OPENED, at=now, by=SYSTEM)
+            repository.add_event(
+                session, case_id=case.id, kind=CaseEventKind.OPENED, at=now, by=SYSTEM
+            )
             if case.serious_crisis:
                 await _mark_crisis(
                     session, case, extra, window=window, leader=leader, now=now, url=public_base_url
@@ -189,7 +191,7 @@ async def _mark_crisis(
     repository.add_event(
         session,
         case_id=case.id,
-        kind=EventKind.SERIOUS_CRISIS,
+        kind=CaseEventKind.SERIOUS_CRISIS,
         at=now,
         by=SYSTEM,
         outcome=f"{case.repeated_overdoses} ikke-dødelige overdoser innen {window.days} dager",

@@ -17,7 +17,7 @@ from app.auth.municipalities import codes_filter
 from app.errors import NotFound
 from app.followup import access, deadlines, notes, repository
 from app.followup.actor import Actor
-from app.followup.models import EventKind, FollowupCase, FollowupStep
+from app.followup.models import CaseEventKind, FollowupCase, FollowupStep
 from app.followup.schemas import CaseEventOut, CaseOut, CaseSummary, MemberRef, StepOut
 from app.followup.state import CaseState, StepState
 from app.followup.template_schema import OwnerRole, StepKind, TemplateKind
@@ -121,7 +121,7 @@ async def case_out(
         events=[
             CaseEventOut(
                 at=e.at,
-                kind=EventKind(e.kind),
+                kind=CaseEventKind(e.kind),
                 step_key=e.step_key,
                 by=e.by,
                 outcome=e.outcome,

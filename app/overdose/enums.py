@@ -137,7 +137,7 @@ class ReporterType(StrEnum):
     LOW_THRESHOLD_SERVICE = "low_threshold_service"
 
 
-class Severity(StrEnum):
+class SeveritySign(StrEnum):
     """The signs of a life-threatening overdose, as flags of the `severity` section."""
 
     UNCONSCIOUS = "unconscious"

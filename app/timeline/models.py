@@ -17,7 +17,7 @@ from sqlmodel import Field, SQLModel
 from app.dbtypes import UTCDateTime
 
 
-class EventKind(StrEnum):
+class AlertEventKind(StrEnum):
     RECEIVED = "received"
     PAGED = "paged"
     ACKNOWLEDGED = "acknowledged"

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.timeline.models import EventKind
+from app.timeline.models import AlertEventKind
 
 
 class StaffRef(BaseModel):
@@ -34,7 +34,7 @@ class CrewAnswer(BaseModel):
 
 class TimelineEntry(BaseModel):
     at: datetime
-    kind: EventKind
+    kind: AlertEventKind
     step: int | None = Field(default=None, description="`paged`: the step, from 1")
     round: int | None = Field(default=None, description="`paged`: the round, from 1")
     roles: list[str] | None = Field(

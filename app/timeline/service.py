@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.timeline import repository
-from app.timeline.models import AlertEvent, EventKind
+from app.timeline.models import AlertEvent, AlertEventKind
 from app.timeline.schemas import TimelineEntry
 
 
@@ -17,7 +17,7 @@ def record(
     session: AsyncSession,
     *,
     alert_id: uuid.UUID,
-    kind: EventKind,
+    kind: AlertEventKind,
     at: datetime,
     **data: Any,
 ) -> None:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from app.consent.enums import ConsentState
-from app.overdose.enums import AlertKind, DestinationType, Outcome, Severity
+from app.overdose.enums import AlertKind, DestinationType, Outcome, SeveritySign
 
 OSLO = ZoneInfo("Europe/Oslo")
 MAX_RULES = 50
@@ -47,7 +47,7 @@ class TriageFacts:
     consent: ConsentState
     outcome: Outcome | None
     destination: DestinationType | None
-    severity: frozenset[Severity] = frozenset()
+    severity: frozenset[SeveritySign] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ class TriageRule:
     action: TriageAction
     outcomes: frozenset[Outcome] | None = None
     destinations: frozenset[DestinationType] | None = None
-    severity_any: frozenset[Severity] | None = None
+    severity_any: frozenset[SeveritySign] | None = None
     first_contact_ward: bool = False
     """The page tells staff to agree with the ward first («avtal med sykehus/institusjon»)."""
 

@@ -17,7 +17,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.overdose.enums import DestinationType, Outcome, Severity
+from app.overdose.enums import DestinationType, Outcome, SeveritySign
 from app.strict import Boolean
 from app.triage.rules import MAX_RULES, TABLE_ACTIONS, TriageAction
 
@@ -99,7 +99,7 @@ class TriageRuleIn(BaseModel):
         description="Where the person is now is one of these (an alert without "
         "a destination does not match).",
     )
-    severity_any: list[Severity] | None = Field(
+    severity_any: list[SeveritySign] | None = Field(
         default=None, description="The alert has at least one of these severity signs."
     )
     first_contact_ward: Boolean = Field(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.municipalities import ActingFor
 from app.errors import NotFound, field_error
-from app.overdose.enums import DestinationType, Outcome, Severity
+from app.overdose.enums import DestinationType, Outcome, SeveritySign
 from app.roster import duty as roster_duty
 from app.triage import repository
 from app.triage.models import TriageTableRow
@@ -109,7 +109,7 @@ def _from_row(row: TriageTableRow) -> TriageTable:
             TriageAction(rule["action"]),
             outcomes=_set(_values(Outcome, rule.get("outcomes"))),
             destinations=_set(_values(DestinationType, rule.get("destinations"))),
-            severity_any=_set(_values(Severity, rule.get("severity_any"))),
+            severity_any=_set(_values(SeveritySign, rule.get("severity_any"))),
             first_contact_ward=bool(rule.get("first_contact_ward", False)),
         )
         for rule in row.rules
@@ -123,7 +123,7 @@ def _rule_json(rule: TriageRule) -> dict[str, Any]:
         "action": rule.action.value,
         "outcomes": _listed(Outcome, rule.outcomes),
         "destinations": _listed(DestinationType, rule.destinations),
-        "severity_any": _listed(Severity, rule.severity_any),
+        "severity_any": _listed(SeveritySign, rule.severity_any),
         "first_contact_ward": rule.first_contact_ward,
     }
 

@@ -34,7 +34,7 @@ from app.privacy.crypto import FieldCipher
 from app.roster import duty as roster_duty
 from app.roster.models import Member, Team
 from app.timeline import service as timeline
-from app.timeline.models import EventKind
+from app.timeline.models import AlertEventKind
 from app.timeline.schemas import CrewAnswer, StaffRef
 
 DISCLOSURE_REASON = "Tok varselet via lenken i SMS (oppfølging etter overdose)"
@@ -88,7 +88,7 @@ async def open_link(
         page.taken_at = escalation.acknowledged_at
         page.taken_by_me = escalation.acknowledged_by == member.id
         events = await timeline.timeline(session, alert_id=alert.id)
-        taken = next((e for e in events if e.kind is EventKind.ACKNOWLEDGED), None)
+        taken = next((e for e in events if e.kind is AlertEventKind.ACKNOWLEDGED), None)
         page.taken_by = taken.by if taken else None
         page.answers = [(e.at, e.answer) for e in events if e.answer is not None]
     return page

@@ -39,7 +39,7 @@ from app.notify.models import OutboxMessage, OutboxStatus
 from app.roster import duty as roster_duty
 from app.roster.models import Member
 from app.timeline import service as timeline
-from app.timeline.models import EventKind
+from app.timeline.models import AlertEventKind
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ async def replan(
         await outbox.cancel_unsent(
             session, subject_kind=SUBJECT_KIND, subject_id=alert_id, purposes=PAGING_PURPOSES
         )
-        timeline.record(session, alert_id=alert_id, kind=EventKind.STOPPED, at=now)
+        timeline.record(session, alert_id=alert_id, kind=AlertEventKind.STOPPED, at=now)
         return True
     if state.notified_at is not None:
         return False
@@ -422,7 +422,7 @@ def _notify(
     timeline.record(
         session,
         alert_id=state.alert_id,
-        kind=EventKind.PAGED,
+        kind=AlertEventKind.PAGED,
         at=now,
         step=position.step_index + 1,
         round=position.pass_index + 1,
@@ -447,7 +447,7 @@ def _exhaust(
     outbox.enqueue(session, messages_for_exhaustion(context, fallback_number=fallback, now=now))
     state.status = EscalationStatus.EXHAUSTED
     state.next_due_at = None
-    timeline.record(session, alert_id=state.alert_id, kind=EventKind.EXHAUSTED, at=now)
+    timeline.record(session, alert_id=state.alert_id, kind=AlertEventKind.EXHAUSTED, at=now)
     log.warning("escalation exhausted", extra={"alert_id": str(state.alert_id)})
 
 
@@ -463,7 +463,7 @@ def _tell_the_leader(
     False if the team has neither, and then it is paged as usual rather than go silent."""
     messages = messages_for_fatal(context, fallback_number=policy.fallback_number, now=now)
     if not _instead_of_paging(
-        session, state, messages, EscalationStatus.LEADER_TOLD, EventKind.LEADER_TOLD, now=now
+        session, state, messages, EscalationStatus.LEADER_TOLD, AlertEventKind.LEADER_TOLD, now=now
     ):
         return False
     state.notified_at = now
@@ -475,7 +475,7 @@ def _instead_of_paging(
     state: EscalationState,
     messages: list[OutboxMessage],
     status: EscalationStatus,
-    event: EventKind,
+    event: AlertEventKind,
     *,
     now: datetime,
 ) -> bool:
@@ -509,5 +509,5 @@ def _report_late(
     neither, and then the alert is paged as usual, because it must never go silent."""
     messages = messages_for_late(context, fallback_number=policy.fallback_number, now=now)
     return _instead_of_paging(
-        session, state, messages, EscalationStatus.LATE, EventKind.LATE, now=now
+        session, state, messages, EscalationStatus.LATE, AlertEventKind.LATE, now=now
     )

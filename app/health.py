@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app import heartbeat
 from app.deps import StateDep
-from app.errors import problem_response
+from app.problems import problem_response
 
 router = APIRouter(tags=["operations"])
 

@@ -33,8 +33,8 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import field_path, problem_response
 from app.paths import public_path, route_index
+from app.problems import field_path, problem_response
 
 MAX_JSON_DEPTH = 32
 """Deepest nesting of objects and arrays accepted (alerts need 3)."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 from functools import cache
 
@@ -17,6 +17,7 @@ from app.alerts.router import router as alerts_router
 from app.answers.inbound_router import router as inbound_sms_router
 from app.answers.router import router as answer_options_router
 from app.api.clients import router as clients_router
+from app.api.error_handlers import install_error_handlers
 from app.audit.router import router as audit_router
 from app.auth.directory import ClientDirectory
 from app.auth.limits import TokenGuard
@@ -29,7 +30,6 @@ from app.config import ConfigError, Settings, get_settings, report_config_error
 from app.db import create_engine, create_sessionmaker
 from app.decisions.router import router as decisions_router
 from app.drug_warnings.router import routers as drug_warnings_routers
-from app.errors import install_error_handlers, problem_types_markdown
 from app.escalation.policy.router import router as escalation_admin_router
 from app.followup.router import router as followup_router
 from app.followup.settings_router import router as followup_settings_router
@@ -40,6 +40,7 @@ from app.notify.senders import build_sender
 from app.notify.webhooks import router as webhooks_router
 from app.openapi import install_docs, install_openapi, operation_id
 from app.privacy.keys import build_cipher, build_hasher
+from app.problems import problem_types_markdown
 from app.roster.rota.router import router as rota_router
 from app.roster.teams.router import municipalities_router
 from app.roster.teams.router import router as teams_router
@@ -107,10 +108,11 @@ def api_routes() -> tuple[BaseRoute, ...]:
     return tuple(builder.router.routes)
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    clock = clock or SystemClock()
-    silence_parameter_loggers()
+def lifespan_for(
+    settings: Settings, clock: Clock, web: FastAPI
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """What the app holds while it runs (engine, HTTP client, SMS sender, worker), shared with
+    the staff pages' sub-app `web`, and closes at shutdown."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -160,18 +162,25 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             await http.aclose()
             await engine.dispose()
 
+    return lifespan
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    clock = clock or SystemClock()
+    silence_parameter_loggers()
+    web = create_web_app(secret=settings.jwt_secret())
+    web.include_router(staff_pages_router)  # /a/s/: staff sign-in pages
     app = FastAPI(
         title="odvarsel",
         version="1.0.0",
         summary="Overdose alerts from ambulance dispatch to the municipality's on-duty team",
         description=DESCRIPTION + problem_types_markdown(),
-        lifespan=lifespan,
+        lifespan=lifespan_for(settings, clock, web),
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
     )
-    web = create_web_app(secret=settings.jwt_secret())
-    web.include_router(staff_pages_router)  # /a/s/: staff sign-in pages
     install_error_handlers(app)
     install_openapi(app)
     if settings.docs_enabled:

@@ -10,8 +10,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import problem_response
 from app.paths import public_path, route_index
+from app.problems import problem_response
 
 log = logging.getLogger("odvarsel.request")
 

@@ -26,7 +26,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse
 
-from app.errors import PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem
+from app.problems import PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 DOCS_ASSETS_PATH = "/docs-assets"

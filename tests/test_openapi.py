@@ -11,8 +11,9 @@ import httpx
 from fastapi import FastAPI
 
 from app.config import Settings
-from app.errors import PROBLEM_TYPES, DomainError
+from app.errors import DomainError
 from app.main import create_app
+from app.problems import PROBLEM_TYPES
 from tests.problems import assert_problem
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"

@@ -28,7 +28,8 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from app.consent.enums import ConsentState
-from app.errors import FieldProblem, field_path
+from app.errors import FieldProblem
+from app.problems import field_path
 
 CONSENT_NOT_UNDERSTOOD = "; the consent was not understood and is treated as objected"
 

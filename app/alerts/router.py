@@ -23,8 +23,9 @@ from app.deps import (
     StateDep,
     current_client,
 )
-from app.errors import NotFound, Problem
+from app.errors import NotFound
 from app.input_guard import validates_own_text
+from app.problems import Problem
 from app.triage.rules import TriageAction
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])

@@ -8,7 +8,7 @@ from fastapi import Security
 
 from app.auth.scopes import Scope
 from app.deps import current_client
-from app.errors import Problem
+from app.problems import Problem
 
 PREFIX = "/v1/admin"
 REQUIRE_ADMIN = [Security(current_client, scopes=[Scope.ADMIN])]

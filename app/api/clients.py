@@ -17,7 +17,7 @@ from app.auth.schemas import ClientOut, ClientSecretOut
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
 from app.deps import ClientMunicipalities, SessionDep, StateDep, current_client
-from app.errors import Problem
+from app.problems import Problem
 
 router = APIRouter(
     prefix=f"{PREFIX}/clients",

@@ -12,7 +12,8 @@ from app.audit.schemas import DEFAULT_PAGE, MAX_PAGE, AccessLogPage, PersonLooku
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
 from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep, current_client
-from app.errors import Problem, Unprocessable
+from app.errors import Unprocessable
+from app.problems import Problem
 
 router = APIRouter(prefix="/v1/privacy/access-log", tags=["privacy"])
 

@@ -13,7 +13,7 @@ from app.auth import service
 from app.auth.errors import OAuthError, invalid_client
 from app.auth.schemas import TokenResponse
 from app.deps import TOKEN_URL, SessionDep, StateDep, client_address
-from app.errors import Problem
+from app.problems import Problem
 
 router = APIRouter(tags=["auth"])
 

@@ -16,7 +16,7 @@ from app.decisions.schemas import (
     ManualDisclosureOut,
 )
 from app.deps import CaseSystem, ClientMunicipalities, ClockDep, SessionDep
-from app.errors import Problem
+from app.problems import Problem
 
 router = APIRouter(prefix="/v1/alerts")
 

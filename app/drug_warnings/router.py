@@ -35,7 +35,8 @@ from app.drug_warnings.schemas import (
     WarningOut,
     WarningState,
 )
-from app.errors import Forbidden, NotFound, Problem
+from app.errors import Forbidden, NotFound
+from app.problems import Problem
 
 TAG = "drug warnings"
 ADMIN_TAG = "admin: drug warnings"

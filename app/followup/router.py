@@ -14,7 +14,6 @@ from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADM
 from app.auth.acting import ActingParty, acting_party
 from app.auth.scopes import Scope
 from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep
-from app.errors import Problem
 from app.followup import catalogue, changes, views
 from app.followup.actor import Actor
 from app.followup.schemas import (
@@ -29,6 +28,7 @@ from app.followup.schemas import (
 )
 from app.followup.state import CaseState
 from app.followup.template_schema import FollowupTemplate, TemplateKind
+from app.problems import Problem
 
 Acting = Annotated[ActingParty, Security(acting_party, scopes=[Scope.ALERTS_DETAILS])]
 

@@ -15,11 +15,12 @@ from fastapi import APIRouter, Request, Response
 from twilio.request_validator import RequestValidator
 
 from app.deps import SessionDep, StateDep
-from app.errors import Forbidden, Problem
+from app.errors import Forbidden
 from app.notify import outbox
 from app.notify.dispatcher import STATUS_CALLBACK_PATH, apply_report
 from app.notify.sms import DeliveryState
 from app.notify.twilio_sender import delivery_state
+from app.problems import Problem
 
 router = APIRouter(tags=["webhooks"])
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Response, Security, status
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
 from app.deps import ClockDep, SessionDep, StateDep, current_client
-from app.errors import Problem
+from app.problems import Problem
 from app.webhooks import service
 from app.webhooks.models import DeliveryStatus
 from app.webhooks.schemas import (

@@ -24,7 +24,8 @@ from app.auth.staff.schemas import (
     StaffSessionOut,
 )
 from app.deps import SessionDep, StateDep, client_address
-from app.errors import Conflict, DomainError, Forbidden, Problem, Unauthorized
+from app.errors import Conflict, DomainError, Forbidden, Unauthorized
+from app.problems import Problem
 from app.state import AppState
 
 router = APIRouter(prefix="/v1/staff", tags=["staff"])

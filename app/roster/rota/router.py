@@ -12,8 +12,9 @@ from fastapi import APIRouter, Query, Request, status
 
 from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
 from app.deps import ClientMunicipalities, ClockDep, SessionDep
-from app.errors import DomainError, Problem
+from app.errors import DomainError
 from app.instants import BoundedInstant
+from app.problems import Problem
 from app.roster.rota import service as rota_service
 from app.roster.rota.schemas import (
     OnDutyOut,

@@ -17,7 +17,7 @@ from app.api.admin import (
     REQUIRE_ADMIN_MUNICIPALITIES,
 )
 from app.deps import ClientMunicipalities, ClockDep, SessionDep
-from app.errors import Problem
+from app.problems import Problem
 from app.roster.teams import service as team_service
 from app.roster.teams.schemas import (
     AlertTeamIn,

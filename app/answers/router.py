@@ -8,7 +8,8 @@ from fastapi import APIRouter, Path
 
 from app.answers import service
 from app.answers.schemas import AnswerOptions
-from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
+from app.api.admin import PREFIX, REQUIRE_ADMIN
+from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
 from app.deps import ClientMunicipalities, ClockDep, SessionDep
 
 router = APIRouter(

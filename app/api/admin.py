@@ -1,14 +1,14 @@
-"""What every admin router shares: the prefix, the `admin` scope and the documented answers."""
+"""What every admin router shares: the prefix and the `admin` scope (the documented answers
+are in `app.api.responses`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from fastapi import Security
+from fastapi import Path, Security
 
 from app.auth.scopes import Scope
 from app.deps import current_client
-from app.problems import Problem
 
 PREFIX = "/v1/admin"
 REQUIRE_ADMIN = [Security(current_client, scopes=[Scope.ADMIN])]
@@ -16,23 +16,7 @@ REQUIRE_ADMIN = [Security(current_client, scopes=[Scope.ADMIN])]
 REQUIRE_ADMIN_MUNICIPALITIES = [Security(current_client, scopes=[Scope.ADMIN_MUNICIPALITIES])]
 """Adding municipalities: the operator's global scope."""
 
-AUTH_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No valid access token"},
-    403: {"model": Problem, "description": "The token lacks the `admin` scope"},
-}
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {
-        "model": Problem,
-        "description": "No such team, member or entry in your municipalities (another "
-        "municipality's get the same answer)",
-    }
-}
-INVALID: dict[int | str, dict[str, Any]] = {
-    422: {
-        "model": Problem,
-        "description": "Validation error: the fields and the reasons (`errors`)",
-    }
-}
-CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {"model": Problem, "description": "Conflicts with what is stored"}
-}
+MunicipalityCode = Annotated[
+    str, Path(pattern=r"^\d{4}$", description="Kommunenummer", examples=["3107"])
+]
+"""The `{code}` of an admin path: a municipality's kommunenummer (four digits)."""

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Response, Security
 
-from app.api.admin import AUTH_PROBLEMS, PREFIX
+from app.api.admin import PREFIX
+from app.api.responses import AUTH_PROBLEMS
 from app.auth import service
 from app.auth.schemas import ClientOut, ClientSecretOut
 from app.auth.scopes import Scope

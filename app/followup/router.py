@@ -10,7 +10,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Security
 
-from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
+from app.api.admin import PREFIX, REQUIRE_ADMIN
+from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
 from app.auth.acting import ActingParty, acting_party
 from app.auth.scopes import Scope
 from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep

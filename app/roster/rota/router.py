@@ -10,7 +10,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from app.api.admin import AUTH_PROBLEMS, INVALID, NOT_FOUND, PREFIX, REQUIRE_ADMIN
+from app.api.admin import PREFIX, REQUIRE_ADMIN
+from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
 from app.deps import ClientMunicipalities, ClockDep, SessionDep
 from app.errors import DomainError
 from app.instants import BoundedInstant

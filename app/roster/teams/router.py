@@ -7,15 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.api.admin import (
-    AUTH_PROBLEMS,
-    CONFLICT,
-    INVALID,
-    NOT_FOUND,
-    PREFIX,
-    REQUIRE_ADMIN,
-    REQUIRE_ADMIN_MUNICIPALITIES,
-)
+from app.api.admin import PREFIX, REQUIRE_ADMIN, REQUIRE_ADMIN_MUNICIPALITIES
+from app.api.responses import AUTH_PROBLEMS, CONFLICT, INVALID, NOT_FOUND
 from app.deps import ClientMunicipalities, ClockDep, SessionDep
 from app.problems import Problem
 from app.roster.teams import service as team_service

@@ -1,4 +1,5 @@
-"""Fixtures: a fresh migrated database per test, the app on it, a fake clock, API clients."""
+"""Fixtures: a fresh migrated database per test, the app on it, a fake clock, API clients,
+and the scenario harness on them (tests/scenario.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from app.main import create_app
 from app.state import AppState
 from tests.databases import TemplateDatabase, settings_for
 from tests.factories import Factory
+from tests.scenario import Scenario
 
 START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -112,3 +114,11 @@ async def session(state: AppState) -> AsyncIterator[AsyncSession]:
 @pytest.fixture
 def factory(state: AppState, http: httpx.AsyncClient, clock: FakeClock) -> Factory:
     return Factory(state=state, http=http, clock=clock)
+
+
+@pytest.fixture
+def scenario(
+    factory: Factory, state: AppState, clock: FakeClock, http: httpx.AsyncClient
+) -> Scenario:
+    """The scenario harness; its SMS are the console sender's."""
+    return Scenario(factory=factory, state=state, clock=clock, http=http)

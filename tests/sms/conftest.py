@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
 from app.clock import FakeClock
 from app.config import HttpSettings, Settings, SmsSettings
 from app.main import create_app
+from app.state import AppState
 from devtools.fake_twilio import FakeTwilio
 from devtools.loopback import free_port, serve_loopback
 from tests.databases import settings_for
+from tests.factories import Factory
+from tests.scenario import Scenario
 
 TWILIO_AUTH_TOKEN = "test-twilio-auth-token-0123456789"
 TWILIO_ACCOUNT_SID = "AC" + "a" * 32
@@ -51,3 +55,15 @@ async def app(settings: Settings, clock: FakeClock, app_port: int) -> AsyncItera
     application = create_app(settings, clock=clock)
     async with serve_loopback(application, port=app_port):
         yield application
+
+
+@pytest.fixture
+def scenario(
+    factory: Factory,
+    state: AppState,
+    clock: FakeClock,
+    http: httpx.AsyncClient,
+    fake_twilio: FakeTwilio,
+) -> Scenario:
+    """The scenario harness, its SMS sent through the fake Twilio."""
+    return Scenario(factory=factory, state=state, clock=clock, http=http, twilio=fake_twilio)

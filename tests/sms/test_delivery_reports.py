@@ -7,20 +7,11 @@ import pytest
 from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
-from app.clock import FakeClock
 from app.notify.dispatcher import STATUS_CALLBACK_PATH
 from app.state import AppState
-from devtools.fake_twilio import FakeTwilio
-from tests.factories import Factory
+from tests.scenario import Scenario
 from tests.sms.conftest import TWILIO_AUTH_TOKEN
-from tests.sms.test_escalation_scenarios import Scenario
-
-
-@pytest.fixture
-def scenario(
-    factory: Factory, state: AppState, fake_twilio: FakeTwilio, clock: FakeClock
-) -> Scenario:
-    return Scenario(factory, state, fake_twilio, clock)
+from tests.sms.test_escalation_scenarios import escalating_team
 
 
 async def outbox_rows(state: AppState) -> list[tuple[str, str, str | None]]:
@@ -38,11 +29,12 @@ async def outbox_rows(state: AppState) -> list[tuple[str, str, str | None]]:
 async def test_a_late_delivered_report_leaves_an_undelivered_message_failed(
     scenario: Scenario, state: AppState, by_our_id: bool
 ) -> None:
-    await scenario.setup()
+    await escalating_team(scenario)
     scenario.fake.set_behaviour(scenario.mobile(0), "undelivered")
-    await scenario.post_alert()
+    await scenario.alert()
     # The failure moves the escalation on at once: the second step is paged.
-    assert await scenario.settle() == [scenario.mobile(0), scenario.mobile(1)]
+    await scenario.settle()
+    assert scenario.texted() == [scenario.mobile(0), scenario.mobile(1)]
     before = await outbox_rows(state)
     assert before[0][:2] == (scenario.mobile(0), "failed")
 
@@ -55,9 +47,8 @@ async def test_a_late_delivered_report_leaves_an_undelivered_message_failed(
     )
     params = {"MessageSid": failed.sid, "MessageStatus": "delivered", "To": failed.to}
     signature = RequestValidator(TWILIO_AUTH_TOKEN).compute_signature(url, params)
-    response = await scenario.factory.http.post(
-        url, data=params, headers={"X-Twilio-Signature": signature}
-    )
+    response = await scenario.http.post(url, data=params, headers={"X-Twilio-Signature": signature})
     assert response.status_code == 204
-    assert await scenario.settle() == [scenario.mobile(0), scenario.mobile(1)]
+    await scenario.settle()
+    assert scenario.texted() == [scenario.mobile(0), scenario.mobile(1)]
     assert await outbox_rows(state) == before, "failed is final"

@@ -12,27 +12,15 @@ import pytest
 from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
-from app.clock import FakeClock
 from app.notify import texts
 from app.notify.dispatcher import STATUS_CALLBACK_PATH, Dispatcher
 from app.notify.sms import SendResult, SmsMessage, SmsSender
 from app.state import AppState
 from devtools.fake_twilio import FakeTwilio
-from tests.factories import Factory, alert_body
 from tests.problems import assert_problem
+from tests.scenario import Scenario
 from tests.sms.conftest import TWILIO_AUTH_TOKEN
-from tests.sms.test_escalation_scenarios import FALLBACK, Scenario, two_step_policy
-
-
-@pytest.fixture
-def scenario(
-    factory: Factory, state: AppState, fake_twilio: FakeTwilio, clock: FakeClock
-) -> Scenario:
-    return Scenario(factory, state, fake_twilio, clock)
-
-
-def occurred(clock: FakeClock, hours_ago: float) -> str:
-    return (clock.now() - timedelta(hours=hours_ago)).isoformat()
+from tests.sms.test_escalation_scenarios import FALLBACK, escalating_team
 
 
 async def escalation_status(state: AppState, alert_id: uuid.UUID) -> str:
@@ -48,17 +36,15 @@ async def escalation_status(state: AppState, alert_id: uuid.UUID) -> str:
 
 @pytest.mark.parametrize(("hours_ago", "late"), [(23.9, False), (24.1, True)])
 async def test_an_alert_past_the_paging_window_tells_the_leader_instead(
-    scenario: Scenario, http: httpx.AsyncClient, hours_ago: float, late: bool
+    scenario: Scenario, hours_ago: float, late: bool
 ) -> None:
-    await scenario.setup()
+    await escalating_team(scenario)
     # Member 1 is on duty this week: the leader (member 0) is someone else.
-    scenario.clock.advance(timedelta(days=7))
-    assert scenario.amk is not None
-    scenario.amk.token = await scenario.factory.token(scenario.amk)
-    body = alert_body(occurred_at=occurred(scenario.clock, hours_ago))
-    alert_id = uuid.UUID(await scenario.factory.post_alert(scenario.amk, body))
+    scenario.advance(timedelta(days=7))
+    alert_id = await scenario.alert(ago=timedelta(hours=hours_ago))
 
-    texted = await scenario.settle()
+    await scenario.settle()
+    texted = scenario.texted()
     leader, on_duty = scenario.mobile(0), scenario.mobile(1)
     if not late:
         assert texted == [on_duty]
@@ -67,21 +53,20 @@ async def test_an_alert_past_the_paging_window_tells_the_leader_instead(
     [sms] = scenario.fake.messages()
     assert "kom for sent" in sms.body and "/a/" in sms.body and sms.num_segments == 1
     assert await escalation_status(scenario.state, alert_id) == "late"
-    status = await http.get(f"/v1/alerts/{alert_id}", headers=scenario.amk.headers)
-    assert status.json()["status"] == "notified", "stored and counted as told"
-    assert await scenario.advance(60) == [leader], "and nobody is paged later either"
+    status = await scenario.alert_status(alert_id)
+    assert status["status"] == "notified", "stored and counted as told"
+    await scenario.fast_forward(timedelta(minutes=60))
+    assert scenario.texted() == [leader], "and nobody is paged later either"
 
 
 async def test_a_late_alert_with_no_leader_goes_to_the_fallback_number(
-    factory: Factory, state: AppState, fake_twilio: FakeTwilio, clock: FakeClock
+    scenario: Scenario,
 ) -> None:
-    scenario = Scenario(factory, state, fake_twilio, clock)
-    scenario.team = await factory.team(leader=False)
-    await factory.set_policy(scenario.team.team_id, two_step_policy(scenario.team.member_ids[1]))
-    scenario.amk = await factory.api_client()
-    await factory.post_alert(scenario.amk, alert_body(occurred_at=occurred(clock, 30)))
-    assert await scenario.settle() == [FALLBACK]
-    [sms] = fake_twilio.messages()
+    await escalating_team(scenario, leader=False)
+    await scenario.alert(ago=timedelta(hours=30))
+    await scenario.settle()
+    assert scenario.texted() == [FALLBACK]
+    [sms] = scenario.fake.messages()
     assert "kom for sent" in sms.body and "/a/" not in sms.body and "OK " in sms.body
 
 
@@ -89,9 +74,9 @@ async def test_an_impossible_date_still_pages_with_the_plain_text(
     scenario: Scenario, state: AppState, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Intake refuses such dates; a row that has one anyway must not stop the worker."""
-    await scenario.setup()
-    alert_id = await scenario.post_alert()
-    other = await scenario.post_alert()
+    await escalating_team(scenario)
+    alert_id = await scenario.alert()
+    other = await scenario.alert()
     occurred_at = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)  # Oslo time overflows
     async with state.sessions() as session, session.begin():
         await session.execute(
@@ -102,8 +87,10 @@ async def test_an_impossible_date_still_pages_with_the_plain_text(
             },
         )
     with caplog.at_level(logging.ERROR):
-        texted = await scenario.settle()
-    assert texted == [scenario.mobile(0)] * 2, "both alerts paged, the broken one included"
+        await scenario.settle()
+    assert scenario.texted() == [scenario.mobile(0)] * 2, (
+        "both alerts paged, the broken one included"
+    )
     usual, plain = sorted((m.body for m in scenario.fake.messages()), key=lambda b: "." in b[:15])
     assert usual.startswith("Overdosevarsel Fredrikstad"), "the other alert as usual"
     assert plain.startswith("Overdosevarsel. Bekreft: ") and plain.endswith(
@@ -111,7 +98,8 @@ async def test_an_impossible_date_still_pages_with_the_plain_text(
     )
     assert "sms text could not be rendered; sending the plain text" in caplog.messages
     assert await escalation_status(state, other) == "active"
-    assert await scenario.advance(5) == [scenario.mobile(0)] * 2 + [scenario.mobile(1)] * 2
+    await scenario.fast_forward(timedelta(minutes=5))
+    assert scenario.texted() == [scenario.mobile(0)] * 2 + [scenario.mobile(1)] * 2
 
 
 class ReportsFirst:
@@ -133,9 +121,9 @@ class ReportsFirst:
 async def test_a_failure_report_before_the_send_returns_still_escalates(
     scenario: Scenario, state: AppState
 ) -> None:
-    await scenario.setup()
+    await escalating_team(scenario)
     scenario.fake.set_behaviour(scenario.mobile(0), "fail_callback")
-    alert_id = await scenario.post_alert()
+    alert_id = await scenario.alert()
     worker = state.worker
     replaced = worker.engines.index(worker.dispatcher)
     worker.dispatcher = Dispatcher(
@@ -147,7 +135,8 @@ async def test_a_failure_report_before_the_send_returns_still_escalates(
     )
     worker.engines[replaced] = worker.dispatcher
     # No clock movement: the report, matched by our id, moves the escalation on at once.
-    assert await scenario.settle() == [scenario.mobile(0), scenario.mobile(1)]
+    await scenario.settle()
+    assert scenario.texted() == [scenario.mobile(0), scenario.mobile(1)]
     async with state.engine.connect() as connection:
         rows = (
             await connection.execute(
@@ -163,18 +152,14 @@ async def test_a_failure_report_before_the_send_returns_still_escalates(
     ]
     callbacks = [m.status_callback for m in scenario.fake.messages()]
     assert all(c and STATUS_CALLBACK_PATH + "/" in c for c in callbacks), callbacks
-    status = await scenario.factory.http.get(
-        f"/v1/alerts/{alert_id}",
-        headers=scenario.amk.headers,  # type: ignore[union-attr]
-    )
-    assert status.json()["status"] == "notified"
+    assert (await scenario.alert_status(alert_id))["status"] == "notified"
 
 
 async def test_a_report_to_a_message_url_needs_the_signature_of_that_url(
     scenario: Scenario, http: httpx.AsyncClient, state: AppState
 ) -> None:
-    await scenario.setup()
-    await scenario.post_alert()
+    await escalating_team(scenario)
+    await scenario.alert()
     await scenario.settle()
     [message] = scenario.fake.messages()
     assert message.status_callback is not None
@@ -190,7 +175,8 @@ async def test_a_report_to_a_message_url_needs_the_signature_of_that_url(
     assert (
         await http.post(url, data=params, headers={"X-Twilio-Signature": good})
     ).status_code == 204
-    assert await scenario.settle() == [scenario.mobile(0)]
+    await scenario.settle()
+    assert scenario.texted() == [scenario.mobile(0)]
     not_ours = url.rsplit("/", 1)[0] + "/not-a-message"
     signature = RequestValidator(TWILIO_AUTH_TOKEN).compute_signature(not_ours, params)
     response = await http.post(not_ours, data=params, headers={"X-Twilio-Signature": signature})

@@ -5,30 +5,18 @@ from __future__ import annotations
 
 import re
 import secrets
-import uuid
-from typing import Any
 
 import httpx
-import pytest
 from twilio.request_validator import RequestValidator
 
 from app.answers.inbound_router import INBOUND_PATH
-from app.clock import FakeClock
-from app.state import AppState
-from devtools.fake_twilio import FakeTwilio
-from tests.factories import Factory
+from app.auth.scopes import Scope
 from tests.problems import assert_problem
+from tests.scenario import Scenario
 from tests.sms.conftest import TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
-from tests.sms.test_escalation_scenarios import Scenario
+from tests.sms.test_escalation_scenarios import escalating_team
 
 OUR_NUMBER = "+4759440000"
-
-
-@pytest.fixture
-def scenario(
-    factory: Factory, state: AppState, fake_twilio: FakeTwilio, clock: FakeClock
-) -> Scenario:
-    return Scenario(factory, state, fake_twilio, clock)
 
 
 class Captured:
@@ -62,66 +50,53 @@ def messages_in(response: httpx.Response) -> list[str]:
     return re.findall(r"<Message>(.*?)</Message>", response.text)
 
 
-async def opted_out(scenario: Scenario, http: httpx.AsyncClient, index: int) -> bool:
-    assert scenario.team is not None
-    admin = await scenario.factory.admin_client()
-    response = await http.get(
-        f"/v1/admin/teams/{scenario.team.team_id}/members", headers=admin.headers
-    )
-    member_id = str(scenario.team.member_ids[index])
+async def opted_out(scenario: Scenario, index: int) -> bool:
+    team = scenario.teams[0]
+    response = await scenario.request("GET", f"/v1/admin/teams/{team.team_id}/members", Scope.ADMIN)
+    member_id = str(scenario.member(index))
     [member] = [m for m in response.json() if m["id"] == member_id]
     return member["sms_opted_out_at"] is not None
 
 
-async def alert_status(
-    scenario: Scenario, http: httpx.AsyncClient, alert_id: uuid.UUID
-) -> dict[str, Any]:
-    assert scenario.amk is not None
-    response = await http.get(f"/v1/alerts/{alert_id}", headers=scenario.amk.headers)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 async def test_a_replayed_stop_does_not_stop_the_number_again(
-    scenario: Scenario, http: httpx.AsyncClient
+    scenario: Scenario,
 ) -> None:
-    await scenario.setup()
+    await escalating_team(scenario)
     stop = Captured(scenario, scenario.mobile(0), "STOP")
     assert messages_in(await stop.post()) == []
-    assert await opted_out(scenario, http, 0)
+    assert await opted_out(scenario, 0)
     assert messages_in(await Captured(scenario, scenario.mobile(0), "START").post()) == []
-    assert not await opted_out(scenario, http, 0)
+    assert not await opted_out(scenario, 0)
 
     replayed = await stop.post()
     assert messages_in(replayed) == [] and "<Response" in replayed.text
-    assert not await opted_out(scenario, http, 0), "the member is still on duty"
+    assert not await opted_out(scenario, 0), "the member is still on duty"
 
 
 async def test_a_replayed_reply_answers_nothing_and_records_nothing(
-    scenario: Scenario, http: httpx.AsyncClient
+    scenario: Scenario,
 ) -> None:
-    await scenario.setup()
-    alert_id = await scenario.post_alert()
+    await escalating_team(scenario)
+    alert_id = await scenario.alert()
     await scenario.settle()
     [page] = scenario.fake.messages()
     code = re.findall(r"OK (\d{4,6})", page.body)[0]
     reply = Captured(scenario, scenario.mobile(0), f"OK {code} 20")
     assert "du har tatt varselet" in messages_in(await reply.post())[0]
-    events = (await alert_status(scenario, http, alert_id))["timeline"]
+    events = (await scenario.alert_status(alert_id))["timeline"]
 
     assert messages_in(await reply.post()) == []
-    assert (await alert_status(scenario, http, alert_id))["timeline"] == events
+    assert (await scenario.alert_status(alert_id))["timeline"] == events
     help_ = Captured(scenario, scenario.mobile(0), "HJELP")
     assert len(messages_in(await help_.post())) == 1
     assert messages_in(await help_.post()) == [], "every kind of message, not only STOP"
 
 
 async def test_a_message_without_its_sid_is_refused(
-    scenario: Scenario, http: httpx.AsyncClient
+    scenario: Scenario,
 ) -> None:
-    await scenario.setup()
+    await escalating_team(scenario)
     stop = Captured(scenario, scenario.mobile(0), "STOP", MessageSid="", SmsSid="")
     problem = assert_problem(await stop.post(), 422)
     assert problem["errors"][0]["field"] == "MessageSid"
-    assert not await opted_out(scenario, http, 0)
+    assert not await opted_out(scenario, 0)

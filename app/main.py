@@ -22,7 +22,6 @@ from app.audit.router import router as audit_router
 from app.auth.directory import ClientDirectory
 from app.auth.limits import TokenGuard
 from app.auth.router import router as auth_router
-from app.auth.staff.pages import router as staff_pages_router
 from app.auth.staff.router import router as staff_router
 from app.auth.tokens import TokenCodec
 from app.clock import Clock, SystemClock
@@ -48,6 +47,7 @@ from app.state import AppState
 from app.triage.router import router as triage_router
 from app.web.app import MOUNT_PATH as WEB_PATH
 from app.web.app import create_web_app
+from app.web.signin import router as staff_pages_router
 from app.webhooks.addresses import AddressGuard, policy_of
 from app.webhooks.router import router as outbound_webhooks_router
 from app.worker import Worker

@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.auth.staff.deps import session_csrf_ok
 from app.auth.staff.identity import StaffIdentity
-from app.auth.staff.pages import signin_url
 from app.state import AppState
 from app.web import i18n
 from app.web.pages import local, templates
+from app.web.signin import signin_url
 
 
 def language(staff: StaffIdentity) -> str:

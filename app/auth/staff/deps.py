@@ -8,7 +8,7 @@ alive until it expires (`STAFF__SESSION_HOURS`, by the service clock) or is sign
 only while its member is active: deactivating a member ends their sessions at once.
 
 Pages (the web sub-app answers HTML, not problem details) use `OptionalStaff` and send a
-visitor without a session to the sign-in page (`pages.SIGNIN_PATH`); their forms carry
+visitor without a session to the sign-in page (`app.web.signin`); their forms carry
 `session_csrf_token(...)` in a field `csrf`, checked with `session_csrf_ok(...)`.
 """
 

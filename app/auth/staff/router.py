@@ -1,6 +1,6 @@
 """The staff sign-in API: `/v1/staff/signin/sms|link|oidc`, `/v1/staff/me`, `/v1/staff/signout`.
 
-The phone pages (`pages.py`) use the same services; this API is for apps and integrations
+The phone pages (`app.web.signin`) use the same services; this API is for apps and integrations
 that hold the session as a bearer token.
 """
 

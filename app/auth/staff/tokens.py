@@ -1,5 +1,5 @@
 """Sign-in link and session tokens, and the one place that knows what a sign-in link looks
-like: `<public base URL>/a/s/<token>` (the staff pages, `pages.py`, under the web sub-app).
+like: `<public base URL>/a/s/<token>` (the staff pages, `app.web.signin`, under the web sub-app).
 
 Both kinds are random and stored only as SHA-256. A link token is 16 letters and digits (95
 bits, nothing a phone's link detection might cut off); a session token is `ods_` and 43

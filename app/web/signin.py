@@ -1,6 +1,8 @@
 """The sign-in pages, served inside the web sub-app under `/a/s/` (wired in `app.main`), so
 they share its security headers (`app.web.security.SecurityHeaders`: strict CSP, no
-referrer, no caching, no framing), its HTML error pages, its static files and its templates.
+referrer, no caching, no framing), its HTML error pages, its static files and its templates
+(`signin*.html`, extending `base.html`). Sign-in itself (links, sessions, OIDC) is
+`app.auth.staff`; these pages only show it.
 
 * `GET /a/s/signin`: the form for the mobile number; `POST` sends the link (PRG: 303 back to
   the form saying "check your SMS", the same whether or not the number is known).
@@ -15,12 +17,10 @@ Pages never raise domain errors (the web sub-app would answer 500): every refusa
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from app.auth.staff import service, tokens
 from app.auth.staff.deps import OptionalStaff
@@ -39,13 +39,9 @@ from app.auth.staff.words import words
 from app.deps import SessionDep, StateDep, client_address
 from app.norway.phone import InvalidPhoneNumber, to_norwegian_mobile
 from app.notify.texts import OSLO
+from app.web.pages import templates
 
 router = APIRouter(prefix=f"/{tokens.PAGES_PREFIX}", include_in_schema=False)
-
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "web" / "templates"
-"""The web sub-app's templates: the sign-in pages are `signin*.html` there (extending
-`base.html`); read by path, since `app.auth` may not import `app.web`."""
-templates = Jinja2Templates(directory=TEMPLATES_DIR)
 
 SIGNIN_FORM_PURPOSE = "signin"
 NONCE_MAX_AGE = 60 * 60

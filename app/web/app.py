@@ -22,6 +22,7 @@ from app.web.concerns import router as concerns_router
 from app.web.pages import WebState, message_page
 from app.web.router import router
 from app.web.security import Keys, SecurityHeaders
+from app.web.warning_actions import router as warning_actions_router
 from app.web.warnings import router as warnings_router
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ def create_web_app(*, secret: str) -> FastAPI:
     web.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     web.include_router(cases_router)  # /a/cases before the links' /a/{token}
     web.include_router(concerns_router)  # /a/concerns, as /a/cases
-    web.include_router(warnings_router)  # /a/warnings, /a/signals, as /a/cases
+    web.include_router(warnings_router)  # /a/warnings, as /a/cases
+    web.include_router(warning_actions_router)  # /a/warnings/<id>/..., /a/signals, as /a/cases
     web.include_router(router)
 
     @web.exception_handler(StarletteHTTPException)

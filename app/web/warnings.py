@@ -4,11 +4,8 @@
 * `GET /a/warnings/new?signal=<id>` (or `?report=<id>`), `POST /a/warnings`: draft a warning
   from an open cluster signal or a concern report (`app.web.concerns`). A draft reaches nobody.
 * `GET /a/warnings/<id>/edit`, `POST /a/warnings/<id>/edit`: change a draft's text and days.
-* `POST /a/warnings/<id>/approve`: approve and send (with the box "I have read the SMS"
-  ticked): the SMS to the contact list are due at once (the worker is woken after commit),
-  and the neighbours' leaders see it in their lists.
-* `POST /a/warnings/<id>/review`: record the review of an expired warning (a note).
-* `POST /a/signals/<id>/dismiss`: no warning is needed (a note).
+* Approving and sending, recording the review of an expired warning, dismissing a signal:
+  the forms of the leader's overview, in `app.web.warning_actions`.
 
 The forms are on the leader's overview (`overview`, `_leader_overview.html`) and the two form
 pages. Every POST checks the session's CSRF token and answers 303 back to `/a/cases` (PRG),
@@ -20,7 +17,6 @@ The services of `app.drug_warnings` are called directly, for the member's one mu
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -40,9 +36,6 @@ from app.drug_warnings.schemas import (
     MAX_VALID_DAYS,
     MAX_WARNING_TEXT,
     ActingStaff,
-    ApprovalIn,
-    DismissalIn,
-    ReviewIn,
     WarningEdit,
     WarningIn,
     WarningState,
@@ -65,34 +58,30 @@ from app.web.staff_pages import (
     uuid_or_none,
 )
 
-warnings_router = APIRouter(prefix="/warnings", include_in_schema=False)
-signals_router = APIRouter(prefix="/signals", include_in_schema=False)
-router = APIRouter(include_in_schema=False)
-"""Both, for `app.web.app` (before the links' catch-all `/a/{token}`)."""
+router = APIRouter(prefix="/warnings", include_in_schema=False)
+"""For `app.web.app`, before the links' catch-all `/a/{token}`."""
 
 DONE = ("drafted", "edited", "approved", "dismissed", "reviewed")
 """What `?done=` on `/a/cases` may name (`warnings.done.<what>` words)."""
 
 FormText = Annotated[str, Form(max_length=MAX_FORM_TEXT)]
+"""A note or a warning's text, as the forms here and in `app.web.warning_actions` send it."""
 FormId = Annotated[str, Form(max_length=100)]
 FormCsrf = Annotated[str, Form(max_length=200)]
 
 
-def _done(request: Request, what: str) -> RedirectResponse:
+def done_page(request: Request, what: str) -> RedirectResponse:
     """PRG: back to the cases, where the overview says what was done (`#done`)."""
     assert what in DONE
     return RedirectResponse(f"{root(request)}/cases?done={what}#done", status_code=303)
 
 
-def _by(staff: StaffIdentity) -> ActingStaff:
+def acting(staff: StaffIdentity) -> ActingStaff:
     return ActingStaff(name=staff.name[:100], role=staff.role[:100] or "-")
 
 
-def _mine(staff: StaffIdentity) -> frozenset[str]:
+def own_municipality(staff: StaffIdentity) -> frozenset[str]:
     return frozenset({staff.municipality_code})
-
-
-# --- drafting and editing ----------------------------------------------------------------
 
 
 @dataclass
@@ -164,7 +153,7 @@ def _form_page(
     )
 
 
-@warnings_router.api_route("/new", methods=["GET", "HEAD"])
+@router.api_route("/new", methods=["GET", "HEAD"])
 async def new_warning(
     request: Request,
     state: StateDep,
@@ -191,7 +180,7 @@ def _days(value: str) -> int | str:
     return int(value) if value.isdecimal() and len(value) < 6 else value
 
 
-@warnings_router.post("")
+@router.post("")
 async def create_warning(
     request: Request,
     state: StateDep,
@@ -222,7 +211,7 @@ async def create_warning(
                         "concern_report_id": uuid_or_none(report_id),
                         "text": text,
                         "valid_days": _days(valid_days),
-                        "by": _by(staff),
+                        "by": acting(staff),
                     }
                 )
             except ValidationError as exc:
@@ -232,11 +221,11 @@ async def create_warning(
                     session,
                     warning_in=warning_in,
                     filer=Filer(member_id=staff.member_id),
-                    municipalities=_mine(staff),
+                    municipalities=own_municipality(staff),
                     now=state.clock.now(),
                     cipher=state.cipher,
                 )
-                return _done(request, "drafted")
+                return done_page(request, "drafted")
     except NotFound:
         return not_found(request, staff)
     except DomainError as exc:  # refused: nothing was stored
@@ -246,7 +235,7 @@ async def create_warning(
     return _form_page(request, state, staff, form, source=source, error=error, status=status)
 
 
-@warnings_router.api_route("/{warning_id}/edit", methods=["GET", "HEAD"])
+@router.api_route("/{warning_id}/edit", methods=["GET", "HEAD"])
 async def edit_page(
     warning_id: str, request: Request, state: StateDep, session: SessionDep, staff: OptionalStaff
 ) -> Response:
@@ -260,7 +249,10 @@ async def edit_page(
     try:
         async with session.begin():
             warning = await lists.get_warning(
-                session, warning_id=key, municipalities=_mine(staff), now=state.clock.now()
+                session,
+                warning_id=key,
+                municipalities=own_municipality(staff),
+                now=state.clock.now(),
             )
     except NotFound:
         return not_found(request, staff)
@@ -271,7 +263,7 @@ async def edit_page(
     return _form_page(request, state, staff, form, warning_id=key, sms_text=warning.sms_text)
 
 
-@warnings_router.post("/{warning_id}/edit")
+@router.post("/{warning_id}/edit")
 async def edit_warning(
     warning_id: str,
     request: Request,
@@ -292,18 +284,18 @@ async def edit_warning(
     form = WarningForm(text=text, valid_days=valid_days)
     try:
         edit = WarningEdit.model_validate(
-            {"text": text, "valid_days": _days(valid_days), "by": _by(staff)}
+            {"text": text, "valid_days": _days(valid_days), "by": acting(staff)}
         )
         async with session.begin():
             await drafts.edit_warning(
                 session,
                 warning_id=key,
                 edit=edit,
-                municipalities=_mine(staff),
+                municipalities=own_municipality(staff),
                 now=state.clock.now(),
                 cipher=state.cipher,
             )
-        return _done(request, "edited")
+        return done_page(request, "edited")
     except ValidationError as exc:
         error, status = reason_of_invalid(exc, words), 422
     except NotFound:
@@ -313,129 +305,3 @@ async def edit_warning(
     except DomainError as exc:  # refused: nothing was stored
         error, status = reason_of(exc, words), exc.status
     return _form_page(request, state, staff, form, warning_id=key, error=error, status=status)
-
-
-# --- approving, reviewing, dismissing (from the overview) --------------------------------
-
-Action = Callable[[AsyncSession, uuid.UUID, StaffIdentity], Awaitable[object]]
-"""What a form of the overview does to the warning or signal it names, as the member."""
-
-
-async def _act(
-    request: Request,
-    state: AppState,
-    session: AsyncSession,
-    staff: StaffIdentity | None,
-    csrf: str,
-    subject_id: str,
-    action: Action,
-    *,
-    done: str,
-    confirmed: bool = True,
-    wake: bool = False,
-) -> Response:
-    """The gate, then `action` in one transaction; PRG to `done`, or a page with the reason
-    (nothing stored or sent). With `wake`, the worker is woken after commit (SMS are due)."""
-    refusal = gate(request, state, staff, csrf, leader=True)
-    if refusal is not None or staff is None:
-        return refusal or to_signin(request)
-    key = uuid_or_none(subject_id)
-    if key is None:
-        return not_found(request, staff)
-    words = i18n.words(language(staff))
-    if not confirmed:
-        return refused(request, staff, words["warnings.reason.unconfirmed"], 422)
-    try:
-        async with session.begin():
-            await action(session, key, staff)
-    except ValidationError as exc:
-        return refused(request, staff, reason_of_invalid(exc, words), 422)
-    except NotFound:
-        return not_found(request, staff)
-    except DomainError as exc:  # refused: nothing was stored or sent
-        return refused(request, staff, reason_of(exc, words), exc.status)
-    if wake:
-        state.worker.wake()
-    return _done(request, done)
-
-
-@warnings_router.post("/{warning_id}/approve")
-async def approve_warning(
-    warning_id: str,
-    request: Request,
-    state: StateDep,
-    session: SessionDep,
-    staff: OptionalStaff,
-    csrf: FormCsrf = "",
-    confirm: Annotated[str, Form(max_length=10)] = "",
-) -> Response:
-    async def approve(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
-        return await drafts.approve_warning(
-            session,
-            warning_id=key,
-            approval=ApprovalIn(by=_by(staff)),
-            municipalities=_mine(staff),
-            now=state.clock.now(),
-            cipher=state.cipher,
-        )
-
-    return await _act(
-        request,
-        state,
-        session,
-        staff,
-        csrf,
-        warning_id,
-        approve,
-        done="approved",
-        confirmed=confirm == "yes",
-        wake=True,
-    )
-
-
-@warnings_router.post("/{warning_id}/review")
-async def review_warning(
-    warning_id: str,
-    request: Request,
-    state: StateDep,
-    session: SessionDep,
-    staff: OptionalStaff,
-    csrf: FormCsrf = "",
-    note: FormText = "",
-) -> Response:
-    async def review(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
-        return await drafts.review_warning(
-            session,
-            warning_id=key,
-            review=ReviewIn.model_validate({"by": _by(staff), "note": note}),
-            municipalities=_mine(staff),
-            now=state.clock.now(),
-        )
-
-    return await _act(request, state, session, staff, csrf, warning_id, review, done="reviewed")
-
-
-@signals_router.post("/{signal_id}/dismiss")
-async def dismiss_signal(
-    signal_id: str,
-    request: Request,
-    state: StateDep,
-    session: SessionDep,
-    staff: OptionalStaff,
-    csrf: FormCsrf = "",
-    note: FormText = "",
-) -> Response:
-    async def dismiss(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
-        return await signals.dismiss_signal(
-            session,
-            signal_id=key,
-            dismissal=DismissalIn.model_validate({"by": _by(staff), "note": note}),
-            municipalities=_mine(staff),
-            now=state.clock.now(),
-        )
-
-    return await _act(request, state, session, staff, csrf, signal_id, dismiss, done="dismissed")
-
-
-router.include_router(warnings_router)
-router.include_router(signals_router)

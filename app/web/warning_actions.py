@@ -1,0 +1,162 @@
+"""The leader's forms on the overview (`overview`, `_leader_overview.html`), each one POST
+that answers 303 back to `/a/cases?done=<what>` or a page with the reason (nothing stored):
+
+* `POST /a/warnings/<id>/approve`: approve and send (with the box "I have read the SMS"
+  ticked): the SMS to the contact list are due at once (the worker is woken after commit),
+  and the neighbours' leaders see it in their lists.
+* `POST /a/warnings/<id>/review`: record the review of an expired warning (a note).
+* `POST /a/signals/<id>/dismiss`: no warning is needed (a note).
+
+Drafting and editing are `app.web.warnings`, whose form helpers these share.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.staff.deps import OptionalStaff
+from app.auth.staff.identity import StaffIdentity
+from app.deps import SessionDep, StateDep
+from app.drug_warnings import drafts, signals
+from app.drug_warnings.schemas import ApprovalIn, DismissalIn, ReviewIn
+from app.errors import DomainError, NotFound
+from app.state import AppState
+from app.web import i18n
+from app.web.refusals import reason_of, reason_of_invalid
+from app.web.staff_pages import gate, language, not_found, refused, to_signin, uuid_or_none
+from app.web.warnings import FormCsrf, FormText, acting, done_page, own_municipality
+
+warnings_router = APIRouter(prefix="/warnings", include_in_schema=False)
+signals_router = APIRouter(prefix="/signals", include_in_schema=False)
+router = APIRouter(include_in_schema=False)
+"""Both, for `app.web.app` (before the links' catch-all `/a/{token}`)."""
+
+Action = Callable[[AsyncSession, uuid.UUID, StaffIdentity], Awaitable[object]]
+"""What a form of the overview does to the warning or signal it names, as the member."""
+
+
+async def _act(
+    request: Request,
+    state: AppState,
+    session: AsyncSession,
+    staff: StaffIdentity | None,
+    csrf: str,
+    subject_id: str,
+    action: Action,
+    *,
+    done: str,
+    confirmed: bool = True,
+    wake: bool = False,
+) -> Response:
+    """The gate, then `action` in one transaction; PRG to `done`, or a page with the reason
+    (nothing stored or sent). With `wake`, the worker is woken after commit (SMS are due)."""
+    refusal = gate(request, state, staff, csrf, leader=True)
+    if refusal is not None or staff is None:
+        return refusal or to_signin(request)
+    key = uuid_or_none(subject_id)
+    if key is None:
+        return not_found(request, staff)
+    words = i18n.words(language(staff))
+    if not confirmed:
+        return refused(request, staff, words["warnings.reason.unconfirmed"], 422)
+    try:
+        async with session.begin():
+            await action(session, key, staff)
+    except ValidationError as exc:
+        return refused(request, staff, reason_of_invalid(exc, words), 422)
+    except NotFound:
+        return not_found(request, staff)
+    except DomainError as exc:  # refused: nothing was stored or sent
+        return refused(request, staff, reason_of(exc, words), exc.status)
+    if wake:
+        state.worker.wake()
+    return done_page(request, done)
+
+
+@warnings_router.post("/{warning_id}/approve")
+async def approve_warning(
+    warning_id: str,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    staff: OptionalStaff,
+    csrf: FormCsrf = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    async def approve(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
+        return await drafts.approve_warning(
+            session,
+            warning_id=key,
+            approval=ApprovalIn(by=acting(staff)),
+            municipalities=own_municipality(staff),
+            now=state.clock.now(),
+            cipher=state.cipher,
+        )
+
+    return await _act(
+        request,
+        state,
+        session,
+        staff,
+        csrf,
+        warning_id,
+        approve,
+        done="approved",
+        confirmed=confirm == "yes",
+        wake=True,
+    )
+
+
+@warnings_router.post("/{warning_id}/review")
+async def review_warning(
+    warning_id: str,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    staff: OptionalStaff,
+    csrf: FormCsrf = "",
+    note: FormText = "",
+) -> Response:
+    async def review(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
+        return await drafts.review_warning(
+            session,
+            warning_id=key,
+            review=ReviewIn.model_validate({"by": acting(staff), "note": note}),
+            municipalities=own_municipality(staff),
+            now=state.clock.now(),
+        )
+
+    return await _act(request, state, session, staff, csrf, warning_id, review, done="reviewed")
+
+
+@signals_router.post("/{signal_id}/dismiss")
+async def dismiss_signal(
+    signal_id: str,
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    staff: OptionalStaff,
+    csrf: FormCsrf = "",
+    note: FormText = "",
+) -> Response:
+    async def dismiss(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
+        return await signals.dismiss_signal(
+            session,
+            signal_id=key,
+            dismissal=DismissalIn.model_validate({"by": acting(staff), "note": note}),
+            municipalities=own_municipality(staff),
+            now=state.clock.now(),
+        )
+
+    return await _act(request, state, session, staff, csrf, signal_id, dismiss, done="dismissed")
+
+
+router.include_router(warnings_router)
+router.include_router(signals_router)

@@ -20,7 +20,7 @@ from app.clock import SystemClock
 from app.config import ConfigError, Settings, get_settings, report_config_error
 from app.db import create_engine, create_sessionmaker
 from app.errors import DomainError
-from app.roster import commands as roster_commands
+from app.roster.cli import commands as roster_commands
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 

@@ -12,7 +12,7 @@ import pytest
 from app.errors import NotFound
 from app.escalation.policy import rules as rules
 from app.escalation.policy import service as policy_service
-from app.roster import duty as roster_duty
+from app.roster.rota import duty as roster_duty
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory
 from tests.problems import assert_problem

@@ -19,8 +19,8 @@ from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
 from app.escalation.policy import rules as rules
 from app.escalation.policy import service as policy_service
-from app.roster import duty as roster_duty
 from app.roster.models import Municipality
+from app.roster.rota import duty as roster_duty
 from app.roster.rota.oncall import OSLO
 from app.roster.teams import repository as roster_repository
 

@@ -16,8 +16,8 @@ from app.alerts.responses import AlertOut, AlertSummary, TriageOut
 from app.consent.enums import ConsentState
 from app.errors import NotFound
 from app.escalation.engine import manager as escalation_engine
-from app.roster import duty as roster_duty
 from app.roster.models import Member
+from app.roster.rota import duty as roster_duty
 from app.timeline import service as timeline
 from app.timeline.models import AlertEventKind
 from app.timeline.schemas import StaffRef

@@ -32,8 +32,8 @@ from app.escalation.engine.models import EscalationStatus
 from app.notify import outbox, texts
 from app.privacy.crypto import FieldCipher
 from app.privacy.free_text import personal_data_in
-from app.roster import duty as roster_duty
 from app.roster.models import Member
+from app.roster.rota import duty as roster_duty
 from app.timeline import service as timeline
 from app.timeline.models import AlertEventKind
 from app.timeline.schemas import CrewAnswer

@@ -43,8 +43,8 @@ from app.notify import outbox, texts
 from app.notify.models import OutboxStatus
 from app.once import first_use
 from app.privacy.crypto import FieldCipher
-from app.roster import duty as roster_duty
 from app.roster.models import Member
+from app.roster.rota import duty as roster_duty
 
 log = logging.getLogger(__name__)
 

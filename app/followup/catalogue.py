@@ -21,7 +21,7 @@ from app.followup.template_schema import (
     default_template,
     parse_template,
 )
-from app.roster import duty as roster_duty
+from app.roster.rota import duty as roster_duty
 
 DEFAULT = "default"
 MUNICIPALITY = "municipality"

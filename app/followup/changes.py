@@ -38,8 +38,8 @@ from app.followup.state import (
 from app.followup.views import case_for, find_case
 from app.privacy.crypto import FieldCipher
 from app.privacy.free_text import personal_data_in
-from app.roster import duty as roster_duty
 from app.roster.models import Member
+from app.roster.rota import duty as roster_duty
 
 
 class IllegalCaseChange(Conflict):

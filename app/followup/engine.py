@@ -32,8 +32,8 @@ from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
 from app.notify.texts import Language
 from app.privacy.crypto import FieldCipher
-from app.roster import duty as roster_duty
 from app.roster.models import Member
+from app.roster.rota import duty as roster_duty
 
 log = logging.getLogger(__name__)
 

@@ -31,8 +31,8 @@ from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
 from app.notify.texts import Language
 from app.privacy.crypto import FieldCipher
-from app.roster import duty as roster_duty
 from app.roster.models import Member
+from app.roster.rota import duty as roster_duty
 from app.triage.rules import TriageAction
 
 CONDITION_CATEGORIES = (DataCategory.SITUATION, DataCategory.BYSTANDERS)

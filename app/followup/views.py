@@ -22,8 +22,8 @@ from app.followup.schemas import CaseEventOut, CaseOut, CaseSummary, MemberRef, 
 from app.followup.state import CaseState, StepState
 from app.followup.template_schema import OwnerRole, StepKind, TemplateKind
 from app.privacy.crypto import FieldCipher
-from app.roster import duty as roster_duty
 from app.roster.models import Member
+from app.roster.rota import duty as roster_duty
 
 
 async def list_cases(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.municipalities import ActingFor
 from app.errors import NotFound, field_error
 from app.overdose.enums import DestinationType, Outcome, SeveritySign
-from app.roster import duty as roster_duty
+from app.roster.rota import duty as roster_duty
 from app.triage import repository
 from app.triage.models import TriageTableRow
 from app.triage.rules import DEFAULT_TABLE, TriageAction, TriageRule, TriageTable, WorkingHours

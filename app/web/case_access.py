@@ -27,7 +27,7 @@ from app.followup import views
 from app.followup.actor import Actor
 from app.followup.models import FollowupCase
 from app.privacy.crypto import FieldCipher
-from app.roster import duty as roster_duty
+from app.roster.rota import duty as roster_duty
 from app.timeline.schemas import StaffRef
 from app.web.service import recipient_of, staff_refs
 

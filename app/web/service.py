@@ -31,8 +31,8 @@ from app.escalation.engine import manager as escalation_engine
 from app.escalation.engine.models import EscalationStatus
 from app.followup import service as followup
 from app.privacy.crypto import FieldCipher
-from app.roster import duty as roster_duty
 from app.roster.models import Member, Team
+from app.roster.rota import duty as roster_duty
 from app.timeline import service as timeline
 from app.timeline.models import AlertEventKind
 from app.timeline.schemas import CrewAnswer, StaffRef

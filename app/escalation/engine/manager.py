@@ -36,8 +36,8 @@ from app.escalation.policy import rules
 from app.escalation.policy import service as policy_service
 from app.notify import outbox, texts
 from app.notify.models import OutboxMessage, OutboxStatus
-from app.roster import duty as roster_duty
 from app.roster.models import Member
+from app.roster.rota import duty as roster_duty
 from app.timeline import service as timeline
 from app.timeline.models import AlertEventKind
 

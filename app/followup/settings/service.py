@@ -16,7 +16,7 @@ from app.auth.municipalities import ActingFor
 from app.errors import NotFound
 from app.followup import repeated, repository
 from app.followup.models import FollowupSettingsRow
-from app.roster import duty as roster_duty
+from app.roster.rota import duty as roster_duty
 from app.strict import Integer
 
 MIN_REPEAT_WINDOW_DAYS = 1

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.municipalities import ActingFor
 from app.errors import NotFound, field_error
-from app.roster import duty as roster_duty
 from app.roster.enums import ShiftSource
 from app.roster.models import Member, OverrideRow, RotationRow, ShiftRow
+from app.roster.rota import duty as roster_duty
 from app.roster.rota import ical, oncall
 from app.roster.rota import repository as rota_repository
 from app.roster.rota.schemas import (

@@ -21,8 +21,8 @@ from app.clock import SystemClock
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
 from app.errors import DomainError
-from app.roster import duty as roster_duty
 from app.roster.enums import HealthPersonnelBasis, Language, MemberRole
+from app.roster.rota import duty as roster_duty
 from app.roster.rota import service as rota_service
 from app.roster.rota.oncall import OSLO
 from app.roster.teams import service as team_service

@@ -3,7 +3,9 @@
 The engine calls `team_for_municipality`, `get_team`, `get_municipality` and `team_view`; the
 decisions are made by the pure modules (`rota.oncall`, `escalation.policy`), this module only
 reads rows. It answers in the roster's own types (`DutyView`), so the roster does not depend
-on the escalation package; the engine adapts them to its rules.
+on the escalation package; the engine adapts them to its rules. It lives in `rota` (whose
+service shows the same views) and reads teams through `roster.teams`, which never imports
+`rota`: the sub-packages stay a one-way street.
 
 A deactivated member, or one who replied STOP to our SMS, keeps their place in rotations (so
 nobody else's turns move) but is never on duty: their turns, shifts and overrides become

@@ -1,32 +1,17 @@
-"""Annotated dependencies shared by the routers."""
+"""Annotated dependencies every router may use: the app's state, a session, the clock and
+the client's address. Who is calling is `app.auth.deps` (clients) and `app.auth.staff.deps`
+(staff); this module imports no domain."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
-from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
-from fastapi.security import OAuth2, SecurityScopes
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.scopes import SCOPE_DESCRIPTIONS, Scope
-from app.auth.tokens import InvalidToken, TokenClaims
 from app.clock import Clock
-from app.errors import Forbidden, Unauthorized
 from app.state import AppState
-
-TOKEN_URL = "/v1/oauth/token"
-
-oauth2_scheme = OAuth2(
-    flows=OAuthFlows(
-        clientCredentials=OAuthFlowClientCredentials(tokenUrl=TOKEN_URL, scopes=SCOPE_DESCRIPTIONS)
-    ),
-    scheme_name="ClientCredentials",
-    description="OAuth 2.0 client credentials: POST client_id and client_secret to "
-    f"`{TOKEN_URL}`, send the access token as `Authorization: Bearer <token>`.",
-    auto_error=False,
-)
 
 
 async def get_state(request: Request) -> AppState:
@@ -55,47 +40,3 @@ async def get_clock(state: StateDep) -> Clock:
 
 
 ClockDep = Annotated[Clock, Depends(get_clock)]
-
-
-async def current_client(
-    security_scopes: SecurityScopes,
-    state: StateDep,
-    authorization: Annotated[str | None, Depends(oauth2_scheme)],
-) -> TokenClaims:
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("Send an access token as 'Authorization: Bearer <token>'.")
-    try:
-        claims = state.tokens.verify(token.strip(), now=state.clock.now())
-        # A signed token is not enough: its client must exist, be active, and not have had
-        # its secret rotated since (looked up through a cache of a few seconds).
-        standing = await state.clients.standing(claims.client_id)
-        if standing is None or not standing.active:
-            raise InvalidToken("the client is unknown or deactivated")
-        if claims.secret_version != standing.secret_version:
-            raise InvalidToken("the client's secret was changed after the token was issued")
-    except InvalidToken as exc:
-        # RFC 6750 §3.1: a token that was sent but refused is `invalid_token`.
-        raise Unauthorized(
-            f"The access token was refused: {exc}. Get a new token at POST {TOKEN_URL}.",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        ) from exc
-    missing = [s for s in security_scopes.scopes if s not in claims.scopes]
-    if missing:
-        raise Forbidden(f"The access token lacks the scope(s): {' '.join(missing)}.")
-    return claims
-
-
-CurrentClient = Annotated[TokenClaims, Depends(current_client)]
-CaseSystem = Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_DETAILS])]
-"""A municipality's case system (scope `alerts:details`), acting for the team's leader."""
-
-
-async def client_municipalities(state: StateDep, client: CurrentClient) -> frozenset[str]:
-    """The municipalities the authenticated client may act for (cached a few seconds)."""
-    standing = await state.clients.standing(client.client_id)
-    return standing.municipalities if standing is not None else frozenset()
-
-
-ClientMunicipalities = Annotated[frozenset[str], Depends(client_municipalities)]
-"""Which municipalities this client may act for: pass it to services as `municipalities`."""

@@ -305,7 +305,7 @@ def _finish_operation(operation: dict[str, Any]) -> None:
     if "security" not in operation:
         operation["security"] = OPERATION_SECURITY.get(op_id, [])
     for requirement in operation["security"]:
-        # A route's scopes are the client token's; a staff session has none (`auth.acting`).
+        # A route's scopes are the client token's; a staff session has none (`auth.staff.acting`).
         if "StaffSession" in requirement:
             requirement["StaffSession"] = []
     if op_id == "receiveTwilioStatus":

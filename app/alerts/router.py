@@ -13,16 +13,10 @@ from app.alerts.details import AlertDetails
 from app.alerts.responses import AlertOut, AlertSummary, SupplementOut
 from app.alerts.schemas import AlertIn, SupplementIn
 from app.audit.schemas import Reason
+from app.auth.deps import CaseSystem, ClientMunicipalities, current_client
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
-from app.deps import (
-    CaseSystem,
-    ClientMunicipalities,
-    ClockDep,
-    SessionDep,
-    StateDep,
-    current_client,
-)
+from app.deps import ClockDep, SessionDep, StateDep
 from app.errors import NotFound
 from app.input_guard import validates_own_text
 from app.problems import Problem

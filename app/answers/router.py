@@ -10,7 +10,8 @@ from app.answers import service
 from app.answers.schemas import AnswerOptions
 from app.api.admin import PREFIX, REQUIRE_ADMIN
 from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
-from app.deps import ClientMunicipalities, ClockDep, SessionDep
+from app.auth.deps import ClientMunicipalities
+from app.deps import ClockDep, SessionDep
 
 router = APIRouter(
     prefix=f"{PREFIX}/municipalities/{{code}}/answer-options",

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Path, Security
 
+from app.auth.deps import current_client
 from app.auth.scopes import Scope
-from app.deps import current_client
 
 PREFIX = "/v1/admin"
 REQUIRE_ADMIN = [Security(current_client, scopes=[Scope.ADMIN])]

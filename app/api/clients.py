@@ -14,10 +14,11 @@ from fastapi import APIRouter, Response, Security
 from app.api.admin import PREFIX
 from app.api.responses import AUTH_PROBLEMS
 from app.auth import service
+from app.auth.deps import ClientMunicipalities, current_client
 from app.auth.schemas import ClientOut, ClientSecretOut
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
-from app.deps import ClientMunicipalities, SessionDep, StateDep, current_client
+from app.deps import SessionDep, StateDep
 from app.problems import Problem
 
 router = APIRouter(

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query, Security
 
 from app.audit import service
 from app.audit.schemas import DEFAULT_PAGE, MAX_PAGE, AccessLogPage, PersonLookup
+from app.auth.deps import ClientMunicipalities, current_client
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
-from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep, current_client
+from app.deps import ClockDep, SessionDep, StateDep
 from app.errors import Unprocessable
 from app.problems import Problem
 

@@ -1,6 +1,6 @@
 """What a request needs to know about the client behind a token, cached for a few seconds.
 
-`current_client` (app/deps.py) refuses a token whose client is unknown, deleted or inactive,
+`current_client` (app/auth/deps.py) refuses a token whose client is unknown, deleted or inactive,
 or whose secret was rotated since the token was issued (`secret_version`). Looking the client
 up on every request would cost intake a query, so each process keeps the answer for
 `CACHE_SECONDS` of the service clock. Changes made through this process's API (deactivate,

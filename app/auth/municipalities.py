@@ -1,6 +1,6 @@
 """Which municipalities a client may act for: the one lookup every domain uses.
 
-Routers get the answer from the `ClientMunicipalities` dependency (app/deps.py), read through
+Routers get the answer from the `ClientMunicipalities` dependency (app/auth/deps.py), read through
 the client directory's short cache, and pass it to services as `municipalities`. Services
 answer another municipality's records as if they did not exist. Operator tools (the CLI,
 demo seeding) act for `EVERY_MUNICIPALITY`.

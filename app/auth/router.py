@@ -10,9 +10,10 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Form, Header, Request, Response
 
 from app.auth import service
+from app.auth.deps import TOKEN_URL
 from app.auth.errors import OAuthError, invalid_client
 from app.auth.schemas import TokenResponse
-from app.deps import TOKEN_URL, SessionDep, StateDep, client_address
+from app.deps import SessionDep, StateDep, client_address
 from app.problems import Problem
 
 router = APIRouter(tags=["auth"])

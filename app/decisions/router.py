@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
+from app.auth.deps import CaseSystem, ClientMunicipalities
 from app.decisions import service
 from app.decisions.schemas import (
     InformDutyOut,
@@ -15,7 +16,7 @@ from app.decisions.schemas import (
     ManualDisclosureIn,
     ManualDisclosureOut,
 )
-from app.deps import CaseSystem, ClientMunicipalities, ClockDep, SessionDep
+from app.deps import ClockDep, SessionDep
 from app.problems import Problem
 
 router = APIRouter(prefix="/v1/alerts")

@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, Path, Query, Security, status
 
 from app.api.admin import PREFIX, REQUIRE_ADMIN
 from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
-from app.auth.acting import ActingParty, acting_party
+from app.auth.deps import ClientMunicipalities
 from app.auth.scopes import Scope
-from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep
+from app.auth.staff.acting import ActingParty, acting_party
+from app.deps import ClockDep, SessionDep, StateDep
 from app.drug_warnings import drafts, lists, reports, settings, signals
 from app.drug_warnings.common import Filer
 from app.drug_warnings.models import SignalStatus

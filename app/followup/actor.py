@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from app.auth.acting import ActingParty
 from app.auth.municipalities import ActingFor
+from app.auth.staff.acting import ActingParty
 from app.auth.staff.identity import StaffIdentity
 from app.auth.staff.rules import StaffView
 from app.errors import FieldProblem, InvalidFields

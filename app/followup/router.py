@@ -12,9 +12,10 @@ from fastapi import APIRouter, Body, Path, Query, Security
 
 from app.api.admin import PREFIX, REQUIRE_ADMIN
 from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
-from app.auth.acting import ActingParty, acting_party
+from app.auth.deps import ClientMunicipalities
 from app.auth.scopes import Scope
-from app.deps import ClientMunicipalities, ClockDep, SessionDep, StateDep
+from app.auth.staff.acting import ActingParty, acting_party
+from app.deps import ClockDep, SessionDep, StateDep
 from app.followup import catalogue, changes, views
 from app.followup.actor import Actor
 from app.followup.schemas import (

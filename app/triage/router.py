@@ -8,7 +8,8 @@ from fastapi import APIRouter, Path
 
 from app.api.admin import PREFIX, REQUIRE_ADMIN
 from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
-from app.deps import ClientMunicipalities, ClockDep, SessionDep
+from app.auth.deps import ClientMunicipalities
+from app.deps import ClockDep, SessionDep
 from app.triage import service
 from app.triage.schemas import TriageTableDoc, TriageTableIn
 

@@ -11,9 +11,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, Security, status
 
+from app.auth.deps import current_client
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
-from app.deps import ClockDep, SessionDep, StateDep, current_client
+from app.deps import ClockDep, SessionDep, StateDep
 from app.problems import Problem
 from app.webhooks import service
 from app.webhooks.models import DeliveryStatus

@@ -12,7 +12,8 @@ from fastapi import APIRouter, Query, Request, status
 
 from app.api.admin import PREFIX, REQUIRE_ADMIN
 from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
-from app.deps import ClientMunicipalities, ClockDep, SessionDep
+from app.auth.deps import ClientMunicipalities
+from app.deps import ClockDep, SessionDep
 from app.errors import DomainError
 from app.instants import BoundedInstant
 from app.problems import Problem

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, status
 
 from app.api.admin import PREFIX, REQUIRE_ADMIN, REQUIRE_ADMIN_MUNICIPALITIES
 from app.api.responses import AUTH_PROBLEMS, CONFLICT, INVALID, NOT_FOUND
-from app.deps import ClientMunicipalities, ClockDep, SessionDep
+from app.auth.deps import ClientMunicipalities
+from app.deps import ClockDep, SessionDep
 from app.problems import Problem
 from app.roster.teams import service as team_service
 from app.roster.teams.schemas import (

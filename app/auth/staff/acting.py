@@ -7,6 +7,8 @@ staff session cookie of the pages is not accepted here: an API authorised by a c
 driven from another site (CSRF).
 
 `Security(acting_party, scopes=[...])` documents both schemes as alternatives in the spec.
+It lives in `auth.staff`, which builds on the clients' `app.auth.deps`: the parent package
+imports none of its sub-packages.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi.security import SecurityScopes
 
+from app.auth.deps import client_municipalities, current_client, oauth2_scheme
 from app.auth.staff.deps import StaffBearer, current_staff
 from app.auth.staff.identity import StaffIdentity
 from app.auth.staff.tokens import SESSION_TOKEN_PREFIX
-from app.deps import StateDep, client_municipalities, current_client, oauth2_scheme
+from app.deps import StateDep
 
 
 @dataclass(frozen=True)

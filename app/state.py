@@ -1,4 +1,10 @@
-"""What the app holds for its lifetime, built once in the lifespan and reached through deps."""
+"""What the app holds for its lifetime, built once in the lifespan and reached through deps.
+
+This module sits below the domains and imports none of them at run time: `app.main` builds
+each domain object (token codec, client directory, cipher, SMS sender, worker...) and hands
+it in. The domain types are named for the type checker only (`TYPE_CHECKING`), so the
+fields stay precisely typed without the shared layer depending on what it holds.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +13,17 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.auth.directory import ClientDirectory
-from app.auth.limits import TokenGuard
-from app.auth.tokens import TokenCodec
 from app.clock import Clock
 from app.config import Settings
-from app.notify.outcomes import OutcomeHandlers
-from app.notify.sms import SmsSender
-from app.privacy.crypto import FieldCipher, KeyedHasher
-from app.webhooks.addresses import AddressGuard
 
 if TYPE_CHECKING:
+    from app.auth.directory import ClientDirectory
+    from app.auth.limits import TokenGuard
+    from app.auth.tokens import TokenCodec
+    from app.notify.outcomes import OutcomeHandlers
+    from app.notify.sms import SmsSender
+    from app.privacy.crypto import FieldCipher, KeyedHasher
+    from app.webhooks.addresses import AddressGuard
     from app.worker import Worker
 
 

@@ -31,7 +31,7 @@ from app.decisions.router import router as decisions_router
 from app.drug_warnings.router import routers as drug_warnings_routers
 from app.escalation.policy.router import router as escalation_admin_router
 from app.followup.router import router as followup_router
-from app.followup.settings_router import router as followup_settings_router
+from app.followup.settings.router import router as followup_settings_router
 from app.input_guard import InputGuard
 from app.logging import configure_logging, silence_parameter_loggers
 from app.middleware import BodySizeLimit, MethodGate, RequestLog

@@ -23,7 +23,6 @@ from app.answers import repository
 from app.answers.models import AlertAnswer, AnswerOptionsRow
 from app.answers.rules import MAX_FREE_TEXT, Answer, AnswerKind, render
 from app.answers.schemas import AnswerOptions
-from app.auth.municipalities import ActingFor
 from app.consent.enums import DataCategory
 from app.errors import Conflict, FieldProblem, InvalidFields, NotFound
 from app.escalation.engine import manager as escalation_engine
@@ -49,20 +48,8 @@ class NotTheTaker(Conflict):
     """Only whoever took the alert answers the crew (one voice at the scene)."""
 
 
-async def options_of(
-    session: AsyncSession, *, municipality_code: str, municipalities: ActingFor
-) -> AnswerOptions:
-    """For the admin API: another municipality's answers 404, as an unknown code."""
-    await _municipality(session, municipality_code, municipalities)
-    return await options_for(session, municipality_code=municipality_code)
-
-
-async def _municipality(session: AsyncSession, code: str, municipalities: ActingFor) -> None:
-    if code not in municipalities or await roster_duty.get_municipality(session, code) is None:
-        raise NotFound(f"No municipality {code} among yours.")
-
-
-async def options_for(session: AsyncSession, *, municipality_code: str) -> AnswerOptions:
+async def options_for(session: AsyncSession, municipality_code: str) -> AnswerOptions:
+    """The answers the municipality offers: its own, or the defaults."""
     row = await repository.get_options(session, municipality_code=municipality_code)
     if row is None:
         return DEFAULT_OPTIONS
@@ -72,14 +59,9 @@ async def options_for(session: AsyncSession, *, municipality_code: str) -> Answe
 
 
 async def set_options(
-    session: AsyncSession,
-    *,
-    municipality_code: str,
-    options: AnswerOptions,
-    municipalities: ActingFor,
-    now: datetime,
+    session: AsyncSession, municipality_code: str, options: AnswerOptions, *, now: datetime
 ) -> AnswerOptions:
-    await _municipality(session, municipality_code, municipalities)
+    """Replace the municipality's answers; answers given before keep their words."""
     await repository.save_options(
         session,
         AnswerOptionsRow(

@@ -1,8 +1,8 @@
 """What the service modules share: a 422 naming one field, the client's municipalities, and
 who files a concern report or drafts a warning (`Filer`).
 
-Another client's municipality is answered as an unknown one: in a path a 404, in a request
-body a 422 naming the field.
+Another client's municipality is answered as an unknown one: in a request body a 422 naming
+the field (in a path a 404, by the settings documents' `app.roster.owners`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.municipalities import ActingFor
 from app.drug_warnings import repository
 from app.drug_warnings.schemas import ActingStaff
-from app.errors import FieldProblem, InvalidFields, NotFound
+from app.errors import FieldProblem, InvalidFields
 
 
 def refuse(field: str, reason: str) -> InvalidFields:
@@ -23,22 +23,15 @@ def refuse(field: str, reason: str) -> InvalidFields:
     return InvalidFields([FieldProblem(field=field, reason=reason)])
 
 
-async def municipality_name(session: AsyncSession, code: str, municipalities: ActingFor) -> str:
-    """The municipality's name; another client's municipality 404s, as an unknown code."""
-    names = await repository.served(session, [code]) if code in municipalities else {}
-    if code not in names:
-        raise NotFound(f"No municipality {code} among yours.")
-    return names[code]
-
-
 async def own_municipality_name(
     session: AsyncSession, code: str, municipalities: ActingFor, *, field: str = "municipality"
 ) -> str:
-    """As `municipality_name`, for a code in a request body: a 422 naming the field."""
-    try:
-        return await municipality_name(session, code, municipalities)
-    except NotFound:
-        raise refuse(field, "not one of this client's municipalities") from None
+    """The name of a municipality a request body names; a 422 naming the field when it is not
+    served or not one the client acts for (the same answer for both)."""
+    names = await repository.served(session, [code]) if code in municipalities else {}
+    if code not in names:
+        raise refuse(field, "not one of this client's municipalities")
+    return names[code]
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Security, status
+from fastapi import APIRouter, Depends, Query, Security, status
 
-from app.api.admin import PREFIX, REQUIRE_ADMIN
-from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
-from app.auth.deps import ClientMunicipalities
+from app.api.documents import Operation, SettingsDocument, mount
 from app.auth.scopes import Scope
 from app.auth.staff.acting import ActingParty, acting_party
 from app.deps import ClockDep, SessionDep, StateDep
@@ -39,6 +37,7 @@ from app.drug_warnings.schemas import (
 )
 from app.errors import Forbidden, NotFound
 from app.problems import Problem
+from app.roster.owners import MUNICIPALITY
 
 TAG = "drug warnings"
 ADMIN_TAG = "admin: drug warnings"
@@ -377,101 +376,58 @@ async def list_incoming_drug_warnings(
         )
 
 
-admin_router = APIRouter(
-    prefix=f"{PREFIX}/municipalities/{{code}}",
-    tags=[ADMIN_TAG],
-    dependencies=REQUIRE_ADMIN,
-    responses=AUTH_PROBLEMS,
+WARNING_CONTACTS = SettingsDocument(
+    name="warning-contacts",
+    owner=MUNICIPALITY,
+    path="/warning-contacts",
+    tag=ADMIN_TAG,
+    body=WarningContacts,
+    answer=WarningContacts,
+    load=settings.contacts_of,
+    store=settings.set_contacts,
+    get=Operation(
+        "get_warning_contacts",
+        summary="Get who the municipality's warnings reach",
+        description="A municipality that has set none warns nobody by SMS.",
+    ),
+    put=Operation(
+        "set_warning_contacts",
+        summary="Set who the municipality's warnings reach",
+        description="Replaces the contact list (each gets an approved warning by SMS) and the "
+        "neighbours (served municipalities whose leaders receive it in their list). Warnings "
+        "sent before are not changed.",
+    ),
 )
 
-Code = Annotated[str, Path(pattern=r"^\d{4}$", description="Kommunenummer", examples=["3107"])]
-
-
-@admin_router.get(
-    "/warning-contacts",
-    summary="Get who the municipality's warnings reach",
-    description="A municipality that has set none warns nobody by SMS.",
-    responses=NOT_FOUND,
+CLUSTER_RULES = SettingsDocument(
+    name="cluster-rules",
+    owner=MUNICIPALITY,
+    path="/cluster-rules",
+    tag=ADMIN_TAG,
+    body=ClusterRules,
+    answer=ClusterRulesDoc,
+    load=settings.rules_doc,
+    store=settings.set_rules,
+    get=Operation(
+        "get_cluster_rules",
+        summary="Get how clusters of overdoses are detected",
+        description="A municipality that has not set its own gets the default (3 within 6 "
+        "hours in the municipality), with `configured: false`, and no districts.",
+    ),
+    put=Operation(
+        "set_cluster_rules",
+        summary="Set how clusters of overdoses are detected, and the districts",
+        description="Each rule raises its own signals: N overdoses within H hours (first to "
+        "last, inclusive, by when they happened) in the municipality, within `radius_km` of one "
+        "of them, or in one of the municipality's `districts` (named polygons of [latitude, "
+        "longitude] points; an alert counts in the district whose boundary holds its "
+        "coordinates, the first listed where districts overlap). Radius and district rules "
+        "count only alerts whose coordinates were kept; each district has its own signals, "
+        "which name it. The document is replaced whole: `districts` left out means none, and a "
+        "`district` rule needs at least one. An empty `rules` list turns detection off. "
+        "Signals raised before stay.",
+    ),
 )
-async def get_warning_contacts(
-    code: Code, session: SessionDep, municipalities: ClientMunicipalities
-) -> WarningContacts:
-    async with session.begin():
-        return await settings.contacts_of(
-            session, municipality_code=code, municipalities=municipalities
-        )
 
-
-@admin_router.put(
-    "/warning-contacts",
-    summary="Set who the municipality's warnings reach",
-    description="Replaces the contact list (each gets an approved warning by SMS) and the "
-    "neighbours (served municipalities whose leaders receive it in their list). Warnings "
-    "sent before are not changed.",
-    responses={**NOT_FOUND, **INVALID},
-)
-async def set_warning_contacts(
-    code: Code,
-    contacts: WarningContacts,
-    session: SessionDep,
-    clock: ClockDep,
-    municipalities: ClientMunicipalities,
-) -> WarningContacts:
-    async with session.begin():
-        return await settings.set_contacts(
-            session,
-            municipality_code=code,
-            contacts=contacts,
-            municipalities=municipalities,
-            now=clock.now(),
-        )
-
-
-@admin_router.get(
-    "/cluster-rules",
-    summary="Get how clusters of overdoses are detected",
-    description="A municipality that has not set its own gets the default (3 within 6 "
-    "hours in the municipality), with `configured: false`, and no districts.",
-    responses=NOT_FOUND,
-)
-async def get_cluster_rules(
-    code: Code, session: SessionDep, municipalities: ClientMunicipalities
-) -> ClusterRulesDoc:
-    async with session.begin():
-        return await settings.rules_doc(
-            session, municipality_code=code, municipalities=municipalities
-        )
-
-
-@admin_router.put(
-    "/cluster-rules",
-    summary="Set how clusters of overdoses are detected, and the districts",
-    description="Each rule raises its own signals: N overdoses within H hours (first to last, "
-    "inclusive, by when they happened) in the municipality, within `radius_km` of one of them, "
-    "or in one of the municipality's `districts` (named polygons of [latitude, longitude] "
-    "points; an alert counts in the district whose boundary holds its coordinates, the first "
-    "listed where districts overlap). Radius and district rules count only alerts whose "
-    "coordinates were kept; each district has its own signals, which name it. The document is "
-    "replaced whole: `districts` left out means none, and a `district` rule needs at least "
-    "one. An empty `rules` list turns detection off. Signals raised before stay.",
-    responses={**NOT_FOUND, **INVALID},
-)
-async def set_cluster_rules(
-    code: Code,
-    rules: ClusterRules,
-    session: SessionDep,
-    clock: ClockDep,
-    municipalities: ClientMunicipalities,
-) -> ClusterRulesDoc:
-    async with session.begin():
-        return await settings.set_rules(
-            session,
-            municipality_code=code,
-            rules=rules,
-            municipalities=municipalities,
-            now=clock.now(),
-        )
-
-
-routers = (router, admin_router)
-"""Both routers, for `app.main.api_routes`."""
+routers = (router, mount(WARNING_CONTACTS), mount(CLUSTER_RULES))
+"""The routers, for `app.main.api_routes`."""

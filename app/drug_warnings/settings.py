@@ -20,10 +20,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.municipalities import ActingFor
 from app.drug_warnings import repository
 from app.drug_warnings.clusters import DEFAULT_RULES, AreaKind, ClusterRule, District
-from app.drug_warnings.common import municipality_name, refuse
+from app.drug_warnings.common import refuse
 from app.drug_warnings.models import WarningSettingsRow
 from app.drug_warnings.schemas import (
     ClusterRuleIn,
@@ -36,10 +35,8 @@ from app.drug_warnings.schemas import (
 from app.errors import FieldProblem, InvalidFields
 
 
-async def contacts_of(
-    session: AsyncSession, *, municipality_code: str, municipalities: ActingFor
-) -> WarningContacts:
-    await municipality_name(session, municipality_code, municipalities)
+async def contacts_of(session: AsyncSession, municipality_code: str) -> WarningContacts:
+    """Who the municipality's warnings reach (nobody, where it has set none)."""
     row = await repository.get_settings(session, municipality_code=municipality_code)
     if row is None:
         return WarningContacts(contacts=[], neighbours=[])
@@ -47,15 +44,9 @@ async def contacts_of(
 
 
 async def set_contacts(
-    session: AsyncSession,
-    *,
-    municipality_code: str,
-    contacts: WarningContacts,
-    municipalities: ActingFor,
-    now: datetime,
+    session: AsyncSession, municipality_code: str, contacts: WarningContacts, *, now: datetime
 ) -> WarningContacts:
     """Replace the contact list and the neighbours; warnings sent before are not changed."""
-    await municipality_name(session, municipality_code, municipalities)
     served = await repository.served(session, contacts.neighbours)
     problems = [
         FieldProblem(
@@ -77,10 +68,8 @@ async def set_contacts(
     return _contacts_doc(row)
 
 
-async def rules_doc(
-    session: AsyncSession, *, municipality_code: str, municipalities: ActingFor
-) -> ClusterRulesDoc:
-    await municipality_name(session, municipality_code, municipalities)
+async def rules_doc(session: AsyncSession, municipality_code: str) -> ClusterRulesDoc:
+    """The cluster rules and districts (`configured: false` for the default rules)."""
     row = await repository.get_settings(session, municipality_code=municipality_code)
     configured = row is not None and row.cluster_rules is not None
     return ClusterRulesDoc(
@@ -91,15 +80,9 @@ async def rules_doc(
 
 
 async def set_rules(
-    session: AsyncSession,
-    *,
-    municipality_code: str,
-    rules: ClusterRules,
-    municipalities: ActingFor,
-    now: datetime,
+    session: AsyncSession, municipality_code: str, rules: ClusterRules, *, now: datetime
 ) -> ClusterRulesDoc:
     """Replace the cluster rules and the districts; signals raised before stay as they are."""
-    await municipality_name(session, municipality_code, municipalities)
     keys = [_rule_of(rule.model_dump()).key for rule in rules.rules]
     if len(set(keys)) != len(keys):
         raise refuse("rules", "each rule only once")

@@ -20,10 +20,10 @@ from app.alerts import sealing
 from app.alerts.models import Alert
 from app.consent.enums import ConsentState, DataCategory
 from app.followup import deadlines, plan, repeated, repository, texts
-from app.followup import settings as followup_settings
 from app.followup.actor import SYSTEM
 from app.followup.catalogue import template_for
 from app.followup.models import SUBJECT_KIND, CaseEventKind, FollowupCase, FollowupStep
+from app.followup.settings import service as followup_settings
 from app.followup.state import CaseState, StepState
 from app.followup.template_schema import OwnerRole, TemplateKind
 from app.informing import service as informing

@@ -40,10 +40,8 @@ async def load_policy(session: AsyncSession, *, team_id: uuid.UUID) -> pure.Poli
     )
 
 
-async def get_policy(
-    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor
-) -> PolicyOut:
-    await team_service.get_team(session, team_id=team_id, municipalities=municipalities)
+async def get_policy(session: AsyncSession, team_id: uuid.UUID) -> PolicyOut:
+    """The team's policy as the admin API shows it (`configured: false` for the default)."""
     row = await policy_repository.get_policy(session, team_id=team_id)
     return _out(team_id, await load_policy(session, team_id=team_id), row)
 
@@ -56,8 +54,16 @@ async def save_policy(
     municipalities: ActingFor,
     now: datetime,
 ) -> PolicyOut:
-    """Replace the team's policy. Named members must be active members of the team."""
+    """`set_policy` for a team of `municipalities` (NotFound otherwise): for operator tools,
+    which act for every municipality but name a team that must exist."""
     await team_service.get_team(session, team_id=team_id, municipalities=municipalities)
+    return await set_policy(session, team_id, policy_in, now=now)
+
+
+async def set_policy(
+    session: AsyncSession, team_id: uuid.UUID, policy_in: PolicyIn, *, now: datetime
+) -> PolicyOut:
+    """Replace the team's policy. Named members must be active members of the team."""
     await _check_members(session, team_id=team_id, policy_in=policy_in)
     try:
         policy = pure.Policy(

@@ -1,4 +1,4 @@
-"""Each municipality's follow-up settings (admin API): for now the window of repeated overdoses.
+"""Each municipality's follow-up settings: for now the window of repeated overdoses.
 
 A municipality without its own settings gets the defaults (`repeated.REPEAT_WINDOW`, 30
 days), shown with `configured: false`. The window that applies to a new case is its
@@ -9,45 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.municipalities import ActingFor
-from app.errors import NotFound
 from app.followup import repeated, repository
 from app.followup.models import FollowupSettingsRow
-from app.roster.rota import duty as roster_duty
-from app.strict import Integer
-
-MIN_REPEAT_WINDOW_DAYS = 1
-MAX_REPEAT_WINDOW_DAYS = 365
-DEFAULT_REPEAT_WINDOW_DAYS = repeated.REPEAT_WINDOW.days
-
-_WINDOW_DESCRIPTION = (
-    "Repeated overdoses: an earlier non-fatal overdose of the same person at most this many "
-    "days before the one whose case opens (inclusive) makes the case a serious crisis. The "
-    "window of the municipality whose case opens applies; earlier overdoses in any "
-    "municipality count."
+from app.followup.settings.schemas import (
+    DEFAULT_REPEAT_WINDOW_DAYS,
+    FollowupSettingsIn,
+    FollowupSettingsOut,
 )
-
-
-class FollowupSettingsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    repeat_window_days: Integer = Field(
-        ge=MIN_REPEAT_WINDOW_DAYS,
-        le=MAX_REPEAT_WINDOW_DAYS,
-        description=_WINDOW_DESCRIPTION,
-        examples=[DEFAULT_REPEAT_WINDOW_DAYS],
-    )
-
-
-class FollowupSettingsOut(BaseModel):
-    repeat_window_days: int = Field(
-        description=_WINDOW_DESCRIPTION, examples=[DEFAULT_REPEAT_WINDOW_DAYS]
-    )
-    configured: bool = Field(description="False: the municipality has not set its own (defaults)")
-    updated_at: datetime | None = Field(description="When it was last set; None: never")
 
 
 async def repeat_window(session: AsyncSession, *, municipality_code: str) -> timedelta:
@@ -58,24 +28,15 @@ async def repeat_window(session: AsyncSession, *, municipality_code: str) -> tim
     return timedelta(days=row.repeat_window_days)
 
 
-async def settings_of(
-    session: AsyncSession, *, municipality_code: str, municipalities: ActingFor
-) -> FollowupSettingsOut:
-    """For the admin API: another client's municipality 404s, as an unknown code."""
-    await _municipality(session, municipality_code, municipalities)
+async def settings_of(session: AsyncSession, municipality_code: str) -> FollowupSettingsOut:
+    """The settings as the admin API shows them (`configured: false` for the defaults)."""
     return _out(await repository.get_settings(session, municipality_code=municipality_code))
 
 
 async def set_settings(
-    session: AsyncSession,
-    *,
-    municipality_code: str,
-    settings: FollowupSettingsIn,
-    municipalities: ActingFor,
-    now: datetime,
+    session: AsyncSession, municipality_code: str, settings: FollowupSettingsIn, *, now: datetime
 ) -> FollowupSettingsOut:
     """Store the municipality's settings; cases already open keep what they were opened with."""
-    await _municipality(session, municipality_code, municipalities)
     row = await repository.save_settings(
         session,
         FollowupSettingsRow(
@@ -95,8 +56,3 @@ def _out(row: FollowupSettingsRow | None) -> FollowupSettingsOut:
     return FollowupSettingsOut(
         repeat_window_days=row.repeat_window_days, configured=True, updated_at=row.updated_at
     )
-
-
-async def _municipality(session: AsyncSession, code: str, municipalities: ActingFor) -> None:
-    if code not in municipalities or await roster_duty.get_municipality(session, code) is None:
-        raise NotFound(f"No municipality {code} among yours.")

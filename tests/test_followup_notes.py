@@ -18,8 +18,9 @@ from app.followup import notes
 from app.privacy.crypto import DecryptionError
 from app.state import AppState
 from tests.problems import assert_problem
-from tests.test_followup_cases import Desk, steps_of
-from tests.test_followup_staff_api import call, desk, staff_token
+from tests.scenario import Scenario
+from tests.test_followup_cases import alert, case_api, desk, read_case, record, steps_of, take
+from tests.test_followup_staff_api import call, staff_token
 from tests.test_migration_0006 import as_uuid, rows
 
 __all__ = ["desk"]
@@ -49,30 +50,34 @@ async def raw_notes(state: AppState) -> list[tuple[str, Any, Any]]:
         ("outcome", "Samtale med Ola Nordmann"),
     ],
 )
-async def test_a_text_with_the_persons_name_is_refused(desk: Desk, field: str, text: str) -> None:
-    case_id = await desk.take(await desk.alert())
-    response = await desk.record(case_id, "reach", "done", **{field: text})
+async def test_a_text_with_the_persons_name_is_refused(
+    desk: Scenario, field: str, text: str
+) -> None:
+    case_id = await take(desk, await alert(desk))
+    response = await record(desk, case_id, "reach", "done", **{field: text})
     [error] = assert_problem(response, 422)["errors"]
     assert error["field"] == field
     assert "name" in error["reason"]
     for part in ("Ola", "Nordmann", "NORDMANN"):
         assert part not in response.text, "the refusal does not echo the name"
-    case = await desk.case(case_id)
+    case = await read_case(desk, case_id)
     assert step(case, "reach")["state"] == "open" and noted_events(case) == []
 
 
-async def test_a_reason_to_close_with_the_persons_name_is_refused(desk: Desk) -> None:
-    case_id = await desk.take(await desk.alert())
-    closing = await desk.request("POST", f"/{case_id}/closure", {"reason": "Ola har flyttet"})
+async def test_a_reason_to_close_with_the_persons_name_is_refused(desk: Scenario) -> None:
+    case_id = await take(desk, await alert(desk))
+    closing = await case_api(desk, "POST", f"/{case_id}/closure", {"reason": "Ola har flyttet"})
     assert assert_problem(closing, 422)["errors"][0]["field"] == "reason"
-    assert (await desk.case(case_id))["state"] == "open"
-    street = await desk.request("POST", f"/{case_id}/closure", {"reason": "Flyttet til Olavsgata"})
+    assert (await read_case(desk, case_id))["state"] == "open"
+    street = await case_api(
+        desk, "POST", f"/{case_id}/closure", {"reason": "Flyttet til Olavsgata"}
+    )
     assert street.status_code == 200, "a part of a name counts as a whole word only"
 
 
-async def test_a_note_is_kept_sealed(desk: Desk) -> None:
-    case_id = await desk.take(await desk.alert())
-    recorded = await desk.record(case_id, "reach", "not_reached", note=NOTE)
+async def test_a_note_is_kept_sealed(desk: Scenario) -> None:
+    case_id = await take(desk, await alert(desk))
+    recorded = await record(desk, case_id, "reach", "not_reached", note=NOTE)
     assert recorded.status_code == 200, recorded.text
 
     stored = await raw_notes(desk.state)
@@ -92,9 +97,9 @@ async def test_a_note_is_kept_sealed(desk: Desk) -> None:
 
 
 async def test_summary_access_sees_that_a_note_exists_details_access_sees_it(
-    desk: Desk,
+    desk: Scenario,
 ) -> None:
-    case_id = await desk.take(await desk.alert())
+    case_id = await take(desk, await alert(desk))
     ada, bo, cy = [await staff_token(desk, i) for i in range(3)]
     recorded = await call(
         desk, bo, "POST", f"/{case_id}/steps/reach/records", {"action": "done", "note": NOTE}
@@ -112,15 +117,15 @@ async def test_summary_access_sees_that_a_note_exists_details_access_sees_it(
     assert step(summary.json(), "assess")["has_note"] is False
 
     leader = (await call(desk, ada, "GET", f"/{case_id}")).json()
-    for case in (leader, await desk.case(case_id)):  # the leader, and the case system
+    for case in (leader, await read_case(desk, case_id)):  # the leader, and the case system
         assert (step(case, "reach")["note"], step(case, "reach")["has_note"]) == (NOTE, True)
         assert [e["note"] for e in noted_events(case)] == [NOTE]
 
 
 async def test_a_member_without_a_work_need_writes_a_note_they_cannot_read_back(
-    desk: Desk,
+    desk: Scenario,
 ) -> None:
-    case_id = await desk.take(await desk.alert())
+    case_id = await take(desk, await alert(desk))
     cy = await staff_token(desk, 2)
     recorded = await call(
         desk, cy, "POST", f"/{case_id}/steps/reach/records", {"action": "done", "note": NOTE}
@@ -128,4 +133,4 @@ async def test_a_member_without_a_work_need_writes_a_note_they_cannot_read_back(
     assert recorded.status_code == 200, recorded.text
     assert NOTE not in recorded.text
     assert step(recorded.json(), "reach")["has_note"] is True
-    assert step(await desk.case(case_id), "reach")["note"] == NOTE
+    assert step(await read_case(desk, case_id), "reach")["note"] == NOTE

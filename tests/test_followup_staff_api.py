@@ -11,38 +11,33 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
 
 from app.auth.staff.security import SESSION_COOKIE
 from app.clock import FakeClock
-from app.state import AppState
-from tests.factories import Factory
 from tests.problems import assert_problem
-from tests.test_followup_cases import CASES, Desk
+from tests.scenario import Scenario
+from tests.test_followup_cases import BO, CASES, CY, alert, desk, read_case, take
 from tests.web.test_case_pages import session_token
 
-
-@pytest.fixture
-async def desk(
-    factory: Factory, state: AppState, http: httpx.AsyncClient, clock: FakeClock
-) -> Desk:
-    return await Desk.open(factory, state, http, clock)
+__all__ = ["desk"]
 
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def staff_token(desk: Desk, index: int) -> str:
-    return await session_token(desk.state, desk.clock, desk.team, index)
+async def staff_token(desk: Scenario, index: int) -> str:
+    return await session_token(desk.state, desk.clock, desk.teams[0], index)
 
 
-async def call(desk: Desk, token: str, method: str, path: str, body: Any = None) -> httpx.Response:
+async def call(
+    desk: Scenario, token: str, method: str, path: str, body: Any = None
+) -> httpx.Response:
     return await desk.http.request(method, f"{CASES}{path}", json=body, headers=bearer(token))
 
 
-async def test_a_member_lists_reads_and_records_as_themselves(desk: Desk) -> None:
-    case_id = await desk.take(await desk.alert())
+async def test_a_member_lists_reads_and_records_as_themselves(desk: Scenario) -> None:
+    case_id = await take(desk, await alert(desk))
     bo = await staff_token(desk, 1)
 
     listed = await call(desk, bo, "GET", "")
@@ -57,18 +52,19 @@ async def test_a_member_lists_reads_and_records_as_themselves(desk: Desk) -> Non
     reach = next(s for s in recorded.json()["steps"] if s["key"] == "reach")
     assert reach["state"] == "done"
     assert reach["recorded_by"].startswith("Bo Dahl (")
-    assert (await desk.case(case_id))["steps"] == recorded.json()["steps"]  # the case system too
+    as_the_case_system = await read_case(desk, case_id)
+    assert as_the_case_system["steps"] == recorded.json()["steps"]
 
 
-async def test_a_member_cannot_name_someone_else(desk: Desk) -> None:
-    case_id = await desk.take(await desk.alert())
+async def test_a_member_cannot_name_someone_else(desk: Scenario) -> None:
+    case_id = await take(desk, await alert(desk))
     bo = await staff_token(desk, 1)
     as_cy = await call(
         desk,
         bo,
         "POST",
         f"/{case_id}/steps/reach/records",
-        {"action": "done", "by_member_id": str(desk.cy)},
+        {"action": "done", "by_member_id": str(desk.member(CY))},
     )
     assert_problem(as_cy, 422)
     assert as_cy.json()["errors"][0]["field"] == "by_member_id"
@@ -77,23 +73,23 @@ async def test_a_member_cannot_name_someone_else(desk: Desk) -> None:
         bo,
         "POST",
         f"/{case_id}/steps/reach/records",
-        {"action": "done", "by_member_id": str(desk.bo)},
+        {"action": "done", "by_member_id": str(desk.member(BO))},
     )
     assert as_himself.status_code == 200, as_himself.text
 
 
-async def test_the_leaders_changes_are_the_signed_in_leaders(desk: Desk) -> None:
-    case_id = await desk.take(await desk.alert())
+async def test_the_leaders_changes_are_the_signed_in_leaders(desk: Scenario) -> None:
+    case_id = await take(desk, await alert(desk))
     bo, ada = await staff_token(desk, 1), await staff_token(desk, 0)
     close = {"reason": "Flyttet til annen kommune"}
 
     refused = await call(desk, bo, "POST", f"/{case_id}/closure", close)
     assert_problem(refused, 403)
     handed = await call(
-        desk, bo, "POST", f"/{case_id}/reassignment", {"owner_member_id": str(desk.cy)}
+        desk, bo, "POST", f"/{case_id}/reassignment", {"owner_member_id": str(desk.member(CY))}
     )
     assert_problem(handed, 403)
-    assert (await desk.case(case_id))["state"] == "open"
+    assert (await read_case(desk, case_id))["state"] == "open"
 
     closed = await call(desk, ada, "POST", f"/{case_id}/closure", close)
     assert closed.status_code == 200, closed.text
@@ -101,8 +97,8 @@ async def test_the_leaders_changes_are_the_signed_in_leaders(desk: Desk) -> None
     assert closed.json()["closed_by"].startswith("Ada Lund (")
 
 
-async def test_another_municipalitys_staff_find_nothing(desk: Desk) -> None:
-    case_id = await desk.take(await desk.alert())
+async def test_another_municipalitys_staff_find_nothing(desk: Scenario) -> None:
+    case_id = await take(desk, await alert(desk))
     oslo = await desk.factory.team(municipality="0301", name="Oslo team", member_names=("Di",))
     di = await session_token(desk.state, desk.clock, oslo, 0)  # Oslo's leader
 
@@ -114,14 +110,14 @@ async def test_another_municipalitys_staff_find_nothing(desk: Desk) -> None:
         (f"/{case_id}/closure", {"reason": "Ikke vår sak"}),
     ):
         assert_problem(await call(desk, di, "POST", path, body), 404)
-    reach = next(s for s in (await desk.case(case_id))["steps"] if s["key"] == "reach")
+    reach = next(s for s in (await read_case(desk, case_id))["steps"] if s["key"] == "reach")
     assert reach["state"] == "open"
 
 
 async def test_another_teams_member_of_the_municipality_may_read_but_not_change(
-    desk: Desk,
+    desk: Scenario,
 ) -> None:
-    case_id = await desk.take(await desk.alert())
+    case_id = await take(desk, await alert(desk))
     other = await desk.factory.team(
         name="Helsestasjon", receives_alerts=False, member_names=("Eva",), leader=False
     )
@@ -131,8 +127,8 @@ async def test_another_teams_member_of_the_municipality_may_read_but_not_change(
     assert_problem(refused, 403)
 
 
-async def test_only_a_live_session_in_the_header_counts(desk: Desk, clock: FakeClock) -> None:
-    case_id = await desk.take(await desk.alert())
+async def test_only_a_live_session_in_the_header_counts(desk: Scenario, clock: FakeClock) -> None:
+    case_id = await take(desk, await alert(desk))
     bo = await staff_token(desk, 1)
     path = f"{CASES}/{case_id}"
 
@@ -154,7 +150,7 @@ async def test_only_a_live_session_in_the_header_counts(desk: Desk, clock: FakeC
     assert_problem(await desk.http.get(path, headers=bearer(expiring)), 401)
 
 
-async def test_a_case_system_token_without_the_scope_is_still_refused(desk: Desk) -> None:
-    case_id = await desk.take(await desk.alert())
-    amk_token = await desk.factory.token(desk.amk)  # alerts:write only
+async def test_a_case_system_token_without_the_scope_is_still_refused(desk: Scenario) -> None:
+    case_id = await take(desk, await alert(desk))
+    amk_token = (await desk.client()).token  # alerts:write only
     assert_problem(await desk.http.get(f"{CASES}/{case_id}", headers=bearer(amk_token)), 403)

@@ -7,8 +7,8 @@ from sqlalchemy import text
 
 from app.followup import notes
 from app.state import AppState
-from tests.test_followup_cases import Desk, steps_of
-from tests.test_followup_staff_api import desk
+from tests.scenario import Scenario
+from tests.test_followup_cases import alert, desk, read_case, record, steps_of, take
 from tests.test_migration_0006 import as_uuid, rows
 from tests.test_migration_0018 import migrated
 
@@ -24,10 +24,10 @@ async def execute(state: AppState, sql: str, **params: object) -> None:
         await connection.execute(text(sql), params)
 
 
-async def test_0020_seals_plain_notes_and_the_downgrade_opens_them(desk: Desk) -> None:
+async def test_0020_seals_plain_notes_and_the_downgrade_opens_them(desk: Scenario) -> None:
     state = desk.state
-    case_id = await desk.take(await desk.alert())
-    recorded = await desk.record(case_id, "reach", "not_reached", note=NOTE)
+    case_id = await take(desk, await alert(desk))
+    recorded = await record(desk, case_id, "reach", "not_reached", note=NOTE)
     assert recorded.status_code == 200, recorded.text
 
     await migrated(state, "0019", down=True)
@@ -48,6 +48,6 @@ async def test_0020_seals_plain_notes_and_the_downgrade_opens_them(desk: Desk) -
         for raw_case, key, token in sealed
     }
     assert opened == {"reach": NOTE, "assess": EARLIER}
-    case = await desk.case(case_id)
+    case = await read_case(desk, case_id)
     assert steps_of(case)["assess"]["note"] == EARLIER
     assert [e["note"] for e in case["events"] if e["has_note"]] == [NOTE]

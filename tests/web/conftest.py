@@ -12,8 +12,6 @@ import json
 import re
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,14 +21,11 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from app.clock import FakeClock
-from app.escalation.policy.rules import Policy, Step, StepTarget, TargetKind
-from app.state import AppState
-from devtools.fake_twilio import FakeTwilio
-from tests.factories import ApiCredentials, Factory, TeamSetup, alert_body
-from tests.sms.conftest import app, app_port, fake_twilio, settings
+from tests.factories import TeamSetup
+from tests.scenario import Scenario, page_members, page_on_duty
+from tests.sms.conftest import app, app_port, fake_twilio, scenario, settings
 
-__all__ = ["app", "app_port", "fake_twilio", "settings"]
+__all__ = ["app", "app_port", "fake_twilio", "scenario", "settings"]
 
 LINK = re.compile(r"https?://\S+/a/[A-Za-z0-9]{12}")
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
@@ -115,101 +110,50 @@ def browser_client(app: FastAPI) -> httpx.AsyncClient:
     )
 
 
-@dataclass
-class Desk:
-    """One alert's world: the team (two steps: on duty, then member 1), the dispatcher's
-    client, the fake Twilio and the worker, driven round by round."""
+async def paging_team(desk: Scenario, *, leader: bool = False) -> TeamSetup:
+    """The team of one alert's scenario: its policy pages the one on duty, then member 1,
+    five minutes each."""
+    team = await desk.team(leader=leader)
+    await desk.policy(page_on_duty(), page_members(team.member_ids[1]))
+    return team
 
-    factory: Factory
-    state: AppState
-    fake: FakeTwilio
-    clock: FakeClock
-    app: FastAPI
-    team: TeamSetup | None = None
-    amk: ApiCredentials | None = None
 
-    async def setup(self, *, leader: bool = False) -> TeamSetup:
-        self.team = await self.factory.team(leader=leader)
-        second = str(self.team.member_ids[1])
-        await self.factory.set_policy(
-            self.team.team_id,
-            Policy(
-                steps=(
-                    Step(targets=(StepTarget(TargetKind.ON_DUTY),), delay_minutes=5),
-                    Step(targets=(StepTarget(TargetKind.MEMBERS, (second,)),), delay_minutes=5),
-                ),
-                repeat=0,
-            ),
+def link_of(desk: Scenario, index: int) -> str:
+    """The path of the newest staff link texted to member `index`."""
+    bodies = [b for b in desk.sms_to(index) if LINK.search(b)]
+    assert bodies, f"member {index} got no link"
+    return link_in(bodies[-1])
+
+
+async def supplement(desk: Scenario, alert_id: uuid.UUID, **body: Any) -> None:
+    """What the crew learned later, sent as the dispatcher would; then the worker runs."""
+    response = await desk.request("POST", f"/v1/alerts/{alert_id}/supplements", json=body)
+    assert response.status_code == 201, response.text
+    await desk.settle()
+
+
+async def access_log(desk: Scenario) -> list[tuple[Any, ...]]:
+    """Who saw what, on which basis: (actor_id, categories, legal_basis), oldest first."""
+    async with desk.state.engine.connect() as connection:
+        result = await connection.execute(
+            text("SELECT actor_id, categories, legal_basis FROM access_log_entry ORDER BY at")
         )
-        self.amk = await self.factory.api_client()
-        return self.team
+        return [
+            (actor, sorted(json.loads(c) if isinstance(c, str) else c), basis)
+            for actor, c, basis in result
+        ]
 
-    async def post_alert(self, **overrides: Any) -> uuid.UUID:
-        assert self.amk is not None
-        return uuid.UUID(await self.factory.post_alert(self.amk, alert_body(**overrides)))
 
-    async def settle(self) -> None:
-        for _ in range(5):
-            await self.state.worker.run_until_idle()
-            await self.fake.wait_for_callbacks()
-
-    async def advance(self, minutes: float) -> None:
-        self.clock.advance(timedelta(minutes=minutes))
-        await self.settle()
-
-    def mobile(self, index: int) -> str:
-        assert self.team is not None
-        return self.team.mobiles[self.team.member_ids[index]]
-
-    def texts_to(self, index: int) -> list[str]:
-        return [m.body for m in self.fake.messages() if m.to == self.mobile(index)]
-
-    def link_of(self, index: int) -> str:
-        """The path of the newest staff link texted to member `index`."""
-        bodies = [b for b in self.texts_to(index) if LINK.search(b)]
-        assert bodies, f"member {index} got no link"
-        return link_in(bodies[-1])
-
-    async def status(self, alert_id: uuid.UUID, http: httpx.AsyncClient) -> dict[str, Any]:
-        assert self.amk is not None
-        self.amk.token = await self.factory.token(self.amk)  # the clock may have moved on
-        response = await http.get(f"/v1/alerts/{alert_id}", headers=self.amk.headers)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    async def supplement(self, alert_id: uuid.UUID, http: httpx.AsyncClient, **body: Any) -> None:
-        """What the crew learned later, sent as the dispatcher would."""
-        assert self.amk is not None
-        self.amk.token = await self.factory.token(self.amk)  # the clock may have moved on
-        response = await http.post(
-            f"/v1/alerts/{alert_id}/supplements", json=body, headers=self.amk.headers
-        )
-        assert response.status_code == 201, response.text
-        await self.settle()
-
-    async def access_log(self) -> list[tuple[Any, ...]]:
-        """Who saw what, on which basis: (actor_id, categories, legal_basis), oldest first."""
-        async with self.state.engine.connect() as connection:
-            result = await connection.execute(
-                text("SELECT actor_id, categories, legal_basis FROM access_log_entry ORDER BY at")
-            )
-            return [
-                (actor, sorted(json.loads(c) if isinstance(c, str) else c), basis)
-                for actor, c, basis in result
-            ]
-
-    async def access_log_count(self) -> int:
-        async with self.state.engine.connect() as connection:
-            result = await connection.execute(text("SELECT count(*) FROM access_log_entry"))
-            return int(result.scalar_one())
+async def access_log_count(desk: Scenario) -> int:
+    async with desk.state.engine.connect() as connection:
+        result = await connection.execute(text("SELECT count(*) FROM access_log_entry"))
+        return int(result.scalar_one())
 
 
 @pytest.fixture
-def desk(
-    factory: Factory, state: AppState, fake_twilio: FakeTwilio, clock: FakeClock, app: FastAPI
-) -> Desk:
-    return Desk(factory, state, fake_twilio, clock, app)
+def desk(scenario: Scenario) -> Scenario:
+    """One alert's scenario: the fake Twilio, the worker driven round by round."""
+    return scenario
 
 
 @pytest.fixture

@@ -19,7 +19,19 @@ from app.alerts.examples import ALERT_EXAMPLE
 from app.escalation.engine import manager as escalation_engine
 from app.roster.models import Member
 from tests.databases import BACKEND
-from tests.web.conftest import Desk, browser_client, csrf_of, details_of, headings_of, take
+from tests.scenario import Scenario
+from tests.web.conftest import (
+    access_log,
+    access_log_count,
+    browser_client,
+    csrf_of,
+    details_of,
+    headings_of,
+    link_of,
+    paging_team,
+    supplement,
+    take,
+)
 
 SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
@@ -63,28 +75,28 @@ async def scan(client: httpx.AsyncClient, start: str) -> int:
 
 
 async def test_a_scanner_opening_every_link_changes_nothing(
-    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient, http: httpx.AsyncClient
 ) -> None:
-    await desk.setup()
-    alert_id = await desk.post_alert()
+    await paging_team(desk)
+    alert_id = await desk.alert()
     await desk.settle()
-    link = desk.link_of(0)
+    link = link_of(desk, 0)
 
     assert await scan(staff, link) >= 6  # the page, its stylesheet and the three form actions
-    status = await desk.status(alert_id, http)
+    status = await desk.alert_status(alert_id)
     assert status["status"] == "notified" and status["acknowledged_by"] is None
-    assert await desk.access_log_count() == 0
-    await desk.advance(5)
-    assert desk.texts_to(1), "not taken: the escalation goes on to the next step"
+    assert await access_log_count(desk) == 0
+    await desk.fast_forward(timedelta(minutes=5))
+    assert desk.sms_to(1), "not taken: the escalation goes on to the next step"
 
 
 async def test_the_page_before_taking_shows_no_personal_data(
-    desk: Desk, staff: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient
 ) -> None:
-    await desk.setup()
-    await desk.post_alert()
+    await paging_team(desk)
+    await desk.alert()
     await desk.settle()
-    page = await staff.get(desk.link_of(0))
+    page = await staff.get(link_of(desk, 0))
     assert page.status_code == 200
     assert "Fredrikstad" in page.text and "Ta varselet" in page.text
     for personal in ("Ola", "Nordmann", "01010750160", "91234567", "69000000", "stasjon"):
@@ -102,33 +114,33 @@ async def test_the_page_before_taking_shows_no_personal_data(
 
 
 async def test_a_post_without_the_csrf_token_is_refused(
-    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient, http: httpx.AsyncClient
 ) -> None:
-    await desk.setup()
-    alert_id = await desk.post_alert()
+    await paging_team(desk)
+    alert_id = await desk.alert()
     await desk.settle()
-    link = desk.link_of(0)
+    link = link_of(desk, 0)
     await staff.get(link)  # has the cookie, not the form token
     for data in ({}, {"csrf": "0" * 64}):
         refused = await staff.post(f"{link}/take", data=data)
         assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
     # a form token from another link does not fit this one
-    await desk.advance(5)
-    other = await staff.get(desk.link_of(1))
+    await desk.fast_forward(timedelta(minutes=5))
+    other = await staff.get(link_of(desk, 1))
     refused = await staff.post(f"{link}/take", data={"csrf": csrf_of(other.text)})
     assert refused.status_code == 403
-    assert (await desk.status(alert_id, http))["acknowledged_by"] is None
+    assert (await desk.alert_status(alert_id))["acknowledged_by"] is None
 
 
 async def test_take_stops_the_escalation_and_shows_the_details(
-    desk: Desk, staff: httpx.AsyncClient, colleague: httpx.AsyncClient, http: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient, colleague: httpx.AsyncClient, http: httpx.AsyncClient
 ) -> None:
-    await desk.setup()
-    alert_id = await desk.post_alert()
+    await paging_team(desk)
+    alert_id = await desk.alert()
     await desk.settle()
-    await desk.advance(5)  # both are paged now
-    link = desk.link_of(1)
-    before = await colleague.get(desk.link_of(0))  # the colleague's page, still open
+    await desk.fast_forward(timedelta(minutes=5))  # both are paged now
+    link = link_of(desk, 1)
+    before = await colleague.get(link_of(desk, 0))  # the colleague's page, still open
     taken = await take(staff, link)
     assert taken.status_code == 303 and taken.headers["location"] == link
 
@@ -152,9 +164,9 @@ async def test_take_stops_the_escalation_and_shows_the_details(
         "Varslet",
     ], "every section, in the order of details.SECTIONS"
     assert "Ada Lund" in shown.text and "Bo Dahl" in shown.text, "who else was alerted"
-    assert await desk.access_log_count() == 1
+    assert await access_log_count(desk) == 1
     await staff.get(link)
-    assert await desk.access_log_count() == 2, "each view is one access-log entry"
+    assert await access_log_count(desk) == 2, "each view is one access-log entry"
     async with desk.state.engine.connect() as connection:
         row = (
             await connection.execute(
@@ -162,9 +174,9 @@ async def test_take_stops_the_escalation_and_shows_the_details(
             )
         ).first()
     assert row is not None
-    assert tuple(row) == ("staff", str(desk.team.member_ids[1]), "hpl_25", "page")  # type: ignore[union-attr]
+    assert tuple(row) == ("staff", str(desk.member(1)), "hpl_25", "page")
 
-    status = await desk.status(alert_id, http)
+    status = await desk.alert_status(alert_id)
     assert status["status"] == "acknowledged"
     assert status["acknowledged_by"] == {
         "name": "Bo Dahl",
@@ -176,73 +188,73 @@ async def test_take_stops_the_escalation_and_shows_the_details(
     assert kinds == ["received", "triaged", "paged", "paged", "acknowledged"]
 
     paged_before = len(desk.fake.messages())
-    await desk.advance(60)
+    await desk.fast_forward(timedelta(minutes=60))
     later = desk.fake.messages()[paged_before:]
     assert [m.to for m in later] == [desk.mobile(0)], "only the notice that it is taken"
     assert "tatt av Bo Dahl" in later[0].body and "Ola" not in later[0].body
 
-    other = await colleague.get(desk.link_of(0))
+    other = await colleague.get(link_of(desk, 0))
     assert "Tatt av Bo Dahl" in other.text and "Ta varselet" not in other.text
     assert "Ola" not in other.text
-    late = await colleague.post(f"{desk.link_of(0)}/take", data={"csrf": csrf_of(before.text)})
+    late = await colleague.post(f"{link_of(desk, 0)}/take", data={"csrf": csrf_of(before.text)})
     assert late.status_code == 303, "a tap on the stale page changes nothing"
-    assert (await desk.status(alert_id, http))["acknowledged_by"]["name"] == "Bo Dahl"
+    assert (await desk.alert_status(alert_id))["acknowledged_by"]["name"] == "Bo Dahl"
 
 
 async def test_a_link_opened_elsewhere_after_taking_shows_details_only_on_request(
-    desk: Desk, staff: httpx.AsyncClient, colleague: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient, colleague: httpx.AsyncClient
 ) -> None:
-    await desk.setup()
-    await desk.post_alert()
+    await paging_team(desk)
+    await desk.alert()
     await desk.settle()
-    link = desk.link_of(0)
+    link = link_of(desk, 0)
     await take(staff, link)
     # the same member's link opened by a scanner or another phone: no data, no log entry
     elsewhere = await colleague.get(link)
     assert "Du tok varselet" in elsewhere.text and "Ola" not in elsewhere.text
-    assert await desk.access_log_count() == 0
+    assert await access_log_count(desk) == 0
     shown = await colleague.post(f"{link}/show", data={"csrf": csrf_of(elsewhere.text)})
     assert shown.status_code == 303
     assert "Ola Nordmann" in (await colleague.get(link)).text
-    assert await desk.access_log_count() == 1
+    assert await access_log_count(desk) == 1
 
 
-async def test_an_objected_alert_pages_nobody(desk: Desk, http: httpx.AsyncClient) -> None:
-    await desk.setup(leader=True)
-    alert_id = await desk.post_alert(consent={"state": "objected"})
+async def test_an_objected_alert_pages_nobody(desk: Scenario, http: httpx.AsyncClient) -> None:
+    await paging_team(desk, leader=True)
+    alert_id = await desk.alert(consent={"state": "objected"})
     await desk.settle()
-    await desk.advance(30)
+    await desk.fast_forward(timedelta(minutes=30))
     assert desk.fake.messages() == [], "anonymous: nobody could act on it"
-    assert (await desk.status(alert_id, http))["triage"]["action"] == "no_page"
+    assert (await desk.alert_status(alert_id))["triage"]["action"] == "no_page"
 
 
 async def test_an_alert_objected_to_before_taking_shows_its_time_to_the_hour(
-    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient, http: httpx.AsyncClient
 ) -> None:
-    await desk.setup()
-    alert_id = await desk.post_alert()
+    await paging_team(desk)
+    alert_id = await desk.alert()
     await desk.settle()
-    link = desk.link_of(0)
+    link = link_of(desk, 0)
     assert "22.11.2026 23:41" in (await staff.get(link)).text
-    await desk.supplement(alert_id, http, consent={"state": "objected"})
+    await supplement(desk, alert_id, consent={"state": "objected"})
     page = await staff.get(link)
     assert "22.11.2026 23:00" in page.text and "23:41" not in page.text
-    await desk.advance(10)
-    assert not desk.texts_to(1), "paging stopped"
+    await desk.fast_forward(timedelta(minutes=10))
+    assert not desk.sms_to(1), "paging stopped"
 
 
 async def test_an_alert_objected_to_after_taking_shows_only_the_anonymous_facts(
-    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient, http: httpx.AsyncClient
 ) -> None:
     """The leader took it; then the person objected: what was taken stays, for drug warnings
     (hpl § 23 nr. 2), with the time to the hour and nothing that points to the person."""
-    await desk.setup(leader=True)
-    alert_id = await desk.post_alert()
+    await paging_team(desk, leader=True)
+    alert_id = await desk.alert()
     await desk.settle()
-    link = desk.link_of(0)  # Ada: on duty and the leader
+    link = link_of(desk, 0)  # Ada: on duty and the leader
     await take(staff, link)
     assert "23:41" in (await staff.get(link)).text
-    await desk.supplement(alert_id, http, consent={"state": "objected"})
+    await supplement(desk, alert_id, consent={"state": "objected"})
 
     shown = await staff.get(link)
     assert "anonymt" in shown.text
@@ -259,33 +271,33 @@ async def test_an_alert_objected_to_after_taking_shows_only_the_anonymous_facts(
         f"{link}/answer", data={"csrf": csrf_of(shown.text), "choice": "coming:20"}
     )
     assert answered.status_code == 303
-    assert (await desk.status(alert_id, http))["answer"]["text"] == "Kommer, ca. 20 min"
-    log = await desk.access_log()
-    assert log[-1] == (str(desk.team.member_ids[0]), ["substances"], "hpl_23_2")  # type: ignore[union-attr]
+    assert (await desk.alert_status(alert_id))["answer"]["text"] == "Kommer, ca. 20 min"
+    log = await access_log(desk)
+    assert log[-1] == (str(desk.member(0)), ["substances"], "hpl_23_2")
 
 
 async def test_a_member_who_is_not_the_leader_sees_nothing_of_an_objected_alert(
-    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient, http: httpx.AsyncClient
 ) -> None:
-    await desk.setup(leader=False)
-    alert_id = await desk.post_alert()
+    await paging_team(desk, leader=False)
+    alert_id = await desk.alert()
     await desk.settle()
-    link = desk.link_of(0)
+    link = link_of(desk, 0)
     await take(staff, link)
-    await desk.supplement(alert_id, http, consent={"state": "objected"})
-    before = await desk.access_log_count()
+    await supplement(desk, alert_id, consent={"state": "objected"})
+    before = await access_log_count(desk)
     shown = await staff.get(link)
     assert "anonymt" in shown.text and details_of(shown.text) == {}
     assert "heroin" not in shown.text and "Ola" not in shown.text and "23:41" not in shown.text
-    assert await desk.access_log_count() == before, "nothing personal was shown"
+    assert await access_log_count(desk) == before, "nothing personal was shown"
 
 
 async def test_a_cooperating_member_sees_the_acute_risk_but_not_substances_or_bystanders(
-    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient, http: httpx.AsyncClient
 ) -> None:
     """Not health personnel (e.g. a ruskonsulent in NAV): enough to find and help the person
     safely, never what was taken or who called 113 (hpl § 25)."""
-    team = await desk.setup()
+    team = await paging_team(desk)
     admin = await desk.factory.admin_client()
     changed = await http.patch(
         f"/v1/admin/teams/{team.team_id}/members/{team.member_ids[0]}",
@@ -294,11 +306,11 @@ async def test_a_cooperating_member_sees_the_acute_risk_but_not_substances_or_by
     )
     assert changed.status_code == 200 and changed.json()["is_health_personnel"] is False
     scene = {"others_present": True, "relative_present": True, "relative_called_113": True}
-    await desk.post_alert(
+    await desk.alert(
         scene=scene, clinical={**ALERT_EXAMPLE["clinical"], "drug_description": "lilla piller"}
     )
     await desk.settle()
-    link = desk.link_of(0)
+    link = link_of(desk, 0)
     await take(staff, link)
     shown = await staff.get(link)
     facts = details_of(shown.text)
@@ -316,17 +328,17 @@ async def test_a_cooperating_member_sees_the_acute_risk_but_not_substances_or_by
     text = re.sub(r"<[^>]*>", " ", shown.text)  # not "113" inside a random CSRF token
     for word in ("heroin", "benzodiazepin", "lilla piller", "opplyst", "113", "Pårørende"):
         assert word not in text
-    [entry] = await desk.access_log()
+    [entry] = await access_log(desk)
     assert entry[1:] == (["acute_risk", "contact", "identity", "place", "situation"], "hpl_25")
 
 
 async def test_answers_reach_the_dispatcher_and_the_reporter(
-    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient, http: httpx.AsyncClient
 ) -> None:
-    await desk.setup()
-    alert_id = await desk.post_alert()
+    await paging_team(desk)
+    alert_id = await desk.alert()
     await desk.settle()
-    link = desk.link_of(0)
+    link = link_of(desk, 0)
     await take(staff, link)
     shown = await staff.get(link)
     token = csrf_of(shown.text)
@@ -341,11 +353,11 @@ async def test_answers_reach_the_dispatcher_and_the_reporter(
     assert refused.status_code == 422 and "phone number" in refused.text
     not_offered = await staff.post(f"{link}/answer", data={"csrf": token, "choice": "coming:17"})
     assert not_offered.status_code == 422
-    assert (await desk.status(alert_id, http))["answer"] is None, "nothing was stored"
+    assert (await desk.alert_status(alert_id))["answer"] is None, "nothing was stored"
 
     await staff.post(f"{link}/answer", data={"csrf": token, "choice": "bring_to:legevakten"})
     await desk.settle()
-    status = await desk.status(alert_id, http)
+    status = await desk.alert_status(alert_id)
     assert status["answer"] == {
         "kind": "bring_to",
         "text": "Ta vedkommende med til legevakten",
@@ -363,11 +375,11 @@ async def test_answers_reach_the_dispatcher_and_the_reporter(
 
 
 async def test_dead_links_get_clear_pages(
-    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient, http: httpx.AsyncClient
 ) -> None:
-    await desk.setup()
+    await paging_team(desk)
     admin = await desk.factory.admin_client()
-    await desk.post_alert()
+    await desk.alert()
     await desk.settle()
     unknown = await staff.get("/a/AAAAAAAAAAAA")
     assert unknown.status_code == 404 and "Lenken finnes ikke" in unknown.text
@@ -375,30 +387,30 @@ async def test_dead_links_get_clear_pages(
     odd = await staff.get("/a/%00%ff<script>")
     assert odd.status_code == 404 and "text/html" in odd.headers["content-type"]
 
-    team = desk.team
+    team = desk.teams[0]
     assert team is not None
     gone = await http.post(
         f"/v1/admin/teams/{team.team_id}/members/{team.member_ids[0]}/deactivate",
         headers=admin.headers,
     )
     assert gone.status_code == 200, gone.text
-    revoked = await staff.get(desk.link_of(0))
+    revoked = await staff.get(link_of(desk, 0))
     assert revoked.status_code == 403 and "virker ikke lenger" in revoked.text
 
-    await desk.advance(5)
-    link = desk.link_of(1)
+    await desk.fast_forward(timedelta(minutes=5))
+    link = link_of(desk, 1)
     desk.clock.advance(timedelta(hours=desk.state.settings.links.expiry_hours))
     expired = await staff.get(link)
     assert expired.status_code == 410 and "utløpt" in expired.text
 
 
 async def test_guessing_is_limited_per_address_but_not_for_the_holder(
-    desk: Desk, staff: httpx.AsyncClient, app: FastAPI
+    desk: Scenario, staff: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    await desk.setup()
-    await desk.post_alert()
+    await paging_team(desk)
+    await desk.alert()
     await desk.settle()
-    link = desk.link_of(0)
+    link = link_of(desk, 0)
     assert (await staff.get(link)).status_code == 200  # the holder's browser
     async with browser_client(app) as guesser:  # the same address
         statuses = [(await guesser.get(f"/a/{i:0>12}")).status_code for i in range(25)]
@@ -409,20 +421,20 @@ async def test_guessing_is_limited_per_address_but_not_for_the_holder(
 
 
 async def test_head_never_changes_anything(
-    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient, http: httpx.AsyncClient
 ) -> None:
-    await desk.setup()
-    alert_id = await desk.post_alert()
+    await paging_team(desk)
+    alert_id = await desk.alert()
     await desk.settle()
-    response = await staff.head(desk.link_of(0))
+    response = await staff.head(link_of(desk, 0))
     assert response.status_code == 200 and response.content == b""
-    assert (await desk.status(alert_id, http))["status"] == "notified"
+    assert (await desk.alert_status(alert_id))["status"] == "notified"
 
 
 async def test_a_team_can_choose_not_to_tell_the_others(
-    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient, http: httpx.AsyncClient
 ) -> None:
-    team = await desk.setup()
+    team = await paging_team(desk)
     admin = await desk.factory.admin_client()
     changed = await http.patch(
         f"/v1/admin/teams/{team.team_id}",
@@ -430,30 +442,30 @@ async def test_a_team_can_choose_not_to_tell_the_others(
         headers=admin.headers,
     )
     assert changed.status_code == 200 and changed.json()["tell_others_when_taken"] is False
-    await desk.post_alert()
+    await desk.alert()
     await desk.settle()
-    await desk.advance(5)
-    link = desk.link_of(1)
+    await desk.fast_forward(timedelta(minutes=5))
+    link = link_of(desk, 1)
     await take(staff, link)
-    await desk.advance(30)
-    assert len(desk.texts_to(0)) == 1, "only the page itself, no notice that it was taken"
+    await desk.fast_forward(timedelta(minutes=30))
+    assert len(desk.sms_to(0)) == 1, "only the page itself, no notice that it was taken"
 
 
 async def test_two_taps_at_once_take_it_once(
-    desk: Desk, staff: httpx.AsyncClient, colleague: httpx.AsyncClient, http: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient, colleague: httpx.AsyncClient, http: httpx.AsyncClient
 ) -> None:
-    await desk.setup()
-    alert_id = await desk.post_alert()
+    await paging_team(desk)
+    alert_id = await desk.alert()
     await desk.settle()
-    await desk.advance(5)
-    first, second = desk.link_of(0), desk.link_of(1)
+    await desk.fast_forward(timedelta(minutes=5))
+    first, second = link_of(desk, 0), link_of(desk, 1)
     pages = [await staff.get(first), await colleague.get(second)]
     taps = await asyncio.gather(
         staff.post(f"{first}/take", data={"csrf": csrf_of(pages[0].text)}),
         colleague.post(f"{second}/take", data={"csrf": csrf_of(pages[1].text)}),
     )
     assert [t.status_code for t in taps] == [303, 303]
-    status = await desk.status(alert_id, http)
+    status = await desk.alert_status(alert_id)
     assert [e["kind"] for e in status["timeline"]].count("acknowledged") == 1
     taker = status["acknowledged_by"]["name"]
     shown = [await staff.get(first), await colleague.get(second)]
@@ -462,9 +474,9 @@ async def test_two_taps_at_once_take_it_once(
 
 
 async def test_the_page_speaks_the_members_language(
-    desk: Desk, staff: httpx.AsyncClient, http: httpx.AsyncClient
+    desk: Scenario, staff: httpx.AsyncClient, http: httpx.AsyncClient
 ) -> None:
-    team = await desk.setup()
+    team = await paging_team(desk)
     admin = await desk.factory.admin_client()
     changed = await http.patch(
         f"/v1/admin/teams/{team.team_id}/members/{team.member_ids[0]}",
@@ -472,13 +484,13 @@ async def test_the_page_speaks_the_members_language(
         headers=admin.headers,
     )
     assert changed.status_code == 200, changed.text
-    await desk.post_alert()
+    await desk.alert()
     await desk.settle()
-    assert desk.texts_to(0)[0].startswith("Overdose alert")
-    page = await staff.get(desk.link_of(0))
+    assert desk.sms_to(0)[0].startswith("Overdose alert")
+    page = await staff.get(link_of(desk, 0))
     assert "Take the alert" in page.text and 'lang="en"' in page.text
-    await take(staff, desk.link_of(0))
-    shown = await staff.get(desk.link_of(0))
+    await take(staff, link_of(desk, 0))
+    shown = await staff.get(link_of(desk, 0))
     facts = details_of(shown.text)
     assert facts["Substances"] == "heroin, benzodiazepines"
     assert facts["Where the person is now"] == "at home alone"
@@ -488,10 +500,10 @@ async def test_the_page_speaks_the_members_language(
 
 
 @pytest.mark.skipif(BACKEND != "postgresql", reason="SQLite writers never overlap")
-async def test_a_take_after_a_colleagues_commit_sees_it(desk: Desk) -> None:
+async def test_a_take_after_a_colleagues_commit_sees_it(desk: Scenario) -> None:
     """The escalation row read before the lock is read again under it."""
-    team = await desk.setup()
-    alert_id = await desk.post_alert()
+    team = await paging_team(desk)
+    alert_id = await desk.alert()
     await desk.settle()
     async with desk.state.sessions() as late, late.begin():
         held = await escalation_engine.status_of(late, alert_id=alert_id)  # in its identity map

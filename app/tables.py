@@ -14,6 +14,7 @@ from app.drug_warnings import models as drug_warnings_models
 from app.escalation.engine import models as escalation_state_models
 from app.escalation.policy import models as escalation_models
 from app.followup import models as followup_models
+from app.followup.settings import models as followup_settings_models
 from app.informing import models as informing_models
 from app.notify import models as notify_models
 from app.roster import models as roster_models
@@ -33,6 +34,7 @@ __all__ = [
     "escalation_models",
     "escalation_state_models",
     "followup_models",
+    "followup_settings_models",
     "heartbeat",
     "informing_models",
     "links_models",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.answers import service
 from app.answers.schemas import AnswerOptions
 from app.api.documents import Operation, SettingsDocument, mount
-from app.roster.owners import MUNICIPALITY
+from app.roster.teams.owners import MUNICIPALITY
 
 ANSWER_OPTIONS = SettingsDocument(
     name="answer-options",

@@ -15,7 +15,7 @@ the path (`{code}`, `{team_id}`) and whom the token may act for, and its `Claim`
 (`Claim.resolve`) inside the request's transaction, after FastAPI has validated the body, so
 that a bad body is still a 422 before an unknown or another client's owner is a 404. What a
 claim names is for the owner's domain to check (a municipality or a team: the roster's
-`app.roster.owners`), handed in as `Owner.check`: this module imports no domain.
+`app.roster.teams.owners`), handed in as `Owner.check`: this module imports no domain.
 """
 
 from __future__ import annotations

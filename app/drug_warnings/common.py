@@ -2,7 +2,7 @@
 who files a concern report or drafts a warning (`Filer`).
 
 Another client's municipality is answered as an unknown one: in a request body a 422 naming
-the field (in a path a 404, by the settings documents' `app.roster.owners`).
+the field (in a path a 404, by the settings documents' `app.roster.teams.owners`).
 """
 
 from __future__ import annotations

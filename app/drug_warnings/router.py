@@ -37,7 +37,7 @@ from app.drug_warnings.schemas import (
 )
 from app.errors import Forbidden, NotFound
 from app.problems import Problem
-from app.roster.owners import MUNICIPALITY
+from app.roster.teams.owners import MUNICIPALITY
 
 TAG = "drug warnings"
 ADMIN_TAG = "admin: drug warnings"

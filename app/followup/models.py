@@ -1,4 +1,4 @@
-"""Tables: municipalities' own templates and settings, cases, their steps (with the deadlines
+"""Tables: municipalities' own templates, cases, their steps (with the deadlines
 the engine acts on) and each case's history.
 
 A case copies its steps from the template when it opens, so a template changed later never
@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    CheckConstraint,
     Column,
     Index,
     Text,
@@ -43,22 +42,6 @@ class FollowupTemplateRow(SQLModel, table=True):
     body: dict[str, Any] = Field(
         sa_column=Column(JSON, nullable=False),
         description="The template as validated by app.followup.template_schema",
-    )
-    updated_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class FollowupSettingsRow(SQLModel, table=True):
-    """A municipality's follow-up settings; without a row the defaults apply."""
-
-    __tablename__ = "followup_settings"
-    __table_args__ = (
-        CheckConstraint("repeat_window_days BETWEEN 1 AND 365", name="repeat_window_days_range"),
-    )
-
-    municipality_code: str = Field(foreign_key="municipality.code", primary_key=True, max_length=4)
-    repeat_window_days: int = Field(
-        description="Repeated overdoses: how many days back an earlier non-fatal overdose of "
-        "the same person counts (app.followup.repeated)"
     )
     updated_at: datetime = Field(sa_type=UTCDateTime)
 

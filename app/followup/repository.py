@@ -17,7 +17,6 @@ from app.followup.models import (
     CaseEventKind,
     FollowupCase,
     FollowupEvent,
-    FollowupSettingsRow,
     FollowupStep,
     FollowupTemplateRow,
 )
@@ -31,16 +30,6 @@ async def get_template(
 
 async def save_template(session: AsyncSession, row: FollowupTemplateRow) -> None:
     await session.merge(row)
-
-
-async def get_settings(
-    session: AsyncSession, *, municipality_code: str
-) -> FollowupSettingsRow | None:
-    return await session.get(FollowupSettingsRow, municipality_code)
-
-
-async def save_settings(session: AsyncSession, row: FollowupSettingsRow) -> FollowupSettingsRow:
-    return await session.merge(row)
 
 
 async def case_of_alert(session: AsyncSession, *, alert_id: uuid.UUID) -> FollowupCase | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.api.documents import Operation, SettingsDocument, mount
-from app.roster.owners import MUNICIPALITY
+from app.roster.teams.owners import MUNICIPALITY
 from app.triage import service
 from app.triage.schemas import TriageTableDoc, TriageTableIn
 

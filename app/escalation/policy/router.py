@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.api.documents import Operation, SettingsDocument, mount
 from app.escalation.policy import service
 from app.escalation.policy.schemas import PolicyIn, PolicyOut
-from app.roster.owners import TEAM
+from app.roster.teams.owners import TEAM
 
 ESCALATION_POLICY = SettingsDocument(
     name="escalation-policy",

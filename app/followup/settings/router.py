@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.api.documents import Operation, SettingsDocument, mount
 from app.followup.settings import service
 from app.followup.settings.schemas import FollowupSettingsIn, FollowupSettingsOut
-from app.roster.owners import MUNICIPALITY
+from app.roster.teams.owners import MUNICIPALITY
 
 FOLLOWUP_SETTINGS = SettingsDocument(
     name="followup-settings",

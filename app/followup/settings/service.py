@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.followup import repeated, repository
-from app.followup.models import FollowupSettingsRow
+from app.followup import repeated
+from app.followup.settings import repository
+from app.followup.settings.models import FollowupSettingsRow
 from app.followup.settings.schemas import (
     DEFAULT_REPEAT_WINDOW_DAYS,
     FollowupSettingsIn,

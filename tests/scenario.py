@@ -82,6 +82,8 @@ class Scenario:
     """What `client()` serves unless told otherwise: set it before the first client."""
     teams: list[TeamSetup] = field(default_factory=list)
     """The teams `team()` made, oldest first."""
+    alerts: list[uuid.UUID] = field(default_factory=list)
+    """The alerts `alert()` posted, oldest first."""
     _clients: dict[tuple[tuple[str, ...], tuple[str, ...]], _Client] = field(default_factory=dict)
     _sms_seen: int = 0
 
@@ -182,7 +184,9 @@ class Scenario:
             sent["occurred_at"] = (self.clock.now() - ago).isoformat()
         if not naloxone:
             sent.pop("naloxone", None)
-        return uuid.UUID(await self.factory.post_alert(await self.client(), sent))
+        alert_id = uuid.UUID(await self.factory.post_alert(await self.client(), sent))
+        self.alerts.append(alert_id)
+        return alert_id
 
     async def alert_status(self, alert_id: uuid.UUID) -> dict[str, Any]:
         """The alert as the AMK reads it (`GET /v1/alerts/{id}`)."""

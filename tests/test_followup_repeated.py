@@ -17,8 +17,6 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from app.alerts import service as alerts_service
-from app.alerts.enums import AckVia
 from app.alerts.models import Alert
 from app.auth.scopes import Scope
 from app.clock import FakeClock
@@ -26,11 +24,11 @@ from app.followup import repeated, texts
 from app.followup import service as followup
 from app.followup.models import FollowupCase, FollowupEvent, FollowupStep
 from app.notify.models import OutboxMessage
-from app.roster.models import Member
 from app.state import AppState
-from tests.factories import ApiCredentials, Factory, TeamSetup
+from tests.factories import Factory
 from tests.personal_data import NAME, NATIONAL_ID, RECOGNISABLE, personal_body
 from tests.problems import assert_problem
+from tests.scenario import Scenario
 
 # The rule
 
@@ -145,100 +143,82 @@ EXTRA = ["repeat_concern_report", "repeat_urgent_meeting", "repeat_consider_chap
 FREDRIKSTAD, OSLO = "3107", "0301"
 
 
-class Desk:
-    """Two municipalities' teams (Ada and Oda lead), one AMK sending to both."""
-
-    def __init__(self, factory: Factory, state: AppState, clock: FakeClock) -> None:
-        self.factory, self.state, self.clock = factory, state, clock
-
-    async def setup(self) -> None:
-        self.teams: dict[str, TeamSetup] = {
-            FREDRIKSTAD: await self.factory.team(municipality=FREDRIKSTAD),
-            OSLO: await self.factory.team(municipality=OSLO, member_names=("Oda Berg", "Per Ruud")),
-        }
-        self.amk: ApiCredentials = await self.factory.api_client(municipalities=(FREDRIKSTAD, OSLO))
-
-    async def alert(
-        self,
-        *,
-        ago: timedelta = timedelta(minutes=20),
-        municipality: str = FREDRIKSTAD,
-        national_id: str | None = NATIONAL_ID,
-        **overrides: Any,
-    ) -> uuid.UUID:
-        body = personal_body(
-            occurred_at=(self.clock.now() - ago).isoformat(),
-            municipality=municipality,
-            **overrides,
-        )
-        if national_id is None:
-            del body["person"]["national_id"]
-        self.amk.token = await self.factory.token(self.amk)
-        return uuid.UUID(await self.factory.post_alert(self.amk, body))
-
-    async def take(self, alert_id: uuid.UUID) -> FollowupCase | None:
-        """The alert's municipality's second member takes it; its case opens."""
-        async with self.state.sessions() as session, session.begin():
-            alert = await session.get(Alert, alert_id)
-            assert alert is not None
-            taker = self.teams[alert.municipality_code].member_ids[1]
-            member = await session.get(Member, taker)
-            await alerts_service.acknowledge(
-                session, alert_id=alert_id, member=member, via=AckVia.LINK, now=self.clock.now()
-            )
-            return await followup.open_case_for_alert(
-                session,
-                alert_id=alert_id,
-                taken_by=taker,
-                now=self.clock.now(),
-                cipher=self.state.cipher,
-                public_base_url=self.state.settings.http.public_base_url,
-            )
-
-    async def step_keys(self, case_id: uuid.UUID) -> list[str]:
-        async with self.state.sessions() as session:
-            rows = await session.execute(
-                select(col(FollowupStep.key))
-                .where(col(FollowupStep.case_id) == case_id)
-                .order_by(col(FollowupStep.position))
-            )
-            return list(rows.scalars())
-
-    async def crisis_sms(self) -> list[OutboxMessage]:
-        async with self.state.sessions() as session:
-            rows = await session.execute(
-                select(OutboxMessage).where(col(OutboxMessage.purpose) == followup.CRISIS_PURPOSE)
-            )
-            return list(rows.scalars())
-
-    async def hash_of(self, alert_id: uuid.UUID) -> str | None:
-        async with self.state.sessions() as session:
-            alert = await session.get(Alert, alert_id)
-            assert alert is not None
-            return alert.national_id_hash
+FREDRIKSTAD_TEAM, OSLO_TEAM = 0, 1
+"""The teams in the order the `desk` fixture makes them (Ada and Oda lead)."""
 
 
 @pytest.fixture
-async def desk(factory: Factory, state: AppState, clock: FakeClock) -> Desk:
-    desk = Desk(factory, state, clock)
-    await desk.setup()
-    return desk
+async def desk(scenario: Scenario) -> Scenario:
+    """Two municipalities' teams, one AMK sending to both."""
+    scenario.municipalities = (FREDRIKSTAD, OSLO)
+    await scenario.team(municipality=FREDRIKSTAD)
+    await scenario.team(municipality=OSLO, member_names=("Oda Berg", "Per Ruud"))
+    return scenario
+
+
+async def post_alert(
+    desk: Scenario,
+    *,
+    municipality: str = FREDRIKSTAD,
+    national_id: str | None = NATIONAL_ID,
+    **overrides: Any,
+) -> uuid.UUID:
+    """An overdose of the person (with their national id, unless None) 20 minutes ago."""
+    body = personal_body(municipality=municipality, **overrides)
+    if national_id is None:
+        del body["person"]["national_id"]
+    return await desk.alert(body=body, ago=timedelta(minutes=20))
+
+
+async def take(desk: Scenario, alert_id: uuid.UUID) -> FollowupCase | None:
+    """The alert's municipality's second member takes it; its case opens."""
+    async with desk.state.sessions() as session:
+        alert = await session.get(Alert, alert_id)
+        assert alert is not None
+        municipality = alert.municipality_code
+    team = desk.teams[FREDRIKSTAD_TEAM if municipality == FREDRIKSTAD else OSLO_TEAM]
+    return await desk.take(alert_id, team.member_ids[1])
+
+
+async def step_keys(desk: Scenario, case_id: uuid.UUID) -> list[str]:
+    async with desk.state.sessions() as session:
+        rows = await session.execute(
+            select(col(FollowupStep.key))
+            .where(col(FollowupStep.case_id) == case_id)
+            .order_by(col(FollowupStep.position))
+        )
+        return list(rows.scalars())
+
+
+async def crisis_sms(desk: Scenario) -> list[OutboxMessage]:
+    async with desk.state.sessions() as session:
+        rows = await session.execute(
+            select(OutboxMessage).where(col(OutboxMessage.purpose) == followup.CRISIS_PURPOSE)
+        )
+        return list(rows.scalars())
+
+
+async def hash_of(desk: Scenario, alert_id: uuid.UUID) -> str | None:
+    async with desk.state.sessions() as session:
+        alert = await session.get(Alert, alert_id)
+        assert alert is not None
+        return alert.national_id_hash
 
 
 async def test_second_alert_within_the_window_marks_the_case(
-    desk: Desk, state: AppState, clock: FakeClock
+    desk: Scenario, state: AppState, clock: FakeClock
 ) -> None:
-    first = await desk.alert()
-    case = await desk.take(first)
+    first = await post_alert(desk)
+    case = await take(desk, first)
     assert case is not None and not case.serious_crisis and case.repeated_overdoses == 0
-    assert not set(EXTRA) & set(await desk.step_keys(case.id))
+    assert not set(EXTRA) & set(await step_keys(desk, case.id))
 
     clock.advance(timedelta(days=12))
-    second = await desk.alert()
-    crisis = await desk.take(second)
+    second = await post_alert(desk)
+    crisis = await take(desk, second)
     assert crisis is not None
     assert (crisis.serious_crisis, crisis.repeated_overdoses) == (True, 2)
-    keys = await desk.step_keys(crisis.id)
+    keys = await step_keys(desk, crisis.id)
     assert keys[-3:] == EXTRA  # after the template's own steps
     async with state.sessions() as session:
         steps = {
@@ -259,94 +239,96 @@ async def test_second_alert_within_the_window_marks_the_case(
                 )
             ).scalars()
         ]
-    leader = desk.teams[FREDRIKSTAD].leader_id
+    leader = desk.teams[FREDRIKSTAD_TEAM].leader_id
     for key in EXTRA:
         assert steps[key].owner_member_id == leader and steps[key].active
     guidance = (steps["repeat_consider_chapter10"].guidance or "").lower()
     assert "barneverns- og helsenemnda" in guidance and "ikke et vedtak" in guidance
     assert events == ["opened", "serious_crisis"]
 
-    [sms] = await desk.crisis_sms()
+    [sms] = await crisis_sms(desk)
     assert sms.member_id == leader and sms.subject_id == crisis.id
-    assert leader is not None and sms.to_number == desk.teams[FREDRIKSTAD].mobiles[leader]
+    assert leader is not None and sms.to_number == desk.teams[FREDRIKSTAD_TEAM].mobiles[leader]
     assert sms.body.startswith("Alvorlig krise Fredrikstad")
     assert texts.case_link(state.settings.http.public_base_url, crisis.id) in sms.body
     assert not any(value in sms.body for value in RECOGNISABLE)
     assert NAME not in sms.body
 
-    third_case = await desk.take(await desk.alert())
+    third_case = await take(desk, await post_alert(desk))
     assert third_case is not None and third_case.repeated_overdoses == 3
 
 
 async def test_at_the_edge_of_the_window_links_and_a_second_later_does_not(
-    desk: Desk, clock: FakeClock
+    desk: Scenario, clock: FakeClock
 ) -> None:
-    await desk.alert()
+    await post_alert(desk)
     clock.advance(WINDOW)  # each alert's overdose was 20 minutes before it was sent
-    at_edge = await desk.take(await desk.alert())
+    at_edge = await take(desk, await post_alert(desk))
     assert at_edge is not None and at_edge.repeated_overdoses == 2
 
     clock.advance(WINDOW + timedelta(seconds=1))  # the edge alert is a second outside
-    outside = await desk.take(await desk.alert())
+    outside = await take(desk, await post_alert(desk))
     assert outside is not None and not outside.serious_crisis
 
 
-async def test_outside_the_window_the_case_is_not_marked(desk: Desk, clock: FakeClock) -> None:
-    await desk.take(await desk.alert())
+async def test_outside_the_window_the_case_is_not_marked(desk: Scenario, clock: FakeClock) -> None:
+    await take(desk, await post_alert(desk))
     clock.advance(WINDOW + timedelta(hours=1))
-    case = await desk.take(await desk.alert())
+    case = await take(desk, await post_alert(desk))
     assert case is not None and not case.serious_crisis
-    assert not set(EXTRA) & set(await desk.step_keys(case.id))
-    assert await desk.crisis_sms() == []
+    assert not set(EXTRA) & set(await step_keys(desk, case.id))
+    assert await crisis_sms(desk) == []
 
 
-async def test_a_fatal_earlier_alert_is_not_counted(desk: Desk, clock: FakeClock) -> None:
-    fatal = await desk.alert(kind="fatal", clinical={"outcome": "deceased"})
-    assert await desk.hash_of(fatal) is not None
+async def test_a_fatal_earlier_alert_is_not_counted(desk: Scenario, clock: FakeClock) -> None:
+    fatal = await post_alert(desk, kind="fatal", clinical={"outcome": "deceased"})
+    assert await hash_of(desk, fatal) is not None
     clock.advance(timedelta(days=1))
-    case = await desk.take(await desk.alert())
+    case = await take(desk, await post_alert(desk))
     assert case is not None and not case.serious_crisis
 
 
 async def test_objected_and_identity_less_alerts_never_link(
-    desk: Desk, state: AppState, clock: FakeClock
+    desk: Scenario, state: AppState, clock: FakeClock
 ) -> None:
-    objected = await desk.alert(consent={"state": "objected"})
-    assert await desk.hash_of(objected) is None
-    assert await desk.take(objected) is None  # no case at all: nobody may act on it
-    no_id = await desk.alert(national_id=None)
-    assert await desk.hash_of(no_id) is None
-    case = await desk.take(no_id)
+    objected = await post_alert(desk, consent={"state": "objected"})
+    assert await hash_of(desk, objected) is None
+    assert await take(desk, objected) is None  # no case at all: nobody may act on it
+    no_id = await post_alert(desk, national_id=None)
+    assert await hash_of(desk, no_id) is None
+    case = await take(desk, no_id)
     assert case is not None and not case.serious_crisis
     clock.advance(timedelta(hours=2))
-    case = await desk.take(await desk.alert(national_id=None))
+    case = await take(desk, await post_alert(desk, national_id=None))
     assert case is not None and not case.serious_crisis  # two without an id: no link
-    case = await desk.take(await desk.alert())
+    case = await take(desk, await post_alert(desk))
     assert case is not None and not case.serious_crisis  # the first with an id
-    assert await desk.crisis_sms() == []
+    assert await crisis_sms(desk) == []
 
 
-async def test_a_purged_identity_never_links(desk: Desk, state: AppState, clock: FakeClock) -> None:
-    first = await desk.alert()
+async def test_a_purged_identity_never_links(
+    desk: Scenario, state: AppState, clock: FakeClock
+) -> None:
+    first = await post_alert(desk)
     async with state.sessions() as session, session.begin():
         alert = await session.get(Alert, first)
         assert alert is not None and alert.national_id_hash is not None
         alert.national_id_hash = None  # as a supplement that purges the identity leaves it
     clock.advance(timedelta(days=1))
-    case = await desk.take(await desk.alert())
+    case = await take(desk, await post_alert(desk))
     assert case is not None and not case.serious_crisis
 
 
 async def test_alerts_in_two_municipalities_link(
-    desk: Desk, factory: Factory, http: httpx.AsyncClient, clock: FakeClock
+    desk: Scenario, factory: Factory, http: httpx.AsyncClient, clock: FakeClock
 ) -> None:
-    await desk.take(await desk.alert(municipality=OSLO))
+    await take(desk, await post_alert(desk, municipality=OSLO))
     clock.advance(timedelta(days=3))
-    case = await desk.take(await desk.alert(municipality=FREDRIKSTAD))
+    case = await take(desk, await post_alert(desk, municipality=FREDRIKSTAD))
     assert case is not None and case.municipality_code == FREDRIKSTAD
     assert (case.serious_crisis, case.repeated_overdoses) == (True, 2)
-    [sms] = await desk.crisis_sms()
-    assert sms.member_id == desk.teams[FREDRIKSTAD].leader_id  # the case's leader, not Oslo's
+    [sms] = await crisis_sms(desk)
+    assert sms.member_id == desk.teams[FREDRIKSTAD_TEAM].leader_id  # the case's leader, not Oslo's
     case_system = await factory.api_client(scopes=(Scope.ALERTS_DETAILS,))
     response = await http.get(f"/v1/cases/{case.id}", headers=case_system.headers)
     assert response.status_code == 200, response.text
@@ -383,12 +365,12 @@ async def crisis_outcome(state: AppState, case_id: uuid.UUID) -> str | None:
 
 
 async def test_a_ten_day_window_counts_ten_days_back_and_not_a_second_more(
-    desk: Desk, factory: Factory, http: httpx.AsyncClient, state: AppState, clock: FakeClock
+    desk: Scenario, factory: Factory, http: httpx.AsyncClient, state: AppState, clock: FakeClock
 ) -> None:
     await set_window(factory, http, FREDRIKSTAD, 10)
-    await desk.take(await desk.alert())
+    await take(desk, await post_alert(desk))
     clock.advance(timedelta(days=10))  # each alert's overdose was 20 minutes before it was sent
-    at_edge = await desk.take(await desk.alert())
+    at_edge = await take(desk, await post_alert(desk))
     assert at_edge is not None and (at_edge.serious_crisis, at_edge.repeated_overdoses) == (
         True,
         2,
@@ -396,23 +378,23 @@ async def test_a_ten_day_window_counts_ten_days_back_and_not_a_second_more(
     assert await crisis_outcome(state, at_edge.id) == "2 ikke-dødelige overdoser innen 10 dager"
 
     clock.advance(timedelta(days=10, seconds=1))  # the edge alert is a second outside
-    outside = await desk.take(await desk.alert())
+    outside = await take(desk, await post_alert(desk))
     assert outside is not None and not outside.serious_crisis  # 30 days would have linked
-    assert not set(EXTRA) & set(await desk.step_keys(outside.id))
-    assert len(await desk.crisis_sms()) == 1
+    assert not set(EXTRA) & set(await step_keys(desk, outside.id))
+    assert len(await crisis_sms(desk)) == 1
 
 
 async def test_the_window_of_the_municipality_whose_case_opens_applies(
-    desk: Desk, factory: Factory, http: httpx.AsyncClient, state: AppState, clock: FakeClock
+    desk: Scenario, factory: Factory, http: httpx.AsyncClient, state: AppState, clock: FakeClock
 ) -> None:
     await set_window(factory, http, OSLO, 10)  # Fredrikstad keeps the default, 30 days
-    await desk.take(await desk.alert(municipality=FREDRIKSTAD))
+    await take(desk, await post_alert(desk, municipality=FREDRIKSTAD))
     clock.advance(timedelta(days=15))
-    in_oslo = await desk.take(await desk.alert(municipality=OSLO))
+    in_oslo = await take(desk, await post_alert(desk, municipality=OSLO))
     assert in_oslo is not None and not in_oslo.serious_crisis  # 15 days: outside Oslo's 10
 
     clock.advance(timedelta(days=1))
-    in_fredrikstad = await desk.take(await desk.alert(municipality=FREDRIKSTAD))
+    in_fredrikstad = await take(desk, await post_alert(desk, municipality=FREDRIKSTAD))
     assert in_fredrikstad is not None
     # Within Fredrikstad's 30 days: its own alert 16 days back and Oslo's a day back count.
     assert (in_fredrikstad.serious_crisis, in_fredrikstad.repeated_overdoses) == (True, 3)
@@ -421,15 +403,15 @@ async def test_the_window_of_the_municipality_whose_case_opens_applies(
     )
 
     clock.advance(timedelta(days=5))
-    again_in_oslo = await desk.take(await desk.alert(municipality=OSLO))
+    again_in_oslo = await take(desk, await post_alert(desk, municipality=OSLO))
     assert again_in_oslo is not None
     # Oslo's 10 days: its own 6 days back and Fredrikstad's 5 days back; not the first, 21.
     assert (again_in_oslo.serious_crisis, again_in_oslo.repeated_overdoses) == (True, 3)
     assert await crisis_outcome(state, again_in_oslo.id) == (
         "3 ikke-dødelige overdoser innen 10 dager"
     )
-    [_, sms] = sorted(await desk.crisis_sms(), key=lambda m: m.created_at)
-    assert sms.member_id == desk.teams[OSLO].leader_id
+    [_, sms] = sorted(await crisis_sms(desk), key=lambda m: m.created_at)
+    assert sms.member_id == desk.teams[OSLO_TEAM].leader_id
 
 
 async def test_the_settings_default_to_thirty_days_until_set(
@@ -512,14 +494,14 @@ async def test_the_settings_need_the_admin_scope(factory: Factory, http: httpx.A
 
 
 async def test_the_leader_hears_of_a_crisis_opened_at_night_at_eight(
-    desk: Desk, clock: FakeClock
+    desk: Scenario, clock: FakeClock
 ) -> None:
-    await desk.take(await desk.alert())
+    await take(desk, await post_alert(desk))
     oslo = ZoneInfo("Europe/Oslo")
     local = clock.now().astimezone(oslo)
     night = (local + timedelta(days=1)).replace(hour=2, minute=0, second=0, microsecond=0)
     clock.advance(night - local)
-    crisis = await desk.take(await desk.alert())
+    crisis = await take(desk, await post_alert(desk))
     assert crisis is not None and crisis.serious_crisis
-    [sms] = await desk.crisis_sms()
+    [sms] = await crisis_sms(desk)
     assert sms.due_at.astimezone(oslo) == night.replace(hour=8)

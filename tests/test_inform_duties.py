@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,22 +17,16 @@ from app.consent.enums import DataCategory
 from app.informing import service as informing
 from app.informing.models import InformDuty, InformTrigger
 from app.state import AppState
-from tests.factories import ApiCredentials, Factory
 from tests.personal_data import NATIONAL_ID, decoded, personal_body
 from tests.problems import assert_problem
+from tests.scenario import Scenario
 from tests.test_migration_0006 import rows
 
 RECORDER = {"name": "Kari Solberg", "role": "leder"}
 
 
-@dataclass
-class World:
-    case_system: ApiCredentials
-    oslo_case_system: ApiCredentials
-    alert: str
-    other_alert: str
-    duty: uuid.UUID
-    """An intake duty of `alert`, not yet recorded."""
+FREDRIKSTAD, OSLO = ("3107",), ("0301",)
+"""The case systems' municipalities (the AMK sends to both)."""
 
 
 async def open_intake_duty(state: AppState, alert_id: str, now: datetime) -> uuid.UUID:
@@ -50,30 +43,50 @@ async def open_intake_duty(state: AppState, alert_id: str, now: datetime) -> uui
 
 
 @pytest.fixture
-async def world(factory: Factory, state: AppState, clock: FakeClock) -> World:
-    amk = await factory.api_client(municipalities=("3107", "0301"))
-    alert = await factory.post_alert(amk, personal_body())
-    other_alert = await factory.post_alert(amk, personal_body())
-    return World(
-        case_system=await factory.api_client(scopes=(Scope.ALERTS_DETAILS,)),
-        oslo_case_system=await factory.api_client(
-            municipalities=("0301",), scopes=(Scope.ALERTS_DETAILS,)
-        ),
-        alert=alert,
-        other_alert=other_alert,
-        duty=await open_intake_duty(state, alert, clock.now()),
-    )
+async def world(scenario: Scenario) -> Scenario:
+    """Two alerts about the person (`first_alert`, `other_alert`)."""
+    scenario.municipalities = FREDRIKSTAD + OSLO
+    for _ in range(2):
+        await scenario.alert(body=personal_body())
+    return scenario
 
 
-async def duties(http: httpx.AsyncClient, who: ApiCredentials, alert_id: str) -> httpx.Response:
-    return await http.get(f"/v1/alerts/{alert_id}/inform-duties", headers=who.headers)
+@pytest.fixture
+def first_alert(world: Scenario) -> str:
+    return str(world.alerts[0])
+
+
+@pytest.fixture
+def other_alert(world: Scenario) -> str:
+    return str(world.alerts[1])
+
+
+@pytest.fixture(autouse=True)
+async def intake_duty(world: Scenario, first_alert: str) -> uuid.UUID:
+    """An intake duty of the first alert, not yet recorded (every test here has one)."""
+    return await open_intake_duty(world.state, first_alert, world.clock.now())
+
+
+async def duties(
+    world: Scenario, alert_id: str, municipalities: tuple[str, ...] = FREDRIKSTAD
+) -> httpx.Response:
+    """The alert's duties, as the case system of `municipalities` lists them."""
+    url = f"/v1/alerts/{alert_id}/inform-duties"
+    return await world.request("GET", url, Scope.ALERTS_DETAILS, municipalities=municipalities)
 
 
 async def put(
-    http: httpx.AsyncClient, who: ApiCredentials, alert_id: str, duty_id: object, body: Any
+    world: Scenario,
+    alert_id: str,
+    duty_id: object,
+    body: Any,
+    municipalities: tuple[str, ...] = FREDRIKSTAD,
 ) -> httpx.Response:
+    """An answer recorded by the case system of `municipalities`."""
     url = f"/v1/alerts/{alert_id}/inform-duties/{duty_id}"
-    return await http.put(url, json=body, headers=who.headers)
+    return await world.request(
+        "PUT", url, Scope.ALERTS_DETAILS, municipalities=municipalities, json=body
+    )
 
 
 def mine(listing: httpx.Response, duty_id: uuid.UUID) -> dict[str, Any]:
@@ -84,12 +97,12 @@ def mine(listing: httpx.Response, duty_id: uuid.UUID) -> dict[str, Any]:
 
 
 async def test_an_open_duty_is_listed_until_recorded(
-    http: httpx.AsyncClient, world: World, clock: FakeClock
+    world: Scenario, clock: FakeClock, first_alert: str, other_alert: str, intake_duty: uuid.UUID
 ) -> None:
-    duty = mine(await duties(http, world.case_system, world.alert), world.duty)
+    duty = mine(await duties(world, first_alert), intake_duty)
     assert duty == {
-        "id": str(world.duty),
-        "alert_id": world.alert,
+        "id": str(intake_duty),
+        "alert_id": first_alert,
         "opened_at": duty["opened_at"],
         "trigger": "intake",
         "decision_id": None,
@@ -102,32 +115,31 @@ async def test_an_open_duty_is_listed_until_recorded(
         "recorded_by": None,
     }
     assert datetime.fromisoformat(duty["opened_at"]) == clock.now()
-    other = (await duties(http, world.case_system, world.other_alert)).json()
-    assert str(world.duty) not in {d["id"] for d in other}
+    other = (await duties(world, other_alert)).json()
+    assert str(intake_duty) not in {d["id"] for d in other}
 
 
 async def test_who_informs_is_recorded_and_may_be_replaced(
-    http: httpx.AsyncClient, world: World, state: AppState, clock: FakeClock, factory: Factory
+    world: Scenario, state: AppState, clock: FakeClock, first_alert: str, intake_duty: uuid.UUID
 ) -> None:
     clock.advance(timedelta(minutes=20))
     body = {"not_informed_reason": "Personen er ikke å nå i dag.", "recorded_by": RECORDER}
-    first = await put(http, world.case_system, world.alert, world.duty, body)
+    first = await put(world, first_alert, intake_duty, body)
     assert first.status_code == 200, first.text
     assert (first.json()["recorded"], first.json()["informed_by"]) == (True, None)
     assert first.json()["recorded_by"] == "Kari Solberg (leder)"
 
-    clock.advance(timedelta(days=1))  # told the next day, under a new token
-    world.case_system.token = await factory.token(world.case_system)
+    clock.advance(timedelta(days=1))  # told the next day, under a new token (the harness's)
     body = {
         "informed_by": "Ingrid Haugen",
         "recorded_by": {"name": "Ingrid Haugen", "role": "sykepleier"},
     }
-    second = await put(http, world.case_system, world.alert, world.duty, body)
+    second = await put(world, first_alert, intake_duty, body)
     assert second.status_code == 200, second.text
     recorded = second.json()
     assert (recorded["informed_by"], recorded["not_informed_reason"]) == ("Ingrid Haugen", None)
     assert datetime.fromisoformat(recorded["recorded_at"]) == clock.now()
-    assert mine(await duties(http, world.case_system, world.alert), world.duty) == recorded
+    assert mine(await duties(world, first_alert), intake_duty) == recorded
 
     [row] = await rows(
         state,
@@ -152,45 +164,43 @@ async def test_who_informs_is_recorded_and_may_be_replaced(
     ],
 )
 async def test_exactly_one_answer_is_recorded(
-    http: httpx.AsyncClient, world: World, body: dict[str, Any], field: str
+    world: Scenario, body: dict[str, Any], field: str, first_alert: str, intake_duty: uuid.UUID
 ) -> None:
-    response = await put(http, world.case_system, world.alert, world.duty, body)
+    response = await put(world, first_alert, intake_duty, body)
     [error] = assert_problem(response, 422)["errors"]
     assert error["field"] == field
     assert NATIONAL_ID not in response.text
-    duty = mine(await duties(http, world.case_system, world.alert), world.duty)
+    duty = mine(await duties(world, first_alert), intake_duty)
     assert duty["recorded"] is False
 
 
 async def test_the_reason_for_not_telling_names_the_law(
-    http: httpx.AsyncClient, world: World
+    world: Scenario, first_alert: str, intake_duty: uuid.UUID
 ) -> None:
-    response = await put(
-        http, world.case_system, world.alert, world.duty, {"recorded_by": RECORDER}
-    )
+    response = await put(world, first_alert, intake_duty, {"recorded_by": RECORDER})
     [error] = assert_problem(response, 422)["errors"]
     assert "pasient- og brukerrettighetsloven § 3-6" in error["reason"]
 
 
 async def test_another_alert_s_duty_or_municipality_is_not_found(
-    http: httpx.AsyncClient, world: World
+    world: Scenario, first_alert: str, other_alert: str, intake_duty: uuid.UUID
 ) -> None:
     body = {"informed_by": "Ingrid Haugen", "recorded_by": RECORDER}
-    assert_problem(await put(http, world.case_system, world.other_alert, world.duty, body), 404)
-    assert_problem(await put(http, world.case_system, world.alert, uuid.uuid4(), body), 404)
-    assert_problem(await put(http, world.oslo_case_system, world.alert, world.duty, body), 404)
-    assert_problem(await duties(http, world.oslo_case_system, world.alert), 404)
-    assert_problem(await duties(http, world.case_system, str(uuid.uuid4())), 404)
-    duty = mine(await duties(http, world.case_system, world.alert), world.duty)
+    assert_problem(await put(world, other_alert, intake_duty, body), 404)
+    assert_problem(await put(world, first_alert, uuid.uuid4(), body), 404)
+    assert_problem(await put(world, first_alert, intake_duty, body, OSLO), 404)
+    assert_problem(await duties(world, first_alert, OSLO), 404)
+    assert_problem(await duties(world, str(uuid.uuid4())), 404)
+    duty = mine(await duties(world, first_alert), intake_duty)
     assert duty["recorded"] is False
 
 
 async def test_open_duty_refuses_two_answers_or_no_categories(
-    state: AppState, world: World, clock: FakeClock
+    state: AppState, world: Scenario, clock: FakeClock, first_alert: str
 ) -> None:
     async with state.sessions() as session:
         base: dict[str, Any] = {
-            "alert_id": uuid.UUID(world.alert),
+            "alert_id": uuid.UUID(first_alert),
             "trigger": InformTrigger.INTAKE,
             "recipient": "team",
             "now": clock.now(),
@@ -207,7 +217,7 @@ async def test_open_duty_refuses_two_answers_or_no_categories(
             informing.open_duty(session, categories=[], **base)
 
 
-async def test_the_table_holds_one_answer_at_most(state: AppState, world: World) -> None:
+async def test_the_table_holds_one_answer_at_most(state: AppState, world: Scenario) -> None:
     with pytest.raises(IntegrityError):
         async with state.engine.begin() as connection:
             await connection.execute(
@@ -216,13 +226,13 @@ async def test_the_table_holds_one_answer_at_most(state: AppState, world: World)
 
 
 async def test_duties_of_lists_oldest_first(
-    state: AppState, world: World, clock: FakeClock
+    state: AppState, world: Scenario, clock: FakeClock, first_alert: str, intake_duty: uuid.UUID
 ) -> None:
     clock.advance(timedelta(minutes=5))
-    later = await open_intake_duty(state, world.alert, clock.now())
+    later = await open_intake_duty(state, first_alert, clock.now())
     async with state.sessions() as session:
         found: list[InformDuty] = await informing.duties_of(
-            session, alert_id=uuid.UUID(world.alert)
+            session, alert_id=uuid.UUID(first_alert)
         )
-    ours = [d.id for d in found if d.id in (world.duty, later)]
-    assert ours == [world.duty, later]
+    ours = [d.id for d in found if d.id in (intake_duty, later)]
+    assert ours == [intake_duty, later]

@@ -8,9 +8,12 @@ from logging.config import fileConfig
 from sqlalchemy.engine import Connection
 
 from alembic import context
+from app import settings_checks
 from app.config import Settings
 from app.db import create_engine
 from app.tables import metadata
+
+settings_checks.install()  # `alembic` run by hand reads the settings itself
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

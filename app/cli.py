@@ -12,15 +12,18 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from app import demo
+from app import demo, settings_checks
 from app.auth import service as auth_service
 from app.auth.commands import client_cli
 from app.auth.scopes import Scope
 from app.clock import SystemClock
-from app.config import ConfigError, Settings, get_settings, report_config_error
+from app.config import Settings, get_settings
+from app.config.errors import ConfigError, report_config_error
 from app.db import create_engine, create_sessionmaker
 from app.errors import DomainError
 from app.roster.cli import commands as roster_commands
+
+settings_checks.install()  # before any command reads the settings
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 

@@ -12,7 +12,7 @@ import httpx
 from fastapi import FastAPI
 from starlette.routing import BaseRoute
 
-from app import health
+from app import health, settings_checks
 from app.alerts.router import router as alerts_router
 from app.answers.inbound_router import router as inbound_sms_router
 from app.answers.router import router as answer_options_router
@@ -25,7 +25,8 @@ from app.auth.router import router as auth_router
 from app.auth.staff.router import router as staff_router
 from app.auth.tokens import TokenCodec
 from app.clock import Clock, SystemClock
-from app.config import ConfigError, Settings, get_settings, report_config_error
+from app.config import Settings, get_settings
+from app.config.errors import ConfigError, report_config_error
 from app.db import create_engine, create_sessionmaker
 from app.decisions.router import router as decisions_router
 from app.drug_warnings.router import routers as drug_warnings_routers
@@ -51,6 +52,8 @@ from app.web.signin import router as staff_pages_router
 from app.webhooks.addresses import AddressGuard, policy_of
 from app.webhooks.router import router as outbound_webhooks_router
 from app.worker import Worker
+
+settings_checks.install()  # before any settings are read (app_from_env, tests)
 
 DESCRIPTION = """
 Overdosevarsel receives overdose alerts from ambulance dispatch (AMK) systems and routes

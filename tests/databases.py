@@ -17,7 +17,8 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from app.cli import run_migrations
-from app.config import AuthSettings, Settings, WorkerSettings
+from app.config import Settings
+from app.config.sections import AuthSettings, WorkerSettings
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432")

@@ -11,15 +11,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from app.config import (
-    AuthSettings,
-    ConfigError,
-    CryptoSettings,
-    Settings,
-    SmsSettings,
-    describe_validation_error,
-    load_settings,
-)
+from app.config import Settings, describe_validation_error, load_settings
+from app.config.errors import ConfigError
+from app.config.sections import AuthSettings, CryptoSettings, SmsSettings
 from app.db import create_engine
 
 ODVARSEL = Path(sys.executable).parent / "odvarsel"

@@ -15,17 +15,10 @@ from pydantic import SecretStr, ValidationError
 from typer.testing import CliRunner
 
 from app import cli
-from app.config import (
-    AuthSettings,
-    ConfigError,
-    CryptoSettings,
-    Settings,
-    SmsSettings,
-    describe_validation_error,
-    get_settings,
-    load_settings,
-    trusts_any_client,
-)
+from app.config import Settings, describe_validation_error, get_settings, load_settings
+from app.config.checks import trusts_any_client
+from app.config.errors import ConfigError
+from app.config.sections import AuthSettings, CryptoSettings, SmsSettings
 from app.privacy.crypto import generate_key
 
 ODVARSEL = Path(sys.executable).parent / "odvarsel"

@@ -10,7 +10,8 @@ import pytest
 from fastapi import FastAPI
 
 from app.clock import FakeClock
-from app.config import Settings, WorkerSettings
+from app.config import Settings
+from app.config.sections import WorkerSettings
 from app.main import create_app
 from app.state import AppState
 from tests.factories import Factory, alert_body

@@ -8,13 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from app.config import (
-    AuthSettings,
-    CryptoSettings,
-    Settings,
-    SmsSettings,
-    describe_validation_error,
-)
+from app.config import Settings, describe_validation_error
+from app.config.sections import AuthSettings, CryptoSettings, SmsSettings
 from app.privacy.crypto import KeyConfigError, generate_key
 from app.privacy.keys import DEV_KEY_ID, build_cipher, build_hasher
 

@@ -17,7 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import FakeClock
-from app.config import Settings, WorkerSettings
+from app.config import Settings
+from app.config.sections import WorkerSettings
 from app.db import describe_error
 from app.main import create_app
 from app.notify.console_sender import ConsoleSender

@@ -29,7 +29,8 @@ from app.auth.staff.deps import current_staff
 from app.auth.staff.identity import StaffIdentity
 from app.auth.staff.rules import Access, CaseAccess, may_see
 from app.clock import FakeClock
-from app.config import Settings, StaffAuthSettings
+from app.config import Settings
+from app.config.sections import StaffAuthSettings
 from app.main import create_app
 from app.roster.teams import service as team_service
 from app.roster.teams.schemas import MemberUpdate

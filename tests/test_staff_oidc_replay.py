@@ -17,7 +17,8 @@ from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.auth.staff import oidc
 from app.auth.tokens import ALLOWED_CLOCK_SKEW
 from app.clock import FakeClock
-from app.config import Settings, StaffAuthSettings
+from app.config import Settings
+from app.config.sections import StaffAuthSettings
 from app.roster.teams import service as team_service
 from app.roster.teams.schemas import MemberUpdate
 from app.state import AppState

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from twilio.request_validator import RequestValidator
 
 from app.clock import FakeClock
-from app.config import SmsSettings
+from app.config.sections import SmsSettings
 from app.notify.sms import (
     DeliveryState,
     SmsMessage,

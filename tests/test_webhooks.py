@@ -15,16 +15,9 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from app.auth.scopes import Scope
 from app.clock import FakeClock
-from app.config import (
-    AuthSettings,
-    ConfigError,
-    CryptoSettings,
-    Settings,
-    SmsSettings,
-    WebhookSettings,
-    describe_validation_error,
-    load_settings,
-)
+from app.config import Settings, describe_validation_error, load_settings
+from app.config.errors import ConfigError
+from app.config.sections import AuthSettings, CryptoSettings, SmsSettings, WebhookSettings
 from app.errors import InvalidFields
 from app.privacy.crypto import generate_key
 from app.state import AppState

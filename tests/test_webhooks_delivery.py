@@ -9,7 +9,7 @@ import httpx
 
 from app.auth.scopes import Scope
 from app.clock import FakeClock
-from app.config import WebhookSettings
+from app.config.sections import WebhookSettings
 from app.state import AppState
 from app.webhooks import repository
 from app.webhooks.engine import BACKOFF, WebhookEngine, backoff

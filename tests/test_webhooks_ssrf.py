@@ -21,13 +21,8 @@ from pydantic import SecretStr
 
 from app.auth.scopes import Scope
 from app.clock import FakeClock
-from app.config import (
-    AuthSettings,
-    CryptoSettings,
-    Settings,
-    SmsSettings,
-    WorkerSettings,
-)
+from app.config import Settings
+from app.config.sections import AuthSettings, CryptoSettings, SmsSettings, WorkerSettings
 from app.privacy.crypto import generate_key
 from app.state import AppState
 from app.webhooks import service

@@ -20,7 +20,7 @@ from app.alerts.minimise import Minimised, consent_of, minimise
 from app.alerts.responses import AlertOut, TriageOut
 from app.alerts.schemas import AlertIn
 from app.alerts.service import alert_status
-from app.config import IntakeSettings
+from app.config.sections import IntakeSettings
 from app.consent import fields as consent_fields
 from app.consent import rules as consent_rules
 from app.consent.enums import ConsentState, DataCategory, Recipient

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import secrets
 import string
+from typing import TYPE_CHECKING
 
 from app.notify.texts import MAX_LINK_SEPTETS
+
+if TYPE_CHECKING:
+    from app.config import Settings
 
 PATH = "/a/"
 TOKEN_LENGTH = 12
 """Letters and digits only: 71 bits, and nothing a phone's link detection might cut off."""
 MAX_BASE_URL_LENGTH = MAX_LINK_SEPTETS - len(PATH) - TOKEN_LENGTH
-"""33: scheme and host of the public base URL (checked when the settings are read)."""
+"""33: scheme and host of the public base URL (checked when the settings are read, by
+`base_url_problems`)."""
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -36,3 +41,13 @@ def sms_link(public_base_url: str, token: str) -> str:
     if not is_token(token):
         raise ValueError("not a link token")  # never repeats the token
     return f"{public_base_url.rstrip('/')}{PATH}{token}"
+
+
+def base_url_problems(settings: Settings) -> list[str]:
+    """HTTP__PUBLIC_BASE_URL must leave room for the path and token in one SMS segment; the
+    settings get this check from the entry points (`app.settings_checks`)."""
+    if len(settings.http.public_base_url) > MAX_BASE_URL_LENGTH:
+        return [
+            f"HTTP__PUBLIC_BASE_URL: String should have at most {MAX_BASE_URL_LENGTH} characters"
+        ]
+    return []

@@ -11,7 +11,7 @@ from twilio.http import AsyncHttpClient
 from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client
 
-from app.config import SmsSettings
+from app.config.sections import SmsSettings
 from app.notify.sms import (
     DeliveryState,
     SendResult,

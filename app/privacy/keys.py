@@ -3,6 +3,9 @@
 Production must configure ``CRYPTO__KEYS``, ``CRYPTO__ACTIVE_KEY_ID`` and ``CRYPTO__HASH_KEY``
 (the settings refuse to load otherwise). In development, missing keys are generated once and
 kept in ``data_dir/dev-secrets.json``, so data encrypted yesterday still opens today.
+
+The key settings' checks are here too (`key_problems`), where the key format is known; the
+entry points hand them to the settings (`app.settings_checks`), which import no domain.
 """
 
 from __future__ import annotations
@@ -48,3 +51,32 @@ def build_hasher(settings: Settings) -> KeyedHasher:
         return KeyedHasher(decode_key(text))
     except KeyConfigError as exc:
         raise KeyConfigError(f"CRYPTO__HASH_KEY: {exc}") from None
+
+
+def key_problems(settings: Settings) -> list[str]:
+    """What is wrong with the key settings, one "VARIABLE: reason" line each, naming a key
+    by its id and never showing it. Whether production has keys at all is the settings' own
+    check."""
+    keys, active = settings.crypto.keys, settings.crypto.active_key_id
+    problems: list[str] = []
+    for key_id, key in keys.items():
+        try:
+            decode_key(key.get_secret_value())
+        except KeyConfigError as exc:  # the message names the format, never the key
+            problems.append(f"CRYPTO__KEYS: key id {key_id!r}: {exc}")
+    if len(keys) > 1 and active is None:
+        problems.append(
+            "CRYPTO__ACTIVE_KEY_ID: must be set when CRYPTO__KEYS has more than one key"
+        )
+    generated = not keys and settings.environment != "production"
+    if active is not None and active not in (set(keys) or {DEV_KEY_ID}):
+        problems.append(
+            "CRYPTO__ACTIVE_KEY_ID: must name a key id of CRYPTO__KEYS"
+            + (f" (or be {DEV_KEY_ID!r}, the generated development key)" if generated else "")
+        )
+    if settings.crypto.hash_key is not None:
+        try:
+            decode_key(settings.crypto.hash_key.get_secret_value())
+        except KeyConfigError as exc:
+            problems.append(f"CRYPTO__HASH_KEY: {exc}")
+    return problems

@@ -121,6 +121,18 @@ def policy_of(settings: Settings) -> AddressPolicy:
     )
 
 
+def allowed_network_problems(settings: Settings) -> list[str]:
+    """WEBHOOKS__ALLOWED_NETWORKS may not reach this machine in production; the settings get
+    this check from the entry points (`app.settings_checks`)."""
+    production = settings.environment == "production"
+    if production and any(touches_this_machine(n) for n in settings.webhooks.allowed_networks):
+        return [
+            "WEBHOOKS__ALLOWED_NETWORKS: must not hold loopback or 0.0.0.0 in production "
+            "(webhooks would reach this machine)"
+        ]
+    return []
+
+
 def ipv4_literal(host: str) -> IPv4Address | None:
     """The IPv4 address `host` spells in any notation the resolver accepts, or None.
 

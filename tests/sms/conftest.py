@@ -10,7 +10,8 @@ import pytest
 from fastapi import FastAPI
 
 from app.clock import FakeClock
-from app.config import HttpSettings, Settings, SmsSettings
+from app.config import Settings
+from app.config.sections import HttpSettings, SmsSettings
 from app.main import create_app
 from app.state import AppState
 from devtools.fake_twilio import FakeTwilio

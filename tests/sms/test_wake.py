@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from app.config import Settings, WorkerSettings
+from app.config import Settings
+from app.config.sections import WorkerSettings
 from devtools.fake_twilio import FakeTwilio
 from tests.factories import Factory, alert_body
 

@@ -24,7 +24,7 @@ from app.auth.staff import oidc, repository, rules, texts, tokens
 from app.auth.staff.identity import StaffIdentity
 from app.auth.staff.models import SignInVia, StaffSession, StaffSignInLink
 from app.auth.staff.repository import StaffMember
-from app.config import StaffAuthSettings
+from app.config.sections import StaffAuthSettings
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
 from app.once import first_use

@@ -1,0 +1,231 @@
+"""The nested sections of the settings, one per concern: `AUTH__*`, `HTTP__*`, `LINKS__*`,
+`INTAKE__*`, `SMS__*`, `WORKER__*`, `WEBHOOKS__*`, `CRYPTO__*` and `STAFF__*`.
+
+Each checks its own fields; what needs several sections, or a domain's knowledge (a key's
+format, a link's length), is checked by `app.config.checks`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, IPvAnyNetwork, SecretStr, model_validator
+
+
+class AuthSettings(BaseModel):
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="HMAC key that signs access tokens (at least 32 bytes)."
+    )
+    issuer: str = Field(default="odvarsel", description="`iss` claim of issued tokens.")
+    audience: str = Field(default="odvarsel-api", description="`aud` claim of issued tokens.")
+    access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+
+
+class HttpSettings(BaseModel):
+    max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="Larger request bodies are refused with 413."
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^\s/]+$",
+        description="Base of links sent to staff by SMS: scheme and host only, at most 33 "
+        "characters, so every SMS stays one segment (the length is the link format's, "
+        "checked by `app.notify.links.base_url_problems`).",
+    )
+    docs_enabled: bool | None = Field(
+        default=None,
+        description="Serve /docs and /redoc (assets from the app, no CDN). Unset: on in "
+        "development, off in production.",
+    )
+
+
+class LinkSettings(BaseModel):
+    expiry_hours: float = Field(
+        default=24.0,
+        gt=0,
+        le=24 * 14,
+        description="How long a link sent by SMS to a staff member works (and its reply code).",
+    )
+
+
+class IntakeSettings(BaseModel):
+    max_age_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="An alert whose occurred_at is further back than this is refused (422).",
+    )
+    max_future_minutes: int = Field(
+        default=60,
+        ge=0,
+        le=24 * 60,
+        description="An alert whose occurred_at is further ahead of the service clock than "
+        "this is refused (422).",
+    )
+
+
+class SmsSettings(BaseModel):
+    backend: Literal["console", "twilio"] = Field(
+        default="console", description="`console` prints and keeps messages; `twilio` sends."
+    )
+    twilio_account_sid: str = Field(default="AC00000000000000000000000000000000")
+    twilio_auth_token: SecretStr | None = Field(
+        default=None, description="Also the key that signs Twilio's status callbacks."
+    )
+    allow_console_in_production: bool = Field(
+        default=False,
+        description="Production refuses the console backend, which sends nothing, unless this "
+        "is true (a staging system that must not text anyone).",
+    )
+    twilio_from_number: str = Field(default="+4759440000", description="Sender, E.164.")
+    twilio_base_url: str = Field(
+        default="https://api.twilio.com", description="Twilio API base; tests point it at a fake."
+    )
+    send_timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class WorkerSettings(BaseModel):
+    run_in_app: bool = Field(
+        default=True, description="Run the escalation and SMS worker inside `odvarsel serve`."
+    )
+    wake_enabled: bool = Field(
+        default=True,
+        description="Wake the worker at once on new work (LISTEN/NOTIFY on PostgreSQL); "
+        "off means pure polling, kept for benchmarks.",
+    )
+    poll_interval_seconds: float = Field(default=1.0, gt=0, le=60)
+    batch_size: int = Field(
+        default=100, ge=1, le=1000, description="Escalations advanced per transaction."
+    )
+    send_concurrency: int = Field(
+        default=16, ge=1, le=200, description="SMS claimed and sent side by side per round."
+    )
+    send_lease_seconds: float = Field(
+        default=30.0, gt=0, description="A claimed SMS not marked sent by then is sent again."
+    )
+    max_send_attempts: int = Field(default=8, ge=1, le=50)
+    ready_within_polls: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="/readyz answers 503 when no worker completed a round within this many "
+        "poll intervals (plus one SMS send timeout, the longest a round may wait on Twilio).",
+    )
+    paging_window_hours: float = Field(
+        default=24.0,
+        gt=0,
+        le=24 * 366,
+        description="An alert whose overdose is older than this is not paged to the person "
+        "on duty; the team's leader is told instead (a backlog after an outage).",
+    )
+
+
+class WebhookSettings(BaseModel):
+    """Webhooks to dispatch systems (app/webhooks): acknowledgements and answers, signed."""
+
+    timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="Per webhook request to a dispatch system."
+    )
+    max_attempts: int = Field(
+        default=20,
+        ge=1,
+        le=100,
+        description="Attempts (with backoff: 10 s, 30 s, 1 min, 5 min, 15 min, then hourly) "
+        "before a delivery is given up as failed.",
+    )
+    max_age_hours: float = Field(
+        default=72.0,
+        gt=0,
+        le=24 * 30,
+        description="A delivery that fails when it is older than this is given up as failed.",
+    )
+    batch_size: int = Field(
+        default=50, ge=1, le=1000, description="Deliveries claimed and posted side by side."
+    )
+    allowed_networks: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Private networks webhooks may go to, as JSON: '[\"10.20.0.0/16\"]' (a "
+        "dispatch system inside the operator's network). Otherwise only public addresses, "
+        "and loopback in development; never loopback or 0.0.0.0 in production.",
+    )
+
+
+class CryptoSettings(BaseModel):
+    keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Encryption keys by key id, each 32 bytes as urlsafe base64 (AES-256-GCM). "
+        "Keep old keys here while values encrypted with them remain.",
+    )
+    active_key_id: str | None = Field(
+        default=None,
+        description="The key id new values use; may be left out when CRYPTO__KEYS has one key.",
+    )
+    hash_key: SecretStr | None = Field(
+        default=None, description="HMAC key for searchable hashes of national ids."
+    )
+
+
+class StaffAuthSettings(BaseModel):
+    """How staff sign in on their phone (app/auth/staff): a one-time link by SMS (the default)
+    or an OpenID Connect provider's tokens (the municipality's, or HelseID)."""
+
+    mode: Literal["sms_link", "oidc"] = Field(
+        default="sms_link",
+        description="`sms_link`: a one-time link sent by SMS to the member's registered "
+        "mobile; `oidc`: ID tokens of the provider below, checked against its key set.",
+    )
+    link_minutes: int = Field(
+        default=15, ge=1, le=60, description="How long a sign-in link works (used once)."
+    )
+    session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 7, description="How long a staff session lasts, at most."
+    )
+    oidc_issuer: str | None = Field(
+        default=None, max_length=500, description="`iss` the provider's tokens must carry."
+    )
+    oidc_audience: str | None = Field(
+        default=None, max_length=500, description="`aud` the tokens must carry (our client id)."
+    )
+    oidc_jwks_url: str | None = Field(
+        default=None,
+        max_length=500,
+        pattern=r"^(https://\S+|http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/\S*)?)$",
+        description="The provider's key set (JWKS): https, or http on loopback only.",
+    )
+    oidc_jwks_file: Path | None = Field(
+        default=None, description="The key set as a JSON file, instead of fetching it."
+    )
+    oidc_jwks_cache_minutes: int = Field(
+        default=60, ge=1, le=24 * 60, description="How long a fetched key set is used."
+    )
+    oidc_claim: str = Field(
+        default="phone_number",
+        min_length=1,
+        max_length=100,
+        description="The token claim that names the staff member.",
+    )
+    oidc_match: Literal["mobile", "email"] = Field(
+        default="mobile",
+        description="What `oidc_claim` is matched against: the member's mobile (E.164) or email.",
+    )
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> StaffAuthSettings:
+        if self.mode == "oidc":
+            missing = [
+                name
+                for name, value in (
+                    ("STAFF__OIDC_ISSUER", self.oidc_issuer),
+                    ("STAFF__OIDC_AUDIENCE", self.oidc_audience),
+                    (
+                        "STAFF__OIDC_JWKS_URL or STAFF__OIDC_JWKS_FILE",
+                        self.oidc_jwks_url or self.oidc_jwks_file,
+                    ),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"mode oidc needs {', '.join(missing)}")
+        return self

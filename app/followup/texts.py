@@ -1,4 +1,4 @@
-"""The follow-up SMS, bokmål with English (pure).
+"""The follow-up SMS, bokmål with English (the `sms.followup.*` messages of `app.i18n`).
 
 Notify-only, as the alerts are: no function here takes anything about the person or the
 step (a step's title can tell that there are children, or no home), only the municipality,
@@ -12,23 +12,13 @@ import re
 import uuid
 from datetime import datetime
 
+from app.i18n import N_, words
 from app.notify.gsm7 import SINGLE_SEGMENT, is_gsm7, septet_length, to_gsm7, truncate_septets
 from app.notify.texts import Language, local_time
 
 CASE_PATH = "/a/cases/"
 MAX_LINK_SEPTETS = 90
 """The longest base URL (33) with the path and a case id (45) is 78."""
-
-_NB = {
-    "reminder": "Påminnelse {m}: oppfølging etter overdose har frist {t}. {link}",
-    "overdue": "Frist passert {m} {t}: et oppfølgingssteg er ikke registrert. {link}",
-    "crisis": "Alvorlig krise {m}: gjentatt overdose, nye steg, frist {t}. {link}",
-}
-_EN = {
-    "reminder": "Reminder {m}: an overdose follow-up is due {t}. {link}",
-    "overdue": "Deadline passed {m} {t}: a follow-up step is not recorded. {link}",
-    "crisis": "Serious crisis {m}: repeated overdose, new steps, due {t}. {link}",
-}
 
 
 def case_link(public_base_url: str, case_id: uuid.UUID) -> str:
@@ -40,14 +30,14 @@ def reminder_text(
     *, municipality_name: str, deadline: datetime, link: str, language: Language = "nb"
 ) -> str:
     """To a step's owner (and companion) before its deadline."""
-    return _render("reminder", language, municipality_name, deadline, link)
+    return _render(N_("sms.followup.reminder"), language, municipality_name, deadline, link)
 
 
 def overdue_text(
     *, municipality_name: str, deadline: datetime, link: str, language: Language = "nb"
 ) -> str:
     """To the leader once a deadline has passed with the step not recorded."""
-    return _render("overdue", language, municipality_name, deadline, link)
+    return _render(N_("sms.followup.overdue"), language, municipality_name, deadline, link)
 
 
 def crisis_text(
@@ -55,17 +45,18 @@ def crisis_text(
 ) -> str:
     """To the leader when repeated overdoses made a case a serious crisis; `deadline` is the
     first of the steps it added."""
-    return _render("crisis", language, municipality_name, deadline, link)
+    return _render(N_("sms.followup.crisis"), language, municipality_name, deadline, link)
 
 
-def _render(key: str, language: Language, municipality: str, deadline: datetime, link: str) -> str:
+def _render(
+    message_id: str, language: Language, municipality: str, deadline: datetime, link: str
+) -> str:
     if not link.startswith(("https://", "http://")) or any(c.isspace() for c in link):
         raise ValueError("the link must be an http(s) URL without spaces")
     if not is_gsm7(link) or septet_length(link) > MAX_LINK_SEPTETS:
         raise ValueError(f"the link must be GSM-7 and at most {MAX_LINK_SEPTETS} septets")
-    english = language == "en"
-    template = (_EN if english else _NB)[key]
-    when = local_time(deadline, language="en" if english else "nb")
+    template = words(language).gettext(message_id)
+    when = local_time(deadline, language="en" if language == "en" else "nb")
     name = " ".join(to_gsm7(municipality).split())
     while True:
         text = re.sub(" {2,}", " ", template.format(m=name, t=when, link=link)).strip()

@@ -1,4 +1,5 @@
-"""The SMS texts, bokmål with English (pure).
+"""The SMS texts, bokmål with English: the words are the `sms.*` messages of the catalogs
+(`app.i18n`), the rules of fitting them here.
 
 SMS are notify-only (BRIEF §4): no function here takes anything about the patient, so no
 caller can put a name, national id, place or clinical detail into a text. Every text is
@@ -15,6 +16,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from app.i18n import N_, Words, words
 from app.notify.gsm7 import SINGLE_SEGMENT, is_gsm7, septet_length, to_gsm7, truncate_septets
 
 Language = Literal["nb", "en"]
@@ -27,60 +29,6 @@ MAX_LINK_SEPTETS = 48
 MAX_REPLY_CODE_LENGTH = 6
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-# {m}: municipality name, {team}: team name, {t}: local time, {ack}: how to acknowledge.
-_NB = {
-    "alert": "Overdosevarsel {m} {t}. {ack}",
-    "alert_ward": "Overdosevarsel {m} {t}, innlagt: avtal med avdelingen først. {ack}",
-    "fatal": "Overdosedødsfall {m} {t}: til deg som leder i {team}, vakten er ikke varslet. {ack}",
-    "reminder": "Ikke bekreftet ennå: overdosevarsel {m} {t}. {ack}",
-    "hole_fallback": (
-        "Overdosevarsel {m} {t}: ingen på vakt i {team}. Reservenummeret er varslet. "
-        "Sjekk vaktlisten."
-    ),
-    "hole_leader": (
-        "Overdosevarsel {m} {t}: ingen på vakt i {team} og ikke noe reservenummer, "
-        "så du er varslet. Sjekk vaktlisten."
-    ),
-    "exhausted": (
-        "Overdosevarsel {m} {t}: ingen i {team} har bekreftet. Varslingen er stoppet. {ack}"
-    ),
-    "fallback": "Overdosevarsel {m} {t}. Du varsles som reservenummer for {team}. {ack}",
-    "late": "Overdosevarsel {m} {t} kom for sent: vakten i {team} er ikke varslet. {ack}",
-    "plain": "Overdosevarsel. {ack}",
-    "taken": "Overdosevarsel {m} {t} er tatt av {who}. Du trenger ikke gjøre noe.",
-    "taken_plain": "Overdosevarselet er tatt av en kollega. Du trenger ikke gjøre noe.",
-    "answer": "Svar fra {m} på overdosevarsel {t}: {answer}",
-    "ack_both": "Bekreft: {link} eller svar " + REPLY_KEYWORD + " {code}",
-    "ack_link": "Bekreft: {link}",
-    "ack_code": "Svar " + REPLY_KEYWORD + " {code} for å bekrefte.",
-}
-_EN = {
-    "alert": "Overdose alert {m} {t}. {ack}",
-    "alert_ward": "Overdose alert {m} {t}, admitted: agree with the ward first. {ack}",
-    "fatal": "Overdose death {m} {t}: to you as leader of {team}; on duty not paged. {ack}",
-    "reminder": "Not acknowledged yet: overdose alert {m} {t}. {ack}",
-    "hole_fallback": (
-        "Overdose alert {m} {t}: nobody on duty in {team}. The fallback number was paged. "
-        "Check the roster."
-    ),
-    "hole_leader": (
-        "Overdose alert {m} {t}: nobody on duty in {team} and no fallback number, "
-        "so you were paged. Check the roster."
-    ),
-    "exhausted": (
-        "Overdose alert {m} {t}: nobody in {team} acknowledged. Paging has stopped. {ack}"
-    ),
-    "fallback": "Overdose alert {m} {t}. You are paged as the fallback number for {team}. {ack}",
-    "late": "Overdose alert {m} {t} came too late: {team} on duty was not paged. {ack}",
-    "plain": "Overdose alert. {ack}",
-    "taken": "Overdose alert {m} {t} was taken by {who}. Nothing more to do.",
-    "taken_plain": "The overdose alert was taken by a colleague. Nothing more to do.",
-    "answer": "Answer from {m} to overdose alert {t}: {answer}",
-    "ack_both": "Acknowledge: {link} or reply " + REPLY_KEYWORD + " {code}",
-    "ack_link": "Acknowledge: {link}",
-    "ack_code": "Reply " + REPLY_KEYWORD + " {code} to acknowledge.",
-}
 
 
 def local_time(instant: datetime, *, language: Language = "nb") -> str:
@@ -103,7 +51,7 @@ def alert_text(
 ) -> str:
     """The first SMS to a paged member."""
     return _render(
-        "alert",
+        N_("sms.alert"),
         language,
         municipality_name=municipality_name,
         occurred_at=occurred_at,
@@ -122,7 +70,7 @@ def alert_ward_text(
 ) -> str:
     """The first SMS for a person admitted to hospital or legevakt: the ward comes first."""
     return _render(
-        "alert_ward",
+        N_("sms.alert_ward"),
         language,
         municipality_name=municipality_name,
         occurred_at=occurred_at,
@@ -143,7 +91,7 @@ def fatal_text(
     """To the leader (or else the fallback number): a fatal overdose, not paged to the on-duty
     team; the bereavement follow-up starts with the leader."""
     return _render(
-        "fatal",
+        N_("sms.fatal"),
         language,
         municipality_name=municipality_name,
         occurred_at=occurred_at,
@@ -163,7 +111,7 @@ def reminder_text(
 ) -> str:
     """A later SMS about the same alert, which is still not acknowledged."""
     return _render(
-        "reminder",
+        N_("sms.reminder"),
         language,
         municipality_name=municipality_name,
         occurred_at=occurred_at,
@@ -182,7 +130,7 @@ def roster_hole_text(
 ) -> str:
     """To the leader: nobody was on duty; the fallback number, or else the leader, was paged."""
     return _render(
-        "hole_fallback" if fallback_paged else "hole_leader",
+        N_("sms.hole_fallback") if fallback_paged else N_("sms.hole_leader"),
         language,
         municipality_name=municipality_name,
         occurred_at=occurred_at,
@@ -205,7 +153,7 @@ def exhausted_text(
     names are shortened hard.
     """
     return _render(
-        "exhausted",
+        N_("sms.exhausted"),
         language,
         municipality_name=municipality_name,
         occurred_at=occurred_at,
@@ -228,7 +176,7 @@ def fallback_text(
     No link: links are bound to one person, and a fallback number is nobody in particular.
     """
     return _render(
-        "fallback",
+        N_("sms.fallback"),
         language,
         municipality_name=municipality_name,
         occurred_at=occurred_at,
@@ -249,7 +197,7 @@ def late_text(
     """To the leader (or else the fallback number): the alert came in after the paging
     window, so nobody on duty was paged for it."""
     return _render(
-        "late",
+        N_("sms.late"),
         language,
         municipality_name=municipality_name,
         occurred_at=occurred_at,
@@ -268,13 +216,13 @@ def taken_text(
 ) -> str:
     """To the others paged for an alert: a colleague (a staff name, never the patient's) took
     it. Names are shortened to fit one segment."""
-    phrases = _EN if language == "en" else _NB
     fixed = {"t": local_time(occurred_at, language="en" if language == "en" else "nb")}
-    return _fit(phrases["taken"], names={"m": municipality_name, "who": taken_by}, fixed=fixed)
+    names = {"m": municipality_name, "who": taken_by}
+    return _fit(words(language).gettext("sms.taken"), names=names, fixed=fixed)
 
 
 def taken_plain_text(*, language: Language = "nb") -> str:
-    return (_EN if language == "en" else _NB)["taken_plain"]
+    return words(language).gettext("sms.taken_plain")
 
 
 def answer_text(*, municipality_name: str, occurred_at: datetime, answer: str) -> str:
@@ -283,7 +231,7 @@ def answer_text(*, municipality_name: str, occurred_at: datetime, answer: str) -
     an answer too long for one segment is cut."""
     fixed = {"t": local_time(occurred_at)}
     names = {"m": municipality_name, "answer": answer}
-    return _fit(_NB["answer"], names=names, fixed=fixed)
+    return _fit(words("nb").gettext("sms.answer"), names=names, fixed=fixed)
 
 
 def plain_text(
@@ -291,15 +239,15 @@ def plain_text(
 ) -> str:
     """What is sent when a text cannot be rendered (a name or a time that will not go): no
     names, no time; a link or code that is not fit to send is left out, never the SMS."""
-    phrases = _EN if language == "en" else _NB
+    sms_words = words(language)
     link = link if link is not None and _passes(_check_link, link) else None
     code = reply_code if reply_code is not None and _passes(_check_reply_code, reply_code) else None
-    ack = _ack(phrases, link=link, reply_code=code)
-    return re.sub(" {2,}", " ", phrases["plain"].format(ack=ack)).strip()
+    ack = _ack(sms_words, link=link, reply_code=code)
+    return re.sub(" {2,}", " ", sms_words.gettext("sms.plain").format(ack=ack)).strip()
 
 
 def _render(
-    key: str,
+    message_id: str,
     language: Language,
     *,
     municipality_name: str,
@@ -309,7 +257,7 @@ def _render(
     reply_code: str | None = None,
 ) -> str:
     # Anything but "en" gets bokmål: an unknown language setting must never stop an alert.
-    phrases = _EN if language == "en" else _NB
+    sms_words = words(language)
     if link is not None:
         _check_link(link)
     if reply_code is not None:
@@ -319,18 +267,19 @@ def _render(
         names["team"] = team_name
     fixed = {
         "t": local_time(occurred_at, language="en" if language == "en" else "nb"),
-        "ack": _ack(phrases, link=link, reply_code=reply_code),
+        "ack": _ack(sms_words, link=link, reply_code=reply_code),
     }
-    return _fit(phrases[key], names=names, fixed=fixed)
+    return _fit(sms_words.gettext(message_id), names=names, fixed=fixed)
 
 
-def _ack(phrases: dict[str, str], *, link: str | None, reply_code: str | None) -> str:
+def _ack(sms_words: Words, *, link: str | None, reply_code: str | None) -> str:
     if link is not None and reply_code is not None:
-        return phrases["ack_both"].format(link=link, code=reply_code)
+        both = sms_words.gettext("sms.ack_both")
+        return both.format(link=link, code=reply_code, keyword=REPLY_KEYWORD)
     if link is not None:
-        return phrases["ack_link"].format(link=link)
+        return sms_words.gettext("sms.ack_link").format(link=link)
     if reply_code is not None:
-        return phrases["ack_code"].format(code=reply_code)
+        return sms_words.gettext("sms.ack_code").format(code=reply_code, keyword=REPLY_KEYWORD)
     return ""
 
 

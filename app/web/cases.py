@@ -35,8 +35,9 @@ from app.followup.actor import Actor
 from app.followup.models import FollowupStep
 from app.followup.schemas import CaseOut, CaseSummary, StepRecordIn
 from app.followup.state import CaseState, StepAction
+from app.i18n import Words, words
 from app.input_guard import has_forbidden_characters
-from app.web import case_access, i18n, overview
+from app.web import case_access, overview
 from app.web.case_access import CaseDetails, VisibleCase, visible_case
 from app.web.pages import fields_of, message_page
 from app.web.refusals import service_reasons
@@ -123,7 +124,7 @@ def _case_page(
         may_record=out.state is CaseState.OPEN and visible.case.team_id == staff.team_id,
         may_show=visible.access.sees_personal_data,
         details=shown.details if shown else None,
-        fields=fields_of(shown.details if shown else None, i18n.words(lang), lang),
+        fields=fields_of(shown.details if shown else None, words(lang)),
         alerted=shown.alerted if shown else [],
         actions=RECORD_ACTIONS,
         csrf=state_csrf,
@@ -191,11 +192,11 @@ def _record_of(action: str, text: str) -> StepRecordIn:
         raise InvalidFields([]) from None
 
 
-def _reason(exc: DomainError, words: dict[str, str]) -> str:
+def _reason(exc: DomainError, staff_words: Words) -> str:
     reasons = service_reasons(exc)
     if reasons:
         return "; ".join(reasons)
-    return exc.detail if not isinstance(exc, InvalidFields) else words["case.invalid"]
+    return exc.detail if not isinstance(exc, InvalidFields) else staff_words.gettext("case.invalid")
 
 
 @router.post("/{case_id}/steps/{step_key}")
@@ -233,7 +234,7 @@ async def record(
     except NotFound:
         return _not_found(request, staff)
     except DomainError as exc:  # refused: nothing was stored
-        error, status = _reason(exc, i18n.words(staff.language)), exc.status
+        error, status = _reason(exc, words(staff.language)), exc.status
     async with session.begin():  # the case again, as it is, with the reason
         visible = await visible_case(session, staff, case_id)
         if visible is None:

@@ -31,9 +31,8 @@ from app.errors import DomainError
 from app.notify.texts import OSLO
 from app.overdose.enums import Substance
 from app.state import AppState
-from app.web import i18n
 from app.web.refusals import reason_of, reason_of_invalid
-from app.web.staff_pages import gate, language, not_found, render, root, to_signin, uuid_or_none
+from app.web.staff_pages import gate, not_found, render, root, to_signin, uuid_or_none, words_of
 
 router = APIRouter(prefix="/concerns", include_in_schema=False)
 
@@ -103,7 +102,7 @@ async def file_concern(
     refusal = gate(request, state, staff, csrf, leader=False)
     if refusal is not None or staff is None:
         return refusal or to_signin(request)
-    words = i18n.words(language(staff))
+    words = words_of(staff)
     chosen = substances or []
     form = ConcernForm(description=description, substances=chosen, observed_at=observed_at)
     try:
@@ -118,7 +117,7 @@ async def file_concern(
         reason = reason_of_invalid(exc, words)
         return _concern_page(request, state, staff, form, error=reason, status=422)
     except ValueError:  # an unknown substance, or not a time
-        reason = words["warnings.reason.invalid"]
+        reason = words.gettext("warnings.reason.invalid")
         return _concern_page(request, state, staff, form, error=reason, status=422)
     try:
         async with session.begin():

@@ -12,19 +12,19 @@ from typing import Any, get_args
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
 from app.alerts.details import SECTIONS, AlertDetails
 from app.auth.links.guard import LinkGuard
 from app.auth.links.service import token_hash
 from app.consent.enums import ConsentState
+from app.i18n import Words, language_of, page_templates, words
 from app.notify.texts import OSLO
-from app.web import i18n
 from app.web.security import CSRF_COOKIE, Keys, new_nonce
 from app.web.service import LinkPage
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates = page_templates(Path(__file__).parent / "templates")
+"""The staff pages' templates by language (`app.i18n`: `_("id")` in a template)."""
 
 
 @dataclass
@@ -62,17 +62,14 @@ def csrf_nonce(request: Request) -> str:
 def message_page(
     request: Request, key: str, *, status: int, language: str = "nb", **values: Any
 ) -> HTMLResponse:
-    """A page with a title and one explanation (errors, dead links)."""
-    words = i18n.words(language)
-    return templates.TemplateResponse(
+    """A page with a title and one explanation (errors, dead links): the words of `key` and
+    `key.text`."""
+    language = language_of(language)
+    heading, text = words(language).heading_and_text(key, **values)
+    return templates[language].TemplateResponse(
         request,
         "message.html",
-        {
-            "w": words,
-            "lang": language,
-            "heading": words[key],
-            "text": words[key + ".text"].format(**values),
-        },
+        {"lang": language, "heading": heading, "text": text},
         status_code=status,
     )
 
@@ -80,15 +77,13 @@ def message_page(
 def render_link_page(
     request: Request, page: LinkPage, *, token: str, error: str | None = None, status: int = 200
 ) -> HTMLResponse:
-    language = "en" if page.member.language == "en" else "nb"
-    words = i18n.words(language)
+    language = language_of(page.member.language)
     csrf = web_state(request).keys.csrf_token(csrf_nonce(request), token_hash(token))
     root = request.scope.get("root_path", "")
-    return templates.TemplateResponse(
+    return templates[language].TemplateResponse(
         request,
         "alert.html",
         {
-            "w": words,
             "lang": language,
             "p": page,
             "csrf": csrf,
@@ -96,7 +91,7 @@ def render_link_page(
             "error": error,
             "when": local(_occurred_at(page), language),
             "clock": clock_time,
-            "fields": fields_of(page.details, words, language),
+            "fields": fields_of(page.details, words(language)),
         },
         status_code=status,
     )
@@ -114,9 +109,7 @@ def _occurred_at(page: LinkPage) -> datetime:
 Rows = list[tuple[str, str]]
 
 
-def fields_of(
-    details: AlertDetails | None, words: dict[str, str], language: str
-) -> list[tuple[str, Rows]]:
+def fields_of(details: AlertDetails | None, words: Words) -> list[tuple[str, Rows]]:
     """The personal data shown: per section of `SECTIONS`, in its order, a heading and the
     (label, value) rows of the fields reported and allowed; sections without any are left out."""
     if details is None:
@@ -132,9 +125,9 @@ def fields_of(
             if value is None:
                 continue
             path = f"{section}.{name}"
-            rows.append((words.get(path, name), _shown(value, words, path, language)))
+            rows.append((words.gettext_or(path, name), _shown(value, words, path)))
         if rows:
-            shown.append((words.get(f"section.{section}", section), rows))
+            shown.append((words.gettext_or(f"section.{section}", section), rows))
     return shown
 
 
@@ -162,15 +155,15 @@ _CODED: Mapping[str, type[StrEnum]] = MappingProxyType(
 one code can mean different things in different fields."""
 
 
-def _shown(value: object, words: dict[str, str], path: str, language: str) -> str:
+def _shown(value: object, words: Words, path: str) -> str:
     """Yes/no, times in Oslo time and codes in words; free text and numbers as they came."""
     if isinstance(value, bool):
-        return words["yes"] if value else words["no"]
+        return words.gettext("yes") if value else words.gettext("no")
     if isinstance(value, datetime):
-        return local(value, language)
+        return local(value, words.language)
     if isinstance(value, list):
-        return ", ".join(_shown(v, words, path, language) for v in value)
+        return ", ".join(_shown(v, words, path) for v in value)
     if path in _CODED:
         code = value.value if isinstance(value, StrEnum) else str(value)
-        return words.get(f"value.{path}.{code}", code)
+        return words.gettext_or(f"value.{path}.{code}", code)
     return str(value)

@@ -35,8 +35,8 @@ from app.auth.staff.security import (
     session_cookie_path,
     set_cookie,
 )
-from app.auth.staff.words import words
 from app.deps import SessionDep, StateDep, client_address
+from app.i18n import language_of, words
 from app.norway.phone import InvalidPhoneNumber, to_norwegian_mobile
 from app.notify.texts import OSLO
 from app.web.pages import templates
@@ -72,11 +72,9 @@ def _nonce(request: Request) -> str:
 def _render(
     request: Request, template: str, language: str, *, status: int = 200, **values: Any
 ) -> HTMLResponse:
-    response = templates.TemplateResponse(
-        request,
-        template,
-        {"w": words(language), "lang": language, **values},
-        status_code=status,
+    language = language_of(language)
+    response = templates[language].TemplateResponse(
+        request, template, {"lang": language, **values}, status_code=status
     )
     nonce = getattr(request.state, "staff_nonce", None)
     if nonce and not request.cookies.get(CSRF_COOKIE):
@@ -94,14 +92,14 @@ def _message(
     again: bool = False,
     **values: Any,
 ) -> HTMLResponse:
-    w = words(language)
+    heading, text = words(language).heading_and_text(key, **values)
     response = _render(
         request,
         "signin_message.html",
         language,
         status=status,
-        heading=w[key],
-        text=w[key + ".text"].format(**values),
+        heading=heading,
+        text=text,
         again=signin_url(request) if again else None,
     )
     if "seconds" in values:
@@ -147,7 +145,6 @@ async def send_link(
     try:
         number = to_norwegian_mobile(mobile.strip())
     except InvalidPhoneNumber:
-        w = words(language)
         return _render(
             request,
             "signin.html",
@@ -157,7 +154,7 @@ async def send_link(
             csrf=csrf,
             action=signin_url(request),
             mobile=mobile,
-            error=w["invalid_mobile"],
+            error=words(language).gettext("invalid_mobile"),
         )
     now = state.clock.now()
     wait = runtime.guard.admit_sms(mobile=number, address=client_address(request), now=now)

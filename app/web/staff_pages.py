@@ -11,14 +11,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.auth.staff.deps import session_csrf_ok
 from app.auth.staff.identity import StaffIdentity
+from app.i18n import Words, language_of, words
 from app.state import AppState
-from app.web import i18n
 from app.web.pages import local, templates
 from app.web.signin import signin_url
 
 
 def language(staff: StaffIdentity) -> str:
-    return "en" if staff.language == "en" else "nb"
+    return language_of(staff.language)
+
+
+def words_of(staff: StaffIdentity) -> Words:
+    """The member's words, for what the code says (a refusal's reason, a heading)."""
+    return words(staff.language)
 
 
 def root(request: Request) -> str:
@@ -29,13 +34,13 @@ def root(request: Request) -> str:
 def render(
     request: Request, template: str, staff: StaffIdentity, *, status: int = 200, **values: Any
 ) -> HTMLResponse:
-    """A staff page: `w` (the words), `lang`, `staff`, `when` (Oslo time) and `root`."""
+    """A staff page in the member's words (`_("id")`), with `lang`, `staff`, `when` (Oslo
+    time) and `root`."""
     lang = language(staff)
-    return templates.TemplateResponse(
+    return templates[lang].TemplateResponse(
         request,
         template,
         {
-            "w": i18n.words(lang),
             "lang": lang,
             "staff": staff,
             "when": lambda instant: local(instant, lang),
@@ -54,14 +59,9 @@ def message(
     request: Request, staff: StaffIdentity, key: str, *, status: int, **values: Any
 ) -> HTMLResponse:
     """A page with a heading, one explanation and the way back to the cases."""
-    words = i18n.words(language(staff))
+    heading, text = words_of(staff).heading_and_text(key, **values)
     return render(
-        request,
-        "warnings_message.html",
-        staff,
-        status=status,
-        heading=words[key],
-        text=words[key + ".text"].format(**values),
+        request, "warnings_message.html", staff, status=status, heading=heading, text=text
     )
 
 

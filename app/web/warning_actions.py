@@ -28,9 +28,8 @@ from app.drug_warnings import drafts, signals
 from app.drug_warnings.schemas import ApprovalIn, DismissalIn, ReviewIn
 from app.errors import DomainError, NotFound
 from app.state import AppState
-from app.web import i18n
 from app.web.refusals import reason_of, reason_of_invalid
-from app.web.staff_pages import gate, language, not_found, refused, to_signin, uuid_or_none
+from app.web.staff_pages import gate, not_found, refused, to_signin, uuid_or_none, words_of
 from app.web.warnings import FormCsrf, FormText, acting, done_page, own_municipality
 
 warnings_router = APIRouter(prefix="/warnings", include_in_schema=False)
@@ -63,9 +62,9 @@ async def _act(
     key = uuid_or_none(subject_id)
     if key is None:
         return not_found(request, staff)
-    words = i18n.words(language(staff))
+    words = words_of(staff)
     if not confirmed:
-        return refused(request, staff, words["warnings.reason.unconfirmed"], 422)
+        return refused(request, staff, words.gettext("warnings.reason.unconfirmed"), 422)
     try:
         async with session.begin():
             await action(session, key, staff)

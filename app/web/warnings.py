@@ -42,7 +42,7 @@ from app.drug_warnings.schemas import (
 )
 from app.errors import Conflict, DomainError, NotFound
 from app.state import AppState
-from app.web import i18n, overview
+from app.web import overview
 from app.web.concerns import MAX_FORM_TEXT, report_of
 from app.web.overview import SignalItem
 from app.web.refusals import reason_of, reason_of_invalid
@@ -56,6 +56,7 @@ from app.web.staff_pages import (
     root,
     to_signin,
     uuid_or_none,
+    words_of,
 )
 
 router = APIRouter(prefix="/warnings", include_in_schema=False)
@@ -143,7 +144,6 @@ def _form_page(
         form=form,
         source=source,
         editing=warning_id is not None,
-        heading="warnings.edit.title" if warning_id else "warnings.new.title",
         action=f"{base}/warnings/{warning_id}/edit" if warning_id else f"{base}/warnings",
         sms_text=sms_text,
         max_text=MAX_WARNING_TEXT,
@@ -195,7 +195,7 @@ async def create_warning(
     refusal = gate(request, state, staff, csrf, leader=True)
     if refusal is not None or staff is None:
         return refusal or to_signin(request)
-    words = i18n.words(language(staff))
+    words = words_of(staff)
     form = WarningForm(text=text, valid_days=valid_days, signal_id=signal_id, report_id=report_id)
     error: str
     try:
@@ -257,7 +257,7 @@ async def edit_page(
     except NotFound:
         return not_found(request, staff)
     if warning.state is not WarningState.DRAFT:
-        conflict = i18n.words(language(staff))["warnings.reason.conflict"]
+        conflict = words_of(staff).gettext("warnings.reason.conflict")
         return refused(request, staff, conflict, 409)
     form = WarningForm(text=warning.text, valid_days=str(warning.valid_days))
     return _form_page(request, state, staff, form, warning_id=key, sms_text=warning.sms_text)
@@ -280,7 +280,7 @@ async def edit_warning(
     key = uuid_or_none(warning_id)
     if key is None:
         return not_found(request, staff)
-    words = i18n.words(language(staff))
+    words = words_of(staff)
     form = WarningForm(text=text, valid_days=valid_days)
     try:
         edit = WarningEdit.model_validate(

@@ -1,0 +1,125 @@
+"""The words of the staff pages and the SMS: gettext catalogs, one per language, in
+`app/locale/<language>/LC_MESSAGES/messages.po` (bokmål `nb`, English `en`), the files
+translators' tools (Poedit, Weblate, `pybabel`) read and write.
+
+Decisions, so that a translator edits one file and the pages and SMS read as before:
+
+* Message ids are symbolic (`take`, `warnings.reason.phone`, `sms.alert`), not the text of one
+  language: bokmål and English are both translations of the id, so changing a word in one
+  leaves the id, the code and the other language alone. SMS ids begin with `sms.`.
+* Placeholders are `{name}`, filled with `str.format` after the lookup by the code or the
+  template; in a template the filled word is escaped like any other value (the i18n extension
+  installed old-style), so pages render the same bytes as before. They are not flagged
+  python-brace-format: tools would check them against the symbolic id; the tests check that
+  both languages use the same ones.
+* The `.po` files are the only copy. They are compiled in memory (Babel) when a language is
+  first read, so no binary `.mo` is committed or built, and whatever ships `app/` (the Docker
+  image, `pip install -e .`, the wheel's package data) ships the words.
+* Anything but "en" gets bokmål: an unknown language setting must never stop a page or an SMS.
+* An id missing from a catalog shows as the id, with a `MissingWord` warning (an error under
+  the tests' `-W error`); `tests/test_catalogs.py` checks that every id the code and the
+  templates use is in every catalog, translated. `babel.cfg` at the top says where the ids are:
+  `pybabel extract -F babel.cfg -o messages.pot .` lists them.
+"""
+
+from __future__ import annotations
+
+import gettext
+import warnings
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from fastapi.templating import Jinja2Templates
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+LANGUAGES = ("nb", "en")
+"""Bokmål first: the language of anyone without a setting."""
+
+
+class MissingWord(UserWarning):
+    """A message id that the language's catalog lacks (a page or SMS shows the id)."""
+
+
+class _Missing(gettext.NullTranslations):
+    def gettext(self, message: str) -> str:
+        warnings.warn(MissingWord(f"no words for {message!r}"), stacklevel=2)
+        return message
+
+
+class Words(gettext.GNUTranslations):
+    """One language's compiled catalog: `gettext` as ever, and the two lookups of an id made
+    at run time (a code from the database, a `?done=` of the URL) that may have no words."""
+
+    _catalog: dict[Any, str]
+    language: str
+
+    def has(self, message_id: str) -> bool:
+        return message_id in self._catalog
+
+    def heading_and_text(self, message_id: str, **values: object) -> tuple[str, str]:
+        """A message page's words: those of `message_id`, and of `<message_id>.text` filled
+        with `values`."""
+        text_id = f"{message_id}.text"
+        return self.gettext(message_id), self.gettext(text_id).format(**values)
+
+    def gettext_or(self, message_id: str, default: str) -> str:
+        """The words of `message_id`, or `default` (a raw code is better than an id)."""
+        return self._catalog.get(message_id, default)
+
+
+def N_(message_id: str) -> str:
+    """Marks an id looked up later (a table of reasons) for the extractors, as gettext's `N_`."""
+    return message_id
+
+
+def language_of(setting: str | None) -> str:
+    return "en" if setting == "en" else "nb"
+
+
+def catalog_path(language: str) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def read_catalog(language: str) -> Catalog:
+    with catalog_path(language).open("rb") as po:
+        return read_po(po, locale=language, domain=DOMAIN)
+
+
+@cache
+def _compiled(language: str) -> Words:
+    compiled = BytesIO()
+    write_mo(compiled, read_catalog(language))  # leaves out fuzzy entries, as msgfmt does
+    compiled.seek(0)
+    words = Words(compiled)
+    words.language = language
+    words.add_fallback(_Missing())
+    return words
+
+
+def words(language: str | None) -> Words:
+    """The catalog of a member's language setting."""
+    return _compiled(language_of(language))
+
+
+def page_templates(directory: Path) -> dict[str, Jinja2Templates]:
+    """The templates of `directory`, autoescaped, one set per language with its words
+    installed: `_("id")` (and `gettext`), `gettext_or(id, default)`, `has_word(id)`."""
+    by_language: dict[str, Jinja2Templates] = {}
+    for language in LANGUAGES:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(directory),
+            autoescape=True,
+            extensions=["jinja2.ext.i18n"],
+        )
+        language_words = words(language)
+        env.install_gettext_translations(language_words, newstyle=False)  # type: ignore[attr-defined]
+        env.globals.update(gettext_or=language_words.gettext_or, has_word=language_words.has)
+        by_language[language] = Jinja2Templates(env=env)
+    return by_language

@@ -463,8 +463,3 @@ async def test_the_contact_list_and_neighbours(world: World) -> None:
         headers=world.admin.headers,
     )
     assert assert_problem(twice, 422)["errors"][0]["field"] == "contacts"
-    for code in (NEIGHBOUR, "9999"):
-        other = await world.http.get(
-            f"/v1/admin/municipalities/{code}/warning-contacts", headers=world.admin.headers
-        )
-        assert_problem(other, 404)

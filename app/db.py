@@ -7,7 +7,8 @@ repositories never commit.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -21,6 +22,8 @@ from sqlalchemy.ext.asyncio import (
 from app.config import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+T = TypeVar("T")
 
 
 def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
@@ -113,3 +116,14 @@ def describe_error(exc: BaseException) -> dict[str, str]:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """`work` in one transaction on an engine of its own, disposed afterwards: for commands
+    run outside the app (the CLI), which have no lifespan holding an engine."""
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            return await work(session)
+    finally:
+        await engine.dispose()

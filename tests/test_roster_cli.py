@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 from app.cli import cli
 from app.clock import FakeClock, SystemClock
 from app.config import get_settings
-from app.db import create_engine, create_sessionmaker
+from app.db import in_transaction
 from app.escalation.policy import rules as rules
 from app.escalation.policy import service as policy_service
 from app.roster.models import Municipality
@@ -50,15 +50,7 @@ def odvarsel(
 
 
 def in_database(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def run() -> T:
-        engine = create_engine(get_settings())
-        try:
-            async with create_sessionmaker(engine)() as session, session.begin():
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
+    return asyncio.run(in_transaction(get_settings(), work))
 
 
 def test_seed_demo_adds_a_team_on_duty_around_the_clock_once(odvarsel: Odvarsel, clock: FakeClock):

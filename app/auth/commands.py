@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import service
 from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.config import get_settings
-from app.db import create_engine, create_sessionmaker
+from app.db import in_transaction
 from app.errors import DomainError
 
 T = TypeVar("T")
@@ -25,16 +25,9 @@ client_cli = typer.Typer(no_args_is_help=True, help="List, deactivate and rotate
 
 
 def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def in_transaction() -> T:
-        engine = create_engine(get_settings())
-        try:
-            async with create_sessionmaker(engine)() as session, session.begin():
-                return await work(session)
-        finally:
-            await engine.dispose()
-
+    """Run `work` in a transaction; refusals are printed and exit with status 1."""
     try:
-        return asyncio.run(in_transaction())
+        return asyncio.run(in_transaction(get_settings(), work))
     except DomainError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(1) from exc

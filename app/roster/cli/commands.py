@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.clock import SystemClock
 from app.config import get_settings
-from app.db import create_engine, create_sessionmaker
+from app.db import in_transaction
 from app.errors import DomainError
 from app.roster.enums import HealthPersonnelBasis, Language, MemberRole
 from app.roster.rota import duty as roster_duty
@@ -31,19 +31,10 @@ from app.roster.teams.schemas import MemberIn, TeamIn, TeamUpdate
 T = TypeVar("T")
 
 
-async def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    engine = create_engine(get_settings())
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            return await work(session)
-    finally:
-        await engine.dispose()
-
-
 def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run `work` in a transaction; refusals are printed and exit with status 1."""
     try:
-        return asyncio.run(_in_transaction(work))
+        return asyncio.run(in_transaction(get_settings(), work))
     except DomainError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(1) from exc

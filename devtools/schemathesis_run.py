@@ -39,6 +39,7 @@ from app.auth.scopes import Scope
 from devtools.loopback import free_port
 
 BIN = Path(sys.executable).parent
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 CHECKS = ",".join(
     (
         "not_a_server_error",
@@ -153,7 +154,8 @@ def run(args: argparse.Namespace, schemathesis_args: Sequence[str]) -> int:
             try:
                 wait_ready(base_url, server)
                 command = [
-                    str(BIN / "schemathesis"), "run", f"{base_url}/openapi.json",
+                    str(BIN / "schemathesis"), "--config-file", str(CONFIG),
+                    "run", f"{base_url}/openapi.json",
                     "--checks", CHECKS,
                     "--max-examples", str(args.max_examples),
                     "--phases", args.phases,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from app.clock import FakeClock
-from app.escalation.engine.manager import RETRY_LATER
+from app.escalation.engine.round import RETRY_LATER
 from app.escalation.policy.rules import DEFAULT_POLICY
 from app.followup.engine import FollowupEngine
 from app.notify.console_sender import ConsoleSender

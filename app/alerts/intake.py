@@ -25,7 +25,7 @@ from app.consent import fields as consent_fields
 from app.consent import rules as consent_rules
 from app.consent.enums import ConsentState, DataCategory, Recipient
 from app.errors import Conflict, DomainError, FieldProblem, InvalidFields
-from app.escalation.engine import manager as escalation_engine
+from app.escalation import service as escalation_service
 from app.escalation.engine.models import EscalationPlan
 from app.informing import service as informing
 from app.informing.models import InformTrigger
@@ -217,7 +217,7 @@ async def start(
     """
     if decided.page_at is None:
         return
-    await escalation_engine.open_escalation(
+    await escalation_service.open_escalation(
         session,
         alert_id=alert_id,
         municipality_code=municipality_code,

@@ -15,7 +15,7 @@ from app.alerts.models import Alert
 from app.alerts.responses import AlertOut, AlertSummary, TriageOut
 from app.consent.enums import ConsentState
 from app.errors import NotFound
-from app.escalation.engine import manager as escalation_engine
+from app.escalation import service as escalation_service
 from app.roster.models import Member
 from app.roster.rota import duty as roster_duty
 from app.timeline import service as timeline
@@ -88,7 +88,7 @@ async def alert_status(session: AsyncSession, alert: Alert) -> AlertOut:
     events = await timeline.timeline(session, alert_id=alert.id)
     taken = next((e for e in events if e.kind is AlertEventKind.ACKNOWLEDGED), None)
     answered = [e for e in events if e.kind is AlertEventKind.ANSWERED]
-    escalation = await escalation_engine.status_of(session, alert_id=alert.id)
+    escalation = await escalation_service.status_of(session, alert_id=alert.id)
     out = to_out(alert)
     out.acknowledged_by = taken.by if taken is not None else None
     out.answer = answered[-1].answer if answered else None
@@ -114,7 +114,7 @@ async def acknowledge(
     """
     by = await staff_ref(session, member) if member is not None else None
     taken_by = by.name if by is not None else "reservenummeret"
-    if not await escalation_engine.acknowledge(
+    if not await escalation_service.acknowledge(
         session,
         alert_id=alert_id,
         member_id=member.id if member is not None else None,

@@ -9,7 +9,7 @@ The consent after a supplement decides what may be kept, as at intake: a consent
 (to `objected`, or to fewer categories) purges at once what nobody may see any longer, from the
 alert and from every earlier version, and says so; one that widens lets later data in (what
 was purged stays gone). The triage runs again on the new facts; an escalation nobody has
-acted on follows it (:func:`app.escalation.engine.manager.replan`).
+acted on follows it (:func:`app.escalation.service.replan`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from app.consent import fields as consent_fields
 from app.consent import rules as consent_rules
 from app.consent.enums import ConsentState
 from app.errors import Conflict, FieldProblem, InvalidFields, NotFound
-from app.escalation.engine import manager as escalation_engine
+from app.escalation import service as escalation_service
 from app.overdose.enums import AlertKind, Outcome
 from app.privacy.crypto import FieldCipher, KeyedHasher
 from app.timeline import service as timeline
@@ -224,7 +224,7 @@ async def _triage_again(
     for column, value in intake.triage_columns(decided).items():
         setattr(alert, column, value)
     intake.record_triage(session, alert_id=alert.id, decided=decided, now=now)
-    await escalation_engine.replan(
+    await escalation_service.replan(
         session,
         alert_id=alert.id,
         municipality_code=alert.municipality_code,

@@ -25,7 +25,7 @@ from app.answers.rules import MAX_FREE_TEXT, Answer, AnswerKind, render
 from app.answers.schemas import AnswerOptions
 from app.consent.enums import DataCategory
 from app.errors import Conflict, FieldProblem, InvalidFields, NotFound
-from app.escalation.engine import manager as escalation_engine
+from app.escalation import service as escalation_service
 from app.escalation.engine.messages import MessagePurpose, alert_message
 from app.escalation.engine.models import EscalationStatus
 from app.notify import outbox, texts
@@ -93,7 +93,7 @@ async def give_answer(
     not take the alert.
     """
     alert = await alerts_repository.get_by_id(session, alert_id=alert_id)
-    escalation = await escalation_engine.status_of(session, alert_id=alert_id)
+    escalation = await escalation_service.status_of(session, alert_id=alert_id)
     if alert is None or escalation is None:
         raise NotFound(f"No alert {alert_id}.")
     taker = escalation.acknowledged_by

@@ -34,7 +34,7 @@ from app.answers.rules import (
     render,
     taker_by_reply,
 )
-from app.escalation.engine import manager as escalation_engine
+from app.escalation import service as escalation_service
 from app.escalation.engine import messages as escalation_messages
 from app.escalation.engine.models import EscalationState, EscalationStatus
 from app.escalation.policy import service as policy_service
@@ -119,7 +119,7 @@ async def handle_reply(
         return phrases["help"]
     if reply.kind is ReplyKind.UNKNOWN or reply.code is None:
         return phrases["unknown"]
-    state = await escalation_engine.paged_with_code(
+    state = await escalation_service.paged_with_code(
         session, reply_code=reply.code, number=from_number
     )
     if state is None:

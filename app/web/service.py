@@ -27,7 +27,7 @@ from app.auth.links import service as member_links
 from app.auth.links.models import RecipientLink
 from app.auth.links.service import LinkState
 from app.consent.enums import Recipient
-from app.escalation.engine import manager as escalation_engine
+from app.escalation import service as escalation_service
 from app.escalation.engine.models import EscalationStatus
 from app.followup import service as followup
 from app.privacy.crypto import FieldCipher
@@ -82,7 +82,7 @@ async def open_link(
         municipality_name=municipality.name if municipality else alert.municipality_code,
         team=await roster_duty.get_team(session, team_id=member.team_id),
     )
-    escalation = await escalation_engine.status_of(session, alert_id=alert.id)
+    escalation = await escalation_service.status_of(session, alert_id=alert.id)
     if escalation is not None and escalation.status == EscalationStatus.ACKNOWLEDGED:
         page.taken = True
         page.taken_at = escalation.acknowledged_at

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from app.alerts import service as alerts_service
 from app.alerts.enums import AckVia
 from app.alerts.examples import ALERT_EXAMPLE
-from app.escalation.engine import manager as escalation_engine
+from app.escalation import service as escalation_service
 from app.roster.models import Member
 from tests.databases import BACKEND
 from tests.scenario import Scenario
@@ -506,7 +506,7 @@ async def test_a_take_after_a_colleagues_commit_sees_it(desk: Scenario) -> None:
     alert_id = await desk.alert()
     await desk.settle()
     async with desk.state.sessions() as late, late.begin():
-        held = await escalation_engine.status_of(late, alert_id=alert_id)  # in its identity map
+        held = await escalation_service.status_of(late, alert_id=alert_id)  # in its identity map
         assert held is not None and held.status == "active"
         async with desk.state.sessions() as first, first.begin():
             bo = await first.get(Member, team.member_ids[1])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.escalation.engine import manager
+from app.escalation.engine import round as escalation_round
 from app.escalation.engine.messages import position_of
 from app.notify.outcomes import Outcome
 from app.notify.sms import DeliveryState
@@ -21,7 +21,7 @@ async def on_message_outcome(session: AsyncSession, outcome: Outcome) -> bool:
     position = position_of(dict(outcome.context))
     if position is None:  # not a step's page (a roster-hole or closing note)
         return False
-    return await manager.escalate_now(
+    return await escalation_round.escalate_now(
         session,
         alert_id=outcome.subject_id,
         pass_index=position.pass_index,

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
-from app.escalation.engine import manager
+from app.escalation.engine import round as escalation_round
 
 
 class EscalationEngine:
@@ -20,4 +20,4 @@ class EscalationEngine:
     async def run_once(self, now: datetime) -> int:
         """Advance up to `batch_size` due escalations; how many were due."""
         async with self._sessions() as session, session.begin():
-            return await manager.advance_due(session, now=now, settings=self._settings)
+            return await escalation_round.advance_due(session, now=now, settings=self._settings)

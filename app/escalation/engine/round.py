@@ -1,15 +1,17 @@
-"""The escalation engine: opens an escalation for a new alert and advances due ones.
+"""The escalation engine's round: moves every escalation whose wait has run out to its next
+step (or to its end), and one whose page failed on at once.
 
-Each move happens in the caller's transaction and writes its SMS to the outbox, so the state
-change and the messages it causes commit together. Which step comes next, when, and whom it
-reaches are decided by the pure rules in `policy.rules`; this module only loads, applies
-what they return (`NextStep.due_at`, `Exhausted.at`) and stores.
+Opening, replanning and stopping an escalation are the other domains' use cases, in
+`app.escalation.service`; this module is what the worker runs (`runner`). Each move happens
+in the caller's transaction and writes its SMS to the outbox, so the state change and the
+messages it causes commit together. Which step comes next, when, and whom it reaches are
+decided by the pure rules in `policy.rules`; this module only loads, applies what they return
+(`NextStep.due_at`, `Exhausted.at`) and stores.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,23 +21,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.links import service as member_links
 from app.config import Settings
 from app.db import describe_error
-from app.errors import DomainError
 from app.escalation.engine import repository as state_repository
 from app.escalation.engine.messages import (
-    PAGING_PURPOSES,
-    SUBJECT_KIND,
     StepContext,
     messages_for_exhaustion,
     messages_for_fatal,
     messages_for_late,
     messages_for_step,
-    messages_for_taken,
 )
 from app.escalation.engine.models import EscalationPlan, EscalationState, EscalationStatus
 from app.escalation.policy import rules
 from app.escalation.policy import service as policy_service
-from app.notify import outbox, texts
-from app.notify.models import OutboxMessage, OutboxStatus
+from app.notify import outbox
+from app.notify.models import OutboxMessage
 from app.roster.models import Member
 from app.roster.rota import duty as roster_duty
 from app.timeline import service as timeline
@@ -43,116 +41,7 @@ from app.timeline.models import AlertEventKind
 
 log = logging.getLogger(__name__)
 
-
 RETRY_LATER = timedelta(minutes=1)
-
-
-class NoTeamForMunicipality(DomainError):
-    """Nobody would be paged: the dispatcher must phone instead, so the alert is refused."""
-
-    status, slug, title = 422, "alert-not-delivered", "The alert was NOT delivered"
-
-
-async def open_escalation(
-    session: AsyncSession,
-    *,
-    alert_id: uuid.UUID,
-    municipality_code: str,
-    occurred_at: datetime,
-    now: datetime,
-    due_at: datetime | None = None,
-    plan: EscalationPlan = EscalationPlan.PAGE,
-    first_contact_ward: bool = False,
-) -> None:
-    """Open the escalation of a new alert, due at `due_at` (at once by default: triage may
-    put it off to working hours); the worker pages its first step, or tells the leader
-    (`LEADER_ONLY`).
-
-    Raises NoTeamForMunicipality (rolling the alert back) when no team receives the
-    municipality's alerts: storing an alert that nobody is paged for would lose it silently.
-    The first step is left to the worker so intake stays a few cheap statements; the NOTIFY
-    sent on commit wakes it without delay.
-    """
-    team = await roster_duty.team_for_municipality(session, code=municipality_code)
-    if team is None:
-        log.error("no team receives alerts", extra={"municipality": municipality_code})
-        raise NoTeamForMunicipality(
-            f"Municipality {municipality_code} has no on-duty team in odvarsel. The alert was "
-            "NOT delivered: notify the municipality by phone."
-        )
-    await state_repository.insert_state(
-        session,
-        {
-            "id": uuid.uuid4(),
-            "alert_id": alert_id,
-            "team_id": team.id,
-            "occurred_at": occurred_at,
-            "status": EscalationStatus.ACTIVE.value,
-            "pass_index": 0,
-            "step_index": 0,
-            "next_due_at": due_at or now,
-            "scheduled_for": due_at if due_at is not None and due_at > now else None,
-            "plan": plan.value,
-            "first_contact_ward": first_contact_ward,
-            "reply_code": f"{secrets.randbelow(9000) + 1000}",
-            "roster_hole_reported": False,
-            "started_at": now,
-        },
-    )
-    await outbox.wake_workers(session)
-
-
-async def replan(
-    session: AsyncSession,
-    *,
-    alert_id: uuid.UUID,
-    municipality_code: str,
-    occurred_at: datetime,
-    now: datetime,
-    due_at: datetime | None,
-    plan: EscalationPlan,
-    first_contact_ward: bool,
-) -> bool:
-    """A supplement changed the triage: apply it to an escalation nobody has acted on yet.
-
-    `due_at` None: nobody is to be paged; an active escalation stops and its unsent pages are
-    cancelled. Otherwise one that has not paged anyone yet is moved to the new plan and time,
-    and an alert that had none gets one. Escalations already paging, taken or finished are
-    left as they are: who was paged has been paged. True if anything changed.
-    """
-    state = await state_repository.get_by_alert(session, alert_id=alert_id, for_update=True)
-    if state is None:
-        if due_at is None:
-            return False
-        await open_escalation(
-            session,
-            alert_id=alert_id,
-            municipality_code=municipality_code,
-            occurred_at=occurred_at,
-            now=now,
-            due_at=due_at,
-            plan=plan,
-            first_contact_ward=first_contact_ward,
-        )
-        return True
-    if state.status != EscalationStatus.ACTIVE:
-        return False
-    if due_at is None:
-        state.status = EscalationStatus.STOPPED
-        state.next_due_at = None
-        await outbox.cancel_unsent(
-            session, subject_kind=SUBJECT_KIND, subject_id=alert_id, purposes=PAGING_PURPOSES
-        )
-        timeline.record(session, alert_id=alert_id, kind=AlertEventKind.STOPPED, at=now)
-        return True
-    if state.notified_at is not None:
-        return False
-    state.next_due_at = due_at
-    state.scheduled_for = due_at if due_at > now else None
-    state.plan = plan.value
-    state.first_contact_ward = first_contact_ward
-    await outbox.wake_workers(session)
-    return True
 
 
 @dataclass(frozen=True)
@@ -299,98 +188,6 @@ async def escalate_now(
     state.next_due_at = _due_at(following)
     await outbox.wake_workers(session)
     return True
-
-
-async def acknowledge(
-    session: AsyncSession,
-    *,
-    alert_id: uuid.UUID,
-    member_id: uuid.UUID | None,
-    taken_by: str,
-    via_number: str | None = None,
-    now: datetime,
-) -> bool:
-    """Stop the escalation, cancel its unsent pages and tell the others paged that it is
-    taken (if the team wants that). False, changing nothing, if it was taken already.
-
-    `taken_by` is the name the others are told; `via_number` the number that took it by SMS
-    (the fallback number has no member id). The alert's own status is the caller's
-    (`app.alerts.service.acknowledge`).
-    """
-    state = await state_repository.get_by_alert(session, alert_id=alert_id, for_update=True)
-    if state is None or state.status == EscalationStatus.ACKNOWLEDGED:
-        return False
-    state.status = EscalationStatus.ACKNOWLEDGED
-    state.acknowledged_at = now
-    state.acknowledged_by = member_id
-    state.next_due_at = None
-    await outbox.cancel_unsent(
-        session, subject_kind=SUBJECT_KIND, subject_id=alert_id, purposes=PAGING_PURPOSES
-    )
-    await _tell_the_others(
-        session, state, member_id=member_id, via_number=via_number, taken_by=taken_by, now=now
-    )
-    return True
-
-
-async def status_of(session: AsyncSession, *, alert_id: uuid.UUID) -> EscalationState | None:
-    """The escalation of an alert (read only)."""
-    return await state_repository.get_by_alert(session, alert_id=alert_id)
-
-
-async def paged_with_code(
-    session: AsyncSession, *, reply_code: str, number: str
-) -> EscalationState | None:
-    """The newest escalation whose pages carried this reply code to `number`."""
-    return await state_repository.paged_with_code(
-        session, reply_code=reply_code, number=number, purposes=PAGING_PURPOSES
-    )
-
-
-async def _tell_the_others(
-    session: AsyncSession,
-    state: EscalationState,
-    *,
-    member_id: uuid.UUID | None,
-    via_number: str | None,
-    taken_by: str,
-    now: datetime,
-) -> None:
-    team = await roster_duty.get_team(session, team_id=state.team_id)
-    if team is None or not team.tell_others_when_taken:
-        return
-    paged = await outbox.recipients_of(
-        session,
-        subject_kind=SUBJECT_KIND,
-        subject_id=state.alert_id,
-        purposes=PAGING_PURPOSES,
-        statuses=(OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.DELIVERED),
-    )
-    members = await roster_duty.members_by_id(session, [m for _, m in paged if m is not None])
-    recipients: list[tuple[str, texts.Language, uuid.UUID | None]] = []
-    for number, paged_member in paged:
-        if (paged_member is not None and paged_member == member_id) or number == via_number:
-            continue
-        member = members.get(paged_member) if paged_member else None
-        if member is not None and not roster_duty.reachable(member):
-            continue
-        language: texts.Language = "en" if member is not None and member.language == "en" else "nb"
-        recipients.append((number, language, paged_member))
-    if not recipients:
-        return
-    municipality = await roster_duty.get_municipality(session, team.municipality_code)
-    outbox.enqueue(
-        session,
-        messages_for_taken(
-            alert_id=state.alert_id,
-            municipality_name=municipality.name if municipality else team.municipality_code,
-            occurred_at=state.occurred_at,
-            taken_by=taken_by,
-            recipients=recipients,
-            now=now,
-        ),
-    )
-    await outbox.wake_workers(session)
 
 
 def _notify(

@@ -16,7 +16,7 @@ the document says `integer`, `boolean`, `number`, `date-time` or a time of day.
 
 Query parameters arrive as text and are read by FastAPI's rules; they keep the plain types.
 The alert intake uses these types too, but there an odd optional value is dropped and listed,
-not refused (:mod:`app.alerts.lenient`).
+not refused (:mod:`app.alerts.schemas.lenient`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from app.alerts.examples import ALERT_EXAMPLE
+from app.alerts.schemas.examples import ALERT_EXAMPLE
 from app.auth import service as auth_service
 from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.auth.scopes import Scope

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import text
 
 from app.alerts import sealing
-from app.alerts.examples import ALERT_V1_EXAMPLE
 from app.alerts.models import Alert
+from app.alerts.schemas.examples import ALERT_V1_EXAMPLE
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory, alert_body, count_alerts
 from tests.problems import assert_problem

@@ -10,7 +10,8 @@ import pytest
 from pydantic import BaseModel
 
 from app.alerts.minimise import not_kept
-from app.alerts.schemas import REQUIRED_FIELDS, AlertIn, Clinical, Person, Place
+from app.alerts.schemas.alert_in import REQUIRED_FIELDS, AlertIn
+from app.alerts.schemas.sections import Clinical, Person, Place
 from app.consent.enums import DataCategory
 from app.consent.fields import AGE_BAND_FIELD, CATEGORY_OF, NOT_PERSONAL_FIELDS, fields_in
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from app.alerts.minimise import minimise, not_kept_reason
-from app.alerts.schemas import AlertIn
+from app.alerts.schemas.alert_in import AlertIn
 from app.alerts.sealing import SEALED_COLUMNS
 from app.auth.scopes import Scope
 from app.consent.enums import DataCategory

@@ -18,7 +18,7 @@ from app.alerts import repository, sealing
 from app.alerts.enums import AlertStatus
 from app.alerts.minimise import Minimised, consent_of, minimise
 from app.alerts.responses import AlertOut, TriageOut
-from app.alerts.schemas import AlertIn
+from app.alerts.schemas.alert_in import AlertIn
 from app.alerts.service import alert_status
 from app.config.sections import IntakeSettings
 from app.consent import fields as consent_fields
@@ -64,24 +64,15 @@ async def receive_alert(
     hasher: KeyedHasher,
     intake: IntakeSettings,
 ) -> IntakeResult:
-    """Store a new alert and, in the same transaction, start what its triage decided.
+    """Store a new alert and, in the same transaction, start what its triage decided; a
+    retry of one stored already answers its status.
 
     `municipalities`: those the client may report for (app/auth/municipalities.py).
     """
     check_occurred_at(alert_in.occurred_at, now=now, intake=intake)
     if refused := alert_in.refusals(kind=alert_in.kind):
         raise InvalidFields(refused)
-    if alert_in.municipality not in municipalities:
-        if not await repository.is_served(session, code=alert_in.municipality):
-            raise AlertNotDelivered(
-                f"Municipality {alert_in.municipality} is not served by odvarsel. "
-                "The alert was NOT delivered: notify the municipality by phone."
-            )
-        raise AlertNotPermitted(
-            f"This client may not report for municipality {alert_in.municipality}. "
-            "The alert was NOT delivered: notify the municipality by phone."
-        )
-
+    await _check_may_report(session, alert_in.municipality, municipalities)
     # Minimised first: what nobody may see never reaches a column, a hash or the fingerprint.
     kept = minimise(alert_in, on=alert_in.occurred_at.astimezone(OSLO).date())
     fingerprint = hasher.fingerprint(kept.canonical)
@@ -99,27 +90,61 @@ async def receive_alert(
         hasher=hasher,
     )
     if await repository.insert_unless_exists(session, values):
-        alert_id = values["id"]
-        timeline.record(session, alert_id=alert_id, kind=AlertEventKind.RECEIVED, at=now)
-        record_triage(session, alert_id=alert_id, decided=decided, now=now)
-        await start(
-            session,
-            alert_id=alert_id,
-            municipality_code=alert_in.municipality,
-            occurred_at=alert_in.occurred_at,
-            decided=decided,
-            now=now,
-        )
-        open_inform_duty(
-            session,
-            alert_id=alert_id,
-            consent=consent_of(alert_in),
-            personal=kept.personal,
-            now=now,
-        )
+        await _started(session, alert_in, kept, decided, alert_id=values["id"], now=now)
         # Built from the values: constructing the ORM object just to read it back costs more.
         return IntakeResult(alert=_new_alert_out(values, decided), created=True)
+    return await _repeated(session, alert_in, client_id=client_id, fingerprint=fingerprint)
 
+
+async def _check_may_report(
+    session: AsyncSession, municipality: str, municipalities: Collection[str]
+) -> None:
+    """Refuse an alert for a municipality the client may not report for: 422 if the service
+    does not serve it, 403 if it does. Either way the dispatcher must phone instead."""
+    if municipality in municipalities:
+        return
+    if not await repository.is_served(session, code=municipality):
+        raise AlertNotDelivered(
+            f"Municipality {municipality} is not served by odvarsel. "
+            "The alert was NOT delivered: notify the municipality by phone."
+        )
+    raise AlertNotPermitted(
+        f"This client may not report for municipality {municipality}. "
+        "The alert was NOT delivered: notify the municipality by phone."
+    )
+
+
+async def _started(
+    session: AsyncSession,
+    alert_in: AlertIn,
+    kept: Minimised,
+    decided: triage_rules.Triage,
+    *,
+    alert_id: uuid.UUID,
+    now: datetime,
+) -> None:
+    """What a new alert sets going, in its transaction: its timeline, the escalation triage
+    asks for, and the duty to tell the person of what was shared without consent."""
+    timeline.record(session, alert_id=alert_id, kind=AlertEventKind.RECEIVED, at=now)
+    record_triage(session, alert_id=alert_id, decided=decided, now=now)
+    await start(
+        session,
+        alert_id=alert_id,
+        municipality_code=alert_in.municipality,
+        occurred_at=alert_in.occurred_at,
+        decided=decided,
+        now=now,
+    )
+    open_inform_duty(
+        session, alert_id=alert_id, consent=consent_of(alert_in), personal=kept.personal, now=now
+    )
+
+
+async def _repeated(
+    session: AsyncSession, alert_in: AlertIn, *, client_id: str, fingerprint: str
+) -> IntakeResult:
+    """The client sent this incident before: the same content is a retry, answered with the
+    alert's status; other content is a conflict that says how to add to it."""
     existing = await repository.get_by_incident(
         session, client_id=client_id, dispatch_incident_id=alert_in.dispatch_incident_id
     )

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from app.alerts.age import derived_age_band
-from app.alerts.schemas import AlertContent
+from app.alerts.schemas.content import AlertContent
 from app.consent import fields as consent_fields
 from app.consent import rules as consent_rules
 from app.consent.enums import ConsentRecipient, DataCategory

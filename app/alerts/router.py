@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query, Response, Security, status
 from app.alerts import disclosure, intake, service, supplements
 from app.alerts.details import AlertDetails
 from app.alerts.responses import AlertOut, AlertSummary, SupplementOut
-from app.alerts.schemas import AlertIn, SupplementIn
+from app.alerts.schemas.alert_in import AlertIn
+from app.alerts.schemas.supplement_in import SupplementIn
 from app.audit.schemas import Reason
 from app.auth.deps import CaseSystem, ClientMunicipalities, current_client
 from app.auth.scopes import Scope

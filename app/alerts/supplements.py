@@ -24,10 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.alerts import intake, repository, sealing
 from app.alerts.disclosure import consent_of as stored_consent
 from app.alerts.enums import AlertStatus
-from app.alerts.minimise import consent_of, minimise, not_kept, not_kept_reason
+from app.alerts.minimise import Minimised, consent_of, minimise, not_kept, not_kept_reason
 from app.alerts.models import Alert, AlertVersion
 from app.alerts.responses import SupplementOut
-from app.alerts.schemas import SupplementIn
+from app.alerts.schemas.supplement_in import SupplementIn
 from app.alerts.service import alert_status, send_status
 from app.consent import fields as consent_fields
 from app.consent import rules as consent_rules
@@ -49,6 +49,27 @@ class SupplementResult:
     created: bool
 
 
+@dataclass(frozen=True)
+class _Version:
+    """What a supplement makes of the alert: its next version, before it is stored."""
+
+    number: int
+    kind: AlertKind
+    """The alert's kind after it (a supplement may correct it)."""
+    consent: consent_rules.ConsentContext
+    fingerprint: str
+    after: dict[str, Any]
+    """The alert's personal values after it: what the consent lets anyone see."""
+    purged_paths: list[str]
+    """Paths the consent no longer lets anyone see (stored before, or sent now)."""
+    purged: list[str]
+    """The categories of data purged from what was stored."""
+    replaced: dict[str, Any]
+    """The stored values it replaced, kept sealed in the version."""
+    changed: list[str]
+    dropped: list[FieldProblem]
+
+
 async def supplement_alert(
     session: AsyncSession,
     *,
@@ -59,19 +80,14 @@ async def supplement_alert(
     cipher: FieldCipher,
     hasher: KeyedHasher,
 ) -> SupplementResult:
-    """Apply `supplement` to the client's alert as its next version."""
+    """Apply `supplement` to the client's alert as its next version; a retry of one applied
+    already answers what it did."""
     alert = await repository.get_for_client_locked(session, alert_id=alert_id, client_id=client_id)
     if alert is None:
         raise NotFound(f"No alert {alert_id} for this client.")
     current = sealing.all_personal_values(cipher, alert)
     kind = supplement.kind or AlertKind(alert.kind)
-    outcome_before = current.get("clinical.outcome")
-    refused = supplement.refusals(
-        kind=kind, outcome_before=Outcome(outcome_before) if outcome_before else None
-    )
-    if refused:
-        raise InvalidFields(refused)
-
+    _refuse_contradictions(supplement, kind=kind, current=current)
     consent = consent_of(supplement) if supplement.consent else stored_consent(alert)
     # The age band is derived from a national id or birth year only where none is known.
     day = alert.occurred_at.astimezone(triage_rules.OSLO).date() if alert.age_band is None else None
@@ -84,60 +100,11 @@ async def supplement_alert(
         if earlier is not None:
             return await _retry_of(session, alert, earlier, fingerprint)
 
-    merged = {**current, **kept.personal}
-    allowed = consent_rules.kept_categories(consent)
-    purged_paths = not_kept(merged, allowed)
-    purged = sorted({consent_fields.CATEGORY_OF[p].value for p in purged_paths if p in current})
-    after = {p: v for p, v in merged.items() if p not in purged_paths}
-    replaced = {
-        path: current[path]
-        for path in kept.personal
-        if path in current and current[path] != kept.personal[path] and path in after
-    }
-    version = alert.version + 1
-    changed = _changed(supplement, kept.personal)
-    dropped = [
-        *kept.dropped,
-        *(
-            FieldProblem(field=p, reason=not_kept_reason(consent_fields.CATEGORY_OF[p]))
-            for p in purged_paths
-            if p in kept.personal
-        ),
-    ]
-    repository.add_version(
-        session,
-        AlertVersion(
-            alert_id=alert.id,
-            version=version,
-            at=now,
-            client_id=client_id,
-            supplement_id=supplement.supplement_id,
-            fingerprint=fingerprint,
-            changed=changed,
-            consent_state=consent.state.value,
-            purged=purged,
-            replaced_sealed=sealing.seal_history(
-                cipher, alert_id=alert.id, version=version, values=replaced
-            ),
-            dropped_fields=[d.model_dump() for d in dropped],
-        ),
+    new = _next_version(
+        alert, supplement, current, kept, kind=kind, consent=consent, fingerprint=fingerprint
     )
-    if purged:
-        await _purge_history(session, alert, purged_paths, cipher=cipher)
-    _apply(alert, supplement, after, kind=kind, consent=consent, version=version)
-    for column, value in sealing.columns_of(cipher, alert_id=alert.id, personal=after).items():
-        setattr(alert, column, value)
-    national_id = after.get("person.national_id")
-    alert.national_id_hash = hasher.national_id(national_id) if national_id else None
-    timeline.record(
-        session,
-        alert_id=alert.id,
-        kind=AlertEventKind.SUPPLEMENTED,
-        at=now,
-        version=version,
-        changed=changed,
-        consent_state=consent.state.value,
-        purged=purged,
+    await _store(
+        session, alert, supplement, new, client_id=client_id, now=now, cipher=cipher, hasher=hasher
     )
     await _triage_again(session, alert, {**current, **kept.sent}, kind=kind, now=now)
     # Only what the supplement adds is disclosed anew.
@@ -148,12 +115,116 @@ async def supplement_alert(
     return SupplementResult(
         supplement=SupplementOut(
             alert=status,
-            version=version,
-            changed=changed,
-            purged=purged,
-            dropped_fields=dropped,
+            version=new.number,
+            changed=new.changed,
+            purged=new.purged,
+            dropped_fields=new.dropped,
         ),
         created=True,
+    )
+
+
+def _refuse_contradictions(
+    supplement: SupplementIn, *, kind: AlertKind, current: dict[str, Any]
+) -> None:
+    """422 for what makes the whole supplement wrong: a consent that names the police, or a
+    kind and an outcome (given, or stored before) that contradict each other."""
+    outcome_before = current.get("clinical.outcome")
+    refused = supplement.refusals(
+        kind=kind, outcome_before=Outcome(outcome_before) if outcome_before else None
+    )
+    if refused:
+        raise InvalidFields(refused)
+
+
+def _next_version(
+    alert: Alert,
+    supplement: SupplementIn,
+    current: dict[str, Any],
+    kept: Minimised,
+    *,
+    kind: AlertKind,
+    consent: consent_rules.ConsentContext,
+    fingerprint: str,
+) -> _Version:
+    """The supplement's values over the `current` ones, less what the consent after it lets
+    nobody see; what it replaced, and what it could not keep."""
+    merged = {**current, **kept.personal}
+    allowed = consent_rules.kept_categories(consent)
+    purged_paths = not_kept(merged, allowed)
+    after = {p: v for p, v in merged.items() if p not in purged_paths}
+    return _Version(
+        number=alert.version + 1,
+        kind=kind,
+        consent=consent,
+        fingerprint=fingerprint,
+        after=after,
+        purged_paths=purged_paths,
+        purged=sorted({consent_fields.CATEGORY_OF[p].value for p in purged_paths if p in current}),
+        replaced={
+            path: current[path]
+            for path in kept.personal
+            if path in current and current[path] != kept.personal[path] and path in after
+        },
+        changed=_changed(supplement, kept.personal),
+        dropped=[
+            *kept.dropped,
+            *(
+                FieldProblem(field=p, reason=not_kept_reason(consent_fields.CATEGORY_OF[p]))
+                for p in purged_paths
+                if p in kept.personal
+            ),
+        ],
+    )
+
+
+async def _store(
+    session: AsyncSession,
+    alert: Alert,
+    supplement: SupplementIn,
+    new: _Version,
+    *,
+    client_id: str,
+    now: datetime,
+    cipher: FieldCipher,
+    hasher: KeyedHasher,
+) -> None:
+    """Keep the version (with the values it replaced, sealed), purge what may no longer be
+    seen from the earlier ones, set the alert's columns, and say so on its timeline."""
+    repository.add_version(
+        session,
+        AlertVersion(
+            alert_id=alert.id,
+            version=new.number,
+            at=now,
+            client_id=client_id,
+            supplement_id=supplement.supplement_id,
+            fingerprint=new.fingerprint,
+            changed=new.changed,
+            consent_state=new.consent.state.value,
+            purged=new.purged,
+            replaced_sealed=sealing.seal_history(
+                cipher, alert_id=alert.id, version=new.number, values=new.replaced
+            ),
+            dropped_fields=[d.model_dump() for d in new.dropped],
+        ),
+    )
+    if new.purged:
+        await _purge_history(session, alert, new.purged_paths, cipher=cipher)
+    _apply(alert, supplement, new.after, kind=new.kind, consent=new.consent, version=new.number)
+    for column, value in sealing.columns_of(cipher, alert_id=alert.id, personal=new.after).items():
+        setattr(alert, column, value)
+    national_id = new.after.get("person.national_id")
+    alert.national_id_hash = hasher.national_id(national_id) if national_id else None
+    timeline.record(
+        session,
+        alert_id=alert.id,
+        kind=AlertEventKind.SUPPLEMENTED,
+        at=now,
+        version=new.number,
+        changed=new.changed,
+        consent_state=new.consent.state.value,
+        purged=new.purged,
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from app.alerts import service as alerts_service
 from app.alerts.enums import AckVia
-from app.alerts.examples import ALERT_EXAMPLE
+from app.alerts.schemas.examples import ALERT_EXAMPLE
 from app.escalation import service as escalation_service
 from app.roster.models import Member
 from tests.databases import BACKEND

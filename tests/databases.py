@@ -30,7 +30,8 @@ def settings_for(database_url: str, data_dir: Path) -> Settings:
         database_url=database_url,
         data_dir=data_dir,
         auth=AuthSettings(jwt_secret=TEST_JWT_SECRET),
-        # Tests drive the worker round by round (Worker.run_until_idle) with a fake clock.
+        # Tests drive the worker round by round (Scenario.settle, tests/scenario.py) with a
+        # fake clock.
         worker=WorkerSettings(run_in_app=False),
         log_json=False,
     )

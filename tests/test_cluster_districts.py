@@ -4,7 +4,6 @@ the worker's cluster engine has run; two districts never share a signal."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -12,11 +11,10 @@ import httpx
 import pytest
 
 from app.auth.scopes import Scope
-from app.clock import FakeClock
 from app.drug_warnings.clusters import MAX_BOUNDARY_POINTS
-from app.state import AppState
-from tests.factories import ApiCredentials, Factory, alert_body
+from tests.factories import alert_body
 from tests.problems import assert_problem
+from tests.scenario import Scenario
 
 FEDERAL = "3107"
 URL = f"/v1/admin/municipalities/{FEDERAL}/cluster-rules"
@@ -33,84 +31,73 @@ OUTSIDE = (59.25, 10.93)
 DISTRICT_RULE: dict[str, Any] = {"area": "district", "min_count": 3, "window_hours": 6}
 
 
-@dataclass
-class World:
-    http: httpx.AsyncClient
-    state: AppState
-    clock: FakeClock
-    factory: Factory
-    amk: ApiCredentials
-    leader: ApiCredentials
-    admin: ApiCredentials
+async def put_rules(world: Scenario, document: dict[str, Any]) -> httpx.Response:
+    return await world.request("PUT", URL, Scope.ADMIN, json=document)
 
-    async def put_rules(self, document: dict[str, Any]) -> httpx.Response:
-        return await self.http.put(URL, json=document, headers=self.admin.headers)
 
-    async def rules(self) -> dict[str, Any]:
-        response = await self.http.get(URL, headers=self.admin.headers)
-        assert response.status_code == 200, response.text
-        answer: dict[str, Any] = response.json()
-        return answer
+async def read_rules(world: Scenario) -> dict[str, Any]:
+    response = await world.request("GET", URL, Scope.ADMIN)
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
 
-    async def post_alert(self, *, hours_ago: float, at: tuple[float, float] | None) -> str:
-        body = alert_body()
-        body["municipality"] = FEDERAL
-        body["occurred_at"] = (self.clock.now() - timedelta(hours=hours_ago)).isoformat()
-        body.pop("naloxone", None)  # its dose time would have to follow the overdose
-        if at is not None:
-            body["place"] = {**body["place"], "latitude": at[0], "longitude": at[1]}
-        return await self.factory.post_alert(self.amk, body)
 
-    async def run(self) -> None:
-        await self.state.worker.run_until_idle()
+async def post_alert(world: Scenario, *, hours_ago: float, at: tuple[float, float] | None) -> str:
+    """An overdose `hours_ago` in Fredrikstad, at the coordinates `at` (if any): its id."""
+    body = alert_body()
+    if at is not None:
+        body["place"] = {**body["place"], "latitude": at[0], "longitude": at[1]}
+    alert_id = await world.alert(
+        body=body, ago=timedelta(hours=hours_ago), naloxone=False, municipality=FEDERAL
+    )
+    return str(alert_id)
 
-    async def signals(self) -> list[dict[str, Any]]:
-        response = await self.http.get(
-            "/v1/cluster-signals", params={"municipality": FEDERAL}, headers=self.leader.headers
-        )
-        assert response.status_code == 200, response.text
-        answer: list[dict[str, Any]] = response.json()
-        return answer
 
-    async def by_district(self) -> dict[str | None, dict[str, Any]]:
-        signals = await self.signals()
-        found = {s["district"]: s for s in signals}
-        assert len(found) == len(signals), "one signal per district"
-        return found
+async def read_signals(world: Scenario) -> list[dict[str, Any]]:
+    """Fredrikstad's signals, as the leader (the case system) reads them."""
+    response = await world.request(
+        "GET", "/v1/cluster-signals", Scope.ALERTS_DETAILS, params={"municipality": FEDERAL}
+    )
+    assert response.status_code == 200, response.text
+    answer: list[dict[str, Any]] = response.json()
+    return answer
+
+
+async def by_district(world: Scenario) -> dict[str | None, dict[str, Any]]:
+    signals = await read_signals(world)
+    found = {s["district"]: s for s in signals}
+    assert len(found) == len(signals), "one signal per district"
+    return found
 
 
 @pytest.fixture
-async def world(
-    http: httpx.AsyncClient, state: AppState, clock: FakeClock, factory: Factory
-) -> World:
-    amk = await factory.api_client(municipalities=(FEDERAL,))
-    leader = await factory.api_client(municipalities=(FEDERAL,), scopes=(Scope.ALERTS_DETAILS,))
-    admin = await factory.admin_client((FEDERAL,))
-    return World(http, state, clock, factory, amk, leader, admin)
+def world(scenario: Scenario) -> Scenario:
+    """Fredrikstad's AMK, leader and admin (made when first used)."""
+    return scenario
 
 
 # --- The document ---------------------------------------------------------------------------
 
 
-async def test_districts_are_kept_with_the_rules(world: World) -> None:
-    before = await world.rules()
+async def test_districts_are_kept_with_the_rules(world: Scenario) -> None:
+    before = await read_rules(world)
     assert before["districts"] == [] and before["configured"] is False
 
     document = {"rules": [DISTRICT_RULE], "districts": [SENTRUM, OST]}
-    put = await world.put_rules(document)
+    put = await put_rules(world, document)
     assert put.status_code == 200, put.text
-    for answer in (put.json(), await world.rules()):
+    for answer in (put.json(), await read_rules(world)):
         assert answer["districts"] == [SENTRUM, OST] and answer["configured"] is True
         assert [r["area"] for r in answer["rules"]] == ["district"]
 
 
-async def test_a_client_that_sends_no_districts_still_sets_its_rules(world: World) -> None:
+async def test_a_client_that_sends_no_districts_still_sets_its_rules(world: Scenario) -> None:
     """`districts` is optional: the document of a client written before districts is valid,
     and replaces the districts as it replaces the rules."""
-    assert (await world.put_rules({"rules": [DISTRICT_RULE], "districts": [SENTRUM]})).is_success
-    put = await world.put_rules({"rules": [{"area": "municipality"}]})
+    assert (await put_rules(world, {"rules": [DISTRICT_RULE], "districts": [SENTRUM]})).is_success
+    put = await put_rules(world, {"rules": [{"area": "municipality"}]})
     assert put.status_code == 200, put.text
-    assert (await world.rules())["districts"] == []
+    assert (await read_rules(world))["districts"] == []
 
 
 def _doc(*districts: Any, rules: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -197,91 +184,91 @@ def _bounded(*points: list[float]) -> dict[str, Any]:
     ids=lambda value: value if isinstance(value, str) else "",
 )
 async def test_a_refused_document_names_the_field(
-    world: World, case: str, document: dict[str, Any], field: str
+    world: Scenario, case: str, document: dict[str, Any], field: str
 ) -> None:
-    problem = assert_problem(await world.put_rules(document), 422)
+    problem = assert_problem(await put_rules(world, document), 422)
     fields = [e["field"] for e in problem["errors"]]
     assert field in fields, (case, problem["errors"])
-    assert (await world.rules())["configured"] is False, "nothing was stored"
+    assert (await read_rules(world))["configured"] is False, "nothing was stored"
 
 
-async def test_a_refusal_does_not_echo_the_coordinates(world: World) -> None:
+async def test_a_refusal_does_not_echo_the_coordinates(world: Scenario) -> None:
     """A refused boundary is explained without its points (they are places)."""
     bow_tie = _bounded([59.0, 10.0], [59.3, 10.3], [59.3, 10.0], [59.0, 10.1])
-    problem = assert_problem(await world.put_rules(_doc(bow_tie)), 422)
+    problem = assert_problem(await put_rules(world, _doc(bow_tie)), 422)
     assert "59" not in str(problem["errors"]) and "10.3" not in problem["detail"]
 
 
-async def test_other_districts_and_rules_are_kept_with_district_rules(world: World) -> None:
+async def test_other_districts_and_rules_are_kept_with_district_rules(world: Scenario) -> None:
     """A district list without district rules is kept (to be used later); the other rules
     ignore it."""
     document = _doc(SENTRUM, rules=[{"area": "municipality"}])
-    assert (await world.put_rules(document)).status_code == 200
-    assert (await world.rules())["districts"] == [SENTRUM]
+    assert (await put_rules(world, document)).status_code == 200
+    assert (await read_rules(world))["districts"] == [SENTRUM]
 
 
 # --- Signals --------------------------------------------------------------------------------
 
 
-async def test_a_district_signal_is_raised_through_the_engine(world: World) -> None:
-    put = await world.put_rules(_doc(SENTRUM, OST))
+async def test_a_district_signal_is_raised_through_the_engine(world: Scenario) -> None:
+    put = await put_rules(world, _doc(SENTRUM, OST))
     assert put.status_code == 200, put.text
 
-    sentrum = [await world.post_alert(hours_ago=h, at=IN_SENTRUM) for h in (5, 4)]
-    await world.post_alert(hours_ago=4, at=IN_OST)
-    await world.post_alert(hours_ago=3, at=OUTSIDE)
-    await world.post_alert(hours_ago=3, at=None)
-    await world.run()
-    assert await world.signals() == [], "two in Sentrum; the others in Øst, nowhere, unplaced"
+    sentrum = [await post_alert(world, hours_ago=h, at=IN_SENTRUM) for h in (5, 4)]
+    await post_alert(world, hours_ago=4, at=IN_OST)
+    await post_alert(world, hours_ago=3, at=OUTSIDE)
+    await post_alert(world, hours_ago=3, at=None)
+    await world.settle()
+    assert await read_signals(world) == [], "two in Sentrum; the others in Øst, nowhere, unplaced"
 
-    sentrum.append(await world.post_alert(hours_ago=2, at=IN_SENTRUM))
-    await world.run()
-    [signal] = await world.signals()
+    sentrum.append(await post_alert(world, hours_ago=2, at=IN_SENTRUM))
+    await world.settle()
+    [signal] = await read_signals(world)
     assert signal["district"] == "Sentrum" and signal["rule"]["area"] == "district"
     assert sorted(signal["alert_ids"]) == sorted(sentrum) and signal["event_count"] == 3
     assert signal["centre"] == {"latitude": 59.22, "longitude": 10.93}
 
-    world.clock.advance(timedelta(minutes=10))
-    ost = [await world.post_alert(hours_ago=h, at=IN_OST) for h in (1, 0.5)]
-    await world.run()
-    signals = await world.by_district()
+    world.advance(timedelta(minutes=10))
+    ost = [await post_alert(world, hours_ago=h, at=IN_OST) for h in (1, 0.5)]
+    await world.settle()
+    signals = await by_district(world)
     assert set(signals) == {"Sentrum", "Øst"}, "a signal of its own: districts never merge"
     assert signals["Sentrum"] == signal, "Sentrum's signal took nothing from Øst"
     assert signals["Øst"]["event_count"] == 3 and set(ost) <= set(signals["Øst"]["alert_ids"])
     assert not set(signals["Øst"]["alert_ids"]) & set(sentrum)
 
-    world.clock.advance(timedelta(minutes=10))
-    fourth = await world.post_alert(hours_ago=0, at=IN_SENTRUM)
-    await world.run()
-    grown = (await world.by_district())["Sentrum"]
+    world.advance(timedelta(minutes=10))
+    fourth = await post_alert(world, hours_ago=0, at=IN_SENTRUM)
+    await world.settle()
+    grown = (await by_district(world))["Sentrum"]
     assert grown["id"] == signal["id"] and grown["event_count"] == 4
     assert fourth in grown["alert_ids"]
 
 
-async def test_a_redrawn_district_raises_its_own_signal(world: World) -> None:
+async def test_a_redrawn_district_raises_its_own_signal(world: Scenario) -> None:
     """A signal belongs to its district: the same alerts in a renamed district do not grow
     the old district's signal (as a changed rule raises signals of its own)."""
-    assert (await world.put_rules(_doc(SENTRUM))).status_code == 200
+    assert (await put_rules(world, _doc(SENTRUM))).status_code == 200
     for hours in (2, 1, 0):
-        await world.post_alert(hours_ago=hours, at=IN_SENTRUM)
-    await world.run()
-    [old] = await world.signals()
+        await post_alert(world, hours_ago=hours, at=IN_SENTRUM)
+    await world.settle()
+    [old] = await read_signals(world)
 
-    assert (await world.put_rules(_doc(_named("Sentrum nord")))).status_code == 200
-    world.clock.advance(timedelta(minutes=10))
-    await world.post_alert(hours_ago=0, at=IN_SENTRUM)
-    await world.run()
-    signals = await world.by_district()
+    assert (await put_rules(world, _doc(_named("Sentrum nord")))).status_code == 200
+    world.advance(timedelta(minutes=10))
+    await post_alert(world, hours_ago=0, at=IN_SENTRUM)
+    await world.settle()
+    signals = await by_district(world)
     assert signals["Sentrum"] == old
     assert signals["Sentrum nord"]["event_count"] == 4
 
 
-async def test_municipality_and_district_rules_side_by_side(world: World) -> None:
+async def test_municipality_and_district_rules_side_by_side(world: Scenario) -> None:
     rules = [{"area": "municipality"}, DISTRICT_RULE]
-    assert (await world.put_rules(_doc(SENTRUM, OST, rules=rules))).status_code == 200
+    assert (await put_rules(world, _doc(SENTRUM, OST, rules=rules))).status_code == 200
     for hours, at in ((3, IN_SENTRUM), (2, IN_OST), (1, None)):
-        await world.post_alert(hours_ago=hours, at=at)
-    await world.run()
-    [signal] = await world.signals()
+        await post_alert(world, hours_ago=hours, at=at)
+    await world.settle()
+    [signal] = await read_signals(world)
     assert signal["rule"]["area"] == "municipality" and signal["district"] is None
     assert signal["event_count"] == 3, "each counts in the municipality, none in a district"

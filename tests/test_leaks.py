@@ -17,8 +17,6 @@ import httpx
 import pytest
 
 from app.auth.scopes import Scope
-from app.notify.console_sender import ConsoleSender
-from app.state import AppState
 from tests.factories import ApiCredentials, Factory
 from tests.personal_data import (
     INVALID_NATIONAL_ID,
@@ -30,6 +28,7 @@ from tests.personal_data import (
     details,
     personal_body,
 )
+from tests.scenario import Scenario
 
 
 @dataclass
@@ -37,7 +36,7 @@ class Traffic:
     """What the service was asked and answered while handling personal data."""
 
     http: httpx.AsyncClient
-    state: AppState
+    scenario: Scenario
     caplog: pytest.LogCaptureFixture
     amk: ApiCredentials
     officer: ApiCredentials
@@ -104,10 +103,8 @@ async def privacy_officer_answers(traffic: Traffic) -> list[str]:
 
 async def sms_bodies(t: Traffic) -> list[str]:
     """Every SMS the traffic caused, as sent (the console sender keeps them)."""
-    await t.state.worker.run_until_idle()
-    sender = t.state.sender
-    assert isinstance(sender, ConsoleSender)
-    bodies = [sms.body for sms in sender.outbox]
+    await t.scenario.settle()
+    bodies = [body for _, body in t.scenario.sms()]
     assert bodies, "the traffic paged nobody: this sink would prove nothing"
     return bodies
 
@@ -125,13 +122,16 @@ SINKS: dict[str, Sink] = {
 
 @pytest.fixture
 async def traffic(
-    factory: Factory, http: httpx.AsyncClient, state: AppState, caplog: pytest.LogCaptureFixture
+    factory: Factory,
+    http: httpx.AsyncClient,
+    scenario: Scenario,
+    caplog: pytest.LogCaptureFixture,
 ) -> Traffic:
     amk = await factory.api_client(municipalities=("3107",))
     case_system = await factory.api_client(scopes=(Scope.ALERTS_DETAILS,))
     officer = await factory.api_client(scopes=(Scope.PRIVACY_READ,))
     caplog.set_level(logging.DEBUG)
-    t = Traffic(http=http, state=state, caplog=caplog, amk=amk, officer=officer)
+    t = Traffic(http=http, scenario=scenario, caplog=caplog, amk=amk, officer=officer)
 
     shared = personal_body()
     await t.post_alert(shared, 201)

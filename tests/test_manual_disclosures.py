@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,33 +15,38 @@ from app.state import AppState
 from tests.factories import ApiCredentials, Factory
 from tests.personal_data import INVALID_NATIONAL_ID, NATIONAL_ID, decoded, log_rows, personal_body
 from tests.problems import assert_problem
+from tests.scenario import Scenario
 from tests.test_migration_0006 import as_uuid, rows
 
 REASON = "Personen forlot stedet sterkt ruspåvirket; melding om savnet person til politiet."
 NOT_TOLD = "Personen er ikke funnet ennå; informeres når vedkommende er funnet."
 
 
-@dataclass
-class World:
-    amk: ApiCredentials
-    case_system: ApiCredentials
-    oslo_case_system: ApiCredentials
-    officer: ApiCredentials
-    alert: str
+FREDRIKSTAD, OSLO = ("3107",), ("0301",)
 
 
 @pytest.fixture
-async def world(factory: Factory) -> World:
-    amk = await factory.api_client(municipalities=("3107", "0301"))
-    return World(
-        amk=amk,
-        case_system=await factory.api_client(scopes=(Scope.ALERTS_DETAILS,)),
-        oslo_case_system=await factory.api_client(
-            municipalities=("0301",), scopes=(Scope.ALERTS_DETAILS,)
-        ),
-        officer=await factory.api_client(scopes=(Scope.PRIVACY_READ,)),
-        alert=await factory.post_alert(amk, personal_body()),
-    )
+async def world(scenario: Scenario) -> Scenario:
+    """An alert about the person, from an AMK that sends to Fredrikstad and Oslo."""
+    scenario.municipalities = FREDRIKSTAD + OSLO
+    await scenario.alert(body=personal_body())
+    return scenario
+
+
+@pytest.fixture
+def alert(world: Scenario) -> str:
+    return str(world.alerts[0])
+
+
+async def case_system(
+    world: Scenario, municipalities: tuple[str, ...] = FREDRIKSTAD
+) -> ApiCredentials:
+    return await world.client(Scope.ALERTS_DETAILS, municipalities=municipalities)
+
+
+async def officer(world: Scenario) -> ApiCredentials:
+    """Fredrikstad's privacy officer."""
+    return await world.client(Scope.PRIVACY_READ, municipalities=FREDRIKSTAD)
 
 
 def decision(**overrides: Any) -> dict[str, Any]:
@@ -79,14 +83,14 @@ async def written(state: AppState) -> tuple[int, int, int]:
 
 
 async def test_a_police_decision_is_recorded_logged_once_and_opens_an_inform_duty(
-    http: httpx.AsyncClient, world: World, state: AppState, clock: FakeClock
+    http: httpx.AsyncClient, world: Scenario, state: AppState, clock: FakeClock, alert: str
 ) -> None:
     clock.advance(timedelta(minutes=40))
     logged_before = len(await log_rows(state))
-    response = await post(http, world.case_system, world.alert, decision())
+    response = await post(http, await case_system(world), alert, decision())
     assert response.status_code == 201, response.text
     made = response.json()
-    assert made["alert_id"] == world.alert
+    assert made["alert_id"] == alert
     assert datetime.fromisoformat(made["decided_at"]) == clock.now()
     assert (made["recipient"], made["basis"], made["attestations"]) == ("police", "hpl_31", [])
     assert made["decided_by"] == {"name": "Kari Solberg", "role": "leder"}
@@ -102,7 +106,7 @@ async def test_a_police_decision_is_recorded_logged_once_and_opens_an_inform_dut
     assert decoded(entry["categories"]) == ["acute_risk", "identity", "place"]
     assert entry["reason"] == f"Utlevert til politiet: {REASON}"
     assert entry["municipality_code"] == "3107"
-    assert as_uuid(entry["alert_id"]) == uuid.UUID(world.alert)
+    assert as_uuid(entry["alert_id"]) == uuid.UUID(alert)
     assert entry["national_id_hash"] == state.hasher.national_id(NATIONAL_ID)
 
     duty = made["inform_duty"]
@@ -120,19 +124,19 @@ async def test_a_police_decision_is_recorded_logged_once_and_opens_an_inform_dut
     assert duty["recorded_by"] == "Kari Solberg (leder)"
     assert datetime.fromisoformat(duty["recorded_at"]) == clock.now()
 
-    assert (await listed(http, world.case_system, world.alert)).json() == [made]
+    assert (await listed(http, await case_system(world), alert)).json() == [made]
     duties = await http.get(
-        f"/v1/alerts/{world.alert}/inform-duties", headers=world.case_system.headers
+        f"/v1/alerts/{alert}/inform-duties", headers=(await case_system(world)).headers
     )
     assert [d for d in duties.json() if d["trigger"] == "manual_decision"] == [duty]
 
 
 async def test_the_privacy_officer_and_the_person_see_the_decision(
-    http: httpx.AsyncClient, world: World
+    http: httpx.AsyncClient, world: Scenario, alert: str
 ) -> None:
-    made = (await post(http, world.case_system, world.alert, decision())).json()
+    made = (await post(http, await case_system(world), alert, decision())).json()
     page = await http.get(
-        "/v1/privacy/access-log", params={"alert_id": world.alert}, headers=world.officer.headers
+        "/v1/privacy/access-log", params={"alert_id": alert}, headers=(await officer(world)).headers
     )
     assert page.status_code == 200, page.text
     [entry] = [e for e in page.json()["entries"] if e["id"] == made["access_log_entry_id"]]
@@ -140,13 +144,13 @@ async def test_the_privacy_officer_and_the_person_see_the_decision(
     by_actor = await http.get(
         "/v1/privacy/access-log",
         params={"actor_id": "manual:Kari Solberg"},
-        headers=world.officer.headers,
+        headers=(await officer(world)).headers,
     )
     assert [e["id"] for e in by_actor.json()["entries"]] == [made["access_log_entry_id"]]
     person = await http.post(
         "/v1/privacy/access-log/person",
         json={"national_id": NATIONAL_ID, "reason": "Innsynsbegjæring 2026/17"},
-        headers=world.officer.headers,
+        headers=(await officer(world)).headers,
     )
     assert person.status_code == 200, person.text
     found = [e for e in person.json()["entries"] if e["id"] == made["access_log_entry_id"]]
@@ -166,11 +170,12 @@ ALLOWED = [
 @pytest.mark.parametrize(("recipient", "basis", "attestations"), ALLOWED)
 async def test_each_allowed_basis_is_recorded_with_its_basis(
     http: httpx.AsyncClient,
-    world: World,
+    world: Scenario,
     state: AppState,
     recipient: str,
     basis: str,
     attestations: dict[str, bool],
+    alert: str,
 ) -> None:
     body = decision(
         recipient=recipient,
@@ -180,7 +185,7 @@ async def test_each_allowed_basis_is_recorded_with_its_basis(
         not_informed_reason=None,
         informed_by="Ingrid Haugen",
     )
-    response = await post(http, world.case_system, world.alert, body)
+    response = await post(http, await case_system(world), alert, body)
     assert response.status_code == 201, response.text
     made = response.json()
     assert made["attestations"] == [k for k, v in attestations.items() if v]
@@ -238,16 +243,17 @@ async def test_each_allowed_basis_is_recorded_with_its_basis(
 )
 async def test_what_the_law_does_not_allow_is_refused_and_nothing_written(
     http: httpx.AsyncClient,
-    world: World,
+    world: Scenario,
     state: AppState,
     changes: dict[str, Any],
     fields: list[str],
+    alert: str,
 ) -> None:
     before = await written(state)
     body = decision()
     body.update(changes)
     response = await post(
-        http, world.case_system, world.alert, {k: v for k, v in body.items() if v is not None}
+        http, await case_system(world), alert, {k: v for k, v in body.items() if v is not None}
     )
     problem = assert_problem(response, 422)
     assert [e["field"] for e in problem["errors"]] == fields
@@ -255,13 +261,15 @@ async def test_what_the_law_does_not_allow_is_refused_and_nothing_written(
     assert await written(state) == before
 
 
-async def test_a_refusal_says_why_in_the_law_s_terms(http: httpx.AsyncClient, world: World) -> None:
+async def test_a_refusal_says_why_in_the_law_s_terms(
+    http: httpx.AsyncClient, world: Scenario, alert: str
+) -> None:
     body = decision(recipient="relatives", basis="pbrl_3_3")
-    [error] = assert_problem(await post(http, world.case_system, world.alert, body), 422)["errors"]
+    [error] = assert_problem(await post(http, await case_system(world), alert, body), 422)["errors"]
     assert "pasient- og brukerrettighetsloven § 3-3" in error["reason"]
     assert "cannot consent" in error["reason"]
     body = decision(basis="hpl_33")
-    [error] = assert_problem(await post(http, world.case_system, world.alert, body), 422)["errors"]
+    [error] = assert_problem(await post(http, await case_system(world), alert, body), 422)["errors"]
     assert error["reason"].startswith("hpl_33 (helsepersonelloven § 33")
     assert "politiet" in error["reason"] and "hpl_31" in error["reason"]
 
@@ -276,10 +284,10 @@ async def test_a_refusal_says_why_in_the_law_s_terms(http: httpx.AsyncClient, wo
     ],
 )
 async def test_a_national_id_in_the_text_is_refused(
-    http: httpx.AsyncClient, world: World, state: AppState, field: str, text: str
+    http: httpx.AsyncClient, world: Scenario, state: AppState, field: str, text: str, alert: str
 ) -> None:
     before = await written(state)
-    response = await post(http, world.case_system, world.alert, decision(**{field: text}))
+    response = await post(http, await case_system(world), alert, decision(**{field: text}))
     [error] = assert_problem(response, 422)["errors"]
     assert error["field"] == field
     assert "national id" in error["reason"]
@@ -287,35 +295,41 @@ async def test_a_national_id_in_the_text_is_refused(
     assert await written(state) == before
 
 
-async def test_a_name_with_a_national_id_is_refused(http: httpx.AsyncClient, world: World) -> None:
+async def test_a_name_with_a_national_id_is_refused(
+    http: httpx.AsyncClient, world: Scenario, alert: str
+) -> None:
     body = decision(decided_by={"name": f"Kari {NATIONAL_ID}", "role": "leder"})
-    [error] = assert_problem(await post(http, world.case_system, world.alert, body), 422)["errors"]
+    [error] = assert_problem(await post(http, await case_system(world), alert, body), 422)["errors"]
     assert error["field"] == "decided_by.name"
 
 
 async def test_another_municipality_s_alert_is_not_found(
-    http: httpx.AsyncClient, world: World, state: AppState
+    http: httpx.AsyncClient, world: Scenario, state: AppState, alert: str
 ) -> None:
     before = await written(state)
-    for alert_id in (world.alert, str(uuid.uuid4())):
-        assert_problem(await post(http, world.oslo_case_system, alert_id, decision()), 404)
-        assert_problem(await listed(http, world.oslo_case_system, alert_id), 404)
-    assert_problem(await post(http, world.case_system, str(uuid.uuid4()), decision()), 404)
+    for alert_id in (alert, str(uuid.uuid4())):
+        assert_problem(await post(http, await case_system(world, OSLO), alert_id, decision()), 404)
+        assert_problem(await listed(http, await case_system(world, OSLO), alert_id), 404)
+    assert_problem(await post(http, await case_system(world), str(uuid.uuid4()), decision()), 404)
     assert await written(state) == before
 
 
-async def test_the_details_scope_is_needed(http: httpx.AsyncClient, world: World) -> None:
-    assert_problem(await post(http, world.amk, world.alert, decision()), 403)
-    assert_problem(await listed(http, world.officer, world.alert), 403)
-    anonymous = await http.get(f"/v1/alerts/{world.alert}/manual-disclosures")
+async def test_the_details_scope_is_needed(
+    http: httpx.AsyncClient, world: Scenario, alert: str
+) -> None:
+    assert_problem(await post(http, await world.client(), alert, decision()), 403)
+    assert_problem(await listed(http, await officer(world), alert), 403)
+    anonymous = await http.get(f"/v1/alerts/{alert}/manual-disclosures")
     assert_problem(anonymous, 401)
 
 
 async def test_an_objected_alert_still_takes_a_decision_without_identity(
-    http: httpx.AsyncClient, factory: Factory, world: World, state: AppState
+    http: httpx.AsyncClient, factory: Factory, world: Scenario, state: AppState
 ) -> None:
-    objected = await factory.post_alert(world.amk, personal_body(consent={"state": "objected"}))
-    response = await post(http, world.case_system, objected, decision())
+    objected = await factory.post_alert(
+        await world.client(), personal_body(consent={"state": "objected"})
+    )
+    response = await post(http, await case_system(world), objected, decision())
     assert response.status_code == 201, response.text
     entry = (await log_rows(state))[-1]
     assert entry["id"] == response.json()["access_log_entry_id"]
@@ -325,23 +339,23 @@ async def test_an_objected_alert_still_takes_a_decision_without_identity(
 
 
 async def test_decisions_are_listed_oldest_first(
-    http: httpx.AsyncClient, world: World, clock: FakeClock
+    http: httpx.AsyncClient, world: Scenario, clock: FakeClock, alert: str
 ) -> None:
-    assert (await listed(http, world.case_system, world.alert)).json() == []
-    first = (await post(http, world.case_system, world.alert, decision())).json()
+    assert (await listed(http, await case_system(world), alert)).json() == []
+    first = (await post(http, await case_system(world), alert, decision())).json()
     clock.advance(timedelta(minutes=20))
     second_body = decision(recipient="child_welfare", basis="hpl_33", informed_by="Ingrid Haugen")
     del second_body["not_informed_reason"]
-    second = (await post(http, world.case_system, world.alert, second_body)).json()
-    assert (await listed(http, world.case_system, world.alert)).json() == [first, second]
+    second = (await post(http, await case_system(world), alert, second_body)).json()
+    assert (await listed(http, await case_system(world), alert)).json() == [first, second]
 
 
 async def test_a_long_name_is_cut_in_the_access_log_only(
-    http: httpx.AsyncClient, world: World, state: AppState
+    http: httpx.AsyncClient, world: Scenario, state: AppState, alert: str
 ) -> None:
     name = "Kari " + "Solberg-" * 9  # 77 characters: fits the decision, not the actor id
     body = decision(decided_by={"name": name, "role": "leder"})
-    made = (await post(http, world.case_system, world.alert, body)).json()
+    made = (await post(http, await case_system(world), alert, body)).json()
     assert made["decided_by"]["name"] == name.strip()
     entry = (await log_rows(state))[-1]
     assert entry["actor_id"] == ("manual:" + name.strip())[:64]

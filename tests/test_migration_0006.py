@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from app.cli import run_migrations as migrate
 from app.state import AppState
-from tests.factories import Factory, alert_body
+from tests.scenario import Scenario
 
 
 async def rows(state: AppState, sql: str) -> list[Any]:
@@ -24,12 +24,11 @@ def as_uuid(value: object) -> uuid.UUID:
 
 
 async def test_outbox_and_escalation_rows_survive_0006_both_ways(
-    factory: Factory, state: AppState
+    scenario: Scenario, state: AppState
 ) -> None:
-    await factory.team()
-    amk = await factory.api_client()
-    alert_id = uuid.UUID(await factory.post_alert(amk, alert_body()))
-    await state.worker.run_until_idle()
+    await scenario.team()
+    alert_id = await scenario.alert()
+    await scenario.settle()
     [(raw_id, context)] = await rows(state, "SELECT id, context FROM outbox_message")
     message_id = as_uuid(raw_id)
     assert (json.loads(context) if isinstance(context, str) else context) == {"pass": 0, "step": 0}

@@ -6,15 +6,14 @@ import asyncio
 
 from app.cli import run_migrations as migrate
 from app.state import AppState
-from tests.factories import Factory, alert_body
+from tests.scenario import Scenario
 from tests.test_migration_0006 import rows
 
 
-async def test_0009_down_and_up_with_alerts_paged(factory: Factory, state: AppState) -> None:
-    await factory.team()
-    amk = await factory.api_client()
-    await factory.post_alert(amk, alert_body())
-    await state.worker.run_until_idle()
+async def test_0009_down_and_up_with_alerts_paged(scenario: Scenario, state: AppState) -> None:
+    await scenario.team()
+    await scenario.alert()
+    await scenario.settle()
     assert len(await rows(state, "SELECT id FROM recipient_link")) == 1
     # received, triaged, paged
     assert len(await rows(state, "SELECT seq FROM alert_event")) == 3

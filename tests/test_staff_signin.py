@@ -25,6 +25,7 @@ from app.tables import metadata
 from tests.conftest import START
 from tests.factories import Factory, TeamSetup
 from tests.problems import assert_problem
+from tests.scenario import Scenario
 from tests.staff_auth import browser_client, count_rows, csrf_of, signin_sms
 
 SMS_SIGNIN = "/v1/staff/signin/sms"
@@ -67,7 +68,7 @@ async def team(factory: Factory) -> TeamSetup:
 
 
 async def test_the_sms_goes_to_the_members_number_with_a_one_time_link(
-    http: httpx.AsyncClient, state: AppState, team: TeamSetup
+    http: httpx.AsyncClient, state: AppState, team: TeamSetup, scenario: Scenario
 ) -> None:
     mobile = team.mobiles[team.member_ids[1]]
     response = await _ask(http, mobile)
@@ -85,7 +86,7 @@ async def test_the_sms_goes_to_the_members_number_with_a_one_time_link(
     assert [row[0] for row in stored] == [tokens.token_hash(sms.token)]
     assert sms.token not in str(stored)
     # The worker sends it like any SMS (the console backend here).
-    await state.worker.run_until_idle()
+    await scenario.settle()
     async with state.engine.connect() as connection:
         status = await connection.execute(
             text("SELECT status FROM outbox_message WHERE subject_kind = 'staff_signin'")

@@ -19,6 +19,7 @@ from app.state import AppState
 from tests.factories import ApiCredentials, Factory, alert_body
 from tests.personal_data import NAME, NATIONAL_ID, alert_row, personal_body, raw_rows
 from tests.problems import assert_problem
+from tests.scenario import Scenario
 
 
 @pytest.fixture
@@ -234,7 +235,11 @@ async def test_a_death_later_makes_it_a_fatal_alert_for_the_leader(
 
 
 async def test_an_objection_stops_paging_nobody_has_acted_on(
-    http: httpx.AsyncClient, factory: Factory, amk: ApiCredentials, state: AppState
+    http: httpx.AsyncClient,
+    factory: Factory,
+    amk: ApiCredentials,
+    state: AppState,
+    scenario: Scenario,
 ) -> None:
     alert_id = await factory.post_alert(amk, alert_body())
     response = await supplement(http, amk, alert_id, {"consent": {"state": "objected"}})
@@ -243,7 +248,7 @@ async def test_an_objection_stops_paging_nobody_has_acted_on(
     assert alert["triage"]["action"] == "no_page"
     assert alert["next_step_due_at"] is None
     assert "stopped" in [e["kind"] for e in alert["timeline"]]
-    await state.worker.run_until_idle()
+    await scenario.settle()
     assert await count(state, "outbox_message") == 0, "nobody was paged"
 
 

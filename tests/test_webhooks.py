@@ -26,6 +26,7 @@ from app.webhooks.addresses import AddressGuard, AddressPolicy, policy_of
 from app.webhooks.urls import MAX_URL_LENGTH
 from devtools.webhook_receiver import WebhookReceiver
 from tests.factories import ApiCredentials, Factory
+from tests.scenario import Scenario
 from tests.webhooks import (
     ClockedWebhook,
     FakeResolver,
@@ -55,13 +56,14 @@ async def test_a_delivery_verifies_with_the_standard_webhooks_library(
     clock: FakeClock,
     amk: ApiCredentials,
     receiver: WebhookReceiver,
+    scenario: Scenario,
 ) -> None:
     secret = await create_endpoint(http, amk, receiver.url)
     assert secret.startswith("whsec_") and len(secret) == len("whsec_") + 44
     alert_id = uuid.uuid4()
     assert await enqueue(state, clock, amk, alert_id)
 
-    assert await state.worker.run_until_idle() == 1
+    assert await scenario.settle() == 1
     [webhook] = receiver.received
     payload = ClockedWebhook(secret, clock).verify(webhook.body, webhook.headers)
     assert payload == {
@@ -103,6 +105,7 @@ async def test_the_secret_is_shown_once_and_rotation_changes_the_key(
     clock: FakeClock,
     amk: ApiCredentials,
     receiver: WebhookReceiver,
+    scenario: Scenario,
 ) -> None:
     first = await set_endpoint(http, amk, receiver.url)
     assert first.status_code == 201 and first.headers["cache-control"] == "no-store"
@@ -126,7 +129,7 @@ async def test_the_secret_is_shown_once_and_rotation_changes_the_key(
 
     await set_endpoint(http, amk, receiver.url)
     await enqueue(state, clock, amk)
-    await state.worker.run_until_idle()
+    await scenario.settle()
     [webhook] = receiver.received
     ClockedWebhook(new_secret, clock).verify(webhook.body, webhook.headers)
     with pytest.raises(WebhookVerificationError):
@@ -139,6 +142,7 @@ async def test_without_an_active_endpoint_nothing_is_enqueued_or_sent(
     clock: FakeClock,
     amk: ApiCredentials,
     receiver: WebhookReceiver,
+    scenario: Scenario,
 ) -> None:
     assert not await enqueue(state, clock, amk)
     assert (await http.get("/v1/webhook-endpoint", headers=amk.headers)).status_code == 404
@@ -150,7 +154,7 @@ async def test_without_an_active_endpoint_nothing_is_enqueued_or_sent(
     assert (await http.delete("/v1/webhook-endpoint", headers=amk.headers)).status_code == 204
     assert (await http.get("/v1/webhook-endpoint", headers=amk.headers)).json()["active"] is False
     assert not await enqueue(state, clock, amk)
-    await state.worker.run_until_idle()
+    await scenario.settle()
     assert receiver.received == [] and await deliveries(http, amk) == []
 
     again = await set_endpoint(http, amk, receiver.url)
@@ -166,12 +170,13 @@ async def test_a_client_sees_and_resends_only_its_own_deliveries(
     factory: Factory,
     amk: ApiCredentials,
     receiver: WebhookReceiver,
+    scenario: Scenario,
 ) -> None:
     other = await factory.api_client(scopes=(Scope.ALERTS_READ,))
     await create_endpoint(http, amk, receiver.url)
     other_secret = await create_endpoint(http, other, receiver.url + "/other")
     await enqueue(state, clock, amk)
-    await state.worker.run_until_idle()
+    await scenario.settle()
     [own] = await deliveries(http, amk)
 
     assert await deliveries(http, other) == []
@@ -205,6 +210,7 @@ async def test_an_enqueue_rolled_back_sends_nothing(
     clock: FakeClock,
     amk: ApiCredentials,
     receiver: WebhookReceiver,
+    scenario: Scenario,
 ) -> None:
     await create_endpoint(http, amk, receiver.url)
 
@@ -223,7 +229,7 @@ async def test_an_enqueue_rolled_back_sends_nothing(
             )
             raise Abandoned  # the acknowledgement failed after the event was written
 
-    assert await state.worker.run_until_idle() == 0
+    assert await scenario.settle() == 0
     assert receiver.received == [] and await deliveries(http, amk) == []
 
 

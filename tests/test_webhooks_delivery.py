@@ -16,6 +16,7 @@ from app.webhooks.engine import BACKOFF, WebhookEngine, backoff
 from app.worker import Worker
 from devtools.webhook_receiver import WebhookReceiver
 from tests.factories import Factory
+from tests.scenario import Scenario
 from tests.webhooks import ClockedWebhook, create_endpoint, deliveries, enqueue
 
 
@@ -26,7 +27,7 @@ def test_backoff_grows_to_hourly() -> None:
 
 
 async def test_a_receiver_that_was_down_gets_every_event_once_in_order(
-    http: httpx.AsyncClient, state: AppState, clock: FakeClock, factory: Factory
+    http: httpx.AsyncClient, state: AppState, clock: FakeClock, factory: Factory, scenario: Scenario
 ) -> None:
     amk = await factory.api_client(scopes=(Scope.ALERTS_READ,))
     receiver = WebhookReceiver()
@@ -34,7 +35,7 @@ async def test_a_receiver_that_was_down_gets_every_event_once_in_order(
         secret = await create_endpoint(http, amk, receiver.url)
         receiver.down()
         await enqueue(state, clock, amk)
-        assert await state.worker.run_until_idle() == 1
+        assert await scenario.settle() == 1
         [first] = await deliveries(http, amk)
         assert (first["status"], first["attempts"], first["last_status_code"]) == (
             "pending",
@@ -45,9 +46,9 @@ async def test_a_receiver_that_was_down_gets_every_event_once_in_order(
 
         await enqueue(state, clock, amk, event_type="alert.answered")
         await enqueue(state, clock, amk)
-        assert await state.worker.run_until_idle() == 0, "newer events wait behind the first"
+        assert await scenario.settle() == 0, "newer events wait behind the first"
         clock.advance(timedelta(seconds=10))
-        assert await state.worker.run_until_idle() == 1
+        assert await scenario.settle() == 1
         assert len(receiver.refused) == 2
         assert {r.webhook_id for r in receiver.refused} == {first["webhook_id"]}
         assert receiver.refused[0].body == receiver.refused[1].body
@@ -59,7 +60,7 @@ async def test_a_receiver_that_was_down_gets_every_event_once_in_order(
     # Stopped: connections are refused.
     for wait in BACKOFF[1:3]:
         clock.advance(wait)
-        assert await state.worker.run_until_idle() == 1
+        assert await scenario.settle() == 1
     [first, *_] = await deliveries(http, amk)
     assert (first["attempts"], first["last_status_code"]) == (4, None)
     assert first["last_error"] == "not delivered"
@@ -68,14 +69,14 @@ async def test_a_receiver_that_was_down_gets_every_event_once_in_order(
     async with receiver.serving():
         receiver.up()
         clock.advance(BACKOFF[3] - timedelta(seconds=1))
-        assert await state.worker.run_until_idle() == 0, "not before its backoff"
+        assert await scenario.settle() == 0, "not before its backoff"
         clock.advance(timedelta(seconds=1))
-        assert await state.worker.run_until_idle() == 3
+        assert await scenario.settle() == 3
         verifier = ClockedWebhook(secret, clock)
         types = [verifier.verify(w.body, w.headers)["type"] for w in receiver.received]
         assert types == ["alert.acknowledged", "alert.answered", "alert.acknowledged"]
         clock.advance(timedelta(days=1))
-        assert await state.worker.run_until_idle() == 0
+        assert await scenario.settle() == 0
     amk.token = await factory.token(amk)  # a day later
 
     listed = await deliveries(http, amk)
@@ -84,7 +85,7 @@ async def test_a_receiver_that_was_down_gets_every_event_once_in_order(
 
 
 async def test_a_delivery_given_up_is_resent_with_the_same_id_and_body(
-    http: httpx.AsyncClient, state: AppState, clock: FakeClock, factory: Factory
+    http: httpx.AsyncClient, state: AppState, clock: FakeClock, factory: Factory, scenario: Scenario
 ) -> None:
     amk = await factory.api_client(scopes=(Scope.ALERTS_READ,))
     receiver = WebhookReceiver()
@@ -94,9 +95,9 @@ async def test_a_delivery_given_up_is_resent_with_the_same_id_and_body(
         await enqueue(state, clock, amk)
         max_attempts = state.settings.webhooks.max_attempts
         for _ in range(max_attempts):
-            assert await state.worker.run_until_idle() == 1
+            assert await scenario.settle() == 1
             clock.advance(timedelta(hours=1))
-        assert await state.worker.run_until_idle() == 0
+        assert await scenario.settle() == 0
         amk.token = await factory.token(amk)  # hours later
         [delivery] = await deliveries(http, amk)
         assert (delivery["status"], delivery["attempts"]) == ("failed", max_attempts)
@@ -110,10 +111,10 @@ async def test_a_delivery_given_up_is_resent_with_the_same_id_and_body(
         assert (resent.json()["status"], resent.json()["attempts"]) == ("pending", 0)
         again = await http.post(path, headers=amk.headers)
         assert again.status_code == 409, "a waiting delivery is not queued twice"
-        assert await state.worker.run_until_idle() == 1
+        assert await scenario.settle() == 1
         clock.advance(timedelta(minutes=3))
         assert (await http.post(path, headers=amk.headers)).status_code == 202
-        assert await state.worker.run_until_idle() == 1
+        assert await scenario.settle() == 1
 
     first, second = receiver.received
     assert first.webhook_id == second.webhook_id == delivery["webhook_id"]
@@ -124,7 +125,7 @@ async def test_a_delivery_given_up_is_resent_with_the_same_id_and_body(
 
 
 async def test_a_delivery_that_fails_after_the_age_limit_is_given_up(
-    http: httpx.AsyncClient, state: AppState, clock: FakeClock, factory: Factory
+    http: httpx.AsyncClient, state: AppState, clock: FakeClock, factory: Factory, scenario: Scenario
 ) -> None:
     amk = await factory.api_client(scopes=(Scope.ALERTS_READ,))
     receiver = WebhookReceiver()
@@ -132,14 +133,14 @@ async def test_a_delivery_that_fails_after_the_age_limit_is_given_up(
         await create_endpoint(http, amk, receiver.url)
         await enqueue(state, clock, amk)  # the worker was not running for three days
     clock.advance(timedelta(hours=state.settings.webhooks.max_age_hours))
-    assert await state.worker.run_until_idle() == 1
+    assert await scenario.settle() == 1
     amk.token = await factory.token(amk)  # days later
     [delivery] = await deliveries(http, amk)
     assert (delivery["status"], delivery["attempts"]) == ("failed", 1)
 
 
 async def test_one_clients_dead_endpoint_holds_up_nobody_else(
-    http: httpx.AsyncClient, state: AppState, clock: FakeClock, factory: Factory
+    http: httpx.AsyncClient, state: AppState, clock: FakeClock, factory: Factory, scenario: Scenario
 ) -> None:
     down = await factory.api_client(scopes=(Scope.ALERTS_READ,))
     up = await factory.api_client(scopes=(Scope.ALERTS_READ,))
@@ -150,13 +151,13 @@ async def test_one_clients_dead_endpoint_holds_up_nobody_else(
         for _ in range(2):
             await enqueue(state, clock, down)
             await enqueue(state, clock, up)
-        assert await state.worker.run_until_idle() == 3
+        assert await scenario.settle() == 3
     assert [d["status"] for d in await deliveries(http, up)] == ["delivered", "delivered"]
     assert [d["status"] for d in await deliveries(http, down)] == ["pending", "pending"]
 
 
 async def test_deactivating_the_endpoint_gives_up_what_waits(
-    http: httpx.AsyncClient, state: AppState, clock: FakeClock, factory: Factory
+    http: httpx.AsyncClient, state: AppState, clock: FakeClock, factory: Factory, scenario: Scenario
 ) -> None:
     amk = await factory.api_client(scopes=(Scope.ALERTS_READ,))
     receiver = WebhookReceiver()
@@ -165,11 +166,11 @@ async def test_deactivating_the_endpoint_gives_up_what_waits(
         receiver.down()
         await enqueue(state, clock, amk)
         await enqueue(state, clock, amk)
-        await state.worker.run_until_idle()
+        await scenario.settle()
         assert (await http.delete("/v1/webhook-endpoint", headers=amk.headers)).status_code == 204
         receiver.up()
         clock.advance(timedelta(minutes=1))
-        assert await state.worker.run_until_idle() == 2
+        assert await scenario.settle() == 2
     assert receiver.received == []
     listed = await deliveries(http, amk)
     assert [(d["status"], d["last_error"]) for d in listed] == [
@@ -182,7 +183,7 @@ async def test_deactivating_the_endpoint_gives_up_what_waits(
 
 
 async def test_a_claim_whose_worker_died_is_posted_after_the_lease(
-    http: httpx.AsyncClient, state: AppState, clock: FakeClock, factory: Factory
+    http: httpx.AsyncClient, state: AppState, clock: FakeClock, factory: Factory, scenario: Scenario
 ) -> None:
     amk = await factory.api_client(scopes=(Scope.ALERTS_READ,))
     receiver = WebhookReceiver()
@@ -195,9 +196,9 @@ async def test_a_claim_whose_worker_died_is_posted_after_the_lease(
                 session, now=clock.now(), lease_until=lease_until, limit=10
             )
         assert len(claimed) == 1
-        assert await state.worker.run_until_idle() == 0
+        assert await scenario.settle() == 0
         clock.advance(timedelta(seconds=41))
-        assert await state.worker.run_until_idle() == 1
+        assert await scenario.settle() == 1
     [webhook] = receiver.received
     assert json.loads(webhook.body)["type"] == "alert.acknowledged"
     [delivery] = await deliveries(http, amk)

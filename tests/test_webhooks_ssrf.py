@@ -34,6 +34,7 @@ from devtools.loopback import free_port
 from devtools.webhook_receiver import WebhookReceiver
 from tests.databases import TEST_JWT_SECRET
 from tests.factories import ApiCredentials, Factory
+from tests.scenario import Scenario
 from tests.webhooks import ConnectionCounter, FakeResolver, deliveries, enqueue, set_endpoint
 
 PUBLIC = "51.174.10.20"
@@ -134,6 +135,7 @@ async def test_production_delivery_opens_no_connection_to_this_machine(
     factory: Factory,
     resolver: FakeResolver,
     counter: ConnectionCounter,
+    scenario: Scenario,
 ) -> None:
     resolver.names["localtest.me"] = ["127.0.0.1"]
     clients = []
@@ -143,7 +145,7 @@ async def test_production_delivery_opens_no_connection_to_this_machine(
         await enqueue(state, clock, client)
         clients.append(client)
 
-    assert await state.worker.run_until_idle() == len(clients)
+    assert await scenario.settle() == len(clients)
 
     assert counter.accepted == 0
     for client in clients:
@@ -162,6 +164,7 @@ async def test_a_name_that_resolves_to_this_machine_after_registration_is_not_co
     resolver: FakeResolver,
     counter: ConnectionCounter,
     later: list[str],
+    scenario: Scenario,
 ) -> None:
     client = await amk(factory)
     url = f"https://hooks.amk.test:{counter.port}/hooks"
@@ -169,7 +172,7 @@ async def test_a_name_that_resolves_to_this_machine_after_registration_is_not_co
     resolver.names["hooks.amk.test"] = later  # DNS rebinding
     await enqueue(state, clock, client)
 
-    assert await state.worker.run_until_idle() == 1
+    assert await scenario.settle() == 1
 
     assert counter.accepted == 0
     [delivery] = await deliveries(http, client)

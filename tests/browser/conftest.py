@@ -4,8 +4,9 @@ The service runs as in the SMS scenarios (tests/sms/conftest.py, whose fixtures 
 here): uvicorn in the test's event loop, the SMS going over real HTTP to the fake Twilio,
 which posts signed delivery reports back, and the links in the SMS pointing at the live
 server (`base_url`). The `clock` fixture drives the service; the test drives the worker
-(`await state.worker.run_until_idle()`). Chromium runs on the real (or faketime's) clock:
-only the pages are rendered by it, the times on them come from the service.
+through the scenario harness (`await scenario.settle()`, tests/scenario.py). Chromium runs on
+the real (or faketime's) clock: only the pages are rendered by it, the times on them come from
+the service.
 
 One Chromium serves the whole session (starting Playwright and Chromium takes 1.2-1.6 s, a
 context 0.1 s), so the tests here, and the service each starts, run on the session's event
@@ -28,15 +29,12 @@ failure.png (and failure.html) there. `link_in(sms_body)` is the staff link in a
 
 A scenario might read (the page's texts are the lead's to choose)::
 
-    async def test_take_from_the_sms_link(
-        factory: Factory, state: AppState, fake_twilio: FakeTwilio, page: Page
-    ) -> None:
-        team = await factory.team()
-        amk = await factory.api_client()
-        await factory.post_alert(amk, alert_body())
-        await state.worker.run_until_idle()
-        sms = next(m for m in fake_twilio.messages() if m.to == team.mobiles[team.member_ids[0]])
-        await page.goto(link_in(sms.body))
+    async def test_take_from_the_sms_link(scenario: Scenario, page: Page) -> None:
+        team = await scenario.team()
+        await scenario.alert()
+        await scenario.settle()
+        [sms] = scenario.sms_to(team.member_ids[0])
+        await page.goto(link_in(sms))
         await shoot(page, "alert")
         await page.get_by_role("button", name="Ta").click()
         await expect(page.get_by_role("status")).to_contain_text("tatt")
@@ -69,7 +67,7 @@ from playwright.async_api import Error as PlaywrightError
 
 # The service wired to the fake Twilio, exactly as the SMS scenarios have it: these fixtures
 # (`settings` and `app` override tests/conftest.py's) serve the app on `app_port`.
-from tests.sms.conftest import app, app_port, fake_twilio, settings
+from tests.sms.conftest import app, app_port, fake_twilio, scenario, settings
 
 __all__ = [
     "CHROMIUM",
@@ -77,6 +75,7 @@ __all__ = [
     "app_port",
     "fake_twilio",
     "link_in",
+    "scenario",
     "settings",
     "shoot",
     "with_and_without_js",

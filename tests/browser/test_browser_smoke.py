@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from playwright.async_api import Page, Request, expect
 
-from app.state import AppState
-from devtools.fake_twilio import FakeTwilio
 from tests.browser.conftest import link_in, shoot
-from tests.factories import Factory, alert_body
+from tests.scenario import Scenario
 
 
 async def test_swagger_ui_renders_offline_from_the_live_service(page: Page, base_url: str) -> None:
@@ -40,22 +38,14 @@ async def test_healthz_without_javascript(page_without_js: Page) -> None:
 
 
 async def test_the_sms_link_opens_on_the_live_service(
-    factory: Factory,
-    state: AppState,
-    fake_twilio: FakeTwilio,
-    page: Page,
-    base_url: str,
-    app_port: int,
+    scenario: Scenario, page: Page, base_url: str, app_port: int
 ) -> None:
-    team = await factory.team()
-    amk = await factory.api_client()
-    await factory.post_alert(amk, alert_body())
-    await state.worker.run_until_idle()
-    await fake_twilio.wait_for_callbacks()
+    team = await scenario.team()
+    await scenario.alert()
+    await scenario.settle()
 
-    on_duty = team.mobiles[team.member_ids[0]]
-    [sms] = [message for message in fake_twilio.messages() if message.to == on_duty]
-    link = link_in(sms.body)
+    [sms] = scenario.sms_to(team.member_ids[0])
+    link = link_in(sms)
     assert link.startswith(f"{base_url}/a/")
 
     response = await page.goto(link)

@@ -13,60 +13,30 @@ import httpx
 from playwright.async_api import Page, expect
 
 from app.clock import FakeClock
-from app.escalation.policy.rules import Policy, Step, StepTarget, TargetKind
-from app.state import AppState
-from devtools.fake_twilio import FakeTwilio
+from app.escalation.policy.rules import Step, StepTarget, TargetKind
 from devtools.webhook_receiver import WebhookReceiver
 from tests.browser.conftest import link_in, shoot, with_and_without_js
-from tests.factories import Factory, alert_body
+from tests.scenario import Scenario, page_members
 from tests.webhooks import ClockedWebhook, create_endpoint
 
 PERSONAL = ("Ola", "Nordmann", "01010750160", "91234567", "Fredrikstad stasjon")
 
 
-async def settle(state: AppState, fake: FakeTwilio) -> None:
-    for _ in range(5):
-        await state.worker.run_until_idle()
-        await fake.wait_for_callbacks()
-
-
 @with_and_without_js
 async def test_take_answer_and_see_it_at_the_dispatcher(
-    factory: Factory,
-    state: AppState,
-    fake_twilio: FakeTwilio,
-    clock: FakeClock,
-    http: httpx.AsyncClient,
-    page: Page,
+    scenario: Scenario, clock: FakeClock, http: httpx.AsyncClient, page: Page
 ) -> None:
-    team = await factory.team(leader=False)
+    team = await scenario.team(leader=False)
     ada, bo, cy = team.member_ids
     # Step 1 pages the one on duty (Ada) and Bo; step 2, five minutes later, Cy.
-    await factory.set_policy(
-        team.team_id,
-        Policy(
-            steps=(
-                Step(
-                    targets=(
-                        StepTarget(TargetKind.ON_DUTY),
-                        StepTarget(TargetKind.MEMBERS, (str(bo),)),
-                    ),
-                    delay_minutes=5,
-                ),
-                Step(targets=(StepTarget(TargetKind.MEMBERS, (str(cy),)),), delay_minutes=5),
-            ),
-            repeat=0,
-        ),
-    )
-    amk = await factory.api_client()
+    on_duty_and_bo = (StepTarget(TargetKind.ON_DUTY), StepTarget(TargetKind.MEMBERS, (str(bo),)))
+    await scenario.policy(Step(targets=on_duty_and_bo, delay_minutes=5), page_members(cy))
     receiver = WebhookReceiver()
     async with receiver.serving() as hook_url:
-        secret = await create_endpoint(http, amk, hook_url)
-        alert_id = await factory.post_alert(amk, alert_body())
-        await settle(state, fake_twilio)
-
-        def texts_to(member: object) -> list[str]:
-            return [m.body for m in fake_twilio.messages() if m.to == team.mobiles[member]]  # type: ignore[index]
+        secret = await create_endpoint(http, await scenario.client(), hook_url)
+        alert_id = await scenario.alert()
+        await scenario.settle()
+        texts_to = scenario.sms_to
 
         [ada_sms] = texts_to(ada)
         [bo_sms] = texts_to(bo)
@@ -94,8 +64,7 @@ async def test_take_answer_and_see_it_at_the_dispatcher(
         await shoot(page, "2-taken-phone", full_page=False)  # docs/taken-page.png
 
         # The escalation stopped: past the step delay Cy is never paged; Bo hears it is taken.
-        clock.advance(timedelta(minutes=6))
-        await settle(state, fake_twilio)
+        await scenario.fast_forward(timedelta(minutes=6))
         assert texts_to(cy) == []
         assert len(texts_to(bo)) == 2 and "er tatt av Ada Lund" in texts_to(bo)[1]
 
@@ -103,9 +72,9 @@ async def test_take_answer_and_see_it_at_the_dispatcher(
         await page.get_by_role("button", name="Kommer, ca. 20 min").click()
         await expect(page.locator(".answered")).to_contain_text("Kommer, ca. 20 min")
         await shoot(page, "3-answered")
-        await settle(state, fake_twilio)
+        await scenario.settle()
 
-        status = (await http.get(f"/v1/alerts/{alert_id}", headers=amk.headers)).json()
+        status = await scenario.alert_status(alert_id)
         assert status["status"] == "acknowledged"
         assert status["acknowledged_by"]["name"] == "Ada Lund"
         assert status["answer"]["text"] == "Kommer, ca. 20 min"
@@ -121,7 +90,7 @@ async def test_take_answer_and_see_it_at_the_dispatcher(
         assert [e["type"] for e in events] == ["alert.acknowledged", "alert.answered"]
         assert events[1]["data"]["answer"]["text"] == "Kommer, ca. 20 min"
         assert not any(p in json.dumps(events) for p in PERSONAL)
-        to_reporter = [m.body for m in fake_twilio.messages() if m.to == "+4769000000"]
+        to_reporter = scenario.sms_to("+4769000000")
         assert to_reporter and "Kommer, ca. 20 min" in to_reporter[0]
 
     # A colleague's link shows who took it, and nothing to take.

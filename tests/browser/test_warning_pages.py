@@ -16,6 +16,7 @@ from devtools.fake_twilio import FakeTwilio
 from tests.browser.conftest import shoot, with_and_without_js
 from tests.factories import Factory, TeamSetup
 from tests.personal_data import NAME, NATIONAL_ID, PHONE_TYPED, personal_body
+from tests.scenario import Scenario
 from tests.web.test_case_pages import session_token
 from tests.web.test_leader_overview import Warner
 from tests.web.test_warning_pages import (
@@ -47,6 +48,7 @@ async def test_the_leader_drafts_and_approves_a_warning_and_the_contact_gets_the
     state: AppState,
     clock: FakeClock,
     fake_twilio: FakeTwilio,
+    scenario: Scenario,
     base_url: str,
     page: Page,
 ) -> None:
@@ -99,8 +101,7 @@ async def test_the_leader_drafts_and_approves_a_warning_and_the_contact_gets_the
     await expect(page.locator("#no-drafts")).to_be_visible()
     await shoot(page, "5-approved")
 
-    await state.worker.run_until_idle()
-    await fake_twilio.wait_for_callbacks()
+    await scenario.settle()
     warned = [m for m in fake_twilio.messages() if m.to in (CONTACT, SECOND_CONTACT)]
     assert sorted(m.to for m in warned) == [CONTACT, SECOND_CONTACT]
     for message in warned:

@@ -31,8 +31,9 @@ from app.db import create_engine, create_sessionmaker
 from app.decisions.router import router as decisions_router
 from app.drug_warnings.router import routers as drug_warnings_routers
 from app.escalation.policy.router import router as escalation_admin_router
-from app.followup.router import router as followup_router
+from app.followup.cases.router import router as followup_cases_router
 from app.followup.settings.router import router as followup_settings_router
+from app.followup.templates.router import router as followup_templates_router
 from app.input_guard import InputGuard
 from app.logging import configure_logging, silence_parameter_loggers
 from app.middleware import BodySizeLimit, MethodGate, RequestLog
@@ -101,7 +102,8 @@ def api_routes() -> tuple[BaseRoute, ...]:
         outbound_webhooks_router,
         answer_options_router,
         triage_router,
-        followup_router,
+        followup_cases_router,
+        followup_templates_router,
         followup_settings_router,
         *drug_warnings_routers,
         inbound_sms_router,

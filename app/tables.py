@@ -13,8 +13,9 @@ from app.decisions import models as decisions_models
 from app.drug_warnings import models as drug_warnings_models
 from app.escalation.engine import models as escalation_state_models
 from app.escalation.policy import models as escalation_models
-from app.followup import models as followup_models
+from app.followup.cases import models as followup_case_models
 from app.followup.settings import models as followup_settings_models
+from app.followup.templates import models as followup_template_models
 from app.informing import models as informing_models
 from app.notify import models as notify_models
 from app.roster import models as roster_models
@@ -33,8 +34,9 @@ __all__ = [
     "drug_warnings_models",
     "escalation_models",
     "escalation_state_models",
-    "followup_models",
+    "followup_case_models",
     "followup_settings_models",
+    "followup_template_models",
     "heartbeat",
     "informing_models",
     "links_models",

@@ -45,7 +45,7 @@ from app.drug_warnings.engine import ClusterEngine
 from app.escalation.engine import outcomes as escalation_outcomes
 from app.escalation.engine.messages import SUBJECT_KIND as ALERT_MESSAGES
 from app.escalation.engine.runner import EscalationEngine
-from app.followup.engine import FollowupEngine
+from app.followup.cases.engine import FollowupEngine
 from app.notify.dispatcher import Dispatcher
 from app.notify.outbox import SIDE_WAKE_CHANNEL, WAKE_CHANNEL
 from app.notify.outcomes import OutcomeHandlers

@@ -37,8 +37,8 @@ from app.alerts.enums import AckVia
 from app.auth.scopes import Scope
 from app.clock import FakeClock
 from app.escalation.policy.rules import Policy, Step, StepTarget, TargetKind
-from app.followup import service as followup_service
-from app.followup.models import FollowupCase
+from app.followup.cases import service as followup_service
+from app.followup.cases.models import FollowupCase
 from app.notify.console_sender import ConsoleSender
 from app.roster.models import Member
 from app.state import AppState

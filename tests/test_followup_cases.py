@@ -18,9 +18,9 @@ from sqlmodel import col
 
 from app.auth.scopes import Scope
 from app.clock import FakeClock
-from app.followup import service as followup
-from app.followup.engine import FollowupEngine
-from app.followup.models import FollowupCase, FollowupStep
+from app.followup.cases import service as followup
+from app.followup.cases.engine import FollowupEngine
+from app.followup.cases.models import FollowupCase, FollowupStep
 from app.notify.models import OutboxMessage
 from app.state import AppState
 from tests.factories import Factory

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.followup import deadlines, plan, texts
+from app.followup import deadlines, texts
 from app.followup.deadlines import Timer, due_notices, next_due_at
 from app.followup.state import StepState
-from app.followup.template_schema import Condition, TemplateKind, default_template
+from app.followup.template_schema import Condition, TemplateKind
+from app.followup.templates import plan
+from app.followup.templates.defaults import default_template
 from app.notify.gsm7 import SINGLE_SEGMENT, is_gsm7, septet_length
 
 T0 = datetime(2026, 11, 23, 11, 40, tzinfo=UTC)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from app.followup import notes
+from app.followup.cases import notes
 from app.privacy.crypto import DecryptionError
 from app.state import AppState
 from tests.problems import assert_problem

@@ -21,8 +21,8 @@ from app.alerts.models import Alert
 from app.auth.scopes import Scope
 from app.clock import FakeClock
 from app.followup import repeated, texts
-from app.followup import service as followup
-from app.followup.models import FollowupCase, FollowupEvent, FollowupStep
+from app.followup.cases import service as followup
+from app.followup.cases.models import FollowupCase, FollowupEvent, FollowupStep
 from app.notify.models import OutboxMessage
 from app.state import AppState
 from tests.factories import Factory

@@ -13,15 +13,14 @@ from pydantic import ValidationError
 
 from app.auth.scopes import Scope
 from app.followup.template_schema import (
-    TEMPLATE_DIR,
     Condition,
     FollowupTemplate,
     OwnerRole,
     StepKind,
     TemplateKind,
-    default_template,
     parse_template,
 )
+from app.followup.templates.defaults import TEMPLATE_DIR, default_template
 from tests.factories import Factory
 from tests.problems import assert_problem
 

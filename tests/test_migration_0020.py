@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from app.followup import notes
+from app.followup.cases import notes
 from app.state import AppState
 from tests.scenario import Scenario
 from tests.test_followup_cases import alert, desk, read_case, record, steps_of, take

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from app.clock import FakeClock
 from app.escalation.engine.round import RETRY_LATER
 from app.escalation.policy.rules import DEFAULT_POLICY
-from app.followup.engine import FollowupEngine
+from app.followup.cases.engine import FollowupEngine
 from app.notify.console_sender import ConsoleSender
 from app.state import AppState
 from tests.factories import Factory, alert_body

@@ -38,7 +38,7 @@ from app.escalation import service as escalation_service
 from app.escalation.engine import messages as escalation_messages
 from app.escalation.engine.models import EscalationState, EscalationStatus
 from app.escalation.policy import service as policy_service
-from app.followup import service as followup
+from app.followup.cases import service as followup
 from app.notify import outbox, texts
 from app.notify.models import OutboxStatus
 from app.once import first_use

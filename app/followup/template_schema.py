@@ -1,23 +1,21 @@
 """What a follow-up template is, validated (pure): steps with an owner, a deadline and a
 condition from a small closed vocabulary.
 
-Templates are data: the defaults are JSON files in `templates/` beside this module, and a
-municipality may store its own through the admin API. Both pass through `FollowupTemplate`.
+Templates are data: the defaults are JSON files in the `templates` sub-package
+(`templates.defaults`), and a municipality may store its own through the admin API. Both pass
+through `FollowupTemplate`. This vocabulary stays at the package's top because cases, templates
+and the repeated-overdose rule all read it.
 """
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
-from functools import cache
-from pathlib import Path
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.strict import Boolean, Number
 
-TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 MAX_OFFSET_HOURS = 24 * 90
 """No step is planned later than 90 days after the alert."""
 MAX_STEPS = 60
@@ -152,12 +150,3 @@ class FollowupTemplate(BaseModel):
 def parse_template(data: Any) -> FollowupTemplate:
     """A template from parsed JSON (or YAML); raises pydantic's ValidationError."""
     return FollowupTemplate.model_validate(data)
-
-
-@cache
-def default_template(kind: TemplateKind) -> FollowupTemplate:
-    """The default template shipped with the service (`templates/<kind>.json`)."""
-    template = parse_template(json.loads((TEMPLATE_DIR / f"{kind.value}.json").read_text("utf-8")))
-    if template.kind is not kind:
-        raise ValueError(f"templates/{kind.value}.json is a {template.kind.value} template")
-    return template

@@ -1,6 +1,6 @@
 """Which follow-up case a signed-in member may see, and the person's data on it.
 
-Access is `rules.may_see` (tjenstlig behov, `app.followup.access`): a case of the member's
+Access is `rules.may_see` (tjenstlig behov, `app.followup.cases.access`): a case of the member's
 municipality shows its steps; the person's data, and the steps' notes, only to the leader, to
 those assigned to the case or one of its steps, and to those who were paged for its alert
 (sent a link). What the data are is the consent rules' (`alerts.disclosure`), as on the link
@@ -22,10 +22,10 @@ from app.audit.enums import ActorKind, Channel
 from app.auth.staff.identity import StaffIdentity
 from app.auth.staff.rules import Access
 from app.errors import NotFound
-from app.followup import access as followup_access
-from app.followup import views
-from app.followup.actor import Actor
-from app.followup.models import FollowupCase
+from app.followup.cases import access as followup_access
+from app.followup.cases import views
+from app.followup.cases.actor import Actor
+from app.followup.cases.models import FollowupCase
 from app.privacy.crypto import FieldCipher
 from app.roster.rota import duty as roster_duty
 from app.timeline.schemas import StaffRef

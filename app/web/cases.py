@@ -30,10 +30,10 @@ from app.auth.staff.deps import OptionalStaff, session_csrf_ok, session_csrf_tok
 from app.auth.staff.identity import StaffIdentity
 from app.deps import SessionDep, StateDep
 from app.errors import DomainError, InvalidFields, NotFound
-from app.followup import changes, views
-from app.followup.actor import Actor
-from app.followup.models import FollowupStep
-from app.followup.schemas import CaseOut, CaseSummary, StepRecordIn
+from app.followup.cases import changes, views
+from app.followup.cases.actor import Actor
+from app.followup.cases.models import FollowupStep
+from app.followup.cases.schemas import CaseOut, CaseSummary, StepRecordIn
 from app.followup.state import CaseState, StepAction
 from app.i18n import Words, words
 from app.input_guard import has_forbidden_characters

@@ -29,7 +29,7 @@ from app.auth.links.service import LinkState
 from app.consent.enums import Recipient
 from app.escalation import service as escalation_service
 from app.escalation.engine.models import EscalationStatus
-from app.followup import service as followup
+from app.followup.cases import service as followup
 from app.privacy.crypto import FieldCipher
 from app.roster.models import Member, Team
 from app.roster.rota import duty as roster_duty

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.followup import deadlines
-from app.followup.models import SUBJECT_KIND
+from app.followup.cases.models import SUBJECT_KIND
 from app.notify.models import OutboxMessage
 from app.state import AppState
 from tests.scenario import Scenario

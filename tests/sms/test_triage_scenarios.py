@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from app.followup import repository as followup_repository
+from app.followup.cases import repository as followup_repository
 from tests.scenario import Scenario, page_members
 
 SATURDAY_0200_OSLO = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)

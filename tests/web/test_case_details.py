@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from app.auth.links import service as member_links
 from app.clock import FakeClock
-from app.followup.models import FollowupCase
+from app.followup.cases.models import FollowupCase
 from app.state import AppState
 from tests.factories import Factory, TeamSetup
 from tests.personal_data import NAME, NATIONAL_ID, PLACE, log_rows, personal_body

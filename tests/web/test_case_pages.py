@@ -24,8 +24,8 @@ from app.auth.staff import service as staff_service
 from app.auth.staff.models import SignInVia
 from app.auth.staff.security import SESSION_COOKIE
 from app.clock import FakeClock
-from app.followup import service as followup
-from app.followup.models import FollowupStep
+from app.followup.cases import service as followup
+from app.followup.cases.models import FollowupStep
 from app.roster.models import Member
 from app.state import AppState
 from tests.factories import Factory, TeamSetup, alert_body

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.links import service as member_links
 from app.auth.staff.rules import Access, CaseAccess, StaffView, may_see
-from app.followup.actor import Actor
-from app.followup.models import FollowupCase, FollowupStep
+from app.followup.cases.actor import Actor
+from app.followup.cases.models import FollowupCase, FollowupStep
 from app.privacy.crypto import FieldCipher
 
 

@@ -21,10 +21,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.alerts import repository as alerts_repository
 from app.alerts import sealing
 from app.errors import Conflict, FieldProblem, Forbidden, InvalidFields, NotFound
-from app.followup import deadlines, notes, repository
-from app.followup.actor import Actor
-from app.followup.models import CaseEventKind, FollowupCase, FollowupStep
-from app.followup.schemas import CaseCloseIn, CaseOut, CaseReassignIn, StepAssignIn, StepRecordIn
+from app.followup import deadlines
+from app.followup.cases import notes, repository
+from app.followup.cases.actor import Actor
+from app.followup.cases.models import CaseEventKind, FollowupCase, FollowupStep
+from app.followup.cases.schemas import (
+    CaseCloseIn,
+    CaseOut,
+    CaseReassignIn,
+    StepAssignIn,
+    StepRecordIn,
+)
+from app.followup.cases.views import case_for, find_case
 from app.followup.state import (
     CaseAction,
     CaseState,
@@ -35,7 +43,6 @@ from app.followup.state import (
     step_after,
     unresolved_required,
 )
-from app.followup.views import case_for, find_case
 from app.privacy.crypto import FieldCipher
 from app.privacy.free_text import personal_data_in
 from app.roster.models import Member

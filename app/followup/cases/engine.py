@@ -25,8 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.db import describe_error
-from app.followup import deadlines, opening, repository, texts
-from app.followup.models import SUBJECT_KIND, CaseEventKind, FollowupCase, FollowupStep
+from app.followup import deadlines, texts
+from app.followup.cases import opening, repository
+from app.followup.cases.models import SUBJECT_KIND, CaseEventKind, FollowupCase, FollowupStep
 from app.followup.state import CaseState
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus

@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.municipalities import codes_filter
 from app.errors import NotFound
-from app.followup import access, deadlines, notes, repository
-from app.followup.actor import Actor
-from app.followup.models import CaseEventKind, FollowupCase, FollowupStep
-from app.followup.schemas import CaseEventOut, CaseOut, CaseSummary, MemberRef, StepOut
+from app.followup import deadlines
+from app.followup.cases import access, notes, repository
+from app.followup.cases.actor import Actor
+from app.followup.cases.models import CaseEventKind, FollowupCase, FollowupStep
+from app.followup.cases.schemas import CaseEventOut, CaseOut, CaseSummary, MemberRef, StepOut
 from app.followup.state import CaseState, StepState
 from app.followup.template_schema import OwnerRole, StepKind, TemplateKind
 from app.privacy.crypto import FieldCipher

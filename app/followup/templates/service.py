@@ -12,15 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.municipalities import ActingFor
 from app.errors import FieldProblem, InvalidFields, NotFound
-from app.followup import repository
-from app.followup.models import FollowupTemplateRow
-from app.followup.schemas import TemplateOut
 from app.followup.template_schema import (
     FollowupTemplate,
     TemplateKind,
-    default_template,
     parse_template,
 )
+from app.followup.templates import repository
+from app.followup.templates.defaults import default_template
+from app.followup.templates.models import FollowupTemplateRow
+from app.followup.templates.schemas import TemplateOut
 from app.roster.rota import duty as roster_duty
 
 DEFAULT = "default"

@@ -1,4 +1,4 @@
-"""Queries on templates, cases, steps and events. Claims use FOR UPDATE SKIP LOCKED on
+"""Queries on cases, steps and events. Claims use FOR UPDATE SKIP LOCKED on
 PostgreSQL, so several workers share the deadlines and none tells one twice."""
 
 from __future__ import annotations
@@ -13,23 +13,12 @@ from sqlmodel import col, select
 
 from app.alerts.models import Alert
 from app.db import is_postgresql
-from app.followup.models import (
+from app.followup.cases.models import (
     CaseEventKind,
     FollowupCase,
     FollowupEvent,
     FollowupStep,
-    FollowupTemplateRow,
 )
-
-
-async def get_template(
-    session: AsyncSession, *, municipality_code: str, kind: str
-) -> FollowupTemplateRow | None:
-    return await session.get(FollowupTemplateRow, (municipality_code, kind))
-
-
-async def save_template(session: AsyncSession, row: FollowupTemplateRow) -> None:
-    await session.merge(row)
 
 
 async def case_of_alert(session: AsyncSession, *, alert_id: uuid.UUID) -> FollowupCase | None:

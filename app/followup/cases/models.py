@@ -1,5 +1,5 @@
-"""Tables: municipalities' own templates, cases, their steps (with the deadlines
-the engine acts on) and each case's history.
+"""Tables: cases, their steps (with the deadlines the engine acts on) and each case's
+history.
 
 A case copies its steps from the template when it opens, so a template changed later never
 changes an open case. A case keeps only booleans about the person (`conditions`), never the
@@ -13,7 +13,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -30,20 +29,6 @@ from app.dbtypes import UTCDateTime
 
 SUBJECT_KIND = "case"
 """The outbox subject kind of follow-up messages; the subject id is the case's id."""
-
-
-class FollowupTemplateRow(SQLModel, table=True):
-    """A municipality's own template of one kind; without a row the default applies."""
-
-    __tablename__ = "followup_template"
-
-    municipality_code: str = Field(foreign_key="municipality.code", primary_key=True, max_length=4)
-    kind: str = Field(primary_key=True, max_length=20)
-    body: dict[str, Any] = Field(
-        sa_column=Column(JSON, nullable=False),
-        description="The template as validated by app.followup.template_schema",
-    )
-    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class FollowupCase(SQLModel, table=True):
@@ -116,7 +101,7 @@ class FollowupStep(SQLModel, table=True):
     attempts: int = Field(default=0, description="How many times `not_reached` was recorded")
     outcome: str | None = Field(default=None, max_length=200)
     note_sealed: str | None = Field(
-        default=None, sa_type=Text, description="The note, sealed (`app.followup.notes`)"
+        default=None, sa_type=Text, description="The note, sealed (`app.followup.cases.notes`)"
     )
     recorded_by: str | None = Field(default=None, max_length=210)
     recorded_by_member_id: uuid.UUID | None = None
@@ -137,7 +122,7 @@ class FollowupEvent(SQLModel, table=True):
     by: str | None = Field(default=None, max_length=210)
     outcome: str | None = Field(default=None, max_length=500)
     note_sealed: str | None = Field(
-        default=None, sa_type=Text, description="The note, sealed (`app.followup.notes`)"
+        default=None, sa_type=Text, description="The note, sealed (`app.followup.cases.notes`)"
     )
     deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
     member_id: uuid.UUID | None = Field(

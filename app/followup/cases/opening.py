@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import describe_error
-from app.followup import repository
-from app.followup.service import open_case_for_alert
+from app.followup.cases import repository
+from app.followup.cases.service import open_case_for_alert
 from app.privacy.crypto import FieldCipher
 from app.triage.rules import TriageAction
 

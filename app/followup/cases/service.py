@@ -9,6 +9,8 @@ transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -19,13 +21,15 @@ from app.alerts import repository as alerts_repository
 from app.alerts import sealing
 from app.alerts.models import Alert
 from app.consent.enums import ConsentState, DataCategory
-from app.followup import deadlines, plan, repeated, repository, texts
-from app.followup.actor import SYSTEM
-from app.followup.catalogue import template_for
-from app.followup.models import SUBJECT_KIND, CaseEventKind, FollowupCase, FollowupStep
+from app.followup import deadlines, repeated, texts
+from app.followup.cases import repository
+from app.followup.cases.actor import SYSTEM
+from app.followup.cases.models import SUBJECT_KIND, CaseEventKind, FollowupCase, FollowupStep
 from app.followup.settings import service as followup_settings
 from app.followup.state import CaseState, StepState
-from app.followup.template_schema import OwnerRole, TemplateKind
+from app.followup.template_schema import Condition, FollowupTemplate, OwnerRole, TemplateKind
+from app.followup.templates import plan
+from app.followup.templates.service import template_for
 from app.informing import service as informing
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
@@ -39,6 +43,14 @@ CONDITION_CATEGORIES = (DataCategory.SITUATION, DataCategory.BYSTANDERS)
 """What the conditions are read from (home, children, others present; relatives)."""
 CRISIS_PURPOSE = "followup_crisis"
 """The outbox purpose of the leader's SMS about a serious crisis (repeated overdoses)."""
+
+
+@dataclass(frozen=True)
+class _Crisis:
+    """A survivor's repeated overdoses: the window they were counted in, the steps added."""
+
+    window: timedelta
+    extra: list[plan.PlannedStep]
 
 
 async def open_case_for_alert(
@@ -55,14 +67,10 @@ async def open_case_for_alert(
 
     One case per alert: the case already open is returned. None for an unknown alert and an
     anonymous (objected) one, on which nobody can act. The template follows the triage
-    (`fatal`, else survivor); the conditions are read from the alert's personal values without
-    an access-log entry (the system reads them, nobody is shown them) and only their booleans
-    are kept.
-
-    A survivor case of a person with an earlier non-fatal overdose within the window of the
-    alert's municipality (`settings.repeat_window`; by the keyed hash of the national id, in
-    any municipality: `repeated`) is marked a serious crisis, gets the extra steps, and the
-    leader is told by SMS with a link to the case (`public_base_url`).
+    (`fatal`, else survivor); its steps fall to the team's leader and the taker, and those
+    whose condition does not hold are left out (`_conditions`). A survivor with repeated
+    overdoses makes the case a serious crisis (`_serious_crisis`), and the leader is told by
+    SMS with a link to the case (`public_base_url`).
     """
     existing = await repository.case_of_alert(session, alert_id=alert_id)
     if existing is not None:
@@ -76,13 +84,7 @@ async def open_case_for_alert(
     template, source = await template_for(
         session, municipality_code=alert.municipality_code, kind=kind
     )
-    duties = await informing.duties_of(session, alert_id=alert.id)
-    conditions = plan.evaluate_conditions(
-        sealing.personal_values(cipher, alert, CONDITION_CATEGORIES),
-        age_band=alert.age_band,
-        inform_person_required=alert.inform_person_required,
-        open_inform_duty=any(d.recorded_at is None for d in duties),
-    )
+    conditions = await _conditions(session, alert, cipher)
     team = await roster_duty.team_for_municipality(session, code=alert.municipality_code)
     leader = await _active_leader(session, team.leader_member_id if team else None)
     people = plan.RoleHolders(leader=leader.id if leader else None, taker=taken_by)
@@ -102,23 +104,75 @@ async def open_case_for_alert(
     planned = plan.plan_steps(
         template, conditions, people=people, alert_at=alert.occurred_at, opened_at=now
     )
-    window, count = repeated.REPEAT_WINDOW, 0
-    if kind is TemplateKind.SURVIVOR:  # the window of the municipality whose case opens
-        window = await followup_settings.repeat_window(
-            session, municipality_code=alert.municipality_code
-        )
-        count = await _repeat_count(session, alert, window)
-    extra: list[plan.PlannedStep] = []
-    if repeated.is_serious_crisis(count):
-        case.serious_crisis, case.repeated_overdoses = True, count
-        extra = plan.plan_steps(
-            repeated.extra_steps(s.key for s in template.steps),
-            conditions,
-            people=people,
-            alert_at=alert.occurred_at,
-            opened_at=now,
-            first_position=len(planned),
-        )
+    crisis = await _serious_crisis(
+        session, alert, case, template, conditions, people=people, after=len(planned), now=now
+    )
+    return await _store(session, case, planned, crisis, leader=leader, now=now, url=public_base_url)
+
+
+async def _conditions(
+    session: AsyncSession, alert: Alert, cipher: FieldCipher
+) -> dict[Condition, bool]:
+    """The template's conditions, read from the alert's personal values without an access-log
+    entry (the system reads them, nobody is shown them); the case keeps only the booleans."""
+    duties = await informing.duties_of(session, alert_id=alert.id)
+    return plan.evaluate_conditions(
+        sealing.personal_values(cipher, alert, CONDITION_CATEGORIES),
+        age_band=alert.age_band,
+        inform_person_required=alert.inform_person_required,
+        open_inform_duty=any(d.recorded_at is None for d in duties),
+    )
+
+
+async def _serious_crisis(
+    session: AsyncSession,
+    alert: Alert,
+    case: FollowupCase,
+    template: FollowupTemplate,
+    conditions: Mapping[Condition, bool],
+    *,
+    people: plan.RoleHolders,
+    after: int,
+    now: datetime,
+) -> _Crisis | None:
+    """A survivor case of a person with an earlier non-fatal overdose within the window of the
+    alert's municipality (`settings.repeat_window`; by the keyed hash of the national id, in
+    any municipality: `repeated`) is marked a serious crisis and gets the extra steps,
+    numbered `after` the template's own; None for any other case."""
+    if case.kind != TemplateKind.SURVIVOR:
+        return None
+    # The window of the municipality whose case opens.
+    window = await followup_settings.repeat_window(
+        session, municipality_code=alert.municipality_code
+    )
+    count = await _repeat_count(session, alert, window)
+    if not repeated.is_serious_crisis(count):
+        return None
+    case.serious_crisis, case.repeated_overdoses = True, count
+    extra = plan.plan_steps(
+        repeated.extra_steps(s.key for s in template.steps),
+        conditions,
+        people=people,
+        alert_at=alert.occurred_at,
+        opened_at=now,
+        first_position=after,
+    )
+    return _Crisis(window, extra)
+
+
+async def _store(
+    session: AsyncSession,
+    case: FollowupCase,
+    planned: list[plan.PlannedStep],
+    crisis: _Crisis | None,
+    *,
+    leader: Member | None,
+    now: datetime,
+    url: str,
+) -> FollowupCase:
+    """Add the case, its steps and its first events in a savepoint: a case opened meanwhile
+    for the same alert (its unique alert id) wins, and is the one returned."""
+    extra = crisis.extra if crisis else []
     try:
         async with session.begin_nested():
             session.add(case)
@@ -127,13 +181,13 @@ async def open_case_for_alert(
             repository.add_event(
                 session, case_id=case.id, kind=CaseEventKind.OPENED, at=now, by=SYSTEM
             )
-            if case.serious_crisis:
+            if crisis is not None:
                 await _mark_crisis(
-                    session, case, extra, window=window, leader=leader, now=now, url=public_base_url
+                    session, case, extra, window=crisis.window, leader=leader, now=now, url=url
                 )
             await session.flush()
     except IntegrityError:
-        opened = await repository.case_of_alert(session, alert_id=alert_id)
+        opened = await repository.case_of_alert(session, alert_id=case.alert_id)
         if opened is None:
             raise
         return opened

@@ -1,20 +1,19 @@
-"""API models of follow-up cases and templates. No personal data of the person: steps,
+"""API models of follow-up cases. No personal data of the person: steps,
 deadlines, who on the staff does what, and short texts checked for national ids, phone numbers
 and the person's name. A note's text is in an answer only for a reader with details access
-(`app.followup.access`); others see `has_note`."""
+(`app.followup.cases.access`); others see `has_note`."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.followup.models import CaseEventKind
+from app.followup.cases.models import CaseEventKind
 from app.followup.state import CaseState, StepAction, StepState
 from app.followup.template_schema import (
-    FollowupTemplate,
     OwnerRole,
     StepKind,
     TemplateKind,
@@ -205,39 +204,3 @@ class CaseCloseIn(_In):
         description="Why, 3-500 characters; no national id, phone number or the person's name"
     )
     by_member_id: uuid.UUID | None = None
-
-
-class TemplateOut(BaseModel):
-    """A municipality's template of one kind: its own, or the default."""
-
-    source: str = Field(description="`municipality` (its own) or `default`", examples=["default"])
-    updated_at: datetime | None = Field(description="When the municipality last set it")
-    template: FollowupTemplate
-
-
-def template_example() -> dict[str, Any]:
-    """A short template, for the documentation."""
-    return {
-        "kind": "survivor",
-        "name": "Oppfølging etter overdose",
-        "remind_before_hours": 2,
-        "min_lead_hours": 1,
-        "steps": [
-            {"key": "assess", "title": "Vurdering", "owner": "leader", "offset_hours": 0},
-            {
-                "key": "visit",
-                "title": "Besøk, to ansatte",
-                "kind": "visit",
-                "owner": "taker",
-                "companion": "team",
-                "offset_hours": 48,
-            },
-            {
-                "key": "shelter",
-                "title": "Sikre et sted å bo",
-                "owner": "taker",
-                "offset_hours": 24,
-                "condition": "homeless",
-            },
-        ],
-    }

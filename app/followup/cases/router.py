@@ -1,35 +1,28 @@
-"""The follow-up API: cases for signed-in staff (a session token: their municipality, as
+"""The follow-up cases API: for signed-in staff (a session token: their municipality, as
 themselves) and for a municipality's case system (scope `alerts:details`: its municipalities,
-acting for the team's leader or for `by_member_id`), and each municipality's templates (scope
-`admin`)."""
+acting for the team's leader or for `by_member_id`)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Security
+from fastapi import APIRouter, Path, Query, Security
 
-from app.api.admin import PREFIX, REQUIRE_ADMIN
-from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
-from app.auth.deps import ClientMunicipalities
 from app.auth.scopes import Scope
 from app.auth.staff.acting import ActingParty, acting_party
 from app.deps import ClockDep, SessionDep, StateDep
-from app.followup import catalogue, changes, views
-from app.followup.actor import Actor
-from app.followup.schemas import (
+from app.followup.cases import changes, views
+from app.followup.cases.actor import Actor
+from app.followup.cases.schemas import (
     CaseCloseIn,
     CaseOut,
     CaseReassignIn,
     CaseSummary,
     StepAssignIn,
     StepRecordIn,
-    TemplateOut,
-    template_example,
 )
 from app.followup.state import CaseState
-from app.followup.template_schema import FollowupTemplate, TemplateKind
 from app.problems import Problem
 
 Acting = Annotated[ActingParty, Security(acting_party, scopes=[Scope.ALERTS_DETAILS])]
@@ -61,7 +54,7 @@ _LEADER_ONLY: dict[int | str, dict[str, Any]] = {
     }
 }
 
-cases_router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=_problems)
+router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=_problems)
 
 CaseId = Annotated[uuid.UUID, Path(description="The case", examples=[uuid.UUID(int=1)])]
 StepKey = Annotated[
@@ -69,7 +62,7 @@ StepKey = Annotated[
 ]
 
 
-@cases_router.get(
+@router.get(
     "",
     summary="List follow-up cases, overdue first",
     description="The cases of the client's municipalities (staff: of their own municipality): "
@@ -100,7 +93,7 @@ async def list_cases(
         )
 
 
-@cases_router.get(
+@router.get(
     "/{case_id}",
     summary="Get a case with its steps and history",
     description="A note's text only for a reader with details access: the case system, or "
@@ -124,7 +117,7 @@ async def get_case(
         )
 
 
-@cases_router.post(
+@router.post(
     "/{case_id}/steps/{step_key}/records",
     summary="Record what became of a step",
     description="`done`, `not_reached` (a next attempt: the step stays active with a new "
@@ -157,7 +150,7 @@ async def record_step(
         )
 
 
-@cases_router.post(
+@router.post(
     "/{case_id}/steps/{step_key}/assignment",
     summary="Assign a step's owner or companion",
     description="The leader's: a field left out stays as it is, `null` unassigns. Visits are "
@@ -185,7 +178,7 @@ async def assign_step(
         )
 
 
-@cases_router.post(
+@router.post(
     "/{case_id}/reassignment",
     summary="Hand a case to another member",
     description="The leader's (holidays, sickness): the case and every unresolved step that "
@@ -211,7 +204,7 @@ async def reassign_case(
         )
 
 
-@cases_router.post(
+@router.post(
     "/{case_id}/closure",
     summary="Close a case early",
     description="The leader's, with a reason, before every required step is resolved; its "
@@ -235,62 +228,3 @@ async def close_case(
             now=clock.now(),
             cipher=state.cipher,
         )
-
-
-templates_router = APIRouter(
-    prefix=f"{PREFIX}/municipalities/{{code}}/followup-templates/{{kind}}",
-    tags=["admin: follow-up"],
-    dependencies=REQUIRE_ADMIN,
-    responses=AUTH_PROBLEMS,
-)
-
-Code = Annotated[str, Path(pattern=r"^\d{4}$", description="Kommunenummer", examples=["3107"])]
-Kind = Annotated[TemplateKind, Path(description="`survivor` or `fatal`")]
-
-
-@templates_router.get(
-    "",
-    summary="Get a follow-up template",
-    description="The municipality's own, or the default (`source`).",
-    responses=NOT_FOUND,
-)
-async def get_followup_template(
-    code: Code, kind: Kind, session: SessionDep, municipalities: ClientMunicipalities
-) -> TemplateOut:
-    async with session.begin():
-        return await catalogue.template_of(
-            session, municipality_code=code, kind=kind, municipalities=municipalities
-        )
-
-
-@templates_router.put(
-    "",
-    summary="Set a follow-up template",
-    description="Replaces the municipality's template of this kind. Validated: unique step "
-    "keys, known owner roles and conditions, offsets of 0 hours or more, a companion for "
-    "visits, at least one required step without a condition. Cases already open keep the "
-    "steps they were opened with.",
-    responses={**NOT_FOUND, **INVALID},
-)
-async def put_followup_template(
-    code: Code,
-    kind: Kind,
-    template: Annotated[FollowupTemplate, Body(examples=[template_example()])],
-    session: SessionDep,
-    clock: ClockDep,
-    municipalities: ClientMunicipalities,
-) -> TemplateOut:
-    async with session.begin():
-        return await catalogue.set_template(
-            session,
-            municipality_code=code,
-            kind=kind,
-            template=template,
-            municipalities=municipalities,
-            now=clock.now(),
-        )
-
-
-router = APIRouter()
-router.include_router(cases_router)
-router.include_router(templates_router)

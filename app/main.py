@@ -29,7 +29,10 @@ from app.config import Settings, get_settings
 from app.config.errors import ConfigError, report_config_error
 from app.db import create_engine, create_sessionmaker
 from app.decisions.router import router as decisions_router
-from app.drug_warnings.router import routers as drug_warnings_routers
+from app.drug_warnings.reports.router import router as concern_reports_router
+from app.drug_warnings.settings.router import routers as warning_settings_routers
+from app.drug_warnings.signals.router import router as cluster_signals_router
+from app.drug_warnings.warnings.router import router as drug_warnings_router
 from app.escalation.policy.router import router as escalation_admin_router
 from app.followup.cases.router import router as followup_cases_router
 from app.followup.settings.router import router as followup_settings_router
@@ -105,7 +108,10 @@ def api_routes() -> tuple[BaseRoute, ...]:
         followup_cases_router,
         followup_templates_router,
         followup_settings_router,
-        *drug_warnings_routers,
+        concern_reports_router,
+        cluster_signals_router,
+        drug_warnings_router,
+        *warning_settings_routers,
         inbound_sms_router,
         health.router,
     ):

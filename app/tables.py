@@ -10,7 +10,10 @@ from app.auth import models as auth_models
 from app.auth.links import models as links_models
 from app.auth.staff import models as staff_models
 from app.decisions import models as decisions_models
-from app.drug_warnings import models as drug_warnings_models
+from app.drug_warnings.reports import models as concern_reports_models
+from app.drug_warnings.settings import models as warning_settings_models
+from app.drug_warnings.signals import models as cluster_signals_models
+from app.drug_warnings.warnings import models as drug_warnings_models
 from app.escalation.engine import models as escalation_state_models
 from app.escalation.policy import models as escalation_models
 from app.followup.cases import models as followup_case_models
@@ -30,6 +33,8 @@ __all__ = [
     "answers_models",
     "audit_models",
     "auth_models",
+    "cluster_signals_models",
+    "concern_reports_models",
     "decisions_models",
     "drug_warnings_models",
     "escalation_models",
@@ -47,5 +52,6 @@ __all__ = [
     "staff_models",
     "timeline_models",
     "triage_models",
+    "warning_settings_models",
     "webhooks_models",
 ]

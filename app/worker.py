@@ -41,7 +41,7 @@ from app.alerts import outcomes as alert_outcomes
 from app.clock import Clock
 from app.config import Settings
 from app.db import describe_error
-from app.drug_warnings.engine import ClusterEngine
+from app.drug_warnings.signals.engine import ClusterEngine
 from app.escalation.engine import outcomes as escalation_outcomes
 from app.escalation.engine.messages import SUBJECT_KIND as ALERT_MESSAGES
 from app.escalation.engine.runner import EscalationEngine

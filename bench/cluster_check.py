@@ -46,11 +46,11 @@ from app.alerts.models import Alert
 from app.clock import SystemClock
 from app.config import Settings
 from app.db import create_engine
-from app.drug_warnings import repository
 from app.drug_warnings.clusters import DEFAULT_RULES, AreaKind, ClusterRule, Event, detect
-from app.drug_warnings.engine import ClusterEngine
-from app.drug_warnings.models import ClusterCheck, Signal
-from app.drug_warnings.signals import LATE_ALERTS
+from app.drug_warnings.signals import repository
+from app.drug_warnings.signals.engine import ClusterEngine
+from app.drug_warnings.signals.models import ClusterCheck, Signal
+from app.drug_warnings.signals.service import LATE_ALERTS
 from app.privacy.keys import build_cipher
 from bench.server import BIN, POSTGRES, ROOT, _admin
 from tests import cluster_reference as reference

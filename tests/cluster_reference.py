@@ -1,7 +1,7 @@
 """The cluster rule and the signal matching as they were first written: plain and slow (the
 groups are copied out one by one and merged by union-find, every place is measured against
 every other, every signal is scanned for every cluster). The reference the fast
-`app.drug_warnings.clusters.detect` and `signals.signals_for` are compared with
+`app.drug_warnings.clusters.detect` and `signals.growth.signals_for` are compared with
 (tests/test_cluster_equivalence.py), and the old algorithm in bench/cluster_check.py."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from app.drug_warnings.clusters import (
     district_of,
     haversine_km,
 )
-from app.drug_warnings.models import Signal, SignalStatus
-from app.drug_warnings.signals import CENTRE_DECIMALS
+from app.drug_warnings.signals.growth import CENTRE_DECIMALS
+from app.drug_warnings.signals.models import Signal, SignalStatus
 
 
 def detect(

@@ -18,11 +18,11 @@ from sqlmodel import select
 
 from app.auth.scopes import Scope
 from app.clock import FakeClock
-from app.drug_warnings import engine as cluster_engine
-from app.drug_warnings import signals as signals_module
-from app.drug_warnings.engine import MARGIN, RETRY_AFTER, ClusterEngine
-from app.drug_warnings.models import ClusterCheck
-from app.drug_warnings.signals import ClusterInputs
+from app.drug_warnings.signals import engine as cluster_engine
+from app.drug_warnings.signals import service as signals_module
+from app.drug_warnings.signals.engine import MARGIN, RETRY_AFTER, ClusterEngine
+from app.drug_warnings.signals.models import ClusterCheck
+from app.drug_warnings.signals.service import ClusterInputs
 from app.state import AppState
 from tests.factories import MUNICIPALITIES, ApiCredentials, Factory, alert_body
 from tests.personal_data import personal_body

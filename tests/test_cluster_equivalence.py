@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from app.drug_warnings import clusters, signals
+from app.drug_warnings import clusters
 from app.drug_warnings.clusters import EARTH_RADIUS_KM, AreaKind, ClusterRule, District, Event
-from app.drug_warnings.models import Signal, SignalStatus
+from app.drug_warnings.signals import growth as signals
+from app.drug_warnings.signals.models import Signal, SignalStatus
 from tests import cluster_reference as reference
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -15,8 +15,8 @@ from sqlalchemy import text
 
 from app.auth.scopes import Scope
 from app.clock import FakeClock
-from app.drug_warnings.models import Signal
-from app.drug_warnings.signals import check_clusters
+from app.drug_warnings.signals.models import Signal
+from app.drug_warnings.signals.service import check_clusters
 from app.notify.console_sender import ConsoleSender
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory, alert_body

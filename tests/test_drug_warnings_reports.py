@@ -1,14 +1,14 @@
 """A warning drafted from a concern report may not name a person of a recent alert: the report
 names no alert, so its text is checked against the names in the alerts of the report's
-municipality from a fortnight before what it reports (`drafts.REPORT_LOOK_BACK`) until now,
-when drafted, edited and approved."""
+municipality from a fortnight before what it reports (`warnings.service.REPORT_LOOK_BACK`)
+until now, when drafted, edited and approved."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from app.auth.scopes import Scope
-from app.drug_warnings.drafts import REPORT_LOOK_BACK
+from app.drug_warnings.warnings.service import REPORT_LOOK_BACK
 from tests.personal_data import NAME, personal_body
 from tests.problems import assert_problem
 from tests.test_drug_warnings import BY, CONTACTS, World, count_rows, world

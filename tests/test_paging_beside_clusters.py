@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from app.alerts.models import Alert
 from app.clock import FakeClock
-from app.drug_warnings.models import Signal
+from app.drug_warnings.signals.models import Signal
 from app.notify.console_sender import ConsoleSender
 from app.state import AppState
 from tests.factories import Factory, alert_body

@@ -2,14 +2,20 @@
 (BRIEF §9, "Warnings, corrected"). Named `drug_warnings`, not `warnings`, so that no import
 or reader mistakes it for the standard library's module.
 
-Where things are:
+A sub-package per concern, each with its models, schemas, repository, service and router:
 
-* `clusters`: the detection rule (pure): N overdoses within H hours in one area.
-* `signals`: `check_clusters` runs it over a municipality's alerts and raises or grows signals;
-  listing and dismissing them. `engine.ClusterEngine` calls it from the worker.
 * `reports`: concern reports filed by staff and partners.
-* `drafts`: a warning's life: draft, edit, approve (which sends it), review.
-* `lists`: warnings as the leader reads them, and those arriving from neighbours.
-* `settings`: per municipality, who the warnings reach and the cluster rules (admin API).
-* `common`, `repository`, `models`, `schemas`, `texts` (the SMS), `router` (the API).
+* `signals`: `service.check_clusters` runs the cluster rule over a municipality's alerts and
+  raises or grows signals (`growth`); listing and dismissing them; `engine.ClusterEngine`
+  checks from the worker.
+* `warnings`: a warning's life (`service`: draft, edit, approve, which sends it, review),
+  warnings as the leader reads them and those arriving from neighbours (`lists`), the SMS
+  (`texts`).
+* `settings`: per municipality, who the warnings reach and the cluster rules with the
+  districts: two settings documents of the admin API (`app.api.documents`).
+
+What several concerns use sits at the top and imports no sub-package: `clusters` (the
+detection rule, pure), `schemas` (free text checked for personal data, who acts), `common`
+(a 422 naming a field, the client's municipalities, who files), `repository` (names of served
+municipalities) and `api` (what the routers share).
 """

@@ -23,10 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.staff.deps import OptionalStaff, session_csrf_token
 from app.auth.staff.identity import StaffIdentity
 from app.deps import SessionDep, StateDep
-from app.drug_warnings import reports, repository
 from app.drug_warnings.common import Filer
-from app.drug_warnings.models import ConcernReport
-from app.drug_warnings.schemas import ConcernReportIn, ReporterKind
+from app.drug_warnings.reports import repository as reports_repository
+from app.drug_warnings.reports import service as reports
+from app.drug_warnings.reports.models import ConcernReport
+from app.drug_warnings.reports.schemas import ConcernReportIn, ReporterKind
 from app.errors import DomainError
 from app.notify.texts import OSLO
 from app.overdose.enums import Substance
@@ -154,7 +155,7 @@ async def report_of(
     """The member's municipality's report, else None (another municipality's is unknown)."""
     if report_id is None:
         return None
-    report = await repository.get_report(session, report_id)
+    report = await reports_repository.get_report(session, report_id)
     if report is None or report.municipality_code != staff.municipality_code:
         return None
     return report

@@ -17,16 +17,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.drug_warnings import lists, reports, repository, signals
+from app.drug_warnings import repository
 from app.drug_warnings.clusters import AreaKind
-from app.drug_warnings.models import DrugWarning, SignalStatus
-from app.drug_warnings.schemas import (
-    ConcernReportOut,
-    IncomingWarningOut,
-    SignalOut,
-    WarningOut,
-    WarningState,
-)
+from app.drug_warnings.reports import service as reports
+from app.drug_warnings.reports.schemas import ConcernReportOut
+from app.drug_warnings.settings import repository as settings_repository
+from app.drug_warnings.signals import service as signals
+from app.drug_warnings.signals.models import SignalStatus
+from app.drug_warnings.signals.schemas import SignalOut
+from app.drug_warnings.warnings import lists
+from app.drug_warnings.warnings.models import DrugWarning
+from app.drug_warnings.warnings.schemas import IncomingWarningOut, WarningOut, WarningState
 
 SHOWN = 50
 """At most this many of each kind (signals, drafts, warnings in force, incoming)."""
@@ -143,7 +144,7 @@ async def leader_overview(
 
 async def reach_of(session: AsyncSession, *, municipality_code: str) -> Reach:
     """Who the municipality's approved warnings reach (its settings: none without)."""
-    settings = await repository.get_settings(session, municipality_code=municipality_code)
+    settings = await settings_repository.get_settings(session, municipality_code=municipality_code)
     if settings is None:
         return Reach(contacts=0, neighbours=[])
     names = await repository.served(

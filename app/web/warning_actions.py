@@ -24,8 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.staff.deps import OptionalStaff
 from app.auth.staff.identity import StaffIdentity
 from app.deps import SessionDep, StateDep
-from app.drug_warnings import drafts, signals
-from app.drug_warnings.schemas import ApprovalIn, DismissalIn, ReviewIn
+from app.drug_warnings.signals import service as signals
+from app.drug_warnings.signals.schemas import DismissalIn
+from app.drug_warnings.warnings import service as drafts
+from app.drug_warnings.warnings.schemas import ApprovalIn, ReviewIn
 from app.errors import DomainError, NotFound
 from app.state import AppState
 from app.web.refusals import reason_of, reason_of_invalid

@@ -28,14 +28,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.staff.deps import OptionalStaff, session_csrf_token
 from app.auth.staff.identity import StaffIdentity
 from app.deps import SessionDep, StateDep
-from app.drug_warnings import drafts, lists, repository, signals
 from app.drug_warnings.common import Filer
-from app.drug_warnings.models import ConcernReport
-from app.drug_warnings.schemas import (
+from app.drug_warnings.reports.models import ConcernReport
+from app.drug_warnings.schemas import ActingStaff
+from app.drug_warnings.signals import repository as signals_repository
+from app.drug_warnings.signals import service as signals
+from app.drug_warnings.warnings import lists
+from app.drug_warnings.warnings import service as drafts
+from app.drug_warnings.warnings.schemas import (
     DEFAULT_VALID_DAYS,
     MAX_VALID_DAYS,
     MAX_WARNING_TEXT,
-    ActingStaff,
     WarningEdit,
     WarningIn,
     WarningState,
@@ -111,7 +114,7 @@ async def _source(
     source = Source()
     if signal_id:
         signal_key = uuid_or_none(signal_id)
-        row = await repository.get_signal(session, signal_key) if signal_key else None
+        row = await signals_repository.get_signal(session, signal_key) if signal_key else None
         if row is None or row.municipality_code != staff.municipality_code:
             return None
         source.signal = overview.signal_item(signals.signal_out(row), language(staff))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,11 +17,12 @@ from fastapi import FastAPI
 
 from app.auth.scopes import Scope
 from app.clock import FakeClock
-from app.drug_warnings.signals import check_clusters
+from app.drug_warnings.signals.service import check_clusters
 from app.state import AppState
 from app.web import overview
-from tests.factories import ApiCredentials, Factory, alert_body
+from tests.factories import Factory, alert_body
 from tests.personal_data import NAME, NATIONAL_ID, PLACE, personal_body
+from tests.scenario import Scenario
 from tests.staff_auth import browser_client
 from tests.web.test_case_pages import signed_in
 
@@ -35,99 +35,92 @@ EXPIRED_TEXT = "Farlig heroin i omløp forrige uke. Ta en liten prøvedose."
 INCOMING_TEXT = "Rusvarsel fra Oslo: sterkt opioid solgt som heroin ved Vaterland."
 
 
-@dataclass
-class Warner:
-    """The case systems and partners of both municipalities, through the API."""
+BOTH = (FEDERAL, NEIGHBOUR)
 
-    factory: Factory
-    state: AppState
-    clock: FakeClock
-    amk: ApiCredentials
-    systems: dict[str, ApiCredentials]
-    """The case system (`alerts:details`) of each municipality, acting for its leader."""
-    partners: dict[str, ApiCredentials]
-    """A partner (`concerns:write`) in each municipality."""
 
-    @classmethod
-    async def start(cls, factory: Factory, state: AppState, clock: FakeClock) -> Warner:
-        """Call after the test's own team exists (it receives the alerts)."""
-        both = (FEDERAL, NEIGHBOUR)
-        amk = await factory.api_client(municipalities=both)
-        systems = {
-            code: await factory.api_client(municipalities=(code,), scopes=(Scope.ALERTS_DETAILS,))
-            for code in both
-        }
-        partners = {
-            code: await factory.api_client(municipalities=(code,), scopes=(Scope.CONCERNS_WRITE,))
-            for code in both
-        }
-        oslo_admin = await factory.admin_client((NEIGHBOUR,))
-        contacts = await factory.http.put(
-            f"/v1/admin/municipalities/{NEIGHBOUR}/warning-contacts",
-            json={"contacts": [], "neighbours": [FEDERAL]},
-            headers=oslo_admin.headers,
+async def start_warnings(scenario: Scenario) -> Scenario:
+    """Warnings through the API, as the case systems (`alerts:details`, acting for each
+    municipality's leader) and partners (`concerns:write`) of both municipalities make them;
+    Oslo lists Fredrikstad as its neighbour. Call after the test's own team exists (it
+    receives the alerts): the AMK, for both municipalities, is made here."""
+    scenario.municipalities = BOTH
+    await scenario.client()
+    contacts = await scenario.request(
+        "PUT",
+        f"/v1/admin/municipalities/{NEIGHBOUR}/warning-contacts",
+        Scope.ADMIN,
+        municipalities=(NEIGHBOUR,),
+        json={"contacts": [], "neighbours": [FEDERAL]},
+    )
+    assert contacts.status_code == 200, contacts.text
+    return scenario
+
+
+async def post_as(
+    warner: Scenario, scope: str, code: str, path: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """`body` posted to `path` by the client with `scope` in municipality `code`."""
+    response = await warner.request("POST", path, scope, municipalities=(code,), json=body)
+    assert response.status_code in (200, 201), response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+async def raise_cluster(
+    warner: Scenario, count: int = 3, *, body: Callable[[], dict[str, Any]] = alert_body
+) -> list[str]:
+    """`count` overdoses in Fredrikstad in the last hours (each `body()`), then the cluster
+    check: the alerts' ids (an open signal is raised)."""
+    ids = []
+    for i in range(count):
+        alert_id = await warner.alert(body=body(), ago=timedelta(hours=count - i), naloxone=False)
+        ids.append(str(alert_id))
+    async with warner.state.sessions() as session, session.begin():
+        raised = await check_clusters(
+            session, municipality_code=FEDERAL, now=warner.clock.now(), cipher=warner.state.cipher
         )
-        assert contacts.status_code == 200, contacts.text
-        return cls(factory, state, clock, amk, systems, partners)
+    assert raised, "no signal raised"
+    return ids
 
-    async def refresh(self) -> None:
-        """New access tokens (they do not outlast a moved clock)."""
-        for credentials in (self.amk, *self.systems.values(), *self.partners.values()):
-            credentials.token = await self.factory.token(credentials)
 
-    async def post(self, path: str, who: ApiCredentials, body: dict[str, Any]) -> dict[str, Any]:
-        response = await self.factory.http.post(path, json=body, headers=who.headers)
-        assert response.status_code in (200, 201), response.text
-        answer: dict[str, Any] = response.json()
-        return answer
+async def draft_warning(
+    warner: Scenario, text: str, *, code: str = FEDERAL, valid_days: int = 14
+) -> str:
+    """A draft warning from a concern report (the signals stay open): its id."""
+    report = await post_as(
+        warner,
+        Scope.CONCERNS_WRITE,
+        code,
+        "/v1/concern-reports",
+        {
+            "municipality": code,
+            "reporter_kind": "injection_room",
+            "description": "Brukere melder om et sterkt stoff solgt som heroin.",
+        },
+    )
+    draft = await post_as(
+        warner,
+        Scope.ALERTS_DETAILS,
+        code,
+        "/v1/drug-warnings",
+        {
+            "municipality": code,
+            "concern_report_id": report["id"],
+            "text": text,
+            "valid_days": valid_days,
+            "by": BY,
+        },
+    )
+    warning_id: str = draft["id"]
+    return warning_id
 
-    async def cluster(
-        self, count: int = 3, *, body: Callable[[], dict[str, Any]] = alert_body
-    ) -> list[str]:
-        """`count` overdoses in Fredrikstad in the last hours (each `body()`), then the cluster
-        check: the alerts' ids (an open signal is raised)."""
-        ids = []
-        for i in range(count):
-            alert = body()
-            alert["occurred_at"] = (self.clock.now() - timedelta(hours=count - i)).isoformat()
-            alert.pop("naloxone", None)  # its dose time would have to follow the overdose
-            ids.append(await self.factory.post_alert(self.amk, alert))
-        async with self.state.sessions() as session, session.begin():
-            raised = await check_clusters(
-                session, municipality_code=FEDERAL, now=self.clock.now(), cipher=self.state.cipher
-            )
-        assert raised, "no signal raised"
-        return ids
 
-    async def draft(self, text: str, *, code: str = FEDERAL, valid_days: int = 14) -> str:
-        """A draft warning from a concern report (the signals stay open): its id."""
-        report = await self.post(
-            "/v1/concern-reports",
-            self.partners[code],
-            {
-                "municipality": code,
-                "reporter_kind": "injection_room",
-                "description": "Brukere melder om et sterkt stoff solgt som heroin.",
-            },
-        )
-        draft = await self.post(
-            "/v1/drug-warnings",
-            self.systems[code],
-            {
-                "municipality": code,
-                "concern_report_id": report["id"],
-                "text": text,
-                "valid_days": valid_days,
-                "by": BY,
-            },
-        )
-        warning_id: str = draft["id"]
-        return warning_id
-
-    async def approve(self, warning_id: str, *, code: str = FEDERAL) -> dict[str, Any]:
-        return await self.post(
-            f"/v1/drug-warnings/{warning_id}/approve", self.systems[code], {"by": BY}
-        )
+async def approve_warning(
+    warner: Scenario, warning_id: str, *, code: str = FEDERAL
+) -> dict[str, Any]:
+    return await post_as(
+        warner, Scope.ALERTS_DETAILS, code, f"/v1/drug-warnings/{warning_id}/approve", {"by": BY}
+    )
 
 
 def section(html: str, element: str, element_id: str) -> str:
@@ -140,20 +133,22 @@ OVERVIEW_IDS = ("overview-signals", "overview-warnings", "overview-incoming")
 
 
 async def test_the_leader_sees_signals_and_warnings_and_a_member_does_not(
-    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock, scenario: Scenario
 ) -> None:
     team = await factory.team()  # Ada leads Fredrikstad's team; Bo is a member
-    warner = await Warner.start(factory, state, clock)
-    expired = await warner.draft(EXPIRED_TEXT, valid_days=1)
-    await warner.approve(expired)
+    warner = await start_warnings(scenario)
+    expired = await draft_warning(warner, EXPIRED_TEXT, valid_days=1)
+    await approve_warning(warner, expired)
     clock.advance(timedelta(days=2))  # it has expired, and nobody reviewed it
-    await warner.refresh()
+    # The clock moved: the harness gives the clients new tokens.
 
-    alert_ids = await warner.cluster()
-    await warner.draft(DRAFT_TEXT)
-    in_force = await warner.approve(await warner.draft(IN_FORCE_TEXT))
+    alert_ids = await raise_cluster(warner)
+    await draft_warning(warner, DRAFT_TEXT)
+    in_force = await approve_warning(warner, await draft_warning(warner, IN_FORCE_TEXT))
     assert in_force["state"] == "active"
-    await warner.approve(await warner.draft(INCOMING_TEXT, code=NEIGHBOUR), code=NEIGHBOUR)
+    await approve_warning(
+        warner, await draft_warning(warner, INCOMING_TEXT, code=NEIGHBOUR), code=NEIGHBOUR
+    )
 
     async with browser_client(app) as ada, browser_client(app) as bo:
         await signed_in(ada, state, clock, team, 0)
@@ -193,12 +188,12 @@ async def test_the_leader_sees_signals_and_warnings_and_a_member_does_not(
 
 
 async def test_empty_sections_say_so_and_another_municipality_sees_nothing_of_it(
-    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock, scenario: Scenario
 ) -> None:
     await factory.team()
-    warner = await Warner.start(factory, state, clock)
-    await warner.cluster()
-    await warner.draft(DRAFT_TEXT)
+    warner = await start_warnings(scenario)
+    await raise_cluster(warner)
+    await draft_warning(warner, DRAFT_TEXT)
     stavanger = await factory.team(municipality="1103", name="Stavanger", member_names=("Di",))
     async with browser_client(app) as di:
         await signed_in(di, state, clock, stavanger, 0)  # Stavanger's leader
@@ -212,10 +207,10 @@ async def test_empty_sections_say_so_and_another_municipality_sees_nothing_of_it
 
 
 async def test_the_overview_in_english_with_a_radius_rule(
-    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock, scenario: Scenario
 ) -> None:
     team = await factory.team()
-    warner = await Warner.start(factory, state, clock)
+    warner = await start_warnings(scenario)
     admin = await factory.admin_client((FEDERAL,))
     rules = {"rules": [{"area": "radius", "min_count": 3, "window_hours": 4.5, "radius_km": 1.5}]}
     put = await factory.http.put(
@@ -228,7 +223,7 @@ async def test_the_overview_in_english_with_a_radius_rule(
         headers=admin.headers,
     )
     assert changed.status_code == 200, changed.text
-    await warner.cluster(body=personal_body)  # at the same place, with a name and a phone
+    await raise_cluster(warner, body=personal_body)  # at the same place, with a name and a phone
     async with browser_client(app) as ada:
         await signed_in(ada, state, clock, team, 0)
         html = (await ada.get("/a/cases")).text

@@ -16,13 +16,15 @@ from fastapi import FastAPI
 
 from app.auth.links import service as member_links
 from app.clock import FakeClock
-from app.drug_warnings.models import ConcernReport, DrugWarning
+from app.drug_warnings.reports.models import ConcernReport
+from app.drug_warnings.warnings.models import DrugWarning
 from app.input_guard import has_forbidden_characters
 from app.state import AppState
 from tests.factories import Factory, alert_body
+from tests.scenario import Scenario
 from tests.staff_auth import browser_client, csrf_of
 from tests.web.test_case_pages import open_case, signed_in
-from tests.web.test_leader_overview import Warner
+from tests.web.test_leader_overview import raise_cluster, start_warnings
 from tests.web.test_warning_pages import CONCERN_TEXT, WARNING_TEXT, csrf, rows, the_signal
 
 ODD = [
@@ -43,11 +45,11 @@ ODD = [
 
 @pytest.mark.parametrize("odd", ODD, ids=range(len(ODD)))
 async def test_odd_bytes_in_every_field_are_a_page_never_a_500(
-    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock, odd: str
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock, odd: str, scenario: Scenario
 ) -> None:
     team = await factory.team()
-    warner = await Warner.start(factory, state, clock)
-    await warner.cluster()
+    warner = await start_warnings(scenario)
+    await raise_cluster(warner)
     signal = str((await the_signal(state)).id)
     case_id = await open_case(factory, state, clock, team)
     async with browser_client(app) as ada:

@@ -20,20 +20,26 @@ from fastapi import FastAPI
 from sqlmodel import SQLModel, select
 
 from app.clock import FakeClock
-from app.drug_warnings.models import ConcernReport, DrugWarning, IncomingWarning, Signal
+from app.drug_warnings.reports.models import ConcernReport
+from app.drug_warnings.signals.models import Signal
+from app.drug_warnings.warnings.models import DrugWarning, IncomingWarning
 from app.notify.models import OutboxMessage
 from app.notify.texts import OSLO
 from app.state import AppState
 from tests.factories import Factory
 from tests.personal_data import NAME, NATIONAL_ID, PHONE_TYPED, personal_body
+from tests.scenario import Scenario
 from tests.staff_auth import browser_client, csrf_of
 from tests.web.test_case_pages import signed_in
 from tests.web.test_leader_overview import (
     FEDERAL,
     IN_FORCE_TEXT,
     NEIGHBOUR,
-    Warner,
+    approve_warning,
+    draft_warning,
+    raise_cluster,
     section,
+    start_warnings,
 )
 
 CONTACT = "+4790000001"
@@ -186,12 +192,12 @@ async def test_a_refused_concern_report_keeps_the_text_and_stores_nothing(
 
 
 async def test_the_leader_drafts_from_a_signal_edits_approves_and_the_sms_are_enqueued(
-    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock, scenario: Scenario
 ) -> None:
     team = await factory.team()
-    warner = await Warner.start(factory, state, clock)
+    warner = await start_warnings(scenario)
     await with_contacts(factory)
-    await warner.cluster(body=personal_body)  # with a name, a national id and a phone
+    await raise_cluster(warner, body=personal_body)  # with a name, a national id and a phone
     signal = await the_signal(state)
     async with browser_client(app) as ada:
         await signed_in(ada, state, clock, team, 0)
@@ -273,11 +279,11 @@ async def test_the_leader_drafts_from_a_signal_edits_approves_and_the_sms_are_en
 
 
 async def test_refused_warning_texts_are_shown_and_nothing_is_stored(
-    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock, scenario: Scenario
 ) -> None:
     team = await factory.team()
-    warner = await Warner.start(factory, state, clock)
-    await warner.cluster(body=personal_body)
+    warner = await start_warnings(scenario)
+    await raise_cluster(warner, body=personal_body)
     signal = await the_signal(state)
     surname = NAME.split()[-1]
     async with browser_client(app) as ada:
@@ -323,15 +329,15 @@ async def test_refused_warning_texts_are_shown_and_nothing_is_stored(
 
 
 async def test_the_leader_dismisses_a_signal_reviews_a_warning_and_drafts_from_a_report(
-    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock, scenario: Scenario
 ) -> None:
     team = await factory.team()
-    warner = await Warner.start(factory, state, clock)
-    expired = await warner.draft("Farlig heroin i omløp forrige uke.", valid_days=1)
-    await warner.approve(expired)
+    warner = await start_warnings(scenario)
+    expired = await draft_warning(warner, "Farlig heroin i omløp forrige uke.", valid_days=1)
+    await approve_warning(warner, expired)
     clock.advance(timedelta(days=2))
-    await warner.refresh()
-    await warner.cluster()
+    # The clock moved: the harness gives the clients new tokens.
+    await raise_cluster(warner)
     signal = await the_signal(state)
     async with browser_client(app) as ada, browser_client(app) as bo:
         await signed_in(ada, state, clock, team, 0)
@@ -393,14 +399,14 @@ async def test_the_leader_dismisses_a_signal_reviews_a_warning_and_drafts_from_a
 
 
 async def test_a_member_may_not_act_on_warnings_and_nothing_changes(
-    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock, scenario: Scenario
 ) -> None:
     team = await factory.team()
-    warner = await Warner.start(factory, state, clock)
+    warner = await start_warnings(scenario)
     await with_contacts(factory)
-    await warner.cluster()
+    await raise_cluster(warner)
     signal = await the_signal(state)
-    draft = await warner.draft(WARNING_TEXT)
+    draft = await draft_warning(warner, WARNING_TEXT)
     async with browser_client(app) as bo:
         await signed_in(bo, state, clock, team, 1)
         token = await csrf(bo)
@@ -424,13 +430,13 @@ async def test_a_member_may_not_act_on_warnings_and_nothing_changes(
 
 
 async def test_another_municipalitys_ids_are_not_found(
-    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock, scenario: Scenario
 ) -> None:
     team = await factory.team()
-    warner = await Warner.start(factory, state, clock)
-    await warner.cluster()
+    warner = await start_warnings(scenario)
+    await raise_cluster(warner)
     signal = await the_signal(state)
-    draft = await warner.draft(WARNING_TEXT)
+    draft = await draft_warning(warner, WARNING_TEXT)
     stavanger = await factory.team(municipality="1103", name="Stavanger", member_names=("Di",))
     async with browser_client(app) as bo, browser_client(app) as di:
         await signed_in(bo, state, clock, team, 1)
@@ -475,13 +481,13 @@ async def test_another_municipalitys_ids_are_not_found(
 
 
 async def test_a_post_without_the_csrf_token_is_refused(
-    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock, scenario: Scenario
 ) -> None:
     team = await factory.team()
-    warner = await Warner.start(factory, state, clock)
-    await warner.cluster()
+    warner = await start_warnings(scenario)
+    await raise_cluster(warner)
     signal = await the_signal(state)
-    draft = await warner.draft(WARNING_TEXT)
+    draft = await draft_warning(warner, WARNING_TEXT)
     async with browser_client(app) as ada, browser_client(app) as bo:
         await signed_in(ada, state, clock, team, 0)
         await signed_in(bo, state, clock, team, 1)
@@ -505,13 +511,13 @@ async def test_a_post_without_the_csrf_token_is_refused(
 
 
 async def test_without_a_session_the_pages_send_to_sign_in(
-    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock, scenario: Scenario
 ) -> None:
     await factory.team()
-    warner = await Warner.start(factory, state, clock)
-    await warner.cluster()
+    warner = await start_warnings(scenario)
+    await raise_cluster(warner)
     signal = await the_signal(state)
-    draft = await warner.draft(WARNING_TEXT)
+    draft = await draft_warning(warner, WARNING_TEXT)
     async with browser_client(app) as nobody:
         for path in ("/a/concerns/new", f"/a/warnings/new?signal={signal.id}"):
             response = await nobody.get(path)

@@ -4,7 +4,7 @@
   that signal (and open it again if the leader had dismissed it); a signal never shrinks.
 * Every alert counts in the municipality area, an objected (anonymous) one too; a radius or
   a district rule opens the alerts' sealed coordinates, where they were kept (a district
-  rule places them in the municipality's districts, `settings.districts_for`).
+  rule places them in the municipality's districts, `settings.service.districts_for`).
 * A signal belongs to its rule (`rule_key`) and, for a district rule, to its district: a
   cluster grows only a signal of the same rule and the same district, so two districts
   never share a signal.
@@ -16,7 +16,7 @@ three, so that no transaction and no turn of the event loop lasts as long as the
 `read_inputs` (the rules, districts and the alerts' times and sealed places, read in chunks),
 `find_clusters` (opens the places and runs the rule: CPU only, no database, so the engine
 runs it in a thread) and `record_clusters` (raises and grows the signals, under the
-municipality's lock). Finding the signal a cluster grows is one look-up per alert id.
+municipality's lock; `growth.signals_for` finds the signal each cluster grows).
 
 A signal names alerts by id only, and its times are shown to the hour, as anonymous alerts.
 """
@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,19 +35,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.alerts import sealing
 from app.alerts.service import to_the_hour
 from app.consent.enums import DataCategory
-from app.drug_warnings import repository
 from app.drug_warnings.clusters import AreaKind, Cluster, ClusterRule, District, Event, detect
 from app.drug_warnings.common import label_of
-from app.drug_warnings.models import Signal, SignalStatus
-from app.drug_warnings.schemas import Centre, DismissalIn, RuleOut, SignalOut
-from app.drug_warnings.settings import districts_for, rules_for
+from app.drug_warnings.settings.service import districts_for, rules_for
+from app.drug_warnings.signals import repository
+from app.drug_warnings.signals.growth import signals_for
+from app.drug_warnings.signals.models import Signal, SignalStatus
+from app.drug_warnings.signals.schemas import Centre, DismissalIn, RuleOut, SignalOut
 from app.errors import Conflict, NotFound
 from app.privacy.crypto import FieldCipher
 
 LATE_ALERTS = timedelta(hours=24)
 """How late an alert may arrive and still complete a cluster: `check_clusters` looks back
 the longest window plus this."""
-CENTRE_DECIMALS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,19 +141,8 @@ async def record_clusters(
         changed = signals_for(clusters, existing, now=now)
     for signal, new in changed:
         if new:
-            repository.add(session, signal)
+            repository.add_signal(session, signal)
     return [signal for signal, _ in changed]
-
-
-def signals_for(
-    clusters: Iterable[Cluster], existing: Iterable[Signal], *, now: datetime
-) -> list[tuple[Signal, bool]]:
-    """Cluster by cluster, the signal it grew or the new one it raised (then True); a cluster
-    that changed nothing has none. Grows the signals of `existing` (the municipality's recent
-    ones, oldest first) in place: a cluster grows the first signal of its rule and district that
-    shares an alert with it, or else raises a new one, which a later cluster may grow."""
-    signals = _Signals(existing)
-    return [found for cluster in clusters if (found := signals.signal_for(cluster, now=now))]
 
 
 def _event(alert: repository.AlertTime, municipality_code: str, cipher: FieldCipher) -> Event:
@@ -173,82 +162,6 @@ def _event(alert: repository.AlertTime, municipality_code: str, cipher: FieldCip
         latitude=latitude,
         longitude=longitude,
     )
-
-
-class _Signals:
-    """The municipality's recent signals, oldest first, and for each (rule, district, alert
-    id) the first of them that holds the alert: the signal a cluster grows is the first of
-    its rule and district that shares an alert with it."""
-
-    def __init__(self, signals: Iterable[Signal]) -> None:
-        self._signals: list[Signal] = []
-        self._first: dict[tuple[str, str | None], dict[str, int]] = {}
-        """By rule key and district: by alert id, the first signal that holds it."""
-        for signal in signals:
-            self._add(signal)
-
-    def _add(self, signal: Signal) -> None:
-        self._signals.append(signal)
-        self._hold(len(self._signals) - 1, signal.alert_ids)
-
-    def _hold(self, position: int, alert_ids: Iterable[str]) -> None:
-        """Signal `position` holds `alert_ids`; a signal before it that holds one comes first."""
-        signal = self._signals[position]
-        first = self._first.setdefault((signal.rule_key, signal.district), {})
-        for alert_id in alert_ids:
-            first[alert_id] = min(position, first.get(alert_id, position))
-
-    def signal_for(self, cluster: Cluster, *, now: datetime) -> tuple[Signal, bool] | None:
-        """The signal the cluster grew, or a new one (then True); None when nothing changed."""
-        ids = {str(alert_id) for alert_id in cluster.alert_ids}
-        first = self._first.get((cluster.rule.key, cluster.district), {})
-        shared = [p for i in ids if (p := first.get(i)) is not None]
-        if not shared:
-            self._add(_new_signal(cluster, ids, now=now))
-            return self._signals[-1], True
-        position = min(shared)
-        signal = self._signals[position]
-        joined = ids - set(signal.alert_ids)
-        if not joined:
-            return None
-        signal.alert_ids = sorted({*signal.alert_ids, *joined})
-        signal.event_count = len(signal.alert_ids)
-        signal.first_at = min(signal.first_at, cluster.first_at)
-        signal.last_at = max(signal.last_at, cluster.last_at)
-        signal.centre_latitude, signal.centre_longitude = _rounded(cluster.centre)
-        signal.updated_at = now
-        if signal.status == SignalStatus.DISMISSED:
-            signal.status = SignalStatus.OPEN.value
-        self._hold(position, joined)
-        return signal, False
-
-
-def _new_signal(cluster: Cluster, ids: set[str], *, now: datetime) -> Signal:
-    latitude, longitude = _rounded(cluster.centre)
-    return Signal(
-        municipality_code=cluster.municipality_code,
-        rule_key=cluster.rule.key,
-        area=cluster.rule.area.value,
-        min_count=cluster.rule.min_count,
-        window_hours=cluster.rule.window.total_seconds() / 3600,
-        radius_km=cluster.rule.radius_km,
-        district=cluster.district,
-        centre_latitude=latitude,
-        centre_longitude=longitude,
-        alert_ids=sorted(ids),
-        event_count=len(ids),
-        first_at=cluster.first_at,
-        last_at=cluster.last_at,
-        status=SignalStatus.OPEN.value,
-        raised_at=now,
-        updated_at=now,
-    )
-
-
-def _rounded(centre: tuple[float, float] | None) -> tuple[float | None, float | None]:
-    if centre is None:
-        return None, None
-    return round(centre[0], CENTRE_DECIMALS), round(centre[1], CENTRE_DECIMALS)
 
 
 async def list_signals(

@@ -14,9 +14,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.drug_warnings import repository, texts
-from app.drug_warnings.models import DrugWarning, WarningStatus
-from app.drug_warnings.schemas import IncomingWarningOut, SmsCounts, WarningOut, WarningState
+from app.drug_warnings import repository as served_repository
+from app.drug_warnings.warnings import repository, texts
+from app.drug_warnings.warnings.models import DrugWarning, WarningStatus
+from app.drug_warnings.warnings.schemas import (
+    IncomingWarningOut,
+    SmsCounts,
+    WarningOut,
+    WarningState,
+)
 from app.errors import NotFound
 from app.notify.models import OutboxStatus
 
@@ -72,7 +78,7 @@ async def warnings_out(
     session: AsyncSession, rows: list[DrugWarning], *, now: datetime
 ) -> list[WarningOut]:
     """The warnings' API forms, in their order: a few queries for all of them."""
-    names = await repository.served(session, {w.municipality_code for w in rows})
+    names = await served_repository.served(session, {w.municipality_code for w in rows})
     return await _sent_out(session, rows, names, now=now)
 
 
@@ -93,7 +99,7 @@ async def incoming_warnings(
         offset=offset,
         limit=limit,
     )
-    names = await repository.served(session, {w.municipality_code for _, w in rows})
+    names = await served_repository.served(session, {w.municipality_code for _, w in rows})
     answers = []
     for incoming, warning in rows:
         assert warning.approved_at is not None and warning.expires_at is not None
@@ -127,7 +133,7 @@ async def find_warning(
     warning = await repository.get_warning(session, warning_id, for_update=for_update)
     if warning is None or warning.municipality_code not in municipalities:
         raise NotFound(f"No warning {warning_id} in this client's municipalities.")
-    names = await repository.served(session, [warning.municipality_code])
+    names = await served_repository.served(session, [warning.municipality_code])
     return warning, names.get(warning.municipality_code, warning.municipality_code)
 
 

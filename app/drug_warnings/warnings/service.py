@@ -32,18 +32,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts import sealing
 from app.auth.municipalities import ActingFor
-from app.drug_warnings import repository, texts
+from app.drug_warnings import repository as served_repository
 from app.drug_warnings.common import Filer, label_of, own_municipality_name, refuse
-from app.drug_warnings.lists import draft_out, find_warning, warning_out
-from app.drug_warnings.models import (
-    ConcernReport,
-    DrugWarning,
-    IncomingWarning,
-    Signal,
-    SignalStatus,
-    WarningStatus,
+from app.drug_warnings.reports import repository as reports_repository
+from app.drug_warnings.reports.models import ConcernReport
+from app.drug_warnings.settings import repository as settings_repository
+from app.drug_warnings.signals import repository as signals_repository
+from app.drug_warnings.signals.models import Signal, SignalStatus
+from app.drug_warnings.warnings import repository, texts
+from app.drug_warnings.warnings.lists import draft_out, find_warning, warning_out
+from app.drug_warnings.warnings.models import DrugWarning, IncomingWarning, WarningStatus
+from app.drug_warnings.warnings.schemas import (
+    ApprovalIn,
+    ReviewIn,
+    WarningEdit,
+    WarningIn,
+    WarningOut,
 )
-from app.drug_warnings.schemas import ApprovalIn, ReviewIn, WarningEdit, WarningIn, WarningOut
 from app.errors import Conflict
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
@@ -69,12 +74,12 @@ async def create_warning(
     name = await own_municipality_name(session, code, municipalities)
     signal = None
     if warning_in.signal_id is not None:
-        signal = await repository.get_signal(session, warning_in.signal_id, for_update=True)
+        signal = await signals_repository.get_signal(session, warning_in.signal_id, for_update=True)
         if signal is None or signal.municipality_code != code:
             raise refuse("signal_id", "no such signal in this municipality")
     report = None
     if warning_in.concern_report_id is not None:
-        report = await repository.get_report(session, warning_in.concern_report_id)
+        report = await reports_repository.get_report(session, warning_in.concern_report_id)
         if report is None or report.municipality_code != code:
             raise refuse("concern_report_id", "no such concern report in this municipality")
     await _check_text(session, warning_in.text, signal, report, cipher=cipher, now=now)
@@ -143,7 +148,9 @@ async def approve_warning(
     warning.expires_at = expires_at
     warning.sms_body = body
     warning.updated_at = now
-    settings = await repository.get_settings(session, municipality_code=warning.municipality_code)
+    settings = await settings_repository.get_settings(
+        session, municipality_code=warning.municipality_code
+    )
     contacts = settings.contacts if settings else []
     outbox.enqueue(
         session,
@@ -161,7 +168,7 @@ async def approve_warning(
             for contact in contacts
         ],
     )
-    neighbours = await repository.served(session, settings.neighbours if settings else [])
+    neighbours = await served_repository.served(session, settings.neighbours if settings else [])
     for code in sorted(neighbours):
         if code != warning.municipality_code:
             repository.add(
@@ -211,9 +218,9 @@ async def _sources_of(
     """The signal and the concern report the warning was drafted from (either may be None)."""
     signal = report = None
     if warning.signal_id is not None:
-        signal = await repository.get_signal(session, warning.signal_id)
+        signal = await signals_repository.get_signal(session, warning.signal_id)
     if warning.concern_report_id is not None:
-        report = await repository.get_report(session, warning.concern_report_id)
+        report = await reports_repository.get_report(session, warning.concern_report_id)
     return signal, report
 
 
@@ -232,11 +239,11 @@ async def _check_text(
     where: list[str] = []
     if signal is not None:
         alert_ids = [uuid.UUID(a) for a in signal.alert_ids]
-        alerts += await repository.alerts_by_id(session, alert_ids)
+        alerts += await signals_repository.alerts_by_id(session, alert_ids)
         where.append("of the cluster")
     if report is not None:
         since = (report.observed_at or report.created_at) - REPORT_LOOK_BACK
-        alerts += await repository.alerts_since(
+        alerts += await signals_repository.alerts_since(
             session, municipality_code=report.municipality_code, since=min(since, now)
         )
         where.append("of the municipality around the concern report")

@@ -35,7 +35,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.db import describe_error
-from app.drug_warnings import repository, signals
+from app.drug_warnings.signals import repository
+from app.drug_warnings.signals import service as signals
 from app.privacy.crypto import FieldCipher
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 By staff through the case system, or by a partner (police, injection room, user
 organisation) with a client holding `concerns:write`. A report goes to the leader's list and
-may become the source of a warning (`drafts.create_warning`); it reaches nobody by itself.
+may become the source of a warning (`warnings.service.create_warning`); it reaches nobody by itself.
 Its description was checked for personal data by the schema.
 """
 
@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.municipalities import ActingFor
-from app.drug_warnings import repository
 from app.drug_warnings.common import Filer, own_municipality_name, refuse
-from app.drug_warnings.models import ConcernReport
-from app.drug_warnings.schemas import ConcernReportIn, ConcernReportOut, ReporterKind
+from app.drug_warnings.reports import repository
+from app.drug_warnings.reports.models import ConcernReport
+from app.drug_warnings.reports.schemas import ConcernReportIn, ConcernReportOut, ReporterKind
 from app.overdose.enums import Substance
 
 MAX_FUTURE = timedelta(hours=1)
@@ -44,7 +44,7 @@ async def file_concern_report(
         member_id=filer.member_id,
         created_at=now,
     )
-    repository.add(session, report)
+    repository.add_report(session, report)
     return _report_out(report)
 
 

@@ -2,7 +2,7 @@
 
 * The **contact list** gets an approved warning by SMS; the **neighbours** (municipalities
   odvarsel serves) receive it in their leader's list of incoming warnings.
-* The **cluster rules** say what `signals.check_clusters` looks for. A municipality that has
+* The **cluster rules** say what `signals.service.check_clusters` looks for. A municipality that has
   set none detects by `clusters.DEFAULT_RULES` (3 within 6 hours); an empty list turns
   detection off.
 * The **districts** (bydeler) come with the cluster rules, in the same document: named
@@ -20,11 +20,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.drug_warnings import repository
+from app.drug_warnings import repository as served_repository
 from app.drug_warnings.clusters import DEFAULT_RULES, AreaKind, ClusterRule, District
 from app.drug_warnings.common import refuse
-from app.drug_warnings.models import WarningSettingsRow
-from app.drug_warnings.schemas import (
+from app.drug_warnings.settings import repository
+from app.drug_warnings.settings.models import WarningSettingsRow
+from app.drug_warnings.settings.schemas import (
     ClusterRuleIn,
     ClusterRules,
     ClusterRulesDoc,
@@ -47,7 +48,7 @@ async def set_contacts(
     session: AsyncSession, municipality_code: str, contacts: WarningContacts, *, now: datetime
 ) -> WarningContacts:
     """Replace the contact list and the neighbours; warnings sent before are not changed."""
-    served = await repository.served(session, contacts.neighbours)
+    served = await served_repository.served(session, contacts.neighbours)
     problems = [
         FieldProblem(
             field=f"neighbours.{i}",

@@ -1,0 +1,72 @@
+"""The API of concern reports: partners (`concerns:write`) and any signed-in staff member file
+them; the leader lists them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from app.deps import ClockDep, SessionDep
+from app.drug_warnings.api import (
+    NOT_FOUND,
+    PROBLEMS,
+    TAG,
+    TEXT_REFUSED,
+    Leader,
+    Limit,
+    MunicipalityQuery,
+    Offset,
+    Reporter,
+    codes_of,
+    filer_of,
+)
+from app.drug_warnings.reports import service as reports
+from app.drug_warnings.reports.schemas import ConcernReportIn, ConcernReportOut
+
+router = APIRouter(prefix="/v1", tags=[TAG])
+
+
+@router.post(
+    "/concern-reports",
+    status_code=status.HTTP_201_CREATED,
+    summary="File a concern report about a dangerous drug",
+    description="For partners (police, the injection room, Feltpleien, user organisations) "
+    "with the `concerns:write` scope, and for any signed-in staff member: a drug "
+    "seen or heard of that may call for a warning. It goes to the leader's list; nobody is "
+    "warned until the leader approves a warning. The description must not identify anyone: "
+    "a national id or a phone number is refused.",
+    responses={**PROBLEMS, **TEXT_REFUSED},
+)
+async def create_concern_report(
+    report_in: ConcernReportIn,
+    session: SessionDep,
+    clock: ClockDep,
+    acting: Reporter,
+) -> ConcernReportOut:
+    async with session.begin():
+        return await reports.file_concern_report(
+            session,
+            report_in=report_in,
+            filer=filer_of(acting),
+            municipalities=acting.municipalities,
+            now=clock.now(),
+        )
+
+
+@router.get(
+    "/concern-reports",
+    summary="List the concern reports of the client's municipalities",
+    description="Newest first.",
+    responses={**PROBLEMS, **NOT_FOUND},
+)
+async def list_concern_reports(
+    session: SessionDep,
+    acting: Leader,
+    municipality: MunicipalityQuery = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> list[ConcernReportOut]:
+    codes = codes_of(municipality, acting.municipalities)
+    async with session.begin():
+        return await reports.concern_reports(
+            session, municipalities=codes, offset=offset, limit=limit
+        )

@@ -1,0 +1,92 @@
+"""API models of concern reports."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from app.drug_warnings.schemas import (
+    Input,
+    MunicipalityCode,
+    no_personal_numbers,
+    text_between,
+)
+from app.input_guard import refuse_control_characters
+from app.instants import BoundedInstant
+from app.overdose.enums import Substance
+
+Description = Annotated[
+    str,
+    text_between(3, 1000),
+    AfterValidator(refuse_control_characters),
+    AfterValidator(no_personal_numbers),
+]
+
+
+class ReporterKind(StrEnum):
+    """Who filed a concern report."""
+
+    POLICE = "police"
+    INJECTION_ROOM = "injection_room"
+    """Sprøyterommet / the supervised consumption room."""
+    FELTPLEIEN = "feltpleien"
+    USER_ORGANISATION = "user_organisation"
+    """A user organisation (brukerorganisasjon), e.g. RIO, proLAR, Foreningen for human
+    narkotikapolitikk."""
+    LOW_THRESHOLD_SERVICE = "low_threshold_service"
+    HOUSING_STAFF = "housing_staff"
+    MUNICIPAL_STAFF = "municipal_staff"
+    """The overdose team or other municipal staff."""
+    OTHER = "other"
+
+
+class ConcernReportIn(Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "municipality": "3107",
+                    "reporter_kind": "injection_room",
+                    "description": "Flere brukere melder om blå tabletter merket «M30» solgt som "
+                    "oksykodon; to ble tungpustne etter en halv tablett.",
+                    "substances": ["other_opioid"],
+                    "observed_at": "2026-11-23T10:30:00+01:00",
+                }
+            ]
+        }
+    )
+
+    municipality: MunicipalityCode = Field(description="Kommunenummer, one of the client's.")
+    reporter_kind: ReporterKind
+    description: Description = Field(
+        description="What was seen or heard about the drug: 3-1000 characters, no names, "
+        "national ids or phone numbers."
+    )
+    substances: list[Substance] = Field(
+        default_factory=list,
+        max_length=len(Substance),
+        description="What it is thought to be.",
+        json_schema_extra={"uniqueItems": True},
+    )
+    observed_at: BoundedInstant | None = Field(default=None, description="When it was observed.")
+
+    @field_validator("substances")
+    @classmethod
+    def _distinct(cls, values: list[Substance]) -> list[Substance]:
+        if len(set(values)) != len(values):
+            raise ValueError("each substance only once")
+        return values
+
+
+class ConcernReportOut(BaseModel):
+    id: uuid.UUID
+    municipality: str
+    reporter_kind: ReporterKind
+    description: str
+    substances: list[Substance]
+    observed_at: datetime | None
+    created_at: datetime

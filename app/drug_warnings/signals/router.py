@@ -1,0 +1,75 @@
+"""The API of cluster signals, for the leader: list them, dismiss one."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.deps import ClockDep, SessionDep
+from app.drug_warnings.api import (
+    CONFLICT,
+    NOT_FOUND,
+    PROBLEMS,
+    TAG,
+    Leader,
+    Limit,
+    MunicipalityQuery,
+    Offset,
+    acting_staff,
+    codes_of,
+)
+from app.drug_warnings.signals import service as signals
+from app.drug_warnings.signals.models import SignalStatus
+from app.drug_warnings.signals.schemas import DismissalIn, SignalOut
+
+router = APIRouter(prefix="/v1", tags=[TAG])
+
+
+@router.get(
+    "/cluster-signals",
+    summary="List cluster signals",
+    description="Clusters of overdoses (by default 3 within 6 hours in the municipality; see "
+    "the admin API's cluster rules), most recently grown first. A signal grows as alerts "
+    "join its cluster; a dismissed signal opens again when it grows. Anonymous alerts count.",
+    responses={**PROBLEMS, **NOT_FOUND},
+)
+async def list_cluster_signals(
+    session: SessionDep,
+    acting: Leader,
+    municipality: MunicipalityQuery = None,
+    signal_status: Annotated[
+        SignalStatus | None, Query(alias="status", description="Only signals in this state")
+    ] = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> list[SignalOut]:
+    codes = codes_of(municipality, acting.municipalities)
+    async with session.begin():
+        return await signals.list_signals(
+            session, municipalities=codes, status=signal_status, offset=offset, limit=limit
+        )
+
+
+@router.post(
+    "/cluster-signals/{signal_id}/dismiss",
+    summary="Dismiss a cluster signal",
+    description="The leader decided that no warning is needed, and why.",
+    responses={**PROBLEMS, **NOT_FOUND, **CONFLICT},
+)
+async def dismiss_cluster_signal(
+    signal_id: uuid.UUID,
+    dismissal: DismissalIn,
+    session: SessionDep,
+    clock: ClockDep,
+    acting: Leader,
+) -> SignalOut:
+    async with session.begin():
+        return await signals.dismiss_signal(
+            session,
+            signal_id=signal_id,
+            dismissal=dismissal.model_copy(update={"by": acting_staff(acting, dismissal.by)}),
+            municipalities=acting.municipalities,
+            now=clock.now(),
+        )

@@ -1,0 +1,114 @@
+"""Queries on warnings, the SMS they sent and the neighbours they reached."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from app.db import is_postgresql
+from app.drug_warnings.warnings.models import DrugWarning, IncomingWarning
+from app.notify.models import OutboxMessage
+
+WARNING_SUBJECT = "warning"
+"""The outbox subject kind of a warning's SMS."""
+
+
+def add(session: AsyncSession, row: DrugWarning | IncomingWarning) -> None:
+    session.add(row)
+
+
+async def get_warning(
+    session: AsyncSession, warning_id: uuid.UUID, *, for_update: bool = False
+) -> DrugWarning | None:
+    statement = select(DrugWarning).where(col(DrugWarning.id) == warning_id)
+    if for_update and is_postgresql(session):
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def list_warnings(
+    session: AsyncSession,
+    *,
+    municipalities: list[str],
+    status: str | None,
+    expired_before: datetime | None,
+    active_at: datetime | None,
+    offset: int,
+    limit: int,
+) -> list[DrugWarning]:
+    statement = select(DrugWarning).where(col(DrugWarning.municipality_code).in_(municipalities))
+    if status is not None:
+        statement = statement.where(col(DrugWarning.status) == status)
+    if expired_before is not None:
+        statement = statement.where(col(DrugWarning.expires_at) <= expired_before)
+    if active_at is not None:
+        statement = statement.where(col(DrugWarning.expires_at) > active_at)
+    statement = (
+        statement.order_by(col(DrugWarning.created_at).desc(), col(DrugWarning.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def sms_counts(
+    session: AsyncSession, warning_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, int]]:
+    """The warnings' SMS by outbox state."""
+    if not warning_ids:
+        return {}
+    statement = (
+        select(col(OutboxMessage.subject_id), col(OutboxMessage.status), func.count())
+        .where(
+            col(OutboxMessage.subject_kind) == WARNING_SUBJECT,
+            col(OutboxMessage.subject_id).in_(warning_ids),
+        )
+        .group_by(col(OutboxMessage.subject_id), col(OutboxMessage.status))
+    )
+    counts: dict[uuid.UUID, dict[str, int]] = {}
+    for subject_id, status, count in (await session.execute(statement)).all():
+        counts.setdefault(subject_id, {})[status] = count
+    return counts
+
+
+async def neighbours_reached(
+    session: AsyncSession, warning_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    if not warning_ids:
+        return {}
+    statement = (
+        select(IncomingWarning)
+        .where(col(IncomingWarning.warning_id).in_(warning_ids))
+        .order_by(col(IncomingWarning.municipality_code))
+    )
+    reached: dict[uuid.UUID, list[str]] = {}
+    for row in (await session.execute(statement)).scalars():
+        reached.setdefault(row.warning_id, []).append(row.municipality_code)
+    return reached
+
+
+async def list_incoming(
+    session: AsyncSession,
+    *,
+    municipalities: list[str],
+    active_at: datetime | None,
+    offset: int,
+    limit: int,
+) -> list[tuple[IncomingWarning, DrugWarning]]:
+    statement = (
+        select(IncomingWarning, DrugWarning)
+        .join(DrugWarning, col(DrugWarning.id) == col(IncomingWarning.warning_id))
+        .where(col(IncomingWarning.municipality_code).in_(municipalities))
+    )
+    if active_at is not None:
+        statement = statement.where(col(DrugWarning.expires_at) > active_at)
+    statement = (
+        statement.order_by(col(IncomingWarning.received_at).desc(), col(IncomingWarning.id))
+        .offset(offset)
+        .limit(limit)
+    )
+    return [(incoming, warning) for incoming, warning in (await session.execute(statement)).all()]

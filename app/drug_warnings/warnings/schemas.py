@@ -1,0 +1,147 @@
+"""API models of drug warnings: drafting, editing, approving and reviewing one, and the
+warnings a municipality receives from its neighbours."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from app.drug_warnings.schemas import (
+    ActingStaff,
+    Input,
+    MunicipalityCode,
+    Note,
+    acting_field,
+    no_personal_numbers,
+    text_between,
+)
+from app.drug_warnings.warnings.models import WarningStatus
+from app.input_guard import refuse_control_characters
+from app.strict import Integer
+
+MAX_WARNING_TEXT = 300
+MAX_VALID_DAYS = 90
+DEFAULT_VALID_DAYS = 14
+ValidDays = Annotated[Integer, Field(ge=1, le=MAX_VALID_DAYS)]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+WarningText = Annotated[
+    str,
+    text_between(3, MAX_WARNING_TEXT),
+    AfterValidator(refuse_control_characters),
+    AfterValidator(_one_line),
+    AfterValidator(no_personal_numbers),
+]
+
+
+class WarningIn(Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "municipality": "3107",
+                    "signal_id": "6f1c2b9e-3a57-4a0e-9a43-1a9d2f4c8b11",
+                    "text": "Flere overdoser siste døgn i sentrum. Mulig sterkt opioid solgt som "
+                    "heroin. Ikke bruk alene, ta en liten prøvedose, ha nalokson klar.",
+                    "valid_days": 14,
+                    "by": {"name": "Kari Solberg", "role": "leder, Ressursteam overdose"},
+                }
+            ]
+        }
+    )
+
+    municipality: MunicipalityCode
+    signal_id: uuid.UUID | None = Field(default=None, description="The cluster it answers")
+    concern_report_id: uuid.UUID | None = Field(
+        default=None, description="The concern report it answers"
+    )
+    text: WarningText = Field(
+        description="What the SMS says after «Rusvarsel fra <kommune>, gjelder til <dato>:»: "
+        "3-300 characters, one line; no names, national ids or phone numbers. Write "
+        "«flere», not a count below 5: the SMS leaves the service, as anonymous statistics do."
+    )
+    valid_days: ValidDays = Field(
+        default=DEFAULT_VALID_DAYS, description="In force this many days after approval."
+    )
+    by: ActingStaff | None = acting_field()
+
+    @model_validator(mode="after")
+    def _has_a_source(self) -> Self:
+        if self.signal_id is None and self.concern_report_id is None:
+            raise ValueError("give signal_id or concern_report_id (or both)")
+        return self
+
+
+class WarningEdit(Input):
+    text: WarningText | None = None
+    valid_days: ValidDays | None = None
+    by: ActingStaff | None = acting_field()
+
+
+class ApprovalIn(Input):
+    by: ActingStaff | None = acting_field()
+
+
+class ReviewIn(Input):
+    by: ActingStaff | None = acting_field()
+    note: Note = Field(description="What the review found (3-1000 characters).")
+
+
+class WarningState(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    EXPIRED = "expired"
+
+
+class SmsCounts(BaseModel):
+    pending: int = 0
+    sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+
+
+class WarningOut(BaseModel):
+    id: uuid.UUID
+    municipality: str
+    status: WarningStatus
+    state: WarningState = Field(description="`draft`; `active` until `expires_at`; `expired`")
+    review_due: bool = Field(description="Expired and not reviewed yet")
+    signal_id: uuid.UUID | None
+    concern_report_id: uuid.UUID | None
+    text: str
+    sms_text: str = Field(description="The SMS as it goes (or would go, if approved now)")
+    valid_days: int
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    approved_at: datetime | None
+    approved_by: str | None
+    expires_at: datetime | None
+    reviewed_at: datetime | None
+    reviewed_by: str | None
+    review_note: str | None
+    sms: SmsCounts = Field(description="The SMS to the contact list, by state")
+    neighbours: list[str] = Field(description="Municipalities it arrived in")
+
+
+class IncomingWarningOut(BaseModel):
+    """A warning approved in a neighbouring municipality."""
+
+    id: uuid.UUID
+    warning_id: uuid.UUID
+    municipality: str = Field(description="The receiving municipality")
+    from_municipality: str
+    from_municipality_name: str
+    text: str
+    approved_at: datetime
+    expires_at: datetime
+    received_at: datetime
+    expired: bool

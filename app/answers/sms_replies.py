@@ -39,6 +39,7 @@ from app.escalation.engine import messages as escalation_messages
 from app.escalation.engine.models import EscalationState, EscalationStatus
 from app.escalation.policy import service as policy_service
 from app.followup.cases import service as followup
+from app.i18n import Words, words
 from app.notify import outbox, texts
 from app.notify.models import OutboxStatus
 from app.once import first_use
@@ -63,31 +64,6 @@ OK changes nothing; a STOP replayed later still would stop the number again, as 
 any STOP (the team's `stopped_sms`) and undone by START. The cost is one digest per staff SMS.
 """
 
-_NB = {
-    "help": "Overdosevarsel: svar OK og koden fra varselet for å ta det, f.eks. OK 2688. "
-    "OK 2688 20 = kommer om ca. 20 min. STOP stopper SMS.",
-    "unknown": "Forstod ikke svaret. Svar OK og koden fra varselet, f.eks. OK 2688.",
-    "no_code": "Koden {code} passer ikke til noe varsel til dette nummeret. Sjekk koden.",
-    "expired": "Koden {code} er utløpt. Ta kontakt med lederen om varselet fortsatt gjelder.",
-    "not_yours": "Nummeret kan ikke lenger ta varselet med koden {code}. Ta kontakt med lederen "
-    "om det er feil.",
-    "taken_by": "Varselet er allerede tatt av {who} kl {t}. Du trenger ikke gjøre noe.",
-    "taken": "Takk, du har tatt varselet. Åpne lenken for detaljer og svar til mannskapet.",
-    "taken_answered": "Takk, du har tatt varselet. Mannskapet får svaret: {answer}.",
-}
-_EN = {
-    "help": "Overdose alert: reply OK and the code from the alert to take it, e.g. OK 2688. "
-    "OK 2688 20 = coming in about 20 min. STOP stops SMS.",
-    "unknown": "Could not read the reply. Reply OK and the code from the alert, e.g. OK 2688.",
-    "no_code": "The code {code} matches no alert sent to this number. Check the code.",
-    "expired": "The code {code} has expired. Contact the leader if the alert still stands.",
-    "not_yours": "This number can no longer take the alert with the code {code}. Contact the "
-    "leader if this is wrong.",
-    "taken_by": "The alert was already taken by {who} at {t}. Nothing more to do.",
-    "taken": "Thank you, you took the alert. Open the link for details and to answer the crew.",
-    "taken_answered": "Thank you, you took the alert. The crew gets the answer: {answer}.",
-}
-
 
 async def handle_reply(
     session: AsyncSession,
@@ -110,20 +86,20 @@ async def handle_reply(
         return None
     reply = parse_reply(body)
     members = await roster_duty.members_with_mobile(session, from_number)
-    phrases = _EN if members and members[0].language == "en" else _NB
+    phrases = words(members[0].language if members else None)
     if reply.kind in (ReplyKind.STOP, ReplyKind.START):
         opted_out = reply.kind is ReplyKind.STOP
         await roster_duty.set_sms_opt_out(session, mobile=from_number, opted_out=opted_out, now=now)
         return None
     if reply.kind is ReplyKind.HELP:
-        return phrases["help"]
+        return phrases.gettext("sms.reply.help")
     if reply.kind is ReplyKind.UNKNOWN or reply.code is None:
-        return phrases["unknown"]
+        return phrases.gettext("sms.reply.unknown")
     state = await escalation_service.paged_with_code(
         session, reply_code=reply.code, number=from_number
     )
     if state is None:
-        return phrases["no_code"].format(code=reply.code)
+        return phrases.gettext("sms.reply.no_code").format(code=reply.code)
     taker, member = await _taker(session, state, from_number)
     if taker.kind is TakerKind.NOBODY:
         # Before the alert's state: a removed member learns nothing of it, not even its taker.
@@ -131,9 +107,9 @@ async def handle_reply(
             "sms reply from a number that may not take the alert",
             extra={"alert_id": str(state.alert_id)},
         )
-        return phrases["not_yours"].format(code=reply.code)
+        return phrases.gettext("sms.reply.not_yours").format(code=reply.code)
     if now >= (state.notified_at or state.started_at) + link_lifetime:
-        return phrases["expired"].format(code=reply.code)
+        return phrases.gettext("sms.reply.expired").format(code=reply.code)
     if state.status == EscalationStatus.ACKNOWLEDGED:
         return await _taken_already(session, state, phrases)
     return await _take(
@@ -172,9 +148,7 @@ def _paged(member: Member) -> PagedMember:
     )
 
 
-async def _taken_already(
-    session: AsyncSession, state: EscalationState, phrases: dict[str, str]
-) -> str:
+async def _taken_already(session: AsyncSession, state: EscalationState, phrases: Words) -> str:
     taker = None
     if state.acknowledged_by is not None:
         taker = (await roster_duty.members_by_id(session, [state.acknowledged_by])).get(
@@ -182,7 +156,8 @@ async def _taken_already(
         )
     who = taker.name if taker is not None else "reservenummeret"
     at = state.acknowledged_at or state.started_at
-    return phrases["taken_by"].format(who=who, t=at.astimezone(texts.OSLO).strftime("%H:%M"))
+    taken_at = at.astimezone(texts.OSLO).strftime("%H:%M")
+    return phrases.gettext("sms.reply.taken_by").format(who=who, t=taken_at)
 
 
 async def _take(
@@ -193,7 +168,7 @@ async def _take(
     from_number: str,
     now: datetime,
     cipher: FieldCipher,
-    phrases: dict[str, str],
+    phrases: Words,
     public_base_url: str,
 ) -> str:
     taken = await alerts_service.acknowledge(
@@ -215,7 +190,7 @@ async def _take(
         public_base_url=public_base_url,
     )
     if reply.minutes is None:
-        return phrases["taken"]
+        return phrases.gettext("sms.reply.taken")
     answer = Answer(AnswerKind.COMING, minutes=reply.minutes)
     await answers_service.give_answer(
         session,
@@ -227,4 +202,4 @@ async def _take(
         cipher=cipher,
         from_sms=True,
     )
-    return phrases["taken_answered"].format(answer=render(answer))
+    return phrases.gettext("sms.reply.taken_answered").format(answer=render(answer))

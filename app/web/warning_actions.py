@@ -31,8 +31,15 @@ from app.drug_warnings.warnings.schemas import ApprovalIn, ReviewIn
 from app.errors import DomainError, NotFound
 from app.state import AppState
 from app.web.refusals import reason_of, reason_of_invalid
-from app.web.staff_pages import gate, not_found, refused, to_signin, uuid_or_none, words_of
-from app.web.warnings import FormCsrf, FormText, acting, done_page, own_municipality
+from app.web.staff_pages import not_found, refused, words_of
+from app.web.warnings import (
+    FormCsrf,
+    FormText,
+    acting,
+    done_page,
+    leader_and_id,
+    own_municipality,
+)
 
 warnings_router = APIRouter(prefix="/warnings", include_in_schema=False)
 signals_router = APIRouter(prefix="/signals", include_in_schema=False)
@@ -58,12 +65,10 @@ async def _act(
 ) -> Response:
     """The gate, then `action` in one transaction; PRG to `done`, or a page with the reason
     (nothing stored or sent). With `wake`, the worker is woken after commit (SMS are due)."""
-    refusal = gate(request, state, staff, csrf, leader=True)
-    if refusal is not None or staff is None:
-        return refusal or to_signin(request)
-    key = uuid_or_none(subject_id)
-    if key is None:
-        return not_found(request, staff)
+    gated = leader_and_id(request, state, staff, csrf, subject_id)
+    if isinstance(gated, Response):
+        return gated
+    staff, key = gated
     words = words_of(staff)
     if not confirmed:
         return refused(request, staff, words.gettext("warnings.reason.unconfirmed"), 422)

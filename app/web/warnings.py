@@ -80,6 +80,20 @@ def done_page(request: Request, what: str) -> RedirectResponse:
     return RedirectResponse(f"{root(request)}/cases?done={what}#done", status_code=303)
 
 
+def leader_and_id(
+    request: Request, state: AppState, staff: StaffIdentity | None, csrf: str, subject_id: str
+) -> tuple[StaffIdentity, uuid.UUID] | Response:
+    """The leader who posted and the warning or signal id in the path, or the answer instead:
+    sign in, an expired form, not the leader (`gate`), an id that is no id (404)."""
+    refusal = gate(request, state, staff, csrf, leader=True)
+    if refusal is not None or staff is None:
+        return refusal or to_signin(request)
+    key = uuid_or_none(subject_id)
+    if key is None:
+        return not_found(request, staff)
+    return staff, key
+
+
 def acting(staff: StaffIdentity) -> ActingStaff:
     return ActingStaff(name=staff.name[:100], role=staff.role[:100] or "-")
 
@@ -277,12 +291,10 @@ async def edit_warning(
     text: FormText = "",
     valid_days: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    refusal = gate(request, state, staff, csrf, leader=True)
-    if refusal is not None or staff is None:
-        return refusal or to_signin(request)
-    key = uuid_or_none(warning_id)
-    if key is None:
-        return not_found(request, staff)
+    gated = leader_and_id(request, state, staff, csrf, warning_id)
+    if isinstance(gated, Response):
+        return gated
+    staff, key = gated
     words = words_of(staff)
     form = WarningForm(text=text, valid_days=valid_days)
     try:

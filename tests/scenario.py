@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts import service as alerts_service
 from app.alerts.enums import AckVia
@@ -199,30 +200,30 @@ class Scenario:
         """The member takes the alert through its link, and only that (no case opened);
         False if it was taken already."""
         async with self.state.sessions() as session, session.begin():
-            member = await session.get(Member, member_id)
-            return await alerts_service.acknowledge(
-                session, alert_id=alert_id, member=member, via=AckVia.LINK, now=self.clock.now()
-            )
+            return await self._acknowledge(session, alert_id, member_id)
 
     async def take(self, alert_id: uuid.UUID, member_id: uuid.UUID) -> FollowupCase | None:
         """The member takes the alert and its follow-up case opens, in one transaction as
         the link page does (`app.web.service.take`); the case, None if taken already."""
         async with self.state.sessions() as session, session.begin():
-            member = await session.get(Member, member_id)
-            now = self.clock.now()
-            taken = await alerts_service.acknowledge(
-                session, alert_id=alert_id, member=member, via=AckVia.LINK, now=now
-            )
-            if not taken:
+            if not await self._acknowledge(session, alert_id, member_id):
                 return None
             return await followup_service.open_case_for_alert(
                 session,
                 alert_id=alert_id,
                 taken_by=member_id,
-                now=now,
+                now=self.clock.now(),
                 cipher=self.state.cipher,
                 public_base_url=self.state.settings.http.public_base_url,
             )
+
+    async def _acknowledge(
+        self, session: AsyncSession, alert_id: uuid.UUID, member_id: uuid.UUID
+    ) -> bool:
+        member = await session.get(Member, member_id)
+        return await alerts_service.acknowledge(
+            session, alert_id=alert_id, member=member, via=AckVia.LINK, now=self.clock.now()
+        )
 
     # The worker and the clock
 

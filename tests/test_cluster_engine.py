@@ -10,22 +10,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from app.auth.scopes import Scope
-from app.clock import FakeClock
 from app.drug_warnings.signals import engine as cluster_engine
 from app.drug_warnings.signals import service as signals_module
 from app.drug_warnings.signals.engine import MARGIN, RETRY_AFTER, ClusterEngine
 from app.drug_warnings.signals.models import ClusterCheck
 from app.drug_warnings.signals.service import ClusterInputs
 from app.state import AppState
-from tests.factories import MUNICIPALITIES, ApiCredentials, Factory, alert_body
+from tests.factories import MUNICIPALITIES, alert_body
 from tests.personal_data import personal_body
+from tests.scenario import Scenario
 
 FEDERAL = "3107"
 NEIGHBOUR = "0301"
@@ -47,62 +46,52 @@ class Checks:
         return taken
 
 
-@dataclass
-class World:
-    http: httpx.AsyncClient
-    state: AppState
-    clock: FakeClock
-    factory: Factory
-    checks: Checks
-    amk: ApiCredentials
-    leader: ApiCredentials
-    """The case system, for both municipalities."""
+def cluster_engine_of(world: Scenario) -> ClusterEngine:
+    [engine] = [e for e in world.state.worker.side_engines if isinstance(e, ClusterEngine)]
+    return engine
 
-    @property
-    def engine(self) -> ClusterEngine:
-        [engine] = [e for e in self.state.worker.side_engines if isinstance(e, ClusterEngine)]
-        return engine
 
-    async def post_alert(
-        self, *, hours_ago: float, municipality: str = FEDERAL, body: dict[str, Any] | None = None
-    ) -> str:
-        body = body or alert_body()
-        body["municipality"] = municipality
-        body["occurred_at"] = (self.clock.now() - timedelta(hours=hours_ago)).isoformat()
-        body.pop("naloxone", None)  # its dose time would have to follow the overdose
-        return await self.factory.post_alert(self.amk, body)
+async def post_alert(
+    world: Scenario,
+    *,
+    hours_ago: float,
+    municipality: str = FEDERAL,
+    body: dict[str, Any] | None = None,
+) -> str:
+    """An overdose `hours_ago` in `municipality` (the example alert, or `body`): its id."""
+    alert_id = await world.alert(
+        body=body, ago=timedelta(hours=hours_ago), naloxone=False, municipality=municipality
+    )
+    return str(alert_id)
 
-    async def supplement(self, alert_id: str, body: dict[str, Any]) -> None:
-        response = await self.http.post(
-            f"/v1/alerts/{alert_id}/supplements", json=body, headers=self.amk.headers
-        )
-        assert response.status_code == 201, response.text
 
-    async def run(self) -> None:
-        await self.state.worker.run_until_idle()
+async def supplement(world: Scenario, alert_id: str, body: dict[str, Any]) -> None:
+    response = await world.request("POST", f"/v1/alerts/{alert_id}/supplements", json=body)
+    assert response.status_code == 201, response.text
 
-    async def quiet_down(self) -> None:
-        """Past the margin of every alert so far, and checked once after it: from here a
-        round computes nothing until something arrives."""
-        self.clock.advance(MARGIN + timedelta(seconds=1))
-        await self.run()
-        self.checks.take()
 
-    async def signals(self, municipality: str = FEDERAL) -> list[dict[str, Any]]:
-        response = await self.http.get(
-            "/v1/cluster-signals",
-            params={"municipality": municipality},
-            headers=self.leader.headers,
-        )
-        assert response.status_code == 200, response.text
-        answer: list[dict[str, Any]] = response.json()
-        return answer
+async def quiet_down(world: Scenario, checks: Checks) -> None:
+    """Past the margin of every alert so far, and checked once after it: from here a
+    round computes nothing until something arrives."""
+    await world.fast_forward(MARGIN + timedelta(seconds=1))
+    checks.take()
 
-    async def checked_at(self) -> dict[str, datetime]:
-        """When each municipality was last checked, as `cluster_check` holds it."""
-        async with self.state.sessions() as session:
-            rows = (await session.execute(select(ClusterCheck))).scalars()
-            return {row.municipality_code: row.checked_at for row in rows}
+
+async def read_signals(world: Scenario, municipality: str = FEDERAL) -> list[dict[str, Any]]:
+    """The municipality's signals, as the case system (of both) reads them."""
+    response = await world.request(
+        "GET", "/v1/cluster-signals", Scope.ALERTS_DETAILS, params={"municipality": municipality}
+    )
+    assert response.status_code == 200, response.text
+    answer: list[dict[str, Any]] = response.json()
+    return answer
+
+
+async def checked_at(world: Scenario) -> dict[str, datetime]:
+    """When each municipality was last checked, as `cluster_check` holds it."""
+    async with world.state.sessions() as session:
+        rows = (await session.execute(select(ClusterCheck))).scalars()
+        return {row.municipality_code: row.checked_at for row in rows}
 
 
 @pytest.fixture
@@ -125,14 +114,11 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> Checks:
 
 
 @pytest.fixture
-async def world(
-    http: httpx.AsyncClient, state: AppState, clock: FakeClock, factory: Factory, checks: Checks
-) -> World:
-    amk = await factory.api_client(municipalities=(FEDERAL, NEIGHBOUR))
-    leader = await factory.api_client(
-        municipalities=(FEDERAL, NEIGHBOUR), scopes=(Scope.ALERTS_DETAILS,)
-    )
-    return World(http, state, clock, factory, checks, amk, leader)
+def world(scenario: Scenario, checks: Checks) -> Scenario:
+    """An AMK and a case system for both municipalities (made when first used), the
+    cluster computations recorded (`checks`)."""
+    scenario.municipalities = (FEDERAL, NEIGHBOUR)
+    return scenario
 
 
 @pytest.fixture
@@ -148,100 +134,108 @@ def statements(state: AppState) -> Iterator[list[str]]:
     event.remove(state.engine.sync_engine, "before_cursor_execute", record)
 
 
-async def test_three_alerts_raise_one_signal_and_a_fourth_grows_it(world: World) -> None:
-    alerts = [await world.post_alert(hours_ago=h) for h in (2, 1, 0)]
-    assert await world.signals() == [], "nothing before the worker has run"
+async def test_three_alerts_raise_one_signal_and_a_fourth_grows_it(
+    world: Scenario, checks: Checks
+) -> None:
+    alerts = [await post_alert(world, hours_ago=h) for h in (2, 1, 0)]
+    assert await read_signals(world) == [], "nothing before the worker has run"
 
-    await world.run()
-    [signal] = await world.signals()
+    await world.settle()
+    [signal] = await read_signals(world)
     assert sorted(signal["alert_ids"]) == sorted(alerts) and signal["status"] == "open"
-    assert world.checks.take()[0] == FEDERAL
+    assert checks.take()[0] == FEDERAL
 
-    assert await world.engine.run_once(world.clock.now()) == 0, "nothing new"
-    await world.run()
-    assert await world.signals() == [signal], "the same cluster raises one signal"
+    assert await cluster_engine_of(world).run_once(world.clock.now()) == 0, "nothing new"
+    await world.settle()
+    assert await read_signals(world) == [signal], "the same cluster raises one signal"
 
     world.clock.advance(timedelta(minutes=10))
-    fourth = await world.post_alert(hours_ago=0.5)
-    await world.run()
-    [grown] = await world.signals()
+    fourth = await post_alert(world, hours_ago=0.5)
+    await world.settle()
+    [grown] = await read_signals(world)
     assert grown["id"] == signal["id"] and grown["event_count"] == 4
     assert fourth in grown["alert_ids"]
     assert grown["updated_at"] != signal["updated_at"]
 
 
 async def test_a_municipality_with_nothing_new_costs_one_query(
-    world: World, statements: list[str]
+    world: Scenario, statements: list[str], checks: Checks
 ) -> None:
     for hours in (2, 1, 0):
-        await world.post_alert(hours_ago=hours)
-    await world.run()
-    assert set(world.checks.take()) == {FEDERAL}
-    await world.quiet_down()
+        await post_alert(world, hours_ago=hours)
+    await world.settle()
+    assert set(checks.take()) == {FEDERAL}
+    await quiet_down(world, checks)
 
     statements.clear()
-    assert await world.engine.run_once(world.clock.now()) == 0
-    assert world.checks.take() == [], "no cluster computed"
+    assert await cluster_engine_of(world).run_once(world.clock.now()) == 0
+    assert checks.take() == [], "no cluster computed"
     queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(queries) == 1 + len(MUNICIPALITIES), "the check times, one per municipality"
     assert len(statements) <= len(queries) + 1, "and at most a BEGIN (SQLite)"
-    assert QUIET not in await world.checked_at(), "never checked: it never had an alert"
+    assert QUIET not in await checked_at(world), "never checked: it never had an alert"
 
 
-async def test_arrivals_inside_the_margin_are_computed_once(world: World) -> None:
-    await world.post_alert(hours_ago=1)
-    await world.run()
-    assert world.checks.take() == [FEDERAL]
-    checked = (await world.checked_at())[FEDERAL]
+async def test_arrivals_inside_the_margin_are_computed_once(
+    world: Scenario, checks: Checks
+) -> None:
+    await post_alert(world, hours_ago=1)
+    await world.settle()
+    assert checks.take() == [FEDERAL]
+    checked = (await checked_at(world))[FEDERAL]
     for _ in range(3):  # rounds inside the margin: the arrival was seen
         world.clock.advance(MARGIN / 4)
-        await world.run()
-    assert world.checks.take() == [], "not computed again"
-    assert (await world.checked_at())[FEDERAL] == checked
+        await world.settle()
+    assert checks.take() == [], "not computed again"
+    assert (await checked_at(world))[FEDERAL] == checked
 
-    second = await world.post_alert(hours_ago=0)  # a new arrival, still inside the margin
-    await world.run()
-    assert world.checks.take() == [FEDERAL]
-    await world.supplement(second, {"consent": {"state": "objected"}})
-    await world.run()
-    assert world.checks.take() == [FEDERAL], "a supplement is an arrival of its own"
+    second = await post_alert(world, hours_ago=0)  # a new arrival, still inside the margin
+    await world.settle()
+    assert checks.take() == [FEDERAL]
+    await supplement(world, second, {"consent": {"state": "objected"}})
+    await world.settle()
+    assert checks.take() == [FEDERAL], "a supplement is an arrival of its own"
 
 
-async def test_an_alert_committed_after_a_check_that_began_later_is_found(world: World) -> None:
+async def test_an_alert_committed_after_a_check_that_began_later_is_found(
+    world: Scenario, checks: Checks
+) -> None:
     """Its transaction took `received_at` before the check began and committed after it."""
     for hours in (2, 1):
-        await world.post_alert(hours_ago=hours)
-    await world.quiet_down()
+        await post_alert(world, hours_ago=hours)
+    await quiet_down(world, checks)
     checked = world.clock.now()
-    assert (await world.checked_at())[FEDERAL] == checked
+    assert (await checked_at(world))[FEDERAL] == checked
 
     world.clock.set(checked - timedelta(seconds=30))  # a request 30 s slower than the check
-    third = await world.post_alert(hours_ago=0)
+    third = await post_alert(world, hours_ago=0)
     world.clock.set(checked + timedelta(seconds=5))
-    await world.run()
-    assert world.checks.take()[0] == FEDERAL
-    [signal] = await world.signals()
+    await world.settle()
+    assert checks.take()[0] == FEDERAL
+    [signal] = await read_signals(world)
     assert third in signal["alert_ids"] and signal["event_count"] == 3
 
 
-async def test_a_supplement_that_removes_the_coordinates_is_picked_up(world: World) -> None:
-    alerts = [await world.post_alert(hours_ago=h, body=personal_body()) for h in (2, 1, 0)]
-    await world.run()
-    [signal] = await world.signals()
-    await world.quiet_down()
-    await world.run()
-    assert world.checks.take() == [], "nothing new"
+async def test_a_supplement_that_removes_the_coordinates_is_picked_up(
+    world: Scenario, checks: Checks
+) -> None:
+    alerts = [await post_alert(world, hours_ago=h, body=personal_body()) for h in (2, 1, 0)]
+    await world.settle()
+    [signal] = await read_signals(world)
+    await quiet_down(world, checks)
+    await world.settle()
+    assert checks.take() == [], "nothing new"
 
     world.clock.advance(timedelta(minutes=30))
-    await world.supplement(alerts[0], {"consent": {"state": "objected"}})  # purges the place
-    await world.run()
-    assert world.checks.take()[0] == FEDERAL, "the supplement is checked"
-    assert (await world.checked_at())[FEDERAL] == world.clock.now()
-    assert await world.signals() == [signal], "an objected alert still counts; none shrinks"
+    await supplement(world, alerts[0], {"consent": {"state": "objected"}})  # purges the place
+    await world.settle()
+    assert checks.take()[0] == FEDERAL, "the supplement is checked"
+    assert (await checked_at(world))[FEDERAL] == world.clock.now()
+    assert await read_signals(world) == [signal], "an objected alert still counts; none shrinks"
 
 
 async def test_a_supplement_that_adds_coordinates_completes_a_radius_cluster(
-    world: World,
+    world: Scenario, checks: Checks
 ) -> None:
     admin = await world.factory.admin_client((FEDERAL,))
     rules = {"rules": [{"area": "radius", "min_count": 3, "window_hours": 6, "radius_km": 1}]}
@@ -257,21 +251,21 @@ async def test_a_supplement_that_adds_coordinates_completes_a_radius_cluster(
     for hours, north_km in ((2, 0.0), (1, 0.4)):
         body = alert_body()
         body["place"] = {**body["place"], **near(north_km)}
-        await world.post_alert(hours_ago=hours, body=body)
-    third = await world.post_alert(hours_ago=0)  # no coordinates: in no radius
-    await world.run()
-    assert await world.signals() == []
-    await world.quiet_down()
+        await post_alert(world, hours_ago=hours, body=body)
+    third = await post_alert(world, hours_ago=0)  # no coordinates: in no radius
+    await world.settle()
+    assert await read_signals(world) == []
+    await quiet_down(world, checks)
 
     world.clock.advance(timedelta(minutes=20))
-    await world.supplement(third, {"place": near(-0.3)})
-    await world.run()
-    [signal] = await world.signals()
+    await supplement(world, third, {"place": near(-0.3)})
+    await world.settle()
+    [signal] = await read_signals(world)
     assert third in signal["alert_ids"] and signal["rule"]["area"] == "radius"
 
 
 async def test_a_supplement_that_adds_coordinates_completes_a_district_cluster(
-    world: World,
+    world: Scenario, checks: Checks
 ) -> None:
     admin = await world.factory.admin_client((FEDERAL,))
     sentrum = [[59.21, 10.92], [59.21, 10.94], [59.23, 10.94], [59.23, 10.92]]
@@ -287,64 +281,66 @@ async def test_a_supplement_that_adds_coordinates_completes_a_district_cluster(
     for hours in (2, 1):
         body = alert_body()
         body["place"] = {**body["place"], "latitude": 59.22, "longitude": 10.93}
-        await world.post_alert(hours_ago=hours, body=body)
-    third = await world.post_alert(hours_ago=0)  # no coordinates: in no district
-    await world.run()
-    assert await world.signals() == []
-    await world.quiet_down()
+        await post_alert(world, hours_ago=hours, body=body)
+    third = await post_alert(world, hours_ago=0)  # no coordinates: in no district
+    await world.settle()
+    assert await read_signals(world) == []
+    await quiet_down(world, checks)
 
     world.clock.advance(timedelta(minutes=20))
-    await world.supplement(third, {"place": {"latitude": 59.215, "longitude": 10.925}})
-    await world.run()
-    [signal] = await world.signals()
+    await supplement(world, third, {"place": {"latitude": 59.215, "longitude": 10.925}})
+    await world.settle()
+    [signal] = await read_signals(world)
     assert third in signal["alert_ids"] and signal["district"] == "Sentrum"
 
 
-async def test_two_municipalities_are_checked_independently(world: World) -> None:
+async def test_two_municipalities_are_checked_independently(
+    world: Scenario, checks: Checks
+) -> None:
     for hours in (2, 1, 0):
-        await world.post_alert(hours_ago=hours, municipality=FEDERAL)
+        await post_alert(world, hours_ago=hours, municipality=FEDERAL)
     for hours in (2, 1):
-        await world.post_alert(hours_ago=hours, municipality=NEIGHBOUR)
-    await world.run()
-    [federal] = await world.signals(FEDERAL)
-    assert await world.signals(NEIGHBOUR) == []
-    assert set(await world.checked_at()) == {FEDERAL, NEIGHBOUR}
-    await world.quiet_down()
+        await post_alert(world, hours_ago=hours, municipality=NEIGHBOUR)
+    await world.settle()
+    [federal] = await read_signals(world, FEDERAL)
+    assert await read_signals(world, NEIGHBOUR) == []
+    assert set(await checked_at(world)) == {FEDERAL, NEIGHBOUR}
+    await quiet_down(world, checks)
 
     world.clock.advance(timedelta(minutes=5))
-    await world.post_alert(hours_ago=0, municipality=NEIGHBOUR)
-    await world.run()
-    assert set(world.checks.take()) == {NEIGHBOUR}, "only where an alert arrived"
-    [neighbour] = await world.signals(NEIGHBOUR)
+    await post_alert(world, hours_ago=0, municipality=NEIGHBOUR)
+    await world.settle()
+    assert set(checks.take()) == {NEIGHBOUR}, "only where an alert arrived"
+    [neighbour] = await read_signals(world, NEIGHBOUR)
     assert neighbour["event_count"] == 3 and neighbour["municipality"] == NEIGHBOUR
-    assert await world.signals(FEDERAL) == [federal]
-    checked = await world.checked_at()
+    assert await read_signals(world, FEDERAL) == [federal]
+    checked = await checked_at(world)
     assert checked[NEIGHBOUR] == world.clock.now() > checked[FEDERAL]
-    assert QUIET not in world.checks.computed and QUIET not in checked
+    assert QUIET not in checks.computed and QUIET not in checked
 
 
 async def test_a_failing_municipality_does_not_stop_the_others(
-    world: World, caplog: pytest.LogCaptureFixture
+    world: Scenario, caplog: pytest.LogCaptureFixture, checks: Checks
 ) -> None:
-    world.checks.failing.add(FEDERAL)
+    checks.failing.add(FEDERAL)
     for municipality in (FEDERAL, NEIGHBOUR):
         for hours in (2, 1, 0):
-            await world.post_alert(hours_ago=hours, municipality=municipality)
+            await post_alert(world, hours_ago=hours, municipality=municipality)
     with caplog.at_level(logging.ERROR, logger=cluster_engine.__name__):
-        await world.run()
-    assert len(await world.signals(NEIGHBOUR)) == 1
-    assert await world.signals(FEDERAL) == []
-    assert FEDERAL not in await world.checked_at(), "not recorded: it is tried again"
+        await world.settle()
+    assert len(await read_signals(world, NEIGHBOUR)) == 1
+    assert await read_signals(world, FEDERAL) == []
+    assert FEDERAL not in await checked_at(world), "not recorded: it is tried again"
     [failure] = [r for r in caplog.records if r.name == cluster_engine.__name__]
     assert getattr(failure, "municipality", None) == FEDERAL
     assert getattr(failure, "error_type", None) == "RuntimeError"
 
-    world.checks.failing.clear()
-    world.checks.take()
-    await world.run()
-    assert FEDERAL not in world.checks.take(), "it waits before it is tried again"
+    checks.failing.clear()
+    checks.take()
+    await world.settle()
+    assert FEDERAL not in checks.take(), "it waits before it is tried again"
     world.clock.advance(RETRY_AFTER)
-    await world.run()
-    assert FEDERAL in world.checks.take()
-    [signal] = await world.signals(FEDERAL)
+    await world.settle()
+    assert FEDERAL in checks.take()
+    [signal] = await read_signals(world, FEDERAL)
     assert signal["event_count"] == 3

@@ -12,7 +12,8 @@ from app.auth.scopes import Scope
 from app.cli import run_migrations as migrate
 from app.state import AppState
 from tests.factories import TeamSetup
-from tests.test_drug_warnings import World, world
+from tests.scenario import Scenario
+from tests.test_drug_warnings import approve_warning, as_leader, draft_warning, set_contacts, world
 from tests.test_drug_warnings_staff import REPORT, team, token_of
 from tests.test_migration_0006 import as_uuid, rows
 
@@ -30,15 +31,15 @@ async def migrated(state: AppState, revision: str, *, down: bool = False) -> Non
     await asyncio.to_thread(migrate, state.settings, revision, down=down)
 
 
-async def test_0018_keeps_reports_and_warnings_both_ways(world: World) -> None:
-    await world.contacts()
+async def test_0018_keeps_reports_and_warnings_both_ways(world: Scenario) -> None:
+    await set_contacts(world)
     partner = await world.factory.api_client(
         municipalities=("3107",), scopes=(Scope.CONCERNS_WRITE,)
     )
     filed = await world.http.post("/v1/concern-reports", json=REPORT, headers=partner.headers)
     assert filed.status_code == 201, filed.text
-    drafted = await world.draft(concern_report_id=filed.json()["id"])
-    assert (await world.approve(drafted.json()["id"])).status_code == 200
+    drafted = await draft_warning(world, concern_report_id=filed.json()["id"])
+    assert (await approve_warning(world, drafted.json()["id"])).status_code == 200
     before = await rows(world.state, COUNTS)
     assert before == [(1, 1, 1, 1)]
 
@@ -51,12 +52,12 @@ async def test_0018_keeps_reports_and_warnings_both_ways(world: World) -> None:
     )
     assert as_uuid(report_id) == as_uuid(filed.json()["id"])
     assert (client_id, member_id) == (partner.client_id, None)
-    listed = await world.http.get("/v1/drug-warnings", headers=world.leader.headers)
+    listed = await world.http.get("/v1/drug-warnings", headers=await as_leader(world))
     assert [w["id"] for w in listed.json()] == [drafted.json()["id"]]
 
 
 async def test_0018_will_not_go_down_over_a_staff_filed_report(
-    world: World, team: TeamSetup
+    world: Scenario, team: TeamSetup
 ) -> None:
     bo = await token_of(world, team, 1)
     filed = await world.http.post("/v1/concern-reports", json=REPORT, headers=bo)

@@ -9,28 +9,28 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from app.clock import FakeClock
 from app.escalation.engine.round import RETRY_LATER
 from app.escalation.policy.rules import DEFAULT_POLICY
 from app.followup.cases.engine import FollowupEngine
 from app.notify.console_sender import ConsoleSender
 from app.state import AppState
 from tests.factories import Factory, alert_body
+from tests.scenario import Scenario
 from tests.waiting import wait_for
 
 
 async def test_a_broken_policy_holds_up_only_its_own_team(
-    factory: Factory, state: AppState, clock: FakeClock
+    scenario: Scenario, state: AppState
 ) -> None:
-    broken = await factory.team(municipality="3107", policy=DEFAULT_POLICY)
-    healthy = await factory.team(municipality="0301")
-    amk = await factory.api_client(municipalities=("3107", "0301"))
+    scenario.municipalities = ("3107", "0301")
+    broken = await scenario.team(municipality="3107", policy=DEFAULT_POLICY)
+    healthy = await scenario.team(municipality="0301")
     async with state.sessions() as session, session.begin():
         await session.execute(text('UPDATE escalation_step SET targets = \'[{"kind": "nobody"}]\''))
-    await factory.post_alert(amk, alert_body(municipality="3107"))
-    await factory.post_alert(amk, alert_body(municipality="0301"))
+    await scenario.alert(municipality="3107")
+    await scenario.alert(municipality="0301")
 
-    await state.worker.run_until_idle()
+    await scenario.settle()
     sender = state.sender
     assert isinstance(sender, ConsoleSender)
     assert [sms.to for sms in sender.outbox] == [healthy.mobiles[healthy.member_ids[0]]]
@@ -38,11 +38,9 @@ async def test_a_broken_policy_holds_up_only_its_own_team(
     async with state.sessions() as session, session.begin():
         await session.execute(text("DELETE FROM escalation_step"))  # back to the default policy
         await session.execute(text("DELETE FROM escalation_policy"))
-    clock.advance(RETRY_LATER - timedelta(seconds=1))
-    await state.worker.run_until_idle()
+    await scenario.fast_forward(RETRY_LATER - timedelta(seconds=1))
     assert len(sender.outbox) == 1, "the broken escalation waits before it is retried"
-    clock.advance(timedelta(seconds=1))
-    await state.worker.run_until_idle()
+    await scenario.fast_forward(timedelta(seconds=1))
     assert sender.outbox[-1].to == broken.mobiles[broken.member_ids[0]]
 
 

@@ -15,21 +15,34 @@ from app.clock import FakeClock
 from app.state import AppState
 from tests.browser.conftest import shoot
 from tests.factories import Factory
+from tests.scenario import Scenario
 from tests.web.test_case_pages import open_case, session_token, step_state
-from tests.web.test_leader_overview import DRAFT_TEXT, IN_FORCE_TEXT, Warner
+from tests.web.test_leader_overview import (
+    DRAFT_TEXT,
+    IN_FORCE_TEXT,
+    approve_warning,
+    draft_warning,
+    raise_cluster,
+    start_warnings,
+)
 
 
 async def test_the_leader_sees_the_overdue_step_first_and_records_it(
-    factory: Factory, state: AppState, clock: FakeClock, base_url: str, page: Page
+    factory: Factory,
+    state: AppState,
+    clock: FakeClock,
+    base_url: str,
+    page: Page,
+    scenario: Scenario,
 ) -> None:
     team = await factory.team()  # Ada leads; Bo takes the alerts
     late = await open_case(factory, state, clock, team)
     clock.advance(timedelta(minutes=90))  # past the first case's "assess" deadline (1 h)
     fresh = await open_case(factory, state, clock, team)
-    warner = await Warner.start(factory, state, clock)
-    await warner.cluster()  # with the two cases' overdoses: five within six hours
-    await warner.draft(DRAFT_TEXT)
-    await warner.approve(await warner.draft(IN_FORCE_TEXT))
+    warner = await start_warnings(scenario)
+    await raise_cluster(warner)  # with the two cases' overdoses: five within six hours
+    await draft_warning(warner, DRAFT_TEXT)
+    await approve_warning(warner, await draft_warning(warner, IN_FORCE_TEXT))
     token = await session_token(state, clock, team, 0)
     host = urlsplit(base_url).hostname
     assert host is not None

@@ -18,7 +18,7 @@ from tests.factories import Factory, TeamSetup
 from tests.personal_data import NAME, NATIONAL_ID, PHONE_TYPED, personal_body
 from tests.scenario import Scenario
 from tests.web.test_case_pages import session_token
-from tests.web.test_leader_overview import Warner
+from tests.web.test_leader_overview import raise_cluster, start_warnings
 from tests.web.test_warning_pages import (
     CONCERN_TEXT,
     CONTACT,
@@ -53,9 +53,9 @@ async def test_the_leader_drafts_and_approves_a_warning_and_the_contact_gets_the
     page: Page,
 ) -> None:
     team = await factory.team()  # Ada leads Fredrikstad's team
-    warner = await Warner.start(factory, state, clock)
+    warner = await start_warnings(scenario)
     await with_contacts(factory)
-    await warner.cluster(body=personal_body)  # the alerts name a person
+    await raise_cluster(warner, body=personal_body)  # the alerts name a person
     signal = await the_signal(state)
     await sign_in(page, base_url, state, clock, team, 0)
 

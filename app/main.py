@@ -15,7 +15,6 @@ from starlette.routing import BaseRoute
 from app import health, settings_checks
 from app.alerts.router import router as alerts_router
 from app.answers.inbound_router import router as inbound_sms_router
-from app.answers.router import router as answer_options_router
 from app.api.clients import router as clients_router
 from app.api.error_handlers import install_error_handlers
 from app.audit.router import router as audit_router
@@ -30,12 +29,9 @@ from app.config.errors import ConfigError, report_config_error
 from app.db import create_engine, create_sessionmaker
 from app.decisions.router import router as decisions_router
 from app.drug_warnings.reports.router import router as concern_reports_router
-from app.drug_warnings.settings.router import routers as warning_settings_routers
 from app.drug_warnings.signals.router import router as cluster_signals_router
 from app.drug_warnings.warnings.router import router as drug_warnings_router
-from app.escalation.policy.router import router as escalation_admin_router
 from app.followup.cases.router import router as followup_cases_router
-from app.followup.settings.router import router as followup_settings_router
 from app.followup.templates.router import router as followup_templates_router
 from app.input_guard import InputGuard
 from app.logging import configure_logging, silence_parameter_loggers
@@ -48,8 +44,8 @@ from app.problems import problem_types_markdown
 from app.roster.rota.router import router as rota_router
 from app.roster.teams.router import municipalities_router
 from app.roster.teams.router import router as teams_router
+from app.settings_documents import routers as documents
 from app.state import AppState
-from app.triage.router import router as triage_router
 from app.web.app import MOUNT_PATH as WEB_PATH
 from app.web.app import create_web_app
 from app.web.signin import router as staff_pages_router
@@ -99,19 +95,20 @@ def api_routes() -> tuple[BaseRoute, ...]:
         municipalities_router,
         teams_router,
         rota_router,
-        escalation_admin_router,
+        documents["escalation-policy"],
         clients_router,
         webhooks_router,
         outbound_webhooks_router,
-        answer_options_router,
-        triage_router,
+        documents["answer-options"],
+        documents["triage"],
         followup_cases_router,
         followup_templates_router,
-        followup_settings_router,
+        documents["followup-settings"],
         concern_reports_router,
         cluster_signals_router,
         drug_warnings_router,
-        *warning_settings_routers,
+        documents["warning-contacts"],
+        documents["cluster-rules"],
         inbound_sms_router,
         health.router,
     ):

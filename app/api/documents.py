@@ -1,14 +1,15 @@
 """One seam for settings documents: each is read whole with GET and replaced whole with PUT.
 
 A municipality's triage table, answers to the crew, follow-up settings, warning contacts and
-cluster rules, and a team's escalation policy are each declared once, as a `SettingsDocument`:
-its name, whom it belongs to (`Owner`), its path and tag, the schema PUT reads and the one GET
-and PUT answer, and two functions of its domain, `load(session, key)` and
-`store(session, key, body, now=...)`. Neither authorises nor commits: `read` and `write` check
-the owner first, and the caller owns the transaction. `mount` makes the document's two routes
-and registers it; `odvarsel apply muni.yaml` is meant to find the documents by name in
-`registered()` and call `read` and `write` with a claim acting for every municipality, as the
-routes call them with the token's.
+cluster rules, and a team's escalation policy are each one `SettingsDocument`: its name (also
+its path below the owner's), whom it belongs to (`Owner`), and two functions of its domain,
+`load(session, key)` and `store(session, key, body, now=...)`, whose signatures give the
+schemas (what PUT reads, what GET and PUT answer), as an endpoint's give FastAPI its models.
+Neither function authorises nor commits: `read` and `write` check the owner first, and the
+caller owns the transaction. They are registered in one place (`app.settings_documents`);
+`mount` makes a document's two routes with its OpenAPI words (`Words`, kept as data), and
+`odvarsel apply muni.yaml` is meant to find the documents by name there and call `read` and
+`write` with a claim acting for every municipality, as the routes call them with the token's.
 
 The owner is resolved and authorised once, by the owner's dependency (`Owner.claim`): it reads
 the path (`{code}`, `{team_id}`) and whom the token may act for, and its `Claim` is checked
@@ -21,10 +22,12 @@ claim names is for the owner's domain to check (a municipality or a team: the ro
 from __future__ import annotations
 
 import inspect
+import tomllib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Generic, Protocol, TypeAlias, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, Generic, Protocol, TypeAlias, TypeVar, cast, get_type_hints
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
@@ -90,6 +93,32 @@ class Owner(Generic[K]):
 
 
 @dataclass(frozen=True, slots=True)
+class SettingsDocument(Generic[K, B, D]):
+    """A document an owner reads and replaces whole (the module's docstring says how)."""
+
+    name: str
+    """Unique; the path below the owner's, and the document's key in an applied YAML file."""
+    owner: Owner[K]
+    load: Load[K, D]
+    store: Store[K, B, D]
+
+    @property
+    def path(self) -> str:
+        return f"/{self.name}"
+
+    @property
+    def body(self) -> type[B]:
+        """What PUT reads: the type of `store`'s third parameter."""
+        body = list(inspect.signature(self.store).parameters)[2]
+        return cast(type[B], get_type_hints(self.store)[body])
+
+    @property
+    def answer(self) -> type[D]:
+        """What GET and PUT answer: the type `load` returns."""
+        return cast(type[D], get_type_hints(self.load)["return"])
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     """What the OpenAPI document says of a document's GET or PUT: the endpoint's name (the
     operation id is made from it), the summary and the description."""
@@ -100,21 +129,23 @@ class Operation:
 
 
 @dataclass(frozen=True, slots=True)
-class SettingsDocument(Generic[K, B, D]):
-    """A document an owner reads and replaces whole (the module's docstring says how)."""
+class Words:
+    """A document's OpenAPI words: its tag, and what its GET and its PUT say."""
 
-    name: str
-    """Unique: the test's id, and the document's key in an applied YAML file."""
-    owner: Owner[K]
-    path: str
-    """Below the owner's path: `/triage`."""
     tag: str
-    body: type[B]
-    answer: type[D]
-    load: Load[K, D]
-    store: Store[K, B, D]
     get: Operation
     put: Operation
+
+
+def read_words(path: Path) -> dict[str, Words]:
+    """The words of each document, by its name, from a TOML file (`[name]` with `tag`,
+    `[name.get]` and `[name.put]` with `name`, `summary` and `description`)."""
+    with path.open("rb") as file:
+        data = tomllib.load(file)
+    return {
+        name: Words(words["tag"], Operation(**words["get"]), Operation(**words["put"]))
+        for name, words in data.items()
+    }
 
 
 async def read(session: AsyncSession, document: SettingsDocument[K, B, D], claim: Claim[K]) -> D:
@@ -134,29 +165,18 @@ async def write(
     return await document.store(session, await claim.resolve(session), body, now=now)
 
 
-_registry: dict[str, SettingsDocument[Any, Any, Any]] = {}
-
-
-def registered() -> dict[str, SettingsDocument[Any, Any, Any]]:
-    """Every mounted document by name (the API's routes mount them all: `app.main`)."""
-    return dict(_registry)
-
-
-def mount(document: SettingsDocument[Any, Any, Any]) -> APIRouter:
-    """The document's router: GET and PUT at `PREFIX` + owner's path + document's path, for
-    the `admin` scope. Registers the document under its name, which must be new."""
-    known = _registry.setdefault(document.name, document)
-    if known is not document:
-        raise ValueError(f"a settings document named {document.name!r} is registered already")
+def mount(document: SettingsDocument[Any, Any, Any], words: Words) -> APIRouter:
+    """The document's router: GET and PUT at `PREFIX` + the owner's path + the document's,
+    for the `admin` scope, described by `words`."""
     router = APIRouter(
         prefix=f"{PREFIX}{document.owner.path}{document.path}",
-        tags=[document.tag],
+        tags=[words.tag],
         dependencies=REQUIRE_ADMIN,
         responses=AUTH_PROBLEMS,
     )
     for endpoint, operation, method, responses in (
-        (_get_endpoint(document), document.get, "GET", NOT_FOUND),
-        (_put_endpoint(document), document.put, "PUT", {**NOT_FOUND, **INVALID}),
+        (_get_endpoint(document), words.get, "GET", NOT_FOUND),
+        (_put_endpoint(document), words.put, "PUT", {**NOT_FOUND, **INVALID}),
     ):
         router.add_api_route(
             "",

@@ -2,7 +2,8 @@
 (BRIEF §9, "Warnings, corrected"). Named `drug_warnings`, not `warnings`, so that no import
 or reader mistakes it for the standard library's module.
 
-A sub-package per concern, each with its models, schemas, repository, service and router:
+A sub-package per concern, each with its models, schemas, repository, service and router
+(settings has no router: its documents are mounted by `app.settings_documents`):
 
 * `reports`: concern reports filed by staff and partners.
 * `signals`: `service.check_clusters` runs the cluster rule over a municipality's alerts and

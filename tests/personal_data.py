@@ -9,8 +9,10 @@ from typing import Any
 import httpx
 from sqlalchemy import inspect, text
 
+from app.auth.scopes import Scope
 from app.state import AppState
 from tests.factories import ApiCredentials, alert_body
+from tests.scenario import Scenario
 
 NAME = "Kari Nordkvinne"
 NATIONAL_ID = "24057710035"
@@ -66,6 +68,18 @@ def personal_body(**overrides: Any) -> dict[str, Any]:
     }
     body["scene"] = {"others_present": True, "relative_called_113": True}
     return body
+
+
+async def case_system(
+    scenario: Scenario, municipalities: tuple[str, ...] = ("3107",)
+) -> ApiCredentials:
+    """The case system (`alerts:details`) of `municipalities`, which reads the details."""
+    return await scenario.client(Scope.ALERTS_DETAILS, municipalities=municipalities)
+
+
+async def privacy_officer(scenario: Scenario) -> ApiCredentials:
+    """Fredrikstad's privacy officer (`privacy:read`)."""
+    return await scenario.client(Scope.PRIVACY_READ, municipalities=("3107",))
 
 
 async def details(

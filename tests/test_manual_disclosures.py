@@ -9,11 +9,18 @@ from typing import Any
 import httpx
 import pytest
 
-from app.auth.scopes import Scope
 from app.clock import FakeClock
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory
-from tests.personal_data import INVALID_NATIONAL_ID, NATIONAL_ID, decoded, log_rows, personal_body
+from tests.personal_data import (
+    INVALID_NATIONAL_ID,
+    NATIONAL_ID,
+    case_system,
+    decoded,
+    log_rows,
+    personal_body,
+    privacy_officer,
+)
 from tests.problems import assert_problem
 from tests.scenario import Scenario
 from tests.test_migration_0006 import as_uuid, rows
@@ -36,17 +43,6 @@ async def world(scenario: Scenario) -> Scenario:
 @pytest.fixture
 def alert(world: Scenario) -> str:
     return str(world.alerts[0])
-
-
-async def case_system(
-    world: Scenario, municipalities: tuple[str, ...] = FREDRIKSTAD
-) -> ApiCredentials:
-    return await world.client(Scope.ALERTS_DETAILS, municipalities=municipalities)
-
-
-async def officer(world: Scenario) -> ApiCredentials:
-    """Fredrikstad's privacy officer."""
-    return await world.client(Scope.PRIVACY_READ, municipalities=FREDRIKSTAD)
 
 
 def decision(**overrides: Any) -> dict[str, Any]:
@@ -136,7 +132,9 @@ async def test_the_privacy_officer_and_the_person_see_the_decision(
 ) -> None:
     made = (await post(http, await case_system(world), alert, decision())).json()
     page = await http.get(
-        "/v1/privacy/access-log", params={"alert_id": alert}, headers=(await officer(world)).headers
+        "/v1/privacy/access-log",
+        params={"alert_id": alert},
+        headers=(await privacy_officer(world)).headers,
     )
     assert page.status_code == 200, page.text
     [entry] = [e for e in page.json()["entries"] if e["id"] == made["access_log_entry_id"]]
@@ -144,13 +142,13 @@ async def test_the_privacy_officer_and_the_person_see_the_decision(
     by_actor = await http.get(
         "/v1/privacy/access-log",
         params={"actor_id": "manual:Kari Solberg"},
-        headers=(await officer(world)).headers,
+        headers=(await privacy_officer(world)).headers,
     )
     assert [e["id"] for e in by_actor.json()["entries"]] == [made["access_log_entry_id"]]
     person = await http.post(
         "/v1/privacy/access-log/person",
         json={"national_id": NATIONAL_ID, "reason": "Innsynsbegjæring 2026/17"},
-        headers=(await officer(world)).headers,
+        headers=(await privacy_officer(world)).headers,
     )
     assert person.status_code == 200, person.text
     found = [e for e in person.json()["entries"] if e["id"] == made["access_log_entry_id"]]
@@ -318,7 +316,7 @@ async def test_the_details_scope_is_needed(
     http: httpx.AsyncClient, world: Scenario, alert: str
 ) -> None:
     assert_problem(await post(http, await world.client(), alert, decision()), 403)
-    assert_problem(await listed(http, await officer(world), alert), 403)
+    assert_problem(await listed(http, await privacy_officer(world), alert), 403)
     anonymous = await http.get(f"/v1/alerts/{alert}/manual-disclosures")
     assert_problem(anonymous, 401)
 

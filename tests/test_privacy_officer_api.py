@@ -15,9 +15,11 @@ from tests.personal_data import (
     INVALID_NATIONAL_ID,
     NATIONAL_ID,
     REASON,
+    case_system,
     details,
     log_rows,
     personal_body,
+    privacy_officer,
 )
 from tests.problems import assert_problem
 from tests.scenario import Scenario
@@ -27,17 +29,6 @@ INNSYN = "Innsynsbegjæring 2026/17"
 
 
 FREDRIKSTAD, OSLO = ("3107",), ("0301",)
-
-
-async def case_system(
-    world: Scenario, municipalities: tuple[str, ...] = FREDRIKSTAD
-) -> ApiCredentials:
-    return await world.client(Scope.ALERTS_DETAILS, municipalities=municipalities)
-
-
-async def officer(world: Scenario) -> ApiCredentials:
-    """Fredrikstad's privacy officer."""
-    return await world.client(Scope.PRIVACY_READ, municipalities=FREDRIKSTAD)
 
 
 @pytest.fixture
@@ -86,7 +77,7 @@ async def lookup(http: httpx.AsyncClient, who: ApiCredentials, **body: Any) -> h
 async def test_entries_by_alert(
     http: httpx.AsyncClient, world: Scenario, state: AppState, alert: str
 ) -> None:
-    response = await listing(http, await officer(world), alert_id=alert)
+    response = await listing(http, await privacy_officer(world), alert_id=alert)
     assert response.status_code == 200, response.text
     page = response.json()
     assert page["next_after"] is None
@@ -105,18 +96,20 @@ async def test_entries_by_alert(
 async def test_another_municipalitys_alert_is_not_found(
     http: httpx.AsyncClient, world: Scenario, oslo_alert: str
 ) -> None:
-    assert_problem(await listing(http, await officer(world), alert_id=oslo_alert), 404)
+    assert_problem(await listing(http, await privacy_officer(world), alert_id=oslo_alert), 404)
 
 
 async def test_entries_by_actor_only_in_the_officers_municipalities(
     http: httpx.AsyncClient, world: Scenario, alert: str, other_person_alert: str
 ) -> None:
     mine = (
-        await listing(http, await officer(world), actor_id=(await case_system(world)).client_id)
+        await listing(
+            http, await privacy_officer(world), actor_id=(await case_system(world)).client_id
+        )
     ).json()
     assert [e["alert_id"] for e in mine["entries"]] == [alert, other_person_alert]
     oslo = await listing(
-        http, await officer(world), actor_id=(await case_system(world, OSLO)).client_id
+        http, await privacy_officer(world), actor_id=(await case_system(world, OSLO)).client_id
     )
     assert oslo.json()["entries"] == []
 
@@ -125,18 +118,18 @@ async def test_pages_follow_the_entry_ids(
     http: httpx.AsyncClient, world: Scenario, alert: str, other_person_alert: str
 ) -> None:
     actor = (await case_system(world)).client_id
-    first = (await listing(http, await officer(world), actor_id=actor, limit=1)).json()
+    first = (await listing(http, await privacy_officer(world), actor_id=actor, limit=1)).json()
     assert [e["alert_id"] for e in first["entries"]] == [alert]
     assert first["next_after"] == first["entries"][0]["id"]
     second = (
         await listing(
-            http, await officer(world), actor_id=actor, limit=1, after=first["next_after"]
+            http, await privacy_officer(world), actor_id=actor, limit=1, after=first["next_after"]
         )
     ).json()
     assert [e["alert_id"] for e in second["entries"]] == [other_person_alert]
     third = (
         await listing(
-            http, await officer(world), actor_id=actor, limit=1, after=second["next_after"]
+            http, await privacy_officer(world), actor_id=actor, limit=1, after=second["next_after"]
         )
     ).json()
     assert third == {"entries": [], "next_after": None}
@@ -148,13 +141,13 @@ async def test_a_listing_needs_exactly_one_filter(
 ) -> None:
     if "alert_id" in params:
         params["alert_id"] = alert
-    assert_problem(await listing(http, await officer(world), **params), 422)
+    assert_problem(await listing(http, await privacy_officer(world), **params), 422)
 
 
 async def test_entries_by_person_through_the_hash_and_the_lookup_is_logged(
     http: httpx.AsyncClient, world: Scenario, state: AppState, alert: str
 ) -> None:
-    response = await lookup(http, await officer(world), national_id="240577 10035")
+    response = await lookup(http, await privacy_officer(world), national_id="240577 10035")
     assert response.status_code == 200, response.text
     assert [e["alert_id"] for e in response.json()["entries"]] == [alert]
 
@@ -164,11 +157,11 @@ async def test_entries_by_person_through_the_hash_and_the_lookup_is_logged(
     assert written["alert_id"] is None
     assert written["national_id_hash"] == state.hasher.national_id(NATIONAL_ID)
     assert (written["legal_basis"], written["reason"]) == ("innsyn", INNSYN)
-    assert written["actor_id"] == (await officer(world)).client_id
+    assert written["actor_id"] == (await privacy_officer(world)).client_id
     assert written["municipality_code"] == "3107"
 
     # The next lookup shows the person that they were looked up, and by whom.
-    again = (await lookup(http, await officer(world))).json()["entries"]
+    again = (await lookup(http, await privacy_officer(world))).json()["entries"]
     assert [(e["alert_id"], e["legal_basis"]) for e in again] == [
         (alert, "hpl_25"),
         (None, "innsyn"),
@@ -181,7 +174,7 @@ async def test_a_person_lookup_stays_in_the_officers_municipality(
     oslo_officer = await factory.api_client(municipalities=("0301",), scopes=(Scope.PRIVACY_READ,))
     found = (await lookup(http, oslo_officer)).json()["entries"]
     assert [e["alert_id"] for e in found] == [oslo_alert]
-    assert_problem(await lookup(http, await officer(world), municipality="0301"), 403)
+    assert_problem(await lookup(http, await privacy_officer(world), municipality="0301"), 403)
 
 
 async def test_an_officer_of_several_municipalities_names_one(
@@ -207,7 +200,7 @@ async def test_an_officer_of_several_municipalities_names_one(
 async def test_an_invalid_lookup_is_refused_unlogged(
     http: httpx.AsyncClient, world: Scenario, state: AppState, body: dict[str, Any]
 ) -> None:
-    problem = assert_problem(await lookup(http, await officer(world), **body), 422)
+    problem = assert_problem(await lookup(http, await privacy_officer(world), **body), 422)
     assert INVALID_NATIONAL_ID not in str(problem)
     assert len(await log_rows(state)) == 3
 

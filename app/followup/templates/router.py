@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path
 
-from app.api.admin import PREFIX, REQUIRE_ADMIN
+from app.api.admin import PREFIX, REQUIRE_ADMIN, MunicipalityCode
 from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
 from app.auth.deps import ClientMunicipalities
 from app.deps import ClockDep, SessionDep
@@ -22,7 +22,6 @@ router = APIRouter(
     responses=AUTH_PROBLEMS,
 )
 
-Code = Annotated[str, Path(pattern=r"^\d{4}$", description="Kommunenummer", examples=["3107"])]
 Kind = Annotated[TemplateKind, Path(description="`survivor` or `fatal`")]
 
 
@@ -33,7 +32,7 @@ Kind = Annotated[TemplateKind, Path(description="`survivor` or `fatal`")]
     responses=NOT_FOUND,
 )
 async def get_followup_template(
-    code: Code, kind: Kind, session: SessionDep, municipalities: ClientMunicipalities
+    code: MunicipalityCode, kind: Kind, session: SessionDep, municipalities: ClientMunicipalities
 ) -> TemplateOut:
     async with session.begin():
         return await service.template_of(
@@ -51,7 +50,7 @@ async def get_followup_template(
     responses={**NOT_FOUND, **INVALID},
 )
 async def put_followup_template(
-    code: Code,
+    code: MunicipalityCode,
     kind: Kind,
     template: Annotated[FollowupTemplate, Body(examples=[template_example()])],
     session: SessionDep,

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.municipalities import ActingFor
-from app.errors import FieldProblem, InvalidFields, NotFound
+from app.errors import FieldProblem, InvalidFields
 from app.followup.template_schema import (
     FollowupTemplate,
     TemplateKind,
@@ -21,7 +21,7 @@ from app.followup.templates import repository
 from app.followup.templates.defaults import default_template
 from app.followup.templates.models import FollowupTemplateRow
 from app.followup.templates.schemas import TemplateOut
-from app.roster.rota import duty as roster_duty
+from app.roster.teams.owners import check_municipality
 
 DEFAULT = "default"
 MUNICIPALITY = "municipality"
@@ -41,7 +41,7 @@ async def template_of(
     session: AsyncSession, *, municipality_code: str, kind: TemplateKind, municipalities: ActingFor
 ) -> TemplateOut:
     """For the admin API: another municipality's template 404s, as an unknown code."""
-    await _municipality(session, municipality_code, municipalities)
+    await check_municipality(session, municipality_code, municipalities)
     row = await repository.get_template(session, municipality_code=municipality_code, kind=kind)
     if row is None:
         return TemplateOut(source=DEFAULT, updated_at=None, template=default_template(kind))
@@ -60,7 +60,7 @@ async def set_template(
     now: datetime,
 ) -> TemplateOut:
     """Store the municipality's own template of `kind` (validated); open cases keep theirs."""
-    await _municipality(session, municipality_code, municipalities)
+    await check_municipality(session, municipality_code, municipalities)
     if template.kind is not kind:
         raise InvalidFields(
             [FieldProblem(field="kind", reason=f"this is the {kind.value} template's address")]
@@ -75,8 +75,3 @@ async def set_template(
         ),
     )
     return TemplateOut(source=MUNICIPALITY, updated_at=now, template=template)
-
-
-async def _municipality(session: AsyncSession, code: str, municipalities: ActingFor) -> None:
-    if code not in municipalities or await roster_duty.get_municipality(session, code) is None:
-        raise NotFound(f"No municipality {code} among yours.")

@@ -10,9 +10,7 @@ and ids reveal nothing.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.admin import MunicipalityCode
@@ -49,7 +47,3 @@ async def team_claim(team_id: uuid.UUID, municipalities: ClientMunicipalities) -
 
 MUNICIPALITY = Owner("/municipalities/{code}", municipality_claim, check_municipality)
 TEAM = Owner("/teams/{team_id}", team_claim, check_team)
-
-AdminMunicipality = Annotated[Claim[str], Depends(municipality_claim)]
-"""For a route of its own under `/municipalities/{code}`: `await claim.resolve(session)` in
-the route's transaction gives the code, checked."""

@@ -37,7 +37,7 @@ from app.api.admin import PREFIX, REQUIRE_ADMIN
 from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
 from app.auth.municipalities import ActingFor
 from app.clock import Clock
-from app.deps import ClockDep, SessionDep
+from app.deps import ClockDep, TxSession
 
 K = TypeVar("K")
 """The owner's key: a municipality's code, a team's id."""
@@ -193,16 +193,14 @@ def mount(document: SettingsDocument[Any, Any, Any], words: Words) -> APIRouter:
 
 def _get_endpoint(document: SettingsDocument[K, B, D]) -> Callable[..., Awaitable[D]]:
     async def endpoint(claim: Claim[K], session: AsyncSession) -> D:
-        async with session.begin():
-            return await read(session, document, claim)
+        return await read(session, document, claim)
 
     return _typed(endpoint, document, body=False)
 
 
 def _put_endpoint(document: SettingsDocument[K, B, D]) -> Callable[..., Awaitable[D]]:
     async def endpoint(claim: Claim[K], body: B, session: AsyncSession, clock: Clock) -> D:
-        async with session.begin():
-            return await write(session, document, claim, body, now=clock.now())
+        return await write(session, document, claim, body, now=clock.now())
 
     return _typed(endpoint, document, body=True)
 
@@ -211,11 +209,12 @@ def _typed(
     endpoint: Callable[..., Awaitable[D]], document: SettingsDocument[K, B, D], *, body: bool
 ) -> Callable[..., Awaitable[D]]:
     """Give the endpoint the signature FastAPI reads: the owner's claim, the document's body
-    (PUT), the session and the clock (PUT). Written out because the types are the document's."""
+    (PUT), the request's transaction (`TxSession`) and the clock (PUT). Written out because the
+    types are the document's."""
     parameters = [
         ("claim", Annotated[Claim[Any], Depends(document.owner.claim)]),
         *([("body", document.body)] if body else []),
-        ("session", SessionDep),
+        ("session", TxSession),
         *([("clock", ClockDep)] if body else []),
     ]
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]

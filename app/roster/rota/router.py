@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request, status
 from app.api.admin import PREFIX, REQUIRE_ADMIN
 from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
 from app.auth.deps import ClientMunicipalities
-from app.deps import ClockDep, SessionDep
+from app.deps import ClockDep, TxSession
 from app.errors import DomainError
 from app.instants import BoundedInstant
 from app.problems import Problem
@@ -64,28 +64,26 @@ class UnsupportedMediaType(DomainError):
 async def create_rotation(
     team_id: uuid.UUID,
     rotation_in: RotationIn,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
     clock: ClockDep,
 ) -> RotationOut:
-    async with session.begin():
-        return await rota_service.create_rotation(
-            session,
-            municipalities=municipalities,
-            team_id=team_id,
-            rotation_in=rotation_in,
-            now=clock.now(),
-        )
+    return await rota_service.create_rotation(
+        session,
+        municipalities=municipalities,
+        team_id=team_id,
+        rotation_in=rotation_in,
+        now=clock.now(),
+    )
 
 
 @router.get("/rotations", summary="List rotations", responses=NOT_FOUND)
 async def list_rotations(
-    team_id: uuid.UUID, session: SessionDep, municipalities: ClientMunicipalities
+    team_id: uuid.UUID, session: TxSession, municipalities: ClientMunicipalities
 ) -> list[RotationOut]:
-    async with session.begin():
-        return await rota_service.list_rotations(
-            session, municipalities=municipalities, team_id=team_id
-        )
+    return await rota_service.list_rotations(
+        session, municipalities=municipalities, team_id=team_id
+    )
 
 
 @router.delete(
@@ -97,13 +95,12 @@ async def list_rotations(
 async def delete_rotation(
     team_id: uuid.UUID,
     rotation_id: uuid.UUID,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
 ) -> None:
-    async with session.begin():
-        await rota_service.delete_rotation(
-            session, municipalities=municipalities, team_id=team_id, rotation_id=rotation_id
-        )
+    await rota_service.delete_rotation(
+        session, municipalities=municipalities, team_id=team_id, rotation_id=rotation_id
+    )
 
 
 @router.post(
@@ -115,18 +112,17 @@ async def delete_rotation(
 async def create_shift(
     team_id: uuid.UUID,
     shift_in: ShiftIn,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
     clock: ClockDep,
 ) -> ShiftOut:
-    async with session.begin():
-        return await rota_service.create_shift(
-            session,
-            municipalities=municipalities,
-            team_id=team_id,
-            shift_in=shift_in,
-            now=clock.now(),
-        )
+    return await rota_service.create_shift(
+        session,
+        municipalities=municipalities,
+        team_id=team_id,
+        shift_in=shift_in,
+        now=clock.now(),
+    )
 
 
 @router.get(
@@ -136,20 +132,19 @@ async def create_shift(
 )
 async def list_shifts(
     team_id: uuid.UUID,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
     clock: ClockDep,
     start: From = None,
     end: To = None,
 ) -> list[ShiftOut]:
-    async with session.begin():
-        return await rota_service.list_shifts(
-            session,
-            municipalities=municipalities,
-            team_id=team_id,
-            start=start or clock.now(),
-            end=end,
-        )
+    return await rota_service.list_shifts(
+        session,
+        municipalities=municipalities,
+        team_id=team_id,
+        start=start or clock.now(),
+        end=end,
+    )
 
 
 @router.delete(
@@ -161,13 +156,12 @@ async def list_shifts(
 async def delete_shift(
     team_id: uuid.UUID,
     shift_id: uuid.UUID,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
 ) -> None:
-    async with session.begin():
-        await rota_service.delete_shift(
-            session, municipalities=municipalities, team_id=team_id, shift_id=shift_id
-        )
+    await rota_service.delete_shift(
+        session, municipalities=municipalities, team_id=team_id, shift_id=shift_id
+    )
 
 
 @router.post(
@@ -179,18 +173,17 @@ async def delete_shift(
 async def create_override(
     team_id: uuid.UUID,
     override_in: OverrideIn,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
     clock: ClockDep,
 ) -> OverrideOut:
-    async with session.begin():
-        return await rota_service.create_override(
-            session,
-            municipalities=municipalities,
-            team_id=team_id,
-            override_in=override_in,
-            now=clock.now(),
-        )
+    return await rota_service.create_override(
+        session,
+        municipalities=municipalities,
+        team_id=team_id,
+        override_in=override_in,
+        now=clock.now(),
+    )
 
 
 @router.get(
@@ -200,20 +193,19 @@ async def create_override(
 )
 async def list_overrides(
     team_id: uuid.UUID,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
     clock: ClockDep,
     start: From = None,
     end: To = None,
 ) -> list[OverrideOut]:
-    async with session.begin():
-        return await rota_service.list_overrides(
-            session,
-            municipalities=municipalities,
-            team_id=team_id,
-            start=start or clock.now(),
-            end=end,
-        )
+    return await rota_service.list_overrides(
+        session,
+        municipalities=municipalities,
+        team_id=team_id,
+        start=start or clock.now(),
+        end=end,
+    )
 
 
 @router.delete(
@@ -225,13 +217,12 @@ async def list_overrides(
 async def delete_override(
     team_id: uuid.UUID,
     override_id: uuid.UUID,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
 ) -> None:
-    async with session.begin():
-        await rota_service.delete_override(
-            session, municipalities=municipalities, team_id=team_id, override_id=override_id
-        )
+    await rota_service.delete_override(
+        session, municipalities=municipalities, team_id=team_id, override_id=override_id
+    )
 
 
 @router.post(
@@ -259,7 +250,7 @@ async def delete_override(
 async def import_rota(
     team_id: uuid.UUID,
     request: Request,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
     clock: ClockDep,
     start: From = None,
@@ -274,17 +265,16 @@ async def import_rota(
         )
     data = await request.body()
     window_start = (start or clock.now()).astimezone(UTC)
-    async with session.begin():
-        return await rota_service.import_rota(
-            session,
-            municipalities=municipalities,
-            team_id=team_id,
-            data=data,
-            window_start=window_start,
-            window_end=window_start + timedelta(days=days),
-            dry_run=dry_run,
-            now=clock.now(),
-        )
+    return await rota_service.import_rota(
+        session,
+        municipalities=municipalities,
+        team_id=team_id,
+        data=data,
+        window_start=window_start,
+        window_end=window_start + timedelta(days=days),
+        dry_run=dry_run,
+        now=clock.now(),
+    )
 
 
 @router.get(
@@ -296,18 +286,17 @@ async def import_rota(
 )
 async def on_duty(
     team_id: uuid.UUID,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
     clock: ClockDep,
     at: Annotated[BoundedInstant | None, Query(description="Default: now.")] = None,
 ) -> OnDutyOut:
-    async with session.begin():
-        return await rota_service.on_duty(
-            session,
-            municipalities=municipalities,
-            team_id=team_id,
-            at=(at or clock.now()).astimezone(UTC),
-        )
+    return await rota_service.on_duty(
+        session,
+        municipalities=municipalities,
+        team_id=team_id,
+        at=(at or clock.now()).astimezone(UTC),
+    )
 
 
 @router.get(
@@ -318,17 +307,16 @@ async def on_duty(
 )
 async def roster_holes(
     team_id: uuid.UUID,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
     clock: ClockDep,
     days: Annotated[int, Query(ge=1, le=MAX_HOLE_DAYS)] = 7,
 ) -> RosterHolesOut:
     start = clock.now().astimezone(UTC)
-    async with session.begin():
-        return await rota_service.holes(
-            session,
-            municipalities=municipalities,
-            team_id=team_id,
-            start=start,
-            end=start + timedelta(days=days),
-        )
+    return await rota_service.holes(
+        session,
+        municipalities=municipalities,
+        team_id=team_id,
+        start=start,
+        end=start + timedelta(days=days),
+    )

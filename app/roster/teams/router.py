@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from app.api.admin import PREFIX, REQUIRE_ADMIN, REQUIRE_ADMIN_MUNICIPALITIES
 from app.api.responses import AUTH_PROBLEMS, CONFLICT, INVALID, NOT_FOUND
 from app.auth.deps import ClientMunicipalities
-from app.deps import ClockDep, SessionDep
+from app.deps import ClockDep, TxSession
 from app.problems import Problem
 from app.roster.teams import service as team_service
 from app.roster.teams.schemas import (
@@ -48,12 +48,11 @@ municipalities_router = APIRouter(
     responses={**CONFLICT, **INVALID},
 )
 async def create_municipality(
-    municipality_in: MunicipalityIn, session: SessionDep, clock: ClockDep
+    municipality_in: MunicipalityIn, session: TxSession, clock: ClockDep
 ) -> MunicipalityOut:
-    async with session.begin():
-        return await team_service.create_municipality(
-            session, municipality_in=municipality_in, now=clock.now()
-        )
+    return await team_service.create_municipality(
+        session, municipality_in=municipality_in, now=clock.now()
+    )
 
 
 @router.get(
@@ -61,10 +60,9 @@ async def create_municipality(
     summary="List your municipalities and the team receiving their alerts",
 )
 async def list_municipalities(
-    session: SessionDep, municipalities: ClientMunicipalities
+    session: TxSession, municipalities: ClientMunicipalities
 ) -> list[MunicipalityOut]:
-    async with session.begin():
-        return await team_service.list_municipalities(session, municipalities=municipalities)
+    return await team_service.list_municipalities(session, municipalities=municipalities)
 
 
 @router.put(
@@ -75,12 +73,11 @@ async def list_municipalities(
     responses={**NOT_FOUND, **INVALID},
 )
 async def set_alert_team(
-    code: str, body: AlertTeamIn, session: SessionDep, municipalities: ClientMunicipalities
+    code: str, body: AlertTeamIn, session: TxSession, municipalities: ClientMunicipalities
 ) -> MunicipalityOut:
-    async with session.begin():
-        return await team_service.set_alert_team(
-            session, municipalities=municipalities, code=code, team_id=body.team_id
-        )
+    return await team_service.set_alert_team(
+        session, municipalities=municipalities, code=code, team_id=body.team_id
+    )
 
 
 @router.post(
@@ -97,34 +94,31 @@ async def set_alert_team(
     },
 )
 async def create_team(
-    team_in: TeamIn, session: SessionDep, municipalities: ClientMunicipalities, clock: ClockDep
+    team_in: TeamIn, session: TxSession, municipalities: ClientMunicipalities, clock: ClockDep
 ) -> TeamOut:
-    async with session.begin():
-        return await team_service.create_team(
-            session, municipalities=municipalities, team_in=team_in, now=clock.now()
-        )
+    return await team_service.create_team(
+        session, municipalities=municipalities, team_in=team_in, now=clock.now()
+    )
 
 
 @router.get("/teams", summary="List the teams of your municipalities")
 async def list_teams(
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
     municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
 ) -> list[TeamOut]:
-    async with session.begin():
-        return await team_service.list_teams(
-            session, municipalities=municipalities, municipality=municipality
-        )
+    return await team_service.list_teams(
+        session, municipalities=municipalities, municipality=municipality
+    )
 
 
 @router.get("/teams/{team_id}", summary="Get a team", responses=NOT_FOUND)
 async def get_team(
-    team_id: uuid.UUID, session: SessionDep, municipalities: ClientMunicipalities
+    team_id: uuid.UUID, session: TxSession, municipalities: ClientMunicipalities
 ) -> TeamOut:
-    async with session.begin():
-        return team_service.team_out(
-            await team_service.get_team(session, municipalities=municipalities, team_id=team_id)
-        )
+    return team_service.team_out(
+        await team_service.get_team(session, municipalities=municipalities, team_id=team_id)
+    )
 
 
 @router.patch(
@@ -135,13 +129,12 @@ async def get_team(
 async def update_team(
     team_id: uuid.UUID,
     update: TeamUpdate,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
 ) -> TeamOut:
-    async with session.begin():
-        return await team_service.update_team(
-            session, municipalities=municipalities, team_id=team_id, update=update
-        )
+    return await team_service.update_team(
+        session, municipalities=municipalities, team_id=team_id, update=update
+    )
 
 
 @router.post(
@@ -153,34 +146,32 @@ async def update_team(
 async def add_member(
     team_id: uuid.UUID,
     member_in: MemberIn,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
     clock: ClockDep,
 ) -> MemberOut:
-    async with session.begin():
-        return await team_service.add_member(
-            session,
-            municipalities=municipalities,
-            team_id=team_id,
-            member_in=member_in,
-            now=clock.now(),
-        )
+    return await team_service.add_member(
+        session,
+        municipalities=municipalities,
+        team_id=team_id,
+        member_in=member_in,
+        now=clock.now(),
+    )
 
 
 @router.get("/teams/{team_id}/members", summary="List a team's members", responses=NOT_FOUND)
 async def list_members(
     team_id: uuid.UUID,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
     include_inactive: bool = False,
 ) -> list[MemberOut]:
-    async with session.begin():
-        return await team_service.list_members(
-            session,
-            municipalities=municipalities,
-            team_id=team_id,
-            include_inactive=include_inactive,
-        )
+    return await team_service.list_members(
+        session,
+        municipalities=municipalities,
+        team_id=team_id,
+        include_inactive=include_inactive,
+    )
 
 
 @router.patch(
@@ -192,17 +183,16 @@ async def update_member(
     team_id: uuid.UUID,
     member_id: uuid.UUID,
     update: MemberUpdate,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
 ) -> MemberOut:
-    async with session.begin():
-        return await team_service.update_member(
-            session,
-            municipalities=municipalities,
-            team_id=team_id,
-            member_id=member_id,
-            update=update,
-        )
+    return await team_service.update_member(
+        session,
+        municipalities=municipalities,
+        team_id=team_id,
+        member_id=member_id,
+        update=update,
+    )
 
 
 @router.post(
@@ -216,19 +206,18 @@ async def update_member(
 async def deactivate_member(
     team_id: uuid.UUID,
     member_id: uuid.UUID,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
     clock: ClockDep,
 ) -> MemberChange:
-    async with session.begin():
-        return await team_service.set_member_active(
-            session,
-            municipalities=municipalities,
-            team_id=team_id,
-            member_id=member_id,
-            active=False,
-            now=clock.now(),
-        )
+    return await team_service.set_member_active(
+        session,
+        municipalities=municipalities,
+        team_id=team_id,
+        member_id=member_id,
+        active=False,
+        now=clock.now(),
+    )
 
 
 @router.post(
@@ -239,16 +228,15 @@ async def deactivate_member(
 async def reactivate_member(
     team_id: uuid.UUID,
     member_id: uuid.UUID,
-    session: SessionDep,
+    session: TxSession,
     municipalities: ClientMunicipalities,
     clock: ClockDep,
 ) -> MemberChange:
-    async with session.begin():
-        return await team_service.set_member_active(
-            session,
-            municipalities=municipalities,
-            team_id=team_id,
-            member_id=member_id,
-            active=True,
-            now=clock.now(),
-        )
+    return await team_service.set_member_active(
+        session,
+        municipalities=municipalities,
+        team_id=team_id,
+        member_id=member_id,
+        active=True,
+        now=clock.now(),
+    )

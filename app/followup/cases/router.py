@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, Security
 
 from app.auth.scopes import Scope
 from app.auth.staff.acting import ActingParty, acting_party
-from app.deps import ClockDep, SessionDep, StateDep
+from app.deps import ClockDep, StateDep, TxSession
 from app.followup.cases import changes, views
 from app.followup.cases.actor import Actor
 from app.followup.cases.schemas import (
@@ -69,7 +69,7 @@ StepKey = Annotated[
     "those with an overdue step first, then by the next deadline. No personal data.",
 )
 async def list_cases(
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     acting: Acting,
     municipality: Annotated[
@@ -81,16 +81,15 @@ async def list_cases(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[CaseSummary]:
-    async with session.begin():
-        return await views.list_cases(
-            session,
-            actor=Actor.of(acting),
-            municipality=municipality,
-            state=state,
-            now=clock.now(),
-            offset=offset,
-            limit=limit,
-        )
+    return await views.list_cases(
+        session,
+        actor=Actor.of(acting),
+        municipality=municipality,
+        state=state,
+        now=clock.now(),
+        offset=offset,
+        limit=limit,
+    )
 
 
 @router.get(
@@ -102,19 +101,18 @@ async def list_cases(
 )
 async def get_case(
     case_id: CaseId,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     acting: Acting,
     state: StateDep,
 ) -> CaseOut:
-    async with session.begin():
-        return await views.get_case(
-            session,
-            case_id=case_id,
-            actor=Actor.of(acting),
-            now=clock.now(),
-            cipher=state.cipher,
-        )
+    return await views.get_case(
+        session,
+        case_id=case_id,
+        actor=Actor.of(acting),
+        now=clock.now(),
+        cipher=state.cipher,
+    )
 
 
 @router.post(
@@ -133,21 +131,20 @@ async def record_step(
     case_id: CaseId,
     step_key: StepKey,
     record: StepRecordIn,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     acting: Acting,
     state: StateDep,
 ) -> CaseOut:
-    async with session.begin():
-        return await changes.record_step(
-            session,
-            case_id=case_id,
-            step_key=step_key,
-            record=record,
-            actor=Actor.of(acting, by_member_id=record.by_member_id),
-            now=clock.now(),
-            cipher=state.cipher,
-        )
+    return await changes.record_step(
+        session,
+        case_id=case_id,
+        step_key=step_key,
+        record=record,
+        actor=Actor.of(acting, by_member_id=record.by_member_id),
+        now=clock.now(),
+        cipher=state.cipher,
+    )
 
 
 @router.post(
@@ -161,21 +158,20 @@ async def assign_step(
     case_id: CaseId,
     step_key: StepKey,
     assignment: StepAssignIn,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     acting: Acting,
     state: StateDep,
 ) -> CaseOut:
-    async with session.begin():
-        return await changes.assign_step(
-            session,
-            case_id=case_id,
-            step_key=step_key,
-            assignment=assignment,
-            actor=Actor.of(acting, by_member_id=assignment.by_member_id),
-            now=clock.now(),
-            cipher=state.cipher,
-        )
+    return await changes.assign_step(
+        session,
+        case_id=case_id,
+        step_key=step_key,
+        assignment=assignment,
+        actor=Actor.of(acting, by_member_id=assignment.by_member_id),
+        now=clock.now(),
+        cipher=state.cipher,
+    )
 
 
 @router.post(
@@ -188,20 +184,19 @@ async def assign_step(
 async def reassign_case(
     case_id: CaseId,
     reassign: CaseReassignIn,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     acting: Acting,
     state: StateDep,
 ) -> CaseOut:
-    async with session.begin():
-        return await changes.reassign_case(
-            session,
-            case_id=case_id,
-            reassign=reassign,
-            actor=Actor.of(acting, by_member_id=reassign.by_member_id),
-            now=clock.now(),
-            cipher=state.cipher,
-        )
+    return await changes.reassign_case(
+        session,
+        case_id=case_id,
+        reassign=reassign,
+        actor=Actor.of(acting, by_member_id=reassign.by_member_id),
+        now=clock.now(),
+        cipher=state.cipher,
+    )
 
 
 @router.post(
@@ -214,17 +209,16 @@ async def reassign_case(
 async def close_case(
     case_id: CaseId,
     close: CaseCloseIn,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     acting: Acting,
     state: StateDep,
 ) -> CaseOut:
-    async with session.begin():
-        return await changes.close_case(
-            session,
-            case_id=case_id,
-            close=close,
-            actor=Actor.of(acting, by_member_id=close.by_member_id),
-            now=clock.now(),
-            cipher=state.cipher,
-        )
+    return await changes.close_case(
+        session,
+        case_id=case_id,
+        close=close,
+        actor=Actor.of(acting, by_member_id=close.by_member_id),
+        now=clock.now(),
+        cipher=state.cipher,
+    )

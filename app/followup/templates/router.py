@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Path
 from app.api.admin import PREFIX, REQUIRE_ADMIN, MunicipalityCode
 from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
 from app.auth.deps import ClientMunicipalities
-from app.deps import ClockDep, SessionDep
+from app.deps import ClockDep, TxSession
 from app.followup.template_schema import FollowupTemplate, TemplateKind
 from app.followup.templates import service
 from app.followup.templates.schemas import TemplateOut, template_example
@@ -32,12 +32,11 @@ Kind = Annotated[TemplateKind, Path(description="`survivor` or `fatal`")]
     responses=NOT_FOUND,
 )
 async def get_followup_template(
-    code: MunicipalityCode, kind: Kind, session: SessionDep, municipalities: ClientMunicipalities
+    code: MunicipalityCode, kind: Kind, session: TxSession, municipalities: ClientMunicipalities
 ) -> TemplateOut:
-    async with session.begin():
-        return await service.template_of(
-            session, municipality_code=code, kind=kind, municipalities=municipalities
-        )
+    return await service.template_of(
+        session, municipality_code=code, kind=kind, municipalities=municipalities
+    )
 
 
 @router.put(
@@ -53,16 +52,15 @@ async def put_followup_template(
     code: MunicipalityCode,
     kind: Kind,
     template: Annotated[FollowupTemplate, Body(examples=[template_example()])],
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     municipalities: ClientMunicipalities,
 ) -> TemplateOut:
-    async with session.begin():
-        return await service.set_template(
-            session,
-            municipality_code=code,
-            kind=kind,
-            template=template,
-            municipalities=municipalities,
-            now=clock.now(),
-        )
+    return await service.set_template(
+        session,
+        municipality_code=code,
+        kind=kind,
+        template=template,
+        municipalities=municipalities,
+        now=clock.now(),
+    )

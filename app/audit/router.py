@@ -12,7 +12,7 @@ from app.audit.schemas import DEFAULT_PAGE, MAX_PAGE, AccessLogPage, PersonLooku
 from app.auth.deps import ClientMunicipalities, current_client
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
-from app.deps import ClockDep, SessionDep, StateDep
+from app.deps import ClockDep, StateDep, TxSession
 from app.errors import Unprocessable
 from app.problems import Problem
 
@@ -40,7 +40,7 @@ _problems: dict[int | str, dict[str, Any]] = {
     responses={**_problems, 404: {"model": Problem, "description": "No such alert"}},
 )
 async def list_entries(
-    session: SessionDep,
+    session: TxSession,
     client: PrivacyOfficer,
     municipalities: ClientMunicipalities,
     alert_id: Annotated[uuid.UUID | None, Query(description="Entries about this alert.")] = None,
@@ -55,25 +55,24 @@ async def list_entries(
 ) -> AccessLogPage:
     if (alert_id is None) == (actor_id is None):
         raise Unprocessable("Give exactly one of alert_id and actor_id.")
-    async with session.begin():
-        if alert_id is not None:
-            return await service.list_by_alert(
-                session,
-                client_id=client.client_id,
-                municipalities=municipalities,
-                alert_id=alert_id,
-                after=after,
-                limit=limit,
-            )
-        assert actor_id is not None
-        return await service.list_by_actor(
+    if alert_id is not None:
+        return await service.list_by_alert(
             session,
             client_id=client.client_id,
             municipalities=municipalities,
-            actor_id=actor_id,
+            alert_id=alert_id,
             after=after,
             limit=limit,
         )
+    assert actor_id is not None
+    return await service.list_by_actor(
+        session,
+        client_id=client.client_id,
+        municipalities=municipalities,
+        actor_id=actor_id,
+        after=after,
+        limit=limit,
+    )
 
 
 @router.post(
@@ -88,18 +87,17 @@ async def list_entries(
 )
 async def lookup_person(
     lookup: PersonLookup,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     state: StateDep,
     client: PrivacyOfficer,
     municipalities: ClientMunicipalities,
 ) -> AccessLogPage:
-    async with session.begin():
-        return await service.lookup_person(
-            session,
-            client_id=client.client_id,
-            municipalities=municipalities,
-            lookup=lookup,
-            now=clock.now(),
-            hasher=state.hasher,
-        )
+    return await service.lookup_person(
+        session,
+        client_id=client.client_id,
+        municipalities=municipalities,
+        lookup=lookup,
+        now=clock.now(),
+        hasher=state.hasher,
+    )

@@ -16,7 +16,7 @@ from app.decisions.schemas import (
     ManualDisclosureIn,
     ManualDisclosureOut,
 )
-from app.deps import ClockDep, SessionDep
+from app.deps import ClockDep, TxSession
 from app.problems import Problem
 
 router = APIRouter(prefix="/v1/alerts")
@@ -58,20 +58,19 @@ _problems: dict[int | str, dict[str, Any]] = {
 async def create_manual_disclosure(
     alert_id: uuid.UUID,
     decision_in: ManualDisclosureIn,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     client: CaseSystem,
     municipalities: ClientMunicipalities,
 ) -> ManualDisclosureOut:
-    async with session.begin():
-        return await service.record_decision(
-            session,
-            alert_id=alert_id,
-            decision_in=decision_in,
-            client_id=client.client_id,
-            municipalities=municipalities,
-            now=clock.now(),
-        )
+    return await service.record_decision(
+        session,
+        alert_id=alert_id,
+        decision_in=decision_in,
+        client_id=client.client_id,
+        municipalities=municipalities,
+        now=clock.now(),
+    )
 
 
 @router.get(
@@ -84,12 +83,11 @@ async def create_manual_disclosure(
 )
 async def list_manual_disclosures(
     alert_id: uuid.UUID,
-    session: SessionDep,
+    session: TxSession,
     client: CaseSystem,
     municipalities: ClientMunicipalities,
 ) -> list[ManualDisclosureOut]:
-    async with session.begin():
-        return await service.decisions_of(session, alert_id=alert_id, municipalities=municipalities)
+    return await service.decisions_of(session, alert_id=alert_id, municipalities=municipalities)
 
 
 @router.get(
@@ -103,14 +101,11 @@ async def list_manual_disclosures(
 )
 async def list_inform_duties(
     alert_id: uuid.UUID,
-    session: SessionDep,
+    session: TxSession,
     client: CaseSystem,
     municipalities: ClientMunicipalities,
 ) -> list[InformDutyOut]:
-    async with session.begin():
-        return await service.inform_duties(
-            session, alert_id=alert_id, municipalities=municipalities
-        )
+    return await service.inform_duties(session, alert_id=alert_id, municipalities=municipalities)
 
 
 @router.put(
@@ -139,17 +134,16 @@ async def record_inform_duty(
     alert_id: uuid.UUID,
     duty_id: uuid.UUID,
     record_in: InformRecordIn,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     client: CaseSystem,
     municipalities: ClientMunicipalities,
 ) -> InformDutyOut:
-    async with session.begin():
-        return await service.record_inform_duty(
-            session,
-            alert_id=alert_id,
-            duty_id=duty_id,
-            record_in=record_in,
-            municipalities=municipalities,
-            now=clock.now(),
-        )
+    return await service.record_inform_duty(
+        session,
+        alert_id=alert_id,
+        duty_id=duty_id,
+        record_in=record_in,
+        municipalities=municipalities,
+        now=clock.now(),
+    )

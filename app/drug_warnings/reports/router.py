@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.deps import ClockDep, SessionDep
+from app.deps import ClockDep, TxSession
 from app.drug_warnings.api import (
     NOT_FOUND,
     PROBLEMS,
@@ -38,18 +38,17 @@ router = APIRouter(prefix="/v1", tags=[TAG])
 )
 async def create_concern_report(
     report_in: ConcernReportIn,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     acting: Reporter,
 ) -> ConcernReportOut:
-    async with session.begin():
-        return await reports.file_concern_report(
-            session,
-            report_in=report_in,
-            filer=filer_of(acting),
-            municipalities=acting.municipalities,
-            now=clock.now(),
-        )
+    return await reports.file_concern_report(
+        session,
+        report_in=report_in,
+        filer=filer_of(acting),
+        municipalities=acting.municipalities,
+        now=clock.now(),
+    )
 
 
 @router.get(
@@ -59,14 +58,11 @@ async def create_concern_report(
     responses={**PROBLEMS, **NOT_FOUND},
 )
 async def list_concern_reports(
-    session: SessionDep,
+    session: TxSession,
     acting: Leader,
     municipality: MunicipalityQuery = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> list[ConcernReportOut]:
     codes = codes_of(municipality, acting.municipalities)
-    async with session.begin():
-        return await reports.concern_reports(
-            session, municipalities=codes, offset=offset, limit=limit
-        )
+    return await reports.concern_reports(session, municipalities=codes, offset=offset, limit=limit)

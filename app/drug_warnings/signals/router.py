@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.deps import ClockDep, SessionDep
+from app.deps import ClockDep, TxSession
 from app.drug_warnings.api import (
     CONFLICT,
     NOT_FOUND,
@@ -36,7 +36,7 @@ router = APIRouter(prefix="/v1", tags=[TAG])
     responses={**PROBLEMS, **NOT_FOUND},
 )
 async def list_cluster_signals(
-    session: SessionDep,
+    session: TxSession,
     acting: Leader,
     municipality: MunicipalityQuery = None,
     signal_status: Annotated[
@@ -46,10 +46,9 @@ async def list_cluster_signals(
     limit: Limit = 50,
 ) -> list[SignalOut]:
     codes = codes_of(municipality, acting.municipalities)
-    async with session.begin():
-        return await signals.list_signals(
-            session, municipalities=codes, status=signal_status, offset=offset, limit=limit
-        )
+    return await signals.list_signals(
+        session, municipalities=codes, status=signal_status, offset=offset, limit=limit
+    )
 
 
 @router.post(
@@ -61,15 +60,14 @@ async def list_cluster_signals(
 async def dismiss_cluster_signal(
     signal_id: uuid.UUID,
     dismissal: DismissalIn,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     acting: Leader,
 ) -> SignalOut:
-    async with session.begin():
-        return await signals.dismiss_signal(
-            session,
-            signal_id=signal_id,
-            dismissal=dismissal.model_copy(update={"by": acting_staff(acting, dismissal.by)}),
-            municipalities=acting.municipalities,
-            now=clock.now(),
-        )
+    return await signals.dismiss_signal(
+        session,
+        signal_id=signal_id,
+        dismissal=dismissal.model_copy(update={"by": acting_staff(acting, dismissal.by)}),
+        municipalities=acting.municipalities,
+        now=clock.now(),
+    )

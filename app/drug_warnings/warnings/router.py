@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.deps import ClockDep, SessionDep, StateDep
+from app.deps import ClockDep, StateDep, TransactionDep, TxSession
 from app.drug_warnings.api import (
     CONFLICT,
     NOT_FOUND,
@@ -46,7 +46,7 @@ router = APIRouter(prefix="/v1", tags=[TAG])
     responses={**PROBLEMS, **NOT_FOUND},
 )
 async def list_drug_warnings(
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     acting: Leader,
     municipality: MunicipalityQuery = None,
@@ -55,10 +55,9 @@ async def list_drug_warnings(
     limit: Limit = 50,
 ) -> list[WarningOut]:
     codes = codes_of(municipality, acting.municipalities)
-    async with session.begin():
-        return await lists.list_warnings(
-            session, municipalities=codes, state=state, offset=offset, limit=limit, now=clock.now()
-        )
+    return await lists.list_warnings(
+        session, municipalities=codes, state=state, offset=offset, limit=limit, now=clock.now()
+    )
 
 
 @router.post(
@@ -72,20 +71,19 @@ async def list_drug_warnings(
 )
 async def create_drug_warning(
     warning_in: WarningIn,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     state: StateDep,
     acting: Leader,
 ) -> WarningOut:
-    async with session.begin():
-        return await drafts.create_warning(
-            session,
-            warning_in=warning_in.model_copy(update={"by": acting_staff(acting, warning_in.by)}),
-            filer=filer_of(acting),
-            municipalities=acting.municipalities,
-            now=clock.now(),
-            cipher=state.cipher,
-        )
+    return await drafts.create_warning(
+        session,
+        warning_in=warning_in.model_copy(update={"by": acting_staff(acting, warning_in.by)}),
+        filer=filer_of(acting),
+        municipalities=acting.municipalities,
+        now=clock.now(),
+        cipher=state.cipher,
+    )
 
 
 @router.get(
@@ -95,14 +93,13 @@ async def create_drug_warning(
 )
 async def get_drug_warning(
     warning_id: uuid.UUID,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     acting: Leader,
 ) -> WarningOut:
-    async with session.begin():
-        return await lists.get_warning(
-            session, warning_id=warning_id, municipalities=acting.municipalities, now=clock.now()
-        )
+    return await lists.get_warning(
+        session, warning_id=warning_id, municipalities=acting.municipalities, now=clock.now()
+    )
 
 
 @router.patch(
@@ -115,20 +112,19 @@ async def get_drug_warning(
 async def update_drug_warning(
     warning_id: uuid.UUID,
     edit: WarningEdit,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     state: StateDep,
     acting: Leader,
 ) -> WarningOut:
-    async with session.begin():
-        return await drafts.edit_warning(
-            session,
-            warning_id=warning_id,
-            edit=edit.model_copy(update={"by": acting_staff(acting, edit.by)}),
-            municipalities=acting.municipalities,
-            now=clock.now(),
-            cipher=state.cipher,
-        )
+    return await drafts.edit_warning(
+        session,
+        warning_id=warning_id,
+        edit=edit.model_copy(update={"by": acting_staff(acting, edit.by)}),
+        municipalities=acting.municipalities,
+        now=clock.now(),
+        cipher=state.cipher,
+    )
 
 
 @router.post(
@@ -142,22 +138,21 @@ async def update_drug_warning(
 async def approve_drug_warning(
     warning_id: uuid.UUID,
     approval: ApprovalIn,
-    session: SessionDep,
+    session: TxSession,
+    transaction: TransactionDep,
     clock: ClockDep,
     state: StateDep,
     acting: Leader,
 ) -> WarningOut:
-    async with session.begin():
-        answer = await drafts.approve_warning(
-            session,
-            warning_id=warning_id,
-            approval=approval.model_copy(update={"by": acting_staff(acting, approval.by)}),
-            municipalities=acting.municipalities,
-            now=clock.now(),
-            cipher=state.cipher,
-        )
-    state.worker.wake()  # after commit: the SMS are due
-    return answer
+    transaction.after_commit(state.worker.wake)  # the SMS are due
+    return await drafts.approve_warning(
+        session,
+        warning_id=warning_id,
+        approval=approval.model_copy(update={"by": acting_staff(acting, approval.by)}),
+        municipalities=acting.municipalities,
+        now=clock.now(),
+        cipher=state.cipher,
+    )
 
 
 @router.post(
@@ -169,18 +164,17 @@ async def approve_drug_warning(
 async def review_drug_warning(
     warning_id: uuid.UUID,
     review: ReviewIn,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     acting: Leader,
 ) -> WarningOut:
-    async with session.begin():
-        return await drafts.review_warning(
-            session,
-            warning_id=warning_id,
-            review=review.model_copy(update={"by": acting_staff(acting, review.by)}),
-            municipalities=acting.municipalities,
-            now=clock.now(),
-        )
+    return await drafts.review_warning(
+        session,
+        warning_id=warning_id,
+        review=review.model_copy(update={"by": acting_staff(acting, review.by)}),
+        municipalities=acting.municipalities,
+        now=clock.now(),
+    )
 
 
 @router.get(
@@ -191,7 +185,7 @@ async def review_drug_warning(
     responses={**PROBLEMS, **NOT_FOUND},
 )
 async def list_incoming_drug_warnings(
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     acting: Leader,
     municipality: MunicipalityQuery = None,
@@ -200,12 +194,11 @@ async def list_incoming_drug_warnings(
     limit: Limit = 50,
 ) -> list[IncomingWarningOut]:
     codes = codes_of(municipality, acting.municipalities)
-    async with session.begin():
-        return await lists.incoming_warnings(
-            session,
-            municipalities=codes,
-            include_expired=include_expired,
-            offset=offset,
-            limit=limit,
-            now=clock.now(),
-        )
+    return await lists.incoming_warnings(
+        session,
+        municipalities=codes,
+        include_expired=include_expired,
+        offset=offset,
+        limit=limit,
+        now=clock.now(),
+    )

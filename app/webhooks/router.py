@@ -7,6 +7,7 @@ id does. Routers own the transaction; the in-process worker is woken after commi
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, Security, status
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Query, Response, Security, status
 from app.auth.deps import current_client
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
-from app.deps import ClockDep, SessionDep, StateDep
+from app.deps import ClockDep, StateDep, TransactionDep, TxSession
 from app.problems import Problem
 from app.webhooks import service
 from app.webhooks.models import DeliveryStatus
@@ -64,16 +65,16 @@ _NO_STORE = "no-store"
 async def set_webhook_endpoint(
     endpoint_in: WebhookEndpointIn,
     response: Response,
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     state: StateDep,
     client: Client,
 ) -> WebhookEndpointCreatedOut | WebhookEndpointOut:
-    url = await service.check_url(endpoint_in.url, state.webhook_addresses)  # before: DNS
-    async with session.begin():
-        result = await service.set_endpoint(
-            session, client_id=client.client_id, url=url, now=clock.now(), cipher=state.cipher
-        )
+    # Before the first statement, so no connection is held while the name resolves.
+    url = await service.check_url(endpoint_in.url, state.webhook_addresses)
+    result = await service.set_endpoint(
+        session, client_id=client.client_id, url=url, now=clock.now(), cipher=state.cipher
+    )
     if result.created:
         response.status_code = status.HTTP_201_CREATED
         response.headers["Cache-Control"] = _NO_STORE
@@ -86,9 +87,8 @@ async def set_webhook_endpoint(
     description="The URL and whether it is active; never the secret.",
     responses=_NO_ENDPOINT,
 )
-async def get_webhook_endpoint(session: SessionDep, client: Client) -> WebhookEndpointOut:
-    async with session.begin():
-        return await service.get_endpoint(session, client_id=client.client_id)
+async def get_webhook_endpoint(session: TxSession, client: Client) -> WebhookEndpointOut:
+    return await service.get_endpoint(session, client_id=client.client_id)
 
 
 @router.delete(
@@ -99,9 +99,8 @@ async def get_webhook_endpoint(session: SessionDep, client: Client) -> WebhookEn
     "A PUT activates it again.",
     responses=_NO_ENDPOINT,
 )
-async def delete_webhook_endpoint(session: SessionDep, clock: ClockDep, client: Client) -> None:
-    async with session.begin():
-        await service.deactivate_endpoint(session, client_id=client.client_id, now=clock.now())
+async def delete_webhook_endpoint(session: TxSession, clock: ClockDep, client: Client) -> None:
+    await service.deactivate_endpoint(session, client_id=client.client_id, now=clock.now())
 
 
 @router.post(
@@ -112,13 +111,12 @@ async def delete_webhook_endpoint(session: SessionDep, clock: ClockDep, client: 
     responses=_NO_ENDPOINT,
 )
 async def rotate_webhook_secret(
-    response: Response, session: SessionDep, clock: ClockDep, state: StateDep, client: Client
+    response: Response, session: TxSession, clock: ClockDep, state: StateDep, client: Client
 ) -> WebhookSecretOut:
     response.headers["Cache-Control"] = _NO_STORE
-    async with session.begin():
-        secret = await service.rotate_secret(
-            session, client_id=client.client_id, now=clock.now(), cipher=state.cipher
-        )
+    secret = await service.rotate_secret(
+        session, client_id=client.client_id, now=clock.now(), cipher=state.cipher
+    )
     return WebhookSecretOut(secret=secret)
 
 
@@ -129,7 +127,7 @@ async def rotate_webhook_secret(
     "and when a waiting one is tried next.",
 )
 async def list_webhook_deliveries(
-    session: SessionDep,
+    session: TxSession,
     client: Client,
     delivery_status: Annotated[
         DeliveryStatus | None, Query(alias="status", description="Only deliveries in this state.")
@@ -138,10 +136,9 @@ async def list_webhook_deliveries(
         DEFAULT_PAGE
     ),
 ) -> list[WebhookDeliveryOut]:
-    async with session.begin():
-        return await service.list_deliveries(
-            session, client_id=client.client_id, status=delivery_status, limit=limit
-        )
+    return await service.list_deliveries(
+        session, client_id=client.client_id, status=delivery_status, limit=limit
+    )
 
 
 @router.post(
@@ -160,11 +157,14 @@ async def list_webhook_deliveries(
     },
 )
 async def resend_webhook_delivery(
-    delivery_id: uuid.UUID, session: SessionDep, clock: ClockDep, state: StateDep, client: Client
+    delivery_id: uuid.UUID,
+    session: TxSession,
+    transaction: TransactionDep,
+    clock: ClockDep,
+    state: StateDep,
+    client: Client,
 ) -> WebhookDeliveryOut:
-    async with session.begin():
-        delivery = await service.resend(
-            session, client_id=client.client_id, delivery_id=delivery_id, now=clock.now()
-        )
-    state.worker.wake(side_lane=True)  # after commit: it is due
-    return delivery
+    transaction.after_commit(partial(state.worker.wake, side_lane=True))  # it is due
+    return await service.resend(
+        session, client_id=client.client_id, delivery_id=delivery_id, now=clock.now()
+    )

@@ -4,6 +4,7 @@ alert for a municipality's case system (personal data, logged)."""
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, Security, status
@@ -17,7 +18,7 @@ from app.audit.schemas import Reason
 from app.auth.deps import CaseSystem, ClientMunicipalities, current_client
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
-from app.deps import ClockDep, SessionDep, StateDep
+from app.deps import ClockDep, StateDep, TransactionDep, TxSession
 from app.errors import NotFound
 from app.input_guard import validates_own_text
 from app.problems import Problem
@@ -68,26 +69,26 @@ _problems: dict[int | str, dict[str, Any]] = {
 async def post_alert(
     alert_in: AlertIn,
     response: Response,
-    session: SessionDep,
+    session: TxSession,
+    transaction: TransactionDep,
     clock: ClockDep,
     state: StateDep,
     client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_WRITE])],
     municipalities: ClientMunicipalities,
 ) -> AlertOut:
-    async with session.begin():
-        result = await intake.receive_alert(
-            session,
-            client_id=client.client_id,
-            municipalities=municipalities,
-            alert_in=alert_in,
-            now=clock.now(),
-            cipher=state.cipher,
-            hasher=state.hasher,
-            intake=state.settings.intake,
-        )
+    result = await intake.receive_alert(
+        session,
+        client_id=client.client_id,
+        municipalities=municipalities,
+        alert_in=alert_in,
+        now=clock.now(),
+        cipher=state.cipher,
+        hasher=state.hasher,
+        intake=state.settings.intake,
+    )
     response.headers["Location"] = f"{router.prefix}/{result.alert.id}"
     if result.created:
-        state.worker.wake()  # after commit: the escalation is due
+        transaction.after_commit(state.worker.wake)  # the escalation is due
     else:
         response.status_code = status.HTTP_200_OK
     return result.alert
@@ -107,7 +108,7 @@ async def post_alert(
     },
 )
 async def list_alerts(
-    session: SessionDep,
+    session: TxSession,
     client: CaseSystem,
     municipalities: ClientMunicipalities,
     municipality: Annotated[
@@ -120,14 +121,13 @@ async def list_alerts(
     if municipality is not None and municipality not in municipalities:
         raise NotFound(f"No municipality {municipality} for this client.")
     codes = [municipality] if municipality is not None else sorted(municipalities)
-    async with session.begin():
-        return await service.recent_alerts(
-            session,
-            municipalities=codes,
-            triage_action=triage.value if triage else None,
-            offset=offset,
-            limit=limit,
-        )
+    return await service.recent_alerts(
+        session,
+        municipalities=codes,
+        triage_action=triage.value if triage else None,
+        offset=offset,
+        limit=limit,
+    )
 
 
 @router.get(
@@ -139,11 +139,10 @@ async def list_alerts(
 )
 async def get_alert(
     alert_id: uuid.UUID,
-    session: SessionDep,
+    session: TxSession,
     client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_READ])],
 ) -> AlertOut:
-    async with session.begin():
-        return await service.get_alert(session, alert_id=alert_id, client_id=client.client_id)
+    return await service.get_alert(session, alert_id=alert_id, client_id=client.client_id)
 
 
 @router.get(
@@ -167,22 +166,21 @@ async def get_alert_details(
         Reason,
         Query(description="Why the data is needed (tjenstlig behov), 3-500 characters; logged."),
     ],
-    session: SessionDep,
+    session: TxSession,
     clock: ClockDep,
     state: StateDep,
     client: CaseSystem,
     municipalities: ClientMunicipalities,
 ) -> AlertDetails:
-    async with session.begin():
-        return await disclosure.disclose_to_case_system(
-            session,
-            alert_id=alert_id,
-            client_id=client.client_id,
-            municipalities=municipalities,
-            reason=reason,
-            now=clock.now(),
-            cipher=state.cipher,
-        )
+    return await disclosure.disclose_to_case_system(
+        session,
+        alert_id=alert_id,
+        client_id=client.client_id,
+        municipalities=municipalities,
+        reason=reason,
+        now=clock.now(),
+        cipher=state.cipher,
+    )
 
 
 @router.post(
@@ -220,25 +218,24 @@ async def post_supplement(
     alert_id: uuid.UUID,
     supplement: SupplementIn,
     response: Response,
-    session: SessionDep,
+    session: TxSession,
+    transaction: TransactionDep,
     clock: ClockDep,
     state: StateDep,
     client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_WRITE])],
 ) -> SupplementOut:
-    async with session.begin():
-        result = await supplements.supplement_alert(
-            session,
-            alert_id=alert_id,
-            client_id=client.client_id,
-            supplement=supplement,
-            now=clock.now(),
-            cipher=state.cipher,
-            hasher=state.hasher,
-        )
+    result = await supplements.supplement_alert(
+        session,
+        alert_id=alert_id,
+        client_id=client.client_id,
+        supplement=supplement,
+        now=clock.now(),
+        cipher=state.cipher,
+        hasher=state.hasher,
+    )
     response.headers["Location"] = f"{router.prefix}/{alert_id}"
     if result.created:
-        state.worker.wake()
-        state.worker.wake(side_lane=True)
+        transaction.after_commit(partial(state.worker.wake, side_lane=True))
     else:
         response.status_code = status.HTTP_200_OK
     return result.supplement

@@ -7,6 +7,7 @@ are its own; others get the same 404 as a client id that does not exist.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Response, Security
@@ -18,7 +19,7 @@ from app.auth.deps import ClientMunicipalities, current_client
 from app.auth.schemas import ClientOut, ClientSecretOut
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
-from app.deps import SessionDep, StateDep
+from app.deps import StateDep, TransactionDep, TxSession
 from app.problems import Problem
 
 router = APIRouter(
@@ -42,10 +43,9 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     description="Clients all of whose municipalities are among the caller's.",
 )
 async def list_clients(
-    session: SessionDep, client: ClientAdmin, municipalities: ClientMunicipalities
+    session: TxSession, client: ClientAdmin, municipalities: ClientMunicipalities
 ) -> list[ClientOut]:
-    async with session.begin():
-        return await service.list_clients(session, municipalities=municipalities)
+    return await service.list_clients(session, municipalities=municipalities)
 
 
 @router.post(
@@ -60,20 +60,19 @@ async def list_clients(
 )
 async def deactivate_client(
     client_id: str,
-    session: SessionDep,
+    session: TxSession,
+    transaction: TransactionDep,
     state: StateDep,
     client: ClientAdmin,
     municipalities: ClientMunicipalities,
 ) -> ClientOut:
-    async with session.begin():
-        result = await service.deactivate_client(
-            session,
-            client_id=client_id,
-            municipalities=municipalities,
-            caller_id=client.client_id,
-        )
-    state.clients.forget(client_id)
-    return result
+    transaction.after_commit(partial(state.clients.forget, client_id))
+    return await service.deactivate_client(
+        session,
+        client_id=client_id,
+        municipalities=municipalities,
+        caller_id=client.client_id,
+    )
 
 
 @router.post(
@@ -92,18 +91,18 @@ async def deactivate_client(
 async def rotate_secret(
     client_id: str,
     response: Response,
-    session: SessionDep,
+    session: TxSession,
+    transaction: TransactionDep,
     state: StateDep,
     client: ClientAdmin,
     municipalities: ClientMunicipalities,
 ) -> ClientSecretOut:
     response.headers["Cache-Control"] = "no-store"
-    async with session.begin():
-        created = await service.rotate_secret(
-            session,
-            client_id=client_id,
-            municipalities=municipalities,
-            caller_scopes=client.scopes,
-        )
-    state.clients.forget(client_id)
+    created = await service.rotate_secret(
+        session,
+        client_id=client_id,
+        municipalities=municipalities,
+        caller_scopes=client.scopes,
+    )
+    transaction.after_commit(partial(state.clients.forget, client_id))
     return ClientSecretOut(client_id=created.client_id, client_secret=created.secret)

@@ -71,6 +71,8 @@ async def token(
     service.admit_attempt(
         state.token_guard, grant_type=grant_type, client_id=client_id, address=address, now=now
     )
+    # A short transaction of its own, not `TxSession`: no connection is held while the secret
+    # is checked (a deliberately slow hash), and nothing is written.
     async with session.begin():
         stored = await service.stored_client(session, client_id=client_id)
     return await service.issue_token(

@@ -23,7 +23,7 @@ from app.auth.staff.schemas import (
     StaffMe,
     StaffSessionOut,
 )
-from app.deps import SessionDep, StateDep, client_address
+from app.deps import StateDep, TransactionDep, TxSession, client_address
 from app.errors import Conflict, DomainError, Forbidden, Unauthorized
 from app.problems import Problem
 from app.state import AppState
@@ -119,7 +119,11 @@ def _session_out(response: Response, signed_in: service.SignedIn) -> StaffSessio
     },
 )
 async def request_sms_signin(
-    body: SmsSignInIn, request: Request, state: StateDep, session: SessionDep
+    body: SmsSignInIn,
+    request: Request,
+    state: StateDep,
+    session: TxSession,
+    transaction: TransactionDep,
 ) -> SignInRequested:
     settings = state.settings.staff
     if settings.mode != "sms_link":
@@ -133,16 +137,15 @@ async def request_sms_signin(
             "Too many sign-in links asked for this number or from this address.",
             headers={"Retry-After": str(wait)},
         )
-    async with session.begin():
-        sent = await service.request_link(
-            session,
-            mobile=body.mobile,
-            now=now,
-            settings=settings,
-            public_base_url=state.settings.http.public_base_url,
-        )
+    sent = await service.request_link(
+        session,
+        mobile=body.mobile,
+        now=now,
+        settings=settings,
+        public_base_url=state.settings.http.public_base_url,
+    )
     if sent:
-        state.worker.wake()  # after commit: the SMS is due
+        transaction.after_commit(state.worker.wake)  # the SMS is due
     return SignInRequested(
         detail="If the number belongs to an active staff member, a sign-in link was sent to "
         f"it by SMS. The link works for {settings.link_minutes} minutes, once.",
@@ -164,21 +167,20 @@ async def request_sms_signin(
     },
 )
 async def confirm_sms_signin(
-    body: LinkSignInIn, request: Request, response: Response, state: StateDep, session: SessionDep
+    body: LinkSignInIn, request: Request, response: Response, state: StateDep, session: TxSession
 ) -> StaffSessionOut:
     if state.settings.staff.mode != "sms_link":
         raise Forbidden("Staff sign in through the municipality's login (OpenID Connect).")
     _check_misses(state, request)
     now = state.clock.now()
     try:
-        async with session.begin():
-            signed_in = await service.use_link(
-                session,
-                token=body.token,
-                team_id=body.team_id,
-                now=now,
-                settings=state.settings.staff,
-            )
+        signed_in = await service.use_link(
+            session,
+            token=body.token,
+            team_id=body.team_id,
+            now=now,
+            settings=state.settings.staff,
+        )
     except service.SignInRefused as exc:
         if exc.refusal is service.Refusal.UNKNOWN:
             runtime_of(state).guard.missed(client_address(request), now=now)
@@ -208,7 +210,7 @@ async def confirm_sms_signin(
     },
 )
 async def oidc_signin(
-    body: OidcSignInIn, request: Request, response: Response, state: StateDep, session: SessionDep
+    body: OidcSignInIn, request: Request, response: Response, state: StateDep, session: TxSession
 ) -> StaffSessionOut:
     settings = state.settings.staff
     key_set = runtime_of(state).key_set
@@ -228,16 +230,16 @@ async def oidc_signin(
         identifier = oidc.identifier_of(
             claims, claim=settings.oidc_claim, match=settings.oidc_match
         )
-        async with session.begin():
-            signed_in = await service.sign_in_by_id_token(
-                session,
-                token=body.id_token,
-                claims=claims,
-                identifier=identifier,
-                team_id=body.team_id,
-                now=now,
-                settings=settings,
-            )
+        # The key set is read (maybe fetched) before the first statement: no connection waits.
+        signed_in = await service.sign_in_by_id_token(
+            session,
+            token=body.id_token,
+            claims=claims,
+            identifier=identifier,
+            team_id=body.team_id,
+            now=now,
+            settings=settings,
+        )
     except oidc.KeysUnavailable as exc:
         raise SignInUnavailable(str(exc), headers={"Retry-After": "30"}) from None
     except oidc.OidcRefused as exc:
@@ -269,7 +271,6 @@ async def get_staff_me(staff: CurrentStaff, response: Response) -> StaffMe:
     description="Ends the session: its token is refused from now on.",
     responses={204: {"description": "Signed out"}, **_UNAUTHORIZED},
 )
-async def staff_signout(staff: CurrentStaff, state: StateDep, session: SessionDep) -> Response:
-    async with session.begin():
-        await service.sign_out(session, session_id=staff.session_id, now=state.clock.now())
+async def staff_signout(staff: CurrentStaff, state: StateDep, session: TxSession) -> Response:
+    await service.sign_out(session, session_id=staff.session_id, now=state.clock.now())
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
+from functools import partial
 
 from fastapi import APIRouter, Request, Response
 from twilio.twiml.messaging_response import MessagingResponse
 
 from app.answers import sms_replies
-from app.deps import SessionDep, StateDep
+from app.deps import StateDep, TransactionDep, TxSession
 from app.errors import field_error
 from app.norway.phone import InvalidPhoneNumber, to_e164
 from app.notify.webhooks import FORBIDDEN, signed_params
@@ -34,7 +35,9 @@ INBOUND_PATH = "/v1/webhooks/twilio/inbound"
     },
     response_class=Response,
 )
-async def twilio_inbound(request: Request, state: StateDep, session: SessionDep) -> Response:
+async def twilio_inbound(
+    request: Request, state: StateDep, session: TxSession, transaction: TransactionDep
+) -> Response:
     params = await signed_params(request, state)
     message_sid = params.get("MessageSid", "")
     if not message_sid:  # Twilio names every message; without a name it cannot be handled once
@@ -43,18 +46,17 @@ async def twilio_inbound(request: Request, state: StateDep, session: SessionDep)
     # A short code or an alphanumeric sender stays as it is: it matches no one.
     with contextlib.suppress(InvalidPhoneNumber):
         sender = to_e164(sender)
-    async with session.begin():
-        reply = await sms_replies.handle_reply(
-            session,
-            message_sid=message_sid,
-            from_number=sender,
-            body=params.get("Body", ""),
-            now=state.clock.now(),
-            link_lifetime=timedelta(hours=state.settings.links.expiry_hours),
-            cipher=state.cipher,
-            public_base_url=state.settings.http.public_base_url,
-        )
-    state.worker.wake(side_lane=True)
+    reply = await sms_replies.handle_reply(
+        session,
+        message_sid=message_sid,
+        from_number=sender,
+        body=params.get("Body", ""),
+        now=state.clock.now(),
+        link_lifetime=timedelta(hours=state.settings.links.expiry_hours),
+        cipher=state.cipher,
+        public_base_url=state.settings.http.public_base_url,
+    )
+    transaction.after_commit(partial(state.worker.wake, side_lane=True))
     twiml = MessagingResponse()
     if reply:
         twiml.message(reply)

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from twilio.request_validator import RequestValidator
 
-from app.deps import SessionDep, StateDep
+from app.deps import StateDep, Transaction, TransactionDep
 from app.errors import Forbidden
 from app.notify import outbox
 from app.notify.dispatcher import STATUS_CALLBACK_PATH, apply_report
@@ -41,14 +41,14 @@ FORBIDDEN: dict[int | str, dict[str, Any]] = {
     responses=FORBIDDEN,
 )
 async def twilio_status_of(
-    message_id: str, request: Request, state: StateDep, session: SessionDep
+    message_id: str, request: Request, state: StateDep, transaction: TransactionDep
 ) -> Response:
     params = await signed_params(request, state)
     try:
         key: uuid.UUID | str = uuid.UUID(message_id)
     except ValueError:
         return Response(status_code=204)  # signed, but no message of ours
-    return await _apply(key, params, state, session)
+    return await _apply(key, params, state, transaction)
 
 
 @router.post(
@@ -58,9 +58,9 @@ async def twilio_status_of(
     description=DESCRIPTION,
     responses=FORBIDDEN,
 )
-async def twilio_status(request: Request, state: StateDep, session: SessionDep) -> Response:
+async def twilio_status(request: Request, state: StateDep, transaction: TransactionDep) -> Response:
     params = await signed_params(request, state)
-    return await _apply(params.get("MessageSid", ""), params, state, session)
+    return await _apply(params.get("MessageSid", ""), params, state, transaction)
 
 
 async def signed_params(request: Request, state: StateDep) -> dict[str, str]:
@@ -81,27 +81,24 @@ async def signed_params(request: Request, state: StateDep) -> dict[str, str]:
 
 
 async def _apply(
-    key: uuid.UUID | str, params: dict[str, str], state: StateDep, session: SessionDep
+    key: uuid.UUID | str, params: dict[str, str], state: StateDep, transaction: Transaction
 ) -> Response:
     reported = delivery_state(params.get("MessageStatus", ""))
     if reported not in (DeliveryState.DELIVERED, DeliveryState.FAILED):
         return Response(status_code=204)  # queued/sent/accepted change nothing we act on
-    made_due = False
-    async with session.begin():
-        if isinstance(key, uuid.UUID):
-            message = await outbox.get(session, key, for_update=True)
-        else:
-            message = await outbox.get_by_provider_id(session, key)
-        if message is not None:
-            status = params.get("MessageStatus", "")
-            outcome = apply_report(
-                message,
-                state=reported,
-                error=f"{status}: code {params.get('ErrorCode')}"[:200],
-                at=state.clock.now(),
-            )
-            if outcome is not None:
-                made_due = await state.outcomes.report(session, outcome)
-    if made_due and state.worker is not None:
-        state.worker.wake()
+    session = transaction.session
+    if isinstance(key, uuid.UUID):
+        message = await outbox.get(session, key, for_update=True)
+    else:
+        message = await outbox.get_by_provider_id(session, key)
+    if message is not None:
+        status = params.get("MessageStatus", "")
+        outcome = apply_report(
+            message,
+            state=reported,
+            error=f"{status}: code {params.get('ErrorCode')}"[:200],
+            at=state.clock.now(),
+        )
+        if outcome is not None and await state.outcomes.report(session, outcome):
+            transaction.after_commit(state.worker.wake)  # made due
     return Response(status_code=204)

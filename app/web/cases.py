@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from app.auth.staff.deps import OptionalStaff, session_csrf_ok, session_csrf_token
 from app.auth.staff.identity import StaffIdentity
-from app.deps import SessionDep, StateDep
+from app.deps import SessionDep, StateDep, TxSession
 from app.errors import DomainError, InvalidFields, NotFound
 from app.followup.cases import changes, views
 from app.followup.cases.actor import Actor
@@ -65,27 +65,26 @@ def _involves(member_id: uuid.UUID, case: CaseSummary, steps: list[FollowupStep]
 
 @router.api_route("", methods=["GET", "HEAD"])
 async def my_cases(
-    request: Request, state: StateDep, session: SessionDep, staff: OptionalStaff
+    request: Request, state: StateDep, session: TxSession, staff: OptionalStaff
 ) -> Response:
     if staff is None:
         return to_signin(request)
     now = state.clock.now()
-    async with session.begin():
-        cases = await views.list_cases(
-            session,
-            actor=_actor(staff),
-            municipality=None,
-            state=CaseState.OPEN,
-            now=now,
-            offset=0,
-            limit=LIST_LIMIT,
+    cases = await views.list_cases(
+        session,
+        actor=_actor(staff),
+        municipality=None,
+        state=CaseState.OPEN,
+        now=now,
+        offset=0,
+        limit=LIST_LIMIT,
+    )
+    steps = await views.steps_by_case(session, [c.id for c in cases])
+    board = None  # the leader's overview: signals and warnings (members see none)
+    if staff.is_leader:
+        board = await overview.leader_overview(
+            session, municipality_code=staff.municipality_code, now=now, language=staff.language
         )
-        steps = await views.steps_by_case(session, [c.id for c in cases])
-        board = None  # the leader's overview: signals and warnings (members see none)
-        if staff.is_leader:
-            board = await overview.leader_overview(
-                session, municipality_code=staff.municipality_code, now=now, language=staff.language
-            )
     if not staff.is_leader:
         cases = [c for c in cases if _involves(staff.member_id, c, steps.get(c.id, []))]
     overdue = {
@@ -140,15 +139,14 @@ def _not_found(request: Request, staff: StaffIdentity) -> HTMLResponse:
 
 @router.api_route("/{case_id}", methods=["GET", "HEAD"])
 async def case_page(
-    case_id: str, request: Request, state: StateDep, session: SessionDep, staff: OptionalStaff
+    case_id: str, request: Request, state: StateDep, session: TxSession, staff: OptionalStaff
 ) -> Response:
     if staff is None:
         return to_signin(request)
-    async with session.begin():
-        visible = await visible_case(session, staff, case_id)
-        if visible is None:
-            return _not_found(request, staff)
-        out = await views.case_out(session, visible.case, now=state.clock.now())
+    visible = await visible_case(session, staff, case_id)
+    if visible is None:
+        return _not_found(request, staff)
+    out = await views.case_out(session, visible.case, now=state.clock.now())
     return _case_page(request, session_csrf_token(state, staff), staff, visible, out)
 
 
@@ -157,7 +155,7 @@ async def show_details(
     case_id: str,
     request: Request,
     state: StateDep,
-    session: SessionDep,
+    session: TxSession,
     staff: OptionalStaff,
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
@@ -168,14 +166,13 @@ async def show_details(
     if not session_csrf_ok(state, staff, csrf):
         return message_page(request, "cases.forbidden", status=403, language=staff.language)
     now = state.clock.now()
-    async with session.begin():
-        visible = await visible_case(session, staff, case_id)
-        if visible is None:
-            return _not_found(request, staff)
-        shown = await case_access.disclose(session, staff, visible, now=now, cipher=state.cipher)
-        if shown is None:
-            return message_page(request, "cases.no_details", status=403, language=staff.language)
-        out = await views.case_out(session, visible.case, now=now, reader=state.cipher)
+    visible = await visible_case(session, staff, case_id)
+    if visible is None:
+        return _not_found(request, staff)
+    shown = await case_access.disclose(session, staff, visible, now=now, cipher=state.cipher)
+    if shown is None:
+        return message_page(request, "cases.no_details", status=403, language=staff.language)
+    out = await views.case_out(session, visible.case, now=now, reader=state.cipher)
     return _case_page(request, session_csrf_token(state, staff), staff, visible, out, shown=shown)
 
 
@@ -216,6 +213,8 @@ async def record(
     if not session_csrf_ok(state, staff, csrf):
         return message_page(request, "cases.forbidden", status=403, language=staff.language)
     now = state.clock.now()
+    # Two transactions of its own, not `TxSession`: a refusal is answered with the case page
+    # (not an error), so the refused write is rolled back here before the page is read.
     try:
         async with session.begin():
             visible = await visible_case(session, staff, case_id)

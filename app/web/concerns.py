@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.staff.deps import OptionalStaff, session_csrf_token
 from app.auth.staff.identity import StaffIdentity
-from app.deps import SessionDep, StateDep
+from app.deps import SessionDep, StateDep, TxSession
 from app.drug_warnings.common import Filer
 from app.drug_warnings.reports import repository as reports_repository
 from app.drug_warnings.reports import service as reports
@@ -120,6 +120,8 @@ async def file_concern(
     except ValueError:  # an unknown substance, or not a time
         reason = words.gettext("warnings.reason.invalid")
         return _concern_page(request, state, staff, form, error=reason, status=422)
+    # Its own transaction, not `TxSession`: a refusal is answered with the form again (not an
+    # error), so the refused write must be rolled back here, inside the endpoint.
     try:
         async with session.begin():
             filed = await reports.file_concern_report(
@@ -137,13 +139,12 @@ async def file_concern(
 
 @router.api_route("/{report_id}", methods=["GET", "HEAD"])
 async def concern_filed(
-    report_id: str, request: Request, session: SessionDep, staff: OptionalStaff
+    report_id: str, request: Request, session: TxSession, staff: OptionalStaff
 ) -> Response:
     """The confirmation: the report as filed, for its filer and the leader."""
     if staff is None:
         return to_signin(request)
-    async with session.begin():
-        report = await report_of(session, staff, uuid_or_none(report_id))
+    report = await report_of(session, staff, uuid_or_none(report_id))
     if report is None or not (staff.is_leader or report.member_id == staff.member_id):
         return not_found(request, staff)
     return render(request, "concern_filed.html", staff, report=report)

@@ -6,16 +6,17 @@ Every POST answers 303 to the GET (post/redirect/get), so a reload never posts t
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.answers.rules import Answer, AnswerKind
 from app.answers.service import NotTheTaker
 from app.auth.links.service import LinkState, token_hash
-from app.deps import get_session
+from app.deps import Transaction, TransactionDep, TxSession
 from app.errors import FieldProblem, InvalidFields
 from app.input_guard import has_forbidden_characters
 from app.state import AppState
@@ -24,8 +25,6 @@ from app.web.pages import WebState, message_page, render_link_page, web_state
 from app.web.security import CSRF_COOKIE, HOLDER_COOKIE, TAKER_COOKIE, set_cookie
 
 router = APIRouter()
-
-Session = Annotated[AsyncSession, Depends(get_session)]
 
 
 def _address(request: Request) -> str:
@@ -57,51 +56,50 @@ async def _page(
 
 
 @router.api_route("/{token}", methods=["GET", "HEAD"], include_in_schema=False)
-async def show(token: str, request: Request, session: Session) -> Response:
+async def show(token: str, request: Request, session: TxSession) -> Response:
     """Shows the alert; never changes it. Personal data only to the taker's browser."""
     web = web_state(request)
     state: AppState = request.app.state.odvarsel
-    async with session.begin():
-        page = await _page(request, token, session, web)
-        if isinstance(page, Response):
-            return page
-        key = token_hash(token)
-        is_taker = web.keys.has(request, TAKER_COOKIE, web.keys.taker(key))
-        if request.method == "GET" and page.taken_by_me and is_taker:
-            await service.with_details(session, page, now=state.clock.now(), cipher=state.cipher)
+    page = await _page(request, token, session, web)
+    if isinstance(page, Response):
+        return page
+    key = token_hash(token)
+    is_taker = web.keys.has(request, TAKER_COOKIE, web.keys.taker(key))
+    if request.method == "GET" and page.taken_by_me and is_taker:
+        await service.with_details(session, page, now=state.clock.now(), cipher=state.cipher)
     return _with_cookies(request, render_link_page(request, page, token=token), token)
 
 
 @router.post("/{token}/take", include_in_schema=False)
 async def take(
-    token: str, request: Request, session: Session, csrf: Annotated[str, Form()] = ""
+    token: str, request: Request, transaction: TransactionDep, csrf: Annotated[str, Form()] = ""
 ) -> Response:
-    return await _post(token, request, session, csrf, action="take")
+    return await _post(token, request, transaction, csrf, action="take")
 
 
 @router.post("/{token}/show", include_in_schema=False)
 async def show_details(
-    token: str, request: Request, session: Session, csrf: Annotated[str, Form()] = ""
+    token: str, request: Request, transaction: TransactionDep, csrf: Annotated[str, Form()] = ""
 ) -> Response:
-    return await _post(token, request, session, csrf, action="show")
+    return await _post(token, request, transaction, csrf, action="show")
 
 
 @router.post("/{token}/answer", include_in_schema=False)
 async def answer(
     token: str,
     request: Request,
-    session: Session,
+    transaction: TransactionDep,
     csrf: Annotated[str, Form()] = "",
     choice: Annotated[str, Form()] = "",
     text: Annotated[str, Form()] = "",
 ) -> Response:
-    return await _post(token, request, session, csrf, action="answer", choice=choice, text=text)
+    return await _post(token, request, transaction, csrf, action="answer", choice=choice, text=text)
 
 
 async def _post(
     token: str,
     request: Request,
-    session: AsyncSession,
+    transaction: Transaction,
     csrf: str,
     *,
     action: str,
@@ -114,30 +112,28 @@ async def _post(
     if not web.keys.csrf_ok(request, csrf, key):
         return message_page(request, "page.forbidden", status=403)
     error: str | None = None
-    async with session.begin():
-        page = await _page(request, token, session, web)
-        if isinstance(page, Response):
-            return page
-        now = state.clock.now()
-        if action == "take" and not page.taken:
-            await service.take(
-                session,
-                page=page,
-                now=now,
-                cipher=state.cipher,
-                public_base_url=state.settings.http.public_base_url,
-            )
-        elif action == "answer" and page.taken_by_me:
-            try:
-                parsed = _answer_of(choice, text)
-                await service.answer(
-                    session, page=page, answer=parsed, now=now, cipher=state.cipher
-                )
-            except InvalidFields as exc:
-                error = "; ".join(e["reason"] for e in exc.extra.get("errors", []))
-            except NotTheTaker as exc:
-                error = exc.detail
-    state.worker.wake(side_lane=True)  # after commit: SMS and webhooks are due
+    session = transaction.session
+    page = await _page(request, token, session, web)
+    if isinstance(page, Response):
+        return page
+    now = state.clock.now()
+    if action == "take" and not page.taken:
+        await service.take(
+            session,
+            page=page,
+            now=now,
+            cipher=state.cipher,
+            public_base_url=state.settings.http.public_base_url,
+        )
+    elif action == "answer" and page.taken_by_me:
+        try:
+            parsed = _answer_of(choice, text)
+            await service.answer(session, page=page, answer=parsed, now=now, cipher=state.cipher)
+        except InvalidFields as exc:
+            error = "; ".join(e["reason"] for e in exc.extra.get("errors", []))
+        except NotTheTaker as exc:
+            error = exc.detail
+    transaction.after_commit(partial(state.worker.wake, side_lane=True))  # SMS, webhooks
     if error is not None:
         return await _answer_refused(request, token, session, error)
     response = RedirectResponse(_path(request, token), status_code=303)
@@ -155,12 +151,11 @@ async def _answer_refused(
     """The page again, with the reason the answer was not sent (nothing was stored)."""
     web = web_state(request)
     state: AppState = request.app.state.odvarsel
-    async with session.begin():
-        page = await _page(request, token, session, web)
-        if isinstance(page, Response):
-            return page
-        if web.keys.has(request, TAKER_COOKIE, web.keys.taker(token_hash(token))):
-            await service.with_details(session, page, now=state.clock.now(), cipher=state.cipher)
+    page = await _page(request, token, session, web)
+    if isinstance(page, Response):
+        return page
+    if web.keys.has(request, TAKER_COOKIE, web.keys.taker(token_hash(token))):
+        await service.with_details(session, page, now=state.clock.now(), cipher=state.cipher)
     response = render_link_page(request, page, token=token, error=error, status=422)
     return _with_cookies(request, response, token)
 

@@ -35,7 +35,7 @@ from app.auth.staff.security import (
     session_cookie_path,
     set_cookie,
 )
-from app.deps import SessionDep, StateDep, client_address
+from app.deps import SessionDep, StateDep, TransactionDep, TxSession, client_address
 from app.i18n import language_of, words
 from app.norway.phone import InvalidPhoneNumber, to_norwegian_mobile
 from app.notify.texts import OSLO
@@ -131,7 +131,8 @@ async def signin_form(request: Request, state: StateDep) -> Response:
 async def send_link(
     request: Request,
     state: StateDep,
-    session: SessionDep,
+    session: TxSession,
+    transaction: TransactionDep,
     csrf: Annotated[str, Form()] = "",
     mobile: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
@@ -160,16 +161,15 @@ async def send_link(
     wait = runtime.guard.admit_sms(mobile=number, address=client_address(request), now=now)
     if wait is not None:
         return _message(request, "too_many", language, status=429, seconds=wait)
-    async with session.begin():
-        sent = await service.request_link(
-            session,
-            mobile=number,
-            now=now,
-            settings=settings,
-            public_base_url=state.settings.http.public_base_url,
-        )
+    sent = await service.request_link(
+        session,
+        mobile=number,
+        now=now,
+        settings=settings,
+        public_base_url=state.settings.http.public_base_url,
+    )
     if sent:
-        state.worker.wake()  # after commit: the SMS is due
+        transaction.after_commit(state.worker.wake)  # the SMS is due
     query = "?sent=1" + ("&lang=en" if language == "en" else "")
     return RedirectResponse(signin_url(request) + query, status_code=303)
 
@@ -194,15 +194,14 @@ async def me_page(request: Request, state: StateDep, staff: OptionalStaff) -> Re
 async def sign_out(
     request: Request,
     state: StateDep,
-    session: SessionDep,
+    session: TxSession,
     staff: OptionalStaff,
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     if staff is not None:
         if not runtime_of(state).keys.session_csrf_ok(staff.session_id, csrf):
             return _message(request, "forbidden", staff.language, status=403)
-        async with session.begin():
-            await service.sign_out(session, session_id=staff.session_id, now=state.clock.now())
+        await service.sign_out(session, session_id=staff.session_id, now=state.clock.now())
     response = RedirectResponse(signin_url(request) + "?signed_out=1", status_code=303)
     clear_cookie(response, SESSION_COOKIE, path=session_cookie_path(request))
     return response
@@ -211,7 +210,9 @@ async def sign_out(
 async def _opened(
     request: Request, state: StateDep, session: SessionDep, token: str
 ) -> service.OpenedLink | Response:
-    """The link, valid and with members to sign in as; or the page to answer instead."""
+    """The link, valid and with members to sign in as; or the page to answer instead.
+    In a transaction of its own, not `TxSession`: `confirm` then uses the link in a second
+    one whose refusal is answered with a page, so it must roll back inside the endpoint."""
     runtime = runtime_of(state)
     now = state.clock.now()
     wait = runtime.guard.wait_after_misses(client_address(request), now=now)

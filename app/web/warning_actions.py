@@ -72,6 +72,8 @@ async def _act(
     words = words_of(staff)
     if not confirmed:
         return refused(request, staff, words.gettext("warnings.reason.unconfirmed"), 422)
+    # Its own transaction, not `TxSession`: a refusal is answered with a page (not an error),
+    # so the refused write must be rolled back here, inside the endpoint.
     try:
         async with session.begin():
             await action(session, key, staff)

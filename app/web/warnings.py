@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.staff.deps import OptionalStaff, session_csrf_token
 from app.auth.staff.identity import StaffIdentity
-from app.deps import SessionDep, StateDep
+from app.deps import SessionDep, StateDep, TxSession
 from app.drug_warnings.common import Filer
 from app.drug_warnings.reports.models import ConcernReport
 from app.drug_warnings.schemas import ActingStaff
@@ -174,7 +174,7 @@ def _form_page(
 async def new_warning(
     request: Request,
     state: StateDep,
-    session: SessionDep,
+    session: TxSession,
     staff: OptionalStaff,
     signal: Annotated[str, Query(max_length=100)] = "",
     report: Annotated[str, Query(max_length=100)] = "",
@@ -183,8 +183,7 @@ async def new_warning(
         return to_signin(request)
     if not staff.is_leader:
         return leader_only(request, staff)
-    async with session.begin():
-        source = await _source(session, staff, signal, report)
+    source = await _source(session, staff, signal, report)
     if source is None:
         return not_found(request, staff)
     form = WarningForm(signal_id=signal, report_id=report)
@@ -215,6 +214,8 @@ async def create_warning(
     words = words_of(staff)
     form = WarningForm(text=text, valid_days=valid_days, signal_id=signal_id, report_id=report_id)
     error: str
+    # Two transactions of its own, not `TxSession`: a refusal is answered with the form again
+    # (not an error), so the refused write is rolled back here before the source is read.
     try:
         async with session.begin():
             source = await _source(session, staff, signal_id, report_id)
@@ -254,7 +255,7 @@ async def create_warning(
 
 @router.api_route("/{warning_id}/edit", methods=["GET", "HEAD"])
 async def edit_page(
-    warning_id: str, request: Request, state: StateDep, session: SessionDep, staff: OptionalStaff
+    warning_id: str, request: Request, state: StateDep, session: TxSession, staff: OptionalStaff
 ) -> Response:
     if staff is None:
         return to_signin(request)
@@ -264,13 +265,12 @@ async def edit_page(
     if key is None:
         return not_found(request, staff)
     try:
-        async with session.begin():
-            warning = await lists.get_warning(
-                session,
-                warning_id=key,
-                municipalities=own_municipality(staff),
-                now=state.clock.now(),
-            )
+        warning = await lists.get_warning(
+            session,
+            warning_id=key,
+            municipalities=own_municipality(staff),
+            now=state.clock.now(),
+        )
     except NotFound:
         return not_found(request, staff)
     if warning.state is not WarningState.DRAFT:
@@ -297,6 +297,8 @@ async def edit_warning(
     staff, key = gated
     words = words_of(staff)
     form = WarningForm(text=text, valid_days=valid_days)
+    # Its own transaction, not `TxSession`: a refusal is answered with the form again (not an
+    # error), so the refused write must be rolled back here, inside the endpoint.
     try:
         edit = WarningEdit.model_validate(
             {"text": text, "valid_days": _days(valid_days), "by": acting(staff)}

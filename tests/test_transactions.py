@@ -30,7 +30,9 @@ def hooks_ran(app: FastAPI) -> list[str]:
     """Routes that store a municipality, and what their after-commit hooks recorded."""
     ran: list[str] = []
 
-    async def store(session: TxSession, transaction: TransactionDep, clock: ClockDep) -> dict:
+    async def store(
+        session: TxSession, transaction: TransactionDep, clock: ClockDep
+    ) -> dict[str, str]:
         assert session is transaction.session
         session.add(Municipality(code=CODE, name="Testby", created_at=clock.now()))
         transaction.after_commit(lambda: ran.append("committed"))
@@ -38,13 +40,13 @@ def hooks_ran(app: FastAPI) -> list[str]:
 
     async def store_then_fail_commit(
         session: TxSession, transaction: TransactionDep, clock: ClockDep
-    ) -> dict:
+    ) -> dict[str, str]:
         event.listen(session.sync_session, "before_commit", _refuse_commit, once=True)
         return await store(session, transaction, clock)
 
     async def store_then_raise(
         session: TxSession, transaction: TransactionDep, clock: ClockDep
-    ) -> dict:
+    ) -> dict[str, str]:
         await store(session, transaction, clock)
         await session.flush()
         raise RuntimeError("a bug after the write")

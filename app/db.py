@@ -1,7 +1,8 @@
 """The async engine and sessions: SQLite (aiosqlite) by default, PostgreSQL (asyncpg) in production.
 
-Routers and the worker own transactions (``async with session.begin()``); services and
-repositories never commit.
+A request's transaction is `app.deps.TxSession` (committed before the answer is sent); the
+worker's engines, the dispatcher and the CLI open their own (``async with session.begin()``);
+services and repositories never commit.
 """
 
 from __future__ import annotations

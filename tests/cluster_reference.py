@@ -2,7 +2,9 @@
 groups are copied out one by one and merged by union-find, every place is measured against
 every other, every signal is scanned for every cluster). The reference the fast
 `app.drug_warnings.clusters.detect` and `signals.growth.signals_for` are compared with
-(tests/test_cluster_equivalence.py), and the old algorithm in bench/cluster_check.py."""
+(tests/test_cluster_equivalence.py), and the old algorithm in bench/cluster_check.py.
+A new signal's row is built by the app's `new_signal`: how a row is filled is not what
+the two are compared on."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from app.drug_warnings.clusters import (
     district_of,
     haversine_km,
 )
-from app.drug_warnings.signals.growth import CENTRE_DECIMALS
+from app.drug_warnings.signals.growth import new_signal, rounded_centre
 from app.drug_warnings.signals.models import Signal, SignalStatus
 
 
@@ -158,33 +160,9 @@ def _signal_for(cluster: Cluster, existing: list[Signal], *, now: datetime) -> S
         signal.event_count = len(signal.alert_ids)
         signal.first_at = min(signal.first_at, cluster.first_at)
         signal.last_at = max(signal.last_at, cluster.last_at)
-        signal.centre_latitude, signal.centre_longitude = _rounded(cluster.centre)
+        signal.centre_latitude, signal.centre_longitude = rounded_centre(cluster.centre)
         signal.updated_at = now
         if signal.status == SignalStatus.DISMISSED:
             signal.status = SignalStatus.OPEN.value
         return signal
-    latitude, longitude = _rounded(cluster.centre)
-    return Signal(
-        municipality_code=cluster.municipality_code,
-        rule_key=key,
-        area=cluster.rule.area.value,
-        min_count=cluster.rule.min_count,
-        window_hours=cluster.rule.window.total_seconds() / 3600,
-        radius_km=cluster.rule.radius_km,
-        district=cluster.district,
-        centre_latitude=latitude,
-        centre_longitude=longitude,
-        alert_ids=sorted(ids),
-        event_count=len(ids),
-        first_at=cluster.first_at,
-        last_at=cluster.last_at,
-        status=SignalStatus.OPEN.value,
-        raised_at=now,
-        updated_at=now,
-    )
-
-
-def _rounded(centre: tuple[float, float] | None) -> tuple[float | None, float | None]:
-    if centre is None:
-        return None, None
-    return round(centre[0], CENTRE_DECIMALS), round(centre[1], CENTRE_DECIMALS)
+    return new_signal(cluster, ids, now=now)

@@ -58,7 +58,7 @@ class _Signals:
         first = self._first.get((cluster.rule.key, cluster.district), {})
         shared = [p for i in ids if (p := first.get(i)) is not None]
         if not shared:
-            self._add(_new_signal(cluster, ids, now=now))
+            self._add(new_signal(cluster, ids, now=now))
             return self._signals[-1], True
         position = min(shared)
         signal = self._signals[position]
@@ -69,7 +69,7 @@ class _Signals:
         signal.event_count = len(signal.alert_ids)
         signal.first_at = min(signal.first_at, cluster.first_at)
         signal.last_at = max(signal.last_at, cluster.last_at)
-        signal.centre_latitude, signal.centre_longitude = _rounded(cluster.centre)
+        signal.centre_latitude, signal.centre_longitude = rounded_centre(cluster.centre)
         signal.updated_at = now
         if signal.status == SignalStatus.DISMISSED:
             signal.status = SignalStatus.OPEN.value
@@ -77,8 +77,8 @@ class _Signals:
         return signal, False
 
 
-def _new_signal(cluster: Cluster, ids: set[str], *, now: datetime) -> Signal:
-    latitude, longitude = _rounded(cluster.centre)
+def new_signal(cluster: Cluster, ids: set[str], *, now: datetime) -> Signal:
+    latitude, longitude = rounded_centre(cluster.centre)
     return Signal(
         municipality_code=cluster.municipality_code,
         rule_key=cluster.rule.key,
@@ -99,7 +99,7 @@ def _new_signal(cluster: Cluster, ids: set[str], *, now: datetime) -> Signal:
     )
 
 
-def _rounded(centre: tuple[float, float] | None) -> tuple[float | None, float | None]:
+def rounded_centre(centre: tuple[float, float] | None) -> tuple[float | None, float | None]:
     if centre is None:
         return None, None
     return round(centre[0], CENTRE_DECIMALS), round(centre[1], CENTRE_DECIMALS)

@@ -23,7 +23,6 @@ from app.answers import repository
 from app.answers.models import AlertAnswer, AnswerOptionsRow
 from app.answers.rules import MAX_FREE_TEXT, Answer, AnswerKind, render
 from app.answers.schemas import AnswerOptions
-from app.consent.enums import DataCategory
 from app.errors import Conflict, FieldProblem, InvalidFields, NotFound
 from app.escalation import service as escalation_service
 from app.escalation.engine.messages import MessagePurpose, alert_message
@@ -157,9 +156,7 @@ def _checked(
             raise refuse("text", "write a short answer")
         if len(text) > MAX_FREE_TEXT:
             raise refuse("text", f"at most {MAX_FREE_TEXT} characters")
-        identity = sealing.personal_values(cipher, alert, [DataCategory.IDENTITY])
-        name = identity.get("person.name")
-        reasons = personal_data_in(text, names=[name] if isinstance(name, str) else [])
+        reasons = personal_data_in(text, names=sealing.person_names(cipher, [alert]))
         if reasons:
             raise refuse("text", "; ".join(reasons) + ": no personal data goes to the crew")
         return Answer(AnswerKind.FREE_TEXT, text=text)

@@ -31,8 +31,9 @@ from email.message import Message as EmailMessage
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from app.middleware import HttpMiddleware
 from app.paths import public_path, route_index
 from app.problems import field_path, problem_response
 
@@ -207,18 +208,13 @@ def _text_errors(where: str, pairs: Iterator[tuple[str, str]]) -> list[InputErro
     ][:MAX_REPORTED_ERRORS]
 
 
-class InputGuard:
-    """Refuse unreadable JSON, duplicate keys, and control characters before any operation."""
+class InputGuard(HttpMiddleware):
+    """Refuse unreadable JSON, duplicate keys, and control characters before any operation.
 
-    def __init__(self, app: ASGIApp, *, skip_prefixes: tuple[str, ...] = ()) -> None:
-        self.app = app
-        self.skip_prefixes = skip_prefixes
-        """Paths of sub-apps that check their own input and answer in HTML (staff pages)."""
+    `skip_prefixes`: paths of sub-apps that check their own input and answer in HTML (staff
+    pages)."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.skip_prefixes):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         errors: list[InputError] = []
         if has_forbidden_characters(scope["path"]):
             errors.append(InputError(("path",), TEXT_REASON))

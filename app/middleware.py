@@ -16,11 +16,30 @@ from app.problems import problem_response
 log = logging.getLogger("odvarsel.request")
 
 
+class HttpMiddleware:
+    """An ASGI middleware for HTTP requests: anything else (lifespan), and paths under
+    `skip_prefixes` (mounted apps that check and answer for themselves), pass through
+    untouched; the rest is `handle`d."""
+
+    def __init__(self, app: ASGIApp, *, skip_prefixes: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.skip_prefixes = skip_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.skip_prefixes):
+            await self.app(scope, receive, send)
+        else:
+            await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
 class BodyTooLarge(Exception):
     pass
 
 
-class BodySizeLimit:
+class BodySizeLimit(HttpMiddleware):
     """Refuse bodies over `max_bytes` with 413, by Content-Length or while streaming.
 
     A chunked body is only found too large while the app reads it; whatever the app answers
@@ -28,13 +47,10 @@ class BodySizeLimit:
     """
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
                 await self._refuse(scope, receive, send)
@@ -81,7 +97,7 @@ class BodySizeLimit:
         await response(scope, receive, send)
 
 
-class MethodGate:
+class MethodGate(HttpMiddleware):
     """OPTIONS, and a method the path does not take (405), answered with the path's `Allow`.
 
     FastAPI makes one route per method, and Starlette's 405 lists only the methods of the
@@ -91,14 +107,7 @@ class MethodGate:
     apps (`skip_prefixes`, the staff pages) are left to the router.
     """
 
-    def __init__(self, app: ASGIApp, *, skip_prefixes: tuple[str, ...] = ()) -> None:
-        self.app = app
-        self.skip_prefixes = skip_prefixes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.skip_prefixes):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         methods = route_index(scope["app"]).methods_of(scope["path"])
         if methods is None or scope["method"] in methods:
             await self.app(scope, receive, send)
@@ -119,18 +128,12 @@ class MethodGate:
         await response(scope, receive, send)
 
 
-class RequestLog:
+class RequestLog(HttpMiddleware):
     """One structured line per request: method, route template, status, duration.
 
     Never bodies, and never the raw path: a path can hold a value typed in the wrong place."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status: dict[str, Any] = {"code": 500}
 

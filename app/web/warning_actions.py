@@ -16,28 +16,25 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.staff.deps import OptionalStaff
 from app.auth.staff.identity import StaffIdentity
-from app.deps import SessionDep, StateDep
 from app.drug_warnings.signals import service as signals
 from app.drug_warnings.signals.schemas import DismissalIn
 from app.drug_warnings.warnings import service as drafts
 from app.drug_warnings.warnings.schemas import ApprovalIn, ReviewIn
 from app.errors import DomainError, NotFound
-from app.state import AppState
 from app.web.refusals import reason_of, reason_of_invalid
 from app.web.staff_pages import not_found, refused, words_of
 from app.web.warnings import (
-    FormCsrf,
     FormText,
+    LeaderPost,
+    LeaderPostDep,
     acting,
     done_page,
-    leader_and_id,
     own_municipality,
 )
 
@@ -51,11 +48,7 @@ Action = Callable[[AsyncSession, uuid.UUID, StaffIdentity], Awaitable[object]]
 
 
 async def _act(
-    request: Request,
-    state: AppState,
-    session: AsyncSession,
-    staff: StaffIdentity | None,
-    csrf: str,
+    post: LeaderPost,
     subject_id: str,
     action: Action,
     *,
@@ -65,10 +58,11 @@ async def _act(
 ) -> Response:
     """The gate, then `action` in one transaction; PRG to `done`, or a page with the reason
     (nothing stored or sent). With `wake`, the worker is woken after commit (SMS are due)."""
-    gated = leader_and_id(request, state, staff, csrf, subject_id)
+    gated = post.leader_and_id(subject_id)
     if isinstance(gated, Response):
         return gated
     staff, key = gated
+    request, session = post.request, post.session
     words = words_of(staff)
     if not confirmed:
         return refused(request, staff, words.gettext("warnings.reason.unconfirmed"), 422)
@@ -84,20 +78,18 @@ async def _act(
     except DomainError as exc:  # refused: nothing was stored or sent
         return refused(request, staff, reason_of(exc, words), exc.status)
     if wake:
-        state.worker.wake()
+        post.state.worker.wake()
     return done_page(request, done)
 
 
 @warnings_router.post("/{warning_id}/approve")
 async def approve_warning(
     warning_id: str,
-    request: Request,
-    state: StateDep,
-    session: SessionDep,
-    staff: OptionalStaff,
-    csrf: FormCsrf = "",
+    post: LeaderPostDep,
     confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
+    state = post.state
+
     async def approve(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
         return await drafts.approve_warning(
             session,
@@ -109,61 +101,36 @@ async def approve_warning(
         )
 
     return await _act(
-        request,
-        state,
-        session,
-        staff,
-        csrf,
-        warning_id,
-        approve,
-        done="approved",
-        confirmed=confirm == "yes",
-        wake=True,
+        post, warning_id, approve, done="approved", confirmed=confirm == "yes", wake=True
     )
 
 
 @warnings_router.post("/{warning_id}/review")
-async def review_warning(
-    warning_id: str,
-    request: Request,
-    state: StateDep,
-    session: SessionDep,
-    staff: OptionalStaff,
-    csrf: FormCsrf = "",
-    note: FormText = "",
-) -> Response:
+async def review_warning(warning_id: str, post: LeaderPostDep, note: FormText = "") -> Response:
     async def review(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
         return await drafts.review_warning(
             session,
             warning_id=key,
             review=ReviewIn.model_validate({"by": acting(staff), "note": note}),
             municipalities=own_municipality(staff),
-            now=state.clock.now(),
+            now=post.state.clock.now(),
         )
 
-    return await _act(request, state, session, staff, csrf, warning_id, review, done="reviewed")
+    return await _act(post, warning_id, review, done="reviewed")
 
 
 @signals_router.post("/{signal_id}/dismiss")
-async def dismiss_signal(
-    signal_id: str,
-    request: Request,
-    state: StateDep,
-    session: SessionDep,
-    staff: OptionalStaff,
-    csrf: FormCsrf = "",
-    note: FormText = "",
-) -> Response:
+async def dismiss_signal(signal_id: str, post: LeaderPostDep, note: FormText = "") -> Response:
     async def dismiss(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
         return await signals.dismiss_signal(
             session,
             signal_id=key,
             dismissal=DismissalIn.model_validate({"by": acting(staff), "note": note}),
             municipalities=own_municipality(staff),
-            now=state.clock.now(),
+            now=post.state.clock.now(),
         )
 
-    return await _act(request, state, session, staff, csrf, signal_id, dismiss, done="dismissed")
+    return await _act(post, signal_id, dismiss, done="dismissed")
 
 
 router.include_router(warnings_router)

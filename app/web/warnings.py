@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,18 +80,50 @@ def done_page(request: Request, what: str) -> RedirectResponse:
     return RedirectResponse(f"{root(request)}/cases?done={what}#done", status_code=303)
 
 
-def leader_and_id(
-    request: Request, state: AppState, staff: StaffIdentity | None, csrf: str, subject_id: str
-) -> tuple[StaffIdentity, uuid.UUID] | Response:
-    """The leader who posted and the warning or signal id in the path, or the answer instead:
-    sign in, an expired form, not the leader (`gate`), an id that is no id (404)."""
-    refusal = gate(request, state, staff, csrf, leader=True)
-    if refusal is not None or staff is None:
-        return refusal or to_signin(request)
-    key = uuid_or_none(subject_id)
-    if key is None:
-        return not_found(request, staff)
-    return staff, key
+@dataclass
+class LeaderPost:
+    """What every form post of the leader's brings: the request, the app, a session whose
+    transactions the route opens itself (a refusal is answered with a page, so the refused
+    write must be rolled back inside the endpoint), the member signed in, the CSRF token."""
+
+    request: Request
+    state: AppState
+    session: AsyncSession
+    staff: StaffIdentity | None
+    csrf: str
+
+    def leader(self) -> StaffIdentity | Response:
+        """The leader who posted, or the answer instead: sign in, an expired form, not the
+        leader (`gate`)."""
+        refusal = gate(self.request, self.state, self.staff, self.csrf, leader=True)
+        if refusal is not None or self.staff is None:
+            return refusal or to_signin(self.request)
+        return self.staff
+
+    def leader_and_id(self, subject_id: str) -> tuple[StaffIdentity, uuid.UUID] | Response:
+        """The leader who posted and the warning or signal id in the path, or the answer
+        instead: as `leader`, or an id that is no id (404)."""
+        staff = self.leader()
+        if isinstance(staff, Response):
+            return staff
+        key = uuid_or_none(subject_id)
+        if key is None:
+            return not_found(self.request, staff)
+        return staff, key
+
+
+async def _leader_post(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    staff: OptionalStaff,
+    csrf: FormCsrf = "",
+) -> LeaderPost:
+    return LeaderPost(request=request, state=state, session=session, staff=staff, csrf=csrf)
+
+
+LeaderPostDep = Annotated[LeaderPost, Depends(_leader_post)]
+"""A leader's form post, for the routes here and in `app.web.warning_actions`."""
 
 
 def acting(staff: StaffIdentity) -> ActingStaff:
@@ -198,19 +230,16 @@ def _days(value: str) -> int | str:
 
 @router.post("")
 async def create_warning(
-    request: Request,
-    state: StateDep,
-    session: SessionDep,
-    staff: OptionalStaff,
-    csrf: FormCsrf = "",
+    post: LeaderPostDep,
     text: FormText = "",
     valid_days: Annotated[str, Form(max_length=20)] = "",
     signal_id: FormId = "",
     report_id: FormId = "",
 ) -> Response:
-    refusal = gate(request, state, staff, csrf, leader=True)
-    if refusal is not None or staff is None:
-        return refusal or to_signin(request)
+    staff = post.leader()
+    if isinstance(staff, Response):
+        return staff
+    request, state, session = post.request, post.state, post.session
     words = words_of(staff)
     form = WarningForm(text=text, valid_days=valid_days, signal_id=signal_id, report_id=report_id)
     error: str
@@ -283,18 +312,15 @@ async def edit_page(
 @router.post("/{warning_id}/edit")
 async def edit_warning(
     warning_id: str,
-    request: Request,
-    state: StateDep,
-    session: SessionDep,
-    staff: OptionalStaff,
-    csrf: FormCsrf = "",
+    post: LeaderPostDep,
     text: FormText = "",
     valid_days: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    gated = leader_and_id(request, state, staff, csrf, warning_id)
+    gated = post.leader_and_id(warning_id)
     if isinstance(gated, Response):
         return gated
     staff, key = gated
+    request, state, session = post.request, post.state, post.session
     words = words_of(staff)
     form = WarningForm(text=text, valid_days=valid_days)
     # Its own transaction, not `TxSession`: a refusal is answered with the form again (not an

@@ -11,8 +11,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
+from app.api.bodies import RequestBody, with_examples
 from app.consent.enums import DataCategory
 from app.decisions.models import ManualDecision
 from app.decisions.rules import Attestation, DecisionBasis, DecisionRecipient
@@ -48,18 +49,14 @@ Reason = Annotated[
 ]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
-
-
-class CaseSystemStaff(_In):
+class CaseSystemStaff(RequestBody):
     """A staff member, as the municipality's case system knows them."""
 
     name: ShortText = Field(examples=["Kari Solberg"])
     role: ShortText = Field(examples=["leder, Ressursteam overdose"])
 
 
-class Attestations(_In):
+class Attestations(RequestBody):
     """What the decider confirms where the basis depends on facts the service cannot see.
     Each is required (true) by one basis; true for another basis is refused."""
 
@@ -82,22 +79,18 @@ class Attestations(_In):
         return {Attestation(k): v for k, v in self.model_dump().items() if v is not None}
 
 
-class ManualDisclosureIn(_In):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "recipient": "police",
-                    "basis": "hpl_31",
-                    "attestations": {},
-                    "decided_by": {"name": "Kari Solberg", "role": "leder, Ressursteam overdose"},
-                    "reason": "Personen forlot stedet i sterkt ruspåvirket tilstand og kan ikke "
-                    "finnes; melding om savnet person for å avverge alvorlig skade.",
-                    "shared_categories": ["identity", "place", "acute_risk"],
-                    "not_informed_reason": "Personen er ikke funnet ennå; informeres når "
-                    "vedkommende er funnet.",
-                }
-            ]
+class ManualDisclosureIn(RequestBody):
+    model_config = with_examples(
+        {
+            "recipient": "police",
+            "basis": "hpl_31",
+            "attestations": {},
+            "decided_by": {"name": "Kari Solberg", "role": "leder, Ressursteam overdose"},
+            "reason": "Personen forlot stedet i sterkt ruspåvirket tilstand og kan ikke "
+            "finnes; melding om savnet person for å avverge alvorlig skade.",
+            "shared_categories": ["identity", "place", "acute_risk"],
+            "not_informed_reason": "Personen er ikke funnet ennå; informeres når "
+            "vedkommende er funnet.",
         }
     )
 
@@ -171,18 +164,11 @@ class InformDutyOut(BaseModel):
         )
 
 
-class InformRecordIn(_In):
+class InformRecordIn(RequestBody):
     """Who tells the person what was shared, or why not: exactly one."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "informed_by": "Ingrid Haugen",
-                    "recorded_by": {"name": "Kari Solberg", "role": "leder"},
-                }
-            ]
-        }
+    model_config = with_examples(
+        {"informed_by": "Ingrid Haugen", "recorded_by": {"name": "Kari Solberg", "role": "leder"}}
     )
 
     informed_by: ShortText | None = None

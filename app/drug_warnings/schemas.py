@@ -1,5 +1,6 @@
 """What the API models of every concern share: free text refused when it holds personal
-data, a municipality's code in a body, the base of input models, and who acts.
+data, a municipality's code in a body, and who acts (request bodies are
+`app.api.bodies.RequestBody`).
 
 Free text is refused (422 naming the field) when it holds what looks like a national id or
 a phone number (`app.privacy.free_text.personal_data_in`); the concerns' own free texts
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
+from app.api.bodies import RequestBody
 from app.input_guard import refuse_control_characters
 from app.privacy.free_text import personal_data_in
 
@@ -46,13 +48,7 @@ Note = Annotated[
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 
 
-class Input(BaseModel):
-    """A request body: unknown fields are refused, and a refusal never echoes the input."""
-
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
-
-
-class ActingStaff(Input):
+class ActingStaff(RequestBody):
     """Who acts: sent by a case system for the person it acts for; a signed-in staff member's
     own name and role (from the session) otherwise."""
 

@@ -7,10 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
+from app.api.bodies import RequestBody, with_examples
 from app.drug_warnings.schemas import (
-    Input,
     MunicipalityCode,
     no_personal_numbers,
     text_between,
@@ -44,19 +44,15 @@ class ReporterKind(StrEnum):
     OTHER = "other"
 
 
-class ConcernReportIn(Input):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "municipality": "3107",
-                    "reporter_kind": "injection_room",
-                    "description": "Flere brukere melder om blå tabletter merket «M30» solgt som "
-                    "oksykodon; to ble tungpustne etter en halv tablett.",
-                    "substances": ["other_opioid"],
-                    "observed_at": "2026-11-23T10:30:00+01:00",
-                }
-            ]
+class ConcernReportIn(RequestBody):
+    model_config = with_examples(
+        {
+            "municipality": "3107",
+            "reporter_kind": "injection_room",
+            "description": "Flere brukere melder om blå tabletter merket «M30» solgt som "
+            "oksykodon; to ble tungpustne etter en halv tablett.",
+            "substances": ["other_opioid"],
+            "observed_at": "2026-11-23T10:30:00+01:00",
         }
     )
 

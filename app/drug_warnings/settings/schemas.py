@@ -6,15 +6,16 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from app.api.bodies import RequestBody, with_examples
 from app.drug_warnings.clusters import (
     MAX_BOUNDARY_POINTS,
     MIN_BOUNDARY_POINTS,
     AreaKind,
     boundary_problem,
 )
-from app.drug_warnings.schemas import Input, MunicipalityCode, ShortText, text_between
+from app.drug_warnings.schemas import MunicipalityCode, ShortText, text_between
 from app.norway.types import MobileStr
 from app.strict import Integer, Number
 
@@ -35,25 +36,21 @@ Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 
 
-class WarningContact(Input):
+class WarningContact(RequestBody):
     name: ShortText = Field(description="Who it is: a service, a role or a staff member")
     mobile: MobileStr = Field(description="A Norwegian mobile number; stored as E.164.")
 
 
-class WarningContacts(Input):
+class WarningContacts(RequestBody):
     """Who a municipality's approved warnings reach."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "contacts": [
-                        {"name": "Feltpleien vakttelefon", "mobile": "+4791234567"},
-                        {"name": "Sprøyterommet", "mobile": "+4798765432"},
-                    ],
-                    "neighbours": ["3105", "0301"],
-                }
-            ]
+    model_config = with_examples(
+        {
+            "contacts": [
+                {"name": "Feltpleien vakttelefon", "mobile": "+4791234567"},
+                {"name": "Sprøyterommet", "mobile": "+4798765432"},
+            ],
+            "neighbours": ["3105", "0301"],
         }
     )
 
@@ -82,7 +79,7 @@ class WarningContacts(Input):
         return values
 
 
-class ClusterRuleIn(Input):
+class ClusterRuleIn(RequestBody):
     area: AreaKind = AreaKind.MUNICIPALITY
     min_count: Integer = Field(default=3, ge=2, le=100, description="N overdoses …")
     window_hours: Number = Field(default=6, ge=0.5, le=168, description="… within H hours")
@@ -99,7 +96,7 @@ class ClusterRuleIn(Input):
         return self
 
 
-class DistrictIn(Input):
+class DistrictIn(RequestBody):
     """A district (bydel) the municipality draws for its district rules."""
 
     name: DistrictName = Field(
@@ -125,18 +122,14 @@ class DistrictIn(Input):
         return points
 
 
-class ClusterRules(Input):
+class ClusterRules(RequestBody):
     """How clusters are detected in a municipality: each rule raises its own signals."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "rules": [
-                        {"area": "municipality", "min_count": 4, "window_hours": 6},
-                        {"area": "radius", "min_count": 3, "window_hours": 6, "radius_km": 1},
-                    ]
-                }
+    model_config = with_examples(
+        {
+            "rules": [
+                {"area": "municipality", "min_count": 4, "window_hours": 6},
+                {"area": "radius", "min_count": 3, "window_hours": 6, "radius_km": 1},
             ]
         }
     )

@@ -7,8 +7,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.api.bodies import RequestBody
 from app.drug_warnings.clusters import AreaKind
-from app.drug_warnings.schemas import ActingStaff, Input, Note, acting_field
+from app.drug_warnings.schemas import ActingStaff, Note, acting_field
 from app.drug_warnings.signals.models import SignalStatus
 
 
@@ -53,6 +54,6 @@ class SignalOut(BaseModel):
     dismiss_note: str | None
 
 
-class DismissalIn(Input):
+class DismissalIn(RequestBody):
     by: ActingStaff | None = acting_field()
     note: Note = Field(description="Why no warning is needed (3-1000 characters).")

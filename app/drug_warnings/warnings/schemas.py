@@ -8,11 +8,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
+from app.api.bodies import RequestBody, with_examples
 from app.drug_warnings.schemas import (
     ActingStaff,
-    Input,
     MunicipalityCode,
     Note,
     acting_field,
@@ -42,19 +42,15 @@ WarningText = Annotated[
 ]
 
 
-class WarningIn(Input):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "municipality": "3107",
-                    "signal_id": "6f1c2b9e-3a57-4a0e-9a43-1a9d2f4c8b11",
-                    "text": "Flere overdoser siste døgn i sentrum. Mulig sterkt opioid solgt som "
-                    "heroin. Ikke bruk alene, ta en liten prøvedose, ha nalokson klar.",
-                    "valid_days": 14,
-                    "by": {"name": "Kari Solberg", "role": "leder, Ressursteam overdose"},
-                }
-            ]
+class WarningIn(RequestBody):
+    model_config = with_examples(
+        {
+            "municipality": "3107",
+            "signal_id": "6f1c2b9e-3a57-4a0e-9a43-1a9d2f4c8b11",
+            "text": "Flere overdoser siste døgn i sentrum. Mulig sterkt opioid solgt som "
+            "heroin. Ikke bruk alene, ta en liten prøvedose, ha nalokson klar.",
+            "valid_days": 14,
+            "by": {"name": "Kari Solberg", "role": "leder, Ressursteam overdose"},
         }
     )
 
@@ -80,17 +76,17 @@ class WarningIn(Input):
         return self
 
 
-class WarningEdit(Input):
+class WarningEdit(RequestBody):
     text: WarningText | None = None
     valid_days: ValidDays | None = None
     by: ActingStaff | None = acting_field()
 
 
-class ApprovalIn(Input):
+class ApprovalIn(RequestBody):
     by: ActingStaff | None = acting_field()
 
 
-class ReviewIn(Input):
+class ReviewIn(RequestBody):
     by: ActingStaff | None = acting_field()
     note: Note = Field(description="What the review found (3-1000 characters).")
 

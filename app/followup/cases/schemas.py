@@ -9,8 +9,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
+from app.api.bodies import RequestBody, with_examples
 from app.followup.cases.models import CaseEventKind
 from app.followup.state import CaseState, StepAction, StepState
 from app.followup.template_schema import (
@@ -39,10 +40,6 @@ _NOTE_SHOWN = (
     "its alert). None without a note, and for other staff: see `has_note`."
 )
 _HAS_NOTE = "A note was recorded (whether or not its text is shown to this reader)"
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class MemberRef(BaseModel):
@@ -123,22 +120,17 @@ class CaseOut(CaseSummary):
     events: list[CaseEventOut]
 
 
-class StepRecordIn(_In):
+class StepRecordIn(RequestBody):
     """What became of a step."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "action": "not_reached",
-                    "outcome": "Ingen svar på telefon, oppsøkt på Stasjonen",
-                    "next_attempt_at": "2026-11-24T09:00:00+01:00",
-                    "by_member_id": MEMBER_ID_EXAMPLE,
-                },
-                {"action": "done", "outcome": "Samtale gjennomført", "by_member_id": None},
-            ]
+    model_config = with_examples(
+        {
+            "action": "not_reached",
+            "outcome": "Ingen svar på telefon, oppsøkt på Stasjonen",
+            "next_attempt_at": "2026-11-24T09:00:00+01:00",
+            "by_member_id": MEMBER_ID_EXAMPLE,
         },
+        {"action": "done", "outcome": "Samtale gjennomført", "by_member_id": None},
     )
 
     action: StepAction = Field(
@@ -164,41 +156,30 @@ class StepRecordIn(_In):
     )
 
 
-class StepAssignIn(_In):
+class StepAssignIn(RequestBody):
     """A new owner and/or companion for one step; `null` leaves it unassigned."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"companion_member_id": MEMBER_ID_EXAMPLE}]},
-    )
+    model_config = with_examples({"companion_member_id": MEMBER_ID_EXAMPLE})
 
     owner_member_id: uuid.UUID | None = Field(default=None, description="Left out: unchanged")
     companion_member_id: uuid.UUID | None = Field(default=None, description="Left out: unchanged")
     by_member_id: uuid.UUID | None = None
 
 
-class CaseReassignIn(_In):
+class CaseReassignIn(RequestBody):
     """Holidays, sickness: the case, and every unresolved step that was the old owner's (as
     owner or companion), go to `owner_member_id`."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"owner_member_id": MEMBER_ID_EXAMPLE}]},
-    )
+    model_config = with_examples({"owner_member_id": MEMBER_ID_EXAMPLE})
 
     owner_member_id: uuid.UUID
     by_member_id: uuid.UUID | None = None
 
 
-class CaseCloseIn(_In):
+class CaseCloseIn(RequestBody):
     """The leader closes the case before every required step is resolved."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"reason": "Personen har flyttet til en annen kommune; overført."}]
-        },
-    )
+    model_config = with_examples({"reason": "Personen har flyttet til en annen kommune; overført."})
 
     reason: Reason = Field(
         description="Why, 3-500 characters; no national id, phone number or the person's name"

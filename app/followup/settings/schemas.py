@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from app.api.bodies import RequestBody
 from app.followup import repeated
 from app.strict import Integer
 
@@ -21,9 +22,7 @@ _WINDOW_DESCRIPTION = (
 )
 
 
-class FollowupSettingsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class FollowupSettingsIn(RequestBody):
     repeat_window_days: Integer = Field(
         ge=MIN_REPEAT_WINDOW_DAYS,
         le=MAX_REPEAT_WINDOW_DAYS,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Uuid, column, table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,73 +20,33 @@ def add(session: AsyncSession, entry: AccessLogEntry) -> None:
     session.add(entry)
 
 
-async def _page(
+async def entries(
     session: AsyncSession,
-    *condition: Any,
+    *,
     municipality_codes: Sequence[str],
-    after: int | None,
-    limit: int,
+    alert_id: uuid.UUID | None = None,
+    actor_id: str | None = None,
+    national_id_hash: str | None = None,
+    after: int | None = None,
+    limit: int = 100,
 ) -> list[AccessLogEntry]:
+    """A page of the entries about these municipalities, in id order, after the cursor `after`:
+    those about the alert, of the actor and/or about the person, where given."""
     statement = (
         select(AccessLogEntry)
-        .where(*condition, col(AccessLogEntry.municipality_code).in_(municipality_codes))
+        .where(col(AccessLogEntry.municipality_code).in_(municipality_codes))
         .order_by(col(AccessLogEntry.id))
         .limit(limit)
     )
+    if alert_id is not None:
+        statement = statement.where(col(AccessLogEntry.alert_id) == alert_id)
+    if actor_id is not None:
+        statement = statement.where(col(AccessLogEntry.actor_id) == actor_id)
+    if national_id_hash is not None:
+        statement = statement.where(col(AccessLogEntry.national_id_hash) == national_id_hash)
     if after is not None:
         statement = statement.where(col(AccessLogEntry.id) > after)
     return list((await session.execute(statement)).scalars())
-
-
-async def by_alert(
-    session: AsyncSession,
-    *,
-    alert_id: uuid.UUID,
-    municipality_codes: Sequence[str],
-    after: int | None = None,
-    limit: int = 100,
-) -> list[AccessLogEntry]:
-    return await _page(
-        session,
-        col(AccessLogEntry.alert_id) == alert_id,
-        municipality_codes=municipality_codes,
-        after=after,
-        limit=limit,
-    )
-
-
-async def by_actor(
-    session: AsyncSession,
-    *,
-    actor_id: str,
-    municipality_codes: Sequence[str],
-    after: int | None = None,
-    limit: int = 100,
-) -> list[AccessLogEntry]:
-    return await _page(
-        session,
-        col(AccessLogEntry.actor_id) == actor_id,
-        municipality_codes=municipality_codes,
-        after=after,
-        limit=limit,
-    )
-
-
-async def by_person(
-    session: AsyncSession,
-    *,
-    national_id_hash: str,
-    municipality_codes: Sequence[str],
-    after: int | None = None,
-    limit: int = 100,
-) -> list[AccessLogEntry]:
-    return await _page(
-        session,
-        col(AccessLogEntry.national_id_hash) == national_id_hash,
-        municipality_codes=municipality_codes,
-        after=after,
-        limit=limit,
-    )
 
 
 async def municipality_of_alert(session: AsyncSession, alert_id: uuid.UUID) -> str | None:

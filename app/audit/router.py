@@ -13,7 +13,6 @@ from app.auth.deps import ClientMunicipalities, current_client
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
 from app.deps import ClockDep, StateDep, TxSession
-from app.errors import Unprocessable
 from app.problems import Problem
 
 router = APIRouter(prefix="/v1/privacy/access-log", tags=["privacy"])
@@ -53,22 +52,10 @@ async def list_entries(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
 ) -> AccessLogPage:
-    if (alert_id is None) == (actor_id is None):
-        raise Unprocessable("Give exactly one of alert_id and actor_id.")
-    if alert_id is not None:
-        return await service.list_by_alert(
-            session,
-            client_id=client.client_id,
-            municipalities=municipalities,
-            alert_id=alert_id,
-            after=after,
-            limit=limit,
-        )
-    assert actor_id is not None
-    return await service.list_by_actor(
+    return await service.list_entries(
         session,
-        client_id=client.client_id,
         municipalities=municipalities,
+        alert_id=alert_id,
         actor_id=actor_id,
         after=after,
         limit=limit,

@@ -73,38 +73,33 @@ def _page(entries: list[AccessLogEntry], limit: int) -> AccessLogPage:
     )
 
 
-async def list_by_alert(
+async def list_entries(
     session: AsyncSession,
     *,
-    client_id: str,
     municipalities: Collection[str],
-    alert_id: uuid.UUID,
+    alert_id: uuid.UUID | None,
+    actor_id: str | None,
     after: int | None,
     limit: int,
 ) -> AccessLogPage:
+    """The entries about one alert or of one actor, in the client's municipalities."""
+    if (alert_id is None) == (actor_id is None):
+        raise Unprocessable("Give exactly one of alert_id and actor_id.")
     codes = _bound_municipalities(municipalities)
-    municipality = await repository.municipality_of_alert(session, alert_id)
-    if municipality not in codes:
-        # The same answer for an unknown alert and another municipality's: ids reveal nothing.
-        raise NotFound(f"No alert {alert_id} in this client's municipalities.")
-    entries = await repository.by_alert(
-        session, alert_id=alert_id, municipality_codes=[municipality], after=after, limit=limit
-    )
-    return _page(entries, limit)
-
-
-async def list_by_actor(
-    session: AsyncSession,
-    *,
-    client_id: str,
-    municipalities: Collection[str],
-    actor_id: str,
-    after: int | None,
-    limit: int,
-) -> AccessLogPage:
-    codes = _bound_municipalities(municipalities)
-    entries = await repository.by_actor(
-        session, actor_id=actor_id, municipality_codes=codes, after=after, limit=limit
+    if alert_id is not None:
+        municipality = await repository.municipality_of_alert(session, alert_id)
+        if municipality not in codes:
+            # The same answer for an unknown alert and another municipality's: ids reveal
+            # nothing.
+            raise NotFound(f"No alert {alert_id} in this client's municipalities.")
+        codes = [municipality]
+    entries = await repository.entries(
+        session,
+        municipality_codes=codes,
+        alert_id=alert_id,
+        actor_id=actor_id,
+        after=after,
+        limit=limit,
     )
     return _page(entries, limit)
 
@@ -129,10 +124,10 @@ async def lookup_person(
     else:
         raise Forbidden(f"This client may not audit municipality {lookup.municipality}.")
     national_id_hash = hasher.national_id(lookup.national_id)
-    entries = await repository.by_person(
+    entries = await repository.entries(
         session,
-        national_id_hash=national_id_hash,
         municipality_codes=[municipality],
+        national_id_hash=national_id_hash,
         after=lookup.after,
         limit=lookup.limit,
     )

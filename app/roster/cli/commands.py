@@ -16,6 +16,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api.admin import AdminScope
 from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.clock import SystemClock
 from app.config import get_settings
@@ -149,14 +150,12 @@ def import_rota(
     now = SystemClock().now()
     result = _run(
         lambda s: rota_service.import_rota(
-            s,
-            municipalities=EVERY_MUNICIPALITY,
+            AdminScope(s, EVERY_MUNICIPALITY, now),
             team_id=team_id,
             data=data,
             window_start=now,
             window_end=now + timedelta(days=days),
             dry_run=dry_run,
-            now=now,
         )
     )
     verb = "would import" if dry_run else "imported"

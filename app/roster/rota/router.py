@@ -10,10 +10,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from app.api.admin import PREFIX, REQUIRE_ADMIN
+from app.api.admin import PREFIX, REQUIRE_ADMIN, Admin
 from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
-from app.auth.deps import ClientMunicipalities
-from app.deps import ClockDep, TxSession
 from app.errors import DomainError
 from app.instants import BoundedInstant
 from app.problems import Problem
@@ -61,29 +59,19 @@ class UnsupportedMediaType(DomainError):
     summary="Add a rotation",
     responses={**NOT_FOUND, **INVALID},
 )
-async def create_rotation(
-    team_id: uuid.UUID,
-    rotation_in: RotationIn,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-    clock: ClockDep,
-) -> RotationOut:
+async def create_rotation(team_id: uuid.UUID, rotation_in: RotationIn, admin: Admin) -> RotationOut:
     return await rota_service.create_rotation(
-        session,
-        municipalities=municipalities,
+        admin.session,
+        municipalities=admin.municipalities,
         team_id=team_id,
         rotation_in=rotation_in,
-        now=clock.now(),
+        now=admin.now,
     )
 
 
 @router.get("/rotations", summary="List rotations", responses=NOT_FOUND)
-async def list_rotations(
-    team_id: uuid.UUID, session: TxSession, municipalities: ClientMunicipalities
-) -> list[RotationOut]:
-    return await rota_service.list_rotations(
-        session, municipalities=municipalities, team_id=team_id
-    )
+async def list_rotations(team_id: uuid.UUID, admin: Admin) -> list[RotationOut]:
+    return await rota_service.list_rotations(admin, team_id=team_id)
 
 
 @router.delete(
@@ -92,15 +80,8 @@ async def list_rotations(
     summary="Remove a rotation",
     responses=NOT_FOUND,
 )
-async def delete_rotation(
-    team_id: uuid.UUID,
-    rotation_id: uuid.UUID,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-) -> None:
-    await rota_service.delete_rotation(
-        session, municipalities=municipalities, team_id=team_id, rotation_id=rotation_id
-    )
+async def delete_rotation(team_id: uuid.UUID, rotation_id: uuid.UUID, admin: Admin) -> None:
+    await rota_service.delete_rotation(admin, team_id=team_id, rotation_id=rotation_id)
 
 
 @router.post(
@@ -109,20 +90,8 @@ async def delete_rotation(
     summary="Add a one-off shift",
     responses={**NOT_FOUND, **INVALID},
 )
-async def create_shift(
-    team_id: uuid.UUID,
-    shift_in: ShiftIn,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-    clock: ClockDep,
-) -> ShiftOut:
-    return await rota_service.create_shift(
-        session,
-        municipalities=municipalities,
-        team_id=team_id,
-        shift_in=shift_in,
-        now=clock.now(),
-    )
+async def create_shift(team_id: uuid.UUID, shift_in: ShiftIn, admin: Admin) -> ShiftOut:
+    return await rota_service.create_shift(admin, team_id=team_id, shift_in=shift_in)
 
 
 @router.get(
@@ -131,20 +100,9 @@ async def create_shift(
     responses={**NOT_FOUND, **INVALID},
 )
 async def list_shifts(
-    team_id: uuid.UUID,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-    clock: ClockDep,
-    start: From = None,
-    end: To = None,
+    team_id: uuid.UUID, admin: Admin, start: From = None, end: To = None
 ) -> list[ShiftOut]:
-    return await rota_service.list_shifts(
-        session,
-        municipalities=municipalities,
-        team_id=team_id,
-        start=start or clock.now(),
-        end=end,
-    )
+    return await rota_service.list_shifts(admin, team_id=team_id, start=start or admin.now, end=end)
 
 
 @router.delete(
@@ -153,15 +111,8 @@ async def list_shifts(
     summary="Remove a shift",
     responses=NOT_FOUND,
 )
-async def delete_shift(
-    team_id: uuid.UUID,
-    shift_id: uuid.UUID,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-) -> None:
-    await rota_service.delete_shift(
-        session, municipalities=municipalities, team_id=team_id, shift_id=shift_id
-    )
+async def delete_shift(team_id: uuid.UUID, shift_id: uuid.UUID, admin: Admin) -> None:
+    await rota_service.delete_shift(admin, team_id=team_id, shift_id=shift_id)
 
 
 @router.post(
@@ -170,20 +121,8 @@ async def delete_shift(
     summary="Add an override (sickness, holiday, swap)",
     responses={**NOT_FOUND, **INVALID},
 )
-async def create_override(
-    team_id: uuid.UUID,
-    override_in: OverrideIn,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-    clock: ClockDep,
-) -> OverrideOut:
-    return await rota_service.create_override(
-        session,
-        municipalities=municipalities,
-        team_id=team_id,
-        override_in=override_in,
-        now=clock.now(),
-    )
+async def create_override(team_id: uuid.UUID, override_in: OverrideIn, admin: Admin) -> OverrideOut:
+    return await rota_service.create_override(admin, team_id=team_id, override_in=override_in)
 
 
 @router.get(
@@ -192,19 +131,10 @@ async def create_override(
     responses={**NOT_FOUND, **INVALID},
 )
 async def list_overrides(
-    team_id: uuid.UUID,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-    clock: ClockDep,
-    start: From = None,
-    end: To = None,
+    team_id: uuid.UUID, admin: Admin, start: From = None, end: To = None
 ) -> list[OverrideOut]:
     return await rota_service.list_overrides(
-        session,
-        municipalities=municipalities,
-        team_id=team_id,
-        start=start or clock.now(),
-        end=end,
+        admin, team_id=team_id, start=start or admin.now, end=end
     )
 
 
@@ -214,15 +144,8 @@ async def list_overrides(
     summary="Remove an override",
     responses=NOT_FOUND,
 )
-async def delete_override(
-    team_id: uuid.UUID,
-    override_id: uuid.UUID,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-) -> None:
-    await rota_service.delete_override(
-        session, municipalities=municipalities, team_id=team_id, override_id=override_id
-    )
+async def delete_override(team_id: uuid.UUID, override_id: uuid.UUID, admin: Admin) -> None:
+    await rota_service.delete_override(admin, team_id=team_id, override_id=override_id)
 
 
 @router.post(
@@ -250,9 +173,7 @@ async def delete_override(
 async def import_rota(
     team_id: uuid.UUID,
     request: Request,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-    clock: ClockDep,
+    admin: Admin,
     start: From = None,
     days: Annotated[int, Query(ge=1, le=MAX_IMPORT_DAYS, description="Window length")] = 28,
     dry_run: bool = False,
@@ -264,16 +185,14 @@ async def import_rota(
             "Send the calendar as the body with Content-Type: text/calendar."
         )
     data = await request.body()
-    window_start = (start or clock.now()).astimezone(UTC)
+    window_start = (start or admin.now).astimezone(UTC)
     return await rota_service.import_rota(
-        session,
-        municipalities=municipalities,
+        admin,
         team_id=team_id,
         data=data,
         window_start=window_start,
         window_end=window_start + timedelta(days=days),
         dry_run=dry_run,
-        now=clock.now(),
     )
 
 
@@ -286,17 +205,10 @@ async def import_rota(
 )
 async def on_duty(
     team_id: uuid.UUID,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-    clock: ClockDep,
+    admin: Admin,
     at: Annotated[BoundedInstant | None, Query(description="Default: now.")] = None,
 ) -> OnDutyOut:
-    return await rota_service.on_duty(
-        session,
-        municipalities=municipalities,
-        team_id=team_id,
-        at=(at or clock.now()).astimezone(UTC),
-    )
+    return await rota_service.on_duty(admin, team_id=team_id, at=(at or admin.now).astimezone(UTC))
 
 
 @router.get(
@@ -306,17 +218,9 @@ async def on_duty(
     responses={**NOT_FOUND, **INVALID},
 )
 async def roster_holes(
-    team_id: uuid.UUID,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-    clock: ClockDep,
-    days: Annotated[int, Query(ge=1, le=MAX_HOLE_DAYS)] = 7,
+    team_id: uuid.UUID, admin: Admin, days: Annotated[int, Query(ge=1, le=MAX_HOLE_DAYS)] = 7
 ) -> RosterHolesOut:
-    start = clock.now().astimezone(UTC)
+    start = admin.now.astimezone(UTC)
     return await rota_service.holes(
-        session,
-        municipalities=municipalities,
-        team_id=team_id,
-        start=start,
-        end=start + timedelta(days=days),
+        admin, team_id=team_id, start=start, end=start + timedelta(days=days)
     )

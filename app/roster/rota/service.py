@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api.admin import AdminScope
 from app.auth.municipalities import ActingFor
 from app.errors import NotFound, field_error
 from app.roster.enums import ShiftSource
@@ -65,25 +66,16 @@ async def create_rotation(
     return RotationOut.model_validate(row, from_attributes=True)
 
 
-async def list_rotations(
-    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor
-) -> list[RotationOut]:
-    await get_team(session, team_id=team_id, municipalities=municipalities)
-    rows = await rota_repository.list_rotations(session, team_id=team_id)
+async def list_rotations(admin: AdminScope, *, team_id: uuid.UUID) -> list[RotationOut]:
+    await _team(admin, team_id)
+    rows = await rota_repository.list_rotations(admin.session, team_id=team_id)
     return [RotationOut.model_validate(r, from_attributes=True) for r in rows]
 
 
-async def create_shift(
-    session: AsyncSession,
-    *,
-    team_id: uuid.UUID,
-    municipalities: ActingFor,
-    shift_in: ShiftIn,
-    now: datetime,
-) -> ShiftOut:
-    await get_team(session, team_id=team_id, municipalities=municipalities)
+async def create_shift(admin: AdminScope, *, team_id: uuid.UUID, shift_in: ShiftIn) -> ShiftOut:
+    await _team(admin, team_id)
     await active_member_of(
-        session, team_id=team_id, member_id=shift_in.member_id, field="member_id"
+        admin.session, team_id=team_id, member_id=shift_in.member_id, field="member_id"
     )
     row = ShiftRow(
         team_id=team_id,
@@ -91,38 +83,28 @@ async def create_shift(
         starts_at=shift_in.starts_at,
         ends_at=shift_in.ends_at,
         source=ShiftSource.MANUAL.value,
-        created_at=now,
+        created_at=admin.now,
     )
-    rota_repository.add(session, row)
+    rota_repository.add(admin.session, row)
     return ShiftOut.model_validate(row, from_attributes=True)
 
 
 async def list_shifts(
-    session: AsyncSession,
-    *,
-    team_id: uuid.UUID,
-    municipalities: ActingFor,
-    start: datetime | None,
-    end: datetime | None,
+    admin: AdminScope, *, team_id: uuid.UUID, start: datetime | None, end: datetime | None
 ) -> list[ShiftOut]:
-    await get_team(session, team_id=team_id, municipalities=municipalities)
-    rows = await rota_repository.list_shifts(session, team_id=team_id, start=start, end=end)
+    await _team(admin, team_id)
+    rows = await rota_repository.list_shifts(admin.session, team_id=team_id, start=start, end=end)
     return [ShiftOut.model_validate(r, from_attributes=True) for r in rows]
 
 
 async def create_override(
-    session: AsyncSession,
-    *,
-    team_id: uuid.UUID,
-    municipalities: ActingFor,
-    override_in: OverrideIn,
-    now: datetime,
+    admin: AdminScope, *, team_id: uuid.UUID, override_in: OverrideIn
 ) -> OverrideOut:
-    await get_team(session, team_id=team_id, municipalities=municipalities)
+    await _team(admin, team_id)
     for field in ("member_id", "replaces_member_id"):
         member_id = getattr(override_in, field)
         if member_id is not None:
-            await active_member_of(session, team_id=team_id, member_id=member_id, field=field)
+            await active_member_of(admin.session, team_id=team_id, member_id=member_id, field=field)
     row = OverrideRow(
         team_id=team_id,
         starts_at=override_in.starts_at,
@@ -130,56 +112,43 @@ async def create_override(
         member_id=override_in.member_id,
         replaces_member_id=override_in.replaces_member_id,
         reason=override_in.reason or None,
-        created_at=now,
+        created_at=admin.now,
     )
-    rota_repository.add(session, row)
+    rota_repository.add(admin.session, row)
     return OverrideOut.model_validate(row, from_attributes=True)
 
 
 async def list_overrides(
-    session: AsyncSession,
-    *,
-    team_id: uuid.UUID,
-    municipalities: ActingFor,
-    start: datetime | None,
-    end: datetime | None,
+    admin: AdminScope, *, team_id: uuid.UUID, start: datetime | None, end: datetime | None
 ) -> list[OverrideOut]:
-    await get_team(session, team_id=team_id, municipalities=municipalities)
-    rows = await rota_repository.list_overrides(session, team_id=team_id, start=start, end=end)
+    await _team(admin, team_id)
+    rows = await rota_repository.list_overrides(
+        admin.session, team_id=team_id, start=start, end=end
+    )
     return [OverrideOut.model_validate(r, from_attributes=True) for r in rows]
 
 
-async def delete_rotation(
-    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor, rotation_id: uuid.UUID
-) -> None:
-    await get_team(session, team_id=team_id, municipalities=municipalities)
-    await _delete(
-        session,
-        await rota_repository.get_rotation(session, rotation_id),
-        team_id,
-        f"rotation {rotation_id}",
-    )
+async def delete_rotation(admin: AdminScope, *, team_id: uuid.UUID, rotation_id: uuid.UUID) -> None:
+    await _team(admin, team_id)
+    row = await rota_repository.get_rotation(admin.session, rotation_id)
+    await _delete(admin.session, row, team_id, f"rotation {rotation_id}")
 
 
-async def delete_shift(
-    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor, shift_id: uuid.UUID
-) -> None:
-    await get_team(session, team_id=team_id, municipalities=municipalities)
-    await _delete(
-        session, await rota_repository.get_shift(session, shift_id), team_id, f"shift {shift_id}"
-    )
+async def delete_shift(admin: AdminScope, *, team_id: uuid.UUID, shift_id: uuid.UUID) -> None:
+    await _team(admin, team_id)
+    row = await rota_repository.get_shift(admin.session, shift_id)
+    await _delete(admin.session, row, team_id, f"shift {shift_id}")
 
 
-async def delete_override(
-    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor, override_id: uuid.UUID
-) -> None:
-    await get_team(session, team_id=team_id, municipalities=municipalities)
-    await _delete(
-        session,
-        await rota_repository.get_override(session, override_id),
-        team_id,
-        f"override {override_id}",
-    )
+async def delete_override(admin: AdminScope, *, team_id: uuid.UUID, override_id: uuid.UUID) -> None:
+    await _team(admin, team_id)
+    row = await rota_repository.get_override(admin.session, override_id)
+    await _delete(admin.session, row, team_id, f"override {override_id}")
+
+
+async def _team(admin: AdminScope, team_id: uuid.UUID) -> None:
+    """NotFound unless the team is of a municipality the administrator acts for."""
+    await get_team(admin.session, team_id=team_id, municipalities=admin.municipalities)
 
 
 async def _delete(
@@ -191,22 +160,21 @@ async def _delete(
 
 
 async def import_rota(
-    session: AsyncSession,
+    admin: AdminScope,
     *,
     team_id: uuid.UUID,
-    municipalities: ActingFor,
     data: bytes,
     window_start: datetime,
     window_end: datetime,
     dry_run: bool,
-    now: datetime,
 ) -> RotaImportOut:
     """Shifts from an .ics file, replacing the shifts of earlier imports in the window.
 
     Attendees are matched to active members by email, then by name (case-insensitive); an
     event without attendees by its title. What cannot be matched is listed in `unmatched`.
     """
-    await get_team(session, team_id=team_id, municipalities=municipalities)
+    await _team(admin, team_id)
+    session = admin.session
     members = await repository.list_members(session, team_id=team_id)
     try:
         parsed = ical.parse_rota(
@@ -223,7 +191,7 @@ async def import_rota(
             session, team_id=team_id, start=window_start, end=window_end
         )
         for shift in parsed.shifts:
-            rota_repository.add(session, _shift_row(team_id, shift, now))
+            rota_repository.add(session, _shift_row(team_id, shift, admin.now))
     names = {str(m.id): m.name for m in members}
     return RotaImportOut(
         window_start=window_start,
@@ -274,11 +242,9 @@ def _shift_row(team_id: uuid.UUID, shift: oncall.Shift, now: datetime) -> ShiftR
     )
 
 
-async def on_duty(
-    session: AsyncSession, *, team_id: uuid.UUID, municipalities: ActingFor, at: datetime
-) -> OnDutyOut:
-    await get_team(session, team_id=team_id, municipalities=municipalities)
-    view, members = await roster_duty.team_view(session, team_id=team_id, at=at)
+async def on_duty(admin: AdminScope, *, team_id: uuid.UUID, at: datetime) -> OnDutyOut:
+    await _team(admin, team_id)
+    view, members = await roster_duty.team_view(admin.session, team_id=team_id, at=at)
     leader = members.get(view.leader_id) if view.leader_id else None
     return OnDutyOut(
         team_id=team_id,
@@ -290,14 +256,10 @@ async def on_duty(
 
 
 async def holes(
-    session: AsyncSession,
-    *,
-    team_id: uuid.UUID,
-    municipalities: ActingFor,
-    start: datetime,
-    end: datetime,
+    admin: AdminScope, *, team_id: uuid.UUID, start: datetime, end: datetime
 ) -> RosterHolesOut:
-    await get_team(session, team_id=team_id, municipalities=municipalities)
+    await _team(admin, team_id)
+    session = admin.session
     gaps = await roster_duty.roster_holes(session, team_id=team_id, start=start, end=end)
     return RosterHolesOut(
         team_id=team_id,

@@ -7,9 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.api.admin import PREFIX, REQUIRE_ADMIN, REQUIRE_ADMIN_MUNICIPALITIES
+from app.api.admin import PREFIX, REQUIRE_ADMIN, REQUIRE_ADMIN_MUNICIPALITIES, Admin
 from app.api.responses import AUTH_PROBLEMS, CONFLICT, INVALID, NOT_FOUND
-from app.auth.deps import ClientMunicipalities
 from app.deps import ClockDep, TxSession
 from app.problems import Problem
 from app.roster.teams import service as team_service
@@ -59,10 +58,8 @@ async def create_municipality(
     "/municipalities",
     summary="List your municipalities and the team receiving their alerts",
 )
-async def list_municipalities(
-    session: TxSession, municipalities: ClientMunicipalities
-) -> list[MunicipalityOut]:
-    return await team_service.list_municipalities(session, municipalities=municipalities)
+async def list_municipalities(admin: Admin) -> list[MunicipalityOut]:
+    return await team_service.list_municipalities(admin)
 
 
 @router.put(
@@ -72,12 +69,8 @@ async def list_municipalities(
     "so no alert falls between them.",
     responses={**NOT_FOUND, **INVALID},
 )
-async def set_alert_team(
-    code: str, body: AlertTeamIn, session: TxSession, municipalities: ClientMunicipalities
-) -> MunicipalityOut:
-    return await team_service.set_alert_team(
-        session, municipalities=municipalities, code=code, team_id=body.team_id
-    )
+async def set_alert_team(code: str, body: AlertTeamIn, admin: Admin) -> MunicipalityOut:
+    return await team_service.set_alert_team(admin, code=code, team_id=body.team_id)
 
 
 @router.post(
@@ -93,31 +86,25 @@ async def set_alert_team(
         **INVALID,
     },
 )
-async def create_team(
-    team_in: TeamIn, session: TxSession, municipalities: ClientMunicipalities, clock: ClockDep
-) -> TeamOut:
+async def create_team(team_in: TeamIn, admin: Admin) -> TeamOut:
     return await team_service.create_team(
-        session, municipalities=municipalities, team_in=team_in, now=clock.now()
+        admin.session, municipalities=admin.municipalities, team_in=team_in, now=admin.now
     )
 
 
 @router.get("/teams", summary="List the teams of your municipalities")
 async def list_teams(
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-    municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
+    admin: Admin, municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None
 ) -> list[TeamOut]:
-    return await team_service.list_teams(
-        session, municipalities=municipalities, municipality=municipality
-    )
+    return await team_service.list_teams(admin, municipality=municipality)
 
 
 @router.get("/teams/{team_id}", summary="Get a team", responses=NOT_FOUND)
-async def get_team(
-    team_id: uuid.UUID, session: TxSession, municipalities: ClientMunicipalities
-) -> TeamOut:
+async def get_team(team_id: uuid.UUID, admin: Admin) -> TeamOut:
     return team_service.team_out(
-        await team_service.get_team(session, municipalities=municipalities, team_id=team_id)
+        await team_service.get_team(
+            admin.session, municipalities=admin.municipalities, team_id=team_id
+        )
     )
 
 
@@ -126,14 +113,9 @@ async def get_team(
     summary="Rename a team, set its leader, or whether it receives alerts",
     responses={**NOT_FOUND, **CONFLICT, **INVALID},
 )
-async def update_team(
-    team_id: uuid.UUID,
-    update: TeamUpdate,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-) -> TeamOut:
+async def update_team(team_id: uuid.UUID, update: TeamUpdate, admin: Admin) -> TeamOut:
     return await team_service.update_team(
-        session, municipalities=municipalities, team_id=team_id, update=update
+        admin.session, municipalities=admin.municipalities, team_id=team_id, update=update
     )
 
 
@@ -143,34 +125,22 @@ async def update_team(
     summary="Add a member to a team",
     responses={**NOT_FOUND, **INVALID},
 )
-async def add_member(
-    team_id: uuid.UUID,
-    member_in: MemberIn,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-    clock: ClockDep,
-) -> MemberOut:
+async def add_member(team_id: uuid.UUID, member_in: MemberIn, admin: Admin) -> MemberOut:
     return await team_service.add_member(
-        session,
-        municipalities=municipalities,
+        admin.session,
+        municipalities=admin.municipalities,
         team_id=team_id,
         member_in=member_in,
-        now=clock.now(),
+        now=admin.now,
     )
 
 
 @router.get("/teams/{team_id}/members", summary="List a team's members", responses=NOT_FOUND)
 async def list_members(
-    team_id: uuid.UUID,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-    include_inactive: bool = False,
+    team_id: uuid.UUID, admin: Admin, include_inactive: bool = False
 ) -> list[MemberOut]:
     return await team_service.list_members(
-        session,
-        municipalities=municipalities,
-        team_id=team_id,
-        include_inactive=include_inactive,
+        admin, team_id=team_id, include_inactive=include_inactive
     )
 
 
@@ -183,12 +153,11 @@ async def update_member(
     team_id: uuid.UUID,
     member_id: uuid.UUID,
     update: MemberUpdate,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
+    admin: Admin,
 ) -> MemberOut:
     return await team_service.update_member(
-        session,
-        municipalities=municipalities,
+        admin.session,
+        municipalities=admin.municipalities,
         team_id=team_id,
         member_id=member_id,
         update=update,
@@ -203,20 +172,14 @@ async def update_member(
     "uncovered (and a leader is unset). Members are kept, not deleted: alerts refer to them.",
     responses=NOT_FOUND,
 )
-async def deactivate_member(
-    team_id: uuid.UUID,
-    member_id: uuid.UUID,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-    clock: ClockDep,
-) -> MemberChange:
+async def deactivate_member(team_id: uuid.UUID, member_id: uuid.UUID, admin: Admin) -> MemberChange:
     return await team_service.set_member_active(
-        session,
-        municipalities=municipalities,
+        admin.session,
+        municipalities=admin.municipalities,
         team_id=team_id,
         member_id=member_id,
         active=False,
-        now=clock.now(),
+        now=admin.now,
     )
 
 
@@ -225,18 +188,12 @@ async def deactivate_member(
     summary="Reactivate a member",
     responses=NOT_FOUND,
 )
-async def reactivate_member(
-    team_id: uuid.UUID,
-    member_id: uuid.UUID,
-    session: TxSession,
-    municipalities: ClientMunicipalities,
-    clock: ClockDep,
-) -> MemberChange:
+async def reactivate_member(team_id: uuid.UUID, member_id: uuid.UUID, admin: Admin) -> MemberChange:
     return await team_service.set_member_active(
-        session,
-        municipalities=municipalities,
+        admin.session,
+        municipalities=admin.municipalities,
         team_id=team_id,
         member_id=member_id,
         active=True,
-        now=clock.now(),
+        now=admin.now,
     )

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api.admin import AdminScope
 from app.auth.links import service as member_links
 from app.auth.municipalities import ActingFor, codes_filter
 from app.errors import Conflict, NotFound, field_error
@@ -47,18 +48,16 @@ async def create_municipality(
     return MunicipalityOut(**municipality.model_dump(), alert_team_id=None)
 
 
-async def list_municipalities(
-    session: AsyncSession, *, municipalities: ActingFor
-) -> list[MunicipalityOut]:
-    codes = codes_filter(municipalities)
+async def list_municipalities(admin: AdminScope) -> list[MunicipalityOut]:
+    codes = codes_filter(admin.municipalities)
     receivers = {
         t.municipality_code: t.id
-        for t in await repository.list_teams(session, codes=codes)
+        for t in await repository.list_teams(admin.session, codes=codes)
         if t.receives_alerts
     }
     return [
         MunicipalityOut(**m.model_dump(), alert_team_id=receivers.get(m.code))
-        for m in await repository.list_municipalities(session, codes=codes)
+        for m in await repository.list_municipalities(admin.session, codes=codes)
     ]
 
 
@@ -83,11 +82,9 @@ async def create_team(
     return team_out(team)
 
 
-async def list_teams(
-    session: AsyncSession, *, municipality: str | None, municipalities: ActingFor
-) -> list[TeamOut]:
+async def list_teams(admin: AdminScope, *, municipality: str | None) -> list[TeamOut]:
     teams = await repository.list_teams(
-        session, municipality_code=municipality, codes=codes_filter(municipalities)
+        admin.session, municipality_code=municipality, codes=codes_filter(admin.municipalities)
     )
     return [team_out(t) for t in teams]
 
@@ -133,14 +130,13 @@ async def update_team(
     return team_out(team)
 
 
-async def set_alert_team(
-    session: AsyncSession, *, code: str, team_id: uuid.UUID, municipalities: ActingFor
-) -> MunicipalityOut:
+async def set_alert_team(admin: AdminScope, *, code: str, team_id: uuid.UUID) -> MunicipalityOut:
     """Move the municipality's alerts to another of its teams in one step, with no gap."""
+    session = admin.session
     municipality = await repository.get_municipality(session, code)
-    if municipality is None or code not in municipalities:
+    if municipality is None or code not in admin.municipalities:
         raise NotFound(f"Municipality {code} is not served.")
-    team = await get_team(session, team_id=team_id, municipalities=municipalities)
+    team = await get_team(session, team_id=team_id, municipalities=admin.municipalities)
     if team.municipality_code != code:
         raise field_error("team_id", f"the team belongs to municipality {team.municipality_code}")
     current = await repository.alert_team(session, municipality_code=code)
@@ -199,11 +195,11 @@ async def add_member(
 
 
 async def list_members(
-    session: AsyncSession, *, team_id: uuid.UUID, include_inactive: bool, municipalities: ActingFor
+    admin: AdminScope, *, team_id: uuid.UUID, include_inactive: bool
 ) -> list[MemberOut]:
-    await get_team(session, team_id=team_id, municipalities=municipalities)
+    await get_team(admin.session, team_id=team_id, municipalities=admin.municipalities)
     members = await repository.list_members(
-        session, team_id=team_id, include_inactive=include_inactive
+        admin.session, team_id=team_id, include_inactive=include_inactive
     )
     return [member_out(m) for m in members]
 

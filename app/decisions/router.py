@@ -4,10 +4,11 @@ for the team leader: the same scope and municipality check as the alert's detail
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 
+from app.api.responses import Responses, problem
 from app.auth.deps import CaseSystem, ClientMunicipalities
 from app.decisions import service
 from app.decisions.schemas import (
@@ -17,16 +18,27 @@ from app.decisions.schemas import (
     ManualDisclosureOut,
 )
 from app.deps import ClockDep, TxSession
-from app.problems import Problem
 
 router = APIRouter(prefix="/v1/alerts")
 
 
-_problems: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No valid access token"},
-    403: {"model": Problem, "description": "The token lacks the `alerts:details` scope"},
-    404: {"model": Problem, "description": "No such alert in the client's municipalities"},
+_problems: Responses = {
+    **problem(401, "No valid access token"),
+    **problem(403, "The token lacks the `alerts:details` scope"),
+    **problem(404, "No such alert in the client's municipalities"),
 }
+
+
+async def _case_system_call(
+    session: TxSession,
+    clock: ClockDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+) -> service.CaseSystemCall:
+    return service.CaseSystemCall(session, client.client_id, municipalities, clock.now())
+
+
+Call = Annotated[service.CaseSystemCall, Depends(_case_system_call)]
 
 
 @router.post(
@@ -47,30 +59,20 @@ _problems: dict[int | str, dict[str, Any]] = {
     "the person's national id.",
     responses={
         **_problems,
-        422: {
-            "model": Problem,
-            "description": "A basis the law does not give for this recipient, a missing "
-            "attestation, a national id in the text, or not exactly one of `informed_by` and "
+        **problem(
+            422,
+            "A basis the law does not give for this recipient, a missing attestation, a "
+            "national id in the text, or not exactly one of `informed_by` and "
             "`not_informed_reason`; `errors` names each field and the reason.",
-        },
+        ),
     },
 )
 async def create_manual_disclosure(
     alert_id: uuid.UUID,
     decision_in: ManualDisclosureIn,
-    session: TxSession,
-    clock: ClockDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    call: Call,
 ) -> ManualDisclosureOut:
-    return await service.record_decision(
-        session,
-        alert_id=alert_id,
-        decision_in=decision_in,
-        client_id=client.client_id,
-        municipalities=municipalities,
-        now=clock.now(),
-    )
+    return await service.record_decision(call, alert_id=alert_id, decision_in=decision_in)
 
 
 @router.get(
@@ -81,13 +83,8 @@ async def create_manual_disclosure(
     "of the person beyond the deciders' reasons, so this read is not itself logged.",
     responses=_problems,
 )
-async def list_manual_disclosures(
-    alert_id: uuid.UUID,
-    session: TxSession,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
-) -> list[ManualDisclosureOut]:
-    return await service.decisions_of(session, alert_id=alert_id, municipalities=municipalities)
+async def list_manual_disclosures(alert_id: uuid.UUID, call: Call) -> list[ManualDisclosureOut]:
+    return await service.decisions_of(call, alert_id=alert_id)
 
 
 @router.get(
@@ -99,13 +96,8 @@ async def list_manual_disclosures(
     "false until someone records who informs the person, or why not.",
     responses=_problems,
 )
-async def list_inform_duties(
-    alert_id: uuid.UUID,
-    session: TxSession,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
-) -> list[InformDutyOut]:
-    return await service.inform_duties(session, alert_id=alert_id, municipalities=municipalities)
+async def list_inform_duties(alert_id: uuid.UUID, call: Call) -> list[InformDutyOut]:
+    return await service.inform_duties(call, alert_id=alert_id)
 
 
 @router.put(
@@ -118,32 +110,22 @@ async def list_inform_duties(
     responses={
         401: _problems[401],
         403: _problems[403],
-        404: {
-            "model": Problem,
-            "description": "No such alert in the client's municipalities, or no such duty "
-            "of this alert",
-        },
-        422: {
-            "model": Problem,
-            "description": "Not exactly one of `informed_by` and `not_informed_reason`, or a "
-            "national id in the text",
-        },
+        **problem(
+            404, "No such alert in the client's municipalities, or no such duty of this alert"
+        ),
+        **problem(
+            422,
+            "Not exactly one of `informed_by` and `not_informed_reason`, or a national id in the "
+            "text",
+        ),
     },
 )
 async def record_inform_duty(
     alert_id: uuid.UUID,
     duty_id: uuid.UUID,
     record_in: InformRecordIn,
-    session: TxSession,
-    clock: ClockDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    call: Call,
 ) -> InformDutyOut:
     return await service.record_inform_duty(
-        session,
-        alert_id=alert_id,
-        duty_id=duty_id,
-        record_in=record_in,
-        municipalities=municipalities,
-        now=clock.now(),
+        call, alert_id=alert_id, duty_id=duty_id, record_in=record_in
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +40,17 @@ from app.informing.models import InformTrigger
 ACTOR_PREFIX = "manual:"
 """Access-log actor of a manual decision: `manual:<decided_by.name>`, cut to 64 characters."""
 MAX_LOG_REASON = 500
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSystemCall:
+    """What a case system's request acts with: the transaction, the client (recorded on a
+    decision), the municipalities it acts for and the time."""
+
+    session: AsyncSession
+    client_id: str
+    municipalities: frozenset[str]
+    now: datetime
 
 
 def actor_id(decided_by: CaseSystemStaff) -> str:
@@ -80,17 +92,12 @@ def _refusals(decision_in: ManualDisclosureIn) -> list[FieldProblem]:
 
 
 async def record_decision(
-    session: AsyncSession,
-    *,
-    alert_id: uuid.UUID,
-    decision_in: ManualDisclosureIn,
-    client_id: str,
-    municipalities: Collection[str],
-    now: datetime,
+    call: CaseSystemCall, *, alert_id: uuid.UUID, decision_in: ManualDisclosureIn
 ) -> ManualDisclosureOut:
     """In the caller's transaction: the decision, one access-log entry, and an inform duty.
     A combination the rules do not allow is refused (422, naming the field and the law)."""
-    alert = await _alert_of(session, alert_id=alert_id, municipalities=municipalities)
+    session, now = call.session, call.now
+    alert = await _alert_of(session, alert_id=alert_id, municipalities=call.municipalities)
     problems = _refusals(decision_in)
     if problems:
         raise InvalidFields(problems)
@@ -121,7 +128,7 @@ async def record_decision(
         decided_by_role=decision_in.decided_by.role,
         reason=decision_in.reason,
         shared_categories=[c.value for c in categories],
-        client_id=client_id,
+        client_id=call.client_id,
         access_log_entry_id=entry.id,
     )
     repository.add(session, decision)
@@ -140,44 +147,42 @@ async def record_decision(
     return ManualDisclosureOut.of(decision, duty)
 
 
-async def decisions_of(
-    session: AsyncSession, *, alert_id: uuid.UUID, municipalities: Collection[str]
-) -> list[ManualDisclosureOut]:
+async def decisions_of(call: CaseSystemCall, *, alert_id: uuid.UUID) -> list[ManualDisclosureOut]:
     """The alert's manual decisions, oldest first, each with the inform duty it opened."""
-    await check_in_municipalities(session, alert_id=alert_id, municipalities=municipalities)
+    await _check_alert(call, alert_id)
     duties = {
         d.decision_id: d
-        for d in await informing.duties_of(session, alert_id=alert_id)
+        for d in await informing.duties_of(call.session, alert_id=alert_id)
         if d.decision_id is not None
     }
-    decisions = await repository.list_for(session, alert_id=alert_id)
+    decisions = await repository.list_for(call.session, alert_id=alert_id)
     return [ManualDisclosureOut.of(d, duties.get(d.id)) for d in decisions]
 
 
-async def inform_duties(
-    session: AsyncSession, *, alert_id: uuid.UUID, municipalities: Collection[str]
-) -> list[InformDutyOut]:
-    await check_in_municipalities(session, alert_id=alert_id, municipalities=municipalities)
-    return [InformDutyOut.of(d) for d in await informing.duties_of(session, alert_id=alert_id)]
+async def inform_duties(call: CaseSystemCall, *, alert_id: uuid.UUID) -> list[InformDutyOut]:
+    await _check_alert(call, alert_id)
+    duties = await informing.duties_of(call.session, alert_id=alert_id)
+    return [InformDutyOut.of(d) for d in duties]
 
 
 async def record_inform_duty(
-    session: AsyncSession,
-    *,
-    alert_id: uuid.UUID,
-    duty_id: uuid.UUID,
-    record_in: InformRecordIn,
-    municipalities: Collection[str],
-    now: datetime,
+    call: CaseSystemCall, *, alert_id: uuid.UUID, duty_id: uuid.UUID, record_in: InformRecordIn
 ) -> InformDutyOut:
-    await check_in_municipalities(session, alert_id=alert_id, municipalities=municipalities)
+    await _check_alert(call, alert_id)
     duty = await informing.record(
-        session,
+        call.session,
         alert_id=alert_id,
         duty_id=duty_id,
         informed_by=record_in.informed_by,
         not_informed_reason=record_in.not_informed_reason,
         recorded_by=staff_label(record_in.recorded_by),
-        now=now,
+        now=call.now,
     )
     return InformDutyOut.of(duty)
+
+
+async def _check_alert(call: CaseSystemCall, alert_id: uuid.UUID) -> None:
+    """404 unless the alert is of the client's municipalities (as for an unknown one)."""
+    await check_in_municipalities(
+        call.session, alert_id=alert_id, municipalities=call.municipalities
+    )

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.drug_warnings.reports.models import ConcernReport
+from app.drug_warnings.repository import newest_first
 
 
 def add_report(session: AsyncSession, report: ConcernReport) -> None:
@@ -21,11 +22,11 @@ async def get_report(session: AsyncSession, report_id: uuid.UUID) -> ConcernRepo
 async def list_reports(
     session: AsyncSession, *, municipalities: list[str], offset: int, limit: int
 ) -> list[ConcernReport]:
-    statement = (
-        select(ConcernReport)
-        .where(col(ConcernReport.municipality_code).in_(municipalities))
-        .order_by(col(ConcernReport.created_at).desc(), col(ConcernReport.id))
-        .offset(offset)
-        .limit(limit)
+    statement = newest_first(
+        select(ConcernReport).where(col(ConcernReport.municipality_code).in_(municipalities)),
+        ConcernReport.created_at,
+        ConcernReport.id,
+        offset=offset,
+        limit=limit,
     )
     return list((await session.execute(statement)).scalars())

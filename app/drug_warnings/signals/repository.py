@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from app.alerts.models import Alert, AlertVersion
 from app.db import is_postgresql
+from app.drug_warnings.repository import newest_first
 from app.drug_warnings.signals.models import ClusterCheck, Signal
 from app.roster.models import Municipality
 
@@ -102,12 +103,8 @@ async def list_signals(
     statement = select(Signal).where(col(Signal.municipality_code).in_(municipalities))
     if status is not None:
         statement = statement.where(col(Signal.status) == status)
-    statement = (
-        statement.order_by(col(Signal.updated_at).desc(), col(Signal.id))
-        .offset(offset)
-        .limit(limit)
-    )
-    return list((await session.execute(statement)).scalars())
+    page = newest_first(statement, Signal.updated_at, Signal.id, offset=offset, limit=limit)
+    return list((await session.execute(page)).scalars())
 
 
 async def get_signal(

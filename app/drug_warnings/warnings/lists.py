@@ -34,22 +34,6 @@ async def get_warning(
     return await warning_out(session, warning, name, now=now)
 
 
-async def list_warnings(
-    session: AsyncSession,
-    *,
-    municipalities: list[str],
-    state: WarningState | None,
-    offset: int,
-    limit: int,
-    now: datetime,
-) -> list[WarningOut]:
-    """The municipalities' warnings, newest first; only those in `state` when given."""
-    rows = await warning_rows(
-        session, municipalities=municipalities, state=state, offset=offset, limit=limit, now=now
-    )
-    return await warnings_out(session, rows, now=now)
-
-
 async def warning_rows(
     session: AsyncSession,
     *,
@@ -59,7 +43,8 @@ async def warning_rows(
     limit: int,
     now: datetime,
 ) -> list[DrugWarning]:
-    """As `list_warnings`, the rows (`warnings_out` gives their API forms)."""
+    """The municipalities' warnings, newest first; only those in `state` when given
+    (`warnings_out` gives their API forms)."""
     status = None
     if state is not None:
         status = WarningStatus.DRAFT if state is WarningState.DRAFT else WarningStatus.APPROVED

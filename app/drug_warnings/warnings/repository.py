@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.db import is_postgresql
+from app.drug_warnings.repository import newest_first
 from app.drug_warnings.warnings.models import DrugWarning, IncomingWarning
 from app.notify.models import OutboxMessage
 
@@ -47,12 +48,10 @@ async def list_warnings(
         statement = statement.where(col(DrugWarning.expires_at) <= expired_before)
     if active_at is not None:
         statement = statement.where(col(DrugWarning.expires_at) > active_at)
-    statement = (
-        statement.order_by(col(DrugWarning.created_at).desc(), col(DrugWarning.id))
-        .offset(offset)
-        .limit(limit)
+    page = newest_first(
+        statement, DrugWarning.created_at, DrugWarning.id, offset=offset, limit=limit
     )
-    return list((await session.execute(statement)).scalars())
+    return list((await session.execute(page)).scalars())
 
 
 async def sms_counts(
@@ -106,9 +105,7 @@ async def list_incoming(
     )
     if active_at is not None:
         statement = statement.where(col(DrugWarning.expires_at) > active_at)
-    statement = (
-        statement.order_by(col(IncomingWarning.received_at).desc(), col(IncomingWarning.id))
-        .offset(offset)
-        .limit(limit)
+    page = newest_first(
+        statement, IncomingWarning.received_at, IncomingWarning.id, offset=offset, limit=limit
     )
-    return [(incoming, warning) for incoming, warning in (await session.execute(statement)).all()]
+    return [(incoming, warning) for incoming, warning in (await session.execute(page)).all()]

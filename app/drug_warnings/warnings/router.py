@@ -55,9 +55,11 @@ async def list_drug_warnings(
     limit: Limit = 50,
 ) -> list[WarningOut]:
     codes = codes_of(municipality, acting.municipalities)
-    return await lists.list_warnings(
-        session, municipalities=codes, state=state, offset=offset, limit=limit, now=clock.now()
+    now = clock.now()
+    rows = await lists.warning_rows(
+        session, municipalities=codes, state=state, offset=offset, limit=limit, now=now
     )
+    return await lists.warnings_out(session, rows, now=now)
 
 
 @router.post(

@@ -17,10 +17,11 @@ from pydantic import BaseModel
 from app.alerts.details import SECTIONS, AlertDetails
 from app.auth.links.guard import LinkGuard
 from app.auth.links.service import token_hash
+from app.auth.staff.security import csrf_nonce
 from app.consent.enums import ConsentState
 from app.i18n import Words, language_of, page_templates, words
 from app.notify.texts import OSLO
-from app.web.security import CSRF_COOKIE, Keys, new_nonce
+from app.web.security import CSRF_COOKIE, Keys
 from app.web.service import LinkPage
 
 templates = page_templates(Path(__file__).parent / "templates")
@@ -50,15 +51,6 @@ def clock_time(instant: datetime | None) -> str:
     return instant.astimezone(OSLO).strftime("%H:%M") if instant else ""
 
 
-def csrf_nonce(request: Request) -> str:
-    """The browser's CSRF nonce, or a new one that the response sets as a cookie."""
-    nonce = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "csrf_nonce", None)
-    if not nonce:
-        nonce = new_nonce()
-    request.state.csrf_nonce = nonce
-    return nonce
-
-
 def message_page(
     request: Request, key: str, *, status: int, language: str = "nb", **values: Any
 ) -> HTMLResponse:
@@ -78,7 +70,7 @@ def render_link_page(
     request: Request, page: LinkPage, *, token: str, error: str | None = None, status: int = 200
 ) -> HTMLResponse:
     language = language_of(page.member.language)
-    csrf = web_state(request).keys.csrf_token(csrf_nonce(request), token_hash(token))
+    csrf = web_state(request).keys.csrf_token(csrf_nonce(request, CSRF_COOKIE), token_hash(token))
     root = request.scope.get("root_path", "")
     return templates[language].TemplateResponse(
         request,

@@ -16,13 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.answers.rules import Answer, AnswerKind
 from app.answers.service import NotTheTaker
 from app.auth.links.service import LinkState, token_hash
+from app.auth.staff.security import set_cookie, set_new_nonce
 from app.deps import Transaction, TransactionDep, TxSession
 from app.errors import FieldProblem, InvalidFields
 from app.input_guard import has_forbidden_characters
 from app.state import AppState
 from app.web import service
 from app.web.pages import WebState, message_page, render_link_page, web_state
-from app.web.security import CSRF_COOKIE, HOLDER_COOKIE, TAKER_COOKIE, set_cookie
+from app.web.security import CSRF_COOKIE, HOLDER_COOKIE, TAKER_COOKIE
 
 router = APIRouter()
 
@@ -188,9 +189,7 @@ def _with_cookies(request: Request, response: Response, token: str) -> Response:
     state: AppState = request.app.state.odvarsel
     max_age = int(timedelta(hours=state.settings.links.expiry_hours).total_seconds())
     path = _path(request, token)
-    nonce = getattr(request.state, "csrf_nonce", None)
-    if nonce and not request.cookies.get(CSRF_COOKIE):
-        set_cookie(response, CSRF_COOKIE, nonce, path=path, max_age=max_age)
+    set_new_nonce(request, response, CSRF_COOKIE, path=path, max_age=max_age)
     holder = web.keys.holder(token_hash(token))
     set_cookie(response, HOLDER_COOKIE, holder, path=path, max_age=max_age)
     return response

@@ -14,14 +14,10 @@ secret, so all instances agree without another setting.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
+from app.auth.staff.security import CsrfKeys
 from app.middleware import HttpMiddleware
 from app.privacy.crypto import same_text
 
@@ -60,21 +56,11 @@ class SecurityHeaders(HttpMiddleware):
         await self.app(scope, receive, with_headers)
 
 
-class Keys:
-    """HMAC keys of the pages, derived from one secret."""
+class Keys(CsrfKeys):
+    """HMAC keys of the link pages, derived from one secret; a form's purpose is its link."""
 
     def __init__(self, secret: str) -> None:
-        self._key = hashlib.sha256(b"odvarsel-web-pages\x00" + secret.encode()).digest()
-
-    def _mac(self, *parts: str) -> str:
-        return hmac.new(self._key, "\x00".join(parts).encode(), hashlib.sha256).hexdigest()
-
-    def csrf_token(self, nonce: str, link_key: str) -> str:
-        return self._mac("csrf", nonce, link_key)
-
-    def csrf_ok(self, request: Request, form_token: str, link_key: str) -> bool:
-        nonce = request.cookies.get(CSRF_COOKIE, "")
-        return bool(nonce) and same_text(self.csrf_token(nonce, link_key), form_token or "")
+        super().__init__(secret, salt=b"odvarsel-web-pages", cookie=CSRF_COOKIE)
 
     def holder(self, link_key: str) -> str:
         return self._mac("holder", link_key)
@@ -84,13 +70,3 @@ class Keys:
 
     def has(self, request: Request, cookie: str, expected: str) -> bool:
         return same_text(expected, request.cookies.get(cookie, ""))
-
-
-def new_nonce() -> str:
-    return secrets.token_urlsafe(24)
-
-
-def set_cookie(response: Response, name: str, value: str, *, path: str, max_age: int) -> None:
-    response.set_cookie(
-        name, value, path=path, max_age=max_age, secure=True, httponly=True, samesite="strict"
-    )

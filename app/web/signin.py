@@ -30,10 +30,11 @@ from app.auth.staff.security import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     clear_cookie,
-    new_nonce,
+    csrf_nonce,
     pages_root,
     session_cookie_path,
     set_cookie,
+    set_new_nonce,
 )
 from app.deps import SessionDep, StateDep, TransactionDep, TxSession, client_address
 from app.i18n import language_of, words
@@ -60,15 +61,6 @@ def _language(request: Request) -> str:
     return "en" if request.query_params.get("lang") == "en" else "nb"
 
 
-def _nonce(request: Request) -> str:
-    """The browser's CSRF nonce, or a new one that `_render` sets as a cookie."""
-    nonce = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "staff_nonce", None)
-    if not nonce:
-        nonce = new_nonce()
-    request.state.staff_nonce = nonce
-    return nonce
-
-
 def _render(
     request: Request, template: str, language: str, *, status: int = 200, **values: Any
 ) -> HTMLResponse:
@@ -76,10 +68,8 @@ def _render(
     response = templates[language].TemplateResponse(
         request, template, {"lang": language, **values}, status_code=status
     )
-    nonce = getattr(request.state, "staff_nonce", None)
-    if nonce and not request.cookies.get(CSRF_COOKIE):
-        path = f"{pages_root(request)}/{tokens.PAGES_PREFIX}"
-        set_cookie(response, CSRF_COOKIE, nonce, path=path, max_age=NONCE_MAX_AGE)
+    path = f"{pages_root(request)}/{tokens.PAGES_PREFIX}"
+    set_new_nonce(request, response, CSRF_COOKIE, path=path, max_age=NONCE_MAX_AGE)
     return response
 
 
@@ -120,7 +110,7 @@ async def signin_form(request: Request, state: StateDep) -> Response:
         sent=request.query_params.get("sent") == "1",
         signed_out=request.query_params.get("signed_out") == "1",
         minutes=settings.link_minutes,
-        csrf=keys.csrf_token(_nonce(request), SIGNIN_FORM_PURPOSE),
+        csrf=keys.csrf_token(csrf_nonce(request, CSRF_COOKIE), SIGNIN_FORM_PURPOSE),
         action=signin_url(request),
         mobile="",
         error=None,
@@ -245,7 +235,7 @@ def _confirm_page(
         opened.members[0].language,
         status=status,
         members=opened.members,
-        csrf=keys.csrf_token(_nonce(request), tokens.token_hash(token)),
+        csrf=keys.csrf_token(csrf_nonce(request, CSRF_COOKIE), tokens.token_hash(token)),
         action=f"{pages_root(request)}/{tokens.PAGES_PREFIX}/{token}",
     )
 

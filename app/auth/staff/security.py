@@ -1,5 +1,5 @@
-"""Cookies and CSRF of the staff pages, after `app/web/security.py` (which this package may
-not import: `app.web` imports `app.auth`).
+"""Cookies and CSRF of the staff pages; the link pages' `app/web/security.py` builds on the
+same keys, nonce and cookies (this package may not import it: `app.web` imports `app.auth`).
 
 * `odv_staff`: the session token. Secure, HttpOnly, SameSite=Strict, scoped to the staff
   pages (the web sub-app's path, `/a`), lasting as long as the session.
@@ -29,9 +29,13 @@ CSRF_COOKIE = "odv_staff_csrf"
 CSRF_FIELD = "csrf"
 
 
-class PageKeys:
-    def __init__(self, secret: str) -> None:
-        self._key = hashlib.sha256(b"odvarsel-staff-pages\x00" + secret.encode()).digest()
+class CsrfKeys:
+    """HMAC keys of one set of pages, derived from one secret with the pages' own salt, and
+    the CSRF check of a form: an HMAC of the nonce in the pages' `cookie` and a purpose."""
+
+    def __init__(self, secret: str, *, salt: bytes, cookie: str) -> None:
+        self._key = hashlib.sha256(salt + b"\x00" + secret.encode()).digest()
+        self._cookie = cookie
 
     def _mac(self, *parts: str) -> str:
         return hmac.new(self._key, "\x00".join(parts).encode(), hashlib.sha256).hexdigest()
@@ -40,8 +44,13 @@ class PageKeys:
         return self._mac("csrf", nonce, purpose)
 
     def csrf_ok(self, request: Request, form_token: str, purpose: str) -> bool:
-        nonce = request.cookies.get(CSRF_COOKIE, "")
+        nonce = request.cookies.get(self._cookie, "")
         return bool(nonce) and same_text(self.csrf_token(nonce, purpose), form_token or "")
+
+
+class PageKeys(CsrfKeys):
+    def __init__(self, secret: str) -> None:
+        super().__init__(secret, salt=b"odvarsel-staff-pages", cookie=CSRF_COOKIE)
 
     def session_csrf(self, session_id: uuid.UUID) -> str:
         return self._mac("session", str(session_id))
@@ -52,6 +61,24 @@ class PageKeys:
 
 def new_nonce() -> str:
     return secrets.token_urlsafe(24)
+
+
+def csrf_nonce(request: Request, cookie: str) -> str:
+    """The browser's CSRF nonce in `cookie`, or a new one that `set_new_nonce` sets."""
+    nonce = request.cookies.get(cookie) or getattr(request.state, "csrf_nonce", None)
+    if not nonce:
+        nonce = new_nonce()
+    request.state.csrf_nonce = nonce
+    return nonce
+
+
+def set_new_nonce(
+    request: Request, response: Response, cookie: str, *, path: str, max_age: int
+) -> None:
+    """Set the nonce `csrf_nonce` made for this request, unless the browser had one."""
+    nonce = getattr(request.state, "csrf_nonce", None)
+    if nonce and not request.cookies.get(cookie):
+        set_cookie(response, cookie, nonce, path=path, max_age=max_age)
 
 
 def set_cookie(response: Response, name: str, value: str, *, path: str, max_age: int) -> None:

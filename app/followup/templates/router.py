@@ -7,10 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path
 
-from app.api.admin import PREFIX, REQUIRE_ADMIN, MunicipalityCode
+from app.api.admin import PREFIX, REQUIRE_ADMIN, Admin, MunicipalityCode
 from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
-from app.auth.deps import ClientMunicipalities
-from app.deps import ClockDep, TxSession
 from app.followup.template_schema import FollowupTemplate, TemplateKind
 from app.followup.templates import service
 from app.followup.templates.schemas import TemplateOut, template_example
@@ -31,12 +29,8 @@ Kind = Annotated[TemplateKind, Path(description="`survivor` or `fatal`")]
     description="The municipality's own, or the default (`source`).",
     responses=NOT_FOUND,
 )
-async def get_followup_template(
-    code: MunicipalityCode, kind: Kind, session: TxSession, municipalities: ClientMunicipalities
-) -> TemplateOut:
-    return await service.template_of(
-        session, municipality_code=code, kind=kind, municipalities=municipalities
-    )
+async def get_followup_template(code: MunicipalityCode, kind: Kind, admin: Admin) -> TemplateOut:
+    return await service.template_of(admin, municipality_code=code, kind=kind)
 
 
 @router.put(
@@ -52,15 +46,6 @@ async def put_followup_template(
     code: MunicipalityCode,
     kind: Kind,
     template: Annotated[FollowupTemplate, Body(examples=[template_example()])],
-    session: TxSession,
-    clock: ClockDep,
-    municipalities: ClientMunicipalities,
+    admin: Admin,
 ) -> TemplateOut:
-    return await service.set_template(
-        session,
-        municipality_code=code,
-        kind=kind,
-        template=template,
-        municipalities=municipalities,
-        now=clock.now(),
-    )
+    return await service.set_template(admin, municipality_code=code, kind=kind, template=template)

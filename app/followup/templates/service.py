@@ -6,11 +6,9 @@ template never changes a case already open.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.municipalities import ActingFor
+from app.api.admin import AdminScope
 from app.errors import FieldProblem, InvalidFields
 from app.followup.template_schema import (
     FollowupTemplate,
@@ -38,11 +36,13 @@ async def template_for(
 
 
 async def template_of(
-    session: AsyncSession, *, municipality_code: str, kind: TemplateKind, municipalities: ActingFor
+    admin: AdminScope, *, municipality_code: str, kind: TemplateKind
 ) -> TemplateOut:
     """For the admin API: another municipality's template 404s, as an unknown code."""
-    await check_municipality(session, municipality_code, municipalities)
-    row = await repository.get_template(session, municipality_code=municipality_code, kind=kind)
+    await check_municipality(admin.session, municipality_code, admin.municipalities)
+    row = await repository.get_template(
+        admin.session, municipality_code=municipality_code, kind=kind
+    )
     if row is None:
         return TemplateOut(source=DEFAULT, updated_at=None, template=default_template(kind))
     return TemplateOut(
@@ -51,27 +51,21 @@ async def template_of(
 
 
 async def set_template(
-    session: AsyncSession,
-    *,
-    municipality_code: str,
-    kind: TemplateKind,
-    template: FollowupTemplate,
-    municipalities: ActingFor,
-    now: datetime,
+    admin: AdminScope, *, municipality_code: str, kind: TemplateKind, template: FollowupTemplate
 ) -> TemplateOut:
     """Store the municipality's own template of `kind` (validated); open cases keep theirs."""
-    await check_municipality(session, municipality_code, municipalities)
+    await check_municipality(admin.session, municipality_code, admin.municipalities)
     if template.kind is not kind:
         raise InvalidFields(
             [FieldProblem(field="kind", reason=f"this is the {kind.value} template's address")]
         )
     await repository.save_template(
-        session,
+        admin.session,
         FollowupTemplateRow(
             municipality_code=municipality_code,
             kind=kind.value,
             body=template.model_dump(mode="json"),
-            updated_at=now,
+            updated_at=admin.now,
         ),
     )
-    return TemplateOut(source=MUNICIPALITY, updated_at=now, template=template)
+    return TemplateOut(source=MUNICIPALITY, updated_at=admin.now, template=template)

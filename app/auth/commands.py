@@ -24,8 +24,9 @@ T = TypeVar("T")
 client_cli = typer.Typer(no_args_is_help=True, help="List, deactivate and rotate API clients.")
 
 
-def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run `work` in a transaction; refusals are printed and exit with status 1."""
+def run_in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in a transaction against DATABASE_URL; refusals are printed and exit with
+    status 1. The roster's commands (app/roster/cli) run theirs through it too."""
     try:
         return asyncio.run(in_transaction(get_settings(), work))
     except DomainError as exc:
@@ -39,7 +40,9 @@ ClientId = Annotated[str, typer.Argument(help="The client's id")]
 @client_cli.command("list")
 def list_clients() -> None:
     """Print every client: id, active or inactive, municipalities, scopes, name."""
-    clients = _run(lambda s: service.list_clients(s, municipalities=EVERY_MUNICIPALITY))
+    clients = run_in_transaction(
+        lambda s: service.list_clients(s, municipalities=EVERY_MUNICIPALITY)
+    )
     for c in clients:
         state = "active" if c.active else "inactive"
         where = ",".join(c.municipalities) or "-"
@@ -49,7 +52,7 @@ def list_clients() -> None:
 @client_cli.command("deactivate")
 def deactivate(client_id: ClientId) -> None:
     """Deactivate a client: its secret and its tokens are refused from now on."""
-    _run(
+    run_in_transaction(
         lambda s: service.deactivate_client(
             s, client_id=client_id, municipalities=EVERY_MUNICIPALITY
         )
@@ -60,7 +63,7 @@ def deactivate(client_id: ClientId) -> None:
 @client_cli.command("rotate-secret")
 def rotate_secret(client_id: ClientId) -> None:
     """Give a client a new secret (printed once); tokens of the old one are refused."""
-    created = _run(
+    created = run_in_transaction(
         lambda s: service.rotate_secret(
             s, client_id=client_id, municipalities=EVERY_MUNICIPALITY, caller_scopes=None
         )

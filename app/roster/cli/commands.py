@@ -5,9 +5,8 @@ Each command runs one service call in one transaction against DATABASE_URL.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -17,11 +16,9 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.admin import AdminScope
+from app.auth.commands import run_in_transaction
 from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.clock import SystemClock
-from app.config import get_settings
-from app.db import in_transaction
-from app.errors import DomainError
 from app.roster.enums import HealthPersonnelBasis, Language, MemberRole
 from app.roster.rota import duty as roster_duty
 from app.roster.rota import service as rota_service
@@ -30,15 +27,6 @@ from app.roster.teams import service as team_service
 from app.roster.teams.schemas import MemberIn, TeamIn, TeamUpdate
 
 T = TypeVar("T")
-
-
-def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run `work` in a transaction; refusals are printed and exit with status 1."""
-    try:
-        return asyncio.run(in_transaction(get_settings(), work))
-    except DomainError as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
-        raise typer.Exit(1) from exc
 
 
 def _model(build: Callable[[], T]) -> T:
@@ -67,7 +55,7 @@ def add_team(
         lambda: TeamIn(municipality=municipality, name=name, receives_alerts=receives_alerts)
     )
     now = SystemClock().now()
-    team = _run(
+    team = run_in_transaction(
         lambda s: team_service.create_team(
             s, municipalities=EVERY_MUNICIPALITY, team_in=team_in, now=now
         )
@@ -133,7 +121,7 @@ def add_member(
             )
         return member.id
 
-    typer.echo(str(_run(work)))
+    typer.echo(str(run_in_transaction(work)))
 
 
 def import_rota(
@@ -148,7 +136,7 @@ def import_rota(
     """
     data = file.read_bytes()
     now = SystemClock().now()
-    result = _run(
+    result = run_in_transaction(
         lambda s: rota_service.import_rota(
             AdminScope(s, EVERY_MUNICIPALITY, now),
             team_id=team_id,
@@ -177,7 +165,9 @@ def roster_holes(
     """
     start = SystemClock().now()
     end = start + timedelta(days=days)
-    report = _run(lambda s: roster_duty.holes_report(s, start=start, end=end, all_teams=all_teams))
+    report = run_in_transaction(
+        lambda s: roster_duty.holes_report(s, start=start, end=end, all_teams=all_teams)
+    )
     for entry in report:
         where = f"{entry.municipality.code} {entry.municipality.name}"
         if entry.team is None:

@@ -172,8 +172,12 @@ async def _roster(
 ) -> oncall.Roster:
     start, end = window if window else (None, None)
     rotations = await rota_repository.list_rotations(session, team_id=team_id)
-    shifts = await rota_repository.list_shifts(session, team_id=team_id, start=start, end=end)
-    overrides = await rota_repository.list_overrides(session, team_id=team_id, start=start, end=end)
+    shifts = await rota_repository.list_overlapping(
+        session, ShiftRow, team_id=team_id, start=start, end=end
+    )
+    overrides = await rota_repository.list_overlapping(
+        session, OverrideRow, team_id=team_id, start=start, end=end
+    )
     off_duty = [
         oncall.Override(*_ALWAYS, member_id=None, replaces=str(m.id))
         for m in members

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from app.roster.enums import ShiftSource
 from app.roster.models import OverrideRow, RotationRow, ShiftRow
 
 RosterRow = RotationRow | ShiftRow | OverrideRow
+TimedRow = TypeVar("TimedRow", ShiftRow, OverrideRow)
 
 
 def add(session: AsyncSession, row: RosterRow) -> None:
@@ -45,40 +47,22 @@ async def list_rotations(session: AsyncSession, *, team_id: uuid.UUID) -> Sequen
     return result.scalars().all()
 
 
-async def list_shifts(
+async def list_overlapping(
     session: AsyncSession,
+    row_type: type[TimedRow],
     *,
     team_id: uuid.UUID,
     start: datetime | None = None,
     end: datetime | None = None,
-    source: str | None = None,
-) -> Sequence[ShiftRow]:
-    """Shifts overlapping [start, end); an open bound is unlimited."""
-    query = select(ShiftRow).where(col(ShiftRow.team_id) == team_id)
+) -> Sequence[TimedRow]:
+    """The team's shifts or overrides (`row_type`) overlapping [start, end), in order of
+    their start; an open bound is unlimited."""
+    query = select(row_type).where(col(row_type.team_id) == team_id)
     if start is not None:
-        query = query.where(col(ShiftRow.ends_at) > start)
+        query = query.where(col(row_type.ends_at) > start)
     if end is not None:
-        query = query.where(col(ShiftRow.starts_at) < end)
-    if source is not None:
-        query = query.where(col(ShiftRow.source) == source)
-    query = query.order_by(col(ShiftRow.starts_at), col(ShiftRow.id))
-    return (await session.execute(query)).scalars().all()
-
-
-async def list_overrides(
-    session: AsyncSession,
-    *,
-    team_id: uuid.UUID,
-    start: datetime | None = None,
-    end: datetime | None = None,
-) -> Sequence[OverrideRow]:
-    """Overrides overlapping [start, end); an open bound is unlimited."""
-    query = select(OverrideRow).where(col(OverrideRow.team_id) == team_id)
-    if start is not None:
-        query = query.where(col(OverrideRow.ends_at) > start)
-    if end is not None:
-        query = query.where(col(OverrideRow.starts_at) < end)
-    query = query.order_by(col(OverrideRow.starts_at), col(OverrideRow.id))
+        query = query.where(col(row_type.starts_at) < end)
+    query = query.order_by(col(row_type.starts_at), col(row_type.id))
     return (await session.execute(query)).scalars().all()
 
 

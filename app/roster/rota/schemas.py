@@ -13,13 +13,13 @@ from typing import Annotated, Self
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     WithJsonSchema,
     model_validator,
 )
 
+from app.api.bodies import RequestBody, with_examples
 from app.instants import BoundedInstant
 from app.roster.enums import MemberRole, ShiftSource
 from app.strict import Integer, text_form
@@ -48,11 +48,7 @@ WallClockTime = Annotated[
 ]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
-
-
-class _Interval(_In):
+class _Interval(RequestBody):
     starts_at: Instant = Field(examples=["2026-12-24T08:00:00+01:00"])
     ends_at: Instant = Field(examples=["2026-12-27T08:00:00+01:00"])
 
@@ -63,20 +59,16 @@ class _Interval(_In):
         return self
 
 
-class RotationIn(_In):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "name": "Ukevakt",
-                    "member_ids": [
-                        "6f1c2a8e-3d4b-4c5a-9e7f-1a2b3c4d5e6f",
-                        "0b9d8c7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e",
-                    ],
-                    "anchor": "2026-11-23T08:00:00+01:00",
-                    "shift_days": 7,
-                }
-            ]
+class RotationIn(RequestBody):
+    model_config = with_examples(
+        {
+            "name": "Ukevakt",
+            "member_ids": [
+                "6f1c2a8e-3d4b-4c5a-9e7f-1a2b3c4d5e6f",
+                "0b9d8c7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e",
+            ],
+            "anchor": "2026-11-23T08:00:00+01:00",
+            "shift_days": 7,
         }
     )
 
@@ -139,17 +131,13 @@ class ShiftOut(BaseModel):
 class OverrideIn(_Interval):
     """Sickness, holidays, swaps. Taking someone off duty wins over anything else."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "starts_at": "2026-12-24T08:00:00+01:00",
-                    "ends_at": "2026-12-27T08:00:00+01:00",
-                    "member_id": "0b9d8c7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e",
-                    "replaces_member_id": "6f1c2a8e-3d4b-4c5a-9e7f-1a2b3c4d5e6f",
-                    "reason": "Bytte i julen",
-                }
-            ]
+    model_config = with_examples(
+        {
+            "starts_at": "2026-12-24T08:00:00+01:00",
+            "ends_at": "2026-12-27T08:00:00+01:00",
+            "member_id": "0b9d8c7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e",
+            "replaces_member_id": "6f1c2a8e-3d4b-4c5a-9e7f-1a2b3c4d5e6f",
+            "reason": "Bytte i julen",
         }
     )
 

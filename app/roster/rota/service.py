@@ -93,7 +93,9 @@ async def list_shifts(
     admin: AdminScope, *, team_id: uuid.UUID, start: datetime | None, end: datetime | None
 ) -> list[ShiftOut]:
     await _team(admin, team_id)
-    rows = await rota_repository.list_shifts(admin.session, team_id=team_id, start=start, end=end)
+    rows = await rota_repository.list_overlapping(
+        admin.session, ShiftRow, team_id=team_id, start=start, end=end
+    )
     return [ShiftOut.model_validate(r, from_attributes=True) for r in rows]
 
 
@@ -122,8 +124,8 @@ async def list_overrides(
     admin: AdminScope, *, team_id: uuid.UUID, start: datetime | None, end: datetime | None
 ) -> list[OverrideOut]:
     await _team(admin, team_id)
-    rows = await rota_repository.list_overrides(
-        admin.session, team_id=team_id, start=start, end=end
+    rows = await rota_repository.list_overlapping(
+        admin.session, OverrideRow, team_id=team_id, start=start, end=end
     )
     return [OverrideOut.model_validate(r, from_attributes=True) for r in rows]
 
@@ -279,12 +281,16 @@ async def duty_left_uncovered(session: AsyncSession, member: Member, now: dateti
     member_id = str(member.id)
     shifts = [
         s
-        for s in await rota_repository.list_shifts(session, team_id=member.team_id, start=now)
+        for s in await rota_repository.list_overlapping(
+            session, ShiftRow, team_id=member.team_id, start=now
+        )
         if s.member_id == member.id
     ]
     overrides = [
         o
-        for o in await rota_repository.list_overrides(session, team_id=member.team_id, start=now)
+        for o in await rota_repository.list_overlapping(
+            session, OverrideRow, team_id=member.team_id, start=now
+        )
         if o.member_id == member.id
     ]
     warnings = (

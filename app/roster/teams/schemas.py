@@ -8,7 +8,6 @@ from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     GetJsonSchemaHandler,
     StringConstraints,
@@ -19,6 +18,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from app.api.bodies import RequestBody, with_examples
 from app.norway.types import MobileStr
 from app.roster.enums import HealthPersonnelBasis, Language, MemberRole
 from app.strict import Boolean, without_null
@@ -33,14 +33,10 @@ Email = Annotated[
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
-
-
 NOT_NULL = "may not be null; leave the field out to keep its value"
 
 
-class _Patch(_In):
+class _Patch(RequestBody):
     """A partial update: fields left out stay; only `_nullable` ones may be set to null."""
 
     _nullable: ClassVar[frozenset[str]] = frozenset()
@@ -65,7 +61,7 @@ class _Patch(_In):
         return schema
 
 
-class MunicipalityIn(_In):
+class MunicipalityIn(RequestBody):
     code: MunicipalityCode = Field(description="Kommunenummer (4 digits).", examples=["3107"])
     name: Name = Field(examples=["Fredrikstad"])
 
@@ -80,7 +76,7 @@ class MunicipalityOut(BaseModel):
     created_at: datetime
 
 
-class TeamIn(_In):
+class TeamIn(RequestBody):
     municipality: MunicipalityCode = Field(examples=["3107"])
     name: Name = Field(examples=["Ressursteam overdose"])
     receives_alerts: Boolean = Field(
@@ -93,11 +89,7 @@ class TeamIn(_In):
 class TeamUpdate(_Patch):
     """Only the fields sent are changed; `leader_member_id: null` removes the leader."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"leader_member_id": "6f1c2a8e-3d4b-4c5a-9e7f-1a2b3c4d5e6f"}]
-        }
-    )
+    model_config = with_examples({"leader_member_id": "6f1c2a8e-3d4b-4c5a-9e7f-1a2b3c4d5e6f"})
 
     _nullable = frozenset({"leader_member_id"})
 
@@ -123,7 +115,7 @@ class TeamOut(BaseModel):
     created_at: datetime
 
 
-class AlertTeamIn(_In):
+class AlertTeamIn(RequestBody):
     team_id: uuid.UUID = Field(description="A team of this municipality.")
 
 
@@ -162,19 +154,15 @@ def _basis_agrees(
     return basis
 
 
-class MemberIn(_In):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "name": "Kari Nordmann",
-                    "mobile": "+4791234567",
-                    "email": "kari.nordmann@fredrikstad.kommune.no",
-                    "role": "sykepleier",
-                    "health_personnel_basis": "authorisation",
-                    "language": "nb",
-                }
-            ]
+class MemberIn(RequestBody):
+    model_config = with_examples(
+        {
+            "name": "Kari Nordmann",
+            "mobile": "+4791234567",
+            "email": "kari.nordmann@fredrikstad.kommune.no",
+            "role": "sykepleier",
+            "health_personnel_basis": "authorisation",
+            "language": "nb",
         }
     )
 
@@ -205,7 +193,7 @@ class MemberUpdate(_Patch):
     """Only the fields sent are changed; `email: null` removes the email, and
     `health_personnel_basis: null` records that the member is not health personnel."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"mobile": "+4798765432"}]})
+    model_config = with_examples({"mobile": "+4798765432"})
 
     _nullable = frozenset({"email", "health_personnel_basis"})
 

@@ -27,20 +27,23 @@ MAX_BASE_URL_LENGTH = MAX_LINK_SEPTETS - len(PATH) - TOKEN_LENGTH
 _ALPHABET = string.ascii_letters + string.digits
 
 
-def new_token() -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(TOKEN_LENGTH))
+def new_token(length: int = TOKEN_LENGTH) -> str:
+    """A new link token of `length` letters and digits (the staff sign-in links' are longer)."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
-def is_token(value: str) -> bool:
+def is_token(value: str, length: int = TOKEN_LENGTH) -> bool:
     """Whether `value` has the form of a link token (not whether one was issued)."""
-    return len(value) == TOKEN_LENGTH and value.isascii() and value.isalnum()
+    return len(value) == length and value.isascii() and value.isalnum()
 
 
-def sms_link(public_base_url: str, token: str) -> str:
-    """The link sent by SMS for `token`."""
-    if not is_token(token):
+def sms_link(
+    public_base_url: str, token: str, *, path: str = PATH, length: int = TOKEN_LENGTH
+) -> str:
+    """The link sent by SMS for `token`, at `path` (under `PATH`)."""
+    if not is_token(token, length):
         raise ValueError("not a link token")  # never repeats the token
-    return f"{public_base_url.rstrip('/')}{PATH}{token}"
+    return f"{public_base_url.rstrip('/')}{path}{token}"
 
 
 def base_url_problems(settings: Settings) -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import string
 
 from app.notify import links as alert_links
 
@@ -20,7 +19,6 @@ LINK_PATH = f"{alert_links.PATH}{PAGES_PREFIX}/"
 LINK_TOKEN_LENGTH = 16
 SESSION_TOKEN_PREFIX = "ods_"
 _SESSION_TOKEN_BYTES = 32
-_ALPHABET = string.ascii_letters + string.digits
 
 
 def token_hash(token: str) -> str:
@@ -28,19 +26,17 @@ def token_hash(token: str) -> str:
 
 
 def new_link_token() -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(LINK_TOKEN_LENGTH))
+    return alert_links.new_token(LINK_TOKEN_LENGTH)
 
 
 def is_link_token(value: str) -> bool:
     """Whether `value` has the form of a sign-in link token (not whether one was issued)."""
-    return len(value) == LINK_TOKEN_LENGTH and value.isascii() and value.isalnum()
+    return alert_links.is_token(value, LINK_TOKEN_LENGTH)
 
 
 def signin_link(public_base_url: str, token: str) -> str:
-    """The link sent by SMS for `token`."""
-    if not is_link_token(token):
-        raise ValueError("not a sign-in link token")  # never repeats the token
-    return f"{public_base_url.rstrip('/')}{LINK_PATH}{token}"
+    """The link sent by SMS for `token`: an alert link's form, longer, under the staff pages."""
+    return alert_links.sms_link(public_base_url, token, path=LINK_PATH, length=LINK_TOKEN_LENGTH)
 
 
 def new_session_token() -> str:

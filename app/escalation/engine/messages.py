@@ -95,27 +95,6 @@ def alert_message(
     )
 
 
-def _message(
-    context: StepContext,
-    *,
-    to: str,
-    body: str,
-    purpose: MessagePurpose,
-    now: datetime,
-    member_id: uuid.UUID | None = None,
-    position: rules.Position | None = None,
-) -> OutboxMessage:
-    return alert_message(
-        alert_id=context.alert_id,
-        to=to,
-        body=body,
-        purpose=purpose,
-        now=now,
-        member_id=member_id,
-        position=position,
-    )
-
-
 def _language(member: Member) -> texts.Language:
     return "en" if member.language == "en" else "nb"
 
@@ -198,8 +177,8 @@ def _member_pages(
             reply_code=context.reply_code,
         )
         messages.append(
-            _message(
-                context,
+            alert_message(
+                alert_id=context.alert_id,
                 to=member.mobile,
                 body=body,
                 purpose=purpose,
@@ -226,8 +205,13 @@ def _fallback_page(
         occurred_at=context.occurred_at,
         reply_code=context.reply_code,
     )
-    return _message(
-        context, to=number, body=body, purpose=MessagePurpose.FALLBACK, now=now, position=position
+    return alert_message(
+        alert_id=context.alert_id,
+        to=number,
+        body=body,
+        purpose=MessagePurpose.FALLBACK,
+        now=now,
+        position=position,
     )
 
 
@@ -246,8 +230,8 @@ def _roster_hole_note(
         occurred_at=context.occurred_at,
         fallback_paged=fallback_paged,
     )
-    return _message(
-        context,
+    return alert_message(
+        alert_id=context.alert_id,
         to=leader.mobile,
         body=body,
         purpose=MessagePurpose.ROSTER_HOLE,
@@ -331,8 +315,8 @@ def _to_leader_and_fallback(
     if leader is not None:
         language = _language(leader)
         messages.append(
-            _message(
-                context,
+            alert_message(
+                alert_id=context.alert_id,
                 to=leader.mobile,
                 body=body(language, context.link_of(leader) if leader_link else None),
                 purpose=purpose,
@@ -342,7 +326,13 @@ def _to_leader_and_fallback(
         )
     if fallback_number:
         messages.append(
-            _message(context, to=fallback_number, body=body("nb", None), purpose=purpose, now=now)
+            alert_message(
+                alert_id=context.alert_id,
+                to=fallback_number,
+                body=body("nb", None),
+                purpose=purpose,
+                now=now,
+            )
         )
     return messages
 

@@ -10,15 +10,15 @@ is where the person learns what left the service about the event.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts import repository, sealing
+from app.alerts.clients import Reader
 from app.alerts.details import SECTIONS, AlertDetails, ReporterDetails, sections_of
 from app.alerts.models import Alert
-from app.alerts.service import check_in_municipalities, to_the_hour
+from app.alerts.service import check_in_municipalities, header_of, times_of
 from app.audit import service as audit_service
 from app.audit.enums import AccessBasis, ActorKind, Channel
 from app.consent import fields as consent_fields
@@ -99,27 +99,22 @@ async def disclose_alert(
 
 
 async def disclose_to_case_system(
-    session: AsyncSession,
-    *,
-    alert_id: uuid.UUID,
-    client_id: str,
-    municipalities: Collection[str],
-    reason: str,
-    now: datetime,
-    cipher: FieldCipher,
+    reader: Reader, *, alert_id: uuid.UUID, reason: str
 ) -> AlertDetails:
     """For a municipality's case system, acting for the team leader of its municipality."""
-    await check_in_municipalities(session, alert_id=alert_id, municipalities=municipalities)
+    await check_in_municipalities(
+        reader.session, alert_id=alert_id, municipalities=reader.municipalities
+    )
     return await disclose_alert(
-        session,
+        reader.session,
         alert_id=alert_id,
         recipient=Recipient.TEAM_LEADER,
         actor_kind=ActorKind.API_CLIENT,
-        actor_id=client_id,
+        actor_id=reader.client_id,
         reason=reason,
         channel=Channel.API,
-        now=now,
-        cipher=cipher,
+        now=reader.now,
+        cipher=reader.cipher,
     )
 
 
@@ -134,13 +129,8 @@ def _details_of(
     sections = sections_of(values)
     anonymous = reporter is None
     return AlertDetails(
-        id=alert.id,
-        municipality=alert.municipality_code,
-        kind=alert.kind,
-        occurred_at=to_the_hour(alert.occurred_at) if anonymous else alert.occurred_at,
-        received_at=to_the_hour(alert.received_at) if anonymous else alert.received_at,
-        status=alert.status,
-        consent_state=alert.consent_state,
+        **header_of(alert),
+        **times_of(alert, anonymous=anonymous),
         reporter=reporter,
         **{
             name: model.model_validate(sections[name])

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts import repository, sealing
+from app.alerts.clients import Sender
 from app.alerts.enums import AlertStatus
 from app.alerts.minimise import Minimised, consent_of, minimise
 from app.alerts.responses import AlertOut, TriageOut
@@ -30,7 +31,6 @@ from app.escalation.engine.models import EscalationPlan
 from app.informing import service as informing
 from app.informing.models import InformTrigger
 from app.overdose.enums import AlertKind, DestinationType, Outcome, SeveritySign
-from app.privacy.crypto import FieldCipher, KeyedHasher
 from app.timeline import service as timeline
 from app.timeline.models import AlertEventKind
 from app.timeline.schemas import TimelineEntry
@@ -54,14 +54,10 @@ class IntakeResult:
 
 
 async def receive_alert(
-    session: AsyncSession,
-    *,
-    client_id: str,
-    municipalities: Collection[str],
+    sender: Sender,
     alert_in: AlertIn,
-    now: datetime,
-    cipher: FieldCipher,
-    hasher: KeyedHasher,
+    *,
+    municipalities: Collection[str],
     intake: IntakeSettings,
 ) -> IntakeResult:
     """Store a new alert and, in the same transaction, start what its triage decided; a
@@ -69,31 +65,23 @@ async def receive_alert(
 
     `municipalities`: those the client may report for (app/auth/municipalities.py).
     """
+    session, now = sender.session, sender.now
     check_occurred_at(alert_in.occurred_at, now=now, intake=intake)
     if refused := alert_in.refusals(kind=alert_in.kind):
         raise InvalidFields(refused)
     await _check_may_report(session, alert_in.municipality, municipalities)
     # Minimised first: what nobody may see never reaches a column, a hash or the fingerprint.
     kept = minimise(alert_in, on=alert_in.occurred_at.astimezone(OSLO).date())
-    fingerprint = hasher.fingerprint(kept.canonical)
+    fingerprint = sender.hasher.fingerprint(kept.canonical)
     table = await triage_service.table_for(session, municipality_code=alert_in.municipality)
     facts = facts_of(kept.sent, kind=alert_in.kind, consent=alert_in.consent_state)
     decided = triage_rules.triage(facts, table, now=now)
-    values = _columns_of(
-        alert_in,
-        kept,
-        decided,
-        client_id=client_id,
-        fingerprint=fingerprint,
-        now=now,
-        cipher=cipher,
-        hasher=hasher,
-    )
+    values = _columns_of(sender, alert_in, kept, decided, fingerprint=fingerprint)
     if await repository.insert_unless_exists(session, values):
         await _started(session, alert_in, kept, decided, alert_id=values["id"], now=now)
         # Built from the values: constructing the ORM object just to read it back costs more.
         return IntakeResult(alert=_new_alert_out(values, decided), created=True)
-    return await _repeated(session, alert_in, client_id=client_id, fingerprint=fingerprint)
+    return await _repeated(session, alert_in, client_id=sender.client_id, fingerprint=fingerprint)
 
 
 async def _check_may_report(
@@ -288,28 +276,26 @@ def open_inform_duty(
 
 
 def _columns_of(
+    sender: Sender,
     alert_in: AlertIn,
     kept: Minimised,
     decided: triage_rules.Triage,
     *,
-    client_id: str,
     fingerprint: str,
-    now: datetime,
-    cipher: FieldCipher,
-    hasher: KeyedHasher,
 ) -> dict[str, Any]:
     consent, reporter = alert_in.consent, alert_in.reporter
+    cipher, hasher = sender.cipher, sender.hasher
     alert_id = uuid.uuid4()
     national_id = kept.personal.get("person.national_id")
     return {
         "id": alert_id,
-        "client_id": client_id,
+        "client_id": sender.client_id,
         "dispatch_incident_id": alert_in.dispatch_incident_id,
         "request_fingerprint": fingerprint,
         "municipality_code": alert_in.municipality,
         "kind": alert_in.kind.value,
         "occurred_at": alert_in.occurred_at,
-        "received_at": now,
+        "received_at": sender.now,
         "status": AlertStatus.RECEIVED.value,
         "consent_state": alert_in.consent_state.value,
         "consent_recipients": [r.value for r in consent.recipients] if consent else [],

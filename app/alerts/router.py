@@ -4,12 +4,14 @@ alert for a municipality's case system (personal data, logged)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, Security, status
+from fastapi import APIRouter, Depends, Query, Response, Security, status
 
 from app.alerts import disclosure, intake, service, supplements
+from app.alerts.clients import Reader, Sender
 from app.alerts.details import AlertDetails
 from app.alerts.responses import AlertOut, AlertSummary, SupplementOut
 from app.alerts.schemas.alert_in import AlertIn
@@ -18,7 +20,7 @@ from app.audit.schemas import Reason
 from app.auth.deps import CaseSystem, ClientMunicipalities, current_client
 from app.auth.scopes import Scope
 from app.auth.tokens import TokenClaims
-from app.deps import ClockDep, StateDep, TransactionDep, TxSession
+from app.deps import ClockDep, StateDep, Transaction, TransactionDep, TxSession
 from app.errors import NotFound
 from app.input_guard import validates_own_text
 from app.problems import Problem
@@ -30,6 +32,62 @@ _problems: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "No valid access token"},
     403: {"model": Problem, "description": "Missing scope, or not allowed for the municipality"},
 }
+
+
+async def alert_sender(
+    session: TxSession,
+    clock: ClockDep,
+    state: StateDep,
+    client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_WRITE])],
+) -> Sender:
+    return Sender(
+        session=session,
+        client_id=client.client_id,
+        now=clock.now(),
+        cipher=state.cipher,
+        hasher=state.hasher,
+    )
+
+
+AlertSender = Annotated[Sender, Depends(alert_sender)]
+"""A dispatch system (scope `alerts:write`) posting alerts and supplements."""
+
+
+async def case_system_reader(
+    session: TxSession,
+    clock: ClockDep,
+    state: StateDep,
+    client: CaseSystem,
+    municipalities: ClientMunicipalities,
+) -> Reader:
+    return Reader(
+        session=session,
+        client_id=client.client_id,
+        municipalities=municipalities,
+        now=clock.now(),
+        cipher=state.cipher,
+    )
+
+
+CaseSystemReader = Annotated[Reader, Depends(case_system_reader)]
+"""A municipality's case system (scope `alerts:details`) reading its municipalities' alerts."""
+
+
+def _answer_stored(
+    response: Response,
+    transaction: Transaction,
+    *,
+    location: str,
+    created: bool,
+    wake: Callable[[], None],
+) -> None:
+    """201 with the new resource's Location, waking the worker once it is committed; 200 for
+    a retry of what was stored already (nothing new to do)."""
+    response.headers["Location"] = location
+    if created:
+        transaction.after_commit(wake)
+    else:
+        response.status_code = status.HTTP_200_OK
 
 
 @router.post(
@@ -69,28 +127,21 @@ _problems: dict[int | str, dict[str, Any]] = {
 async def post_alert(
     alert_in: AlertIn,
     response: Response,
-    session: TxSession,
+    sender: AlertSender,
     transaction: TransactionDep,
-    clock: ClockDep,
     state: StateDep,
-    client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_WRITE])],
     municipalities: ClientMunicipalities,
 ) -> AlertOut:
     result = await intake.receive_alert(
-        session,
-        client_id=client.client_id,
-        municipalities=municipalities,
-        alert_in=alert_in,
-        now=clock.now(),
-        cipher=state.cipher,
-        hasher=state.hasher,
-        intake=state.settings.intake,
+        sender, alert_in, municipalities=municipalities, intake=state.settings.intake
     )
-    response.headers["Location"] = f"{router.prefix}/{result.alert.id}"
-    if result.created:
-        transaction.after_commit(state.worker.wake)  # the escalation is due
-    else:
-        response.status_code = status.HTTP_200_OK
+    _answer_stored(
+        response,
+        transaction,
+        location=f"{router.prefix}/{result.alert.id}",
+        created=result.created,
+        wake=state.worker.wake,  # the escalation is due
+    )
     return result.alert
 
 
@@ -108,9 +159,7 @@ async def post_alert(
     },
 )
 async def list_alerts(
-    session: TxSession,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    reader: CaseSystemReader,
     municipality: Annotated[
         str | None, Query(pattern=r"^\d{4}$", description="One of the client's municipalities")
     ] = None,
@@ -118,11 +167,11 @@ async def list_alerts(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[AlertSummary]:
-    if municipality is not None and municipality not in municipalities:
+    if municipality is not None and municipality not in reader.municipalities:
         raise NotFound(f"No municipality {municipality} for this client.")
-    codes = [municipality] if municipality is not None else sorted(municipalities)
+    codes = [municipality] if municipality is not None else sorted(reader.municipalities)
     return await service.recent_alerts(
-        session,
+        reader.session,
         municipalities=codes,
         triage_action=triage.value if triage else None,
         offset=offset,
@@ -166,21 +215,9 @@ async def get_alert_details(
         Reason,
         Query(description="Why the data is needed (tjenstlig behov), 3-500 characters; logged."),
     ],
-    session: TxSession,
-    clock: ClockDep,
-    state: StateDep,
-    client: CaseSystem,
-    municipalities: ClientMunicipalities,
+    reader: CaseSystemReader,
 ) -> AlertDetails:
-    return await disclosure.disclose_to_case_system(
-        session,
-        alert_id=alert_id,
-        client_id=client.client_id,
-        municipalities=municipalities,
-        reason=reason,
-        now=clock.now(),
-        cipher=state.cipher,
-    )
+    return await disclosure.disclose_to_case_system(reader, alert_id=alert_id, reason=reason)
 
 
 @router.post(
@@ -218,24 +255,16 @@ async def post_supplement(
     alert_id: uuid.UUID,
     supplement: SupplementIn,
     response: Response,
-    session: TxSession,
+    sender: AlertSender,
     transaction: TransactionDep,
-    clock: ClockDep,
     state: StateDep,
-    client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_WRITE])],
 ) -> SupplementOut:
-    result = await supplements.supplement_alert(
-        session,
-        alert_id=alert_id,
-        client_id=client.client_id,
-        supplement=supplement,
-        now=clock.now(),
-        cipher=state.cipher,
-        hasher=state.hasher,
+    result = await supplements.supplement_alert(sender, alert_id=alert_id, supplement=supplement)
+    _answer_stored(
+        response,
+        transaction,
+        location=f"{router.prefix}/{alert_id}",
+        created=result.created,
+        wake=partial(state.worker.wake, side_lane=True),
     )
-    response.headers["Location"] = f"{router.prefix}/{alert_id}"
-    if result.created:
-        transaction.after_commit(partial(state.worker.wake, side_lane=True))
-    else:
-        response.status_code = status.HTTP_200_OK
     return result.supplement

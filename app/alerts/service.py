@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,16 +66,33 @@ async def recent_alerts(
 def summary_of(alert: Alert) -> AlertSummary:
     anonymous = alert.consent_state == ConsentState.OBJECTED
     return AlertSummary(
-        id=alert.id,
-        municipality=alert.municipality_code,
-        kind=alert.kind,
-        status=alert.status,
-        consent_state=alert.consent_state,
-        occurred_at=to_the_hour(alert.occurred_at) if anonymous else alert.occurred_at,
-        received_at=to_the_hour(alert.received_at) if anonymous else alert.received_at,
+        **header_of(alert),
+        **times_of(alert, anonymous=anonymous),
         version=alert.version,
         triage=triage_out(alert),
     )
+
+
+def header_of(alert: Alert) -> dict[str, Any]:
+    """What every answer about an alert names it by, none of it personal data: its id,
+    municipality, kind, status and consent state."""
+    return {
+        "id": alert.id,
+        "municipality": alert.municipality_code,
+        "kind": alert.kind,
+        "status": alert.status,
+        "consent_state": alert.consent_state,
+    }
+
+
+def times_of(alert: Alert, *, anonymous: bool) -> dict[str, datetime]:
+    """When it happened and when it was received: to the hour if the alert is anonymous."""
+    if anonymous:
+        return {
+            "occurred_at": to_the_hour(alert.occurred_at),
+            "received_at": to_the_hour(alert.received_at),
+        }
+    return {"occurred_at": alert.occurred_at, "received_at": alert.received_at}
 
 
 def to_the_hour(instant: datetime) -> datetime:
@@ -167,12 +185,8 @@ async def send_status(
 
 def to_out(alert: Alert) -> AlertOut:
     return AlertOut(
-        id=alert.id,
+        **header_of(alert),
         dispatch_incident_id=alert.dispatch_incident_id,
-        municipality=alert.municipality_code,
-        kind=alert.kind,
-        status=alert.status,
-        consent_state=alert.consent_state,
         received_at=alert.received_at,
         notified_at=alert.notified_at,
         acknowledged_at=alert.acknowledged_at,

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts import intake, repository, sealing
+from app.alerts.clients import Sender
 from app.alerts.disclosure import consent_of as stored_consent
 from app.alerts.enums import AlertStatus
 from app.alerts.minimise import Minimised, consent_of, minimise, not_kept, not_kept_reason
@@ -35,7 +36,7 @@ from app.consent.enums import ConsentState
 from app.errors import Conflict, FieldProblem, InvalidFields, NotFound
 from app.escalation import service as escalation_service
 from app.overdose.enums import AlertKind, Outcome
-from app.privacy.crypto import FieldCipher, KeyedHasher
+from app.privacy.crypto import FieldCipher
 from app.timeline import service as timeline
 from app.timeline.models import AlertEventKind
 from app.triage import rules as triage_rules
@@ -71,28 +72,24 @@ class _Version:
 
 
 async def supplement_alert(
-    session: AsyncSession,
-    *,
-    alert_id: uuid.UUID,
-    client_id: str,
-    supplement: SupplementIn,
-    now: datetime,
-    cipher: FieldCipher,
-    hasher: KeyedHasher,
+    sender: Sender, *, alert_id: uuid.UUID, supplement: SupplementIn
 ) -> SupplementResult:
     """Apply `supplement` to the client's alert as its next version; a retry of one applied
     already answers what it did."""
-    alert = await repository.get_for_client_locked(session, alert_id=alert_id, client_id=client_id)
+    session, now = sender.session, sender.now
+    alert = await repository.get_for_client_locked(
+        session, alert_id=alert_id, client_id=sender.client_id
+    )
     if alert is None:
         raise NotFound(f"No alert {alert_id} for this client.")
-    current = sealing.all_personal_values(cipher, alert)
+    current = sealing.all_personal_values(sender.cipher, alert)
     kind = supplement.kind or AlertKind(alert.kind)
     _refuse_contradictions(supplement, kind=kind, current=current)
     consent = consent_of(supplement) if supplement.consent else stored_consent(alert)
     # The age band is derived from a national id or birth year only where none is known.
     day = alert.occurred_at.astimezone(triage_rules.OSLO).date() if alert.age_band is None else None
     kept = minimise(supplement, on=day, consent=consent)
-    fingerprint = hasher.fingerprint(kept.canonical)
+    fingerprint = sender.hasher.fingerprint(kept.canonical)
     if supplement.supplement_id is not None:
         earlier = await repository.version_by_supplement_id(
             session, alert_id=alert.id, supplement_id=supplement.supplement_id
@@ -103,9 +100,7 @@ async def supplement_alert(
     new = _next_version(
         alert, supplement, current, kept, kind=kind, consent=consent, fingerprint=fingerprint
     )
-    await _store(
-        session, alert, supplement, new, client_id=client_id, now=now, cipher=cipher, hasher=hasher
-    )
+    await _store(sender, alert, supplement, new)
     await _triage_again(session, alert, {**current, **kept.sent}, kind=kind, now=now)
     # Only what the supplement adds is disclosed anew.
     added = {p: v for p, v in kept.personal.items() if current.get(p) != v}
@@ -178,26 +173,17 @@ def _next_version(
     )
 
 
-async def _store(
-    session: AsyncSession,
-    alert: Alert,
-    supplement: SupplementIn,
-    new: _Version,
-    *,
-    client_id: str,
-    now: datetime,
-    cipher: FieldCipher,
-    hasher: KeyedHasher,
-) -> None:
+async def _store(sender: Sender, alert: Alert, supplement: SupplementIn, new: _Version) -> None:
     """Keep the version (with the values it replaced, sealed), purge what may no longer be
     seen from the earlier ones, set the alert's columns, and say so on its timeline."""
+    session, now, cipher = sender.session, sender.now, sender.cipher
     repository.add_version(
         session,
         AlertVersion(
             alert_id=alert.id,
             version=new.number,
             at=now,
-            client_id=client_id,
+            client_id=sender.client_id,
             supplement_id=supplement.supplement_id,
             fingerprint=new.fingerprint,
             changed=new.changed,
@@ -211,11 +197,11 @@ async def _store(
     )
     if new.purged:
         await _purge_history(session, alert, new.purged_paths, cipher=cipher)
-    _apply(alert, supplement, new.after, kind=new.kind, consent=new.consent, version=new.number)
+    _apply(alert, supplement, new)
     for column, value in sealing.columns_of(cipher, alert_id=alert.id, personal=new.after).items():
         setattr(alert, column, value)
     national_id = new.after.get("person.national_id")
-    alert.national_id_hash = hasher.national_id(national_id) if national_id else None
+    alert.national_id_hash = sender.hasher.national_id(national_id) if national_id else None
     timeline.record(
         session,
         alert_id=alert.id,
@@ -237,18 +223,12 @@ def _changed(supplement: SupplementIn, personal: dict[str, Any]) -> list[str]:
     return sorted(paths)
 
 
-def _apply(
-    alert: Alert,
-    supplement: SupplementIn,
-    after: dict[str, Any],
-    *,
-    kind: AlertKind,
-    consent: consent_rules.ConsentContext,
-    version: int,
-) -> None:
-    alert.kind = kind.value
-    alert.version = version
+def _apply(alert: Alert, supplement: SupplementIn, new: _Version) -> None:
+    """The alert's kind, version and (if the supplement gave one) consent after `new`."""
+    alert.kind = new.kind.value
+    alert.version = new.number
     if supplement.consent is not None:
+        consent = new.consent
         alert.consent_state = consent.state.value
         alert.consent_recipients = sorted(r.value for r in consent.recipients)
         alert.consent_categories = (

@@ -11,9 +11,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.alerts.enums import AlertStatus
+from app.api.bodies import with_examples
 from app.audit.enums import AccessBasis
 from app.consent.enums import ConsentState, DataCategory
 from app.overdose.enums import (
@@ -124,7 +125,7 @@ DETAILS_EXAMPLE: dict[str, Any] = {
 class AlertDetails(BaseModel):
     """An alert with what this recipient may see; without consent, only the anonymous part."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [DETAILS_EXAMPLE]})
+    model_config = with_examples(DETAILS_EXAMPLE)
 
     id: UUID
     municipality: str

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.alerts.enums import AlertStatus
+from app.api.bodies import with_examples
 from app.consent.enums import ConsentState, DataCategory
 from app.errors import FieldProblem
 from app.overdose.enums import AlertKind
@@ -75,51 +76,47 @@ class AlertOut(BaseModel):
         "acknowledged, answered, supplemented. No personal data.",
     )
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
+    model_config = with_examples(
+        {
+            "id": "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10",
+            "dispatch_incident_id": "AMK-OST-2026-004711",
+            "municipality": "3107",
+            "kind": "non_fatal",
+            "status": "received",
+            "consent_state": "not_asked",
+            "received_at": "2026-11-22T22:41:03Z",
+            "notified_at": None,
+            "acknowledged_at": None,
+            "dropped_fields": [
+                {"field": "person.national_id", "reason": "second check digit is wrong"}
+            ],
+            "version": 1,
+            "triage": {
+                "action": "page_now",
+                "page_at": "2026-11-22T22:41:03Z",
+                "first_contact_ward": False,
+                "reason": "default",
+            },
+            "acknowledged_by": None,
+            "answer": None,
+            "next_step_due_at": "2026-11-22T22:46:03Z",
+            "timeline": [
+                {"at": "2026-11-22T22:41:03Z", "kind": "received"},
                 {
-                    "id": "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10",
-                    "dispatch_incident_id": "AMK-OST-2026-004711",
-                    "municipality": "3107",
-                    "kind": "non_fatal",
-                    "status": "received",
-                    "consent_state": "not_asked",
-                    "received_at": "2026-11-22T22:41:03Z",
-                    "notified_at": None,
-                    "acknowledged_at": None,
-                    "dropped_fields": [
-                        {"field": "person.national_id", "reason": "second check digit is wrong"}
-                    ],
-                    "version": 1,
-                    "triage": {
-                        "action": "page_now",
-                        "page_at": "2026-11-22T22:41:03Z",
-                        "first_contact_ward": False,
-                        "reason": "default",
-                    },
-                    "acknowledged_by": None,
-                    "answer": None,
-                    "next_step_due_at": "2026-11-22T22:46:03Z",
-                    "timeline": [
-                        {"at": "2026-11-22T22:41:03Z", "kind": "received"},
-                        {
-                            "at": "2026-11-22T22:41:03Z",
-                            "kind": "triaged",
-                            "action": "page_now",
-                            "page_at": "2026-11-22T22:41:03Z",
-                            "reason": "default",
-                        },
-                        {
-                            "at": "2026-11-22T22:41:04Z",
-                            "kind": "paged",
-                            "step": 1,
-                            "round": 1,
-                            "roles": ["sykepleier"],
-                        },
-                    ],
-                }
-            ]
+                    "at": "2026-11-22T22:41:03Z",
+                    "kind": "triaged",
+                    "action": "page_now",
+                    "page_at": "2026-11-22T22:41:03Z",
+                    "reason": "default",
+                },
+                {
+                    "at": "2026-11-22T22:41:04Z",
+                    "kind": "paged",
+                    "step": 1,
+                    "round": 1,
+                    "roles": ["sykepleier"],
+                },
+            ],
         }
     )
 

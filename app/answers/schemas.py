@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from app.answers.rules import MAX_MINUTES
+from app.api.bodies import with_examples
 from app.strict import Integer
 
 OptionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
@@ -15,17 +16,13 @@ OptionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 class AnswerOptions(BaseModel):
     """The answers offered to whoever takes an alert in this municipality."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "coming_minutes": [10, 20, 30, 45],
-                    "places": ["Stasjonen", "Traraveien 19", "legevakten"],
-                    "follow_up_when": ["i morgen tidlig", "i løpet av dagen", "innen 24 timer"],
-                }
-            ]
+    model_config = with_examples(
+        {
+            "coming_minutes": [10, 20, 30, 45],
+            "places": ["Stasjonen", "Traraveien 19", "legevakten"],
+            "follow_up_when": ["i morgen tidlig", "i løpet av dagen", "innen 24 timer"],
         },
+        extra="forbid",
     )
 
     coming_minutes: list[Annotated[Integer, Field(ge=1, le=MAX_MINUTES)]] = Field(

@@ -10,13 +10,13 @@ from typing import Annotated, Any
 from pydantic import (
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
 
+from app.api.bodies import RequestBody, with_examples
 from app.overdose.enums import DestinationType, Outcome, SeveritySign
 from app.strict import Boolean
 from app.triage.rules import MAX_RULES, TABLE_ACTIONS, TriageAction
@@ -81,13 +81,11 @@ TABLE_EXAMPLE: dict[str, Any] = {
 }
 
 
-class TriageRuleIn(BaseModel):
+class TriageRuleIn(RequestBody):
     """`action` when every condition given holds; a condition left out (or null) matches any
     alert, one that is given matches an alert with one of its values."""
 
-    model_config = ConfigDict(
-        extra="forbid", hide_input_in_errors=True, json_schema_extra={"examples": [RULE_EXAMPLE]}
-    )
+    model_config = with_examples(RULE_EXAMPLE)
 
     action: TableAction
     outcomes: list[Outcome] | None = Field(
@@ -120,14 +118,10 @@ class TriageRuleIn(BaseModel):
         return values
 
 
-class WorkingHoursDoc(BaseModel):
+class WorkingHoursDoc(RequestBody):
     """Europe/Oslo wall-clock hours; the start is within working hours, the end is not."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        hide_input_in_errors=True,
-        json_schema_extra={"examples": [WORKING_HOURS_EXAMPLE]},
-    )
+    model_config = with_examples(WORKING_HOURS_EXAMPLE)
 
     start: str = Field(
         default="08:00", examples=["08:00"], json_schema_extra={"pattern": _HH_MM.pattern}
@@ -161,14 +155,12 @@ class WorkingHoursDoc(BaseModel):
         return sorted(days, key=WEEKDAYS.index)
 
 
-class TriageTableIn(BaseModel):
+class TriageTableIn(RequestBody):
     """The municipality's rules, tried in order; the first that matches decides, and an
     alert no rule matches pages now. Fixed rules come first and cannot be changed: an
     `objected` (anonymous) alert pages nobody, and a fatal alert goes to the leader."""
 
-    model_config = ConfigDict(
-        extra="forbid", hide_input_in_errors=True, json_schema_extra={"examples": [TABLE_EXAMPLE]}
-    )
+    model_config = with_examples(TABLE_EXAMPLE)
 
     rules: list[TriageRuleIn] = Field(max_length=MAX_RULES)
     working_hours: WorkingHoursDoc = Field(
@@ -191,7 +183,7 @@ class TriageTableIn(BaseModel):
 class TriageRuleOut(TriageRuleIn):
     """A rule of the table in force, numbered as the triage of an alert names it."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"number": 1, **RULE_EXAMPLE}]})
+    model_config = with_examples({"number": 1, **RULE_EXAMPLE})
 
     number: int = Field(
         ge=1,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Self
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from app.alerts.schemas.content import AlertContent
 from app.alerts.schemas.examples import ALERT_EXAMPLE, ALERT_V1_EXAMPLE
 from app.alerts.schemas.sections import Consent, Reporter, SafeText
+from app.api.bodies import with_examples
 from app.instants import BoundedInstant
 from app.overdose.enums import AlertKind
 
@@ -25,11 +26,7 @@ class AlertIn(AlertContent):
 
     STRICT: ClassVar[tuple[str, ...]] = REQUIRED_FIELDS
 
-    model_config = ConfigDict(
-        extra="forbid",
-        hide_input_in_errors=True,
-        json_schema_extra={"examples": [ALERT_EXAMPLE, ALERT_V1_EXAMPLE]},
-    )
+    model_config = with_examples(ALERT_EXAMPLE, ALERT_V1_EXAMPLE)
 
     dispatch_incident_id: Annotated[
         SafeText,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Self
 
-from pydantic import ConfigDict, PrivateAttr, ValidatorFunctionWrapHandler, model_validator
+from pydantic import PrivateAttr, ValidatorFunctionWrapHandler, model_validator
 
 from app.alerts.schemas.lenient import LenientModel
 from app.alerts.schemas.sections import (
@@ -36,8 +36,6 @@ MAX_DOSE_DISTANCE = timedelta(hours=24)
 
 class AlertContent(LenientModel):
     """The optional sections an alert and its supplements share."""
-
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     place: Place | None = None
     destination: Destination | None = None

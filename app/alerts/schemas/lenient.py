@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any, ClassVar, Self
 
 from pydantic import (
-    BaseModel,
     GetJsonSchemaHandler,
     PrivateAttr,
     ValidationError,
@@ -27,6 +26,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from app.api.bodies import RequestBody
 from app.consent.enums import ConsentState
 from app.errors import FieldProblem
 from app.problems import field_path
@@ -45,7 +45,7 @@ UNKNOWN_FIELD_SCHEMA: dict[str, Any] = {
 }
 
 
-class LenientModel(BaseModel):
+class LenientModel(RequestBody):
     STRICT: ClassVar[tuple[str, ...]] = ()
     """Fields refused (422) when invalid; every other field is dropped and listed instead."""
 

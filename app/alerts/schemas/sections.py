@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from app.alerts.schemas.legacy import ConsentCategories, Legacy
+from app.api.bodies import RequestBody
 from app.consent.enums import ConsentRecipient, ConsentState
 from app.input_guard import refuse_control_characters
 from app.instants import BoundedInstant
@@ -42,11 +43,7 @@ ShortText = Annotated[
 PlaceText = Annotated[SafeText, StringConstraints(strip_whitespace=True, max_length=500)]
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
-
-
-class Place(_Section):
+class Place(RequestBody):
     """Where the overdose happened."""
 
     description: PlaceText | None = Field(default=None, examples=["Utenfor Fredrikstad stasjon"])
@@ -57,7 +54,7 @@ class Place(_Section):
     )
 
 
-class Destination(_Section):
+class Destination(RequestBody):
     """Where the person is now, when the crew leaves: decides how urgent the follow-up is."""
 
     type: DestinationType | None = Field(default=None, examples=[DestinationType.HOSPITAL])
@@ -66,7 +63,7 @@ class Destination(_Section):
     )
 
 
-class Person(_Section):
+class Person(RequestBody):
     national_id: NationalIdStr | None = Field(
         default=None, description="Fødselsnummer or D-nummer; refused if the check digits fail."
     )
@@ -87,7 +84,7 @@ class Person(_Section):
     )
 
 
-class Scene(_Section):
+class Scene(RequestBody):
     """Who was there. Who called 113 is never shown to relatives or non-health staff."""
 
     others_present: Boolean | None = Field(default=None, examples=[True])
@@ -95,7 +92,7 @@ class Scene(_Section):
     relative_called_113: Boolean | None = Field(default=None, examples=[False])
 
 
-class Naloxone(_Section):
+class Naloxone(RequestBody):
     given: Boolean | None = Field(default=None, examples=[True])
     by: list[NaloxoneGiver] | None = Field(
         default=None, max_length=3, examples=[[NaloxoneGiver.BYSTANDER, NaloxoneGiver.AMBULANCE]]
@@ -111,14 +108,14 @@ class Naloxone(_Section):
     )
 
 
-class Severity(_Section):
+class Severity(RequestBody):
     unconscious: Boolean | None = Field(default=None, examples=[True])
     breathing_stopped: Boolean | None = Field(default=None, examples=[True])
     cardiac_arrest: Boolean | None = Field(default=None, examples=[False])
     cpr_given: Boolean | None = Field(default=None, examples=[False])
 
 
-class Clinical(_Section):
+class Clinical(RequestBody):
     outcome: Outcome | None = Field(default=None, examples=[Outcome.DECLINED_TRANSPORT])
     observed_two_hours: Boolean | None = Field(
         default=None, description="At least two hours' observation after naloxone."
@@ -147,7 +144,7 @@ class Clinical(_Section):
     )
 
 
-class Consent(_Section):
+class Consent(RequestBody):
     state: ConsentState = Field(description="What the person said about sharing.")
     recipients: list[ConsentRecipient] = Field(
         default_factory=list,
@@ -162,7 +159,7 @@ class Consent(_Section):
     )
 
 
-class Reporter(_Section):
+class Reporter(RequestBody):
     unit: ShortText | None = Field(default=None, examples=["Ambulanse Fredrikstad 2"])
     callback_phone: PhoneStr | None = Field(default=None, examples=["+4769000000"])
     type: ReporterType | None = Field(default=None, examples=[ReporterType.AMBULANCE])

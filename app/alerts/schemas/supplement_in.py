@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Self
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from app.alerts.schemas.content import AlertContent
 from app.alerts.schemas.examples import SUPPLEMENT_EXAMPLE
 from app.alerts.schemas.sections import SafeText
+from app.api.bodies import with_examples
 from app.overdose.enums import AlertKind
 
 
@@ -24,11 +25,7 @@ class SupplementIn(AlertContent):
     # correction unmade: both are refused, not dropped.
     STRICT: ClassVar[tuple[str, ...]] = ("supplement_id", "kind")
 
-    model_config = ConfigDict(
-        extra="forbid",
-        hide_input_in_errors=True,
-        json_schema_extra={"examples": [SUPPLEMENT_EXAMPLE]},
-    )
+    model_config = with_examples(SUPPLEMENT_EXAMPLE)
 
     supplement_id: (
         Annotated[

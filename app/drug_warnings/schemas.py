@@ -9,7 +9,8 @@ a phone number (`app.privacy.free_text.personal_data_in`); the concerns' own fre
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable, Hashable
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, Field, StringConstraints
 
@@ -24,6 +25,17 @@ def no_personal_numbers(text: str) -> str:
     if reasons:
         raise ValueError("; ".join(reasons) + ": personal data does not belong here")
     return text
+
+
+T = TypeVar("T")
+
+
+def each_once(values: list[T], what: str, *, key: Callable[[T], Hashable] | None = None) -> list[T]:
+    """The values of a list, unless one (or its `key`) comes twice: "each `what` only once"."""
+    keys = [key(v) for v in values] if key is not None else values
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"each {what} only once")
+    return values
 
 
 def text_between(min_length: int, max_length: int) -> object:

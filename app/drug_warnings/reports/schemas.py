@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator
 from app.api.bodies import RequestBody, with_examples
 from app.drug_warnings.schemas import (
     MunicipalityCode,
+    each_once,
     no_personal_numbers,
     text_between,
 )
@@ -73,9 +74,7 @@ class ConcernReportIn(RequestBody):
     @field_validator("substances")
     @classmethod
     def _distinct(cls, values: list[Substance]) -> list[Substance]:
-        if len(set(values)) != len(values):
-            raise ValueError("each substance only once")
-        return values
+        return each_once(values, "substance")
 
 
 class ConcernReportOut(BaseModel):

@@ -15,7 +15,7 @@ from app.drug_warnings.clusters import (
     AreaKind,
     boundary_problem,
 )
-from app.drug_warnings.schemas import MunicipalityCode, ShortText, text_between
+from app.drug_warnings.schemas import MunicipalityCode, ShortText, each_once, text_between
 from app.norway.types import MobileStr
 from app.strict import Integer, Number
 
@@ -67,16 +67,12 @@ class WarningContacts(RequestBody):
     @field_validator("contacts")
     @classmethod
     def _distinct_mobiles(cls, values: list[WarningContact]) -> list[WarningContact]:
-        if len({c.mobile for c in values}) != len(values):
-            raise ValueError("each mobile number only once")
-        return values
+        return each_once(values, "mobile number", key=lambda contact: contact.mobile)
 
     @field_validator("neighbours")
     @classmethod
     def _distinct(cls, values: list[str]) -> list[str]:
-        if len(set(values)) != len(values):
-            raise ValueError("each municipality only once")
-        return values
+        return each_once(values, "municipality")
 
 
 class ClusterRuleIn(RequestBody):

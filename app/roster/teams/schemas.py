@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     Field,
     GetJsonSchemaHandler,
@@ -107,7 +108,9 @@ class TeamUpdate(_Patch):
 
 class TeamOut(BaseModel):
     id: uuid.UUID
-    municipality: str = Field(examples=["3107"])
+    municipality: str = Field(
+        examples=["3107"], validation_alias=AliasChoices("municipality", "municipality_code")
+    )
     name: str = Field(examples=["Ressursteam overdose"])
     receives_alerts: bool
     leader_member_id: uuid.UUID | None

@@ -290,15 +290,7 @@ async def active_member_of(
 
 
 def team_out(team: Team) -> TeamOut:
-    return TeamOut(
-        id=team.id,
-        municipality=team.municipality_code,
-        name=team.name,
-        receives_alerts=team.receives_alerts,
-        leader_member_id=team.leader_member_id,
-        tell_others_when_taken=team.tell_others_when_taken,
-        created_at=team.created_at,
-    )
+    return TeamOut.model_validate(team, from_attributes=True)
 
 
 def member_out(member: Member) -> MemberOut:

@@ -112,15 +112,26 @@ def _advance(
         members=team.members,
         first_contact_ward=state.first_contact_ward,
     )
-    if state.plan == EscalationPlan.LEADER_ONLY and _tell_the_leader(
-        session, state, team.policy, context, now=now
-    ):
-        return
+    fallback_number = team.policy.fallback_number
+    if state.plan == EscalationPlan.LEADER_ONLY:
+        # A fatal alert goes to the leader (or else the fallback number), not the on-duty
+        # team; if the team has neither, it is paged as usual rather than go silent.
+        fatal = messages_for_fatal(context, fallback_number=fallback_number, now=now)
+        if _instead_of_paging(
+            session, state, fatal, EscalationStatus.LEADER_TOLD, AlertEventKind.LEADER_TOLD, now=now
+        ):
+            state.notified_at = now
+            return
     window = timedelta(hours=settings.worker.paging_window_hours)
     paging_from = state.scheduled_for or state.occurred_at
-    late = state.notified_at is None and rules.is_late(paging_from, now=now, window=window)
-    if late and _report_late(session, state, team.policy, context, now=now):
-        return
+    if state.notified_at is None and rules.is_late(paging_from, now=now, window=window):
+        # Told to the leader (or else the fallback number) instead of paging; if the team has
+        # neither, the alert is paged as usual, because it must never go silent.
+        late = messages_for_late(context, fallback_number=fallback_number, now=now)
+        if _instead_of_paging(
+            session, state, late, EscalationStatus.LATE, AlertEventKind.LATE, now=now
+        ):
+            return
     following = _following(team.policy, state, now=now)
     if isinstance(following, rules.Exhausted):
         _exhaust(session, state, following, team.policy, context, now=now)
@@ -248,25 +259,6 @@ def _exhaust(
     log.warning("escalation exhausted", extra={"alert_id": str(state.alert_id)})
 
 
-def _tell_the_leader(
-    session: AsyncSession,
-    state: EscalationState,
-    policy: rules.Policy,
-    context: StepContext,
-    *,
-    now: datetime,
-) -> bool:
-    """A fatal alert goes to the leader (or else the fallback number), not the on-duty team;
-    False if the team has neither, and then it is paged as usual rather than go silent."""
-    messages = messages_for_fatal(context, fallback_number=policy.fallback_number, now=now)
-    if not _instead_of_paging(
-        session, state, messages, EscalationStatus.LEADER_TOLD, AlertEventKind.LEADER_TOLD, now=now
-    ):
-        return False
-    state.notified_at = now
-    return True
-
-
 def _instead_of_paging(
     session: AsyncSession,
     state: EscalationState,
@@ -292,19 +284,3 @@ def _instead_of_paging(
         "told instead of paging", extra={"alert_id": str(state.alert_id), "status": status.value}
     )
     return True
-
-
-def _report_late(
-    session: AsyncSession,
-    state: EscalationState,
-    policy: rules.Policy,
-    context: StepContext,
-    *,
-    now: datetime,
-) -> bool:
-    """Tell the leader (or else the fallback number) instead of paging; False if the team has
-    neither, and then the alert is paged as usual, because it must never go silent."""
-    messages = messages_for_late(context, fallback_number=policy.fallback_number, now=now)
-    return _instead_of_paging(
-        session, state, messages, EscalationStatus.LATE, AlertEventKind.LATE, now=now
-    )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import and_, or_, text, update
+from sqlalchemy import ColumnElement, and_, or_, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.db import is_postgresql
 from app.notify.models import OutboxMessage, OutboxStatus
@@ -17,6 +19,48 @@ WAKE_CHANNEL = "odvarsel_work"
 """NOTIFY channel of the paging lane (escalations and SMS)."""
 SIDE_WAKE_CHANNEL = "odvarsel_side_work"
 """NOTIFY channel of the worker's side lane (webhooks): paging work does not wake it."""
+
+
+class Leased(Protocol):
+    """A row a worker claims for a while: an outbox message, a webhook delivery."""
+
+    status: str
+    lease_until: datetime | None
+    attempts: int
+
+
+LeasedRow = TypeVar("LeasedRow", bound=Leased)
+
+
+def claimable(
+    row: type[Leased], *, pending: str, sending: str, due_at: Any, now: datetime
+) -> ColumnElement[bool]:
+    """The rows to claim: `pending` and due at `due_at`, or `sending` for a worker whose lease
+    ran out."""
+    return or_(
+        and_(col(row.status) == pending, due_at <= now),
+        and_(col(row.status) == sending, col(row.lease_until) < now),
+    )
+
+
+async def claim(
+    session: AsyncSession,
+    statement: SelectOfScalar[LeasedRow],
+    *,
+    sending: str,
+    lease_until: datetime,
+    of: Any = None,
+) -> list[LeasedRow]:
+    """Claim the rows `statement` selects (FOR UPDATE SKIP LOCKED on PostgreSQL, of `of`, so
+    workers share work): each is `sending` until `lease_until`, one attempt more."""
+    if is_postgresql(session):
+        statement = statement.with_for_update(skip_locked=True, of=of)
+    rows = list((await session.execute(statement)).scalars())
+    for row in rows:
+        row.status = sending
+        row.lease_until = lease_until
+        row.attempts += 1
+    return rows
 
 
 def enqueue(session: AsyncSession, messages: list[OutboxMessage]) -> None:
@@ -33,31 +77,15 @@ async def claim_due(
     session: AsyncSession, *, now: datetime, lease_until: datetime, limit: int
 ) -> list[OutboxMessage]:
     """Claim messages to send: pending and due, or claimed by a worker whose lease ran out."""
+    due_at = col(OutboxMessage.due_at)
+    pending, sending = OutboxStatus.PENDING, OutboxStatus.SENDING
     statement = (
         select(OutboxMessage)
-        .where(
-            or_(
-                and_(
-                    col(OutboxMessage.status) == OutboxStatus.PENDING,
-                    col(OutboxMessage.due_at) <= now,
-                ),
-                and_(
-                    col(OutboxMessage.status) == OutboxStatus.SENDING,
-                    col(OutboxMessage.lease_until) < now,
-                ),
-            )
-        )
-        .order_by(col(OutboxMessage.due_at))
+        .where(claimable(OutboxMessage, pending=pending, sending=sending, due_at=due_at, now=now))
+        .order_by(due_at)
         .limit(limit)
     )
-    if is_postgresql(session):
-        statement = statement.with_for_update(skip_locked=True)
-    messages = list((await session.execute(statement)).scalars())
-    for message in messages:
-        message.status = OutboxStatus.SENDING
-        message.lease_until = lease_until
-        message.attempts += 1
-    return messages
+    return await claim(session, statement, sending=sending, lease_until=lease_until)
 
 
 async def get(

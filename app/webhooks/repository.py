@@ -7,11 +7,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import exists, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.db import is_postgresql
+from app.notify import outbox
+from app.notify.outbox import claimable
 from app.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 _DELIVERY: Any = WebhookDelivery.__table__  # type: ignore[attr-defined]
@@ -62,32 +64,13 @@ async def claim_due(
         older.c.status.in_([s.value for s in WAITING]),
         older.c.seq < col(WebhookDelivery.seq),
     )
-    statement = (
-        select(WebhookDelivery)
-        .where(
-            or_(
-                and_(
-                    col(WebhookDelivery.status) == DeliveryStatus.PENDING,
-                    col(WebhookDelivery.next_attempt_at) <= now,
-                ),
-                and_(
-                    col(WebhookDelivery.status) == DeliveryStatus.SENDING,
-                    col(WebhookDelivery.lease_until) < now,
-                ),
-            ),
-            ~held_back,
-        )
-        .order_by(col(WebhookDelivery.next_attempt_at))
-        .limit(limit)
+    due_at = col(WebhookDelivery.next_attempt_at)
+    pending, sending = DeliveryStatus.PENDING, DeliveryStatus.SENDING
+    due = claimable(WebhookDelivery, pending=pending, sending=sending, due_at=due_at, now=now)
+    statement = select(WebhookDelivery).where(due, ~held_back).order_by(due_at).limit(limit)
+    return await outbox.claim(
+        session, statement, sending=sending, lease_until=lease_until, of=WebhookDelivery
     )
-    if is_postgresql(session):
-        statement = statement.with_for_update(skip_locked=True, of=WebhookDelivery)
-    deliveries = list((await session.execute(statement)).scalars())
-    for delivery in deliveries:
-        delivery.status = DeliveryStatus.SENDING
-        delivery.lease_until = lease_until
-        delivery.attempts += 1
-    return deliveries
 
 
 async def get_delivery(

@@ -26,6 +26,10 @@ from app.drug_warnings.warnings.schemas import (
 from app.errors import NotFound
 from app.notify.models import OutboxStatus
 
+_AS_STORED = (set(WarningOut.model_fields) & set(DrugWarning.model_fields)) - {"status"}
+"""What a warning's answer shows as its row holds it (id, text, who and when); the rest is
+read (`municipality`, `status`) or worked out (its state, the SMS, the neighbours reached)."""
+
 
 async def get_warning(
     session: AsyncSession, *, warning_id: uuid.UUID, municipalities: Collection[str], now: datetime
@@ -174,25 +178,12 @@ def _warning_out(
         sms_text = warning.sms_body or ""
     counts = counts or {}
     return WarningOut(
-        id=warning.id,
+        **warning.model_dump(include=_AS_STORED),
         municipality=warning.municipality_code,
         status=WarningStatus(warning.status),
         state=state,
         review_due=state is WarningState.EXPIRED and warning.reviewed_at is None,
-        signal_id=warning.signal_id,
-        concern_report_id=warning.concern_report_id,
-        text=warning.text,
         sms_text=sms_text,
-        valid_days=warning.valid_days,
-        created_at=warning.created_at,
-        created_by=warning.created_by,
-        updated_at=warning.updated_at,
-        approved_at=warning.approved_at,
-        approved_by=warning.approved_by,
-        expires_at=warning.expires_at,
-        reviewed_at=warning.reviewed_at,
-        reviewed_by=warning.reviewed_by,
-        review_note=warning.review_note,
         sms=SmsCounts(
             pending=counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.SENDING, 0),
             sent=counts.get(OutboxStatus.SENT, 0),

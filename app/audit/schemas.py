@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
+from app.api.bodies import RequestBody, with_examples
 from app.audit.enums import AccessBasis, ActorKind, Channel
 from app.audit.models import AccessLogEntry
 from app.consent.enums import DataCategory
@@ -37,7 +38,7 @@ ENTRY_EXAMPLE: dict[str, Any] = {
 class AccessLogEntryOut(BaseModel):
     """One disclosure: who was shown which categories of data about an alert, and why."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [ENTRY_EXAMPLE]})
+    model_config = with_examples(ENTRY_EXAMPLE)
 
     id: int = Field(description="Increases with every entry; use it to page.")
     at: datetime
@@ -70,9 +71,7 @@ class AccessLogEntryOut(BaseModel):
 class AccessLogPage(BaseModel):
     """Entries in the order they were written."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"entries": [ENTRY_EXAMPLE], "next_after": 412}]}
-    )
+    model_config = with_examples({"entries": [ENTRY_EXAMPLE], "next_after": 412})
 
     entries: list[AccessLogEntryOut]
     next_after: int | None = Field(
@@ -80,20 +79,11 @@ class AccessLogPage(BaseModel):
     )
 
 
-class PersonLookup(BaseModel):
+class PersonLookup(RequestBody):
     """Whose disclosures to list. Sent as a body, so the national id stays out of URLs."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        hide_input_in_errors=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "national_id": "01010750160",
-                    "reason": "Innsynsbegjæring fra personen, sak 2026/1234",
-                }
-            ]
-        },
+    model_config = with_examples(
+        {"national_id": "01010750160", "reason": "Innsynsbegjæring fra personen, sak 2026/1234"}
     )
 
     national_id: NationalIdStr = Field(description="Fødselsnummer or D-nummer.")

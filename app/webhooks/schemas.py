@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from app.api.bodies import RequestBody, with_examples
 from app.webhooks import signing, urls
 from app.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -34,12 +35,8 @@ def _syntax(url: str) -> str:
 WebhookUrl = Annotated[str, Field(max_length=urls.MAX_URL_LENGTH), AfterValidator(_syntax)]
 
 
-class WebhookEndpointIn(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        hide_input_in_errors=True,
-        json_schema_extra={"examples": [{"url": "https://amk-ost.example.no/odvarsel/webhooks"}]},
-    )
+class WebhookEndpointIn(RequestBody):
+    model_config = with_examples({"url": "https://amk-ost.example.no/odvarsel/webhooks"})
 
     url: WebhookUrl = Field(
         description="Where odvarsel posts the events: https (http only in development), at "
@@ -58,7 +55,7 @@ _ENDPOINT_EXAMPLE: dict[str, Any] = {
 class WebhookEndpointOut(BaseModel):
     """The client's webhook endpoint. The signing secret is shown only when it is made."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [_ENDPOINT_EXAMPLE]})
+    model_config = with_examples(_ENDPOINT_EXAMPLE)
 
     url: str
     active: bool = Field(description="False after DELETE: nothing is sent until a PUT.")
@@ -78,9 +75,7 @@ class WebhookEndpointOut(BaseModel):
 class WebhookEndpointCreatedOut(WebhookEndpointOut):
     """A new endpoint, with its signing secret: shown this once, keep it."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{**_ENDPOINT_EXAMPLE, "secret": SECRET_EXAMPLE}]}
-    )
+    model_config = with_examples({**_ENDPOINT_EXAMPLE, "secret": SECRET_EXAMPLE})
 
     secret: str = Field(
         description="The Standard Webhooks signing secret (`whsec_` + base64 of 32 bytes). "
@@ -91,7 +86,7 @@ class WebhookEndpointCreatedOut(WebhookEndpointOut):
 class WebhookSecretOut(BaseModel):
     """A new signing secret, shown this once; every attempt from now on is signed with it."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"secret": SECRET_EXAMPLE}]})
+    model_config = with_examples({"secret": SECRET_EXAMPLE})
 
     secret: str
 
@@ -100,22 +95,18 @@ class WebhookDeliveryOut(BaseModel):
     """One event sent (or to be sent) to the client's endpoint. Every field is in every
     answer; those that may be null are not marked required."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "6f1c0a5e-2f5b-4d0e-9a51-0c2b4e7d1a22",
-                    "webhook_id": "msg_6f1c0a5e2f5b4d0e9a510c2b4e7d1a22",
-                    "event_type": "alert.acknowledged",
-                    "subject_id": "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10",
-                    "status": "pending",
-                    "attempts": 2,
-                    "last_status_code": 503,
-                    "last_error": "HTTP 503",
-                    "next_attempt_at": "2026-11-23T12:05:11Z",
-                    "created_at": "2026-11-23T12:04:31Z",
-                }
-            ]
+    model_config = with_examples(
+        {
+            "id": "6f1c0a5e-2f5b-4d0e-9a51-0c2b4e7d1a22",
+            "webhook_id": "msg_6f1c0a5e2f5b4d0e9a510c2b4e7d1a22",
+            "event_type": "alert.acknowledged",
+            "subject_id": "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10",
+            "status": "pending",
+            "attempts": 2,
+            "last_status_code": 503,
+            "last_error": "HTTP 503",
+            "next_attempt_at": "2026-11-23T12:05:11Z",
+            "created_at": "2026-11-23T12:04:31Z",
         }
     )
 

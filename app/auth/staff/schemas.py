@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from app.api.bodies import RequestBody
 from app.auth.staff.identity import StaffIdentity
 from app.norway.types import MobileStr
 
@@ -19,9 +20,7 @@ _TEAM_ID = Field(
 )
 
 
-class SmsSignInIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SmsSignInIn(RequestBody):
     mobile: MobileStr = Field(
         description="The staff member's registered mobile (+47 4xxxxxxx or 9xxxxxxx).",
         examples=["+4791234567"],
@@ -40,9 +39,7 @@ class SignInRequested(BaseModel):
     link_minutes: int = Field(description="How long the link works.", examples=[15])
 
 
-class LinkSignInIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LinkSignInIn(RequestBody):
     token: str = Field(
         min_length=1,
         max_length=64,
@@ -52,9 +49,7 @@ class LinkSignInIn(BaseModel):
     team_id: uuid.UUID | None = _TEAM_ID
 
 
-class OidcSignInIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OidcSignInIn(RequestBody):
     id_token: str = Field(
         min_length=1,
         max_length=16 * 1024,

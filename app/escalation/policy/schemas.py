@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from app.api.bodies import RequestBody, with_examples
 from app.escalation.policy.rules import MAX_REPEAT, TargetKind
 from app.norway.types import MobileStr
 from app.strict import Integer
@@ -23,9 +24,7 @@ POLICY_EXAMPLE: dict[str, Any] = {
 }
 
 
-class StepTargetModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
-
+class StepTargetModel(RequestBody):
     kind: TargetKind = Field(
         description="`on_duty`: whoever the roster has on duty then; `members`: the named "
         "members; `leader`: the team's leader; `team`: every active member; `fallback`: the "
@@ -38,22 +37,18 @@ class StepTargetModel(BaseModel):
     )
 
 
-class StepModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
-
+class StepModel(RequestBody):
     delay_minutes: Integer = Field(
         ge=1, le=24 * 60, description="Minutes to wait for an acknowledgement before the next step."
     )
     targets: list[StepTargetModel] = Field(min_length=1, max_length=10)
 
 
-class PolicyIn(BaseModel):
+class PolicyIn(RequestBody):
     """Steps run in order, then the whole list `repeat` more times; then the fallback number
     and the leader are paged once more and escalation stops."""
 
-    model_config = ConfigDict(
-        extra="forbid", hide_input_in_errors=True, json_schema_extra={"examples": [POLICY_EXAMPLE]}
-    )
+    model_config = with_examples(POLICY_EXAMPLE)
 
     steps: list[StepModel] = Field(min_length=1, max_length=20)
     repeat: Integer = Field(

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api.admin import AdminScope
 from app.auth import service as auth_service
 from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.auth.scopes import Scope
@@ -63,33 +64,23 @@ async def seed_demo_roster(session: AsyncSession, *, code: str, now: datetime) -
     """Team, members (the first leads), a weekly rotation and the default policy."""
     if await repository.get_team_by_name(session, municipality_code=code, name=DEMO_TEAM):
         return []
+    operator = AdminScope(session, EVERY_MUNICIPALITY, now)
     team = await team_service.create_team(
-        session,
-        municipalities=EVERY_MUNICIPALITY,
-        team_in=TeamIn(municipality=code, name=DEMO_TEAM, receives_alerts=True),
-        now=now,
+        operator, team_in=TeamIn(municipality=code, name=DEMO_TEAM, receives_alerts=True)
     )
     members = [
-        await team_service.add_member(
-            session, municipalities=EVERY_MUNICIPALITY, team_id=team.id, member_in=m, now=now
-        )
-        for m in DEMO_MEMBERS
+        await team_service.add_member(operator, team_id=team.id, member_in=m) for m in DEMO_MEMBERS
     ]
     await session.flush()
     await team_service.update_team(
-        session,
-        municipalities=EVERY_MUNICIPALITY,
-        team_id=team.id,
-        update=TeamUpdate(leader_member_id=members[0].id),
+        operator, team_id=team.id, update=TeamUpdate(leader_member_id=members[0].id)
     )
     await rota_service.create_rotation(
-        session,
-        municipalities=EVERY_MUNICIPALITY,
+        operator,
         team_id=team.id,
         rotation_in=RotationIn(
             name="Ukevakt", member_ids=[m.id for m in members], anchor=DEMO_ANCHOR, shift_days=7
         ),
-        now=now,
     )
     default = escalation_policy.DEFAULT_POLICY
     await escalation_service.save_policy(

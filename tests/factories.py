@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import text
 
 from app.alerts.schemas.examples import ALERT_EXAMPLE
+from app.api.admin import AdminScope
 from app.auth import service as auth_service
 from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.auth.scopes import Scope
@@ -137,25 +138,20 @@ class Factory:
         now = self.clock.now()
         standby = self._standby_teams.pop(municipality, None) if receives_alerts else None
         async with self.state.sessions() as session, session.begin():
+            operator = AdminScope(session, EVERY_MUNICIPALITY, now)
             if standby is not None:  # the test's own team takes over the municipality's alerts
                 await team_service.update_team(
-                    session,
-                    municipalities=EVERY_MUNICIPALITY,
-                    team_id=standby,
-                    update=TeamUpdate(receives_alerts=False),
+                    operator, team_id=standby, update=TeamUpdate(receives_alerts=False)
                 )
             team = await team_service.create_team(
-                session,
-                municipalities=EVERY_MUNICIPALITY,
+                operator,
                 team_in=TeamIn(
                     municipality=municipality, name=name, receives_alerts=receives_alerts
                 ),
-                now=now,
             )
             members = [
                 await team_service.add_member(
-                    session,
-                    municipalities=EVERY_MUNICIPALITY,
+                    operator,
                     team_id=team.id,
                     member_in=MemberIn(
                         name=member_name,
@@ -163,7 +159,6 @@ class Factory:
                         role=MemberRole.LEDER if leader and i == 0 else MemberRole.SYKEPLEIER,
                         is_health_personnel=True,
                     ),
-                    now=now,
                 )
                 for i, member_name in enumerate(member_names)
             ]
@@ -171,20 +166,11 @@ class Factory:
             member_ids = [m.id for m in members]
             if leader and members:
                 await team_service.update_team(
-                    session,
-                    municipalities=EVERY_MUNICIPALITY,
-                    team_id=team.id,
-                    update=TeamUpdate(leader_member_id=member_ids[0]),
+                    operator, team_id=team.id, update=TeamUpdate(leader_member_id=member_ids[0])
                 )
             if around_the_clock and members:
                 rotation = RotationIn(member_ids=member_ids, anchor=now, shift_days=7)
-                await rota_service.create_rotation(
-                    session,
-                    municipalities=EVERY_MUNICIPALITY,
-                    team_id=team.id,
-                    rotation_in=rotation,
-                    now=now,
-                )
+                await rota_service.create_rotation(operator, team_id=team.id, rotation_in=rotation)
         if name != "Standby":
             self._own_teams.add(municipality)
         setup = TeamSetup(

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from app.api.admin import AdminScope
 from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.auth.staff import limits, oidc
 from app.auth.staff.deps import current_staff
@@ -267,12 +268,10 @@ async def test_unknown_and_deactivated_members_are_refused(
 
     async with state.sessions() as session, session.begin():
         await team_service.set_member_active(
-            session,
+            AdminScope(session, EVERY_MUNICIPALITY, provider.now),
             team_id=team.team_id,
             member_id=team.member_ids[2],
             active=False,
-            municipalities=EVERY_MUNICIPALITY,
-            now=provider.now,
         )
     inactive = await _sign_in(http, provider.token(phone_number=_mobile(team, 2)))
     assert inactive.status_code == 403
@@ -336,11 +335,10 @@ async def test_matching_by_email(
             team = await Factory(state=state, http=http, clock=clock).team()
             async with state.sessions() as session, session.begin():
                 await team_service.update_member(
-                    session,
+                    AdminScope(session, EVERY_MUNICIPALITY, clock.now()),
                     team_id=team.team_id,
                     member_id=team.member_ids[1],
                     update=MemberUpdate(email="bo.dahl@fredrikstad.kommune.no"),
-                    municipalities=EVERY_MUNICIPALITY,
                 )
             claims = provider.claims(phone_number=None, email="Bo.Dahl@Fredrikstad.kommune.no")
             ok = await _sign_in(http, provider.key.sign(claims))

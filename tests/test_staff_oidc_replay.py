@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.api.admin import AdminScope
 from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.auth.staff import oidc
 from app.auth.tokens import ALLOWED_CLOCK_SKEW
@@ -146,11 +147,10 @@ async def test_a_sign_in_refused_to_choose_a_team_does_not_use_the_token(
     mobile = _mobile(fredrikstad, 0)
     async with state.sessions() as session, session.begin():
         await team_service.update_member(
-            session,
+            AdminScope(session, EVERY_MUNICIPALITY, provider.now),
             team_id=oslo.team_id,
             member_id=oslo.member_ids[0],
             update=MemberUpdate(mobile=mobile),
-            municipalities=EVERY_MUNICIPALITY,
         )
     token = provider.token(phone_number=mobile, jti="choose")
     assert (await _sign_in(http, token)).status_code == 409

@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from app.api.admin import AdminScope
 from app.auth.municipalities import EVERY_MUNICIPALITY
 from app.auth.staff import limits, repository, tokens
 from app.auth.staff.rules import Access, CaseAccess, LinkState, StaffView, link_state, may_see
@@ -53,12 +54,10 @@ async def _sign_in(browser: httpx.AsyncClient, path: str) -> httpx.Response:
 async def _deactivate(state: AppState, clock: FakeClock, team: TeamSetup, index: int) -> None:
     async with state.sessions() as session, session.begin():
         await team_service.set_member_active(
-            session,
+            AdminScope(session, EVERY_MUNICIPALITY, clock.now()),
             team_id=team.team_id,
             member_id=team.member_ids[index],
             active=False,
-            municipalities=EVERY_MUNICIPALITY,
-            now=clock.now(),
         )
 
 
@@ -433,11 +432,10 @@ async def test_a_person_in_two_teams_chooses_the_team(
     mobile = fredrikstad.mobiles[fredrikstad.member_ids[0]]
     async with state.sessions() as session, session.begin():
         await team_service.update_member(
-            session,
+            AdminScope(session, EVERY_MUNICIPALITY, clock.now()),
             team_id=oslo.team_id,
             member_id=oslo.member_ids[0],
             update=MemberUpdate(mobile=mobile),
-            municipalities=EVERY_MUNICIPALITY,
         )
     path = await _link_for(http, state, mobile)
     token = path.rsplit("/", 1)[1]

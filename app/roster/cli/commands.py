@@ -56,9 +56,7 @@ def add_team(
     )
     now = SystemClock().now()
     team = run_in_transaction(
-        lambda s: team_service.create_team(
-            s, municipalities=EVERY_MUNICIPALITY, team_in=team_in, now=now
-        )
+        lambda s: team_service.create_team(AdminScope(s, EVERY_MUNICIPALITY, now), team_in=team_in)
     )
     typer.echo(str(team.id))
 
@@ -106,19 +104,12 @@ def add_member(
     now = SystemClock().now()
 
     async def work(session: AsyncSession) -> uuid.UUID:
-        member = await team_service.add_member(
-            session,
-            municipalities=EVERY_MUNICIPALITY,
-            team_id=team_id,
-            member_in=member_in,
-            now=now,
-        )
+        operator = AdminScope(session, EVERY_MUNICIPALITY, now)
+        member = await team_service.add_member(operator, team_id=team_id, member_in=member_in)
         if leader:
             await session.flush()
             update = TeamUpdate(leader_member_id=member.id)
-            await team_service.update_team(
-                session, municipalities=EVERY_MUNICIPALITY, team_id=team_id, update=update
-            )
+            await team_service.update_team(operator, team_id=team_id, update=update)
         return member.id
 
     typer.echo(str(run_in_transaction(work)))

@@ -60,13 +60,7 @@ class UnsupportedMediaType(DomainError):
     responses={**NOT_FOUND, **INVALID},
 )
 async def create_rotation(team_id: uuid.UUID, rotation_in: RotationIn, admin: Admin) -> RotationOut:
-    return await rota_service.create_rotation(
-        admin.session,
-        municipalities=admin.municipalities,
-        team_id=team_id,
-        rotation_in=rotation_in,
-        now=admin.now,
-    )
+    return await rota_service.create_rotation(admin, team_id=team_id, rotation_in=rotation_in)
 
 
 @router.get("/rotations", summary="List rotations", responses=NOT_FOUND)

@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.admin import AdminScope
-from app.auth.municipalities import ActingFor
 from app.errors import NotFound, field_error
 from app.roster.enums import ShiftSource
 from app.roster.models import Member, OverrideRow, RotationRow, ShiftRow
@@ -36,17 +35,12 @@ from app.roster.teams.service import active_member_of, get_team
 
 
 async def create_rotation(
-    session: AsyncSession,
-    *,
-    team_id: uuid.UUID,
-    municipalities: ActingFor,
-    rotation_in: RotationIn,
-    now: datetime,
+    admin: AdminScope, *, team_id: uuid.UUID, rotation_in: RotationIn
 ) -> RotationOut:
-    await get_team(session, team_id=team_id, municipalities=municipalities)
+    await _team(admin, team_id)
     for index, member_id in enumerate(rotation_in.member_ids):
         await active_member_of(
-            session, team_id=team_id, member_id=member_id, field=f"member_ids.{index}"
+            admin.session, team_id=team_id, member_id=member_id, field=f"member_ids.{index}"
         )
     row = RotationRow(
         team_id=team_id,
@@ -56,13 +50,13 @@ async def create_rotation(
         shift_days=rotation_in.shift_days,
         window_start=rotation_in.window_start,
         window_end=rotation_in.window_end,
-        created_at=now,
+        created_at=admin.now,
     )
     try:
         roster_duty.to_rotation(row)  # the pure model has the last word
     except ValueError as exc:
         raise field_error("body", str(exc)) from None
-    rota_repository.add(session, row)
+    rota_repository.add(admin.session, row)
     return RotationOut.model_validate(row, from_attributes=True)
 
 

@@ -87,9 +87,7 @@ async def set_alert_team(code: str, body: AlertTeamIn, admin: Admin) -> Municipa
     },
 )
 async def create_team(team_in: TeamIn, admin: Admin) -> TeamOut:
-    return await team_service.create_team(
-        admin.session, municipalities=admin.municipalities, team_in=team_in, now=admin.now
-    )
+    return await team_service.create_team(admin, team_in=team_in)
 
 
 @router.get("/teams", summary="List the teams of your municipalities")
@@ -114,9 +112,7 @@ async def get_team(team_id: uuid.UUID, admin: Admin) -> TeamOut:
     responses={**NOT_FOUND, **CONFLICT, **INVALID},
 )
 async def update_team(team_id: uuid.UUID, update: TeamUpdate, admin: Admin) -> TeamOut:
-    return await team_service.update_team(
-        admin.session, municipalities=admin.municipalities, team_id=team_id, update=update
-    )
+    return await team_service.update_team(admin, team_id=team_id, update=update)
 
 
 @router.post(
@@ -126,13 +122,7 @@ async def update_team(team_id: uuid.UUID, update: TeamUpdate, admin: Admin) -> T
     responses={**NOT_FOUND, **INVALID},
 )
 async def add_member(team_id: uuid.UUID, member_in: MemberIn, admin: Admin) -> MemberOut:
-    return await team_service.add_member(
-        admin.session,
-        municipalities=admin.municipalities,
-        team_id=team_id,
-        member_in=member_in,
-        now=admin.now,
-    )
+    return await team_service.add_member(admin, team_id=team_id, member_in=member_in)
 
 
 @router.get("/teams/{team_id}/members", summary="List a team's members", responses=NOT_FOUND)
@@ -150,17 +140,10 @@ async def list_members(
     responses={**NOT_FOUND, **INVALID},
 )
 async def update_member(
-    team_id: uuid.UUID,
-    member_id: uuid.UUID,
-    update: MemberUpdate,
-    admin: Admin,
+    team_id: uuid.UUID, member_id: uuid.UUID, update: MemberUpdate, admin: Admin
 ) -> MemberOut:
     return await team_service.update_member(
-        admin.session,
-        municipalities=admin.municipalities,
-        team_id=team_id,
-        member_id=member_id,
-        update=update,
+        admin, team_id=team_id, member_id=member_id, update=update
     )
 
 
@@ -174,12 +157,7 @@ async def update_member(
 )
 async def deactivate_member(team_id: uuid.UUID, member_id: uuid.UUID, admin: Admin) -> MemberChange:
     return await team_service.set_member_active(
-        admin.session,
-        municipalities=admin.municipalities,
-        team_id=team_id,
-        member_id=member_id,
-        active=False,
-        now=admin.now,
+        admin, team_id=team_id, member_id=member_id, active=False
     )
 
 
@@ -190,10 +168,5 @@ async def deactivate_member(team_id: uuid.UUID, member_id: uuid.UUID, admin: Adm
 )
 async def reactivate_member(team_id: uuid.UUID, member_id: uuid.UUID, admin: Admin) -> MemberChange:
     return await team_service.set_member_active(
-        admin.session,
-        municipalities=admin.municipalities,
-        team_id=team_id,
-        member_id=member_id,
-        active=True,
-        now=admin.now,
+        admin, team_id=team_id, member_id=member_id, active=True
     )

@@ -61,11 +61,9 @@ async def list_municipalities(admin: AdminScope) -> list[MunicipalityOut]:
     ]
 
 
-async def create_team(
-    session: AsyncSession, *, team_in: TeamIn, municipalities: ActingFor, now: datetime
-) -> TeamOut:
-    code = team_in.municipality
-    if code not in municipalities or await repository.get_municipality(session, code) is None:
+async def create_team(admin: AdminScope, *, team_in: TeamIn) -> TeamOut:
+    session, code = admin.session, team_in.municipality
+    if code not in admin.municipalities or await repository.get_municipality(session, code) is None:
         # One answer for a municipality not served and another administrator's.
         raise field_error("municipality", "not a municipality you administer")
     if await repository.get_team_by_name(session, municipality_code=code, name=team_in.name):
@@ -76,7 +74,7 @@ async def create_team(
         municipality_code=code,
         name=team_in.name,
         receives_alerts=team_in.receives_alerts,
-        created_at=now,
+        created_at=admin.now,
     )
     await _save(session, team)
     return team_out(team)
@@ -98,10 +96,9 @@ async def get_team(session: AsyncSession, *, team_id: uuid.UUID, municipalities:
     return team
 
 
-async def update_team(
-    session: AsyncSession, *, team_id: uuid.UUID, update: TeamUpdate, municipalities: ActingFor
-) -> TeamOut:
-    team = await get_team(session, team_id=team_id, municipalities=municipalities)
+async def update_team(admin: AdminScope, *, team_id: uuid.UUID, update: TeamUpdate) -> TeamOut:
+    session = admin.session
+    team = await get_team(session, team_id=team_id, municipalities=admin.municipalities)
     changes = update.model_fields_set
     if "name" in changes and update.name is not None and update.name != team.name:
         if await repository.get_team_by_name(
@@ -170,15 +167,8 @@ async def _save(session: AsyncSession, team: Team) -> None:
         )
 
 
-async def add_member(
-    session: AsyncSession,
-    *,
-    team_id: uuid.UUID,
-    member_in: MemberIn,
-    municipalities: ActingFor,
-    now: datetime,
-) -> MemberOut:
-    await get_team(session, team_id=team_id, municipalities=municipalities)
+async def add_member(admin: AdminScope, *, team_id: uuid.UUID, member_in: MemberIn) -> MemberOut:
+    await get_team(admin.session, team_id=team_id, municipalities=admin.municipalities)
     member = Member(
         team_id=team_id,
         name=member_in.name,
@@ -188,9 +178,9 @@ async def add_member(
         is_health_personnel=member_in.health_personnel_basis is not None,
         health_personnel_basis=_value(member_in.health_personnel_basis),
         language=member_in.language.value,
-        created_at=now,
+        created_at=admin.now,
     )
-    repository.add_member(session, member)
+    repository.add_member(admin.session, member)
     return member_out(member)
 
 
@@ -205,15 +195,10 @@ async def list_members(
 
 
 async def update_member(
-    session: AsyncSession,
-    *,
-    team_id: uuid.UUID,
-    member_id: uuid.UUID,
-    update: MemberUpdate,
-    municipalities: ActingFor,
+    admin: AdminScope, *, team_id: uuid.UUID, member_id: uuid.UUID, update: MemberUpdate
 ) -> MemberOut:
-    await get_team(session, team_id=team_id, municipalities=municipalities)
-    member = await _member_of(session, team_id=team_id, member_id=member_id)
+    await get_team(admin.session, team_id=team_id, municipalities=admin.municipalities)
+    member = await _member_of(admin.session, team_id=team_id, member_id=member_id)
     changes = update.model_dump(mode="json", exclude_unset=True)
     flag = changes.pop("is_health_personnel", None)
     if "health_personnel_basis" not in changes and flag is not None:
@@ -223,7 +208,7 @@ async def update_member(
     for name, value in changes.items():
         setattr(member, name, value)
     member.is_health_personnel = member.health_personnel_basis is not None
-    session.add(member)
+    admin.session.add(member)
     return member_out(member)
 
 
@@ -232,17 +217,12 @@ def _value(basis: HealthPersonnelBasis | None) -> str | None:
 
 
 async def set_member_active(
-    session: AsyncSession,
-    *,
-    team_id: uuid.UUID,
-    member_id: uuid.UUID,
-    active: bool,
-    municipalities: ActingFor,
-    now: datetime,
+    admin: AdminScope, *, team_id: uuid.UUID, member_id: uuid.UUID, active: bool
 ) -> MemberChange:
     """Deactivation is never refused (someone who left must stop getting alerts at once);
     the answer says what it leaves uncovered."""
-    team = await get_team(session, team_id=team_id, municipalities=municipalities)
+    session, now = admin.session, admin.now
+    team = await get_team(session, team_id=team_id, municipalities=admin.municipalities)
     member = await _member_of(session, team_id=team_id, member_id=member_id)
     member.active = active
     session.add(member)

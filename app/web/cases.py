@@ -31,7 +31,7 @@ from app.auth.staff.identity import StaffIdentity
 from app.deps import SessionDep, StateDep, TxSession
 from app.errors import DomainError, InvalidFields, NotFound
 from app.followup.cases import changes, views
-from app.followup.cases.actor import Actor
+from app.followup.cases.actor import Actor, CaseScope
 from app.followup.cases.models import FollowupStep
 from app.followup.cases.schemas import CaseOut, CaseSummary, StepRecordIn
 from app.followup.state import CaseState, StepAction
@@ -221,13 +221,10 @@ async def record(
             if visible is None:
                 return _not_found(request, staff)
             recorded = await changes.record_step(
-                session,
+                CaseScope(session, _actor(staff), now, state.cipher),
                 case_id=visible.case.id,
                 step_key=step_key,
                 record=_record_of(action, text),
-                actor=_actor(staff),
-                now=now,
-                cipher=state.cipher,
             )
         return RedirectResponse(_case_url(request, recorded.id), status_code=303)
     except NotFound:

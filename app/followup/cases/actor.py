@@ -1,19 +1,24 @@
 """Who acts on a follow-up case: a municipality's case system, or a signed-in staff member.
 
-Every service that changes a case takes an explicit `Actor`; what it may do is decided per
-case (`changes`), from the municipalities it acts for and whether it acts as the leader.
+Every service that reads or changes a case takes a `CaseScope`: the caller's transaction, the
+`Actor`, the time and the cipher. What the actor may do is decided per case (`changes`), from
+the municipalities it acts for and whether it acts as the leader.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.municipalities import ActingFor
 from app.auth.staff.acting import ActingParty
 from app.auth.staff.identity import StaffIdentity
 from app.auth.staff.rules import StaffView
 from app.errors import FieldProblem, InvalidFields
+from app.privacy.crypto import FieldCipher
 
 SYSTEM = "odvarsel"
 """Who records what the service does by itself."""
@@ -80,3 +85,14 @@ class Actor:
                 ]
             )
         return cls.staff(party.staff)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseScope:
+    """What reading or changing a case acts with: the caller's transaction, who acts, the
+    time, and the cipher that seals a note (and opens one for a reader with details access)."""
+
+    session: AsyncSession
+    actor: Actor
+    now: datetime
+    cipher: FieldCipher

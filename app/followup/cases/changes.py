@@ -23,7 +23,7 @@ from app.alerts import sealing
 from app.errors import Conflict, FieldProblem, Forbidden, InvalidFields, NotFound
 from app.followup import deadlines
 from app.followup.cases import notes, repository
-from app.followup.cases.actor import Actor
+from app.followup.cases.actor import Actor, CaseScope
 from app.followup.cases.models import CaseEventKind, FollowupCase, FollowupStep
 from app.followup.cases.schemas import (
     CaseCloseIn,
@@ -43,7 +43,6 @@ from app.followup.state import (
     step_after,
     unresolved_required,
 )
-from app.privacy.crypto import FieldCipher
 from app.privacy.free_text import personal_data_in
 from app.roster.models import Member
 from app.roster.rota import duty as roster_duty
@@ -111,23 +110,24 @@ def _allowed(change: IllegalTransition) -> IllegalCaseChange:
     return IllegalCaseChange(change.reason)
 
 
-def _case_may(case: FollowupCase, action: CaseAction) -> None:
+async def _open_case(scope: CaseScope, case_id: uuid.UUID, action: CaseAction) -> FollowupCase:
+    """The case, locked for the change, if it is the actor's (404) and allows `action` (409)."""
+    case = await find_case(scope.session, case_id, scope.actor, for_update=True)
     try:
         case_after(CaseState(case.state), action)
     except IllegalTransition as exc:
         raise _allowed(exc) from exc
+    return case
 
 
-async def _no_personal_data(
-    session: AsyncSession, case: FollowupCase, cipher: FieldCipher, **texts: str | None
-) -> None:
+async def _no_personal_data(scope: CaseScope, case: FollowupCase, **texts: str | None) -> None:
     """422 naming each text with a national id, a phone number or the person's name from the
     case's alert (opened for this check only); the value is never echoed."""
     given = {field: text for field, text in texts.items() if text is not None}
     if not given:
         return
-    alert = await alerts_repository.get_by_id(session, alert_id=case.alert_id)
-    names = sealing.person_names(cipher, [alert] if alert is not None else [])
+    alert = await alerts_repository.get_by_id(scope.session, alert_id=case.alert_id)
+    names = sealing.person_names(scope.cipher, [alert] if alert is not None else [])
     problems = [
         FieldProblem(field=field, reason="; ".join(reasons) + ": no personal data here")
         for field, text in given.items()
@@ -154,14 +154,7 @@ def _stop_timer(step: FollowupStep) -> None:
 
 
 async def record_step(
-    session: AsyncSession,
-    *,
-    case_id: uuid.UUID,
-    step_key: str,
-    record: StepRecordIn,
-    actor: Actor,
-    now: datetime,
-    cipher: FieldCipher,
+    scope: CaseScope, *, case_id: uuid.UUID, step_key: str, record: StepRecordIn
 ) -> CaseOut:
     """Record what became of a step (done, not reached, not applicable) or reopen it.
 
@@ -169,12 +162,12 @@ async def record_step(
     a closed case); 422 for personal data in the text, a missing reason or a bad next
     attempt. The case closes when this resolves its last required step.
     """
-    case = await find_case(session, case_id, actor, for_update=True)
-    _case_may(case, CaseAction.RECORD_STEP)
-    acting = await _acting(session, case, actor)
+    session, now = scope.session, scope.now
+    case = await _open_case(scope, case_id, CaseAction.RECORD_STEP)
+    acting = await _acting(session, case, scope.actor)
     steps = await repository.steps_of(session, case_id=case.id, for_update=True)
     step = _step(steps, case_id, step_key)
-    await _no_personal_data(session, case, cipher, outcome=record.outcome, note=record.note)
+    await _no_personal_data(scope, case, outcome=record.outcome, note=record.note)
     action = record.action
     if action is StepAction.NOT_APPLICABLE and record.outcome is None:
         raise InvalidFields([FieldProblem(field="outcome", reason="say why it does not apply")])
@@ -192,7 +185,8 @@ async def record_step(
     if action is StepAction.NOT_REACHED:
         step.attempts += 1
     step.outcome = record.outcome
-    step.note_sealed = notes.seal(cipher, case_id=case.id, note=record.note)  # and its event's
+    # The note is sealed here, and so is its event's (the same token, below).
+    step.note_sealed = notes.seal(scope.cipher, case_id=case.id, note=record.note)
     step.recorded_by, step.recorded_by_member_id = acting.label, acting.member_id
     step.recorded_at = now
     kind = CaseEventKind.REOPENED if action is StepAction.REOPEN else CaseEventKind(action.value)
@@ -209,7 +203,7 @@ async def record_step(
     )
     if not unresolved_required((s.required, s.active) for s in steps):
         _close(session, case, steps, CaseAction.CLOSE, by=acting.label, now=now)
-    return await case_for(session, case, actor, now=now, cipher=cipher, steps=steps)
+    return await case_for(scope, case, steps=steps)
 
 
 def _next_attempt(
@@ -262,48 +256,32 @@ def _close(
     repository.add_event(session, case_id=case.id, kind=kind, at=now, by=by, outcome=reason)
 
 
-async def close_case(
-    session: AsyncSession,
-    *,
-    case_id: uuid.UUID,
-    close: CaseCloseIn,
-    actor: Actor,
-    now: datetime,
-    cipher: FieldCipher,
-) -> CaseOut:
+async def close_case(scope: CaseScope, *, case_id: uuid.UUID, close: CaseCloseIn) -> CaseOut:
     """The leader closes the case early, with a reason (403 for anyone else)."""
-    case = await find_case(session, case_id, actor, for_update=True)
-    _case_may(case, CaseAction.CLOSE_EARLY)
-    acting = await _leading(session, case, actor, to="closes a case early")
-    await _no_personal_data(session, case, cipher, reason=close.reason)
-    steps = await repository.steps_of(session, case_id=case.id, for_update=True)
+    case = await _open_case(scope, case_id, CaseAction.CLOSE_EARLY)
+    acting = await _leading(scope, case, to="closes a case early")
+    await _no_personal_data(scope, case, reason=close.reason)
+    steps = await repository.steps_of(scope.session, case_id=case.id, for_update=True)
     _close(
-        session,
+        scope.session,
         case,
         steps,
         CaseAction.CLOSE_EARLY,
         by=acting.label,
-        now=now,
+        now=scope.now,
         reason=close.reason,
     )
-    return await case_for(session, case, actor, now=now, cipher=cipher, steps=steps)
+    return await case_for(scope, case, steps=steps)
 
 
 async def assign_step(
-    session: AsyncSession,
-    *,
-    case_id: uuid.UUID,
-    step_key: str,
-    assignment: StepAssignIn,
-    actor: Actor,
-    now: datetime,
-    cipher: FieldCipher,
+    scope: CaseScope, *, case_id: uuid.UUID, step_key: str, assignment: StepAssignIn
 ) -> CaseOut:
     """The leader gives a step an owner and/or a companion (a field left out is unchanged,
     `null` unassigns). A resolved step is not reassigned (409)."""
-    case = await find_case(session, case_id, actor, for_update=True)
-    _case_may(case, CaseAction.ASSIGN)
-    acting = await _leading(session, case, actor, to="assigns the follow-up")
+    session = scope.session
+    case = await _open_case(scope, case_id, CaseAction.ASSIGN)
+    acting = await _leading(scope, case, to="assigns the follow-up")
     steps = await repository.steps_of(session, case_id=case.id, for_update=True)
     step = _step(steps, case_id, step_key)
     if not step.active:
@@ -332,30 +310,24 @@ async def assign_step(
                 session,
                 case_id=case.id,
                 kind=CaseEventKind.ASSIGNED,
-                at=now,
+                at=scope.now,
                 by=acting.label,
                 step_key=step.key,
                 outcome=which,
                 member_id=after,
             )
     step.owner_member_id, step.companion_member_id = owner, companion
-    return await case_for(session, case, actor, now=now, cipher=cipher, steps=steps)
+    return await case_for(scope, case, steps=steps)
 
 
 async def reassign_case(
-    session: AsyncSession,
-    *,
-    case_id: uuid.UUID,
-    reassign: CaseReassignIn,
-    actor: Actor,
-    now: datetime,
-    cipher: FieldCipher,
+    scope: CaseScope, *, case_id: uuid.UUID, reassign: CaseReassignIn
 ) -> CaseOut:
     """The leader hands the case to another member (holidays, sickness): the case and every
     unresolved step that was the old owner's, as owner or companion, go to the new one."""
-    case = await find_case(session, case_id, actor, for_update=True)
-    _case_may(case, CaseAction.ASSIGN)
-    acting = await _leading(session, case, actor, to="assigns the follow-up")
+    session = scope.session
+    case = await _open_case(scope, case_id, CaseAction.ASSIGN)
+    acting = await _leading(scope, case, to="assigns the follow-up")
     new = (await _team_member(session, case, reassign.owner_member_id, field="owner_member_id")).id
     old = case.owner_member_id
     steps = await repository.steps_of(session, case_id=case.id, for_update=True)
@@ -373,16 +345,16 @@ async def reassign_case(
         session,
         case_id=case.id,
         kind=CaseEventKind.REASSIGNED,
-        at=now,
+        at=scope.now,
         by=acting.label,
         member_id=new,
     )
-    return await case_for(session, case, actor, now=now, cipher=cipher, steps=steps)
+    return await case_for(scope, case, steps=steps)
 
 
-async def _leading(session: AsyncSession, case: FollowupCase, actor: Actor, *, to: str) -> _Acting:
+async def _leading(scope: CaseScope, case: FollowupCase, *, to: str) -> _Acting:
     """The actor, who must act as the team's leader: 403 "Only the team's leader `to`"."""
-    acting = await _acting(session, case, actor)
+    acting = await _acting(scope.session, case, scope.actor)
     if not acting.leads:
         raise Forbidden(f"Only the team's leader {to}.")
     return acting

@@ -5,15 +5,19 @@ acting for the team's leader or for `by_member_id`)."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Security
+from fastapi import APIRouter, Depends, Path, Query, Security
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api.responses import Responses, problem
 from app.auth.scopes import Scope
 from app.auth.staff.acting import ActingParty, acting_party
 from app.deps import ClockDep, StateDep, TxSession
 from app.followup.cases import changes, views
-from app.followup.cases.actor import Actor
+from app.followup.cases.actor import Actor, CaseScope
 from app.followup.cases.schemas import (
     CaseCloseIn,
     CaseOut,
@@ -23,36 +27,57 @@ from app.followup.cases.schemas import (
     StepRecordIn,
 )
 from app.followup.state import CaseState
-from app.problems import Problem
+from app.privacy.crypto import FieldCipher
 
 Acting = Annotated[ActingParty, Security(acting_party, scopes=[Scope.ALERTS_DETAILS])]
 
-_problems: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No valid access token or staff session"},
-    403: {"model": Problem, "description": "The token lacks the `alerts:details` scope"},
-    404: {"model": Problem, "description": "No such case (or step) in your municipalities"},
+
+@dataclass(frozen=True, slots=True)
+class OnCases:
+    """What a route acts on cases with: the request's transaction, the calling party, the
+    time and the cipher."""
+
+    session: AsyncSession
+    party: ActingParty
+    now: datetime
+    cipher: FieldCipher
+
+    def scope(self, *, by_member_id: uuid.UUID | None = None) -> CaseScope:
+        """The scope of the caller, acting as themselves or, a case system, for the member a
+        body names (`Actor.of`: 422 for a staff member naming another)."""
+        actor = Actor.of(self.party, by_member_id=by_member_id)
+        return CaseScope(self.session, actor, self.now, self.cipher)
+
+
+async def on_cases(session: TxSession, clock: ClockDep, acting: Acting, state: StateDep) -> OnCases:
+    return OnCases(session, acting, clock.now(), state.cipher)
+
+
+Caller = Annotated[OnCases, Depends(on_cases)]
+
+_problems: Responses = {
+    **problem(401, "No valid access token or staff session"),
+    **problem(403, "The token lacks the `alerts:details` scope"),
+    **problem(404, "No such case (or step) in your municipalities"),
 }
-_CHANGE: dict[int | str, dict[str, Any]] = {
-    409: {
-        "model": Problem,
-        "description": "The state machine refuses the change: the case is closed, or the step "
-        "is in a state that does not allow it (`detail` says why)",
-    },
-    422: {
-        "model": Problem,
-        "description": "Invalid: a national id, a phone number or the person's name in a text, "
-        "a missing reason, "
-        "a next attempt in the past, a member not of the case's team, a `by_member_id` other "
-        "than the signed-in staff member",
-    },
+_CHANGE: Responses = {
+    **problem(
+        409,
+        "The state machine refuses the change: the case is closed, or the step is in a state "
+        "that does not allow it (`detail` says why)",
+    ),
+    **problem(
+        422,
+        "Invalid: a national id, a phone number or the person's name in a text, a missing "
+        "reason, a next attempt in the past, a member not of the case's team, a `by_member_id` "
+        "other than the signed-in staff member",
+    ),
 }
-_LEADER_ONLY: dict[int | str, dict[str, Any]] = {
-    403: {
-        "model": Problem,
-        "description": "The token lacks `alerts:details`, or the change is the leader's and "
-        "the staff member (or `by_member_id`) is not the team's leader",
-    }
-}
+_LEADER_ONLY = problem(
+    403,
+    "The token lacks `alerts:details`, or the change is the leader's and the staff member (or "
+    "`by_member_id`) is not the team's leader",
+)
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"], responses=_problems)
 
@@ -69,9 +94,7 @@ StepKey = Annotated[
     "those with an overdue step first, then by the next deadline. No personal data.",
 )
 async def list_cases(
-    session: TxSession,
-    clock: ClockDep,
-    acting: Acting,
+    caller: Caller,
     municipality: Annotated[
         str | None, Query(pattern=r"^\d{4}$", description="One of the client's municipalities")
     ] = None,
@@ -82,11 +105,11 @@ async def list_cases(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[CaseSummary]:
     return await views.list_cases(
-        session,
-        actor=Actor.of(acting),
+        caller.session,
+        actor=Actor.of(caller.party),
         municipality=municipality,
         state=state,
-        now=clock.now(),
+        now=caller.now,
         offset=offset,
         limit=limit,
     )
@@ -99,20 +122,8 @@ async def list_cases(
     "staff with a work need (the leader, those assigned to the case or a step, those paged "
     "for its alert); other staff of the municipality see that a note exists (`has_note`).",
 )
-async def get_case(
-    case_id: CaseId,
-    session: TxSession,
-    clock: ClockDep,
-    acting: Acting,
-    state: StateDep,
-) -> CaseOut:
-    return await views.get_case(
-        session,
-        case_id=case_id,
-        actor=Actor.of(acting),
-        now=clock.now(),
-        cipher=state.cipher,
-    )
+async def get_case(case_id: CaseId, caller: Caller) -> CaseOut:
+    return await views.get_case(caller.scope(), case_id=case_id)
 
 
 @router.post(
@@ -128,23 +139,10 @@ async def get_case(
     responses=_CHANGE,
 )
 async def record_step(
-    case_id: CaseId,
-    step_key: StepKey,
-    record: StepRecordIn,
-    session: TxSession,
-    clock: ClockDep,
-    acting: Acting,
-    state: StateDep,
+    case_id: CaseId, step_key: StepKey, record: StepRecordIn, caller: Caller
 ) -> CaseOut:
-    return await changes.record_step(
-        session,
-        case_id=case_id,
-        step_key=step_key,
-        record=record,
-        actor=Actor.of(acting, by_member_id=record.by_member_id),
-        now=clock.now(),
-        cipher=state.cipher,
-    )
+    scope = caller.scope(by_member_id=record.by_member_id)
+    return await changes.record_step(scope, case_id=case_id, step_key=step_key, record=record)
 
 
 @router.post(
@@ -155,22 +153,11 @@ async def record_step(
     responses={**_CHANGE, **_LEADER_ONLY},
 )
 async def assign_step(
-    case_id: CaseId,
-    step_key: StepKey,
-    assignment: StepAssignIn,
-    session: TxSession,
-    clock: ClockDep,
-    acting: Acting,
-    state: StateDep,
+    case_id: CaseId, step_key: StepKey, assignment: StepAssignIn, caller: Caller
 ) -> CaseOut:
+    scope = caller.scope(by_member_id=assignment.by_member_id)
     return await changes.assign_step(
-        session,
-        case_id=case_id,
-        step_key=step_key,
-        assignment=assignment,
-        actor=Actor.of(acting, by_member_id=assignment.by_member_id),
-        now=clock.now(),
-        cipher=state.cipher,
+        scope, case_id=case_id, step_key=step_key, assignment=assignment
     )
 
 
@@ -181,22 +168,9 @@ async def assign_step(
     "was the old owner's go to the new owner.",
     responses={**_CHANGE, **_LEADER_ONLY},
 )
-async def reassign_case(
-    case_id: CaseId,
-    reassign: CaseReassignIn,
-    session: TxSession,
-    clock: ClockDep,
-    acting: Acting,
-    state: StateDep,
-) -> CaseOut:
-    return await changes.reassign_case(
-        session,
-        case_id=case_id,
-        reassign=reassign,
-        actor=Actor.of(acting, by_member_id=reassign.by_member_id),
-        now=clock.now(),
-        cipher=state.cipher,
-    )
+async def reassign_case(case_id: CaseId, reassign: CaseReassignIn, caller: Caller) -> CaseOut:
+    scope = caller.scope(by_member_id=reassign.by_member_id)
+    return await changes.reassign_case(scope, case_id=case_id, reassign=reassign)
 
 
 @router.post(
@@ -206,19 +180,6 @@ async def reassign_case(
     "deadlines stop. (A case closes by itself when its last required step is resolved.)",
     responses={**_CHANGE, **_LEADER_ONLY},
 )
-async def close_case(
-    case_id: CaseId,
-    close: CaseCloseIn,
-    session: TxSession,
-    clock: ClockDep,
-    acting: Acting,
-    state: StateDep,
-) -> CaseOut:
-    return await changes.close_case(
-        session,
-        case_id=case_id,
-        close=close,
-        actor=Actor.of(acting, by_member_id=close.by_member_id),
-        now=clock.now(),
-        cipher=state.cipher,
-    )
+async def close_case(case_id: CaseId, close: CaseCloseIn, caller: Caller) -> CaseOut:
+    scope = caller.scope(by_member_id=close.by_member_id)
+    return await changes.close_case(scope, case_id=case_id, close=close)

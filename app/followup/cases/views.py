@@ -17,7 +17,7 @@ from app.auth.municipalities import codes_filter
 from app.errors import NotFound
 from app.followup import deadlines
 from app.followup.cases import access, notes, repository
-from app.followup.cases.actor import Actor
+from app.followup.cases.actor import Actor, CaseScope
 from app.followup.cases.models import CaseEventKind, FollowupCase, FollowupStep
 from app.followup.cases.schemas import CaseEventOut, CaseOut, CaseSummary, MemberRef, StepOut
 from app.followup.state import CaseState, StepState
@@ -58,28 +58,21 @@ async def list_cases(
     ]
 
 
-async def get_case(
-    session: AsyncSession, *, case_id: uuid.UUID, actor: Actor, now: datetime, cipher: FieldCipher
-) -> CaseOut:
-    case = await find_case(session, case_id, actor)
-    return await case_for(session, case, actor, now=now, cipher=cipher)
+async def get_case(scope: CaseScope, *, case_id: uuid.UUID) -> CaseOut:
+    case = await find_case(scope.session, case_id, scope.actor)
+    return await case_for(scope, case)
 
 
 async def case_for(
-    session: AsyncSession,
-    case: FollowupCase,
-    actor: Actor,
-    *,
-    now: datetime,
-    cipher: FieldCipher,
-    steps: list[FollowupStep] | None = None,
+    scope: CaseScope, case: FollowupCase, *, steps: list[FollowupStep] | None = None
 ) -> CaseOut:
-    """The case as `actor` may see it: the notes' text only with details access."""
+    """The case as the scope's actor may see it: the notes' text only with details access."""
+    session = scope.session
     await session.flush()
     if steps is None:
         steps = await repository.steps_of(session, case_id=case.id)
-    reader = await access.note_reader(session, actor, case, steps, cipher)
-    return await case_out(session, case, now=now, steps=steps, reader=reader)
+    reader = await access.note_reader(session, scope.actor, case, steps, scope.cipher)
+    return await case_out(session, case, now=scope.now, steps=steps, reader=reader)
 
 
 async def case_out(

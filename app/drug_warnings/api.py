@@ -1,5 +1,6 @@
 """What the routers of drug warnings share: who acts (a partner filing a concern report, the
-leader acting on signals and warnings), the documented problems, and the list parameters.
+leader acting on signals and warnings) and what a route acts with (`Caller`), the documented
+problems, and the list parameters.
 
 The leader is a municipality's case system acting for the leader (`alerts:details`, the
 client's municipalities, `by` names the person) or the team leader signed in (a staff
@@ -8,6 +9,7 @@ session token; `by` is the leader).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Security
@@ -15,7 +17,8 @@ from fastapi import Depends, Query, Security
 from app.api.responses import Responses, problem
 from app.auth.scopes import Scope
 from app.auth.staff.acting import ActingParty, acting_party
-from app.drug_warnings.common import Filer
+from app.deps import ClockDep, StateDep, TxSession
+from app.drug_warnings.common import Filer, WarningScope
 from app.drug_warnings.schemas import ActingStaff
 from app.errors import Forbidden, NotFound
 
@@ -35,6 +38,45 @@ async def leader(acting: CaseSystemOrStaff) -> ActingParty:
 
 
 Leader = Annotated[ActingParty, Depends(leader)]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """What a route acts with: the scope its service takes, and the party calling."""
+
+    scope: WarningScope
+    party: ActingParty
+
+    def acting(self, sent: ActingStaff | None) -> ActingStaff | None:
+        """Who acts: the signed-in leader (replacing a `by` sent), or the case system's `by`."""
+        return acting_staff(self.party, sent)
+
+    @property
+    def filer(self) -> Filer:
+        return filer_of(self.party)
+
+
+def _caller(session: TxSession, clock: ClockDep, state: StateDep, party: ActingParty) -> Caller:
+    scope = WarningScope(session, party.municipalities, clock.now(), state.cipher)
+    return Caller(scope, party)
+
+
+async def leader_call(
+    session: TxSession, clock: ClockDep, state: StateDep, acting: Leader
+) -> Caller:
+    return _caller(session, clock, state, acting)
+
+
+async def reporter_call(
+    session: TxSession, clock: ClockDep, state: StateDep, acting: Reporter
+) -> Caller:
+    return _caller(session, clock, state, acting)
+
+
+LeaderCall = Annotated[Caller, Depends(leader_call)]
+"""The leader's: acting on signals and warnings."""
+ReporterCall = Annotated[Caller, Depends(reporter_call)]
+"""A partner's or any signed-in staff member's: filing a concern report."""
 
 PROBLEMS: Responses = {
     **problem(401, "No valid access token or staff session"),

@@ -1,5 +1,6 @@
-"""What the service modules share: a 422 naming one field, the client's municipalities, and
-who files a concern report or drafts a warning (`Filer`).
+"""What the service modules share: what a use case acts with (`WarningScope`), a 422 naming
+one field, the client's municipalities, and who files a concern report or drafts a warning
+(`Filer`).
 
 Another client's municipality is answered as an unknown one: in a request body a 422 naming
 the field (in a path a 404, by the settings documents' `app.roster.teams.owners`).
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +18,19 @@ from app.auth.municipalities import ActingFor
 from app.drug_warnings import repository
 from app.drug_warnings.schemas import ActingStaff
 from app.errors import FieldProblem, InvalidFields
+from app.privacy.crypto import FieldCipher
+
+
+@dataclass(frozen=True, slots=True)
+class WarningScope:
+    """What filing, drafting, approving, reviewing or dismissing acts with: the caller's
+    transaction, the municipalities acted for (another's are answered as unknown ones), the
+    time, and the cipher that opens an alert's names for the check of a warning's text."""
+
+    session: AsyncSession
+    municipalities: frozenset[str]
+    now: datetime
+    cipher: FieldCipher
 
 
 def refuse(field: str, reason: str) -> InvalidFields:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.staff.deps import OptionalStaff, session_csrf_token
 from app.auth.staff.identity import StaffIdentity
 from app.deps import SessionDep, StateDep, TxSession
-from app.drug_warnings.common import Filer
+from app.drug_warnings.common import Filer, WarningScope
 from app.drug_warnings.reports import repository as reports_repository
 from app.drug_warnings.reports import service as reports
 from app.drug_warnings.reports.models import ConcernReport
@@ -124,12 +124,11 @@ async def file_concern(
     # error), so the refused write must be rolled back here, inside the endpoint.
     try:
         async with session.begin():
+            scope = WarningScope(
+                session, frozenset({staff.municipality_code}), state.clock.now(), state.cipher
+            )
             filed = await reports.file_concern_report(
-                session,
-                report_in=report_in,
-                filer=Filer(member_id=staff.member_id),
-                municipalities=frozenset({staff.municipality_code}),
-                now=state.clock.now(),
+                scope, report_in=report_in, filer=Filer(member_id=staff.member_id)
             )
     except DomainError as exc:  # refused: nothing was stored
         reason = reason_of(exc, words)

@@ -35,7 +35,7 @@ from app.web.warnings import (
     LeaderPostDep,
     acting,
     done_page,
-    own_municipality,
+    warning_scope,
 )
 
 warnings_router = APIRouter(prefix="/warnings", include_in_schema=False)
@@ -92,12 +92,9 @@ async def approve_warning(
 
     async def approve(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
         return await drafts.approve_warning(
-            session,
+            warning_scope(session, state, staff),
             warning_id=key,
             approval=ApprovalIn(by=acting(staff)),
-            municipalities=own_municipality(staff),
-            now=state.clock.now(),
-            cipher=state.cipher,
         )
 
     return await _act(
@@ -109,11 +106,9 @@ async def approve_warning(
 async def review_warning(warning_id: str, post: LeaderPostDep, note: FormText = "") -> Response:
     async def review(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
         return await drafts.review_warning(
-            session,
+            warning_scope(session, post.state, staff),
             warning_id=key,
             review=ReviewIn.model_validate({"by": acting(staff), "note": note}),
-            municipalities=own_municipality(staff),
-            now=post.state.clock.now(),
         )
 
     return await _act(post, warning_id, review, done="reviewed")
@@ -123,11 +118,9 @@ async def review_warning(warning_id: str, post: LeaderPostDep, note: FormText = 
 async def dismiss_signal(signal_id: str, post: LeaderPostDep, note: FormText = "") -> Response:
     async def dismiss(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
         return await signals.dismiss_signal(
-            session,
+            warning_scope(session, post.state, staff),
             signal_id=key,
             dismissal=DismissalIn.model_validate({"by": acting(staff), "note": note}),
-            municipalities=own_municipality(staff),
-            now=post.state.clock.now(),
         )
 
     return await _act(post, signal_id, dismiss, done="dismissed")

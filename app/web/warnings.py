@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.staff.deps import OptionalStaff, session_csrf_token
 from app.auth.staff.identity import StaffIdentity
 from app.deps import SessionDep, StateDep, TxSession
-from app.drug_warnings.common import Filer
+from app.drug_warnings.common import Filer, WarningScope
 from app.drug_warnings.reports.models import ConcernReport
 from app.drug_warnings.schemas import ActingStaff
 from app.drug_warnings.signals import repository as signals_repository
@@ -132,6 +132,11 @@ def acting(staff: StaffIdentity) -> ActingStaff:
 
 def own_municipality(staff: StaffIdentity) -> frozenset[str]:
     return frozenset({staff.municipality_code})
+
+
+def warning_scope(session: AsyncSession, state: AppState, staff: StaffIdentity) -> WarningScope:
+    """What a staff member's change acts with: their own municipality, the time now."""
+    return WarningScope(session, own_municipality(staff), state.clock.now(), state.cipher)
 
 
 @dataclass
@@ -265,12 +270,9 @@ async def create_warning(
                 error, status = reason_of_invalid(exc, words), 422
             else:
                 await drafts.create_warning(
-                    session,
+                    warning_scope(session, state, staff),
                     warning_in=warning_in,
                     filer=Filer(member_id=staff.member_id),
-                    municipalities=own_municipality(staff),
-                    now=state.clock.now(),
-                    cipher=state.cipher,
                 )
                 return done_page(request, "drafted")
     except NotFound:
@@ -331,12 +333,7 @@ async def edit_warning(
         )
         async with session.begin():
             await drafts.edit_warning(
-                session,
-                warning_id=key,
-                edit=edit,
-                municipalities=own_municipality(staff),
-                now=state.clock.now(),
-                cipher=state.cipher,
+                warning_scope(session, state, staff), warning_id=key, edit=edit
             )
         return done_page(request, "edited")
     except ValidationError as exc:

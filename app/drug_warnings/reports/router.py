@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.deps import ClockDep, TxSession
+from app.deps import TxSession
 from app.drug_warnings.api import (
     NOT_FOUND,
     PROBLEMS,
@@ -15,9 +15,8 @@ from app.drug_warnings.api import (
     Limit,
     MunicipalityQuery,
     Offset,
-    Reporter,
+    ReporterCall,
     codes_of,
-    filer_of,
 )
 from app.drug_warnings.reports import service as reports
 from app.drug_warnings.reports.schemas import ConcernReportIn, ConcernReportOut
@@ -37,18 +36,9 @@ router = APIRouter(prefix="/v1", tags=[TAG])
     responses={**PROBLEMS, **TEXT_REFUSED},
 )
 async def create_concern_report(
-    report_in: ConcernReportIn,
-    session: TxSession,
-    clock: ClockDep,
-    acting: Reporter,
+    report_in: ConcernReportIn, caller: ReporterCall
 ) -> ConcernReportOut:
-    return await reports.file_concern_report(
-        session,
-        report_in=report_in,
-        filer=filer_of(acting),
-        municipalities=acting.municipalities,
-        now=clock.now(),
-    )
+    return await reports.file_concern_report(caller.scope, report_in=report_in, filer=caller.filer)
 
 
 @router.get(

@@ -8,12 +8,11 @@ Its description was checked for personal data by the schema.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.municipalities import ActingFor
-from app.drug_warnings.common import Filer, own_municipality_name, refuse
+from app.drug_warnings.common import Filer, WarningScope, own_municipality_name, refuse
 from app.drug_warnings.reports import repository
 from app.drug_warnings.reports.models import ConcernReport
 from app.drug_warnings.reports.schemas import ConcernReportIn, ConcernReportOut, ReporterKind
@@ -24,15 +23,10 @@ MAX_FUTURE = timedelta(hours=1)
 
 
 async def file_concern_report(
-    session: AsyncSession,
-    *,
-    report_in: ConcernReportIn,
-    filer: Filer,
-    municipalities: ActingFor,
-    now: datetime,
+    scope: WarningScope, *, report_in: ConcernReportIn, filer: Filer
 ) -> ConcernReportOut:
-    await own_municipality_name(session, report_in.municipality, municipalities)
-    if report_in.observed_at is not None and report_in.observed_at > now + MAX_FUTURE:
+    await own_municipality_name(scope.session, report_in.municipality, scope.municipalities)
+    if report_in.observed_at is not None and report_in.observed_at > scope.now + MAX_FUTURE:
         raise refuse("observed_at", "in the future; check the clock and time zone")
     report = ConcernReport(
         municipality_code=report_in.municipality,
@@ -42,9 +36,9 @@ async def file_concern_report(
         observed_at=report_in.observed_at,
         client_id=filer.client_id,
         member_id=filer.member_id,
-        created_at=now,
+        created_at=scope.now,
     )
-    repository.add_report(session, report)
+    repository.add_report(scope.session, report)
     return _report_out(report)
 
 

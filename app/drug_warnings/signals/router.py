@@ -7,17 +7,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.deps import ClockDep, TxSession
+from app.deps import TxSession
 from app.drug_warnings.api import (
     CONFLICT,
     NOT_FOUND,
     PROBLEMS,
     TAG,
     Leader,
+    LeaderCall,
     Limit,
     MunicipalityQuery,
     Offset,
-    acting_staff,
     codes_of,
 )
 from app.drug_warnings.signals import service as signals
@@ -58,16 +58,7 @@ async def list_cluster_signals(
     responses={**PROBLEMS, **NOT_FOUND, **CONFLICT},
 )
 async def dismiss_cluster_signal(
-    signal_id: uuid.UUID,
-    dismissal: DismissalIn,
-    session: TxSession,
-    clock: ClockDep,
-    acting: Leader,
+    signal_id: uuid.UUID, dismissal: DismissalIn, caller: LeaderCall
 ) -> SignalOut:
-    return await signals.dismiss_signal(
-        session,
-        signal_id=signal_id,
-        dismissal=dismissal.model_copy(update={"by": acting_staff(acting, dismissal.by)}),
-        municipalities=acting.municipalities,
-        now=clock.now(),
-    )
+    dismissal = dismissal.model_copy(update={"by": caller.acting(dismissal.by)})
+    return await signals.dismiss_signal(caller.scope, signal_id=signal_id, dismissal=dismissal)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -36,7 +35,7 @@ from app.alerts import sealing
 from app.alerts.service import to_the_hour
 from app.consent.enums import DataCategory
 from app.drug_warnings.clusters import AreaKind, Cluster, ClusterRule, District, Event, detect
-from app.drug_warnings.common import label_of
+from app.drug_warnings.common import WarningScope, label_of
 from app.drug_warnings.settings.service import districts_for, rules_for
 from app.drug_warnings.signals import repository
 from app.drug_warnings.signals.growth import signals_for
@@ -184,21 +183,16 @@ async def list_signals(
 
 
 async def dismiss_signal(
-    session: AsyncSession,
-    *,
-    signal_id: uuid.UUID,
-    dismissal: DismissalIn,
-    municipalities: Collection[str],
-    now: datetime,
+    scope: WarningScope, *, signal_id: uuid.UUID, dismissal: DismissalIn
 ) -> SignalOut:
     """The leader decided no warning is needed; an open signal only."""
-    signal = await repository.get_signal(session, signal_id, for_update=True)
-    if signal is None or signal.municipality_code not in municipalities:
+    signal = await repository.get_signal(scope.session, signal_id, for_update=True)
+    if signal is None or signal.municipality_code not in scope.municipalities:
         raise NotFound(f"No signal {signal_id} in this client's municipalities.")
     if signal.status != SignalStatus.OPEN:
         raise Conflict(f"The signal is {signal.status}; only an open signal is dismissed.")
     signal.status = SignalStatus.DISMISSED.value
-    signal.dismissed_at = now
+    signal.dismissed_at = scope.now
     signal.dismissed_by = label_of(dismissal.by)
     signal.dismiss_note = dismissal.note
     return signal_out(signal)

@@ -16,12 +16,11 @@ from app.drug_warnings.api import (
     TAG,
     TEXT_REFUSED,
     Leader,
+    LeaderCall,
     Limit,
     MunicipalityQuery,
     Offset,
-    acting_staff,
     codes_of,
-    filer_of,
 )
 from app.drug_warnings.warnings import lists
 from app.drug_warnings.warnings import service as drafts
@@ -71,21 +70,9 @@ async def list_drug_warnings(
     "or a name from an alert of the signal's cluster is refused; `sms_text` shows the SMS.",
     responses={**PROBLEMS, **TEXT_REFUSED},
 )
-async def create_drug_warning(
-    warning_in: WarningIn,
-    session: TxSession,
-    clock: ClockDep,
-    state: StateDep,
-    acting: Leader,
-) -> WarningOut:
-    return await drafts.create_warning(
-        session,
-        warning_in=warning_in.model_copy(update={"by": acting_staff(acting, warning_in.by)}),
-        filer=filer_of(acting),
-        municipalities=acting.municipalities,
-        now=clock.now(),
-        cipher=state.cipher,
-    )
+async def create_drug_warning(warning_in: WarningIn, caller: LeaderCall) -> WarningOut:
+    warning_in = warning_in.model_copy(update={"by": caller.acting(warning_in.by)})
+    return await drafts.create_warning(caller.scope, warning_in=warning_in, filer=caller.filer)
 
 
 @router.get(
@@ -112,21 +99,10 @@ async def get_drug_warning(
     responses={**PROBLEMS, **NOT_FOUND, **CONFLICT, **TEXT_REFUSED},
 )
 async def update_drug_warning(
-    warning_id: uuid.UUID,
-    edit: WarningEdit,
-    session: TxSession,
-    clock: ClockDep,
-    state: StateDep,
-    acting: Leader,
+    warning_id: uuid.UUID, edit: WarningEdit, caller: LeaderCall
 ) -> WarningOut:
-    return await drafts.edit_warning(
-        session,
-        warning_id=warning_id,
-        edit=edit.model_copy(update={"by": acting_staff(acting, edit.by)}),
-        municipalities=acting.municipalities,
-        now=clock.now(),
-        cipher=state.cipher,
-    )
+    edit = edit.model_copy(update={"by": caller.acting(edit.by)})
+    return await drafts.edit_warning(caller.scope, warning_id=warning_id, edit=edit)
 
 
 @router.post(
@@ -140,21 +116,13 @@ async def update_drug_warning(
 async def approve_drug_warning(
     warning_id: uuid.UUID,
     approval: ApprovalIn,
-    session: TxSession,
     transaction: TransactionDep,
-    clock: ClockDep,
     state: StateDep,
-    acting: Leader,
+    caller: LeaderCall,
 ) -> WarningOut:
     transaction.after_commit(state.worker.wake)  # the SMS are due
-    return await drafts.approve_warning(
-        session,
-        warning_id=warning_id,
-        approval=approval.model_copy(update={"by": acting_staff(acting, approval.by)}),
-        municipalities=acting.municipalities,
-        now=clock.now(),
-        cipher=state.cipher,
-    )
+    approval = approval.model_copy(update={"by": caller.acting(approval.by)})
+    return await drafts.approve_warning(caller.scope, warning_id=warning_id, approval=approval)
 
 
 @router.post(
@@ -164,19 +132,10 @@ async def approve_drug_warning(
     responses={**PROBLEMS, **NOT_FOUND, **CONFLICT},
 )
 async def review_drug_warning(
-    warning_id: uuid.UUID,
-    review: ReviewIn,
-    session: TxSession,
-    clock: ClockDep,
-    acting: Leader,
+    warning_id: uuid.UUID, review: ReviewIn, caller: LeaderCall
 ) -> WarningOut:
-    return await drafts.review_warning(
-        session,
-        warning_id=warning_id,
-        review=review.model_copy(update={"by": acting_staff(acting, review.by)}),
-        municipalities=acting.municipalities,
-        now=clock.now(),
-    )
+    review = review.model_copy(update={"by": caller.acting(review.by)})
+    return await drafts.review_warning(caller.scope, warning_id=warning_id, review=review)
 
 
 @router.get(

@@ -25,15 +25,13 @@ Both, for a warning drafted from both.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts import sealing
-from app.auth.municipalities import ActingFor
 from app.drug_warnings import repository as served_repository
-from app.drug_warnings.common import Filer, label_of, own_municipality_name, refuse
+from app.drug_warnings.common import Filer, WarningScope, label_of, own_municipality_name, refuse
 from app.drug_warnings.reports import repository as reports_repository
 from app.drug_warnings.reports.models import ConcernReport
 from app.drug_warnings.settings import repository as settings_repository
@@ -52,7 +50,6 @@ from app.drug_warnings.warnings.schemas import (
 from app.errors import Conflict
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
-from app.privacy.crypto import FieldCipher
 from app.privacy.free_text import personal_data_in
 
 REPORT_LOOK_BACK = timedelta(days=14)
@@ -60,18 +57,11 @@ REPORT_LOOK_BACK = timedelta(days=14)
 from it may not hold begin: a fortnight, the time a warning is in force by default."""
 
 
-async def create_warning(
-    session: AsyncSession,
-    *,
-    warning_in: WarningIn,
-    filer: Filer,
-    municipalities: ActingFor,
-    now: datetime,
-    cipher: FieldCipher,
-) -> WarningOut:
+async def create_warning(scope: WarningScope, *, warning_in: WarningIn, filer: Filer) -> WarningOut:
     """A draft: it reaches nobody until approved. Its signal is marked `warned`."""
+    session, now = scope.session, scope.now
     code = warning_in.municipality
-    name = await own_municipality_name(session, code, municipalities)
+    name = await own_municipality_name(session, code, scope.municipalities)
     signal = None
     if warning_in.signal_id is not None:
         signal = await signals_repository.get_signal(session, warning_in.signal_id, for_update=True)
@@ -82,7 +72,7 @@ async def create_warning(
         report = await reports_repository.get_report(session, warning_in.concern_report_id)
         if report is None or report.municipality_code != code:
             raise refuse("concern_report_id", "no such concern report in this municipality")
-    await _check_text(session, warning_in.text, signal, report, cipher=cipher, now=now)
+    await _check_text(scope, warning_in.text, signal, report)
     _check_sms(name, warning_in.text, now + timedelta(days=warning_in.valid_days))
     warning = DrugWarning(
         municipality_code=code,
@@ -104,42 +94,29 @@ async def create_warning(
 
 
 async def edit_warning(
-    session: AsyncSession,
-    *,
-    warning_id: uuid.UUID,
-    edit: WarningEdit,
-    municipalities: Collection[str],
-    now: datetime,
-    cipher: FieldCipher,
+    scope: WarningScope, *, warning_id: uuid.UUID, edit: WarningEdit
 ) -> WarningOut:
-    warning, name = await _draft(session, warning_id, municipalities)
+    warning, name = await _draft(scope, warning_id)
     text = edit.text if edit.text is not None else warning.text
     valid_days = edit.valid_days if edit.valid_days is not None else warning.valid_days
-    await _check_text(session, text, *await _sources_of(session, warning), cipher=cipher, now=now)
-    _check_sms(name, text, now + timedelta(days=valid_days))
+    await _check_text(scope, text, *await _sources_of(scope.session, warning))
+    _check_sms(name, text, scope.now + timedelta(days=valid_days))
     warning.text = text
     warning.valid_days = valid_days
-    warning.updated_at = now
-    return draft_out(warning, name, now=now)
+    warning.updated_at = scope.now
+    return draft_out(warning, name, now=scope.now)
 
 
 async def approve_warning(
-    session: AsyncSession,
-    *,
-    warning_id: uuid.UUID,
-    approval: ApprovalIn,
-    municipalities: Collection[str],
-    now: datetime,
-    cipher: FieldCipher,
+    scope: WarningScope, *, warning_id: uuid.UUID, approval: ApprovalIn
 ) -> WarningOut:
     """Approve and send: an SMS to each contact, a row in each neighbour's incoming list.
 
     The text is checked again (alerts may have joined the cluster since it was written).
     """
-    warning, name = await _draft(session, warning_id, municipalities)
-    await _check_text(
-        session, warning.text, *await _sources_of(session, warning), cipher=cipher, now=now
-    )
+    session, now = scope.session, scope.now
+    warning, name = await _draft(scope, warning_id)
+    await _check_text(scope, warning.text, *await _sources_of(session, warning))
     expires_at = now + timedelta(days=warning.valid_days)
     body = _check_sms(name, warning.text, expires_at)
     warning.status = WarningStatus.APPROVED.value
@@ -182,15 +159,11 @@ async def approve_warning(
 
 
 async def review_warning(
-    session: AsyncSession,
-    *,
-    warning_id: uuid.UUID,
-    review: ReviewIn,
-    municipalities: Collection[str],
-    now: datetime,
+    scope: WarningScope, *, warning_id: uuid.UUID, review: ReviewIn
 ) -> WarningOut:
     """Record the review of an approved warning (in force or expired), once."""
-    warning, name = await find_warning(session, warning_id, municipalities, for_update=True)
+    session, now = scope.session, scope.now
+    warning, name = await find_warning(session, warning_id, scope.municipalities, for_update=True)
     if warning.status != WarningStatus.APPROVED:
         raise Conflict("Only an approved warning is reviewed.")
     if warning.reviewed_at is not None:
@@ -202,11 +175,11 @@ async def review_warning(
     return await warning_out(session, warning, name, now=now)
 
 
-async def _draft(
-    session: AsyncSession, warning_id: uuid.UUID, municipalities: Collection[str]
-) -> tuple[DrugWarning, str]:
+async def _draft(scope: WarningScope, warning_id: uuid.UUID) -> tuple[DrugWarning, str]:
     """The warning, locked, if it is still a draft: an approved warning is not changed."""
-    warning, name = await find_warning(session, warning_id, municipalities, for_update=True)
+    warning, name = await find_warning(
+        scope.session, warning_id, scope.municipalities, for_update=True
+    )
     if warning.status != WarningStatus.DRAFT:
         raise Conflict("The warning was approved and sent; it is not changed. Write a new one.")
     return warning, name
@@ -225,13 +198,7 @@ async def _sources_of(
 
 
 async def _check_text(
-    session: AsyncSession,
-    text: str,
-    signal: Signal | None,
-    report: ConcernReport | None,
-    *,
-    cipher: FieldCipher,
-    now: datetime,
+    scope: WarningScope, text: str, signal: Signal | None, report: ConcernReport | None
 ) -> None:
     """Refuse a text with a national id, a phone number, or a name from the alerts it may have
     been written from (the module's docstring says which); the value is never echoed."""
@@ -239,15 +206,15 @@ async def _check_text(
     where: list[str] = []
     if signal is not None:
         alert_ids = [uuid.UUID(a) for a in signal.alert_ids]
-        alerts += await signals_repository.alerts_by_id(session, alert_ids)
+        alerts += await signals_repository.alerts_by_id(scope.session, alert_ids)
         where.append("of the cluster")
     if report is not None:
         since = (report.observed_at or report.created_at) - REPORT_LOOK_BACK
         alerts += await signals_repository.alerts_since(
-            session, municipality_code=report.municipality_code, since=min(since, now)
+            scope.session, municipality_code=report.municipality_code, since=min(since, scope.now)
         )
         where.append("of the municipality around the concern report")
-    reasons = personal_data_in(text, names=sealing.person_names(cipher, alerts))
+    reasons = personal_data_in(text, names=sealing.person_names(scope.cipher, alerts))
     if reasons:
         named = "a name from an alert " + " or ".join(where)
         reasons = [r.replace("the person's name from the alert", named) for r in reasons]

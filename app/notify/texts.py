@@ -68,7 +68,8 @@ def alert_ward_text(
     link: str,
     language: Language = "nb",
 ) -> str:
-    """The first SMS for a person admitted to hospital or legevakt: the ward comes first."""
+    """The first SMS for a person admitted to hospital or to the legevakt's beds: the ward comes
+    first."""
     return _render(
         N_("sms.alert_ward"),
         language,

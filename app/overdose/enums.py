@@ -50,7 +50,7 @@ class DestinationType(StrEnum):
 
     The legevakt is two places for triage (docs/rules.md, "Legevakt"): observed there and
     sent home (`legevakt_sent_home`, the high-risk night) and admitted to its observation or
-    ØHD beds (`legevakt_admitted`, like a hospital). The first version's `legevakt` said
+    ØHD beds (`legevakt_admitted`, like a hospital). The earlier `legevakt` (before issue 20) said
     neither: it is still accepted (deprecated), stored as it was sent, and triaged as the
     safe choice, paging now, unless a municipality's table names it.
     """

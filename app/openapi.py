@@ -185,9 +185,10 @@ TAG_DESCRIPTIONS: dict[str, str] = {
     "admin: answers": "The answers offered to whoever takes an alert, to tell the crew: "
     "minutes, the municipality's places, when a follow-up happens.",
     "admin: triage": "Which alerts page at once and which wait for the team's working hours "
-    "(Oslo time, Norwegian public holidays excepted), by outcome, destination and severity. "
-    "Fixed rules come first: an `objected` (anonymous) alert pages nobody, a fatal alert goes "
-    "to the leader.",
+    "(Oslo time, Norwegian public holidays and the municipality's closed days excepted, short "
+    "days ending early), by outcome, destination and severity. Fixed rules come first: an "
+    "`objected` (anonymous) alert pages nobody, a fatal alert goes to the leader (by day at "
+    "once, at night in the morning).",
     "drug warnings": "Warnings about dangerous drugs: concern reports filed by partners (scope "
     "`concerns:write`) or staff, cluster signals (N overdoses within H hours in an area), and "
     "the leader's warnings, which reach nobody until approved (scope `alerts:details`).",

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -547,3 +548,47 @@ async def test_two_workers_tell_a_deadline_once(
             ("followup_overdue", desk.member(ADA)),
             ("followup_reminder", desk.member(BO)),
         ]
+
+
+async def test_a_death_on_maundy_thursday_night_reaches_the_leader_on_good_friday_morning(
+    desk: Scenario, state: AppState, clock: FakeClock
+) -> None:
+    """Issue 20: the leader is told at 08:00 the next morning, a holiday, not on the Tuesday
+    after Easter; the case opens then, and a step whose time had passed by then is due at
+    once and says why (`due_at_once`); no deadline falls before the telling."""
+    oslo = ZoneInfo("Europe/Oslo")
+    clock.set(datetime(2027, 3, 25, 22, 5, tzinfo=oslo))
+    good_friday_08 = datetime(2027, 3, 26, 8, tzinfo=oslo).astimezone(UTC)
+    alert_id = await alert(desk, kind="fatal", clinical={"outcome": "deceased"}, naloxone=False)
+    status = await desk.alert_status(alert_id)
+    assert status["triage"]["action"] == "fatal"
+    assert datetime.fromisoformat(status["triage"]["page_at"]) == good_friday_08
+    await desk.settle()
+    assert (await case_api(desk, "GET", "")).json() == []  # nothing at night
+    assert await _told(state, desk.member(ADA)) == 0
+
+    clock.set(good_friday_08)
+    await desk.settle()
+    assert await _told(state, desk.member(ADA)) > 0, "the leader is told in the morning"
+    [listed] = (await case_api(desk, "GET", "")).json()
+    case = await read_case(desk, uuid.UUID(listed["id"]))
+    assert datetime.fromisoformat(case["opened_at"]) == good_friday_08
+    steps = steps_of(case)
+    assess = steps["assess"]  # "at once" after the death: due at once from the telling
+    assert assess["due_at_once"] is True
+    assert datetime.fromisoformat(assess["deadline"]) == good_friday_08 + timedelta(hours=2)
+    crisis_help = steps["bereaved_crisis_help"]  # 48 h after the death: after the telling
+    assert crisis_help["due_at_once"] is False
+    occurred = datetime.fromisoformat(case["alert_at"])
+    assert datetime.fromisoformat(crisis_help["deadline"]) == occurred + timedelta(hours=48)
+    for key, step in steps.items():
+        assert datetime.fromisoformat(step["deadline"]) >= good_friday_08, key
+
+
+async def _told(state: AppState, member_id: uuid.UUID) -> int:
+    """How many messages the member has been sent (or is to be sent)."""
+    async with state.sessions() as session:
+        counted = await session.execute(
+            select(func.count()).where(col(OutboxMessage.member_id) == member_id)
+        )
+        return int(counted.scalar_one())

@@ -25,20 +25,164 @@ H = timedelta(hours=1)
     ("offset_hours", "opened_after", "min_lead", "expected"),
     [
         (24, 0.5 * H, H, T0 + 24 * H),  # counted from the overdose
-        (0, 0.5 * H, H, T0 + 1.5 * H),  # "at once": the minimum lead after opening
         (1, 0.5 * H, H, T0 + 1.5 * H),  # would fall within the lead: the lead
         (2, 0.5 * H, H, T0 + 2 * H),  # just outside it
-        (24, 30 * H, H, T0 + 31 * H),  # taken after the deadline: the lead after opening
-        (0, 0 * H, 0 * H, T0),  # no lead: due at once
     ],
 )
 def test_planned_deadline(
     offset_hours: float, opened_after: timedelta, min_lead: timedelta, expected: datetime
 ) -> None:
+    """Told at the overdose (paged at once): the offset, not sooner than the lead."""
     deadline = deadlines.planned_deadline(
-        T0, offset_hours=offset_hours, opened_at=T0 + opened_after, min_lead=min_lead
+        T0,
+        offset_hours=offset_hours,
+        told_at=T0,
+        opened_at=T0 + opened_after,
+        min_lead=min_lead,
     )
-    assert deadline == expected
+    assert deadline == deadlines.StepDeadline(expected, due_at_once=False)
+
+
+def wall(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An Oslo wall-clock time as a UTC instant."""
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Europe/Oslo")).astimezone(UTC)
+
+
+MAUNDY_THURSDAY_22 = wall(2027, 3, 25, 22)
+GOOD_FRIDAY_08 = wall(2027, 3, 26, 8)
+XMAS_EVE_19, XMAS_EVE_2330, XMAS_DAY_08 = (
+    wall(2027, 12, 24, 19),
+    wall(2027, 12, 24, 23, 30),
+    wall(2027, 12, 25, 8),
+)
+MAY_17_03, MAY_17_08 = wall(2027, 5, 17, 3), wall(2027, 5, 17, 8)
+SATURDAY_23, SUNDAY_08 = wall(2026, 11, 28, 23), wall(2026, 11, 29, 8)
+
+
+@pytest.mark.parametrize(
+    ("alert_at", "told_at", "opened_at", "offset", "lead", "expected", "at_once", "why"),
+    [
+        # Fatal alerts of the night are told in the morning: an "at once" step is due then.
+        (
+            MAUNDY_THURSDAY_22,
+            GOOD_FRIDAY_08,
+            GOOD_FRIDAY_08,
+            0,
+            0 * H,
+            GOOD_FRIDAY_08,
+            True,
+            "Maundy Thursday 22:00, no lead",
+        ),
+        (
+            MAUNDY_THURSDAY_22,
+            GOOD_FRIDAY_08,
+            GOOD_FRIDAY_08,
+            0,
+            2 * H,
+            GOOD_FRIDAY_08 + 2 * H,
+            True,
+            "Maundy Thursday 22:00, the fatal template's 2 h lead",
+        ),
+        (
+            MAUNDY_THURSDAY_22,
+            GOOD_FRIDAY_08,
+            GOOD_FRIDAY_08,
+            6,
+            0 * H,
+            GOOD_FRIDAY_08,
+            True,
+            "6 h after the death is 04:00: due at once at 08:00",
+        ),
+        (
+            MAUNDY_THURSDAY_22,
+            GOOD_FRIDAY_08,
+            GOOD_FRIDAY_08,
+            10,
+            0 * H,
+            GOOD_FRIDAY_08,
+            False,
+            "10 h is exactly the telling: not before it, kept",
+        ),
+        (
+            MAUNDY_THURSDAY_22,
+            GOOD_FRIDAY_08,
+            GOOD_FRIDAY_08,
+            48,
+            2 * H,
+            MAUNDY_THURSDAY_22 + 48 * H,
+            False,
+            "48 h: after the telling, kept",
+        ),
+        # Christmas Eve: 19:00 is daytime (told at once); 23:30 is told on Christmas Day.
+        (
+            XMAS_EVE_19,
+            XMAS_EVE_19,
+            XMAS_EVE_19,
+            0,
+            0 * H,
+            XMAS_EVE_19,
+            False,
+            "Christmas Eve 19:00: told at once, due at once",
+        ),
+        (
+            XMAS_EVE_19,
+            XMAS_EVE_19,
+            XMAS_EVE_19 + 0.5 * H,
+            0,
+            0 * H,
+            XMAS_EVE_19 + 0.5 * H,
+            False,
+            "Christmas Eve 19:00, opened later: the lead after opening",
+        ),
+        (
+            XMAS_EVE_2330,
+            XMAS_DAY_08,
+            XMAS_DAY_08,
+            0,
+            H,
+            XMAS_DAY_08 + H,
+            True,
+            "Christmas Eve 23:30",
+        ),
+        (
+            XMAS_EVE_2330,
+            XMAS_DAY_08,
+            XMAS_DAY_08,
+            24,
+            H,
+            XMAS_EVE_2330 + 24 * H,
+            False,
+            "Christmas Eve 23:30, 24 h",
+        ),
+        # 17 May at 03:00, told at 08:00.
+        (MAY_17_03, MAY_17_08, MAY_17_08, 2, 0 * H, MAY_17_08, True, "17 May 03:00, 2 h"),
+        (MAY_17_03, MAY_17_08, MAY_17_08, 5, 0 * H, MAY_17_08, False, "17 May: 5 h is 08:00"),
+        # A Saturday night: told Sunday 08:00, not Monday.
+        (SATURDAY_23, SUNDAY_08, SUNDAY_08, 0, H, SUNDAY_08 + H, True, "Saturday 23:00"),
+        (SATURDAY_23, SUNDAY_08, SUNDAY_08, 8, 0 * H, SUNDAY_08, True, "Saturday 23:00, 8 h"),
+        (SATURDAY_23, SUNDAY_08, SUNDAY_08, 48, H, SATURDAY_23 + 48 * H, False, "48 h"),
+        # A case taken later than it was paged: the lead counts from opening, as before.
+        (T0, T0, T0 + 30 * H, 24, H, T0 + 31 * H, False, "taken after the deadline"),
+        # Told before the case opened cannot make a deadline sooner than the lead.
+        (T0, T0 + 5 * H, T0 + 6 * H, 0, H, T0 + 7 * H, True, "told, then opened later"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_no_deadline_falls_before_the_first_person_is_told(
+    alert_at: datetime,
+    told_at: datetime,
+    opened_at: datetime,
+    offset: float,
+    lead: timedelta,
+    expected: datetime,
+    at_once: bool,
+    why: str,
+) -> None:
+    deadline = deadlines.planned_deadline(
+        alert_at, offset_hours=offset, told_at=told_at, opened_at=opened_at, min_lead=lead
+    )
+    assert deadline == deadlines.StepDeadline(expected, due_at_once=at_once)
+    assert deadline.at >= told_at
 
 
 @pytest.mark.parametrize(

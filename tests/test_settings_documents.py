@@ -51,7 +51,7 @@ def _triage_default(code: str) -> dict[str, Any]:
                 "number": 1,
                 "action": "working_hours",
                 "outcomes": None,
-                "destinations": ["hospital", "legevakt"],
+                "destinations": ["hospital", "legevakt_admitted"],
                 "severity_any": None,
                 "first_contact_ward": True,
             }
@@ -60,7 +60,11 @@ def _triage_default(code: str) -> dict[str, Any]:
             "start": "08:00",
             "end": "15:30",
             "days": ["mon", "tue", "wed", "thu", "fri"],
+            "short_days": ["wednesday_before_maundy_thursday", "12-24", "12-31"],
+            "short_day_end": "12:00",
+            "closed_days": [],
         },
+        "fatal": {"morning": "08:00", "evening": "22:00", "tell_at_night": False},
         "updated_at": None,
     }
 

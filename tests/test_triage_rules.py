@@ -1,4 +1,4 @@
-"""Triage rules (BRIEF §9): every cell of the default table, custom tables, and working hours
+"""Triage rules (docs/rules.md): every cell of the default table, custom tables, and working hours
 in Oslo time with Norwegian public holidays and summer time. Expectations are written out
 here, never computed by the code under test."""
 
@@ -15,13 +15,22 @@ from app.overdose.enums import AlertKind, DestinationType, Outcome, SeveritySign
 from app.triage.rules import (
     DEFAULT_TABLE,
     MAX_RULES,
+    DaySpec,
+    FatalTiming,
+    MovableDay,
     TriageAction,
     TriageFacts,
     TriageRule,
     TriageTable,
     WorkingHours,
+    YearlyDate,
+    day_text,
+    easter_sunday,
+    fatal_time,
     in_working_hours,
+    names_day,
     next_working_start,
+    parse_day,
     public_holidays,
     triage,
 )
@@ -62,7 +71,9 @@ FATAL_BY_OUTCOME: dict[Outcome | None, bool] = {
 }
 BY_DESTINATION: dict[DestinationType | None, TriageAction] = {
     DestinationType.HOSPITAL: WORKING_HOURS,  # admitted: the ward has the person
-    DestinationType.LEGEVAKT: WORKING_HOURS,  # observation / ØHD beds
+    DestinationType.LEGEVAKT_ADMITTED: WORKING_HOURS,  # observation / ØHD beds
+    DestinationType.LEGEVAKT_SENT_HOME: PAGE_NOW,  # the high-risk night
+    DestinationType.LEGEVAKT: PAGE_NOW,  # deprecated, says neither: the safe side
     DestinationType.LOW_THRESHOLD: PAGE_NOW,
     DestinationType.HOME_ALONE: PAGE_NOW,
     DestinationType.WITH_OTHERS: PAGE_NOW,
@@ -93,6 +104,7 @@ def _expected(
 
 WEDNESDAY_10 = oslo(2026, 11, 25, 10)
 SATURDAY_02 = oslo(2026, 11, 28, 2)
+SATURDAY_08 = oslo(2026, 11, 28, 8)
 MONDAY_08 = oslo(2026, 11, 30, 8)
 CELLS = list(itertools.product(ConsentState, AlertKind, [*Outcome, None], [*DestinationType, None]))
 
@@ -112,7 +124,7 @@ def test_default_table_every_cell(
     expected_page_at = {
         PAGE_NOW: (WEDNESDAY_10, SATURDAY_02),
         WORKING_HOURS: (WEDNESDAY_10, MONDAY_08),
-        FATAL: (WEDNESDAY_10, MONDAY_08),  # the leader, never at night
+        FATAL: (WEDNESDAY_10, SATURDAY_08),  # the leader: in the morning, any day
         NO_PAGE: (None, None),
     }[action]
     assert (by_day.page_at, by_night.page_at) == expected_page_at
@@ -123,7 +135,7 @@ def test_default_table_every_cell(
 
 
 def test_the_default_table_covers_every_cell() -> None:
-    assert len(CELLS) == 4 * 2 * 6 * 7
+    assert len(CELLS) == 4 * 2 * 6 * 9
 
 
 def test_severity_does_not_change_the_default() -> None:
@@ -405,7 +417,8 @@ def test_triage_uses_the_tables_working_hours() -> None:
     assert triage(hospital, evening, now=thursday_21).page_at == thursday_21
     assert triage(hospital, DEFAULT_TABLE, now=thursday_21).page_at == oslo(2026, 11, 27, 8)
     fatal = TriageFacts(AlertKind.FATAL, ConsentState.UNABLE, Outcome.DECEASED, None)
-    assert triage(fatal, evening, now=oslo(2026, 11, 28, 2)).page_at == oslo(2026, 11, 28, 12)
+    # A fatal alert keeps to its own morning, not to the working hours.
+    assert triage(fatal, evening, now=oslo(2026, 11, 28, 2)).page_at == oslo(2026, 11, 28, 8)
 
 
 def test_page_at_is_utc_whatever_now_is_given_in() -> None:
@@ -413,3 +426,225 @@ def test_page_at_is_utc_whatever_now_is_given_in() -> None:
     result = triage(facts(), DEFAULT_TABLE, now=now)
     assert result.page_at is not None and result.page_at.tzinfo is UTC
     assert result.page_at == now
+
+
+# --- fatal alerts: the leader by day at once, at night in the morning, every day of the year --
+
+FATAL_FACTS = TriageFacts(AlertKind.FATAL, ConsentState.UNABLE, Outcome.DECEASED, None)
+DECEASED = TriageFacts(AlertKind.NON_FATAL, ConsentState.NOT_ASKED, Outcome.DECEASED, None)
+AT_NIGHT_TOO = FatalTiming(at_night=True)
+EARLY = FatalTiming(morning=time(7), evening=time(21))
+
+
+@pytest.mark.parametrize(
+    ("now", "timing", "expected", "why"),
+    [
+        # Maundy Thursday 2027 (25 March): Good Friday morning, not Tuesday after Easter.
+        (oslo(2027, 3, 25, 22), FatalTiming(), oslo(2027, 3, 26, 8), "Maundy Thursday 22:00"),
+        (oslo(2027, 3, 25, 21, 59), FatalTiming(), oslo(2027, 3, 25, 21, 59), "21:59: at once"),
+        (oslo(2027, 3, 26, 3), FatalTiming(), oslo(2027, 3, 26, 8), "Good Friday 03:00"),
+        (oslo(2027, 3, 28, 14), FatalTiming(), oslo(2027, 3, 28, 14), "Easter Sunday by day"),
+        # Christmas Eve 2027 (a Friday): by day at once, late in the evening on Christmas Day.
+        (oslo(2027, 12, 24, 19), FatalTiming(), oslo(2027, 12, 24, 19), "Christmas Eve 19:00"),
+        (oslo(2027, 12, 24, 23, 30), FatalTiming(), oslo(2027, 12, 25, 8), "Christmas Eve 23:30"),
+        # 17 May 2027 (a Monday, Whit Monday too).
+        (oslo(2027, 5, 17, 3), FatalTiming(), oslo(2027, 5, 17, 8), "17 May 03:00"),
+        (oslo(2027, 5, 17, 14), FatalTiming(), oslo(2027, 5, 17, 14), "17 May 14:00"),
+        (oslo(2027, 5, 16, 23), FatalTiming(), oslo(2027, 5, 17, 8), "the eve of 17 May"),
+        # A Saturday night: Sunday morning, not Monday.
+        (oslo(2026, 11, 28, 23, 30), FatalTiming(), oslo(2026, 11, 29, 8), "Saturday 23:30"),
+        (oslo(2026, 11, 28, 2), FatalTiming(), oslo(2026, 11, 28, 8), "Saturday 02:00"),
+        (oslo(2026, 11, 28, 8), FatalTiming(), oslo(2026, 11, 28, 8), "exactly at morning"),
+        (oslo(2026, 11, 28, 22), FatalTiming(), oslo(2026, 11, 29, 8), "exactly at evening"),
+        # The municipality says "tell at night too".
+        (oslo(2027, 3, 25, 22), AT_NIGHT_TOO, oslo(2027, 3, 25, 22), "at night too: Thursday"),
+        (oslo(2027, 12, 24, 23, 30), AT_NIGHT_TOO, oslo(2027, 12, 24, 23, 30), "at night too"),
+        (oslo(2026, 11, 28, 2), AT_NIGHT_TOO, oslo(2026, 11, 28, 2), "at night too: 02:00"),
+        # Its own morning and evening.
+        (oslo(2026, 11, 28, 21), EARLY, oslo(2026, 11, 29, 7), "own evening 21:00"),
+        (oslo(2026, 11, 28, 6, 59), EARLY, oslo(2026, 11, 28, 7), "own morning 07:00"),
+        # Summer time begins on Sunday 28 March 2027: 08:00 is 06:00 UTC.
+        (oslo(2027, 3, 27, 23), FatalTiming(), utc(2027, 3, 28, 6), "the night of the change"),
+        (utc(2027, 10, 31, 1, 30), FatalTiming(), utc(2027, 10, 31, 7), "winter time: 07:00 UTC"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_a_fatal_alert_reaches_the_leader_by_the_next_morning(
+    now: datetime, timing: FatalTiming, expected: datetime, why: str
+) -> None:
+    table = TriageTable(rules=DEFAULT_TABLE.rules, fatal=timing)
+    for facts_ in (FATAL_FACTS, DECEASED):
+        result = triage(facts_, table, now=now)
+        assert (result.action, result.page_at, result.reason) == (FATAL, expected, "fatal")
+        assert result.page_at is not None and result.page_at.tzinfo is UTC
+    assert fatal_time(now, timing) == expected
+
+
+def test_a_fatal_alert_never_waits_past_the_next_morning() -> None:
+    """Every hour of 2027: told within ten hours (22:00 to 08:00; eleven on the night summer
+    time ends), whatever the day."""
+    at = oslo(2027, 1, 1)
+    while at < oslo(2028, 1, 1):
+        told = fatal_time(at, FatalTiming())
+        assert at <= told <= at + timedelta(hours=11), at
+        assert told == at or told.astimezone(OSLO).time() == time(8), at
+        at += timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("morning", "evening"),
+    [(time(8), time(8)), (time(22), time(8)), (time(8, tzinfo=UTC), time(22))],
+)
+def test_a_bad_fatal_timing_is_refused(morning: time, evening: time) -> None:
+    with pytest.raises(ValueError):
+        FatalTiming(morning=morning, evening=evening)
+
+
+# --- short days and closed days ---------------------------------------------------------------
+
+CLOSED_XMAS = WorkingHours(closed_days=tuple(date(2027, 12, day) for day in range(27, 32)))
+CLOSED_YEARLY = WorkingHours(closed_days=tuple(YearlyDate(12, day) for day in range(27, 32)))
+NO_SHORT_DAYS = WorkingHours(short_days=())
+SHORT_AT_14 = WorkingHours(short_day_end=time(14))
+
+
+@pytest.mark.parametrize(
+    ("at", "hours", "inside", "why"),
+    [
+        # Easter 2027: the Wednesday before Maundy Thursday (24 March) ends at 12:00.
+        (oslo(2027, 3, 23, 14), STANDARD, True, "Tuesday before Easter: a whole day"),
+        (oslo(2027, 3, 24, 8), STANDARD, True, "Holy Wednesday 08:00"),
+        (oslo(2027, 3, 24, 11, 59), STANDARD, True, "Holy Wednesday 11:59"),
+        (oslo(2027, 3, 24, 12), STANDARD, False, "Holy Wednesday 12:00: ended"),
+        (oslo(2027, 3, 24, 14), STANDARD, False, "Holy Wednesday 14:00"),
+        (oslo(2027, 3, 24, 14), NO_SHORT_DAYS, True, "without short days: a whole day"),
+        (oslo(2027, 3, 24, 13, 59), SHORT_AT_14, True, "own short end 14:00"),
+        (oslo(2027, 3, 25, 10), STANDARD, False, "Maundy Thursday"),
+        (oslo(2027, 3, 30, 14), STANDARD, True, "Tuesday after Easter: a whole day"),
+        # Christmas 2027: 24 and 31 December are Fridays.
+        (oslo(2027, 12, 23, 15), STANDARD, True, "23 December: a whole day"),
+        (oslo(2027, 12, 24, 11), STANDARD, True, "Christmas Eve 11:00"),
+        (oslo(2027, 12, 24, 12), STANDARD, False, "Christmas Eve 12:00: ended"),
+        (oslo(2027, 12, 27, 10), STANDARD, True, "27 December: open by default"),
+        (oslo(2027, 12, 27, 10), CLOSED_XMAS, False, "27 December: closed"),
+        (oslo(2027, 12, 27, 10), CLOSED_YEARLY, False, "27 December: closed every year"),
+        (oslo(2028, 12, 27, 10), CLOSED_XMAS, True, "27 December 2028: dates close one year"),
+        (oslo(2028, 12, 27, 10), CLOSED_YEARLY, False, "27 December 2028: closed every year"),
+        (oslo(2027, 12, 31, 11, 59), STANDARD, True, "New Year's Eve 11:59"),
+        (oslo(2027, 12, 31, 12), STANDARD, False, "New Year's Eve 12:00"),
+        (oslo(2027, 12, 31, 11), CLOSED_XMAS, False, "New Year's Eve, closed"),
+        # A short day on a weekend is simply closed: 24 December 2022 was a Saturday.
+        (oslo(2022, 12, 24, 10), STANDARD, False, "Christmas Eve on a Saturday"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_in_working_hours_on_short_and_closed_days(
+    at: datetime, hours: WorkingHours, inside: bool, why: str
+) -> None:
+    assert in_working_hours(at, hours) is inside
+
+
+@pytest.mark.parametrize(
+    ("at", "hours", "expected", "why"),
+    [
+        (oslo(2027, 3, 24, 11), STANDARD, oslo(2027, 3, 30, 8), "within: the next start"),
+        (oslo(2027, 3, 24, 12), STANDARD, oslo(2027, 3, 30, 8), "Holy Wednesday 12:00: Tuesday"),
+        (oslo(2027, 3, 24, 14), NO_SHORT_DAYS, oslo(2027, 3, 30, 8), "without short days too"),
+        (oslo(2027, 3, 23, 16), STANDARD, oslo(2027, 3, 24, 8), "the evening before: 08:00"),
+        (oslo(2027, 12, 24, 12, 30), STANDARD, oslo(2027, 12, 27, 8), "Christmas Eve: Monday"),
+        (oslo(2027, 12, 24, 12, 30), CLOSED_XMAS, oslo(2028, 1, 3, 8), "closed: after New Year"),
+        (oslo(2027, 12, 24, 12, 30), CLOSED_YEARLY, oslo(2028, 1, 3, 8), "closed each year"),
+        (oslo(2027, 12, 31, 12), STANDARD, oslo(2028, 1, 3, 8), "New Year's Eve noon: Monday"),
+        (oslo(2027, 12, 30, 16), STANDARD, oslo(2027, 12, 31, 8), "a short day still starts"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_next_working_start_after_short_and_closed_days(
+    at: datetime, hours: WorkingHours, expected: datetime, why: str
+) -> None:
+    assert next_working_start(at, hours) == expected
+
+
+@pytest.mark.parametrize(
+    ("now", "hours", "expected", "why"),
+    [
+        (oslo(2027, 3, 24, 11), STANDARD, oslo(2027, 3, 24, 11), "before 12:00: at once"),
+        (oslo(2027, 3, 24, 13), STANDARD, oslo(2027, 3, 30, 8), "after 12:00: after Easter"),
+        (oslo(2027, 12, 24, 13), STANDARD, oslo(2027, 12, 27, 8), "Christmas Eve afternoon"),
+        (oslo(2027, 12, 24, 13), CLOSED_XMAS, oslo(2028, 1, 3, 8), "closed until New Year"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_a_hospital_alert_waits_out_short_and_closed_days(
+    now: datetime, hours: WorkingHours, expected: datetime, why: str
+) -> None:
+    table = TriageTable(rules=DEFAULT_TABLE.rules, working_hours=hours)
+    result = triage(facts(destination=DestinationType.HOSPITAL), table, now=now)
+    assert (result.action, result.page_at) == (WORKING_HOURS, expected)
+
+
+def test_a_short_day_ends_at_the_usual_end_if_sooner() -> None:
+    late = WorkingHours(start=time(10), end=time(11))
+    assert late.hours_on(date(2027, 12, 24)) == (time(10), time(11))
+    evening = WorkingHours(start=time(12), end=time(22))
+    assert evening.hours_on(date(2027, 12, 24)) is None  # would end by its start: closed
+    assert evening.hours_on(date(2027, 12, 23)) == (time(12), time(22))
+
+
+@pytest.mark.parametrize(
+    ("year", "easter"),
+    [
+        (2025, date(2025, 4, 20)),
+        (2026, date(2026, 4, 5)),
+        (2027, date(2027, 3, 28)),
+        (2028, date(2028, 4, 16)),
+        (2038, date(2038, 4, 25)),
+        (2285, date(2285, 3, 22)),
+    ],
+)
+def test_easter_sunday(year: int, easter: date) -> None:
+    assert easter_sunday(year) == easter
+    assert names_day(MovableDay.WEDNESDAY_BEFORE_MAUNDY_THURSDAY, easter - timedelta(days=4))
+    assert not names_day(MovableDay.WEDNESDAY_BEFORE_MAUNDY_THURSDAY, easter - timedelta(days=3))
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("12-24", YearlyDate(12, 24)),
+        ("02-29", YearlyDate(2, 29)),
+        ("2027-12-27", date(2027, 12, 27)),
+        ("wednesday_before_maundy_thursday", MovableDay.WEDNESDAY_BEFORE_MAUNDY_THURSDAY),
+    ],
+)
+def test_days_are_read_and_written_back(text: str, day: DaySpec) -> None:
+    assert parse_day(text) == day
+    assert day_text(day) == text
+
+
+@pytest.mark.parametrize(
+    "text", ["", "24-12", "12-32", "04-31", "2027-02-29", "20271227", "12/24", "maundy", "1-1"]
+)
+def test_a_bad_day_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="not a day"):
+        parse_day(text)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"short_days": (YearlyDate(12, 24), YearlyDate(12, 24))},
+        {"closed_days": (date(2027, 12, 27),) * 2},
+        {"closed_days": tuple(date(2027, 1, 1) + timedelta(days=n) for n in range(101))},
+        {"short_day_end": time(12, tzinfo=UTC)},
+    ],
+)
+def test_bad_short_and_closed_days_are_refused(changes: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        WorkingHours(**changes)  # type: ignore[arg-type]
+
+
+def test_29_february_is_only_named_in_leap_years() -> None:
+    hours = WorkingHours(closed_days=(YearlyDate(2, 29),))
+    assert not in_working_hours(oslo(2028, 2, 29, 10), hours)
+    assert in_working_hours(oslo(2027, 3, 1, 10), hours)

@@ -24,7 +24,8 @@ class TriageOut(BaseModel):
         description="`page_now`: the on-duty team is paged at once. `working_hours`: paged "
         "within the team's working hours, else at the start of the next working day. "
         "`no_page`: nobody is paged (an objection: counted, seen by the leader). `fatal`: "
-        "the leader is told, not the on-duty person."
+        "the leader is told, not the on-duty person: at once in the daytime on any day, at "
+        "night in the morning (08:00 by default; the municipality's triage table says)."
     )
     page_at: datetime | None = Field(
         default=None, description="When the first SMS goes out; null when nobody is paged."

@@ -1,11 +1,13 @@
 """When a step is due, when its owner is reminded, and when it is overdue (pure).
 
 A step's deadline counts from the overdose (the template's offset), never sooner than the
-template's minimum lead after the case opened. The owner is reminded a while before it; if
-that moment has passed already when the deadline is set, there is no reminder. Each deadline
-is told once: one reminder, one overdue notice to the leader. A new deadline (a next attempt,
-a reopened step) is told afresh. The engine stores `next_due_at` from `due_notices` and
-claims the rows whose time has come.
+template's minimum lead after the case opened, and never before the first responsible person
+was told of the alert (docs/rules.md, "Step deadlines"): a deadline that would fall before
+that is due at once from then, and the step says so (`due_at_once`). The owner is reminded a
+while before it; if that moment has passed already when the deadline is set, there is no
+reminder. Each deadline is told once: one reminder, one overdue notice to the leader. A new
+deadline (a next attempt, a reopened step) is told afresh. The engine stores `next_due_at`
+from `due_notices` and claims the rows whose time has come.
 
 **No follow-up SMS at night.** Quiet hours are 22:00 to 08:00 Oslo time (`Europe/Oslo`, so
 summer and winter time both count as local time; 22:00 is quiet, 08:00 is not). Follow-up is
@@ -96,12 +98,33 @@ def overdue_at(deadline: datetime) -> datetime:
     return outside_quiet_hours(deadline)
 
 
+@dataclass(frozen=True, slots=True)
+class StepDeadline:
+    """A new step's deadline, and whether it is due at once."""
+
+    at: datetime
+    due_at_once: bool
+    """The template's deadline had passed when the first responsible person was told: the
+    step is due at once from then (within the template's minimum lead after opening)."""
+
+
 def planned_deadline(
-    alert_at: datetime, *, offset_hours: float, opened_at: datetime, min_lead: timedelta
-) -> datetime:
-    """The template's deadline: `offset_hours` after the overdose, but not before
-    `min_lead` after the case opened."""
-    return max(alert_at + timedelta(hours=offset_hours), opened_at + min_lead)
+    alert_at: datetime,
+    *,
+    offset_hours: float,
+    told_at: datetime,
+    opened_at: datetime,
+    min_lead: timedelta,
+) -> StepDeadline:
+    """The template's deadline: `offset_hours` after the overdose, but not before `min_lead`
+    after the case opened. One that would fall before `told_at`, when the first person
+    responsible was told (a fatal alert of the night is told in the morning), is due at once:
+    at `told_at`, or `min_lead` after opening if that is later. Never before `told_at`."""
+    planned = alert_at + timedelta(hours=offset_hours)
+    floor = opened_at + min_lead
+    if planned < told_at:
+        return StepDeadline(max(told_at, floor), due_at_once=True)
+    return StepDeadline(max(planned, floor), due_at_once=False)
 
 
 def remind_at(deadline: datetime, *, remind_before: timedelta, now: datetime) -> datetime | None:

@@ -1,11 +1,11 @@
 """The SMS texts, bokmål with English: the words are the `sms.*` messages of the catalogs
 (`app.i18n`), the rules of fitting them here.
 
-SMS are notify-only (BRIEF §4): no function here takes anything about the patient, so no
-caller can put a name, national id, place or clinical detail into a text. Every text is
-GSM-7 and fits one segment: municipality and team names are transliterated and shortened
-to make room; the link and the reply code are never changed, and an over-long link or code
-is refused, because the link builder must keep them short.
+SMS are notify-only (docs/rules.md, "Notify-only SMS"): no function here takes anything about
+the patient, so no caller can put a name, national id, place or clinical detail into a text.
+Every text is GSM-7 and fits one segment: municipality and team names are transliterated and
+shortened to make room; the link and the reply code are never changed, and an over-long link or
+code is refused, because the link builder must keep them short.
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ def alert_ward_text(
     link: str,
     language: Language = "nb",
 ) -> str:
-    """The first SMS for a person admitted to hospital or legevakt: the ward comes first."""
+    """The first SMS for a person admitted to hospital or to the legevakt's beds: the ward comes
+    first."""
     return _render(
         N_("sms.alert_ward"),
         language,

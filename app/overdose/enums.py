@@ -1,4 +1,4 @@
-"""The closed vocabularies of an overdose as a crew reports it (BRIEF §3, §9), shared by the
+"""The closed vocabularies of an overdose as a crew reports it (docs/rules.md), shared by the
 alert and its triage.
 
 Values follow Norwegian practice. Values of the first version that were replaced are listed
@@ -46,12 +46,24 @@ LEGACY_PLACE_TYPES: Mapping[str, PlaceType] = MappingProxyType(
 
 
 class DestinationType(StrEnum):
-    """Where the person is now, when the crew leaves."""
+    """Where the person is now, when the crew leaves.
+
+    The legevakt is two places for triage (docs/rules.md, "Legevakt"): observed there and
+    sent home (`legevakt_sent_home`, the high-risk night) and admitted to its observation or
+    ØHD beds (`legevakt_admitted`, like a hospital). The earlier `legevakt` (before issue 20) said
+    neither: it is still accepted (deprecated), stored as it was sent, and triaged as the
+    safe choice, paging now, unless a municipality's table names it.
+    """
 
     HOSPITAL = "hospital"
     """Admitted to hospital, or to Akuttposten."""
+    LEGEVAKT_SENT_HOME = "legevakt_sent_home"
+    """Observed at the legevakt and sent home: the high-risk night, page now."""
+    LEGEVAKT_ADMITTED = "legevakt_admitted"
+    """Admitted to the legevakt's øyeblikkelig hjelp døgnopphold (ØHD) or observation beds."""
     LEGEVAKT = "legevakt"
-    """At the legevakt, its observation or ØHD beds included."""
+    """Deprecated: at the legevakt, without saying whether sent home or admitted. Use
+    `legevakt_sent_home` or `legevakt_admitted`."""
     LOW_THRESHOLD = "low_threshold"
     """A municipal low-threshold place or emergency shelter."""
     HOME_ALONE = "home_alone"

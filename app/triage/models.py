@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Column, Time
+from sqlalchemy import JSON, Boolean, Column, Time
 from sqlmodel import Field, SQLModel
 
 from app.dbtypes import UTCDateTime
@@ -13,7 +13,8 @@ from app.dbtypes import UTCDateTime
 
 class TriageTableRow(SQLModel, table=True):
     """The rules in order, as JSON objects (`action`, the conditions as lists of values or
-    null, `first_contact_ward`), and the working hours in Oslo wall-clock time."""
+    null, `first_contact_ward`); the working hours in Oslo wall-clock time, with the short and
+    closed days as lists of day texts (`rules.parse_day`); when a fatal alert is told."""
 
     __tablename__ = "triage_table"
 
@@ -22,4 +23,10 @@ class TriageTableRow(SQLModel, table=True):
     working_start: time = Field(sa_column=Column(Time, nullable=False))
     working_end: time = Field(sa_column=Column(Time, nullable=False))
     working_days: list[int] = Field(sa_column=Column(JSON, nullable=False))
+    short_days: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    short_day_end: time = Field(sa_column=Column(Time, nullable=False))
+    closed_days: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    fatal_morning: time = Field(sa_column=Column(Time, nullable=False))
+    fatal_evening: time = Field(sa_column=Column(Time, nullable=False))
+    fatal_at_night: bool = Field(sa_column=Column(Boolean, nullable=False))
     updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     Field,
@@ -19,7 +20,16 @@ from pydantic import (
 from app.api.bodies import RequestBody, with_examples
 from app.overdose.enums import DestinationType, Outcome, SeveritySign
 from app.strict import Boolean
-from app.triage.rules import MAX_RULES, TABLE_ACTIONS, TriageAction
+from app.triage.rules import (
+    DAY_SPEC_FORMS,
+    DEFAULT_SHORT_DAYS,
+    MAX_DAYS,
+    MAX_RULES,
+    TABLE_ACTIONS,
+    TriageAction,
+    day_text,
+    parse_day,
+)
 
 
 class Weekday(StrEnum):
@@ -62,22 +72,47 @@ TableAction = Annotated[
     ),
 ]
 
+
+def _day(value: str) -> str:
+    """A short or closed day as the table writes it (`rules.parse_day`), written back the one
+    way the table shows it."""
+    return day_text(parse_day(value))
+
+
+DayText = Annotated[
+    str,
+    AfterValidator(_day),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": f"A day: {DAY_SPEC_FORMS}.",
+            "examples": ["12-24", "2027-12-27", "wednesday_before_maundy_thursday"],
+        }
+    ),
+]
+
 RULE_EXAMPLE: dict[str, Any] = {
     "action": "working_hours",
-    "destinations": ["hospital", "legevakt"],
+    "destinations": ["hospital", "legevakt_admitted"],
     "first_contact_ward": True,
 }
+DEFAULT_SHORT_DAY_TEXTS = [day_text(day) for day in DEFAULT_SHORT_DAYS]
 WORKING_HOURS_EXAMPLE: dict[str, Any] = {
     "start": "08:00",
     "end": "15:30",
     "days": ["mon", "tue", "wed", "thu", "fri"],
+    "short_days": DEFAULT_SHORT_DAY_TEXTS,
+    "short_day_end": "12:00",
+    "closed_days": ["2027-12-27", "2027-12-28", "2027-12-29", "2027-12-30"],
 }
+FATAL_EXAMPLE: dict[str, Any] = {"morning": "08:00", "evening": "22:00", "tell_at_night": False}
 TABLE_EXAMPLE: dict[str, Any] = {
     "rules": [
         {"action": "page_now", "severity_any": ["cardiac_arrest", "cpr_given"]},
         RULE_EXAMPLE,
     ],
     "working_hours": WORKING_HOURS_EXAMPLE,
+    "fatal": FATAL_EXAMPLE,
 }
 
 
@@ -134,8 +169,29 @@ class WorkingHoursDoc(RequestBody):
         max_length=len(WEEKDAYS),
         description="Working days; Norwegian public holidays are never working days.",
     )
+    short_days: list[DayText] = Field(
+        default_factory=lambda: list(DEFAULT_SHORT_DAY_TEXTS),
+        max_length=MAX_DAYS,
+        description="Days that end at `short_day_end`. Left out: the usual municipal "
+        "working-time rules, the Wednesday before Maundy Thursday, 24 and 31 December. A short "
+        "day that is a weekend or a public holiday is simply closed. `[]`: no short days.",
+    )
+    short_day_end: str = Field(
+        default="12:00",
+        examples=["12:00"],
+        json_schema_extra={"pattern": _HH_MM.pattern},
+        description="When a short day ends; given, after the start and before the usual end. "
+        "Left out: 12:00, or the usual end if that is sooner (a short day that would end by "
+        "its start is closed).",
+    )
+    closed_days: list[DayText] = Field(
+        default_factory=list,
+        max_length=MAX_DAYS,
+        description="Days the municipality names as closed (e.g. 27-31 December): alerts for "
+        "working hours wait for the next working day after them.",
+    )
 
-    @field_validator("start", "end")
+    @field_validator("start", "end", "short_day_end")
     @classmethod
     def _clock_time(cls, value: str, info: ValidationInfo) -> str:
         if not _HH_MM.fullmatch(value):
@@ -144,6 +200,13 @@ class WorkingHoursDoc(RequestBody):
         if info.field_name == "end" and start is not None and value <= start:
             raise ValueError("must be after the start")  # zero-padded HH:MM sorts as time
         return value
+
+    @field_validator("short_days", "closed_days")
+    @classmethod
+    def _once(cls, days: list[str]) -> list[str]:
+        if len(set(days)) != len(days):
+            raise ValueError("each day only once")
+        return days
 
     @field_validator("days")
     @classmethod
@@ -155,17 +218,56 @@ class WorkingHoursDoc(RequestBody):
         return sorted(days, key=WEEKDAYS.index)
 
 
+class FatalDoc(RequestBody):
+    """When the leader is told of a fatal alert: at once in the daytime on every day of the
+    year (weekends and holidays included), and at night, from `evening` to `morning`
+    (Europe/Oslo), at `morning`, unless `tell_at_night`."""
+
+    model_config = with_examples(FATAL_EXAMPLE)
+
+    morning: str = Field(
+        default="08:00",
+        examples=["08:00"],
+        json_schema_extra={"pattern": _HH_MM.pattern},
+        description="The night ends: a fatal alert of the night is told then.",
+    )
+    evening: str = Field(
+        default="22:00",
+        examples=["22:00"],
+        json_schema_extra={"pattern": _HH_MM.pattern},
+        description="The night starts: a fatal alert from then waits for the morning.",
+    )
+    tell_at_night: Boolean = Field(
+        default=False, description="true: tell the leader at once at night too."
+    )
+
+    @field_validator("morning", "evening")
+    @classmethod
+    def _clock_time(cls, value: str, info: ValidationInfo) -> str:
+        if not _HH_MM.fullmatch(value):
+            raise ValueError("a time of day as HH:MM, 00:00 to 23:59, e.g. 08:00")
+        morning = info.data.get("morning")
+        if info.field_name == "evening" and morning is not None and value <= morning:
+            raise ValueError("must be after the morning")
+        return value
+
+
 class TriageTableIn(RequestBody):
     """The municipality's rules, tried in order; the first that matches decides, and an
     alert no rule matches pages now. Fixed rules come first and cannot be changed: an
-    `objected` (anonymous) alert pages nobody, and a fatal alert goes to the leader."""
+    `objected` (anonymous) alert pages nobody, and a fatal alert goes to the leader (by day
+    at once, at night in the morning: `fatal`)."""
 
     model_config = with_examples(TABLE_EXAMPLE)
 
     rules: list[TriageRuleIn] = Field(max_length=MAX_RULES)
     working_hours: WorkingHoursDoc = Field(
         default_factory=WorkingHoursDoc,
-        description="Left out: 08:00 to 15:30, Monday to Friday.",
+        description="Left out: 08:00 to 15:30, Monday to Friday, short days as usual.",
+    )
+    fatal: FatalDoc = Field(
+        default_factory=FatalDoc,
+        description="Left out: at once by day, at 08:00 after a night from 22:00.",
     )
 
     @field_validator("rules")
@@ -199,9 +301,10 @@ class TriageTableDoc(BaseModel):
     municipality: str = Field(examples=["3107"])
     configured: bool = Field(
         description="false: the municipality has no table of its own and triages by the "
-        "default shown here (hospital or legevakt: working hours, with the ward as first "
-        "contact; everything else pages now)."
+        "default shown here (hospital or admitted to the legevakt: working hours, with the "
+        "ward as first contact; everything else pages now)."
     )
     rules: list[TriageRuleOut]
     working_hours: WorkingHoursDoc
+    fatal: FatalDoc
     updated_at: datetime | None

@@ -1,7 +1,8 @@
 """Triage tables in storage: the one the triage of an alert uses, and the admin API's view.
 
 A municipality without a table of its own triages by `rules.DEFAULT_TABLE`. Rules are stored
-as JSON objects whose conditions are lists of enum values, or null for "any".
+as JSON objects whose conditions are lists of enum values, or null for "any"; short and
+closed days as lists of day texts (`rules.parse_day`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,19 @@ from app.errors import field_error
 from app.overdose.enums import DestinationType, Outcome, SeveritySign
 from app.triage import repository
 from app.triage.models import TriageTableRow
-from app.triage.rules import DEFAULT_TABLE, TriageAction, TriageRule, TriageTable, WorkingHours
+from app.triage.rules import (
+    DEFAULT_TABLE,
+    FatalTiming,
+    TriageAction,
+    TriageRule,
+    TriageTable,
+    WorkingHours,
+    day_text,
+    parse_day,
+)
 from app.triage.schemas import (
     WEEKDAYS,
+    FatalDoc,
     TriageRuleOut,
     TriageTableDoc,
     TriageTableIn,
@@ -53,6 +64,12 @@ async def set_table(
         working_start=table.working_hours.start,
         working_end=table.working_hours.end,
         working_days=sorted(table.working_hours.days),
+        short_days=[day_text(day) for day in table.working_hours.short_days],
+        short_day_end=table.working_hours.short_day_end,
+        closed_days=[day_text(day) for day in table.working_hours.closed_days],
+        fatal_morning=table.fatal.morning,
+        fatal_evening=table.fatal.evening,
+        fatal_at_night=table.fatal.at_night,
         updated_at=now,
     )
     await repository.save_table(session, row)
@@ -76,15 +93,34 @@ def _from_api(table_in: TriageTableIn) -> TriageTable:
         except ValueError as exc:
             raise field_error(f"rules.{number}", str(exc)) from None
     doc = table_in.working_hours
+    if "short_day_end" in doc.model_fields_set and not doc.start < doc.short_day_end < doc.end:
+        # Only when given: left out, 12:00 applies, or the usual end if that is sooner.
+        raise field_error(
+            "working_hours.short_day_end",
+            "a short day ends after the start and before the usual end "
+            "(a day without working hours is one of closed_days)",
+        )
     try:
         hours = WorkingHours(
             start=time.fromisoformat(doc.start),
             end=time.fromisoformat(doc.end),
             days=frozenset(WEEKDAYS.index(day) for day in doc.days),
+            short_days=tuple(parse_day(day) for day in doc.short_days),
+            short_day_end=time.fromisoformat(doc.short_day_end),
+            closed_days=tuple(parse_day(day) for day in doc.closed_days),
         )
-        return TriageTable(rules=tuple(rules), working_hours=hours)
     except ValueError as exc:
         raise field_error("working_hours", str(exc)) from None
+    fatal = table_in.fatal
+    try:
+        timing = FatalTiming(
+            morning=time.fromisoformat(fatal.morning),
+            evening=time.fromisoformat(fatal.evening),
+            at_night=fatal.tell_at_night,
+        )
+    except ValueError as exc:
+        raise field_error("fatal", str(exc)) from None
+    return TriageTable(rules=tuple(rules), working_hours=hours, fatal=timing)
 
 
 def _from_row(row: TriageTableRow) -> TriageTable:
@@ -98,8 +134,16 @@ def _from_row(row: TriageTableRow) -> TriageTable:
         )
         for rule in row.rules
     )
-    hours = WorkingHours(row.working_start, row.working_end, frozenset(row.working_days))
-    return TriageTable(rules=rules, working_hours=hours)
+    hours = WorkingHours(
+        row.working_start,
+        row.working_end,
+        frozenset(row.working_days),
+        short_days=tuple(parse_day(day) for day in row.short_days),
+        short_day_end=row.short_day_end,
+        closed_days=tuple(parse_day(day) for day in row.closed_days),
+    )
+    fatal = FatalTiming(row.fatal_morning, row.fatal_evening, row.fatal_at_night)
+    return TriageTable(rules=rules, working_hours=hours, fatal=fatal)
 
 
 def _rule_json(rule: TriageRule) -> dict[str, Any]:
@@ -113,7 +157,7 @@ def _rule_json(rule: TriageRule) -> dict[str, Any]:
 
 
 def _doc(code: str, table: TriageTable, row: TriageTableRow | None) -> TriageTableDoc:
-    hours = table.working_hours
+    hours, fatal = table.working_hours, table.fatal
     return TriageTableDoc(
         municipality=code,
         configured=row is not None,
@@ -125,6 +169,14 @@ def _doc(code: str, table: TriageTable, row: TriageTableRow | None) -> TriageTab
             start=hours.start.strftime("%H:%M"),
             end=hours.end.strftime("%H:%M"),
             days=[WEEKDAYS[day] for day in sorted(hours.days)],
+            short_days=[day_text(day) for day in hours.short_days],
+            short_day_end=hours.short_day_end.strftime("%H:%M"),
+            closed_days=[day_text(day) for day in hours.closed_days],
+        ),
+        fatal=FatalDoc(
+            morning=fatal.morning.strftime("%H:%M"),
+            evening=fatal.evening.strftime("%H:%M"),
+            tell_at_night=fatal.at_night,
         ),
         updated_at=row.updated_at if row is not None else None,
     )

@@ -227,3 +227,19 @@ async def test_a_post_without_the_csrf_token_is_refused(
             )
             assert response.status_code == 403
     assert await step_state(state, case_id, "reach") == ("open", None)
+
+
+async def test_a_step_due_at_once_says_why_on_the_page(
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock
+) -> None:
+    """The assessment counts from the overdose (20 minutes before the page): its time had
+    passed when the team was told, so it is due at once and the page says why."""
+    team = await factory.team()
+    case_id = await open_case(factory, state, clock, team)
+    async with browser_client(app) as bo:
+        await signed_in(bo, state, clock, team, 1)
+        page = await bo.get(f"/a/cases/{case_id}")
+        assert page.status_code == 200, page.text
+        why = "straks: fristen var passert da første ansvarlige ble varslet"
+        assert why in step_section(page.text, "assess")
+        assert why not in step_section(page.text, "reach")

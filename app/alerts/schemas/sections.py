@@ -1,4 +1,4 @@
-"""The optional sections of an alert, which a supplement shares (BRIEF §3, §9).
+"""The optional sections of an alert, which a supplement shares (docs/rules.md).
 
 Each section forbids fields it does not know; a value that fails its check is left out and
 listed by the lenient base (:mod:`app.alerts.schemas.lenient`), the request still goes
@@ -57,7 +57,14 @@ class Place(RequestBody):
 class Destination(RequestBody):
     """Where the person is now, when the crew leaves: decides how urgent the follow-up is."""
 
-    type: DestinationType | None = Field(default=None, examples=[DestinationType.HOSPITAL])
+    type: DestinationType | None = Field(
+        default=None,
+        examples=[DestinationType.HOSPITAL],
+        description="`legevakt_sent_home` (observed and sent home: paged at once) or "
+        "`legevakt_admitted` (ØHD or observation beds: like a hospital). `legevakt` alone is "
+        "deprecated: still accepted and stored, triaged as paging at once unless the "
+        "municipality's table names it.",
+    )
     name: ShortText | None = Field(
         default=None, description="The place's name: a ward, a shelter.", examples=["Akuttposten"]
     )

@@ -141,6 +141,7 @@ def _set_timer(step: FollowupStep, deadline: datetime, *, now: datetime) -> None
     """A new deadline, told afresh: its own reminder and overdue notice."""
     lead = timedelta(hours=step.remind_before_hours)
     step.deadline = deadline
+    step.due_at_once = False  # the deadline is no longer the one the case opened with
     step.remind_at = deadlines.remind_at(deadline, remind_before=lead, now=now)
     step.reminded_at = None
     step.overdue_told_at = None

@@ -94,6 +94,13 @@ class FollowupStep(SQLModel, table=True):
     state: str = Field(max_length=20)
     active: bool = Field(description="A deadline runs: the step is not resolved")
     deadline: datetime = Field(sa_type=UTCDateTime, description="The current (or last) deadline")
+    due_at_once: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": false()},
+        description="The template's deadline fell before the first responsible person was "
+        'told, so the step was due at once from then (docs/rules.md, "Step deadlines"); '
+        "false once a new deadline is set",
+    )
     remind_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     overdue_told_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

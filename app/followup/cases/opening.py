@@ -1,7 +1,8 @@
 """Cases that no tap opens: a fatal alert (the leader is told, nobody takes it) and an alert
 deferred to working hours (a task for the team from the moment working hours start). Both open
-when triage said the work starts (`triage_page_at`), never at night: their deadlines, and the
-SMS about them, count from there.
+when triage said the work starts (`triage_page_at`: a fatal alert of the night in the morning,
+unless the municipality tells it at night too): no deadline falls before then (docs/rules.md,
+"Step deadlines").
 
 Taking an alert opens its case in the same transaction (`app.web.service.take`,
 `app.answers.sms_replies`); these are opened by the follow-up engine each round instead, so

@@ -64,6 +64,12 @@ class StepOut(BaseModel):
     state: StepState
     active: bool = Field(description="Not resolved: its deadline runs")
     deadline: datetime = Field(description="The current deadline (the last one, if resolved)")
+    due_at_once: bool = Field(
+        description="Why the deadline is sooner than the template says: its time had passed "
+        "when the first responsible person was told of the alert (a fatal alert of the night "
+        "is told in the morning), so the step is due at once from then. False once a new "
+        "deadline is set (a next attempt, a reopened step)."
+    )
     remind_at: datetime | None
     overdue: bool = Field(description="Active and past its deadline")
     attempts: int = Field(description="Times recorded as not reached")

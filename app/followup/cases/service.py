@@ -101,13 +101,34 @@ async def open_case_for_alert(
         opened_at=now,
         conditions={c.value: held for c, held in conditions.items()},
     )
+    told_at = _told_at(alert, now=now)
     planned = plan.plan_steps(
-        template, conditions, people=people, alert_at=alert.occurred_at, opened_at=now
+        template,
+        conditions,
+        people=people,
+        alert_at=alert.occurred_at,
+        opened_at=now,
+        told_at=told_at,
     )
     crisis = await _serious_crisis(
-        session, alert, case, template, conditions, people=people, after=len(planned), now=now
+        session,
+        alert,
+        case,
+        template,
+        conditions,
+        people=people,
+        after=len(planned),
+        now=now,
+        told_at=told_at,
     )
     return await _store(session, case, planned, crisis, leader=leader, now=now, url=public_base_url)
+
+
+def _told_at(alert: Alert, *, now: datetime) -> datetime:
+    """When the first person responsible for the alert was told: when triage said (the page,
+    or the leader told of a fatal alert), or when it was taken, if that came first."""
+    page_at = alert.triage_page_at
+    return now if page_at is None else min(page_at, now)
 
 
 async def _conditions(
@@ -134,6 +155,7 @@ async def _serious_crisis(
     people: plan.RoleHolders,
     after: int,
     now: datetime,
+    told_at: datetime,
 ) -> _Crisis | None:
     """A survivor case of a person with an earlier non-fatal overdose within the window of the
     alert's municipality (`settings.repeat_window`; by the keyed hash of the national id, in
@@ -155,6 +177,7 @@ async def _serious_crisis(
         people=people,
         alert_at=alert.occurred_at,
         opened_at=now,
+        told_at=told_at,
         first_position=after,
     )
     return _Crisis(window, extra)
@@ -314,6 +337,7 @@ def _step_row(case_id: uuid.UUID, planned: plan.PlannedStep, *, now: datetime) -
         state=planned.state.value,
         active=planned.active,
         deadline=planned.deadline,
+        due_at_once=planned.due_at_once,
         remind_at=planned.remind_at,
         next_due_at=planned.next_due_at,
         outcome=plan.CONDITION_NOT_MET if left_out else None,

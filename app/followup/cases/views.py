@@ -197,6 +197,7 @@ def _step_out(
         state=StepState(step.state),
         active=step.active,
         deadline=step.deadline,
+        due_at_once=step.due_at_once,
         remind_at=step.remind_at if step.active else None,
         overdue=deadlines.is_overdue(step.deadline, active=step.active, now=now),
         attempts=step.attempts,

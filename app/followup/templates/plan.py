@@ -76,6 +76,8 @@ class PlannedStep:
     deadline: datetime
     remind_at: datetime | None
     remind_before: timedelta
+    due_at_once: bool = False
+    """The template's deadline fell before the first responsible person was told."""
 
     @property
     def next_due_at(self) -> datetime | None:
@@ -96,9 +98,11 @@ def plan_steps(
     people: RoleHolders,
     alert_at: datetime,
     opened_at: datetime,
+    told_at: datetime | None = None,
     first_position: int = 0,
 ) -> list[PlannedStep]:
-    """The steps of a case opened at `opened_at` for an overdose at `alert_at`, numbered from
+    """The steps of a case opened at `opened_at` for an overdose at `alert_at`, whose first
+    responsible person was told at `told_at` (None: when the case opened), numbered from
     `first_position` (steps added after the template's own)."""
     planned: list[PlannedStep] = []
     min_lead = timedelta(hours=template.min_lead_hours)
@@ -106,9 +110,14 @@ def plan_steps(
         applies = step.condition is None or conditions.get(step.condition, False)
         state = StepState.OPEN if applies else StepState.NOT_APPLICABLE
         active = is_active(state, not_reached_resolves=step.not_reached_resolves)
-        deadline = deadlines.planned_deadline(
-            alert_at, offset_hours=step.offset_hours, opened_at=opened_at, min_lead=min_lead
+        due = deadlines.planned_deadline(
+            alert_at,
+            offset_hours=step.offset_hours,
+            told_at=opened_at if told_at is None else told_at,
+            opened_at=opened_at,
+            min_lead=min_lead,
         )
+        deadline = due.at
         lead = remind_before(template, step)
         owner = people.holder(step.owner)
         companion = people.holder(step.companion) if step.companion is not None else None
@@ -125,6 +134,7 @@ def plan_steps(
                 if active
                 else None,
                 remind_before=lead,
+                due_at_once=due.due_at_once,
             )
         )
     return planned

@@ -2,7 +2,7 @@
 groups are copied out one by one and merged by union-find, every place is measured against
 every other, every signal is scanned for every cluster). The reference the fast
 `app.drug_warnings.clusters.detect` and `signals.growth.signals_for` are compared with
-(tests/test_cluster_equivalence.py), and the old algorithm in bench/cluster_check.py.
+(tests/drug_warnings/test_cluster_equivalence.py), and the old algorithm in bench/cluster_check.py.
 A new signal's row is built by the app's `new_signal`: how a row is filled is not what
 the two are compared on."""
 

@@ -1,6 +1,6 @@
 """Cluster detection: N overdoses within H hours in one area raise a signal (pure).
 
-The rule, as table-tested in tests/test_clusters.py:
+The rule, as table-tested in tests/drug_warnings/test_clusters.py:
 
 * **Time.** An event's time is when the overdose happened (`occurred_at`), not when the alert
   arrived: an alert sent late still belongs where it happened. N events are "within H hours"

@@ -17,7 +17,7 @@ from app.escalation.policy.rules import Step, StepTarget, TargetKind
 from devtools.webhook_receiver import WebhookReceiver
 from tests.browser.conftest import link_in, shoot, with_and_without_js
 from tests.scenario import Scenario, page_members
-from tests.webhooks import ClockedWebhook, create_endpoint
+from tests.webhooks.support import ClockedWebhook, create_endpoint
 
 PERSONAL = ("Ola", "Nordmann", "01010750160", "91234567", "Fredrikstad stasjon")
 

@@ -18,8 +18,7 @@ from app.followup import deadlines
 from app.followup.cases.models import SUBJECT_KIND
 from app.notify.models import OutboxMessage
 from app.state import AppState
-from tests.scenario import Scenario
-from tests.test_followup_cases import (
+from tests.followup.test_followup_cases import (
     ADA,
     BO,
     CY,
@@ -31,6 +30,7 @@ from tests.test_followup_cases import (
     record,
     take,
 )
+from tests.scenario import Scenario
 
 OVERDOSE = datetime(2026, 11, 23, 11, 40, tzinfo=UTC)  # 12:40 in Oslo
 REACH_DEADLINE = OVERDOSE + timedelta(hours=24)

@@ -1,7 +1,7 @@
 """The leader's overview below "Mine saker" (`/a/cases`): the municipality's open cluster
 signals, its warnings (drafts, in force, expired with the review due) and the warnings from
 neighbouring municipalities; a member sees none of it. Signals and warnings are made through
-the API as the case system makes them (tests/test_drug_warnings.py).
+the API as the case system makes them (tests/drug_warnings/test_drug_warnings.py).
 
 Fredrikstad (3107) is the team's; Oslo (0301) lists Fredrikstad as its neighbour.
 """

@@ -13,7 +13,7 @@ from devtools.fake_twilio import InboundReply
 from devtools.webhook_receiver import WebhookReceiver
 from tests.scenario import Scenario
 from tests.web.conftest import paging_team
-from tests.webhooks import ClockedWebhook, create_endpoint
+from tests.webhooks.support import ClockedWebhook, create_endpoint
 
 OUR_NUMBER = "+4759440000"
 

@@ -11,11 +11,17 @@ import pytest
 from app.auth.scopes import Scope
 from app.cli import run_migrations as migrate
 from app.state import AppState
+from tests.drug_warnings.test_drug_warnings import (
+    approve_warning,
+    as_leader,
+    draft_warning,
+    set_contacts,
+    world,
+)
+from tests.drug_warnings.test_drug_warnings_staff import REPORT, team, token_of
 from tests.factories import TeamSetup
+from tests.migrations.test_migration_0006 import as_uuid, rows
 from tests.scenario import Scenario
-from tests.test_drug_warnings import approve_warning, as_leader, draft_warning, set_contacts, world
-from tests.test_drug_warnings_staff import REPORT, team, token_of
-from tests.test_migration_0006 import as_uuid, rows
 
 __all__ = ["team", "world"]
 

@@ -14,9 +14,9 @@ import httpx
 
 from app.auth.staff.security import SESSION_COOKIE
 from app.clock import FakeClock
+from tests.followup.test_followup_cases import BO, CASES, CY, alert, desk, read_case, take
 from tests.problems import assert_problem
 from tests.scenario import Scenario
-from tests.test_followup_cases import BO, CASES, CY, alert, desk, read_case, take
 from tests.web.test_case_pages import session_token
 
 __all__ = ["desk"]

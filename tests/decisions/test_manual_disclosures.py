@@ -12,6 +12,7 @@ import pytest
 from app.clock import FakeClock
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory
+from tests.migrations.test_migration_0006 import as_uuid, rows
 from tests.personal_data import (
     INVALID_NATIONAL_ID,
     NATIONAL_ID,
@@ -23,7 +24,6 @@ from tests.personal_data import (
 )
 from tests.problems import assert_problem
 from tests.scenario import Scenario
-from tests.test_migration_0006 import as_uuid, rows
 
 REASON = "Personen forlot stedet sterkt ruspåvirket; melding om savnet person til politiet."
 NOT_TOLD = "Personen er ikke funnet ennå; informeres når vedkommende er funnet."

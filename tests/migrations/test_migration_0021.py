@@ -14,9 +14,9 @@ from app.overdose.enums import DestinationType, Outcome
 from app.state import AppState
 from app.triage.rules import FatalTiming, TriageAction, TriageRule, TriageTable, WorkingHours
 from tests.factories import Factory
-from tests.test_migration_0006 import rows
-from tests.test_migration_0018 import migrated
-from tests.test_triage_admin import URL, stored
+from tests.migrations.test_migration_0006 import rows
+from tests.migrations.test_migration_0018 import migrated
+from tests.triage.test_triage_admin import URL, stored
 
 TABLE: dict[str, Any] = {
     "rules": [

@@ -27,7 +27,7 @@ from app.webhooks.urls import MAX_URL_LENGTH
 from devtools.webhook_receiver import WebhookReceiver
 from tests.factories import ApiCredentials, Factory
 from tests.scenario import Scenario
-from tests.webhooks import (
+from tests.webhooks.support import (
     ClockedWebhook,
     FakeResolver,
     create_endpoint,

@@ -17,10 +17,10 @@ from app.consent.enums import DataCategory
 from app.informing import service as informing
 from app.informing.models import InformDuty, InformTrigger
 from app.state import AppState
+from tests.migrations.test_migration_0006 import rows
 from tests.personal_data import NATIONAL_ID, decoded, personal_body
 from tests.problems import assert_problem
 from tests.scenario import Scenario
-from tests.test_migration_0006 import rows
 
 RECORDER = {"name": "Kari Solberg", "role": "leder"}
 

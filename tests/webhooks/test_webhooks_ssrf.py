@@ -35,7 +35,13 @@ from devtools.webhook_receiver import WebhookReceiver
 from tests.databases import TEST_JWT_SECRET
 from tests.factories import ApiCredentials, Factory
 from tests.scenario import Scenario
-from tests.webhooks import ConnectionCounter, FakeResolver, deliveries, enqueue, set_endpoint
+from tests.webhooks.support import (
+    ConnectionCounter,
+    FakeResolver,
+    deliveries,
+    enqueue,
+    set_endpoint,
+)
 
 PUBLIC = "51.174.10.20"
 SPELLINGS_OF_THIS_MACHINE = [

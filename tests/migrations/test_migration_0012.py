@@ -10,7 +10,7 @@ from app.alerts.models import Alert
 from app.cli import run_migrations as migrate
 from app.state import AppState
 from tests.factories import Factory, alert_body
-from tests.test_migration_0006 import rows
+from tests.migrations.test_migration_0006 import rows
 
 
 async def test_0012_down_and_up_keeps_what_the_first_version_could_say(

@@ -6,8 +6,8 @@ import asyncio
 
 from app.cli import run_migrations as migrate
 from app.state import AppState
+from tests.migrations.test_migration_0006 import rows
 from tests.scenario import Scenario
-from tests.test_migration_0006 import rows
 
 
 async def test_0009_down_and_up_with_alerts_paged(scenario: Scenario, state: AppState) -> None:

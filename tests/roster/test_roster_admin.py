@@ -19,7 +19,7 @@ NOT_MOBILE = "not a Norwegian mobile number (+47 4xxxxxxx or 9xxxxxxx)"
 
 @pytest.fixture
 async def admin(factory: Factory) -> ApiCredentials:
-    # Administers every test municipality (scoping itself: tests/test_admin_scoping.py).
+    # Administers every test municipality (scoping itself: tests/roster/test_admin_scoping.py).
     return await factory.admin_client(municipalities=tuple(MUNICIPALITIES))
 
 

@@ -19,7 +19,7 @@ from app.db import create_engine
 from app.privacy.keys import build_cipher
 from tests.databases import BACKEND, _pg_execute, _pg_url, settings_for
 
-ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 ALERT_ID = uuid.UUID("0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10")
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

@@ -9,10 +9,7 @@ from datetime import timedelta
 
 from app.auth.scopes import Scope
 from app.drug_warnings.warnings.service import REPORT_LOOK_BACK
-from tests.personal_data import NAME, personal_body
-from tests.problems import assert_problem
-from tests.scenario import Scenario
-from tests.test_drug_warnings import (
+from tests.drug_warnings.test_drug_warnings import (
     BY,
     CONTACTS,
     approve_warning,
@@ -24,7 +21,10 @@ from tests.test_drug_warnings import (
     sms_sent_to,
     world,
 )
-from tests.test_drug_warnings_staff import REPORT
+from tests.drug_warnings.test_drug_warnings_staff import REPORT
+from tests.personal_data import NAME, personal_body
+from tests.problems import assert_problem
+from tests.scenario import Scenario
 
 __all__ = ["world"]
 

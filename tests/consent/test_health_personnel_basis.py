@@ -14,8 +14,8 @@ from app.cli import run_migrations as migrate
 from app.roster.models import Member
 from app.state import AppState
 from tests.factories import ApiCredentials, Factory
+from tests.migrations.test_migration_0006 import rows
 from tests.problems import assert_problem
-from tests.test_migration_0006 import rows
 
 ADMIN = "/v1/admin"
 

@@ -18,7 +18,7 @@ ADMIN = "/v1/admin"
 
 @pytest.fixture
 async def admin(factory: Factory) -> ApiCredentials:
-    # Administers every test municipality (scoping itself: tests/test_admin_scoping.py).
+    # Administers every test municipality (scoping itself: tests/roster/test_admin_scoping.py).
     return await factory.admin_client(municipalities=tuple(MUNICIPALITIES))
 
 

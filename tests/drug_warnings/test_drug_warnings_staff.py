@@ -14,10 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from app.state import AppState
-from tests.factories import TeamSetup
-from tests.problems import assert_problem
-from tests.scenario import Scenario
-from tests.test_drug_warnings import (
+from tests.drug_warnings.test_drug_warnings import (
     BY,
     CLEAN_TEXT,
     FEDERAL,
@@ -31,6 +28,9 @@ from tests.test_drug_warnings import (
     sms_sent_to,
     world,
 )
+from tests.factories import TeamSetup
+from tests.problems import assert_problem
+from tests.scenario import Scenario
 from tests.web.test_case_pages import session_token
 
 __all__ = ["world"]

@@ -17,11 +17,19 @@ import pytest
 from app.followup.cases import notes
 from app.privacy.crypto import DecryptionError
 from app.state import AppState
+from tests.followup.test_followup_cases import (
+    alert,
+    case_api,
+    desk,
+    read_case,
+    record,
+    steps_of,
+    take,
+)
+from tests.followup.test_followup_staff_api import call, staff_token
+from tests.migrations.test_migration_0006 import as_uuid, rows
 from tests.problems import assert_problem
 from tests.scenario import Scenario
-from tests.test_followup_cases import alert, case_api, desk, read_case, record, steps_of, take
-from tests.test_followup_staff_api import call, staff_token
-from tests.test_migration_0006 import as_uuid, rows
 
 __all__ = ["desk"]
 

@@ -17,7 +17,7 @@ from app.worker import Worker
 from devtools.webhook_receiver import WebhookReceiver
 from tests.factories import Factory
 from tests.scenario import Scenario
-from tests.webhooks import ClockedWebhook, create_endpoint, deliveries, enqueue
+from tests.webhooks.support import ClockedWebhook, create_endpoint, deliveries, enqueue
 
 
 def test_backoff_grows_to_hourly() -> None:

@@ -7,10 +7,10 @@ from sqlalchemy import text
 
 from app.followup.cases import notes
 from app.state import AppState
+from tests.followup.test_followup_cases import alert, desk, read_case, record, steps_of, take
+from tests.migrations.test_migration_0006 import as_uuid, rows
+from tests.migrations.test_migration_0018 import migrated
 from tests.scenario import Scenario
-from tests.test_followup_cases import alert, desk, read_case, record, steps_of, take
-from tests.test_migration_0006 import as_uuid, rows
-from tests.test_migration_0018 import migrated
 
 __all__ = ["desk"]
 

@@ -120,9 +120,15 @@ CASES = [
     ),
     Case(
         "warning-contacts",
-        lambda _: {"contacts": [], "neighbours": []},
+        lambda _: {"contacts": [], "neighbours": [], "external": []},
         {**CONTACTS, "neighbours": [OTHER]},
-        answer={**CONTACTS, "neighbours": [OTHER]},
+        answer={
+            "contacts": [
+                {**c, "kinds": ["cluster", "substance", "other"]} for c in CONTACTS["contacts"]
+            ],
+            "neighbours": [OTHER],
+            "external": [],
+        },
     ),
     Case(
         "cluster-rules",

@@ -1,0 +1,57 @@
+"""who is warned: the kind of a warning, the leader's choice of recipients, external recipients
+
+Revision ID: 0024
+Revises: 0021
+
+Issue 20 items 4, 8-10 (docs/rules.md, "Issue 20, items 4, 8, 9 and 10"). Written after 0021
+while 0022 and 0023 were written on other branches: the revisions are chained when merged.
+
+* `drug_warning.kind` (`cluster`, `substance`, `other`): decides who is suggested. A warning
+  stored before is `cluster` when it came from a signal, else `substance`, as a new draft
+  without a kind would be.
+* `drug_warning.recipients`: who the leader chose at approval (and the suggested ones left
+  out). Empty for the warnings approved before: they went to the whole contact list, which
+  their SMS rows in the outbox still show.
+* `warning_settings.external`: recipients outside the service (SMS numbers, e-mail
+  addresses). None for the settings stored before.
+
+Columns are added and dropped with plain ALTER TABLE, as in 0020 and 0021.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from alembic import op
+
+revision: str = "0024"
+down_revision: str | None = "0021"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "drug_warning",
+        sa.Column("kind", sa.String(length=20), server_default="other", nullable=False),
+    )
+    op.add_column(
+        "drug_warning",
+        sa.Column("recipients", sa.JSON(), server_default=sa.text("'[]'"), nullable=False),
+    )
+    op.add_column(
+        "warning_settings",
+        sa.Column("external", sa.JSON(), server_default=sa.text("'[]'"), nullable=False),
+    )
+    op.execute(
+        "UPDATE drug_warning SET kind = CASE WHEN signal_id IS NOT NULL THEN 'cluster' "
+        "ELSE 'substance' END"
+    )
+
+
+def downgrade() -> None:
+    op.execute("ALTER TABLE warning_settings DROP COLUMN external")
+    op.execute("ALTER TABLE drug_warning DROP COLUMN recipients")
+    op.execute("ALTER TABLE drug_warning DROP COLUMN kind")

@@ -13,6 +13,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_from_file
 from babel.messages.frontend import parse_mapping_cfg
 
+from app.drug_warnings.recipients import WarningKind
 from app.followup.state import CaseState, StepState
 from app.i18n import LANGUAGES, MissingWord, read_catalog, words
 from app.overdose.enums import AlertKind
@@ -68,6 +69,7 @@ def built_at_run_time() -> set[str]:
         *(f"step.state.{state}" for state in StepState),
         *(f"case.action.{action}" for action in RECORD_ACTIONS),
         *(f"warnings.done.{done}" for done in DONE),
+        *(f"warnings.kind.{kind}" for kind in WarningKind),
         *(f"warnings.{act}{part}" for act in acts for part in ("", ".note", ".send")),
         *(f"overview.{group}{part}" for group in groups for part in ("", ".none")),
     }

@@ -1,4 +1,5 @@
-"""who is warned: the kind of a warning, the leader's choice of recipients, external recipients
+"""who is warned, and documentation as it happens: warning kinds, the leader's choice of
+recipients, external recipients; steps whose deadline follows another step
 
 Revision ID: 0024
 Revises: 0021
@@ -14,6 +15,11 @@ while 0022 and 0023 were written on other branches: the revisions are chained wh
   their SMS rows in the outbox still show.
 * `warning_settings.external`: recipients outside the service (SMS numbers, e-mail
   addresses). None for the settings stored before.
+
+* `followup_step.after_step`, `after_same_working_day`, `after_hours`: a step whose deadline
+  follows another step's completion (the template's `after`). None for the steps stored
+  before: their deadlines stay as planned. Municipalities' stored templates are not changed
+  (they are the municipality's own; docs/rules.md, "Documentation as it happens").
 
 Columns are added and dropped with plain ALTER TABLE, as in 0020 and 0021.
 """
@@ -45,6 +51,14 @@ def upgrade() -> None:
         "warning_settings",
         sa.Column("external", sa.JSON(), server_default=sa.text("'[]'"), nullable=False),
     )
+    op.add_column("followup_step", sa.Column("after_step", sa.String(length=40), nullable=True))
+    op.add_column(
+        "followup_step",
+        sa.Column(
+            "after_same_working_day", sa.Boolean(), server_default=sa.false(), nullable=False
+        ),
+    )
+    op.add_column("followup_step", sa.Column("after_hours", sa.Float(), nullable=True))
     op.execute(
         "UPDATE drug_warning SET kind = CASE WHEN signal_id IS NOT NULL THEN 'cluster' "
         "ELSE 'substance' END"
@@ -52,6 +66,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for name in ("after_hours", "after_same_working_day", "after_step"):
+        op.execute(f"ALTER TABLE followup_step DROP COLUMN {name}")
     op.execute("ALTER TABLE warning_settings DROP COLUMN external")
     op.execute("ALTER TABLE drug_warning DROP COLUMN recipients")
     op.execute("ALTER TABLE drug_warning DROP COLUMN kind")

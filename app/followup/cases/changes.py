@@ -46,6 +46,7 @@ from app.followup.state import (
 from app.privacy.free_text import personal_data_in
 from app.roster.models import Member
 from app.roster.rota import duty as roster_duty
+from app.triage import service as triage_service
 
 
 class IllegalCaseChange(Conflict):
@@ -202,9 +203,47 @@ async def record_step(
         note_sealed=step.note_sealed,
         deadline=step.deadline if status.active else None,
     )
+    if status.state is StepState.DONE:
+        await _follow(session, case, steps, step, now=now)
     if not unresolved_required((s.required, s.active) for s in steps):
         _close(session, case, steps, CaseAction.CLOSE, by=acting.label, now=now)
     return await case_for(scope, case, steps=steps)
+
+
+async def _follow(
+    session: AsyncSession,
+    case: FollowupCase,
+    steps: list[FollowupStep],
+    done: FollowupStep,
+    *,
+    now: datetime,
+) -> None:
+    """The open steps that follow `done` (their template's `after`) get their deadline from
+    its completion now (docs/rules.md, "Documentation as it happens"), told afresh."""
+    following = [
+        s for s in steps if s.after_step == done.key and s.active and s.state == StepState.OPEN
+    ]
+    if not following:
+        return
+    table = await triage_service.table_for(session, municipality_code=case.municipality_code)
+    for step in following:
+        deadline = deadlines.after_step_deadline(
+            now,
+            same_working_day=step.after_same_working_day,
+            hours=step.after_hours,
+            working=table.working_hours,
+        )
+        _set_timer(step, deadline, now=now)
+        repository.add_event(
+            session,
+            case_id=case.id,
+            kind=CaseEventKind.DEADLINE_SET,
+            at=now,
+            by=None,
+            step_key=step.key,
+            outcome=f"{done.key} done",
+            deadline=deadline,
+        )
 
 
 def _next_attempt(

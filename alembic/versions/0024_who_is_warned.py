@@ -20,6 +20,10 @@ while 0022 and 0023 were written on other branches: the revisions are chained wh
   follows another step's completion (the template's `after`). None for the steps stored
   before: their deadlines stay as planned. Municipalities' stored templates are not changed
   (they are the municipality's own; docs/rules.md, "Documentation as it happens").
+* `followup_step.asks`, `answer`, `helsetilsynet_notified`: the serious-event report asks
+  whether the death may follow from the service (docs/rules.md, "The serious-event report").
+  The `serious_event_report` steps of cases stored before ask it too, so a leader who
+  records one done after the upgrade answers it.
 
 Columns are added and dropped with plain ALTER TABLE, as in 0020 and 0021.
 """
@@ -59,6 +63,14 @@ def upgrade() -> None:
         ),
     )
     op.add_column("followup_step", sa.Column("after_hours", sa.Float(), nullable=True))
+    op.add_column("followup_step", sa.Column("asks", sa.String(length=40), nullable=True))
+    op.add_column("followup_step", sa.Column("answer", sa.String(length=10), nullable=True))
+    op.add_column("followup_step", sa.Column("helsetilsynet_notified", sa.Boolean(), nullable=True))
+    # The serious-event report of the fatal cases stored before asks too (item 10).
+    op.execute(
+        "UPDATE followup_step SET asks = 'service_related_death' "
+        "WHERE key = 'serious_event_report' AND kind = 'report'"
+    )
     op.execute(
         "UPDATE drug_warning SET kind = CASE WHEN signal_id IS NOT NULL THEN 'cluster' "
         "ELSE 'substance' END"
@@ -66,7 +78,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("after_hours", "after_same_working_day", "after_step"):
+    for name in (
+        "helsetilsynet_notified",
+        "answer",
+        "asks",
+        "after_hours",
+        "after_same_working_day",
+        "after_step",
+    ):
         op.execute(f"ALTER TABLE followup_step DROP COLUMN {name}")
     op.execute("ALTER TABLE warning_settings DROP COLUMN external")
     op.execute("ALTER TABLE drug_warning DROP COLUMN recipients")

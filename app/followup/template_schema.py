@@ -14,6 +14,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from app.followup.serious_event import Question
 from app.strict import Boolean, Number
 
 MAX_OFFSET_HOURS = 24 * 90
@@ -114,6 +115,11 @@ class StepTemplate(BaseModel):
         default=None,
         description="When this step's deadline follows another step's completion: from then "
         "on it is due as this says (`offset_hours` is the deadline until then).",
+    )
+    asks: Question | None = Field(
+        default=None,
+        description="A question recorded with `done`: `service_related_death` (may the death "
+        "follow from the service; `yes` names the duty to notify Helsetilsynet at once).",
     )
     required: Boolean = Field(default=True, description="The case closes when these are resolved.")
     condition: Condition | None = Field(

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.alerts import repository as alerts_repository
 from app.alerts import sealing
 from app.errors import Conflict, FieldProblem, Forbidden, InvalidFields, NotFound
-from app.followup import deadlines
+from app.followup import deadlines, serious_event
 from app.followup.cases import notes, repository
 from app.followup.cases.actor import Actor, CaseScope
 from app.followup.cases.models import CaseEventKind, FollowupCase, FollowupStep
@@ -33,6 +33,7 @@ from app.followup.cases.schemas import (
     StepRecordIn,
 )
 from app.followup.cases.views import case_for, find_case
+from app.followup.serious_event import Question
 from app.followup.state import (
     CaseAction,
     CaseState,
@@ -179,6 +180,17 @@ async def record_step(
         )
     except IllegalTransition as exc:
         raise _allowed(exc) from exc
+    problems = serious_event.record_problems(
+        Question(step.asks) if step.asks else None,
+        done=action is StepAction.DONE,
+        answer=record.answer,
+        notified=record.helsetilsynet_notified,
+    )
+    if problems:
+        raise InvalidFields([FieldProblem(field=f, reason=r) for f, r in problems])
+    if action is StepAction.DONE and step.asks is not None:
+        step.answer = record.answer.value if record.answer else None
+        step.helsetilsynet_notified = record.helsetilsynet_notified
     _next_attempt(step, record, stays_active=status.active, now=now)
     step.state = status.state.value
     step.active = status.active

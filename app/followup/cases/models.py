@@ -115,6 +115,15 @@ class FollowupStep(SQLModel, table=True):
     after_hours: float | None = Field(
         default=None, description="With `after_step`: due this many hours after it was done"
     )
+    asks: str | None = Field(
+        default=None, max_length=40, description="`serious_event.Question`, from the template"
+    )
+    answer: str | None = Field(
+        default=None, max_length=10, description="`serious_event.Answer`, recorded with done"
+    )
+    helsetilsynet_notified: bool | None = Field(
+        default=None, description="With the answer `yes`: whether Helsetilsynet was notified"
+    )
     remind_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     overdue_told_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

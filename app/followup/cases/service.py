@@ -341,6 +341,7 @@ def _step_row(case_id: uuid.UUID, planned: plan.PlannedStep, *, now: datetime) -
         after_step=step.after.step if step.after else None,
         after_same_working_day=bool(step.after and step.after.same_working_day),
         after_hours=step.after.hours if step.after else None,
+        asks=step.asks.value if step.asks else None,
         remind_at=planned.remind_at,
         next_due_at=planned.next_due_at,
         outcome=plan.CONDITION_NOT_MET if left_out else None,

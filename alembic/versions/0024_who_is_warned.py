@@ -20,6 +20,8 @@ while 0022 and 0023 were written on other branches: the revisions are chained wh
   follows another step's completion (the template's `after`). None for the steps stored
   before: their deadlines stay as planned. Municipalities' stored templates are not changed
   (they are the municipality's own; docs/rules.md, "Documentation as it happens").
+* `followup_settings.coordinating_unit`: who convenes the urgent meeting of repeated
+  overdoses (None: «koordinerende enhet»; docs/rules.md, "Repeated overdoses").
 * `followup_step.asks`, `answer`, `helsetilsynet_notified`: the serious-event report asks
   whether the death may follow from the service (docs/rules.md, "The serious-event report").
   The `serious_event_report` steps of cases stored before ask it too, so a leader who
@@ -66,6 +68,9 @@ def upgrade() -> None:
     op.add_column("followup_step", sa.Column("asks", sa.String(length=40), nullable=True))
     op.add_column("followup_step", sa.Column("answer", sa.String(length=10), nullable=True))
     op.add_column("followup_step", sa.Column("helsetilsynet_notified", sa.Boolean(), nullable=True))
+    op.add_column(
+        "followup_settings", sa.Column("coordinating_unit", sa.String(length=100), nullable=True)
+    )
     # The serious-event report of the fatal cases stored before asks too (item 10).
     op.execute(
         "UPDATE followup_step SET asks = 'service_related_death' "
@@ -78,6 +83,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("ALTER TABLE followup_settings DROP COLUMN coordinating_unit")
     for name in (
         "helsetilsynet_notified",
         "answer",

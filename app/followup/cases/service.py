@@ -171,8 +171,11 @@ async def _serious_crisis(
     if not repeated.is_serious_crisis(count):
         return None
     case.serious_crisis, case.repeated_overdoses = True, count
+    unit = await followup_settings.coordinating_unit(
+        session, municipality_code=alert.municipality_code
+    )
     extra = plan.plan_steps(
-        repeated.extra_steps(s.key for s in template.steps),
+        repeated.extra_steps((s.key for s in template.steps), coordinating_unit=unit),
         conditions,
         people=people,
         alert_at=alert.occurred_at,

@@ -16,10 +16,12 @@ from tests.test_drug_warnings import (
     world,
 )
 from tests.test_drug_warnings_staff import REPORT
+from tests.test_followup_cases import ADA, alert, desk, read_case, steps_of, take
 from tests.test_migration_0006 import rows
 from tests.test_migration_0018 import migrated
+from tests.test_migration_0020 import execute
 
-__all__ = ["world"]
+__all__ = ["desk", "world"]
 
 
 async def test_0024_gives_stored_warnings_their_kind_both_ways(world: Scenario) -> None:
@@ -52,3 +54,14 @@ async def test_0024_gives_stored_warnings_their_kind_both_ways(world: Scenario) 
     )
     assert approved.status_code == 200, approved.text
     assert approved.json()["sms"]["pending"] == 2
+
+
+async def test_0024_asks_the_open_fatal_cases_report_and_keeps_the_steps(desk: Scenario) -> None:
+    alert_id = await alert(desk, kind="fatal", clinical={"outcome": "deceased"})
+    case_id = await take(desk, alert_id, desk.member(ADA))
+    await migrated(desk.state, "0021", down=True)
+    await execute(desk.state, "UPDATE followup_step SET title = title")  # rows survive
+    await migrated(desk.state, "head")
+    steps = steps_of(await read_case(desk, case_id))
+    assert steps["serious_event_report"]["asks"] == "service_related_death"
+    assert steps["assess"]["asks"] is None and steps["assess"]["answer"] is None

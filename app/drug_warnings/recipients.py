@@ -33,7 +33,7 @@ class WarningKind(StrEnum):
 ALL_KINDS: tuple[WarningKind, ...] = tuple(WarningKind)
 
 
-class Channel(StrEnum):
+class RecipientChannel(StrEnum):
     SMS = "sms"
     EMAIL = "email"
 
@@ -64,14 +64,14 @@ class Recipient:
 
     key: str
     name: str
-    channel: Channel
+    channel: RecipientChannel
     address: str
     kinds: frozenset[WarningKind]
     external: bool
     municipality: str | None = None
 
 
-def key_of(channel: Channel, address: str) -> str:
+def key_of(channel: RecipientChannel, address: str) -> str:
     return f"{channel.value}:{address}"
 
 
@@ -89,9 +89,9 @@ def recipients_of(
     external with both a number and an address is two recipients."""
     listed = [
         Recipient(
-            key=key_of(Channel.SMS, c["mobile"]),
+            key=key_of(RecipientChannel.SMS, c["mobile"]),
             name=c["name"],
-            channel=Channel.SMS,
+            channel=RecipientChannel.SMS,
             address=c["mobile"],
             kinds=_kinds(c),
             external=False,
@@ -99,7 +99,7 @@ def recipients_of(
         for c in contacts
     ]
     for e in external:
-        for channel, field in ((Channel.SMS, "mobile"), (Channel.EMAIL, "email")):
+        for channel, field in ((RecipientChannel.SMS, "mobile"), (RecipientChannel.EMAIL, "email")):
             if e.get(field):
                 listed.append(
                     Recipient(
@@ -134,7 +134,7 @@ def dispatch_list(
     rows = []
     for r in recipients:
         if r.key in chosen:
-            dispatch = Dispatch.SMS if r.channel is Channel.SMS else Dispatch.BY_EMAIL
+            dispatch = Dispatch.SMS if r.channel is RecipientChannel.SMS else Dispatch.BY_EMAIL
         elif r.key in suggestion:
             dispatch = None
         else:

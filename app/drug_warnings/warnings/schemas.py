@@ -11,7 +11,7 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from app.api.bodies import RequestBody, with_examples
-from app.drug_warnings.recipients import Channel, Dispatch, WarningKind
+from app.drug_warnings.recipients import Dispatch, RecipientChannel, WarningKind
 from app.drug_warnings.schemas import (
     ActingStaff,
     MunicipalityCode,
@@ -135,7 +135,7 @@ class RecipientOut(BaseModel):
 
     key: str = Field(description="What the approval's `recipients` names")
     name: str
-    channel: Channel
+    channel: RecipientChannel
     address: str = Field(description="The mobile (E.164) or e-mail address")
     external: bool = Field(description="Outside the service (the settings' `external`)")
     municipality: str | None

@@ -114,15 +114,31 @@ CASES = [
     ),
     Case(
         "followup-settings",
-        lambda _: {"repeat_window_days": 30, "configured": False, "updated_at": None},
-        {"repeat_window_days": 10},
-        answer={"repeat_window_days": 10, "configured": True, "updated_at": "2026-11-23T12:00:00Z"},
+        lambda _: {
+            "repeat_window_days": 30,
+            "coordinating_unit": "koordinerende enhet",
+            "configured": False,
+            "updated_at": None,
+        },
+        {"repeat_window_days": 10, "coordinating_unit": "fagkonsulent rus"},
+        answer={
+            "repeat_window_days": 10,
+            "coordinating_unit": "fagkonsulent rus",
+            "configured": True,
+            "updated_at": "2026-11-23T12:00:00Z",
+        },
     ),
     Case(
         "warning-contacts",
-        lambda _: {"contacts": [], "neighbours": []},
+        lambda _: {"contacts": [], "neighbours": [], "external": []},
         {**CONTACTS, "neighbours": [OTHER]},
-        answer={**CONTACTS, "neighbours": [OTHER]},
+        answer={
+            "contacts": [
+                {**c, "kinds": ["cluster", "substance", "other"]} for c in CONTACTS["contacts"]
+            ],
+            "neighbours": [OTHER],
+            "external": [],
+        },
     ),
     Case(
         "cluster-rules",

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from app.triage.rules import WorkingHours, next_working_start
+
 MAX_NEXT_ATTEMPT = timedelta(days=30)
 """A next attempt is at most this far ahead."""
 
@@ -125,6 +127,30 @@ def planned_deadline(
     if planned < told_at:
         return StepDeadline(max(told_at, floor), due_at_once=True)
     return StepDeadline(max(planned, floor), due_at_once=False)
+
+
+def after_step_deadline(
+    done_at: datetime,
+    *,
+    same_working_day: bool,
+    hours: float | None,
+    working: WorkingHours,
+) -> datetime:
+    """The deadline of a step that follows another, done at `done_at` (docs/rules.md,
+    "Documentation as it happens"): `hours` after it; or, `same_working_day`, the end of the
+    working day it was done on (a short day's end on a short day), or of the next working day
+    when it was done outside working hours (in the evening, at a weekend, on a holiday)."""
+    if not same_working_day:
+        assert hours is not None
+        return done_at + timedelta(hours=hours)
+    local = done_at.astimezone(LOCAL)
+    span = working.hours_on(local.date())
+    if span is not None and local.time() < span[1]:
+        return _utc(local.date(), span[1])
+    start = next_working_start(done_at, working).astimezone(LOCAL)
+    span = working.hours_on(start.date())
+    assert span is not None  # a working start is on a working day
+    return _utc(start.date(), span[1])
 
 
 def remind_at(deadline: datetime, *, remind_before: timedelta, now: datetime) -> datetime | None:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from app.followup.serious_event import Question
 from app.strict import Boolean, Number
 
 MAX_OFFSET_HOURS = 24 * 90
@@ -70,6 +71,29 @@ Guidance = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 Hours = Annotated[Number, Field(ge=0, le=MAX_OFFSET_HOURS)]
 
 
+class AfterStep(BaseModel):
+    """A deadline that follows another step: counted from when that step is recorded done
+    (docs/rules.md, "Documentation as it happens"). Until then the step's `offset_hours`
+    deadline stands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step: Key = Field(description="The key of an earlier step of the template.")
+    same_working_day: Boolean = Field(
+        default=False,
+        description="Due at the end of the working day on which that step was done (the "
+        "municipality's working hours, short and closed days included); done outside working "
+        "hours: the end of the next working day.",
+    )
+    hours: Hours | None = Field(default=None, description="Due this many hours after it.")
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Self:
+        if self.same_working_day == (self.hours is not None):
+            raise ValueError("give either same_working_day: true or hours")
+        return self
+
+
 class StepTemplate(BaseModel):
     """One step of the procedure."""
 
@@ -86,6 +110,16 @@ class StepTemplate(BaseModel):
     offset_hours: Hours = Field(
         description="Deadline: hours after the overdose (0: at once, within the template's "
         "`min_lead_hours` after the case opens)."
+    )
+    after: AfterStep | None = Field(
+        default=None,
+        description="When this step's deadline follows another step's completion: from then "
+        "on it is due as this says (`offset_hours` is the deadline until then).",
+    )
+    asks: Question | None = Field(
+        default=None,
+        description="A question recorded with `done`: `service_related_death` (may the death "
+        "follow from the service; `yes` names the duty to notify Helsetilsynet at once).",
     )
     required: Boolean = Field(default=True, description="The case closes when these are resolved.")
     condition: Condition | None = Field(
@@ -138,6 +172,10 @@ class FollowupTemplate(BaseModel):
         for step in self.steps:
             if step.key in seen:
                 raise ValueError(f"step keys must be unique: {step.key} occurs twice")
+            if step.after is not None and step.after.step not in seen:
+                raise ValueError(
+                    f"step {step.key}: after.step must name an earlier step ({step.after.step})"
+                )
             seen.add(step.key)
         if not any(s.required and s.condition is None for s in self.steps):
             raise ValueError("at least one step must be required on every case (no condition)")

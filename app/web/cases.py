@@ -176,15 +176,26 @@ async def show_details(
     return _case_page(request, session_csrf_token(state, staff), staff, visible, out, shown=shown)
 
 
-def _record_of(action: str, text: str) -> StepRecordIn:
-    """The form's tap and short text; InvalidFields when they will not do."""
+def _record_of(action: str, text: str, answer: str = "", notified: str = "") -> StepRecordIn:
+    """The form's tap and short text (and, on a step that asks, the answer and whether
+    Helsetilsynet was notified, taken with `done` only); InvalidFields when they will not do."""
     if action not in {a.value for a in RECORD_ACTIONS}:
         raise InvalidFields([])
     text = text.strip()
     if has_forbidden_characters(text):
         raise InvalidFields([])
+    done = action == StepAction.DONE.value
     try:
-        return StepRecordIn(action=StepAction(action), outcome=text or None)
+        return StepRecordIn.model_validate(
+            {
+                "action": action,
+                "outcome": text or None,
+                "answer": (answer or None) if done else None,
+                "helsetilsynet_notified": {"yes": True, "no": False}.get(notified)
+                if done and answer == "yes"
+                else None,
+            }
+        )
     except ValidationError:
         raise InvalidFields([]) from None
 
@@ -207,6 +218,8 @@ async def record(
     csrf: Annotated[str, Form()] = "",
     action: Annotated[str, Form(max_length=20)] = "",
     text: Annotated[str, Form(max_length=1000)] = "",
+    answer: Annotated[str, Form(max_length=20)] = "",
+    notified: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     if staff is None:
         return to_signin(request)
@@ -224,7 +237,7 @@ async def record(
                 CaseScope(session, _actor(staff), now, state.cipher),
                 case_id=visible.case.id,
                 step_key=step_key,
-                record=_record_of(action, text),
+                record=_record_of(action, text, answer, notified),
             )
         return RedirectResponse(_case_url(request, recorded.id), status_code=303)
     except NotFound:

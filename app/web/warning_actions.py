@@ -2,7 +2,8 @@
 that answers 303 back to `/a/cases?done=<what>` or a page with the reason (nothing stored):
 
 * `POST /a/warnings/<id>/approve`: approve and send (with the box "I have read the SMS"
-  ticked): the SMS to the contact list are due at once (the worker is woken after commit),
+  ticked) to the recipients whose boxes the leader left ticked (the suggestion for the
+  warning's kind comes ticked): their SMS are due at once (the worker is woken after commit),
   and the neighbours' leaders see it in their lists.
 * `POST /a/warnings/<id>/review`: record the review of an expired warning (a note).
 * `POST /a/signals/<id>/dismiss`: no warning is needed (a note).
@@ -25,7 +26,7 @@ from app.auth.staff.identity import StaffIdentity
 from app.drug_warnings.signals import service as signals
 from app.drug_warnings.signals.schemas import DismissalIn
 from app.drug_warnings.warnings import service as drafts
-from app.drug_warnings.warnings.schemas import ApprovalIn, ReviewIn
+from app.drug_warnings.warnings.schemas import MAX_RECIPIENTS, ApprovalIn, ReviewIn
 from app.errors import DomainError, NotFound
 from app.web.refusals import reason_of, reason_of_invalid
 from app.web.staff_pages import not_found, refused, words_of
@@ -87,14 +88,19 @@ async def approve_warning(
     warning_id: str,
     post: LeaderPostDep,
     confirm: Annotated[str, Form(max_length=10)] = "",
+    choice: Annotated[str, Form(max_length=10)] = "",
+    recipient: Annotated[list[str], Form(max_length=MAX_RECIPIENTS)] = [],  # noqa: B006
 ) -> Response:
+    """The boxes of the recipients the leader ticked (`choice=shown`: the list was on the
+    page, so no box ticked is nobody); without the list, the suggestion."""
     state = post.state
+    chosen = recipient if choice == "shown" else None
 
     async def approve(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
         return await drafts.approve_warning(
             warning_scope(session, state, staff),
             warning_id=key,
-            approval=ApprovalIn(by=acting(staff)),
+            approval=ApprovalIn.model_validate({"by": acting(staff), "recipients": chosen}),
         )
 
     return await _act(

@@ -87,7 +87,11 @@ async def test_the_leader_drafts_and_approves_a_warning_and_the_contact_gets_the
     await expect(draft).to_have_count(1)
     sms = f"Rusvarsel fra Fredrikstad, gjelder til {until(clock, 14)}: {WARNING_TEXT}"
     await expect(draft.locator(".sms-preview")).to_have_text(sms)
-    await expect(draft).to_contain_text("Går som SMS til 2 på kontaktlisten.")
+    await expect(draft).to_contain_text("Hvem får varselet")
+    boxes = draft.locator('input[name="recipient"]')
+    await expect(boxes).to_have_count(2)
+    for i in range(2):  # suggested for a cluster: ticked
+        await expect(boxes.nth(i)).to_be_checked()
     await expect(page.locator("#no-signals")).to_be_visible()
     await draft.scroll_into_view_if_needed()
     await shoot(page, "4-draft", full_page=False)

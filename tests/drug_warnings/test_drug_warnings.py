@@ -456,10 +456,15 @@ async def test_a_partner_files_a_concern_report_and_the_leader_warns_from_it(
 async def test_the_contact_list_and_neighbours(world: Scenario) -> None:
     url = f"/v1/admin/municipalities/{FEDERAL}/warning-contacts"
     empty = await world.http.get(url, headers=await as_admin(world))
-    assert empty.json() == {"contacts": [], "neighbours": []}
+    assert empty.json() == {"contacts": [], "neighbours": [], "external": []}
     await set_contacts(world)
     got = await world.http.get(url, headers=await as_admin(world))
-    assert got.json() == {"contacts": CONTACTS, "neighbours": [NEIGHBOUR]}
+    every_kind = ["cluster", "substance", "other"]
+    assert got.json() == {
+        "contacts": [{**c, "kinds": every_kind} for c in CONTACTS],
+        "neighbours": [NEIGHBOUR],
+        "external": [],
+    }
 
     for neighbours, reason in ((["1103", "9999"], "not served"), ([FEDERAL], "itself")):
         response = await world.http.put(

@@ -23,6 +23,7 @@ from app.clock import FakeClock
 from app.followup import repeated, texts
 from app.followup.cases import service as followup
 from app.followup.cases.models import FollowupCase, FollowupEvent, FollowupStep
+from app.followup.template_schema import OwnerRole
 from app.notify.models import OutboxMessage
 from app.state import AppState
 from tests.factories import Factory
@@ -241,7 +242,14 @@ async def test_second_alert_within_the_window_marks_the_case(
         ]
     leader = desk.teams[FREDRIKSTAD_TEAM].leader_id
     for key in EXTRA:
-        assert steps[key].owner_member_id == leader and steps[key].active
+        assert steps[key].active
+    # The coordinating unit convenes the meeting, not the leader: the leader assigns it.
+    assert steps["repeat_urgent_meeting"].owner_role == "team"
+    assert steps["repeat_urgent_meeting"].owner_member_id is None
+    assert "koordinerende enhet kaller inn" in steps["repeat_urgent_meeting"].title
+    assert "fastlegen eller koordinerende enhet" in steps["repeat_concern_report"].title
+    for key in ("repeat_concern_report", "repeat_consider_chapter10"):
+        assert steps[key].owner_member_id == leader
     guidance = (steps["repeat_consider_chapter10"].guidance or "").lower()
     assert "barneverns- og helsenemnda" in guidance and "ikke et vedtak" in guidance
     assert events == ["opened", "serious_crisis"]
@@ -428,6 +436,7 @@ async def test_a_later_change_of_the_settings_is_dated(
     changed = await http.put(url, json={"repeat_window_days": 365}, headers=credentials.headers)
     assert changed.json() == {
         "repeat_window_days": 365,
+        "coordinating_unit": "koordinerende enhet",
         "configured": True,
         "updated_at": "2026-11-23T13:00:00Z",
     }
@@ -469,3 +478,27 @@ async def test_the_leader_hears_of_a_crisis_opened_at_night_at_eight(
     assert crisis is not None and crisis.serious_crisis
     [sms] = await crisis_sms(desk)
     assert sms.due_at.astimezone(oslo) == night.replace(hour=8)
+
+
+@pytest.mark.parametrize(
+    ("unit", "meeting", "report"),
+    [
+        (
+            repeated.DEFAULT_COORDINATING_UNIT,
+            "Hastemøte: koordinerende enhet kaller inn tjenestene",
+            "Bekymringsmelding sendes fastlegen eller koordinerende enhet",
+        ),
+        (
+            "fagkonsulent rus",
+            "Hastemøte: fagkonsulent rus kaller inn tjenestene",
+            "Bekymringsmelding sendes fastlegen eller fagkonsulent rus",
+        ),
+    ],
+)
+def test_the_coordinating_unit_convenes_the_meeting(unit: str, meeting: str, report: str) -> None:
+    template = repeated.extra_steps([], coordinating_unit=unit)
+    steps = {s.key: s for s in template.steps}
+    assert steps["repeat_urgent_meeting"].title == meeting
+    assert steps["repeat_urgent_meeting"].owner is OwnerRole.TEAM, "not the team leader"
+    assert (steps["repeat_urgent_meeting"].guidance or "").startswith(unit[:1].upper() + unit[1:])
+    assert steps["repeat_concern_report"].title == report

@@ -233,7 +233,9 @@ async def test_the_leader_drafts_from_a_signal_edits_approves_and_the_sms_are_en
         assert (
             f"Rusvarsel fra Fredrikstad, gjelder til {until(clock, 14)}: {WARNING_TEXT}" in drafts
         )
-        assert "Går som SMS til 2 på kontaktlisten." in drafts and "Oslo" in drafts
+        assert "Hvem får varselet" in drafts and "Oslo" in drafts
+        for number in (CONTACT, SECOND_CONTACT):  # suggested for a cluster: ticked
+            assert f'name="recipient" value="sms:{number}" checked>' in drafts
         assert f'id="signal-{signal.id}"' not in page, "no longer open"
 
         edit = await ada.get(f"/a/warnings/{warning.id}/edit")
@@ -249,14 +251,24 @@ async def test_the_leader_drafts_from_a_signal_edits_approves_and_the_sms_are_en
         assert await rows(state, OutboxMessage) == []
 
         approved = await ada.post(
-            f"/a/warnings/{warning.id}/approve", data={"csrf": token, "confirm": "yes"}
+            f"/a/warnings/{warning.id}/approve",
+            data={
+                "csrf": token,
+                "confirm": "yes",
+                "choice": "shown",
+                "recipient": [f"sms:{SECOND_CONTACT}"],  # the leader unticked the first
+            },
         )
         assert done_of(approved) == "approved"
         [warning] = await rows(state, DrugWarning)
         assert warning.status == "approved" and warning.approved_by == "Ada Lund (leder)"
         assert warning.text == EDITED_TEXT and warning.valid_days == 7
+        assert [(r["address"], r["chosen"]) for r in warning.recipients] == [
+            (CONTACT, False),
+            (SECOND_CONTACT, True),
+        ]
         sms = await rows(state, OutboxMessage)
-        assert sorted(m.to_number for m in sms) == [CONTACT, SECOND_CONTACT]
+        assert sorted(m.to_number for m in sms) == [SECOND_CONTACT]
         sent = f"Rusvarsel fra Fredrikstad, gjelder til {until(clock, 7)}: {EDITED_TEXT}"
         for message in sms:
             assert message.body == sent
@@ -275,7 +287,7 @@ async def test_the_leader_drafts_from_a_signal_edits_approves_and_the_sms_are_en
             f"/a/warnings/{warning.id}/approve", data={"csrf": token, "confirm": "yes"}
         )
         assert again.status_code == 409 and "allerede behandlet" in again.text
-    assert len(await rows(state, OutboxMessage)) == 2
+    assert len(await rows(state, OutboxMessage)) == 1, "sent once"
 
 
 async def test_refused_warning_texts_are_shown_and_nothing_is_stored(

@@ -22,12 +22,19 @@ class WarningSettingsRow(SQLModel, table=True):
     contacts: list[dict[str, Any]] = Field(
         default_factory=list,
         sa_column=Column(JSON, nullable=False),
-        description='[{"name": …, "mobile": E.164}]: who receives the SMS of a warning',
+        description='[{"name": …, "mobile": E.164, "kinds": […]}]: who may receive the SMS of '
+        "a warning (no `kinds`: every kind)",
     )
     neighbours: list[str] = Field(
         default_factory=list,
         sa_column=Column(JSON, nullable=False),
         description="Kommunenummer of served municipalities whose leaders receive the warnings",
+    )
+    external: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+        description='[{"name": …, "municipality": …, "mobile": E.164, "email": …, "kinds": […]}]: '
+        "recipients outside the service (`recipients.recipients_of`)",
     )
     cluster_rules: list[dict[str, Any]] | None = Field(
         default=None, sa_column=Column(JSON), description="None: the default rules"

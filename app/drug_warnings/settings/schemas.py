@@ -4,9 +4,9 @@ cluster rules with its districts."""
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from app.api.bodies import RequestBody, with_examples
 from app.drug_warnings.clusters import (
@@ -15,6 +15,7 @@ from app.drug_warnings.clusters import (
     AreaKind,
     boundary_problem,
 )
+from app.drug_warnings.recipients import ALL_KINDS, WarningKind
 from app.drug_warnings.schemas import MunicipalityCode, ShortText, each_once, text_between
 from app.norway.types import MobileStr
 from app.strict import Integer, Number
@@ -36,9 +37,64 @@ Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 
 
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    ),
+]
+MAX_EXTERNAL = 50
+
+
+def _kinds_field() -> Any:
+    return Field(
+        default_factory=lambda: list(ALL_KINDS),
+        max_length=len(ALL_KINDS),
+        json_schema_extra={"uniqueItems": True},
+        description="The kinds of warning this recipient is suggested for when the leader "
+        "approves one (`cluster`, `substance`, `other`); omitted: every kind. The leader "
+        "picks who gets each warning.",
+    )
+
+
 class WarningContact(RequestBody):
     name: ShortText = Field(description="Who it is: a service, a role or a staff member")
     mobile: MobileStr = Field(description="A Norwegian mobile number; stored as E.164.")
+    kinds: list[WarningKind] = _kinds_field()
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds_once(cls, values: list[WarningKind]) -> list[WarningKind]:
+        return each_once(values, "kind")
+
+
+class ExternalRecipient(RequestBody):
+    """Someone outside the service who gets the municipality's warnings (e.g. Oslo for
+    Fredrikstad): by SMS, by e-mail (sent by the leader: odvarsel sends no e-mail), or both."""
+
+    name: ShortText = Field(description="Who it is, e.g. «Oslo kommune, Rusetaten»")
+    municipality: ShortText | None = Field(
+        default=None, description="The municipality or body it belongs to, as staff read it"
+    )
+    mobile: MobileStr | None = Field(
+        default=None, description="A Norwegian mobile number for the SMS; stored as E.164."
+    )
+    email: Email | None = Field(
+        default=None,
+        description="An e-mail address: listed as «to be sent by e-mail» when chosen.",
+    )
+    kinds: list[WarningKind] = _kinds_field()
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds_once(cls, values: list[WarningKind]) -> list[WarningKind]:
+        return each_once(values, "kind")
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Self:
+        if self.mobile is None and self.email is None:
+            raise ValueError("give mobile or email (or both)")
+        return self
 
 
 class WarningContacts(RequestBody):
@@ -51,6 +107,15 @@ class WarningContacts(RequestBody):
                 {"name": "Sprøyterommet", "mobile": "+4798765432"},
             ],
             "neighbours": ["3105", "0301"],
+            "external": [
+                {
+                    "name": "Oslo kommune, Rusetaten",
+                    "municipality": "Oslo",
+                    "mobile": "+4790000301",
+                    "email": "varsel@rusetaten.oslo.kommune.no",
+                    "kinds": ["substance"],
+                }
+            ],
         }
     )
 
@@ -61,7 +126,13 @@ class WarningContacts(RequestBody):
         max_length=50,
         json_schema_extra={"uniqueItems": True},
         description="Municipalities served by odvarsel whose leaders receive the warnings in "
-        "their list of incoming warnings (a neighbour not served: add its contact above).",
+        "their list of incoming warnings (a neighbour not served: add it to `external`).",
+    )
+    external: list[ExternalRecipient] = Field(
+        default_factory=list,
+        max_length=MAX_EXTERNAL,
+        description="Recipients outside the service (e.g. a municipality odvarsel does not "
+        "serve): the leader may choose them when approving a warning. Omitted: none.",
     )
 
     @field_validator("contacts")

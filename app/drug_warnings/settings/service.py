@@ -1,6 +1,8 @@
 """A municipality's warning settings (admin API): who its warnings reach, and its cluster rules.
 
-* The **contact list** gets an approved warning by SMS; the **neighbours** (municipalities
+* The **contact list** (by SMS) and the **external recipients** (outside the service, by SMS
+  or e-mail) are who the leader chooses from when approving a warning, with a suggestion by
+  the kind of warning (`app.drug_warnings.recipients`); the **neighbours** (municipalities
   odvarsel serves) receive it in their leader's list of incoming warnings.
 * The **cluster rules** say what `signals.service.check_clusters` looks for. A municipality that has
   set none detects by `clusters.DEFAULT_RULES` (3 within 6 hours); an empty list turns
@@ -30,6 +32,7 @@ from app.drug_warnings.settings.schemas import (
     ClusterRules,
     ClusterRulesDoc,
     DistrictIn,
+    ExternalRecipient,
     WarningContact,
     WarningContacts,
 )
@@ -59,14 +62,45 @@ async def set_contacts(
         for i, code in enumerate(contacts.neighbours)
         if code == municipality_code or code not in served
     ]
+    problems += _address_problems(contacts)
     if problems:
         raise InvalidFields(problems)
     row = await _settings_row(session, municipality_code, now)
-    row.contacts = [c.model_dump() for c in contacts.contacts]
+    row.contacts = [c.model_dump(mode="json") for c in contacts.contacts]
     row.neighbours = list(contacts.neighbours)
+    row.external = [e.model_dump(mode="json") for e in contacts.external]
     row.updated_at = now
     repository.save_settings(session, row)
     return _contacts_doc(row)
+
+
+ONCE = "each %s only once, across the contacts and external recipients"
+
+
+def _address_problems(contacts: WarningContacts) -> list[FieldProblem]:
+    """An external recipient's number that is a contact's or another's, or an address twice:
+    each number and address once, so the leader's choice names one recipient."""
+    problems = []
+    numbers = {c.mobile for c in contacts.contacts}
+    emails: set[str] = set()
+    for i, recipient in enumerate(contacts.external):
+        if recipient.mobile is not None:
+            if recipient.mobile in numbers:
+                problems.append(
+                    FieldProblem(
+                        field=f"external.{i}.mobile", reason="each mobile number only once"
+                    )
+                )
+            numbers.add(recipient.mobile)
+        if recipient.email is not None:
+            if recipient.email in emails:
+                problems.append(
+                    FieldProblem(
+                        field=f"external.{i}.email", reason="each e-mail address only once"
+                    )
+                )
+            emails.add(recipient.email)
+    return problems
 
 
 async def rules_doc(session: AsyncSession, municipality_code: str) -> ClusterRulesDoc:
@@ -154,6 +188,7 @@ def _contacts_doc(row: WarningSettingsRow) -> WarningContacts:
     return WarningContacts(
         contacts=[WarningContact.model_validate(c) for c in row.contacts],
         neighbours=list(row.neighbours),
+        external=[ExternalRecipient.model_validate(e) for e in row.external],
     )
 
 

@@ -14,11 +14,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.drug_warnings import recipients as rule
 from app.drug_warnings import repository as served_repository
+from app.drug_warnings.settings import repository as settings_repository
 from app.drug_warnings.warnings import repository, texts
 from app.drug_warnings.warnings.models import DrugWarning, WarningStatus
 from app.drug_warnings.warnings.schemas import (
     IncomingWarningOut,
+    RecipientOut,
     SmsCounts,
     WarningOut,
     WarningState,
@@ -26,7 +29,10 @@ from app.drug_warnings.warnings.schemas import (
 from app.errors import NotFound
 from app.notify.models import OutboxStatus
 
-_AS_STORED = (set(WarningOut.model_fields) & set(DrugWarning.model_fields)) - {"status"}
+_AS_STORED = (set(WarningOut.model_fields) & set(DrugWarning.model_fields)) - {
+    "status",
+    "recipients",
+}
 """What a warning's answer shows as its row holds it (id, text, who and when); the rest is
 read (`municipality`, `status`) or worked out (its state, the SMS, the neighbours reached)."""
 
@@ -141,6 +147,10 @@ async def _sent_out(
     ids = [w.id for w in rows]
     counts = await repository.sms_counts(session, ids)
     reached = await repository.neighbours_reached(session, ids)
+    offered = {
+        code: await recipients_for(session, code)
+        for code in {w.municipality_code for w in rows if w.status == WarningStatus.DRAFT}
+    }
     return [
         _warning_out(
             w,
@@ -148,14 +158,46 @@ async def _sent_out(
             now=now,
             counts=counts.get(w.id, {}),
             neighbours=reached.get(w.id, []),
+            offered=offered.get(w.municipality_code, []),
         )
         for w in rows
     ]
 
 
-def draft_out(warning: DrugWarning, name: str, *, now: datetime) -> WarningOut:
-    """A draft's API form: it has sent nothing, so there is nothing to count."""
-    return _warning_out(warning, name, now=now)
+async def recipients_for(session: AsyncSession, municipality_code: str) -> list[rule.Recipient]:
+    """Everyone the municipality's warnings can go to: its contacts, then its external
+    recipients (its warning settings; nobody without)."""
+    settings = await settings_repository.get_settings(session, municipality_code=municipality_code)
+    if settings is None:
+        return []
+    return rule.recipients_of(settings.contacts, settings.external)
+
+
+async def draft_out(
+    session: AsyncSession, warning: DrugWarning, name: str, *, now: datetime
+) -> WarningOut:
+    """A draft's API form: it has sent nothing, so there is nothing to count; its recipients
+    are offered with the suggestion for its kind."""
+    offered = await recipients_for(session, warning.municipality_code)
+    return _warning_out(warning, name, now=now, offered=offered)
+
+
+def _offered_out(warning: DrugWarning, offered: list[rule.Recipient]) -> list[RecipientOut]:
+    suggestion = set(rule.suggested(offered, rule.WarningKind(warning.kind)))
+    return [
+        RecipientOut(
+            key=r.key,
+            name=r.name,
+            channel=r.channel,
+            address=r.address,
+            external=r.external,
+            municipality=r.municipality,
+            suggested=r.key in suggestion,
+            chosen=None,
+            dispatch=None,
+        )
+        for r in offered
+    ]
 
 
 def _warning_out(
@@ -165,8 +207,10 @@ def _warning_out(
     now: datetime,
     counts: dict[str, int] | None = None,
     neighbours: Iterable[str] = (),
+    offered: list[rule.Recipient] | None = None,
 ) -> WarningOut:
     if warning.status == WarningStatus.DRAFT or warning.expires_at is None:
+        recipients = _offered_out(warning, offered or [])
         state = WarningState.DRAFT
         sms_text = texts.warning_text(
             municipality_name=municipality_name,
@@ -174,6 +218,7 @@ def _warning_out(
             text=warning.text,
         )
     else:
+        recipients = [RecipientOut.model_validate(r) for r in warning.recipients]
         state = WarningState.ACTIVE if warning.expires_at > now else WarningState.EXPIRED
         sms_text = warning.sms_body or ""
     counts = counts or {}
@@ -191,4 +236,5 @@ def _warning_out(
             failed=counts.get(OutboxStatus.FAILED, 0) + counts.get(OutboxStatus.CANCELLED, 0),
         ),
         neighbours=list(neighbours),
+        recipients=recipients,
     )

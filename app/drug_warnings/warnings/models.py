@@ -6,8 +6,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import UniqueConstraint
+import sqlalchemy as sa
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.dbtypes import UTCDateTime
@@ -31,6 +33,12 @@ class DrugWarning(SQLModel, table=True):
     concern_report_id: uuid.UUID | None = Field(default=None, foreign_key="concern_report.id")
     text: str = Field(max_length=300, description="Checked for personal data")
     valid_days: int
+    kind: str = Field(
+        default="other",
+        max_length=20,
+        sa_column_kwargs={"server_default": "other"},
+        description="`recipients.WarningKind`: decides who is suggested",
+    )
     status: str = Field(max_length=20)
     client_id: str | None = Field(default=None, foreign_key="api_client.id", max_length=64)
     """The case system that drafted it; None when a staff member did (`member_id`)."""
@@ -44,6 +52,12 @@ class DrugWarning(SQLModel, table=True):
     approved_by: str | None = Field(default=None, max_length=210)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sms_body: str | None = Field(default=None, max_length=320, description="As sent")
+    recipients: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=sa.text("'[]'")),
+        description="Set at approval: who the leader chose and who was suggested "
+        "(`recipients.dispatch_list`); empty for drafts and warnings approved before issue 20",
+    )
     reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reviewed_by: str | None = Field(default=None, max_length=210)
     review_note: str | None = Field(default=None, max_length=1000)

@@ -11,6 +11,7 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from app.api.bodies import RequestBody, with_examples
+from app.drug_warnings.recipients import Dispatch, RecipientChannel, WarningKind
 from app.drug_warnings.schemas import (
     ActingStaff,
     MunicipalityCode,
@@ -67,6 +68,11 @@ class WarningIn(RequestBody):
     valid_days: ValidDays = Field(
         default=DEFAULT_VALID_DAYS, description="In force this many days after approval."
     )
+    kind: WarningKind | None = Field(
+        default=None,
+        description="What it warns of; decides who is suggested as recipients. Omitted: "
+        "`cluster` when drafted from a signal, else `substance`.",
+    )
     by: ActingStaff | None = acting_field()
 
     @model_validator(mode="after")
@@ -79,10 +85,30 @@ class WarningIn(RequestBody):
 class WarningEdit(RequestBody):
     text: WarningText | None = None
     valid_days: ValidDays | None = None
+    kind: WarningKind | None = None
     by: ActingStaff | None = acting_field()
 
 
+MAX_RECIPIENTS = 300
+
+
 class ApprovalIn(RequestBody):
+    model_config = with_examples(
+        {
+            "recipients": ["sms:+4791234567", "sms:+4790000301", "email:varsel@example.no"],
+            "by": {"name": "Kari Solberg", "role": "leder, Ressursteam overdose"},
+        }
+    )
+
+    recipients: list[Annotated[str, text_between(5, 300)]] | None = Field(
+        default=None,
+        max_length=MAX_RECIPIENTS,
+        json_schema_extra={"uniqueItems": True},
+        description="Who gets it: the `key`s of the draft's `recipients` the leader picked "
+        "(contacts and external recipients; `[]`: nobody by SMS or e-mail, the neighbours "
+        "still see it). Omitted: the suggested selection. The choice is stored with the "
+        "warning.",
+    )
     by: ActingStaff | None = acting_field()
 
 
@@ -104,6 +130,23 @@ class SmsCounts(BaseModel):
     failed: int = 0
 
 
+class RecipientOut(BaseModel):
+    """A recipient of the municipality's lists, as the warning offers or stored it."""
+
+    key: str = Field(description="What the approval's `recipients` names")
+    name: str
+    channel: RecipientChannel
+    address: str = Field(description="The mobile (E.164) or e-mail address")
+    external: bool = Field(description="Outside the service (the settings' `external`)")
+    municipality: str | None
+    suggested: bool = Field(description="Suggested for this kind of warning")
+    chosen: bool | None = Field(description="Chosen by the leader; null on a draft")
+    dispatch: Dispatch | None = Field(
+        description="How it was sent: `sms` by the service, `to_be_sent_by_email` by the "
+        "leader (odvarsel sends no e-mail); null if not chosen"
+    )
+
+
 class WarningOut(BaseModel):
     id: uuid.UUID
     municipality: str
@@ -115,6 +158,7 @@ class WarningOut(BaseModel):
     text: str
     sms_text: str = Field(description="The SMS as it goes (or would go, if approved now)")
     valid_days: int
+    kind: WarningKind
     created_at: datetime
     created_by: str
     updated_at: datetime
@@ -126,6 +170,10 @@ class WarningOut(BaseModel):
     review_note: str | None
     sms: SmsCounts = Field(description="The SMS to the contact list, by state")
     neighbours: list[str] = Field(description="Municipalities it arrived in")
+    recipients: list[RecipientOut] = Field(
+        description="A draft: everyone it can go to, `suggested` ticked for its kind. "
+        "Approved: who the leader chose (and the suggested ones left out), as stored."
+    )
 
 
 class IncomingWarningOut(BaseModel):

@@ -2,9 +2,12 @@
 sent), reviewed.
 
 * A **draft** reaches nobody. The leader edits its text and how long it will be in force.
-* **Approval** sends it: an SMS to each of the municipality's contacts (outbox, subject kind
-  `warning`) and a row in each neighbouring municipality's incoming list. An approved warning
-  is never changed; it is in force for `valid_days`, then expires and is due for review.
+* **Approval** sends it: an SMS to each SMS recipient the leader chose from the
+  municipality's contacts and external recipients, with a suggestion by the warning's kind
+  (`app.drug_warnings.recipients`; outbox, subject kind `warning`), and a row in each
+  neighbouring municipality's incoming list. The choice is stored with the warning. An
+  approved warning is never changed; it is in force for `valid_days`, then expires and is
+  due for review.
 * The **review** records, once, what the warning's aftermath showed.
 
 No text leaves with personal data: every text is checked by `personal_data_in` when drafted,
@@ -30,6 +33,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts import sealing
+from app.drug_warnings import recipients as rule
 from app.drug_warnings import repository as served_repository
 from app.drug_warnings.common import Filer, WarningScope, label_of, own_municipality_name, refuse
 from app.drug_warnings.reports import repository as reports_repository
@@ -38,7 +42,7 @@ from app.drug_warnings.settings import repository as settings_repository
 from app.drug_warnings.signals import repository as signals_repository
 from app.drug_warnings.signals.models import Signal, SignalStatus
 from app.drug_warnings.warnings import repository, texts
-from app.drug_warnings.warnings.lists import draft_out, find_warning, warning_out
+from app.drug_warnings.warnings.lists import draft_out, find_warning, recipients_for, warning_out
 from app.drug_warnings.warnings.models import DrugWarning, IncomingWarning, WarningStatus
 from app.drug_warnings.warnings.schemas import (
     ApprovalIn,
@@ -47,7 +51,7 @@ from app.drug_warnings.warnings.schemas import (
     WarningIn,
     WarningOut,
 )
-from app.errors import Conflict
+from app.errors import Conflict, FieldProblem, InvalidFields
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
 from app.privacy.free_text import personal_data_in
@@ -80,6 +84,10 @@ async def create_warning(scope: WarningScope, *, warning_in: WarningIn, filer: F
         concern_report_id=warning_in.concern_report_id,
         text=warning_in.text,
         valid_days=warning_in.valid_days,
+        kind=(
+            warning_in.kind
+            or rule.default_kind(from_signal=signal is not None, from_report=report is not None)
+        ).value,
         status=WarningStatus.DRAFT.value,
         client_id=filer.client_id,
         member_id=filer.member_id,
@@ -90,7 +98,7 @@ async def create_warning(scope: WarningScope, *, warning_in: WarningIn, filer: F
     repository.add(session, warning)
     if signal is not None and signal.status != SignalStatus.WARNED:
         signal.status = SignalStatus.WARNED.value
-    return draft_out(warning, name, now=now)
+    return await draft_out(session, warning, name, now=now)
 
 
 async def edit_warning(
@@ -103,14 +111,18 @@ async def edit_warning(
     _check_sms(name, text, scope.now + timedelta(days=valid_days))
     warning.text = text
     warning.valid_days = valid_days
+    if edit.kind is not None:
+        warning.kind = edit.kind.value
     warning.updated_at = scope.now
-    return draft_out(warning, name, now=scope.now)
+    return await draft_out(scope.session, warning, name, now=scope.now)
 
 
 async def approve_warning(
     scope: WarningScope, *, warning_id: uuid.UUID, approval: ApprovalIn
 ) -> WarningOut:
-    """Approve and send: an SMS to each contact, a row in each neighbour's incoming list.
+    """Approve and send: an SMS to each SMS recipient the leader chose (the suggestion for the
+    warning's kind when the approval names none), a row in each neighbour's incoming list. The
+    choice is stored with the warning; e-mail recipients are listed "to be sent by e-mail".
 
     The text is checked again (alerts may have joined the cluster since it was written).
     """
@@ -119,16 +131,35 @@ async def approve_warning(
     await _check_text(scope, warning.text, *await _sources_of(session, warning))
     expires_at = now + timedelta(days=warning.valid_days)
     body = _check_sms(name, warning.text, expires_at)
+    offered = await recipients_for(session, warning.municipality_code)
+    suggestion = rule.suggested(offered, rule.WarningKind(warning.kind))
+    chosen = suggestion if approval.recipients is None else approval.recipients
+    unknown = rule.unknown(offered, chosen)
+    if unknown:
+        raise InvalidFields(
+            [
+                FieldProblem(
+                    field=f"recipients.{i}",
+                    reason="not on the municipality's contacts or external recipients",
+                )
+                for i in unknown
+            ]
+        )
+    if len(set(chosen)) != len(chosen):
+        raise refuse("recipients", "each recipient only once")
     warning.status = WarningStatus.APPROVED.value
     warning.approved_at = now
     warning.approved_by = label_of(approval.by)
     warning.expires_at = expires_at
     warning.sms_body = body
+    warning.recipients = rule.dispatch_list(offered, set(chosen), set(suggestion))
     warning.updated_at = now
     settings = await settings_repository.get_settings(
         session, municipality_code=warning.municipality_code
     )
-    contacts = settings.contacts if settings else []
+    contacts = [
+        r["address"] for r in warning.recipients if r["dispatch"] == rule.Dispatch.SMS.value
+    ]
     outbox.enqueue(
         session,
         [
@@ -136,13 +167,13 @@ async def approve_warning(
                 subject_kind=repository.WARNING_SUBJECT,
                 subject_id=warning.id,
                 purpose="warning",
-                to_number=contact["mobile"],
+                to_number=number,
                 body=body,
                 status=OutboxStatus.PENDING.value,
                 due_at=now,
                 created_at=now,
             )
-            for contact in contacts
+            for number in contacts
         ],
     )
     neighbours = await served_repository.served(session, settings.neighbours if settings else [])

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.alerts import repository as alerts_repository
 from app.alerts import sealing
 from app.errors import Conflict, FieldProblem, Forbidden, InvalidFields, NotFound
-from app.followup import deadlines
+from app.followup import deadlines, serious_event
 from app.followup.cases import notes, repository
 from app.followup.cases.actor import Actor, CaseScope
 from app.followup.cases.models import CaseEventKind, FollowupCase, FollowupStep
@@ -33,6 +33,7 @@ from app.followup.cases.schemas import (
     StepRecordIn,
 )
 from app.followup.cases.views import case_for, find_case
+from app.followup.serious_event import Question
 from app.followup.state import (
     CaseAction,
     CaseState,
@@ -46,6 +47,7 @@ from app.followup.state import (
 from app.privacy.free_text import personal_data_in
 from app.roster.models import Member
 from app.roster.rota import duty as roster_duty
+from app.triage import service as triage_service
 
 
 class IllegalCaseChange(Conflict):
@@ -178,6 +180,17 @@ async def record_step(
         )
     except IllegalTransition as exc:
         raise _allowed(exc) from exc
+    problems = serious_event.record_problems(
+        Question(step.asks) if step.asks else None,
+        done=action is StepAction.DONE,
+        answer=record.answer,
+        notified=record.helsetilsynet_notified,
+    )
+    if problems:
+        raise InvalidFields([FieldProblem(field=f, reason=r) for f, r in problems])
+    if action is StepAction.DONE and step.asks is not None:
+        step.answer = record.answer.value if record.answer else None
+        step.helsetilsynet_notified = record.helsetilsynet_notified
     _next_attempt(step, record, stays_active=status.active, now=now)
     step.state = status.state.value
     step.active = status.active
@@ -202,9 +215,47 @@ async def record_step(
         note_sealed=step.note_sealed,
         deadline=step.deadline if status.active else None,
     )
+    if status.state is StepState.DONE:
+        await _follow(session, case, steps, step, now=now)
     if not unresolved_required((s.required, s.active) for s in steps):
         _close(session, case, steps, CaseAction.CLOSE, by=acting.label, now=now)
     return await case_for(scope, case, steps=steps)
+
+
+async def _follow(
+    session: AsyncSession,
+    case: FollowupCase,
+    steps: list[FollowupStep],
+    done: FollowupStep,
+    *,
+    now: datetime,
+) -> None:
+    """The open steps that follow `done` (their template's `after`) get their deadline from
+    its completion now (docs/rules.md, "Documentation as it happens"), told afresh."""
+    following = [
+        s for s in steps if s.after_step == done.key and s.active and s.state == StepState.OPEN
+    ]
+    if not following:
+        return
+    table = await triage_service.table_for(session, municipality_code=case.municipality_code)
+    for step in following:
+        deadline = deadlines.after_step_deadline(
+            now,
+            same_working_day=step.after_same_working_day,
+            hours=step.after_hours,
+            working=table.working_hours,
+        )
+        _set_timer(step, deadline, now=now)
+        repository.add_event(
+            session,
+            case_id=case.id,
+            kind=CaseEventKind.DEADLINE_SET,
+            at=now,
+            by=None,
+            step_key=step.key,
+            outcome=f"{done.key} done",
+            deadline=deadline,
+        )
 
 
 def _next_attempt(

@@ -101,6 +101,29 @@ class FollowupStep(SQLModel, table=True):
         'told, so the step was due at once from then (docs/rules.md, "Step deadlines"); '
         "false once a new deadline is set",
     )
+    after_step: str | None = Field(
+        default=None,
+        max_length=40,
+        description="The step whose completion sets this one's deadline (the template's "
+        '`after`; docs/rules.md, "Documentation as it happens")',
+    )
+    after_same_working_day: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": false()},
+        description="With `after_step`: due by the end of the working day it was done on",
+    )
+    after_hours: float | None = Field(
+        default=None, description="With `after_step`: due this many hours after it was done"
+    )
+    asks: str | None = Field(
+        default=None, max_length=40, description="`serious_event.Question`, from the template"
+    )
+    answer: str | None = Field(
+        default=None, max_length=10, description="`serious_event.Answer`, recorded with done"
+    )
+    helsetilsynet_notified: bool | None = Field(
+        default=None, description="With the answer `yes`: whether Helsetilsynet was notified"
+    )
     remind_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     overdue_told_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -149,6 +172,8 @@ class CaseEventKind(StrEnum):
     """A step's owner (or companion, `outcome` says which) changed."""
     REASSIGNED = "reassigned"
     """The case's owner changed, and the steps that were theirs."""
+    DEADLINE_SET = "deadline_set"
+    """A step's deadline followed the completion of the step it follows (its `after`)."""
     REMINDED = "reminded"
     OVERDUE_TOLD = "overdue_told"
     CLOSED = "closed"

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from app.api.bodies import RequestBody, with_examples
 from app.followup.cases.models import CaseEventKind
+from app.followup.serious_event import Answer, Question
 from app.followup.state import CaseState, StepAction, StepState
 from app.followup.template_schema import (
     OwnerRole,
@@ -20,6 +21,7 @@ from app.followup.template_schema import (
     TemplateKind,
 )
 from app.instants import BoundedInstant
+from app.strict import Boolean
 
 MAX_NOTE = 500
 MAX_OUTCOME = 200
@@ -78,6 +80,16 @@ class StepOut(BaseModel):
     has_note: bool = Field(description=_HAS_NOTE)
     recorded_by: str | None = Field(examples=["Kari Solberg (sykepleier)"])
     recorded_at: datetime | None
+    asks: Question | None = Field(description="What recording it done asks (`answer`)")
+    answer: Answer | None = Field(description="The answer recorded with done")
+    duty: str | None = Field(
+        description="The duty the answer gives: with `yes` to `service_related_death`, to "
+        "notify Helsetilsynet at once (spesialisthelsetjenesteloven § 3-3 a / helse- og "
+        "omsorgstjenesteloven § 12-3 a)"
+    )
+    helsetilsynet_notified: bool | None = Field(
+        description="With the duty: whether Helsetilsynet was notified, as recorded"
+    )
 
 
 class CaseEventOut(BaseModel):
@@ -159,6 +171,17 @@ class StepRecordIn(RequestBody):
     )
     by_member_id: uuid.UUID | None = Field(
         default=None, description="The team member who did it; none: the case system itself"
+    )
+    answer: Answer | None = Field(
+        default=None,
+        description="`done` of a step that asks (`asks`; the fatal template's "
+        "`serious_event_report`): may the death follow from the service (LAR, staffed "
+        "housing)? `yes`, `no` or `unknown`. Required there, refused elsewhere.",
+    )
+    helsetilsynet_notified: Boolean | None = Field(
+        default=None,
+        description="With `answer: yes`: whether Helsetilsynet was notified at once "
+        "(required then, refused otherwise).",
     )
 
 

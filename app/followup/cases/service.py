@@ -171,8 +171,11 @@ async def _serious_crisis(
     if not repeated.is_serious_crisis(count):
         return None
     case.serious_crisis, case.repeated_overdoses = True, count
+    unit = await followup_settings.coordinating_unit(
+        session, municipality_code=alert.municipality_code
+    )
     extra = plan.plan_steps(
-        repeated.extra_steps(s.key for s in template.steps),
+        repeated.extra_steps((s.key for s in template.steps), coordinating_unit=unit),
         conditions,
         people=people,
         alert_at=alert.occurred_at,
@@ -338,6 +341,10 @@ def _step_row(case_id: uuid.UUID, planned: plan.PlannedStep, *, now: datetime) -
         active=planned.active,
         deadline=planned.deadline,
         due_at_once=planned.due_at_once,
+        after_step=step.after.step if step.after else None,
+        after_same_working_day=bool(step.after and step.after.same_working_day),
+        after_hours=step.after.hours if step.after else None,
+        asks=step.asks.value if step.asks else None,
         remind_at=planned.remind_at,
         next_due_at=planned.next_due_at,
         outcome=plan.CONDITION_NOT_MET if left_out else None,

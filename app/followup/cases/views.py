@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.municipalities import codes_filter
 from app.errors import NotFound
-from app.followup import deadlines
+from app.followup import deadlines, serious_event
 from app.followup.cases import access, notes, repository
 from app.followup.cases.actor import Actor, CaseScope
 from app.followup.cases.models import CaseEventKind, FollowupCase, FollowupStep
 from app.followup.cases.schemas import CaseEventOut, CaseOut, CaseSummary, MemberRef, StepOut
+from app.followup.serious_event import Answer, Question
 from app.followup.state import CaseState, StepState
 from app.followup.template_schema import OwnerRole, StepKind, TemplateKind
 from app.privacy.crypto import FieldCipher
@@ -183,6 +184,7 @@ def _step_out(
     now: datetime,
     reader: FieldCipher | None,
 ) -> StepOut:
+    answer = Answer(step.answer) if step.answer else None
     return StepOut(
         key=step.key,
         title=step.title,
@@ -206,6 +208,10 @@ def _step_out(
         has_note=step.note_sealed is not None,
         recorded_by=step.recorded_by,
         recorded_at=step.recorded_at,
+        asks=Question(step.asks) if step.asks else None,
+        answer=answer,
+        duty=serious_event.DUTY if serious_event.duty_applies(answer) else None,
+        helsetilsynet_notified=step.helsetilsynet_notified,
     )
 
 

@@ -24,4 +24,10 @@ class FollowupSettingsRow(SQLModel, table=True):
         description="Repeated overdoses: how many days back an earlier non-fatal overdose of "
         "the same person counts (app.followup.repeated)"
     )
+    coordinating_unit: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Who convenes the urgent meeting of repeated overdoses and may receive "
+        "the concern report (None: `repeated.DEFAULT_COORDINATING_UNIT`)",
+    )
     updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -14,10 +14,10 @@ from app.clock import FakeClock
 from app.followup.serious_event import DUTY, Answer, Question, duty_applies, record_problems
 from app.state import AppState
 from tests.factories import Factory, alert_body
+from tests.followup.test_followup_cases import ADA, alert, desk, read_case, record, steps_of, take
 from tests.problems import assert_problem
 from tests.scenario import Scenario
 from tests.staff_auth import browser_client, csrf_of
-from tests.test_followup_cases import ADA, alert, desk, read_case, record, steps_of, take
 from tests.web.test_case_pages import open_case, signed_in, step_section, step_state
 
 __all__ = ["desk"]

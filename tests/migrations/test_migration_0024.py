@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from app.auth.scopes import Scope
 from app.drug_warnings.warnings.models import DrugWarning
-from tests.scenario import Scenario
-from tests.test_drug_warnings import (
+from tests.drug_warnings.test_drug_warnings import (
     BY,
     as_leader,
     draft_warning,
@@ -15,8 +14,9 @@ from tests.test_drug_warnings import (
     set_contacts,
     world,
 )
-from tests.test_drug_warnings_staff import REPORT
-from tests.test_followup_cases import ADA, alert, desk, read_case, steps_of, take
+from tests.drug_warnings.test_drug_warnings_staff import REPORT
+from tests.followup.test_followup_cases import ADA, alert, desk, read_case, steps_of, take
+from tests.scenario import Scenario
 from tests.test_migration_0006 import rows
 from tests.test_migration_0018 import migrated
 from tests.test_migration_0020 import execute

@@ -17,9 +17,7 @@ from app.drug_warnings.recipients import (
     suggested,
     unknown,
 )
-from tests.problems import assert_problem
-from tests.scenario import Scenario
-from tests.test_drug_warnings import (
+from tests.drug_warnings.test_drug_warnings import (
     BY,
     FEDERAL,
     as_admin,
@@ -29,6 +27,8 @@ from tests.test_drug_warnings import (
     sms_sent_to,
     world,
 )
+from tests.problems import assert_problem
+from tests.scenario import Scenario
 
 __all__ = ["world"]
 

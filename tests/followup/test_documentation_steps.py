@@ -16,8 +16,8 @@ from app.followup.deadlines import after_step_deadline
 from app.followup.template_schema import TemplateKind, parse_template
 from app.followup.templates.defaults import default_template
 from app.triage.rules import WorkingHours, parse_day
+from tests.followup.test_followup_cases import alert, desk, done, read_case, record, steps_of, take
 from tests.scenario import Scenario
-from tests.test_followup_cases import alert, desk, done, read_case, record, steps_of, take
 
 __all__ = ["desk"]
 

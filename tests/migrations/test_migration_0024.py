@@ -16,10 +16,10 @@ from tests.drug_warnings.test_drug_warnings import (
 )
 from tests.drug_warnings.test_drug_warnings_staff import REPORT
 from tests.followup.test_followup_cases import ADA, alert, desk, read_case, steps_of, take
+from tests.migrations.test_migration_0006 import rows
+from tests.migrations.test_migration_0018 import migrated
+from tests.migrations.test_migration_0020 import execute
 from tests.scenario import Scenario
-from tests.test_migration_0006 import rows
-from tests.test_migration_0018 import migrated
-from tests.test_migration_0020 import execute
 
 __all__ = ["desk", "world"]
 

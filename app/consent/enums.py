@@ -60,3 +60,12 @@ LEGACY_CATEGORIES: Mapping[str, tuple[DataCategory, ...]] = MappingProxyType(
     {"clinical": (DataCategory.ACUTE_RISK, DataCategory.SUBSTANCES)}
 )
 """Consent categories of the first version, read as the categories that replaced them."""
+
+
+class ConsentGiver(StrEnum):
+    """Who gave the consent the crew recorded (docs/rules.md, "Minors")."""
+
+    PERSON = "person"
+    """The person the alert is about."""
+    PARENT_OR_GUARDIAN = "parent_or_guardian"
+    """A parent, or another with parental responsibility (pbrl § 4-4)."""

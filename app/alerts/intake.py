@@ -37,7 +37,14 @@ from app.escalation import service as escalation_service
 from app.escalation.engine.models import EscalationPlan
 from app.informing import service as informing
 from app.informing.models import InformTrigger
-from app.overdose.enums import AlertKind, DestinationType, Outcome, SeveritySign
+from app.overdose.enums import (
+    AlertKind,
+    DestinationType,
+    Intent,
+    Outcome,
+    SeveritySign,
+    SuicidalThoughts,
+)
 from app.timeline import service as timeline
 from app.timeline.models import AlertEventKind
 from app.timeline.schemas import TimelineEntry
@@ -193,6 +200,16 @@ def facts_of(
         outcome=Outcome(outcome) if outcome else None,
         destination=DestinationType(destination) if destination else None,
         severity=frozenset(f for f in SeveritySign if personal.get(f"severity.{f.value}")),
+        suicide_risk=suicide_risk(personal),
+    )
+
+
+def suicide_risk(personal: Mapping[str, Any]) -> bool:
+    """The crew said the overdose was meant, or the person expressed suicidal thoughts
+    (docs/rules.md, "Suicide risk")."""
+    return (
+        personal.get("clinical.intent") == Intent.SUICIDAL
+        or personal.get("clinical.suicidal_thoughts") == SuicidalThoughts.YES
     )
 
 
@@ -222,6 +239,8 @@ def record_triage(
 def plan_of(decided: triage_rules.Triage) -> EscalationPlan:
     if decided.action is triage_rules.TriageAction.FATAL:
         return EscalationPlan.LEADER_ONLY
+    if decided.action is triage_rules.TriageAction.LEADER_NOW:
+        return EscalationPlan.LEADER_URGENT
     return EscalationPlan.PAGE
 
 

@@ -49,7 +49,8 @@ class DataCategory(StrEnum):
     SITUATION = "situation"
     """Housing, children in the household, the kind of place, others present."""
     ACUTE_RISK = "acute_risk"
-    """Outcome, observation, naloxone and its time, severity: for whoever goes out."""
+    """Outcome, observation, naloxone and its time, severity, intent and suicidal thoughts:
+    for whoever goes out."""
     SUBSTANCES = "substances"
     """What was taken: for health personnel only."""
     BYSTANDERS = "bystanders"

@@ -24,6 +24,7 @@ from app.overdose.enums import (
     AgeBand,
     Certainty,
     DestinationType,
+    Intent,
     NaloxoneGiver,
     NaloxoneRoute,
     Outcome,
@@ -31,6 +32,7 @@ from app.overdose.enums import (
     ReporterType,
     Sex,
     Substance,
+    SuicidalThoughts,
 )
 from app.strict import Boolean, Integer, Number
 
@@ -136,6 +138,19 @@ class Clinical(RequestBody):
         description="What the drug looked like or was called, for drug warnings. Dropped if "
         "it holds personal data (a national id, a phone number, the person's name).",
         examples=["Blå tabletter merket «M30»"],
+    )
+    intent: Intent | None = Field(
+        default=None,
+        examples=[Intent.ACCIDENTAL],
+        description="Was the overdose meant? The crew's answer (Helsedirektoratet's guideline "
+        "for detoxification, «Oppfølging etter opioidoverdoser»). `suicidal` pages at once "
+        "whatever the destination; the link page says so, the SMS never does.",
+    )
+    suicidal_thoughts: SuicidalThoughts | None = Field(
+        default=None,
+        examples=[SuicidalThoughts.NO],
+        description="Did the person express suicidal thoughts? `yes` pages at once whatever "
+        "the destination, as `intent` `suicidal`.",
     )
     naloxone_given: Boolean | None = Field(
         default=None,

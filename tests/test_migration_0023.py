@@ -40,9 +40,10 @@ async def test_0023_adds_and_drops_the_consent_columns(desk: Scenario) -> None:
 
     await migrated(state, "head")
     assert {"consent_given_by", "consent_recorded_state"} <= set(await columns(state))
-    assert await rows(
-        state, "SELECT consent_given_by, consent_recorded_state FROM alert"
-    ) == [(None, None), (None, None)]
+    assert await rows(state, "SELECT consent_given_by, consent_recorded_state FROM alert") == [
+        (None, None),
+        (None, None),
+    ]
     for alert_id, consent in ((child, "not_asked"), (adult, "consented")):
         assert (await desk.alert_status(alert_id))["consent_state"] == consent
     again = await desk.alert(person={"age_band": "under_12"}, consent=CHILD)

@@ -243,3 +243,41 @@ async def test_a_supplement_with_the_parents_consent_makes_it_count(night: Scena
         "parent_or_guardian",
         None,
     )
+
+
+async def test_a_supplement_that_gives_the_age_band_counts_the_consent_again(
+    night: Scenario,
+) -> None:
+    answer = await post(night, person={"name": "Ola Nordmann"}, consent=CHILD_CONSENT)
+    assert answer["consent_state"] == "consented", "no age band: as the crew recorded it"
+    response = await night.request(
+        "POST", f"/v1/alerts/{answer['id']}/supplements", json={"person": {"age_band": "12_15"}}
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["alert"]["consent_state"] == "not_asked"
+    shown = await details(night, answer["id"])
+    assert (shown["consent_given_by"], shown["consent_recorded_state"]) == ("person", "consented")
+    assert shown["legal_basis"] == "hpl_25"
+
+
+async def test_a_supplement_with_suicidal_thoughts_pages_an_admitted_alert_at_once(
+    night: Scenario,
+) -> None:
+    answer = await post(
+        night, clinical={"outcome": "transported"}, destination={"type": "hospital"}
+    )
+    assert answer["triage"]["action"] == "working_hours"
+    await night.settle()
+    assert night.sms() == []
+    response = await night.request(
+        "POST",
+        f"/v1/alerts/{answer['id']}/supplements",
+        json={"clinical": {"suicidal_thoughts": "yes"}},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["alert"]["triage"]["reason"] == "suicide_risk"
+    await night.settle()
+    [(to, body)] = night.sms()
+    assert to == night.mobile(ON_DUTY)
+    for word in SUICIDE_WORDS:
+        assert word not in body

@@ -16,18 +16,20 @@ from pydantic import BaseModel, Field
 from app.alerts.enums import AlertStatus
 from app.api.bodies import with_examples
 from app.audit.enums import AccessBasis
-from app.consent.enums import ConsentState, DataCategory
+from app.consent.enums import ConsentGiver, ConsentState, DataCategory
 from app.overdose.enums import (
     AgeBand,
     AlertKind,
     Certainty,
     DestinationType,
+    Intent,
     NaloxoneGiver,
     NaloxoneRoute,
     Outcome,
     PlaceType,
     Sex,
     Substance,
+    SuicidalThoughts,
 )
 
 
@@ -66,6 +68,8 @@ class ClinicalDetails(BaseModel):
     substances: list[Substance] | None = None
     substance_certainty: Certainty | None = None
     drug_description: str | None = None
+    intent: Intent | None = None
+    suicidal_thoughts: SuicidalThoughts | None = None
 
 
 class NaloxoneDetails(BaseModel):
@@ -134,6 +138,16 @@ class AlertDetails(BaseModel):
     received_at: datetime
     status: AlertStatus
     consent_state: ConsentState
+    consent_given_by: ConsentGiver | None = Field(
+        default=None,
+        description="Who gave the recorded consent; null when not said, and on an anonymous alert.",
+    )
+    consent_recorded_state: ConsentState | None = Field(
+        default=None,
+        description="The consent as recorded, where it counts as `consent_state` instead: "
+        "under 16 a consent from the child alone counts as `not_asked` (pbrl §§ 4-3, 4-4). "
+        "Null where it counts as recorded.",
+    )
     reporter: ReporterDetails | None = Field(
         description="The reporting unit; null on an anonymous alert (it points to the person)."
     )

@@ -137,6 +137,9 @@ def _details_of(
             for name, model in SECTIONS.items()
             if sections.get(name)
         },
+        # Who consented tells of a minor: not on an anonymous alert.
+        consent_given_by=None if anonymous else alert.consent_given_by,
+        consent_recorded_state=None if anonymous else alert.consent_recorded_state,
         anonymous=anonymous,
         disclosed_categories=disclosed,
         legal_basis=basis,

@@ -17,9 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.alerts import repository, sealing
 from app.alerts.clients import Sender
 from app.alerts.enums import AlertStatus
-from app.alerts.minimise import Minimised, consent_of, minimise
+from app.alerts.minimise import (
+    CountedConsent,
+    Minimised,
+    age_band_of,
+    content_consent,
+    minimise,
+)
 from app.alerts.responses import AlertOut, TriageOut
 from app.alerts.schemas.alert_in import AlertIn
+from app.alerts.schemas.sections import Consent
 from app.alerts.service import alert_status
 from app.config.sections import IntakeSettings
 from app.consent import fields as consent_fields
@@ -30,7 +37,14 @@ from app.escalation import service as escalation_service
 from app.escalation.engine.models import EscalationPlan
 from app.informing import service as informing
 from app.informing.models import InformTrigger
-from app.overdose.enums import AlertKind, DestinationType, Outcome, SeveritySign
+from app.overdose.enums import (
+    AlertKind,
+    DestinationType,
+    Intent,
+    Outcome,
+    SeveritySign,
+    SuicidalThoughts,
+)
 from app.timeline import service as timeline
 from app.timeline.models import AlertEventKind
 from app.timeline.schemas import TimelineEntry
@@ -71,14 +85,19 @@ async def receive_alert(
         raise InvalidFields(refused)
     await _check_may_report(session, alert_in.municipality, municipalities)
     # Minimised first: what nobody may see never reaches a column, a hash or the fingerprint.
-    kept = minimise(alert_in, on=alert_in.occurred_at.astimezone(OSLO).date())
+    # Under 16 the parents consent (docs/rules.md, "Minors"): the consent that counts first.
+    day = alert_in.occurred_at.astimezone(OSLO).date()
+    consent = content_consent(alert_in, age_band=age_band_of(alert_in, on=day))
+    kept = minimise(alert_in, on=day, consent=consent.context)
     fingerprint = sender.hasher.fingerprint(kept.canonical)
     table = await triage_service.table_for(session, municipality_code=alert_in.municipality)
-    facts = facts_of(kept.sent, kind=alert_in.kind, consent=alert_in.consent_state)
+    facts = facts_of(kept.sent, kind=alert_in.kind, consent=consent.context.state)
     decided = triage_rules.triage(facts, table, now=now)
-    values = _columns_of(sender, alert_in, kept, decided, fingerprint=fingerprint)
+    values = _columns_of(sender, alert_in, kept, decided, consent, fingerprint=fingerprint)
     if await repository.insert_unless_exists(session, values):
-        await _started(session, alert_in, kept, decided, alert_id=values["id"], now=now)
+        await _started(
+            session, alert_in, kept, decided, consent.context, alert_id=values["id"], now=now
+        )
         # Built from the values: constructing the ORM object just to read it back costs more.
         return IntakeResult(alert=_new_alert_out(values, decided), created=True)
     return await _repeated(session, alert_in, client_id=sender.client_id, fingerprint=fingerprint)
@@ -107,6 +126,7 @@ async def _started(
     alert_in: AlertIn,
     kept: Minimised,
     decided: triage_rules.Triage,
+    consent: consent_rules.ConsentContext,
     *,
     alert_id: uuid.UUID,
     now: datetime,
@@ -123,9 +143,7 @@ async def _started(
         decided=decided,
         now=now,
     )
-    open_inform_duty(
-        session, alert_id=alert_id, consent=consent_of(alert_in), personal=kept.personal, now=now
-    )
+    open_inform_duty(session, alert_id=alert_id, consent=consent, personal=kept.personal, now=now)
 
 
 async def _repeated(
@@ -182,6 +200,16 @@ def facts_of(
         outcome=Outcome(outcome) if outcome else None,
         destination=DestinationType(destination) if destination else None,
         severity=frozenset(f for f in SeveritySign if personal.get(f"severity.{f.value}")),
+        suicide_risk=suicide_risk(personal),
+    )
+
+
+def suicide_risk(personal: Mapping[str, Any]) -> bool:
+    """The crew said the overdose was meant, or the person expressed suicidal thoughts
+    (docs/rules.md, "Suicide risk")."""
+    return (
+        personal.get("clinical.intent") == Intent.SUICIDAL
+        or personal.get("clinical.suicidal_thoughts") == SuicidalThoughts.YES
     )
 
 
@@ -211,6 +239,8 @@ def record_triage(
 def plan_of(decided: triage_rules.Triage) -> EscalationPlan:
     if decided.action is triage_rules.TriageAction.FATAL:
         return EscalationPlan.LEADER_ONLY
+    if decided.action is triage_rules.TriageAction.LEADER_NOW:
+        return EscalationPlan.LEADER_URGENT
     return EscalationPlan.PAGE
 
 
@@ -280,10 +310,11 @@ def _columns_of(
     alert_in: AlertIn,
     kept: Minimised,
     decided: triage_rules.Triage,
+    counted: CountedConsent,
     *,
     fingerprint: str,
 ) -> dict[str, Any]:
-    consent, reporter = alert_in.consent, alert_in.reporter
+    reporter = alert_in.reporter
     cipher, hasher = sender.cipher, sender.hasher
     alert_id = uuid.uuid4()
     national_id = kept.personal.get("person.national_id")
@@ -297,14 +328,7 @@ def _columns_of(
         "occurred_at": alert_in.occurred_at,
         "received_at": sender.now,
         "status": AlertStatus.RECEIVED.value,
-        "consent_state": alert_in.consent_state.value,
-        "consent_recipients": [r.value for r in consent.recipients] if consent else [],
-        # [] is a consent to share no category; None (absent) is all of them.
-        "consent_categories": (
-            [c.value for c in consent.categories]
-            if consent and consent.categories is not None
-            else None
-        ),
+        **consent_columns(counted, sent=alert_in.consent),
         **sealing.columns_of(cipher, alert_id=alert_id, personal=kept.personal),
         "national_id_hash": hasher.national_id(national_id) if national_id else None,
         "reporter_sealed": sealing.seal_reporter(
@@ -319,6 +343,28 @@ def _columns_of(
         "dropped_fields": [d.model_dump() for d in kept.dropped],
         "inform_person_required": False,
         "shared_without_consent": [],
+    }
+
+
+def consent_columns(counted: CountedConsent, *, sent: Consent | None = None) -> dict[str, Any]:
+    """The alert's consent columns: the consent that counts, who gave the one recorded, and
+    the recorded state where the rule for minors made it count as another. `sent`: the
+    consent as sent, to keep its lists in the sender's order where it counts as sent."""
+    consent = counted.context
+    recipients = sorted(r.value for r in consent.recipients)
+    categories = None if consent.categories is None else sorted(consent.categories)
+    if sent is not None and not counted.minor.not_counted:
+        recipients = [r.value for r in sent.recipients]
+        categories = None if sent.categories is None else list(sent.categories)
+    return {
+        "consent_state": consent.state.value,
+        "consent_recipients": recipients,
+        # [] is a consent to share no category; None (absent) is all of them.
+        "consent_categories": None if categories is None else [c.value for c in categories],
+        "consent_given_by": counted.given_by.value if counted.given_by else None,
+        "consent_recorded_state": (
+            counted.recorded.state.value if counted.minor.not_counted else None
+        ),
     }
 
 

@@ -17,9 +17,11 @@ from typing import Any
 from app.alerts.age import derived_age_band
 from app.alerts.schemas.content import AlertContent
 from app.consent import fields as consent_fields
+from app.consent import minors
 from app.consent import rules as consent_rules
-from app.consent.enums import ConsentRecipient, DataCategory
+from app.consent.enums import ConsentGiver, ConsentRecipient, DataCategory
 from app.errors import FieldProblem
+from app.overdose.enums import AgeBand
 
 
 def not_kept_reason(category: DataCategory) -> str:
@@ -48,6 +50,49 @@ def consent_of(content: AlertContent) -> consent_rules.ConsentContext:
         recipients=frozenset(ConsentRecipient(r) for r in consent.recipients),
         categories=None if consent.categories is None else frozenset(consent.categories),
     )
+
+
+def age_band_of(content: AlertContent, *, on: date | None) -> AgeBand | None:
+    """The age band the content gives, else the one derived from its national id or birth
+    year on the day `on` (None: not derived)."""
+    person = content.person
+    if person is None:
+        return None
+    if person.age_band is not None:
+        return person.age_band
+    if on is None:
+        return None
+    return derived_age_band(national_id=person.national_id, birth_year=person.birth_year, on=on)
+
+
+@dataclass(frozen=True, slots=True)
+class CountedConsent:
+    """The consent that counts for disclosure, and what the rule for minors made of the one
+    recorded (docs/rules.md, "Minors")."""
+
+    context: consent_rules.ConsentContext
+    minor: minors.MinorConsent
+    given_by: ConsentGiver | None
+    recorded: consent_rules.ConsentContext
+
+
+def counted_consent(
+    recorded: consent_rules.ConsentContext,
+    *,
+    given_by: ConsentGiver | None,
+    age_band: AgeBand | None,
+) -> CountedConsent:
+    """`recorded` as it counts: a consent given by someone who cannot give it for a person
+    of `age_band` counts as `not_asked`, its recipients and categories with it."""
+    minor = minors.effective_consent(recorded.state, given_by, age_band)
+    context = consent_rules.ConsentContext(state=minor.state) if minor.not_counted else recorded
+    return CountedConsent(context=context, minor=minor, given_by=given_by, recorded=recorded)
+
+
+def content_consent(content: AlertContent, *, age_band: AgeBand | None) -> CountedConsent:
+    """The content's own consent as it counts for a person of `age_band`."""
+    given_by = content.consent.given_by if content.consent else None
+    return counted_consent(consent_of(content), given_by=given_by, age_band=age_band)
 
 
 def minimise(

@@ -45,6 +45,17 @@ class Alert(SQLModel, table=True):
     consent_categories: list[str] | None = Field(
         default=None, sa_column=Column(JSON), description="None: all categories; []: none"
     )
+    consent_given_by: str | None = Field(
+        default=None,
+        max_length=20,
+        description="Who gave the recorded consent: person, parent_or_guardian; None: not said",
+    )
+    consent_recorded_state: str | None = Field(
+        default=None,
+        max_length=20,
+        description="The consent as recorded, where the rule for minors makes it count as "
+        '`consent_state` instead (docs/rules.md, "Minors"); None: it counts as recorded',
+    )
 
     identity_sealed: str | None = Field(
         default=None, sa_type=Text, description="national id, name, birth year, sex"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,17 +25,26 @@ from app.alerts import intake, repository, sealing
 from app.alerts.clients import Sender
 from app.alerts.disclosure import consent_of as stored_consent
 from app.alerts.enums import AlertStatus
-from app.alerts.minimise import Minimised, consent_of, minimise, not_kept, not_kept_reason
+from app.alerts.minimise import (
+    CountedConsent,
+    Minimised,
+    age_band_of,
+    consent_of,
+    counted_consent,
+    minimise,
+    not_kept,
+    not_kept_reason,
+)
 from app.alerts.models import Alert, AlertVersion
 from app.alerts.responses import SupplementOut
 from app.alerts.schemas.supplement_in import SupplementIn
 from app.alerts.service import alert_status, send_status
 from app.consent import fields as consent_fields
 from app.consent import rules as consent_rules
-from app.consent.enums import ConsentState
+from app.consent.enums import ConsentGiver, ConsentState
 from app.errors import Conflict, FieldProblem, InvalidFields, NotFound
 from app.escalation import service as escalation_service
-from app.overdose.enums import AlertKind, Outcome
+from app.overdose.enums import AgeBand, AlertKind, Outcome
 from app.privacy.crypto import FieldCipher
 from app.timeline import service as timeline
 from app.timeline.models import AlertEventKind
@@ -85,9 +94,10 @@ async def supplement_alert(
     current = sealing.all_personal_values(sender.cipher, alert)
     kind = supplement.kind or AlertKind(alert.kind)
     _refuse_contradictions(supplement, kind=kind, current=current)
-    consent = consent_of(supplement) if supplement.consent else stored_consent(alert)
     # The age band is derived from a national id or birth year only where none is known.
     day = alert.occurred_at.astimezone(triage_rules.OSLO).date() if alert.age_band is None else None
+    counted = _counted_consent(alert, supplement, on=day)
+    consent = counted.context if counted else stored_consent(alert)
     kept = minimise(supplement, on=day, consent=consent)
     fingerprint = sender.hasher.fingerprint(kept.canonical)
     if supplement.supplement_id is not None:
@@ -100,7 +110,7 @@ async def supplement_alert(
     new = _next_version(
         alert, supplement, current, kept, kind=kind, consent=consent, fingerprint=fingerprint
     )
-    await _store(sender, alert, supplement, new)
+    await _store(sender, alert, supplement, new, counted)
     await _triage_again(session, alert, {**current, **kept.sent}, kind=kind, now=now)
     # Only what the supplement adds is disclosed anew.
     added = {p: v for p, v in kept.personal.items() if current.get(p) != v}
@@ -173,7 +183,13 @@ def _next_version(
     )
 
 
-async def _store(sender: Sender, alert: Alert, supplement: SupplementIn, new: _Version) -> None:
+async def _store(
+    sender: Sender,
+    alert: Alert,
+    supplement: SupplementIn,
+    new: _Version,
+    counted: CountedConsent | None,
+) -> None:
     """Keep the version (with the values it replaced, sealed), purge what may no longer be
     seen from the earlier ones, set the alert's columns, and say so on its timeline."""
     session, now, cipher = sender.session, sender.now, sender.cipher
@@ -197,7 +213,7 @@ async def _store(sender: Sender, alert: Alert, supplement: SupplementIn, new: _V
     )
     if new.purged:
         await _purge_history(session, alert, new.purged_paths, cipher=cipher)
-    _apply(alert, supplement, new)
+    _apply(alert, new, counted)
     for column, value in sealing.columns_of(cipher, alert_id=alert.id, personal=new.after).items():
         setattr(alert, column, value)
     national_id = new.after.get("person.national_id")
@@ -223,17 +239,34 @@ def _changed(supplement: SupplementIn, personal: dict[str, Any]) -> list[str]:
     return sorted(paths)
 
 
-def _apply(alert: Alert, supplement: SupplementIn, new: _Version) -> None:
-    """The alert's kind, version and (if the supplement gave one) consent after `new`."""
+def _apply(alert: Alert, new: _Version, counted: CountedConsent | None) -> None:
+    """The alert's kind, version and (if it changed) consent after `new`."""
     alert.kind = new.kind.value
     alert.version = new.number
+    if counted is not None:
+        for column, value in intake.consent_columns(counted).items():
+            setattr(alert, column, value)
+
+
+def _counted_consent(
+    alert: Alert, supplement: SupplementIn, *, on: date | None
+) -> CountedConsent | None:
+    """The consent that counts after the supplement, if it may have changed: the supplement
+    gave a consent, or an age band under which the recorded one counts otherwise (docs/rules.md,
+    "Minors"). None: the stored consent stands."""
+    given_band = age_band_of(supplement, on=on)
+    band = given_band or (AgeBand(alert.age_band) if alert.age_band else None)
     if supplement.consent is not None:
-        consent = new.consent
-        alert.consent_state = consent.state.value
-        alert.consent_recipients = sorted(r.value for r in consent.recipients)
-        alert.consent_categories = (
-            None if consent.categories is None else sorted(c.value for c in consent.categories)
-        )
+        given_by = supplement.consent.given_by
+        return counted_consent(consent_of(supplement), given_by=given_by, age_band=band)
+    if given_band is None or given_band.value == alert.age_band:
+        return None
+    recorded = stored_consent(alert)
+    if alert.consent_recorded_state is not None:
+        # Counted as not_asked: what was recorded had no recipients or categories that count.
+        recorded = consent_rules.ConsentContext(state=ConsentState(alert.consent_recorded_state))
+    given_by = ConsentGiver(alert.consent_given_by) if alert.consent_given_by else None
+    return counted_consent(recorded, given_by=given_by, age_band=band)
 
 
 async def _purge_history(

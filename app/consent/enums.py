@@ -49,7 +49,8 @@ class DataCategory(StrEnum):
     SITUATION = "situation"
     """Housing, children in the household, the kind of place, others present."""
     ACUTE_RISK = "acute_risk"
-    """Outcome, observation, naloxone and its time, severity: for whoever goes out."""
+    """Outcome, observation, naloxone and its time, severity, intent and suicidal thoughts:
+    for whoever goes out."""
     SUBSTANCES = "substances"
     """What was taken: for health personnel only."""
     BYSTANDERS = "bystanders"
@@ -60,3 +61,12 @@ LEGACY_CATEGORIES: Mapping[str, tuple[DataCategory, ...]] = MappingProxyType(
     {"clinical": (DataCategory.ACUTE_RISK, DataCategory.SUBSTANCES)}
 )
 """Consent categories of the first version, read as the categories that replaced them."""
+
+
+class ConsentGiver(StrEnum):
+    """Who gave the consent the crew recorded (docs/rules.md, "Minors")."""
+
+    PERSON = "person"
+    """The person the alert is about."""
+    PARENT_OR_GUARDIAN = "parent_or_guardian"
+    """A parent, or another with parental responsibility (pbrl § 4-4)."""

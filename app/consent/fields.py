@@ -41,6 +41,9 @@ CATEGORY_OF: Mapping[str, DataCategory] = MappingProxyType(
         "severity.breathing_stopped": DataCategory.ACUTE_RISK,
         "severity.cardiac_arrest": DataCategory.ACUTE_RISK,
         "severity.cpr_given": DataCategory.ACUTE_RISK,
+        # Suicide risk: whoever goes out must know it (docs/rules.md, "Suicide risk").
+        "clinical.intent": DataCategory.ACUTE_RISK,
+        "clinical.suicidal_thoughts": DataCategory.ACUTE_RISK,
         "clinical.substances": DataCategory.SUBSTANCES,
         "clinical.substance_certainty": DataCategory.SUBSTANCES,
         "clinical.drug_description": DataCategory.SUBSTANCES,

@@ -52,6 +52,12 @@ class Condition(StrEnum):
     OTHERS_PRESENT = "others_present"
     MINOR = "minor"
     """Under 18 by the alert's age band (parents' rights: pbrl §§ 3-4, 4-4)."""
+    UNDER_16 = "under_16"
+    """Under 16 by the alert's age band: the parents consent and are told (pbrl §§ 4-3,
+    3-4; docs/rules.md, "Minors")."""
+    AGED_16_17 = "aged_16_17"
+    """16 or 17 by the alert's age band: they consent themselves; the parents are told only
+    what parental responsibility needs (pbrl § 3-4 third paragraph)."""
 
 
 class StepKind(StrEnum):

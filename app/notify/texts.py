@@ -102,6 +102,28 @@ def fatal_text(
     )
 
 
+def leader_urgent_text(
+    *,
+    team_name: str,
+    municipality_name: str,
+    occurred_at: datetime,
+    reply_code: str | None = None,
+    link: str | None = None,
+    language: Language = "nb",
+) -> str:
+    """To the leader (or else the fallback number): an anonymous alert that is urgent (an
+    objected alert with suicide risk). It says neither why nor anything of the person."""
+    return _render(
+        N_("sms.leader_urgent"),
+        language,
+        municipality_name=municipality_name,
+        occurred_at=occurred_at,
+        team_name=team_name,
+        link=link,
+        reply_code=reply_code,
+    )
+
+
 def reminder_text(
     *,
     municipality_name: str,

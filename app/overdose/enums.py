@@ -156,3 +156,21 @@ class SeveritySign(StrEnum):
     BREATHING_STOPPED = "breathing_stopped"
     CARDIAC_ARREST = "cardiac_arrest"
     CPR_GIVEN = "cpr_given"
+
+
+class Intent(StrEnum):
+    """Whether the overdose was meant, as the crew was told or judged (Helsedirektoratet's
+    guideline for detoxification, "Oppfølging etter opioidoverdoser"; docs/rules.md,
+    "Suicide risk")."""
+
+    ACCIDENTAL = "accidental"
+    SUICIDAL = "suicidal"
+    UNKNOWN = "unknown"
+
+
+class SuicidalThoughts(StrEnum):
+    """Whether the person expressed suicidal thoughts when the crew asked."""
+
+    YES = "yes"
+    NO = "no"
+    NOT_ASKED = "not_asked"

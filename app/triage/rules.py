@@ -41,6 +41,9 @@ class TriageAction(StrEnum):
     FATAL = "fatal"
     """Tell the leader, not the on-duty person: by day at once, at night in the morning
     (`FatalTiming`); a bereavement follow-up starts."""
+    LEADER_NOW = "leader_now"
+    """Tell the leader at once, day or night, without identity: an objected alert with
+    suicide risk (docs/rules.md, "Suicide risk")."""
 
 
 TABLE_ACTIONS = frozenset({TriageAction.PAGE_NOW, TriageAction.WORKING_HOURS})
@@ -56,6 +59,9 @@ class TriageFacts:
     outcome: Outcome | None
     destination: DestinationType | None
     severity: frozenset[SeveritySign] = frozenset()
+    suicide_risk: bool = False
+    """The crew said the overdose was meant (`intent` `suicidal`) or the person expressed
+    suicidal thoughts (docs/rules.md, "Suicide risk")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +259,12 @@ working hours, with the ward as first contact. Everything else pages now: sent h
 legevakt (the high-risk night), and the deprecated `legevakt` that does not say which."""
 
 
+SUICIDE_RISK = "suicide_risk"
+OBJECTED_SUICIDE_RISK = "objected_suicide_risk"
+SUICIDE_RISK_REASONS = frozenset({SUICIDE_RISK, OBJECTED_SUICIDE_RISK})
+"""The reasons of the fixed suicide-risk rule: the link page shows its banner for them."""
+
+
 @dataclass(frozen=True, slots=True)
 class Triage:
     action: TriageAction
@@ -262,7 +274,8 @@ class Triage:
     rule: int | None
     """The matching table rule, from 1; None for a fixed rule or the default."""
     reason: str
-    """Short and machine-readable: "objected", "fatal", "rule 2", "default"."""
+    """Short and machine-readable: "objected", "fatal", "suicide_risk",
+    "objected_suicide_risk", "rule 2", "default"."""
 
 
 def triage(facts: TriageFacts, table: TriageTable, *, now: datetime) -> Triage:
@@ -275,18 +288,30 @@ def triage(facts: TriageFacts, table: TriageTable, *, now: datetime) -> Triage:
       on-duty person: there is nobody to go out to, and what follows is a bereavement
       follow-up. The leader is told at once in the daytime on any day of the year, weekends
       and holidays included, and at night in the morning (`fatal_time`).
+    A third, suicide risk (`facts.suicide_risk`), pages at once whatever the destination and
+    the table (docs/rules.md, "Suicide risk"); the ward stays the first contact where the
+    table's rule says so. An objected alert with suicide risk (not fatal) is told to the
+    leader at once, without identity (`leader_now`), instead of paging nobody.
     Then the table's first matching rule decides; no match pages now, the safe default.
     """
     now = _utc(now)
+    fatal = facts.kind is AlertKind.FATAL or facts.outcome is Outcome.DECEASED
     if facts.consent is ConsentState.OBJECTED:
+        if facts.suicide_risk and not fatal:
+            return Triage(TriageAction.LEADER_NOW, now, False, None, OBJECTED_SUICIDE_RISK)
         return Triage(TriageAction.NO_PAGE, None, False, None, "objected")
     hours = table.working_hours
-    if facts.kind is AlertKind.FATAL or facts.outcome is Outcome.DECEASED:
+    if fatal:
         return Triage(TriageAction.FATAL, fatal_time(now, table.fatal), False, None, "fatal")
     for number, rule in enumerate(table.rules, start=1):
         if rule.matches(facts):
+            if facts.suicide_risk:
+                ward = rule.first_contact_ward
+                return Triage(TriageAction.PAGE_NOW, now, ward, None, SUICIDE_RISK)
             page_at = now if rule.action is TriageAction.PAGE_NOW else _working_time(now, hours)
             return Triage(rule.action, page_at, rule.first_contact_ward, number, f"rule {number}")
+    if facts.suicide_risk:
+        return Triage(TriageAction.PAGE_NOW, now, False, None, SUICIDE_RISK)
     return Triage(TriageAction.PAGE_NOW, now, False, None, "default")
 
 

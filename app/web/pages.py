@@ -21,6 +21,8 @@ from app.auth.staff.security import csrf_nonce
 from app.consent.enums import ConsentState
 from app.i18n import Words, language_of, page_templates, words
 from app.notify.texts import OSLO
+from app.overdose.enums import Intent, SuicidalThoughts
+from app.triage.rules import SUICIDE_RISK_REASONS
 from app.web.security import CSRF_COOKIE, Keys
 from app.web.service import LinkPage
 
@@ -84,8 +86,20 @@ def render_link_page(
             "when": local(_occurred_at(page), language),
             "clock": clock_time,
             "fields": fields_of(page.details, words(language)),
+            "suicide_risk": suicide_risk_shown(page),
         },
         status_code=status,
+    )
+
+
+def suicide_risk_shown(page: LinkPage) -> bool:
+    """Whether the link page shows the suicide-risk banner: triage paged for it, or the
+    details shown say so (a supplement after the alert was taken; docs/rules.md)."""
+    if page.alert.triage_reason in SUICIDE_RISK_REASONS:
+        return True
+    clinical = page.details.clinical if page.details is not None else None
+    return clinical is not None and (
+        clinical.intent is Intent.SUICIDAL or clinical.suicidal_thoughts is SuicidalThoughts.YES
     )
 
 

@@ -12,8 +12,15 @@ from pydantic import BaseModel
 from app.alerts.minimise import not_kept
 from app.alerts.schemas.alert_in import REQUIRED_FIELDS, AlertIn
 from app.alerts.schemas.sections import Clinical, Person, Place
-from app.consent.enums import DataCategory
-from app.consent.fields import AGE_BAND_FIELD, CATEGORY_OF, NOT_PERSONAL_FIELDS, fields_in
+from app.consent.enums import ConsentState, DataCategory, Recipient
+from app.consent.fields import (
+    AGE_BAND_FIELD,
+    CATEGORY_OF,
+    NOT_PERSONAL_FIELDS,
+    category_of,
+    fields_in,
+)
+from app.consent.rules import ConsentContext, decide
 
 # The consent section is the input of the rules, not data that is shared.
 NOT_DATA_SECTIONS = {"consent"}
@@ -107,6 +114,8 @@ EXPECTED_FIELDS_OF = {
         "severity.breathing_stopped",
         "severity.cardiac_arrest",
         "severity.cpr_given",
+        "clinical.intent",
+        "clinical.suicidal_thoughts",
     },
     DataCategory.SUBSTANCES: {
         "clinical.substances",
@@ -148,3 +157,36 @@ def test_not_kept_drops_whole_categories_and_never_the_age_band() -> None:
     ]
     assert not_kept(present, frozenset(DataCategory)) == []
     assert not_kept(present, frozenset()) == sorted(set(present) - {AGE_BAND_FIELD})
+
+
+SUICIDE_RISK_FIELDS = ("clinical.intent", "clinical.suicidal_thoughts")
+ALLOWED_SUICIDE_RISK: dict[tuple[ConsentState, Recipient], str | None] = {
+    # (consent, recipient) -> the basis the crew's answers are shown on; None: not shown.
+    (ConsentState.NOT_ASKED, Recipient.ON_DUTY_HEALTH): "hpl_25",
+    (ConsentState.NOT_ASKED, Recipient.TEAM_COOPERATING): "hpl_25",
+    (ConsentState.NOT_ASKED, Recipient.TEAM_LEADER): "hpl_25",
+    (ConsentState.NOT_ASKED, Recipient.QUALITY_REVIEW): "hpl_26",
+    (ConsentState.NOT_ASKED, Recipient.RELATIVES): None,
+    (ConsentState.NOT_ASKED, Recipient.POLICE): None,
+    (ConsentState.UNABLE, Recipient.ON_DUTY_HEALTH): "hpl_25",
+    (ConsentState.UNABLE, Recipient.TEAM_COOPERATING): "hpl_25",
+    (ConsentState.CONSENTED, Recipient.ON_DUTY_HEALTH): "consent",
+    (ConsentState.CONSENTED, Recipient.TEAM_LEADER): "consent",
+    (ConsentState.CONSENTED, Recipient.RELATIVES): None,  # not named by the consent
+    (ConsentState.CONSENTED, Recipient.POLICE): None,
+    (ConsentState.OBJECTED, Recipient.ON_DUTY_HEALTH): None,
+    (ConsentState.OBJECTED, Recipient.TEAM_LEADER): None,
+    (ConsentState.OBJECTED, Recipient.QUALITY_REVIEW): None,
+}
+
+
+@pytest.mark.parametrize("path", SUICIDE_RISK_FIELDS)
+@pytest.mark.parametrize(("state", "recipient"), list(ALLOWED_SUICIDE_RISK))
+def test_the_crews_suicide_risk_answers_are_acute_risk_data(
+    path: str, state: ConsentState, recipient: Recipient
+) -> None:
+    """docs/rules.md, "Suicide risk": whoever goes out must know it; nobody else."""
+    assert category_of(path) is DataCategory.ACUTE_RISK
+    decision = decide(ConsentContext(state=state), recipient, category_of(path))
+    expected = ALLOWED_SUICIDE_RISK[(state, recipient)]
+    assert (decision.basis.value if decision.allowed else None) == expected

@@ -106,7 +106,7 @@ async def test_taking_an_alert_opens_a_survivor_case(desk: Scenario) -> None:
     # The example alert: others present, no home problem, no children, AMK did not ask for
     # consent (so the person must be told what was shared).
     assert steps["tell_what_was_shared"]["state"] == "open"
-    for key in ("shelter", "children", "relatives", "parents"):
+    for key in ("shelter", "children", "relatives", "parents", "parents_16_17"):
         assert (steps[key]["state"], steps[key]["active"]) == ("not_applicable", False), key
         assert steps[key]["recorded_by"] == "odvarsel"
     assert steps["reach"]["deadline"] == "2026-11-24T11:40:00Z"  # 24 h after the overdose
@@ -132,8 +132,9 @@ async def test_the_conditions_come_from_the_alert_and_only_booleans_are_kept(
     )
     case_id = await take(desk, alert_id)
     steps = steps_of(await read_case(desk, case_id))
-    for key in ("shelter", "children", "relatives", "parents"):
+    for key in ("shelter", "children", "relatives", "parents_16_17"):
         assert steps[key]["state"] == "open", key
+    assert steps["parents"]["state"] == "not_applicable"  # 16 and 17 consent themselves
     assert steps["tell_what_was_shared"]["state"] == "not_applicable"  # consented
     async with state.sessions() as session:
         case = await session.get(FollowupCase, case_id)
@@ -145,6 +146,8 @@ async def test_the_conditions_come_from_the_alert_and_only_booleans_are_kept(
             "children_in_household": True,
             "others_present": False,
             "minor": True,
+            "under_16": False,
+            "aged_16_17": True,
         }
 
 

@@ -516,8 +516,9 @@ NOTHING = {c: False for c in Condition}
             {Condition.CHILDREN_IN_HOUSEHOLD},
         ),
         ({"scene.others_present": True}, None, False, False, {Condition.OTHERS_PRESENT}),
-        ({}, "12_15", False, False, {Condition.MINOR}),
-        ({}, "16_17", False, False, {Condition.MINOR}),
+        ({}, "under_12", False, False, {Condition.MINOR, Condition.UNDER_16}),
+        ({}, "12_15", False, False, {Condition.MINOR, Condition.UNDER_16}),
+        ({}, "16_17", False, False, {Condition.MINOR, Condition.AGED_16_17}),
         ({}, "adult", False, False, set()),
         ({}, None, True, False, {Condition.SHARED_WITHOUT_CONSENT}),
         ({}, None, False, True, {Condition.SHARED_WITHOUT_CONSENT}),
@@ -564,7 +565,7 @@ def test_the_survivor_plan() -> None:
     assert reach.next_due_at == T0 + 22 * H
     assert (visit.owner_member_id, visit.companion_member_id) == (TAKER, None)  # assigned later
     assert steps["shelter"].state is StepState.OPEN
-    for key in ("relatives", "children", "tell_what_was_shared", "parents"):
+    for key in ("relatives", "children", "tell_what_was_shared", "parents", "parents_16_17"):
         left_out = steps[key]
         assert (left_out.state, left_out.active, left_out.next_due_at) == (
             StepState.NOT_APPLICABLE,

@@ -35,7 +35,7 @@ async def test_0024_gives_stored_warnings_their_kind_both_ways(world: Scenario) 
     from_report = await draft_warning(world, concern_report_id=filed.json()["id"])
     ids = {from_signal.json()["id"]: "cluster", from_report.json()["id"]: "substance"}
 
-    await migrated(world.state, "0021", down=True)
+    await migrated(world.state, "0023", down=True)
     columns = await rows(world.state, "SELECT * FROM drug_warning")
     assert len(columns[0]) == len(DrugWarning.model_fields) - 2, "kind and recipients gone"
     await migrated(world.state, "head")
@@ -59,7 +59,7 @@ async def test_0024_gives_stored_warnings_their_kind_both_ways(world: Scenario) 
 async def test_0024_asks_the_open_fatal_cases_report_and_keeps_the_steps(desk: Scenario) -> None:
     alert_id = await alert(desk, kind="fatal", clinical={"outcome": "deceased"})
     case_id = await take(desk, alert_id, desk.member(ADA))
-    await migrated(desk.state, "0021", down=True)
+    await migrated(desk.state, "0023", down=True)
     await execute(desk.state, "UPDATE followup_step SET title = title")  # rows survive
     await migrated(desk.state, "head")
     steps = steps_of(await read_case(desk, case_id))

@@ -348,6 +348,8 @@ VARIANTS: list[tuple[str, TextFunction, dict[str, object]]] = [
     ("admitted, the ward first", texts.alert_ward_text, {}),
     ("fatal, to the leader", texts.fatal_text, {"reply_code": None}),
     ("fatal, to the fallback number", texts.fatal_text, {"link": None}),
+    ("urgent, to the leader", texts.leader_urgent_text, {"reply_code": None}),
+    ("urgent, to the fallback number", texts.leader_urgent_text, {"link": None}),
 ]
 
 
@@ -526,6 +528,7 @@ TEXT_FUNCTIONS = [
     texts.answer_text,
     texts.alert_ward_text,
     texts.fatal_text,
+    texts.leader_urgent_text,
 ]
 
 

@@ -112,6 +112,8 @@ async def test_a_next_attempt_is_told_afresh_and_a_closed_case_is_quiet(
     bo, cy = desk.mobile(BO), desk.mobile(CY)
     case_id = await take(desk, await alert(desk))
     await done(desk, case_id, "assess")
+    # Due with the first contact: recorded, so only the attempts at reaching are told here.
+    await done(desk, case_id, "suicide_risk")
     await new_sms(desk)
 
     # Bo tried and did not reach the person: the next attempt tomorrow morning.

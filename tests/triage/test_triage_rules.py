@@ -648,3 +648,70 @@ def test_29_february_is_only_named_in_leap_years() -> None:
     hours = WorkingHours(closed_days=(YearlyDate(2, 29),))
     assert not in_working_hours(oslo(2028, 2, 29, 10), hours)
     assert in_working_hours(oslo(2027, 3, 1, 10), hours)
+
+
+# --- suicide risk (docs/rules.md, "Suicide risk") ----------------------------------------------
+
+LEADER_NOW = TriageAction.LEADER_NOW
+ADMITTED = {DestinationType.HOSPITAL, DestinationType.LEGEVAKT_ADMITTED}
+
+
+def _expected_with_suicide_risk(
+    consent: ConsentState,
+    kind: AlertKind,
+    outcome: Outcome | None,
+    destination: DestinationType | None,
+) -> tuple[TriageAction, str]:
+    fatal = FATAL_BY_KIND[kind] or FATAL_BY_OUTCOME[outcome]
+    if not PAGES_SOMEONE[consent]:
+        # The leader is told at once, without identity; a death stays with the fixed rule.
+        return (NO_PAGE, "objected") if fatal else (LEADER_NOW, "objected_suicide_risk")
+    if fatal:
+        return FATAL, "fatal"
+    return PAGE_NOW, "suicide_risk"  # whatever the destination
+
+
+@pytest.mark.parametrize(("consent", "kind", "outcome", "destination"), CELLS, ids=lambda v: str(v))
+def test_suicide_risk_pages_at_once_whatever_the_destination(
+    consent: ConsentState,
+    kind: AlertKind,
+    outcome: Outcome | None,
+    destination: DestinationType | None,
+) -> None:
+    facts = TriageFacts(kind, consent, outcome, destination, suicide_risk=True)
+    action, reason = _expected_with_suicide_risk(consent, kind, outcome, destination)
+    by_day = triage(facts, DEFAULT_TABLE, now=WEDNESDAY_10)
+    by_night = triage(facts, DEFAULT_TABLE, now=SATURDAY_02)
+    assert (by_day.action, by_night.action) == (action, action)
+    assert (by_day.reason, by_night.reason) == (reason, reason)
+    expected_page_at = {
+        PAGE_NOW: (WEDNESDAY_10, SATURDAY_02),
+        LEADER_NOW: (WEDNESDAY_10, SATURDAY_02),
+        FATAL: (WEDNESDAY_10, SATURDAY_08),
+        NO_PAGE: (None, None),
+    }[action]
+    assert (by_day.page_at, by_night.page_at) == expected_page_at
+    # Paged now, the ward is still the first contact where the table's rule says so.
+    ward = action is PAGE_NOW and destination in ADMITTED
+    assert by_night.first_contact_ward is ward
+    assert by_night.rule is None
+
+
+def test_suicide_risk_comes_before_any_table_rule() -> None:
+    table = TriageTable(
+        rules=(TriageRule(WORKING_HOURS),)  # everything in working hours
+    )
+    facts = TriageFacts(AlertKind.NON_FATAL, ConsentState.NOT_ASKED, None, None)
+    assert triage(facts, table, now=SATURDAY_02).action is WORKING_HOURS
+    risky = TriageFacts(AlertKind.NON_FATAL, ConsentState.NOT_ASKED, None, None, suicide_risk=True)
+    decided = triage(risky, table, now=SATURDAY_02)
+    assert (decided.action, decided.page_at, decided.reason) == (
+        PAGE_NOW,
+        SATURDAY_02,
+        "suicide_risk",
+    )
+
+
+def test_leader_now_is_refused_in_a_table() -> None:
+    with pytest.raises(ValueError, match="fixed rules"):
+        TriageRule(LEADER_NOW)

@@ -25,6 +25,8 @@ ALERT_EXAMPLE: dict[str, Any] = {
         "observed_two_hours": False,
         "substances": ["heroin", "benzodiazepine"],
         "substance_certainty": "reported",
+        "intent": "unknown",
+        "suicidal_thoughts": "not_asked",
     },
     "naloxone": {
         "given": True,
@@ -64,7 +66,7 @@ ALERT_V1_EXAMPLE: dict[str, Any] = {
 
 SUPPLEMENT_EXAMPLE: dict[str, Any] = {
     "supplement_id": "AMK-OST-2026-004711-2",
-    "consent": {"state": "consented", "recipients": ["relatives"]},
-    "clinical": {"outcome": "transported"},
+    "consent": {"state": "consented", "recipients": ["relatives"], "given_by": "person"},
+    "clinical": {"outcome": "transported", "suicidal_thoughts": "no"},
     "destination": {"type": "hospital", "name": "Sykehuset Østfold Kalnes, Akuttmottak"},
 }

@@ -33,6 +33,10 @@ from app.problems import field_path
 
 CONSENT_NOT_UNDERSTOOD = "; the consent was not understood and is treated as objected"
 
+CONSENT_DETAILS = (("consent", "given_by"),)
+"""Parts of the consent that do not change what the person said: an odd value is dropped and
+listed alone, the consent stands (who gave it is then not said; docs/rules.md, "Minors")."""
+
 
 ODD_VALUE_SCHEMA: dict[str, Any] = {
     "title": "Any other value",
@@ -117,7 +121,7 @@ def _without_invalid_optional_fields(
         reason = (
             "unknown field" if error["type"] == "extra_forbidden" else str(error["msg"])
         ).removeprefix("Value error, ")
-        if target[0] == "consent":
+        if target[0] == "consent" and target not in CONSENT_DETAILS:
             reason += CONSENT_NOT_UNDERSTOOD
         dropped.setdefault(
             field_path(target), FieldProblem(field=field_path(target), reason=reason)
@@ -126,7 +130,7 @@ def _without_invalid_optional_fields(
     # Remove list items from the highest index down so earlier indices stay valid.
     for target in sorted(targets, key=lambda t: [str(p).zfill(6) for p in t], reverse=True):
         _remove(cleaned, target)
-    if any(target[0] == "consent" for target in targets):
+    if any(target[0] == "consent" and target not in CONSENT_DETAILS for target in targets):
         cleaned["consent"] = {"state": ConsentState.OBJECTED.value}
     return cleaned, list(dropped.values())
 
@@ -143,6 +147,8 @@ def _copy_for_removal(data: dict[str, Any]) -> dict[str, Any]:
 
 def _target_of(data: dict[str, Any], loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
     """What to leave out for an error at `loc`: a list item, a field, or a whole section."""
+    if loc[:2] in CONSENT_DETAILS:
+        return loc[:2]
     if loc[0] == "consent" or not isinstance(data.get(str(loc[0])), dict) or len(loc) == 1:
         return loc[:1]
     if len(loc) >= 3 and isinstance(loc[2], int):

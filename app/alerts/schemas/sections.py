@@ -14,7 +14,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from app.alerts.schemas.legacy import ConsentCategories, Legacy
 from app.api.bodies import RequestBody
-from app.consent.enums import ConsentRecipient, ConsentState
+from app.consent.enums import ConsentGiver, ConsentRecipient, ConsentState
 from app.input_guard import refuse_control_characters
 from app.instants import BoundedInstant
 from app.norway.types import NationalIdStr, PhoneStr
@@ -24,6 +24,7 @@ from app.overdose.enums import (
     AgeBand,
     Certainty,
     DestinationType,
+    Intent,
     NaloxoneGiver,
     NaloxoneRoute,
     Outcome,
@@ -31,6 +32,7 @@ from app.overdose.enums import (
     ReporterType,
     Sex,
     Substance,
+    SuicidalThoughts,
 )
 from app.strict import Boolean, Integer, Number
 
@@ -137,6 +139,19 @@ class Clinical(RequestBody):
         "it holds personal data (a national id, a phone number, the person's name).",
         examples=["Blå tabletter merket «M30»"],
     )
+    intent: Intent | None = Field(
+        default=None,
+        examples=[Intent.ACCIDENTAL],
+        description="Was the overdose meant? The crew's answer (Helsedirektoratet's guideline "
+        "for detoxification, «Oppfølging etter opioidoverdoser»). `suicidal` pages at once "
+        "whatever the destination; the link page says so, the SMS never does.",
+    )
+    suicidal_thoughts: SuicidalThoughts | None = Field(
+        default=None,
+        examples=[SuicidalThoughts.NO],
+        description="Did the person express suicidal thoughts? `yes` pages at once whatever "
+        "the destination, as `intent` `suicidal`.",
+    )
     naloxone_given: Boolean | None = Field(
         default=None,
         description="Deprecated: use `naloxone.given`.",
@@ -163,6 +178,16 @@ class Consent(RequestBody):
         default=None,
         description="With `consented`: which kinds of data may be shared; all if absent. "
         "What no recipient may see is not stored at all.",
+    )
+    given_by: ConsentGiver | None = Field(
+        default=None,
+        examples=[ConsentGiver.PERSON],
+        description="Who gave the consent: the person, or a parent or guardian (others with "
+        "parental responsibility). Under 16 (`person.age_band` `under_12` or `12_15`) only the "
+        "parents' consent counts (pbrl §§ 4-3, 4-4): a consent from the child alone counts as "
+        "`not_asked`, and the case gets a step to inform and involve the parents. From 16 the "
+        "person consents themselves. Absent: the person. An odd value is dropped and listed; "
+        "the consent stands.",
     )
 
 

@@ -36,6 +36,8 @@ class MessagePurpose(StrEnum):
     LATE = "late"
     FATAL = "fatal"
     """A fatal alert, to the leader instead of the on-duty team."""
+    LEADER_URGENT = "leader_urgent"
+    """An objected alert with suicide risk, to the leader at once, without identity."""
     TAKEN = "taken"
     """To the others paged: someone took the alert, nothing more to do."""
     CREW_ANSWER = "crew_answer"
@@ -268,6 +270,17 @@ def messages_for_fatal(
     """A fatal alert: the leader (with the link) is told, or else the fallback number; empty
     when the team has neither."""
     return _to_the_leader(context, texts.fatal_text, MessagePurpose.FATAL, fallback_number, now)
+
+
+def messages_for_leader_urgent(
+    context: StepContext, *, fallback_number: str | None, now: datetime
+) -> list[OutboxMessage]:
+    """An objected alert with suicide risk: the leader (with the link to the anonymous page)
+    is told at once, or else the fallback number; empty when the team has neither. The SMS
+    says it is urgent, never why (docs/rules.md, "Suicide risk")."""
+    return _to_the_leader(
+        context, texts.leader_urgent_text, MessagePurpose.LEADER_URGENT, fallback_number, now
+    )
 
 
 def _to_the_leader(

@@ -39,6 +39,9 @@ class EscalationPlan(StrEnum):
     """The policy's steps: the on-duty team, then onwards until someone takes it."""
     LEADER_ONLY = "leader_only"
     """The leader alone (a fatal alert), once."""
+    LEADER_URGENT = "leader_urgent"
+    """The leader alone, at once and without identity (an objected alert with suicide risk,
+    docs/rules.md "Suicide risk"), once."""
 
 
 class EscalationState(SQLModel, table=True):

@@ -27,6 +27,7 @@ from app.escalation.engine.messages import (
     messages_for_exhaustion,
     messages_for_fatal,
     messages_for_late,
+    messages_for_leader_urgent,
     messages_for_step,
 )
 from app.escalation.engine.models import EscalationPlan, EscalationState, EscalationStatus
@@ -113,10 +114,16 @@ def _advance(
         first_contact_ward=state.first_contact_ward,
     )
     fallback_number = team.policy.fallback_number
-    if state.plan == EscalationPlan.LEADER_ONLY:
-        # A fatal alert goes to the leader (or else the fallback number), not the on-duty
-        # team; if the team has neither, it is paged as usual rather than go silent.
-        fatal = messages_for_fatal(context, fallback_number=fallback_number, now=now)
+    if state.plan in (EscalationPlan.LEADER_ONLY, EscalationPlan.LEADER_URGENT):
+        # A fatal alert, or an objected one with suicide risk, goes to the leader (or else
+        # the fallback number), not the on-duty team; if the team has neither, it is paged
+        # as usual rather than go silent.
+        compose = (
+            messages_for_fatal
+            if state.plan == EscalationPlan.LEADER_ONLY
+            else messages_for_leader_urgent
+        )
+        fatal = compose(context, fallback_number=fallback_number, now=now)
         if _instead_of_paging(
             session, state, fatal, EscalationStatus.LEADER_TOLD, AlertEventKind.LEADER_TOLD, now=now
         ):

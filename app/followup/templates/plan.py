@@ -20,6 +20,8 @@ from app.followup.template_schema import Condition, FollowupTemplate, OwnerRole,
 
 MINOR_AGE_BANDS = frozenset({"under_12", "12_15", "16_17"})
 """Age bands (app.overdose.enums.AgeBand) under 18."""
+UNDER_16_AGE_BANDS = frozenset({"under_12", "12_15"})
+"""Age bands under 16, where the parents consent (app.consent.minors)."""
 
 CONDITION_NOT_MET = "Gjelder ikke: vilkåret var ikke oppfylt da saken ble åpnet"
 """The outcome of a step left out by its condition."""
@@ -45,6 +47,8 @@ def evaluate_conditions(
         Condition.CHILDREN_IN_HOUSEHOLD: said("person.children_in_household"),
         Condition.OTHERS_PRESENT: said("scene.others_present"),
         Condition.MINOR: age_band in MINOR_AGE_BANDS,
+        Condition.UNDER_16: age_band in UNDER_16_AGE_BANDS,
+        Condition.AGED_16_17: age_band == "16_17",
     }
 
 

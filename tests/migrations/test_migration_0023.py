@@ -5,10 +5,10 @@ downgrade drops the two columns and keeps the consent that counted."""
 from __future__ import annotations
 
 from app.state import AppState
+from tests.followup.test_followup_cases import desk
+from tests.migrations.test_migration_0006 import rows
+from tests.migrations.test_migration_0018 import migrated
 from tests.scenario import Scenario
-from tests.test_followup_cases import desk
-from tests.test_migration_0006 import rows
-from tests.test_migration_0018 import migrated
 
 __all__ = ["desk"]
 

@@ -95,6 +95,25 @@ def fatal_text(
     )
 
 
+def fatal_contact_text(
+    *,
+    team_name: str,
+    municipality_name: str,
+    occurred_at: datetime,
+    language: Language = "nb",
+) -> str:
+    """To the municipality's named contact for fatal alerts (e.g. the kommuneoverlege), at
+    the same time as the leader: the same news without personal data. No link and no reply
+    code: the contact is no member of the team and takes no alert."""
+    return _render(
+        N_("sms.fatal_contact"),
+        language,
+        municipality_name=municipality_name,
+        occurred_at=occurred_at,
+        team_name=team_name,
+    )
+
+
 def reminder_text(
     *,
     municipality_name: str,

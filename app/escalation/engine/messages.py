@@ -36,6 +36,8 @@ class MessagePurpose(StrEnum):
     LATE = "late"
     FATAL = "fatal"
     """A fatal alert, to the leader instead of the on-duty team."""
+    FATAL_CONTACT = "fatal_contact"
+    """A fatal alert, to the municipality's named fatal contact with the leader."""
     TAKEN = "taken"
     """To the others paged: someone took the alert, nothing more to do."""
     CREW_ANSWER = "crew_answer"
@@ -268,6 +270,35 @@ def messages_for_fatal(
     """A fatal alert: the leader (with the link) is told, or else the fallback number; empty
     when the team has neither."""
     return _to_the_leader(context, texts.fatal_text, MessagePurpose.FATAL, fallback_number, now)
+
+
+def messages_for_fatal_contact(
+    context: StepContext, *, contact_number: str | None, now: datetime
+) -> list[OutboxMessage]:
+    """A fatal alert, to the municipality's named fatal contact (docs/rules.md, "The
+    municipality's fatal contact"): in bokmål, without a link or a reply code; empty when
+    the municipality names none."""
+    if not contact_number:
+        return []
+    body = _text(
+        context,
+        texts.fatal_contact_text,
+        purpose=MessagePurpose.FATAL_CONTACT,
+        language="nb",
+        link=None,
+        team_name=context.team_name,
+        municipality_name=context.municipality_name,
+        occurred_at=context.occurred_at,
+    )
+    return [
+        alert_message(
+            alert_id=context.alert_id,
+            to=contact_number,
+            body=body,
+            purpose=MessagePurpose.FATAL_CONTACT,
+            now=now,
+        )
+    ]
 
 
 def _to_the_leader(

@@ -298,6 +298,18 @@ EXACT: list[tuple[TextFunction, dict[str, object], str]] = [
         {"municipality_name": ""},
         "Overdosevarsel 23.11. kl. 00.41. Bekreft: https://odv.no/a/Xk3j9Qw2 eller svar OK 4711",
     ),
+    (  # to the municipality's fatal contact: no link, no code
+        texts.fatal_contact_text,
+        {"municipality_name": "Fredrikstad", "team_name": "Ressursteam"},
+        "Overdosedødsfall Fredrikstad 23.11. kl. 00.41: til deg som kommunens kontakt ved "
+        "dødsfall. Lederen i Ressursteam er varslet.",
+    ),
+    (
+        texts.fatal_contact_text,
+        {"language": "en"},
+        "Overdose death Oslo 23 Nov 00:41: to you as the municipality's contact for deaths. "
+        "The leader of MOT has been told.",
+    ),
     (  # an unknown language setting falls back to bokmål instead of failing the alert
         alert_text,
         {"language": "nn"},
@@ -349,6 +361,7 @@ VARIANTS: list[tuple[str, TextFunction, dict[str, object]]] = [
     ("admitted, the ward first", texts.alert_ward_text, {}),
     ("fatal, to the leader", texts.fatal_text, {"reply_code": None}),
     ("fatal, to the fallback number", texts.fatal_text, {"link": None}),
+    ("fatal, to the fatal contact", texts.fatal_contact_text, {}),
 ]
 
 
@@ -527,6 +540,7 @@ TEXT_FUNCTIONS = [
     texts.answer_text,
     texts.alert_ward_text,
     texts.fatal_text,
+    texts.fatal_contact_text,
 ]
 
 

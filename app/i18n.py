@@ -20,24 +20,36 @@ Decisions, so that a translator edits one file and the pages and SMS read as bef
   the tests' `-W error`); `tests/test_catalogs.py` checks that every id the code and the
   templates use is in every catalog, translated. `babel.cfg` at the top says where the ids are:
   `pybabel extract -F babel.cfg -o messages.pot .` lists them.
+* Times, dates and decimal numbers are written as each language writes them (the functions
+  at the end: `clock`, `day`, `day_and_month`, `moment`, `short_moment`,
+  `decimal`; docs/rules.md, "Norwegian
+  notation"): bokmål "kl. 05.47", "06.12.2026", "6. desember 2026", "59,9139"; English
+  "05:47", "6 Dec 2026", "59.9139". Dates and numbers are Babel's (CLDR); the time of day is
+  not, see `clock`.
 """
 
 from __future__ import annotations
 
 import gettext
 import warnings
+from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
+from babel.dates import format_date, format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from fastapi.templating import Jinja2Templates
 
 LOCALE_DIR = Path(__file__).parent / "locale"
+OSLO = ZoneInfo("Europe/Oslo")
+"""Times are stored in UTC and shown in Oslo wall time."""
 DOMAIN = "messages"
 LANGUAGES = ("nb", "en")
 """Bokmål first: the language of anyone without a setting."""
@@ -123,3 +135,72 @@ def page_templates(directory: Path) -> dict[str, Jinja2Templates]:
         env.globals.update(gettext_or=language_words.gettext_or, has_word=language_words.has)
         by_language[language] = Jinja2Templates(env=env)
     return by_language
+
+
+# --- Notation: times, dates and numbers as each language writes them ---------------------
+
+_BABEL_LOCALES = {"nb": "nb_NO", "en": "en_GB"}
+"""Babel's locale per language: English dates are written day first ("6 Dec 2026")."""
+_CLOCK_SEPARATOR = {"nb": ".", "en": ":"}
+
+
+def _locale(language: str | None) -> str:
+    return _BABEL_LOCALES[language_of(language)]
+
+
+def _oslo(instant: datetime) -> datetime:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("a timezone-aware datetime is required")
+    return instant.astimezone(OSLO)
+
+
+def clock(instant: datetime, language: str | None = "nb") -> str:
+    """The Oslo time of day of `instant`: "05.47" in bokmål, "05:47" in English.
+
+    Written here, not by Babel: Babel's bokmål pattern (CLDR's `HH:mm`) gives "05:47", but
+    Norwegian writes hours and minutes with a full stop, "kl. 05.47" (Språkrådet's rules on
+    klokkeslett: punktum mellom time og minutt; the colon is the English and ISO usage).
+    The "kl." belongs to the sentence: the catalogs' words say it, or `short_moment` and
+    `moment` do.
+    """
+    local = _oslo(instant)
+    return f"{local:%H}{_CLOCK_SEPARATOR[language_of(language)]}{local:%M}"
+
+
+def day(value: date | datetime, language: str | None = "nb", *, long: bool = False) -> str:
+    """A date as the language writes it (Babel): "06.12.2026" or, `long`, "6. desember 2026"
+    in bokmål; "6 Dec 2026" or "6 December 2026" in English. An instant is taken in Oslo."""
+    if isinstance(value, datetime):
+        value = _oslo(value).date()
+    return format_date(
+        value,
+        "long" if long else "medium" if language == "en" else "short",
+        locale=_locale(language),
+    )
+
+
+def moment(instant: datetime, language: str | None = "nb") -> str:
+    """Date and Oslo time on a page: "06.12.2026 kl. 05.47" (bokmål), "6 Dec 2026 05:47"."""
+    if language_of(language) == "en":
+        return f"{day(instant, language)} {clock(instant, language)}"
+    return f"{day(instant, language)} kl. {clock(instant, language)}"
+
+
+def day_and_month(instant: datetime, language: str | None = "nb") -> str:
+    """The Oslo day and month, without the year (Babel): "6.12." (bokmål), "6 Dec"."""
+    skeleton = "dMMM" if language_of(language) == "en" else "dM"
+    return format_skeleton(skeleton, _oslo(instant), locale=_locale(language))
+
+
+def short_moment(instant: datetime, language: str | None = "nb") -> str:
+    """Day, month and Oslo time without the year, for an SMS: "6.12. kl. 05.47" (bokmål,
+    Babel's day and month), "6 Dec 05:47" (English)."""
+    if language_of(language) == "en":
+        return f"{day_and_month(instant, 'en')} {clock(instant, 'en')}"
+    return f"{day_and_month(instant, 'nb')} kl. {clock(instant, 'nb')}"
+
+
+def decimal(value: float, language: str | None = "nb") -> str:
+    """A decimal number as the language writes it (Babel), up to six decimals and no
+    grouping: "59,9139" and "0,5" in bokmål, "59.9139" in English; "6" for a whole number."""
+    return format_decimal(value, format="0.######", locale=_locale(language))

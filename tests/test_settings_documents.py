@@ -64,7 +64,12 @@ def _triage_default(code: str) -> dict[str, Any]:
             "short_day_end": "12:00",
             "closed_days": [],
         },
-        "fatal": {"morning": "08:00", "evening": "22:00", "tell_at_night": False},
+        "fatal": {
+            "morning": "08:00",
+            "evening": "22:00",
+            "tell_at_night": False,
+            "contact": None,
+        },
         "updated_at": None,
     }
 

@@ -39,8 +39,8 @@ from app.escalation.engine import messages as escalation_messages
 from app.escalation.engine.models import EscalationState, EscalationStatus
 from app.escalation.policy import service as policy_service
 from app.followup.cases import service as followup
-from app.i18n import Words, words
-from app.notify import outbox, texts
+from app.i18n import Words, clock, words
+from app.notify import outbox
 from app.notify.models import OutboxStatus
 from app.once import first_use
 from app.privacy.crypto import FieldCipher
@@ -156,7 +156,7 @@ async def _taken_already(session: AsyncSession, state: EscalationState, phrases:
         )
     who = taker.name if taker is not None else "reservenummeret"
     at = state.acknowledged_at or state.started_at
-    taken_at = at.astimezone(texts.OSLO).strftime("%H:%M")
+    taken_at = clock(at, phrases.language)
     return phrases.gettext("sms.reply.taken_by").format(who=who, t=taken_at)
 
 

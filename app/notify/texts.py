@@ -14,31 +14,24 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-from app.i18n import N_, Words, words
+from app.i18n import N_, Words, short_moment, words
+from app.i18n import OSLO as OSLO  # where the pages and the SMS replies take it from
 from app.notify.gsm7 import SINGLE_SEGMENT, is_gsm7, septet_length, to_gsm7, truncate_septets
 
 Language = Literal["nb", "en"]
 
-OSLO = ZoneInfo("Europe/Oslo")
 REPLY_KEYWORD = "OK"
 """A reply "OK <code>" acknowledges; the inbound SMS parser matches on this word."""
 MAX_LINK_SEPTETS = 48
 """What the link builder may use; with the longest code every text still fits one segment."""
 MAX_REPLY_CODE_LENGTH = 6
 
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 
 def local_time(instant: datetime, *, language: Language = "nb") -> str:
-    """Europe/Oslo wall time: "23.11 kl 00:41" (nb) or "23 Nov 00:41" (en)."""
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError("a timezone-aware datetime is required")
-    local = instant.astimezone(OSLO)
-    if language == "en":
-        return f"{local.day} {_MONTHS_EN[local.month - 1]} {local:%H:%M}"
-    return f"{local:%d.%m} kl {local:%H:%M}"
+    """Europe/Oslo wall time as the language writes it (`app.i18n.short_moment`):
+    "23.11. kl. 00.41" (nb) or "23 Nov 00:41" (en)."""
+    return short_moment(instant, language)
 
 
 def alert_text(
@@ -121,6 +114,25 @@ def leader_urgent_text(
         team_name=team_name,
         link=link,
         reply_code=reply_code,
+    )
+
+
+def fatal_contact_text(
+    *,
+    team_name: str,
+    municipality_name: str,
+    occurred_at: datetime,
+    language: Language = "nb",
+) -> str:
+    """To the municipality's named contact for fatal alerts (e.g. the kommuneoverlege), at
+    the same time as the leader: the same news without personal data. No link and no reply
+    code: the contact is no member of the team and takes no alert."""
+    return _render(
+        N_("sms.fatal_contact"),
+        language,
+        municipality_name=municipality_name,
+        occurred_at=occurred_at,
+        team_name=team_name,
     )
 
 

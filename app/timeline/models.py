@@ -28,6 +28,8 @@ class AlertEventKind(StrEnum):
     """What triage decided: page now, in working hours, nobody, or the leader (fatal)."""
     LEADER_TOLD = "leader_told"
     """A fatal alert: the leader was told instead of the on-duty team."""
+    FATAL_CONTACT_TOLD = "fatal_contact_told"
+    """A fatal alert: the municipality's named fatal contact was told (with the leader)."""
     SUPPLEMENTED = "supplemented"
     STOPPED = "stopped"
     """Paging stopped before anyone took the alert: a supplement said nobody is to be paged."""

@@ -14,7 +14,8 @@ from app.dbtypes import UTCDateTime
 class TriageTableRow(SQLModel, table=True):
     """The rules in order, as JSON objects (`action`, the conditions as lists of values or
     null, `first_contact_ward`); the working hours in Oslo wall-clock time, with the short and
-    closed days as lists of day texts (`rules.parse_day`); when a fatal alert is told."""
+    closed days as lists of day texts (`rules.parse_day`); when a fatal alert is told, and to
+    whom besides the leader (the fatal contact, or none)."""
 
     __tablename__ = "triage_table"
 
@@ -29,4 +30,7 @@ class TriageTableRow(SQLModel, table=True):
     fatal_morning: time = Field(sa_column=Column(Time, nullable=False))
     fatal_evening: time = Field(sa_column=Column(Time, nullable=False))
     fatal_at_night: bool = Field(sa_column=Column(Boolean, nullable=False))
+    fatal_contact_name: str | None = Field(default=None, max_length=100)
+    fatal_contact_mobile: str | None = Field(default=None, max_length=16)
+    """The municipality's named contact for fatal alerts, told with the leader (E.164)."""
     updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -233,12 +233,23 @@ class FatalTiming:
 
 
 @dataclass(frozen=True, slots=True)
+class FatalContact:
+    """The municipality's named contact for fatal alerts (e.g. the kommuneoverlege or the
+    crisis team): told when the leader is told, by the same SMS without personal data
+    (docs/rules.md, "The municipality's fatal contact"). `mobile` is E.164."""
+
+    name: str
+    mobile: str
+
+
+@dataclass(frozen=True, slots=True)
 class TriageTable:
     """A municipality's rules, tried in order after the fixed rules; no match pages now."""
 
     rules: tuple[TriageRule, ...] = ()
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     fatal: FatalTiming = field(default_factory=FatalTiming)
+    fatal_contact: FatalContact | None = None
 
     def __post_init__(self) -> None:
         if len(self.rules) > MAX_RULES:

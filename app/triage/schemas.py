@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -12,12 +13,15 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     Field,
+    StringConstraints,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
 
 from app.api.bodies import RequestBody, with_examples
+from app.input_guard import refuse_control_characters
+from app.norway.types import MobileStr
 from app.overdose.enums import DestinationType, Outcome, SeveritySign
 from app.strict import Boolean
 from app.triage.rules import (
@@ -105,7 +109,13 @@ WORKING_HOURS_EXAMPLE: dict[str, Any] = {
     "short_day_end": "12:00",
     "closed_days": ["2027-12-27", "2027-12-28", "2027-12-29", "2027-12-30"],
 }
-FATAL_EXAMPLE: dict[str, Any] = {"morning": "08:00", "evening": "22:00", "tell_at_night": False}
+FATAL_CONTACT_EXAMPLE: dict[str, Any] = {"name": "Kommuneoverlegen", "mobile": "+4791234567"}
+FATAL_EXAMPLE: dict[str, Any] = {
+    "morning": "08:00",
+    "evening": "22:00",
+    "tell_at_night": False,
+    "contact": FATAL_CONTACT_EXAMPLE,
+}
 TABLE_EXAMPLE: dict[str, Any] = {
     "rules": [
         {"action": "page_now", "severity_any": ["cardiac_arrest", "cpr_given"]},
@@ -218,10 +228,40 @@ class WorkingHoursDoc(RequestBody):
         return sorted(days, key=WEEKDAYS.index)
 
 
+def _one_line(text: str) -> str:
+    if any(unicodedata.category(c) == "Cc" for c in text):
+        raise ValueError("contains a control character (such as a tab or a line break)")
+    return text
+
+
+ContactName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(refuse_control_characters),
+    AfterValidator(_one_line),
+]
+
+
+class FatalContactDoc(RequestBody):
+    """The municipality's named contact for fatal alerts, e.g. the kommuneoverlege or the
+    crisis team: told at the same time as the leader, by an SMS without personal data."""
+
+    model_config = with_examples(FATAL_CONTACT_EXAMPLE)
+
+    name: ContactName = Field(
+        description="Who it is: a role, a service or a person (1-100 characters), for the "
+        "administrators; the SMS does not name it."
+    )
+    mobile: MobileStr = Field(
+        description="A Norwegian mobile number (+47 4xxxxxxx or 9xxxxxxx); stored as E.164."
+    )
+
+
 class FatalDoc(RequestBody):
     """When the leader is told of a fatal alert: at once in the daytime on every day of the
     year (weekends and holidays included), and at night, from `evening` to `morning`
-    (Europe/Oslo), at `morning`, unless `tell_at_night`."""
+    (Europe/Oslo), at `morning`, unless `tell_at_night`; and whom the municipality names to
+    be told at the same time (`contact`)."""
 
     model_config = with_examples(FATAL_EXAMPLE)
 
@@ -239,6 +279,12 @@ class FatalDoc(RequestBody):
     )
     tell_at_night: Boolean = Field(
         default=False, description="true: tell the leader at once at night too."
+    )
+    contact: FatalContactDoc | None = Field(
+        default=None,
+        description="The municipality's named contact for fatal alerts (e.g. the "
+        "kommuneoverlege or the crisis team), told by SMS when the leader is told; null: "
+        "the leader only.",
     )
 
     @field_validator("morning", "evening")

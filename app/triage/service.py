@@ -20,6 +20,7 @@ from app.triage import repository
 from app.triage.models import TriageTableRow
 from app.triage.rules import (
     DEFAULT_TABLE,
+    FatalContact,
     FatalTiming,
     TriageAction,
     TriageRule,
@@ -30,6 +31,7 @@ from app.triage.rules import (
 )
 from app.triage.schemas import (
     WEEKDAYS,
+    FatalContactDoc,
     FatalDoc,
     TriageRuleOut,
     TriageTableDoc,
@@ -70,6 +72,8 @@ async def set_table(
         fatal_morning=table.fatal.morning,
         fatal_evening=table.fatal.evening,
         fatal_at_night=table.fatal.at_night,
+        fatal_contact_name=table.fatal_contact.name if table.fatal_contact else None,
+        fatal_contact_mobile=table.fatal_contact.mobile if table.fatal_contact else None,
         updated_at=now,
     )
     await repository.save_table(session, row)
@@ -120,7 +124,8 @@ def _from_api(table_in: TriageTableIn) -> TriageTable:
         )
     except ValueError as exc:
         raise field_error("fatal", str(exc)) from None
-    return TriageTable(rules=tuple(rules), working_hours=hours, fatal=timing)
+    contact = FatalContact(fatal.contact.name, fatal.contact.mobile) if fatal.contact else None
+    return TriageTable(rules=tuple(rules), working_hours=hours, fatal=timing, fatal_contact=contact)
 
 
 def _from_row(row: TriageTableRow) -> TriageTable:
@@ -143,7 +148,10 @@ def _from_row(row: TriageTableRow) -> TriageTable:
         closed_days=tuple(parse_day(day) for day in row.closed_days),
     )
     fatal = FatalTiming(row.fatal_morning, row.fatal_evening, row.fatal_at_night)
-    return TriageTable(rules=rules, working_hours=hours, fatal=fatal)
+    contact = None
+    if row.fatal_contact_name is not None and row.fatal_contact_mobile is not None:
+        contact = FatalContact(row.fatal_contact_name, row.fatal_contact_mobile)
+    return TriageTable(rules=rules, working_hours=hours, fatal=fatal, fatal_contact=contact)
 
 
 def _rule_json(rule: TriageRule) -> dict[str, Any]:
@@ -177,6 +185,11 @@ def _doc(code: str, table: TriageTable, row: TriageTableRow | None) -> TriageTab
             morning=fatal.morning.strftime("%H:%M"),
             evening=fatal.evening.strftime("%H:%M"),
             tell_at_night=fatal.at_night,
+            contact=FatalContactDoc(
+                name=table.fatal_contact.name, mobile=table.fatal_contact.mobile
+            )
+            if table.fatal_contact
+            else None,
         ),
         updated_at=row.updated_at if row is not None else None,
     )

@@ -28,6 +28,7 @@ from app.drug_warnings.signals.schemas import SignalOut
 from app.drug_warnings.warnings import lists
 from app.drug_warnings.warnings.models import DrugWarning
 from app.drug_warnings.warnings.schemas import IncomingWarningOut, WarningOut, WarningState
+from app.i18n import decimal
 
 SHOWN = 50
 """At most this many of each kind (signals, drafts, warnings in force, incoming)."""
@@ -80,20 +81,15 @@ class LeaderOverview:
     reach: Reach
 
 
-def _number(value: float, language: str) -> str:
-    written = f"{value:g}"
-    return written if language == "en" else written.replace(".", ",")
-
-
 def signal_item(signal: SignalOut, language: str) -> SignalItem:
     """The signal with its rule written for the page (also the drafting page's)."""
     rule = signal.rule
     radius = None
     if rule.area is AreaKind.RADIUS and rule.radius_km is not None:
-        radius = _number(rule.radius_km, language)
+        radius = decimal(rule.radius_km, language)
     return SignalItem(
         signal=signal,
-        window=_number(rule.window_hours, language),
+        window=decimal(rule.window_hours, language),
         radius=radius,
         district=signal.district,
     )

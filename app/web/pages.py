@@ -19,8 +19,7 @@ from app.auth.links.guard import LinkGuard
 from app.auth.links.service import token_hash
 from app.auth.staff.security import csrf_nonce
 from app.consent.enums import ConsentState
-from app.i18n import Words, language_of, page_templates, words
-from app.notify.texts import OSLO
+from app.i18n import Words, clock, decimal, language_of, moment, page_templates, words
 from app.overdose.enums import Intent, SuicidalThoughts
 from app.triage.rules import SUICIDE_RISK_REASONS
 from app.web.security import CSRF_COOKIE, Keys
@@ -42,15 +41,14 @@ def web_state(request: Request) -> WebState:
 
 
 def local(instant: datetime | None, language: str = "nb") -> str:
-    """Europe/Oslo wall time, as staff read it."""
-    if instant is None:
-        return ""
-    moment = instant.astimezone(OSLO)
-    return f"{moment:%d.%m.%Y %H:%M}" if language != "en" else f"{moment:%d %b %Y %H:%M}"
+    """Europe/Oslo date and time as staff read it: "06.12.2026 kl. 05.47", "6 Dec 2026 05:47"
+    (`app.i18n.moment`)."""
+    return moment(instant, language) if instant is not None else ""
 
 
-def clock_time(instant: datetime | None) -> str:
-    return instant.astimezone(OSLO).strftime("%H:%M") if instant else ""
+def clock_time(instant: datetime | None, language: str = "nb") -> str:
+    """Europe/Oslo time of day: "05.47" (bokmål; the words say "kl."), "05:47" (English)."""
+    return clock(instant, language) if instant is not None else ""
 
 
 def message_page(
@@ -84,7 +82,7 @@ def render_link_page(
             "action": f"{root}/{token}",
             "error": error,
             "when": local(_occurred_at(page), language),
-            "clock": clock_time,
+            "clock": lambda instant: clock_time(instant, language),
             "fields": fields_of(page.details, words(language)),
             "suicide_risk": suicide_risk_shown(page),
         },
@@ -162,11 +160,14 @@ one code can mean different things in different fields."""
 
 
 def _shown(value: object, words: Words, path: str) -> str:
-    """Yes/no, times in Oslo time and codes in words; free text and numbers as they came."""
+    """Yes/no, times in Oslo time, decimals (coordinates) with the language's decimal sign
+    ("59,9139" in bokmål) and codes in words; free text and whole numbers as they came."""
     if isinstance(value, bool):
         return words.gettext("yes") if value else words.gettext("no")
     if isinstance(value, datetime):
         return local(value, words.language)
+    if isinstance(value, float):
+        return decimal(value, words.language)
     if isinstance(value, list):
         return ", ".join(_shown(v, words, path) for v in value)
     if path in _CODED:

@@ -37,9 +37,8 @@ from app.auth.staff.security import (
     set_new_nonce,
 )
 from app.deps import SessionDep, StateDep, TransactionDep, TxSession, client_address
-from app.i18n import language_of, words
+from app.i18n import language_of, moment, words
 from app.norway.phone import InvalidPhoneNumber, to_norwegian_mobile
-from app.notify.texts import OSLO
 from app.web.pages import templates
 
 router = APIRouter(prefix=f"/{tokens.PAGES_PREFIX}", include_in_schema=False)
@@ -168,7 +167,7 @@ async def send_link(
 async def me_page(request: Request, state: StateDep, staff: OptionalStaff) -> Response:
     if staff is None:
         return RedirectResponse(signin_url(request), status_code=303)
-    until = staff.expires_at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
+    until = moment(staff.expires_at, staff.language)
     return _render(
         request,
         "signin_me.html",

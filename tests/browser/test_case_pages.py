@@ -69,7 +69,7 @@ async def test_the_leader_sees_the_overdue_step_first_and_records_it(
     await expect(warnings.locator("#drafts")).to_contain_text(DRAFT_TEXT)
     await expect(warnings.locator("#in-force")).to_contain_text(IN_FORCE_TEXT)
     await expect(warnings.locator("#in-force dt")).to_have_text("Gjelder til")
-    await expect(warnings.locator("#in-force dd")).to_have_text("07.12.2026 14:30")
+    await expect(warnings.locator("#in-force dd")).to_have_text("07.12.2026 kl. 14.30")
     await expect(page.locator("#overview-incoming")).to_contain_text(
         "Ingen varsler fra nabokommuner."
     )

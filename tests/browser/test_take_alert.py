@@ -57,7 +57,7 @@ async def test_take_answer_and_see_it_at_the_dispatcher(
         await expect(details.locator("h3.section").first).to_have_text("Personen")
         await expect(details).to_contain_text("heroin, benzodiazepiner")
         await expect(details).to_contain_text("hjemme alene")
-        await expect(details).to_contain_text("22.11.2026 23:52")  # the last naloxone dose
+        await expect(details).to_contain_text("22.11.2026 kl. 23.52")  # the last naloxone dose
         await expect(page.locator("#callback")).to_have_text("+4769000000")
         await expect(page.locator(".alerted")).to_contain_text("Bo Dahl")
         await shoot(page, "2-taken")

@@ -284,7 +284,7 @@ async def test_an_approved_warning_reaches_the_contacts_and_the_neighbour(world:
     bodies = await sms_sent_to(world, [c["mobile"] for c in CONTACTS])
     assert len(bodies) == 2 and len(set(bodies)) == 1
     assert bodies[0] == answer["sms_text"]
-    assert bodies[0].startswith("Rusvarsel fra Fredrikstad, gjelder til 07.12: Flere overdoser")
+    assert bodies[0].startswith("Rusvarsel fra Fredrikstad, gjelder til 7.12.: Flere overdoser")
     for value in (NAME, "Nordkvinne", NATIONAL_ID, PLACE, "Storgata", "Ola"):
         assert value not in bodies[0]
     got = await world.http.get(f"/v1/drug-warnings/{warning_id}", headers=await as_leader(world))

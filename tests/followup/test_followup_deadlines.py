@@ -474,7 +474,7 @@ def test_texts_are_one_gsm7_segment_with_the_link_whole(render, language, name) 
     assert is_gsm7(body)
     assert septet_length(body) <= SINGLE_SEGMENT
     assert body.endswith(LINK)
-    assert ("12:40" if language == "nb" else "24 Nov 12:40") in body  # Oslo time
+    assert ("24.11. kl. 12.40" if language == "nb" else "24 Nov 12:40") in body  # Oslo time
     if name == "Fredrikstad":
         assert "Fredrikstad" in body
 
@@ -484,7 +484,9 @@ def test_texts_in_bokmal_and_english() -> None:
     en = texts.overdue_text(
         municipality_name="Fredrikstad", deadline=DEADLINE, link=LINK, language="en"
     )
-    assert nb.startswith("Påminnelse Fredrikstad: oppfølging etter overdose har frist 24.11 kl")
+    assert nb.startswith(
+        "Påminnelse Fredrikstad: oppfølging etter overdose har frist 24.11. kl. 12.40"
+    )
     assert en.startswith("Deadline passed Fredrikstad 24 Nov 12:40")
 
 

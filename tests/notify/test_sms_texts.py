@@ -133,13 +133,13 @@ def test_truncate_septets(text: str, limit: int, expected: str) -> None:
 # --- Oslo time --------------------------------------------------------------------------
 
 LOCAL_TIME = [
-    (WINTER, "23.11 kl 00:41", "23 Nov 00:41"),
-    (SUMMER, "02.07 kl 00:41", "2 Jul 00:41"),
-    (datetime(2026, 3, 29, 0, 59, tzinfo=UTC), "29.03 kl 01:59", "29 Mar 01:59"),  # last CET
-    (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), "29.03 kl 03:00", "29 Mar 03:00"),  # first CEST
-    (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), "25.10 kl 02:30", "25 Oct 02:30"),  # CEST
-    (datetime(2026, 10, 25, 1, 30, tzinfo=UTC), "25.10 kl 02:30", "25 Oct 02:30"),  # CET again
-    (datetime(2026, 12, 31, 23, 0, tzinfo=UTC), "01.01 kl 00:00", "1 Jan 00:00"),
+    (WINTER, "23.11. kl. 00.41", "23 Nov 00:41"),
+    (SUMMER, "2.7. kl. 00.41", "2 Jul 00:41"),
+    (datetime(2026, 3, 29, 0, 59, tzinfo=UTC), "29.3. kl. 01.59", "29 Mar 01:59"),  # last CET
+    (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), "29.3. kl. 03.00", "29 Mar 03:00"),  # first CEST
+    (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), "25.10. kl. 02.30", "25 Oct 02:30"),  # CEST
+    (datetime(2026, 10, 25, 1, 30, tzinfo=UTC), "25.10. kl. 02.30", "25 Oct 02:30"),  # CET again
+    (datetime(2026, 12, 31, 23, 0, tzinfo=UTC), "1.1. kl. 00.00", "1 Jan 00:00"),
 ]
 
 
@@ -182,7 +182,7 @@ EXACT: list[tuple[TextFunction, dict[str, object], str]] = [
     (
         alert_text,
         {"municipality_name": "Fredrikstad"},
-        "Overdosevarsel Fredrikstad 23.11 kl 00:41. Bekreft: https://odv.no/a/Xk3j9Qw2 eller "
+        "Overdosevarsel Fredrikstad 23.11. kl. 00.41. Bekreft: https://odv.no/a/Xk3j9Qw2 eller "
         "svar OK 4711",
     ),
     (
@@ -194,7 +194,7 @@ EXACT: list[tuple[TextFunction, dict[str, object], str]] = [
     (
         reminder_text,
         {"municipality_name": "Kárášjohka"},
-        "Ikke bekreftet ennå: overdosevarsel Karasjohka 23.11 kl 00:41. Bekreft: "
+        "Ikke bekreftet ennå: overdosevarsel Karasjohka 23.11. kl. 00.41. Bekreft: "
         "https://odv.no/a/Xk3j9Qw2 eller svar OK 4711",
     ),
     (
@@ -206,13 +206,13 @@ EXACT: list[tuple[TextFunction, dict[str, object], str]] = [
     (
         roster_hole_text,
         {"team_name": "Ressursteam", "municipality_name": "Bergen", "occurred_at": SUMMER},
-        "Overdosevarsel Bergen 02.07 kl 00:41: ingen på vakt i Ressursteam. Reservenummeret er "
+        "Overdosevarsel Bergen 2.7. kl. 00.41: ingen på vakt i Ressursteam. Reservenummeret er "
         "varslet. Sjekk vaktlisten.",
     ),
     (
         roster_hole_text,
         {"fallback_paged": False},
-        "Overdosevarsel Oslo 23.11 kl 00:41: ingen på vakt i MOT og ikke noe reservenummer, så "
+        "Overdosevarsel Oslo 23.11. kl. 00.41: ingen på vakt i MOT og ikke noe reservenummer, så "
         "du er varslet. Sjekk vaktlisten.",
     ),
     (
@@ -230,18 +230,18 @@ EXACT: list[tuple[TextFunction, dict[str, object], str]] = [
     (
         exhausted_text,
         {"link": None, "reply_code": None},
-        "Overdosevarsel Oslo 23.11 kl 00:41: ingen i MOT har bekreftet. Varslingen er stoppet.",
+        "Overdosevarsel Oslo 23.11. kl. 00.41: ingen i MOT har bekreftet. Varslingen er over.",
     ),
     (
         exhausted_text,
         {"reply_code": None},
-        "Overdosevarsel Oslo 23.11 kl 00:41: ingen i MOT har bekreftet. Varslingen er stoppet. "
+        "Overdosevarsel Oslo 23.11. kl. 00.41: ingen i MOT har bekreftet. Varslingen er over. "
         "Bekreft: https://odv.no/a/Xk3j9Qw2",
     ),
     (
         exhausted_text,
         {"link": None},
-        "Overdosevarsel Oslo 23.11 kl 00:41: ingen i MOT har bekreftet. Varslingen er stoppet. "
+        "Overdosevarsel Oslo 23.11. kl. 00.41: ingen i MOT har bekreftet. Varslingen er over. "
         "Svar OK 4711 for å bekrefte.",
     ),
     (
@@ -253,7 +253,7 @@ EXACT: list[tuple[TextFunction, dict[str, object], str]] = [
     (
         fallback_text,
         {"team_name": "Ressursteam", "municipality_name": "Stavanger"},
-        "Overdosevarsel Stavanger 23.11 kl 00:41. Du varsles som reservenummer for Ressursteam. "
+        "Overdosevarsel Stavanger 23.11. kl. 00.41. Du varsles som reservenummer for Ressursteam. "
         "Svar OK 4711 for å bekrefte.",
     ),
     (
@@ -266,42 +266,55 @@ EXACT: list[tuple[TextFunction, dict[str, object], str]] = [
     (
         alert_text,
         {"municipality_name": "A" * 200},
-        "Overdosevarsel " + "A" * 75 + " 23.11 kl 00:41. Bekreft: https://odv.no/a/Xk3j9Qw2 "
+        "Overdosevarsel " + "A" * 73 + " 23.11. kl. 00.41. Bekreft: https://odv.no/a/Xk3j9Qw2 "
         "eller svar OK 4711",
     ),
     (  # a cut that ends in " -" loses the dangling separator
         alert_text,
-        {"municipality_name": "A" * 73 + " -BBBB"},
-        "Overdosevarsel " + "A" * 73 + " 23.11 kl 00:41. Bekreft: https://odv.no/a/Xk3j9Qw2 "
+        {"municipality_name": "A" * 71 + " -BBBB"},
+        "Overdosevarsel " + "A" * 71 + " 23.11. kl. 00.41. Bekreft: https://odv.no/a/Xk3j9Qw2 "
         "eller svar OK 4711",
     ),
     (  # a short municipality name stays whole while the long team name is cut
         exhausted_text,
         {"team_name": "T" * 100, "municipality_name": "Fredrikstad", "link": None},
-        "Overdosevarsel Fredrikstad 23.11 kl 00:41: ingen i " + "T" * 42 + " har bekreftet. "
-        "Varslingen er stoppet. Svar OK 4711 for å bekrefte.",
+        "Overdosevarsel Fredrikstad 23.11. kl. 00.41: ingen i " + "T" * 43 + " har bekreftet. "
+        "Varslingen er over. Svar OK 4711 for å bekrefte.",
     ),
     (  # two long names share the room; on a tie the team name gives way first
         exhausted_text,
         {"team_name": "T" * 100, "municipality_name": "M" * 100, "link": None},
-        "Overdosevarsel " + "M" * 27 + " 23.11 kl 00:41: ingen i " + "T" * 26 + " har bekreftet. "
-        "Varslingen er stoppet. Svar OK 4711 for å bekrefte.",
+        "Overdosevarsel " + "M" * 27 + " 23.11. kl. 00.41: ingen i " + "T" * 27 + " har bekreftet. "
+        "Varslingen er over. Svar OK 4711 for å bekrefte.",
     ),
     (  # line breaks and tabs in a name never reach the SMS
         alert_text,
         {"municipality_name": " Nordre\n\tFollo "},
-        "Overdosevarsel Nordre Follo 23.11 kl 00:41. Bekreft: https://odv.no/a/Xk3j9Qw2 eller "
+        "Overdosevarsel Nordre Follo 23.11. kl. 00.41. Bekreft: https://odv.no/a/Xk3j9Qw2 eller "
         "svar OK 4711",
     ),
     (  # an empty name leaves no double space
         alert_text,
         {"municipality_name": ""},
-        "Overdosevarsel 23.11 kl 00:41. Bekreft: https://odv.no/a/Xk3j9Qw2 eller svar OK 4711",
+        "Overdosevarsel 23.11. kl. 00.41. Bekreft: https://odv.no/a/Xk3j9Qw2 eller svar OK 4711",
+    ),
+    (  # to the municipality's fatal contact: no link, no code
+        texts.fatal_contact_text,
+        {"municipality_name": "Fredrikstad", "team_name": "Ressursteam"},
+        "Overdosedødsfall Fredrikstad 23.11. kl. 00.41: til deg som kommunens kontakt ved "
+        "dødsfall. Lederen i Ressursteam er varslet.",
+    ),
+    (
+        texts.fatal_contact_text,
+        {"language": "en"},
+        "Overdose death Oslo 23 Nov 00:41: to you as the municipality's contact for deaths. "
+        "The leader of MOT has been told.",
     ),
     (  # an unknown language setting falls back to bokmål instead of failing the alert
         alert_text,
         {"language": "nn"},
-        "Overdosevarsel Oslo 23.11 kl 00:41. Bekreft: https://odv.no/a/Xk3j9Qw2 eller svar OK 4711",
+        "Overdosevarsel Oslo 23.11. kl. 00.41. Bekreft: https://odv.no/a/Xk3j9Qw2 eller svar "
+        "OK 4711",
     ),
 ]
 
@@ -350,6 +363,7 @@ VARIANTS: list[tuple[str, TextFunction, dict[str, object]]] = [
     ("fatal, to the fallback number", texts.fatal_text, {"link": None}),
     ("urgent, to the leader", texts.leader_urgent_text, {"reply_code": None}),
     ("urgent, to the fallback number", texts.leader_urgent_text, {"link": None}),
+    ("fatal, to the fatal contact", texts.fatal_contact_text, {}),
 ]
 
 
@@ -529,6 +543,7 @@ TEXT_FUNCTIONS = [
     texts.alert_ward_text,
     texts.fatal_text,
     texts.leader_urgent_text,
+    texts.fatal_contact_text,
 ]
 
 
@@ -561,7 +576,7 @@ def test_taken_text_is_one_segment_for_any_names(language: Language) -> None:
 def test_taken_text_word_for_word() -> None:
     text = texts.taken_text(municipality_name="Fredrikstad", occurred_at=WINTER, taken_by="Bo Dahl")
     assert text == (
-        f"Overdosevarsel Fredrikstad {local_time(WINTER)} er tatt av Bo Dahl. "
+        f"Overdosevarselet i Fredrikstad {local_time(WINTER)} er tatt av Bo Dahl. "
         "Du trenger ikke gjøre noe."
     )
 

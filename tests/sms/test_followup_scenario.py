@@ -74,7 +74,7 @@ async def test_a_reminder_before_the_deadline_and_an_overdue_notice_after_it(
     assert to == bo
     assert (
         body
-        == f"Påminnelse Fredrikstad: oppfølging etter overdose har frist 24.11 kl 12:40. {link}"
+        == f"Påminnelse Fredrikstad: oppfølging etter overdose har frist 24.11. kl. 12.40. {link}"
     )
     assert await sms_at(desk, REACH_REMINDER + timedelta(minutes=30)) == [], "reminded once"
 
@@ -82,7 +82,7 @@ async def test_a_reminder_before_the_deadline_and_an_overdue_notice_after_it(
     [(to, body)] = await sms_at(desk, REACH_DEADLINE)
     assert to == ada, "the leader hears of it"
     assert body == (
-        f"Frist passert Fredrikstad 24.11 kl 12:40: et oppfølgingssteg er ikke registrert. {link}"
+        f"Frist passert Fredrikstad 24.11. kl. 12.40: oppfølgingssteg ikke registrert. {link}"
     )
     assert await sms_at(desk, REACH_DEADLINE + timedelta(hours=1)) == [], "told once"
     assert "Ola" not in body and "01010750160" not in body  # notify-only
@@ -137,7 +137,7 @@ async def test_a_next_attempt_is_told_afresh_and_a_closed_case_is_quiet(
     assert await sms_at(desk, evening - timedelta(seconds=1)) == []
     [(to, body)] = await sms_at(desk, evening)
     assert to == bo
-    assert "25.11 kl 08:00" in body
+    assert "25.11. kl. 08.00" in body
     assert await sms_at(desk, next_attempt - timedelta(hours=2)) == [], "reminded once"
     desk.clock.set(next_attempt - timedelta(minutes=30))
     await done(desk, case_id, "reach", outcome="Samtale på Stasjonen")
@@ -175,7 +175,7 @@ async def test_a_fatal_case_reminds_the_leader_of_the_steps_nobody_holds_yet(
     # template's lead) after that: one overdue SMS for all of them.
     assert await sms_at(desk, monday_0800 + timedelta(hours=1, minutes=59)) == []
     [(to, body)] = await sms_at(desk, monday_0800 + timedelta(hours=2))
-    assert to == ada and body.startswith("Frist passert Fredrikstad 30.11 kl 10:00")
+    assert to == ada and body.startswith("Frist passert Fredrikstad 30.11. kl. 10.00")
     told = [
         e["step_key"]
         for e in (await read_case(desk, case_id))["events"]
@@ -220,7 +220,7 @@ async def test_a_case_opened_at_night_tells_nobody_until_the_evening_or_the_morn
     [(to, body)] = await sms_at(desk, tuesday_0800)
     assert to == ada
     assert body == (
-        f"Frist passert Fredrikstad 24.11 kl 03:05: et oppfølgingssteg er ikke registrert. {link}"
+        f"Frist passert Fredrikstad 24.11. kl. 03.05: oppfølgingssteg ikke registrert. {link}"
     )
     await done(desk, case_id, "assess", by_member_id=str(desk.member(ADA)))
 
@@ -229,7 +229,7 @@ async def test_a_case_opened_at_night_tells_nobody_until_the_evening_or_the_morn
     [(to, body)] = await sms_at(desk, tuesday_2100)
     assert to == bo
     assert body == (
-        f"Påminnelse Fredrikstad: oppfølging etter overdose har frist 25.11 kl 01:40. {link}"
+        f"Påminnelse Fredrikstad: oppfølging etter overdose har frist 25.11. kl. 01.40. {link}"
     )
     for night in (
         datetime(2026, 11, 24, 22, 40, tzinfo=UTC),  # 23:40: two hours before, quiet
@@ -240,7 +240,7 @@ async def test_a_case_opened_at_night_tells_nobody_until_the_evening_or_the_morn
     [(to, body)] = await sms_at(desk, datetime(2026, 11, 25, 7, 0, tzinfo=UTC))  # 08:00
     assert to == ada
     assert body == (
-        f"Frist passert Fredrikstad 25.11 kl 01:40: et oppfølgingssteg er ikke registrert. {link}"
+        f"Frist passert Fredrikstad 25.11. kl. 01.40: oppfølgingssteg ikke registrert. {link}"
     )
     reach = next(s for s in (await read_case(desk, case_id))["steps"] if s["key"] == "reach")
     assert (reach["deadline"], reach["overdue"]) == ("2026-11-25T00:40:00Z", True)

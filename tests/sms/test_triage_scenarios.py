@@ -74,7 +74,7 @@ async def test_admitted_at_night_waits_for_monday_morning(night: Scenario) -> No
     await night.fast_forward_to(MONDAY_0800_OSLO)
     [(to, body)] = night.sms()
     assert to == night.mobile(ON_DUTY)
-    assert "avtal med avdelingen" in body
+    assert "ring avdelingen først" in body
     assert "Akuttposten" not in body  # no place in an SMS
     assert await case_kind_of(night, alert_id) == "survivor", "a task from Monday morning"
     # From then on it escalates as any page: the wait counts from Monday, not the overdose.

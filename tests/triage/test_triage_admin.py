@@ -18,6 +18,7 @@ from app.state import AppState
 from app.triage import service
 from app.triage.rules import (
     DEFAULT_TABLE,
+    FatalContact,
     FatalTiming,
     MovableDay,
     TriageAction,
@@ -60,7 +61,12 @@ TABLE: dict[str, Any] = {
         "short_day_end": "13:00",
         "closed_days": ["2027-12-27", "12-28"],
     },
-    "fatal": {"morning": "07:30", "evening": "21:00", "tell_at_night": True},
+    "fatal": {
+        "morning": "07:30",
+        "evening": "21:00",
+        "tell_at_night": True,
+        "contact": {"name": " Kommuneoverlegen ", "mobile": "912 34 567"},
+    },
 }
 
 
@@ -101,7 +107,12 @@ async def test_the_table_sent_is_shown_in_the_vocabularys_order_and_stored(
             "short_day_end": "13:00",
             "closed_days": ["2027-12-27", "12-28"],
         },
-        "fatal": {"morning": "07:30", "evening": "21:00", "tell_at_night": True},
+        "fatal": {
+            "morning": "07:30",
+            "evening": "21:00",
+            "tell_at_night": True,
+            "contact": {"name": "Kommuneoverlegen", "mobile": "+4791234567"},  # E.164
+        },
         "updated_at": START.isoformat().replace("+00:00", "Z"),
     }
     assert put.json() == expected
@@ -131,6 +142,7 @@ async def test_the_table_sent_is_shown_in_the_vocabularys_order_and_stored(
             closed_days=(date(2027, 12, 27), YearlyDate(12, 28)),
         ),
         fatal=FatalTiming(time(7, 30), time(21), at_night=True),
+        fatal_contact=FatalContact("Kommuneoverlegen", "+4791234567"),
     )
     # Another municipality keeps the default.
     assert await stored(state, "0301") == DEFAULT_TABLE
@@ -167,11 +179,21 @@ async def test_an_empty_table_is_allowed(http: httpx.AsyncClient, factory: Facto
         "short_day_end": "12:00",
         "closed_days": [],
     }
-    assert put.json()["fatal"] == {"morning": "08:00", "evening": "22:00", "tell_at_night": False}
+    assert put.json()["fatal"] == {
+        "morning": "08:00",
+        "evening": "22:00",
+        "tell_at_night": False,
+        "contact": None,
+    }
 
 
 def _with_rule(**rule: Any) -> dict[str, Any]:
     return {**TABLE, "rules": [rule]}
+
+
+def _with_contact(**contact: Any) -> dict[str, Any]:
+    given = {"name": "Kriseteamet", "mobile": "+4791234567", **contact}
+    return {**TABLE, "fatal": {"contact": given}}
 
 
 def _with_hours(**hours: Any) -> dict[str, Any]:
@@ -232,6 +254,17 @@ RULE = {"action": "page_now", "outcomes": ["transported"]}
         ({**TABLE, "fatal": {"morning": "22:00", "evening": "08:00"}}, "fatal.evening", "after"),
         ({**TABLE, "fatal": {"tell_at_night": "yes"}}, "fatal.tell_at_night", "boolean"),
         ({**TABLE, "fatal": {"at_night": True}}, "fatal.at_night", "Extra"),
+        (_with_contact(mobile="22 33 44 55"), "fatal.contact.mobile", "mobile"),  # a landline
+        (_with_contact(mobile="ring kommunen"), "fatal.contact.mobile", "phone number"),
+        (_with_contact(name=" "), "fatal.contact.name", "at least 1"),
+        (_with_contact(name="K" * 101), "fatal.contact.name", "at most 100"),
+        (_with_contact(name="Kari\tNordmann"), "fatal.contact.name", "character"),
+        (
+            {**TABLE, "fatal": {"contact": {"name": "Kommuneoverlegen"}}},
+            "fatal.contact.mobile",
+            "required",
+        ),
+        (_with_contact(email="x@kommune.no"), "fatal.contact.email", "Extra"),
         (
             _with_rule(action="page_now", destinations=["legevakten"]),
             "rules.0.destinations.0",

@@ -18,8 +18,8 @@ from fastapi import FastAPI
 from app.auth.scopes import Scope
 from app.clock import FakeClock
 from app.drug_warnings.signals.service import check_clusters
+from app.i18n import decimal
 from app.state import AppState
-from app.web import overview
 from tests.factories import Factory, alert_body
 from tests.personal_data import NAME, NATIONAL_ID, PLACE, personal_body
 from tests.scenario import Scenario
@@ -159,8 +159,10 @@ async def test_the_leader_sees_signals_and_warnings_and_a_member_does_not(
 
         signals = section(html, "section", "overview-signals")
         assert "3 overdoser innen 6 timer" in signals and "hele kommunen" in signals
-        assert "Sist økt" in signals and "25.11.2026 13:00" in signals  # grew now, Oslo time
-        assert "25.11.2026 10:00" in signals and "25.11.2026 12:00" in signals  # first, last
+        assert "Sist økt" in signals and "25.11.2026 kl. 13.00" in signals  # grew now, Oslo time
+        assert (
+            "25.11.2026 kl. 10.00" in signals and "25.11.2026 kl. 12.00" in signals
+        )  # first, last
         for alert_id in alert_ids:  # a signal names alerts by id only, and the page not at all
             assert alert_id not in html
 
@@ -169,14 +171,14 @@ async def test_the_leader_sees_signals_and_warnings_and_a_member_does_not(
         assert "14 dager etter godkjenning" in section(warnings, "ul", "drafts")
         current = section(warnings, "ul", "in-force")
         assert IN_FORCE_TEXT in current and DRAFT_TEXT not in current
-        assert "Gjelder til" in current and "09.12.2026 13:00" in current
+        assert "Gjelder til" in current and "09.12.2026 kl. 13.00" in current
         due = section(warnings, "ul", "review-due")
-        assert EXPIRED_TEXT in due and "24.11.2026 13:00" in due
+        assert EXPIRED_TEXT in due and "24.11.2026 kl. 13.00" in due
         assert INCOMING_TEXT not in warnings, "Oslo's warning is not Fredrikstad's own"
 
         incoming = section(html, "section", "overview-incoming")
         assert "Fra Oslo" in incoming and INCOMING_TEXT in incoming
-        assert "09.12.2026 13:00" in incoming
+        assert "09.12.2026 kl. 13.00" in incoming
 
         await signed_in(bo, state, clock, team, 1)
         mine = await bo.get("/a/cases")
@@ -235,5 +237,5 @@ async def test_the_overview_in_english_with_a_radius_rule(
 
 
 def test_numbers_are_written_for_the_language() -> None:
-    assert overview._number(0.5, "nb") == "0,5" and overview._number(6.0, "nb") == "6"
-    assert overview._number(0.5, "en") == "0.5" and overview._number(1.25, "en") == "1.25"
+    assert decimal(0.5, "nb") == "0,5" and decimal(6.0, "nb") == "6"
+    assert decimal(0.5, "en") == "0.5" and decimal(1.25, "en") == "1.25"

@@ -150,8 +150,8 @@ async def test_take_stops_the_escalation_and_shows_the_details(
     facts = details_of(shown.text)
     assert facts["Rusmidler"] == "heroin, benzodiazepiner"
     assert facts["Hvor personen er nå"] == "hjemme alene"
-    assert facts["Nalokson gitt av"] == "tilstedeværende, ambulanse"
-    assert facts["Siste dose nalokson"] == "22.11.2026 23:52", "Oslo time"
+    assert facts["Nalokson gitt av"] == "en som var til stede, ambulanse"
+    assert facts["Siste dose nalokson"] == "22.11.2026 kl. 23.52", "Oslo time"
     assert facts["Pustestans"] == "ja"
     assert headings_of(shown.text) == [
         "Personen",
@@ -235,10 +235,10 @@ async def test_an_alert_objected_to_before_taking_shows_its_time_to_the_hour(
     alert_id = await desk.alert()
     await desk.settle()
     link = link_of(desk, 0)
-    assert "22.11.2026 23:41" in (await staff.get(link)).text
+    assert "22.11.2026 kl. 23.41" in (await staff.get(link)).text
     await supplement(desk, alert_id, consent={"state": "objected"})
     page = await staff.get(link)
-    assert "22.11.2026 23:00" in page.text and "23:41" not in page.text
+    assert "22.11.2026 kl. 23.00" in page.text and "23.41" not in page.text
     await desk.fast_forward(timedelta(minutes=10))
     assert not desk.sms_to(1), "paging stopped"
 
@@ -253,7 +253,7 @@ async def test_an_alert_objected_to_after_taking_shows_only_the_anonymous_facts(
     await desk.settle()
     link = link_of(desk, 0)  # Ada: on duty and the leader
     await take(staff, link)
-    assert "23:41" in (await staff.get(link)).text
+    assert "kl. 23.41" in (await staff.get(link)).text
     await supplement(desk, alert_id, consent={"state": "objected"})
 
     shown = await staff.get(link)
@@ -262,7 +262,7 @@ async def test_an_alert_objected_to_after_taking_shows_only_the_anonymous_facts(
         "Rusmidler": "heroin, benzodiazepiner",
         "Hvordan rusmidlene er kjent": "opplyst",
     }
-    assert "22.11.2026 23:00" in shown.text and "23:41" not in shown.text, "to the hour"
+    assert "22.11.2026 kl. 23.00" in shown.text and "23.41" not in shown.text, "to the hour"
     assert "§ 23 nr. 2" in shown.text
     for personal in ("Ola", "01010750160", "91234567", "69000000", "Ambulanse", "stasjon"):
         assert personal not in shown.text
@@ -288,7 +288,7 @@ async def test_a_member_who_is_not_the_leader_sees_nothing_of_an_objected_alert(
     before = await access_log_count(desk)
     shown = await staff.get(link)
     assert "anonymt" in shown.text and details_of(shown.text) == {}
-    assert "heroin" not in shown.text and "Ola" not in shown.text and "23:41" not in shown.text
+    assert "heroin" not in shown.text and "Ola" not in shown.text and "23.41" not in shown.text
     assert await access_log_count(desk) == before, "nothing personal was shown"
 
 
@@ -319,7 +319,7 @@ async def test_a_cooperating_member_sees_the_acute_risk_but_not_substances_or_by
     assert facts["Observert minst 2 timer"] == "nei"
     assert facts["Nalokson gitt"] == "ja" and facts["Doser nalokson"] == "2"
     assert facts["Hvordan nalokson ble gitt"] == "nesespray"
-    assert facts["Siste dose nalokson"] == "22.11.2026 23:52"
+    assert facts["Siste dose nalokson"] == "22.11.2026 kl. 23.52"
     assert facts["Bevisstløs"] == "ja" and facts["Pustestans"] == "ja"
     for hidden in ("Rusmidler", "Hvordan rusmidlene er kjent", "Beskrivelse av stoffet"):
         assert hidden not in facts

@@ -113,10 +113,10 @@ def test_the_last_naloxone_dose_is_shown_in_oslo_time() -> None:
     last = datetime(2026, 7, 1, 21, 5, tzinfo=UTC)  # summer time: 23:05 in Oslo
     details = details_with("naloxone.last_dose_at", last.isoformat())
     assert fields_of(details, words("nb")) == [
-        ("Nalokson", [("Siste dose nalokson", "01.07.2026 23:05")])
+        ("Nalokson", [("Siste dose nalokson", "01.07.2026 kl. 23.05")])
     ]
     assert fields_of(details, words("en")) == [
-        ("Naloxone", [("Last naloxone dose", "01 Jul 2026 23:05")])
+        ("Naloxone", [("Last naloxone dose", "1 Jul 2026 23:05")])
     ]
 
 

@@ -23,6 +23,7 @@ from app.clock import FakeClock
 from app.drug_warnings.reports.models import ConcernReport
 from app.drug_warnings.signals.models import Signal
 from app.drug_warnings.warnings.models import DrugWarning, IncomingWarning
+from app.i18n import day_and_month, moment
 from app.notify.models import OutboxMessage
 from app.notify.texts import OSLO
 from app.state import AppState
@@ -85,7 +86,7 @@ async def csrf(client: httpx.AsyncClient) -> str:
 
 def until(clock: FakeClock, days: int) -> str:
     """The day a warning approved now is in force until, as its SMS writes it."""
-    return f"{(clock.now() + timedelta(days=days)).astimezone(OSLO):%d.%m}"
+    return day_and_month(clock.now() + timedelta(days=days), "nb")
 
 
 def done_of(response: httpx.Response) -> str:
@@ -132,9 +133,7 @@ async def test_a_member_files_a_concern_report_and_the_leader_sees_it(
         confirmation = await bo.get(filed.headers["location"])
         assert confirmation.status_code == 200
         assert "Meldingen er sendt til lederen" in confirmation.text
-        assert (
-            CONCERN_TEXT in confirmation.text and f"{observed:%d.%m.%Y %H:%M}" in confirmation.text
-        )
+        assert CONCERN_TEXT in confirmation.text and moment(observed, "nb") in confirmation.text
 
         await signed_in(cy, state, clock, team, 2)  # another member: not hers to read
         assert (await cy.get(filed.headers["location"])).status_code == 404

@@ -1,6 +1,7 @@
 """The SMS of a drug warning (pure, bokmål).
 
-"Rusvarsel fra <kommune>, gjelder til <dd.mm>: <the leader's text>". The text is the
+"Rusvarsel fra <kommune>, gjelder til <d.m.>: <the leader's text>" (the day as
+Norwegians write it, "9.12.": `app.i18n.day_and_month`). The text is the
 leader's own, checked for personal data before it gets here; it is made GSM-7 (letters
 outside the alphabet are transliterated, as names are in app/notify/texts.py) and must fit
 two concatenated segments (306 septets), which the outbox keeps (320 characters). Unlike an
@@ -10,11 +11,10 @@ alert's SMS the text is not cut: a warning is sent as approved or not at all.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from app.i18n import day_and_month
 from app.notify.gsm7 import septet_length, to_gsm7, truncate_septets
 
-OSLO = ZoneInfo("Europe/Oslo")
 CONCATENATED_SEGMENT = 153
 """Septets of one part of a concatenated SMS (the rest is the header)."""
 MAX_SEGMENTS = 2
@@ -40,7 +40,7 @@ def warning_text(*, municipality_name: str, expires_at: datetime, text: str) -> 
     name = " ".join(to_gsm7(municipality_name).split())
     body = _TEMPLATE.format(
         m=truncate_septets(name, MAX_NAME_SEPTETS).rstrip(" -,."),
-        until=f"{expires_at.astimezone(OSLO):%d.%m}",
+        until=day_and_month(expires_at, "nb"),
         text=" ".join(to_gsm7(text).split()),
     )
     return body

@@ -38,6 +38,8 @@ class MessagePurpose(StrEnum):
     """A fatal alert, to the leader instead of the on-duty team."""
     LEADER_URGENT = "leader_urgent"
     """An objected alert with suicide risk, to the leader at once, without identity."""
+    FATAL_CONTACT = "fatal_contact"
+    """A fatal alert, to the municipality's named fatal contact with the leader."""
     TAKEN = "taken"
     """To the others paged: someone took the alert, nothing more to do."""
     CREW_ANSWER = "crew_answer"
@@ -281,6 +283,35 @@ def messages_for_leader_urgent(
     return _to_the_leader(
         context, texts.leader_urgent_text, MessagePurpose.LEADER_URGENT, fallback_number, now
     )
+
+
+def messages_for_fatal_contact(
+    context: StepContext, *, contact_number: str | None, now: datetime
+) -> list[OutboxMessage]:
+    """A fatal alert, to the municipality's named fatal contact (docs/rules.md, "The
+    municipality's fatal contact"): in bokmål, without a link or a reply code; empty when
+    the municipality names none."""
+    if not contact_number:
+        return []
+    body = _text(
+        context,
+        texts.fatal_contact_text,
+        purpose=MessagePurpose.FATAL_CONTACT,
+        language="nb",
+        link=None,
+        team_name=context.team_name,
+        municipality_name=context.municipality_name,
+        occurred_at=context.occurred_at,
+    )
+    return [
+        alert_message(
+            alert_id=context.alert_id,
+            to=contact_number,
+            body=body,
+            purpose=MessagePurpose.FATAL_CONTACT,
+            now=now,
+        )
+    ]
 
 
 def _to_the_leader(

@@ -26,6 +26,7 @@ from app.escalation.engine.messages import (
     StepContext,
     messages_for_exhaustion,
     messages_for_fatal,
+    messages_for_fatal_contact,
     messages_for_late,
     messages_for_leader_urgent,
     messages_for_step,
@@ -39,6 +40,7 @@ from app.roster.models import Member
 from app.roster.rota import duty as roster_duty
 from app.timeline import service as timeline
 from app.timeline.models import AlertEventKind
+from app.triage import service as triage_service
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,8 @@ class _TeamSnapshot:
     municipality_name: str
     view: rules.TeamView
     members: dict[str, Member]
+    fatal_contact: str | None
+    """The mobile of the municipality's named fatal contact, told with the leader."""
 
 
 async def advance_due(session: AsyncSession, *, now: datetime, settings: Settings) -> int:
@@ -118,15 +122,20 @@ def _advance(
         # A fatal alert, or an objected one with suicide risk, goes to the leader (or else
         # the fallback number), not the on-duty team; if the team has neither, it is paged
         # as usual rather than go silent.
-        compose = (
-            messages_for_fatal
-            if state.plan == EscalationPlan.LEADER_ONLY
-            else messages_for_leader_urgent
+        is_fatal = state.plan == EscalationPlan.LEADER_ONLY
+        compose = messages_for_fatal if is_fatal else messages_for_leader_urgent
+        to_leader = compose(context, fallback_number=fallback_number, now=now)
+        told = _instead_of_paging(
+            session,
+            state,
+            to_leader,
+            EscalationStatus.LEADER_TOLD,
+            AlertEventKind.LEADER_TOLD,
+            now=now,
         )
-        fatal = compose(context, fallback_number=fallback_number, now=now)
-        if _instead_of_paging(
-            session, state, fatal, EscalationStatus.LEADER_TOLD, AlertEventKind.LEADER_TOLD, now=now
-        ):
+        if is_fatal and state.notified_at is None:  # once, the leader told or the team paged
+            _tell_fatal_contact(session, state, context, team.fatal_contact, now=now)
+        if told:
             state.notified_at = now
             return
     window = timedelta(hours=settings.worker.paging_window_hours)
@@ -152,12 +161,14 @@ async def _snapshot(session: AsyncSession, *, team_id: uuid.UUID, now: datetime)
     municipality = await roster_duty.get_municipality(session, team.municipality_code)
     duty, members = await roster_duty.team_view(session, team_id=team.id, at=now)
     view = rules.TeamView(on_duty=duty.on_duty, members=duty.members, leader_id=duty.leader_id)
+    triage = await triage_service.table_for(session, municipality_code=team.municipality_code)
     return _TeamSnapshot(
         policy=await policy_service.load_policy(session, team_id=team.id),
         team_name=team.name,
         municipality_name=municipality.name if municipality else team.municipality_code,
         view=view,
         members=members,
+        fatal_contact=triage.fatal_contact.mobile if triage.fatal_contact else None,
     )
 
 
@@ -264,6 +275,24 @@ def _exhaust(
     state.next_due_at = None
     timeline.record(session, alert_id=state.alert_id, kind=AlertEventKind.EXHAUSTED, at=now)
     log.warning("escalation exhausted", extra={"alert_id": str(state.alert_id)})
+
+
+def _tell_fatal_contact(
+    session: AsyncSession,
+    state: EscalationState,
+    context: StepContext,
+    contact_number: str | None,
+    *,
+    now: datetime,
+) -> None:
+    """A fatal alert: the municipality's named fatal contact gets the news when the leader
+    does, and the alert's timeline says so (without the number)."""
+    messages = messages_for_fatal_contact(context, contact_number=contact_number, now=now)
+    if messages:
+        outbox.enqueue(session, messages)
+        timeline.record(
+            session, alert_id=state.alert_id, kind=AlertEventKind.FATAL_CONTACT_TOLD, at=now
+        )
 
 
 def _instead_of_paging(

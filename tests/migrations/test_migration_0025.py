@@ -10,9 +10,9 @@ import httpx
 from app.state import AppState
 from app.triage.rules import FatalContact
 from tests.factories import Factory
-from tests.test_migration_0006 import rows
-from tests.test_migration_0018 import migrated
-from tests.test_triage_admin import URL, stored
+from tests.migrations.test_migration_0006 import rows
+from tests.migrations.test_migration_0018 import migrated
+from tests.triage.test_triage_admin import URL, stored
 
 CONTACT = {"name": "Kriseteamet", "mobile": "+4748000001"}
 TABLE: dict[str, Any] = {"rules": [], "fatal": {"morning": "07:00", "contact": CONTACT}}

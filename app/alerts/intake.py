@@ -6,15 +6,16 @@ Personal data is sealed here and opened only by :mod:`app.alerts.disclosure`.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts import repository, sealing
+from app.alerts import anonymity, repository, sealing
 from app.alerts.clients import Sender
 from app.alerts.enums import AlertStatus
 from app.alerts.minimise import Minimised, consent_of, minimise
@@ -26,6 +27,7 @@ from app.consent import fields as consent_fields
 from app.consent import rules as consent_rules
 from app.consent.enums import ConsentState, DataCategory, Recipient
 from app.errors import Conflict, DomainError, FieldProblem, InvalidFields
+from app.privacy.crypto import FieldCipher
 from app.escalation import service as escalation_service
 from app.escalation.engine.models import EscalationPlan
 from app.informing import service as informing
@@ -72,16 +74,91 @@ async def receive_alert(
     await _check_may_report(session, alert_in.municipality, municipalities)
     # Minimised first: what nobody may see never reaches a column, a hash or the fingerprint.
     kept = minimise(alert_in, on=alert_in.occurred_at.astimezone(OSLO).date())
+    # Of what was sent and may be kept, before the group rule: a retry is recognised
+    # whatever the counts say by then.
     fingerprint = sender.hasher.fingerprint(kept.canonical)
+    objected = alert_in.consent_state is ConsentState.OBJECTED
+    if objected:
+        kept = await anonymous_kept(
+            session, sender.cipher, kept, municipality_code=alert_in.municipality, now=now
+        )
     table = await triage_service.table_for(session, municipality_code=alert_in.municipality)
     facts = facts_of(kept.sent, kind=alert_in.kind, consent=alert_in.consent_state)
     decided = triage_rules.triage(facts, table, now=now)
     values = _columns_of(sender, alert_in, kept, decided, fingerprint=fingerprint)
     if await repository.insert_unless_exists(session, values):
-        await _started(session, alert_in, kept, decided, alert_id=values["id"], now=now)
+        # An objected alert's timeline keeps the hour, as its other times.
+        at = anonymity.to_the_hour(now) if objected else now
+        await _started(session, alert_in, kept, decided, alert_id=values["id"], now=at)
         # Built from the values: constructing the ORM object just to read it back costs more.
-        return IntakeResult(alert=_new_alert_out(values, decided), created=True)
-    return await _repeated(session, alert_in, client_id=sender.client_id, fingerprint=fingerprint)
+        return IntakeResult(
+            alert=_new_alert_out(values, decided, incident_id=alert_in.dispatch_incident_id),
+            created=True,
+        )
+    return await _repeated(sender, alert_in, fingerprint=fingerprint)
+
+
+REFUSED_BY_GROUP_RULE = (
+    "the person objected, and fewer than "
+    f"{anonymity.MIN_GROUP} alerts of the municipality in the last year share this value, "
+    "so it could single them out; not stored"
+)
+
+
+async def anonymous_kept(
+    session: AsyncSession,
+    cipher: FieldCipher,
+    kept: Minimised,
+    *,
+    municipality_code: str,
+    now: datetime,
+) -> Minimised:
+    """An objected alert's values under the group rule (`app.alerts.anonymity`): the outcome
+    and the age band, each kept only where at least five alerts of the municipality in the
+    year share it; the counts are read here and handed to the pure rule."""
+    counts = await anonymity_counts(
+        session, cipher, kept.personal, municipality_code=municipality_code, now=now
+    )
+    personal = anonymity.anonymous_values(kept.personal, counts)
+    refused = [
+        FieldProblem(field=path, reason=REFUSED_BY_GROUP_RULE)
+        for path in sorted(kept.personal)
+        if path not in personal
+    ]
+    return replace(kept, personal=personal, dropped=[*kept.dropped, *refused])
+
+
+async def anonymity_counts(
+    session: AsyncSession,
+    cipher: FieldCipher,
+    personal: Mapping[str, Any],
+    *,
+    municipality_code: str,
+    now: datetime,
+) -> dict[str, int]:
+    """Path -> how many alerts of the municipality received in the window share this
+    alert's value, for each anonymous field it has."""
+    since = now - anonymity.WINDOW
+    counts: dict[str, int] = {}
+    band = personal.get(anonymity.AGE_BAND_FIELD)
+    if band is not None:
+        counts[anonymity.AGE_BAND_FIELD] = await repository.count_with_age_band(
+            session, municipality_code=municipality_code, since=since, age_band=band
+        )
+    outcome = personal.get(anonymity.OUTCOME_FIELD)
+    if outcome is not None:
+        # The outcome is sealed with the acute risk: opened to be counted, shown to nobody.
+        tokens = await repository.acute_risk_tokens(
+            session, municipality_code=municipality_code, since=since
+        )
+        counts[anonymity.OUTCOME_FIELD] = sum(
+            json.loads(
+                cipher.open(token, context=sealing.context_of(alert_id, DataCategory.ACUTE_RISK))
+            ).get(anonymity.OUTCOME_FIELD)
+            == outcome
+            for alert_id, token in tokens
+        )
+    return counts
 
 
 async def _check_may_report(
@@ -128,13 +205,14 @@ async def _started(
     )
 
 
-async def _repeated(
-    session: AsyncSession, alert_in: AlertIn, *, client_id: str, fingerprint: str
-) -> IntakeResult:
+async def _repeated(sender: Sender, alert_in: AlertIn, *, fingerprint: str) -> IntakeResult:
     """The client sent this incident before: the same content is a retry, answered with the
     alert's status; other content is a conflict that says how to add to it."""
+    session = sender.session
     existing = await repository.get_by_incident(
-        session, client_id=client_id, dispatch_incident_id=alert_in.dispatch_incident_id
+        session,
+        client_id=sender.client_id,
+        incident_hash=sender.hasher.dispatch_incident(alert_in.dispatch_incident_id),
     )
     if existing is None:  # pragma: no cover - the conflicting row cannot vanish: no deletes
         raise Conflict("The alert could not be stored; retry.")
@@ -147,7 +225,10 @@ async def _repeated(
             alert_id=str(existing.id),
             supplements=f"/v1/alerts/{existing.id}/supplements",
         )
-    return IntakeResult(alert=await alert_status(session, existing), created=False)
+    status = await alert_status(session, existing, cipher=sender.cipher)
+    # An objected alert keeps no incident id: the retry names it.
+    status.dispatch_incident_id = alert_in.dispatch_incident_id
+    return IntakeResult(alert=status, created=False)
 
 
 def check_occurred_at(occurred_at: datetime, *, now: datetime, intake: IntakeSettings) -> None:
@@ -287,15 +368,28 @@ def _columns_of(
     cipher, hasher = sender.cipher, sender.hasher
     alert_id = uuid.uuid4()
     national_id = kept.personal.get("person.national_id")
+    # An objected alert keeps its municipality, kind, hour and what the group rule lets it
+    # keep, nothing more (docs/rules.md, "Objected alerts: what is kept").
+    objected = alert_in.consent_state is ConsentState.OBJECTED
+    hour = anonymity.to_the_hour if objected else _as_is
+    if objected:
+        consent, reporter = None, None
     return {
         "id": alert_id,
         "client_id": sender.client_id,
-        "dispatch_incident_id": alert_in.dispatch_incident_id,
+        "dispatch_incident_hash": hasher.dispatch_incident(alert_in.dispatch_incident_id),
+        "dispatch_incident_sealed": (
+            None
+            if objected
+            else sealing.seal_incident(
+                cipher, alert_id=alert_id, incident_id=alert_in.dispatch_incident_id
+            )
+        ),
         "request_fingerprint": fingerprint,
         "municipality_code": alert_in.municipality,
         "kind": alert_in.kind.value,
-        "occurred_at": alert_in.occurred_at,
-        "received_at": sender.now,
+        "occurred_at": hour(alert_in.occurred_at),
+        "received_at": hour(sender.now),
         "status": AlertStatus.RECEIVED.value,
         "consent_state": alert_in.consent_state.value,
         "consent_recipients": [r.value for r in consent.recipients] if consent else [],
@@ -322,7 +416,13 @@ def _columns_of(
     }
 
 
-def _new_alert_out(values: dict[str, Any], decided: triage_rules.Triage) -> AlertOut:
+def _as_is(instant: datetime) -> datetime:
+    return instant
+
+
+def _new_alert_out(
+    values: dict[str, Any], decided: triage_rules.Triage, *, incident_id: str
+) -> AlertOut:
     """As `alert_status` would answer: received and triaged, its first step due at page_at."""
     received = values["received_at"]
     return AlertOut(
@@ -344,7 +444,7 @@ def _new_alert_out(values: dict[str, Any], decided: triage_rules.Triage) -> Aler
             reason=decided.reason,
         ),
         id=values["id"],
-        dispatch_incident_id=values["dispatch_incident_id"],
+        dispatch_incident_id=incident_id,
         municipality=values["municipality_code"],
         kind=values["kind"],
         status=values["status"],

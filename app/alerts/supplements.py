@@ -95,7 +95,7 @@ async def supplement_alert(
             session, alert_id=alert.id, supplement_id=supplement.supplement_id
         )
         if earlier is not None:
-            return await _retry_of(session, alert, earlier, fingerprint)
+            return await _retry_of(sender, alert, earlier, fingerprint)
 
     new = _next_version(
         alert, supplement, current, kept, kind=kind, consent=consent, fingerprint=fingerprint
@@ -106,7 +106,9 @@ async def supplement_alert(
     added = {p: v for p, v in kept.personal.items() if current.get(p) != v}
     intake.open_inform_duty(session, alert_id=alert.id, consent=consent, personal=added, now=now)
     # The status the dispatcher is sent is the one answered: read once.
-    status = await send_status(session, alert, event_type=EventType.ALERT_SUPPLEMENTED, now=now)
+    status = await send_status(
+        session, alert, event_type=EventType.ALERT_SUPPLEMENTED, now=now, cipher=sender.cipher
+    )
     return SupplementResult(
         supplement=SupplementOut(
             alert=status,
@@ -288,7 +290,7 @@ async def _triage_again(
 
 
 async def _retry_of(
-    session: AsyncSession, alert: Alert, earlier: AlertVersion, fingerprint: str
+    sender: Sender, alert: Alert, earlier: AlertVersion, fingerprint: str
 ) -> SupplementResult:
     if earlier.fingerprint != fingerprint:
         raise Conflict(
@@ -299,7 +301,7 @@ async def _retry_of(
         )
     return SupplementResult(
         supplement=SupplementOut(
-            alert=await alert_status(session, alert),
+            alert=await alert_status(sender.session, alert, cipher=sender.cipher),
             version=earlier.version,
             changed=earlier.changed,
             purged=earlier.purged,

@@ -135,21 +135,27 @@ async def anonymity_counts(
     *,
     municipality_code: str,
     now: datetime,
+    excluding: uuid.UUID | None = None,
 ) -> dict[str, int]:
-    """Path -> how many alerts of the municipality received in the window share this
-    alert's value, for each anonymous field it has."""
+    """Path -> how many other alerts of the municipality (not `excluding`, the alert itself
+    when it is stored already) received in the window share this alert's value, for each
+    anonymous field it has."""
     since = now - anonymity.WINDOW
     counts: dict[str, int] = {}
     band = personal.get(anonymity.AGE_BAND_FIELD)
     if band is not None:
         counts[anonymity.AGE_BAND_FIELD] = await repository.count_with_age_band(
-            session, municipality_code=municipality_code, since=since, age_band=band
+            session,
+            municipality_code=municipality_code,
+            since=since,
+            age_band=band,
+            excluding=excluding,
         )
     outcome = personal.get(anonymity.OUTCOME_FIELD)
     if outcome is not None:
         # The outcome is sealed with the acute risk: opened to be counted, shown to nobody.
         tokens = await repository.acute_risk_tokens(
-            session, municipality_code=municipality_code, since=since
+            session, municipality_code=municipality_code, since=since, excluding=excluding
         )
         counts[anonymity.OUTCOME_FIELD] = sum(
             json.loads(

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -62,7 +62,12 @@ async def get_by_incident(
 
 
 async def count_with_age_band(
-    session: AsyncSession, *, municipality_code: str, since: datetime, age_band: str
+    session: AsyncSession,
+    *,
+    municipality_code: str,
+    since: datetime,
+    age_band: str,
+    excluding: uuid.UUID | None = None,
 ) -> int:
     """How many alerts of the municipality received since `since` have this age band: for
     the group rule of an objected alert (`app.alerts.anonymity`)."""
@@ -71,13 +76,18 @@ async def count_with_age_band(
             col(Alert.municipality_code) == municipality_code,
             col(Alert.received_at) >= since,
             col(Alert.age_band) == age_band,
+            col(Alert.id) != excluding if excluding is not None else true(),
         )
     )
     return int(result.scalar_one())
 
 
 async def acute_risk_tokens(
-    session: AsyncSession, *, municipality_code: str, since: datetime
+    session: AsyncSession,
+    *,
+    municipality_code: str,
+    since: datetime,
+    excluding: uuid.UUID | None = None,
 ) -> list[tuple[uuid.UUID, str]]:
     """(id, sealed acute-risk values) of the municipality's alerts received since `since`
     that have them: the outcome is sealed, so the service opens these to count it for the
@@ -87,6 +97,7 @@ async def acute_risk_tokens(
             col(Alert.municipality_code) == municipality_code,
             col(Alert.received_at) >= since,
             col(Alert.acute_risk_sealed).is_not(None),
+            col(Alert.id) != excluding if excluding is not None else true(),
         )
     )
     return [(alert_id, token) for alert_id, token in result.all() if token is not None]

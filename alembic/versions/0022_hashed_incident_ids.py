@@ -15,7 +15,8 @@ The downgrade opens the sealed ids into the plain column again; an objected aler
 is gone, gets its hash in its place (unique per client, as the column must be).
 
 On SQLite the unique constraint changes with a batch rebuild of the table (SQLite cannot drop
-a column that a constraint names).
+a column that a constraint names); other tables reference `alert`, so foreign-key enforcement
+is off for the rebuild, checked and switched on again, as in 0018.
 """
 
 from __future__ import annotations
@@ -101,6 +102,28 @@ def _open() -> None:
         )
 
 
+def _foreign_keys(enabled: bool) -> None:
+    """Switch SQLite's enforcement: only outside a transaction (as 0018)."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    if bind.in_transaction():
+        bind.commit()
+    cursor = bind.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+    finally:
+        cursor.close()
+
+
+def _check_foreign_keys() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    broken = op.get_bind().execute(sa.text("PRAGMA foreign_key_check")).fetchall()
+    if broken:
+        raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:5]}")
+
+
 def upgrade() -> None:
     with op.batch_alter_table("alert") as batch_op:
         batch_op.add_column(
@@ -112,6 +135,7 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("dispatch_incident_sealed", sa.Text(), nullable=True))
     _hash_and_seal()
+    _foreign_keys(False)
     with op.batch_alter_table("alert") as batch_op:
         batch_op.drop_constraint(OLD_UNIQUE, type_="unique")
         batch_op.drop_column("dispatch_incident_id")
@@ -121,6 +145,8 @@ def upgrade() -> None:
             nullable=False,
         )
         batch_op.create_unique_constraint(NEW_UNIQUE, ["client_id", "dispatch_incident_hash"])
+    _check_foreign_keys()
+    _foreign_keys(True)
 
 
 def downgrade() -> None:
@@ -133,6 +159,7 @@ def downgrade() -> None:
             )
         )
     _open()
+    _foreign_keys(False)
     with op.batch_alter_table("alert") as batch_op:
         batch_op.drop_constraint(NEW_UNIQUE, type_="unique")
         batch_op.drop_column("dispatch_incident_sealed")
@@ -143,3 +170,5 @@ def downgrade() -> None:
             nullable=False,
         )
         batch_op.create_unique_constraint(OLD_UNIQUE, ["client_id", "dispatch_incident_id"])
+    _check_foreign_keys()
+    _foreign_keys(True)

@@ -95,6 +95,19 @@ def _times_in(value: Any) -> list[str]:
     return [m.group(0) for m in _INSTANT.finditer(str(value))]
 
 
+def whole_hours(rows: list[dict[str, Any]]) -> bool:
+    """Every instant in `rows` (datetimes, or written in text and JSON) is a whole hour."""
+    for row in rows:
+        for value in row.values():
+            for instant in _times_in(value):
+                match = _INSTANT.match(instant)
+                assert match is not None
+                assert match.group(2, 3) == ("00", "00"), f"minute-precise: {instant} in {row}"
+                fraction = (match.group(4) or ".0").strip(".0")
+                assert not fraction, f"sub-second: {instant}"
+    return True
+
+
 def _mentions(row: dict[str, Any], alert_id: uuid.UUID) -> bool:
     text = str(row)
     return alert_id.hex in text or str(alert_id) in text or repr(alert_id) in text
@@ -127,13 +140,7 @@ async def test_a_raw_dump_of_an_objected_alert_holds_only_what_the_leader_may_se
     ]
     for value in forbidden:
         assert value not in dump, value
-    for _, row in mentioning:
-        for value in row.values():
-            for instant in _times_in(value):
-                match = _INSTANT.match(instant)
-                assert match is not None
-                assert match.group(2, 3) == ("00", "00"), f"minute-precise: {instant}"
-                assert not (match.group(4) or ".0").strip(".0"), f"sub-second: {instant}"
+    assert whole_hours([row for _, row in mentioning])
 
     row = await alert_row(state, str(alert_id))
     assert {c for c, v in row.items() if v not in (None, [], "[]", "null")} <= KEPT_COLUMNS

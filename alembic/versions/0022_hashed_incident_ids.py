@@ -1,7 +1,11 @@
-"""dispatch incident ids kept as a keyed hash, and sealed; objected alerts keep only the hash
+"""dispatch incident ids kept as a keyed hash, and sealed; objected alerts keep only the hash;
+the anonymous fatal case
 
 Revision ID: 0022
 Revises: 0021
+
+`followup_case.anonymous`: the case of an objected fatal alert (docs/rules.md, "Objected fatal
+alerts: the anonymous case"). False for the cases stored before (objected alerts had none).
 
 Issue 20 (docs/rules.md, "Dispatch incident id"): `alert.dispatch_incident_id` was plain text.
 It becomes `dispatch_incident_hash` (keyed HMAC-SHA256, as app.privacy.crypto.KeyedHasher
@@ -125,6 +129,10 @@ def _check_foreign_keys() -> None:
 
 
 def upgrade() -> None:
+    op.add_column(
+        "followup_case",
+        sa.Column("anonymous", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
     with op.batch_alter_table("alert") as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -150,6 +158,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("ALTER TABLE followup_case DROP COLUMN anonymous")
     with op.batch_alter_table("alert") as batch_op:
         batch_op.add_column(
             sa.Column(

@@ -142,7 +142,10 @@ async def test_an_objected_alert_is_anonymous_to_the_leader(
     alert_id = await factory.post_alert(clients.amk, body)
     shown = (await details(http, clients.case_system, alert_id)).json()
     assert {s for s in SECTIONS if shown[s] is not None} == {"clinical", "person"}
-    assert shown["clinical"] == {**dict.fromkeys(shown["clinical"]), "outcome": "declined_transport"}
+    assert shown["clinical"] == {
+        **dict.fromkeys(shown["clinical"]),
+        "outcome": "declined_transport",
+    }
     assert shown["person"] == {**dict.fromkeys(shown["person"]), "age_band": "adult"}
     assert (shown["reporter"], shown["anonymous"]) == (None, True)
     assert shown["occurred_at"] == "2026-11-22T22:00:00Z"

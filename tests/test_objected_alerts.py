@@ -169,10 +169,13 @@ async def test_the_incident_id_is_hashed_and_sealed_and_a_retry_finds_the_alert(
     dump = "\n".join(f"{t} {r}" for t, r in await raw_rows(state) if t != "webhook_delivery")
     assert body["dispatch_incident_id"] not in dump
     row = await alert_row(state, alert_id)
-    assert state.cipher.open(
-        row["dispatch_incident_sealed"],
-        context=sealing.context_of(uuid.UUID(alert_id), sealing.INCIDENT_CONTEXT),
-    ) == body["dispatch_incident_id"]
+    assert (
+        state.cipher.open(
+            row["dispatch_incident_sealed"],
+            context=sealing.context_of(uuid.UUID(alert_id), sealing.INCIDENT_CONTEXT),
+        )
+        == body["dispatch_incident_id"]
+    )
     read = await http.get(f"/v1/alerts/{alert_id}", headers=amk.headers)
     assert read.json()["dispatch_incident_id"] == body["dispatch_incident_id"]
     # A supplement under the same alert still works.

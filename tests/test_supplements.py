@@ -16,7 +16,6 @@ from sqlalchemy import text
 from app.alerts import sealing
 from app.alerts.models import Alert
 from app.state import AppState
-from app.alerts import sealing
 from tests.factories import ApiCredentials, Factory, alert_body
 from tests.personal_data import NAME, NATIONAL_ID, alert_row, personal_body, raw_rows
 from tests.problems import assert_problem

@@ -66,7 +66,11 @@ async def disclose_alert(
         # (docs/rules.md, "Objected alerts: what is kept"), logged with the outcome's basis.
         values[consent_fields.AGE_BAND_FIELD] = alert.age_band
     disclosed = sorted(
-        {consent_fields.category_of(path) for path in values if not _anonymous_band(path, anonymous)}
+        {
+            consent_fields.category_of(path)
+            for path in values
+            if not _anonymous_band(path, anonymous)
+        }
     )
     basis: AccessBasis | None = None
     inform_person = alert.inform_person_required

@@ -27,12 +27,12 @@ from app.consent import fields as consent_fields
 from app.consent import rules as consent_rules
 from app.consent.enums import ConsentState, DataCategory, Recipient
 from app.errors import Conflict, DomainError, FieldProblem, InvalidFields
-from app.privacy.crypto import FieldCipher
 from app.escalation import service as escalation_service
 from app.escalation.engine.models import EscalationPlan
 from app.informing import service as informing
 from app.informing.models import InformTrigger
 from app.overdose.enums import AlertKind, DestinationType, Outcome, SeveritySign
+from app.privacy.crypto import FieldCipher
 from app.timeline import service as timeline
 from app.timeline.models import AlertEventKind
 from app.timeline.schemas import TimelineEntry

@@ -38,7 +38,7 @@ class Alert(SQLModel, table=True):
         default=None,
         sa_type=Text,
         description="The dispatch incident id, sealed, for the answers to the dispatch system; "
-        "None on an objected alert (docs/rules.md, \"Dispatch incident id\")",
+        'None on an objected alert (docs/rules.md, "Dispatch incident id")',
     )
     request_fingerprint: str = Field(
         max_length=64, description="Keyed hash of the minimised request, to recognise retries"

@@ -26,6 +26,8 @@ def needs_no_identity(step: StepTemplate) -> bool:
 def anonymous_template(template: FollowupTemplate) -> FollowupTemplate:
     """The template with only the steps that need no identity, none of them conditional."""
     steps = [
-        step.model_copy(update={"condition": None}) for step in template.steps if needs_no_identity(step)
+        step.model_copy(update={"condition": None})
+        for step in template.steps
+        if needs_no_identity(step)
     ]
     return template.model_copy(update={"steps": steps})

@@ -35,10 +35,10 @@ from app.informing import service as informing
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
 from app.notify.texts import Language
+from app.overdose.enums import AlertKind
 from app.privacy.crypto import FieldCipher
 from app.roster.models import Member
 from app.roster.rota import duty as roster_duty
-from app.overdose.enums import AlertKind
 from app.triage.rules import TriageAction
 
 CONDITION_CATEGORIES = (DataCategory.SITUATION, DataCategory.BYSTANDERS)

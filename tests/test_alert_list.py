@@ -20,7 +20,8 @@ async def test_the_leader_sees_alerts_nobody_was_paged_for(
     amk = await factory.api_client(municipalities=("3107", "0301"))
     case_system = await factory.api_client(scopes=(Scope.ALERTS_DETAILS,))
     paged = await factory.post_alert(amk, personal_body())
-    clock.advance(timedelta(minutes=7, seconds=13))
+    # More than an hour later: an objected alert is kept, and so listed, by its hour.
+    clock.advance(timedelta(hours=1, minutes=7, seconds=13))
     anonymous = await factory.post_alert(amk, personal_body(consent={"state": "objected"}))
     await factory.post_alert(amk, personal_body(municipality="0301"))
 

@@ -127,7 +127,7 @@ async def insert_alerts(sessions: Sessions, count: int, *, now: datetime, offset
         {
             "id": uuid.uuid4(),
             "client_id": CLIENT,
-            "dispatch_incident_id": f"BENCH-{offset + i}",
+            "dispatch_incident_hash": f"BENCH-{offset + i}",
             "request_fingerprint": "0" * 64,
             "municipality_code": CODE,
             "kind": "non_fatal",

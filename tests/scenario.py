@@ -222,7 +222,12 @@ class Scenario:
     ) -> bool:
         member = await session.get(Member, member_id)
         return await alerts_service.acknowledge(
-            session, alert_id=alert_id, member=member, via=AckVia.LINK, now=self.clock.now()
+            session,
+            alert_id=alert_id,
+            member=member,
+            via=AckVia.LINK,
+            now=self.clock.now(),
+            cipher=self.state.cipher,
         )
 
     # The worker and the clock

@@ -160,8 +160,9 @@ class AlertDetails(BaseModel):
     severity: SeverityDetails | None = None
     anonymous: bool = Field(
         default=False,
-        description="The person objected: times are rounded to the hour and no reporter, "
-        "place, age or sex is shown (hpl § 23 nr. 2)",
+        description="The person objected: times are rounded to the hour, no reporter, place "
+        "or identity is kept, and the outcome and the age band only where at least five alerts "
+        "of the municipality in the year share them (hpl § 23 nr. 2)",
     )
     disclosed_categories: list[DataCategory] = Field(
         description="The categories of personal data in this answer; empty: anonymous."

@@ -60,7 +60,18 @@ async def disclose_alert(
     consent = consent_of(alert)
     allowed = consent_rules.allowed_categories(consent, recipient)
     values = sealing.personal_values(cipher, alert, allowed)
-    disclosed = sorted({consent_fields.category_of(path) for path in values})
+    anonymous = consent.state is ConsentState.OBJECTED
+    if anonymous and allowed and alert.age_band is not None:
+        # What the group rule kept of an objected alert: the age band with the outcome
+        # (docs/rules.md, "Objected alerts: what is kept"), logged with the outcome's basis.
+        values[consent_fields.AGE_BAND_FIELD] = alert.age_band
+    disclosed = sorted(
+        {
+            consent_fields.category_of(path)
+            for path in values
+            if not _anonymous_band(path, anonymous)
+        }
+    )
     basis: AccessBasis | None = None
     inform_person = alert.inform_person_required
     if disclosed:
@@ -89,13 +100,16 @@ async def disclose_alert(
                     session, alert_id=alert.id, categories=shared
                 )
             inform_person = True
-    anonymous = consent.state is ConsentState.OBJECTED
     reporter = (
         None
         if anonymous
         else ReporterDetails.model_validate(sealing.reporter_values(cipher, alert))
     )
     return _details_of(alert, values, reporter, disclosed, basis, inform_person)
+
+
+def _anonymous_band(path: str, anonymous: bool) -> bool:
+    return anonymous and path == consent_fields.AGE_BAND_FIELD
 
 
 async def disclose_to_case_system(

@@ -6,15 +6,16 @@ Personal data is sealed here and opened only by :mod:`app.alerts.disclosure`.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts import repository, sealing
+from app.alerts import anonymity, repository, sealing
 from app.alerts.clients import Sender
 from app.alerts.enums import AlertStatus
 from app.alerts.minimise import (
@@ -45,6 +46,7 @@ from app.overdose.enums import (
     SeveritySign,
     SuicidalThoughts,
 )
+from app.privacy.crypto import FieldCipher
 from app.timeline import service as timeline
 from app.timeline.models import AlertEventKind
 from app.timeline.schemas import TimelineEntry
@@ -89,18 +91,99 @@ async def receive_alert(
     day = alert_in.occurred_at.astimezone(OSLO).date()
     consent = content_consent(alert_in, age_band=age_band_of(alert_in, on=day))
     kept = minimise(alert_in, on=day, consent=consent.context)
+    # Of what was sent and may be kept, before the group rule: a retry is recognised
+    # whatever the counts say by then.
     fingerprint = sender.hasher.fingerprint(kept.canonical)
+    objected = consent.context.state is ConsentState.OBJECTED
+    if objected:
+        kept = await anonymous_kept(
+            session, sender.cipher, kept, municipality_code=alert_in.municipality, now=now
+        )
     table = await triage_service.table_for(session, municipality_code=alert_in.municipality)
     facts = facts_of(kept.sent, kind=alert_in.kind, consent=consent.context.state)
     decided = triage_rules.triage(facts, table, now=now)
     values = _columns_of(sender, alert_in, kept, decided, consent, fingerprint=fingerprint)
     if await repository.insert_unless_exists(session, values):
+        # An objected alert's timeline keeps the hour, as its other times.
+        at = anonymity.to_the_hour(now) if objected else now
         await _started(
-            session, alert_in, kept, decided, consent.context, alert_id=values["id"], now=now
+            session, alert_in, kept, decided, consent.context, alert_id=values["id"], now=at
         )
         # Built from the values: constructing the ORM object just to read it back costs more.
-        return IntakeResult(alert=_new_alert_out(values, decided), created=True)
-    return await _repeated(session, alert_in, client_id=sender.client_id, fingerprint=fingerprint)
+        return IntakeResult(
+            alert=_new_alert_out(values, decided, incident_id=alert_in.dispatch_incident_id),
+            created=True,
+        )
+    return await _repeated(sender, alert_in, fingerprint=fingerprint)
+
+
+REFUSED_BY_GROUP_RULE = (
+    "the person objected, and fewer than "
+    f"{anonymity.MIN_GROUP} alerts of the municipality in the last year share this value, "
+    "so it could single them out; not stored"
+)
+
+
+async def anonymous_kept(
+    session: AsyncSession,
+    cipher: FieldCipher,
+    kept: Minimised,
+    *,
+    municipality_code: str,
+    now: datetime,
+) -> Minimised:
+    """An objected alert's values under the group rule (`app.alerts.anonymity`): the outcome
+    and the age band, each kept only where at least five alerts of the municipality in the
+    year share it; the counts are read here and handed to the pure rule."""
+    counts = await anonymity_counts(
+        session, cipher, kept.personal, municipality_code=municipality_code, now=now
+    )
+    personal = anonymity.anonymous_values(kept.personal, counts)
+    refused = [
+        FieldProblem(field=path, reason=REFUSED_BY_GROUP_RULE)
+        for path in sorted(kept.personal)
+        if path not in personal
+    ]
+    return replace(kept, personal=personal, dropped=[*kept.dropped, *refused])
+
+
+async def anonymity_counts(
+    session: AsyncSession,
+    cipher: FieldCipher,
+    personal: Mapping[str, Any],
+    *,
+    municipality_code: str,
+    now: datetime,
+    excluding: uuid.UUID | None = None,
+) -> dict[str, int]:
+    """Path -> how many other alerts of the municipality (not `excluding`, the alert itself
+    when it is stored already) received in the window share this alert's value, for each
+    anonymous field it has."""
+    since = now - anonymity.WINDOW
+    counts: dict[str, int] = {}
+    band = personal.get(anonymity.AGE_BAND_FIELD)
+    if band is not None:
+        counts[anonymity.AGE_BAND_FIELD] = await repository.count_with_age_band(
+            session,
+            municipality_code=municipality_code,
+            since=since,
+            age_band=band,
+            excluding=excluding,
+        )
+    outcome = personal.get(anonymity.OUTCOME_FIELD)
+    if outcome is not None:
+        # The outcome is sealed with the acute risk: opened to be counted, shown to nobody.
+        tokens = await repository.acute_risk_tokens(
+            session, municipality_code=municipality_code, since=since, excluding=excluding
+        )
+        counts[anonymity.OUTCOME_FIELD] = sum(
+            json.loads(
+                cipher.open(token, context=sealing.context_of(alert_id, DataCategory.ACUTE_RISK))
+            ).get(anonymity.OUTCOME_FIELD)
+            == outcome
+            for alert_id, token in tokens
+        )
+    return counts
 
 
 async def _check_may_report(
@@ -146,13 +229,14 @@ async def _started(
     open_inform_duty(session, alert_id=alert_id, consent=consent, personal=kept.personal, now=now)
 
 
-async def _repeated(
-    session: AsyncSession, alert_in: AlertIn, *, client_id: str, fingerprint: str
-) -> IntakeResult:
+async def _repeated(sender: Sender, alert_in: AlertIn, *, fingerprint: str) -> IntakeResult:
     """The client sent this incident before: the same content is a retry, answered with the
     alert's status; other content is a conflict that says how to add to it."""
+    session = sender.session
     existing = await repository.get_by_incident(
-        session, client_id=client_id, dispatch_incident_id=alert_in.dispatch_incident_id
+        session,
+        client_id=sender.client_id,
+        incident_hash=sender.hasher.dispatch_incident(alert_in.dispatch_incident_id),
     )
     if existing is None:  # pragma: no cover - the conflicting row cannot vanish: no deletes
         raise Conflict("The alert could not be stored; retry.")
@@ -165,7 +249,10 @@ async def _repeated(
             alert_id=str(existing.id),
             supplements=f"/v1/alerts/{existing.id}/supplements",
         )
-    return IntakeResult(alert=await alert_status(session, existing), created=False)
+    status = await alert_status(session, existing, cipher=sender.cipher)
+    # An objected alert keeps no incident id: the retry names it.
+    status.dispatch_incident_id = alert_in.dispatch_incident_id
+    return IntakeResult(alert=status, created=False)
 
 
 def check_occurred_at(occurred_at: datetime, *, now: datetime, intake: IntakeSettings) -> None:
@@ -318,17 +405,32 @@ def _columns_of(
     cipher, hasher = sender.cipher, sender.hasher
     alert_id = uuid.uuid4()
     national_id = kept.personal.get("person.national_id")
+    # An objected alert keeps its municipality, kind, hour and what the group rule lets it
+    # keep, nothing more (docs/rules.md, "Objected alerts: what is kept").
+    objected = counted.context.state is ConsentState.OBJECTED
+    hour = anonymity.to_the_hour if objected else _as_is
+    consent = consent_columns(counted, sent=alert_in.consent)
+    if objected:
+        reporter = None
+        consent.update(consent_recipients=[], consent_categories=None, consent_given_by=None)
     return {
         "id": alert_id,
         "client_id": sender.client_id,
-        "dispatch_incident_id": alert_in.dispatch_incident_id,
+        "dispatch_incident_hash": hasher.dispatch_incident(alert_in.dispatch_incident_id),
+        "dispatch_incident_sealed": (
+            None
+            if objected
+            else sealing.seal_incident(
+                cipher, alert_id=alert_id, incident_id=alert_in.dispatch_incident_id
+            )
+        ),
         "request_fingerprint": fingerprint,
         "municipality_code": alert_in.municipality,
         "kind": alert_in.kind.value,
-        "occurred_at": alert_in.occurred_at,
-        "received_at": sender.now,
+        "occurred_at": hour(alert_in.occurred_at),
+        "received_at": hour(sender.now),
         "status": AlertStatus.RECEIVED.value,
-        **consent_columns(counted, sent=alert_in.consent),
+        **consent,
         **sealing.columns_of(cipher, alert_id=alert_id, personal=kept.personal),
         "national_id_hash": hasher.national_id(national_id) if national_id else None,
         "reporter_sealed": sealing.seal_reporter(
@@ -368,7 +470,13 @@ def consent_columns(counted: CountedConsent, *, sent: Consent | None = None) -> 
     }
 
 
-def _new_alert_out(values: dict[str, Any], decided: triage_rules.Triage) -> AlertOut:
+def _as_is(instant: datetime) -> datetime:
+    return instant
+
+
+def _new_alert_out(
+    values: dict[str, Any], decided: triage_rules.Triage, *, incident_id: str
+) -> AlertOut:
     """As `alert_status` would answer: received and triaged, its first step due at page_at."""
     received = values["received_at"]
     return AlertOut(
@@ -390,7 +498,7 @@ def _new_alert_out(values: dict[str, Any], decided: triage_rules.Triage) -> Aler
             reason=decided.reason,
         ),
         id=values["id"],
-        dispatch_incident_id=values["dispatch_incident_id"],
+        dispatch_incident_id=incident_id,
         municipality=values["municipality_code"],
         kind=values["kind"],
         status=values["status"],

@@ -14,18 +14,24 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from app.alerts import anonymity
 from app.alerts.age import derived_age_band
 from app.alerts.schemas.content import AlertContent
 from app.consent import fields as consent_fields
 from app.consent import minors
 from app.consent import rules as consent_rules
-from app.consent.enums import ConsentGiver, ConsentRecipient, DataCategory
+from app.consent.enums import ConsentGiver, ConsentRecipient, ConsentState, DataCategory
 from app.errors import FieldProblem
 from app.overdose.enums import AgeBand
 
 
 def not_kept_reason(category: DataCategory) -> str:
     return f"nobody may see {category.value} data under this consent; not stored"
+
+
+ANONYMOUS_REASON = "the person objected: only what cannot single them out is kept; not stored"
+"""Why an objected alert keeps no reporter and no personal field beyond the anonymous ones
+(docs/rules.md, "Objected alerts: what is kept")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,19 +122,40 @@ def minimise(
             personal[consent_fields.AGE_BAND_FIELD] = band.value
     sent = dict(personal)
     dropped = list(content.dropped_fields)
-    kept = consent_rules.kept_categories(consent or consent_of(content))
+    consent = consent or consent_of(content)
+    kept = consent_rules.kept_categories(consent)
     for path in not_kept(personal, kept):
         del personal[path]
         _delete(dumped, path)
         dropped.append(
             FieldProblem(field=path, reason=not_kept_reason(consent_fields.CATEGORY_OF[path]))
         )
+    if consent.state is ConsentState.OBJECTED:
+        dropped.extend(_anonymised(dumped, personal))
     canonical = json.dumps(
         {"alert": dumped, "dropped": [d.model_dump() for d in dropped]},
         sort_keys=True,
         separators=(",", ":"),
     )
     return Minimised(personal=personal, sent=sent, dropped=dropped, canonical=canonical)
+
+
+def _anonymised(dumped: dict[str, Any], personal: dict[str, Any]) -> list[FieldProblem]:
+    """Leave an objected alert's values (in place) with only the anonymous fields and no
+    reporter unit or callback number; the group rule (`anonymity.anonymous_values`) then
+    decides which of those are kept, after the counts are read."""
+    gone = sorted(p for p in personal if p not in anonymity.ANONYMOUS_FIELDS)
+    reporter = dumped.get("reporter")
+    if isinstance(reporter, dict):
+        gone += [p for p in NOT_ANONYMOUS_REPORTER if reporter.get(p.partition(".")[2]) is not None]
+    for path in gone:
+        personal.pop(path, None)
+        _delete(dumped, path)
+    return [FieldProblem(field=path, reason=ANONYMOUS_REASON) for path in gone]
+
+
+NOT_ANONYMOUS_REPORTER = ("reporter.unit", "reporter.callback_phone")
+"""The reporting unit and its callback number: with the hour they point to the person."""
 
 
 def personal_of(dumped: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,9 @@ one per category, so a recipient's allowed categories open without the rest. The
 national id is also kept as a keyed hash, to recognise the same person without decrypting.
 No column holds a value that was dropped at intake or purged by a supplement.
 
+The dispatch incident id is kept as a keyed hash (to recognise a retry) and sealed (for the
+answers to the dispatch system); an objected alert keeps only the hash.
+
 The plain columns are what is safe to count (statistics read only these): municipality, kind,
 times, consent state, age band, reporter type, triage.
 """
@@ -23,11 +26,20 @@ from app.dbtypes import UTCDateTime
 
 
 class Alert(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("client_id", "dispatch_incident_id"),)
+    __table_args__ = (UniqueConstraint("client_id", "dispatch_incident_hash"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     client_id: str = Field(foreign_key="api_client.id", max_length=64)
-    dispatch_incident_id: str = Field(max_length=100)
+    dispatch_incident_hash: str = Field(
+        max_length=64,
+        description="Keyed hash of the dispatch incident id: a retry finds its alert by it",
+    )
+    dispatch_incident_sealed: str | None = Field(
+        default=None,
+        sa_type=Text,
+        description="The dispatch incident id, sealed, for the answers to the dispatch system; "
+        'None on an objected alert (docs/rules.md, "Dispatch incident id")',
+    )
     request_fingerprint: str = Field(
         max_length=64, description="Keyed hash of the minimised request, to recognise retries"
     )

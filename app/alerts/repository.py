@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -28,7 +28,7 @@ def _insert_unless_exists_statement(dialect: str) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
         insert(_ALERT_TABLE)
-        .on_conflict_do_nothing(index_elements=["client_id", "dispatch_incident_id"])
+        .on_conflict_do_nothing(index_elements=["client_id", "dispatch_incident_hash"])
         .returning(_ALERT_TABLE.c.id)
     )
 
@@ -49,15 +49,58 @@ async def insert_unless_exists(session: AsyncSession, values: dict[str, Any]) ->
 
 
 async def get_by_incident(
-    session: AsyncSession, *, client_id: str, dispatch_incident_id: str
+    session: AsyncSession, *, client_id: str, incident_hash: str
 ) -> Alert | None:
+    """The client's alert with this keyed hash of the dispatch incident id."""
     result = await session.execute(
         select(Alert).where(
             col(Alert.client_id) == client_id,
-            col(Alert.dispatch_incident_id) == dispatch_incident_id,
+            col(Alert.dispatch_incident_hash) == incident_hash,
         )
     )
     return result.scalar_one_or_none()
+
+
+async def count_with_age_band(
+    session: AsyncSession,
+    *,
+    municipality_code: str,
+    since: datetime,
+    age_band: str,
+    excluding: uuid.UUID | None = None,
+) -> int:
+    """How many alerts of the municipality received since `since` have this age band: for
+    the group rule of an objected alert (`app.alerts.anonymity`)."""
+    result = await session.execute(
+        select(func.count()).where(
+            col(Alert.municipality_code) == municipality_code,
+            col(Alert.received_at) >= since,
+            col(Alert.age_band) == age_band,
+            col(Alert.id) != excluding if excluding is not None else true(),
+        )
+    )
+    return int(result.scalar_one())
+
+
+async def acute_risk_tokens(
+    session: AsyncSession,
+    *,
+    municipality_code: str,
+    since: datetime,
+    excluding: uuid.UUID | None = None,
+) -> list[tuple[uuid.UUID, str]]:
+    """(id, sealed acute-risk values) of the municipality's alerts received since `since`
+    that have them: the outcome is sealed, so the service opens these to count it for the
+    group rule of an objected alert; nobody is shown them."""
+    result = await session.execute(
+        select(col(Alert.id), col(Alert.acute_risk_sealed)).where(
+            col(Alert.municipality_code) == municipality_code,
+            col(Alert.received_at) >= since,
+            col(Alert.acute_risk_sealed).is_not(None),
+            col(Alert.id) != excluding if excluding is not None else true(),
+        )
+    )
+    return [(alert_id, token) for alert_id, token in result.all() if token is not None]
 
 
 async def get_by_id(session: AsyncSession, *, alert_id: uuid.UUID) -> Alert | None:

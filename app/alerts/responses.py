@@ -43,7 +43,11 @@ class AlertOut(BaseModel):
     """The state of an alert as its sender sees it: no personal data."""
 
     id: UUID
-    dispatch_incident_id: str
+    dispatch_incident_id: str | None = Field(
+        description="The dispatch system's incident id; null when the person objected: an "
+        "objected alert keeps it only as a keyed hash (the answer to the POST and to a retry "
+        "still names it)."
+    )
     municipality: str
     kind: AlertKind
     status: AlertStatus = Field(description="received -> notified -> acknowledged")

@@ -189,9 +189,12 @@ async def list_alerts(
 async def get_alert(
     alert_id: uuid.UUID,
     session: TxSession,
+    state: StateDep,
     client: Annotated[TokenClaims, Security(current_client, scopes=[Scope.ALERTS_READ])],
 ) -> AlertOut:
-    return await service.get_alert(session, alert_id=alert_id, client_id=client.client_id)
+    return await service.get_alert(
+        session, alert_id=alert_id, client_id=client.client_id, cipher=state.cipher
+    )
 
 
 @router.get(

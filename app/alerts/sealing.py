@@ -41,6 +41,22 @@ REPORTER_FIELDS = ("reporter.unit", "reporter.callback_phone")
 team), but unit and callback number with the time narrow down who was treated: sealed too."""
 
 
+INCIDENT_CONTEXT = "dispatch_incident"
+"""The dispatch incident id, sealed for the answers to the dispatch system."""
+
+
+def seal_incident(cipher: FieldCipher, *, alert_id: uuid.UUID, incident_id: str) -> str:
+    return cipher.seal(incident_id, context=context_of(alert_id, INCIDENT_CONTEXT))
+
+
+def incident_of(cipher: FieldCipher, alert: Alert) -> str | None:
+    """The alert's dispatch incident id; None on an objected alert, which keeps only its hash."""
+    token = alert.dispatch_incident_sealed
+    if token is None:
+        return None
+    return cipher.open(token, context=context_of(alert.id, INCIDENT_CONTEXT))
+
+
 def context_of(alert_id: uuid.UUID, category: DataCategory | str) -> str:
     name = category.value if isinstance(category, DataCategory) else category
     return f"alert:{alert_id}:{name}"

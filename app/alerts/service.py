@@ -10,13 +10,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts import repository
+from app.alerts import repository, sealing
+from app.alerts.anonymity import to_the_hour
 from app.alerts.enums import AckVia
 from app.alerts.models import Alert
 from app.alerts.responses import AlertOut, AlertSummary, TriageOut
 from app.consent.enums import ConsentState
 from app.errors import NotFound
 from app.escalation import service as escalation_service
+from app.privacy.crypto import FieldCipher
 from app.roster.models import Member
 from app.roster.rota import duty as roster_duty
 from app.timeline import service as timeline
@@ -25,12 +27,14 @@ from app.timeline.schemas import StaffRef
 from app.webhooks import service as webhooks
 
 
-async def get_alert(session: AsyncSession, *, alert_id: uuid.UUID, client_id: str) -> AlertOut:
+async def get_alert(
+    session: AsyncSession, *, alert_id: uuid.UUID, client_id: str, cipher: FieldCipher
+) -> AlertOut:
     """The status of an alert, for the client that posted it: no personal data, not logged."""
     alert = await repository.get_for_client(session, alert_id=alert_id, client_id=client_id)
     if alert is None:
         raise NotFound(f"No alert {alert_id} for this client.")
-    return await alert_status(session, alert)
+    return await alert_status(session, alert, cipher=cipher)
 
 
 async def check_in_municipalities(
@@ -95,19 +99,13 @@ def times_of(alert: Alert, *, anonymous: bool) -> dict[str, datetime]:
     return {"occurred_at": alert.occurred_at, "received_at": alert.received_at}
 
 
-def to_the_hour(instant: datetime) -> datetime:
-    """An anonymous alert must fit at least 4-5 persons (hpl § 23 nr. 2): the minute would
-    narrow it down."""
-    return instant.replace(minute=0, second=0, microsecond=0)
-
-
-async def alert_status(session: AsyncSession, alert: Alert) -> AlertOut:
+async def alert_status(session: AsyncSession, alert: Alert, *, cipher: FieldCipher) -> AlertOut:
     """The alert with its timeline, who took it, the latest answer and the next step due."""
     events = await timeline.timeline(session, alert_id=alert.id)
     taken = next((e for e in events if e.kind is AlertEventKind.ACKNOWLEDGED), None)
     answered = [e for e in events if e.kind is AlertEventKind.ANSWERED]
     escalation = await escalation_service.status_of(session, alert_id=alert.id)
-    out = to_out(alert)
+    out = to_out(alert, cipher=cipher)
     out.acknowledged_by = taken.by if taken is not None else None
     out.answer = answered[-1].answer if answered else None
     out.next_step_due_at = escalation.next_due_at if escalation is not None else None
@@ -122,6 +120,7 @@ async def acknowledge(
     member: Member | None,
     via: AckVia,
     now: datetime,
+    cipher: FieldCipher,
     via_number: str | None = None,
 ) -> bool:
     """Someone took the alert: its escalation stops, it is marked acknowledged, the timeline
@@ -145,7 +144,9 @@ async def acknowledge(
     timeline.record(
         session, alert_id=alert_id, kind=AlertEventKind.ACKNOWLEDGED, at=now, by=by, via=via.value
     )
-    await notify_dispatcher(session, alert_id=alert_id, event_type="alert.acknowledged", now=now)
+    await notify_dispatcher(
+        session, alert_id=alert_id, event_type="alert.acknowledged", now=now, cipher=cipher
+    )
     return True
 
 
@@ -156,22 +157,27 @@ async def staff_ref(session: AsyncSession, member: Member) -> StaffRef:
 
 
 async def notify_dispatcher(
-    session: AsyncSession, *, alert_id: uuid.UUID, event_type: str, now: datetime
+    session: AsyncSession,
+    *,
+    alert_id: uuid.UUID,
+    event_type: str,
+    now: datetime,
+    cipher: FieldCipher,
 ) -> None:
     """Queue a signed webhook with the alert's status to the client that posted it."""
     alert = await repository.get_by_id(session, alert_id=alert_id)
     if alert is None:  # pragma: no cover - alerts are never deleted
         return
-    await send_status(session, alert, event_type=event_type, now=now)
+    await send_status(session, alert, event_type=event_type, now=now, cipher=cipher)
 
 
 async def send_status(
-    session: AsyncSession, alert: Alert, *, event_type: str, now: datetime
+    session: AsyncSession, alert: Alert, *, event_type: str, now: datetime, cipher: FieldCipher
 ) -> AlertOut:
     """As :func:`notify_dispatcher`, for an alert already loaded; returns the status sent,
     so a caller answering with it need not read it again."""
     await session.flush()  # the status reads the events just recorded (no autoflush)
-    out = await alert_status(session, alert)
+    out = await alert_status(session, alert, cipher=cipher)
     await webhooks.enqueue(
         session,
         client_id=alert.client_id,
@@ -183,10 +189,11 @@ async def send_status(
     return out
 
 
-def to_out(alert: Alert) -> AlertOut:
+def to_out(alert: Alert, *, cipher: FieldCipher) -> AlertOut:
     return AlertOut(
         **header_of(alert),
-        dispatch_incident_id=alert.dispatch_incident_id,
+        # Opened for the dispatch system's own answer; None on an objected alert.
+        dispatch_incident_id=sealing.incident_of(cipher, alert),
         received_at=alert.received_at,
         notified_at=alert.notified_at,
         acknowledged_at=alert.acknowledged_at,

@@ -15,13 +15,13 @@ acted on follows it (:func:`app.escalation.service.replan`).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts import intake, repository, sealing
+from app.alerts import anonymity, intake, repository, sealing
 from app.alerts.clients import Sender
 from app.alerts.disclosure import consent_of as stored_consent
 from app.alerts.enums import AlertStatus
@@ -105,18 +105,22 @@ async def supplement_alert(
             session, alert_id=alert.id, supplement_id=supplement.supplement_id
         )
         if earlier is not None:
-            return await _retry_of(session, alert, earlier, fingerprint)
+            return await _retry_of(sender, alert, earlier, fingerprint)
 
     new = _next_version(
         alert, supplement, current, kept, kind=kind, consent=consent, fingerprint=fingerprint
     )
+    if consent.state is ConsentState.OBJECTED:
+        new = await _group_rule(sender, alert, new, current)
     await _store(sender, alert, supplement, new, counted)
     await _triage_again(session, alert, {**current, **kept.sent}, kind=kind, now=now)
     # Only what the supplement adds is disclosed anew.
     added = {p: v for p, v in kept.personal.items() if current.get(p) != v}
     intake.open_inform_duty(session, alert_id=alert.id, consent=consent, personal=added, now=now)
     # The status the dispatcher is sent is the one answered: read once.
-    status = await send_status(session, alert, event_type=EventType.ALERT_SUPPLEMENTED, now=now)
+    status = await send_status(
+        session, alert, event_type=EventType.ALERT_SUPPLEMENTED, now=now, cipher=sender.cipher
+    )
     return SupplementResult(
         supplement=SupplementOut(
             alert=status,
@@ -157,6 +161,11 @@ def _next_version(
     merged = {**current, **kept.personal}
     allowed = consent_rules.kept_categories(consent)
     purged_paths = not_kept(merged, allowed)
+    if consent.state is ConsentState.OBJECTED:
+        # Field by field: of a category the leader sees, only the anonymous fields stay.
+        purged_paths = sorted(
+            {*purged_paths, *(p for p in merged if p not in anonymity.ANONYMOUS_FIELDS)}
+        )
     after = {p: v for p, v in merged.items() if p not in purged_paths}
     return _Version(
         number=alert.version + 1,
@@ -218,6 +227,8 @@ async def _store(
         setattr(alert, column, value)
     national_id = new.after.get("person.national_id")
     alert.national_id_hash = sender.hasher.national_id(national_id) if national_id else None
+    if new.consent.state is ConsentState.OBJECTED:
+        _objected(alert)
     timeline.record(
         session,
         alert_id=alert.id,
@@ -228,6 +239,50 @@ async def _store(
         consent_state=new.consent.state.value,
         purged=new.purged,
     )
+
+
+async def _group_rule(
+    sender: Sender, alert: Alert, new: _Version, current: dict[str, Any]
+) -> _Version:
+    """An alert objected to after the supplement keeps the outcome and the age band only
+    where the group rule lets it (`app.alerts.anonymity`), counted among the municipality's
+    other alerts; what it drops is purged like the rest."""
+    counts = await intake.anonymity_counts(
+        sender.session,
+        sender.cipher,
+        new.after,
+        municipality_code=alert.municipality_code,
+        now=sender.now,
+        excluding=alert.id,
+    )
+    after = anonymity.anonymous_values(new.after, counts)
+    gone = sorted(p for p in new.after if p not in after)
+    if not gone:
+        return new
+    return replace(
+        new,
+        after=after,
+        purged_paths=sorted({*new.purged_paths, *gone}),
+        purged=sorted(
+            {*new.purged, *(consent_fields.category_of(p).value for p in gone if p in current)}
+        ),
+        replaced={p: v for p, v in new.replaced.items() if p in after},
+        dropped=[
+            *new.dropped,
+            *(FieldProblem(field=p, reason=intake.REFUSED_BY_GROUP_RULE) for p in gone),
+        ],
+    )
+
+
+def _objected(alert: Alert) -> None:
+    """What an alert objected to by a supplement no longer keeps: the reporter, the sealed
+    incident id (its hash stays, for retries), the minutes (docs/rules.md, "Objected alerts:
+    what is kept")."""
+    alert.reporter_sealed = None
+    alert.reporter_type = None
+    alert.dispatch_incident_sealed = None
+    alert.occurred_at = anonymity.to_the_hour(alert.occurred_at)
+    alert.received_at = anonymity.to_the_hour(alert.received_at)
 
 
 def _changed(supplement: SupplementIn, personal: dict[str, Any]) -> list[str]:
@@ -321,7 +376,7 @@ async def _triage_again(
 
 
 async def _retry_of(
-    session: AsyncSession, alert: Alert, earlier: AlertVersion, fingerprint: str
+    sender: Sender, alert: Alert, earlier: AlertVersion, fingerprint: str
 ) -> SupplementResult:
     if earlier.fingerprint != fingerprint:
         raise Conflict(
@@ -332,7 +387,7 @@ async def _retry_of(
         )
     return SupplementResult(
         supplement=SupplementOut(
-            alert=await alert_status(session, alert),
+            alert=await alert_status(sender.session, alert, cipher=sender.cipher),
             version=earlier.version,
             changed=earlier.changed,
             purged=earlier.purged,

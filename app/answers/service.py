@@ -128,7 +128,7 @@ async def give_answer(
         session, alert_id=alert_id, kind=AlertEventKind.ANSWERED, at=now, by=by, answer=crew
     )
     await alerts_service.notify_dispatcher(
-        session, alert_id=alert_id, event_type="alert.answered", now=now
+        session, alert_id=alert_id, event_type="alert.answered", now=now, cipher=cipher
     )
     await _text_the_reporter(session, alert, crew, cipher=cipher, now=now)
     return crew

@@ -178,6 +178,7 @@ async def _take(
         via=AckVia.SMS,
         via_number=from_number,
         now=now,
+        cipher=cipher,
     )
     if not taken:  # a colleague's tap won the race since the row was read
         return await _taken_already(session, state, phrases)  # reloaded by the attempt

@@ -53,7 +53,9 @@ CATEGORY_OF: Mapping[str, DataCategory] = MappingProxyType(
 
 AGE_BAND_FIELD = "person.age_band"
 """Kept whatever the consent (a minor changes who consents and who is told: pbrl §§ 4-3,
-4-4, 3-4) and counted; shown only where identity may be shown, never on an anonymous alert."""
+4-4, 3-4) and counted, except on an objected alert where too few share it (the group rule,
+`app.alerts.anonymity`); shown where identity may be shown, and to the leader on an objected
+alert that kept it."""
 
 NOT_PERSONAL_FIELDS: frozenset[str] = frozenset(
     {

@@ -106,9 +106,11 @@ _NECESSARY_UNDER_HPL_25: Mapping[Recipient, frozenset[DataCategory]] = MappingPr
 _FOR_QUALITY_REVIEW = frozenset({DataCategory.ACUTE_RISK, DataCategory.SUBSTANCES})
 """Hpl § 26: the review needs what happened, not who it happened to."""
 
-_ANONYMOUS = frozenset({DataCategory.SUBSTANCES})
-"""What an objected alert still tells the leader (hpl § 23 nr. 2): what was taken, for drug
-warnings. With the time rounded to the hour and no place, age or sex it fits many people."""
+_ANONYMOUS = frozenset({DataCategory.ACUTE_RISK})
+"""What an objected alert still tells the leader (hpl § 23 nr. 2): the outcome, and only that
+field of the category (`app.alerts.anonymity`), where it fits at least five alerts of the
+municipality in the year; with the age band under the same rule and the time rounded to the
+hour (docs/rules.md, "Objected alerts: what is kept")."""
 
 _NEVER_TO_NON_HEALTH = frozenset({DataCategory.BYSTANDERS})
 """Who called 113 is never shown to relatives or to staff who are not health personnel,

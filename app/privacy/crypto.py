@@ -155,6 +155,11 @@ class KeyedHasher:
             raise ValueError("expects a normalised national id of 11 digits")
         return self._hash(b"national_id", value)
 
+    def dispatch_incident(self, value: str) -> str:
+        """Hex HMAC-SHA256 of a dispatch incident id, exactly as sent: the same id from the
+        same client finds the same alert, and the id is not kept in plain text."""
+        return self._hash(b"dispatch_incident", value)
+
     def fingerprint(self, content: str) -> str:
         """Hex HMAC-SHA256 of a request's canonical content, to recognise a retry.
 

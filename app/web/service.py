@@ -146,7 +146,12 @@ async def take(
     """Take the alert for the link's member and open its follow-up case; False if someone
     took it first."""
     taken = await alerts_service.acknowledge(
-        session, alert_id=page.alert.id, member=page.member, via=AckVia.LINK, now=now
+        session,
+        alert_id=page.alert.id,
+        member=page.member,
+        via=AckVia.LINK,
+        now=now,
+        cipher=cipher,
     )
     if taken:
         await followup.open_case_for_alert(

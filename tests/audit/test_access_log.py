@@ -134,20 +134,36 @@ async def test_a_consent_to_share_nothing_gives_an_alert_without_personal_data_u
 async def test_an_objected_alert_is_anonymous_to_the_leader(
     http: httpx.AsyncClient, factory: Factory, clients: Clients, state: AppState
 ) -> None:
+    """Four earlier alerts of the municipality share the outcome and the age band: with this
+    one five, so the leader sees both (docs/rules.md, "Objected alerts: what is kept")."""
+    for _ in range(4):
+        await factory.post_alert(clients.amk, personal_body())
     body = personal_body(consent={"state": "objected"}, occurred_at="2026-11-22T23:41:37+01:00")
     alert_id = await factory.post_alert(clients.amk, body)
     shown = (await details(http, clients.case_system, alert_id)).json()
-    # What was taken, for drug warnings; nothing that fits fewer than a handful of people.
-    assert {s for s in SECTIONS if shown[s] is not None} == {"clinical"}
-    assert shown["clinical"]["substances"] == ["heroin", "benzodiazepine"]
-    assert shown["clinical"]["outcome"] is None
+    assert {s for s in SECTIONS if shown[s] is not None} == {"clinical", "person"}
+    assert shown["clinical"] == {
+        **dict.fromkeys(shown["clinical"]),
+        "outcome": "declined_transport",
+    }
+    assert shown["person"] == {**dict.fromkeys(shown["person"]), "age_band": "adult"}
     assert (shown["reporter"], shown["anonymous"]) == (None, True)
     assert shown["occurred_at"] == "2026-11-22T22:00:00Z"
     assert shown["received_at"].endswith(":00:00Z")
-    assert (shown["disclosed_categories"], shown["legal_basis"]) == (["substances"], "hpl_23_2")
-    assert "person" not in str(shown["clinical"])
-    assert [e["legal_basis"] for e in await log_rows(state)] == ["hpl_23_2"]
+    assert (shown["disclosed_categories"], shown["legal_basis"]) == (["acute_risk"], "hpl_23_2")
+    assert [e["legal_basis"] for e in await log_rows(state)][-1] == "hpl_23_2"
     assert await alert_flags(state, alert_id) == (False, [])
+
+
+async def test_an_objected_alert_alone_in_its_year_shows_nothing(
+    http: httpx.AsyncClient, factory: Factory, clients: Clients, state: AppState
+) -> None:
+    body = personal_body(consent={"state": "objected"})
+    alert_id = await factory.post_alert(clients.amk, body)
+    shown = (await details(http, clients.case_system, alert_id)).json()
+    assert all(shown[s] is None for s in SECTIONS)
+    assert (shown["disclosed_categories"], shown["legal_basis"]) == ([], None)
+    assert await log_rows(state) == []
 
 
 async def test_only_the_allowed_categories_are_opened(

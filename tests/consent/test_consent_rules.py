@@ -68,7 +68,8 @@ EXPECTED: dict[str, dict[Recipient, tuple[LegalBasis, ...]]] = {
     "objected": {
         R.ON_DUTY_HEALTH:   (N, N, N, N, N, N, N),
         R.TEAM_COOPERATING: (N, N, N, N, N, N, N),
-        R.TEAM_LEADER:      (N, N, N, N, N, Y, N),
+        # Of acute risk only the outcome, under the group rule (app.alerts.anonymity).
+        R.TEAM_LEADER:      (N, N, N, N, Y, N, N),
         R.QUALITY_REVIEW:   (N, N, N, N, N, N, N),
         R.RELATIVES:        (N, N, N, N, N, N, N),
         R.SOCIAL_SERVICES:  (N, N, N, N, N, N, N),
@@ -149,7 +150,7 @@ EXPECTED: dict[str, dict[Recipient, tuple[LegalBasis, ...]]] = {
 # fmt: on
 
 KEPT: dict[str, frozenset[DataCategory]] = {
-    "objected": frozenset({D}),
+    "objected": frozenset({A}),
     "not_asked": frozenset(COLUMNS),
     "unable": frozenset(COLUMNS),
     "consented_team_only": frozenset(COLUMNS),

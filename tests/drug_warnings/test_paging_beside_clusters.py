@@ -41,7 +41,7 @@ async def burst(state: AppState, template_id: str, count: int, clock: FakeClock)
             {
                 **template,
                 "id": uuid.uuid4(),
-                "dispatch_incident_id": f"BURST-{i}",
+                "dispatch_incident_hash": f"BURST-{i}",
                 "occurred_at": now - timedelta(hours=5) + timedelta(seconds=i * 0.9),
                 "received_at": now,
             }

@@ -31,7 +31,7 @@ async def test_0023_adds_and_drops_the_consent_columns(desk: Scenario) -> None:
         ("not_asked", "person", "consented"),
     ]
 
-    await migrated(state, "0021", down=True)
+    await migrated(state, "0022", down=True)
     assert {"consent_given_by", "consent_recorded_state"}.isdisjoint(await columns(state))
     assert sorted(await rows(state, "SELECT consent_state FROM alert")) == [
         ("consented",),

@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.alerts.minimise import minimise, not_kept_reason
+from app.alerts.intake import REFUSED_BY_GROUP_RULE
+from app.alerts.minimise import ANONYMOUS_REASON, minimise, not_kept_reason
 from app.alerts.schemas.alert_in import AlertIn
 from app.alerts.sealing import SEALED_COLUMNS
 from app.auth.scopes import Scope
@@ -127,19 +128,20 @@ async def test_an_objection_keeps_only_what_the_anonymous_alert_shows(
     assert alert["consent_state"] == "objected"
     dropped = {d["field"]: d["reason"] for d in alert["dropped_fields"]}
     assert set(dropped) == {
-        path
-        for path in CATEGORY_OF
-        if CATEGORY_OF[path] is not DataCategory.SUBSTANCES and _sent(body, path)
+        *(path for path in CATEGORY_OF if _sent(body, path)),
+        "person.age_band",
+        "reporter.unit",
+        "reporter.callback_phone",
     }
     assert dropped["person.name"] == not_kept_reason(DataCategory.IDENTITY)
+    assert dropped["clinical.substances"] == not_kept_reason(DataCategory.SUBSTANCES)
+    assert dropped["reporter.unit"] == ANONYMOUS_REASON
+    assert dropped["clinical.outcome"] == REFUSED_BY_GROUP_RULE, "alone in the year"
     row = await alert_row(state, alert["id"])
-    for category, column in SEALED_COLUMNS.items():
-        if category is not DataCategory.SUBSTANCES:
-            assert row[column] is None, column
+    for column in (*SEALED_COLUMNS.values(), "reporter_sealed", "dispatch_incident_sealed"):
+        assert row[column] is None, column
     assert row["national_id_hash"] is None
-    # What was taken still feeds drug warnings, and the age band the rules and counts.
-    assert opened(state, row, "substances")["clinical.substances"] == ["heroin", "benzodiazepine"]
-    assert row["age_band"] == "adult"
+    assert row["age_band"] is None
 
 
 def _sent(body: dict[str, Any], path: str) -> bool:
@@ -177,6 +179,8 @@ async def test_an_objection_lists_only_the_fields_that_were_sent(
         {"field": "person.national_id", "reason": "second check digit is wrong"},
         {"field": "person.name", "reason": not_kept_reason(DataCategory.IDENTITY)},
         {"field": "place.type", "reason": not_kept_reason(DataCategory.SITUATION)},
+        {"field": "reporter.unit", "reason": ANONYMOUS_REASON},
+        {"field": "reporter.callback_phone", "reason": ANONYMOUS_REASON},
     ]
 
 
@@ -252,7 +256,7 @@ async def test_the_fingerprint_is_keyed_and_stable_for_retries(
     renamed = {**body, "person": {**body["person"], "name": "Someone Else"}}
     again = await http.post("/v1/alerts", json=renamed, headers=amk.headers)
     assert again.status_code == 200
-    changed = {**body, "clinical": {**body["clinical"], "substances": ["ghb"]}}
+    changed = {**body, "clinical": {**body["clinical"], "outcome": "left_at_scene"}}
     assert (await http.post("/v1/alerts", json=changed, headers=amk.headers)).status_code == 409
 
 

@@ -74,7 +74,12 @@ async def open_case(
     async with state.sessions() as session, session.begin():
         member = await session.get(Member, member_id)
         assert await alerts_service.acknowledge(
-            session, alert_id=alert_id, member=member, via=AckVia.LINK, now=clock.now()
+            session,
+            alert_id=alert_id,
+            member=member,
+            via=AckVia.LINK,
+            now=clock.now(),
+            cipher=state.cipher,
         )
         case = await followup.open_case_for_alert(
             session,

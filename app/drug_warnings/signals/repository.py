@@ -8,13 +8,15 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import literal, null, text, union_all
+from sqlalchemy import and_, literal, null, or_, text, union_all
 from sqlalchemy import select as sql_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from app.alerts.anonymity import to_the_hour
 from app.alerts.models import Alert, AlertVersion
+from app.consent.enums import ConsentState
 from app.db import is_postgresql
 from app.drug_warnings.repository import newest_first
 from app.drug_warnings.signals.models import ClusterCheck, Signal
@@ -143,7 +145,18 @@ async def alerts_arrived(
         .join(Alert, col(Alert.id) == col(AlertVersion.alert_id))
         .where(col(Alert.municipality_code) == municipality_code, col(AlertVersion.at) >= since)
     )
-    statement = union_all(received.where(col(Alert.received_at) >= since), supplemented)
+    # An objected alert's receipt is kept to the hour (docs/rules.md, "Objected alerts: what
+    # is kept"): looked for from the hour, so a check in the same hour still finds it.
+    received = received.where(
+        or_(
+            col(Alert.received_at) >= since,
+            and_(
+                col(Alert.consent_state) == ConsentState.OBJECTED.value,
+                col(Alert.received_at) >= to_the_hour(since),
+            ),
+        )
+    )
+    statement = union_all(received, supplemented)
     result = await session.stream(statement.execution_options(yield_per=ALERTS_PER_CHUNK))
     arrived: set[tuple[uuid.UUID, int]] = set()
     async for chunk in result.partitions():  # a burst of arrivals in chunks, as for the check

@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.alerts import sealing
-from app.alerts.service import to_the_hour
+from app.alerts.anonymity import to_the_hour
 from app.consent.enums import DataCategory
 from app.drug_warnings.clusters import AreaKind, Cluster, ClusterRule, District, Event, detect
 from app.drug_warnings.common import WarningScope, label_of

@@ -63,6 +63,12 @@ class FollowupCase(SQLModel, table=True):
         description="With `serious_crisis`: the person's non-fatal overdoses within the window, "
         "this one included; otherwise 0",
     )
+    anonymous: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": false()},
+        description="The anonymous fatal case of an objected alert: no identity, only the "
+        "steps that need none (app.followup.anonymous)",
+    )
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_by: str | None = Field(default=None, max_length=210)
     close_reason: str | None = Field(default=None, max_length=500)

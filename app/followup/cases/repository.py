@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import case, func, update
+from sqlalchemy import and_, case, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -187,15 +187,22 @@ async def alerts_without_case(
     limit: int,
 ) -> list[uuid.UUID]:
     """Alerts received since `since`, triaged one of `triage_actions`, whose work has started
-    (`triage_page_at` has come), that have no case."""
+    (`triage_page_at` has come), and objected fatal alerts (their anonymous case), that have
+    no case."""
     statement = (
         select(Alert.id)
         .outerjoin(FollowupCase, col(FollowupCase.alert_id) == col(Alert.id))
         .where(
-            col(Alert.triage_action).in_(list(triage_actions)),
             col(Alert.received_at) >= since,
-            col(Alert.triage_page_at) <= now,
-            col(Alert.consent_state) != "objected",
+            or_(
+                and_(
+                    col(Alert.triage_action).in_(list(triage_actions)),
+                    col(Alert.triage_page_at) <= now,
+                    col(Alert.consent_state) != "objected",
+                ),
+                # An objected fatal alert opens its anonymous case at once: nobody is paged.
+                and_(col(Alert.consent_state) == "objected", col(Alert.kind) == "fatal"),
+            ),
             col(FollowupCase.id).is_(None),
         )
         .order_by(col(Alert.received_at))

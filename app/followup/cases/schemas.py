@@ -123,6 +123,12 @@ class CaseSummary(BaseModel):
         description="With `serious_crisis`: non-fatal overdoses within the window, this one "
         "included; otherwise 0"
     )
+    anonymous: bool = Field(
+        default=False,
+        description="The anonymous fatal case of an objected alert: no identity is kept, only "
+        "the steps that need none (the leader's review, the serious-event report, outreach to "
+        "peers); its times are to the hour",
+    )
     next_deadline: datetime | None = Field(description="The earliest deadline of active steps")
     active_steps: int
     overdue_steps: int

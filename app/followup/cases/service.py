@@ -19,9 +19,10 @@ from sqlmodel import col, select
 
 from app.alerts import repository as alerts_repository
 from app.alerts import sealing
+from app.alerts.anonymity import to_the_hour
 from app.alerts.models import Alert
 from app.consent.enums import ConsentState, DataCategory
-from app.followup import deadlines, repeated, texts
+from app.followup import anonymous, deadlines, repeated, texts
 from app.followup.cases import repository
 from app.followup.cases.actor import SYSTEM
 from app.followup.cases.models import SUBJECT_KIND, CaseEventKind, FollowupCase, FollowupStep
@@ -34,6 +35,7 @@ from app.informing import service as informing
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
 from app.notify.texts import Language
+from app.overdose.enums import AlertKind
 from app.privacy.crypto import FieldCipher
 from app.roster.models import Member
 from app.roster.rota import duty as roster_duty
@@ -66,7 +68,8 @@ async def open_case_for_alert(
     the fallback number took it), in the caller's transaction.
 
     One case per alert: the case already open is returned. None for an unknown alert and an
-    anonymous (objected) one, on which nobody can act. The template follows the triage
+    anonymous (objected) one, on which nobody can act, unless it is fatal: that opens the
+    anonymous fatal case (`_open_anonymous_fatal`). The template follows the triage
     (`fatal`, else survivor); its steps fall to the team's leader and the taker, and those
     whose condition does not hold are left out (`_conditions`). A survivor with repeated
     overdoses makes the case a serious crisis (`_serious_crisis`), and the leader is told by
@@ -76,8 +79,12 @@ async def open_case_for_alert(
     if existing is not None:
         return existing
     alert = await alerts_repository.get_by_id(session, alert_id=alert_id)
-    if alert is None or alert.consent_state == ConsentState.OBJECTED:
+    if alert is None:
         return None
+    if alert.consent_state == ConsentState.OBJECTED:
+        if alert.kind != AlertKind.FATAL:
+            return None
+        return await _open_anonymous_fatal(session, alert, now=now, url=public_base_url)
     kind = (
         TemplateKind.FATAL if alert.triage_action == TriageAction.FATAL else TemplateKind.SURVIVOR
     )
@@ -122,6 +129,44 @@ async def open_case_for_alert(
         told_at=told_at,
     )
     return await _store(session, case, planned, crisis, leader=leader, now=now, url=public_base_url)
+
+
+async def _open_anonymous_fatal(
+    session: AsyncSession, alert: Alert, *, now: datetime, url: str
+) -> FollowupCase:
+    """The case of an objected fatal alert: the fatal template's steps that need no identity
+    (`app.followup.anonymous`), to the leader, with no conditions read and its times to the
+    hour like the alert's (docs/rules.md, "Objected fatal alerts: the anonymous case")."""
+    template, source = await template_for(
+        session, municipality_code=alert.municipality_code, kind=TemplateKind.FATAL
+    )
+    team = await roster_duty.team_for_municipality(session, code=alert.municipality_code)
+    leader = await _active_leader(session, team.leader_member_id if team else None)
+    people = plan.RoleHolders(leader=leader.id if leader else None, taker=None)
+    hour = to_the_hour(now)
+    case = FollowupCase(
+        alert_id=alert.id,
+        municipality_code=alert.municipality_code,
+        team_id=team.id if team else None,
+        kind=TemplateKind.FATAL.value,
+        state=CaseState.OPEN.value,
+        template_name=template.name,
+        template_source=source,
+        owner_member_id=people.holder(OwnerRole.LEADER),
+        alert_at=alert.occurred_at,
+        opened_at=hour,
+        conditions={},
+        anonymous=True,
+    )
+    planned = plan.plan_steps(
+        anonymous.anonymous_template(template),
+        {},
+        people=people,
+        alert_at=alert.occurred_at,
+        opened_at=hour,
+        told_at=hour,
+    )
+    return await _store(session, case, planned, None, leader=leader, now=hour, url=url)
 
 
 def _told_at(alert: Alert, *, now: datetime) -> datetime:

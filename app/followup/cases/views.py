@@ -171,6 +171,7 @@ def _summary(
         opened_at=case.opened_at,
         serious_crisis=case.serious_crisis,
         repeated_overdoses=case.repeated_overdoses,
+        anonymous=case.anonymous,
         next_deadline=next_deadline,
         active_steps=active,
         overdue_steps=overdue,

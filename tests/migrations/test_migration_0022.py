@@ -10,9 +10,9 @@ import httpx
 from app.alerts import sealing
 from app.state import AppState
 from tests.factories import Factory
+from tests.migrations.test_migration_0006 import as_uuid, rows
+from tests.migrations.test_migration_0018 import migrated
 from tests.personal_data import personal_body
-from tests.test_migration_0006 import as_uuid, rows
-from tests.test_migration_0018 import migrated
 
 
 async def test_0022_hashes_and_seals_incident_ids_both_ways(

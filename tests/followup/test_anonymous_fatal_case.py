@@ -17,10 +17,10 @@ from app.followup.template_schema import (
     TemplateKind,
 )
 from app.followup.templates.defaults import default_template
+from tests.alerts.test_objected_alerts import whole_hours
+from tests.followup.test_followup_cases import ADA, case_api, desk, read_case, steps_of
 from tests.personal_data import NAME, NATIONAL_ID, RECOGNISABLE, personal_body, raw_rows
 from tests.scenario import Scenario
-from tests.test_followup_cases import ADA, case_api, desk, read_case, steps_of
-from tests.test_objected_alerts import whole_hours
 
 __all__ = ["desk"]
 

@@ -11,7 +11,7 @@ Revises: 0011
   written as their replacements (`private_home` → `own_home`, `opioid` → `other_opioid`, ...;
   `naloxone_given`/`_doses` → `naloxone.given`/`.doses`). A consent category `clinical`
   becomes `acute_risk` + `substances`. `police` is removed from consent recipients: the
-  police are no longer a recipient by consent (BRIEF §9).
+  police are no longer a recipient by consent (docs/rules.md, "Consent and who sees what").
 * New plain columns, what is safe to count: `age_band`, `reporter_type`, the triage
   (`triage_action`, `triage_reason`, `triage_page_at`, `triage_first_contact_ward`; null for
   alerts stored before triage), and `version`.

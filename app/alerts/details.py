@@ -1,4 +1,5 @@
-"""API models of an alert with the personal data its recipient may see (BRIEF §4).
+"""API models of an alert with the personal data its recipient may see (docs/rules.md,
+"Consent and who sees what").
 
 Only :mod:`app.alerts.disclosure` builds them, and it logs every one that carries personal
 data. A section is absent when nothing in it may be shown, or nothing in it was reported.

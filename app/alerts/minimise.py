@@ -1,4 +1,5 @@
-"""What of a validated alert is kept: never store what no recipient may see (BRIEF §4, §9).
+"""What of a validated alert is kept: never store what no recipient may see (docs/rules.md,
+"Minimisation: never store what nobody may see").
 
 Pure. Personal values are handled as a flat mapping from the field paths of
 :mod:`app.consent.fields` (``person.name``) to JSON values, the form they are sealed and

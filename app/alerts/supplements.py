@@ -1,4 +1,5 @@
-"""Supplements: what the crew learned after the alert, as a new version of it (BRIEF §9).
+"""Supplements: what the crew learned after the alert, as a new version of it (docs/rules.md,
+"Supplements: a new version, never an overwrite").
 
 A supplement sets the fields it gives and leaves the rest; it may bring a later consent, the
 outcome, where the person went, or a correction. Each is a version with its time and sender;

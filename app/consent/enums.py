@@ -1,4 +1,5 @@
-"""The vocabulary of consent: states, recipients and categories of data (BRIEF §4, §9)."""
+"""The vocabulary of consent: states, recipients and categories of data (docs/rules.md,
+"Consent and who sees what")."""
 
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ class Recipient(StrEnum):
 
 
 class ConsentRecipient(StrEnum):
-    """Recipients outside the team that a consent can name. Not the police (BRIEF §9)."""
+    """Recipients outside the team that a consent can name. Not the police.
+
+    docs/rules.md, "Consent and who sees what"."""
 
     RELATIVES = "relatives"
     SOCIAL_SERVICES = "social_services"

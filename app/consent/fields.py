@@ -1,4 +1,5 @@
-"""Which alert fields hold which category of personal data (BRIEF §3, §4, §9).
+"""Which alert fields hold which category of personal data (docs/rules.md, "Consent and who
+sees what").
 
 Paths are the dotted paths of :mod:`app.alerts.schemas` (``person.name``), the same paths
 the API uses to name dropped fields. Used to minimise at intake (what no recipient may ever

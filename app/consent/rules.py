@@ -1,4 +1,5 @@
-"""Who may be told what about a person, and on which legal basis (BRIEF §4, §9).
+"""Who may be told what about a person, and on which legal basis (docs/rules.md, "Consent and
+who sees what").
 
 A pure module: (consent, recipient, category of data) -> allowed + legal basis. The service
 asks it before storing an alert (what no recipient may ever see is not kept), before showing

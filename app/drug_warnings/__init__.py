@@ -1,6 +1,6 @@
 """Warnings about dangerous drugs: concern reports, cluster signals and the leader's warnings
-(BRIEF §9, "Warnings, corrected"). Named `drug_warnings`, not `warnings`, so that no import
-or reader mistakes it for the standard library's module.
+(docs/rules.md, "Concern reports, clusters and warnings"). Named `drug_warnings`, not
+`warnings`, so that no import or reader mistakes it for the standard library's module.
 
 A sub-package per concern, each with its models, schemas, repository, service and router
 (settings has no router: its documents are mounted by `app.settings_documents`):

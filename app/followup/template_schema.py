@@ -24,7 +24,7 @@ MAX_STEPS = 60
 
 class TemplateKind(StrEnum):
     SURVIVOR = "survivor"
-    """After a non-fatal overdose (BRIEF §6 as corrected in §9)."""
+    """After a non-fatal overdose (docs/rules.md, "Follow-up templates")."""
     FATAL = "fatal"
     """After an overdose death: the bereaved, peers, children, a serious-event report."""
 

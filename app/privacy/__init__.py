@@ -1,1 +1,1 @@
-"""Protection of personal data at rest (BRIEF §7, Normen)."""
+"""Protection of personal data at rest (Normen; docs/rules.md, "Privacy at rest")."""

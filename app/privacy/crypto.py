@@ -1,4 +1,5 @@
-"""Field encryption and keyed hashing of personal data at rest (BRIEF §7).
+"""Field encryption and keyed hashing of personal data at rest (docs/rules.md, "Privacy at
+rest").
 
 A sealed value is an ASCII token ``v1.<key id>.<urlsafe base64 of nonce || ciphertext>``:
 AES-256-GCM with a random 96-bit nonce per value. The caller's context (for example

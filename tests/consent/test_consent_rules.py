@@ -1,4 +1,4 @@
-"""The consent rules, cell by cell (BRIEF §4, §9).
+"""The consent rules, cell by cell (docs/rules.md, "Consent and who sees what").
 
 The expected table is written out by hand. Each cell is its own test, so changing any single
 rule fails exactly the cells it touches; the coverage tests fail when an enum gains a member

@@ -1,4 +1,5 @@
-"""Escalation policies: sequencing, timing, failures, recipients and roster holes (BRIEF §5)."""
+"""Escalation policies: sequencing, timing, failures, recipients and roster holes
+(docs/rules.md, "Escalation and acknowledgement")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Fødselsnummer and D-nummer validation, including the 2032 series (BRIEF §8)."""
+"""Fødselsnummer and D-nummer validation, including the 2032 series (docs/rules.md, "National
+ids and mobile numbers")."""
 
 from __future__ import annotations
 

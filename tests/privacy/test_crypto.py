@@ -1,4 +1,5 @@
-"""Field encryption (AES-256-GCM tokens bound to a context) and keyed hashing (BRIEF §7)."""
+"""Field encryption (AES-256-GCM tokens bound to a context) and keyed hashing (docs/rules.md,
+"Privacy at rest")."""
 
 from __future__ import annotations
 

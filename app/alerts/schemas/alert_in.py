@@ -1,4 +1,5 @@
-"""The alert as a dispatch system sends it (BRIEF §3, §9): `POST /v1/alerts`.
+"""The alert as a dispatch system sends it: `POST /v1/alerts` (docs/rules.md, "The alert as
+sent").
 
 The four required fields are strict: if one is missing or malformed the alert is refused with
 422. Every other field is optional and lenient: a value that fails validation is left out, the

@@ -1,5 +1,5 @@
 """What an alert and its supplements share: the optional sections, and the rules across
-fields that tidy them (BRIEF §3, §9).
+fields that tidy them (docs/rules.md, "The alert as sent").
 
 Two things are refused whatever else the document holds (:meth:`AlertContent.refusals`): a
 kind and an outcome that contradict each other, and a consent that names the police. Odd

@@ -1,4 +1,5 @@
-"""Values of the first alert version, accepted for one more version (BRIEF §9).
+"""Values of the first alert version, accepted for one more version (docs/rules.md, "Values
+of the first alert version").
 
 `Legacy` marks an enum field: an old value is read as its replacement before validation, and
 the spec lists the old values as a deprecated alternative, so integrators see what to change.

@@ -1,4 +1,5 @@
-"""A supplement to an alert (BRIEF §9): `POST /v1/alerts/{id}/supplements`.
+"""A supplement to an alert: `POST /v1/alerts/{id}/supplements` (docs/rules.md,
+"Supplements: a new version, never an overwrite").
 
 Only the fields given change; the rest of the alert stays. Its id and a corrected kind are
 strict (422 when invalid), every other field is lenient as in the alert.

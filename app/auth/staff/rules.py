@@ -1,5 +1,5 @@
-"""Access by work need ("tjenstlig behov", BRIEF §7), and when links and sessions are alive
-(pure: the callers pass what they loaded and the time).
+"""Access by work need ("tjenstlig behov"), and when links and sessions are alive (pure: the
+callers pass what they loaded and the time). docs/rules.md, "Access by work need".
 
 * Another municipality's case: nothing (`none`).
 * A case of the staff member's own municipality: its summary, without personal data.

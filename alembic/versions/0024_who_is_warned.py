@@ -4,8 +4,9 @@ recipients, external recipients; steps whose deadline follows another step
 Revision ID: 0024
 Revises: 0021
 
-Issue 20 items 4, 8-10 (docs/rules.md, "Issue 20, items 4, 8, 9 and 10"). Written after 0021
-while 0022 and 0023 were written on other branches: the revisions are chained when merged.
+Issue 20 items 4, 8-10 (docs/rules.md, "Documentation as it happens", "The serious-event
+report", "Repeated overdoses", "Who is warned"). Written after 0021 while 0022 and 0023 were
+written on other branches: the revisions are chained when merged.
 
 * `drug_warning.kind` (`cluster`, `substance`, `other`): decides who is suggested. A warning
   stored before is `cluster` when it came from a signal, else `substance`, as a new draft

@@ -5,7 +5,7 @@ Pure. Hpl § 23 nr. 2 allows information given anonymously: it must fit at least
 An objected alert keeps its municipality and its hour (rounded) always, and of the person's
 data only the outcome and the age band, each only where, with this alert, at least
 `MIN_GROUP` alerts of the same municipality in the last `WINDOW` share that value. The
-counts are data: the service reads them (`app.alerts.repository.anonymity_counts`).
+counts are data: the service reads them (`app.alerts.group_rule.anonymity_counts`).
 """
 
 from __future__ import annotations

@@ -6,18 +6,21 @@ Personal data is sealed here and opened only by :mod:`app.alerts.disclosure`.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts import anonymity, repository, sealing
+from app.alerts import admission, anonymity, group_rule, repository, sealing
 from app.alerts.clients import Sender
 from app.alerts.enums import AlertStatus
+
+# Re-exported: app/alerts/supplements.py reads these as intake.<name>.
+from app.alerts.group_rule import REFUSED_BY_GROUP_RULE as REFUSED_BY_GROUP_RULE
+from app.alerts.group_rule import anonymity_counts as anonymity_counts
 from app.alerts.minimise import (
     CountedConsent,
     Minimised,
@@ -33,7 +36,7 @@ from app.config.sections import IntakeSettings
 from app.consent import fields as consent_fields
 from app.consent import rules as consent_rules
 from app.consent.enums import ConsentState, DataCategory, Recipient
-from app.errors import Conflict, DomainError, FieldProblem, InvalidFields
+from app.errors import Conflict, InvalidFields
 from app.escalation import service as escalation_service
 from app.escalation.engine.models import EscalationPlan
 from app.informing import service as informing
@@ -46,21 +49,12 @@ from app.overdose.enums import (
     SeveritySign,
     SuicidalThoughts,
 )
-from app.privacy.crypto import FieldCipher
 from app.timeline import service as timeline
 from app.timeline.models import AlertEventKind
 from app.timeline.schemas import TimelineEntry
 from app.triage import rules as triage_rules
 from app.triage import service as triage_service
 from app.triage.rules import OSLO
-
-
-class AlertNotDelivered(DomainError):
-    status, slug, title = 422, "alert-not-delivered", "The alert was NOT delivered"
-
-
-class AlertNotPermitted(DomainError):
-    status, slug, title = 403, "alert-not-delivered", "The alert was NOT delivered"
 
 
 @dataclass(frozen=True)
@@ -82,10 +76,10 @@ async def receive_alert(
     `municipalities`: those the client may report for (app/auth/municipalities.py).
     """
     session, now = sender.session, sender.now
-    check_occurred_at(alert_in.occurred_at, now=now, intake=intake)
+    admission.check_occurred_at(alert_in.occurred_at, now=now, intake=intake)
     if refused := alert_in.refusals(kind=alert_in.kind):
         raise InvalidFields(refused)
-    await _check_may_report(session, alert_in.municipality, municipalities)
+    await admission.check_may_report(session, alert_in.municipality, municipalities)
     # Minimised first: what nobody may see never reaches a column, a hash or the fingerprint.
     # Under 16 the parents consent (docs/rules.md, "Minors"): the consent that counts first.
     day = alert_in.occurred_at.astimezone(OSLO).date()
@@ -96,7 +90,7 @@ async def receive_alert(
     fingerprint = sender.hasher.fingerprint(kept.canonical)
     objected = consent.context.state is ConsentState.OBJECTED
     if objected:
-        kept = await anonymous_kept(
+        kept = await group_rule.anonymous_kept(
             session, sender.cipher, kept, municipality_code=alert_in.municipality, now=now
         )
     table = await triage_service.table_for(session, municipality_code=alert_in.municipality)
@@ -115,93 +109,6 @@ async def receive_alert(
             created=True,
         )
     return await _repeated(sender, alert_in, fingerprint=fingerprint)
-
-
-REFUSED_BY_GROUP_RULE = (
-    "the person objected, and fewer than "
-    f"{anonymity.MIN_GROUP} alerts of the municipality in the last year share this value, "
-    "so it could single them out; not stored"
-)
-
-
-async def anonymous_kept(
-    session: AsyncSession,
-    cipher: FieldCipher,
-    kept: Minimised,
-    *,
-    municipality_code: str,
-    now: datetime,
-) -> Minimised:
-    """An objected alert's values under the group rule (`app.alerts.anonymity`): the outcome
-    and the age band, each kept only where at least five alerts of the municipality in the
-    year share it; the counts are read here and handed to the pure rule."""
-    counts = await anonymity_counts(
-        session, cipher, kept.personal, municipality_code=municipality_code, now=now
-    )
-    personal = anonymity.anonymous_values(kept.personal, counts)
-    refused = [
-        FieldProblem(field=path, reason=REFUSED_BY_GROUP_RULE)
-        for path in sorted(kept.personal)
-        if path not in personal
-    ]
-    return replace(kept, personal=personal, dropped=[*kept.dropped, *refused])
-
-
-async def anonymity_counts(
-    session: AsyncSession,
-    cipher: FieldCipher,
-    personal: Mapping[str, Any],
-    *,
-    municipality_code: str,
-    now: datetime,
-    excluding: uuid.UUID | None = None,
-) -> dict[str, int]:
-    """Path -> how many other alerts of the municipality (not `excluding`, the alert itself
-    when it is stored already) received in the window share this alert's value, for each
-    anonymous field it has."""
-    since = now - anonymity.WINDOW
-    counts: dict[str, int] = {}
-    band = personal.get(anonymity.AGE_BAND_FIELD)
-    if band is not None:
-        counts[anonymity.AGE_BAND_FIELD] = await repository.count_with_age_band(
-            session,
-            municipality_code=municipality_code,
-            since=since,
-            age_band=band,
-            excluding=excluding,
-        )
-    outcome = personal.get(anonymity.OUTCOME_FIELD)
-    if outcome is not None:
-        # The outcome is sealed with the acute risk: opened to be counted, shown to nobody.
-        tokens = await repository.acute_risk_tokens(
-            session, municipality_code=municipality_code, since=since, excluding=excluding
-        )
-        counts[anonymity.OUTCOME_FIELD] = sum(
-            json.loads(
-                cipher.open(token, context=sealing.context_of(alert_id, DataCategory.ACUTE_RISK))
-            ).get(anonymity.OUTCOME_FIELD)
-            == outcome
-            for alert_id, token in tokens
-        )
-    return counts
-
-
-async def _check_may_report(
-    session: AsyncSession, municipality: str, municipalities: Collection[str]
-) -> None:
-    """Refuse an alert for a municipality the client may not report for: 422 if the service
-    does not serve it, 403 if it does. Either way the dispatcher must phone instead."""
-    if municipality in municipalities:
-        return
-    if not await repository.is_served(session, code=municipality):
-        raise AlertNotDelivered(
-            f"Municipality {municipality} is not served by odvarsel. "
-            "The alert was NOT delivered: notify the municipality by phone."
-        )
-    raise AlertNotPermitted(
-        f"This client may not report for municipality {municipality}. "
-        "The alert was NOT delivered: notify the municipality by phone."
-    )
 
 
 async def _started(
@@ -253,26 +160,6 @@ async def _repeated(sender: Sender, alert_in: AlertIn, *, fingerprint: str) -> I
     # An objected alert keeps no incident id: the retry names it.
     status.dispatch_incident_id = alert_in.dispatch_incident_id
     return IntakeResult(alert=status, created=False)
-
-
-def check_occurred_at(occurred_at: datetime, *, now: datetime, intake: IntakeSettings) -> None:
-    """Refuse a time no overdose alert can have: long ago, or ahead of the service clock.
-
-    Such a time means a wrong clock or time zone at the sender; accepted, it would page at the
-    wrong time or make the escalation unschedulable. (Late but plausible alerts are kept.)
-    """
-    earliest = now - timedelta(days=intake.max_age_days)
-    latest = now + timedelta(minutes=intake.max_future_minutes)
-    if occurred_at < earliest:
-        reason = f"more than {intake.max_age_days} days before the service's clock"
-    elif occurred_at > latest:
-        reason = (
-            f"more than {intake.max_future_minutes} minutes after the service's clock; "
-            "check the sending system's clock and time zone"
-        )
-    else:
-        return
-    raise InvalidFields([FieldProblem(field="occurred_at", reason=reason)])
 
 
 def facts_of(

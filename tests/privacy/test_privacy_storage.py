@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.alerts.intake import REFUSED_BY_GROUP_RULE
+from app.alerts.group_rule import REFUSED_BY_GROUP_RULE
 from app.alerts.minimise import ANONYMOUS_REASON, minimise, not_kept_reason
 from app.alerts.schemas.alert_in import AlertIn
 from app.alerts.sealing import SEALED_COLUMNS

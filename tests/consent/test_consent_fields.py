@@ -175,7 +175,9 @@ ALLOWED_SUICIDE_RISK: dict[tuple[ConsentState, Recipient], str | None] = {
     (ConsentState.CONSENTED, Recipient.RELATIVES): None,  # not named by the consent
     (ConsentState.CONSENTED, Recipient.POLICE): None,
     (ConsentState.OBJECTED, Recipient.ON_DUTY_HEALTH): None,
-    (ConsentState.OBJECTED, Recipient.TEAM_LEADER): None,
+    # The leader sees an objected alert's outcome and age band under the group rule; the
+    # suicide-risk answers themselves are never stored on an objected alert (minimised).
+    (ConsentState.OBJECTED, Recipient.TEAM_LEADER): "hpl_23_2",
     (ConsentState.OBJECTED, Recipient.QUALITY_REVIEW): None,
 }
 

@@ -24,7 +24,8 @@ from tests.scenario import Scenario
 
 __all__ = ["desk"]
 
-ANONYMOUS_STEPS = ["assess", "peer_outreach", "serious_event_report", "review"]
+# The staff debrief (hpl § 29 c) is the leader's and needs no identity: it stays.
+ANONYMOUS_STEPS = ["assess", "peer_outreach", "serious_event_report", "staff_debrief", "review"]
 
 
 def _step(owner: OwnerRole, condition: Condition | None) -> StepTemplate:

@@ -99,11 +99,11 @@ def alert_message(
     )
 
 
-def _language(member: Member) -> texts.Language:
+def language_of(member: Member) -> texts.Language:
     return "en" if member.language == "en" else "nb"
 
 
-def _text(
+def text_or_plain(
     context: StepContext,
     compose: Callable[..., str],
     *,
@@ -170,11 +170,11 @@ def _member_pages(
     messages = []
     for member_id in member_ids:
         member = context.members[member_id]
-        body = _text(
+        body = text_or_plain(
             context,
             compose,
             purpose=purpose,
-            language=_language(member),
+            language=language_of(member),
             link=context.link_of(member),
             municipality_name=context.municipality_name,
             occurred_at=context.occurred_at,
@@ -198,7 +198,7 @@ def _fallback_page(
     context: StepContext, number: str, *, position: rules.Position, now: datetime
 ) -> OutboxMessage:
     """The fallback number's page: in bokmål, without a link (it is nobody's)."""
-    body = _text(
+    body = text_or_plain(
         context,
         texts.fallback_text,
         purpose=MessagePurpose.FALLBACK,
@@ -223,11 +223,11 @@ def _roster_hole_note(
     context: StepContext, leader: Member, *, fallback_paged: bool, now: datetime
 ) -> OutboxMessage:
     """To the leader: nobody was on duty at a step that pages the on-duty person."""
-    body = _text(
+    body = text_or_plain(
         context,
         texts.roster_hole_text,
         purpose=MessagePurpose.ROSTER_HOLE,
-        language=_language(leader),
+        language=language_of(leader),
         link=None,
         team_name=context.team_name,
         municipality_name=context.municipality_name,
@@ -242,143 +242,6 @@ def _roster_hole_note(
         now=now,
         member_id=leader.id,
     )
-
-
-def messages_for_exhaustion(
-    context: StepContext, *, fallback_number: str | None, now: datetime
-) -> list[OutboxMessage]:
-    """Nobody acknowledged after every step: tell the leader and page the fallback once more."""
-    return _to_leader_and_fallback(
-        context,
-        texts.exhausted_text,
-        purpose=MessagePurpose.EXHAUSTED,
-        fallback_number=fallback_number,
-        now=now,
-        leader_link=False,
-    )
-
-
-def messages_for_late(
-    context: StepContext, *, fallback_number: str | None, now: datetime
-) -> list[OutboxMessage]:
-    """The alert came after the paging window: the leader (with the link) is told, or else the
-    fallback number; empty when the team has neither."""
-    return _to_the_leader(context, texts.late_text, MessagePurpose.LATE, fallback_number, now)
-
-
-def messages_for_fatal(
-    context: StepContext, *, fallback_number: str | None, now: datetime
-) -> list[OutboxMessage]:
-    """A fatal alert: the leader (with the link) is told, or else the fallback number; empty
-    when the team has neither."""
-    return _to_the_leader(context, texts.fatal_text, MessagePurpose.FATAL, fallback_number, now)
-
-
-def messages_for_leader_urgent(
-    context: StepContext, *, fallback_number: str | None, now: datetime
-) -> list[OutboxMessage]:
-    """An objected alert with suicide risk: the leader (with the link to the anonymous page)
-    is told at once, or else the fallback number; empty when the team has neither. The SMS
-    says it is urgent, never why (docs/rules.md, "Suicide risk")."""
-    return _to_the_leader(
-        context, texts.leader_urgent_text, MessagePurpose.LEADER_URGENT, fallback_number, now
-    )
-
-
-def messages_for_fatal_contact(
-    context: StepContext, *, contact_number: str | None, now: datetime
-) -> list[OutboxMessage]:
-    """A fatal alert, to the municipality's named fatal contact (docs/rules.md, "The
-    municipality's fatal contact"): in bokmål, without a link or a reply code; empty when
-    the municipality names none."""
-    if not contact_number:
-        return []
-    body = _text(
-        context,
-        texts.fatal_contact_text,
-        purpose=MessagePurpose.FATAL_CONTACT,
-        language="nb",
-        link=None,
-        team_name=context.team_name,
-        municipality_name=context.municipality_name,
-        occurred_at=context.occurred_at,
-    )
-    return [
-        alert_message(
-            alert_id=context.alert_id,
-            to=contact_number,
-            body=body,
-            purpose=MessagePurpose.FATAL_CONTACT,
-            now=now,
-        )
-    ]
-
-
-def _to_the_leader(
-    context: StepContext,
-    compose: Callable[..., str],
-    purpose: MessagePurpose,
-    fallback_number: str | None,
-    now: datetime,
-) -> list[OutboxMessage]:
-    leader = context.members.get(context.view.leader_id or "")
-    return _to_leader_and_fallback(
-        context,
-        compose,
-        purpose=purpose,
-        fallback_number=None if leader is not None else fallback_number,
-        now=now,
-        leader_link=True,
-    )
-
-
-def _to_leader_and_fallback(
-    context: StepContext,
-    compose: Callable[..., str],
-    *,
-    purpose: MessagePurpose,
-    fallback_number: str | None,
-    now: datetime,
-    leader_link: bool,
-) -> list[OutboxMessage]:
-    def body(language: texts.Language, link: str | None) -> str:
-        return _text(
-            context,
-            compose,
-            purpose=purpose,
-            language=language,
-            link=link,
-            team_name=context.team_name,
-            municipality_name=context.municipality_name,
-            occurred_at=context.occurred_at,
-            reply_code=context.reply_code,
-        )
-
-    messages = []
-    leader = context.members.get(context.view.leader_id or "")
-    if leader is not None:
-        language = _language(leader)
-        messages.append(
-            alert_message(
-                alert_id=context.alert_id,
-                to=leader.mobile,
-                body=body(language, context.link_of(leader) if leader_link else None),
-                purpose=purpose,
-                now=now,
-                member_id=leader.id,
-            )
-        )
-    if fallback_number:
-        messages.append(
-            alert_message(
-                alert_id=context.alert_id,
-                to=fallback_number,
-                body=body("nb", None),
-                purpose=purpose,
-                now=now,
-            )
-        )
-    return messages
 
 
 def messages_for_taken(

@@ -22,15 +22,14 @@ from app.auth.links import service as member_links
 from app.config import Settings
 from app.db import describe_error
 from app.escalation.engine import repository as state_repository
-from app.escalation.engine.messages import (
-    StepContext,
+from app.escalation.engine.leader_messages import (
     messages_for_exhaustion,
     messages_for_fatal,
     messages_for_fatal_contact,
     messages_for_late,
     messages_for_leader_urgent,
-    messages_for_step,
 )
+from app.escalation.engine.messages import StepContext, messages_for_step
 from app.escalation.engine.models import EscalationPlan, EscalationState, EscalationStatus
 from app.escalation.policy import rules
 from app.escalation.policy import service as policy_service
@@ -118,26 +117,9 @@ def _advance(
         first_contact_ward=state.first_contact_ward,
     )
     fallback_number = team.policy.fallback_number
-    if state.plan in (EscalationPlan.LEADER_ONLY, EscalationPlan.LEADER_URGENT):
-        # A fatal alert, or an objected one with suicide risk, goes to the leader (or else
-        # the fallback number), not the on-duty team; if the team has neither, it is paged
-        # as usual rather than go silent.
-        is_fatal = state.plan == EscalationPlan.LEADER_ONLY
-        compose = messages_for_fatal if is_fatal else messages_for_leader_urgent
-        to_leader = compose(context, fallback_number=fallback_number, now=now)
-        told = _instead_of_paging(
-            session,
-            state,
-            to_leader,
-            EscalationStatus.LEADER_TOLD,
-            AlertEventKind.LEADER_TOLD,
-            now=now,
-        )
-        if is_fatal and state.notified_at is None:  # once, the leader told or the team paged
-            _tell_fatal_contact(session, state, context, team.fatal_contact, now=now)
-        if told:
-            state.notified_at = now
-            return
+    leader_plan = state.plan in (EscalationPlan.LEADER_ONLY, EscalationPlan.LEADER_URGENT)
+    if leader_plan and _told_the_leader(session, state, context, team, now=now):
+        return
     window = timedelta(hours=settings.worker.paging_window_hours)
     paging_from = state.scheduled_for or state.occurred_at
     if state.notified_at is None and rules.is_late(paging_from, now=now, window=window):
@@ -153,6 +135,35 @@ def _advance(
         _exhaust(session, state, following, team.policy, context, now=now)
     else:
         _notify(session, state, team.policy, following.position, context, now=now)
+
+
+def _told_the_leader(
+    session: AsyncSession,
+    state: EscalationState,
+    context: StepContext,
+    team: _TeamSnapshot,
+    *,
+    now: datetime,
+) -> bool:
+    """A fatal alert, or an objected one with suicide risk, goes to the leader (or else the
+    fallback number), not the on-duty team; False when the team has neither: it is paged as
+    usual rather than go silent."""
+    is_fatal = state.plan == EscalationPlan.LEADER_ONLY
+    compose = messages_for_fatal if is_fatal else messages_for_leader_urgent
+    to_leader = compose(context, fallback_number=team.policy.fallback_number, now=now)
+    told = _instead_of_paging(
+        session,
+        state,
+        to_leader,
+        EscalationStatus.LEADER_TOLD,
+        AlertEventKind.LEADER_TOLD,
+        now=now,
+    )
+    if is_fatal and state.notified_at is None:  # once, the leader told or the team paged
+        _tell_fatal_contact(session, state, context, team.fatal_contact, now=now)
+    if told:
+        state.notified_at = now
+    return told
 
 
 async def _snapshot(session: AsyncSession, *, team_id: uuid.UUID, now: datetime) -> _TeamSnapshot:

@@ -154,6 +154,14 @@ async def approve_warning(
     warning.sms_body = body
     warning.recipients = rule.dispatch_list(offered, set(chosen), set(suggestion))
     warning.updated_at = now
+    await _send(session, warning, body, now=now)
+    await session.flush()
+    return await warning_out(session, warning, name, now=now)
+
+
+async def _send(session: AsyncSession, warning: DrugWarning, body: str, *, now: datetime) -> None:
+    """The approved warning's SMS to each SMS recipient, and a row in each neighbour's
+    incoming list."""
     settings = await settings_repository.get_settings(
         session, municipality_code=warning.municipality_code
     )
@@ -185,8 +193,6 @@ async def approve_warning(
             )
     if contacts:
         await outbox.wake_workers(session)
-    await session.flush()
-    return await warning_out(session, warning, name, now=now)
 
 
 async def review_warning(

@@ -185,6 +185,7 @@ async def send_status(
         data=out.model_dump(mode="json"),
         subject_id=alert.id,
         now=now,
+        cipher=cipher,
     )
     return out
 

@@ -132,11 +132,13 @@ class WebhookEngine:
         if endpoint is None or not endpoint.active:
             self._give_up(delivery, Outcome(None, "the webhook endpoint is deactivated"))
             return None
+        opening = "the signing secret"
         try:
             secret = service.open_secret(self._cipher, endpoint)
-            body = signing.body_of(delivery.payload)
+            opening = "the payload"
+            body = service.open_body(self._cipher, delivery)
         except DecryptionError:  # a key removed from CRYPTO__KEYS: retried, it may come back
-            self._apply(delivery, Outcome(None, "the signing secret cannot be opened"), now)
+            self._apply(delivery, Outcome(None, f"{opening} cannot be opened"), now)
             return None
         except Exception as exc:
             self._apply(delivery, Outcome(None, type(exc).__name__), now)

@@ -3,7 +3,9 @@
 A delivery is a row written in the transaction that causes it (an acknowledgement, an
 answer) and posted after commit by the worker (`app.webhooks.engine`), so a rollback sends
 nothing and a restart loses nothing. Its payload is fixed when it is written: every attempt
-and every resend posts the same bytes under the same `webhook-id`.
+and every resend posts the same bytes under the same `webhook-id`. The bytes are kept sealed
+(they carry the dispatch incident id, docs/rules.md "Dispatch incident id") and opened only
+to be posted.
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.dbtypes import UTCDateTime
@@ -69,9 +70,10 @@ class WebhookDelivery(SQLModel, table=True):
     )
     event_type: str = Field(max_length=50)
     subject_id: uuid.UUID | None = Field(default=None, description="The alert, if any")
-    payload: dict[str, Any] = Field(
-        sa_column=Column(JSON, nullable=False),
-        description='The Standard Webhooks body {"type", "timestamp", "data"}',
+    payload_sealed: str = Field(
+        sa_type=Text,
+        description='The Standard Webhooks body {"type", "timestamp", "data"} as the bytes '
+        "posted (canonical JSON), sealed (context webhook_delivery:<id>:payload)",
     )
     status: str = Field(max_length=20)
     attempts: int = 0

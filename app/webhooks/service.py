@@ -41,6 +41,22 @@ def open_secret(cipher: FieldCipher, endpoint: WebhookEndpoint) -> str:
     return cipher.open(endpoint.secret_sealed, context=secret_context(endpoint.client_id))
 
 
+def payload_context(delivery_id: uuid.UUID) -> str:
+    """The sealing context of a delivery's payload: it opens on its own row only."""
+    return f"webhook_delivery:{delivery_id}:payload"
+
+
+def seal_payload(cipher: FieldCipher, delivery_id: uuid.UUID, payload: dict[str, Any]) -> str:
+    """The payload's canonical bytes (`signing.body_of`), sealed: they carry the dispatch
+    incident id (docs/rules.md, "Dispatch incident id")."""
+    return cipher.seal(signing.body_of(payload).decode(), context=payload_context(delivery_id))
+
+
+def open_body(cipher: FieldCipher, delivery: WebhookDelivery) -> bytes:
+    """The exact bytes to post (and sign): DecryptionError if they do not open."""
+    return cipher.open(delivery.payload_sealed, context=payload_context(delivery.id)).encode()
+
+
 def _new_secret(cipher: FieldCipher, client_id: str) -> tuple[str, str]:
     secret = signing.generate_secret()
     return secret, cipher.seal(secret, context=secret_context(client_id))
@@ -138,6 +154,7 @@ async def enqueue(
     data: dict[str, Any],
     subject_id: uuid.UUID | None,
     now: datetime,
+    cipher: FieldCipher,
 ) -> bool:
     """Write a delivery of `event_type` with `data` to the client's endpoint, due now, in the
     caller's transaction; False (and nothing written) when the client has no active endpoint.
@@ -145,7 +162,7 @@ async def enqueue(
     The workers' side lane is woken on commit (PostgreSQL NOTIFY); an API handler should also
     call `state.worker.wake(side_lane=True)` after its commit for the in-process worker.
     `data` holds JSON values (uuids and datetimes are written as text) and no personal data:
-    it goes to the dispatch system as it is.
+    it goes to the dispatch system as it is, and is kept sealed until then (`seal_payload`).
     """
     if len(event_type) > MAX_EVENT_TYPE or not EVENT_TYPE.fullmatch(event_type):
         raise ValueError("event types are dotted lower-case names of at most 50 characters")
@@ -153,12 +170,14 @@ async def enqueue(
     endpoint = await repository.get_endpoint(session, client_id, for_update=True)
     if endpoint is None or not endpoint.active:
         return False
+    delivery_id = uuid.uuid4()
     delivery = WebhookDelivery(
+        id=delivery_id,
         client_id=client_id,
         seq=await repository.next_seq(session, client_id),
         event_type=event_type,
         subject_id=subject_id,
-        payload=payload,
+        payload_sealed=seal_payload(cipher, delivery_id, payload),
         status=DeliveryStatus.PENDING,
         next_attempt_at=now,
         created_at=now,

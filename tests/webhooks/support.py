@@ -80,6 +80,7 @@ async def enqueue(
             data=event(alert_id, event_type.rpartition(".")[2]),
             subject_id=alert_id,
             now=clock.now(),
+            cipher=state.cipher,
         )
 
 

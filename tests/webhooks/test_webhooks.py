@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from ipaddress import ip_address, ip_network
+from typing import Any
 
 import httpx
 import pytest
@@ -19,13 +20,14 @@ from app.config import Settings, describe_validation_error, load_settings
 from app.config.errors import ConfigError
 from app.config.sections import AuthSettings, CryptoSettings, SmsSettings, WebhookSettings
 from app.errors import InvalidFields
-from app.privacy.crypto import generate_key
+from app.privacy.crypto import DecryptionError, generate_key
 from app.state import AppState
 from app.webhooks import service, signing
 from app.webhooks.addresses import AddressGuard, AddressPolicy, policy_of
 from app.webhooks.urls import MAX_URL_LENGTH
 from devtools.webhook_receiver import WebhookReceiver
 from tests.factories import ApiCredentials, Factory
+from tests.personal_data import raw_rows
 from tests.scenario import Scenario
 from tests.webhooks.support import (
     ClockedWebhook,
@@ -226,6 +228,7 @@ async def test_an_enqueue_rolled_back_sends_nothing(
                 data=event(uuid.uuid4()),
                 subject_id=None,
                 now=clock.now(),
+                cipher=state.cipher,
             )
             raise Abandoned  # the acknowledgement failed after the event was written
 
@@ -324,3 +327,34 @@ def _production(webhooks: WebhookSettings) -> Settings:
         sms=SmsSettings(allow_console_in_production=True),
         webhooks=webhooks,
     )
+
+
+async def delivery_rows(state: AppState) -> list[dict[str, Any]]:
+    """The rows of `webhook_delivery` as a database dump shows them."""
+    return [row for table, row in await raw_rows(state) if table == "webhook_delivery"]
+
+
+async def test_a_payload_is_sealed_at_rest_and_posted_as_it_was_signed(
+    http: httpx.AsyncClient, state: AppState, scenario: Scenario, receiver: WebhookReceiver
+) -> None:
+    """The body carries the dispatch incident id: the row keeps it sealed, before and after
+    it is posted (docs/rules.md, "Dispatch incident id")."""
+    team = await scenario.team()
+    secret = await create_endpoint(http, await scenario.client(), receiver.url)
+    incident_id = "AMK-SEALED-WEBHOOK-1"
+    alert_id = await scenario.alert(dispatch_incident_id=incident_id)
+    assert await scenario.acknowledge(alert_id, team.member_ids[0])
+
+    [row] = await delivery_rows(state)
+    assert row["payload_sealed"].startswith("v1.") and incident_id not in str(row)
+    await scenario.settle()
+    [webhook] = receiver.received
+    posted = ClockedWebhook(secret, scenario.clock).verify(webhook.body, webhook.headers)
+    assert posted["data"]["dispatch_incident_id"] == incident_id
+    [row] = await delivery_rows(state)
+    assert row["status"] == "delivered" and incident_id not in str(await raw_rows(state))
+    context = service.payload_context(uuid.UUID(str(row["id"])))
+    opened = state.cipher.open(row["payload_sealed"], context=context)
+    assert opened.encode() == webhook.body == signing.body_of(posted)
+    with pytest.raises(DecryptionError):  # bound to its row
+        state.cipher.open(row["payload_sealed"], context=service.payload_context(uuid.uuid4()))

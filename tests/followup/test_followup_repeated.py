@@ -21,7 +21,7 @@ from app.alerts.models import Alert
 from app.auth.scopes import Scope
 from app.clock import FakeClock
 from app.followup import repeated, texts
-from app.followup.cases import service as followup
+from app.followup.cases import crisis
 from app.followup.cases.models import FollowupCase, FollowupEvent, FollowupStep
 from app.followup.template_schema import OwnerRole
 from app.notify.models import OutboxMessage
@@ -194,7 +194,7 @@ async def step_keys(desk: Scenario, case_id: uuid.UUID) -> list[str]:
 async def crisis_sms(desk: Scenario) -> list[OutboxMessage]:
     async with desk.state.sessions() as session:
         rows = await session.execute(
-            select(OutboxMessage).where(col(OutboxMessage.purpose) == followup.CRISIS_PURPOSE)
+            select(OutboxMessage).where(col(OutboxMessage.purpose) == crisis.CRISIS_PURPOSE)
         )
         return list(rows.scalars())
 

@@ -7,23 +7,21 @@ another member as `by_member_id`; a signed-in member is the leader if they lead 
 
 Every free text (outcome, note, reason) is refused with a national id, a phone number or the
 person's name from the case's alert: the check of answers to the crew (`personal_data_in`).
-A note is kept sealed (`notes`); each answer shows it only to a reader with details access.
+These checks, and who acts, are `checks`. A note is kept sealed (`notes`); each answer shows
+it only to a reader with details access.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts import repository as alerts_repository
-from app.alerts import sealing
-from app.errors import Conflict, FieldProblem, Forbidden, InvalidFields, NotFound
+from app.errors import FieldProblem, InvalidFields
 from app.followup import deadlines, serious_event
-from app.followup.cases import notes, repository
-from app.followup.cases.actor import Actor, CaseScope
+from app.followup.cases import checks, notes, repository
+from app.followup.cases.actor import CaseScope
 from app.followup.cases.models import CaseEventKind, FollowupCase, FollowupStep
 from app.followup.cases.schemas import (
     CaseCloseIn,
@@ -32,7 +30,7 @@ from app.followup.cases.schemas import (
     StepAssignIn,
     StepRecordIn,
 )
-from app.followup.cases.views import case_for, find_case
+from app.followup.cases.views import case_for
 from app.followup.serious_event import Question
 from app.followup.state import (
     CaseAction,
@@ -40,103 +38,12 @@ from app.followup.state import (
     IllegalTransition,
     StepAction,
     StepState,
+    StepStatus,
     case_after,
     step_after,
     unresolved_required,
 )
-from app.privacy.free_text import personal_data_in
-from app.roster.models import Member
-from app.roster.rota import duty as roster_duty
 from app.triage import service as triage_service
-
-
-class IllegalCaseChange(Conflict):
-    """The case or step is not in a state that allows the change (state.IllegalTransition)."""
-
-
-@dataclass(frozen=True)
-class _Acting:
-    """The actor on one case: the label recorded, and whether they act as its leader."""
-
-    label: str
-    member_id: uuid.UUID | None
-    leads: bool
-
-
-async def _acting(session: AsyncSession, case: FollowupCase, actor: Actor) -> _Acting:
-    if actor.member_id is None:
-        return _Acting(label=actor.label, member_id=None, leads=actor.acts_for_leader)
-    try:
-        member = await _team_member(session, case, actor.member_id, field="by_member_id")
-    except InvalidFields:
-        if actor.signed_in:  # they sent no `by_member_id`: the case is another team's
-            raise Forbidden("Only members of the case's team change it.") from None
-        raise
-    team = await roster_duty.get_team(session, team_id=member.team_id)
-    leads = actor.acts_for_leader or (team is not None and team.leader_member_id == member.id)
-    return _Acting(label=f"{member.name} ({member.role})", member_id=member.id, leads=leads)
-
-
-async def _team_member(
-    session: AsyncSession, case: FollowupCase, member_id: uuid.UUID, *, field: str
-) -> Member:
-    """An active member of the case's team; 422 naming `field` otherwise."""
-    return (await _team_members(session, case, {field: member_id}))[field]
-
-
-async def _team_members(
-    session: AsyncSession, case: FollowupCase, wanted: dict[str, uuid.UUID]
-) -> dict[str, Member]:
-    """Active members of the case's team by field, read at once; 422 naming the first field
-    (in `wanted`'s order) whose member is not one."""
-    found = await roster_duty.members_by_id(session, list(dict.fromkeys(wanted.values())))
-    members: dict[str, Member] = {}
-    for field, member_id in wanted.items():
-        member = found.get(member_id)
-        if member is None or not member.active or member.team_id != case.team_id:
-            raise InvalidFields(
-                [FieldProblem(field=field, reason="not an active member of the case's team")]
-            )
-        members[field] = member
-    return members
-
-
-def _step(steps: list[FollowupStep], case_id: uuid.UUID, step_key: str) -> FollowupStep:
-    step = next((s for s in steps if s.key == step_key), None)
-    if step is None:
-        raise NotFound(f"Case {case_id} has no step {step_key}.")
-    return step
-
-
-def _allowed(change: IllegalTransition) -> IllegalCaseChange:
-    return IllegalCaseChange(change.reason)
-
-
-async def _open_case(scope: CaseScope, case_id: uuid.UUID, action: CaseAction) -> FollowupCase:
-    """The case, locked for the change, if it is the actor's (404) and allows `action` (409)."""
-    case = await find_case(scope.session, case_id, scope.actor, for_update=True)
-    try:
-        case_after(CaseState(case.state), action)
-    except IllegalTransition as exc:
-        raise _allowed(exc) from exc
-    return case
-
-
-async def _no_personal_data(scope: CaseScope, case: FollowupCase, **texts: str | None) -> None:
-    """422 naming each text with a national id, a phone number or the person's name from the
-    case's alert (opened for this check only); the value is never echoed."""
-    given = {field: text for field, text in texts.items() if text is not None}
-    if not given:
-        return
-    alert = await alerts_repository.get_by_id(scope.session, alert_id=case.alert_id)
-    names = sealing.person_names(scope.cipher, [alert] if alert is not None else [])
-    problems = [
-        FieldProblem(field=field, reason="; ".join(reasons) + ": no personal data here")
-        for field, text in given.items()
-        if (reasons := personal_data_in(text, names=names))
-    ]
-    if problems:
-        raise InvalidFields(problems)
 
 
 def _set_timer(step: FollowupStep, deadline: datetime, *, now: datetime) -> None:
@@ -166,28 +73,13 @@ async def record_step(
     attempt. The case closes when this resolves its last required step.
     """
     session, now = scope.session, scope.now
-    case = await _open_case(scope, case_id, CaseAction.RECORD_STEP)
-    acting = await _acting(session, case, scope.actor)
+    case = await checks.open_for_change(scope, case_id, CaseAction.RECORD_STEP)
+    acting = await checks.acting_on(session, case, scope.actor)
     steps = await repository.steps_of(session, case_id=case.id, for_update=True)
-    step = _step(steps, case_id, step_key)
-    await _no_personal_data(scope, case, outcome=record.outcome, note=record.note)
+    step = checks.step_of(steps, case_id, step_key)
+    await checks.no_personal_data(scope, case, outcome=record.outcome, note=record.note)
     action = record.action
-    if action is StepAction.NOT_APPLICABLE and record.outcome is None:
-        raise InvalidFields([FieldProblem(field="outcome", reason="say why it does not apply")])
-    try:
-        status = step_after(
-            StepState(step.state), action, not_reached_resolves=step.not_reached_resolves
-        )
-    except IllegalTransition as exc:
-        raise _allowed(exc) from exc
-    problems = serious_event.record_problems(
-        Question(step.asks) if step.asks else None,
-        done=action is StepAction.DONE,
-        answer=record.answer,
-        notified=record.helsetilsynet_notified,
-    )
-    if problems:
-        raise InvalidFields([FieldProblem(field=f, reason=r) for f, r in problems])
+    status = _status_after(step, record)
     if action is StepAction.DONE and step.asks is not None:
         step.answer = record.answer.value if record.answer else None
         step.helsetilsynet_notified = record.helsetilsynet_notified
@@ -220,6 +112,28 @@ async def record_step(
     if not unresolved_required((s.required, s.active) for s in steps):
         _close(session, case, steps, CaseAction.CLOSE, by=acting.label, now=now)
     return await case_for(scope, case, steps=steps)
+
+
+def _status_after(step: FollowupStep, record: StepRecordIn) -> StepStatus:
+    """What `record` makes of the step: 409 for a transition the state machine refuses, 422
+    for a missing reason or a serious-event answer that does not fit."""
+    if record.action is StepAction.NOT_APPLICABLE and record.outcome is None:
+        raise InvalidFields([FieldProblem(field="outcome", reason="say why it does not apply")])
+    try:
+        status = step_after(
+            StepState(step.state), record.action, not_reached_resolves=step.not_reached_resolves
+        )
+    except IllegalTransition as exc:
+        raise checks.illegal(exc) from exc
+    problems = serious_event.record_problems(
+        Question(step.asks) if step.asks else None,
+        done=record.action is StepAction.DONE,
+        answer=record.answer,
+        notified=record.helsetilsynet_notified,
+    )
+    if problems:
+        raise InvalidFields([FieldProblem(field=f, reason=r) for f, r in problems])
+    return status
 
 
 async def _follow(
@@ -299,7 +213,7 @@ def _close(
             else unresolved_required((s.required, s.active) for s in steps),
         )
     except IllegalTransition as exc:
-        raise _allowed(exc) from exc
+        raise checks.illegal(exc) from exc
     for step in steps:
         _stop_timer(step)
     case.state = closed.value
@@ -310,9 +224,9 @@ def _close(
 
 async def close_case(scope: CaseScope, *, case_id: uuid.UUID, close: CaseCloseIn) -> CaseOut:
     """The leader closes the case early, with a reason (403 for anyone else)."""
-    case = await _open_case(scope, case_id, CaseAction.CLOSE_EARLY)
-    acting = await _leading(scope, case, to="closes a case early")
-    await _no_personal_data(scope, case, reason=close.reason)
+    case = await checks.open_for_change(scope, case_id, CaseAction.CLOSE_EARLY)
+    acting = await checks.leading(scope, case, to="closes a case early")
+    await checks.no_personal_data(scope, case, reason=close.reason)
     steps = await repository.steps_of(scope.session, case_id=case.id, for_update=True)
     _close(
         scope.session,
@@ -332,12 +246,12 @@ async def assign_step(
     """The leader gives a step an owner and/or a companion (a field left out is unchanged,
     `null` unassigns). A resolved step is not reassigned (409)."""
     session = scope.session
-    case = await _open_case(scope, case_id, CaseAction.ASSIGN)
-    acting = await _leading(scope, case, to="assigns the follow-up")
+    case = await checks.open_for_change(scope, case_id, CaseAction.ASSIGN)
+    acting = await checks.leading(scope, case, to="assigns the follow-up")
     steps = await repository.steps_of(session, case_id=case.id, for_update=True)
-    step = _step(steps, case_id, step_key)
+    step = checks.step_of(steps, case_id, step_key)
     if not step.active:
-        raise IllegalCaseChange("the step is resolved: reopen it to assign it")
+        raise checks.IllegalCaseChange("the step is resolved: reopen it to assign it")
     given = assignment.model_fields_set
     owner = assignment.owner_member_id if "owner_member_id" in given else step.owner_member_id
     companion = (
@@ -346,7 +260,7 @@ async def assign_step(
         else step.companion_member_id
     )
     named = {"owner_member_id": owner, "companion_member_id": companion}
-    await _team_members(
+    await checks.team_members(
         session, case, {f: m for f, m in named.items() if f in given and m is not None}
     )
     if owner is not None and owner == companion:
@@ -378,9 +292,11 @@ async def reassign_case(
     """The leader hands the case to another member (holidays, sickness): the case and every
     unresolved step that was the old owner's, as owner or companion, go to the new one."""
     session = scope.session
-    case = await _open_case(scope, case_id, CaseAction.ASSIGN)
-    acting = await _leading(scope, case, to="assigns the follow-up")
-    new = (await _team_member(session, case, reassign.owner_member_id, field="owner_member_id")).id
+    case = await checks.open_for_change(scope, case_id, CaseAction.ASSIGN)
+    acting = await checks.leading(scope, case, to="assigns the follow-up")
+    new = (
+        await checks.team_member(session, case, reassign.owner_member_id, field="owner_member_id")
+    ).id
     old = case.owner_member_id
     steps = await repository.steps_of(session, case_id=case.id, for_update=True)
     for step in steps:
@@ -402,11 +318,3 @@ async def reassign_case(
         member_id=new,
     )
     return await case_for(scope, case, steps=steps)
-
-
-async def _leading(scope: CaseScope, case: FollowupCase, *, to: str) -> _Acting:
-    """The actor, who must act as the team's leader: 403 "Only the team's leader `to`"."""
-    acting = await _acting(scope.session, case, scope.actor)
-    if not acting.leads:
-        raise Forbidden(f"Only the team's leader {to}.")
-    return acting

@@ -9,32 +9,27 @@ transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
 from app.alerts import repository as alerts_repository
 from app.alerts import sealing
 from app.alerts.anonymity import to_the_hour
 from app.alerts.models import Alert
 from app.consent.enums import ConsentState, DataCategory
-from app.followup import anonymous, deadlines, repeated, texts
+from app.followup import anonymous
 from app.followup.cases import repository
 from app.followup.cases.actor import SYSTEM
-from app.followup.cases.models import SUBJECT_KIND, CaseEventKind, FollowupCase, FollowupStep
-from app.followup.settings import service as followup_settings
+from app.followup.cases.crisis import Crisis, mark_crisis, serious_crisis
+from app.followup.cases.models import CaseEventKind, FollowupCase, FollowupStep
 from app.followup.state import CaseState, StepState
-from app.followup.template_schema import Condition, FollowupTemplate, OwnerRole, TemplateKind
+from app.followup.template_schema import Condition, OwnerRole, TemplateKind
 from app.followup.templates import plan
 from app.followup.templates.service import template_for
 from app.informing import service as informing
 from app.notify import outbox
-from app.notify.models import OutboxMessage, OutboxStatus
-from app.notify.texts import Language
 from app.overdose.enums import AlertKind
 from app.privacy.crypto import FieldCipher
 from app.roster.models import Member
@@ -43,16 +38,6 @@ from app.triage.rules import TriageAction
 
 CONDITION_CATEGORIES = (DataCategory.SITUATION, DataCategory.BYSTANDERS)
 """What the conditions are read from (home, children, others present; relatives)."""
-CRISIS_PURPOSE = "followup_crisis"
-"""The outbox purpose of the leader's SMS about a serious crisis (repeated overdoses)."""
-
-
-@dataclass(frozen=True)
-class _Crisis:
-    """A survivor's repeated overdoses: the window they were counted in, the steps added."""
-
-    window: timedelta
-    extra: list[plan.PlannedStep]
 
 
 async def open_case_for_alert(
@@ -69,11 +54,9 @@ async def open_case_for_alert(
 
     One case per alert: the case already open is returned. None for an unknown alert and an
     anonymous (objected) one, on which nobody can act, unless it is fatal: that opens the
-    anonymous fatal case (`_open_anonymous_fatal`). The template follows the triage
-    (`fatal`, else survivor); its steps fall to the team's leader and the taker, and those
-    whose condition does not hold are left out (`_conditions`). A survivor with repeated
-    overdoses makes the case a serious crisis (`_serious_crisis`), and the leader is told by
-    SMS with a link to the case (`public_base_url`).
+    anonymous fatal case (`_open_anonymous_fatal`); any other alert opens a case from its
+    template (`_open_from_template`). The leader is told by SMS with a link to the case
+    (`public_base_url`).
     """
     existing = await repository.case_of_alert(session, alert_id=alert_id)
     if existing is not None:
@@ -85,6 +68,24 @@ async def open_case_for_alert(
         if alert.kind != AlertKind.FATAL:
             return None
         return await _open_anonymous_fatal(session, alert, now=now, url=public_base_url)
+    return await _open_from_template(
+        session, alert, taken_by=taken_by, now=now, cipher=cipher, url=public_base_url
+    )
+
+
+async def _open_from_template(
+    session: AsyncSession,
+    alert: Alert,
+    *,
+    taken_by: uuid.UUID | None,
+    now: datetime,
+    cipher: FieldCipher,
+    url: str,
+) -> FollowupCase:
+    """The case of an alert with identity. The template follows the triage (`fatal`, else
+    survivor); its steps fall to the team's leader and the taker, and those whose condition
+    does not hold are left out (`_conditions`). A survivor with repeated overdoses makes the
+    case a serious crisis (`app.followup.cases.crisis`)."""
     kind = (
         TemplateKind.FATAL if alert.triage_action == TriageAction.FATAL else TemplateKind.SURVIVOR
     )
@@ -117,7 +118,7 @@ async def open_case_for_alert(
         opened_at=now,
         told_at=told_at,
     )
-    crisis = await _serious_crisis(
+    crisis = await serious_crisis(
         session,
         alert,
         case,
@@ -128,7 +129,7 @@ async def open_case_for_alert(
         now=now,
         told_at=told_at,
     )
-    return await _store(session, case, planned, crisis, leader=leader, now=now, url=public_base_url)
+    return await _store(session, case, planned, crisis, leader=leader, now=now, url=url)
 
 
 async def _open_anonymous_fatal(
@@ -190,52 +191,11 @@ async def _conditions(
     )
 
 
-async def _serious_crisis(
-    session: AsyncSession,
-    alert: Alert,
-    case: FollowupCase,
-    template: FollowupTemplate,
-    conditions: Mapping[Condition, bool],
-    *,
-    people: plan.RoleHolders,
-    after: int,
-    now: datetime,
-    told_at: datetime,
-) -> _Crisis | None:
-    """A survivor case of a person with an earlier non-fatal overdose within the window of the
-    alert's municipality (`settings.repeat_window`; by the keyed hash of the national id, in
-    any municipality: `repeated`) is marked a serious crisis and gets the extra steps,
-    numbered `after` the template's own; None for any other case."""
-    if case.kind != TemplateKind.SURVIVOR:
-        return None
-    # The window of the municipality whose case opens.
-    window = await followup_settings.repeat_window(
-        session, municipality_code=alert.municipality_code
-    )
-    count = await _repeat_count(session, alert, window)
-    if not repeated.is_serious_crisis(count):
-        return None
-    case.serious_crisis, case.repeated_overdoses = True, count
-    unit = await followup_settings.coordinating_unit(
-        session, municipality_code=alert.municipality_code
-    )
-    extra = plan.plan_steps(
-        repeated.extra_steps((s.key for s in template.steps), coordinating_unit=unit),
-        conditions,
-        people=people,
-        alert_at=alert.occurred_at,
-        opened_at=now,
-        told_at=told_at,
-        first_position=after,
-    )
-    return _Crisis(window, extra)
-
-
 async def _store(
     session: AsyncSession,
     case: FollowupCase,
     planned: list[plan.PlannedStep],
-    crisis: _Crisis | None,
+    crisis: Crisis | None,
     *,
     leader: Member | None,
     now: datetime,
@@ -253,7 +213,7 @@ async def _store(
                 session, case_id=case.id, kind=CaseEventKind.OPENED, at=now, by=SYSTEM
             )
             if crisis is not None:
-                await _mark_crisis(
+                await mark_crisis(
                     session, case, extra, window=crisis.window, leader=leader, now=now, url=url
                 )
             await session.flush()
@@ -264,95 +224,6 @@ async def _store(
         return opened
     await outbox.wake_workers(session)
     return case
-
-
-async def _repeat_count(session: AsyncSession, alert: Alert, window: timedelta) -> int:
-    """The alert's person's non-fatal overdoses within `window` (the setting of the alert's
-    municipality: `repeated.repeat_count`), found by the keyed hash alone, in every
-    municipality."""
-    if alert.national_id_hash is None:
-        return 0
-    since = alert.occurred_at - window
-    rows = await session.execute(
-        select(
-            col(Alert.id),
-            col(Alert.national_id_hash),
-            col(Alert.occurred_at),
-            col(Alert.triage_action),
-        ).where(
-            col(Alert.national_id_hash) == alert.national_id_hash,
-            col(Alert.occurred_at) >= since,
-            col(Alert.occurred_at) <= alert.occurred_at,
-            col(Alert.consent_state) != ConsentState.OBJECTED,
-        )
-    )
-    return repeated.repeat_count(
-        _overdose(alert.id, alert.national_id_hash, alert.occurred_at, alert.triage_action),
-        (_overdose(*row) for row in rows.all()),
-        window=window,
-    )
-
-
-def _overdose(
-    alert_id: uuid.UUID, national_id_hash: str | None, occurred_at: datetime, triage: str | None
-) -> repeated.Overdose:
-    return repeated.Overdose(
-        alert_id, national_id_hash, occurred_at, fatal=triage == TriageAction.FATAL
-    )
-
-
-async def _mark_crisis(
-    session: AsyncSession,
-    case: FollowupCase,
-    extra: list[plan.PlannedStep],
-    *,
-    window: timedelta,
-    leader: Member | None,
-    now: datetime,
-    url: str,
-) -> None:
-    """Record the serious crisis and tell the leader (notify-only: the link, no person; not
-    in the quiet hours of `deadlines`, like every follow-up SMS)."""
-    repository.add_event(
-        session,
-        case_id=case.id,
-        kind=CaseEventKind.SERIOUS_CRISIS,
-        at=now,
-        by=SYSTEM,
-        outcome=f"{case.repeated_overdoses} ikke-dødelige overdoser innen {window.days} dager",
-    )
-    if leader is None or not roster_duty.reachable(leader) or not extra:
-        return
-    name = await roster_duty.get_municipality(session, case.municipality_code)
-    link = texts.case_link(url, case.id)
-    first = min(p.deadline for p in extra)
-    language: Language = "en" if leader.language == "en" else "nb"
-    try:
-        body = texts.crisis_text(
-            municipality_name=name.name if name else "",
-            deadline=first,
-            link=link,
-            language=language,
-        )
-    except ValueError:  # a name that will not go: without it
-        body = texts.crisis_text(municipality_name="", deadline=first, link=link, language=language)
-    outbox.enqueue(
-        session,
-        [
-            OutboxMessage(
-                subject_kind=SUBJECT_KIND,
-                subject_id=case.id,
-                purpose=CRISIS_PURPOSE,
-                context={"steps": [p.template.key for p in extra]},
-                member_id=leader.id,
-                to_number=leader.mobile,
-                body=body,
-                status=OutboxStatus.PENDING,
-                due_at=deadlines.outside_quiet_hours(now),  # a case opened at night: at 08:00
-                created_at=now,
-            )
-        ],
-    )
 
 
 async def _active_leader(session: AsyncSession, leader_id: uuid.UUID | None) -> Member | None:

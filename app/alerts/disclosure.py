@@ -72,6 +72,42 @@ async def disclose_alert(
             if not _anonymous_band(path, anonymous)
         }
     )
+    basis, inform_person = await _record(
+        session,
+        alert,
+        consent,
+        recipient,
+        disclosed,
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        reason=reason,
+        channel=channel,
+        now=now,
+    )
+    reporter = (
+        None
+        if anonymous
+        else ReporterDetails.model_validate(sealing.reporter_values(cipher, alert))
+    )
+    return _details_of(alert, values, reporter, disclosed, basis, inform_person)
+
+
+async def _record(
+    session: AsyncSession,
+    alert: Alert,
+    consent: consent_rules.ConsentContext,
+    recipient: Recipient,
+    disclosed: list[DataCategory],
+    *,
+    actor_kind: ActorKind,
+    actor_id: str,
+    reason: str,
+    channel: Channel,
+    now: datetime,
+) -> tuple[AccessBasis | None, bool]:
+    """Log a disclosure of `disclosed` (none: nothing is logged) and, shared without consent
+    (hpl § 25), mark what the person must be told. Returns its basis and whether the person
+    must be informed."""
     basis: AccessBasis | None = None
     inform_person = alert.inform_person_required
     if disclosed:
@@ -100,12 +136,7 @@ async def disclose_alert(
                     session, alert_id=alert.id, categories=shared
                 )
             inform_person = True
-    reporter = (
-        None
-        if anonymous
-        else ReporterDetails.model_validate(sealing.reporter_values(cipher, alert))
-    )
-    return _details_of(alert, values, reporter, disclosed, basis, inform_person)
+    return basis, inform_person
 
 
 def _anonymous_band(path: str, anonymous: bool) -> bool:

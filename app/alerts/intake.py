@@ -17,10 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.alerts import admission, anonymity, group_rule, repository, sealing
 from app.alerts.clients import Sender
 from app.alerts.enums import AlertStatus
-
-# Re-exported: app/alerts/supplements.py reads these as intake.<name>.
-from app.alerts.group_rule import REFUSED_BY_GROUP_RULE as REFUSED_BY_GROUP_RULE
-from app.alerts.group_rule import anonymity_counts as anonymity_counts
 from app.alerts.minimise import (
     CountedConsent,
     Minimised,

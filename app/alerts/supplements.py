@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.alerts import anonymity, intake, repository, sealing
+from app.alerts import anonymity, group_rule, intake, repository, sealing
 from app.alerts.clients import Sender
 from app.alerts.disclosure import consent_of as stored_consent
 from app.alerts.enums import AlertStatus
@@ -248,7 +248,7 @@ async def _group_rule(
     """An alert objected to after the supplement keeps the outcome and the age band only
     where the group rule lets it (`app.alerts.anonymity`), counted among the municipality's
     other alerts; what it drops is purged like the rest."""
-    counts = await intake.anonymity_counts(
+    counts = await group_rule.anonymity_counts(
         sender.session,
         sender.cipher,
         new.after,
@@ -270,7 +270,7 @@ async def _group_rule(
         replaced={p: v for p, v in new.replaced.items() if p in after},
         dropped=[
             *new.dropped,
-            *(FieldProblem(field=p, reason=intake.REFUSED_BY_GROUP_RULE) for p in gone),
+            *(FieldProblem(field=p, reason=group_rule.REFUSED_BY_GROUP_RULE) for p in gone),
         ],
     )
 

@@ -77,6 +77,17 @@ TableAction = Annotated[
 ]
 
 
+def _clock_time(value: str, info: ValidationInfo, *, first: str, then: str) -> str:
+    """A time of day as HH:MM; the field `then` must come after the field `first` (validated
+    before it, so `info.data` holds it unless it failed)."""
+    if not _HH_MM.fullmatch(value):
+        raise ValueError("a time of day as HH:MM, 00:00 to 23:59, e.g. 08:00")
+    earlier = info.data.get(first)
+    if info.field_name == then and earlier is not None and value <= earlier:
+        raise ValueError(f"must be after the {first}")  # zero-padded HH:MM sorts as time
+    return value
+
+
 def _day(value: str) -> str:
     """A short or closed day as the table writes it (`rules.parse_day`), written back the one
     way the table shows it."""
@@ -204,12 +215,7 @@ class WorkingHoursDoc(RequestBody):
     @field_validator("start", "end", "short_day_end")
     @classmethod
     def _clock_time(cls, value: str, info: ValidationInfo) -> str:
-        if not _HH_MM.fullmatch(value):
-            raise ValueError("a time of day as HH:MM, 00:00 to 23:59, e.g. 08:00")
-        start = info.data.get("start")
-        if info.field_name == "end" and start is not None and value <= start:
-            raise ValueError("must be after the start")  # zero-padded HH:MM sorts as time
-        return value
+        return _clock_time(value, info, first="start", then="end")
 
     @field_validator("short_days", "closed_days")
     @classmethod
@@ -290,12 +296,7 @@ class FatalDoc(RequestBody):
     @field_validator("morning", "evening")
     @classmethod
     def _clock_time(cls, value: str, info: ValidationInfo) -> str:
-        if not _HH_MM.fullmatch(value):
-            raise ValueError("a time of day as HH:MM, 00:00 to 23:59, e.g. 08:00")
-        morning = info.data.get("morning")
-        if info.field_name == "evening" and morning is not None and value <= morning:
-            raise ValueError("must be after the morning")
-        return value
+        return _clock_time(value, info, first="morning", then="evening")
 
 
 class TriageTableIn(RequestBody):

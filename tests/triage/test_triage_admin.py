@@ -251,7 +251,11 @@ RULE = {"action": "page_now", "outcomes": ["transported"]}
         (_with_hours(closed_days=["12-27", "12-27"]), "working_hours.closed_days", "only once"),
         (_with_hours(closed_days="12-27"), "working_hours.closed_days", "list"),
         ({**TABLE, "fatal": {"morning": "8"}}, "fatal.morning", "HH:MM"),
-        ({**TABLE, "fatal": {"morning": "22:00", "evening": "08:00"}}, "fatal.evening", "after"),
+        (
+            {**TABLE, "fatal": {"morning": "22:00", "evening": "08:00"}},
+            "fatal.evening",
+            "after the morning",
+        ),
         ({**TABLE, "fatal": {"tell_at_night": "yes"}}, "fatal.tell_at_night", "boolean"),
         ({**TABLE, "fatal": {"at_night": True}}, "fatal.at_night", "Extra"),
         (_with_contact(mobile="22 33 44 55"), "fatal.contact.mobile", "mobile"),  # a landline

@@ -9,6 +9,7 @@ transaction.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +26,7 @@ from app.followup.cases.actor import SYSTEM
 from app.followup.cases.crisis import Crisis, mark_crisis, serious_crisis
 from app.followup.cases.models import CaseEventKind, FollowupCase, FollowupStep
 from app.followup.state import CaseState, StepState
-from app.followup.template_schema import Condition, OwnerRole, TemplateKind
+from app.followup.template_schema import Condition, FollowupTemplate, OwnerRole, TemplateKind
 from app.followup.templates import plan
 from app.followup.templates.service import template_for
 from app.informing import service as informing
@@ -89,13 +90,80 @@ async def _open_from_template(
     kind = (
         TemplateKind.FATAL if alert.triage_action == TriageAction.FATAL else TemplateKind.SURVIVOR
     )
+    conditions = await _conditions(session, alert, cipher)
+    start = await _start(session, alert, kind, taker=taken_by, opened_at=now, conditions=conditions)
+    told_at = _told_at(alert, now=now)
+    planned = plan.plan_steps(
+        start.template,
+        conditions,
+        people=start.people,
+        alert_at=alert.occurred_at,
+        opened_at=now,
+        told_at=told_at,
+    )
+    crisis = await serious_crisis(
+        session,
+        alert,
+        start.case,
+        start.template,
+        conditions,
+        people=start.people,
+        after=len(planned),
+        now=now,
+        told_at=told_at,
+    )
+    return await _store(session, start.case, planned, crisis, leader=start.leader, now=now, url=url)
+
+
+async def _open_anonymous_fatal(
+    session: AsyncSession, alert: Alert, *, now: datetime, url: str
+) -> FollowupCase:
+    """The case of an objected fatal alert: the fatal template's steps that need no identity
+    (`app.followup.anonymous`), to the leader, with no conditions read and its times to the
+    hour like the alert's (docs/rules.md, "Objected fatal alerts: the anonymous case")."""
+    hour = to_the_hour(now)
+    start = await _start(
+        session, alert, TemplateKind.FATAL, taker=None, opened_at=hour, conditions={}
+    )
+    planned = plan.plan_steps(
+        anonymous.anonymous_template(start.template),
+        {},
+        people=start.people,
+        alert_at=alert.occurred_at,
+        opened_at=hour,
+        told_at=hour,
+    )
+    return await _store(session, start.case, planned, None, leader=start.leader, now=hour, url=url)
+
+
+@dataclass(frozen=True, slots=True)
+class _Start:
+    """A new case and what it starts from."""
+
+    case: FollowupCase
+    template: FollowupTemplate
+    leader: Member | None
+    """The team's leader, if active (read once: the steps' owner and the crisis SMS)."""
+    people: plan.RoleHolders
+
+
+async def _start(
+    session: AsyncSession,
+    alert: Alert,
+    kind: TemplateKind,
+    *,
+    taker: uuid.UUID | None,
+    opened_at: datetime,
+    conditions: dict[Condition, bool],
+) -> _Start:
+    """The alert's case of `kind` from the municipality's template, owned by whoever took the
+    alert (`taker`; None: the team's leader); an objected alert's case is anonymous."""
     template, source = await template_for(
         session, municipality_code=alert.municipality_code, kind=kind
     )
-    conditions = await _conditions(session, alert, cipher)
     team = await roster_duty.team_for_municipality(session, code=alert.municipality_code)
     leader = await _active_leader(session, team.leader_member_id if team else None)
-    people = plan.RoleHolders(leader=leader.id if leader else None, taker=taken_by)
+    people = plan.RoleHolders(leader=leader.id if leader else None, taker=taker)
     case = FollowupCase(
         alert_id=alert.id,
         municipality_code=alert.municipality_code,
@@ -106,68 +174,11 @@ async def _open_from_template(
         template_source=source,
         owner_member_id=people.holder(OwnerRole.TAKER),
         alert_at=alert.occurred_at,
-        opened_at=now,
+        opened_at=opened_at,
         conditions={c.value: held for c, held in conditions.items()},
+        anonymous=alert.consent_state == ConsentState.OBJECTED,
     )
-    told_at = _told_at(alert, now=now)
-    planned = plan.plan_steps(
-        template,
-        conditions,
-        people=people,
-        alert_at=alert.occurred_at,
-        opened_at=now,
-        told_at=told_at,
-    )
-    crisis = await serious_crisis(
-        session,
-        alert,
-        case,
-        template,
-        conditions,
-        people=people,
-        after=len(planned),
-        now=now,
-        told_at=told_at,
-    )
-    return await _store(session, case, planned, crisis, leader=leader, now=now, url=url)
-
-
-async def _open_anonymous_fatal(
-    session: AsyncSession, alert: Alert, *, now: datetime, url: str
-) -> FollowupCase:
-    """The case of an objected fatal alert: the fatal template's steps that need no identity
-    (`app.followup.anonymous`), to the leader, with no conditions read and its times to the
-    hour like the alert's (docs/rules.md, "Objected fatal alerts: the anonymous case")."""
-    template, source = await template_for(
-        session, municipality_code=alert.municipality_code, kind=TemplateKind.FATAL
-    )
-    team = await roster_duty.team_for_municipality(session, code=alert.municipality_code)
-    leader = await _active_leader(session, team.leader_member_id if team else None)
-    people = plan.RoleHolders(leader=leader.id if leader else None, taker=None)
-    hour = to_the_hour(now)
-    case = FollowupCase(
-        alert_id=alert.id,
-        municipality_code=alert.municipality_code,
-        team_id=team.id if team else None,
-        kind=TemplateKind.FATAL.value,
-        state=CaseState.OPEN.value,
-        template_name=template.name,
-        template_source=source,
-        owner_member_id=people.holder(OwnerRole.LEADER),
-        alert_at=alert.occurred_at,
-        opened_at=hour,
-        conditions={},
-        anonymous=True,
-    )
-    planned = plan.plan_steps(
-        anonymous.anonymous_template(template),
-        {},
-        people=people,
-        alert_at=alert.occurred_at,
-        opened_at=hour,
-        told_at=hour,
-    )
-    return await _store(session, case, planned, None, leader=leader, now=hour, url=url)
+    return _Start(case=case, template=template, leader=leader, people=people)
 
 
 def _told_at(alert: Alert, *, now: datetime) -> datetime:

@@ -34,17 +34,46 @@ def local_time(instant: datetime, *, language: Language = "nb") -> str:
     return short_moment(instant, language)
 
 
-def alert_text(
+Page = Literal["alert", "ward", "reminder"]
+"""Which page goes to a member: the first, the first for a person admitted to hospital or to
+the legevakt's beds (the ward comes first), or a later one about an alert still not
+acknowledged."""
+_PAGES: dict[Page, str] = {
+    "alert": N_("sms.alert"),
+    "ward": N_("sms.alert_ward"),
+    "reminder": N_("sms.reminder"),
+}
+
+LeaderNews = Literal["fatal", "urgent", "late", "exhausted"]
+"""What the leader (or else the fallback number) is told of an alert not paged as usual:
+- fatal: a fatal overdose, not paged to the on-duty team; the bereavement follow-up starts
+  with the leader;
+- urgent: an anonymous alert that is urgent (an objected alert with suicide risk); the text
+  says neither why nor anything of the person;
+- late: the alert came in after the paging window, so nobody on duty was paged for it;
+- exhausted: every step passed without an acknowledgement (to the leader and the fallback
+  number).
+"""
+_LEADER_NEWS: dict[LeaderNews, str] = {
+    "fatal": N_("sms.fatal"),
+    "urgent": N_("sms.leader_urgent"),
+    "late": N_("sms.late"),
+    "exhausted": N_("sms.exhausted"),
+}
+
+
+def page_text(
     *,
+    page: Page,
     municipality_name: str,
     occurred_at: datetime,
     reply_code: str,
     link: str,
     language: Language = "nb",
 ) -> str:
-    """The first SMS to a paged member."""
+    """An SMS paging a member about an alert, with their link and the reply code."""
     return _render(
-        N_("sms.alert"),
+        _PAGES[page],
         language,
         municipality_name=municipality_name,
         occurred_at=occurred_at,
@@ -53,28 +82,9 @@ def alert_text(
     )
 
 
-def alert_ward_text(
+def leader_text(
     *,
-    municipality_name: str,
-    occurred_at: datetime,
-    reply_code: str,
-    link: str,
-    language: Language = "nb",
-) -> str:
-    """The first SMS for a person admitted to hospital or to the legevakt's beds: the ward comes
-    first."""
-    return _render(
-        N_("sms.alert_ward"),
-        language,
-        municipality_name=municipality_name,
-        occurred_at=occurred_at,
-        link=link,
-        reply_code=reply_code,
-    )
-
-
-def fatal_text(
-    *,
+    news: LeaderNews,
     team_name: str,
     municipality_name: str,
     occurred_at: datetime,
@@ -82,32 +92,13 @@ def fatal_text(
     link: str | None = None,
     language: Language = "nb",
 ) -> str:
-    """To the leader (or else the fallback number): a fatal overdose, not paged to the on-duty
-    team; the bereavement follow-up starts with the leader."""
-    return _render(
-        N_("sms.fatal"),
-        language,
-        municipality_name=municipality_name,
-        occurred_at=occurred_at,
-        team_name=team_name,
-        link=link,
-        reply_code=reply_code,
-    )
+    """To the leader (or else the fallback number): `news` of an alert.
 
-
-def leader_urgent_text(
-    *,
-    team_name: str,
-    municipality_name: str,
-    occurred_at: datetime,
-    reply_code: str | None = None,
-    link: str | None = None,
-    language: Language = "nb",
-) -> str:
-    """To the leader (or else the fallback number): an anonymous alert that is urgent (an
-    objected alert with suicide risk). It says neither why nor anything of the person."""
+    Give the leader a link, the fallback number a reply code; with both and a long link the
+    names are shortened hard.
+    """
     return _render(
-        N_("sms.leader_urgent"),
+        _LEADER_NEWS[news],
         language,
         municipality_name=municipality_name,
         occurred_at=occurred_at,
@@ -136,25 +127,6 @@ def fatal_contact_text(
     )
 
 
-def reminder_text(
-    *,
-    municipality_name: str,
-    occurred_at: datetime,
-    reply_code: str,
-    link: str,
-    language: Language = "nb",
-) -> str:
-    """A later SMS about the same alert, which is still not acknowledged."""
-    return _render(
-        N_("sms.reminder"),
-        language,
-        municipality_name=municipality_name,
-        occurred_at=occurred_at,
-        link=link,
-        reply_code=reply_code,
-    )
-
-
 def roster_hole_text(
     *,
     team_name: str,
@@ -170,31 +142,6 @@ def roster_hole_text(
         municipality_name=municipality_name,
         occurred_at=occurred_at,
         team_name=team_name,
-    )
-
-
-def exhausted_text(
-    *,
-    team_name: str,
-    municipality_name: str,
-    occurred_at: datetime,
-    reply_code: str | None = None,
-    link: str | None = None,
-    language: Language = "nb",
-) -> str:
-    """To the leader and the fallback number: every step passed without an acknowledgement.
-
-    Give the leader a link, the fallback number a reply code; with both and a long link the
-    names are shortened hard.
-    """
-    return _render(
-        N_("sms.exhausted"),
-        language,
-        municipality_name=municipality_name,
-        occurred_at=occurred_at,
-        team_name=team_name,
-        link=link,
-        reply_code=reply_code,
     )
 
 
@@ -216,28 +163,6 @@ def fallback_text(
         municipality_name=municipality_name,
         occurred_at=occurred_at,
         team_name=team_name,
-        reply_code=reply_code,
-    )
-
-
-def late_text(
-    *,
-    team_name: str,
-    municipality_name: str,
-    occurred_at: datetime,
-    reply_code: str | None = None,
-    link: str | None = None,
-    language: Language = "nb",
-) -> str:
-    """To the leader (or else the fallback number): the alert came in after the paging
-    window, so nobody on duty was paged for it."""
-    return _render(
-        N_("sms.late"),
-        language,
-        municipality_name=municipality_name,
-        occurred_at=occurred_at,
-        team_name=team_name,
-        link=link,
         reply_code=reply_code,
     )
 

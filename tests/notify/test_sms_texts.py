@@ -6,6 +6,7 @@ import inspect
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 
@@ -21,13 +22,9 @@ from app.notify.texts import (
     MAX_LINK_SEPTETS,
     MAX_REPLY_CODE_LENGTH,
     Language,
-    alert_text,
-    exhausted_text,
     fallback_text,
-    late_text,
     local_time,
     plain_text,
-    reminder_text,
     roster_hole_text,
 )
 
@@ -151,7 +148,8 @@ def test_local_time_is_europe_oslo(instant: datetime, nb: str, en: str) -> None:
 
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        alert_text(
+        texts.page_text(
+            page="alert",
             municipality_name="Fredrikstad",
             occurred_at=datetime(2026, 11, 23, 0, 41),
             reply_code=CODE,
@@ -171,6 +169,16 @@ DEFAULTS: dict[str, object] = {
 }
 
 
+def page(kind: texts.Page) -> TextFunction:
+    """A member's page of this kind, as a text function."""
+    return partial(texts.page_text, page=kind)
+
+
+def leader(news: texts.LeaderNews) -> TextFunction:
+    """The leader's text with this news, as a text function."""
+    return partial(texts.leader_text, news=news)
+
+
 def render(function: TextFunction, **overrides: object) -> str:
     """Call a text function with the defaults it takes, overridden; None drops an argument."""
     accepted = inspect.signature(function).parameters
@@ -180,25 +188,25 @@ def render(function: TextFunction, **overrides: object) -> str:
 
 EXACT: list[tuple[TextFunction, dict[str, object], str]] = [
     (
-        alert_text,
+        page("alert"),
         {"municipality_name": "Fredrikstad"},
         "Overdosevarsel Fredrikstad 23.11. kl. 00.41. Bekreft: https://odv.no/a/Xk3j9Qw2 eller "
         "svar OK 4711",
     ),
     (
-        alert_text,
+        page("alert"),
         {"municipality_name": "Fredrikstad", "occurred_at": SUMMER, "language": "en"},
         "Overdose alert Fredrikstad 2 Jul 00:41. Acknowledge: https://odv.no/a/Xk3j9Qw2 or "
         "reply OK 4711",
     ),
     (
-        reminder_text,
+        page("reminder"),
         {"municipality_name": "Kárášjohka"},
         "Ikke bekreftet ennå: overdosevarsel Karasjohka 23.11. kl. 00.41. Bekreft: "
         "https://odv.no/a/Xk3j9Qw2 eller svar OK 4711",
     ),
     (
-        reminder_text,
+        page("reminder"),
         {"language": "en"},
         "Not acknowledged yet: overdose alert Oslo 23 Nov 00:41. Acknowledge: "
         "https://odv.no/a/Xk3j9Qw2 or reply OK 4711",
@@ -228,24 +236,24 @@ EXACT: list[tuple[TextFunction, dict[str, object], str]] = [
         "were paged. Check the roster.",
     ),
     (
-        exhausted_text,
+        leader("exhausted"),
         {"link": None, "reply_code": None},
         "Overdosevarsel Oslo 23.11. kl. 00.41: ingen i MOT har bekreftet. Varslingen er over.",
     ),
     (
-        exhausted_text,
+        leader("exhausted"),
         {"reply_code": None},
         "Overdosevarsel Oslo 23.11. kl. 00.41: ingen i MOT har bekreftet. Varslingen er over. "
         "Bekreft: https://odv.no/a/Xk3j9Qw2",
     ),
     (
-        exhausted_text,
+        leader("exhausted"),
         {"link": None},
         "Overdosevarsel Oslo 23.11. kl. 00.41: ingen i MOT har bekreftet. Varslingen er over. "
         "Svar OK 4711 for å bekrefte.",
     ),
     (
-        exhausted_text,
+        leader("exhausted"),
         {"language": "en"},
         "Overdose alert Oslo 23 Nov 00:41: nobody in MOT acknowledged. Paging has stopped. "
         "Acknowledge: https://odv.no/a/Xk3j9Qw2 or reply OK 4711",
@@ -264,37 +272,37 @@ EXACT: list[tuple[TextFunction, dict[str, object], str]] = [
     ),
     # Names are shortened to fit; the link and the code are not.
     (
-        alert_text,
+        page("alert"),
         {"municipality_name": "A" * 200},
         "Overdosevarsel " + "A" * 73 + " 23.11. kl. 00.41. Bekreft: https://odv.no/a/Xk3j9Qw2 "
         "eller svar OK 4711",
     ),
     (  # a cut that ends in " -" loses the dangling separator
-        alert_text,
+        page("alert"),
         {"municipality_name": "A" * 71 + " -BBBB"},
         "Overdosevarsel " + "A" * 71 + " 23.11. kl. 00.41. Bekreft: https://odv.no/a/Xk3j9Qw2 "
         "eller svar OK 4711",
     ),
     (  # a short municipality name stays whole while the long team name is cut
-        exhausted_text,
+        leader("exhausted"),
         {"team_name": "T" * 100, "municipality_name": "Fredrikstad", "link": None},
         "Overdosevarsel Fredrikstad 23.11. kl. 00.41: ingen i " + "T" * 43 + " har bekreftet. "
         "Varslingen er over. Svar OK 4711 for å bekrefte.",
     ),
     (  # two long names share the room; on a tie the team name gives way first
-        exhausted_text,
+        leader("exhausted"),
         {"team_name": "T" * 100, "municipality_name": "M" * 100, "link": None},
         "Overdosevarsel " + "M" * 27 + " 23.11. kl. 00.41: ingen i " + "T" * 27 + " har bekreftet. "
         "Varslingen er over. Svar OK 4711 for å bekrefte.",
     ),
     (  # line breaks and tabs in a name never reach the SMS
-        alert_text,
+        page("alert"),
         {"municipality_name": " Nordre\n\tFollo "},
         "Overdosevarsel Nordre Follo 23.11. kl. 00.41. Bekreft: https://odv.no/a/Xk3j9Qw2 eller "
         "svar OK 4711",
     ),
     (  # an empty name leaves no double space
-        alert_text,
+        page("alert"),
         {"municipality_name": ""},
         "Overdosevarsel 23.11. kl. 00.41. Bekreft: https://odv.no/a/Xk3j9Qw2 eller svar OK 4711",
     ),
@@ -311,7 +319,7 @@ EXACT: list[tuple[TextFunction, dict[str, object], str]] = [
         "The leader of MOT has been told.",
     ),
     (  # an unknown language setting falls back to bokmål instead of failing the alert
-        alert_text,
+        page("alert"),
         {"language": "nn"},
         "Overdosevarsel Oslo 23.11. kl. 00.41. Bekreft: https://odv.no/a/Xk3j9Qw2 eller svar "
         "OK 4711",
@@ -347,22 +355,22 @@ NAMES = [
 
 # Every text function in every shape the engine uses; None leaves an argument out.
 VARIANTS: list[tuple[str, TextFunction, dict[str, object]]] = [
-    ("alert", alert_text, {}),
-    ("reminder", reminder_text, {}),
+    ("alert", page("alert"), {}),
+    ("reminder", page("reminder"), {}),
     ("roster hole", roster_hole_text, {}),
     ("roster hole, leader paged", roster_hole_text, {"fallback_paged": False}),
-    ("exhausted, link and code", exhausted_text, {}),
-    ("exhausted, link", exhausted_text, {"reply_code": None}),
-    ("exhausted, code", exhausted_text, {"link": None}),
-    ("exhausted, bare", exhausted_text, {"link": None, "reply_code": None}),
+    ("exhausted, link and code", leader("exhausted"), {}),
+    ("exhausted, link", leader("exhausted"), {"reply_code": None}),
+    ("exhausted, code", leader("exhausted"), {"link": None}),
+    ("exhausted, bare", leader("exhausted"), {"link": None, "reply_code": None}),
     ("fallback", fallback_text, {}),
-    ("late, to the leader", late_text, {"reply_code": None}),
-    ("late, to the fallback number", late_text, {"link": None}),
-    ("admitted, the ward first", texts.alert_ward_text, {}),
-    ("fatal, to the leader", texts.fatal_text, {"reply_code": None}),
-    ("fatal, to the fallback number", texts.fatal_text, {"link": None}),
-    ("urgent, to the leader", texts.leader_urgent_text, {"reply_code": None}),
-    ("urgent, to the fallback number", texts.leader_urgent_text, {"link": None}),
+    ("late, to the leader", leader("late"), {"reply_code": None}),
+    ("late, to the fallback number", leader("late"), {"link": None}),
+    ("admitted, the ward first", page("ward"), {}),
+    ("fatal, to the leader", leader("fatal"), {"reply_code": None}),
+    ("fatal, to the fallback number", leader("fatal"), {"link": None}),
+    ("urgent, to the leader", leader("urgent"), {"reply_code": None}),
+    ("urgent, to the fallback number", leader("urgent"), {"link": None}),
     ("fatal, to the fatal contact", texts.fatal_contact_text, {}),
 ]
 
@@ -463,7 +471,8 @@ def test_links_built_by_the_link_module_fit_the_texts() -> None:
     assert septet_length(link) == MAX_LINK_SEPTETS
     assert (
         septet_length(
-            alert_text(
+            texts.page_text(
+                page="alert",
                 municipality_name="Fredrikstad",
                 occurred_at=WINTER,
                 reply_code=LONGEST_CODE,
@@ -494,7 +503,9 @@ BAD_LINKS = [
 @pytest.mark.parametrize(("link", "message"), BAD_LINKS)
 def test_links_that_cannot_go_out_unchanged_are_refused(link: str, message: str) -> None:
     with pytest.raises(ValueError, match=message) as raised:
-        alert_text(municipality_name="Oslo", occurred_at=WINTER, reply_code=CODE, link=link)
+        texts.page_text(
+            page="alert", municipality_name="Oslo", occurred_at=WINTER, reply_code=CODE, link=link
+        )
     assert link not in str(raised.value)
 
 
@@ -528,21 +539,18 @@ ALLOWED_PARAMETERS = {
     "fallback_paged",
     "taken_by",  # a staff member's name, never the patient's
     "answer",  # the team's answer to the crew, refused if it holds personal data
+    "page",  # which page (texts.Page), a fixed word
+    "news",  # which news to the leader (texts.LeaderNews), a fixed word
 }
 TEXT_FUNCTIONS = [
-    alert_text,
-    reminder_text,
+    texts.page_text,
+    texts.leader_text,
     roster_hole_text,
-    exhausted_text,
     fallback_text,
-    late_text,
     plain_text,
     texts.taken_text,
     texts.taken_plain_text,
     texts.answer_text,
-    texts.alert_ward_text,
-    texts.fatal_text,
-    texts.leader_urgent_text,
     texts.fatal_contact_text,
 ]
 

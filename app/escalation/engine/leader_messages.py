@@ -5,7 +5,6 @@ named fatal contact. Texts that cannot be rendered fall back as in :mod:`.messag
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from app.escalation.engine.messages import (
@@ -25,7 +24,7 @@ def messages_for_exhaustion(
     """Nobody acknowledged after every step: tell the leader and page the fallback once more."""
     return _to_leader_and_fallback(
         context,
-        texts.exhausted_text,
+        "exhausted",
         purpose=MessagePurpose.EXHAUSTED,
         fallback_number=fallback_number,
         now=now,
@@ -38,7 +37,7 @@ def messages_for_late(
 ) -> list[OutboxMessage]:
     """The alert came after the paging window: the leader (with the link) is told, or else the
     fallback number; empty when the team has neither."""
-    return _to_the_leader(context, texts.late_text, MessagePurpose.LATE, fallback_number, now)
+    return _to_the_leader(context, "late", MessagePurpose.LATE, fallback_number, now)
 
 
 def messages_for_fatal(
@@ -46,7 +45,7 @@ def messages_for_fatal(
 ) -> list[OutboxMessage]:
     """A fatal alert: the leader (with the link) is told, or else the fallback number; empty
     when the team has neither."""
-    return _to_the_leader(context, texts.fatal_text, MessagePurpose.FATAL, fallback_number, now)
+    return _to_the_leader(context, "fatal", MessagePurpose.FATAL, fallback_number, now)
 
 
 def messages_for_leader_urgent(
@@ -55,9 +54,7 @@ def messages_for_leader_urgent(
     """An objected alert with suicide risk: the leader (with the link to the anonymous page)
     is told at once, or else the fallback number; empty when the team has neither. The SMS
     says it is urgent, never why (docs/rules.md, "Suicide risk")."""
-    return _to_the_leader(
-        context, texts.leader_urgent_text, MessagePurpose.LEADER_URGENT, fallback_number, now
-    )
+    return _to_the_leader(context, "urgent", MessagePurpose.LEADER_URGENT, fallback_number, now)
 
 
 def messages_for_fatal_contact(
@@ -91,7 +88,7 @@ def messages_for_fatal_contact(
 
 def _to_the_leader(
     context: StepContext,
-    compose: Callable[..., str],
+    news: texts.LeaderNews,
     purpose: MessagePurpose,
     fallback_number: str | None,
     now: datetime,
@@ -99,7 +96,7 @@ def _to_the_leader(
     leader = context.members.get(context.view.leader_id or "")
     return _to_leader_and_fallback(
         context,
-        compose,
+        news,
         purpose=purpose,
         fallback_number=None if leader is not None else fallback_number,
         now=now,
@@ -109,7 +106,7 @@ def _to_the_leader(
 
 def _to_leader_and_fallback(
     context: StepContext,
-    compose: Callable[..., str],
+    news: texts.LeaderNews,
     *,
     purpose: MessagePurpose,
     fallback_number: str | None,
@@ -119,10 +116,11 @@ def _to_leader_and_fallback(
     def body(language: texts.Language, link: str | None) -> str:
         return text_or_plain(
             context,
-            compose,
+            texts.leader_text,
             purpose=purpose,
             language=language,
             link=link,
+            news=news,
             team_name=context.team_name,
             municipality_name=context.municipality_name,
             occurred_at=context.occurred_at,

@@ -160,22 +160,17 @@ def _member_pages(
     later ones (the ward's text when the person is admitted)."""
     reminder = position.pass_index > 0
     purpose = MessagePurpose.REMINDER if reminder else MessagePurpose.ALERT
-    compose = (
-        texts.reminder_text
-        if reminder
-        else texts.alert_ward_text
-        if context.first_contact_ward
-        else texts.alert_text
-    )
+    page: texts.Page = "reminder" if reminder else "ward" if context.first_contact_ward else "alert"
     messages = []
     for member_id in member_ids:
         member = context.members[member_id]
         body = text_or_plain(
             context,
-            compose,
+            texts.page_text,
             purpose=purpose,
             language=language_of(member),
             link=context.link_of(member),
+            page=page,
             municipality_name=context.municipality_name,
             occurred_at=context.occurred_at,
             reply_code=context.reply_code,

@@ -15,6 +15,7 @@ from app.roster.enums import ShiftSource
 from app.roster.models import OverrideRow, RotationRow, ShiftRow
 
 RosterRow = RotationRow | ShiftRow | OverrideRow
+Row = TypeVar("Row", RotationRow, ShiftRow, OverrideRow)
 TimedRow = TypeVar("TimedRow", ShiftRow, OverrideRow)
 
 
@@ -26,16 +27,9 @@ async def delete_row(session: AsyncSession, row: RosterRow) -> None:
     await session.delete(row)
 
 
-async def get_rotation(session: AsyncSession, rotation_id: uuid.UUID) -> RotationRow | None:
-    return await session.get(RotationRow, rotation_id)
-
-
-async def get_shift(session: AsyncSession, shift_id: uuid.UUID) -> ShiftRow | None:
-    return await session.get(ShiftRow, shift_id)
-
-
-async def get_override(session: AsyncSession, override_id: uuid.UUID) -> OverrideRow | None:
-    return await session.get(OverrideRow, override_id)
+async def get(session: AsyncSession, row_type: type[Row], row_id: uuid.UUID) -> Row | None:
+    """The rotation, shift or override (`row_type`) of that id."""
+    return await session.get(row_type, row_id)
 
 
 async def list_rotations(session: AsyncSession, *, team_id: uuid.UUID) -> Sequence[RotationRow]:

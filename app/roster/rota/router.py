@@ -1,32 +1,36 @@
 """Admin API for duty rosters (scope `admin`): rotations, shifts, overrides, calendar import,
-who is on duty, and roster holes."""
+who is on duty, and roster holes. Rotations, shifts and overrides are added and removed by the
+same routes over their kind (`rota_service.Entries`), and shifts and overrides listed so."""
 
 from __future__ import annotations
 
+import inspect
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, timedelta
 from email.message import Message
-from typing import Annotated
+from types import GenericAlias
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, status
 
-from app.api.admin import PREFIX, REQUIRE_ADMIN, Admin
+from app.api.admin import PREFIX, REQUIRE_ADMIN, Admin, AdminScope
 from app.api.responses import AUTH_PROBLEMS, INVALID, NOT_FOUND
 from app.errors import DomainError
 from app.instants import BoundedInstant
 from app.problems import Problem
 from app.roster.rota import service as rota_service
+from app.roster.rota.repository import TimedRow
 from app.roster.rota.schemas import (
     OnDutyOut,
     OverrideIn,
-    OverrideOut,
     RosterHolesOut,
     RotaImportOut,
     RotationIn,
     RotationOut,
     ShiftIn,
-    ShiftOut,
 )
+from app.roster.rota.service import OVERRIDES, ROTATIONS, SHIFTS, Entries, Out
 
 router = APIRouter(
     prefix=f"{PREFIX}/teams/{{team_id}}",
@@ -48,19 +52,93 @@ ICS_EXAMPLE = (
 From = Annotated[BoundedInstant | None, Query(alias="from", description="Default: now.")]
 To = Annotated[BoundedInstant | None, Query(alias="to", description="Default: no end.")]
 
+In = TypeVar("In", RotationIn, ShiftIn, OverrideIn)
+"""What adding a rotation, a shift or an override reads."""
+E = TypeVar("E", bound=Callable[..., Awaitable[Any]])
+"""An endpoint."""
+
 
 class UnsupportedMediaType(DomainError):
     status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
-@router.post(
-    "/rotations",
-    status_code=status.HTTP_201_CREATED,
-    summary="Add a rotation",
-    responses={**NOT_FOUND, **INVALID},
-)
-async def create_rotation(team_id: uuid.UUID, rotation_in: RotationIn, admin: Admin) -> RotationOut:
-    return await rota_service.create_rotation(admin, team_id=team_id, rotation_in=rotation_in)
+def _mount_create(
+    entries: Entries[Any, Out],
+    body_type: type[In],
+    create: Callable[[AdminScope, uuid.UUID, In], Awaitable[Out]],
+    *,
+    summary: str,
+) -> None:
+    """POST /{name}s: add one to the team."""
+
+    async def endpoint(team_id: uuid.UUID, body: In, admin: Admin) -> Out:
+        return await create(admin, team_id, body)
+
+    router.add_api_route(
+        f"/{entries.name}s",
+        _annotated(endpoint, {"body": body_type}),
+        methods=["POST"],
+        name=f"create_{entries.name}",
+        status_code=status.HTTP_201_CREATED,
+        summary=summary,
+        response_model=entries.out,
+        responses={**NOT_FOUND, **INVALID},
+    )
+
+
+def _mount_list(entries: Entries[TimedRow, Out], *, summary: str) -> None:
+    """GET /{name}s: the team's shifts or overrides overlapping a period."""
+
+    async def endpoint(
+        team_id: uuid.UUID, admin: Admin, start: From = None, end: To = None
+    ) -> list[Out]:
+        return await rota_service.list_overlapping(
+            admin, entries, team_id=team_id, start=start or admin.now, end=end
+        )
+
+    router.add_api_route(
+        f"/{entries.name}s",
+        endpoint,
+        methods=["GET"],
+        name=f"list_{entries.name}s",
+        summary=summary,
+        response_model=GenericAlias(list, (entries.out,)),  # list[ShiftOut], list[OverrideOut]
+        responses={**NOT_FOUND, **INVALID},
+    )
+
+
+def _mount_delete(entries: Entries[Any, Any], *, summary: str) -> None:
+    """DELETE /{name}s/{{name}_id}: remove one of the team's."""
+
+    async def endpoint(team_id: uuid.UUID, entry_id: uuid.UUID, admin: Admin) -> None:
+        await rota_service.delete_entry(admin, entries, team_id=team_id, entry_id=entry_id)
+
+    id_name = f"{entries.name}_id"
+    router.add_api_route(
+        f"/{entries.name}s/{{{id_name}}}",
+        _annotated(endpoint, {"entry_id": Annotated[uuid.UUID, Path(alias=id_name)]}),
+        methods=["DELETE"],
+        name=f"delete_{entries.name}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        summary=summary,
+        responses=NOT_FOUND,
+    )
+
+
+def _annotated(endpoint: E, annotations: dict[str, Any]) -> E:
+    """The endpoint with these parameters' annotations replaced by the kind's types: FastAPI
+    reads them at run time, where the written ones are type variables or generic names."""
+    signature = inspect.signature(endpoint)
+    endpoint.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[
+            p.replace(annotation=annotations.get(p.name, p.annotation))
+            for p in signature.parameters.values()
+        ]
+    )
+    return endpoint
+
+
+_mount_create(ROTATIONS, RotationIn, rota_service.create_rotation, summary="Add a rotation")
 
 
 @router.get("/rotations", summary="List rotations", responses=NOT_FOUND)
@@ -68,78 +146,18 @@ async def list_rotations(team_id: uuid.UUID, admin: Admin) -> list[RotationOut]:
     return await rota_service.list_rotations(admin, team_id=team_id)
 
 
-@router.delete(
-    "/rotations/{rotation_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    summary="Remove a rotation",
-    responses=NOT_FOUND,
-)
-async def delete_rotation(team_id: uuid.UUID, rotation_id: uuid.UUID, admin: Admin) -> None:
-    await rota_service.delete_rotation(admin, team_id=team_id, rotation_id=rotation_id)
-
-
-@router.post(
-    "/shifts",
-    status_code=status.HTTP_201_CREATED,
-    summary="Add a one-off shift",
-    responses={**NOT_FOUND, **INVALID},
-)
-async def create_shift(team_id: uuid.UUID, shift_in: ShiftIn, admin: Admin) -> ShiftOut:
-    return await rota_service.create_shift(admin, team_id=team_id, shift_in=shift_in)
-
-
-@router.get(
-    "/shifts",
-    summary="List shifts overlapping a period",
-    responses={**NOT_FOUND, **INVALID},
-)
-async def list_shifts(
-    team_id: uuid.UUID, admin: Admin, start: From = None, end: To = None
-) -> list[ShiftOut]:
-    return await rota_service.list_shifts(admin, team_id=team_id, start=start or admin.now, end=end)
-
-
-@router.delete(
-    "/shifts/{shift_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    summary="Remove a shift",
-    responses=NOT_FOUND,
-)
-async def delete_shift(team_id: uuid.UUID, shift_id: uuid.UUID, admin: Admin) -> None:
-    await rota_service.delete_shift(admin, team_id=team_id, shift_id=shift_id)
-
-
-@router.post(
-    "/overrides",
-    status_code=status.HTTP_201_CREATED,
+_mount_delete(ROTATIONS, summary="Remove a rotation")
+_mount_create(SHIFTS, ShiftIn, rota_service.create_shift, summary="Add a one-off shift")
+_mount_list(SHIFTS, summary="List shifts overlapping a period")
+_mount_delete(SHIFTS, summary="Remove a shift")
+_mount_create(
+    OVERRIDES,
+    OverrideIn,
+    rota_service.create_override,
     summary="Add an override (sickness, holiday, swap)",
-    responses={**NOT_FOUND, **INVALID},
 )
-async def create_override(team_id: uuid.UUID, override_in: OverrideIn, admin: Admin) -> OverrideOut:
-    return await rota_service.create_override(admin, team_id=team_id, override_in=override_in)
-
-
-@router.get(
-    "/overrides",
-    summary="List overrides overlapping a period",
-    responses={**NOT_FOUND, **INVALID},
-)
-async def list_overrides(
-    team_id: uuid.UUID, admin: Admin, start: From = None, end: To = None
-) -> list[OverrideOut]:
-    return await rota_service.list_overrides(
-        admin, team_id=team_id, start=start or admin.now, end=end
-    )
-
-
-@router.delete(
-    "/overrides/{override_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    summary="Remove an override",
-    responses=NOT_FOUND,
-)
-async def delete_override(team_id: uuid.UUID, override_id: uuid.UUID, admin: Admin) -> None:
-    await rota_service.delete_override(admin, team_id=team_id, override_id=override_id)
+_mount_list(OVERRIDES, summary="List overrides overlapping a period")
+_mount_delete(OVERRIDES, summary="Remove an override")
 
 
 @router.post(

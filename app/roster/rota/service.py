@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +17,7 @@ from app.roster.models import Member, OverrideRow, RotationRow, ShiftRow
 from app.roster.rota import duty as roster_duty
 from app.roster.rota import ical, oncall
 from app.roster.rota import repository as rota_repository
+from app.roster.rota.repository import TimedRow
 from app.roster.rota.schemas import (
     Hole,
     ImportedShift,
@@ -33,9 +36,29 @@ from app.roster.teams import repository
 from app.roster.teams import service as team_service
 from app.roster.teams.service import active_member_of, get_team
 
+Row = TypeVar("Row", RotationRow, ShiftRow, OverrideRow)
+"""A roster entry's table."""
+Out = TypeVar("Out", RotationOut, ShiftOut, OverrideOut)
+"""The document that shows it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entries(Generic[Row, Out]):
+    """A kind of roster entry an administrator adds, lists and removes: its name (in paths
+    and refusals), its table, and the document that shows a row."""
+
+    name: str
+    row: type[Row]
+    out: type[Out]
+
+
+ROTATIONS = Entries("rotation", RotationRow, RotationOut)
+SHIFTS = Entries("shift", ShiftRow, ShiftOut)
+OVERRIDES = Entries("override", OverrideRow, OverrideOut)
+
 
 async def create_rotation(
-    admin: AdminScope, *, team_id: uuid.UUID, rotation_in: RotationIn
+    admin: AdminScope, team_id: uuid.UUID, rotation_in: RotationIn
 ) -> RotationOut:
     await _team(admin, team_id)
     for index, member_id in enumerate(rotation_in.member_ids):
@@ -56,8 +79,7 @@ async def create_rotation(
         roster_duty.to_rotation(row)  # the pure model has the last word
     except ValueError as exc:
         raise field_error("body", str(exc)) from None
-    rota_repository.add(admin.session, row)
-    return RotationOut.model_validate(row, from_attributes=True)
+    return _added(admin, ROTATIONS, row)
 
 
 async def list_rotations(admin: AdminScope, *, team_id: uuid.UUID) -> list[RotationOut]:
@@ -66,7 +88,7 @@ async def list_rotations(admin: AdminScope, *, team_id: uuid.UUID) -> list[Rotat
     return [RotationOut.model_validate(r, from_attributes=True) for r in rows]
 
 
-async def create_shift(admin: AdminScope, *, team_id: uuid.UUID, shift_in: ShiftIn) -> ShiftOut:
+async def create_shift(admin: AdminScope, team_id: uuid.UUID, shift_in: ShiftIn) -> ShiftOut:
     await _team(admin, team_id)
     await active_member_of(
         admin.session, team_id=team_id, member_id=shift_in.member_id, field="member_id"
@@ -79,22 +101,11 @@ async def create_shift(admin: AdminScope, *, team_id: uuid.UUID, shift_in: Shift
         source=ShiftSource.MANUAL.value,
         created_at=admin.now,
     )
-    rota_repository.add(admin.session, row)
-    return ShiftOut.model_validate(row, from_attributes=True)
-
-
-async def list_shifts(
-    admin: AdminScope, *, team_id: uuid.UUID, start: datetime | None, end: datetime | None
-) -> list[ShiftOut]:
-    await _team(admin, team_id)
-    rows = await rota_repository.list_overlapping(
-        admin.session, ShiftRow, team_id=team_id, start=start, end=end
-    )
-    return [ShiftOut.model_validate(r, from_attributes=True) for r in rows]
+    return _added(admin, SHIFTS, row)
 
 
 async def create_override(
-    admin: AdminScope, *, team_id: uuid.UUID, override_in: OverrideIn
+    admin: AdminScope, team_id: uuid.UUID, override_in: OverrideIn
 ) -> OverrideOut:
     await _team(admin, team_id)
     for field in ("member_id", "replaces_member_id"):
@@ -110,49 +121,44 @@ async def create_override(
         reason=override_in.reason or None,
         created_at=admin.now,
     )
+    return _added(admin, OVERRIDES, row)
+
+
+def _added(admin: AdminScope, entries: Entries[Row, Out], row: Row) -> Out:
     rota_repository.add(admin.session, row)
-    return OverrideOut.model_validate(row, from_attributes=True)
+    return entries.out.model_validate(row, from_attributes=True)
 
 
-async def list_overrides(
-    admin: AdminScope, *, team_id: uuid.UUID, start: datetime | None, end: datetime | None
-) -> list[OverrideOut]:
+async def list_overlapping(
+    admin: AdminScope,
+    entries: Entries[TimedRow, Out],
+    *,
+    team_id: uuid.UUID,
+    start: datetime | None,
+    end: datetime | None,
+) -> list[Out]:
+    """The team's shifts or overrides overlapping [start, end); an open bound is unlimited."""
     await _team(admin, team_id)
     rows = await rota_repository.list_overlapping(
-        admin.session, OverrideRow, team_id=team_id, start=start, end=end
+        admin.session, entries.row, team_id=team_id, start=start, end=end
     )
-    return [OverrideOut.model_validate(r, from_attributes=True) for r in rows]
+    return [entries.out.model_validate(r, from_attributes=True) for r in rows]
 
 
-async def delete_rotation(admin: AdminScope, *, team_id: uuid.UUID, rotation_id: uuid.UUID) -> None:
+async def delete_entry(
+    admin: AdminScope, entries: Entries[Row, Out], *, team_id: uuid.UUID, entry_id: uuid.UUID
+) -> None:
+    """Remove the team's rotation, shift or override; NotFound if the team has no such one."""
     await _team(admin, team_id)
-    row = await rota_repository.get_rotation(admin.session, rotation_id)
-    await _delete(admin.session, row, team_id, f"rotation {rotation_id}")
-
-
-async def delete_shift(admin: AdminScope, *, team_id: uuid.UUID, shift_id: uuid.UUID) -> None:
-    await _team(admin, team_id)
-    row = await rota_repository.get_shift(admin.session, shift_id)
-    await _delete(admin.session, row, team_id, f"shift {shift_id}")
-
-
-async def delete_override(admin: AdminScope, *, team_id: uuid.UUID, override_id: uuid.UUID) -> None:
-    await _team(admin, team_id)
-    row = await rota_repository.get_override(admin.session, override_id)
-    await _delete(admin.session, row, team_id, f"override {override_id}")
+    row = await rota_repository.get(admin.session, entries.row, entry_id)
+    if row is None or row.team_id != team_id:
+        raise NotFound(f"Team {team_id} has no {entries.name} {entry_id}.")
+    await rota_repository.delete_row(admin.session, row)
 
 
 async def _team(admin: AdminScope, team_id: uuid.UUID) -> None:
     """NotFound unless the team is of a municipality the administrator acts for."""
     await get_team(admin.session, team_id=team_id, municipalities=admin.municipalities)
-
-
-async def _delete(
-    session: AsyncSession, row: rota_repository.RosterRow | None, team_id: uuid.UUID, what: str
-) -> None:
-    if row is None or row.team_id != team_id:
-        raise NotFound(f"Team {team_id} has no {what}.")
-    await rota_repository.delete_row(session, row)
 
 
 async def import_rota(

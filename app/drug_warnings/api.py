@@ -19,6 +19,7 @@ from app.auth.scopes import Scope
 from app.auth.staff.acting import ActingParty, acting_party
 from app.deps import ClockDep, StateDep, TxSession
 from app.drug_warnings.common import Filer, WarningScope
+from app.drug_warnings.repository import Page
 from app.drug_warnings.schemas import ActingStaff
 from app.errors import Forbidden, NotFound
 
@@ -116,9 +117,11 @@ def filer_of(acting: ActingParty) -> Filer:
     return Filer(client_id=acting.client_id)
 
 
-def codes_of(municipality: str | None, municipalities: frozenset[str]) -> list[str]:
-    """The municipalities a list covers: the one asked for (404 unless the client's), or all
-    of the client's."""
+def page_of(municipality: str | None, acting: ActingParty, *, offset: int, limit: int) -> Page:
+    """The page a list answers: of the municipality asked for (404 unless the client's), or of
+    all the client's."""
+    municipalities = acting.municipalities
     if municipality is not None and municipality not in municipalities:
         raise NotFound(f"No municipality {municipality} for this client.")
-    return [municipality] if municipality is not None else sorted(municipalities)
+    codes = [municipality] if municipality is not None else sorted(municipalities)
+    return Page(codes, offset=offset, limit=limit)

@@ -1,9 +1,10 @@
 """What the queries of every concern share: which municipalities odvarsel serves, by name, and
-the order and page of a list."""
+the page of a list (`Page`, `one_page`)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
@@ -23,7 +24,22 @@ async def served(session: AsyncSession, codes: Collection[str]) -> dict[str, str
     return {m.code: m.name for m in (await session.execute(statement)).scalars()}
 
 
-def newest_first(statement: S, newest: Any, ident: Any, *, offset: int, limit: int) -> S:
-    """One page of a list: newest first by the column `newest`, then by `ident`, so that pages
-    never overlap."""
-    return statement.order_by(col(newest).desc(), col(ident)).offset(offset).limit(limit)
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What a list of signals, warnings or concern reports shows: those of `municipalities`,
+    newest first, `limit` of them from `offset`."""
+
+    municipalities: list[str]
+    offset: int = 0
+    limit: int = 50
+
+
+def one_page(statement: S, page: Page, *, municipality: Any, newest: Any, ident: Any) -> S:
+    """The page of the statement's rows: those whose column `municipality` is one of the
+    page's, newest first by the column `newest`, then by `ident`, so that pages never overlap."""
+    return (
+        statement.where(col(municipality).in_(page.municipalities))
+        .order_by(col(newest).desc(), col(ident))
+        .offset(page.offset)
+        .limit(page.limit)
+    )

@@ -12,7 +12,7 @@ leader acts on them through the forms of `app.web.warnings`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from app.drug_warnings import repository
 from app.drug_warnings.clusters import AreaKind
 from app.drug_warnings.reports import service as reports
 from app.drug_warnings.reports.schemas import ConcernReportOut
+from app.drug_warnings.repository import Page
 from app.drug_warnings.settings import repository as settings_repository
 from app.drug_warnings.signals import service as signals
 from app.drug_warnings.signals.models import SignalStatus
@@ -99,15 +100,11 @@ async def leader_overview(
     session: AsyncSession, *, municipality_code: str, now: datetime, language: str
 ) -> LeaderOverview:
     """What the leader of `municipality_code` has to look at besides the cases."""
-    codes = [municipality_code]
-    open_signals = await signals.list_signals(
-        session, municipalities=codes, status=SignalStatus.OPEN, offset=0, limit=SHOWN
-    )
+    page = Page([municipality_code], limit=SHOWN)
+    open_signals = await signals.list_signals(session, page, status=SignalStatus.OPEN)
 
     async def rows(state: WarningState, limit: int) -> list[DrugWarning]:
-        return await lists.warning_rows(
-            session, municipalities=codes, state=state, offset=0, limit=limit, now=now
-        )
+        return await lists.warning_rows(session, replace(page, limit=limit), state=state, now=now)
 
     kinds = (
         await rows(WarningState.DRAFT, SHOWN),
@@ -118,10 +115,8 @@ async def leader_overview(
     outs = await lists.warnings_out(session, [w for kind in kinds for w in kind], now=now)
     by_id = {w.id: w for w in outs}
     drafts, in_force, expired = ([by_id[w.id] for w in kind] for kind in kinds)
-    incoming = await lists.incoming_warnings(
-        session, municipalities=codes, include_expired=False, offset=0, limit=SHOWN, now=now
-    )
-    recent = await reports.concern_reports(session, municipalities=codes, offset=0, limit=SHOWN)
+    incoming = await lists.incoming_warnings(session, page, include_expired=False, now=now)
+    recent = await reports.concern_reports(session, page)
     sources = {w.concern_report_id for w in (*drafts, *in_force, *expired)}
     return LeaderOverview(
         signals=[signal_item(s, language) for s in open_signals],

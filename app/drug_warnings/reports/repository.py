@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import select
 
 from app.drug_warnings.reports.models import ConcernReport
-from app.drug_warnings.repository import newest_first
+from app.drug_warnings.repository import Page, one_page
 
 
 def add_report(session: AsyncSession, report: ConcernReport) -> None:
@@ -19,14 +19,12 @@ async def get_report(session: AsyncSession, report_id: uuid.UUID) -> ConcernRepo
     return await session.get(ConcernReport, report_id)
 
 
-async def list_reports(
-    session: AsyncSession, *, municipalities: list[str], offset: int, limit: int
-) -> list[ConcernReport]:
-    statement = newest_first(
-        select(ConcernReport).where(col(ConcernReport.municipality_code).in_(municipalities)),
-        ConcernReport.created_at,
-        ConcernReport.id,
-        offset=offset,
-        limit=limit,
+async def list_reports(session: AsyncSession, page: Page) -> list[ConcernReport]:
+    statement = one_page(
+        select(ConcernReport),
+        page,
+        municipality=ConcernReport.municipality_code,
+        newest=ConcernReport.created_at,
+        ident=ConcernReport.id,
     )
     return list((await session.execute(statement)).scalars())

@@ -16,7 +16,7 @@ from app.drug_warnings.api import (
     MunicipalityQuery,
     Offset,
     ReporterCall,
-    codes_of,
+    page_of,
 )
 from app.drug_warnings.reports import service as reports
 from app.drug_warnings.reports.schemas import ConcernReportIn, ConcernReportOut
@@ -54,5 +54,5 @@ async def list_concern_reports(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> list[ConcernReportOut]:
-    codes = codes_of(municipality, acting.municipalities)
-    return await reports.concern_reports(session, municipalities=codes, offset=offset, limit=limit)
+    page = page_of(municipality, acting, offset=offset, limit=limit)
+    return await reports.concern_reports(session, page)

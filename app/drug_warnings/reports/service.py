@@ -16,6 +16,7 @@ from app.drug_warnings.common import Filer, WarningScope, own_municipality_name,
 from app.drug_warnings.reports import repository
 from app.drug_warnings.reports.models import ConcernReport
 from app.drug_warnings.reports.schemas import ConcernReportIn, ConcernReportOut, ReporterKind
+from app.drug_warnings.repository import Page
 from app.overdose.enums import Substance
 
 MAX_FUTURE = timedelta(hours=1)
@@ -42,14 +43,9 @@ async def file_concern_report(
     return _report_out(report)
 
 
-async def concern_reports(
-    session: AsyncSession, *, municipalities: list[str], offset: int, limit: int
-) -> list[ConcernReportOut]:
-    """The municipalities' reports, newest first."""
-    reports = await repository.list_reports(
-        session, municipalities=municipalities, offset=offset, limit=limit
-    )
-    return [_report_out(r) for r in reports]
+async def concern_reports(session: AsyncSession, page: Page) -> list[ConcernReportOut]:
+    """The page's reports, newest first."""
+    return [_report_out(r) for r in await repository.list_reports(session, page)]
 
 
 def _report_out(report: ConcernReport) -> ConcernReportOut:

@@ -18,7 +18,7 @@ from app.alerts.anonymity import to_the_hour
 from app.alerts.models import Alert, AlertVersion
 from app.consent.enums import ConsentState
 from app.db import is_postgresql
-from app.drug_warnings.repository import newest_first
+from app.drug_warnings.repository import Page, one_page
 from app.drug_warnings.signals.models import ClusterCheck, Signal
 from app.roster.models import Municipality
 
@@ -94,19 +94,18 @@ async def signals_since(
     return list((await session.execute(statement)).scalars())
 
 
-async def list_signals(
-    session: AsyncSession,
-    *,
-    municipalities: list[str],
-    status: str | None,
-    offset: int,
-    limit: int,
-) -> list[Signal]:
-    statement = select(Signal).where(col(Signal.municipality_code).in_(municipalities))
+async def list_signals(session: AsyncSession, page: Page, *, status: str | None) -> list[Signal]:
+    statement = select(Signal)
     if status is not None:
         statement = statement.where(col(Signal.status) == status)
-    page = newest_first(statement, Signal.updated_at, Signal.id, offset=offset, limit=limit)
-    return list((await session.execute(page)).scalars())
+    statement = one_page(
+        statement,
+        page,
+        municipality=Signal.municipality_code,
+        newest=Signal.updated_at,
+        ident=Signal.id,
+    )
+    return list((await session.execute(statement)).scalars())
 
 
 async def get_signal(

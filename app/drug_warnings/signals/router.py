@@ -18,7 +18,7 @@ from app.drug_warnings.api import (
     Limit,
     MunicipalityQuery,
     Offset,
-    codes_of,
+    page_of,
 )
 from app.drug_warnings.signals import service as signals
 from app.drug_warnings.signals.models import SignalStatus
@@ -45,10 +45,8 @@ async def list_cluster_signals(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> list[SignalOut]:
-    codes = codes_of(municipality, acting.municipalities)
-    return await signals.list_signals(
-        session, municipalities=codes, status=signal_status, offset=offset, limit=limit
-    )
+    page = page_of(municipality, acting, offset=offset, limit=limit)
+    return await signals.list_signals(session, page, status=signal_status)
 
 
 @router.post(

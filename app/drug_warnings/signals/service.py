@@ -36,6 +36,7 @@ from app.alerts.anonymity import to_the_hour
 from app.consent.enums import DataCategory
 from app.drug_warnings.clusters import AreaKind, Cluster, ClusterRule, District, Event, detect
 from app.drug_warnings.common import WarningScope, label_of
+from app.drug_warnings.repository import Page
 from app.drug_warnings.settings.service import districts_for, rules_for
 from app.drug_warnings.signals import repository
 from app.drug_warnings.signals.growth import signals_for
@@ -164,21 +165,10 @@ def _event(alert: repository.AlertTime, municipality_code: str, cipher: FieldCip
 
 
 async def list_signals(
-    session: AsyncSession,
-    *,
-    municipalities: list[str],
-    status: SignalStatus | None,
-    offset: int,
-    limit: int,
+    session: AsyncSession, page: Page, *, status: SignalStatus | None
 ) -> list[SignalOut]:
-    """The municipalities' signals, most recently grown first."""
-    rows = await repository.list_signals(
-        session,
-        municipalities=municipalities,
-        status=status.value if status else None,
-        offset=offset,
-        limit=limit,
-    )
+    """The page's signals, most recently grown first."""
+    rows = await repository.list_signals(session, page, status=status.value if status else None)
     return [signal_out(s) for s in rows]
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.drug_warnings import recipients as rule
 from app.drug_warnings import repository as served_repository
+from app.drug_warnings.repository import Page
 from app.drug_warnings.settings import repository as settings_repository
 from app.drug_warnings.warnings import repository, texts
 from app.drug_warnings.warnings.models import DrugWarning, WarningStatus
@@ -45,27 +46,19 @@ async def get_warning(
 
 
 async def warning_rows(
-    session: AsyncSession,
-    *,
-    municipalities: list[str],
-    state: WarningState | None,
-    offset: int,
-    limit: int,
-    now: datetime,
+    session: AsyncSession, page: Page, *, state: WarningState | None, now: datetime
 ) -> list[DrugWarning]:
-    """The municipalities' warnings, newest first; only those in `state` when given
-    (`warnings_out` gives their API forms)."""
+    """The page's warnings, newest first; only those in `state` when given (`warnings_out`
+    gives their API forms)."""
     status = None
     if state is not None:
         status = WarningStatus.DRAFT if state is WarningState.DRAFT else WarningStatus.APPROVED
     return await repository.list_warnings(
         session,
-        municipalities=municipalities,
+        page,
         status=status.value if status else None,
         expired_before=now if state is WarningState.EXPIRED else None,
         active_at=now if state is WarningState.ACTIVE else None,
-        offset=offset,
-        limit=limit,
     )
 
 
@@ -78,22 +71,10 @@ async def warnings_out(
 
 
 async def incoming_warnings(
-    session: AsyncSession,
-    *,
-    municipalities: list[str],
-    include_expired: bool,
-    offset: int,
-    limit: int,
-    now: datetime,
+    session: AsyncSession, page: Page, *, include_expired: bool, now: datetime
 ) -> list[IncomingWarningOut]:
-    """Warnings approved in municipalities that list these as neighbours, newest first."""
-    rows = await repository.list_incoming(
-        session,
-        municipalities=municipalities,
-        active_at=None if include_expired else now,
-        offset=offset,
-        limit=limit,
-    )
+    """Warnings approved in municipalities that list the page's as neighbours, newest first."""
+    rows = await repository.list_incoming(session, page, active_at=None if include_expired else now)
     names = await served_repository.served(session, {w.municipality_code for _, w in rows})
     answers = []
     for incoming, warning in rows:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.db import is_postgresql
-from app.drug_warnings.repository import newest_first
+from app.drug_warnings.repository import Page, one_page
 from app.drug_warnings.warnings.models import DrugWarning, IncomingWarning
 from app.notify.models import OutboxMessage
 
@@ -33,25 +33,27 @@ async def get_warning(
 
 async def list_warnings(
     session: AsyncSession,
+    page: Page,
     *,
-    municipalities: list[str],
     status: str | None,
     expired_before: datetime | None,
     active_at: datetime | None,
-    offset: int,
-    limit: int,
 ) -> list[DrugWarning]:
-    statement = select(DrugWarning).where(col(DrugWarning.municipality_code).in_(municipalities))
+    statement = select(DrugWarning)
     if status is not None:
         statement = statement.where(col(DrugWarning.status) == status)
     if expired_before is not None:
         statement = statement.where(col(DrugWarning.expires_at) <= expired_before)
     if active_at is not None:
         statement = statement.where(col(DrugWarning.expires_at) > active_at)
-    page = newest_first(
-        statement, DrugWarning.created_at, DrugWarning.id, offset=offset, limit=limit
+    statement = one_page(
+        statement,
+        page,
+        municipality=DrugWarning.municipality_code,
+        newest=DrugWarning.created_at,
+        ident=DrugWarning.id,
     )
-    return list((await session.execute(page)).scalars())
+    return list((await session.execute(statement)).scalars())
 
 
 async def sms_counts(
@@ -91,21 +93,18 @@ async def neighbours_reached(
 
 
 async def list_incoming(
-    session: AsyncSession,
-    *,
-    municipalities: list[str],
-    active_at: datetime | None,
-    offset: int,
-    limit: int,
+    session: AsyncSession, page: Page, *, active_at: datetime | None
 ) -> list[tuple[IncomingWarning, DrugWarning]]:
-    statement = (
-        select(IncomingWarning, DrugWarning)
-        .join(DrugWarning, col(DrugWarning.id) == col(IncomingWarning.warning_id))
-        .where(col(IncomingWarning.municipality_code).in_(municipalities))
+    statement = select(IncomingWarning, DrugWarning).join(
+        DrugWarning, col(DrugWarning.id) == col(IncomingWarning.warning_id)
     )
     if active_at is not None:
         statement = statement.where(col(DrugWarning.expires_at) > active_at)
-    page = newest_first(
-        statement, IncomingWarning.received_at, IncomingWarning.id, offset=offset, limit=limit
+    statement = one_page(
+        statement,
+        page,
+        municipality=IncomingWarning.municipality_code,
+        newest=IncomingWarning.received_at,
+        ident=IncomingWarning.id,
     )
-    return [(incoming, warning) for incoming, warning in (await session.execute(page)).all()]
+    return [(incoming, warning) for incoming, warning in (await session.execute(statement)).all()]

@@ -20,7 +20,7 @@ from app.drug_warnings.api import (
     Limit,
     MunicipalityQuery,
     Offset,
-    codes_of,
+    page_of,
 )
 from app.drug_warnings.warnings import lists
 from app.drug_warnings.warnings import service as drafts
@@ -53,11 +53,9 @@ async def list_drug_warnings(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> list[WarningOut]:
-    codes = codes_of(municipality, acting.municipalities)
+    page = page_of(municipality, acting, offset=offset, limit=limit)
     now = clock.now()
-    rows = await lists.warning_rows(
-        session, municipalities=codes, state=state, offset=offset, limit=limit, now=now
-    )
+    rows = await lists.warning_rows(session, page, state=state, now=now)
     return await lists.warnings_out(session, rows, now=now)
 
 
@@ -154,12 +152,7 @@ async def list_incoming_drug_warnings(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> list[IncomingWarningOut]:
-    codes = codes_of(municipality, acting.municipalities)
+    page = page_of(municipality, acting, offset=offset, limit=limit)
     return await lists.incoming_warnings(
-        session,
-        municipalities=codes,
-        include_expired=include_expired,
-        offset=offset,
-        limit=limit,
-        now=clock.now(),
+        session, page, include_expired=include_expired, now=clock.now()
     )

@@ -21,6 +21,7 @@ from app.alerts.models import Alert
 from app.alerts.service import check_in_municipalities, header_of, times_of
 from app.audit import service as audit_service
 from app.audit.enums import AccessBasis, ActorKind, Channel
+from app.audit.service import Discloser, Subject
 from app.consent import fields as consent_fields
 from app.consent import rules as consent_rules
 from app.consent.enums import ConsentRecipient, ConsentState, DataCategory, Recipient
@@ -42,10 +43,8 @@ async def disclose_alert(
     *,
     alert_id: uuid.UUID,
     recipient: Recipient,
-    actor_kind: ActorKind,
-    actor_id: str,
+    actor: Discloser,
     reason: str,
-    channel: Channel,
     now: datetime,
     cipher: FieldCipher,
 ) -> AlertDetails:
@@ -78,10 +77,8 @@ async def disclose_alert(
         consent,
         recipient,
         disclosed,
-        actor_kind=actor_kind,
-        actor_id=actor_id,
+        actor=actor,
         reason=reason,
-        channel=channel,
         now=now,
     )
     reporter = (
@@ -99,10 +96,8 @@ async def _record(
     recipient: Recipient,
     disclosed: list[DataCategory],
     *,
-    actor_kind: ActorKind,
-    actor_id: str,
+    actor: Discloser,
     reason: str,
-    channel: Channel,
     now: datetime,
 ) -> tuple[AccessBasis | None, bool]:
     """Log a disclosure of `disclosed` (none: nothing is logged) and, shared without consent
@@ -119,15 +114,11 @@ async def _record(
         audit_service.record_disclosure(
             session,
             at=now,
-            actor_kind=actor_kind,
-            actor_id=actor_id,
-            municipality_code=alert.municipality_code,
-            alert_id=alert.id,
-            national_id_hash=alert.national_id_hash,
+            actor=actor,
+            subject=Subject.of_alert(alert),
             categories=disclosed,
             basis=basis,
             reason=reason,
-            channel=channel,
         )
         if legal is consent_rules.LegalBasis.HPL_25:
             shared = sorted({*alert.shared_without_consent, *(c.value for c in disclosed)})
@@ -154,10 +145,8 @@ async def disclose_to_case_system(
         reader.session,
         alert_id=alert_id,
         recipient=Recipient.TEAM_LEADER,
-        actor_kind=ActorKind.API_CLIENT,
-        actor_id=reader.client_id,
+        actor=Discloser(ActorKind.API_CLIENT, reader.client_id, Channel.API),
         reason=reason,
-        channel=Channel.API,
         now=reader.now,
         cipher=reader.cipher,
     )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,19 +27,48 @@ PERSON_LOOKUP_CATEGORIES = (DataCategory.IDENTITY,)
 """A person lookup links the person's identity to the alerts and disclosures listed."""
 
 
+@dataclass(frozen=True)
+class Discloser:
+    """Who discloses, as the access log names them: the kind of actor, their id (a member's
+    id, an API client's), and the channel the data left by."""
+
+    kind: ActorKind
+    id: str
+    channel: Channel
+
+
+class _AlertOnRecord(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def municipality_code(self) -> str: ...
+    @property
+    def national_id_hash(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose data was disclosed: the municipality that may audit the entry, the alert (None
+    for a person lookup) and the person, as a keyed hash."""
+
+    municipality_code: str
+    alert_id: uuid.UUID | None
+    national_id_hash: str | None
+
+    @classmethod
+    def of_alert(cls, alert: _AlertOnRecord) -> Subject:
+        return cls(alert.municipality_code, alert.id, alert.national_id_hash)
+
+
 def record_disclosure(
     session: AsyncSession,
     *,
     at: datetime,
-    actor_kind: ActorKind,
-    actor_id: str,
-    municipality_code: str,
-    alert_id: uuid.UUID | None,
-    national_id_hash: str | None,
+    actor: Discloser,
+    subject: Subject,
     categories: Iterable[DataCategory],
     basis: AccessBasis,
     reason: str,
-    channel: Channel,
 ) -> AccessLogEntry:
     """Add the entry for one disclosure (written when the caller's transaction commits)."""
     disclosed = sorted({DataCategory(c).value for c in categories})
@@ -45,15 +76,15 @@ def record_disclosure(
         raise ValueError("an entry records a disclosure: name the categories disclosed")
     entry = AccessLogEntry(
         at=at,
-        actor_kind=actor_kind.value,
-        actor_id=actor_id,
-        municipality_code=municipality_code,
-        alert_id=alert_id,
-        national_id_hash=national_id_hash,
+        actor_kind=actor.kind.value,
+        actor_id=actor.id,
+        channel=actor.channel.value,
+        municipality_code=subject.municipality_code,
+        alert_id=subject.alert_id,
+        national_id_hash=subject.national_id_hash,
         categories=disclosed,
         legal_basis=basis.value,
         reason=reason,
-        channel=channel.value,
     )
     repository.add(session, entry)
     return entry
@@ -135,14 +166,10 @@ async def lookup_person(
     record_disclosure(
         session,
         at=now,
-        actor_kind=ActorKind.API_CLIENT,
-        actor_id=client_id,
-        municipality_code=municipality,
-        alert_id=None,
-        national_id_hash=national_id_hash,
+        actor=Discloser(ActorKind.API_CLIENT, client_id, Channel.API),
+        subject=Subject(municipality, None, national_id_hash),
         categories=PERSON_LOOKUP_CATEGORIES,
         basis=AccessBasis.INNSYN,
         reason=lookup.reason,
-        channel=Channel.API,
     )
     return _page(entries, lookup.limit)

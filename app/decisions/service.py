@@ -105,15 +105,13 @@ async def record_decision(
     entry = audit_service.record_disclosure(
         session,
         at=now,
-        actor_kind=ActorKind.STAFF,
-        actor_id=actor_id(decision_in.decided_by),
-        municipality_code=alert.municipality_code,
-        alert_id=alert.id,
-        national_id_hash=alert.national_id_hash,
+        actor=audit_service.Discloser(
+            ActorKind.STAFF, actor_id(decision_in.decided_by), Channel.API
+        ),
+        subject=audit_service.Subject.of_alert(alert),
         categories=categories,
         basis=AccessBasis(decision_in.basis.value),
         reason=log_reason(decision_in.recipient, decision_in.reason),
-        channel=Channel.API,
     )
     await session.flush()  # the entry's id, for the decision to name it
     assert entry.id is not None
@@ -140,9 +138,11 @@ async def record_decision(
         categories=categories,
         now=now,
         decision_id=decision.id,
-        informed_by=decision_in.informed_by,
-        not_informed_reason=decision_in.not_informed_reason,
-        recorded_by=staff_label(decision_in.decided_by),
+        answer=informing.InformAnswer(
+            decision_in.informed_by,
+            decision_in.not_informed_reason,
+            recorded_by=staff_label(decision_in.decided_by),
+        ),
     )
     return ManualDisclosureOut.of(decision, duty)
 
@@ -173,9 +173,11 @@ async def record_inform_duty(
         call.session,
         alert_id=alert_id,
         duty_id=duty_id,
-        informed_by=record_in.informed_by,
-        not_informed_reason=record_in.not_informed_reason,
-        recorded_by=staff_label(record_in.recorded_by),
+        answer=informing.InformAnswer(
+            record_in.informed_by,
+            record_in.not_informed_reason,
+            recorded_by=staff_label(record_in.recorded_by),
+        ),
         now=call.now,
     )
     return InformDutyOut.of(duty)

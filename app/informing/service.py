@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +34,19 @@ def inform_problems(informed_by: str | None, not_informed_reason: str | None) ->
     return []
 
 
+@dataclass(frozen=True)
+class InformAnswer:
+    """How a duty is answered: who tells the person what was shared, or why the person is not
+    told (exactly one of the two), and who records it."""
+
+    informed_by: str | None
+    not_informed_reason: str | None
+    recorded_by: str
+
+    def problems(self) -> list[FieldProblem]:
+        return inform_problems(self.informed_by, self.not_informed_reason)
+
+
 def open_duty(
     session: AsyncSession,
     *,
@@ -42,18 +56,16 @@ def open_duty(
     categories: Iterable[DataCategory],
     now: datetime,
     decision_id: uuid.UUID | None = None,
-    informed_by: str | None = None,
-    not_informed_reason: str | None = None,
-    recorded_by: str | None = None,
+    answer: InformAnswer | None = None,
 ) -> InformDuty:
-    """Add an open duty in the caller's transaction (no commit). Given an answer already
-    (informed_by or not_informed_reason, not both) it is recorded at `now` by `recorded_by`."""
-    if informed_by is not None and not_informed_reason is not None:
+    """Add an open duty in the caller's transaction (no commit). Given an `answer` already
+    (the caller has checked it: exactly one of informed_by and not_informed_reason, not both)
+    it is recorded at `now`."""
+    if answer is not None and answer.problems():
         raise ValueError("a duty is answered by informed_by or not_informed_reason, not both")
     shared = sorted({DataCategory(c).value for c in categories})
     if not shared:
         raise ValueError("a duty follows a disclosure: name the categories disclosed")
-    answered = informed_by is not None or not_informed_reason is not None
     duty = InformDuty(
         alert_id=alert_id,
         opened_at=now,
@@ -61,11 +73,9 @@ def open_duty(
         decision_id=decision_id,
         recipient=recipient,
         categories=shared,
-        informed_by=informed_by,
-        not_informed_reason=not_informed_reason,
-        recorded_at=now if answered else None,
-        recorded_by=recorded_by if answered else None,
     )
+    if answer is not None:
+        _answer(duty, answer, now)
     repository.add(session, duty)
     return duty
 
@@ -80,9 +90,7 @@ async def record(
     *,
     alert_id: uuid.UUID,
     duty_id: uuid.UUID,
-    informed_by: str | None = None,
-    not_informed_reason: str | None = None,
-    recorded_by: str,
+    answer: InformAnswer,
     now: datetime,
 ) -> InformDuty:
     """Record who tells the person, or why not (exactly one; 422 otherwise), replacing an
@@ -90,12 +98,16 @@ async def record(
     duty = await repository.get_for_alert(session, alert_id=alert_id, duty_id=duty_id)
     if duty is None:
         raise NotFound(f"Alert {alert_id} has no inform duty {duty_id}.")
-    problems = inform_problems(informed_by, not_informed_reason)
+    problems = answer.problems()
     if problems:
         raise InvalidFields(problems)
-    duty.informed_by = informed_by
-    duty.not_informed_reason = not_informed_reason
-    duty.recorded_at = now
-    duty.recorded_by = recorded_by
+    _answer(duty, answer, now)
     session.add(duty)
     return duty
+
+
+def _answer(duty: InformDuty, answer: InformAnswer, now: datetime) -> None:
+    duty.informed_by = answer.informed_by
+    duty.not_informed_reason = answer.not_informed_reason
+    duty.recorded_at = now
+    duty.recorded_by = answer.recorded_by

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.alerts import disclosure
 from app.alerts.details import AlertDetails
 from app.audit.enums import ActorKind, Channel
+from app.audit.service import Discloser
 from app.auth.staff.identity import StaffIdentity
 from app.auth.staff.rules import Access
 from app.errors import NotFound
@@ -82,10 +83,8 @@ async def disclose(
         session,
         alert_id=visible.case.alert_id,
         recipient=recipient_of(member, team),
-        actor_kind=ActorKind.STAFF,
-        actor_id=str(member.id),
+        actor=Discloser(ActorKind.STAFF, str(member.id), Channel.PAGE),
         reason=DISCLOSURE_REASON,
-        channel=Channel.PAGE,
         now=now,
         cipher=cipher,
     )

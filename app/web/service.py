@@ -23,6 +23,7 @@ from app.answers import service as answers_service
 from app.answers.rules import Answer
 from app.answers.schemas import AnswerOptions
 from app.audit.enums import ActorKind, Channel
+from app.audit.service import Discloser
 from app.auth.links import service as member_links
 from app.auth.links.models import RecipientLink
 from app.auth.links.service import LinkState
@@ -105,10 +106,8 @@ async def with_details(
         session,
         alert_id=page.alert.id,
         recipient=recipient_of(page.member, page.team),
-        actor_kind=ActorKind.STAFF,
-        actor_id=str(page.member.id),
+        actor=Discloser(ActorKind.STAFF, str(page.member.id), Channel.PAGE),
         reason=DISCLOSURE_REASON,
-        channel=Channel.PAGE,
         now=now,
         cipher=cipher,
     )

@@ -16,6 +16,7 @@ from app.alerts.details import SECTIONS
 from app.alerts.disclosure import disclose_alert
 from app.alerts.models import Alert
 from app.audit.enums import ActorKind, Channel
+from app.audit.service import Discloser
 from app.auth.scopes import Scope
 from app.clock import FakeClock
 from app.consent.enums import DataCategory, Recipient
@@ -244,10 +245,8 @@ async def disclose(state: AppState, alert_id: str, recipient: Recipient) -> Any:
             session,
             alert_id=uuid.UUID(alert_id),
             recipient=recipient,
-            actor_kind=ActorKind.STAFF,
-            actor_id="staff-42",
+            actor=Discloser(ActorKind.STAFF, "staff-42", Channel.PAGE),
             reason="Oppfølging",
-            channel=Channel.PAGE,
             now=state.clock.now(),
             cipher=state.cipher,
         )

@@ -209,8 +209,7 @@ async def test_open_duty_refuses_two_answers_or_no_categories(
             informing.open_duty(
                 session,
                 categories=[DataCategory.IDENTITY],
-                informed_by="Ingrid",
-                not_informed_reason="Ikke å nå",
+                answer=informing.InformAnswer("Ingrid", "Ikke å nå", recorded_by="Kari"),
                 **base,
             )
         with pytest.raises(ValueError, match="categories"):

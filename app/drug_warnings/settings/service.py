@@ -77,29 +77,22 @@ async def set_contacts(
 ONCE = "each %s only once, across the contacts and external recipients"
 
 
+_ONCE = {"mobile": "each mobile number only once", "email": "each e-mail address only once"}
+"""Why an external recipient's number or address is refused when given before."""
+
+
 def _address_problems(contacts: WarningContacts) -> list[FieldProblem]:
     """An external recipient's number that is a contact's or another's, or an address twice:
     each number and address once, so the leader's choice names one recipient."""
     problems = []
-    numbers = {c.mobile for c in contacts.contacts}
-    emails: set[str] = set()
+    seen = {"mobile": {c.mobile for c in contacts.contacts}, "email": set[str]()}
     for i, recipient in enumerate(contacts.external):
-        if recipient.mobile is not None:
-            if recipient.mobile in numbers:
-                problems.append(
-                    FieldProblem(
-                        field=f"external.{i}.mobile", reason="each mobile number only once"
-                    )
-                )
-            numbers.add(recipient.mobile)
-        if recipient.email is not None:
-            if recipient.email in emails:
-                problems.append(
-                    FieldProblem(
-                        field=f"external.{i}.email", reason="each e-mail address only once"
-                    )
-                )
-            emails.add(recipient.email)
+        for field, address in (("mobile", recipient.mobile), ("email", recipient.email)):
+            if address is None:
+                continue
+            if address in seen[field]:
+                problems.append(FieldProblem(field=f"external.{i}.{field}", reason=_ONCE[field]))
+            seen[field].add(address)
     return problems
 
 

@@ -7,15 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.escalation.engine.messages import (
-    MessagePurpose,
-    StepContext,
-    alert_message,
-    language_of,
-    text_or_plain,
-)
+from app.escalation.engine.messages import MessagePurpose, StepContext, sms_about
 from app.notify import texts
 from app.notify.models import OutboxMessage
+from app.roster.models import Member
 
 
 def messages_for_exhaustion(
@@ -65,23 +60,14 @@ def messages_for_fatal_contact(
     the municipality names none."""
     if not contact_number:
         return []
-    body = text_or_plain(
-        context,
-        texts.fatal_contact_text,
-        purpose=MessagePurpose.FATAL_CONTACT,
-        language="nb",
-        link=None,
-        team_name=context.team_name,
-        municipality_name=context.municipality_name,
-        occurred_at=context.occurred_at,
-    )
     return [
-        alert_message(
-            alert_id=context.alert_id,
-            to=contact_number,
-            body=body,
+        sms_about(
+            context,
+            contact_number,
+            texts.fatal_contact_text,
             purpose=MessagePurpose.FATAL_CONTACT,
             now=now,
+            team_name=context.team_name,
         )
     ]
 
@@ -113,42 +99,23 @@ def _to_leader_and_fallback(
     now: datetime,
     leader_link: bool,
 ) -> list[OutboxMessage]:
-    def body(language: texts.Language, link: str | None) -> str:
-        return text_or_plain(
+    def to(recipient: Member | str, link: str | None = None) -> OutboxMessage:
+        return sms_about(
             context,
+            recipient,
             texts.leader_text,
             purpose=purpose,
-            language=language,
+            now=now,
             link=link,
             news=news,
             team_name=context.team_name,
-            municipality_name=context.municipality_name,
-            occurred_at=context.occurred_at,
             reply_code=context.reply_code,
         )
 
     messages = []
     leader = context.members.get(context.view.leader_id or "")
     if leader is not None:
-        language = language_of(leader)
-        messages.append(
-            alert_message(
-                alert_id=context.alert_id,
-                to=leader.mobile,
-                body=body(language, context.link_of(leader) if leader_link else None),
-                purpose=purpose,
-                now=now,
-                member_id=leader.id,
-            )
-        )
+        messages.append(to(leader, context.link_of(leader) if leader_link else None))
     if fallback_number:
-        messages.append(
-            alert_message(
-                alert_id=context.alert_id,
-                to=fallback_number,
-                body=body("nb", None),
-                purpose=purpose,
-                now=now,
-            )
-        )
+        messages.append(to(fallback_number))
     return messages

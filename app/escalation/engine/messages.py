@@ -112,9 +112,16 @@ def text_or_plain(
     link: str | None,
     **arguments: Any,
 ) -> str:
-    """`compose(**arguments)`, or the plain text if it cannot be rendered."""
+    """`compose(**arguments)` of the alert's municipality and time, or the plain text if it
+    cannot be rendered."""
     try:
-        return compose(**arguments, language=language, **({"link": link} if link else {}))
+        return compose(
+            municipality_name=context.municipality_name,
+            occurred_at=context.occurred_at,
+            **arguments,
+            language=language,
+            **({"link": link} if link else {}),
+        )
     except Exception as exc:  # e.g. an instant the Oslo time cannot be shown for
         log.error(
             "sms text could not be rendered; sending the plain text",
@@ -125,6 +132,38 @@ def text_or_plain(
             },
         )
         return texts.plain_text(link=link, reply_code=context.reply_code, language=language)
+
+
+def sms_about(
+    context: StepContext,
+    to: Member | str,
+    compose: Callable[..., str],
+    *,
+    purpose: MessagePurpose,
+    now: datetime,
+    link: str | None = None,
+    position: rules.Position | None = None,
+    **arguments: Any,
+) -> OutboxMessage:
+    """An SMS about the context's alert, to a member (their number and language) or to a
+    number that is nobody's (in bokmål): `compose`'s text, or the plain text
+    (`text_or_plain`)."""
+    language: texts.Language = "nb"
+    if isinstance(to, str):
+        number, member_id = to, None
+    else:
+        number, language, member_id = to.mobile, language_of(to), to.id
+    return alert_message(
+        alert_id=context.alert_id,
+        to=number,
+        body=text_or_plain(
+            context, compose, purpose=purpose, language=language, link=link, **arguments
+        ),
+        purpose=purpose,
+        now=now,
+        member_id=member_id,
+        position=position,
+    )
 
 
 def messages_for_step(
@@ -161,56 +200,36 @@ def _member_pages(
     reminder = position.pass_index > 0
     purpose = MessagePurpose.REMINDER if reminder else MessagePurpose.ALERT
     page: texts.Page = "reminder" if reminder else "ward" if context.first_contact_ward else "alert"
-    messages = []
-    for member_id in member_ids:
-        member = context.members[member_id]
-        body = text_or_plain(
+    members = [context.members[member_id] for member_id in member_ids]
+    return [
+        sms_about(
             context,
+            member,
             texts.page_text,
             purpose=purpose,
-            language=language_of(member),
+            now=now,
             link=context.link_of(member),
+            position=position,
             page=page,
-            municipality_name=context.municipality_name,
-            occurred_at=context.occurred_at,
             reply_code=context.reply_code,
         )
-        messages.append(
-            alert_message(
-                alert_id=context.alert_id,
-                to=member.mobile,
-                body=body,
-                purpose=purpose,
-                now=now,
-                member_id=member.id,
-                position=position,
-            )
-        )
-    return messages
+        for member in members
+    ]
 
 
 def _fallback_page(
     context: StepContext, number: str, *, position: rules.Position, now: datetime
 ) -> OutboxMessage:
     """The fallback number's page: in bokmål, without a link (it is nobody's)."""
-    body = text_or_plain(
+    return sms_about(
         context,
+        number,
         texts.fallback_text,
-        purpose=MessagePurpose.FALLBACK,
-        language="nb",
-        link=None,
-        team_name=context.team_name,
-        municipality_name=context.municipality_name,
-        occurred_at=context.occurred_at,
-        reply_code=context.reply_code,
-    )
-    return alert_message(
-        alert_id=context.alert_id,
-        to=number,
-        body=body,
         purpose=MessagePurpose.FALLBACK,
         now=now,
         position=position,
+        team_name=context.team_name,
+        reply_code=context.reply_code,
     )
 
 
@@ -218,24 +237,14 @@ def _roster_hole_note(
     context: StepContext, leader: Member, *, fallback_paged: bool, now: datetime
 ) -> OutboxMessage:
     """To the leader: nobody was on duty at a step that pages the on-duty person."""
-    body = text_or_plain(
+    return sms_about(
         context,
+        leader,
         texts.roster_hole_text,
         purpose=MessagePurpose.ROSTER_HOLE,
-        language=language_of(leader),
-        link=None,
-        team_name=context.team_name,
-        municipality_name=context.municipality_name,
-        occurred_at=context.occurred_at,
-        fallback_paged=fallback_paged,
-    )
-    return alert_message(
-        alert_id=context.alert_id,
-        to=leader.mobile,
-        body=body,
-        purpose=MessagePurpose.ROSTER_HOLE,
         now=now,
-        member_id=leader.id,
+        team_name=context.team_name,
+        fallback_paged=fallback_paged,
     )
 
 

@@ -3,9 +3,10 @@ the page of a list (`Page`, `one_page`)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,12 +35,19 @@ class Page:
     limit: int = 50
 
 
-def one_page(statement: S, page: Page, *, municipality: Any, newest: Any, ident: Any) -> S:
-    """The page of the statement's rows: those whose column `municipality` is one of the
-    page's, newest first by the column `newest`, then by `ident`, so that pages never overlap."""
+class Listed(Protocol):
+    """A table whose rows are listed by the page: each row is of a municipality."""
+
+    id: uuid.UUID
+    municipality_code: str
+
+
+def one_page(statement: S, page: Page, table: type[Listed], *, newest: Any) -> S:
+    """The page of the statement's rows of `table`: those of the page's municipalities, newest
+    first by the column `newest`, then by id, so that pages never overlap."""
     return (
-        statement.where(col(municipality).in_(page.municipalities))
-        .order_by(col(newest).desc(), col(ident))
+        statement.where(col(table.municipality_code).in_(page.municipalities))
+        .order_by(col(newest).desc(), col(table.id))
         .offset(page.offset)
         .limit(page.limit)
     )

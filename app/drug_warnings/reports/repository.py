@@ -21,10 +21,6 @@ async def get_report(session: AsyncSession, report_id: uuid.UUID) -> ConcernRepo
 
 async def list_reports(session: AsyncSession, page: Page) -> list[ConcernReport]:
     statement = one_page(
-        select(ConcernReport),
-        page,
-        municipality=ConcernReport.municipality_code,
-        newest=ConcernReport.created_at,
-        ident=ConcernReport.id,
+        select(ConcernReport), page, ConcernReport, newest=ConcernReport.created_at
     )
     return list((await session.execute(statement)).scalars())

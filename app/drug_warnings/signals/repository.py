@@ -98,13 +98,7 @@ async def list_signals(session: AsyncSession, page: Page, *, status: str | None)
     statement = select(Signal)
     if status is not None:
         statement = statement.where(col(Signal.status) == status)
-    statement = one_page(
-        statement,
-        page,
-        municipality=Signal.municipality_code,
-        newest=Signal.updated_at,
-        ident=Signal.id,
-    )
+    statement = one_page(statement, page, Signal, newest=Signal.updated_at)
     return list((await session.execute(statement)).scalars())
 
 

@@ -46,13 +46,7 @@ async def list_warnings(
         statement = statement.where(col(DrugWarning.expires_at) <= expired_before)
     if active_at is not None:
         statement = statement.where(col(DrugWarning.expires_at) > active_at)
-    statement = one_page(
-        statement,
-        page,
-        municipality=DrugWarning.municipality_code,
-        newest=DrugWarning.created_at,
-        ident=DrugWarning.id,
-    )
+    statement = one_page(statement, page, DrugWarning, newest=DrugWarning.created_at)
     return list((await session.execute(statement)).scalars())
 
 
@@ -100,11 +94,5 @@ async def list_incoming(
     )
     if active_at is not None:
         statement = statement.where(col(DrugWarning.expires_at) > active_at)
-    statement = one_page(
-        statement,
-        page,
-        municipality=IncomingWarning.municipality_code,
-        newest=IncomingWarning.received_at,
-        ident=IncomingWarning.id,
-    )
+    statement = one_page(statement, page, IncomingWarning, newest=IncomingWarning.received_at)
     return [(incoming, warning) for incoming, warning in (await session.execute(statement)).all()]

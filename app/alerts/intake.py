@@ -34,7 +34,6 @@ from app.consent import rules as consent_rules
 from app.consent.enums import ConsentState, DataCategory, Recipient
 from app.errors import Conflict, InvalidFields
 from app.escalation import service as escalation_service
-from app.escalation.engine.models import EscalationPlan
 from app.informing import service as informing
 from app.informing.models import InformTrigger
 from app.overdose.enums import (
@@ -206,14 +205,6 @@ def record_triage(
     )
 
 
-def plan_of(decided: triage_rules.Triage) -> EscalationPlan:
-    if decided.action is triage_rules.TriageAction.FATAL:
-        return EscalationPlan.LEADER_ONLY
-    if decided.action is triage_rules.TriageAction.LEADER_NOW:
-        return EscalationPlan.LEADER_URGENT
-    return EscalationPlan.PAGE
-
-
 async def start(
     session: AsyncSession,
     *,
@@ -230,16 +221,10 @@ async def start(
     """
     if decided.page_at is None:
         return
-    await escalation_service.open_escalation(
-        session,
-        alert_id=alert_id,
-        municipality_code=municipality_code,
-        occurred_at=occurred_at,
-        now=now,
-        due_at=decided.page_at,
-        plan=plan_of(decided),
-        first_contact_ward=decided.first_contact_ward,
+    paging = escalation_service.Paging.of(
+        decided, alert_id=alert_id, municipality_code=municipality_code, occurred_at=occurred_at
     )
+    await escalation_service.open_escalation(session, paging, now=now)
 
 
 def disclosed_at_intake(

@@ -364,16 +364,13 @@ async def _triage_again(
     for column, value in intake.triage_columns(decided).items():
         setattr(alert, column, value)
     intake.record_triage(session, alert_id=alert.id, decided=decided, now=now)
-    await escalation_service.replan(
-        session,
+    paging = escalation_service.Paging.of(
+        decided,
         alert_id=alert.id,
         municipality_code=alert.municipality_code,
         occurred_at=alert.occurred_at,
-        now=now,
-        due_at=decided.page_at,
-        plan=intake.plan_of(decided),
-        first_contact_ward=decided.first_contact_ward,
     )
+    await escalation_service.replan(session, paging, now=now)
 
 
 async def _retry_of(

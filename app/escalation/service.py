@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,7 @@ from app.notify.models import OutboxStatus
 from app.roster.rota import duty as roster_duty
 from app.timeline import service as timeline
 from app.timeline.models import AlertEventKind
+from app.triage import rules as triage_rules
 
 log = logging.getLogger(__name__)
 
@@ -35,18 +37,48 @@ class NoTeamForMunicipality(DomainError):
     status, slug, title = 422, "alert-not-delivered", "The alert was NOT delivered"
 
 
-async def open_escalation(
-    session: AsyncSession,
-    *,
-    alert_id: uuid.UUID,
-    municipality_code: str,
-    occurred_at: datetime,
-    now: datetime,
-    due_at: datetime | None = None,
-    plan: EscalationPlan = EscalationPlan.PAGE,
-    first_contact_ward: bool = False,
-) -> None:
-    """Open the escalation of a new alert, due at `due_at` (at once by default: triage may
+@dataclass(frozen=True)
+class Paging:
+    """An alert as its escalation needs it (which, whose municipality, when it happened) and
+    what triage decided about paging it: when (None: nobody is paged), whom first (`plan`),
+    and whether the first page says to agree with the ward first."""
+
+    alert_id: uuid.UUID
+    municipality_code: str
+    occurred_at: datetime
+    due_at: datetime | None
+    plan: EscalationPlan
+    first_contact_ward: bool
+
+    @classmethod
+    def of(
+        cls,
+        decided: triage_rules.Triage,
+        *,
+        alert_id: uuid.UUID,
+        municipality_code: str,
+        occurred_at: datetime,
+    ) -> Paging:
+        return cls(
+            alert_id,
+            municipality_code,
+            occurred_at,
+            decided.page_at,
+            _plan_of(decided),
+            decided.first_contact_ward,
+        )
+
+
+def _plan_of(decided: triage_rules.Triage) -> EscalationPlan:
+    if decided.action is triage_rules.TriageAction.FATAL:
+        return EscalationPlan.LEADER_ONLY
+    if decided.action is triage_rules.TriageAction.LEADER_NOW:
+        return EscalationPlan.LEADER_URGENT
+    return EscalationPlan.PAGE
+
+
+async def open_escalation(session: AsyncSession, paging: Paging, *, now: datetime) -> None:
+    """Open the escalation of a new alert, due at `paging.due_at` (None: at once; triage may
     put it off to working hours); the worker pages its first step, or tells the leader
     (`LEADER_ONLY`).
 
@@ -55,27 +87,27 @@ async def open_escalation(
     The first step is left to the worker so intake stays a few cheap statements; the NOTIFY
     sent on commit wakes it without delay.
     """
-    team = await roster_duty.team_for_municipality(session, code=municipality_code)
+    team = await roster_duty.team_for_municipality(session, code=paging.municipality_code)
     if team is None:
-        log.error("no team receives alerts", extra={"municipality": municipality_code})
+        log.error("no team receives alerts", extra={"municipality": paging.municipality_code})
         raise NoTeamForMunicipality(
-            f"Municipality {municipality_code} has no on-duty team in odvarsel. The alert was "
-            "NOT delivered: notify the municipality by phone."
+            f"Municipality {paging.municipality_code} has no on-duty team in odvarsel. The "
+            "alert was NOT delivered: notify the municipality by phone."
         )
     await state_repository.insert_state(
         session,
         {
             "id": uuid.uuid4(),
-            "alert_id": alert_id,
+            "alert_id": paging.alert_id,
             "team_id": team.id,
-            "occurred_at": occurred_at,
+            "occurred_at": paging.occurred_at,
             "status": EscalationStatus.ACTIVE.value,
             "pass_index": 0,
             "step_index": 0,
-            "next_due_at": due_at or now,
-            "scheduled_for": due_at if due_at is not None and due_at > now else None,
-            "plan": plan.value,
-            "first_contact_ward": first_contact_ward,
+            "next_due_at": paging.due_at or now,
+            "scheduled_for": _later(paging.due_at, now),
+            "plan": paging.plan.value,
+            "first_contact_ward": paging.first_contact_ward,
             "reply_code": f"{secrets.randbelow(9000) + 1000}",
             "roster_hole_reported": False,
             "started_at": now,
@@ -84,42 +116,24 @@ async def open_escalation(
     await outbox.wake_workers(session)
 
 
-async def replan(
-    session: AsyncSession,
-    *,
-    alert_id: uuid.UUID,
-    municipality_code: str,
-    occurred_at: datetime,
-    now: datetime,
-    due_at: datetime | None,
-    plan: EscalationPlan,
-    first_contact_ward: bool,
-) -> bool:
+async def replan(session: AsyncSession, paging: Paging, *, now: datetime) -> bool:
     """A supplement changed the triage: apply it to an escalation nobody has acted on yet.
 
-    `due_at` None: nobody is to be paged; an active escalation stops and its unsent pages are
-    cancelled. Otherwise one that has not paged anyone yet is moved to the new plan and time,
-    and an alert that had none gets one. Escalations already paging, taken or finished are
-    left as they are: who was paged has been paged. True if anything changed.
+    `paging.due_at` None: nobody is to be paged; an active escalation stops and its unsent
+    pages are cancelled. Otherwise one that has not paged anyone yet is moved to the new plan
+    and time, and an alert that had none gets one. Escalations already paging, taken or
+    finished are left as they are: who was paged has been paged. True if anything changed.
     """
+    alert_id = paging.alert_id
     state = await state_repository.get_by_alert(session, alert_id=alert_id, for_update=True)
     if state is None:
-        if due_at is None:
+        if paging.due_at is None:
             return False
-        await open_escalation(
-            session,
-            alert_id=alert_id,
-            municipality_code=municipality_code,
-            occurred_at=occurred_at,
-            now=now,
-            due_at=due_at,
-            plan=plan,
-            first_contact_ward=first_contact_ward,
-        )
+        await open_escalation(session, paging, now=now)
         return True
     if state.status != EscalationStatus.ACTIVE:
         return False
-    if due_at is None:
+    if paging.due_at is None:
         state.status = EscalationStatus.STOPPED
         state.next_due_at = None
         await outbox.cancel_unsent(
@@ -129,12 +143,17 @@ async def replan(
         return True
     if state.notified_at is not None:
         return False
-    state.next_due_at = due_at
-    state.scheduled_for = due_at if due_at > now else None
-    state.plan = plan.value
-    state.first_contact_ward = first_contact_ward
+    state.next_due_at = paging.due_at
+    state.scheduled_for = _later(paging.due_at, now)
+    state.plan = paging.plan.value
+    state.first_contact_ward = paging.first_contact_ward
     await outbox.wake_workers(session)
     return True
+
+
+def _later(due_at: datetime | None, now: datetime) -> datetime | None:
+    """When paging was put off to (working hours), or None for at once."""
+    return due_at if due_at is not None and due_at > now else None
 
 
 async def acknowledge(

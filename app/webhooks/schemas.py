@@ -64,12 +64,7 @@ class WebhookEndpointOut(BaseModel):
 
     @classmethod
     def of(cls, endpoint: WebhookEndpoint) -> WebhookEndpointOut:
-        return cls(
-            url=endpoint.url,
-            active=endpoint.active,
-            created_at=endpoint.created_at,
-            updated_at=endpoint.updated_at,
-        )
+        return cls.model_validate(endpoint, from_attributes=True)
 
 
 class WebhookEndpointCreatedOut(WebhookEndpointOut):

@@ -67,7 +67,7 @@ def messages_for_fatal_contact(
             texts.fatal_contact_text,
             purpose=MessagePurpose.FATAL_CONTACT,
             now=now,
-            team_name=context.team_name,
+            team_name=context.team.team_name,
         )
     ]
 
@@ -79,7 +79,7 @@ def _to_the_leader(
     fallback_number: str | None,
     now: datetime,
 ) -> list[OutboxMessage]:
-    leader = context.members.get(context.view.leader_id or "")
+    leader = context.leader
     return _to_leader_and_fallback(
         context,
         news,
@@ -108,12 +108,12 @@ def _to_leader_and_fallback(
             now=now,
             link=link,
             news=news,
-            team_name=context.team_name,
-            reply_code=context.reply_code,
+            team_name=context.team.team_name,
+            reply_code=context.state.reply_code,
         )
 
     messages = []
-    leader = context.members.get(context.view.leader_id or "")
+    leader = context.leader
     if leader is not None:
         messages.append(to(leader, context.link_of(leader) if leader_link else None))
     if fallback_number:

@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from app.escalation.engine.models import EscalationState
 from app.escalation.policy import rules
 from app.notify import texts
 from app.notify.models import OutboxMessage, OutboxStatus
@@ -51,19 +52,32 @@ PAGING_PURPOSES = (MessagePurpose.ALERT, MessagePurpose.REMINDER, MessagePurpose
 
 
 @dataclass(frozen=True)
-class StepContext:
-    alert_id: uuid.UUID
+class TeamSnapshot:
+    """A team as one round sees it: its policy and who is on duty at the round's instant."""
+
+    policy: rules.Policy
     team_name: str
     municipality_name: str
-    occurred_at: datetime
-    reply_code: str
-    link_of: Callable[[Member], str]
-    """Mints a link bound to this member and alert (a row in the caller's transaction)."""
     view: rules.TeamView
     members: dict[str, Member]
     """Active members by id (str)."""
-    first_contact_ward: bool = False
-    """The person is admitted: the first page says to agree with the ward first."""
+    fatal_contact: str | None
+    """The mobile of the municipality's named fatal contact, told with the leader."""
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What a step's messages are written from: the escalation, its team as the round sees
+    it, and how a member's link is minted."""
+
+    state: EscalationState
+    team: TeamSnapshot
+    link_of: Callable[[Member], str]
+    """Mints a link bound to this member and alert (a row in the caller's transaction)."""
+
+    @property
+    def leader(self) -> Member | None:
+        return self.team.members.get(self.team.view.leader_id or "")
 
 
 def position_of(context: dict[str, object]) -> rules.Position | None:
@@ -116,8 +130,8 @@ def text_or_plain(
     cannot be rendered."""
     try:
         return compose(
-            municipality_name=context.municipality_name,
-            occurred_at=context.occurred_at,
+            municipality_name=context.team.municipality_name,
+            occurred_at=context.state.occurred_at,
             **arguments,
             language=language,
             **({"link": link} if link else {}),
@@ -126,12 +140,12 @@ def text_or_plain(
         log.error(
             "sms text could not be rendered; sending the plain text",
             extra={
-                "alert_id": str(context.alert_id),
+                "alert_id": str(context.state.alert_id),
                 "purpose": purpose.value,
                 "error_type": type(exc).__name__,
             },
         )
-        return texts.plain_text(link=link, reply_code=context.reply_code, language=language)
+        return texts.plain_text(link=link, reply_code=context.state.reply_code, language=language)
 
 
 def sms_about(
@@ -154,7 +168,7 @@ def sms_about(
     else:
         number, language, member_id = to.mobile, language_of(to), to.id
     return alert_message(
-        alert_id=context.alert_id,
+        alert_id=context.state.alert_id,
         to=number,
         body=text_or_plain(
             context, compose, purpose=purpose, language=language, link=link, **arguments
@@ -181,7 +195,7 @@ def messages_for_step(
         messages.append(
             _fallback_page(context, recipients.fallback_number, position=position, now=now)
         )
-    leader = context.members.get(context.view.leader_id or "")
+    leader = context.leader
     if report_hole and leader is not None:
         fallback_paged = recipients.fallback_number is not None
         messages.append(_roster_hole_note(context, leader, fallback_paged=fallback_paged, now=now))
@@ -199,8 +213,10 @@ def _member_pages(
     later ones (the ward's text when the person is admitted)."""
     reminder = position.pass_index > 0
     purpose = MessagePurpose.REMINDER if reminder else MessagePurpose.ALERT
-    page: texts.Page = "reminder" if reminder else "ward" if context.first_contact_ward else "alert"
-    members = [context.members[member_id] for member_id in member_ids]
+    page: texts.Page = (
+        "reminder" if reminder else "ward" if context.state.first_contact_ward else "alert"
+    )
+    members = [context.team.members[member_id] for member_id in member_ids]
     return [
         sms_about(
             context,
@@ -211,7 +227,7 @@ def _member_pages(
             link=context.link_of(member),
             position=position,
             page=page,
-            reply_code=context.reply_code,
+            reply_code=context.state.reply_code,
         )
         for member in members
     ]
@@ -228,8 +244,8 @@ def _fallback_page(
         purpose=MessagePurpose.FALLBACK,
         now=now,
         position=position,
-        team_name=context.team_name,
-        reply_code=context.reply_code,
+        team_name=context.team.team_name,
+        reply_code=context.state.reply_code,
     )
 
 
@@ -243,7 +259,7 @@ def _roster_hole_note(
         texts.roster_hole_text,
         purpose=MessagePurpose.ROSTER_HOLE,
         now=now,
-        team_name=context.team_name,
+        team_name=context.team.team_name,
         fallback_paged=fallback_paged,
     )
 

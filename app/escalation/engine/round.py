@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,7 +28,7 @@ from app.escalation.engine.leader_messages import (
     messages_for_late,
     messages_for_leader_urgent,
 )
-from app.escalation.engine.messages import StepContext, messages_for_step
+from app.escalation.engine.messages import StepContext, TeamSnapshot, messages_for_step
 from app.escalation.engine.models import EscalationPlan, EscalationState, EscalationStatus
 from app.escalation.policy import rules
 from app.escalation.policy import service as policy_service
@@ -46,19 +45,6 @@ log = logging.getLogger(__name__)
 RETRY_LATER = timedelta(minutes=1)
 
 
-@dataclass(frozen=True)
-class _TeamSnapshot:
-    """A team as one round sees it: its policy and who is on duty at the round's instant."""
-
-    policy: rules.Policy
-    team_name: str
-    municipality_name: str
-    view: rules.TeamView
-    members: dict[str, Member]
-    fatal_contact: str | None
-    """The mobile of the municipality's named fatal contact, told with the leader."""
-
-
 async def advance_due(session: AsyncSession, *, now: datetime, settings: Settings) -> int:
     """Move every escalation whose wait has run out to its next step (or to its end).
 
@@ -69,7 +55,7 @@ async def advance_due(session: AsyncSession, *, now: datetime, settings: Setting
     due = await state_repository.claim_due(session, now=now, limit=settings.worker.batch_size)
     if not due:
         return 0
-    teams: dict[uuid.UUID, _TeamSnapshot] = {}
+    teams: dict[uuid.UUID, TeamSnapshot] = {}
     for state in due:
         state_id, alert_id = state.id, state.alert_id
         try:
@@ -90,7 +76,7 @@ async def advance_due(session: AsyncSession, *, now: datetime, settings: Setting
 def _advance(
     session: AsyncSession,
     state: EscalationState,
-    team: _TeamSnapshot,
+    team: TeamSnapshot,
     *,
     now: datetime,
     settings: Settings,
@@ -105,20 +91,10 @@ def _advance(
             public_base_url=settings.http.public_base_url,
         )
 
-    context = StepContext(
-        alert_id=state.alert_id,
-        team_name=team.team_name,
-        municipality_name=team.municipality_name,
-        occurred_at=state.occurred_at,
-        reply_code=state.reply_code,
-        link_of=link_of,
-        view=team.view,
-        members=team.members,
-        first_contact_ward=state.first_contact_ward,
-    )
+    context = StepContext(state, team, link_of)
     fallback_number = team.policy.fallback_number
     leader_plan = state.plan in (EscalationPlan.LEADER_ONLY, EscalationPlan.LEADER_URGENT)
-    if leader_plan and _told_the_leader(session, state, context, team, now=now):
+    if leader_plan and _told_the_leader(session, context, now=now):
         return
     window = timedelta(hours=settings.worker.paging_window_hours)
     paging_from = state.scheduled_for or state.occurred_at
@@ -137,17 +113,11 @@ def _advance(
         _notify(session, state, team.policy, following.position, context, now=now)
 
 
-def _told_the_leader(
-    session: AsyncSession,
-    state: EscalationState,
-    context: StepContext,
-    team: _TeamSnapshot,
-    *,
-    now: datetime,
-) -> bool:
+def _told_the_leader(session: AsyncSession, context: StepContext, *, now: datetime) -> bool:
     """A fatal alert, or an objected one with suicide risk, goes to the leader (or else the
     fallback number), not the on-duty team; False when the team has neither: it is paged as
     usual rather than go silent."""
+    state, team = context.state, context.team
     is_fatal = state.plan == EscalationPlan.LEADER_ONLY
     compose = messages_for_fatal if is_fatal else messages_for_leader_urgent
     to_leader = compose(context, fallback_number=team.policy.fallback_number, now=now)
@@ -160,20 +130,20 @@ def _told_the_leader(
         now=now,
     )
     if is_fatal and state.notified_at is None:  # once, the leader told or the team paged
-        _tell_fatal_contact(session, state, context, team.fatal_contact, now=now)
+        _tell_fatal_contact(session, context, now=now)
     if told:
         state.notified_at = now
     return told
 
 
-async def _snapshot(session: AsyncSession, *, team_id: uuid.UUID, now: datetime) -> _TeamSnapshot:
+async def _snapshot(session: AsyncSession, *, team_id: uuid.UUID, now: datetime) -> TeamSnapshot:
     team = await roster_duty.get_team(session, team_id=team_id)
     assert team is not None  # foreign key
     municipality = await roster_duty.get_municipality(session, team.municipality_code)
     duty, members = await roster_duty.team_view(session, team_id=team.id, at=now)
     view = rules.TeamView(on_duty=duty.on_duty, members=duty.members, leader_id=duty.leader_id)
     triage = await triage_service.table_for(session, municipality_code=team.municipality_code)
-    return _TeamSnapshot(
+    return TeamSnapshot(
         policy=await policy_service.load_policy(session, team_id=team.id),
         team_name=team.name,
         municipality_name=municipality.name if municipality else team.municipality_code,
@@ -239,7 +209,7 @@ def _notify(
     *,
     now: datetime,
 ) -> None:
-    recipients = rules.recipients_at(policy, position, context.view)
+    recipients = rules.recipients_at(policy, position, context.team.view)
     if recipients.nobody:
         log.error("escalation step reaches nobody", extra={"alert_id": str(state.alert_id)})
     if recipients.unknown_member_ids:
@@ -255,7 +225,7 @@ def _notify(
         now=now,
     )
     outbox.enqueue(session, messages)
-    roles = sorted({context.members[m].role for m in recipients.member_ids})
+    roles = sorted({context.team.members[m].role for m in recipients.member_ids})
     timeline.record(
         session,
         alert_id=state.alert_id,
@@ -288,21 +258,15 @@ def _exhaust(
     log.warning("escalation exhausted", extra={"alert_id": str(state.alert_id)})
 
 
-def _tell_fatal_contact(
-    session: AsyncSession,
-    state: EscalationState,
-    context: StepContext,
-    contact_number: str | None,
-    *,
-    now: datetime,
-) -> None:
+def _tell_fatal_contact(session: AsyncSession, context: StepContext, *, now: datetime) -> None:
     """A fatal alert: the municipality's named fatal contact gets the news when the leader
     does, and the alert's timeline says so (without the number)."""
+    contact_number = context.team.fatal_contact
     messages = messages_for_fatal_contact(context, contact_number=contact_number, now=now)
     if messages:
         outbox.enqueue(session, messages)
         timeline.record(
-            session, alert_id=state.alert_id, kind=AlertEventKind.FATAL_CONTACT_TOLD, at=now
+            session, alert_id=context.state.alert_id, kind=AlertEventKind.FATAL_CONTACT_TOLD, at=now
         )
 
 

@@ -83,7 +83,6 @@ async def give_answer(
     via: AckVia,
     now: datetime,
     cipher: FieldCipher,
-    from_sms: bool = False,
 ) -> CrewAnswer:
     """Record `member`'s answer (None: the fallback number) and send it to the crew.
 
@@ -101,7 +100,7 @@ async def give_answer(
     ):
         raise NotTheTaker("Only whoever took the alert answers the crew.")
     options = await options_for(session, municipality_code=alert.municipality_code)
-    answer = _checked(answer, options, alert, cipher, any_minutes=from_sms)
+    answer = _checked(answer, options, alert, cipher, any_minutes=via is AckVia.SMS)
     repository.add_answer(
         session,
         AlertAnswer(

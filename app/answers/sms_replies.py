@@ -201,6 +201,5 @@ async def _take(
         via=AckVia.SMS,
         now=now,
         cipher=cipher,
-        from_sms=True,
     )
     return phrases.gettext("sms.reply.taken_answered").format(answer=render(answer))

@@ -38,7 +38,7 @@ from app.logging import configure_logging, silence_parameter_loggers
 from app.middleware import BodySizeLimit, MethodGate, RequestLog
 from app.notify.senders import build_sender
 from app.notify.webhooks import router as webhooks_router
-from app.openapi import install_docs, install_openapi, operation_id
+from app.openapi import SERVERS, install_docs, install_openapi, operation_id
 from app.privacy.keys import build_cipher, build_hasher
 from app.problems import problem_types_markdown
 from app.roster.rota.router import router as rota_router
@@ -188,6 +188,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
+        servers=SERVERS,
     )
     install_error_handlers(app)
     install_openapi(app)

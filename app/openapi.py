@@ -21,7 +21,6 @@ from fastapi.openapi.docs import (
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
-from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse
@@ -33,6 +32,7 @@ DOCS_ASSETS_PATH = "/docs-assets"
 DOCS_ASSETS_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
 
 SERVERS = [{"url": "/", "description": "This odvarsel instance"}]
+"""The app's `servers` (`FastAPI(servers=...)`)."""
 
 OPERATION_IDS: dict[str, str] = {
     "token": "createAccessToken",
@@ -228,19 +228,12 @@ def operation_id(route: APIRoute) -> str:
 
 
 def install_openapi(app: FastAPI) -> None:
+    """FastAPI's own document of the app (from its title, servers, routes and the rest),
+    finished once."""
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = finish(
-                get_openapi(
-                    title=app.title,
-                    version=app.version,
-                    summary=app.summary,
-                    description=app.description,
-                    routes=app.routes,
-                    tags=app.openapi_tags,
-                    servers=SERVERS,
-                )
-            )
+            app.openapi_schema = finish(FastAPI.openapi(app))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

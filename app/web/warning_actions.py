@@ -20,9 +20,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from fastapi.responses import Response
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.staff.identity import StaffIdentity
+from app.drug_warnings.common import WarningScope
+from app.drug_warnings.schemas import ActingStaff
 from app.drug_warnings.signals import service as signals
 from app.drug_warnings.signals.schemas import DismissalIn
 from app.drug_warnings.warnings import service as drafts
@@ -44,8 +44,9 @@ signals_router = APIRouter(prefix="/signals", include_in_schema=False)
 router = APIRouter(include_in_schema=False)
 """Both, for `app.web.app` (before the links' catch-all `/a/{token}`)."""
 
-Action = Callable[[AsyncSession, uuid.UUID, StaffIdentity], Awaitable[object]]
-"""What a form of the overview does to the warning or signal it names, as the member."""
+Action = Callable[[WarningScope, uuid.UUID, ActingStaff], Awaitable[object]]
+"""What a form of the overview does to the warning or signal it names: with the member's
+scope (`warning_scope`), as the member (`acting`, the `by` of what it sends)."""
 
 
 async def _act(
@@ -71,7 +72,7 @@ async def _act(
     # so the refused write must be rolled back here, inside the endpoint.
     try:
         async with session.begin():
-            await action(session, key, staff)
+            await action(warning_scope(session, post.state, staff), key, acting(staff))
     except ValidationError as exc:
         return refused(request, staff, reason_of_invalid(exc, words), 422)
     except NotFound:
@@ -93,15 +94,11 @@ async def approve_warning(
 ) -> Response:
     """The boxes of the recipients the leader ticked (`choice=shown`: the list was on the
     page, so no box ticked is nobody); without the list, the suggestion."""
-    state = post.state
     chosen = recipient if choice == "shown" else None
 
-    async def approve(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
-        return await drafts.approve_warning(
-            warning_scope(session, state, staff),
-            warning_id=key,
-            approval=ApprovalIn.model_validate({"by": acting(staff), "recipients": chosen}),
-        )
+    async def approve(scope: WarningScope, key: uuid.UUID, by: ActingStaff) -> object:
+        approval = ApprovalIn.model_validate({"by": by, "recipients": chosen})
+        return await drafts.approve_warning(scope, warning_id=key, approval=approval)
 
     return await _act(
         post, warning_id, approve, done="approved", confirmed=confirm == "yes", wake=True
@@ -110,24 +107,18 @@ async def approve_warning(
 
 @warnings_router.post("/{warning_id}/review")
 async def review_warning(warning_id: str, post: LeaderPostDep, note: FormText = "") -> Response:
-    async def review(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
-        return await drafts.review_warning(
-            warning_scope(session, post.state, staff),
-            warning_id=key,
-            review=ReviewIn.model_validate({"by": acting(staff), "note": note}),
-        )
+    async def review(scope: WarningScope, key: uuid.UUID, by: ActingStaff) -> object:
+        review = ReviewIn.model_validate({"by": by, "note": note})
+        return await drafts.review_warning(scope, warning_id=key, review=review)
 
     return await _act(post, warning_id, review, done="reviewed")
 
 
 @signals_router.post("/{signal_id}/dismiss")
 async def dismiss_signal(signal_id: str, post: LeaderPostDep, note: FormText = "") -> Response:
-    async def dismiss(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
-        return await signals.dismiss_signal(
-            warning_scope(session, post.state, staff),
-            signal_id=key,
-            dismissal=DismissalIn.model_validate({"by": acting(staff), "note": note}),
-        )
+    async def dismiss(scope: WarningScope, key: uuid.UUID, by: ActingStaff) -> object:
+        dismissal = DismissalIn.model_validate({"by": by, "note": note})
+        return await signals.dismiss_signal(scope, signal_id=key, dismissal=dismissal)
 
     return await _act(post, signal_id, dismiss, done="dismissed")
 

@@ -148,20 +148,9 @@ class InformDutyOut(BaseModel):
 
     @classmethod
     def of(cls, duty: InformDuty) -> InformDutyOut:
-        return cls(
-            id=duty.id,
-            alert_id=duty.alert_id,
-            opened_at=duty.opened_at,
-            trigger=InformTrigger(duty.trigger),
-            decision_id=duty.decision_id,
-            recipient=duty.recipient,
-            categories=[DataCategory(c) for c in duty.categories],
-            recorded=duty.recorded_at is not None,
-            informed_by=duty.informed_by,
-            not_informed_reason=duty.not_informed_reason,
-            recorded_at=duty.recorded_at,
-            recorded_by=duty.recorded_by,
-        )
+        """The duty as its row has it (pydantic reads the trigger and categories as their
+        enums), and whether it is recorded."""
+        return cls.model_validate({**duty.model_dump(), "recorded": duty.recorded_at is not None})
 
 
 class InformRecordIn(RequestBody):

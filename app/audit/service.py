@@ -45,7 +45,7 @@ def record_disclosure(
         raise ValueError("an entry records a disclosure: name the categories disclosed")
     entry = AccessLogEntry(
         at=at,
-        actor_kind=actor_kind.value,
+        actor_kind=actor_kind,
         actor_id=actor_id,
         municipality_code=municipality_code,
         alert_id=alert_id,
@@ -53,7 +53,7 @@ def record_disclosure(
         categories=disclosed,
         legal_basis=basis.value,
         reason=reason,
-        channel=channel.value,
+        channel=channel,
     )
     repository.add(session, entry)
     return entry

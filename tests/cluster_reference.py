@@ -163,6 +163,6 @@ def _signal_for(cluster: Cluster, existing: list[Signal], *, now: datetime) -> S
         signal.centre_latitude, signal.centre_longitude = rounded_centre(cluster.centre)
         signal.updated_at = now
         if signal.status == SignalStatus.DISMISSED:
-            signal.status = SignalStatus.OPEN.value
+            signal.status = SignalStatus.OPEN
         return signal
     return new_signal(cluster, ids, now=now)

@@ -22,7 +22,10 @@ from typing import Any
 from sqlalchemy import JSON, Column, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
-from app.dbtypes import UTCDateTime
+from app.alerts.enums import AlertStatus
+from app.consent.enums import ConsentState
+from app.dbtypes import EnumText, UTCDateTime
+from app.overdose.enums import AlertKind
 
 
 class Alert(SQLModel, table=True):
@@ -44,13 +47,13 @@ class Alert(SQLModel, table=True):
         max_length=64, description="Keyed hash of the minimised request, to recognise retries"
     )
     municipality_code: str = Field(foreign_key="municipality.code", max_length=4, index=True)
-    kind: str = Field(max_length=20)
+    kind: AlertKind = Field(sa_type=EnumText(AlertKind, 20))
     occurred_at: datetime = Field(sa_type=UTCDateTime)
     received_at: datetime = Field(sa_type=UTCDateTime, index=True)
-    status: str = Field(max_length=20)
+    status: AlertStatus = Field(sa_type=EnumText(AlertStatus, 20))
     notified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    consent_state: str = Field(max_length=20)
+    consent_state: ConsentState = Field(sa_type=EnumText(ConsentState, 20))
     consent_recipients: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
@@ -144,7 +147,9 @@ class AlertVersion(SQLModel, table=True):
         sa_column=Column(JSON, nullable=False),
         description="Paths of the fields it set (no values)",
     )
-    consent_state: str = Field(max_length=20, description="The consent after it")
+    consent_state: ConsentState = Field(
+        sa_type=EnumText(ConsentState, 20), description="The consent after it"
+    )
     purged: list[str] = Field(
         default_factory=list,
         sa_column=Column(JSON, nullable=False),

@@ -213,7 +213,7 @@ async def _store(
             supplement_id=supplement.supplement_id,
             fingerprint=new.fingerprint,
             changed=new.changed,
-            consent_state=new.consent.state.value,
+            consent_state=new.consent.state,
             purged=new.purged,
             replaced_sealed=sealing.seal_history(
                 cipher, alert_id=alert.id, version=new.number, values=new.replaced
@@ -297,7 +297,7 @@ def _changed(supplement: SupplementIn, personal: dict[str, Any]) -> list[str]:
 
 def _apply(alert: Alert, new: _Version, counted: CountedConsent | None) -> None:
     """The alert's kind, version and (if it changed) consent after `new`."""
-    alert.kind = new.kind.value
+    alert.kind = new.kind
     alert.version = new.number
     if counted is not None:
         for column, value in intake.consent_columns(counted).items():

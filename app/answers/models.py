@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from app.dbtypes import UTCDateTime
+from app.answers.rules import AnswerKind
+from app.dbtypes import EnumText, UTCDateTime
 
 
 class AnswerOptionsRow(SQLModel, table=True):
@@ -32,7 +33,7 @@ class AlertAnswer(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     alert_id: uuid.UUID = Field(foreign_key="alert.id", index=True)
     member_id: uuid.UUID | None = Field(default=None, foreign_key="member.id")
-    kind: str = Field(max_length=20)
+    kind: AnswerKind = Field(sa_type=EnumText(AnswerKind, 20))
     minutes: int | None = None
     place: str | None = Field(default=None, max_length=60)
     follow_up: str | None = Field(default=None, max_length=60)

@@ -106,7 +106,7 @@ async def give_answer(
         AlertAnswer(
             alert_id=alert_id,
             member_id=member.id if member else None,
-            kind=answer.kind.value,
+            kind=answer.kind,
             minutes=answer.minutes,
             place=answer.place,
             follow_up=answer.follow_up,

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Column, Integer
 from sqlmodel import Field, SQLModel
 
-from app.dbtypes import UTCDateTime
+from app.audit.enums import ActorKind, Channel
+from app.dbtypes import EnumText, UTCDateTime
 
 # BIGINT on PostgreSQL; on SQLite only INTEGER PRIMARY KEY is the auto-increasing rowid.
 _ENTRY_ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -21,7 +22,7 @@ class AccessLogEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(_ENTRY_ID, primary_key=True))
     at: datetime = Field(sa_type=UTCDateTime)
-    actor_kind: str = Field(max_length=20)
+    actor_kind: ActorKind = Field(sa_type=EnumText(ActorKind, 20))
     actor_id: str = Field(max_length=64, index=True)
     municipality_code: str = Field(
         foreign_key="municipality.code",
@@ -38,4 +39,4 @@ class AccessLogEntry(SQLModel, table=True):
     categories: list[str] = Field(sa_column=Column(JSON, nullable=False))
     legal_basis: str = Field(max_length=20)
     reason: str = Field(max_length=500)
-    channel: str = Field(max_length=10)
+    channel: Channel = Field(sa_type=EnumText(Channel, 10))

@@ -76,9 +76,9 @@ def record_disclosure(
         raise ValueError("an entry records a disclosure: name the categories disclosed")
     entry = AccessLogEntry(
         at=at,
-        actor_kind=actor.kind.value,
+        actor_kind=actor.kind,
         actor_id=actor.id,
-        channel=actor.channel.value,
+        channel=actor.channel,
         municipality_code=subject.municipality_code,
         alert_id=subject.alert_id,
         national_id_hash=subject.national_id_hash,

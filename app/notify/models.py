@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
 
-from app.dbtypes import UTCDateTime
+from app.dbtypes import EnumText, UTCDateTime
 
 
 class OutboxStatus(StrEnum):
@@ -52,7 +52,7 @@ class OutboxMessage(SQLModel, table=True):
     member_id: uuid.UUID | None = Field(default=None)
     to_number: str = Field(max_length=20)
     body: str = Field(max_length=320)
-    status: str = Field(max_length=20)
+    status: OutboxStatus = Field(sa_type=EnumText(OutboxStatus, 20))
     due_at: datetime = Field(sa_type=UTCDateTime)
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, and_, or_, text, update
@@ -21,19 +22,22 @@ SIDE_WAKE_CHANNEL = "odvarsel_side_work"
 """NOTIFY channel of the worker's side lane (webhooks): paging work does not wake it."""
 
 
-class Leased(Protocol):
+Status = TypeVar("Status", bound=StrEnum)
+
+
+class Leased(Protocol[Status]):
     """A row a worker claims for a while: an outbox message, a webhook delivery."""
 
-    status: str
+    status: Status
     lease_until: datetime | None
     attempts: int
 
 
-LeasedRow = TypeVar("LeasedRow", bound=Leased)
+LeasedRow = TypeVar("LeasedRow", bound=Leased[Any])
 
 
 def claimable(
-    row: type[Leased], *, pending: str, sending: str, due_at: Any, now: datetime
+    row: type[Leased[Status]], *, pending: Status, sending: Status, due_at: Any, now: datetime
 ) -> ColumnElement[bool]:
     """The rows to claim: `pending` and due at `due_at`, or `sending` for a worker whose lease
     ran out."""
@@ -47,7 +51,7 @@ async def claim(
     session: AsyncSession,
     statement: SelectOfScalar[LeasedRow],
     *,
-    sending: str,
+    sending: StrEnum,
     lease_until: datetime,
     of: Any = None,
 ) -> list[LeasedRow]:

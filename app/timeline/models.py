@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
 
-from app.dbtypes import UTCDateTime
+from app.dbtypes import EnumText, UTCDateTime
 
 
 class AlertEventKind(StrEnum):
@@ -42,7 +42,7 @@ class AlertEvent(SQLModel, table=True):
     seq: int | None = Field(default=None, primary_key=True, description="Insertion order")
     alert_id: uuid.UUID = Field(foreign_key="alert.id")
     at: datetime = Field(sa_type=UTCDateTime)
-    kind: str = Field(max_length=20)
+    kind: AlertEventKind = Field(sa_type=EnumText(AlertEventKind, 20))
     data: dict[str, Any] = Field(
         default_factory=dict,
         sa_column=Column(JSON, nullable=False, server_default=text("'{}'")),

@@ -22,9 +22,7 @@ def record(
     **data: Any,
 ) -> None:
     """Add an event in the caller's transaction. `data` must hold no personal data."""
-    repository.add(
-        session, AlertEvent(alert_id=alert_id, at=at, kind=kind.value, data=_plain(data))
-    )
+    repository.add(session, AlertEvent(alert_id=alert_id, at=at, kind=kind, data=_plain(data)))
 
 
 async def timeline(session: AsyncSession, *, alert_id: uuid.UUID) -> list[TimelineEntry]:

@@ -17,7 +17,7 @@ from enum import StrEnum
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.dbtypes import UTCDateTime
+from app.dbtypes import EnumText, UTCDateTime
 
 
 class EventType(StrEnum):
@@ -75,7 +75,7 @@ class WebhookDelivery(SQLModel, table=True):
         description='The Standard Webhooks body {"type", "timestamp", "data"} as the bytes '
         "posted (canonical JSON), sealed (context webhook_delivery:<id>:payload)",
     )
-    status: str = Field(max_length=20)
+    status: DeliveryStatus = Field(sa_type=EnumText(DeliveryStatus, 20))
     attempts: int = 0
     next_attempt_at: datetime = Field(sa_type=UTCDateTime)
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -111,7 +111,7 @@ def signal(rng: random.Random, rules: list[ClusterRule], alert_ids: list[uuid.UU
         event_count=len(held),
         first_at=first,
         last_at=first + timedelta(hours=rng.randint(0, 6)),
-        status=rng.choice(list(SignalStatus)).value,
+        status=rng.choice(list(SignalStatus)),
         raised_at=T0,
         updated_at=T0,
     )

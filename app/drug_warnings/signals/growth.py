@@ -72,7 +72,7 @@ class _Signals:
         signal.centre_latitude, signal.centre_longitude = rounded_centre(cluster.centre)
         signal.updated_at = now
         if signal.status == SignalStatus.DISMISSED:
-            signal.status = SignalStatus.OPEN.value
+            signal.status = SignalStatus.OPEN
         self._hold(position, joined)
         return signal, False
 
@@ -93,7 +93,7 @@ def new_signal(cluster: Cluster, ids: set[str], *, now: datetime) -> Signal:
         event_count=len(ids),
         first_at=cluster.first_at,
         last_at=cluster.last_at,
-        status=SignalStatus.OPEN.value,
+        status=SignalStatus.OPEN,
         raised_at=now,
         updated_at=now,
     )

@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
-from app.dbtypes import UTCDateTime
+from app.dbtypes import EnumText, UTCDateTime
 
 
 class SignalStatus(StrEnum):
@@ -45,7 +45,7 @@ class Signal(SQLModel, table=True):
     event_count: int
     first_at: datetime = Field(sa_type=UTCDateTime)
     last_at: datetime = Field(sa_type=UTCDateTime)
-    status: str = Field(max_length=20)
+    status: SignalStatus = Field(sa_type=EnumText(SignalStatus, 20))
     raised_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     dismissed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

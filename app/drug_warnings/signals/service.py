@@ -181,7 +181,7 @@ async def dismiss_signal(
         raise NotFound(f"No signal {signal_id} in this client's municipalities.")
     if signal.status != SignalStatus.OPEN:
         raise Conflict(f"The signal is {signal.status}; only an open signal is dismissed.")
-    signal.status = SignalStatus.DISMISSED.value
+    signal.status = SignalStatus.DISMISSED
     signal.dismissed_at = scope.now
     signal.dismissed_by = label_of(dismissal.by)
     signal.dismiss_note = dismissal.note

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.dbtypes import UTCDateTime
+from app.dbtypes import EnumText, UTCDateTime
+from app.drug_warnings.recipients import WarningKind
 
 
 class WarningStatus(StrEnum):
@@ -33,13 +34,13 @@ class DrugWarning(SQLModel, table=True):
     concern_report_id: uuid.UUID | None = Field(default=None, foreign_key="concern_report.id")
     text: str = Field(max_length=300, description="Checked for personal data")
     valid_days: int
-    kind: str = Field(
-        default="other",
-        max_length=20,
+    kind: WarningKind = Field(
+        default=WarningKind.OTHER,
+        sa_type=EnumText(WarningKind, 20),
         sa_column_kwargs={"server_default": "other"},
         description="`recipients.WarningKind`: decides who is suggested",
     )
-    status: str = Field(max_length=20)
+    status: WarningStatus = Field(sa_type=EnumText(WarningStatus, 20))
     client_id: str | None = Field(default=None, foreign_key="api_client.id", max_length=64)
     """The case system that drafted it; None when a staff member did (`member_id`)."""
     member_id: uuid.UUID | None = Field(default=None, foreign_key="member.id")

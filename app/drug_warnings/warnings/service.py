@@ -84,11 +84,9 @@ async def create_warning(scope: WarningScope, *, warning_in: WarningIn, filer: F
         concern_report_id=warning_in.concern_report_id,
         text=warning_in.text,
         valid_days=warning_in.valid_days,
-        kind=(
-            warning_in.kind
-            or rule.default_kind(from_signal=signal is not None, from_report=report is not None)
-        ).value,
-        status=WarningStatus.DRAFT.value,
+        kind=warning_in.kind
+        or rule.default_kind(from_signal=signal is not None, from_report=report is not None),
+        status=WarningStatus.DRAFT,
         client_id=filer.client_id,
         member_id=filer.member_id,
         created_at=now,
@@ -97,7 +95,7 @@ async def create_warning(scope: WarningScope, *, warning_in: WarningIn, filer: F
     )
     repository.add(session, warning)
     if signal is not None and signal.status != SignalStatus.WARNED:
-        signal.status = SignalStatus.WARNED.value
+        signal.status = SignalStatus.WARNED
     return await draft_out(session, warning, name, now=now)
 
 
@@ -112,7 +110,7 @@ async def edit_warning(
     warning.text = text
     warning.valid_days = valid_days
     if edit.kind is not None:
-        warning.kind = edit.kind.value
+        warning.kind = edit.kind
     warning.updated_at = scope.now
     return await draft_out(scope.session, warning, name, now=scope.now)
 
@@ -147,7 +145,7 @@ async def approve_warning(
         )
     if len(set(chosen)) != len(chosen):
         raise refuse("recipients", "each recipient only once")
-    warning.status = WarningStatus.APPROVED.value
+    warning.status = WarningStatus.APPROVED
     warning.approved_at = now
     warning.approved_by = label_of(approval.by)
     warning.expires_at = expires_at
@@ -177,7 +175,7 @@ async def _send(session: AsyncSession, warning: DrugWarning, body: str, *, now: 
                 purpose="warning",
                 to_number=number,
                 body=body,
-                status=OutboxStatus.PENDING.value,
+                status=OutboxStatus.PENDING,
                 due_at=now,
                 created_at=now,
             )

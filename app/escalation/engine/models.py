@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import Index, false
 from sqlmodel import Field, SQLModel
 
-from app.dbtypes import UTCDateTime
+from app.dbtypes import EnumText, UTCDateTime
 
 
 class EscalationStatus(StrEnum):
@@ -52,7 +52,7 @@ class EscalationState(SQLModel, table=True):
     alert_id: uuid.UUID = Field(foreign_key="alert.id", unique=True)
     team_id: uuid.UUID = Field(foreign_key="team.id")
     occurred_at: datetime = Field(sa_type=UTCDateTime, description="The alert's, copied")
-    status: str = Field(max_length=20)
+    status: EscalationStatus = Field(sa_type=EnumText(EscalationStatus, 20))
     pass_index: int = 0
     step_index: int = 0
     notified_at: datetime | None = Field(

@@ -84,7 +84,7 @@ async def record_step(
         step.answer = record.answer.value if record.answer else None
         step.helsetilsynet_notified = record.helsetilsynet_notified
     _next_attempt(step, record, stays_active=status.active, now=now)
-    step.state = status.state.value
+    step.state = status.state
     step.active = status.active
     if not status.active:
         _stop_timer(step)
@@ -216,7 +216,7 @@ def _close(
         raise checks.illegal(exc) from exc
     for step in steps:
         _stop_timer(step)
-    case.state = closed.value
+    case.state = closed
     case.closed_at, case.closed_by, case.close_reason = now, by, reason
     kind = CaseEventKind.CLOSED if closed is CaseState.CLOSED else CaseEventKind.CLOSED_EARLY
     repository.add_event(session, case_id=case.id, kind=kind, at=now, by=by, outcome=reason)

@@ -25,9 +25,33 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from app.dbtypes import UTCDateTime
+from app.dbtypes import EnumText, UTCDateTime
+from app.followup.state import CaseState, StepState
+from app.followup.template_schema import OwnerRole, StepKind, TemplateKind
 
 SUBJECT_KIND = "case"
+
+
+class CaseEventKind(StrEnum):
+    OPENED = "opened"
+    SERIOUS_CRISIS = "serious_crisis"
+    """Repeated overdoses: the case was marked and its steps added (`outcome`: the count)."""
+    DONE = "done"
+    NOT_REACHED = "not_reached"
+    NOT_APPLICABLE = "not_applicable"
+    REOPENED = "reopened"
+    ASSIGNED = "assigned"
+    """A step's owner (or companion, `outcome` says which) changed."""
+    REASSIGNED = "reassigned"
+    """The case's owner changed, and the steps that were theirs."""
+    DEADLINE_SET = "deadline_set"
+    """A step's deadline followed the completion of the step it follows (its `after`)."""
+    REMINDED = "reminded"
+    OVERDUE_TOLD = "overdue_told"
+    CLOSED = "closed"
+    CLOSED_EARLY = "closed_early"
+
+
 """The outbox subject kind of follow-up messages; the subject id is the case's id."""
 
 
@@ -38,8 +62,8 @@ class FollowupCase(SQLModel, table=True):
     alert_id: uuid.UUID = Field(foreign_key="alert.id", unique=True)
     municipality_code: str = Field(foreign_key="municipality.code", max_length=4, index=True)
     team_id: uuid.UUID | None = Field(default=None, foreign_key="team.id")
-    kind: str = Field(max_length=20)
-    state: str = Field(max_length=20, index=True)
+    kind: TemplateKind = Field(sa_type=EnumText(TemplateKind, 20))
+    state: CaseState = Field(sa_type=EnumText(CaseState, 20), index=True)
     template_name: str = Field(max_length=120)
     template_source: str = Field(max_length=20, description="`default` or `municipality`")
     owner_member_id: uuid.UUID | None = Field(
@@ -87,17 +111,17 @@ class FollowupStep(SQLModel, table=True):
     key: str = Field(max_length=40)
     title: str = Field(max_length=120)
     guidance: str | None = Field(default=None, max_length=500)
-    kind: str = Field(max_length=20)
+    kind: StepKind = Field(sa_type=EnumText(StepKind, 20))
     required: bool
     condition: str | None = Field(default=None, max_length=40)
-    owner_role: str = Field(max_length=10)
+    owner_role: OwnerRole = Field(sa_type=EnumText(OwnerRole, 10))
     owner_member_id: uuid.UUID | None = Field(default=None, foreign_key="member.id")
     companion_role: str | None = Field(default=None, max_length=10)
     companion_member_id: uuid.UUID | None = Field(default=None, foreign_key="member.id")
     not_reached_resolves: bool
     retry_hours: float
     remind_before_hours: float
-    state: str = Field(max_length=20)
+    state: StepState = Field(sa_type=EnumText(StepState, 20))
     active: bool = Field(description="A deadline runs: the step is not resolved")
     deadline: datetime = Field(sa_type=UTCDateTime, description="The current (or last) deadline")
     due_at_once: bool = Field(
@@ -153,7 +177,7 @@ class FollowupEvent(SQLModel, table=True):
     seq: int | None = Field(default=None, primary_key=True, description="Insertion order")
     case_id: uuid.UUID = Field(foreign_key="followup_case.id")
     at: datetime = Field(sa_type=UTCDateTime)
-    kind: str = Field(max_length=30)
+    kind: CaseEventKind = Field(sa_type=EnumText(CaseEventKind, 30))
     step_key: str | None = Field(default=None, max_length=40)
     by: str | None = Field(default=None, max_length=210)
     outcome: str | None = Field(default=None, max_length=500)
@@ -164,23 +188,3 @@ class FollowupEvent(SQLModel, table=True):
     member_id: uuid.UUID | None = Field(
         default=None, description="Assignments: the member assigned (None: nobody)"
     )
-
-
-class CaseEventKind(StrEnum):
-    OPENED = "opened"
-    SERIOUS_CRISIS = "serious_crisis"
-    """Repeated overdoses: the case was marked and its steps added (`outcome`: the count)."""
-    DONE = "done"
-    NOT_REACHED = "not_reached"
-    NOT_APPLICABLE = "not_applicable"
-    REOPENED = "reopened"
-    ASSIGNED = "assigned"
-    """A step's owner (or companion, `outcome` says which) changed."""
-    REASSIGNED = "reassigned"
-    """The case's owner changed, and the steps that were theirs."""
-    DEADLINE_SET = "deadline_set"
-    """A step's deadline followed the completion of the step it follows (its `after`)."""
-    REMINDED = "reminded"
-    OVERDUE_TOLD = "overdue_told"
-    CLOSED = "closed"
-    CLOSED_EARLY = "closed_early"

@@ -102,7 +102,7 @@ def add_event(
         FollowupEvent(
             case_id=case_id,
             at=at,
-            kind=kind.value,
+            kind=kind,
             step_key=step_key,
             by=by,
             outcome=outcome,

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from app.dbtypes import UTCDateTime
+from app.dbtypes import EnumText, UTCDateTime
+from app.followup.template_schema import TemplateKind
 
 
 class FollowupTemplateRow(SQLModel, table=True):
@@ -18,7 +19,7 @@ class FollowupTemplateRow(SQLModel, table=True):
     __tablename__ = "followup_template"
 
     municipality_code: str = Field(foreign_key="municipality.code", primary_key=True, max_length=4)
-    kind: str = Field(primary_key=True, max_length=20)
+    kind: TemplateKind = Field(primary_key=True, sa_type=EnumText(TemplateKind, 20))
     body: dict[str, Any] = Field(
         sa_column=Column(JSON, nullable=False),
         description="The template as validated by app.followup.template_schema",

@@ -63,7 +63,7 @@ async def set_template(
         admin.session,
         FollowupTemplateRow(
             municipality_code=municipality_code,
-            kind=kind.value,
+            kind=kind,
             body=template.model_dump(mode="json"),
             updated_at=admin.now,
         ),

@@ -28,7 +28,7 @@ class FileProblem(Exception):
         self.lines = lines
 
 
-class _CoreLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML has no types
+class _CoreLoader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 core-schema scalars: only true/false are booleans, integers
     are decimal (`0900` is 900, not octal), and timestamps are text."""
 
@@ -52,10 +52,12 @@ for _tag, _pattern, _first in (
     )
 
 
-_CoreLoader.add_constructor(
-    "tag:yaml.org,2002:int",
-    lambda loader, node: int(loader.construct_scalar(node)),
-)
+def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    assert isinstance(node, yaml.ScalarNode)  # the int resolver matches scalars only
+    return int(loader.construct_scalar(node))
+
+
+_CoreLoader.add_constructor("tag:yaml.org,2002:int", _decimal)
 
 
 def where(loc: Sequence[str | int]) -> str:

@@ -120,7 +120,7 @@ class TeamFile(RequestBody):
     """A team, matched by its name in the municipality; its members by their names."""
 
     name: Name
-    receives_alerts: Boolean = False
+    receives_alerts: Boolean | None = None
     tell_others_when_taken: Boolean | None = None
     leader: Name | None = Field(default=None, description="A member's name.")
     members: list[MemberIn] | None = None
@@ -130,6 +130,10 @@ class TeamFile(RequestBody):
     @model_validator(mode="after")
     def _names_its_members(self) -> Self:
         if self.members is None:
+            if self.leader or self.rotations is not None or self.escalation_policy:
+                raise ValueError(
+                    "leader, rotations and escalation-policy name members: give `members` too"
+                )
             return self
         names = [m.name for m in self.members]
         _unique(names, "members")
@@ -187,6 +191,6 @@ class MunicipalityFile(RequestBody):
     def _one_of_each(self) -> Self:
         _unique([t.name for t in self.teams or []], "teams")
         _unique([c.id for c in self.clients or []], "clients")
-        if sum(t.receives_alerts for t in self.teams or []) > 1:
+        if sum(bool(t.receives_alerts) for t in self.teams or []) > 1:
             raise ValueError("teams: only one team may receive the alerts")
         return self

@@ -31,7 +31,7 @@ MEMBER_FIELDS = ("mobile", "email", "role", "health_personnel_basis", "language"
 async def apply_teams(ctx: Applying, teams: list[TeamFile]) -> None:
     existing = {t.name: t for t in await team_service.list_teams(ctx.admin, municipality=ctx.code)}
     # A team that stops receiving alerts first, so that the one that starts never meets it.
-    order = sorted(enumerate(teams), key=lambda entry: entry[1].receives_alerts)
+    order = sorted(enumerate(teams), key=lambda entry: bool(entry[1].receives_alerts))
     for index, spec in order:
         async with Refusal(f"teams[{index}]"):
             await _apply_team(ctx, existing.get(spec.name), spec, f"teams[{index}]")
@@ -72,7 +72,7 @@ async def _apply_team(ctx: Applying, team: TeamOut | None, spec: TeamFile, where
 
 
 async def _receiving(ctx: Applying, team: TeamOut, spec: TeamFile) -> None:
-    if spec.receives_alerts == team.receives_alerts:
+    if spec.receives_alerts in (None, team.receives_alerts):
         return
     if spec.receives_alerts:  # moved from the team that has them, in one step
         await team_service.set_alert_team(ctx.admin, code=ctx.code, team_id=team.id)

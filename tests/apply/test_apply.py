@@ -129,6 +129,20 @@ def test_members_and_clients_left_out_are_deactivated_only_with_prune(
     assert in_database(active)["Jonas Berg"] is True
 
 
+def test_a_key_left_out_leaves_that_part_as_it_is(odvarsel: Odvarsel, tmp_path: Path):
+    assert odvarsel("apply", DEMO_FILE).exit_code == 0
+    data = demo()
+    team = data["teams"][0]
+    for key in ("receives_alerts", "leader", "rotations", "escalation-policy"):
+        del team[key]
+    del data["settings"]
+    del data["clients"]
+    data["teams"].append({"name": "Nattevakt"})
+    partial = odvarsel("apply", write(tmp_path, data))
+    assert partial.exit_code == 0, partial.output
+    assert partial.stdout.splitlines() == ["+ team Nattevakt", "1 change(s) applied"]
+
+
 def test_a_client_is_made_changed_and_its_secret_printed_once(odvarsel: Odvarsel, tmp_path: Path):
     data = demo()
     data["clients"].append({"id": "amk-ost", "name": "AMK Øst", "scopes": ["alerts:write"]})
@@ -180,6 +194,14 @@ def test_a_bad_file_is_one_line_naming_the_yaml_path(odvarsel: Odvarsel, tmp_pat
     data["teams"][0]["leader"] = "Ola"
     unknown = odvarsel("apply", write(tmp_path, data))
     assert "teams[0]: names no member of the team: Ola" in unknown.stderr
+    data = demo()
+    del data["teams"][0]["members"]
+    no_members = odvarsel("apply", write(tmp_path, data))
+    assert "teams[0]: leader, rotations and escalation-policy name members" in no_members.stderr
+    data = demo()
+    data["teams"].append({"name": "Natt", "receives_alerts": True})
+    two = odvarsel("apply", write(tmp_path, data))
+    assert two.stderr.endswith(": teams: only one team may receive the alerts\n")
     broken = tmp_path / "broken.yaml"
     broken.write_text("municipality:\n  code: '3107\n")
     syntax = odvarsel("apply", broken)

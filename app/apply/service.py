@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.apply.clients import apply_clients
 from app.apply.documents import apply_settings, apply_templates
 from app.apply.report import ADDED, Applying, Refusal, Report
+from app.apply.reporters import apply_reporters
 from app.apply.schema import MunicipalityFile
 from app.apply.teams import apply_teams
 from app.roster.teams import service as team_service
@@ -34,11 +35,7 @@ async def apply_file(
     if file.clients is not None:
         await apply_clients(ctx, file.clients)
     if file.reporters:
-        # The section is read and kept for the crews' form, which makes reporters' accounts.
-        ctx.report.note(
-            f"reporters: {len(file.reporters)} in the file, not applied: reporters' accounts "
-            "come with the crews' form"
-        )
+        await apply_reporters(ctx, file.reporters)
     await session.flush()
     return ctx.report
 

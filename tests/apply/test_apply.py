@@ -138,9 +138,14 @@ def test_a_key_left_out_leaves_that_part_as_it_is(odvarsel: Odvarsel, tmp_path: 
     del data["settings"]
     del data["clients"]
     data["teams"].append({"name": "Nattevakt"})
+    data["reporters"] = [{"name": "Per Ambulanse", "mobile": "+4790000005"}]
     partial = odvarsel("apply", write(tmp_path, data))
     assert partial.exit_code == 0, partial.output
-    assert partial.stdout.splitlines() == ["+ team Nattevakt", "1 change(s) applied"]
+    assert partial.stdout.splitlines() == [
+        "+ team Nattevakt",
+        "! reporters: 1 in the file, not applied: reporters' accounts come with the crews' form",
+        "1 change(s) applied",
+    ]
 
 
 def test_a_client_is_made_changed_and_its_secret_printed_once(odvarsel: Odvarsel, tmp_path: Path):

@@ -26,6 +26,7 @@ WORKDIR /srv/odvarsel
 COPY --from=build /opt/venv /opt/venv
 COPY alembic.ini ./
 COPY alembic ./alembic
+COPY demo ./demo
 COPY app ./app
 USER odvarsel
 EXPOSE 8000

@@ -50,9 +50,28 @@ $(DEV): $(INTERPRETER)
 
 venv: $(DEV)
 
+# The demo municipality is a file, applied as `odvarsel apply` applies any municipality's;
+# seed-demo then gives its client the README's dev-only secret (refused in production).
+DEMO_FILE ?= demo/3107-fredrikstad.yaml
+URL = http://$(or $(HOST),127.0.0.1):$(or $(PORT),8000)
+define banner
+	@echo
+	@echo "  odvarsel runs at $(URL)   (Ctrl-C stops it)"
+	@echo "  demo API client: demo-amk / demo-secret-only-for-make-run   (README, 'Two commands')"
+	@echo "  SMS are not sent: each appears on this console, with its link and reply code"
+	@echo "  try: the crews' form   $(URL)/skjema"
+	@echo "       staff sign-in     $(URL)/a/signin   (a demo member's mobile, +4790000001-3;"
+	@echo "                         the sign-in link appears on this console)"
+	@echo "       the API's docs    $(URL)/docs"
+	@echo "       reply to an SMS: $(BIN)/odvarsel sms-reply --from +4790000001 'OK <code>'"
+	@echo "       the municipality: $(DEMO_FILE), applied with $(BIN)/odvarsel apply"
+	@echo
+endef
+
 run: $(RUNTIME)
 	$(BIN)/odvarsel migrate
-	$(BIN)/odvarsel seed-demo
+	$(BIN)/odvarsel seed-demo --file $(DEMO_FILE)
+	$(call banner)
 	$(BIN)/odvarsel serve
 
 migrate: $(RUNTIME)

@@ -1,31 +1,62 @@
-"""Admin commands: `odvarsel migrate | seed-demo | create-client | serve | openapi`, for
-clients `client list | deactivate | rotate-secret`, and for rosters
-`add-team | add-member | import-rota | roster-holes`."""
+"""odvarsel: overdose alerts from ambulance dispatch to the on-duty team. `--help` on each command.
+
+The service: `migrate`, `serve`, `worker`. A municipality from its YAML file: `apply`
+(`seed-demo` applies the demo's). Clients: `create-client`, `client`. Rosters: `add-team`,
+`add-member`, `import-rota`, `roster-holes`. `sms-reply` tries an SMS reply under `make run`;
+`openapi` writes the API's document."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy.exc import DBAPIError
 
 from app import demo, settings_checks
+from app.answers.commands import sms_reply
+from app.apply.commands import apply, print_report, read_file, run_apply
+from app.apply.report import ApplyFailed
 from app.auth import service as auth_service
 from app.auth.commands import client_cli
 from app.auth.scopes import Scope
 from app.clock import SystemClock
 from app.config import Settings, get_settings
 from app.config.errors import ConfigError, report_config_error
-from app.db import create_engine, create_sessionmaker
+from app.db import create_engine, create_sessionmaker, describe_error
 from app.errors import DomainError
 from app.roster.cli import commands as roster_commands
 
 settings_checks.install()  # before any command reads the settings
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+PROJECT = Path(__file__).resolve().parent.parent
+"""The folder of alembic.ini, openapi/ and demo/ (paths never depend on where a command runs)."""
+
+
+def _version(show: bool) -> None:
+    if show:
+        try:
+            number = package_version("odvarsel")
+        except PackageNotFoundError:  # run from the source tree without being installed
+            number = "unknown (not installed)"
+        typer.echo(f"odvarsel {number}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """The options before any command."""
 
 
 def run_migrations(settings: Settings, revision: str = "head", *, down: bool = False) -> None:
@@ -34,7 +65,7 @@ def run_migrations(settings: Settings, revision: str = "head", *, down: bool = F
 
     from alembic import command
 
-    config = Config(str(Path(__file__).resolve().parent.parent / "alembic.ini"))
+    config = Config(str(PROJECT / "alembic.ini"))
     config.attributes["settings"] = settings
     config.attributes["configure_logger"] = False
     (command.downgrade if down else command.upgrade)(config, revision)
@@ -47,24 +78,28 @@ def migrate() -> None:
     typer.echo("database is up to date")
 
 
-async def _seed_demo(settings: Settings) -> list[str]:
-    engine = create_engine(settings)
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            return await demo.seed_demo(session, now=SystemClock().now())
-    finally:
-        await engine.dispose()
-
-
 @cli.command("seed-demo")
-def seed_demo() -> None:
-    """Add the demo municipality (3107 Fredrikstad), dispatch client and on-duty team."""
+def seed_demo(
+    file: Annotated[Path, typer.Option(help="The demo's municipality file")] = demo.DEMO_FILE,
+) -> None:
+    """Apply the demo municipality (3107 Fredrikstad); refused in production.
+
+    Applies demo/3107-fredrikstad.yaml (a team on duty around the clock, a dispatch client)
+    as `apply` does, then gives the client the README's dev-only secret."""
     settings = get_settings()
     if settings.environment == "production":
         typer.echo("refusing to seed demo data in production", err=True)
         raise typer.Exit(1)
-    done = asyncio.run(_seed_demo(settings))
-    typer.echo("seeded: " + ", ".join(done) if done else "demo data present")
+    read_file(file)  # a bad file is reported line by line before the database is opened
+    now = SystemClock().now()
+    try:
+        report = asyncio.run(
+            run_apply(settings, lambda s: demo.seed_demo(s, now=now, file=file), dry_run=False)
+        )
+    except ApplyFailed as failed:
+        typer.echo(f"error: {file}: {failed}; nothing was applied", err=True)
+        raise typer.Exit(1) from None
+    print_report(report, dry_run=False)
 
 
 async def _create_client(
@@ -126,7 +161,7 @@ def serve(
 
 
 @cli.command()
-def openapi(path: Path = Path("openapi/openapi.json")) -> None:
+def openapi(path: Path = PROJECT / "openapi" / "openapi.json") -> None:
     """Write the OpenAPI document of the app."""
     from app.main import create_app
 
@@ -172,6 +207,8 @@ def worker() -> None:
     asyncio.run(_run_worker(settings))
 
 
+cli.command()(apply)
+cli.command("sms-reply")(sms_reply)
 cli.add_typer(client_cli, name="client")
 cli.command("add-team")(roster_commands.add_team)
 cli.command("add-member")(roster_commands.add_member)
@@ -180,8 +217,25 @@ cli.command("roster-holes")(roster_commands.roster_holes)
 
 
 def main() -> None:
+    """The `odvarsel` script: a configuration error, a database that cannot be used or a file
+    that cannot be written is one line on stderr, never a traceback."""
     try:
         cli()
     except ConfigError as exc:
         report_config_error(exc)
         raise SystemExit(2) from None
+    except DBAPIError as exc:
+        what = describe_error(exc).get("db_error", type(exc).__name__)
+        typer.echo(
+            f"error: the database at DATABASE_URL could not be used ({what}): is it "
+            "reachable, and has `odvarsel migrate` been run?",
+            err=True,
+        )
+        raise SystemExit(1) from None
+    except OSError as exc:
+        typer.echo(f"error: {exc.strerror or type(exc).__name__}: {exc.filename or ''}", err=True)
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

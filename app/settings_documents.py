@@ -2,8 +2,9 @@
 
 A document is its owner and its domain's `load` and `store`; its OpenAPI words are data, in
 `settings_documents.toml`. `app.main` mounts each router where it reads best in the OpenAPI
-document; `odvarsel apply` (to come) finds the documents here by name. A new document is a
-`load` and a `store` in its domain's service, one line below and its words in the TOML file.
+document; `odvarsel apply` finds the documents here by name (`app/apply/`). A new document
+is a `load` and a `store` in its domain's service, one line below and its words in the TOML
+file.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ schemas (what PUT reads, what GET and PUT answer), as an endpoint's give FastAPI
 Neither function authorises nor commits: `read` and `write` check the owner first, and the
 caller owns the transaction. They are registered in one place (`app.settings_documents`);
 `mount` makes a document's two routes with its OpenAPI words (`Words`, kept as data), and
-`odvarsel apply muni.yaml` is meant to find the documents by name there and call `read` and
-`write` with a claim acting for every municipality, as the routes call them with the token's.
+`odvarsel apply muni.yaml` finds the documents by name there and calls `read` and `write`
+with a claim acting for every municipality, as the routes call them with the token's
+(`app/apply/documents.py`).
 
 The owner is resolved and authorised once, by the owner's dependency (`Owner.claim`): it reads
 the path (`{code}`, `{team_id}`) and whom the token may act for, and its `Claim` is checked

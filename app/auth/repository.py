@@ -25,6 +25,22 @@ def add_client(session: AsyncSession, client: ApiClient, municipality_codes: lis
         session.add(ApiClientMunicipality(client_id=client.id, municipality_code=code))
 
 
+async def set_municipalities(session: AsyncSession, client_id: str, codes: list[str]) -> None:
+    """Bind the client to exactly `codes`."""
+    bound = await session.execute(
+        select(ApiClientMunicipality).where(col(ApiClientMunicipality.client_id) == client_id)
+    )
+    kept: set[str] = set()
+    for binding in bound.scalars():
+        if binding.municipality_code in codes:
+            kept.add(binding.municipality_code)
+        else:
+            await session.delete(binding)
+    for code in codes:
+        if code not in kept:
+            session.add(ApiClientMunicipality(client_id=client_id, municipality_code=code))
+
+
 async def unknown_municipalities(session: AsyncSession, codes: Collection[str]) -> list[str]:
     """The codes among `codes` that name no municipality the service serves."""
     result = await session.execute(

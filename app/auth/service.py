@@ -13,7 +13,12 @@ from app.auth import repository
 from app.auth.errors import OAuthError, TooManyAttempts, invalid_client
 from app.auth.limits import TokenGuard
 from app.auth.models import ApiClient
-from app.auth.municipalities import ActingFor, EveryMunicipality, municipalities_of
+from app.auth.municipalities import (
+    EVERY_MUNICIPALITY,
+    ActingFor,
+    EveryMunicipality,
+    municipalities_of,
+)
 from app.auth.schemas import ClientOut, TokenResponse
 from app.auth.scopes import Scope
 from app.auth.secrets import hash_secret, new_client_secret, verify_secret
@@ -43,12 +48,7 @@ async def create_client(
     client_id = client_id or f"client-{secrets.token_hex(6)}"
     if not CLIENT_ID_PATTERN.match(client_id):
         raise Unprocessable("client id: 3-64 lowercase letters, digits or '-'")
-    unknown_scopes = sorted(set(scopes) - {s.value for s in Scope})
-    if unknown_scopes:
-        raise Unprocessable(f"unknown scope(s): {' '.join(unknown_scopes)}")
-    unknown = await repository.unknown_municipalities(session, municipality_codes)
-    if unknown:
-        raise Unprocessable(f"municipality {unknown[0]} is not served")
+    await _check_grants(session, scopes, municipality_codes)
     if await repository.get_client(session, client_id) is not None:
         raise Conflict(f"client {client_id} exists already")
     secret = secret or new_client_secret()
@@ -61,6 +61,45 @@ async def create_client(
     )
     repository.add_client(session, client, sorted(set(municipality_codes)))
     return NewClient(client_id=client_id, secret=secret)
+
+
+async def _check_grants(
+    session: AsyncSession, scopes: list[str], municipality_codes: list[str]
+) -> None:
+    unknown_scopes = sorted(set(scopes) - {s.value for s in Scope})
+    if unknown_scopes:
+        raise Unprocessable(f"unknown scope(s): {' '.join(unknown_scopes)}")
+    unknown = await repository.unknown_municipalities(session, municipality_codes)
+    if unknown:
+        raise Unprocessable(f"municipality {unknown[0]} is not served")
+
+
+async def update_client(
+    session: AsyncSession,
+    *,
+    client_id: str,
+    name: str,
+    scopes: list[str],
+    municipality_codes: list[str],
+) -> ClientOut:
+    """The operator's change of a client's name, scopes and municipalities (`odvarsel apply`).
+    Tokens already issued keep the scopes they carry until they expire."""
+    await _check_grants(session, scopes, municipality_codes)
+    client, _ = await _managed_client(
+        session, client_id=client_id, municipalities=EVERY_MUNICIPALITY
+    )
+    client.name = name
+    client.scopes = " ".join(sorted(set(scopes)))
+    session.add(client)
+    codes = sorted(set(municipality_codes))
+    await repository.set_municipalities(session, client_id, codes)
+    return _client_out(client, codes)
+
+
+async def has_secret(session: AsyncSession, *, client_id: str, secret: str) -> bool:
+    """Whether the client's secret is `secret` (for the dev-only demo secret of `seed-demo`)."""
+    client = await repository.get_client(session, client_id)
+    return client is not None and verify_secret(client.secret_hash, secret)
 
 
 @dataclass(frozen=True)
@@ -218,11 +257,13 @@ async def rotate_secret(
     client_id: str,
     municipalities: ActingFor,
     caller_scopes: frozenset[str] | None,
+    secret: str | None = None,
 ) -> NewClient:
     """A new secret for the client; tokens issued under the old one are refused from now on.
 
-    `caller_scopes` None is the operator's tools. A caller cannot take over a client holding
-    scopes it does not hold itself: the new secret would give them to it.
+    `caller_scopes` None is the operator's tools; `secret` is given only by `seed-demo`, for
+    the dev-only demo client (refused in production there). A caller cannot take over a
+    client holding scopes it does not hold itself: the new secret would give them to it.
     """
     client, _ = await _managed_client(session, client_id=client_id, municipalities=municipalities)
     if caller_scopes is not None and not set(client.scopes.split()) <= caller_scopes:
@@ -230,7 +271,7 @@ async def rotate_secret(
             "This client holds scopes your token does not: its secret can only be rotated by "
             "a client holding them all, or with `odvarsel client rotate-secret`."
         )
-    secret = new_client_secret()
+    secret = secret or new_client_secret()
     client.secret_hash = hash_secret(secret)
     client.secret_version += 1
     session.add(client)

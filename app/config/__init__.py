@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,7 +38,9 @@ from app.config.sections import (
     WorkerSettings,
 )
 
-DEFAULT_DATA_DIR = Path("var")
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "var"
+"""The project's var/ (where `make run` keeps its database), wherever a command is run from:
+a relative default would leave a stray ./var in every folder the CLI is run in."""
 
 
 class Settings(BaseSettings):
@@ -55,7 +57,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     database_url: str = Field(
         default=f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR}/odvarsel.db",
-        description="SQLAlchemy async URL: sqlite+aiosqlite:///... or postgresql+asyncpg://...",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///... or postgresql+asyncpg://...; "
+        "default: odvarsel.db in DATA_DIR.",
     )
     database_pool_size: int = Field(
         default=5,
@@ -91,6 +94,15 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = WebhookSettings()
     crypto: CryptoSettings = CryptoSettings()
     staff: StaffAuthSettings = StaffAuthSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _database_in_data_dir(cls, data: Any) -> Any:
+        """Without DATABASE_URL, the SQLite database is in DATA_DIR."""
+        if isinstance(data, dict) and not data.get("database_url"):
+            data_dir = Path(data.get("data_dir") or DEFAULT_DATA_DIR)
+            data = {**data, "database_url": f"sqlite+aiosqlite:///{data_dir}/odvarsel.db"}
+        return data
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

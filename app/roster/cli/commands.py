@@ -123,7 +123,8 @@ def import_rota(
 ) -> None:
     """Import shifts from an iCalendar file, replacing earlier imports in the window.
 
-    Events that cannot be matched to a member are listed on stderr.
+    Events that cannot be matched to a member are listed on stderr, and the exit status is
+    then 1 (the shifts that matched are imported all the same).
     """
     data = file.read_bytes()
     now = SystemClock().now()
@@ -143,6 +144,8 @@ def import_rota(
         typer.echo(f"  {_local(shift.starts_at)} to {_local(shift.ends_at)}  {shift.member_name}")
     for text in result.unmatched:
         typer.echo(f"not imported: {text}", err=True)
+    if result.unmatched:
+        raise typer.Exit(1)
 
 
 def roster_holes(

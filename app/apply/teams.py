@@ -157,7 +157,9 @@ async def _rotations(
         if same is not None:
             unmatched.remove(same)
             continue
-        await rota_service.delete_rotation(ctx.admin, team_id=team.id, rotation_id=rotation.id)
+        await rota_service.delete_entry(
+            ctx.admin, rota_service.ROTATIONS, team_id=team.id, entry_id=rotation.id
+        )
         ctx.report.change(REMOVED, f"rotation {rotation.name or '(unnamed)'} of {team.name}")
     for rotation_in in unmatched:
         await rota_service.create_rotation(ctx.admin, team_id=team.id, rotation_in=rotation_in)

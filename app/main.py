@@ -19,6 +19,7 @@ from app.api.clients import router as clients_router
 from app.api.error_handlers import install_error_handlers
 from app.audit.router import router as audit_router
 from app.auth.directory import ClientDirectory
+from app.auth.external import ExternalIssuer
 from app.auth.limits import TokenGuard
 from app.auth.router import router as auth_router
 from app.auth.staff.router import router as staff_router
@@ -157,6 +158,7 @@ def lifespan_for(
             clients=ClientDirectory(sessions, clock),
             token_guard=TokenGuard(),
             webhook_addresses=webhook_addresses,
+            external_tokens=ExternalIssuer.of(settings.client_oidc),
         )
         web.state.odvarsel = app.state.odvarsel  # the staff pages share it
         worker_task = asyncio.create_task(worker.run()) if settings.worker.run_in_app else None

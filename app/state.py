@@ -18,6 +18,7 @@ from app.config import Settings
 
 if TYPE_CHECKING:
     from app.auth.directory import ClientDirectory
+    from app.auth.external import ExternalIssuer
     from app.auth.limits import TokenGuard
     from app.auth.tokens import TokenCodec
     from app.notify.outcomes import OutcomeHandlers
@@ -45,3 +46,6 @@ class AppState:
     webhook_addresses: AddressGuard
     """Where webhooks may go: checked when a URL is set and at every connection (tests
     replace its `resolve` to make a name resolve to loopback)."""
+    external_tokens: ExternalIssuer | None = None
+    """The OIDC issuer whose access tokens machine clients may use too (HelseID); None
+    unless `CLIENT_OIDC__ENABLED`."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 
+from app.auth import jwks
 from app.auth.errors import TooManyAttempts
 from app.auth.staff import oidc, service
 from app.auth.staff.deps import CurrentStaff
@@ -220,7 +221,7 @@ async def oidc_signin(
     _check_misses(state, request)
     now = state.clock.now()
     try:
-        claims = await oidc.verify_token(
+        claims = await jwks.verify_token(
             body.id_token,
             source=key_set,
             issuer=settings.oidc_issuer,
@@ -240,9 +241,9 @@ async def oidc_signin(
             now=now,
             settings=settings,
         )
-    except oidc.KeysUnavailable as exc:
+    except jwks.KeysUnavailable as exc:
         raise SignInUnavailable(str(exc), headers={"Retry-After": "30"}) from None
-    except oidc.OidcRefused as exc:
+    except jwks.OidcRefused as exc:
         runtime_of(state).guard.missed(client_address(request), now=now)
         raise Unauthorized(
             f"The ID token was refused: {exc}.",

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.auth.jwks import KeySetSource
 from app.auth.staff.limits import SignInGuard
-from app.auth.staff.oidc import KeySetSource
 from app.auth.staff.security import PageKeys
 from app.state import AppState
 

@@ -27,6 +27,7 @@ from app.auth.tokens import TokenCodec
 from app.clock import Clock, SystemClock
 from app.config import Settings, get_settings
 from app.config.errors import ConfigError, report_config_error
+from app.counters import Counters
 from app.db import create_engine, create_sessionmaker
 from app.decisions.router import router as decisions_router
 from app.drug_warnings.reports.router import router as concern_reports_router
@@ -131,6 +132,7 @@ def lifespan_for(
         sender = build_sender(settings, http=http, clock=clock)
         cipher = build_cipher(settings)
         webhook_addresses = AddressGuard(policy_of(settings))
+        counters = Counters(sessions, secret=settings.jwt_secret())
         worker = Worker(
             sessions=sessions,
             sender=sender,
@@ -156,7 +158,8 @@ def lifespan_for(
             outcomes=worker.outcomes,
             worker=worker,
             clients=ClientDirectory(sessions, clock),
-            token_guard=TokenGuard(),
+            token_guard=TokenGuard(counters),
+            counters=counters,
             webhook_addresses=webhook_addresses,
             external_tokens=ExternalIssuer.of(settings.client_oidc),
         )

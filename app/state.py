@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.clock import Clock
 from app.config import Settings
+from app.counters import Counters
 
 if TYPE_CHECKING:
     from app.auth.directory import ClientDirectory
@@ -43,6 +44,8 @@ class AppState:
     worker: Worker
     clients: ClientDirectory
     token_guard: TokenGuard
+    counters: Counters
+    """The rate limits' counters, in the database every instance shares."""
     webhook_addresses: AddressGuard
     """Where webhooks may go: checked when a URL is set and at every connection (tests
     replace its `resolve` to make a name resolve to loopback)."""

@@ -84,7 +84,7 @@ async def token(
     response.headers["Cache-Control"] = "no-store"
     now = state.clock.now()
     address = client_address(request)
-    service.admit_attempt(
+    await service.admit_attempt(
         state.token_guard, grant_type=grant_type, client_id=client_id, address=address, now=now
     )
     # A short transaction of its own, not `TxSession`: no connection is held while the secret

@@ -41,7 +41,7 @@ def runtime_of(state: AppState) -> StaffRuntime:
                 cache_for=timedelta(minutes=settings.oidc_jwks_cache_minutes),
             )
         runtime = StaffRuntime(
-            guard=SignInGuard(), keys=PageKeys(state.tokens.secret), key_set=key_set
+            guard=SignInGuard(state.counters), keys=PageKeys(state.tokens.secret), key_set=key_set
         )
         _runtimes[state.sessions] = runtime
     return runtime

@@ -19,6 +19,7 @@ from app.api.clients import router as clients_router
 from app.api.error_handlers import install_error_handlers
 from app.audit.router import router as audit_router
 from app.auth.directory import ClientDirectory
+from app.auth.external import ExternalIssuer
 from app.auth.limits import TokenGuard
 from app.auth.router import router as auth_router
 from app.auth.staff.router import router as staff_router
@@ -26,6 +27,7 @@ from app.auth.tokens import TokenCodec
 from app.clock import Clock, SystemClock
 from app.config import Settings, get_settings
 from app.config.errors import ConfigError, report_config_error
+from app.counters import Counters
 from app.db import create_engine, create_sessionmaker
 from app.decisions.router import router as decisions_router
 from app.drug_warnings.reports.router import router as concern_reports_router
@@ -130,6 +132,7 @@ def lifespan_for(
         sender = build_sender(settings, http=http, clock=clock)
         cipher = build_cipher(settings)
         webhook_addresses = AddressGuard(policy_of(settings))
+        counters = Counters(sessions, secret=settings.jwt_secret())
         worker = Worker(
             sessions=sessions,
             sender=sender,
@@ -155,8 +158,10 @@ def lifespan_for(
             outcomes=worker.outcomes,
             worker=worker,
             clients=ClientDirectory(sessions, clock),
-            token_guard=TokenGuard(),
+            token_guard=TokenGuard(counters),
+            counters=counters,
             webhook_addresses=webhook_addresses,
+            external_tokens=ExternalIssuer.of(settings.client_oidc),
         )
         web.state.odvarsel = app.state.odvarsel  # the staff pages share it
         worker_task = asyncio.create_task(worker.run()) if settings.worker.run_in_app else None

@@ -15,9 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.clock import Clock
 from app.config import Settings
+from app.counters import Counters
 
 if TYPE_CHECKING:
     from app.auth.directory import ClientDirectory
+    from app.auth.external import ExternalIssuer
     from app.auth.limits import TokenGuard
     from app.auth.tokens import TokenCodec
     from app.notify.outcomes import OutcomeHandlers
@@ -42,6 +44,11 @@ class AppState:
     worker: Worker
     clients: ClientDirectory
     token_guard: TokenGuard
+    counters: Counters
+    """The rate limits' counters, in the database every instance shares."""
     webhook_addresses: AddressGuard
     """Where webhooks may go: checked when a URL is set and at every connection (tests
     replace its `resolve` to make a name resolve to loopback)."""
+    external_tokens: ExternalIssuer | None = None
+    """The OIDC issuer whose access tokens machine clients may use too (HelseID); None
+    unless `CLIENT_OIDC__ENABLED`."""

@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from app import heartbeat, once
+from app import counters, heartbeat, once
 from app.alerts import models as alerts_models
 from app.answers import models as answers_models
 from app.audit import models as audit_models
@@ -35,6 +35,7 @@ __all__ = [
     "auth_models",
     "cluster_signals_models",
     "concern_reports_models",
+    "counters",
     "decisions_models",
     "drug_warnings_models",
     "escalation_models",

@@ -30,6 +30,8 @@ class ClientStanding:
     secret_version: int
     municipalities: frozenset[str]
     """Empty once the client is inactive: it acts for nobody."""
+    scopes: frozenset[str] = frozenset()
+    """What the client may do (given to a token from the external issuer, `app.auth.external`)."""
 
 
 class ClientDirectory:
@@ -67,5 +69,8 @@ async def _load(session: AsyncSession, client_id: str) -> ClientStanding | None:
         return None
     codes = await municipalities_of(session, client_id) if client.active else frozenset()
     return ClientStanding(
-        active=client.active, secret_version=client.secret_version, municipalities=codes
+        active=client.active,
+        secret_version=client.secret_version,
+        municipalities=codes,
+        scopes=frozenset(client.scopes.split()),
     )

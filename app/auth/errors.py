@@ -19,5 +19,17 @@ class TooManyAttempts(DomainError):
     status, slug, title = 429, "too-many-requests", "Too many requests"
 
 
+class KeySetUnavailable(DomainError):
+    """503 with Retry-After: the external token issuer's key set cannot be read now."""
+
+    status, slug, title = 503, "service-unavailable", "Service unavailable"
+
+
+class FormExpected(DomainError):
+    """415: the token endpoint reads a form (RFC 6749 §4.4.2), not JSON."""
+
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 def invalid_client() -> OAuthError:
     return OAuthError("invalid_client", "Unknown client or wrong secret.", status=401)

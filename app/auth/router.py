@@ -7,11 +7,11 @@ import binascii
 from typing import Annotated
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Form, Header, Request, Response
+from fastapi import APIRouter, Depends, Form, Header, Request, Response
 
 from app.auth import service
 from app.auth.deps import TOKEN_URL
-from app.auth.errors import OAuthError, invalid_client
+from app.auth.errors import FormExpected, OAuthError, invalid_client
 from app.auth.schemas import TokenResponse
 from app.deps import SessionDep, StateDep, client_address
 from app.problems import Problem
@@ -32,8 +32,24 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     return unquote(client_id), unquote(secret)
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
+def form_body(content_type: Annotated[str | None, Header(include_in_schema=False)] = None) -> None:
+    """A body in another type (JSON, usually) is refused before its fields are looked for, so
+    the caller learns to send a form instead of reading that `grant_type` is missing. Runs
+    before the form fields are validated (FastAPI solves dependencies first)."""
+    media_type = (content_type or "").partition(";")[0].strip().lower()
+    if media_type and media_type != FORM:
+        raise FormExpected(
+            f"The token endpoint reads a form: send the fields with Content-Type: {FORM} "
+            "(RFC 6749 §4.4.2), not JSON."
+        )
+
+
 @router.post(
     TOKEN_URL,
+    dependencies=[Depends(form_body)],
     response_model=TokenResponse,
     summary="Get an access token",
     description="Client credentials grant. Send `client_id` and `client_secret` as form fields "
@@ -68,7 +84,7 @@ async def token(
     response.headers["Cache-Control"] = "no-store"
     now = state.clock.now()
     address = client_address(request)
-    service.admit_attempt(
+    await service.admit_attempt(
         state.token_guard, grant_type=grant_type, client_id=client_id, address=address, now=now
     )
     # A short transaction of its own, not `TxSession`: no connection is held while the secret

@@ -114,7 +114,7 @@ class StoredClient:
     secret_version: int
 
 
-def admit_attempt(
+async def admit_attempt(
     guard: TokenGuard, *, grant_type: str, client_id: str, address: str, now: datetime
 ) -> None:
     """Refuse at once what will not be checked: another grant, or an attempt over the limit.
@@ -123,7 +123,7 @@ def admit_attempt(
         raise OAuthError(
             "unsupported_grant_type", "Only grant_type=client_credentials is supported."
         )
-    wait = guard.admit(client_id=client_id, address=address, now=now)
+    wait = await guard.admit(client_id=client_id, address=address, now=now)
     if wait is not None:
         raise TooManyAttempts(
             "Too many failed attempts for this client or from this address. "
@@ -163,7 +163,7 @@ async def issue_token(
     )
     if client is None or not client.active or not secret_ok:
         raise invalid_client()  # counted as failed since admit_attempt
-    guard.succeeded(client_id=client_id, address=address, now=now)
+    await guard.succeeded(client_id=client_id, address=address, now=now)
     granted = list(client.scopes)
     if requested_scope:
         requested = set(requested_scope.split())

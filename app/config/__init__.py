@@ -28,6 +28,7 @@ from app.config.checks import problems_of
 from app.config.errors import ConfigError
 from app.config.sections import (
     AuthSettings,
+    ClientOidcSettings,
     CryptoSettings,
     HttpSettings,
     IntakeSettings,
@@ -94,6 +95,7 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = WebhookSettings()
     crypto: CryptoSettings = CryptoSettings()
     staff: StaffAuthSettings = StaffAuthSettings()
+    client_oidc: ClientOidcSettings = ClientOidcSettings()
 
     @model_validator(mode="before")
     @classmethod

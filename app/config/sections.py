@@ -1,5 +1,6 @@
 """The nested sections of the settings, one per concern: `AUTH__*`, `HTTP__*`, `LINKS__*`,
-`INTAKE__*`, `SMS__*`, `WORKER__*`, `WEBHOOKS__*`, `CRYPTO__*` and `STAFF__*`.
+`INTAKE__*`, `SMS__*`, `WORKER__*`, `WEBHOOKS__*`, `CRYPTO__*`, `STAFF__*` and
+`CLIENT_OIDC__*`.
 
 Each checks its own fields; what needs several sections, or a domain's knowledge (a key's
 format, a link's length), is checked by `app.config.checks`.
@@ -20,6 +21,61 @@ class AuthSettings(BaseModel):
     issuer: str = Field(default="odvarsel", description="`iss` claim of issued tokens.")
     audience: str = Field(default="odvarsel-api", description="`aud` claim of issued tokens.")
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+
+
+_JWKS_URL = r"^(https://\S+|http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/\S*)?)$"
+"""A key set's URL: https, or http on loopback only (a local provider, tests)."""
+
+
+class ClientOidcSettings(BaseModel):
+    """Machine clients' access tokens from an OpenID Connect issuer (HelseID in production),
+    accepted besides our own client-credentials tokens (`app.auth.external`). Off unless
+    `enabled`; the token's client claim must name a registered, active client."""
+
+    enabled: bool = Field(default=False, description="Accept the issuer's access tokens.")
+    issuer: str | None = Field(
+        default=None, max_length=500, description="`iss` the issuer's tokens must carry."
+    )
+    audience: str | None = Field(
+        default=None, max_length=500, description="`aud` the tokens must carry (this API)."
+    )
+    jwks_url: str | None = Field(
+        default=None,
+        max_length=500,
+        pattern=_JWKS_URL,
+        description="The issuer's key set (JWKS): https, or http on loopback only.",
+    )
+    jwks_file: Path | None = Field(
+        default=None, description="The key set as a JSON file, instead of fetching it."
+    )
+    jwks_cache_minutes: int = Field(
+        default=60, ge=1, le=24 * 60, description="How long a fetched key set is used."
+    )
+    client_claim: str = Field(
+        default="client_id",
+        min_length=1,
+        max_length=100,
+        description="The claim naming the registered client the token acts as.",
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> ClientOidcSettings:
+        if self.enabled:
+            missing = [
+                name
+                for name, value in (
+                    ("CLIENT_OIDC__ISSUER", self.issuer),
+                    ("CLIENT_OIDC__AUDIENCE", self.audience),
+                    (
+                        "CLIENT_OIDC__JWKS_URL or CLIENT_OIDC__JWKS_FILE",
+                        self.jwks_url or self.jwks_file,
+                    ),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"enabled needs {', '.join(missing)}")
+        return self
 
 
 class HttpSettings(BaseModel):

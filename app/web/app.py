@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.auth.links.guard import LinkGuard
 from app.errors import is_database_unavailable
 from app.web.cases import router as cases_router
 from app.web.concerns import router as concerns_router
@@ -32,7 +31,7 @@ MOUNT_PATH = "/a"
 
 def create_web_app(*, secret: str) -> FastAPI:
     web = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-    web.state.web = WebState(guard=LinkGuard(), keys=Keys(secret))
+    web.state.web = WebState(keys=Keys(secret))
     web.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     web.include_router(cases_router)  # /a/cases before the links' /a/{token}
     web.include_router(concerns_router)  # /a/concerns, as /a/cases

@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 from app.alerts.details import SECTIONS, AlertDetails
-from app.auth.links.guard import LinkGuard
 from app.auth.links.service import token_hash
 from app.auth.staff.security import csrf_nonce
 from app.consent.enums import ConsentState
@@ -31,7 +30,6 @@ templates = page_templates(Path(__file__).parent / "templates")
 
 @dataclass
 class WebState:
-    guard: LinkGuard
     keys: Keys
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.answers.rules import Answer, AnswerKind
 from app.answers.service import NotTheTaker
+from app.auth.links.guard import LinkGuard
 from app.auth.links.service import LinkState, token_hash
 from app.auth.staff.security import set_cookie, set_new_nonce
 from app.deps import Transaction, TransactionDep, TxSession
@@ -40,14 +41,17 @@ async def _page(
     now = state.clock.now()
     key = token_hash(token)
     holder = web.keys.has(request, HOLDER_COOKIE, web.keys.holder(key))
-    wait = web.guard.wait_seconds(_address(request), now=now)
+    guard = LinkGuard(state.counters)
+    wait = await guard.wait_seconds(_address(request), now=now, session=session)
     if wait is not None and not holder:
         response = message_page(request, "page.too_many", status=429, seconds=wait)
         response.headers["Retry-After"] = str(wait)
         return response
     page = await service.open_link(session, token=token, now=now)
     if page is None:
-        web.guard.missed(_address(request), now=now)
+        # Nothing to keep; on SQLite this transaction holds the write lock the counter needs.
+        await session.rollback()
+        await guard.missed(_address(request), now=now)
         return message_page(request, "page.not_found", status=404)
     if page is LinkState.EXPIRED:
         return message_page(request, "page.expired", status=410)

@@ -147,7 +147,7 @@ async def send_link(
             error=words(language).gettext("invalid_mobile"),
         )
     now = state.clock.now()
-    wait = runtime.guard.admit_sms(mobile=number, address=client_address(request), now=now)
+    wait = await runtime.guard.admit_sms(mobile=number, address=client_address(request), now=now)
     if wait is not None:
         return _message(request, "too_many", language, status=429, seconds=wait)
     sent = await service.request_link(
@@ -204,7 +204,7 @@ async def _opened(
     one whose refusal is answered with a page, so it must roll back inside the endpoint."""
     runtime = runtime_of(state)
     now = state.clock.now()
-    wait = runtime.guard.wait_after_misses(client_address(request), now=now)
+    wait = await runtime.guard.wait_after_misses(client_address(request), now=now)
     if wait is not None:
         return _message(request, "too_many", "nb", status=429, seconds=wait)
     if state.settings.staff.mode != "sms_link":
@@ -212,7 +212,7 @@ async def _opened(
     async with session.begin():
         opened = await service.open_link(session, token=token, now=now)
     if opened is None:
-        runtime.guard.missed(client_address(request), now=now)
+        await runtime.guard.missed(client_address(request), now=now)
         return _message(request, "link.unknown", "nb", status=404, again=True)
     language = opened.members[0].language if opened.members else "nb"
     if opened.state is LinkState.USED:

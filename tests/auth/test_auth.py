@@ -85,6 +85,38 @@ async def test_token_requests_are_refused(
     assert body["error"] == error
 
 
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", b'{"grant_type": "client_credentials"}'),
+        ("application/json; charset=utf-8", b"{}"),
+        ("text/plain", b"grant_type=client_credentials"),
+    ],
+)
+async def test_a_body_that_is_no_form_is_refused_with_415(
+    factory: Factory, http: httpx.AsyncClient, content_type: str, body: bytes
+):
+    client = await factory.api_client(with_token=False)
+    if content_type.startswith("application/json") and body != b"{}":
+        body = json.dumps(
+            {
+                "grant_type": "client_credentials",
+                "client_id": client.client_id,
+                "client_secret": client.secret,
+            }
+        ).encode()
+    response = await http.post(
+        "/v1/oauth/token", content=body, headers={"Content-Type": content_type}
+    )
+    problem = assert_problem(response, 415)
+    assert problem["type"].endswith("/unsupported-media-type")
+    assert "application/x-www-form-urlencoded" in problem["detail"]
+    # The same credentials as a form get a token.
+    form = {"grant_type": "client_credentials", "client_id": client.client_id}
+    ok = await http.post("/v1/oauth/token", data={**form, "client_secret": client.secret})
+    assert ok.status_code == 200, ok.text
+
+
 async def test_missing_grant_type_is_a_validation_problem(http: httpx.AsyncClient):
     body = assert_problem(await http.post("/v1/oauth/token", data={}), 422)
     assert {"field": "grant_type", "reason": "Field required"} in body["errors"]

@@ -24,8 +24,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from app.api.admin import AdminScope
+from app.auth import jwks
 from app.auth.municipalities import EVERY_MUNICIPALITY
-from app.auth.staff import limits, oidc
+from app.auth.staff import limits
 from app.auth.staff.deps import current_staff
 from app.auth.staff.identity import StaffIdentity
 from app.auth.staff.rules import Access, CaseAccess, may_see
@@ -399,7 +400,7 @@ async def test_the_key_set_is_fetched_cached_and_refetched_for_a_new_key(
             # The provider rotates: a token with the new key's id fetches the set again (once
             # the last fetch is REFETCH_AFTER ago).
             server.keys = key_set(provider.key, ec_key)
-            clock.advance(oidc.REFETCH_AFTER)
+            clock.advance(jwks.REFETCH_AFTER)
             rotated = Provider(key=ec_key, now=clock.now()).token(phone_number=_mobile(team, 2))
             assert (await _sign_in(http, rotated)).status_code == 201
             assert server.fetches == 2
@@ -456,4 +457,4 @@ def test_oidc_mode_needs_its_settings() -> None:
     ],
 )
 def test_candidate_keys(key: dict[str, Any], alg: str, kid: str | None, fits: bool) -> None:
-    assert (oidc.candidate_keys([key], alg=alg, kid=kid) == [key]) is fits
+    assert (jwks.candidate_keys([key], alg=alg, kid=kid) == [key]) is fits

@@ -30,39 +30,17 @@ def at(minutes: float) -> datetime:
 
 
 @pytest.mark.parametrize(
-    ("failures", "when", "blocked_for"),
+    ("now", "start", "wait"),
     [
-        ([], 0, None),
-        ([0, 0], 0, None),  # under the limit
-        ([0, 0, 0], 0, 10 * MIN),  # at the limit: until the oldest leaves the window
-        ([0, 1, 2], 2, 8 * MIN),
-        ([0, 1, 2], 10, None),  # the oldest has left the window: one more attempt
-        ([0, 1, 2], 9.5, 0.5 * MIN),
-        ([0, 1, 2, 3], 10, 1 * MIN),  # the window slides
-        ([0, 5, 20], 20, None),  # old failures are forgotten
+        (T0, T0, 10 * 60),  # windows are aligned to the epoch: 12:00 starts one
+        (T0 + 9 * MIN, T0, 60),
+        (T0 + 9 * MIN + 59.5 * SECOND, T0, 1),  # at least a second
+        (T0 + 10 * MIN, T0 + 10 * MIN, 10 * 60),  # the next window
     ],
 )
-def test_failure_window(failures: list[float], when: float, blocked_for: timedelta | None):
-    window = limits.FailureWindow(max_failures=3, window=10 * MIN, max_keys=100)
-    for minute in failures:
-        window.record_failure("key", now=at(minute))
-    assert window.blocked_for("key", now=at(when)) == blocked_for
-    assert window.blocked_for("other", now=at(when)) is None
-
-
-def test_failure_window_keeps_a_bounded_number_of_keys():
-    window = limits.FailureWindow(max_failures=1, window=10 * MIN, max_keys=3)
-    for i in range(10):
-        window.record_failure(f"key-{i}", now=at(i / 100))
-    assert len(window) == 3
-    assert window.blocked_for("key-9", now=at(0.1)) is not None
-
-
-def test_forgetting_a_key_clears_it():
-    window = limits.FailureWindow(max_failures=1, window=10 * MIN, max_keys=3)
-    window.record_failure("key", now=at(0))
-    window.forget("key")
-    assert window.blocked_for("key", now=at(0)) is None
+def test_fixed_windows(now: datetime, start: datetime, wait: int):
+    assert limits.BY_CLIENT.start(now) == int(start.timestamp())
+    assert limits.BY_CLIENT.wait(now) == wait
 
 
 async def client_at(app: FastAPI, address: str) -> AsyncIterator[httpx.AsyncClient]:
@@ -202,16 +180,20 @@ async def test_attempts_waiting_for_a_check_count_against_the_limit(
     assert checks == limits.CLIENT_FAILURES
 
 
-def test_a_good_attempt_is_taken_back_and_not_counted_as_a_failure():
-    guard = limits.TokenGuard()
+async def test_a_good_attempt_is_taken_back_and_not_counted_as_a_failure(state: AppState):
+    guard = state.token_guard
     for second in range(limits.CLIENT_FAILURES - 1):
-        assert guard.admit(client_id="amk", address="10.0.0.1", now=T0 + second * SECOND) is None
+        now = T0 + second * SECOND
+        assert await guard.admit(client_id="amk", address="10.0.0.1", now=now) is None
     good_at = T0 + 30 * SECOND
-    assert guard.admit(client_id="amk", address="10.0.0.2", now=good_at) is None
-    guard.succeeded(client_id="amk", address="10.0.0.2", now=good_at)
+    assert await guard.admit(client_id="amk", address="10.0.0.2", now=good_at) is None
+    await guard.succeeded(client_id="amk", address="10.0.0.2", now=good_at)
     # From an address not known for the client: one failure left, then the limit.
-    assert guard.admit(client_id="amk", address="10.0.0.3", now=good_at + SECOND) is None
-    assert guard.admit(client_id="amk", address="10.0.0.3", now=good_at + SECOND) is not None
+    later = good_at + SECOND
+    assert await guard.admit(client_id="amk", address="10.0.0.3", now=later) is None
+    assert await guard.admit(client_id="amk", address="10.0.0.3", now=later) is not None
+    # The address that got a token is not held back by the others' failures.
+    assert await guard.admit(client_id="amk", address="10.0.0.2", now=later) is None
 
 
 async def test_no_database_connection_is_held_while_a_secret_is_checked(

@@ -6,10 +6,13 @@ that hold the session as a bearer token.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import jwks
 from app.auth.errors import TooManyAttempts
 from app.auth.staff import oidc, service
 from app.auth.staff.deps import CurrentStaff
@@ -85,13 +88,24 @@ def _team(member: StaffMember) -> dict[str, str]:
     }
 
 
-def _check_misses(state: AppState, request: Request) -> None:
-    wait = runtime_of(state).guard.wait_after_misses(client_address(request), now=state.clock.now())
+async def _check_misses(state: AppState, request: Request) -> None:
+    wait = await runtime_of(state).guard.wait_after_misses(
+        client_address(request), now=state.clock.now()
+    )
     if wait is not None:
         raise TooManyAttempts(
             "Too many refused sign-in attempts from this address.",
             headers={"Retry-After": str(wait)},
         )
+
+
+async def _missed(
+    state: AppState, request: Request, session: AsyncSession, *, now: datetime
+) -> None:
+    """Count a refused link or token against the address. The refused sign-in keeps nothing:
+    its transaction ends first (on SQLite it holds the write lock the counter needs)."""
+    await session.rollback()
+    await runtime_of(state).guard.missed(client_address(request), now=now)
 
 
 def _session_out(response: Response, signed_in: service.SignedIn) -> StaffSessionOut:
@@ -129,7 +143,7 @@ async def request_sms_signin(
     if settings.mode != "sms_link":
         raise Forbidden("Staff sign in through the municipality's login (OpenID Connect).")
     now = state.clock.now()
-    wait = runtime_of(state).guard.admit_sms(
+    wait = await runtime_of(state).guard.admit_sms(
         mobile=body.mobile, address=client_address(request), now=now
     )
     if wait is not None:
@@ -171,7 +185,7 @@ async def confirm_sms_signin(
 ) -> StaffSessionOut:
     if state.settings.staff.mode != "sms_link":
         raise Forbidden("Staff sign in through the municipality's login (OpenID Connect).")
-    _check_misses(state, request)
+    await _check_misses(state, request)
     now = state.clock.now()
     try:
         signed_in = await service.use_link(
@@ -183,7 +197,7 @@ async def confirm_sms_signin(
         )
     except service.SignInRefused as exc:
         if exc.refusal is service.Refusal.UNKNOWN:
-            runtime_of(state).guard.missed(client_address(request), now=now)
+            await _missed(state, request, session, now=now)
         raise _refused(exc) from None
     return _session_out(response, signed_in)
 
@@ -217,10 +231,10 @@ async def oidc_signin(
     if settings.mode != "oidc" or key_set is None:
         raise Forbidden("Staff sign in with a link sent by SMS here, not through OIDC.")
     assert settings.oidc_issuer is not None and settings.oidc_audience is not None
-    _check_misses(state, request)
+    await _check_misses(state, request)
     now = state.clock.now()
     try:
-        claims = await oidc.verify_token(
+        claims = await jwks.verify_token(
             body.id_token,
             source=key_set,
             issuer=settings.oidc_issuer,
@@ -240,10 +254,10 @@ async def oidc_signin(
             now=now,
             settings=settings,
         )
-    except oidc.KeysUnavailable as exc:
+    except jwks.KeysUnavailable as exc:
         raise SignInUnavailable(str(exc), headers={"Retry-After": "30"}) from None
-    except oidc.OidcRefused as exc:
-        runtime_of(state).guard.missed(client_address(request), now=now)
+    except jwks.OidcRefused as exc:
+        await _missed(state, request, session, now=now)
         raise Unauthorized(
             f"The ID token was refused: {exc}.",
             headers={"WWW-Authenticate": 'Bearer realm="staff", error="invalid_token"'},

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.auth.jwks import KeySetSource
 from app.auth.staff.limits import SignInGuard
-from app.auth.staff.oidc import KeySetSource
 from app.auth.staff.security import PageKeys
 from app.state import AppState
 
@@ -41,7 +41,7 @@ def runtime_of(state: AppState) -> StaffRuntime:
                 cache_for=timedelta(minutes=settings.oidc_jwks_cache_minutes),
             )
         runtime = StaffRuntime(
-            guard=SignInGuard(), keys=PageKeys(state.tokens.secret), key_set=key_set
+            guard=SignInGuard(state.counters), keys=PageKeys(state.tokens.secret), key_set=key_set
         )
         _runtimes[state.sessions] = runtime
     return runtime

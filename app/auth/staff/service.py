@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import jwks
 from app.auth.staff import oidc, repository, rules, texts, tokens
 from app.auth.staff.identity import StaffIdentity
 from app.auth.staff.models import SignInVia, StaffSession, StaffSignInLink
@@ -216,7 +217,7 @@ async def sign_in_by_id_token(
     settings: StaffAuthSettings,
 ) -> SignedIn:
     """Signs in the member a verified ID token names, once per token: a second use is
-    `oidc.OidcRefused`. The use is recorded in the caller's transaction, so a sign-in refused
+    `jwks.OidcRefused`. The use is recorded in the caller's transaction, so a sign-in refused
     here (409 choose a team, 403 no member) rolls it back and the same token may try again."""
     first = await first_use(
         session,
@@ -226,7 +227,7 @@ async def sign_in_by_id_token(
         now=now,
     )
     if not first:
-        raise oidc.OidcRefused("the token was already used to sign in; sign in again")
+        raise jwks.OidcRefused("the token was already used to sign in; sign in again")
     return await sign_in_by_claim(
         session,
         identifier=identifier,

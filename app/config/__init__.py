@@ -32,6 +32,7 @@ from app.config.sections import (
     HttpSettings,
     IntakeSettings,
     LinkSettings,
+    MetricsSettings,
     SmsSettings,
     StaffAuthSettings,
     WebhookSettings,
@@ -91,6 +92,7 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = WebhookSettings()
     crypto: CryptoSettings = CryptoSettings()
     staff: StaffAuthSettings = StaffAuthSettings()
+    metrics: MetricsSettings = MetricsSettings()
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -46,8 +46,8 @@ class _Snapshot(Collector):
     response_class=Response,
     responses={
         200: {
-            "description": "Prometheus text exposition format 0.0.4",
-            "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+            "description": "Prometheus' text exposition format (`text/plain; version=…`)",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
         },
         401: {"description": "METRICS__TOKEN is set and the request did not give it"},
         404: {"description": "Metrics are off (METRICS__ENABLED=false)"},

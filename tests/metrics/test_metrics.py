@@ -3,9 +3,11 @@ nothing personal; the token; a worker's own metrics port."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 from sqlalchemy import update
@@ -159,3 +161,34 @@ async def test_a_worker_process_serves_its_rounds_on_its_port(
     assert answer.status_code == 200
     assert 'odvarsel_worker_rounds_total{engine="dispatch",outcome="ok"}' in answer.text
     assert serve_worker_metrics(settings) is None, "no port set: nothing served"
+
+
+class _FailingEngine:
+    """Stands in for the cluster engine, and fails every round."""
+
+    name = "clusters"
+
+    async def run_once(self, now: datetime) -> int:
+        raise RuntimeError("a bug in the engine")
+
+
+async def test_a_failed_round_is_logged_and_counted(
+    http: httpx.AsyncClient, state: AppState, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = await scrape(http)
+    failed_before = sum(
+        s.value
+        for s in before.get("odvarsel_worker_rounds_total", [])
+        if s.labels == {"engine": "clusters", "outcome": "failed"}
+    )
+    state.worker.side_engines[-1] = _FailingEngine()
+    caplog.set_level(logging.ERROR, logger="app.worker")
+    await state.worker.run_once()
+    [failure] = [r for r in caplog.records if r.getMessage() == "engine round failed"]
+    assert failure.__dict__["engine"] == "clusters"
+    assert failure.__dict__["error_type"] == "RuntimeError"
+    assert "a bug" not in caplog.text, "the error's type, never its message"
+    after = await scrape(http)
+    failed = value(after, "odvarsel_worker_rounds_total", engine="clusters", outcome="failed")
+    assert failed == failed_before + 1
+    assert value(after, "odvarsel_worker_rounds_total", engine="dispatch", outcome="ok") >= 1

@@ -9,7 +9,7 @@ every stored alert, so a scrape reads one row per triage action, not one per ale
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from prometheus_client.core import (
@@ -136,7 +136,7 @@ async def outbox(session: AsyncSession, *, now: datetime) -> list[Metric]:
         )
     )
     backlog, oldest = due.one()
-    age = (now - _aware(oldest)).total_seconds() if oldest is not None else 0.0
+    age = (now - oldest).total_seconds() if oldest is not None else 0.0
     failed = await session.execute(
         select(col(OutboxMessage.subject_kind), func.count())
         .where(col(OutboxMessage.status) == OutboxStatus.FAILED.value)
@@ -170,11 +170,6 @@ async def outbox(session: AsyncSession, *, now: datetime) -> list[Metric]:
             value=webhooks or 0,
         ),
     ]
-
-
-def _aware(value: datetime) -> datetime:
-    """A naive time (SQLite keeps no offset) is UTC, as every stored time."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 async def overdue_steps(session: AsyncSession, *, now: datetime) -> Metric:

@@ -174,6 +174,7 @@ async def _run_worker(settings: Settings) -> None:
 
     import httpx
 
+    from app.metrics.process import serve_worker_metrics
     from app.notify.senders import build_sender
     from app.worker import Worker
 
@@ -190,9 +191,12 @@ async def _run_worker(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, worker.stop)
+        metrics = serve_worker_metrics(settings)  # METRICS__WORKER_PORT, if set
         try:
             await worker.run()
         finally:
+            if metrics is not None:
+                metrics.shutdown()
             await sender.aclose()
             await engine.dispose()
 

@@ -37,7 +37,8 @@ from app.followup.cases.router import router as followup_cases_router
 from app.followup.templates.router import router as followup_templates_router
 from app.input_guard import InputGuard
 from app.logging import configure_logging, silence_parameter_loggers
-from app.middleware import BodySizeLimit, MethodGate, RequestLog
+from app.metrics.router import router as metrics_router
+from app.middleware import BodySizeLimit, MethodGate, RequestId, RequestLog
 from app.notify.senders import build_sender
 from app.notify.webhooks import router as webhooks_router
 from app.openapi import SERVERS, install_docs, install_openapi, operation_id
@@ -113,6 +114,7 @@ def api_routes() -> tuple[BaseRoute, ...]:
         documents["cluster-rules"],
         inbound_sms_router,
         health.router,
+        metrics_router,
     ):
         builder.include_router(router)
     return tuple(builder.router.routes)
@@ -205,6 +207,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.add_middleware(MethodGate, skip_prefixes=(WEB_PATH + "/",))  # before the input checks
     app.add_middleware(BodySizeLimit, max_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestLog)
+    app.add_middleware(RequestId)  # outermost: the request log's line carries the id
     return app
 
 

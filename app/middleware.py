@@ -1,15 +1,20 @@
-"""ASGI middleware: a request body size limit, a request log without personal data, and the
-answer to OPTIONS and to methods a path does not take."""
+"""ASGI middleware: a request id on every answer and log line, a request body size limit, a
+request log without personal data, and the answer to OPTIONS and to methods a path does not
+take."""
 
 from __future__ import annotations
 
 import logging
+import re
 import time
+import uuid
 from typing import Any
 
+from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.logging import current_request_id
 from app.paths import public_path, route_index
 from app.problems import problem_response
 
@@ -33,6 +38,51 @@ class HttpMiddleware:
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         raise NotImplementedError
+
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/+=-]{0,63}")
+_ID_NUMBER = re.compile(r"[0-9]{11}")
+"""Eleven digits in a row: a national identity number's shape, never logged."""
+
+
+def request_id_of(scope: Scope) -> str:
+    """The caller's `X-Request-ID` when it is sane (1-64 printable characters of an id, and
+    nothing shaped like a national identity number), else a new one."""
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            given: str = value.decode("latin-1")
+            if _SANE_REQUEST_ID.fullmatch(given) and not _ID_NUMBER.search(given):
+                return given
+            break
+    return uuid.uuid4().hex
+
+
+def request_id_headers() -> dict[str, str]:
+    """`X-Request-ID` of the request being handled, for an answer made outside `RequestId`
+    (Starlette's ServerErrorMiddleware answers a 500 from outside every middleware)."""
+    request_id = current_request_id.get()
+    return {REQUEST_ID_HEADER: request_id} if request_id is not None else {}
+
+
+class RequestId(HttpMiddleware):
+    """Gives each request an id (`request_id_of`), answers it in `X-Request-ID` and puts it
+    on every log line written while the request is handled (`app.logging`).
+
+    After an error the id stays set in the request's context (its own task under uvicorn),
+    so the 500 handler outside this middleware logs and answers it too."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = request_id_of(scope)
+        reset = current_request_id.set(request_id)
+
+        async def with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        await self.app(scope, receive, with_id)
+        current_request_id.reset(reset)
 
 
 class BodyTooLarge(Exception):

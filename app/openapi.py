@@ -5,12 +5,14 @@ application/problem+json, operation ids that read like an SDK (`createAlert`), a
 entry, `security` on every operation (HTTP Basic on the token endpoint, Twilio's signature on
 its webhook, none on the probes), 413/415 where a body is read, and the two 422s of
 POST /v1/alerts told apart. `/docs` and `/redoc` are served with assets from the
-`fastapi-offline` package, so they work without a CDN; they are off in production unless
-HTTP__DOCS_ENABLED is set.
+`fastapi-offline` package, so they work without a CDN (ReDoc's own script is served with its
+one CDN address, the "API docs by Redocly" logo, pointed at the local favicon); they are off
+in production unless HTTP__DOCS_ENABLED is set.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +25,15 @@ from fastapi.openapi.docs import (
 )
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from app.problems import PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 DOCS_ASSETS_PATH = "/docs-assets"
 DOCS_ASSETS_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
+REDOC_JS_PATH = f"{DOCS_ASSETS_PATH}/redoc.local.js"
+REDOC_CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 SERVERS = [{"url": "/", "description": "This odvarsel instance"}]
 """The app's `servers` (`FastAPI(servers=...)`)."""
@@ -47,6 +51,7 @@ OPERATION_IDS: dict[str, str] = {
     "twilio_status": "receiveTwilioStatus",
     "healthz": "getHealth",
     "readyz": "getReadiness",
+    "metrics": "getMetrics",
 }
 """Operation ids by endpoint function name, where the camelCase of the name reads badly."""
 
@@ -64,12 +69,19 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
         "description": "Twilio's HMAC-SHA1 signature of the URL and form, keyed with the "
         "account's auth token. Unsigned or forged callbacks get 403.",
     },
+    "MetricsToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "On /metrics only, when METRICS__TOKEN is set: that token.",
+    },
 }
 
 OPERATION_SECURITY: dict[str, list[dict[str, list[str]]]] = {
     # Basic, or the credentials as form fields (no scheme).
     "createAccessToken": [{"ClientBasic": []}, {}],
     "receiveTwilioStatus": [{"TwilioSignature": []}],
+    # The token only when METRICS__TOKEN is set.
+    "getMetrics": [{"MetricsToken": []}, {}],
 }
 """Security of operations without a bearer token; any other such operation is public."""
 
@@ -215,7 +227,7 @@ TAG_DESCRIPTIONS: dict[str, str] = {
     "recording outcomes, assigning, closing early. No personal data.",
     "admin: follow-up": "The follow-up templates (survivor, fatal) that a municipality's cases "
     "are opened from: steps, owners, deadlines after the overdose, conditions.",
-    "operations": "Liveness and readiness probes.",
+    "operations": "Liveness and readiness probes, and Prometheus metrics.",
 }
 
 
@@ -244,6 +256,11 @@ def install_docs(app: FastAPI) -> None:
     assert app.openapi_url is not None
     openapi_url = app.openapi_url
     redirect_url = "/docs/oauth2-redirect"
+
+    async def redoc_js() -> Response:
+        return Response(_redoc_script(), media_type="text/javascript")
+
+    app.add_api_route(REDOC_JS_PATH, redoc_js, include_in_schema=False)  # before the mount
     app.mount(DOCS_ASSETS_PATH, StaticFiles(directory=DOCS_ASSETS_DIR), name="docs-assets")
 
     async def swagger_ui() -> HTMLResponse:
@@ -263,7 +280,7 @@ def install_docs(app: FastAPI) -> None:
         return get_redoc_html(
             openapi_url=openapi_url,
             title=f"{app.title} - ReDoc",
-            redoc_js_url=f"{DOCS_ASSETS_PATH}/redoc.standalone.js",
+            redoc_js_url=REDOC_JS_PATH,
             redoc_favicon_url=f"{DOCS_ASSETS_PATH}/favicon.png",
             with_google_fonts=False,
         )
@@ -271,6 +288,13 @@ def install_docs(app: FastAPI) -> None:
     app.add_api_route("/docs", swagger_ui, include_in_schema=False)
     app.add_api_route(redirect_url, swagger_ui_redirect, include_in_schema=False)
     app.add_api_route("/redoc", redoc, include_in_schema=False)
+
+
+@cache
+def _redoc_script() -> bytes:
+    """ReDoc's standalone script with its footer's logo taken from the app, not a CDN."""
+    script = (DOCS_ASSETS_DIR / "redoc.standalone.js").read_text(encoding="utf-8")
+    return script.replace(REDOC_CDN_LOGO, f"{DOCS_ASSETS_PATH}/favicon.png").encode()
 
 
 def finish(spec: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol
@@ -46,6 +47,7 @@ from app.escalation.engine import outcomes as escalation_outcomes
 from app.escalation.engine.messages import SUBJECT_KIND as ALERT_MESSAGES
 from app.escalation.engine.runner import EscalationEngine
 from app.followup.cases.engine import FollowupEngine
+from app.metrics.process import record_round
 from app.notify.dispatcher import Dispatcher
 from app.notify.outbox import SIDE_WAKE_CHANNEL, WAKE_CHANNEL
 from app.notify.outcomes import OutcomeHandlers
@@ -165,13 +167,16 @@ class Worker:
         """Every engine once, in order: the work done, and whether one failed."""
         done, failed = 0, False
         for engine in engines:
+            started = time.perf_counter()  # a duration, not a time of day: no clock seam
+            this_failed = False
             try:
                 done += await engine.run_once(self._clock.now())
             except Exception as exc:  # the other engines' work must still be done
-                failed = True
+                failed = this_failed = True
                 log.error(
                     "engine round failed", extra={"engine": engine.name, **describe_error(exc)}
                 )
+            record_round(engine.name, seconds=time.perf_counter() - started, failed=this_failed)
         return done, failed
 
     async def _completed(self, now: datetime) -> None:
@@ -202,6 +207,8 @@ class Worker:
         """Every lane, each in a loop of its own, until `stop`."""
         listener = await self._listen()
         side = zip(self.side_engines, self._side_wakes, strict=True)
+        engines = [engine.name for engine in (*self.engines, *self.side_engines)]
+        log.info("worker started", extra={"worker_id": self.worker_id, "engines": engines})
         try:
             await asyncio.gather(
                 self._loop(self._paging_round, self._paging_wake),
@@ -210,6 +217,7 @@ class Worker:
         finally:
             if listener is not None:
                 await listener.close()
+            log.info("worker stopped", extra={"worker_id": self.worker_id})
 
     async def _side_round(self, engine: Engine) -> int:
         """A side lane once; after a busy follow-up round the paging lane sends its SMS."""

@@ -21,6 +21,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import DomainError, is_database_unavailable
+from app.middleware import request_id_headers
 from app.paths import public_path
 from app.problems import RETRY_AFTER_SECONDS, RETRY_IS_SAFE, field_path, problem_response
 
@@ -94,7 +95,7 @@ async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
             detail="The database could not be reached; the request may not have been "
             f"completed. Retry in {RETRY_AFTER_SECONDS} seconds. {RETRY_IS_SAFE}",
             instance=public_path(request.scope),
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS), **request_id_headers()},
         )
     log.error("unhandled error", extra={"error_type": type(exc).__name__})
     return problem_response(
@@ -103,6 +104,7 @@ async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         title="Internal error",
         detail="The request may or may not have been completed. Retry later. " + RETRY_IS_SAFE,
         instance=public_path(request.scope),
+        headers=request_id_headers(),
     )
 
 

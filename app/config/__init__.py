@@ -33,6 +33,7 @@ from app.config.sections import (
     HttpSettings,
     IntakeSettings,
     LinkSettings,
+    MetricsSettings,
     SmsSettings,
     StaffAuthSettings,
     WebhookSettings,
@@ -96,6 +97,7 @@ class Settings(BaseSettings):
     crypto: CryptoSettings = CryptoSettings()
     staff: StaffAuthSettings = StaffAuthSettings()
     client_oidc: ClientOidcSettings = ClientOidcSettings()
+    metrics: MetricsSettings = MetricsSettings()
 
     @model_validator(mode="before")
     @classmethod

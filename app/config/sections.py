@@ -1,6 +1,6 @@
 """The nested sections of the settings, one per concern: `AUTH__*`, `HTTP__*`, `LINKS__*`,
-`INTAKE__*`, `SMS__*`, `WORKER__*`, `WEBHOOKS__*`, `CRYPTO__*`, `STAFF__*` and
-`CLIENT_OIDC__*`.
+`INTAKE__*`, `SMS__*`, `WORKER__*`, `WEBHOOKS__*`, `CRYPTO__*`, `STAFF__*`,
+`CLIENT_OIDC__*` and `METRICS__*`.
 
 Each checks its own fields; what needs several sections, or a domain's knowledge (a key's
 format, a link's length), is checked by `app.config.checks`.
@@ -284,4 +284,30 @@ class StaffAuthSettings(BaseModel):
             ]
             if missing:
                 raise ValueError(f"mode oidc needs {', '.join(missing)}")
+        return self
+
+
+class MetricsSettings(BaseModel):
+    """Prometheus metrics (app/metrics): `/metrics` on the API, a port of its own on a worker
+    run as its own process."""
+
+    enabled: bool = Field(default=True, description="Serve /metrics on the API.")
+    token: SecretStr | None = Field(
+        default=None,
+        description="When set, /metrics (the API's and a worker's) answers only "
+        "`Authorization: Bearer <token>`; unset, it answers anyone who reaches it (keep it "
+        "off the public proxy, as compose.yaml does).",
+    )
+    worker_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="`odvarsel worker` serves its own metrics (rounds, round durations) on "
+        "this port at HOST; unset: not served.",
+    )
+
+    @model_validator(mode="after")
+    def _long_token(self) -> MetricsSettings:
+        if self.token is not None and len(self.token.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
         return self

@@ -100,8 +100,8 @@ async def alerts_received(session: AsyncSession) -> Metric:
     for kind, action, count in rows:
         key = (_label(kind, KINDS), _action(action))
         counts[key] = counts.get(key, 0) + count
-    for (kind, action), count in sorted(counts.items()):
-        family.add_metric([kind, action], count)
+    for labels, count in sorted(counts.items()):
+        family.add_metric(list(labels), count)
     return family
 
 

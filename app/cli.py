@@ -1,6 +1,6 @@
 """Admin commands: `odvarsel migrate | seed-demo | create-client | serve | openapi`, for
 clients `client list | deactivate | rotate-secret`, and for rosters
-`add-team | add-member | import-rota | roster-holes`."""
+`add-team | add-member | import-rota | roster-holes`, and for the form `add-reporter`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from app.config import Settings, get_settings
 from app.config.errors import ConfigError, report_config_error
 from app.db import create_engine, create_sessionmaker
 from app.errors import DomainError
+from app.reporters import commands as reporter_commands
 from app.roster.cli import commands as roster_commands
 
 settings_checks.install()  # before any command reads the settings
@@ -177,6 +178,7 @@ cli.command("add-team")(roster_commands.add_team)
 cli.command("add-member")(roster_commands.add_member)
 cli.command("import-rota")(roster_commands.import_rota)
 cli.command("roster-holes")(roster_commands.roster_holes)
+cli.command("add-reporter")(reporter_commands.add_reporter)
 
 
 def main() -> None:

@@ -82,7 +82,12 @@ def _form_page(
 def _options(prefix: str, values: tuple[str, ...], language: str) -> list[tuple[str, str]]:
     """(value, words) of a choice, in the words the alert's page shows it with."""
     said = words(language)
-    return [(value, said.gettext_or(f"{prefix}.{value}", value).capitalize()) for value in values]
+    return [(value, _sentence(said.gettext_or(f"{prefix}.{value}", value))) for value in values]
+
+
+def _sentence(words_of_value: str) -> str:
+    """The words as a choice starts: a capital first letter, the rest as written (ØHD)."""
+    return words_of_value[:1].upper() + words_of_value[1:]
 
 
 @router.api_route("/", methods=["GET", "HEAD"])

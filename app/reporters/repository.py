@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -160,10 +161,14 @@ async def sign_out(session: AsyncSession, *, session_id: uuid.UUID, now: datetim
 async def record_alert(
     session: AsyncSession, *, reporter_id: uuid.UUID, alert_id: uuid.UUID, now: datetime
 ) -> None:
-    """Notes that the reporter sent the alert (again on a resend: kept once)."""
-    if await session.get(ReporterAlert, alert_id) is None:
-        session.add(ReporterAlert(alert_id=alert_id, reporter_id=reporter_id, created_at=now))
-        await session.flush()
+    """Notes that the reporter sent the alert (again on a resend: kept once, and two resends
+    racing cannot both insert: ON CONFLICT DO NOTHING, as the alert's own insert)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(ReporterAlert.__table__)  # type: ignore[attr-defined]
+        .values(alert_id=alert_id, reporter_id=reporter_id, created_at=now)
+        .on_conflict_do_nothing(index_elements=["alert_id"])
+    )
 
 
 async def sent_by(session: AsyncSession, *, reporter_id: uuid.UUID, alert_id: uuid.UUID) -> bool:

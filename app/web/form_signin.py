@@ -8,7 +8,9 @@ as the staff's (app/web/signin.py) and with the same limits (app.auth.staff.limi
 * `POST /skjema/s/logg-ut`: signs out.
 
 With `STAFF__MODE=oidc` reporters sign in as staff do, with the provider's ID token
-(`POST /skjema/s/oidc`, field `id_token`), matched on the same claim.
+(`POST /skjema/s/oidc`, fields `id_token` and the page's `csrf`), matched on the same claim
+and used once. As for staff (`POST /v1/staff/signin/oidc`), getting the token from the
+provider is the municipality's login integration's; this page only takes it.
 Pages never raise domain errors: every refusal is a page.
 """
 
@@ -109,6 +111,7 @@ async def signin_form(request: Request, state: StateDep, keys: Keys) -> Response
         minutes=settings.link_minutes,
         csrf=keys.csrf_token(csrf_nonce(request, CSRF_COOKIE), SIGNIN_PURPOSE),
         action=signin_url(request),
+        oidc_action=f"{pages_root(request)}/s/oidc",
         mobile="",
         error=None,
     )

@@ -135,3 +135,43 @@ async def test_the_form_shows_each_error_beside_its_field(
     await page.get_by_role("button", name="Send melding").click()
     await expect(page.get_by_role("heading", name="Meldingen er sendt")).to_be_visible()
     assert await count_alerts(state) == 1
+
+
+async def test_a_draft_survives_a_reload_and_is_still_one_alert(
+    scenario: Scenario, state: AppState, page: Page
+) -> None:
+    """With JavaScript: the choices and the incident id outlive a reload; the person's data
+    is never kept in the browser; the alert's page drops the draft."""
+    await scenario.team()
+    await add_reporter(state, mobile=MOBILE)
+    await sign_in(page, scenario)
+    await fill_in(page)
+    await page.get_by_label("Personens navn").fill("Ola Nordmann")
+    incident = await page.locator("input[name=incident]").input_value()
+
+    aborted: list[int] = []
+
+    async def lost(route: Route) -> None:
+        await route.fetch(max_redirects=0)  # stored; the answer is lost
+        await route.abort("connectionreset")
+        aborted.append(1)
+
+    await page.route(re.compile(r".*/skjema/$"), lost, times=1)
+    await page.get_by_role("button", name="Send melding").click()
+    await wait_for(lambda: bool(aborted), within=10)
+    await page.goto("/skjema/")  # the crew opens the form again
+    await expect(page.locator("#draft-restored")).to_be_visible()
+    assert await page.locator("input[name=incident]").input_value() == incident
+    await expect(page.get_by_label("Takket nei til transport")).to_be_checked()
+    await expect(page.get_by_label("Personens navn")).to_have_value("")
+    stored = await page.evaluate("window.localStorage.getItem('odvarsel-skjema-draft')")
+    assert "Ola" not in stored and incident in stored
+    await shoot(page, "restored")
+    await page.get_by_role("button", name="Send melding").click()
+    # Without the name it is not quite what was sent: the alert stands as first sent.
+    await expect(page.locator("#changed")).to_contain_text("allerede sendt")
+    assert await count_alerts(state) == 1
+    assert await page.evaluate("window.localStorage.getItem('odvarsel-skjema-draft')") is None
+    await page.get_by_role("link", name="Ny melding").click()
+    await expect(page.locator("#draft-restored")).to_be_hidden()
+    assert await page.locator("input[name=incident]").input_value() != incident

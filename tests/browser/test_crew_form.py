@@ -159,6 +159,7 @@ async def test_a_draft_survives_a_reload_and_is_still_one_alert(
     await page.route(re.compile(r".*/skjema/$"), lost, times=1)
     await page.get_by_role("button", name="Send melding").click()
     await wait_for(lambda: bool(aborted), within=10)
+    await wait_for(lambda: page.url.startswith("chrome-error:"), within=10)  # "no connection"
     await page.goto("/skjema/")  # the crew opens the form again
     await expect(page.locator("#draft-restored")).to_be_visible()
     assert await page.locator("input[name=incident]").input_value() == incident

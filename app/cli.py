@@ -2,8 +2,8 @@
 
 The service: `migrate`, `serve`, `worker`. A municipality from its YAML file: `apply`
 (`seed-demo` applies the demo's). Clients: `create-client`, `client`. Rosters: `add-team`,
-`add-member`, `import-rota`, `roster-holes`. `sms-reply` tries an SMS reply under `make run`;
-`openapi` writes the API's document."""
+`add-member`, `import-rota`, `roster-holes`. Reporters (the form): `add-reporter`.
+`sms-reply` tries an SMS reply under `make run`; `openapi` writes the API's document."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from app.config import Settings, get_settings
 from app.config.errors import ConfigError, report_config_error
 from app.db import create_engine, create_sessionmaker, describe_error
 from app.errors import DomainError
+from app.reporters import commands as reporter_commands
 from app.roster.cli import commands as roster_commands
 
 settings_checks.install()  # before any command reads the settings
@@ -218,6 +219,7 @@ cli.command("add-team")(roster_commands.add_team)
 cli.command("add-member")(roster_commands.add_member)
 cli.command("import-rota")(roster_commands.import_rota)
 cli.command("roster-holes")(roster_commands.roster_holes)
+cli.command("add-reporter")(reporter_commands.add_reporter)
 
 
 def main() -> None:

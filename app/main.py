@@ -44,6 +44,7 @@ from app.notify.webhooks import router as webhooks_router
 from app.openapi import SERVERS, install_docs, install_openapi, operation_id
 from app.privacy.keys import build_cipher, build_hasher
 from app.problems import problem_types_markdown
+from app.reporters.router import router as reporters_router
 from app.roster.rota.router import router as rota_router
 from app.roster.teams.router import municipalities_router
 from app.roster.teams.router import router as teams_router
@@ -51,6 +52,7 @@ from app.settings_documents import routers as documents
 from app.state import AppState
 from app.web.app import MOUNT_PATH as WEB_PATH
 from app.web.app import create_web_app
+from app.web.form_app import FORM_PATH, create_form_app
 from app.web.signin import router as staff_pages_router
 from app.webhooks.addresses import AddressGuard, policy_of
 from app.webhooks.router import router as outbound_webhooks_router
@@ -97,6 +99,7 @@ def api_routes() -> tuple[BaseRoute, ...]:
         audit_router,
         municipalities_router,
         teams_router,
+        reporters_router,
         rota_router,
         documents["escalation-policy"],
         clients_router,
@@ -121,7 +124,7 @@ def api_routes() -> tuple[BaseRoute, ...]:
 
 
 def lifespan_for(
-    settings: Settings, clock: Clock, web: FastAPI
+    settings: Settings, clock: Clock, web: FastAPI, *pages: FastAPI
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """What the app holds while it runs (engine, HTTP client, SMS sender, worker), shared with
     the staff pages' sub-app `web`, and closes at shutdown."""
@@ -166,6 +169,8 @@ def lifespan_for(
             external_tokens=ExternalIssuer.of(settings.client_oidc),
         )
         web.state.odvarsel = app.state.odvarsel  # the staff pages share it
+        for sub_app in pages:  # and the form for crews
+            sub_app.state.odvarsel = app.state.odvarsel
         worker_task = asyncio.create_task(worker.run()) if settings.worker.run_in_app else None
         try:
             yield
@@ -186,12 +191,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     silence_parameter_loggers()
     web = create_web_app(secret=settings.jwt_secret())
     web.include_router(staff_pages_router)  # /a/s/: staff sign-in pages
+    form = create_form_app(secret=settings.jwt_secret())  # /skjema: the form for crews
     app = FastAPI(
         title="odvarsel",
         version="1.0.0",
         summary="Overdose alerts from ambulance dispatch to the municipality's on-duty team",
         description=DESCRIPTION + problem_types_markdown(),
-        lifespan=lifespan_for(settings, clock, web),
+        lifespan=lifespan_for(settings, clock, web, form),
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
@@ -203,8 +209,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         install_docs(app)
     app.router.routes.extend(api_routes())
     app.mount(WEB_PATH, web)
-    app.add_middleware(InputGuard, skip_prefixes=(WEB_PATH + "/",))
-    app.add_middleware(MethodGate, skip_prefixes=(WEB_PATH + "/",))  # before the input checks
+    app.mount(FORM_PATH, form)
+    pages = (WEB_PATH + "/", FORM_PATH + "/")
+    app.add_middleware(InputGuard, skip_prefixes=pages)
+    app.add_middleware(MethodGate, skip_prefixes=pages)  # before the input checks
     app.add_middleware(BodySizeLimit, max_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestLog)
     app.add_middleware(RequestId)  # outermost: the request log's line carries the id

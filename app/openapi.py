@@ -192,6 +192,8 @@ TAG_DESCRIPTIONS: dict[str, str] = {
     "`alerts:details`).",
     "privacy": "The privacy officer's view of the access log.",
     "admin: teams": "Municipalities, teams and members (scope `admin`).",
+    "admin: reporters": "The crews (ambulance, AMK, legevakt, Feltpleien) who may send alerts "
+    "with the form at `/skjema`, each signing in by SMS link or OIDC, bound to municipalities.",
     "admin: rosters": "Rotations, shifts, overrides, calendar import, who is on duty.",
     "admin: escalation": "Who is paged, in which order, and when.",
     "admin: answers": "The answers offered to whoever takes an alert, to tell the crew: "

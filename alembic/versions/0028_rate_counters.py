@@ -1,7 +1,7 @@
 """rate counters every instance sees
 
 Revision ID: 0028
-Revises: 0026
+Revises: 0027
 
 Issue 21 item 6: the rate limits (the token endpoint's wrong secrets, staff sign-in, guessed
 links) counted in each process's memory, so two API instances gave an attacker twice the
@@ -21,7 +21,7 @@ import app.dbtypes
 from alembic import op
 
 revision: str = "0028"
-down_revision: str | None = "0026"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -39,6 +39,14 @@ def create_web_app(*, secret: str) -> FastAPI:
     web.include_router(warning_actions_router)  # /a/warnings/<id>/..., /a/signals, as /a/cases
     web.include_router(router)
 
+    install_page_handlers(web)
+    web.add_middleware(SecurityHeaders)
+    return web
+
+
+def install_page_handlers(web: FastAPI) -> None:
+    """HTML error pages for a sub-app of pages (the staff pages, the form for crews)."""
+
     @web.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, StarletteHTTPException) else 500
@@ -56,6 +64,3 @@ def create_web_app(*, secret: str) -> FastAPI:
             return response
         log.error("page failed", extra={"error_type": type(exc).__name__})
         return message_page(request, "page.error", status=500)
-
-    web.add_middleware(SecurityHeaders)
-    return web

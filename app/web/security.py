@@ -14,6 +14,8 @@ secret, so all instances agree without another setting.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
@@ -39,7 +41,10 @@ HEADERS = {
 
 
 class SecurityHeaders(HttpMiddleware):
-    """Adds `HEADERS` to every HTTP answer of the wrapped app, error pages included."""
+    """Adds `headers` (`HEADERS`) to every HTTP answer of the wrapped app, error pages
+    included."""
+
+    headers: Mapping[str, str] = HEADERS
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def with_headers(message: Message) -> None:
@@ -47,9 +52,9 @@ class SecurityHeaders(HttpMiddleware):
                 headers = [
                     (k, v)
                     for k, v in message.get("headers", [])
-                    if k.decode("latin-1").lower() not in HEADERS
+                    if k.decode("latin-1").lower() not in self.headers
                 ]
-                headers += [(k.encode(), v.encode()) for k, v in HEADERS.items()]
+                headers += [(k.encode(), v.encode()) for k, v in self.headers.items()]
                 message["headers"] = headers
             await send(message)
 

@@ -21,7 +21,7 @@ async def test_0028_adds_the_counters_and_drops_them_again(
     assert_problem(await http.post("/v1/oauth/token", data=WRONG), 401)
     assert [hits for (hits,) in await rows(state, "SELECT hits FROM rate_counter")] == [1, 1]
 
-    await migrated(state, "0026", down=True)
+    await migrated(state, "0027", down=True)
     with pytest.raises(Exception, match="rate_counter"):
         await rows(state, "SELECT hits FROM rate_counter")
 

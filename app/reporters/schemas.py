@@ -1,0 +1,71 @@
+"""Documents of the reporters' admin API (`/v1/admin/reporters`)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from app.api.bodies import RequestBody, with_examples
+from app.norway.types import MobileStr, PhoneStr
+from app.overdose.enums import ReporterType
+from app.roster.enums import Language
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    ),
+]
+Code = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
+
+EXAMPLE = {
+    "name": "Kari Ambulanse",
+    "mobile": "+4791234000",
+    "reporter_type": "ambulance",
+    "unit": "Ambulanse Fredrikstad 2",
+    "municipalities": ["3107"],
+}
+
+
+class ReporterIn(RequestBody):
+    """A reporter: a mobile (SMS sign-in) or an email (OIDC sign-in), or both."""
+
+    model_config = with_examples(EXAMPLE)
+
+    name: Name
+    mobile: MobileStr | None = Field(default=None, description="Signs in by SMS link; E.164")
+    email: Email | None = Field(default=None, description="Signs in with OIDC (STAFF__MODE)")
+    reporter_type: ReporterType = Field(examples=[ReporterType.AMBULANCE])
+    unit: Name | None = Field(default=None, description="Sent with each alert as the unit")
+    callback_phone: PhoneStr | None = Field(
+        default=None, description="The crew's call-back number; the mobile when absent"
+    )
+    language: Language = Language.NB
+    municipalities: list[Code] = Field(
+        min_length=1, max_length=50, description="Kommunenummer the reporter may report for"
+    )
+
+    @model_validator(mode="after")
+    def _can_sign_in(self) -> Self:
+        if self.mobile is None and self.email is None:
+            raise ValueError("give a mobile or an email: the reporter must be able to sign in")
+        return self
+
+
+class ReporterOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    mobile: str | None
+    email: str | None
+    reporter_type: ReporterType
+    unit: str | None
+    callback_phone: str | None
+    language: str
+    active: bool
+    municipalities: list[str]
+    created_at: datetime
+    updated_at: datetime

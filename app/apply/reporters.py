@@ -1,21 +1,39 @@
 """The file's `reporters`: the crews' sign-in accounts for the form (ambulance, AMK, legevakt,
-Feltpleien), bound to the municipalities they may report for.
-
-The extension point for the form's accounts: `MunicipalityFile.reporters` is read and
-validated as a list of mappings now, and this step reports that it applies none. When the
-reporters' service lands with the form, `ReporterFile` takes the place of the mappings and
-this step applies them as `teams.py` applies members (matched, changed, reported, pruned).
+Feltpleien), applied through the reporters' service as the admin API applies them. A reporter
+is found by mobile (or, without one, by name); `municipalities` defaults to the file's
+municipality. Reporters bound to this municipality alone that the file leaves out are
+reported, and deactivated with `--prune`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from app.apply.report import ADDED, CHANGED, REMOVED, Applying, Refusal
+from app.reporters import service as reporter_service
+from app.reporters.schemas import ReporterIn
 
-from app.apply.report import Applying
+
+def _key(mobile: str | None, name: str) -> str:
+    return mobile or f"name:{name}"
 
 
-async def apply_reporters(ctx: Applying, reporters: list[dict[str, Any]]) -> None:
-    ctx.report.note(
-        f"reporters: {len(reporters)} in the file, not applied: reporters' accounts come "
-        "with the crews' form"
-    )
+async def apply_reporters(ctx: Applying, reporters: list[ReporterIn]) -> None:
+    for index, body in enumerate(reporters):
+        async with Refusal(f"reporters[{index}]"):
+            done = await reporter_service.upsert(ctx.admin, body)
+        if done.created:
+            ctx.report.change(ADDED, f"reporter {body.name}")
+        elif done.changed:
+            ctx.report.change(CHANGED, f"reporter {body.name}")
+    named = {_key(r.mobile, r.name) for r in reporters}
+    for reporter in await reporter_service.listed(ctx.admin):
+        if (
+            not reporter.active
+            or reporter.municipalities != [ctx.code]
+            or _key(reporter.mobile, reporter.name) in named
+        ):
+            continue
+        if not ctx.prune:
+            ctx.report.note(f"reporter {reporter.name} is not in the file: left active (--prune)")
+            continue
+        await reporter_service.deactivate(ctx.admin, reporter.id)
+        ctx.report.change(REMOVED, f"reporter {reporter.name}: deactivated")

@@ -18,6 +18,7 @@ from app.api.bodies import RequestBody
 from app.auth.scopes import Scope
 from app.escalation.policy.schemas import PolicyIn, StepModel, StepTargetModel
 from app.followup.template_schema import FollowupTemplate, TemplateKind
+from app.reporters.schemas import ReporterIn
 from app.roster.rota.schemas import RotationIn
 from app.roster.teams.owners import MUNICIPALITY
 from app.roster.teams.schemas import MemberIn, MunicipalityIn, Name
@@ -181,11 +182,29 @@ class MunicipalityFile(RequestBody):
     templates: TemplatesFile | None = None
     teams: list[TeamFile] | None = None
     clients: list[ClientFile] | None = None
-    reporters: list[dict[str, Any]] | None = Field(
+    reporters: list[ReporterIn] | None = Field(
         default=None,
-        description="The crews' sign-in accounts: the section is read, and applied once the "
-        "reporters' form lands (README, 'A municipality in one file').",
+        description="The crews' sign-in accounts for the form (`municipalities` defaults to "
+        "this municipality)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reporters_of_this_municipality(cls, data: Any) -> Any:
+        """A reporter without `municipalities` reports for the file's municipality."""
+        if not isinstance(data, dict) or not isinstance(data.get("reporters"), list):
+            return data
+        municipality = data.get("municipality")
+        code = municipality.get("code") if isinstance(municipality, dict) else None
+        if code is None:
+            return data
+        reporters = [
+            {**r, "municipalities": [code]}
+            if isinstance(r, dict) and "municipalities" not in r
+            else r
+            for r in data["reporters"]
+        ]
+        return {**data, "reporters": reporters}
 
     @model_validator(mode="after")
     def _one_of_each(self) -> Self:

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.auth import jwks
 from app.auth.staff import oidc
 from app.auth.staff.rules import LinkState
 from app.auth.staff.runtime import runtime_of
@@ -145,7 +146,7 @@ async def send_link(
             error=words("nb").gettext("invalid_mobile"),
         )
     now = state.clock.now()
-    wait = runtime_of(state).guard.admit_sms(
+    wait = await runtime_of(state).guard.admit_sms(
         mobile=number, address=client_address(request), now=now
     )
     if wait is not None:
@@ -197,8 +198,12 @@ async def oidc_signin(
         return message(request, "forbidden", status=403)
     assert settings.oidc_issuer is not None and settings.oidc_audience is not None
     now = state.clock.now()
+    guard = runtime_of(state).guard
+    wait = await guard.wait_after_misses(client_address(request), now=now)
+    if wait is not None:
+        return message(request, "too_many", status=429, seconds=wait)
     try:
-        claims = await oidc.verify_token(
+        claims = await jwks.verify_token(
             id_token,
             source=runtime.key_set,
             issuer=settings.oidc_issuer,
@@ -208,7 +213,10 @@ async def oidc_signin(
         identifier = oidc.identifier_of(
             claims, claim=settings.oidc_claim, match=settings.oidc_match
         )
-    except (oidc.OidcRefused, oidc.KeysUnavailable):
+    except jwks.KeysUnavailable:
+        return message(request, "link.no_member", status=403)
+    except jwks.OidcRefused:
+        await guard.missed(client_address(request), now=now)
         return message(request, "link.no_member", status=403)
     async with session.begin():
         first = await first_use(
@@ -234,13 +242,13 @@ async def confirm_page(
 ) -> Response:
     """Shows the sign-in button; never signs anyone in."""
     now = state.clock.now()
-    wait = runtime_of(state).guard.wait_after_misses(client_address(request), now=now)
+    wait = await runtime_of(state).guard.wait_after_misses(client_address(request), now=now)
     if wait is not None:
         return message(request, "too_many", status=429, seconds=wait)
     async with session.begin():
         opened = await signin.open_link(session, token=token, now=now)
     if opened is None:
-        runtime_of(state).guard.missed(client_address(request), now=now)
+        await runtime_of(state).guard.missed(client_address(request), now=now)
         return message(request, "link.unknown", status=404, again=True)
     if opened[1] is not LinkState.VALID:
         key = "link.used" if opened[1] is LinkState.USED else "link.expired"
@@ -271,7 +279,7 @@ async def confirm(
     if isinstance(used, signin.SignedIn):
         return _signed_in(request, used, state)
     if used is None:
-        runtime_of(state).guard.missed(client_address(request), now=now)
+        await runtime_of(state).guard.missed(client_address(request), now=now)
         return message(request, "link.unknown", status=404, again=True)
     key = "link.used" if used is LinkState.USED else "link.expired"
     return message(request, key, status=410, again=True)

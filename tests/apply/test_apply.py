@@ -119,6 +119,7 @@ def test_members_and_clients_left_out_are_deactivated_only_with_prune(
         "Ingrid Haugen": True,
         "Jonas Berg": False,
         "demo-amk": False,
+        "odvarsel-skjema": False,  # the form's own client, made with the demo's reporter
     }
     # Named again, the member is reactivated; the client stays off (a new id is needed).
     data["teams"][0]["members"].append(jonas)
@@ -138,14 +139,39 @@ def test_a_key_left_out_leaves_that_part_as_it_is(odvarsel: Odvarsel, tmp_path: 
     del data["settings"]
     del data["clients"]
     data["teams"].append({"name": "Nattevakt"})
-    data["reporters"] = [{"name": "Per Ambulanse", "mobile": "+4790000005"}]
+    del data["reporters"]
     partial = odvarsel("apply", write(tmp_path, data))
     assert partial.exit_code == 0, partial.output
-    assert partial.stdout.splitlines() == [
-        "+ team Nattevakt",
-        "! reporters: 1 in the file, not applied: reporters' accounts come with the crews' form",
-        "1 change(s) applied",
+    assert partial.stdout.splitlines() == ["+ team Nattevakt", "1 change(s) applied"]
+
+
+def test_reporters_are_made_changed_and_pruned(odvarsel: Odvarsel, tmp_path: Path):
+    data = demo()
+    data["reporters"] = [
+        {"name": "Per Ambulanse", "mobile": "+4790000005", "reporter_type": "ambulance"},
+        {"name": "Kari AMK", "mobile": "+4790000006", "reporter_type": "amk"},
     ]
+    made = odvarsel("apply", write(tmp_path, data))
+    assert made.exit_code == 0, made.output
+    assert "+ reporter Per Ambulanse" in made.stdout
+    assert "+ reporter Kari AMK" in made.stdout
+    assert odvarsel("apply", write(tmp_path, data)).stdout.splitlines() == ["no change"]
+
+    data["reporters"][0]["unit"] = "Ambulanse 31"
+    del data["reporters"][1]
+    changed = odvarsel("apply", write(tmp_path, data))
+    assert "~ reporter Per Ambulanse" in changed.stdout
+    assert "! reporter Kari AMK is not in the file: left active (--prune)" in changed.stdout
+    pruned = odvarsel("apply", "--prune", write(tmp_path, data))
+    assert "- reporter Kari AMK: deactivated" in pruned.stdout
+
+
+def test_a_bad_reporter_names_its_place_in_the_file(odvarsel: Odvarsel, tmp_path: Path):
+    data = demo()
+    data["reporters"] = [{"name": "Per Ambulanse", "reporter_type": "ambulance"}]
+    refused = odvarsel("apply", write(tmp_path, data))
+    assert refused.exit_code == 1
+    assert "reporters[0]" in refused.output
 
 
 def test_a_client_is_made_changed_and_its_secret_printed_once(odvarsel: Odvarsel, tmp_path: Path):

@@ -93,6 +93,7 @@ def api_routes() -> tuple[BaseRoute, ...]:
         decisions_router,
         audit_router,
         municipalities_router,
+        documents["written-standard"],
         teams_router,
         rota_router,
         documents["escalation-policy"],

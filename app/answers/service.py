@@ -27,6 +27,7 @@ from app.errors import Conflict, FieldProblem, InvalidFields, NotFound
 from app.escalation import service as escalation_service
 from app.escalation.engine.messages import MessagePurpose, alert_message
 from app.escalation.engine.models import EscalationStatus
+from app.i18n import language_of
 from app.notify import outbox, texts
 from app.privacy.crypto import FieldCipher
 from app.privacy.free_text import personal_data_in
@@ -174,6 +175,7 @@ async def _text_the_reporter(
         municipality_name=municipality.name if municipality else alert.municipality_code,
         occurred_at=alert.occurred_at,
         answer=crew.text,
+        language=language_of(municipality.written_standard if municipality else None),
     )
     message = alert_message(
         alert_id=alert.id, to=number, body=body, purpose=MessagePurpose.CREW_ANSWER, now=now

@@ -86,7 +86,7 @@ async def handle_reply(
         return None
     reply = parse_reply(body)
     members = await roster_duty.members_with_mobile(session, from_number)
-    phrases = words(members[0].language if members else None)
+    phrases = words(await roster_duty.spoken_by(session, members[0]) if members else None)
     if reply.kind in (ReplyKind.STOP, ReplyKind.START):
         opted_out = reply.kind is ReplyKind.STOP
         await roster_duty.set_sms_opt_out(session, mobile=from_number, opted_out=opted_out, now=now)

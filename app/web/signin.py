@@ -57,7 +57,8 @@ def me_url(request: Request) -> str:
 
 
 def _language(request: Request) -> str:
-    return "en" if request.query_params.get("lang") == "en" else "nb"
+    """Before anyone is known: bokmål, or `?lang=nn` / `?lang=en`."""
+    return language_of(request.query_params.get("lang"))
 
 
 def _render(
@@ -159,7 +160,7 @@ async def send_link(
     )
     if sent:
         transaction.after_commit(state.worker.wake)  # the SMS is due
-    query = "?sent=1" + ("&lang=en" if language == "en" else "")
+    query = "?sent=1" + ("" if language == "nb" else f"&lang={language}")
     return RedirectResponse(signin_url(request) + query, status_code=303)
 
 

@@ -12,7 +12,6 @@ from app.escalation.engine.messages import (
     MessagePurpose,
     StepContext,
     alert_message,
-    language_of,
     text_or_plain,
 )
 from app.notify import texts
@@ -64,7 +63,8 @@ def messages_for_fatal_contact(
     context: StepContext, *, contact_number: str | None, now: datetime
 ) -> list[OutboxMessage]:
     """A fatal alert, to the municipality's named fatal contact (docs/rules.md, "The
-    municipality's fatal contact"): in bokmål, without a link or a reply code; empty when
+    municipality's fatal contact"): in the municipality's written standard, without a link
+    or a reply code; empty when
     the municipality names none."""
     if not contact_number:
         return []
@@ -72,7 +72,7 @@ def messages_for_fatal_contact(
         context,
         texts.fatal_contact_text,
         purpose=MessagePurpose.FATAL_CONTACT,
-        language="nb",
+        language=context.written_standard,
         link=None,
         team_name=context.team_name,
         municipality_name=context.municipality_name,
@@ -132,7 +132,7 @@ def _to_leader_and_fallback(
     messages = []
     leader = context.members.get(context.view.leader_id or "")
     if leader is not None:
-        language = language_of(leader)
+        language = context.language_of(leader)
         messages.append(
             alert_message(
                 alert_id=context.alert_id,

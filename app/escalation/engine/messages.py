@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.escalation.policy import rules
+from app.i18n import spoken
 from app.notify import texts
 from app.notify.models import OutboxMessage, OutboxStatus
 from app.roster.models import Member
@@ -64,6 +65,13 @@ class StepContext:
     """Active members by id (str)."""
     first_contact_ward: bool = False
     """The person is admitted: the first page says to agree with the ward first."""
+    written_standard: texts.Language = "nb"
+    """The municipality's: the language of members who chose none, and of numbers that are
+    nobody's (the fallback number, the fatal contact)."""
+
+    def language_of(self, member: Member) -> texts.Language:
+        """The member's own choice, else the municipality's written standard."""
+        return spoken(member.language, self.written_standard)
 
 
 def position_of(context: dict[str, object]) -> rules.Position | None:
@@ -97,10 +105,6 @@ def alert_message(
         due_at=now,
         created_at=now,
     )
-
-
-def language_of(member: Member) -> texts.Language:
-    return "en" if member.language == "en" else "nb"
 
 
 def text_or_plain(
@@ -174,7 +178,7 @@ def _member_pages(
             context,
             compose,
             purpose=purpose,
-            language=language_of(member),
+            language=context.language_of(member),
             link=context.link_of(member),
             municipality_name=context.municipality_name,
             occurred_at=context.occurred_at,
@@ -197,12 +201,13 @@ def _member_pages(
 def _fallback_page(
     context: StepContext, number: str, *, position: rules.Position, now: datetime
 ) -> OutboxMessage:
-    """The fallback number's page: in bokmål, without a link (it is nobody's)."""
+    """The fallback number's page: in the municipality's written standard, without a link
+    (it is nobody's)."""
     body = text_or_plain(
         context,
         texts.fallback_text,
         purpose=MessagePurpose.FALLBACK,
-        language="nb",
+        language=context.written_standard,
         link=None,
         team_name=context.team_name,
         municipality_name=context.municipality_name,
@@ -227,7 +232,7 @@ def _roster_hole_note(
         context,
         texts.roster_hole_text,
         purpose=MessagePurpose.ROSTER_HOLE,
-        language=language_of(leader),
+        language=context.language_of(leader),
         link=None,
         team_name=context.team_name,
         municipality_name=context.municipality_name,

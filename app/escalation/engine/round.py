@@ -33,6 +33,7 @@ from app.escalation.engine.messages import StepContext, messages_for_step
 from app.escalation.engine.models import EscalationPlan, EscalationState, EscalationStatus
 from app.escalation.policy import rules
 from app.escalation.policy import service as policy_service
+from app.i18n import Language, language_of
 from app.notify import outbox
 from app.notify.models import OutboxMessage
 from app.roster.models import Member
@@ -57,6 +58,7 @@ class _TeamSnapshot:
     members: dict[str, Member]
     fatal_contact: str | None
     """The mobile of the municipality's named fatal contact, told with the leader."""
+    written_standard: Language
 
 
 async def advance_due(session: AsyncSession, *, now: datetime, settings: Settings) -> int:
@@ -115,6 +117,7 @@ def _advance(
         view=team.view,
         members=team.members,
         first_contact_ward=state.first_contact_ward,
+        written_standard=team.written_standard,
     )
     fallback_number = team.policy.fallback_number
     leader_plan = state.plan in (EscalationPlan.LEADER_ONLY, EscalationPlan.LEADER_URGENT)
@@ -180,6 +183,7 @@ async def _snapshot(session: AsyncSession, *, team_id: uuid.UUID, now: datetime)
         view=view,
         members=members,
         fatal_contact=triage.fatal_contact.mobile if triage.fatal_contact else None,
+        written_standard=language_of(municipality.written_standard if municipality else None),
     )
 
 

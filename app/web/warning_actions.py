@@ -4,7 +4,8 @@ that answers 303 back to `/a/cases?done=<what>` or a page with the reason (nothi
 * `POST /a/warnings/<id>/approve`: approve and send (with the box "I have read the SMS"
   ticked) to the recipients whose boxes the leader left ticked (the suggestion for the
   warning's kind comes ticked): their SMS are due at once (the worker is woken after commit),
-  and the neighbours' leaders see it in their lists.
+  and the neighbours' leaders see it in their lists. An approval that reaches nobody by SMS
+  (no contact list, or no mobile ticked; the draft warns of the first) says so.
 * `POST /a/warnings/<id>/review`: record the review of an expired warning (a note).
 * `POST /a/signals/<id>/dismiss`: no warning is needed (a note).
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
 from fastapi.responses import Response
@@ -23,10 +24,11 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.staff.identity import StaffIdentity
+from app.drug_warnings.recipients import Dispatch
 from app.drug_warnings.signals import service as signals
 from app.drug_warnings.signals.schemas import DismissalIn
 from app.drug_warnings.warnings import service as drafts
-from app.drug_warnings.warnings.schemas import MAX_RECIPIENTS, ApprovalIn, ReviewIn
+from app.drug_warnings.warnings.schemas import MAX_RECIPIENTS, ApprovalIn, ReviewIn, WarningOut
 from app.errors import DomainError, NotFound
 from app.web.refusals import reason_of, reason_of_invalid
 from app.web.staff_pages import not_found, refused, words_of
@@ -46,6 +48,9 @@ router = APIRouter(include_in_schema=False)
 
 Action = Callable[[AsyncSession, uuid.UUID, StaffIdentity], Awaitable[object]]
 """What a form of the overview does to the warning or signal it names, as the member."""
+Done = str | Callable[[Any], str]
+"""What the overview then says was done (`warnings.done.<what>`), or how to tell it from
+what the action answered."""
 
 
 async def _act(
@@ -53,7 +58,7 @@ async def _act(
     subject_id: str,
     action: Action,
     *,
-    done: str,
+    done: Done,
     confirmed: bool = True,
     wake: bool = False,
 ) -> Response:
@@ -71,7 +76,7 @@ async def _act(
     # so the refused write must be rolled back here, inside the endpoint.
     try:
         async with session.begin():
-            await action(session, key, staff)
+            result = await action(session, key, staff)
     except ValidationError as exc:
         return refused(request, staff, reason_of_invalid(exc, words), 422)
     except NotFound:
@@ -80,7 +85,7 @@ async def _act(
         return refused(request, staff, reason_of(exc, words), exc.status)
     if wake:
         post.state.worker.wake()
-    return done_page(request, done)
+    return done_page(request, done if isinstance(done, str) else done(result))
 
 
 @warnings_router.post("/{warning_id}/approve")
@@ -96,7 +101,7 @@ async def approve_warning(
     state = post.state
     chosen = recipient if choice == "shown" else None
 
-    async def approve(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> object:
+    async def approve(session: AsyncSession, key: uuid.UUID, staff: StaffIdentity) -> WarningOut:
         return await drafts.approve_warning(
             warning_scope(session, state, staff),
             warning_id=key,
@@ -104,8 +109,14 @@ async def approve_warning(
         )
 
     return await _act(
-        post, warning_id, approve, done="approved", confirmed=confirm == "yes", wake=True
+        post, warning_id, approve, done=_approved, confirmed=confirm == "yes", wake=True
     )
+
+
+def _approved(warning: WarningOut) -> str:
+    """Approved and sent by SMS, or approved and sent to nobody by SMS: said as it is."""
+    sent = any(r.dispatch is Dispatch.SMS for r in warning.recipients)
+    return "approved" if sent else "approved_unsent"
 
 
 @warnings_router.post("/{warning_id}/review")

@@ -31,7 +31,6 @@ from app.answers.rules import (
     Taker,
     TakerKind,
     parse_reply,
-    render,
     taker_by_reply,
 )
 from app.escalation import service as escalation_service
@@ -193,7 +192,7 @@ async def _take(
     if reply.minutes is None:
         return phrases.gettext("sms.reply.taken")
     answer = Answer(AnswerKind.COMING, minutes=reply.minutes)
-    await answers_service.give_answer(
+    crew = await answers_service.give_answer(
         session,
         alert_id=state.alert_id,
         member=member,
@@ -203,4 +202,4 @@ async def _take(
         cipher=cipher,
         from_sms=True,
     )
-    return phrases.gettext("sms.reply.taken_answered").format(answer=render(answer))
+    return phrases.gettext("sms.reply.taken_answered").format(answer=crew.text)

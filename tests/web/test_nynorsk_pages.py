@@ -12,7 +12,7 @@ from app.state import AppState
 from tests.factories import Factory
 from tests.scenario import Scenario, page_on_duty
 from tests.staff_auth import browser_client
-from tests.web.conftest import details_of, headings_of, link_of, take
+from tests.web.conftest import csrf_of, details_of, headings_of, link_of, take
 from tests.web.test_case_pages import open_case, signed_in
 
 STANDARD = "/v1/admin/municipalities/3107/written-standard"
@@ -57,6 +57,18 @@ async def test_the_link_page_of_a_nynorsk_municipality_is_in_nynorsk(
     assert facts["Kvar personen er no"] == "heime åleine"
     assert facts["Siste dose nalokson"] == "22.11.2026 kl. 23.52", "Oslo time, as in bokmål"
     assert "Svar til mannskapet" in shown.text and "Kjem, ca." in shown.text
+
+    answered = await staff.post(
+        f"{link}/answer", data={"csrf": csrf_of(shown.text), "choice": "coming:20"}
+    )
+    assert answered.status_code == 303, answered.text
+    after = await staff.get(link)
+    assert "Sendt til mannskapet: «Kjem, ca. 20 min»" in after.text
+    assert 'value="coming:20" class="choice chosen" aria-pressed="true"' in after.text
+    await desk.settle()
+    [to_crew] = desk.sms_to("+4769000000")
+    assert to_crew.startswith("Svar frå Fredrikstad på overdosevarsel "), to_crew
+    assert to_crew.endswith(": Kjem, ca. 20 min"), "the crew's answer in nynorsk too"
 
 
 async def test_the_staff_pages_follow_the_municipality_unless_the_member_chose(

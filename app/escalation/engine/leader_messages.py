@@ -64,8 +64,7 @@ def messages_for_fatal_contact(
 ) -> list[OutboxMessage]:
     """A fatal alert, to the municipality's named fatal contact (docs/rules.md, "The
     municipality's fatal contact"): in the municipality's written standard, without a link
-    or a reply code; empty when
-    the municipality names none."""
+    or a reply code; empty when the municipality names none."""
     if not contact_number:
         return []
     body = text_or_plain(

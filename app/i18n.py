@@ -1,21 +1,26 @@
 """The words of the staff pages and the SMS: gettext catalogs, one per language, in
-`app/locale/<language>/LC_MESSAGES/messages.po` (bokmål `nb`, English `en`), the files
-translators' tools (Poedit, Weblate, `pybabel`) read and write.
+`app/locale/<language>/LC_MESSAGES/messages.po` (bokmål `nb`, nynorsk `nn`, English `en`), the
+files translators' tools (Poedit, Weblate, `pybabel`) read and write.
 
 Decisions, so that a translator edits one file and the pages and SMS read as before:
 
 * Message ids are symbolic (`take`, `warnings.reason.phone`, `sms.alert`), not the text of one
-  language: bokmål and English are both translations of the id, so changing a word in one
+  language: bokmål, nynorsk and English are all translations of the id, so changing a word in one
   leaves the id, the code and the other language alone. SMS ids begin with `sms.`.
 * Placeholders are `{name}`, filled with `str.format` after the lookup by the code or the
   template; in a template the filled word is escaped like any other value (the i18n extension
   installed old-style), so pages render the same bytes as before. They are not flagged
   python-brace-format: tools would check them against the symbolic id; the tests check that
-  both languages use the same ones.
+  every language uses the same ones.
 * The `.po` files are the only copy. They are compiled in memory (Babel) when a language is
   first read, so no binary `.mo` is committed or built, and whatever ships `app/` (the Docker
   image, `pip install -e .`, the wheel's package data) ships the words.
-* Anything but "en" gets bokmål: an unknown language setting must never stop a page or an SMS.
+* Anything but "nn" or "en" gets bokmål: an unknown language setting must never stop a page or
+  an SMS.
+* Whose language: a member's own choice (`member.language`: nb, nn or en), else their
+  municipality's written standard (`municipality.written_standard`: nb or nn), else bokmål
+  (`spoken`). SMS to someone who is nobody's member (the fallback number, the fatal contact, a
+  warning's contacts, the crew's call-back number) are in the municipality's standard.
 * An id missing from a catalog shows as the id, with a `MissingWord` warning (an error under
   the tests' `-W error`); `tests/test_catalogs.py` checks that every id the code and the
   templates use is in every catalog, translated. `babel.cfg` at the top says where the ids are:
@@ -23,7 +28,7 @@ Decisions, so that a translator edits one file and the pages and SMS read as bef
 * Times, dates and decimal numbers are written as each language writes them (the functions
   at the end: `clock`, `day`, `day_and_month`, `moment`, `short_moment`,
   `decimal`; docs/rules.md, "Norwegian
-  notation"): bokmål "kl. 05.47", "06.12.2026", "6. desember 2026", "59,9139"; English
+  notation"): bokmål and nynorsk "kl. 05.47", "06.12.2026", "6. desember 2026", "59,9139"; English
   "05:47", "6 Dec 2026", "59.9139". Dates and numbers are Babel's (CLDR); the time of day is
   not, see `clock`.
 """
@@ -36,7 +41,7 @@ from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -51,8 +56,12 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 OSLO = ZoneInfo("Europe/Oslo")
 """Times are stored in UTC and shown in Oslo wall time."""
 DOMAIN = "messages"
-LANGUAGES = ("nb", "en")
+Language = Literal["nb", "nn", "en"]
+"""Bokmål, nynorsk, English: the languages of the catalogs."""
+LANGUAGES: tuple[Language, ...] = ("nb", "nn", "en")
 """Bokmål first: the language of anyone without a setting."""
+WRITTEN_STANDARDS = ("nb", "nn")
+"""A municipality's written standard (målform): bokmål or nynorsk."""
 
 
 class MissingWord(UserWarning):
@@ -91,8 +100,14 @@ def N_(message_id: str) -> str:
     return message_id
 
 
-def language_of(setting: str | None) -> str:
-    return "en" if setting == "en" else "nb"
+def language_of(setting: str | None) -> Language:
+    return "nn" if setting == "nn" else "en" if setting == "en" else "nb"
+
+
+def spoken(choice: str | None, standard: str | None) -> Language:
+    """The language of a member's SMS and pages: their own `choice`, else their municipality's
+    written `standard`, else bokmål."""
+    return language_of(choice if choice else standard)
 
 
 def catalog_path(language: str) -> Path:
@@ -139,9 +154,9 @@ def page_templates(directory: Path) -> dict[str, Jinja2Templates]:
 
 # --- Notation: times, dates and numbers as each language writes them ---------------------
 
-_BABEL_LOCALES = {"nb": "nb_NO", "en": "en_GB"}
+_BABEL_LOCALES = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
 """Babel's locale per language: English dates are written day first ("6 Dec 2026")."""
-_CLOCK_SEPARATOR = {"nb": ".", "en": ":"}
+_CLOCK_SEPARATOR = {"nb": ".", "nn": ".", "en": ":"}
 
 
 def _locale(language: str | None) -> str:
@@ -155,7 +170,7 @@ def _oslo(instant: datetime) -> datetime:
 
 
 def clock(instant: datetime, language: str | None = "nb") -> str:
-    """The Oslo time of day of `instant`: "05.47" in bokmål, "05:47" in English.
+    """The Oslo time of day of `instant`: "05.47" in bokmål and nynorsk, "05:47" in English.
 
     Written here, not by Babel: Babel's bokmål pattern (CLDR's `HH:mm`) gives "05:47", but
     Norwegian writes hours and minutes with a full stop, "kl. 05.47" (Språkrådet's rules on
@@ -197,7 +212,7 @@ def short_moment(instant: datetime, language: str | None = "nb") -> str:
     Babel's day and month), "6 Dec 05:47" (English)."""
     if language_of(language) == "en":
         return f"{day_and_month(instant, 'en')} {clock(instant, 'en')}"
-    return f"{day_and_month(instant, 'nb')} kl. {clock(instant, 'nb')}"
+    return f"{day_and_month(instant, language)} kl. {clock(instant, language)}"
 
 
 def decimal(value: float, language: str | None = "nb") -> str:

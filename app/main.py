@@ -98,6 +98,7 @@ def api_routes() -> tuple[BaseRoute, ...]:
         decisions_router,
         audit_router,
         municipalities_router,
+        documents["written-standard"],
         teams_router,
         reporters_router,
         rota_router,

@@ -184,6 +184,27 @@ async def test_pool_size_and_overflow_are_settings() -> None:
         await tuned.dispose()
 
 
+@pytest.mark.parametrize(
+    ("environment", "base"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8004"}, "http://127.0.0.1:8004"),
+        ({"HOST": "0.0.0.0", "PORT": "8004"}, "http://127.0.0.1:8004"),
+        ({"HOST": "192.0.2.7"}, "http://192.0.2.7:8000"),
+        ({"PORT": "8004", "HTTP__PUBLIC_BASE_URL": "https://odv.no"}, "https://odv.no"),
+    ],
+)
+def test_the_sms_links_follow_the_port_unless_a_base_is_set(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], base: str
+) -> None:
+    """Issue 21: `PORT=8004 make run` texted links to :8000."""
+    for name in ("HOST", "PORT", "HTTP__PUBLIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings().http.public_base_url == base
+
+
 def test_pool_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_POOL_SIZE", "7")
     monkeypatch.setenv("DATABASE_MAX_OVERFLOW", "2")

@@ -164,6 +164,12 @@ CASES = [
         },
     ),
     Case(
+        "written-standard",
+        lambda _: {"written_standard": "nb"},
+        {"written_standard": "nn"},
+        answer={"written_standard": "nn"},
+    ),
+    Case(
         "escalation-policy",
         _policy_default,
         {"steps": [{"delay_minutes": 5, "targets": [{"kind": "on_duty"}]}], "repeat": 0},

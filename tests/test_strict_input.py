@@ -260,3 +260,18 @@ async def test_the_document_and_the_intake_agree_on_what_is_refused(
     else:
         assert response.status_code == 201, response.text
         assert sorted(d["field"] for d in response.json()["dropped_fields"]) == dropped
+
+
+@pytest.mark.parametrize("epoch", [1795000000, 1795000000.5, "1795000000"])
+async def test_an_epoch_occurred_at_is_refused_with_the_form_it_takes(
+    factory: Factory, http: httpx.AsyncClient, epoch: object
+) -> None:
+    """Issue 21: a dispatcher sending Unix time learns, by field, what to send instead (an
+    RFC 3339 date-time); nothing is stored (checked today: already refused, now pinned)."""
+    amk = await factory.api_client()
+    body = alert_body(occurred_at=epoch)
+    response = await http.post("/v1/alerts", json=body, headers=amk.headers)
+    [error] = assert_problem(response, 422)["errors"]
+    assert error["field"] == "occurred_at"
+    assert "2026-11-22T23:41:00+01:00" in error["reason"], error
+    assert str(epoch) not in response.text, "input is never echoed"

@@ -1,6 +1,7 @@
 """Pure rules of answering the crew and of reading SMS replies (no I/O; table-tested).
 
-* `render` turns an answer into the words the crew gets (bokmål: the crew is Norwegian).
+* `render` turns an answer into the words the crew gets, in the municipality's written
+  standard (bokmål or nynorsk: the crew is Norwegian), the same words as the page's buttons.
 * `parse_reply` reads an SMS reply forgivingly: "OK 2688", "ok2688", " 2688 ", "OK 2688 20"
   (coming in about 20 min), and Twilio's opt-out keywords.
 * `taker_by_reply` decides who, if anyone, takes an alert when a number replies its code.
@@ -13,6 +14,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+from app.i18n import Words
 
 
 class AnswerKind(StrEnum):
@@ -36,16 +39,18 @@ class Answer:
     text: str | None = None
 
 
-def render(answer: Answer) -> str:
-    """The answer as the crew reads it."""
+def render(answer: Answer, words: Words) -> str:
+    """The answer as the crew reads it, in `words` (the municipality's written standard)."""
     if answer.kind is AnswerKind.COMING:
-        return f"Kommer, ca. {answer.minutes} min" if answer.minutes else "Kommer"
+        if answer.minutes:
+            return words.gettext("coming").format(n=answer.minutes)
+        return words.gettext("coming.no_time")
     if answer.kind is AnswerKind.BRING_TO:
-        return f"Ta vedkommende med til {answer.place}"
+        return words.gettext("bring_to").format(place=answer.place)
     if answer.kind is AnswerKind.CANNOT_COME:
         if answer.follow_up:
-            return f"Kan ikke komme nå, vi følger opp {answer.follow_up}"
-        return "Kan ikke komme nå, vi følger opp senere"
+            return words.gettext("cannot_come").format(when=answer.follow_up)
+        return words.gettext("cannot_come.later")
     return answer.text or ""
 
 

@@ -27,6 +27,7 @@ from app.errors import Conflict, FieldProblem, InvalidFields, NotFound
 from app.escalation import service as escalation_service
 from app.escalation.engine.messages import MessagePurpose, alert_message
 from app.escalation.engine.models import EscalationStatus
+from app.i18n import Language, words
 from app.notify import outbox, texts
 from app.privacy.crypto import FieldCipher
 from app.privacy.free_text import personal_data_in
@@ -101,6 +102,7 @@ async def give_answer(
         raise NotTheTaker("Only whoever took the alert answers the crew.")
     options = await options_for(session, municipality_code=alert.municipality_code)
     answer = _checked(answer, options, alert, cipher, any_minutes=via is AckVia.SMS)
+    standard = await roster_duty.written_standard(session, alert.municipality_code)
     repository.add_answer(
         session,
         AlertAnswer(
@@ -117,7 +119,7 @@ async def give_answer(
     )
     crew = CrewAnswer(
         kind=answer.kind.value,
-        text=render(answer),
+        text=render(answer, words(standard)),
         minutes=answer.minutes,
         place=answer.place,
         follow_up=answer.follow_up,
@@ -129,7 +131,7 @@ async def give_answer(
     await alerts_service.notify_dispatcher(
         session, alert_id=alert_id, event_type="alert.answered", now=now, cipher=cipher
     )
-    await _text_the_reporter(session, alert, crew, cipher=cipher, now=now)
+    await _text_the_reporter(session, alert, crew, standard, cipher=cipher, now=now)
     return crew
 
 
@@ -163,8 +165,15 @@ def _checked(
 
 
 async def _text_the_reporter(
-    session: AsyncSession, alert: Alert, crew: CrewAnswer, *, cipher: FieldCipher, now: datetime
+    session: AsyncSession,
+    alert: Alert,
+    crew: CrewAnswer,
+    standard: Language,
+    *,
+    cipher: FieldCipher,
+    now: datetime,
 ) -> None:
+    """The answer to the crew's call-back number, in the municipality's written standard."""
     number = sealing.reporter_values(cipher, alert).get("callback_phone")
     if not isinstance(number, str):
         return
@@ -173,6 +182,7 @@ async def _text_the_reporter(
         municipality_name=municipality.name if municipality else alert.municipality_code,
         occurred_at=alert.occurred_at,
         answer=crew.text,
+        language=standard,
     )
     message = alert_message(
         alert_id=alert.id, to=number, body=body, purpose=MessagePurpose.CREW_ANSWER, now=now

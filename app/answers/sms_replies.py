@@ -31,7 +31,6 @@ from app.answers.rules import (
     Taker,
     TakerKind,
     parse_reply,
-    render,
     taker_by_reply,
 )
 from app.escalation import service as escalation_service
@@ -86,7 +85,7 @@ async def handle_reply(
         return None
     reply = parse_reply(body)
     members = await roster_duty.members_with_mobile(session, from_number)
-    phrases = words(members[0].language if members else None)
+    phrases = words(await roster_duty.spoken_by(session, members[0]) if members else None)
     if reply.kind in (ReplyKind.STOP, ReplyKind.START):
         opted_out = reply.kind is ReplyKind.STOP
         await roster_duty.set_sms_opt_out(session, mobile=from_number, opted_out=opted_out, now=now)
@@ -193,7 +192,7 @@ async def _take(
     if reply.minutes is None:
         return phrases.gettext("sms.reply.taken")
     answer = Answer(AnswerKind.COMING, minutes=reply.minutes)
-    await answers_service.give_answer(
+    crew = await answers_service.give_answer(
         session,
         alert_id=state.alert_id,
         member=member,
@@ -202,4 +201,4 @@ async def _take(
         now=now,
         cipher=cipher,
     )
-    return phrases.gettext("sms.reply.taken_answered").format(answer=render(answer))
+    return phrases.gettext("sms.reply.taken_answered").format(answer=crew.text)

@@ -108,6 +108,23 @@ class Settings(BaseSettings):
             data = {**data, "database_url": f"sqlite+aiosqlite:///{data_dir}/odvarsel.db"}
         return data
 
+    @model_validator(mode="before")
+    @classmethod
+    def _links_follow_the_port(cls, data: Any) -> Any:
+        """Without `HTTP__PUBLIC_BASE_URL` the SMS links point at this server itself,
+        `http://<HOST>:<PORT>` (127.0.0.1 for a wildcard host), so `PORT=8004 make run`
+        links to :8004, not to the default :8000 (issue 21)."""
+        if not isinstance(data, dict) or isinstance(data.get("http"), BaseModel):
+            return data
+        http = dict(data.get("http") or {})
+        port = str(data.get("port") or 8000)
+        if http.get("public_base_url") or not port.isdigit():
+            return data
+        host = str(data.get("host") or "127.0.0.1")
+        wildcard = host in ("0.0.0.0", "::")  # noqa: S104 (listening everywhere: link to loopback)
+        host = "127.0.0.1" if wildcard else f"[{host}]" if ":" in host else host
+        return {**data, "http": {**http, "public_base_url": f"http://{host}:{port}"}}
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         """Cross-field and handed-in checks (`app.config.checks`); each problem is one

@@ -12,6 +12,7 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from app.i18n import Language, language_of
 from app.roster.models import Municipality
 
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
@@ -51,3 +52,13 @@ def one_page(statement: S, page: Page, table: type[Listed], *, newest: Any) -> S
         .offset(page.offset)
         .limit(page.limit)
     )
+
+
+async def written_standards(session: AsyncSession, codes: Collection[str]) -> dict[str, Language]:
+    """The written standard (bokmål or nynorsk) of those of `codes` that odvarsel serves, by
+    code: the language of their warnings' SMS."""
+    if not codes:
+        return {}
+    statement = select(Municipality).where(col(Municipality.code).in_(list(codes)))
+    rows = (await session.execute(statement)).scalars()
+    return {m.code: language_of(m.written_standard) for m in rows}

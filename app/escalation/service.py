@@ -21,7 +21,8 @@ from app.errors import DomainError
 from app.escalation.engine import repository as state_repository
 from app.escalation.engine.messages import PAGING_PURPOSES, SUBJECT_KIND, messages_for_taken
 from app.escalation.engine.models import EscalationPlan, EscalationState, EscalationStatus
-from app.notify import outbox, texts
+from app.i18n import spoken
+from app.notify import outbox
 from app.notify.models import OutboxStatus
 from app.roster.rota import duty as roster_duty
 from app.timeline import service as timeline
@@ -222,18 +223,19 @@ async def _tell_the_others(
         statuses=(OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.DELIVERED),
     )
     members = await roster_duty.members_by_id(session, [m for _, m in paged if m is not None])
-    recipients: list[tuple[str, texts.Language, uuid.UUID | None]] = []
+    # The number, the member's own language choice and the member id of each one paged.
+    recipients: list[tuple[str, str | None, uuid.UUID | None]] = []
     for number, paged_member in paged:
         if (paged_member is not None and paged_member == member_id) or number == via_number:
             continue
         member = members.get(paged_member) if paged_member else None
         if member is not None and not roster_duty.reachable(member):
             continue
-        language: texts.Language = "en" if member is not None and member.language == "en" else "nb"
-        recipients.append((number, language, paged_member))
+        recipients.append((number, member.language if member else None, paged_member))
     if not recipients:
         return
     municipality = await roster_duty.get_municipality(session, team.municipality_code)
+    standard = municipality.written_standard if municipality else None
     outbox.enqueue(
         session,
         messages_for_taken(
@@ -241,7 +243,7 @@ async def _tell_the_others(
             municipality_name=municipality.name if municipality else team.municipality_code,
             occurred_at=state.occurred_at,
             taken_by=taken_by,
-            recipients=recipients,
+            recipients=[(n, spoken(choice, standard), m) for n, choice, m in recipients],
             now=now,
         ),
     )

@@ -1,5 +1,5 @@
-"""The SMS texts, bokmål with English: the words are the `sms.*` messages of the catalogs
-(`app.i18n`), the rules of fitting them here.
+"""The SMS texts in bokmål, nynorsk and English: the words are the `sms.*` messages of the
+catalogs (`app.i18n`), the rules of fitting them here.
 
 SMS are notify-only (docs/rules.md, "Notify-only SMS"): no function here takes anything about
 the patient, so no caller can put a name, national id, place or clinical detail into a text.
@@ -15,11 +15,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
-from app.i18n import N_, Words, short_moment, words
+from app.i18n import N_, Words, language_of, short_moment, words
 from app.i18n import OSLO as OSLO  # where the pages and the SMS replies take it from
+from app.i18n import Language as Language  # the engines and pages take it from here
 from app.notify.gsm7 import SINGLE_SEGMENT, is_gsm7, septet_length, to_gsm7, truncate_septets
-
-Language = Literal["nb", "en"]
 
 REPLY_KEYWORD = "OK"
 """A reply "OK <code>" acknowledges; the inbound SMS parser matches on this word."""
@@ -176,7 +175,7 @@ def taken_text(
 ) -> str:
     """To the others paged for an alert: a colleague (a staff name, never the patient's) took
     it. Names are shortened to fit one segment."""
-    fixed = {"t": local_time(occurred_at, language="en" if language == "en" else "nb")}
+    fixed = {"t": local_time(occurred_at, language=language_of(language))}
     names = {"m": municipality_name, "who": taken_by}
     return _fit(words(language).gettext("sms.taken"), names=names, fixed=fixed)
 
@@ -185,13 +184,15 @@ def taken_plain_text(*, language: Language = "nb") -> str:
     return words(language).gettext("sms.taken_plain")
 
 
-def answer_text(*, municipality_name: str, occurred_at: datetime, answer: str) -> str:
-    """To the reporter's call-back number: the team's answer (bokmål; the answer text was
-    checked for personal data before it got here). The municipality is shortened first;
-    an answer too long for one segment is cut."""
-    fixed = {"t": local_time(occurred_at)}
+def answer_text(
+    *, municipality_name: str, occurred_at: datetime, answer: str, language: Language = "nb"
+) -> str:
+    """To the reporter's call-back number: the team's answer (in the municipality's written
+    standard; the answer text was checked for personal data before it got here). The
+    municipality is shortened first; an answer too long for one segment is cut."""
+    fixed = {"t": local_time(occurred_at, language=language)}
     names = {"m": municipality_name, "answer": answer}
-    return _fit(words("nb").gettext("sms.answer"), names=names, fixed=fixed)
+    return _fit(words(language).gettext("sms.answer"), names=names, fixed=fixed)
 
 
 def plain_text(
@@ -216,7 +217,7 @@ def _render(
     link: str | None = None,
     reply_code: str | None = None,
 ) -> str:
-    # Anything but "en" gets bokmål: an unknown language setting must never stop an alert.
+    # Anything but "nn" or "en" gets bokmål: an unknown setting must never stop an alert.
     sms_words = words(language)
     if link is not None:
         _check_link(link)
@@ -226,7 +227,7 @@ def _render(
     if team_name is not None:
         names["team"] = team_name
     fixed = {
-        "t": local_time(occurred_at, language="en" if language == "en" else "nb"),
+        "t": local_time(occurred_at, language=language_of(language)),
         "ack": _ack(sms_words, link=link, reply_code=reply_code),
     }
     return _fit(sms_words.gettext(message_id), names=names, fixed=fixed)

@@ -28,10 +28,21 @@ class HealthPersonnelBasis(StrEnum):
 
 
 class Language(StrEnum):
-    """The language of the SMS and pages a member gets."""
+    """The language of the SMS and pages a member chose (without a choice: the municipality's
+    written standard)."""
 
     NB = "nb"
+    NN = "nn"
     EN = "en"
+
+
+class WrittenStandard(StrEnum):
+    """A municipality's written standard (målform): the default language of its SMS and pages."""
+
+    NB = "nb"
+    """Bokmål."""
+    NN = "nn"
+    """Nynorsk."""
 
 
 class ShiftSource(StrEnum):

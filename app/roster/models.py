@@ -21,6 +21,12 @@ class Municipality(SQLModel, table=True):
 
     code: str = Field(primary_key=True, min_length=4, max_length=4)
     name: str = Field(max_length=100)
+    written_standard: str = Field(
+        default="nb",
+        max_length=2,
+        sa_column_kwargs={"server_default": "nb"},
+        description="app.roster.enums.WrittenStandard: the default language of its SMS and pages",
+    )
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -75,7 +81,11 @@ class Member(SQLModel, table=True):
         max_length=30,
         description="app.roster.enums.HealthPersonnelBasis; None: cooperating personnel (§ 25)",
     )
-    language: str = Field(default="nb", max_length=2)
+    language: str | None = Field(
+        default=None,
+        max_length=2,
+        description="app.roster.enums.Language; None: the municipality's written standard",
+    )
     active: bool = True
     sms_opted_out_at: datetime | None = Field(
         default=None,

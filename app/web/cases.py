@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -239,7 +240,9 @@ async def record(
                 step_key=step_key,
                 record=_record_of(action, text, answer, notified),
             )
-        return RedirectResponse(_case_url(request, recorded.id), status_code=303)
+        # Back to the step just recorded, not the top of a long case (issue 21).
+        to_step = f"#step-{quote(step_key, safe='')}"
+        return RedirectResponse(_case_url(request, recorded.id) + to_step, status_code=303)
     except NotFound:
         return _not_found(request, staff)
     except DomainError as exc:  # refused: nothing was stored

@@ -67,7 +67,7 @@ def message_page(
 def render_link_page(
     request: Request, page: LinkPage, *, token: str, error: str | None = None, status: int = 200
 ) -> HTMLResponse:
-    language = language_of(page.member.language)
+    language = page.language
     csrf = web_state(request).keys.csrf_token(csrf_nonce(request, CSRF_COOKIE), token_hash(token))
     root = request.scope.get("root_path", "")
     return templates[language].TemplateResponse(

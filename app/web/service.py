@@ -31,6 +31,7 @@ from app.consent.enums import Recipient
 from app.escalation import service as escalation_service
 from app.escalation.engine.models import EscalationStatus
 from app.followup.cases import service as followup
+from app.i18n import Language, spoken
 from app.privacy.crypto import FieldCipher
 from app.roster.models import Member, Team
 from app.roster.rota import duty as roster_duty
@@ -50,6 +51,8 @@ class LinkPage:
     alert: Alert
     municipality_name: str
     team: Team | None
+    language: Language = "nb"
+    """The member's own choice, else the municipality's written standard."""
     taken: bool = False
     taken_by: StaffRef | None = None
     taken_by_me: bool = False
@@ -82,6 +85,7 @@ async def open_link(
         alert=alert,
         municipality_name=municipality.name if municipality else alert.municipality_code,
         team=await roster_duty.get_team(session, team_id=member.team_id),
+        language=spoken(member.language, municipality.written_standard if municipality else None),
     )
     escalation = await escalation_service.status_of(session, alert_id=alert.id)
     if escalation is not None and escalation.status == EscalationStatus.ACKNOWLEDGED:

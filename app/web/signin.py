@@ -8,8 +8,10 @@ referrer, no caching, no framing), its HTML error pages, its static files and it
   the form saying "check your SMS", the same whether or not the number is known).
 * `GET /a/s/<token>`: the link from the SMS. It only shows a confirm button (one per team when
   the number is on several): link scanners and previews that open links sign nobody in.
-  `POST` uses the link, sets the session cookie and answers 303 to `/a/s/me`.
-* `GET /a/s/me`: who is signed in, with the sign-out button (`POST /a/s/signout`).
+  `POST` uses the link, sets the session cookie and answers 303 to the member's cases
+  (`/a/cases`, with the leader's overview and the concern report one tap away; issue 21).
+* `GET /a/s/me`: who is signed in, the way to the cases and the concern report, and the
+  sign-out button (`POST /a/s/signout`); the cases page links here.
 
 Pages never raise domain errors (the web sub-app would answer 500): every refusal is a page.
 """
@@ -52,12 +54,14 @@ def signin_url(request: Request) -> str:
     return f"{pages_root(request)}/{tokens.PAGES_PREFIX}/signin"
 
 
-def me_url(request: Request) -> str:
-    return f"{pages_root(request)}/{tokens.PAGES_PREFIX}/me"
+def cases_url(request: Request) -> str:
+    """Where a member lands after signing in: their cases (app.web.cases)."""
+    return f"{pages_root(request)}/cases"
 
 
 def _language(request: Request) -> str:
-    return "en" if request.query_params.get("lang") == "en" else "nb"
+    """Before anyone is known: bokmål, or `?lang=nn` / `?lang=en`."""
+    return language_of(request.query_params.get("lang"))
 
 
 def _render(
@@ -159,7 +163,7 @@ async def send_link(
     )
     if sent:
         transaction.after_commit(state.worker.wake)  # the SMS is due
-    query = "?sent=1" + ("&lang=en" if language == "en" else "")
+    query = "?sent=1" + ("" if language == "nb" else f"&lang={language}")
     return RedirectResponse(signin_url(request) + query, status_code=303)
 
 
@@ -176,6 +180,7 @@ async def me_page(request: Request, state: StateDep, staff: OptionalStaff) -> Re
         until=until,
         csrf=runtime_of(state).keys.session_csrf(staff.session_id),
         signout=f"{pages_root(request)}/{tokens.PAGES_PREFIX}/signout",
+        root=pages_root(request),
     )
 
 
@@ -284,7 +289,7 @@ async def confirm(
             service.Refusal.NO_MEMBER: "link.no_member",
         }.get(exc.refusal, "link.unknown")
         return _message(request, key, opened.members[0].language, status=410, again=True)
-    response = RedirectResponse(me_url(request), status_code=303)
+    response = RedirectResponse(cases_url(request), status_code=303)
     lifetime = signed_in.identity.expires_at - now
     set_cookie(
         response,

@@ -4,7 +4,8 @@ that answers 303 back to `/a/cases?done=<what>` or a page with the reason (nothi
 * `POST /a/warnings/<id>/approve`: approve and send (with the box "I have read the SMS"
   ticked) to the recipients whose boxes the leader left ticked (the suggestion for the
   warning's kind comes ticked): their SMS are due at once (the worker is woken after commit),
-  and the neighbours' leaders see it in their lists.
+  and the neighbours' leaders see it in their lists. An approval that reaches nobody by SMS
+  (no contact list, or no mobile ticked; the draft warns of the first) says so.
 * `POST /a/warnings/<id>/review`: record the review of an expired warning (a note).
 * `POST /a/signals/<id>/dismiss`: no warning is needed (a note).
 
@@ -15,18 +16,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
 from fastapi.responses import Response
 from pydantic import ValidationError
 
 from app.drug_warnings.common import WarningScope
+from app.drug_warnings.recipients import Dispatch
 from app.drug_warnings.schemas import ActingStaff
 from app.drug_warnings.signals import service as signals
 from app.drug_warnings.signals.schemas import DismissalIn
 from app.drug_warnings.warnings import service as drafts
-from app.drug_warnings.warnings.schemas import MAX_RECIPIENTS, ApprovalIn, ReviewIn
+from app.drug_warnings.warnings.schemas import MAX_RECIPIENTS, ApprovalIn, ReviewIn, WarningOut
 from app.errors import DomainError, NotFound
 from app.web.refusals import reason_of, reason_of_invalid
 from app.web.staff_pages import not_found, refused, words_of
@@ -47,6 +49,9 @@ router = APIRouter(include_in_schema=False)
 Action = Callable[[WarningScope, uuid.UUID, ActingStaff], Awaitable[object]]
 """What a form of the overview does to the warning or signal it names: with the member's
 scope (`warning_scope`), as the member (`acting`, the `by` of what it sends)."""
+Done = str | Callable[[Any], str]
+"""What the overview then says was done (`warnings.done.<what>`), or how to tell it from
+what the action answered."""
 
 
 async def _act(
@@ -54,7 +59,7 @@ async def _act(
     subject_id: str,
     action: Action,
     *,
-    done: str,
+    done: Done,
     confirmed: bool = True,
     wake: bool = False,
 ) -> Response:
@@ -72,7 +77,7 @@ async def _act(
     # so the refused write must be rolled back here, inside the endpoint.
     try:
         async with session.begin():
-            await action(warning_scope(session, post.state, staff), key, acting(staff))
+            result = await action(warning_scope(session, post.state, staff), key, acting(staff))
     except ValidationError as exc:
         return refused(request, staff, reason_of_invalid(exc, words), 422)
     except NotFound:
@@ -81,7 +86,7 @@ async def _act(
         return refused(request, staff, reason_of(exc, words), exc.status)
     if wake:
         post.state.worker.wake()
-    return done_page(request, done)
+    return done_page(request, done if isinstance(done, str) else done(result))
 
 
 @warnings_router.post("/{warning_id}/approve")
@@ -96,13 +101,19 @@ async def approve_warning(
     page, so no box ticked is nobody); without the list, the suggestion."""
     chosen = recipient if choice == "shown" else None
 
-    async def approve(scope: WarningScope, key: uuid.UUID, by: ActingStaff) -> object:
+    async def approve(scope: WarningScope, key: uuid.UUID, by: ActingStaff) -> WarningOut:
         approval = ApprovalIn.model_validate({"by": by, "recipients": chosen})
         return await drafts.approve_warning(scope, warning_id=key, approval=approval)
 
     return await _act(
-        post, warning_id, approve, done="approved", confirmed=confirm == "yes", wake=True
+        post, warning_id, approve, done=_approved, confirmed=confirm == "yes", wake=True
     )
+
+
+def _approved(warning: WarningOut) -> str:
+    """Approved and sent by SMS, or approved and sent to nobody by SMS: said as it is."""
+    sent = any(r.dispatch is Dispatch.SMS for r in warning.recipients)
+    return "approved" if sent else "approved_unsent"
 
 
 @warnings_router.post("/{warning_id}/review")

@@ -65,8 +65,9 @@ from app.web.staff_pages import (
 router = APIRouter(prefix="/warnings", include_in_schema=False)
 """For `app.web.app`, before the links' catch-all `/a/{token}`."""
 
-DONE = ("drafted", "edited", "approved", "dismissed", "reviewed")
-"""What `?done=` on `/a/cases` may name (`warnings.done.<what>` words)."""
+DONE = ("drafted", "edited", "approved", "approved_unsent", "dismissed", "reviewed")
+"""What `?done=` on `/a/cases` may name (`warnings.done.<what>` words); `approved_unsent`: an
+approved warning that went to nobody by SMS (no contact list, or no mobile chosen)."""
 
 FormText = Annotated[str, Form(max_length=MAX_FORM_TEXT)]
 """A note or a warning's text, as the forms here and in `app.web.warning_actions` send it."""

@@ -12,6 +12,7 @@ from app.answers.rules import (
     parse_reply,
     render,
 )
+from app.i18n import words
 from app.privacy.free_text import personal_data_in
 
 ACK = ReplyKind.ACKNOWLEDGE
@@ -104,4 +105,18 @@ def test_a_one_letter_name_part_does_not_refuse_every_sentence() -> None:
     ],
 )
 def test_render(answer: Answer, text: str) -> None:
-    assert render(answer) == text
+    assert render(answer, words("nb")) == text
+
+
+@pytest.mark.parametrize(
+    ("answer", "text"),
+    [
+        (Answer(AnswerKind.COMING, minutes=20), "Kjem, ca. 20 min"),
+        (Answer(AnswerKind.COMING), "Kjem"),
+        (Answer(AnswerKind.BRING_TO, place="Stasjonen"), "Ta vedkomande med til Stasjonen"),
+        (Answer(AnswerKind.CANNOT_COME), "Kan ikkje kome no, vi følgjer opp seinare"),
+    ],
+)
+def test_render_in_nynorsk(answer: Answer, text: str) -> None:
+    """A nynorsk municipality answers its crews in nynorsk (issue 21)."""
+    assert render(answer, words("nn")) == text

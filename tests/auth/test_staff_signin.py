@@ -18,6 +18,7 @@ from app.auth.staff import limits, repository, tokens
 from app.auth.staff.rules import Access, CaseAccess, LinkState, StaffView, link_state, may_see
 from app.auth.staff.texts import signin_text
 from app.clock import FakeClock
+from app.i18n import LANGUAGES
 from app.notify.gsm7 import SINGLE_SEGMENT, is_gsm7, septet_length
 from app.roster.teams import service as team_service
 from app.roster.teams.schemas import MemberUpdate
@@ -95,7 +96,7 @@ async def test_the_sms_goes_to_the_members_number_with_a_one_time_link(
 
 def test_the_longest_base_url_still_fits_one_segment() -> None:
     link = tokens.signin_link("https://" + "x" * 25, tokens.new_link_token())
-    for language in ("nb", "en"):
+    for language in LANGUAGES:
         body = signin_text(link=link, minutes=60, language=language)
         assert is_gsm7(body) and septet_length(body) <= SINGLE_SEGMENT
 
@@ -134,16 +135,22 @@ async def test_the_confirm_button_signs_in_with_a_scoped_cookie_and_me_works(
     async with browser_client(app) as browser:
         response = await _sign_in(browser, path)
         assert response.status_code == 303
-        assert response.headers["location"] == "/a/s/me"
+        assert response.headers["location"] == "/a/cases", "the member lands on their cases"
         cookie = next(
             c for c in response.headers.get_list("set-cookie") if c.startswith("odv_staff=")
         )
         attributes = {part.strip().lower() for part in cookie.split(";")}
         assert {"secure", "httponly", "samesite=strict", "path=/a"} <= attributes
         assert "max-age=43200" in attributes
+        cases = await browser.get("/a/cases")
+        assert cases.status_code == 200, cases.text
+        assert 'href="/a/concerns/new"' in cases.text, "the concern report is one tap away"
+        assert 'id="overview-signals"' in cases.text, "the leader's overview is on the page"
+        assert 'href="/a/s/me"' in cases.text, "and who is signed in, with sign-out"
         me_page = await browser.get("/a/s/me")
         assert me_page.status_code == 200
         assert "Ada Lund" in me_page.text and "Leder" in me_page.text
+        assert 'href="/a/cases"' in me_page.text and 'href="/a/concerns/new"' in me_page.text
         token = browser.cookies["odv_staff"]
     assert token.startswith("ods_")
     me = await http.get("/v1/staff/me", headers={"Authorization": f"Bearer {token}"})

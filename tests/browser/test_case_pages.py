@@ -85,7 +85,7 @@ async def test_the_leader_sees_the_overdue_step_first_and_records_it(
     await expect(assess).to_contain_text("Forfalt")
     await shoot(page, "2-case")
     await assess.get_by_role("button", name="Gjort").click()  # tap 2
-    await expect(page).to_have_url(f"{base_url}/a/cases/{late}")
+    await expect(page).to_have_url(f"{base_url}/a/cases/{late}#step-assess")
     await expect(assess.locator(".step-state")).to_have_text("Gjort")
     await expect(assess).not_to_contain_text("Forfalt")
     await expect(assess.get_by_role("button")).to_have_count(0)

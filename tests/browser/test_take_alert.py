@@ -62,6 +62,12 @@ async def test_take_answer_and_see_it_at_the_dispatcher(
         await expect(page.locator(".alerted")).to_contain_text("Bo Dahl")
         await shoot(page, "2-taken")
         await shoot(page, "2-taken-phone", full_page=False)  # docs/taken-page.png
+        # Issue 21: the answer to the crew starts above the fold of a 390x844 phone.
+        first_answer = page.get_by_role("button", name="Kommer, ca. 20 min")
+        for shown in (page.locator("#answer-heading"), first_answer):
+            box = await shown.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 844, box
+        await expect(first_answer).to_have_attribute("aria-pressed", "false")
 
         # The escalation stopped: past the step delay Cy is never paged; Bo hears it is taken.
         await scenario.fast_forward(timedelta(minutes=6))
@@ -71,6 +77,8 @@ async def test_take_answer_and_see_it_at_the_dispatcher(
         # Answer the crew.
         await page.get_by_role("button", name="Kommer, ca. 20 min").click()
         await expect(page.locator(".answered")).to_contain_text("Kommer, ca. 20 min")
+        await expect(first_answer).to_have_attribute("aria-pressed", "true")  # marked
+        await expect(page.locator(".choice.chosen")).to_have_count(1)
         await shoot(page, "3-answered")
         await scenario.settle()
 

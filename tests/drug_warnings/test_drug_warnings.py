@@ -307,6 +307,25 @@ async def test_an_approved_warning_reaches_the_contacts_and_the_neighbour(world:
     assert len(await sms_sent_to(world, [c["mobile"] for c in CONTACTS])) == 2, "sent once"
 
 
+async def test_a_nynorsk_municipality_warns_in_nynorsk(world: Scenario) -> None:
+    """Issue 21: the warning's SMS is in the municipality's written standard."""
+    await set_contacts(world)
+    put = await world.http.put(
+        f"/v1/admin/municipalities/{FEDERAL}/written-standard",
+        json={"written_standard": "nn"},
+        headers=await as_admin(world),
+    )
+    assert put.status_code == 200, put.text
+    signal = await make_cluster(world)
+    draft = await draft_warning(world, signal_id=signal["id"])
+    preview = "Rusvarsel frå Fredrikstad, gjeld til 7.12.: Flere overdoser"
+    assert draft.json()["sms_text"].startswith(preview), "the draft shows the SMS as it goes"
+    approved = await approve_warning(world, draft.json()["id"])
+    assert approved.status_code == 200, approved.text
+    bodies = await sms_sent_to(world, [c["mobile"] for c in CONTACTS])
+    assert len(bodies) == 2 and all(b.startswith(preview) for b in bodies), bodies
+
+
 async def test_a_name_that_joined_the_cluster_later_stops_the_approval(world: Scenario) -> None:
     await set_contacts(world)
     signal = await make_cluster(world)

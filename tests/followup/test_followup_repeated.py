@@ -130,8 +130,12 @@ def test_crisis_text_is_one_segment_without_the_person() -> None:
         municipality_name="Fredrikstad", deadline=T0, link=link, language="en"
     )
     assert english.startswith("Serious crisis Fredrikstad")
+    nynorsk = texts.crisis_text(
+        municipality_name="Fredrikstad", deadline=T0, link=link, language="nn"
+    )
+    assert nynorsk.startswith("Alvorleg krise Fredrikstad: gjenteken overdose,")
     longest = "https://" + "x" * 25 + texts.CASE_PATH + str(uuid.uuid4())  # a 33-character base
-    for language in ("nb", "en"):
+    for language in ("nb", "nn", "en"):
         text = texts.crisis_text(
             municipality_name="Nordre Follo", deadline=T0, link=longest, language=language
         )

@@ -67,6 +67,13 @@ MOMENTS = [
         "29.3. kl. 03.00",
         "29.3.",
     ),  # first CEST
+    (
+        datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
+        "nn",
+        "29.03.2026 kl. 03.00",
+        "29.3. kl. 03.00",
+        "29.3.",
+    ),  # nynorsk writes them as bokmål does
 ]
 
 

@@ -10,6 +10,7 @@ from functools import partial
 
 import pytest
 
+from app.i18n import LANGUAGES
 from app.notify import links, texts
 from app.notify.gsm7 import (
     SINGLE_SEGMENT,
@@ -320,9 +321,21 @@ EXACT: list[tuple[TextFunction, dict[str, object], str]] = [
     ),
     (  # an unknown language setting falls back to bokmål instead of failing the alert
         page("alert"),
-        {"language": "nn"},
+        {"language": "se"},
         "Overdosevarsel Oslo 23.11. kl. 00.41. Bekreft: https://odv.no/a/Xk3j9Qw2 eller svar "
         "OK 4711",
+    ),
+    (
+        page("alert"),
+        {"language": "nn"},
+        "Overdosevarsel Oslo 23.11. kl. 00.41. Stadfest: https://odv.no/a/Xk3j9Qw2 eller svar "
+        "OK 4711",
+    ),
+    (
+        leader("fatal"),
+        {"team_name": "MOT", "language": "nn"},
+        "Overdosedødsfall Oslo 23.11. kl. 00.41: til deg som leiar i MOT, ikkje til vakta. "
+        "Stadfest: https://odv.no/a/Xk3j9Qw2 eller svar OK 4711",
     ),
 ]
 
@@ -379,7 +392,7 @@ def carries(function: TextFunction, variant: dict[str, object], argument: str) -
     return argument in inspect.signature(function).parameters and argument not in variant
 
 
-@pytest.mark.parametrize("language", ["nb", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize(
     ("function", "variant"), [v[1:] for v in VARIANTS], ids=[v[0] for v in VARIANTS]
 )
@@ -388,7 +401,7 @@ def test_every_text_is_one_gsm7_segment_with_link_code_and_time_intact(
 ) -> None:
     assert septet_length(LONGEST_LINK) == MAX_LINK_SEPTETS
     assert len(LONGEST_CODE) == MAX_REPLY_CODE_LENGTH
-    reply = "svar ok" if language == "nb" else "reply ok"
+    reply = "reply ok" if language == "en" else "svar ok"
     has_link, has_code = (
         carries(function, variant, "link"),
         carries(function, variant, "reply_code"),
@@ -409,7 +422,7 @@ def test_every_text_is_one_gsm7_segment_with_link_code_and_time_intact(
         assert is_gsm7(text), case
         assert septet_length(text) <= SINGLE_SEGMENT, case
         assert local_time(at, language=language) in text, case
-        assert text.startswith(("Overdose", "Ikke", "Not")), case
+        assert text.startswith(("Overdose", "Ikke", "Ikkje", "Not")), case
         assert "\n" not in text and "  " not in text, case
         # Whole words, so a shortened link or code could not pass as a match.
         words = text.rstrip(".").split(" ")
@@ -420,7 +433,7 @@ def test_every_text_is_one_gsm7_segment_with_link_code_and_time_intact(
 SQUEEZED = "exhausted, link and code"
 
 
-@pytest.mark.parametrize("language", ["nb", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize(
     ("function", "variant", "link"),
     [pytest.param(v[1], v[2], LINK, id=f"{v[0]}, usual link") for v in VARIANTS]
@@ -447,7 +460,7 @@ def test_usual_names_are_shown_whole(
         assert "Ressursteam" in text or "team_name" not in inspect.signature(function).parameters
 
 
-@pytest.mark.parametrize("language", ["nb", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize(
     ("link", "code"),
     list(itertools.product((LINK, LONGEST_LINK, None), (CODE, LONGEST_CODE, None))),
@@ -568,7 +581,7 @@ def test_every_public_text_function_is_checked() -> None:
     assert public == {f.__name__ for f in TEXT_FUNCTIONS}
 
 
-@pytest.mark.parametrize("language", ["nb", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_taken_text_is_one_segment_for_any_names(language: Language) -> None:
     for municipality, who, at in itertools.product(NAMES, NAMES, (WINTER, SUMMER)):
         text = texts.taken_text(

@@ -93,7 +93,8 @@ async def test_team_and_members_round_trip(http: httpx.AsyncClient, admin: ApiCr
     members_url = f"{ADMIN}/teams/{team['id']}/members"
     kari = (await http.post(members_url, json=member_body(), headers=admin.headers)).json()
     assert kari["mobile"] == "+4791234567"  # stored as E.164
-    assert (kari["language"], kari["active"], kari["email"]) == ("nb", True, None)
+    # No language of her own: the municipality's written standard.
+    assert (kari["language"], kari["active"], kari["email"]) == (None, True, None)
     ola = await http.post(
         members_url,
         json=member_body(
@@ -108,6 +109,7 @@ async def test_team_and_members_round_trip(http: httpx.AsyncClient, admin: ApiCr
     )
     assert ola.status_code == 201, ola.text
     assert ola.json()["email"] == "ola@fredrikstad.kommune.no"
+    assert ola.json()["language"] == "en"
 
     team_url = f"{ADMIN}/teams/{team['id']}"
     led = await http.patch(team_url, json={"leader_member_id": kari["id"]}, headers=admin.headers)

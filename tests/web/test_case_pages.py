@@ -138,7 +138,8 @@ async def test_a_member_sees_their_case_and_records_an_outcome(
             data={"csrf": csrf_of(page.text), "action": "done", "text": "Samtale på Stasjonen"},
         )
         assert recorded.status_code == 303
-        assert recorded.headers["location"] == f"/a/cases/{case_id}"
+        assert recorded.headers["location"] == f"/a/cases/{case_id}#step-reach", "to the step"
+        assert f'action="/a/cases/{case_id}/steps/reach#step-reach"' in page.text
         assert await step_state(state, case_id, "reach") == ("done", "Samtale på Stasjonen")
 
         again = await bo.get(f"/a/cases/{case_id}")

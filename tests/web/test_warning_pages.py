@@ -571,3 +571,28 @@ async def test_the_pages_in_english(
             data={"csrf": csrf_of(form.text), "confirm": "yes"},
         )
         assert approve.status_code == 403 and "Only the leader" in approve.text
+
+
+async def test_a_warning_approved_without_a_contact_list_says_no_sms_was_sent(
+    app: FastAPI, factory: Factory, state: AppState, clock: FakeClock, scenario: Scenario
+) -> None:
+    """Issue 21: Fredrikstad has no contact list. The draft warns before approval that no SMS
+    goes; after approval the page says none was sent (not "sendes nå"), and none was."""
+    team = await factory.team()
+    warner = await start_warnings(scenario)
+    warning_id = await draft_warning(warner, IN_FORCE_TEXT)
+    async with browser_client(app) as ada:
+        await signed_in(ada, state, clock, team, 0)
+        page = (await ada.get("/a/cases")).text
+        assert "Ingen kontaktliste er satt opp: varselet går ikke som SMS." in page
+        approved = await ada.post(
+            f"/a/warnings/{warning_id}/approve",
+            data={"csrf": await csrf(ada), "confirm": "yes"},
+        )
+        assert done_of(approved) == "approved_unsent"
+        after = (await ada.get("/a/cases?done=approved_unsent")).text
+        assert "Varselet er godkjent, men ingen SMS er sendt" in after
+        assert "sendes nå" not in after
+    [warning] = await rows(state, DrugWarning)
+    assert warning.status == "approved"
+    assert [m for m in await rows(state, OutboxMessage) if m.subject_kind != "alert"] == []

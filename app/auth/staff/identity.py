@@ -16,7 +16,8 @@ class StaffIdentity(StaffView):
     name: str
     role: str
     language: str
-    """`nb` or `en`: the member's pages and SMS."""
+    """`nb`, `nn` or `en`: the member's pages and SMS (their choice, else the municipality's
+    written standard)."""
     team_name: str
     municipality_name: str
     session_id: uuid.UUID

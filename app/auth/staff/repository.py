@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from app.auth.staff.models import StaffSession, StaffSignInLink
 from app.dbtypes import UTCDateTime
+from app.i18n import spoken
 
 member_table = sa.table(
     "member",
@@ -44,6 +45,7 @@ municipality_table = sa.table(
     "municipality",
     sa.column("code", sa.String()),
     sa.column("name", sa.String()),
+    sa.column("written_standard", sa.String()),
 )
 
 
@@ -55,6 +57,8 @@ class StaffMember:
     name: str
     role: str
     language: str
+    """The language of their SMS and pages: their own choice, else the municipality's
+    written standard (`app.i18n.spoken`)."""
     sms_opted_out: bool
     team_id: uuid.UUID
     team_name: str
@@ -74,6 +78,7 @@ _MEMBER_COLUMNS = (
     _t.name.label("team_name"),
     _t.municipality_code,
     _k.name.label("municipality_name"),
+    _k.written_standard,
     _t.leader_member_id,
 )
 _JOINED = member_table.join(team_table, _t.id == _m.team_id).join(
@@ -86,7 +91,7 @@ def _member_of(row: Any) -> StaffMember:
         member_id=row.id,
         name=row.name,
         role=row.role,
-        language=row.language,
+        language=spoken(row.language, row.written_standard),
         sms_opted_out=row.sms_opted_out_at is not None,
         team_id=row.team_id,
         team_name=row.team_name,

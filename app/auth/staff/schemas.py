@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from app.api.bodies import RequestBody
 from app.auth.staff.identity import StaffIdentity
+from app.i18n import language_of
 from app.norway.types import MobileStr
 
 _TEAM_ID = Field(
@@ -72,7 +73,11 @@ class StaffMe(BaseModel):
     member_id: uuid.UUID
     name: str = Field(examples=["Ada Lund"])
     role: str = Field(examples=["sykepleier"])
-    language: Literal["nb", "en"] = Field(examples=["nb"])
+    language: Literal["nb", "nn", "en"] = Field(
+        description="The language of the member's SMS and pages: their own choice, else the "
+        "municipality's written standard.",
+        examples=["nn"],
+    )
     team_id: uuid.UUID
     team_name: str = Field(examples=["Ressursteam overdose"])
     municipality: str = Field(description="Kommunenummer.", examples=["3107"])
@@ -88,7 +93,7 @@ class StaffMe(BaseModel):
             member_id=identity.member_id,
             name=identity.name,
             role=identity.role,
-            language="en" if identity.language == "en" else "nb",
+            language=language_of(identity.language),
             team_id=identity.team_id,
             team_name=identity.team_name,
             municipality=identity.municipality_code,

@@ -26,6 +26,7 @@ from app.auth.staff.identity import StaffIdentity
 from app.auth.staff.models import SignInVia, StaffSession, StaffSignInLink
 from app.auth.staff.repository import StaffMember
 from app.config.sections import StaffAuthSettings
+from app.i18n import language_of
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
 from app.once import first_use
@@ -93,7 +94,7 @@ async def request_link(
     body = texts.signin_text(
         link=tokens.signin_link(public_base_url, token),
         minutes=settings.link_minutes,
-        language="en" if members[0].language == "en" else "nb",
+        language=language_of(members[0].language),
     )
     outbox.enqueue(
         session,
@@ -266,7 +267,7 @@ def identity_of(row: StaffSession, member: StaffMember) -> StaffIdentity:
         is_leader=member.is_leader,
         name=member.name,
         role=member.role,
-        language="en" if member.language == "en" else "nb",
+        language=language_of(member.language),
         team_name=member.team_name,
         municipality_name=member.municipality_name,
         session_id=row.id,

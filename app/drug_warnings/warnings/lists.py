@@ -28,6 +28,7 @@ from app.drug_warnings.warnings.schemas import (
     WarningState,
 )
 from app.errors import NotFound
+from app.i18n import Language
 from app.notify.models import OutboxStatus
 
 _AS_STORED = (set(WarningOut.model_fields) & set(DrugWarning.model_fields)) - {
@@ -128,10 +129,9 @@ async def _sent_out(
     ids = [w.id for w in rows]
     counts = await repository.sms_counts(session, ids)
     reached = await repository.neighbours_reached(session, ids)
-    offered = {
-        code: await recipients_for(session, code)
-        for code in {w.municipality_code for w in rows if w.status == WarningStatus.DRAFT}
-    }
+    drafting = {w.municipality_code for w in rows if w.status == WarningStatus.DRAFT}
+    offered = {code: await recipients_for(session, code) for code in drafting}
+    standards = await served_repository.written_standards(session, drafting)
     return [
         _warning_out(
             w,
@@ -140,6 +140,7 @@ async def _sent_out(
             counts=counts.get(w.id, {}),
             neighbours=reached.get(w.id, []),
             offered=offered.get(w.municipality_code, []),
+            language=standards.get(w.municipality_code, "nb"),
         )
         for w in rows
     ]
@@ -159,8 +160,10 @@ async def draft_out(
 ) -> WarningOut:
     """A draft's API form: it has sent nothing, so there is nothing to count; its recipients
     are offered with the suggestion for its kind."""
-    offered = await recipients_for(session, warning.municipality_code)
-    return _warning_out(warning, name, now=now, offered=offered)
+    code = warning.municipality_code
+    offered = await recipients_for(session, code)
+    language = (await served_repository.written_standards(session, [code])).get(code, "nb")
+    return _warning_out(warning, name, now=now, offered=offered, language=language)
 
 
 def _offered_out(warning: DrugWarning, offered: list[rule.Recipient]) -> list[RecipientOut]:
@@ -189,6 +192,7 @@ def _warning_out(
     counts: dict[str, int] | None = None,
     neighbours: Iterable[str] = (),
     offered: list[rule.Recipient] | None = None,
+    language: Language = "nb",
 ) -> WarningOut:
     if warning.status == WarningStatus.DRAFT or warning.expires_at is None:
         recipients = _offered_out(warning, offered or [])
@@ -197,6 +201,7 @@ def _warning_out(
             municipality_name=municipality_name,
             expires_at=now + timedelta(days=warning.valid_days),
             text=warning.text,
+            language=language,
         )
     else:
         recipients = [RecipientOut.model_validate(r) for r in warning.recipients]

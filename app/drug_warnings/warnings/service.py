@@ -77,7 +77,8 @@ async def create_warning(scope: WarningScope, *, warning_in: WarningIn, filer: F
         if report is None or report.municipality_code != code:
             raise refuse("concern_report_id", "no such concern report in this municipality")
     await _check_text(scope, warning_in.text, signal, report)
-    _check_sms(name, warning_in.text, now + timedelta(days=warning_in.valid_days))
+    expires_at = now + timedelta(days=warning_in.valid_days)
+    await _check_sms(session, code, name, warning_in.text, expires_at)
     warning = DrugWarning(
         municipality_code=code,
         signal_id=warning_in.signal_id,
@@ -106,7 +107,8 @@ async def edit_warning(
     text = edit.text if edit.text is not None else warning.text
     valid_days = edit.valid_days if edit.valid_days is not None else warning.valid_days
     await _check_text(scope, text, *await _sources_of(scope.session, warning))
-    _check_sms(name, text, scope.now + timedelta(days=valid_days))
+    expires_at = scope.now + timedelta(days=valid_days)
+    await _check_sms(scope.session, warning.municipality_code, name, text, expires_at)
     warning.text = text
     warning.valid_days = valid_days
     if edit.kind is not None:
@@ -128,7 +130,7 @@ async def approve_warning(
     warning, name = await _draft(scope, warning_id)
     await _check_text(scope, warning.text, *await _sources_of(session, warning))
     expires_at = now + timedelta(days=warning.valid_days)
-    body = _check_sms(name, warning.text, expires_at)
+    body = await _check_sms(session, warning.municipality_code, name, warning.text, expires_at)
     offered = await recipients_for(session, warning.municipality_code)
     suggestion = rule.suggested(offered, rule.WarningKind(warning.kind))
     chosen = suggestion if approval.recipients is None else approval.recipients
@@ -256,9 +258,15 @@ async def _check_text(
         raise refuse("text", "; ".join(reasons) + ": no personal data goes into a warning")
 
 
-def _check_sms(municipality_name: str, text: str, expires_at: datetime) -> str:
-    """The warning's SMS; refused when it would not fit two segments."""
-    body = texts.warning_text(municipality_name=municipality_name, expires_at=expires_at, text=text)
+async def _check_sms(
+    session: AsyncSession, code: str, municipality_name: str, text: str, expires_at: datetime
+) -> str:
+    """The warning's SMS, in the municipality's written standard; refused when it would not
+    fit two segments."""
+    language = (await served_repository.written_standards(session, [code])).get(code, "nb")
+    body = texts.warning_text(
+        municipality_name=municipality_name, expires_at=expires_at, text=text, language=language
+    )
     try:
         texts.check_fits(body)
     except texts.TooLong as exc:

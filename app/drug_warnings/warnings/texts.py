@@ -1,6 +1,7 @@
-"""The SMS of a drug warning (pure, bokmål).
+"""The SMS of a drug warning (pure), in the municipality's written standard (`sms.warning`).
 
-"Rusvarsel fra <kommune>, gjelder til <d.m.>: <the leader's text>" (the day as
+"Rusvarsel fra <kommune>, gjelder til <d.m.>: <the leader's text>" in bokmål, "Rusvarsel frå
+<kommune>, gjeld til <d.m.>: ..." in nynorsk (the day as
 Norwegians write it, "9.12.": `app.i18n.day_and_month`). The text is the
 leader's own, checked for personal data before it gets here; it is made GSM-7 (letters
 outside the alphabet are transliterated, as names are in app/notify/texts.py) and must fit
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.i18n import day_and_month
+from app.i18n import Language, day_and_month, words
 from app.notify.gsm7 import septet_length, to_gsm7, truncate_septets
 
 CONCATENATED_SEGMENT = 153
@@ -21,8 +22,6 @@ MAX_SEGMENTS = 2
 MAX_SEPTETS = MAX_SEGMENTS * CONCATENATED_SEGMENT
 MAX_NAME_SEPTETS = 30
 """The municipality's name is shortened to this many septets."""
-
-_TEMPLATE = "Rusvarsel fra {m}, gjelder til {until}: {text}"
 
 
 class TooLong(ValueError):
@@ -33,15 +32,21 @@ class TooLong(ValueError):
         self.septets = septets
 
 
-def warning_text(*, municipality_name: str, expires_at: datetime, text: str) -> str:
+def warning_text(
+    *, municipality_name: str, expires_at: datetime, text: str, language: Language = "nb"
+) -> str:
     """The SMS of a warning in force until `expires_at`; `check_fits` before sending it."""
     if expires_at.tzinfo is None or expires_at.utcoffset() is None:
         raise ValueError("a timezone-aware datetime is required")
     name = " ".join(to_gsm7(municipality_name).split())
-    body = _TEMPLATE.format(
-        m=truncate_septets(name, MAX_NAME_SEPTETS).rstrip(" -,."),
-        until=day_and_month(expires_at, "nb"),
-        text=" ".join(to_gsm7(text).split()),
+    body = (
+        words(language)
+        .gettext("sms.warning")
+        .format(
+            m=truncate_septets(name, MAX_NAME_SEPTETS).rstrip(" -,."),
+            until=day_and_month(expires_at, language),
+            text=" ".join(to_gsm7(text).split()),
+        )
     )
     return body
 

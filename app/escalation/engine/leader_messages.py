@@ -56,8 +56,8 @@ def messages_for_fatal_contact(
     context: StepContext, *, contact_number: str | None, now: datetime
 ) -> list[OutboxMessage]:
     """A fatal alert, to the municipality's named fatal contact (docs/rules.md, "The
-    municipality's fatal contact"): in bokmål, without a link or a reply code; empty when
-    the municipality names none."""
+    municipality's fatal contact"): in the municipality's written standard, without a link
+    or a reply code; empty when the municipality names none."""
     if not contact_number:
         return []
     return [

@@ -18,6 +18,7 @@ from typing import Any
 
 from app.escalation.engine.models import EscalationState
 from app.escalation.policy import rules
+from app.i18n import spoken
 from app.notify import texts
 from app.notify.models import OutboxMessage, OutboxStatus
 from app.roster.models import Member
@@ -63,6 +64,9 @@ class TeamSnapshot:
     """Active members by id (str)."""
     fatal_contact: str | None
     """The mobile of the municipality's named fatal contact, told with the leader."""
+    written_standard: texts.Language = "nb"
+    """The municipality's: the language of members who chose none, and of numbers that are
+    nobody's (the fallback number, the fatal contact)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,10 @@ class StepContext:
     @property
     def leader(self) -> Member | None:
         return self.team.members.get(self.team.view.leader_id or "")
+
+    def language_of(self, member: Member) -> texts.Language:
+        """The member's own choice, else the municipality's written standard."""
+        return spoken(member.language, self.team.written_standard)
 
 
 def position_of(context: dict[str, object]) -> rules.Position | None:
@@ -111,10 +119,6 @@ def alert_message(
         due_at=now,
         created_at=now,
     )
-
-
-def language_of(member: Member) -> texts.Language:
-    return "en" if member.language == "en" else "nb"
 
 
 def text_or_plain(
@@ -160,13 +164,13 @@ def sms_about(
     **arguments: Any,
 ) -> OutboxMessage:
     """An SMS about the context's alert, to a member (their number and language) or to a
-    number that is nobody's (in bokmål): `compose`'s text, or the plain text
-    (`text_or_plain`)."""
-    language: texts.Language = "nb"
+    number that is nobody's (in the municipality's written standard): `compose`'s text, or
+    the plain text (`text_or_plain`)."""
+    language = context.team.written_standard
     if isinstance(to, str):
         number, member_id = to, None
     else:
-        number, language, member_id = to.mobile, language_of(to), to.id
+        number, language, member_id = to.mobile, context.language_of(to), to.id
     return alert_message(
         alert_id=context.state.alert_id,
         to=number,
@@ -236,7 +240,8 @@ def _member_pages(
 def _fallback_page(
     context: StepContext, number: str, *, position: rules.Position, now: datetime
 ) -> OutboxMessage:
-    """The fallback number's page: in bokmål, without a link (it is nobody's)."""
+    """The fallback number's page: in the municipality's written standard, without a link
+    (it is nobody's)."""
     return sms_about(
         context,
         number,

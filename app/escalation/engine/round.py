@@ -32,6 +32,7 @@ from app.escalation.engine.messages import StepContext, TeamSnapshot, messages_f
 from app.escalation.engine.models import EscalationPlan, EscalationState, EscalationStatus
 from app.escalation.policy import rules
 from app.escalation.policy import service as policy_service
+from app.i18n import language_of
 from app.notify import outbox
 from app.notify.models import OutboxMessage
 from app.roster.models import Member
@@ -150,6 +151,7 @@ async def _snapshot(session: AsyncSession, *, team_id: uuid.UUID, now: datetime)
         view=view,
         members=members,
         fatal_contact=triage.fatal_contact.mobile if triage.fatal_contact else None,
+        written_standard=language_of(municipality.written_standard if municipality else None),
     )
 
 

@@ -20,9 +20,9 @@ from app.followup.cases.models import SUBJECT_KIND, CaseEventKind, FollowupCase
 from app.followup.settings import service as followup_settings
 from app.followup.template_schema import Condition, FollowupTemplate, TemplateKind
 from app.followup.templates import plan
+from app.i18n import spoken
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
-from app.notify.texts import Language
 from app.roster.models import Member
 from app.roster.rota import duty as roster_duty
 from app.triage.rules import TriageAction
@@ -140,7 +140,7 @@ async def mark_crisis(
     name = await roster_duty.get_municipality(session, case.municipality_code)
     link = texts.case_link(url, case.id)
     first = min(p.deadline for p in extra)
-    language: Language = "en" if leader.language == "en" else "nb"
+    language = spoken(leader.language, name.written_standard if name else None)
     try:
         body = texts.crisis_text(
             municipality_name=name.name if name else "",

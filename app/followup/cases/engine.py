@@ -29,9 +29,9 @@ from app.followup import deadlines, texts
 from app.followup.cases import opening, repository
 from app.followup.cases.models import SUBJECT_KIND, CaseEventKind, FollowupCase, FollowupStep
 from app.followup.state import CaseState
+from app.i18n import Language, language_of, spoken
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
-from app.notify.texts import Language
 from app.privacy.crypto import FieldCipher
 from app.roster.models import Member
 from app.roster.rota import duty as roster_duty
@@ -115,7 +115,8 @@ class _Round:
     base_url: str
     _leaders: dict[uuid.UUID, uuid.UUID | None] = field(default_factory=dict)
     _members: dict[uuid.UUID, Member | None] = field(default_factory=dict)
-    _names: dict[str, str] = field(default_factory=dict)
+    _names: dict[str, tuple[str, Language]] = field(default_factory=dict)
+    """By code: the municipality's name and written standard."""
 
     async def load_members(self, member_ids: Iterable[uuid.UUID | None]) -> None:
         """Read the members not read yet in one query (the owners and companions of the
@@ -142,10 +143,14 @@ class _Round:
             self._leaders[team_id] = team.leader_member_id if team else None
         return await self.member(self._leaders[team_id])
 
-    async def municipality_name(self, code: str) -> str:
+    async def municipality(self, code: str) -> tuple[str, Language]:
+        """The municipality's name and written standard."""
         if code not in self._names:
             municipality = await roster_duty.get_municipality(self.session, code)
-            self._names[code] = municipality.name if municipality else code
+            self._names[code] = (
+                municipality.name if municipality else code,
+                language_of(municipality.written_standard if municipality else None),
+            )
         return self._names[code]
 
 
@@ -197,11 +202,14 @@ async def _tell(round_: _Round, case: FollowupCase | None, steps: list[FollowupS
         if (due.remind or due.overdue) and not people and leader is None:
             log.error("nobody to tell of a follow-up deadline", extra={"case_id": str(case.id)})
     if notices:
-        name = await round_.municipality_name(case.municipality_code)
+        name, standard = await round_.municipality(case.municipality_code)
         link = texts.case_link(round_.base_url, case.id)
         outbox.enqueue(
             round_.session,
-            [_message(case, n, name=name, link=link, now=now) for n in notices.values()],
+            [
+                _message(case, n, name=name, standard=standard, link=link, now=now)
+                for n in notices.values()
+            ],
         )
 
 
@@ -226,9 +234,15 @@ def _event(round_: _Round, case: FollowupCase, step: FollowupStep, kind: CaseEve
 
 
 def _message(
-    case: FollowupCase, notice: _Notice, *, name: str, link: str, now: datetime
+    case: FollowupCase,
+    notice: _Notice,
+    *,
+    name: str,
+    standard: Language,
+    link: str,
+    now: datetime,
 ) -> OutboxMessage:
-    language: Language = "en" if notice.member.language == "en" else "nb"
+    language = spoken(notice.member.language, standard)
     render = (
         texts.reminder_text if notice.purpose is MessagePurpose.REMINDER else texts.overdue_text
     )

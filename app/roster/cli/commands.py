@@ -81,7 +81,10 @@ def add_member(
             show_default=False,
         ),
     ] = None,
-    language: Annotated[Language, typer.Option()] = Language.NB,
+    language: Annotated[
+        Language | None,
+        typer.Option(help="The member's own choice; left out: the municipality's standard"),
+    ] = None,
     email: Annotated[str | None, typer.Option(help="Matches calendar attendees")] = None,
     leader: Annotated[bool, typer.Option(help="Make this member the team's leader")] = False,
 ) -> None:

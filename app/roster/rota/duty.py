@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
+from app.i18n import Language, language_of
 from app.roster.models import Member, Municipality, OverrideRow, RotationRow, ShiftRow, Team
 from app.roster.rota import oncall
 from app.roster.rota import repository as rota_repository
@@ -55,6 +56,21 @@ async def members_by_id(
 ) -> dict[uuid.UUID, Member]:
     """Members (active or not) by id; unknown ids are left out."""
     return {m.id: m for m in await repository.members_by_ids(session, member_ids)}
+
+
+async def written_standard(session: AsyncSession, code: str) -> Language:
+    """The municipality's written standard (bokmål for one not served)."""
+    municipality = await repository.get_municipality(session, code)
+    return language_of(municipality.written_standard if municipality else None)
+
+
+async def spoken_by(session: AsyncSession, member: Member) -> Language:
+    """The language of the member's SMS and pages: their own choice, else their
+    municipality's written standard (`app.i18n.spoken`)."""
+    if member.language:
+        return language_of(member.language)
+    team = await repository.get_team(session, member.team_id)
+    return await written_standard(session, team.municipality_code) if team else "nb"
 
 
 async def members_with_mobile(session: AsyncSession, mobile: str) -> list[Member]:

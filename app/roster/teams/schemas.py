@@ -21,7 +21,7 @@ from pydantic_core import CoreSchema
 
 from app.api.bodies import RequestBody, with_examples
 from app.norway.types import MobileStr
-from app.roster.enums import HealthPersonnelBasis, Language, MemberRole
+from app.roster.enums import HealthPersonnelBasis, Language, MemberRole, WrittenStandard
 from app.strict import Boolean, without_null
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -62,19 +62,45 @@ class _Patch(RequestBody):
         return schema
 
 
+_STANDARD_DESCRIPTION = (
+    "The municipality's written standard (målform), bokmål (nb) or nynorsk (nn): the language "
+    "of its SMS and pages for members who chose none."
+)
+_LANGUAGE_DESCRIPTION = (
+    "The language of the member's SMS and pages: bokmål (nb), nynorsk (nn) or English (en); "
+    "null: the municipality's written standard."
+)
+
+
 class MunicipalityIn(RequestBody):
     code: MunicipalityCode = Field(description="Kommunenummer (4 digits).", examples=["3107"])
     name: Name = Field(examples=["Fredrikstad"])
+    written_standard: WrittenStandard = Field(
+        default=WrittenStandard.NB, description=_STANDARD_DESCRIPTION
+    )
 
 
 class MunicipalityOut(BaseModel):
     code: str = Field(examples=["3107"])
     name: str = Field(examples=["Fredrikstad"])
+    written_standard: WrittenStandard = Field(description=_STANDARD_DESCRIPTION)
     alert_team_id: uuid.UUID | None = Field(
         description="The team that receives the municipality's alerts; null means alerts "
         "for this municipality reach no team (`odvarsel roster-holes` reports it)."
     )
     created_at: datetime
+
+
+class WrittenStandardIn(RequestBody):
+    """A municipality's written standard (the settings document `written-standard`)."""
+
+    model_config = with_examples({"written_standard": "nn"})
+
+    written_standard: WrittenStandard = Field(description=_STANDARD_DESCRIPTION)
+
+
+class WrittenStandardOut(BaseModel):
+    written_standard: WrittenStandard = Field(description=_STANDARD_DESCRIPTION)
 
 
 class TeamIn(RequestBody):
@@ -165,7 +191,7 @@ class MemberIn(RequestBody):
             "email": "kari.nordmann@fredrikstad.kommune.no",
             "role": "sykepleier",
             "health_personnel_basis": "authorisation",
-            "language": "nb",
+            "language": "nn",
         }
     )
 
@@ -179,7 +205,7 @@ class MemberIn(RequestBody):
     health_personnel_basis: HealthPersonnelBasis | None = Field(
         default=None, description=_BASIS_DESCRIPTION
     )
-    language: Language = Language.NB
+    language: Language | None = Field(default=None, description=_LANGUAGE_DESCRIPTION)
 
     _check_basis = field_validator("health_personnel_basis")(_basis_agrees)
 
@@ -198,7 +224,7 @@ class MemberUpdate(_Patch):
 
     model_config = with_examples({"mobile": "+4798765432"})
 
-    _nullable = frozenset({"email", "health_personnel_basis"})
+    _nullable = frozenset({"email", "health_personnel_basis", "language"})
 
     name: Name | None = None
     mobile: MobileStr | None = None
@@ -212,7 +238,7 @@ class MemberUpdate(_Patch):
     health_personnel_basis: HealthPersonnelBasis | None = Field(
         default=None, description=_BASIS_DESCRIPTION
     )
-    language: Language | None = None
+    language: Language | None = Field(default=None, description=_LANGUAGE_DESCRIPTION)
 
     _check_basis = field_validator("health_personnel_basis")(_basis_agrees)
 
@@ -231,7 +257,7 @@ class MemberOut(BaseModel):
     health_personnel_basis: HealthPersonnelBasis | None = Field(
         default=None, description=_BASIS_DESCRIPTION
     )
-    language: Language
+    language: Language | None = Field(description=_LANGUAGE_DESCRIPTION)
     active: bool
     sms_opted_out_at: datetime | None = Field(
         default=None,

@@ -20,7 +20,7 @@ from app.api.admin import AdminScope
 from app.auth.links import service as member_links
 from app.auth.municipalities import ActingFor, codes_filter
 from app.errors import Conflict, NotFound, field_error
-from app.roster.enums import HealthPersonnelBasis
+from app.roster.enums import HealthPersonnelBasis, WrittenStandard
 from app.roster.models import Member, Municipality, Team
 from app.roster.teams import repository
 from app.roster.teams.schemas import (
@@ -33,6 +33,8 @@ from app.roster.teams.schemas import (
     TeamIn,
     TeamOut,
     TeamUpdate,
+    WrittenStandardIn,
+    WrittenStandardOut,
 )
 
 
@@ -42,10 +44,32 @@ async def create_municipality(
     if await repository.get_municipality(session, municipality_in.code) is not None:
         raise Conflict(f"Municipality {municipality_in.code} exists already.")
     municipality = Municipality(
-        code=municipality_in.code, name=municipality_in.name, created_at=now
+        code=municipality_in.code,
+        name=municipality_in.name,
+        written_standard=municipality_in.written_standard.value,
+        created_at=now,
     )
     repository.add_municipality(session, municipality)
     return MunicipalityOut(**municipality.model_dump(), alert_team_id=None)
+
+
+async def written_standard_of(session: AsyncSession, code: str) -> WrittenStandardOut:
+    """The municipality's written standard (the owner is checked by the settings seam)."""
+    municipality = await repository.get_municipality(session, code)
+    assert municipality is not None  # checked by the seam's claim
+    return WrittenStandardOut(written_standard=WrittenStandard(municipality.written_standard))
+
+
+async def set_written_standard(
+    session: AsyncSession, code: str, body: WrittenStandardIn, *, now: datetime
+) -> WrittenStandardOut:
+    """Set the default language of the municipality's SMS and pages: from the next SMS and
+    page on, for every member who chose none."""
+    municipality = await repository.get_municipality(session, code)
+    assert municipality is not None  # checked by the seam's claim
+    municipality.written_standard = body.written_standard.value
+    session.add(municipality)
+    return WrittenStandardOut(written_standard=body.written_standard)
 
 
 async def list_municipalities(admin: AdminScope) -> list[MunicipalityOut]:
@@ -177,7 +201,7 @@ async def add_member(admin: AdminScope, *, team_id: uuid.UUID, member_in: Member
         role=member_in.role.value,
         is_health_personnel=member_in.health_personnel_basis is not None,
         health_personnel_basis=_value(member_in.health_personnel_basis),
-        language=member_in.language.value,
+        language=None if member_in.language is None else member_in.language.value,
         created_at=admin.now,
     )
     repository.add_member(admin.session, member)

@@ -24,9 +24,10 @@ from app.web.warnings import DONE
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "app" / "web" / "templates"
 
-PAGE_KEYWORDS = {"message_page": (2,), "message": (3,), "_message": (2,)}
+PAGE_KEYWORDS = {"message_page": (2,), "message": (3,), "_message": (2,), "signin_message": (2,)}
 """The page functions of app/web that show the words of `key` and `key.text`, by the position
-of `key`, for Babel (`pybabel extract -k message_page:2 -k message:3 -k _message:2`)."""
+of `key`, for Babel (`pybabel extract -k message_page:2 -k message:3 -k _message:2
+-k signin_message:2`)."""
 
 
 def ids_of(catalog: Catalog) -> list[str]:

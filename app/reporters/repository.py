@@ -121,22 +121,6 @@ async def end_sessions(session: AsyncSession, reporter_id: uuid.UUID, now: datet
     )
 
 
-async def link_by_hash(session: AsyncSession, token_hash: str) -> ReporterSignInLink | None:
-    statement = select(ReporterSignInLink).where(col(ReporterSignInLink.token_hash) == token_hash)
-    return (await session.execute(statement)).scalars().first()
-
-
-async def use_link(session: AsyncSession, *, link_id: uuid.UUID, now: datetime) -> bool:
-    """Marks the link used; False if it already was (two taps racing: one wins)."""
-    result = await session.execute(
-        sa.update(ReporterSignInLink)
-        .where(col(ReporterSignInLink.id) == link_id, col(ReporterSignInLink.used_at).is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
-
-
 async def session_with_reporter(
     session: AsyncSession, token_hash: str
 ) -> tuple[ReporterSession, Reporter] | None:

@@ -13,17 +13,14 @@ bearer use of it: the form is a page, not an API.
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.staff import rules, texts, tokens
+from app.auth.staff import rules, signin_links, texts, tokens
 from app.config.sections import StaffAuthSettings
-from app.notify import outbox
-from app.notify.models import OutboxMessage, OutboxStatus
 from app.reporters import repository
 from app.reporters.models import Reporter, ReporterSession, ReporterSignInLink
 
@@ -83,33 +80,10 @@ async def request_link(
         minutes=settings.link_minutes,
         language="en" if reporter.language == "en" else "nb",
     )
-    message = OutboxMessage(
-        subject_kind=SUBJECT_KIND,
-        subject_id=link.id,
-        purpose="signin",
-        context={},
-        to_number=mobile,
-        body=body,
-        status=OutboxStatus.PENDING,
-        due_at=now,
-        created_at=now,
+    await signin_links.send_link_sms(
+        session, subject_kind=SUBJECT_KIND, link_id=link.id, to_number=mobile, body=body, now=now
     )
-    outbox.enqueue(session, [message])
-    await outbox.wake_workers(session)
     return True
-
-
-async def open_link(
-    session: AsyncSession, *, token: str, now: datetime
-) -> tuple[ReporterSignInLink, rules.LinkState] | None:
-    """The link for `token` and its state; None for a token never issued."""
-    if not tokens.is_link_token(token):
-        return None
-    wanted = tokens.token_hash(token)
-    link = await repository.link_by_hash(session, wanted)
-    if link is None or not hmac.compare_digest(link.token_hash, wanted):
-        return None
-    return link, rules.link_state(expires_at=link.expires_at, used_at=link.used_at, now=now)
 
 
 async def use_link(
@@ -117,7 +91,7 @@ async def use_link(
 ) -> SignedIn | rules.LinkState | None:
     """Signs in with the link (once): the session, or why not (its state; None: unknown, or
     its reporter is no longer active)."""
-    opened = await open_link(session, token=token, now=now)
+    opened = await signin_links.open_link(session, ReporterSignInLink, token=token, now=now)
     if opened is None:
         return None
     link, state = opened
@@ -126,7 +100,7 @@ async def use_link(
     reporter = await repository.get(session, link.reporter_id)
     if reporter is None or not reporter.active:
         return None
-    if not await repository.use_link(session, link_id=link.id, now=now):
+    if not await signin_links.use_once(session, ReporterSignInLink, link_id=link.id, now=now):
         return rules.LinkState.USED
     return await start_session(
         session, reporter=reporter, via="sms_link", now=now, settings=settings
@@ -188,17 +162,12 @@ async def resolve_session(
     session: AsyncSession, *, token: str, now: datetime
 ) -> ReporterIdentity | None:
     """The reporter of the session token, if the session is alive and the reporter active."""
-    if not tokens.is_session_token(token):
-        return None
-    wanted = tokens.token_hash(token)
-    found = await repository.session_with_reporter(session, wanted)
+    found = await signin_links.live_session(
+        session, token=token, now=now, by_hash=repository.session_with_reporter
+    )
     if found is None:
         return None
     row, reporter = found
-    if not hmac.compare_digest(row.token_hash, wanted):
-        return None
-    if not rules.session_alive(expires_at=row.expires_at, signed_out_at=row.signed_out_at, now=now):
-        return None
     return await _identity(session, row, reporter)
 
 

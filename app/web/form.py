@@ -39,7 +39,7 @@ from app.reporters.service import FORM_CLIENT_ID
 from app.reporters.signin import ReporterIdentity
 from app.web import form_fields
 from app.web.form_session import Keys, OptionalReporter
-from app.web.form_signin import message, render, signin_url
+from app.web.form_signin import PAGES, signin_url
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,7 +59,7 @@ def _form_page(
     sent: list[uuid.UUID] | None = None,
 ) -> Response:
     language = reporter.language
-    return render(
+    return PAGES.render(
         request,
         "form.html",
         language,
@@ -115,7 +115,7 @@ async def send_form(
         return RedirectResponse(signin_url(request), status_code=303)
     form = await request.form()
     if not keys.session_csrf_ok(reporter.session_id, str(form.get("csrf", ""))):
-        return message(request, "forbidden", status=403)
+        return PAGES.signin_message(request, "forbidden", status=403)
     read = form_fields.read_form(
         {k: str(v) for k, v in form.items() if isinstance(v, str)},
         reporting=form_fields.Reporting(
@@ -179,7 +179,7 @@ async def _sent_before(
     async with session.begin():
         mine = await signin.sent_by(session, reporter=reporter, alert_id=alert_id)
     if not mine:  # pragma: no cover - the incident id is the reporter's own
-        return message(request, "page.not_found", status=404)
+        return PAGES.signin_message(request, "page.not_found", status=404)
     return RedirectResponse(alert_url(request, alert_id, "?endret=1"), status_code=303)
 
 
@@ -217,11 +217,11 @@ async def alert_page(
                 session, alert_id=wanted, client_id=FORM_CLIENT_ID, cipher=state.cipher
             )
     except (ValueError, NotFound):
-        return message(request, "page.not_found", status=404)
+        return PAGES.signin_message(request, "page.not_found", status=404)
     if alert.municipality not in reporter.municipalities:
-        return message(request, "page.not_found", status=404)
+        return PAGES.signin_message(request, "page.not_found", status=404)
     language = reporter.language
-    return render(
+    return PAGES.render(
         request,
         "form_alert.html",
         language,

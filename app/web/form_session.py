@@ -11,14 +11,12 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from app.auth.staff.security import CsrfKeys
 from app.deps import StateDep
-from app.privacy.crypto import same_text
 from app.reporters import signin
 from app.reporters.signin import ReporterIdentity
 
@@ -31,12 +29,6 @@ class FormKeys(CsrfKeys):
 
     def __init__(self, secret: str) -> None:
         super().__init__(secret, salt=b"odvarsel-reporter-pages", cookie=CSRF_COOKIE)
-
-    def session_csrf(self, session_id: uuid.UUID) -> str:
-        return self._mac("session", str(session_id))
-
-    def session_csrf_ok(self, session_id: uuid.UUID, form_token: str) -> bool:
-        return same_text(self.session_csrf(session_id), form_token or "")
 
 
 def form_keys(request: Request) -> FormKeys:

@@ -19,34 +19,23 @@ Pages never raise domain errors (the web sub-app would answer 500): every refusa
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from app.auth.staff import service, tokens
 from app.auth.staff.deps import OptionalStaff
 from app.auth.staff.rules import LinkState
 from app.auth.staff.runtime import runtime_of
-from app.auth.staff.security import (
-    CSRF_COOKIE,
-    SESSION_COOKIE,
-    clear_cookie,
-    csrf_nonce,
-    pages_root,
-    session_cookie_path,
-    set_cookie,
-    set_new_nonce,
-)
+from app.auth.staff.security import CSRF_COOKIE, SESSION_COOKIE, csrf_nonce, pages_root
 from app.deps import SessionDep, StateDep, TransactionDep, TxSession, client_address
-from app.i18n import language_of, moment, words
-from app.norway.phone import InvalidPhoneNumber, to_norwegian_mobile
-from app.web.pages import templates
+from app.i18n import language_of, moment
+from app.web.signin_pages import SignInPages
 
 router = APIRouter(prefix=f"/{tokens.PAGES_PREFIX}", include_in_schema=False)
 
 SIGNIN_FORM_PURPOSE = "signin"
-NONCE_MAX_AGE = 60 * 60
 
 
 def signin_url(request: Request) -> str:
@@ -59,45 +48,21 @@ def cases_url(request: Request) -> str:
     return f"{pages_root(request)}/cases"
 
 
+def _pages_path(request: Request) -> str:
+    return f"{pages_root(request)}/{tokens.PAGES_PREFIX}"
+
+
+PAGES = SignInPages(
+    session_cookie=SESSION_COOKIE,
+    csrf_cookie=CSRF_COOKIE,
+    signin_url=signin_url,
+    nonce_path=_pages_path,
+)
+
+
 def _language(request: Request) -> str:
     """Before anyone is known: bokmål, or `?lang=nn` / `?lang=en`."""
     return language_of(request.query_params.get("lang"))
-
-
-def _render(
-    request: Request, template: str, language: str, *, status: int = 200, **values: Any
-) -> HTMLResponse:
-    language = language_of(language)
-    response = templates[language].TemplateResponse(
-        request, template, {"lang": language, **values}, status_code=status
-    )
-    path = f"{pages_root(request)}/{tokens.PAGES_PREFIX}"
-    set_new_nonce(request, response, CSRF_COOKIE, path=path, max_age=NONCE_MAX_AGE)
-    return response
-
-
-def _message(
-    request: Request,
-    key: str,
-    language: str,
-    *,
-    status: int,
-    again: bool = False,
-    **values: Any,
-) -> HTMLResponse:
-    heading, text = words(language).heading_and_text(key, **values)
-    response = _render(
-        request,
-        "signin_message.html",
-        language,
-        status=status,
-        heading=heading,
-        text=text,
-        again=signin_url(request) if again else None,
-    )
-    if "seconds" in values:
-        response.headers["Retry-After"] = str(values["seconds"])
-    return response
 
 
 @router.api_route("/signin", methods=["GET", "HEAD"])
@@ -105,7 +70,7 @@ async def signin_form(request: Request, state: StateDep) -> Response:
     settings = state.settings.staff
     language = _language(request)
     keys = runtime_of(state).keys
-    return _render(
+    return PAGES.render(
         request,
         "signin.html",
         language,
@@ -133,38 +98,21 @@ async def send_link(
     language = _language(request)
     runtime = runtime_of(state)
     if settings.mode != "sms_link":
-        return _render(request, "signin.html", language, status=403, oidc=True)
+        return PAGES.render(request, "signin.html", language, status=403, oidc=True)
     if not runtime.keys.csrf_ok(request, csrf, SIGNIN_FORM_PURPOSE):
-        return _message(request, "forbidden", language, status=403)
-    try:
-        number = to_norwegian_mobile(mobile.strip())
-    except InvalidPhoneNumber:
-        return _render(
-            request,
-            "signin.html",
-            language,
-            status=422,
-            minutes=settings.link_minutes,
-            csrf=csrf,
-            action=signin_url(request),
-            mobile=mobile,
-            error=words(language).gettext("invalid_mobile"),
-        )
-    now = state.clock.now()
-    wait = await runtime.guard.admit_sms(mobile=number, address=client_address(request), now=now)
-    if wait is not None:
-        return _message(request, "too_many", language, status=429, seconds=wait)
-    sent = await service.request_link(
-        session,
-        mobile=number,
-        now=now,
-        settings=settings,
-        public_base_url=state.settings.http.public_base_url,
-    )
-    if sent:
-        transaction.after_commit(state.worker.wake)  # the SMS is due
+        return PAGES.signin_message(request, "forbidden", language=language, status=403)
     query = "?sent=1" + ("" if language == "nb" else f"&lang={language}")
-    return RedirectResponse(signin_url(request) + query, status_code=303)
+    return await PAGES.send_link(
+        request,
+        state,
+        session,
+        transaction,
+        request_link=service.request_link,
+        mobile=mobile,
+        csrf=csrf,
+        form=("signin.html", language),
+        sent_query=query,
+    )
 
 
 @router.api_route("/me", methods=["GET", "HEAD"])
@@ -172,7 +120,7 @@ async def me_page(request: Request, state: StateDep, staff: OptionalStaff) -> Re
     if staff is None:
         return RedirectResponse(signin_url(request), status_code=303)
     until = moment(staff.expires_at, staff.language)
-    return _render(
+    return PAGES.render(
         request,
         "signin_me.html",
         staff.language,
@@ -194,11 +142,9 @@ async def sign_out(
 ) -> Response:
     if staff is not None:
         if not runtime_of(state).keys.session_csrf_ok(staff.session_id, csrf):
-            return _message(request, "forbidden", staff.language, status=403)
+            return PAGES.signin_message(request, "forbidden", language=staff.language, status=403)
         await service.sign_out(session, session_id=staff.session_id, now=state.clock.now())
-    response = RedirectResponse(signin_url(request) + "?signed_out=1", status_code=303)
-    clear_cookie(response, SESSION_COOKIE, path=session_cookie_path(request))
-    return response
+    return PAGES.signed_out(request, "?signed_out=1")
 
 
 async def _opened(
@@ -211,21 +157,23 @@ async def _opened(
     now = state.clock.now()
     wait = await runtime.guard.wait_after_misses(client_address(request), now=now)
     if wait is not None:
-        return _message(request, "too_many", "nb", status=429, seconds=wait)
+        return PAGES.signin_message(request, "too_many", language="nb", status=429, seconds=wait)
     if state.settings.staff.mode != "sms_link":
-        return _render(request, "signin.html", "nb", status=404, oidc=True)
+        return PAGES.render(request, "signin.html", "nb", status=404, oidc=True)
     async with session.begin():
         opened = await service.open_link(session, token=token, now=now)
     if opened is None:
         await runtime.guard.missed(client_address(request), now=now)
-        return _message(request, "link.unknown", "nb", status=404, again=True)
+        return PAGES.signin_message(request, "link.unknown", language="nb", status=404, again=True)
     language = opened.members[0].language if opened.members else "nb"
     if opened.state is LinkState.USED:
-        return _message(request, "link.used", language, status=410, again=True)
+        return PAGES.signin_message(request, "link.used", language=language, status=410, again=True)
     if opened.state is LinkState.EXPIRED:
-        return _message(request, "link.expired", language, status=410, again=True)
+        return PAGES.signin_message(
+            request, "link.expired", language=language, status=410, again=True
+        )
     if not opened.members:
-        return _message(request, "link.no_member", language, status=403)
+        return PAGES.signin_message(request, "link.no_member", language=language, status=403)
     return opened
 
 
@@ -233,7 +181,7 @@ def _confirm_page(
     request: Request, state: StateDep, opened: service.OpenedLink, token: str, *, status: int
 ) -> Response:
     keys = runtime_of(state).keys
-    return _render(
+    return PAGES.render(
         request,
         "signin_confirm.html",
         opened.members[0].language,
@@ -266,7 +214,7 @@ async def confirm(
 ) -> Response:
     runtime = runtime_of(state)
     if not runtime.keys.csrf_ok(request, csrf, tokens.token_hash(token)):
-        return _message(request, "forbidden", "nb", status=403)
+        return PAGES.signin_message(request, "forbidden", language="nb", status=403)
     opened = await _opened(request, state, session, token)
     if isinstance(opened, Response):
         return opened
@@ -288,14 +236,13 @@ async def confirm(
             service.Refusal.EXPIRED: "link.expired",
             service.Refusal.NO_MEMBER: "link.no_member",
         }.get(exc.refusal, "link.unknown")
-        return _message(request, key, opened.members[0].language, status=410, again=True)
-    response = RedirectResponse(cases_url(request), status_code=303)
-    lifetime = signed_in.identity.expires_at - now
-    set_cookie(
-        response,
-        SESSION_COOKIE,
-        signed_in.token,
-        path=session_cookie_path(request),
-        max_age=max(1, int(lifetime.total_seconds())),
+        return PAGES.signin_message(
+            request, key, language=opened.members[0].language, status=410, again=True
+        )
+    return PAGES.signed_in(
+        request,
+        cases_url(request),
+        token=signed_in.token,
+        expires_at=signed_in.identity.expires_at,
+        now=now,
     )
-    return response

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import col
 
 from app.auth.staff.models import StaffSession, StaffSignInLink
 from app.dbtypes import UTCDateTime
@@ -117,22 +117,6 @@ async def active_members(
 
 def add_link(session: AsyncSession, link: StaffSignInLink) -> None:
     session.add(link)
-
-
-async def link_by_hash(session: AsyncSession, token_hash: str) -> StaffSignInLink | None:
-    statement = select(StaffSignInLink).where(col(StaffSignInLink.token_hash) == token_hash)
-    return (await session.execute(statement)).scalar_one_or_none()
-
-
-async def use_link(session: AsyncSession, *, link_id: uuid.UUID, now: datetime) -> bool:
-    """Marks the link used; False if it already was (two taps racing: one wins)."""
-    result = await session.execute(
-        sa.update(StaffSignInLink)
-        .where(col(StaffSignInLink.id) == link_id, col(StaffSignInLink.used_at).is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 async def set_link_session(

@@ -31,7 +31,8 @@ CSRF_FIELD = "csrf"
 
 class CsrfKeys:
     """HMAC keys of one set of pages, derived from one secret with the pages' own salt, and
-    the CSRF check of a form: an HMAC of the nonce in the pages' `cookie` and a purpose."""
+    the CSRF check of a form: an HMAC of the nonce in the pages' `cookie` and a purpose
+    (before sign-in), or of the session id (a signed-in page's form)."""
 
     def __init__(self, secret: str, *, salt: bytes, cookie: str) -> None:
         self._key = hashlib.sha256(salt + b"\x00" + secret.encode()).digest()
@@ -47,16 +48,16 @@ class CsrfKeys:
         nonce = request.cookies.get(self._cookie, "")
         return bool(nonce) and same_text(self.csrf_token(nonce, purpose), form_token or "")
 
-
-class PageKeys(CsrfKeys):
-    def __init__(self, secret: str) -> None:
-        super().__init__(secret, salt=b"odvarsel-staff-pages", cookie=CSRF_COOKIE)
-
     def session_csrf(self, session_id: uuid.UUID) -> str:
         return self._mac("session", str(session_id))
 
     def session_csrf_ok(self, session_id: uuid.UUID, form_token: str) -> bool:
         return same_text(self.session_csrf(session_id), form_token or "")
+
+
+class PageKeys(CsrfKeys):
+    def __init__(self, secret: str) -> None:
+        super().__init__(secret, salt=b"odvarsel-staff-pages", cookie=CSRF_COOKIE)
 
 
 def new_nonce() -> str:

@@ -10,7 +10,6 @@ active member who has not replied STOP; the caller answers the same either way.
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,14 +20,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import jwks
-from app.auth.staff import oidc, repository, rules, texts, tokens
+from app.auth.staff import oidc, repository, rules, signin_links, texts, tokens
 from app.auth.staff.identity import StaffIdentity
 from app.auth.staff.models import SignInVia, StaffSession, StaffSignInLink
 from app.auth.staff.repository import StaffMember
 from app.config.sections import StaffAuthSettings
 from app.i18n import language_of
-from app.notify import outbox
-from app.notify.models import OutboxMessage, OutboxStatus
 from app.once import first_use
 
 SUBJECT_KIND = "staff_signin"
@@ -96,36 +93,24 @@ async def request_link(
         minutes=settings.link_minutes,
         language=language_of(members[0].language),
     )
-    outbox.enqueue(
+    await signin_links.send_link_sms(
         session,
-        [
-            OutboxMessage(
-                subject_kind=SUBJECT_KIND,
-                subject_id=link.id,
-                purpose=PURPOSE,
-                context={},
-                member_id=members[0].member_id,
-                to_number=mobile,
-                body=body,
-                status=OutboxStatus.PENDING,
-                due_at=now,
-                created_at=now,
-            )
-        ],
+        subject_kind=SUBJECT_KIND,
+        link_id=link.id,
+        to_number=mobile,
+        body=body,
+        now=now,
+        member_id=members[0].member_id,
     )
-    await outbox.wake_workers(session)
     return True
 
 
 async def open_link(session: AsyncSession, *, token: str, now: datetime) -> OpenedLink | None:
     """The link for `token` and what it is worth now; None for a token never issued."""
-    if not tokens.is_link_token(token):
+    found = await signin_links.open_link(session, StaffSignInLink, token=token, now=now)
+    if found is None:
         return None
-    wanted = tokens.token_hash(token)
-    link = await repository.link_by_hash(session, wanted)
-    if link is None or not hmac.compare_digest(link.token_hash, wanted):
-        return None
-    state = rules.link_state(expires_at=link.expires_at, used_at=link.used_at, now=now)
+    link, state = found
     members = await repository.active_members(session, mobile=link.mobile)
     return OpenedLink(link=link, state=state, members=members)
 
@@ -177,7 +162,7 @@ async def use_opened(
     if state is rules.LinkState.EXPIRED:
         raise SignInRefused(Refusal.EXPIRED)
     member = _chosen(opened.members, team_id)
-    if not await repository.use_link(session, link_id=link.id, now=now):
+    if not await signin_links.use_once(session, StaffSignInLink, link_id=link.id, now=now):
         raise SignInRefused(Refusal.USED)
     signed_in = start_session(
         session, member=member, via=SignInVia.SMS_LINK, now=now, settings=settings
@@ -280,17 +265,12 @@ async def resolve_session(
     session: AsyncSession, *, token: str, now: datetime
 ) -> StaffIdentity | None:
     """Who the session token belongs to, if the session is alive and its member active."""
-    if not tokens.is_session_token(token):
-        return None
-    wanted = tokens.token_hash(token)
-    found = await repository.session_with_member(session, wanted)
+    found = await signin_links.live_session(
+        session, token=token, now=now, by_hash=repository.session_with_member
+    )
     if found is None:
         return None
     row, member = found
-    if not hmac.compare_digest(row.token_hash, wanted):
-        return None
-    if not rules.session_alive(expires_at=row.expires_at, signed_out_at=row.signed_out_at, now=now):
-        return None
     return identity_of(row, member)
 
 

@@ -16,9 +16,9 @@ from app.overdose.enums import ReporterType
 from app.reporters import service
 from app.reporters.schemas import ReporterIn
 from app.state import AppState
+from tests.cli import Odvarsel, odvarsel
 from tests.factories import Factory
 from tests.reporters.support import add_reporter, sign_in
-from tests.roster.test_roster_cli import Odvarsel, odvarsel
 from tests.staff_auth import count_rows
 
 __all__ = ["odvarsel"]

@@ -2,55 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
-from typer.testing import CliRunner, Result
 
-from app.cli import cli
-from app.clock import FakeClock, SystemClock
-from app.config import get_settings
-from app.db import in_transaction
+from app.clock import FakeClock
 from app.escalation.policy import rules as rules
 from app.escalation.policy import service as policy_service
 from app.roster.models import Municipality
 from app.roster.rota import duty as roster_duty
 from app.roster.rota.oncall import OSLO
 from app.roster.teams import repository as roster_repository
-
-T = TypeVar("T")
-Odvarsel = Callable[..., Result]
-
-
-@pytest.fixture
-def odvarsel(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
-) -> Iterator[Odvarsel]:
-    """Runs `odvarsel ARGS...` with DATABASE_URL pointing at this test's database.
-
-    The commands are a composition root and read SystemClock; here it tells the test's time.
-    """
-    monkeypatch.setattr(SystemClock, "now", lambda _self: clock.now())
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def run(*args: object) -> Result:
-        return runner.invoke(cli, [str(a) for a in args])
-
-    yield run
-    get_settings.cache_clear()
-
-
-def in_database(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    return asyncio.run(in_transaction(get_settings(), work))
+from tests.cli import Odvarsel, in_database
+from tests.cli import odvarsel as odvarsel
 
 
 def test_seed_demo_adds_a_team_on_duty_around_the_clock_once(odvarsel: Odvarsel, clock: FakeClock):

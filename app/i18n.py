@@ -45,7 +45,8 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import jinja2
-from babel.dates import format_date, format_skeleton
+from babel.core import Locale
+from babel.dates import format_date, format_datetime, match_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -204,7 +205,20 @@ def moment(instant: datetime, language: str | None = "nb") -> str:
 def day_and_month(instant: datetime, language: str | None = "nb") -> str:
     """The Oslo day and month, without the year (Babel): "6.12." (bokmål), "6 Dec"."""
     skeleton = "dMMM" if language_of(language) == "en" else "dM"
-    return format_skeleton(skeleton, _oslo(instant), locale=_locale(language))
+    locale = _locale(language)
+    return format_datetime(_oslo(instant), _skeleton_pattern(skeleton, locale), locale=locale)
+
+
+@cache
+def _skeleton_pattern(skeleton: str, locale: str) -> str:
+    """The CLDR pattern closest to `skeleton`, as Babel's `format_skeleton` finds it.
+
+    Babel searches every pattern of the locale on each call (about a millisecond, the most
+    of an SMS text's cost); the answer depends only on the skeleton and the locale.
+    """
+    patterns = Locale.parse(locale).datetime_skeletons
+    pattern: str = patterns[match_skeleton(skeleton, patterns) or skeleton].pattern
+    return pattern
 
 
 def short_moment(instant: datetime, language: str | None = "nb") -> str:

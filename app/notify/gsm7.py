@@ -54,14 +54,14 @@ _INVISIBLE = frozenset({"Mn", "Me", "Cf"})
 
 def is_gsm7(text: str) -> bool:
     """True if every character is in the GSM-7 basic or extension table."""
-    return all(char in ALPHABET for char in text)
+    return ALPHABET.issuperset(text)
 
 
 def septet_length(text: str) -> int:
     """Septets the text needs; extension characters count two. Raises ValueError if not GSM-7."""
     if not is_gsm7(text):
         raise ValueError("text is not GSM-7")
-    return sum(2 if char in EXTENSION else 1 for char in text)
+    return len(text) + sum(text.count(char) for char in EXTENSION)
 
 
 def to_gsm7(text: str) -> str:

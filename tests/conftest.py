@@ -70,9 +70,9 @@ def template_database() -> Iterator[TemplateDatabase]:
 
 @pytest.fixture
 async def database_url(template_database: TemplateDatabase) -> AsyncIterator[str]:
-    name = await template_database.copy()
+    name = await template_database.lend()
     yield template_database.url_of(name)
-    await template_database.drop(name)
+    await template_database.give_back(name)
 
 
 @pytest.fixture

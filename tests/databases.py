@@ -2,6 +2,13 @@
 
 TEST_DATABASE=sqlite (default) or postgresql; TEST_POSTGRES_URL points at the server
 (default postgresql+asyncpg://postgres@127.0.0.1:5432). Every database made here is dropped.
+
+On PostgreSQL a copy costs about 0.3 s (CREATE DATABASE copies every catalog page through
+the WAL, and DROP DATABASE is as dear), most of a short test's time: so a database a test
+is done with is emptied instead (`_reset`: its other sessions ended, every row deleted, every
+sequence restarted) and lent to the next test. That is the template's state again,
+as migrations write no rows but alembic's. A database whose reset fails, or whose schema a
+test left at another revision (the migration tests go down and up), is dropped instead.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ import asyncio
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
@@ -54,13 +61,68 @@ async def _pg_execute(sql: str) -> None:
         await connection.close()
 
 
+_REVISION = "SELECT string_agg(version_num, ',') FROM alembic_version"
+
+
+async def _pg_connect(url: str) -> asyncpg.Connection:
+    return await asyncpg.connect(
+        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+
+
+async def _pg_revision(url: str) -> str:
+    connection = await _pg_connect(url)
+    try:
+        revision: str = await connection.fetchval(_REVISION)
+        return revision
+    finally:
+        await connection.close()
+
+
+async def _reset(url: str, revision: str) -> bool:
+    """Empty a lent PostgreSQL database back to the template's state; False if it cannot be
+    (then it is dropped)."""
+    connection = await _pg_connect(url)
+    try:
+        # As DROP DATABASE ... WITH (FORCE) would: nothing of the last test writes on.
+        await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        if await connection.fetchval(_REVISION) != revision:
+            return False
+        tables = await connection.fetch(
+            "SELECT quote_ident(tablename) AS name FROM pg_tables"
+            " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        )
+        sequences = await connection.fetch(
+            "SELECT quote_ident(sequence_name) AS name FROM information_schema.sequences"
+            " WHERE sequence_schema = 'public'"
+        )
+        async with connection.transaction():
+            # Replica mode skips user triggers (the access log refuses DELETE) and foreign-key
+            # checks, so the order does not matter. DELETE, not TRUNCATE: a test's few rows go
+            # in milliseconds, where TRUNCATE makes new files for every table (~0.3 s).
+            await connection.execute("SET LOCAL session_replication_role = replica")
+            await connection.execute("; ".join(f"DELETE FROM {row['name']}" for row in tables))
+            for row in sequences:
+                await connection.execute(f"ALTER SEQUENCE {row['name']} RESTART")
+        return True
+    except asyncpg.PostgresError:
+        return False
+    finally:
+        await connection.close()
+
+
 @dataclass
 class TemplateDatabase:
-    """A migrated database that each test copies."""
+    """A migrated database that each test copies (on PostgreSQL: or gets emptied)."""
 
     backend: str
     name: str
     directory: Path
+    revision: str = ""
+    lendable: list[str] = field(default_factory=list)
 
     @classmethod
     def create(cls, directory: Path) -> TemplateDatabase:
@@ -69,7 +131,22 @@ class TemplateDatabase:
         if BACKEND == "postgresql":
             asyncio.run(_pg_execute(f'CREATE DATABASE "{name}"'))
         run_migrations(settings_for(template.url_of(name), directory))
+        if BACKEND == "postgresql":
+            template.revision = asyncio.run(_pg_revision(template.url_of(name)))
         return template
+
+    async def lend(self) -> str:
+        """A database in the template's state for one test: an emptied one, or a new copy."""
+        if self.lendable:
+            return self.lendable.pop()
+        return await self.copy()
+
+    async def give_back(self, name: str) -> None:
+        """Keep a PostgreSQL database for the next test if it empties cleanly, else drop it."""
+        if self.backend == "postgresql" and await _reset(self.url_of(name), self.revision):
+            self.lendable.append(name)
+            return
+        await self.drop(name)
 
     def url_of(self, name: str) -> str:
         if self.backend == "postgresql":
@@ -93,6 +170,8 @@ class TemplateDatabase:
 
     def destroy(self) -> None:
         if self.backend == "postgresql":
+            for name in self.lendable:
+                asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
         else:
             shutil.rmtree(self.directory, ignore_errors=True)

@@ -23,7 +23,7 @@ from app.state import AppState
 from tests.factories import Factory, TeamSetup
 from tests.personal_data import NATIONAL_ID, log_rows, personal_body
 from tests.problems import assert_problem
-from tests.staff_auth import browser_client
+from tests.staff_auth import browser_client, csrf_of
 from tests.web.test_case_details import followup_alert_id, show
 from tests.web.test_case_pages import open_case, session_token, signed_in
 
@@ -178,3 +178,47 @@ async def test_a_malformed_national_id_is_a_422_naming_the_field(
     problem = assert_problem(await ask(http, ada, {"national_id": national_id}), 422)
     assert [e["field"] for e in problem["errors"]] == ["national_id"]
     assert await log_rows(state) == []
+
+
+async def test_the_leader_prints_the_report_from_the_staff_pages(
+    scenario: tuple[TeamSetup, uuid.UUID], app: FastAPI, state: AppState, clock: FakeClock
+) -> None:
+    team, _ = scenario
+    before = len(await log_rows(state))
+    async with browser_client(app) as ada:
+        await signed_in(ada, state, clock, team, 0)
+        assert 'id="access-report-link"' in (await ada.get("/a/cases")).text
+        form = await ada.get("/a/access-report")
+        assert form.status_code == 200 and 'name="national_id"' in form.text
+        csrf = csrf_of(form.text)
+
+        refused = await ada.post("/a/access-report", data={"csrf": csrf, "national_id": "123"})
+        assert refused.status_code == 422 and 'id="report-error"' in refused.text
+        forged = await ada.post(
+            "/a/access-report", data={"csrf": "0" * 64, "national_id": NATIONAL_ID}
+        )
+        assert forged.status_code == 403
+        assert len(await log_rows(state)) == before, "nothing searched, nothing logged"
+
+        page = await ada.post("/a/access-report", data={"csrf": csrf, "national_id": NATIONAL_ID})
+    assert page.status_code == 200, page.text
+    assert page.text.count("<tr>") == 1 + 3, "a header and the three entries"
+    for shown in ("Bo Dahl (sykepleier)", "Ada Lund (leder)", "Cy Moe (sykepleier)", RIGHT):
+        assert shown in page.text
+    assert "Ola Annen" not in page.text and NATIONAL_ID not in page.text
+    last = (await log_rows(state))[-1]
+    assert (last["actor_id"], last["channel"], last["legal_basis"]) == (
+        str(team.member_ids[0]),
+        "page",
+        "innsyn",
+    )
+
+    async with browser_client(app) as bo:
+        await signed_in(bo, state, clock, team, 1)
+        assert 'id="access-report-link"' not in (await bo.get("/a/cases")).text
+        assert (await bo.get("/a/access-report")).status_code == 403
+        me = await bo.get("/a/s/me")
+        posted = await bo.post(
+            "/a/access-report", data={"csrf": csrf_of(me.text), "national_id": NATIONAL_ID}
+        )
+        assert posted.status_code == 403 and "Ada Lund" not in posted.text

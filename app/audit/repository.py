@@ -31,7 +31,7 @@ async def entries(
     municipality_codes: Sequence[str],
     alert_id: uuid.UUID | None = None,
     actor_id: str | None = None,
-    national_id_hash: str | None = None,
+    national_id_hashes: Sequence[str] | None = None,
     after: int | None = None,
     limit: int = 100,
 ) -> list[AccessLogEntry]:
@@ -47,8 +47,8 @@ async def entries(
         statement = statement.where(col(AccessLogEntry.alert_id) == alert_id)
     if actor_id is not None:
         statement = statement.where(col(AccessLogEntry.actor_id) == actor_id)
-    if national_id_hash is not None:
-        statement = statement.where(col(AccessLogEntry.national_id_hash) == national_id_hash)
+    if national_id_hashes is not None:
+        statement = statement.where(col(AccessLogEntry.national_id_hash).in_(national_id_hashes))
     if after is not None:
         statement = statement.where(col(AccessLogEntry.id) > after)
     return list((await session.execute(statement)).scalars())

@@ -166,11 +166,13 @@ async def lookup_person(
 ) -> AccessLogPage:
     """The disclosures of one person's data, found through the keyed hash; itself logged."""
     municipality = _audited(municipalities, lookup.municipality)
-    national_id_hash = hasher.national_id(lookup.national_id)
+    # Under the current hash key and each retired one (docs/rules.md, "Key rotation").
+    hashes = hasher.national_ids(lookup.national_id)
+    national_id_hash = hashes[0]
     entries = await repository.entries(
         session,
         municipality_codes=[municipality],
-        national_id_hash=national_id_hash,
+        national_id_hashes=hashes,
         after=lookup.after,
         limit=lookup.limit,
     )

@@ -91,6 +91,8 @@ async def test_the_report_lists_exactly_the_three_who_saw_the_person(
     logged = await log_rows(state)
     about_person = [r for r in logged if uuid.UUID(str(r["alert_id"])) == alert_id]
     assert len(about_person) == 3 and len(logged) == 4
+    person = state.hasher.national_id(NATIONAL_ID)
+    assert [r["national_id_hash"] for r in about_person] == [person] * 3, "written with it"
 
     ada = await session_token(state, clock, team, 0)
     response = await ask(http, ada, {"national_id": NATIONAL_ID, "reason": "Sak 2026/17"})

@@ -74,8 +74,8 @@ def _run(settings: Settings, work: Work) -> service.Outcome:
 
 def _report(outcome: service.Outcome, columns: list[str], *, what: str) -> bool:
     """Print the counts; True when some value did not open."""
-    for name in [*columns, *sorted(set(outcome.resealed) - set(columns))]:
-        line = f"{name}: {outcome.resealed[name]} {what}"
+    for name in [*columns, *sorted(set(outcome.done) - set(columns))]:
+        line = f"{name}: {outcome.done[name]} {what}"
         if outcome.changed_meanwhile[name]:
             line += f", {outcome.changed_meanwhile[name]} changed meanwhile (left as written)"
         typer.echo(line)

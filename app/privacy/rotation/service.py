@@ -39,9 +39,10 @@ class Unreadable:
 
 @dataclass
 class Outcome:
-    """What a run did, per column (`table.column`)."""
+    """What a run did, per column (`table.column`): values re-sealed or re-hashed (`done`),
+    left because a service wrote them meanwhile, and those that did not open."""
 
-    resealed: Counter[str] = field(default_factory=Counter)
+    done: Counter[str] = field(default_factory=Counter)
     changed_meanwhile: Counter[str] = field(default_factory=Counter)
     unreadable: list[Unreadable] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -97,7 +98,7 @@ async def _reseal_row(
         outcome.unreadable.append(Unreadable(sealed.name, _row_key(sealed.keys, row)))
         return
     if await repository.replace_token(session, sealed, row, new):
-        outcome.resealed[sealed.name] += 1
+        outcome.done[sealed.name] += 1
     else:
         outcome.changed_meanwhile[sealed.name] += 1
 
@@ -158,16 +159,17 @@ async def _rehash_alert(
         outcome.unreadable.append(Unreadable("alert.identity_sealed", f"id={alert_id}"))
     else:
         old = row["national_id_hash"]
-        if national_id is None:
+        if national_id is None or old is None:
+            # Only a hash that is there is re-hashed: an alert keeps none where its consent
+            # keeps no identity; one whose national id is gone keeps its old hash.
             if old is not None:
                 outcome.notes.append(f"{name}: alert {alert_id} has a hash but no national id")
         elif (new := hasher.national_id(national_id)) != old:
             if await repository.set_alert_hash(
                 session, alert_id=alert_id, column="national_id_hash", old=old, new=new
             ):
-                outcome.resealed[name] += 1
-                if old is not None:
-                    outcome.resealed.update(await repository.map_copies(session, old=old, new=new))
+                outcome.done[name] += 1
+                outcome.done.update(await repository.map_copies(session, old=old, new=new))
             else:
                 outcome.changed_meanwhile[name] += 1
     await _rehash_incident(session, cipher, hasher, row, outcome)
@@ -194,7 +196,7 @@ async def _rehash_incident(
     if await repository.set_alert_hash(
         session, alert_id=alert_id, column="dispatch_incident_hash", old=old, new=new
     ):
-        outcome.resealed[name] += 1
+        outcome.done[name] += 1
     else:
         outcome.changed_meanwhile[name] += 1
 

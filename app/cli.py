@@ -3,7 +3,8 @@
 The service: `migrate`, `serve`, `worker`. A municipality from its YAML file: `apply`
 (`seed-demo` applies the demo's). Clients: `create-client`, `client`. Rosters: `add-team`,
 `add-member`, `import-rota`, `roster-holes`. Reporters (the form): `add-reporter`.
-`sms-reply` tries an SMS reply under `make run`; `openapi` writes the API's document."""
+Keys: `keys rotate`. `sms-reply` tries an SMS reply under `make run`; `openapi` writes the
+API's document."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from app.config import Settings, get_settings
 from app.config.errors import ConfigError, report_config_error
 from app.db import create_engine, create_sessionmaker, describe_error
 from app.errors import DomainError
+from app.privacy.rotation.commands import keys_cli
 from app.reporters import commands as reporter_commands
 from app.roster.cli import commands as roster_commands
 
@@ -215,6 +217,7 @@ def worker() -> None:
 cli.command()(apply)
 cli.command("sms-reply")(sms_reply)
 cli.add_typer(client_cli, name="client")
+cli.add_typer(keys_cli, name="keys")
 cli.command("add-team")(roster_commands.add_team)
 cli.command("add-member")(roster_commands.add_member)
 cli.command("import-rota")(roster_commands.import_rota)

@@ -17,6 +17,7 @@ from app.alerts.router import router as alerts_router
 from app.answers.inbound_router import router as inbound_sms_router
 from app.api.clients import router as clients_router
 from app.api.error_handlers import install_error_handlers
+from app.audit.router import report_router as access_report_router
 from app.audit.router import router as audit_router
 from app.auth.directory import ClientDirectory
 from app.auth.external import ExternalIssuer
@@ -97,6 +98,7 @@ def api_routes() -> tuple[BaseRoute, ...]:
         alerts_router,
         decisions_router,
         audit_router,
+        access_report_router,
         municipalities_router,
         documents["written-standard"],
         teams_router,

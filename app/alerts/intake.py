@@ -7,7 +7,7 @@ Personal data is sealed here and opened only by :mod:`app.alerts.disclosure`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -92,6 +92,9 @@ async def receive_alert(
     facts = facts_of(kept.sent, kind=alert_in.kind, consent=consent.context.state)
     decided = triage_rules.triage(facts, table, now=now)
     values = _columns_of(sender, alert_in, kept, decided, consent, fingerprint=fingerprint)
+    fingerprints = sender.hasher.fingerprints(kept.canonical)
+    if sender.hasher.retired and await _known_under_retired_key(sender, alert_in):
+        return await _repeated(sender, alert_in, fingerprints=fingerprints)
     if await repository.insert_unless_exists(session, values):
         # An objected alert's timeline keeps the hour, as its other times.
         at = anonymity.to_the_hour(now) if objected else now
@@ -103,7 +106,18 @@ async def receive_alert(
             alert=_new_alert_out(values, decided, incident_id=alert_in.dispatch_incident_id),
             created=True,
         )
-    return await _repeated(sender, alert_in, fingerprint=fingerprint)
+    return await _repeated(sender, alert_in, fingerprints=fingerprints)
+
+
+async def _known_under_retired_key(sender: Sender, alert_in: AlertIn) -> bool:
+    """The client sent this incident before the hash key was rotated, and its hash was not
+    re-hashed (an objected alert keeps no incident id to re-hash from): a retry, not a new
+    alert (docs/rules.md, "Key rotation")."""
+    retired = sender.hasher.dispatch_incidents(alert_in.dispatch_incident_id)[1:]
+    existing = await repository.get_by_incident(
+        sender.session, client_id=sender.client_id, incident_hashes=retired
+    )
+    return existing is not None
 
 
 async def _started(
@@ -131,18 +145,23 @@ async def _started(
     open_inform_duty(session, alert_id=alert_id, consent=consent, personal=kept.personal, now=now)
 
 
-async def _repeated(sender: Sender, alert_in: AlertIn, *, fingerprint: str) -> IntakeResult:
+async def _repeated(
+    sender: Sender, alert_in: AlertIn, *, fingerprints: Sequence[str]
+) -> IntakeResult:
     """The client sent this incident before: the same content is a retry, answered with the
-    alert's status; other content is a conflict that says how to add to it."""
+    alert's status; other content is a conflict that says how to add to it.
+
+    `fingerprints`: the content's under the current hash key and each retired one, so a retry
+    across a rotation of the hash key is still a retry (docs/rules.md, "Key rotation")."""
     session = sender.session
     existing = await repository.get_by_incident(
         session,
         client_id=sender.client_id,
-        incident_hash=sender.hasher.dispatch_incident(alert_in.dispatch_incident_id),
+        incident_hashes=sender.hasher.dispatch_incidents(alert_in.dispatch_incident_id),
     )
     if existing is None:  # pragma: no cover - the conflicting row cannot vanish: no deletes
         raise Conflict("The alert could not be stored; retry.")
-    if existing.request_fingerprint != fingerprint:
+    if existing.request_fingerprint not in fingerprints:
         raise Conflict(
             f"Incident {alert_in.dispatch_incident_id} was already reported with other content "
             f"(alert {existing.id}). To add to it or correct it, POST a supplement to "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -49,14 +50,20 @@ async def insert_unless_exists(session: AsyncSession, values: dict[str, Any]) ->
 
 
 async def get_by_incident(
-    session: AsyncSession, *, client_id: str, incident_hash: str
+    session: AsyncSession, *, client_id: str, incident_hashes: Sequence[str]
 ) -> Alert | None:
-    """The client's alert with this keyed hash of the dispatch incident id."""
+    """The client's alert with one of these keyed hashes of the dispatch incident id (under
+    the current hash key and the retired ones: one alert at most, as each key's hash of an
+    id is unique per client)."""
+    if not incident_hashes:
+        return None
     result = await session.execute(
-        select(Alert).where(
+        select(Alert)
+        .where(
             col(Alert.client_id) == client_id,
-            col(Alert.dispatch_incident_hash) == incident_hash,
+            col(Alert.dispatch_incident_hash).in_(incident_hashes),
         )
+        .limit(1)
     )
     return result.scalar_one_or_none()
 

@@ -137,7 +137,12 @@ def seal_history(
     cipher: FieldCipher, *, alert_id: uuid.UUID, version: int, values: Mapping[str, Any]
 ) -> str | None:
     """The sealed values a supplement replaced, bound to the alert and the version."""
-    return _seal_values(cipher, values, context=context_of(alert_id, f"v{version}"))
+    return _seal_values(cipher, values, context=history_context(alert_id, version))
+
+
+def history_context(alert_id: uuid.UUID, version: int) -> str:
+    """The context of the values version `version` of the alert replaced."""
+    return context_of(alert_id, f"v{version}")
 
 
 def open_history(
@@ -146,7 +151,7 @@ def open_history(
     if token is None:
         return {}
     opened: dict[str, Any] = json.loads(
-        cipher.open(token, context=context_of(alert_id, f"v{version}"))
+        cipher.open(token, context=history_context(alert_id, version))
     )
     return opened
 

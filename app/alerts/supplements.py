@@ -16,6 +16,7 @@ acted on follows it (:func:`app.escalation.service.replan`).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -106,7 +107,9 @@ async def supplement_alert(
             session, alert_id=alert.id, supplement_id=supplement.supplement_id
         )
         if earlier is not None:
-            return await _retry_of(sender, alert, earlier, fingerprint)
+            return await _retry_of(
+                sender, alert, earlier, sender.hasher.fingerprints(kept.canonical)
+            )
 
     new = _next_version(
         alert, supplement, current, kept, kind=kind, consent=consent, fingerprint=fingerprint
@@ -374,9 +377,11 @@ async def _triage_again(
 
 
 async def _retry_of(
-    sender: Sender, alert: Alert, earlier: AlertVersion, fingerprint: str
+    sender: Sender, alert: Alert, earlier: AlertVersion, fingerprints: Sequence[str]
 ) -> SupplementResult:
-    if earlier.fingerprint != fingerprint:
+    """`fingerprints`: under the current and each retired hash key (docs/rules.md, "Key
+    rotation")."""
+    if earlier.fingerprint not in fingerprints:
         raise Conflict(
             f"Supplement {earlier.supplement_id} was already applied with other content "
             f"(version {earlier.version}). Send a new supplement_id for a new supplement.",

@@ -5,14 +5,24 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Security
+from fastapi import APIRouter, Depends, Query, Security
 
 from app.audit import service
-from app.audit.schemas import DEFAULT_PAGE, MAX_PAGE, AccessLogPage, PersonLookup
+from app.audit.enums import ActorKind, Channel
+from app.audit.schemas import (
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    AccessLogPage,
+    AccessReport,
+    AccessReportRequest,
+    PersonLookup,
+)
 from app.auth.deps import ClientMunicipalities, current_client
 from app.auth.scopes import Scope
+from app.auth.staff.acting import ActingParty, acting_party
 from app.auth.tokens import TokenClaims
 from app.deps import ClockDep, StateDep, TxSession
+from app.errors import Forbidden
 from app.problems import Problem
 
 router = APIRouter(prefix="/v1/privacy/access-log", tags=["privacy"])
@@ -85,6 +95,55 @@ async def lookup_person(
         client_id=client.client_id,
         municipalities=municipalities,
         lookup=lookup,
+        now=clock.now(),
+        hasher=state.hasher,
+    )
+
+
+report_router = APIRouter(prefix="/v1/audit", tags=["privacy"])
+
+Auditor = Annotated[ActingParty, Security(acting_party, scopes=[Scope.PRIVACY_READ])]
+
+
+async def leader_or_privacy_officer(acting: Auditor) -> ActingParty:
+    """A signed-in team leader (their municipality), or a client with `privacy:read` (its
+    municipalities); 403 for another signed-in member."""
+    if acting.staff is not None and not acting.staff.is_leader:
+        raise Forbidden("Only the team's leader makes an access report.")
+    return acting
+
+
+def _asker(acting: ActingParty) -> service.Discloser:
+    if acting.staff is not None:
+        return service.Discloser(ActorKind.STAFF, str(acting.staff.member_id), Channel.API)
+    assert acting.client_id is not None
+    return service.Discloser(ActorKind.API_CLIENT, acting.client_id, Channel.API)
+
+
+@report_router.post(
+    "/access-report",
+    response_model=AccessReport,
+    summary="Who saw a person's data: the access report to hand over (logged)",
+    description="On the person's written request (GDPR art. 15): every access-log entry "
+    "about the person in the municipality, found by the keyed hash of the national id (and "
+    "the alerts that carry it), with who (name and role), when, which categories and on "
+    "which basis. A POST, so the national id stays out of URLs and request logs. The search "
+    "is itself written to the access log. A signed-in team leader (staff session token) "
+    "searches their own municipality; a client with `privacy:read` its own.",
+    responses=_problems,
+)
+async def access_report(
+    request: AccessReportRequest,
+    session: TxSession,
+    clock: ClockDep,
+    state: StateDep,
+    acting: Annotated[ActingParty, Depends(leader_or_privacy_officer)],
+) -> AccessReport:
+    return await service.access_report(
+        session,
+        asker=_asker(acting),
+        municipalities=acting.municipalities,
+        request=request,
         now=clock.now(),
         hasher=state.hasher,
     )

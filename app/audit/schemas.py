@@ -95,3 +95,76 @@ class PersonLookup(RequestBody):
     )
     after: Integer | None = Field(default=None, ge=0, description="Entries after this id.")
     limit: Integer = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE)
+
+
+DEFAULT_REPORT_REASON = "Innsyn i logg etter skriftlig begjæring fra personen"
+
+
+class AccessReportRequest(RequestBody):
+    """Whose access report to make: the national id from the person's written request. A
+    body, so the national id stays out of URLs and request logs."""
+
+    model_config = with_examples(
+        {"national_id": "01010750160", "reason": "Innsynsbegjæring, sak 2026/1234"}
+    )
+
+    national_id: NationalIdStr = Field(description="Fødselsnummer or D-nummer.")
+    reason: Reason = Field(
+        default=DEFAULT_REPORT_REASON,
+        description="Why the log is searched (kept in the access log with the search).",
+    )
+    municipality: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = Field(
+        default=None,
+        description="Whose records to search; may be left out when the caller acts for "
+        "exactly one municipality (a signed-in leader always does).",
+    )
+
+
+REPORT_ENTRY_EXAMPLE: dict[str, Any] = {
+    "at": "2026-11-23T07:12:44Z",
+    "actor_kind": "staff",
+    "name": "Bo Berg",
+    "role": "sykepleier",
+    "categories": ["acute_risk", "contact", "identity", "place"],
+    "legal_basis": "hpl_25",
+    "legal_basis_text": "helsepersonelloven § 25: samarbeidende personell",
+    "reason": "Tatt varsel: oppfølging",
+    "channel": "page",
+    "alert_id": "0b9f6a52-8a3c-4a7e-9d51-2f0c2b4e7d10",
+}
+
+
+class AccessReportEntry(BaseModel):
+    """One time the person's data was shown: who, when, what and on which basis."""
+
+    model_config = with_examples(REPORT_ENTRY_EXAMPLE)
+
+    at: datetime
+    actor_kind: ActorKind
+    name: str = Field(description="The staff member's name, or the system's.")
+    role: str = Field(description="The staff member's role (as the team lists it).")
+    categories: list[DataCategory]
+    legal_basis: AccessBasis
+    legal_basis_text: str = Field(description="The basis as the law names it (Norwegian).")
+    reason: str
+    channel: Channel
+    alert_id: UUID | None
+
+
+class AccessReport(BaseModel):
+    """Every access-log entry about one person in one municipality, oldest first. The search
+    itself is written to the access log (after the entries listed)."""
+
+    model_config = with_examples(
+        {
+            "municipality": "3107",
+            "made_at": "2026-12-01T09:00:00Z",
+            "right": "Personvernforordningen (GDPR) artikkel 15: …",
+            "entries": [REPORT_ENTRY_EXAMPLE],
+        }
+    )
+
+    municipality: str
+    made_at: datetime
+    right: str = Field(description="The person's right the document answers.")
+    entries: list[AccessReportEntry]

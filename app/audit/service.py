@@ -15,10 +15,17 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit import repository
+from app.audit import report, repository
 from app.audit.enums import AccessBasis, ActorKind, Channel
 from app.audit.models import AccessLogEntry
-from app.audit.schemas import AccessLogEntryOut, AccessLogPage, PersonLookup
+from app.audit.schemas import (
+    AccessLogEntryOut,
+    AccessLogPage,
+    AccessReport,
+    AccessReportEntry,
+    AccessReportRequest,
+    PersonLookup,
+)
 from app.consent.enums import DataCategory
 from app.errors import Forbidden, NotFound, Unprocessable
 from app.privacy.crypto import KeyedHasher
@@ -97,6 +104,19 @@ def _bound_municipalities(municipalities: Collection[str]) -> list[str]:
     return codes
 
 
+def _audited(municipalities: Collection[str], named: str | None) -> str:
+    """The one municipality whose records are searched: the one named, if the caller may
+    audit it, or the caller's only one."""
+    codes = _bound_municipalities(municipalities)
+    if named is None:
+        if len(codes) != 1:
+            raise Unprocessable("This client is bound to several municipalities: name one.")
+        return codes[0]
+    if named not in codes:
+        raise Forbidden(f"This client may not audit municipality {named}.")
+    return named
+
+
 def _page(entries: list[AccessLogEntry], limit: int) -> AccessLogPage:
     return AccessLogPage(
         entries=[AccessLogEntryOut.of(e) for e in entries],
@@ -145,20 +165,14 @@ async def lookup_person(
     hasher: KeyedHasher,
 ) -> AccessLogPage:
     """The disclosures of one person's data, found through the keyed hash; itself logged."""
-    codes = _bound_municipalities(municipalities)
-    if lookup.municipality is None:
-        if len(codes) != 1:
-            raise Unprocessable("This client is bound to several municipalities: name one.")
-        municipality = codes[0]
-    elif lookup.municipality in codes:
-        municipality = lookup.municipality
-    else:
-        raise Forbidden(f"This client may not audit municipality {lookup.municipality}.")
-    national_id_hash = hasher.national_id(lookup.national_id)
+    municipality = _audited(municipalities, lookup.municipality)
+    # Under the current hash key and each retired one (docs/rules.md, "Key rotation").
+    hashes = hasher.national_ids(lookup.national_id)
+    national_id_hash = hashes[0]
     entries = await repository.entries(
         session,
         municipality_codes=[municipality],
-        national_id_hash=national_id_hash,
+        national_id_hashes=hashes,
         after=lookup.after,
         limit=lookup.limit,
     )
@@ -173,3 +187,75 @@ async def lookup_person(
         reason=lookup.reason,
     )
     return _page(entries, lookup.limit)
+
+
+async def access_report(
+    session: AsyncSession,
+    *,
+    asker: Discloser,
+    municipalities: Collection[str],
+    request: AccessReportRequest,
+    now: datetime,
+    hasher: KeyedHasher,
+) -> AccessReport:
+    """Who saw the person's data in the municipality: the entries naming the person's hash
+    (under the current hash key or a retired one) or about an alert of theirs. The search is
+    itself an entry (the leader used the person's identity), written after those listed."""
+    municipality = _audited(municipalities, request.municipality)
+    hashes = hasher.national_ids(request.national_id)
+    entries = await repository.entries_about_person(
+        session, municipality_code=municipality, national_id_hashes=hashes
+    )
+    known = await _names(session, entries)
+    record_disclosure(
+        session,
+        at=now,
+        actor=asker,
+        subject=Subject(municipality, None, hashes[0]),
+        categories=PERSON_LOOKUP_CATEGORIES,
+        basis=AccessBasis.INNSYN,
+        reason=request.reason,
+    )
+    return AccessReport(
+        municipality=municipality,
+        made_at=now,
+        right=report.RIGHT,
+        entries=[_report_entry(e, known) for e in entries],
+    )
+
+
+async def _names(
+    session: AsyncSession, entries: Iterable[AccessLogEntry]
+) -> dict[str, tuple[str, str]]:
+    """(name, role) of the members and clients in `entries`, by the id the log names."""
+    member_ids, client_ids = set(), set()
+    for entry in entries:
+        if entry.actor_kind == ActorKind.STAFF:
+            try:
+                member_ids.add(uuid.UUID(entry.actor_id))
+            except ValueError:  # a manual decision names its decider instead
+                continue
+        elif entry.actor_kind == ActorKind.API_CLIENT:
+            client_ids.add(entry.actor_id)
+    known = await repository.members(session, member_ids)
+    clients = await repository.client_names(session, client_ids)
+    known.update({cid: (name, report.CLIENT_ROLE) for cid, name in clients.items()})
+    return known
+
+
+def _report_entry(entry: AccessLogEntry, known: dict[str, tuple[str, str]]) -> AccessReportEntry:
+    kind = ActorKind(entry.actor_kind)
+    name, role = report.actor_name(kind, entry.actor_id, known)
+    basis = AccessBasis(entry.legal_basis)
+    return AccessReportEntry(
+        at=entry.at,
+        actor_kind=kind,
+        name=name,
+        role=role,
+        categories=[DataCategory(c) for c in entry.categories],
+        legal_basis=basis,
+        legal_basis_text=report.BASIS_LAW[basis],
+        reason=entry.reason,
+        channel=Channel(entry.channel),
+        alert_id=entry.alert_id,
+    )

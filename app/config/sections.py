@@ -221,6 +221,14 @@ class CryptoSettings(BaseModel):
     hash_key: SecretStr | None = Field(
         default=None, description="HMAC key for searchable hashes of national ids."
     )
+    retired_hash_keys: list[SecretStr] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Former CRYPTO__HASH_KEY values, as a JSON list: lookups by national id, "
+        "dispatch incident id and request content also try these, so rows not re-hashed "
+        "(`odvarsel keys rotate --rehash`) are still found. Keep a key here while rows "
+        "hashed under it matter (the report of the re-hash says how many are left).",
+    )
 
 
 class StaffAuthSettings(BaseModel):

@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from cryptography.exceptions import InvalidTag
@@ -85,6 +85,12 @@ class FieldCipher:
     def active_key_id(self) -> str:
         return self._active
 
+    @property
+    def active_prefix(self) -> str:
+        """How every token sealed under the active key begins: a query finds the tokens to
+        rotate by it without opening any."""
+        return f"{_VERSION}.{self._active}."
+
     def seal(self, plaintext: str, *, context: str) -> str:
         """Encrypt `plaintext` under the active key, bound to `context`."""
         if not context:
@@ -145,10 +151,32 @@ class KeyedHasher:
     HMAC key makes that impossible without the key.
     """
 
-    def __init__(self, key: bytes) -> None:
-        if len(key) < KEY_BYTES:
-            raise KeyConfigError(f"the hashing key must be at least {KEY_BYTES} bytes")
+    def __init__(self, key: bytes, *, retired: Sequence[bytes] = ()) -> None:
+        for k in (key, *retired):
+            if len(k) < KEY_BYTES:
+                raise KeyConfigError(f"the hashing key must be at least {KEY_BYTES} bytes")
         self._key = key
+        self._retired = tuple(retired)
+
+    @property
+    def retired(self) -> tuple[KeyedHasher, ...]:
+        """A hasher per retired key (docs/rules.md, "Key rotation"): values hashed before the
+        hash key was rotated, and not re-hashed, are found under these."""
+        return tuple(KeyedHasher(k) for k in self._retired)
+
+    def national_ids(self, value: str) -> tuple[str, ...]:
+        """The national id's hash under the current key, then under each retired key: every
+        hash a stored row about the person may carry."""
+        return tuple(h.national_id(value) for h in (self, *self.retired))
+
+    def dispatch_incidents(self, value: str) -> tuple[str, ...]:
+        """As :meth:`national_ids`, for a dispatch incident id."""
+        return tuple(h.dispatch_incident(value) for h in (self, *self.retired))
+
+    def fingerprints(self, content: str) -> tuple[str, ...]:
+        """As :meth:`national_ids`, for a request's content: a retry sent after a rotation of
+        the hash key is still recognised while the old key is kept as retired."""
+        return tuple(h.fingerprint(content) for h in (self, *self.retired))
 
     def national_id(self, value: str) -> str:
         """Hex HMAC-SHA256 of a normalised national id (11 digits, no spaces)."""

@@ -48,9 +48,16 @@ def build_hasher(settings: Settings) -> KeyedHasher:
         else settings.dev_secret(_DEV_HASH_SECRET, generate_key)
     )
     try:
-        return KeyedHasher(decode_key(text))
+        key = decode_key(text)
     except KeyConfigError as exc:
         raise KeyConfigError(f"CRYPTO__HASH_KEY: {exc}") from None
+    retired = []
+    for number, secret in enumerate(settings.crypto.retired_hash_keys):
+        try:
+            retired.append(decode_key(secret.get_secret_value()))
+        except KeyConfigError as exc:
+            raise KeyConfigError(f"CRYPTO__RETIRED_HASH_KEYS[{number}]: {exc}") from None
+    return KeyedHasher(key, retired=retired)
 
 
 def key_problems(settings: Settings) -> list[str]:
@@ -79,4 +86,9 @@ def key_problems(settings: Settings) -> list[str]:
             decode_key(settings.crypto.hash_key.get_secret_value())
         except KeyConfigError as exc:
             problems.append(f"CRYPTO__HASH_KEY: {exc}")
+    for number, secret in enumerate(settings.crypto.retired_hash_keys):
+        try:
+            decode_key(secret.get_secret_value())
+        except KeyConfigError as exc:
+            problems.append(f"CRYPTO__RETIRED_HASH_KEYS: key {number}: {exc}")
     return problems

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import is_database_unavailable
+from app.web.access_report import router as access_report_router
 from app.web.cases import router as cases_router
 from app.web.concerns import router as concerns_router
 from app.web.pages import WebState, message_page
@@ -37,6 +38,7 @@ def create_web_app(*, secret: str) -> FastAPI:
     web.include_router(concerns_router)  # /a/concerns, as /a/cases
     web.include_router(warnings_router)  # /a/warnings, as /a/cases
     web.include_router(warning_actions_router)  # /a/warnings/<id>/..., /a/signals, as /a/cases
+    web.include_router(access_report_router)  # /a/access-report, as /a/cases
     web.include_router(router)
 
     install_page_handlers(web)

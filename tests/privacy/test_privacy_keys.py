@@ -150,3 +150,26 @@ def test_the_request_fingerprint_is_keyed_and_separate_from_national_ids(
     other = build_hasher(dev_settings(tmp_path / "other"))
     assert hasher.fingerprint("24057710035") != hasher.national_id("24057710035")
     assert hasher.fingerprint("{}") == hasher.fingerprint("{}") != other.fingerprint("{}")
+
+
+def test_retired_hash_keys_are_tried_after_the_current_one(tmp_path: Path) -> None:
+    old, new = generate_key(), generate_key()
+    before = build_hasher(dev_settings(tmp_path, hash_key=old))
+    after = build_hasher(dev_settings(tmp_path, hash_key=new, retired_hash_keys=[old]))
+    nid = "24057710035"
+    assert after.national_ids(nid) == (after.national_id(nid), before.national_id(nid))
+    assert after.fingerprints("x")[1] == before.fingerprint("x")
+    assert after.dispatch_incidents("AMK-1")[1] == before.dispatch_incident("AMK-1")
+    assert build_hasher(dev_settings(tmp_path, hash_key=new)).national_ids(nid) == (
+        after.national_id(nid),
+    )
+
+
+def test_a_bad_retired_hash_key_is_named_never_shown(tmp_path: Path) -> None:
+    bad = "not-a-key-but-a-secret-value"
+    with pytest.raises(ValidationError) as raised:
+        dev_settings(tmp_path, hash_key=generate_key(), retired_hash_keys=[bad])
+    assert describe_validation_error(raised.value) == [
+        "CRYPTO__RETIRED_HASH_KEYS: key 0: a key is 32 bytes as urlsafe base64 (43-44 characters)"
+    ]
+    assert bad not in str(raised.value)

@@ -105,9 +105,12 @@ class StatisticsView:
 
 
 def value_label(words: Words, dimension: str, value: str) -> str:
+    """A value's words, capitalised for a table row ("kvinne" of the alert's page: "Kvinne")."""
     if dimension in FIELD_OF and value != UNKNOWN:
-        return words.gettext_or(f"{FIELD_OF[dimension]}.{value}", value)
-    return words.gettext(VALUE_WORDS[value]) if value in VALUE_WORDS else value
+        label = words.gettext_or(f"{FIELD_OF[dimension]}.{value}", value)
+    else:
+        label = words.gettext(VALUE_WORDS[value]) if value in VALUE_WORDS else value
+    return label[:1].upper() + label[1:]
 
 
 def period_title(words: Words, period: Period, language: str) -> str:

@@ -1,19 +1,22 @@
-"""Queries on the facts. `person_key` is only ever counted here (COUNT DISTINCT): it is never
-selected, so it never leaves the database."""
+"""Queries on the facts, and the reads of the alerts and cases they are made from (read only,
+as `app.metrics` reads several domains' columns). `person_key` is only ever counted here
+(COUNT DISTINCT): it is never selected, so it never leaves the database."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import distinct, func, or_
+from sqlalchemy import distinct, false, func, or_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.alerts.models import Alert
-from app.statistics.cube import Period, periods_of_year
+from app.followup.cases.models import FollowupCase, FollowupStep
+from app.followup.state import StepState
 from app.statistics.models import AlertFact
 
 FACT_COLUMNS = tuple(
@@ -24,10 +27,10 @@ FACT_COLUMNS = tuple(
 """What a count reads of a fact: never the person key."""
 
 
-async def facts_of_year(
-    session: AsyncSession, *, municipality: str, year: int
+async def facts_in(
+    session: AsyncSession, *, municipality: str, months: Sequence[str]
 ) -> list[dict[str, Any]]:
-    months = Period(year).months
+    """The facts of `months` (`FACT_COLUMNS`: never the person key)."""
     rows = await session.execute(
         select(*FACT_COLUMNS).where(
             col(AlertFact.municipality_code) == municipality, col(AlertFact.month).in_(months)
@@ -36,37 +39,89 @@ async def facts_of_year(
     return [dict(row._mapping) for row in rows]
 
 
-async def persons_of_year(session: AsyncSession, *, municipality: str, year: int) -> dict[str, int]:
-    """Distinct persons per period key of the year (months, half-years, the year)."""
+async def distinct_persons(
+    session: AsyncSession, *, municipality: str, periods: Mapping[str, Sequence[str]]
+) -> dict[str, int]:
+    """Distinct persons of each period (key -> its months), counted in the database."""
     counts: dict[str, int] = {}
-    for period in periods_of_year(year):
-        counts[period.key] = int(
-            await session.scalar(
-                select(func.count(distinct(col(AlertFact.person_key)))).where(
-                    col(AlertFact.municipality_code) == municipality,
-                    col(AlertFact.month).in_(period.months),
-                )
+    for key, months in periods.items():
+        counted = await session.scalar(
+            select(func.count(distinct(col(AlertFact.person_key)))).where(
+                col(AlertFact.municipality_code) == municipality,
+                col(AlertFact.month).in_(months),
             )
-            or 0
         )
+        counts[key] = int(counted or 0)
     return counts
 
 
 async def alerts_to_refresh(
-    session: AsyncSession, *, received_since: datetime, limit: int
+    session: AsyncSession, *, received_since: datetime, refreshed_before: datetime, limit: int
 ) -> Sequence[uuid.UUID]:
-    """Alerts whose fact is missing, or not frozen and of an alert received since
-    `received_since` (`app.statistics.engine`)."""
+    """Alerts whose fact is missing, or not frozen, of an alert received since
+    `received_since` and not refreshed since `refreshed_before` (`app.statistics.engine`)."""
     rows = await session.execute(
         select(Alert.id)
         .outerjoin(AlertFact, col(AlertFact.alert_id) == col(Alert.id))
         .where(
             or_(
                 col(AlertFact.alert_id).is_(None),
-                (col(AlertFact.frozen).is_(False)) & (col(Alert.received_at) >= received_since),
+                col(AlertFact.frozen).is_(False)
+                & (col(Alert.received_at) >= received_since)
+                & or_(
+                    col(AlertFact.refreshed_at).is_(None),
+                    col(AlertFact.refreshed_at) < refreshed_before,
+                ),
             )
         )
         .order_by(col(Alert.received_at))
         .limit(limit)
     )
     return list(rows.scalars())
+
+
+async def alerts(session: AsyncSession, alert_ids: Sequence[uuid.UUID]) -> Sequence[Alert]:
+    result = await session.execute(select(Alert).where(col(Alert.id).in_(alert_ids)))
+    return list(result.scalars())
+
+
+async def counted_steps(
+    session: AsyncSession, alert_ids: Sequence[uuid.UUID], *, keys: Sequence[str]
+) -> dict[uuid.UUID, dict[str, tuple[StepState, datetime | None]]]:
+    """The steps `keys` (state, recorded at) of each alert's case, by alert; an alert with a
+    case but none of the steps maps to {}; one without a case is absent."""
+    rows = await session.execute(
+        select(
+            FollowupCase.alert_id, FollowupStep.key, FollowupStep.state, FollowupStep.recorded_at
+        )
+        .select_from(FollowupCase)
+        .outerjoin(
+            FollowupStep,
+            (col(FollowupStep.case_id) == col(FollowupCase.id)) & col(FollowupStep.key).in_(keys),
+        )
+        .where(col(FollowupCase.alert_id).in_(alert_ids))
+    )
+    steps: dict[uuid.UUID, dict[str, tuple[StepState, datetime | None]]] = {}
+    for alert_id, key, state, recorded_at in rows:
+        of_alert = steps.setdefault(alert_id, {})
+        if key is not None:
+            of_alert[key] = (StepState(state), recorded_at)
+    return steps
+
+
+_FACT_TABLE = AlertFact.__table__  # type: ignore[attr-defined]
+
+
+async def upsert_fact(session: AsyncSession, alert_id: uuid.UUID, row: dict[str, Any]) -> int:
+    """Write the alert's fact unless it is frozen (ON CONFLICT ... WHERE NOT frozen, on both
+    databases); 1 if written, else 0."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(_FACT_TABLE)
+        .values(alert_id=alert_id, **row)
+        .on_conflict_do_update(
+            index_elements=["alert_id"], set_=row, where=_FACT_TABLE.c.frozen == false()
+        )
+        .returning(_FACT_TABLE.c.alert_id)
+    )
+    return 1 if (await session.execute(statement)).first() is not None else 0

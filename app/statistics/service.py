@@ -10,7 +10,14 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.statistics import repository
-from app.statistics.cube import ALL, EVENTS, Period, PeriodStatistics, YearCube
+from app.statistics.cube import (
+    ALL,
+    EVENTS,
+    Period,
+    PeriodStatistics,
+    YearCube,
+    periods_of_year,
+)
 
 CSV_COLUMNS = ("municipality", "period", "dimension", "value", "count", "shown")
 """The CSV's columns, in order: `count` is empty where the cell is hidden, `shown` is the
@@ -20,8 +27,11 @@ share or a median is in `shown` only (empty when hidden)."""
 
 async def year_cube(session: AsyncSession, *, municipality: str, year: int) -> YearCube:
     """The municipality's year, suppressed as one cube."""
-    facts = await repository.facts_of_year(session, municipality=municipality, year=year)
-    persons = await repository.persons_of_year(session, municipality=municipality, year=year)
+    periods = {period.key: period.months for period in periods_of_year(year)}
+    facts = await repository.facts_in(
+        session, municipality=municipality, months=periods[f"{year:04d}"]
+    )
+    persons = await repository.distinct_persons(session, municipality=municipality, periods=periods)
     return YearCube.build(municipality, year, facts, persons=persons)
 
 

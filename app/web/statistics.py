@@ -125,14 +125,19 @@ def percent(share: float | None, language: str) -> str:
     return "–" if share is None else f"{decimal(round(share * 100), language)} %"
 
 
-def view_of(stats: PeriodStatistics, words: Words, language: str) -> StatisticsView:
+def view_of(
+    stats: PeriodStatistics, words: Words, language: str, *, year: PeriodStatistics
+) -> StatisticsView:
+    """`year`: the period's year, whose months a month's chart shows (a half-year's shows
+    its own six); from the same suppressed cube, so they add nothing to subtract."""
+    charted = stats.months if len(stats.months) > 1 else year.months
     months = [
         Bar(
             label=month_name(stats.period.year, int(key[5:7]), language, short=True),
             value=shown.count,
             text=shown.text,
         )
-        for key, shown in stats.months
+        for key, shown in charted
     ]
     shares = [(words.gettext(SHARE_WORDS[name]), value) for name, value in stats.shares.items()]
     by_dimension: dict[str, list[tuple[str, Shown]]] = {}
@@ -176,7 +181,7 @@ async def _load(
     session: TxSession,
     staff: StaffIdentity | None,
     period: str | None,
-) -> tuple[StaffIdentity, PeriodStatistics] | Response:
+) -> tuple[StaffIdentity, PeriodStatistics, PeriodStatistics] | Response:
     if staff is None:
         return to_signin(request)
     if not staff.is_leader:
@@ -184,10 +189,8 @@ async def _load(
     chosen = _period(state, period)
     if chosen is None:
         return message(request, staff, "stats.no_period", status=404)
-    stats = await service.period_statistics(
-        session, municipality=staff.municipality_code, period=chosen
-    )
-    return staff, stats
+    cube = await service.year_cube(session, municipality=staff.municipality_code, year=chosen.year)
+    return staff, cube.period(chosen), cube.period(Period(chosen.year))
 
 
 def _links(year: int, language: str, words: Words) -> list[tuple[str, str]]:
@@ -208,7 +211,7 @@ async def statistics_page(
     loaded = await _load(request, state, session, staff, period)
     if isinstance(loaded, Response):
         return loaded
-    leader, stats = loaded
+    leader, stats, year = loaded
     words = words_of(leader)
     language = words.language
     base = f"{root(request)}/statistics"
@@ -216,7 +219,7 @@ async def statistics_page(
         request,
         "statistics.html",
         leader,
-        view=view_of(stats, words, language),
+        view=view_of(stats, words, language, year=year),
         links=_links(stats.period.year, language, words),
         base=base,
         years=(stats.period.year - 1, stats.period.year + 1),
@@ -234,7 +237,7 @@ async def statistics_csv(
     loaded = await _load(request, state, session, staff, period)
     if isinstance(loaded, Response):
         return loaded
-    leader, stats = loaded
+    leader, stats, _ = loaded
     filename = f"statistikk-{leader.municipality_code}-{stats.period.key}.csv"
     return Response(
         service.to_csv(stats),
@@ -254,7 +257,7 @@ async def statistics_report(
     loaded = await _load(request, state, session, staff, period)
     if isinstance(loaded, Response):
         return loaded
-    leader, stats = loaded
+    leader, stats, year = loaded
     words = words_of(leader)
     kind = {
         "month": N_("stats.report.month"),
@@ -265,7 +268,7 @@ async def statistics_report(
         request,
         "statistics_report.html",
         leader,
-        view=view_of(stats, words, words.language),
+        view=view_of(stats, words, words.language, year=year),
         report=words.gettext(kind),
         made_at=state.clock.now(),
         base=f"{root(request)}/statistics",

@@ -54,6 +54,9 @@ async def test_the_leader_sees_the_year_with_charts_and_hidden_counts(
 
         month = await ada.get("/a/statistics?period=2026-11")
         assert "Statistikk: november 2026" in month.text
+        chart = month.text[month.text.index('id="chart-months"') :]
+        chart = chart[: chart.index("</svg>")]
+        assert chart.count('class="label"') == 12, "a month's chart shows its year"
 
         exported = await ada.get("/a/statistics/csv?period=2026-11")
         assert exported.status_code == 200
@@ -66,7 +69,10 @@ async def test_the_leader_sees_the_year_with_charts_and_hidden_counts(
         assert "Månedsrapport november 2026" in monthly.text
         half = await ada.get("/a/statistics/report?period=2026-H2")
         assert "Halvårsrapport 2. halvår 2026" in half.text
-        assert half.text.count('<rect class="chart-bar"') >= 1
+        half_chart = half.text[half.text.index('id="chart-months"') :]
+        half_chart = half_chart[: half_chart.index("</svg>")]
+        assert half_chart.count('class="label"') == 6, "a half-year's chart shows its months"
+        assert half_chart.count('<rect class="chart-bar"') == 1
 
 
 async def test_others_are_sent_away(scenario: Scenario, app: FastAPI) -> None:

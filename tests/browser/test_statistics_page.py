@@ -39,7 +39,8 @@ async def test_the_leader_sees_the_statistics_with_a_chart_and_nothing_leaves_th
     sex = page.locator("#table-sex")
     await expect(sex.get_by_role("row", name="Kvinne <5")).to_be_visible()
     await expect(sex.get_by_role("row", name="Mann x")).to_be_visible()
-    await shoot(page, "1-year")
+    await chart.scroll_into_view_if_needed()
+    await shoot(page, "1-year-chart", full_page=False)
 
     await page.get_by_role("link", name="november 2026").click()
     await page.get_by_role("link", name="Rapport for perioden (utskrift)").click()

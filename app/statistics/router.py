@@ -66,7 +66,9 @@ _problems: Responses = {
 async def get_statistics(
     session: TxSession,
     acting: Annotated[ActingParty, Depends(reader)],
-    municipality: Annotated[str, Path(pattern=r"^\d{4}$", examples=["3107"])],
+    municipality: Annotated[
+        str, Path(pattern=r"^\d{4}$", description="The municipality number", examples=["3107"])
+    ],
     period: Annotated[
         str,
         Query(

@@ -89,6 +89,7 @@ async def test_others_are_sent_away(scenario: Scenario, app: FastAPI) -> None:
         assert 'href="/a/statistics"' not in (await bo.get("/a/cases")).text
     async with browser_client(app) as ada:
         await signed_in(ada, scenario.state, scenario.clock, scenario.teams[0], 0)
-        odd = await ada.get("/a/statistics?period=2026-13")
-        assert odd.status_code == 404
-        assert "Perioden finnes ikke" in odd.text
+        for odd_period in ("2026-13", "0000", "2026-H3"):
+            odd = await ada.get(f"/a/statistics/report?period={odd_period}")
+            assert odd.status_code == 404
+            assert "Perioden finnes ikke" in odd.text

@@ -81,7 +81,12 @@ async def alerts_to_refresh(
 
 
 async def alerts(session: AsyncSession, alert_ids: Sequence[uuid.UUID]) -> Sequence[Alert]:
-    result = await session.execute(select(Alert).where(col(Alert.id).in_(alert_ids)))
+    """By id: every writer of facts (the engine of several workers, the retention engine)
+    upserts them in the same order, so two transactions never wait on each other in a
+    circle (a deadlock on PostgreSQL)."""
+    result = await session.execute(
+        select(Alert).where(col(Alert.id).in_(alert_ids)).order_by(col(Alert.id))
+    )
     return list(result.scalars())
 
 

@@ -253,7 +253,7 @@ async def test_two_writers_at_once_write_each_fact_once(scenario: Scenario) -> N
             return await facts.refresh_facts(session, ids, cipher=scenario.state.cipher)
 
     written = await asyncio.gather(writer(alert_ids), writer(alert_ids[::-1]))
-    assert written == [6, 6]
+    assert list(written) == [6, 6]
     async with scenario.state.sessions() as session:
         rows = (await session.execute(select(AlertFact))).scalars().all()
     assert sorted(fact.alert_id for fact in rows) == sorted(alert_ids)

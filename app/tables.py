@@ -23,6 +23,7 @@ from app.informing import models as informing_models
 from app.notify import models as notify_models
 from app.reporters import models as reporters_models
 from app.roster import models as roster_models
+from app.statistics import models as statistics_models
 from app.timeline import models as timeline_models
 from app.triage import models as triage_models
 from app.webhooks import models as webhooks_models
@@ -53,6 +54,7 @@ __all__ = [
     "reporters_models",
     "roster_models",
     "staff_models",
+    "statistics_models",
     "timeline_models",
     "triage_models",
     "warning_settings_models",

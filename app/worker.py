@@ -54,6 +54,7 @@ from app.notify.outcomes import OutcomeHandlers
 from app.notify.sms import SmsSender
 from app.privacy.crypto import FieldCipher
 from app.privacy.keys import build_cipher
+from app.statistics.engine import StatisticsEngine
 from app.webhooks.addresses import AddressGuard
 from app.webhooks.engine import WebhookEngine
 
@@ -118,6 +119,7 @@ class Worker:
                 cipher=cipher,
                 addresses=webhook_addresses,
             ),
+            StatisticsEngine(sessions=sessions, cipher=cipher),
             ClusterEngine(sessions=sessions, cipher=cipher),
         ]
         """Each in a lane of its own beside the paging lane (`run`): none delays an SMS, nor

@@ -91,7 +91,11 @@ async def test_two_workers_send_every_sms_once_and_survive_a_sigkill(
     settings: Settings,
     state: AppState,
     tmp_path: Path,
+    clock: FakeClock,
 ) -> None:
+    # The alerts happened now: the example's fixed time is more than a year before a clock
+    # that runs years ahead (faketime, or simply a later day).
+    occurred_at = clock.now().isoformat().replace("+00:00", "Z")
     await factory.team()
     amk = await factory.api_client()
     fake_twilio.set_behaviour("*", "deliver", delay_seconds=0.2)  # sends take time: in flight
@@ -103,7 +107,10 @@ async def test_two_workers_send_every_sms_once_and_survive_a_sigkill(
             for _ in range(0, ALERTS, 25):
                 posted.extend(
                     await asyncio.gather(
-                        *(factory.post_alert(amk, alert_body()) for _ in range(25))
+                        *(
+                            factory.post_alert(amk, alert_body(occurred_at=occurred_at))
+                            for _ in range(25)
+                        )
                     )
                 )
 

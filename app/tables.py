@@ -24,6 +24,7 @@ from app.notify import models as notify_models
 from app.reporters import models as reporters_models
 from app.retention import models as retention_models
 from app.roster import models as roster_models
+from app.statistics import models as statistics_models
 from app.timeline import models as timeline_models
 from app.triage import models as triage_models
 from app.webhooks import models as webhooks_models
@@ -55,6 +56,7 @@ __all__ = [
     "retention_models",
     "roster_models",
     "staff_models",
+    "statistics_models",
     "timeline_models",
     "triage_models",
     "warning_settings_models",

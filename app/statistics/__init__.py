@@ -1,0 +1,1 @@
+"""Anonymous statistics for the municipality's local mapping (issue 22 item 3, seed 003)."""

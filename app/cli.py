@@ -3,6 +3,7 @@
 The service: `migrate`, `serve`, `worker`. A municipality from its YAML file: `apply`
 (`seed-demo` applies the demo's). Clients: `create-client`, `client`. Rosters: `add-team`,
 `add-member`, `import-rota`, `roster-holes`. Reporters (the form): `add-reporter`.
+Retention: `retention report`, `retention run`.
 `sms-reply` tries an SMS reply under `make run`; `openapi` writes the API's document."""
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from app.config.errors import ConfigError, report_config_error
 from app.db import create_engine, create_sessionmaker, describe_error
 from app.errors import DomainError
 from app.reporters import commands as reporter_commands
+from app.retention.commands import retention_cli
 from app.roster.cli import commands as roster_commands
 
 settings_checks.install()  # before any command reads the settings
@@ -215,6 +217,7 @@ def worker() -> None:
 cli.command()(apply)
 cli.command("sms-reply")(sms_reply)
 cli.add_typer(client_cli, name="client")
+cli.add_typer(retention_cli, name="retention")
 cli.command("add-team")(roster_commands.add_team)
 cli.command("add-member")(roster_commands.add_member)
 cli.command("import-rota")(roster_commands.import_rota)

@@ -127,7 +127,7 @@ async def _purge_batch(
     ]
     if not due:
         return len(candidates), 0
-    await refresh_facts(session, due, cipher=cipher, freeze=True)
+    await refresh_facts(session, due, cipher=cipher, freeze=True, now=now)
     purged = await purge.purge_alerts(session, due, now=now)
     return len(candidates), len(purged)
 

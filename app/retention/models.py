@@ -35,3 +35,14 @@ class RetentionSettingsRow(SQLModel, table=True):
     municipality_code: str = Field(foreign_key="municipality.code", primary_key=True, max_length=4)
     case_days: int = Field(description="A closed case's identity is purged this many days after")
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class RetentionGate(SQLModel, table=True):
+    """Lets the access log's append-only triggers (migration 0031) allow retention's deletes:
+    a row here, written and removed again inside the deleting transaction, names the cutoff;
+    the triggers let an entry go only if it is older than a gate's cutoff. Empty otherwise."""
+
+    __tablename__ = "retention_gate"
+
+    id: int | None = Field(default=None, primary_key=True)
+    access_log_before: datetime = Field(sa_type=UTCDateTime)

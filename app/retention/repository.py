@@ -30,7 +30,7 @@ from app.followup.cases.models import FollowupCase
 from app.notify.models import OutboxMessage, OutboxStatus
 from app.once import UsedOnce
 from app.reporters.models import ReporterSession, ReporterSignInLink
-from app.retention.models import RetentionRun, RetentionSettingsRow
+from app.retention.models import RetentionGate, RetentionRun, RetentionSettingsRow
 from app.retention.rules import CaseTimes, Category
 from app.roster.models import Municipality
 from app.webhooks.models import DeliveryStatus, WebhookDelivery
@@ -240,7 +240,8 @@ def _sessions_of_links() -> SelectOfScalar[Any]:
 async def delete_due(
     session: AsyncSession, job: Housekeeping, *, cutoff: datetime, limit: int
 ) -> int:
-    """Delete up to `limit` due rows of the job's table (locked first on PostgreSQL); how many."""
+    """Delete up to `limit` due rows of the job's table (locked first on PostgreSQL); how many.
+    The access log's deletes pass its append-only triggers through a `RetentionGate`."""
     key = list(job.table.primary_key.columns)
     statement = select(*key).where(*job.where(cutoff)).limit(limit)
     if is_postgresql(session):
@@ -249,7 +250,15 @@ async def delete_due(
     if not rows:
         return 0
     target = key[0].in_([row[0] for row in rows]) if len(key) == 1 else tuple_(*key).in_(rows)
-    await session.execute(delete(job.table).where(target))
+    if job.category is Category.ACCESS_LOG:
+        gate = RetentionGate(access_log_before=cutoff)
+        session.add(gate)
+        await session.flush()
+        await session.execute(delete(job.table).where(target))
+        await session.delete(gate)
+        await session.flush()
+    else:
+        await session.execute(delete(job.table).where(target))
     return len(rows)
 
 
@@ -324,7 +333,7 @@ class Pending:
 
 
 async def pending(
-    session: AsyncSession, starts: Select[tuple[datetime]], *, cutoff: datetime, horizon: datetime
+    session: AsyncSession, starts: SelectOfScalar[Any], *, cutoff: datetime, horizon: datetime
 ) -> Pending:
     """`Pending` of the rows whose start times `starts` selects."""
     rows = starts.subquery()

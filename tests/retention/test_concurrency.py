@@ -19,6 +19,7 @@ from tests.retention.harness import DAYS, close, desk, opened
 from tests.scenario import Scenario
 
 ALERTS = 5
+Pool = async_sessionmaker[AsyncSession]
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ async def test_two_engines_at_once_purge_each_due_alert_exactly_once(
     scenario: Scenario,
     state: AppState,
     small_batches: Settings,
-    two_pools: list[async_sessionmaker[AsyncSession]],
+    two_pools: list[Pool],
 ) -> None:
     await desk(scenario)
     for _ in range(ALERTS):

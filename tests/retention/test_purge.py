@@ -8,19 +8,23 @@ import shutil
 import sqlite3
 import subprocess
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlmodel import col, select
 
 from app.alerts.models import Alert
 from app.answers.models import AlertAnswer
 from app.answers.rules import AnswerKind
 from app.audit.enums import ActorKind, Channel
 from app.audit.models import AccessLogEntry
-from app.retention.engine import FLAG_PURPOSE
+from app.config.sections import RetentionSettings
+from app.followup.cases.models import FollowupCase
+from app.retention.engine import FLAG_PURPOSE, run_pass
 from app.retention.purge import SEALED_COLUMNS
 from app.retention.rules import Category
 from app.state import AppState
@@ -237,3 +241,24 @@ async def test_a_never_closed_case_is_flagged_to_the_leader_once_and_not_purged(
             text("SELECT count(*) FROM outbox_message WHERE purpose = :p"), {"p": FLAG_PURPOSE}
         )
         assert sent.scalar_one() == 1
+
+
+async def test_a_purged_alert_gets_no_case_afterwards(scenario: Scenario, state: AppState) -> None:
+    """With an alert period shorter than the follow-up's look-back, a fatal alert purged before
+    the worker opened its case does not get one from what is left of it."""
+    await desk(scenario)
+    alert_id = await scenario.alert(
+        kind="fatal", clinical={"outcome": "deceased"}, naloxone=False, ago=timedelta(minutes=5)
+    )
+    short = state.settings.model_copy(update={"retention": RetentionSettings(alert_days=1)})
+    scenario.advance(1 * DAYS)
+    done = await run_pass(
+        state.sessions, settings=short, cipher=state.cipher, now=state.clock.now()
+    )
+    assert done[Category.ALERT] == 1
+    await scenario.settle()
+    async with state.sessions() as session:
+        cases = await session.execute(
+            select(FollowupCase).where(col(FollowupCase.alert_id) == alert_id)
+        )
+        assert cases.first() is None

@@ -352,6 +352,20 @@ async def pending(
     )
 
 
+async def flagged_among(session: AsyncSession, case_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Of `case_ids`, the open cases flagged at their retention age."""
+    if not case_ids:
+        return set()
+    rows = await session.execute(
+        select(FollowupCase.id).where(
+            col(FollowupCase.id).in_(case_ids),
+            col(FollowupCase.retention_flagged_at).is_not(None),
+            col(FollowupCase.closed_at).is_(None),
+        )
+    )
+    return set(rows.scalars())
+
+
 async def flagged_cases(session: AsyncSession, *, municipality_code: str | None) -> int:
     """Open cases whose leader was told they reached the retention age."""
     statement = select(func.count()).where(

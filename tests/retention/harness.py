@@ -14,6 +14,7 @@ from app.auth.scopes import Scope
 from app.retention.engine import run_pass
 from app.retention.rules import Category
 from app.state import AppState
+from tests.factories import TeamSetup
 from tests.personal_data import case_system, details, personal_body
 from tests.scenario import Scenario, page_on_duty
 
@@ -24,10 +25,11 @@ NOTE = "Snakket med søsteren Berit Haugland"
 DAYS = timedelta(days=1)
 
 
-async def desk(scenario: Scenario) -> Scenario:
-    await scenario.team()
+async def desk(scenario: Scenario) -> TeamSetup:
+    """Fredrikstad's team (Ada leads, Bo and Cy), paging whoever is on duty."""
+    team = await scenario.team()
     await scenario.policy(page_on_duty())
-    return scenario
+    return team
 
 
 async def case_api(scenario: Scenario, method: str, path: str, body: Any = None) -> httpx.Response:

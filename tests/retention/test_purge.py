@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import col, select
@@ -22,6 +23,7 @@ from app.answers.models import AlertAnswer
 from app.answers.rules import AnswerKind
 from app.audit.enums import ActorKind, Channel
 from app.audit.models import AccessLogEntry
+from app.clock import FakeClock
 from app.config.sections import RetentionSettings
 from app.followup.cases.models import FollowupCase
 from app.retention.engine import FLAG_PURPOSE, run_pass
@@ -41,6 +43,8 @@ from tests.retention.harness import (
     retention_pass,
 )
 from tests.scenario import Scenario
+from tests.staff_auth import browser_client
+from tests.web.test_case_pages import signed_in
 
 FACT_COLUMNS = "alert_id, municipality_code, month, kind, outcome, destination, " + (
     "substance_groups, place_type, evening, weekend, sex, age_band, naloxone, "
@@ -221,9 +225,9 @@ async def test_an_alert_that_opened_no_case_is_purged_after_the_alert_period(
 
 
 async def test_a_never_closed_case_is_flagged_to_the_leader_once_and_not_purged(
-    scenario: Scenario, state: AppState
+    scenario: Scenario, state: AppState, app: FastAPI, clock: FakeClock
 ) -> None:
-    await desk(scenario)
+    team = await desk(scenario)
     alert_id, case_id = await opened(scenario)
     identity = (await alert_row(state, str(alert_id)))["identity_sealed"]
     scenario.advance(90 * DAYS)
@@ -241,6 +245,11 @@ async def test_a_never_closed_case_is_flagged_to_the_leader_once_and_not_purged(
             text("SELECT count(*) FROM outbox_message WHERE purpose = :p"), {"p": FLAG_PURPOSE}
         )
         assert sent.scalar_one() == 1
+    async with browser_client(app) as browser:
+        leader = await signed_in(browser, state, clock, team, ADA)
+        page = await leader.get("/a/cases")
+    assert page.status_code == 200
+    assert f'id="retention-due-{case_id}"' in page.text, "and the leader's list marks it"
 
 
 async def test_a_purged_alert_gets_no_case_afterwards(scenario: Scenario, state: AppState) -> None:

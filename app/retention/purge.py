@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, delete, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -123,13 +123,9 @@ async def purge_alerts(
         .values(body="", to_number="")
         .execution_options(synchronize_session=False)
     )
+    await session.execute(delete(RecipientLink).where(col(RecipientLink.alert_id).in_(purged)))
     await session.execute(
-        RecipientLink.__table__.delete().where(  # type: ignore[attr-defined]
-            col(RecipientLink.alert_id).in_(purged)
-        )
-    )
-    await session.execute(
-        WebhookDelivery.__table__.delete().where(  # type: ignore[attr-defined]
+        delete(WebhookDelivery).where(
             col(WebhookDelivery.subject_id).in_(purged),
             col(WebhookDelivery.status).in_([DeliveryStatus.DELIVERED, DeliveryStatus.FAILED]),
         )

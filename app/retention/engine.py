@@ -59,12 +59,20 @@ class RetentionEngine:
         self._last_run: datetime | None = None
 
     async def run_once(self, now: datetime) -> int:
+        """A pass when one is due; the SMS it wrote (leaders told of open cases).
+
+        A pass drains what is due, batch by batch, so what it purged leaves no work for
+        another round of any engine: only its SMS do (the dispatcher sends them), and only they
+        count as work for the worker's loop and `run_until_idle`. What it purged is logged
+        (counts per category) and kept in `retention_run`."""
         interval = timedelta(minutes=self._settings.retention.interval_minutes)
         if not rules.engine_due(self._last_run, interval, now):
             return 0
         self._last_run = now
         done = await run_pass(self._sessions, settings=self._settings, cipher=self._cipher, now=now)
-        return sum(done.values())
+        if any(done.values()):
+            log.info("retention pass", extra={f"purged_{c.value}": n for c, n in done.items() if n})
+        return done[Category.FLAGGED]
 
 
 async def run_pass(

@@ -219,3 +219,12 @@ def decimal(value: float, language: str | None = "nb") -> str:
     """A decimal number as the language writes it (Babel), up to six decimals and no
     grouping: "59,9139" and "0,5" in bokmål, "59.9139" in English; "6" for a whole number."""
     return format_decimal(value, format="0.######", locale=_locale(language))
+
+
+def month_name(year: int, month: int, language: str | None = "nb", *, short: bool = False) -> str:
+    """A month as the language names it (Babel): "november 2026" or, `short`, "nov." in
+    bokmål; "November 2026" or "Nov" in English."""
+    first = date(year, month, 1)
+    if short:
+        return format_date(first, "LLL", locale=_locale(language))
+    return format_date(first, "LLLL y", locale=_locale(language))

@@ -50,6 +50,7 @@ from app.roster.teams.router import municipalities_router
 from app.roster.teams.router import router as teams_router
 from app.settings_documents import routers as documents
 from app.state import AppState
+from app.statistics.router import router as statistics_router
 from app.web.app import MOUNT_PATH as WEB_PATH
 from app.web.app import create_web_app
 from app.web.form_app import FORM_PATH, create_form_app
@@ -117,6 +118,7 @@ def api_routes() -> tuple[BaseRoute, ...]:
         drug_warnings_router,
         documents["warning-contacts"],
         documents["cluster-rules"],
+        statistics_router,
         inbound_sms_router,
         health.router,
         metrics_router,

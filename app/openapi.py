@@ -206,6 +206,11 @@ TAG_DESCRIPTIONS: dict[str, str] = {
     "drug warnings": "Warnings about dangerous drugs: concern reports filed by partners (scope "
     "`concerns:write`) or staff, cluster signals (N overdoses within H hours in an area), and "
     "the leader's warnings, which reach nobody until approved (scope `alerts:details`).",
+    "statistics": "Anonymous counts for the municipality's local mapping (seed 003): by "
+    "month, half-year and year, kind, outcome, destination, place, evening and weekend, sex, "
+    "age band, naloxone, substance group, reached within 24 h and next appointment. Counts "
+    "from 1 to 4 show as `<5`, and further counts as `x` wherever one could be recovered by "
+    "subtraction (scope `statistics:read`, or the team leader signed in).",
     "admin: drug warnings": "Who a municipality's approved warnings reach (an SMS contact list, "
     "neighbouring municipalities), and how clusters of overdoses are detected.",
     "admin: clients": "API clients of the caller's municipalities: list, deactivate, rotate "

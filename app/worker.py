@@ -55,6 +55,7 @@ from app.notify.sms import SmsSender
 from app.privacy.crypto import FieldCipher
 from app.privacy.keys import build_cipher
 from app.retention.engine import RetentionEngine
+from app.statistics.engine import StatisticsEngine
 from app.webhooks.addresses import AddressGuard
 from app.webhooks.engine import WebhookEngine
 
@@ -119,6 +120,7 @@ class Worker:
                 cipher=cipher,
                 addresses=webhook_addresses,
             ),
+            StatisticsEngine(sessions=sessions, cipher=cipher),
             ClusterEngine(sessions=sessions, cipher=cipher),
             RetentionEngine(sessions=sessions, settings=settings, cipher=cipher),
         ]

@@ -14,6 +14,7 @@ class Scope(StrEnum):
     ADMIN_MUNICIPALITIES = "admin:municipalities"
     PRIVACY_READ = "privacy:read"
     CONCERNS_WRITE = "concerns:write"
+    STATISTICS_READ = "statistics:read"
 
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -30,4 +31,6 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     Scope.PRIVACY_READ: "Read the access log (privacy officer)",
     Scope.CONCERNS_WRITE: "File concern reports about dangerous drugs for the client's "
     "municipalities (partners: police, injection room, user organisations); reads nothing",
+    Scope.STATISTICS_READ: "Read the anonymous statistics of the client's municipalities "
+    "(counts below 5 and what would reveal them are hidden); no personal data",
 }

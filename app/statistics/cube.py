@@ -141,7 +141,8 @@ SHARES: tuple[ShareRule, ...] = (
 
 # Periods
 
-_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>0[1-9]|1[0-2])|-H(?P<half>[12]))?$")
+_PERIOD = re.compile(r"^(?P<year>20\d\d)(?:-(?P<month>0[1-9]|1[0-2])|-H(?P<half>[12]))?$")
+"""Years 2000-2099: the service keeps no alert from before it ran."""
 PERIOD_PATTERN = _PERIOD.pattern
 
 

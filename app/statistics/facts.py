@@ -24,20 +24,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import false
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
 from app.alerts.models import Alert
 from app.alerts.sealing import personal_values
 from app.consent.enums import ConsentState, DataCategory
-from app.followup.cases.models import FollowupCase, FollowupStep
 from app.followup.state import StepState
 from app.i18n import OSLO
 from app.overdose.enums import Substance
 from app.privacy.crypto import FieldCipher
-from app.statistics.models import AlertFact
+from app.statistics import repository
 
 REACHED_STEP = "reach"
 """The survivor template's «Første kontakt med personen»: done means the person was reached.
@@ -182,7 +178,6 @@ def derive_fact(values: AlertValues) -> dict[str, Any]:
     return fact
 
 
-_FACT_TABLE = AlertFact.__table__  # type: ignore[attr-defined]
 _OPENED = (
     DataCategory.IDENTITY,
     DataCategory.PLACE,
@@ -211,34 +206,6 @@ def _opened(cipher: FieldCipher, alert: Alert) -> dict[str, Any]:
     return {path: value for path, value in opened.items() if path in wanted}
 
 
-async def _steps(
-    session: AsyncSession, alert_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, dict[str, Step]]:
-    """The counted steps of each alert's case (an alert with a case but neither step: {})."""
-    rows = await session.execute(
-        select(
-            FollowupCase.alert_id, FollowupStep.key, FollowupStep.state, FollowupStep.recorded_at
-        )
-        .select_from(FollowupCase)
-        .outerjoin(
-            FollowupStep,
-            (col(FollowupStep.case_id) == col(FollowupCase.id))
-            & col(FollowupStep.key).in_((REACHED_STEP, NEXT_APPOINTMENT_STEP)),
-        )
-        .where(col(FollowupCase.alert_id).in_(alert_ids))
-    )
-    steps: dict[uuid.UUID, dict[str, Step]] = {}
-    for alert_id, key, state, recorded_at in rows:
-        of_alert = steps.setdefault(alert_id, {})
-        if key is not None:
-            of_alert[key] = Step(state=StepState(state), recorded_at=recorded_at)
-    return steps
-
-
-def _upsert(session: AsyncSession) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 async def refresh_facts(
     session: AsyncSession,
     alert_ids: Sequence[uuid.UUID],
@@ -253,9 +220,10 @@ async def refresh_facts(
     stored as `refreshed_at` (the caller's clock; None leaves it unset)."""
     if not alert_ids:
         return 0
-    alerts = (await session.execute(select(Alert).where(col(Alert.id).in_(alert_ids)))).scalars()
-    steps = await _steps(session, alert_ids)
-    insert = _upsert(session)
+    alerts = await repository.alerts(session, alert_ids)
+    steps = await repository.counted_steps(
+        session, alert_ids, keys=(REACHED_STEP, NEXT_APPOINTMENT_STEP)
+    )
     written = 0
     for alert in alerts:
         values = AlertValues(
@@ -268,15 +236,13 @@ async def refresh_facts(
             notified_at=alert.notified_at,
             acknowledged_at=alert.acknowledged_at,
             personal=_opened(cipher, alert),
-            steps=steps.get(alert.id),
+            steps={
+                key: Step(StepState(state), recorded_at)
+                for key, (state, recorded_at) in steps[alert.id].items()
+            }
+            if alert.id in steps
+            else None,
         )
         row = {**derive_fact(values), "frozen": freeze, "refreshed_at": now}
-        statement = insert(_FACT_TABLE).values(alert_id=alert.id, **row)
-        statement = statement.on_conflict_do_update(
-            index_elements=["alert_id"],
-            set_=row,
-            where=_FACT_TABLE.c.frozen == false(),
-        ).returning(_FACT_TABLE.c.alert_id)
-        if (await session.execute(statement)).first() is not None:
-            written += 1
+        written += await repository.upsert_fact(session, alert.id, row)
     return written

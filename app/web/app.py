@@ -21,6 +21,7 @@ from app.web.concerns import router as concerns_router
 from app.web.pages import WebState, message_page
 from app.web.router import router
 from app.web.security import Keys, SecurityHeaders
+from app.web.statistics import router as statistics_router
 from app.web.warning_actions import router as warning_actions_router
 from app.web.warnings import router as warnings_router
 
@@ -36,6 +37,7 @@ def create_web_app(*, secret: str) -> FastAPI:
     web.include_router(cases_router)  # /a/cases before the links' /a/{token}
     web.include_router(concerns_router)  # /a/concerns, as /a/cases
     web.include_router(warnings_router)  # /a/warnings, as /a/cases
+    web.include_router(statistics_router)  # /a/statistics, as /a/cases
     web.include_router(warning_actions_router)  # /a/warnings/<id>/..., /a/signals, as /a/cases
     web.include_router(router)
 

@@ -3,6 +3,7 @@ which the retention engine calls with `freeze=True` before it purges identity.""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -239,3 +240,20 @@ async def test_an_objected_alert_gives_only_its_anonymous_facts(scenario: Scenar
     assert fact.person_key is None and fact.sex is None and fact.place_type is None
     assert fact.destination is None and fact.substance_groups is None and fact.naloxone is None
     assert fact.month == "2026-11" and fact.kind == "non_fatal"
+
+
+async def test_two_writers_at_once_write_each_fact_once(scenario: Scenario) -> None:
+    """Two workers' engines (or one and the retention engine) on the same alerts, given in
+    opposite orders: both finish, and there is one fact per alert."""
+    await scenario.team()
+    alert_ids = [await scenario.alert(ago=timedelta(minutes=5)) for _ in range(6)]
+
+    async def writer(ids: list[uuid.UUID]) -> int:
+        async with scenario.state.sessions() as session, session.begin():
+            return await facts.refresh_facts(session, ids, cipher=scenario.state.cipher)
+
+    written = await asyncio.gather(writer(alert_ids), writer(alert_ids[::-1]))
+    assert list(written) == [6, 6]
+    async with scenario.state.sessions() as session:
+        rows = (await session.execute(select(AlertFact))).scalars().all()
+    assert sorted(fact.alert_id for fact in rows) == sorted(alert_ids)

@@ -281,7 +281,9 @@ def test_periods(text: str, key: str, months: int) -> None:
     assert (period.key, len(period.months)) == (key, months)
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-H3", "26", "2026-1", "2026-h1"])
+@pytest.mark.parametrize(
+    "text", ["2026-13", "2026-00", "2026-H3", "26", "2026-1", "2026-h1", "0000", "1999-12", "2100"]
+)
 def test_odd_periods_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         Period.parse(text)

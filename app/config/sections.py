@@ -337,9 +337,6 @@ class RetentionSettings(BaseModel):
     webhook_delivery_days: int = Field(
         default=30, ge=1, le=3650, description="Delivered or failed webhooks, after they were made."
     )
-    recipient_link_days: int = Field(
-        default=30, ge=1, le=3650, description="Staff links to an alert, after they expired."
-    )
     signin_link_days: int = Field(
         default=7, ge=1, le=3650, description="Sign-in links (staff, reporters), after expiry."
     )

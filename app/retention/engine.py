@@ -228,7 +228,6 @@ def housekeeping_periods(policy: RetentionSettings) -> dict[Category, timedelta]
     days = {
         Category.ACCESS_LOG: policy.access_log_days,
         Category.WEBHOOK_DELIVERY: policy.webhook_delivery_days,
-        Category.RECIPIENT_LINK: policy.recipient_link_days,
         Category.SIGNIN_LINK: policy.signin_link_days,
         Category.SESSION: policy.session_days,
         Category.OUTBOX_BODY: policy.outbox_body_days,

@@ -16,8 +16,10 @@ Removed (set to NULL or blank, or the row deleted), for each alert purged:
   event's `note_sealed`, and the `outcome` of the events staff wrote (done, not reached, not
   applicable, closed early): free text that may name someone.
 * `outbox_message` of the alert and of its case: `body` and `to_number` blank.
-* `recipient_link` rows of the alert (the staff's links), and its finished
-  `webhook_delivery` rows (their sealed payload holds the dispatch incident id).
+* `recipient_link` rows of the alert (the staff's links, long expired; they are kept until
+  now because they say who was paged, and so who may see the person's data, docs/rules.md
+  "Access by work need"), and its finished `webhook_delivery` rows (their sealed payload
+  holds the dispatch incident id).
 
 Kept: the alert's row with its times, kind, status, consent columns, age band and triage (the
 anonymous facts, frozen by `app.statistics.facts.refresh_facts` in the same transaction just

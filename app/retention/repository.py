@@ -21,7 +21,6 @@ from sqlmodel.sql.expression import Select, SelectOfScalar
 from app.alerts.models import Alert
 from app.answers.models import AlertAnswer
 from app.audit.models import AccessLogEntry
-from app.auth.links.models import RecipientLink
 from app.auth.staff.models import StaffSession, StaffSignInLink
 from app.counters import RateCounter
 from app.db import is_postgresql
@@ -213,7 +212,6 @@ def deletions() -> list[Housekeeping]:
             col(WebhookDelivery.created_at),
             (col(WebhookDelivery.status).in_(FINISHED_DELIVERIES),),
         ),
-        Housekeeping(Category.RECIPIENT_LINK, _table(RecipientLink), col(RecipientLink.expires_at)),
         Housekeeping(
             Category.SIGNIN_LINK, _table(StaffSignInLink), col(StaffSignInLink.expires_at)
         ),

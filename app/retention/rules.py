@@ -27,7 +27,6 @@ class Category(StrEnum):
     """Not purged: a case still open at the age it would be; its leader was told."""
     ACCESS_LOG = "access_log"
     WEBHOOK_DELIVERY = "webhook_delivery"
-    RECIPIENT_LINK = "recipient_link"
     SIGNIN_LINK = "signin_link"
     SESSION = "session"
     OUTBOX_BODY = "outbox_body"

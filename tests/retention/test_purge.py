@@ -77,6 +77,15 @@ async def secrets_of(state: AppState, alert_id: uuid.UUID) -> list[str]:
     return found
 
 
+async def links_of(state: AppState, alert_id: uuid.UUID) -> int:
+    async with state.engine.connect() as connection:
+        result = await connection.execute(
+            text("SELECT count(*) FROM recipient_link WHERE alert_id = :id"),
+            {"id": key(state, alert_id)},
+        )
+        return int(result.scalar_one())
+
+
 async def facts(state: AppState) -> list[tuple[Any, ...]]:
     async with state.engine.connect() as connection:
         result = await connection.execute(
@@ -153,10 +162,12 @@ async def test_a_closed_cases_identity_is_gone_past_the_period_and_the_rest_rema
     await scenario.fast_forward(89 * DAYS)
     await close(scenario, kept_case)
     assert (await alert_row(state, str(alert_id)))["purged_at"] is None, "not due yet"
+    assert await links_of(state, alert_id) >= 1, "who was paged still decides who may see"
     await scenario.fast_forward(1 * DAYS)  # the worker's retention engine runs
 
     purged = await alert_row(state, str(alert_id))
     assert purged["purged_at"] is not None
+    assert await links_of(state, alert_id) == 0
     assert all(purged[c] is None for c in SEALED_COLUMNS)
     assert purged["national_id_hash"] is None and purged["request_fingerprint"] == ""
     everything = await raw_rows(state)

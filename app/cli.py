@@ -3,8 +3,8 @@
 The service: `migrate`, `serve`, `worker`. A municipality from its YAML file: `apply`
 (`seed-demo` applies the demo's). Clients: `create-client`, `client`. Rosters: `add-team`,
 `add-member`, `import-rota`, `roster-holes`. Reporters (the form): `add-reporter`.
-Keys: `keys rotate`. `sms-reply` tries an SMS reply under `make run`; `openapi` writes the
-API's document."""
+Keys: `keys rotate`. Retention: `retention report`, `retention run`. `sms-reply` tries an SMS
+reply under `make run`; `openapi` writes the API's document."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from app.db import create_engine, create_sessionmaker, describe_error
 from app.errors import DomainError
 from app.privacy.rotation.commands import keys_cli
 from app.reporters import commands as reporter_commands
+from app.retention.commands import retention_cli
 from app.roster.cli import commands as roster_commands
 
 settings_checks.install()  # before any command reads the settings
@@ -218,6 +219,7 @@ cli.command()(apply)
 cli.command("sms-reply")(sms_reply)
 cli.add_typer(client_cli, name="client")
 cli.add_typer(keys_cli, name="keys")
+cli.add_typer(retention_cli, name="retention")
 cli.command("add-team")(roster_commands.add_team)
 cli.command("add-member")(roster_commands.add_member)
 cli.command("import-rota")(roster_commands.import_rota)

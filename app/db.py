@@ -49,7 +49,9 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    """WAL for concurrent readers, a busy timeout, and BEGIN IMMEDIATE for writers.
+    """WAL for concurrent readers, a busy timeout, BEGIN IMMEDIATE for writers, and
+    secure_delete so that what retention purges is overwritten in the file, not left in its
+    free pages (docs/rules.md, "Retention").
 
     pysqlite starts transactions lazily and as DEFERRED, so two writers can deadlock on the
     upgrade to a write lock; taking the lock at BEGIN makes them queue on the busy timeout.
@@ -63,6 +65,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -114,6 +114,7 @@ def api_routes() -> tuple[BaseRoute, ...]:
         followup_cases_router,
         followup_templates_router,
         documents["followup-settings"],
+        documents["retention"],
         concern_reports_router,
         cluster_signals_router,
         drug_warnings_router,

@@ -234,6 +234,8 @@ TAG_DESCRIPTIONS: dict[str, str] = {
     "recording outcomes, assigning, closing early. No personal data.",
     "admin: follow-up": "The follow-up templates (survivor, fatal) that a municipality's cases "
     "are opened from: steps, owners, deadlines after the overdose, conditions.",
+    "admin: retention": "How long a municipality keeps a closed case's identifying data "
+    "before the retention engine purges it (the other periods are the service's settings).",
     "operations": "Liveness and readiness probes, and Prometheus metrics.",
 }
 

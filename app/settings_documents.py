@@ -19,6 +19,7 @@ from app.api.documents import Load, SettingsDocument, Store, mount, read_words
 from app.drug_warnings.settings import service as warning
 from app.escalation.policy import service as policy
 from app.followup.settings import service as followup
+from app.retention import service as retention
 from app.roster.teams import service as teams
 from app.roster.teams.owners import MUNICIPALITY, TEAM
 from app.triage import service as triage
@@ -30,6 +31,7 @@ OF_A_MUNICIPALITY: dict[str, tuple[Load[str, Any], Store[str, Any, Any]]] = {
     "warning-contacts": (warning.contacts_of, warning.set_contacts),
     "cluster-rules": (warning.rules_doc, warning.set_rules),
     "written-standard": (teams.written_standard_of, teams.set_written_standard),
+    "retention": (retention.settings_of, retention.set_settings),
 }
 """A municipality's documents by name: their `load` and `store`."""
 

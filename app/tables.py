@@ -22,6 +22,7 @@ from app.followup.templates import models as followup_template_models
 from app.informing import models as informing_models
 from app.notify import models as notify_models
 from app.reporters import models as reporters_models
+from app.retention import models as retention_models
 from app.roster import models as roster_models
 from app.statistics import models as statistics_models
 from app.timeline import models as timeline_models
@@ -52,6 +53,7 @@ __all__ = [
     "notify_models",
     "once",
     "reporters_models",
+    "retention_models",
     "roster_models",
     "staff_models",
     "statistics_models",

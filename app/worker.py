@@ -54,6 +54,7 @@ from app.notify.outcomes import OutcomeHandlers
 from app.notify.sms import SmsSender
 from app.privacy.crypto import FieldCipher
 from app.privacy.keys import build_cipher
+from app.retention.engine import RetentionEngine
 from app.statistics.engine import StatisticsEngine
 from app.webhooks.addresses import AddressGuard
 from app.webhooks.engine import WebhookEngine
@@ -121,6 +122,7 @@ class Worker:
             ),
             StatisticsEngine(sessions=sessions, cipher=cipher),
             ClusterEngine(sessions=sessions, cipher=cipher),
+            RetentionEngine(sessions=sessions, settings=settings, cipher=cipher),
         ]
         """Each in a lane of its own beside the paging lane (`run`): none delays an SMS, nor
         one another (a dispatch system that answers slowly delays no cluster signal)."""

@@ -170,6 +170,12 @@ CASES = [
         answer={"written_standard": "nn"},
     ),
     Case(
+        "retention",
+        lambda _: {"case_days": None, "configured": False, "updated_at": None},
+        {"case_days": 30},
+        answer={"case_days": 30, "configured": True, "updated_at": "2026-11-23T12:00:00Z"},
+    ),
+    Case(
         "escalation-policy",
         _policy_default,
         {"steps": [{"delay_minutes": 5, "targets": [{"kind": "on_duty"}]}], "repeat": 0},

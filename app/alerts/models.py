@@ -127,6 +127,12 @@ class Alert(SQLModel, table=True):
         sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
         description="The categories disclosed under hpl § 25, to tell the person",
     )
+    purged_at: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        index=True,
+        description="When retention purged its identifying data (app.retention.purge); None: kept",
+    )
 
 
 class AlertVersion(SQLModel, table=True):

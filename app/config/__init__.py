@@ -34,6 +34,7 @@ from app.config.sections import (
     IntakeSettings,
     LinkSettings,
     MetricsSettings,
+    RetentionSettings,
     SmsSettings,
     StaffAuthSettings,
     WebhookSettings,
@@ -98,6 +99,7 @@ class Settings(BaseSettings):
     staff: StaffAuthSettings = StaffAuthSettings()
     client_oidc: ClientOidcSettings = ClientOidcSettings()
     metrics: MetricsSettings = MetricsSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @model_validator(mode="before")
     @classmethod

@@ -1,6 +1,6 @@
 """The nested sections of the settings, one per concern: `AUTH__*`, `HTTP__*`, `LINKS__*`,
 `INTAKE__*`, `SMS__*`, `WORKER__*`, `WEBHOOKS__*`, `CRYPTO__*`, `STAFF__*`,
-`CLIENT_OIDC__*` and `METRICS__*`.
+`CLIENT_OIDC__*`, `METRICS__*` and `RETENTION__*`.
 
 Each checks its own fields; what needs several sections, or a domain's knowledge (a key's
 format, a link's length), is checked by `app.config.checks`.
@@ -319,3 +319,59 @@ class MetricsSettings(BaseModel):
         if self.token is not None and len(self.token.get_secret_value()) < 16:
             raise ValueError("must be at least 16 characters")
         return self
+
+
+class RetentionSettings(BaseModel):
+    """How long what grows is kept (app/retention, docs/rules.md "Retention"): a case's
+    identity after it closes, an alert's without a case after it came, the access log, and
+    the housekeeping of links, sessions, deliveries, SMS bodies and counters. The case period
+    is also a settings document per municipality (`retention`); these are the defaults."""
+
+    case_days: int = Field(
+        default=90, ge=1, le=3650, description="A closed case's identifying data, after closing."
+    )
+    alert_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="An alert that opened no case: its identifying data, after it was received.",
+    )
+    access_log_days: int = Field(
+        default=1826,
+        ge=365,
+        le=3650,
+        description="The access log (who saw what), after each entry; five years by default.",
+    )
+    webhook_delivery_days: int = Field(
+        default=30, ge=1, le=3650, description="Delivered or failed webhooks, after they were made."
+    )
+    signin_link_days: int = Field(
+        default=7, ge=1, le=3650, description="Sign-in links (staff, reporters), after expiry."
+    )
+    session_days: int = Field(
+        default=30, ge=1, le=3650, description="Sessions (staff, reporters), after they expired."
+    )
+    outbox_body_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="A finished SMS's text and number are blanked this long after it was made.",
+    )
+    timeline_text_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Free text answered to the crew (answers, timelines), after it was given.",
+    )
+    counter_grace_days: int = Field(
+        default=0,
+        ge=0,
+        le=365,
+        description="Rate-limit counters and used-once rows, this long after they expired.",
+    )
+    interval_minutes: float = Field(
+        default=5.0, gt=0, le=24 * 60, description="The retention engine runs at most this often."
+    )
+    batch_size: int = Field(
+        default=200, ge=1, le=5000, description="Rows purged per (short) transaction."
+    )

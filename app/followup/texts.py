@@ -48,6 +48,14 @@ def crisis_text(
     return _render(N_("sms.followup.crisis"), language, municipality_name, deadline, link)
 
 
+def retention_text(
+    *, municipality_name: str, opened_at: datetime, link: str, language: Language = "nb"
+) -> str:
+    """To the leader once a case still open reaches the age its identity would be purged at
+    (app.retention): close it, or it is kept; `opened_at` is when the case opened."""
+    return _render(N_("sms.followup.retention"), language, municipality_name, opened_at, link)
+
+
 def _render(
     message_id: str, language: Language, municipality: str, deadline: datetime, link: str
 ) -> str:

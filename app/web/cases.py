@@ -3,7 +3,8 @@
 * `GET /a/cases`: "Mine saker", the open cases the member owns or has a step of (as owner or
   companion); the leader sees every open case of the municipality, and below them its cluster
   signals and drug warnings (`overview`). Cases with an overdue step come first
-  (`views.list_cases`), and their overdue steps are named.
+  (`views.list_cases`), and their overdue steps are named; an open case that reached the age
+  its identity would be purged at says so (`app.retention`: close it, or it is kept).
 * `GET /a/cases/<id>`: the case and its steps. Access by `rules.may_see` (`case_access`):
   another municipality's case is answered as one that does not exist. The GET shows no
   personal data and never changes anything; of a step's note it says only that there is one.
@@ -38,6 +39,7 @@ from app.followup.cases.schemas import CaseOut, CaseSummary, StepRecordIn
 from app.followup.state import CaseState, StepAction
 from app.i18n import Words, words
 from app.input_guard import has_forbidden_characters
+from app.retention import service as retention
 from app.web import case_access, overview
 from app.web.case_access import CaseDetails, VisibleCase, visible_case
 from app.web.pages import fields_of, message_page
@@ -97,6 +99,7 @@ async def my_cases(
         staff,
         cases=cases,
         overdue=overdue,
+        retention_due=await retention.flagged_among(session, [c.id for c in cases]),
         board=board,
         csrf=session_csrf_token(state, staff),  # the overview's forms (`app.web.warnings`)
     )

@@ -27,7 +27,15 @@ from tests.problems import assert_problem
 from tests.scenario import Scenario, page_on_duty
 
 TOKEN = "metrics-token-0123456789"
-ENGINES = {"escalation", "dispatch", "followup", "webhooks", "clusters", "statistics"}
+ENGINES = {
+    "escalation",
+    "dispatch",
+    "followup",
+    "webhooks",
+    "clusters",
+    "statistics",
+    "retention",
+}
 LABEL_VALUES = {
     "kind": set(AlertKind),
     "triage_action": {*TriageAction, "none", OTHER},

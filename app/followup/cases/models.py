@@ -96,6 +96,12 @@ class FollowupCase(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_by: str | None = Field(default=None, max_length=210)
     close_reason: str | None = Field(default=None, max_length=500)
+    retention_flagged_at: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="Still open at the age its identity would be purged: the leader was told "
+        "then, once (app.retention)",
+    )
 
 
 class FollowupStep(SQLModel, table=True):

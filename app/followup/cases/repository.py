@@ -188,7 +188,7 @@ async def alerts_without_case(
 ) -> list[uuid.UUID]:
     """Alerts received since `since`, triaged one of `triage_actions`, whose work has started
     (`triage_page_at` has come), and objected fatal alerts (their anonymous case), that have
-    no case."""
+    no case and were not purged."""
     statement = (
         select(Alert.id)
         .outerjoin(FollowupCase, col(FollowupCase.alert_id) == col(Alert.id))
@@ -204,6 +204,7 @@ async def alerts_without_case(
                 and_(col(Alert.consent_state) == "objected", col(Alert.kind) == "fatal"),
             ),
             col(FollowupCase.id).is_(None),
+            col(Alert.purged_at).is_(None),  # retention took its identity: no case now
         )
         .order_by(col(Alert.received_at))
         .limit(limit)

@@ -1,0 +1,1 @@
+from tests.cli import odvarsel as odvarsel

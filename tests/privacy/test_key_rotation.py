@@ -33,6 +33,7 @@ from app.privacy.keys import build_cipher, build_hasher
 from app.privacy.rotation import repository, service
 from app.privacy.rotation.registry import SEALED
 from app.state import AppState
+from app.statistics.facts import refresh_facts
 from app.webhooks import service as webhooks
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 from devtools.loopback import free_port
@@ -314,6 +315,11 @@ async def test_a_token_that_does_not_open_is_reported_and_left(
     assert key_ids(after, state.cipher) == {"B"}, "everything else was rotated"
 
 
+async def person_keys(state: AppState) -> list[str]:
+    async with state.sessions() as session:
+        return list((await session.execute(text("SELECT person_key FROM alert_fact"))).scalars())
+
+
 async def test_after_rehashing_a_new_alert_links_to_the_old_one(
     scenario: Scenario,
     state: AppState,
@@ -327,6 +333,9 @@ async def test_after_rehashing_a_new_alert_links_to_the_old_one(
     case = await scenario.take(first, team.member_ids[1])
     assert case is not None and not case.serious_crisis
     old_hash = build_hasher(settings).national_id(NATIONAL_ID)
+    async with state.sessions() as session, session.begin():
+        await refresh_facts(session, [first], cipher=state.cipher, now=clock.now())
+    assert await person_keys(state) == [old_hash]
 
     configure(monkeypatch, {"A": KEY_A}, "A", HASH_2, HASH_1)
     result = await rotate(odvarsel, "--rehash")
@@ -338,6 +347,7 @@ async def test_after_rehashing_a_new_alert_links_to_the_old_one(
     async with state.sessions() as session:
         stored = (await session.execute(text("SELECT national_id_hash FROM alert"))).scalar_one()
     assert stored == new_hash != old_hash
+    assert await person_keys(state) == [new_hash], "the statistics count the same person"
     again = await rotate(odvarsel, "--rehash")
     assert "alert.national_id_hash: 0 re-hashed" in again.output
 

@@ -141,7 +141,9 @@ async def test_the_worker_logs_its_start_and_stop(
         "dispatch",
         "followup",
         "webhooks",
+        "statistics",
         "clusters",
+        "retention",
     ]
     state.worker.stop()
     await running

@@ -16,7 +16,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, Index, false
 from sqlmodel import Field, SQLModel
 
-from app.dbtypes import UTCDateTime
+from app.dbtypes import EnumText, UTCDateTime
+from app.overdose.enums import AlertKind
 
 
 class AlertFact(SQLModel, table=True):
@@ -26,7 +27,7 @@ class AlertFact(SQLModel, table=True):
     alert_id: uuid.UUID = Field(foreign_key="alert.id", primary_key=True)
     municipality_code: str = Field(max_length=4)
     month: str = Field(max_length=7, description='Europe/Oslo month of the overdose: "2026-11"')
-    kind: str = Field(max_length=20, description="non_fatal or fatal")
+    kind: AlertKind = Field(sa_type=EnumText(AlertKind, 20))
     outcome: str | None = Field(default=None, max_length=30)
     destination: str | None = Field(default=None, max_length=30)
     substance_groups: list[str] | None = Field(

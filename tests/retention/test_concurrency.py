@@ -4,15 +4,12 @@ nor purge twice: each due alert is purged exactly once and the log's counts add 
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.cli import PROJECT
 from app.config import Settings
 from app.config.sections import RetentionSettings
 from app.db import create_engine, create_sessionmaker
@@ -80,47 +77,3 @@ async def test_two_engines_at_once_purge_each_due_alert_exactly_once(
     assert frozen == ALERTS
     assert sum(by_engine) == ALERTS, by_engine
     assert await at_once() == [0, 0], "nothing is purged twice"
-
-
-async def test_two_processes_at_once_purge_each_due_alert_exactly_once(
-    scenario: Scenario, state: AppState
-) -> None:
-    """Two `odvarsel retention run` processes side by side. They read the wall clock, so the
-    period is one day: the scenario's alerts (at the tests' fixed start, in the past) are due
-    whenever the test runs."""
-    await desk(scenario)
-    for _ in range(ALERTS):
-        _, case_id = await opened(scenario)
-        await close(scenario, case_id)
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT),
-        "DATABASE_URL": state.settings.database_url,
-        "DATA_DIR": str(state.settings.data_dir),  # the same development keys
-        "RETENTION__CASE_DAYS": "1",
-        "RETENTION__BATCH_SIZE": "2",
-    }
-    command = [sys.executable, "-m", "app.cli", "retention", "run"]
-    await state.engine.dispose()  # no connection of ours holds a lock meanwhile
-    runs = await asyncio.gather(
-        *(
-            asyncio.create_subprocess_exec(
-                *command, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-            )
-            for _ in range(2)
-        )
-    )
-    outputs = [await run.communicate() for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], [err.decode() for _, err in outputs]
-    purged = [
-        int(line.split(": ")[1])
-        for out, _ in outputs
-        for line in out.decode().splitlines()
-        if line.startswith("case: ")
-    ]
-    assert sum(purged) == ALERTS, purged
-    async with state.engine.connect() as connection:
-        logged = await connection.execute(
-            text("SELECT sum(count) FROM retention_run WHERE category = 'case'")
-        )
-        assert logged.scalar_one() == ALERTS

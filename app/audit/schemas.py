@@ -6,16 +6,25 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from app.api.bodies import RequestBody, with_examples
 from app.audit.enums import AccessBasis, ActorKind, Channel
 from app.audit.models import AccessLogEntry
 from app.consent.enums import DataCategory
+from app.input_guard import refuse_control_characters
 from app.norway.types import NationalIdStr
+from app.privacy.free_text import no_personal_numbers
 from app.strict import Integer
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=500),
+    AfterValidator(refuse_control_characters),
+    AfterValidator(no_personal_numbers),
+]
+"""Kept in the access log for years: no control characters (PostgreSQL refuses a NUL), and
+never the person's numbers (the log names the person by a keyed hash only)."""
 """Why personal data is looked at (tjenstlig behov): kept in the access log."""
 
 MAX_PAGE = 1000

@@ -31,3 +31,12 @@ def personal_data_in(text: str, *, names: Iterable[str] = ()) -> list[str]:
     if words & {p for p in parts if len(p) >= _MIN_NAME_PART}:
         reasons.append("contains the person's name from the alert")
     return reasons
+
+
+def no_personal_numbers(text: str) -> str:
+    """A pydantic AfterValidator: the text, unless it holds what looks like a national id or
+    a phone number (text kept or shown where the person's numbers do not belong)."""
+    reasons = personal_data_in(text)
+    if reasons:
+        raise ValueError("; ".join(reasons) + ": personal data does not belong here")
+    return text

@@ -166,6 +166,23 @@ async def test_only_the_leader_or_the_privacy_officer_asks(
     assert {e["name"] for e in answered.json()["entries"]} == {"Ada Lund", "Bo Dahl", "Cy Moe"}
 
 
+@pytest.mark.parametrize(
+    "reason", [f"Innsyn for {NATIONAL_ID}", "Ring 912 34 567", "sak\x00 2026/1", "ok"]
+)
+async def test_a_reason_with_the_persons_numbers_or_odd_bytes_is_a_422_naming_it(
+    factory: Factory, http: httpx.AsyncClient, state: AppState, clock: FakeClock, reason: str
+) -> None:
+    """The reason is kept in the access log for years: never the person's numbers in it."""
+    team = await factory.team()
+    ada = await session_token(state, clock, team, 0)
+    before = len(await log_rows(state))
+    asked = await ask(http, ada, {"national_id": NATIONAL_ID, "reason": reason})
+    problem = assert_problem(asked, 422)
+    assert [e["field"] for e in problem["errors"]] == ["reason"]
+    assert NATIONAL_ID not in asked.text
+    assert len(await log_rows(state)) == before, "nothing was logged"
+
+
 @pytest.mark.parametrize("national_id", ["24057710036", "2405771003", "abc", ""])
 async def test_a_malformed_national_id_is_a_422_naming_the_field(
     app: FastAPI,

@@ -21,6 +21,7 @@ from app.drug_warnings.warnings.models import DrugWarning
 from app.input_guard import has_forbidden_characters
 from app.state import AppState
 from tests.factories import Factory, alert_body
+from tests.personal_data import NATIONAL_ID
 from tests.scenario import Scenario
 from tests.staff_auth import browser_client, csrf_of
 from tests.web.test_case_pages import open_case, signed_in
@@ -70,6 +71,8 @@ async def test_odd_bytes_in_every_field_are_a_page_never_a_500(
             (f"/a/cases/{case_id}/steps/reach", {"action": "done", "text": odd}),
             (f"/a/cases/{case_id}/details", {}),
             ("/a/concerns", {"description": CONCERN_TEXT, "csrf": odd}),
+            ("/a/access-report", {"national_id": odd}),
+            ("/a/access-report", {"national_id": NATIONAL_ID, "reason": odd}),
         ]
         for path, fields in posts:
             answer = await ada.post(path, data={"csrf": token, **fields})
@@ -81,6 +84,9 @@ async def test_odd_bytes_in_every_field_are_a_page_never_a_500(
             f"/a/concerns/{quoted}",
             f"/a/cases/{quoted}",
             f"/a/warnings/{quoted}/edit",
+            f"/a/statistics?period={quoted}",
+            f"/a/statistics/csv?period={quoted}",
+            f"/a/statistics/report?period={quoted}",
         ):
             answer = await ada.get(path)
             assert answer.status_code < 500, (path, answer.status_code)

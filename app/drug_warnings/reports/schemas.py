@@ -13,12 +13,12 @@ from app.api.bodies import RequestBody, with_examples
 from app.drug_warnings.schemas import (
     MunicipalityCode,
     each_once,
-    no_personal_numbers,
     text_between,
 )
 from app.input_guard import refuse_control_characters
 from app.instants import BoundedInstant
 from app.overdose.enums import Substance
+from app.privacy.free_text import no_personal_numbers
 
 Description = Annotated[
     str,

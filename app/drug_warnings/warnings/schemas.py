@@ -17,11 +17,11 @@ from app.drug_warnings.schemas import (
     MunicipalityCode,
     Note,
     acting_field,
-    no_personal_numbers,
     text_between,
 )
 from app.drug_warnings.warnings.models import WarningStatus
 from app.input_guard import refuse_control_characters
+from app.privacy.free_text import no_personal_numbers
 from app.strict import Integer
 
 MAX_WARNING_TEXT = 300

@@ -31,7 +31,7 @@ from app.config import Settings, get_settings
 from app.config.errors import ConfigError, report_config_error
 from app.db import create_engine, create_sessionmaker, describe_error
 from app.errors import DomainError
-from app.privacy.rotation.commands import keys_cli
+from app.key_rotation.commands import keys_cli
 from app.reporters import commands as reporter_commands
 from app.retention.commands import retention_cli
 from app.roster.cli import commands as roster_commands

@@ -27,11 +27,11 @@ from app.auth.scopes import Scope
 from app.clock import FakeClock
 from app.config import Settings, get_settings
 from app.config.sections import CryptoSettings
+from app.key_rotation import repository, service
+from app.key_rotation.registry import SEALED
 from app.main import create_app
 from app.privacy.crypto import FieldCipher, decode_key, generate_key
 from app.privacy.keys import build_cipher, build_hasher
-from app.privacy.rotation import repository, service
-from app.privacy.rotation.registry import SEALED
 from app.state import AppState
 from app.statistics.facts import refresh_facts
 from app.webhooks import service as webhooks

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
+from app.key_rotation import service
+from app.key_rotation.registry import SEALED
 from app.privacy.keys import build_cipher, build_hasher
-from app.privacy.rotation import service
-from app.privacy.rotation.registry import SEALED
 
 keys_cli = typer.Typer(no_args_is_help=True, help="Rotate the keys of personal data at rest.")
 

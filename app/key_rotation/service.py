@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.alerts import sealing
 from app.consent.enums import DataCategory
+from app.key_rotation import repository
+from app.key_rotation.registry import SEALED, SealedColumn
 from app.privacy.crypto import DecryptionError, FieldCipher, KeyedHasher
-from app.privacy.rotation import repository
-from app.privacy.rotation.registry import SEALED, SealedColumn
 
 Progress = Callable[[int], None]
 """Told how many rows a finished (committed) batch handled."""

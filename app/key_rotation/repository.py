@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Table, and_, func, select, true, tuple_, u
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import tables
-from app.privacy.rotation.registry import SealedColumn
+from app.key_rotation.registry import SealedColumn
 
 ALERT_FACT = ("alert_fact", "person_key")
 """The statistics' copy of an alert's national-id hash, where that table exists."""

@@ -10,6 +10,9 @@ purges its alert (`facts.refresh_facts(..., freeze=True)`), so nothing is lost w
 identity goes. Two workers refreshing the same alert write the same row twice (an upsert),
 and a frozen fact is never written again.
 
+A round that found less than a full batch leaves the engine quiet for `QUIET` (the facts may
+be an hour old anyway), so an idle worker does not ask the database every poll.
+
 The work a round reports is 1 when its batch was full (more may be waiting: the lane comes
 back at once), else 0: a refresh is bookkeeping, and, like the cluster engine's checks, not
 work that should keep the worker from being idle.
@@ -28,6 +31,7 @@ from app.statistics.facts import refresh_facts
 BATCH = 200
 RECENT = timedelta(days=60)
 EVERY = timedelta(hours=1)
+QUIET = timedelta(minutes=1)
 
 
 class StatisticsEngine:
@@ -38,11 +42,16 @@ class StatisticsEngine:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher) -> None:
         self._sessions = sessions
         self._cipher = cipher
+        self._quiet_until: datetime | None = None
 
     async def run_once(self, now: datetime) -> int:
+        if self._quiet_until is not None and now < self._quiet_until:
+            return 0
         async with self._sessions() as session, session.begin():
             due = await repository.alerts_to_refresh(
                 session, received_since=now - RECENT, refreshed_before=now - EVERY, limit=BATCH
             )
             await refresh_facts(session, due, cipher=self._cipher, now=now)
-        return 1 if len(due) == BATCH else 0
+        full = len(due) == BATCH
+        self._quiet_until = None if full else now + QUIET
+        return 1 if full else 0

@@ -66,3 +66,19 @@ async def test_frozen_and_old_facts_are_not_written_again(scenario: Scenario) ->
     await scenario.fast_forward(engine.RECENT)  # old now: neither is written again
     assert (await fact(scenario, old)).refreshed_at == two_hours_on
     assert (await fact(scenario, frozen)).refreshed_at == frozen_at
+
+
+async def test_an_idle_engine_keeps_quiet_for_a_minute(scenario: Scenario) -> None:
+    """An idle worker polls every second: the engine asks the database once a minute."""
+    await scenario.team()
+    statistics = engine.StatisticsEngine(
+        sessions=scenario.state.sessions, cipher=scenario.state.cipher
+    )
+    now = scenario.clock.now()
+    assert await statistics.run_once(now) == 0  # nothing yet: quiet from now on
+    alert_id = await scenario.alert(ago=timedelta(minutes=1))
+    assert await statistics.run_once(now + engine.QUIET / 2) == 0
+    async with scenario.state.sessions() as session:
+        assert await session.get(AlertFact, alert_id) is None, "no query while quiet"
+    await statistics.run_once(now + engine.QUIET)
+    assert (await fact(scenario, alert_id)).alert_id == alert_id

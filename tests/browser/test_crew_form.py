@@ -17,9 +17,10 @@ from tests.browser.conftest import link_in, shoot, with_and_without_js
 from tests.factories import count_alerts
 from tests.reporters.support import REPORTER_LINK, add_reporter
 from tests.scenario import Scenario
-from tests.waiting import wait_for
+from tests.waiting import wait_for, wait_until
 
 MOBILE = "+4799000001"
+DRAFT_KEY = "odvarsel-skjema-draft"  # the form script's localStorage key
 
 
 async def sign_in(page: Page, scenario: Scenario) -> None:
@@ -165,15 +166,21 @@ async def test_a_draft_survives_a_reload_and_is_still_one_alert(
     assert await page.locator("input[name=incident]").input_value() == incident
     await expect(page.get_by_label("Takket nei til transport")).to_be_checked()
     await expect(page.get_by_label("Personens navn")).to_have_value("")
-    stored = await page.evaluate("window.localStorage.getItem('odvarsel-skjema-draft')")
+    stored = await page.evaluate(f"window.localStorage.getItem('{DRAFT_KEY}')")
     assert "Ola" not in stored and incident in stored
     await shoot(page, "restored")
     await page.get_by_role("button", name="Send melding").click()
     # Without the name it is not quite what was sent: the alert stands as first sent.
     await expect(page.locator("#changed")).to_contain_text("allerede sendt")
     assert await count_alerts(state) == 1
+
     # The alert's page drops the draft once its script has run (deferred: after the DOM).
-    await page.wait_for_function("window.localStorage.getItem('odvarsel-skjema-draft') === null")
+    # Asked through page.evaluate: wait_for_function's string predicate is an eval, which
+    # the page's CSP refuses whenever it has to poll.
+    async def draft_dropped() -> bool:
+        return bool(await page.evaluate(f"window.localStorage.getItem('{DRAFT_KEY}') === null"))
+
+    await wait_until(draft_dropped, within=10)
     await page.get_by_role("link", name="Ny melding").click()
     await expect(page.locator("#draft-restored")).to_be_hidden()
     assert await page.locator("input[name=incident]").input_value() != incident

@@ -9,7 +9,7 @@ format, a link's length), is checked by `app.config.checks`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, IPvAnyNetwork, SecretStr, model_validator
 
@@ -321,19 +321,21 @@ class MetricsSettings(BaseModel):
         return self
 
 
+Days = Annotated[int, Field(ge=1, le=3650)]
+"""A retention period in days: at least one, at most ten years."""
+
+
 class RetentionSettings(BaseModel):
     """How long what grows is kept (app/retention, docs/rules.md "Retention"): a case's
     identity after it closes, an alert's without a case after it came, the access log, and
     the housekeeping of links, sessions, deliveries, SMS bodies and counters. The case period
     is also a settings document per municipality (`retention`); these are the defaults."""
 
-    case_days: int = Field(
-        default=90, ge=1, le=3650, description="A closed case's identifying data, after closing."
+    case_days: Days = Field(
+        default=90, description="A closed case's identifying data, after closing."
     )
-    alert_days: int = Field(
+    alert_days: Days = Field(
         default=90,
-        ge=1,
-        le=3650,
         description="An alert that opened no case: its identifying data, after it was received.",
     )
     access_log_days: int = Field(
@@ -342,25 +344,21 @@ class RetentionSettings(BaseModel):
         le=3650,
         description="The access log (who saw what), after each entry; five years by default.",
     )
-    webhook_delivery_days: int = Field(
-        default=30, ge=1, le=3650, description="Delivered or failed webhooks, after they were made."
+    webhook_delivery_days: Days = Field(
+        default=30, description="Delivered or failed webhooks, after they were made."
     )
-    signin_link_days: int = Field(
-        default=7, ge=1, le=3650, description="Sign-in links (staff, reporters), after expiry."
+    signin_link_days: Days = Field(
+        default=7, description="Sign-in links (staff, reporters), after expiry."
     )
-    session_days: int = Field(
-        default=30, ge=1, le=3650, description="Sessions (staff, reporters), after they expired."
+    session_days: Days = Field(
+        default=30, description="Sessions (staff, reporters), after they expired."
     )
-    outbox_body_days: int = Field(
+    outbox_body_days: Days = Field(
         default=30,
-        ge=1,
-        le=3650,
         description="A finished SMS's text and number are blanked this long after it was made.",
     )
-    timeline_text_days: int = Field(
+    timeline_text_days: Days = Field(
         default=30,
-        ge=1,
-        le=3650,
         description="Free text answered to the crew (answers, timelines), after it was given.",
     )
     counter_grace_days: int = Field(

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import ColumnElement, and_, delete, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -189,31 +189,20 @@ async def _purge_cases(session: AsyncSession, alert_ids: Sequence[uuid.UUID]) ->
     )
     if not case_ids:
         return []
-    await session.execute(
-        update(FollowupCase)
-        .where(col(FollowupCase.id).in_(case_ids))
-        .values(close_reason=None)
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(
-        update(FollowupStep)
-        .where(col(FollowupStep.case_id).in_(case_ids))
-        .values(note_sealed=None, outcome=None)
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(
-        update(FollowupEvent)
-        .where(col(FollowupEvent.case_id).in_(case_ids))
-        .values(note_sealed=None)
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(
-        update(FollowupEvent)
-        .where(
-            col(FollowupEvent.case_id).in_(case_ids),
-            col(FollowupEvent.kind).in_(STAFF_TEXT_EVENTS),
-        )
-        .values(outcome=None)
-        .execution_options(synchronize_session=False)
-    )
+    await _blank(session, FollowupCase, col(FollowupCase.id).in_(case_ids), close_reason=None)
+    in_cases = col(FollowupStep.case_id).in_(case_ids)
+    await _blank(session, FollowupStep, in_cases, note_sealed=None, outcome=None)
+    of_cases = col(FollowupEvent.case_id).in_(case_ids)
+    await _blank(session, FollowupEvent, of_cases, note_sealed=None)
+    staff_text = col(FollowupEvent.kind).in_(STAFF_TEXT_EVENTS)
+    await _blank(session, FollowupEvent, of_cases, staff_text, outcome=None)
     return case_ids
+
+
+async def _blank(
+    session: AsyncSession, model: type[Any], *where: ColumnElement[bool], **values: None
+) -> None:
+    """Set `values` (all None) on the rows of `model` matching `where`, in one UPDATE."""
+    await session.execute(
+        update(model).where(*where).values(**values).execution_options(synchronize_session=False)
+    )

@@ -1,10 +1,15 @@
 """Alert-to-first-SMS latency: from the 201 of POST /v1/alerts to the fake Twilio receiving the
 first SMS of that alert, on PostgreSQL, with the real service process and its worker.
 
-    .venv/bin/python -m bench.alert_to_sms            # wake-up vs. 5 s polling, one run
+    .venv/bin/python -m bench.alert_to_sms                    # 2 processes: 1, 20, 100/s
+    .venv/bin/python -m bench.alert_to_sms --window 100000    # then 20/s beside a full window
+    .venv/bin/python -m bench.alert_to_sms --compare-polling  # and again with 5 s polling
 
-Setups: the worker woken at once (LISTEN/NOTIFY), and the wake-up disabled with a 5 s poll
-(GoAlert's engine cycle) as the comparison. Phases: one alert at a time, and under load.
+Setup: --service-workers uvicorn processes (2), each with its worker, woken at once
+(LISTEN/NOTIFY); with --compare-polling also the wake-up disabled and a 5 s poll (GoAlert's
+engine cycle). Phases: one alert at a time, then each of --rates for --rate-seconds; with
+--window N, N alerts are put in the demo municipality's cluster window and alerts are posted
+at --window-rate while the workers check the window (the check must not hold paging up).
 Both clocks are time.perf_counter (CLOCK_MONOTONIC, shared by processes on Linux). Five
 warm-up alerts go first and are not counted. An SMS is matched to its alert by its link: the
 token's hash is looked up in `recipient_link` (outside the measured time).
@@ -24,7 +29,10 @@ from dataclasses import dataclass
 
 import aiohttp
 import asyncpg
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from app.clock import SystemClock
+from bench.cluster_check import insert_alerts
 from bench.fake_twilio_process import FakeTwilioProcess, fake_twilio
 from bench.intake import alert_body
 from bench.server import percentile, service, token
@@ -108,6 +116,27 @@ def _line(name: str, values: list[float], missing: int) -> str:
     )
 
 
+async def _at_rate(http: aiohttp.ClientSession, auth: str, rate: float, total: int) -> list[Sample]:
+    start = time.perf_counter()
+    tasks = []
+    for i in range(total):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(_post(http, auth)))
+    return list(await asyncio.gather(*tasks))
+
+
+async def _fill_window(database_url: str, count: int) -> None:
+    """`count` alerts in the demo municipality's cluster window (as bench.cluster_check)."""
+    engine = create_async_engine(database_url)
+    try:
+        now = SystemClock().now()
+        await insert_alerts(async_sessionmaker(engine), count, now=now, offset=0)
+    finally:
+        await engine.dispose()
+
+
 async def measure(
     base_url: str, database_url: str, fake: FakeTwilioProcess, args: argparse.Namespace
 ) -> dict[str, list[float]]:
@@ -126,21 +155,21 @@ async def measure(
             sequential.append(sample)
             await _wait_for(fake, db, [sample], within=30)
         values, missing = _latencies(sequential, await _wait_for(fake, db, sequential, 30))
-        print(_line("one at a time", values, missing))
+        print(_line("one at a time", values, missing), flush=True)
         results["sequential"] = values
 
-        loaded: list[Sample] = []
-        start = time.perf_counter()
-        tasks = []
-        for i in range(args.load_total):
-            delay = start + i / args.load_rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(_post(http, auth)))
-        loaded = list(await asyncio.gather(*tasks))
-        values, missing = _latencies(loaded, await _wait_for(fake, db, loaded, 60))
-        print(_line(f"load {args.load_rate}/s", values, missing))
-        results["load"] = values
+        phases = [(f"{rate:g}/s", rate) for rate in args.rates]
+        if args.window:
+            phases.append((f"{args.window_rate:g}/s, {args.window} in window", args.window_rate))
+        for name, rate in phases:
+            if args.window and name.endswith("in window"):
+                await _fill_window(database_url, args.window)
+                await asyncio.sleep(args.window_settle)
+            total = max(int(rate * args.rate_seconds), 20)
+            loaded = await _at_rate(http, auth, rate, total)
+            values, missing = _latencies(loaded, await _wait_for(fake, db, loaded, 120))
+            print(_line(name, values, missing), flush=True)
+            results[name] = values
     return results
 
 
@@ -159,34 +188,53 @@ def run_setup(
             return asyncio.run(measure(running.base_url, running.database_url, fake, args))
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sequential", type=int, default=100)
-    parser.add_argument("--load-rate", type=int, default=20, help="alerts per second")
-    parser.add_argument("--load-total", type=int, default=400)
+    parser.add_argument("--rates", type=float, nargs="*", default=[1, 20, 100])
+    parser.add_argument("--rate-seconds", type=float, default=10, help="per rate (>= 20 alerts)")
+    parser.add_argument(
+        "--window", type=int, default=0, help="then this many alerts in the cluster window"
+    )
+    parser.add_argument("--window-rate", type=float, default=20)
+    parser.add_argument("--window-settle", type=float, default=2.0)
     parser.add_argument("--poll-sequential", type=int, default=20, help="alerts, polling setup")
+    parser.add_argument(
+        "--compare-polling", action="store_true", help="also without the wake-up, 5 s polling"
+    )
     parser.add_argument(
         "--status-callbacks",
         action="store_true",
         help="let the fake post delivery reports to the service (costly for the fake)",
     )
     parser.add_argument(
-        "--service-workers", type=int, default=1, help="uvicorn processes, each with a worker"
+        "--service-workers", type=int, default=2, help="uvicorn processes, each with a worker"
     )
-    args = parser.parse_args()
+    return parser
 
+
+def main(args: argparse.Namespace | None = None) -> list[str]:
+    args = args or parser().parse_args()
     woken = run_setup(
-        "PostgreSQL, worker woken at once (LISTEN/NOTIFY)", wake=True, poll=1.0, args=args
+        f"PostgreSQL, {args.service_workers} processes, each with its worker, woken at once",
+        wake=True,
+        poll=1.0,
+        args=args,
     )
-    polling_args = argparse.Namespace(**{**vars(args), "sequential": args.poll_sequential})
-    polled = run_setup(
-        "PostgreSQL, no wake-up, 5 s polling", wake=False, poll=5.0, args=polling_args
-    )
-    for phase in ("sequential", "load"):
-        fast, slow = woken[phase], polled[phase]
-        if fast and slow:
-            ratio = percentile(slow, 99) / max(percentile(fast, 99), 1e-9)
-            print(f"p99 {phase}: polling / wake-up = {ratio:.0f}x")
+    lines = [_line(f"alert -> SMS {phase}", values, 0).strip() for phase, values in woken.items()]
+    if args.compare_polling:
+        polling_args = argparse.Namespace(
+            **{**vars(args), "sequential": args.poll_sequential, "window": 0}
+        )
+        polled = run_setup(
+            "PostgreSQL, no wake-up, 5 s polling", wake=False, poll=5.0, args=polling_args
+        )
+        for phase, slow in polled.items():
+            fast = woken.get(phase, [])
+            if fast and slow:
+                ratio = percentile(slow, 99) / max(percentile(fast, 99), 1e-9)
+                print(f"p99 {phase}: polling / wake-up = {ratio:.0f}x")
+    return lines
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ from app.drug_warnings.signals.engine import ClusterEngine
 from app.drug_warnings.signals.models import ClusterCheck, Signal
 from app.drug_warnings.signals.service import LATE_ALERTS
 from app.privacy.keys import build_cipher
+from bench.procstat import load_average
 from bench.server import BIN, POSTGRES, ROOT, _admin
 from tests import cluster_reference as reference
 
@@ -221,14 +222,18 @@ async def run_database(database_url: str, sizes: list[int], old_max: int) -> lis
         await db.dispose()
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--old-max", type=int, default=5000, help="largest window for the old")
     parser.add_argument("--old-max-radius", type=int, default=500)
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() before the checks")
-    args = parser.parse_args()
+    return parser
+
+
+def main(args: argparse.Namespace | None = None) -> list[str]:
+    args = args or parser().parse_args()
 
     print("the rule alone, one window of N events (3 within 6 h)")
     for count in args.sizes:
@@ -261,6 +266,7 @@ def main() -> None:
     print(f"the check as the worker makes it, on {args.database}{frozen}")
     for line in lines:
         print("  " + line)
+    return [f"cluster {line}; load {load_average()}" for line in lines]
 
 
 if __name__ == "__main__":

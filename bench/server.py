@@ -37,6 +37,8 @@ async def _admin(sql: str) -> None:
 class RunningService:
     base_url: str
     database_url: str
+    pid: int
+    """The server's process: its tree holds every uvicorn worker (bench/procstat.py)."""
 
 
 @contextlib.contextmanager
@@ -44,19 +46,28 @@ def service(
     *, workers: int = 1, extra_env: dict[str, str] | None = None, port: int | None = None
 ) -> Iterator[RunningService]:
     """A migrated, seeded database and `odvarsel serve` on it; both removed afterwards."""
+    with database() as database_url:
+        port = port or free_port()
+        with _serving(database_url, port, workers, extra_env or {}) as running:
+            yield running
+
+
+@contextlib.contextmanager
+def database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (its SQLAlchemy URL), dropped afterwards."""
     name = f"odvarsel_bench_{uuid.uuid4().hex[:8]}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    database_url = f"{POSTGRES}/{name}"
-    port = port or free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-        "DATA_DIR": str(ROOT / "var" / "bench"),
-        **(extra_env or {}),
-    }
+    try:
+        yield f"{POSTGRES}/{name}"
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextlib.contextmanager
+def _serving(
+    database_url: str, port: int, workers: int, extra_env: dict[str, str]
+) -> Iterator[RunningService]:
+    env = service_env(database_url, {"HOST": "127.0.0.1", "PORT": str(port), **extra_env})
     process: subprocess.Popen[bytes] | None = None
     try:
         for command in (["migrate"], ["seed-demo"]):
@@ -73,12 +84,41 @@ def service(
         run_in_app = env.get("WORKER__RUN_IN_APP", "true").strip().lower()
         in_app = run_in_app not in {"0", "off", "f", "false", "n", "no"}  # pydantic's false
         _wait_ready(base_url, "/readyz" if in_app else "/healthz")
-        yield RunningService(base_url=base_url, database_url=database_url)
+        yield RunningService(base_url=base_url, database_url=database_url, pid=process.pid)
     finally:
         if process is not None:
             process.terminate()
             process.wait(timeout=20)
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def service_env(database_url: str, extra_env: dict[str, str]) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+        "DATA_DIR": str(ROOT / "var" / "bench"),
+        **extra_env,
+    }
+
+
+@contextlib.contextmanager
+def worker_process(
+    database_url: str, extra_env: dict[str, str], *, counts: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`odvarsel worker` on the database; with `counts`, its round trips are counted there
+    (bench/counting.py)."""
+    env = service_env(database_url, extra_env)
+    command = [sys.executable, "-m", "bench.counting", "worker"]
+    if counts is not None:
+        env["BENCH_COUNT_FILE"] = str(counts)
+    else:
+        command = [str(BIN / "odvarsel"), "worker"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 def _wait_ready(base_url: str, path: str, timeout: float = 30) -> None:

@@ -30,15 +30,19 @@ class WorkerHeartbeat(SQLModel, table=True):
 _TABLE: Any = WorkerHeartbeat.__table__  # type: ignore[attr-defined]
 
 
-async def beat(session: AsyncSession, *, worker_id: str, at: datetime) -> None:
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+def beat_statement(dialect: str, *, worker_id: str, at: datetime) -> Any:
+    """The upsert of the worker's row (the idle probe sends it in its own statement)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(_TABLE).values(worker_id=worker_id, round_completed_at=at)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["worker_id"],
-            set_={"round_completed_at": statement.excluded.round_completed_at},
-        )
+    return statement.on_conflict_do_update(
+        index_elements=["worker_id"],
+        set_={"round_completed_at": statement.excluded.round_completed_at},
     )
+
+
+async def beat(session: AsyncSession, *, worker_id: str, at: datetime) -> None:
+    dialect = session.get_bind().dialect.name
+    await session.execute(beat_statement(dialect, worker_id=worker_id, at=at))
 
 
 async def forget_stale(session: AsyncSession, *, now: datetime) -> None:

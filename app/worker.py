@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import asyncpg
+from sqlalchemy import ColumnElement, or_
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -47,6 +48,7 @@ from app.escalation.engine import outcomes as escalation_outcomes
 from app.escalation.engine.messages import SUBJECT_KIND as ALERT_MESSAGES
 from app.escalation.engine.runner import EscalationEngine
 from app.followup.cases.engine import FollowupEngine
+from app.idle_probe import Beat, probe
 from app.metrics.process import record_round
 from app.notify.dispatcher import Dispatcher
 from app.notify.outbox import SIDE_WAKE_CHANNEL, WAKE_CHANNEL
@@ -61,19 +63,53 @@ from app.webhooks.engine import WebhookEngine
 
 log = logging.getLogger(__name__)
 
+PAGING_LANE = "paging"
+PROBE = "idle_probe"
+"""The probe's name in the worker's round metrics, beside the engines'."""
+
 WITH_PAGING = frozenset({FollowupEngine.name})
 """The side lanes tied to the paging lane: woken with it (a new alert or a staff action may
 make their work due) and waking it after a busy round (their work is SMS)."""
 
 
+SAFETY_POLLS = 60
+"""A lane the idle probe watches still looks for itself every this many poll intervals, in
+case a wake-up was lost (a probe that failed, a NOTIFY on a dropped connection)."""
+
+
 class Engine(Protocol):
-    """One kind of background work (GoAlert's engine managers)."""
+    """One kind of background work (GoAlert's engine managers).
+
+    An engine that can say in SQL whether it has work at `now` has a method `due(now)`
+    returning that boolean; its lane then sleeps until woken, and the worker's one idle
+    probe per poll (app/idle_probe.py) asks every lane's question at once. An engine
+    without it is run every `idle_polls` poll intervals (1 unless it says more) and gates
+    itself in memory (retention's interval, statistics' quiet minute).
+    """
 
     name: str
 
     async def run_once(self, now: datetime) -> int:
         """Do what is due at `now` in transactions of its own; how much work there was."""
         ...
+
+
+def due_question(engines: list[Engine]) -> Callable[[datetime], ColumnElement[bool]] | None:
+    """Whether any of the lane's engines has work at a time, in SQL; None when one of them
+    cannot say (the lane then polls)."""
+    questions = [getattr(engine, "due", None) for engine in engines]
+    if any(question is None for question in questions):
+        return None
+    return lambda now: or_(*(question(now) for question in questions))  # type: ignore[misc]
+
+
+def connections_wanted(settings: Settings) -> int:
+    """The pool a worker needs so that it opens no connection per alert: one per SMS sent
+    side by side (each records its outcome in a transaction of its own), one per lane and
+    one for the idle probe. A smaller pool closed its overflow after each burst, and the
+    next burst paid for new PostgreSQL backends (0.16 a paged alert in bench.paging_cpu)."""
+    lanes = 1 + 5  # the paging lane and the side lanes of `Worker`
+    return settings.worker.send_concurrency + lanes + 1
 
 
 def outcome_handlers() -> OutcomeHandlers:
@@ -133,6 +169,19 @@ class Worker:
         self._paging_wake = asyncio.Event()
         self._side_wakes = [asyncio.Event() for _ in self.side_engines]
         self._stopping = False
+        self._stopped = asyncio.Event()
+        self._paging_ok = False
+        """The paging lane's last round succeeded: the idle probe may record heartbeats."""
+        lanes = [(PAGING_LANE, self.engines, self._paging_wake)]
+        lanes += [
+            (e.name, [e], w) for e, w in zip(self.side_engines, self._side_wakes, strict=True)
+        ]
+        self._watched = [
+            (name, wake, question)
+            for name, engines, wake in lanes
+            if (question := due_question(engines))
+        ]
+        """The lanes the idle probe watches: their name, wake-up and question."""
 
     def wake(self, *, side_lane: bool = False) -> None:
         """Run the paging lane now, with the follow-up lane (and every side lane, after work
@@ -151,6 +200,7 @@ class Worker:
 
     def stop(self) -> None:
         self._stopping = True
+        self._stopped.set()
         self._wake_all()
 
     async def run_once(self) -> int:
@@ -163,6 +213,7 @@ class Worker:
     async def _paging_round(self) -> int:
         """The paging lane once; a round in which it all succeeded is a heartbeat."""
         done, failed = await self._round(self.engines)
+        self._paging_ok = not failed
         if not failed:
             await self._completed(self._clock.now())
         return done
@@ -183,11 +234,15 @@ class Worker:
             record_round(engine.name, seconds=time.perf_counter() - started, failed=this_failed)
         return done, failed
 
+    def _beat_due(self, now: datetime) -> bool:
+        """At most one heartbeat write per poll interval."""
+        interval = self._settings.worker.poll_interval_seconds
+        return self._beat_at is None or (now - self._beat_at).total_seconds() >= interval
+
     async def _completed(self, now: datetime) -> None:
         self.last_round_at = now
-        interval = self._settings.worker.poll_interval_seconds
-        if self._beat_at is not None and (now - self._beat_at).total_seconds() < interval:
-            return  # at most one heartbeat write per poll interval
+        if not self._beat_due(now):
+            return
         try:
             async with self._sessions() as session, session.begin():
                 if self._beat_at is None:
@@ -213,10 +268,26 @@ class Worker:
         side = zip(self.side_engines, self._side_wakes, strict=True)
         engines = [engine.name for engine in (*self.engines, *self.side_engines)]
         log.info("worker started", extra={"worker_id": self.worker_id, "engines": engines})
+        watched = {id(wake) for _, wake, _ in self._watched}
+        poll = self._settings.worker.poll_interval_seconds
+
+        def idle_wait(engines: list[Engine], wake: asyncio.Event) -> float:
+            if id(wake) in watched:
+                return poll * SAFETY_POLLS
+            return poll * max(getattr(engine, "idle_polls", 1) for engine in engines)
+
         try:
             await asyncio.gather(
-                self._loop(self._paging_round, self._paging_wake),
-                *(self._loop(functools.partial(self._side_round, e), w) for e, w in side),
+                self._loop(
+                    self._paging_round,
+                    self._paging_wake,
+                    idle_wait(self.engines, self._paging_wake),
+                ),
+                *(
+                    self._loop(functools.partial(self._side_round, e), w, idle_wait([e], w))
+                    for e, w in side
+                ),
+                self._probe_loop(),
             )
         finally:
             if listener is not None:
@@ -230,7 +301,9 @@ class Worker:
             self._paging_wake.set()
         return done
 
-    async def _loop(self, round_: Callable[[], Awaitable[int]], wake: asyncio.Event) -> None:
+    async def _loop(
+        self, round_: Callable[[], Awaitable[int]], wake: asyncio.Event, idle_wait: float
+    ) -> None:
         while not self._stopping:
             wake.clear()
             try:
@@ -242,8 +315,41 @@ class Worker:
             if busy or self._stopping:
                 continue
             with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=idle_wait)
+
+    async def probe_once(self) -> list[str]:
+        """One idle probe: wake the watched lanes with work due (their names); record the
+        heartbeat while the paging lane is sound (its idle rounds are the probe's)."""
+        now = self._clock.now()
+        healthy = self._paging_ok and self._beat_at is not None
+        beat = Beat(self.worker_id, now) if healthy and self._beat_due(now) else None
+        started, failed = time.perf_counter(), True
+        questions = [question(now) for _, _, question in self._watched]
+        try:
+            answers = await probe(self._sessions, questions, beat=beat)
+            failed = False
+        finally:
+            record_round(PROBE, seconds=time.perf_counter() - started, failed=failed)
+        if healthy:
+            self.last_round_at = now
+        if beat is not None:
+            self._beat_at = now
+        due = [
+            (name, wake) for (name, wake, _), yes in zip(self._watched, answers, strict=True) if yes
+        ]
+        for _, wake in due:
+            wake.set()
+        return [name for name, _ in due]
+
+    async def _probe_loop(self) -> None:
+        while not self._stopping:
+            try:
+                await self.probe_once()
+            except Exception as exc:  # the lanes' own safety polls go on meanwhile
+                log.error("worker probe failed", extra=describe_error(exc))
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
-                    wake.wait(), timeout=self._settings.worker.poll_interval_seconds
+                    self._stopped.wait(), timeout=self._settings.worker.poll_interval_seconds
                 )
 
     async def _listen(self) -> Any:

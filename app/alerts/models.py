@@ -144,7 +144,7 @@ class AlertVersion(SQLModel, table=True):
 
     alert_id: uuid.UUID = Field(foreign_key="alert.id", primary_key=True)
     version: int = Field(primary_key=True, description="2 for the first supplement")
-    at: datetime = Field(sa_type=UTCDateTime)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
     client_id: str = Field(max_length=64)
     supplement_id: str | None = Field(default=None, max_length=100)
     fingerprint: str = Field(max_length=64, description="Keyed hash of the supplement as kept")

@@ -13,6 +13,7 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.clock import Clock
@@ -69,6 +70,9 @@ class Dispatcher:
     def callback_url(self, message_id: uuid.UUID) -> str | None:
         """Where the provider reports on this message: our id in the path, as GoAlert does."""
         return f"{self._callback_base}/{message_id}" if self._callback_base else None
+
+    def due(self, now: datetime) -> ColumnElement[bool]:
+        return outbox.any_due(now)
 
     async def run_once(self, now: datetime) -> int:
         """Claim up to `send_concurrency` due messages, send them side by side; how many.

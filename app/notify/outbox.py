@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, and_, or_, text, update
+from sqlalchemy import ColumnElement, Exists, and_, exists, or_, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -77,19 +77,25 @@ async def wake_workers(session: AsyncSession, *, channel: str = WAKE_CHANNEL) ->
         await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": channel})
 
 
+def _due(now: datetime) -> ColumnElement[bool]:
+    pending, sending = OutboxStatus.PENDING, OutboxStatus.SENDING
+    due_at = col(OutboxMessage.due_at)
+    return claimable(OutboxMessage, pending=pending, sending=sending, due_at=due_at, now=now)
+
+
+def any_due(now: datetime) -> Exists:
+    """Whether `claim_due` would find a message (the worker's idle probe)."""
+    return exists().where(_due(now))
+
+
 async def claim_due(
     session: AsyncSession, *, now: datetime, lease_until: datetime, limit: int
 ) -> list[OutboxMessage]:
     """Claim messages to send: pending and due, or claimed by a worker whose lease ran out."""
-    due_at = col(OutboxMessage.due_at)
-    pending, sending = OutboxStatus.PENDING, OutboxStatus.SENDING
     statement = (
-        select(OutboxMessage)
-        .where(claimable(OutboxMessage, pending=pending, sending=sending, due_at=due_at, now=now))
-        .order_by(due_at)
-        .limit(limit)
+        select(OutboxMessage).where(_due(now)).order_by(col(OutboxMessage.due_at)).limit(limit)
     )
-    return await claim(session, statement, sending=sending, lease_until=lease_until)
+    return await claim(session, statement, sending=OutboxStatus.SENDING, lease_until=lease_until)
 
 
 async def get(

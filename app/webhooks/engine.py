@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.clock import Clock
@@ -106,6 +107,9 @@ class WebhookEngine:
         self._cipher = cipher
         self._timeout = self._settings.timeout_seconds
         self._lease = timedelta(seconds=self._timeout) + LEASE_MARGIN
+
+    def due(self, now: datetime) -> ColumnElement[bool]:
+        return repository.any_due(now)
 
     async def run_once(self, now: datetime) -> int:
         """Claim up to `batch_size` due deliveries and post them side by side; how many."""

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func
+from sqlalchemy import ColumnElement, Exists, and_, exists, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -58,6 +58,18 @@ async def claim_due(
 ) -> list[WebhookDelivery]:
     """Claim deliveries to post: due (or claimed by a worker whose lease ran out), and the
     oldest of their client still waiting, so at most one per client and always in order."""
+    due_at = col(WebhookDelivery.next_attempt_at)
+    statement = select(WebhookDelivery).where(_due(now)).order_by(due_at).limit(limit)
+    return await outbox.claim(
+        session,
+        statement,
+        sending=DeliveryStatus.SENDING,
+        lease_until=lease_until,
+        of=WebhookDelivery,
+    )
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
     older = _DELIVERY.alias("older")
     held_back = exists().where(
         older.c.client_id == col(WebhookDelivery.client_id),
@@ -67,10 +79,12 @@ async def claim_due(
     due_at = col(WebhookDelivery.next_attempt_at)
     pending, sending = DeliveryStatus.PENDING, DeliveryStatus.SENDING
     due = claimable(WebhookDelivery, pending=pending, sending=sending, due_at=due_at, now=now)
-    statement = select(WebhookDelivery).where(due, ~held_back).order_by(due_at).limit(limit)
-    return await outbox.claim(
-        session, statement, sending=sending, lease_until=lease_until, of=WebhookDelivery
-    )
+    return and_(due, ~held_back)
+
+
+def any_due(now: datetime) -> Exists:
+    """Whether `claim_due` would find a delivery (the worker's idle probe)."""
+    return exists().where(_due(now))
 
 
 async def get_delivery(

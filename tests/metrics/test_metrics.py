@@ -35,6 +35,7 @@ ENGINES = {
     "clusters",
     "statistics",
     "retention",
+    "idle_probe",  # app.worker.PROBE: the worker's one question a poll
 }
 LABEL_VALUES = {
     "kind": set(AlertKind),

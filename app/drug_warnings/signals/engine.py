@@ -32,6 +32,7 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement, true
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.db import describe_error
@@ -60,9 +61,22 @@ class ClusterEngine:
         self._sessions = sessions
         self._cipher = cipher
         self._retry_at: dict[str, datetime] = {}
+        self._newest: repository.Newest | None = None
+        """The newest arrival the last look saw (`due`)."""
         """Municipalities whose check failed, and when they are tried again (this process)."""
         self._seen: dict[str, Arrivals] = {}
         """The arrivals each municipality's last check here had seen."""
+
+    def due(self, now: datetime) -> ColumnElement[bool]:
+        """Whether an alert was received or supplemented later than the newest this engine
+        saw when it last looked: the worker's idle probe asks it instead of the engine
+        looking every poll (a look costs one query per municipality). What the question
+        cannot see, an alert that committed after a newer one or an objected one (kept to the
+        hour), the lane's own look every `app.worker.SAFETY_POLLS` polls finds, within
+        `MARGIN`."""
+        if self._newest is None:
+            return true()
+        return repository.any_after(self._newest)
 
     async def run_once(self, now: datetime) -> int:
         """Check each municipality with new alerts; how many signals were raised or grown."""
@@ -86,6 +100,7 @@ class ClusterEngine:
         their last check here had not seen, and those arrivals."""
         due = []
         async with self._sessions() as session, session.begin():
+            self._newest = await repository.newest(session)
             for code, checked_at in (await repository.check_times(session)).items():
                 if now < self._retry_at.get(code, now):
                     continue

@@ -8,7 +8,17 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, literal, null, or_, text, union_all
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    func,
+    literal,
+    null,
+    or_,
+    text,
+    true,
+    union_all,
+)
 from sqlalchemy import select as sql_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,6 +129,33 @@ async def check_times(session: AsyncSession) -> dict[str, datetime | None]:
         .order_by(col(Municipality.code))
     )
     return {code: at for code, at in (await session.execute(statement)).all()}
+
+
+class Newest(NamedTuple):
+    """The newest arrival's times: received (alert) and supplemented (alert version)."""
+
+    received_at: datetime | None
+    supplemented_at: datetime | None
+
+
+async def newest(session: AsyncSession) -> Newest:
+    received = sql_select(func.max(col(Alert.received_at))).scalar_subquery()
+    supplemented = sql_select(func.max(col(AlertVersion.at))).scalar_subquery()
+    row = (await session.execute(sql_select(received, supplemented))).one()
+    return Newest(*row)
+
+
+def any_after(newest: Newest) -> ColumnElement[bool]:
+    """Whether an alert was received or supplemented after `newest` (two index lookups)."""
+
+    def after(table: Any, column: Any, instant: datetime | None) -> ColumnElement[bool]:
+        rows = sql_select(literal(1)).select_from(table)
+        return rows.where(true() if instant is None else column > instant).exists()
+
+    return or_(
+        after(Alert, col(Alert.received_at), newest.received_at),
+        after(AlertVersion, col(AlertVersion.at), newest.supplemented_at),
+    )
 
 
 async def alerts_arrived(

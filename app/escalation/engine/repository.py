@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import ColumnElement, Exists, and_, exists, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -24,13 +24,22 @@ async def insert_state(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.execute(_INSERT, values)
 
 
+def _due(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        col(EscalationState.status) == EscalationStatus.ACTIVE,
+        col(EscalationState.next_due_at) <= now,
+    )
+
+
+def any_due(now: datetime) -> Exists:
+    """Whether `claim_due` would find an escalation (the worker's idle probe)."""
+    return exists().where(_due(now))
+
+
 async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list[EscalationState]:
     statement = (
         select(EscalationState)
-        .where(
-            col(EscalationState.status) == EscalationStatus.ACTIVE,
-            col(EscalationState.next_due_at) <= now,
-        )
+        .where(_due(now))
         .order_by(col(EscalationState.next_due_at))
         .limit(limit)
     )

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
@@ -63,6 +64,10 @@ class FollowupEngine:
         self._sessions = sessions
         self._settings = settings
         self._cipher = cipher
+
+    def due(self, now: datetime) -> ColumnElement[bool]:
+        since = now - opening.LOOK_BACK
+        return repository.any_due(opening.OPENED_WITHOUT_TAKING, since=since, now=now)
 
     async def run_once(self, now: datetime) -> int:
         """Open the cases no tap opens (`opening`), then tell what is due on up to

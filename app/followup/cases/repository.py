@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, update
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -155,11 +155,15 @@ async def list_cases(
     return [(row[0], row[1], int(row[2] or 0), int(row[3] or 0)) for row in rows]
 
 
+def _step_due(now: datetime) -> ColumnElement[bool]:
+    return and_(col(FollowupStep.next_due_at) <= now, col(FollowupStep.active).is_(True))
+
+
 async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list[FollowupStep]:
     """Active steps whose reminder or deadline has come, locked for this round."""
     statement = (
         select(FollowupStep)
-        .where(col(FollowupStep.next_due_at) <= now, col(FollowupStep.active).is_(True))
+        .where(_step_due(now))
         .order_by(col(FollowupStep.next_due_at))
         .limit(limit)
     )
@@ -191,22 +195,39 @@ async def alerts_without_case(
     no case and were not purged."""
     statement = (
         select(Alert.id)
-        .outerjoin(FollowupCase, col(FollowupCase.alert_id) == col(Alert.id))
-        .where(
-            col(Alert.received_at) >= since,
-            or_(
-                and_(
-                    col(Alert.triage_action).in_(list(triage_actions)),
-                    col(Alert.triage_page_at) <= now,
-                    col(Alert.consent_state) != "objected",
-                ),
-                # An objected fatal alert opens its anonymous case at once: nobody is paged.
-                and_(col(Alert.consent_state) == "objected", col(Alert.kind) == "fatal"),
-            ),
-            col(FollowupCase.id).is_(None),
-            col(Alert.purged_at).is_(None),  # retention took its identity: no case now
-        )
+        .where(_without_case(triage_actions, since=since, now=now))
         .order_by(col(Alert.received_at))
         .limit(limit)
     )
     return list((await session.execute(statement)).scalars())
+
+
+def _without_case(
+    triage_actions: Collection[str], *, since: datetime, now: datetime
+) -> ColumnElement[bool]:
+    has_case = exists().where(col(FollowupCase.alert_id) == col(Alert.id))
+    return and_(
+        col(Alert.received_at) >= since,
+        or_(
+            and_(
+                col(Alert.triage_action).in_(list(triage_actions)),
+                col(Alert.triage_page_at) <= now,
+                col(Alert.consent_state) != "objected",
+            ),
+            # An objected fatal alert opens its anonymous case at once: nobody is paged.
+            and_(col(Alert.consent_state) == "objected", col(Alert.kind) == "fatal"),
+        ),
+        ~has_case,
+        col(Alert.purged_at).is_(None),  # retention took its identity: no case now
+    )
+
+
+def any_due(
+    triage_actions: Collection[str], *, since: datetime, now: datetime
+) -> ColumnElement[bool]:
+    """Whether the follow-up engine would find work: a step due, or a case to open (the
+    worker's idle probe)."""
+    return or_(
+        exists().where(_step_due(now)),
+        exists().where(_without_case(triage_actions, since=since, now=now)),
+    )

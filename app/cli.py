@@ -180,9 +180,9 @@ async def _run_worker(settings: Settings) -> None:
 
     from app.metrics.process import serve_worker_metrics
     from app.notify.senders import build_sender
-    from app.worker import Worker
+    from app.worker import Worker, connections_wanted
 
-    engine = create_engine(settings)
+    engine = create_engine(settings, pool_size=connections_wanted(settings))
     clock = SystemClock()
     async with httpx.AsyncClient(timeout=settings.sms.send_timeout_seconds) as http:
         sender = build_sender(settings, http=http, clock=clock)

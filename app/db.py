@@ -34,6 +34,7 @@ def create_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
             from pathlib import Path
 
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        overrides.pop("pool_size", None)  # one writer at a time: the default pool serves
         engine = create_async_engine(
             url, connect_args={"timeout": 30}, hide_parameters=True, **overrides
         )

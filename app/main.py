@@ -58,7 +58,7 @@ from app.web.form_app import FORM_PATH, create_form_app
 from app.web.signin import router as staff_pages_router
 from app.webhooks.addresses import AddressGuard, policy_of
 from app.webhooks.router import router as outbound_webhooks_router
-from app.worker import Worker
+from app.worker import Worker, connections_wanted
 
 settings_checks.install()  # before any settings are read (app_from_env, tests)
 
@@ -137,7 +137,10 @@ def lifespan_for(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
+        pool_size = settings.database_pool_size
+        if settings.worker.run_in_app:
+            pool_size += connections_wanted(settings)
+        engine = create_engine(settings, pool_size=pool_size)
         sessions = create_sessionmaker(engine)
         http = httpx.AsyncClient(timeout=settings.sms.send_timeout_seconds)
         sender = build_sender(settings, http=http, clock=clock)

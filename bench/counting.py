@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +29,37 @@ COUNTS = {"statements": 0, "begins": 0, "ends": 0, "connections": 0}
 ROUND_TRIPS = ("statements", "begins", "ends")
 
 
+BY_STATEMENT: Counter[str] = Counter()
+"""With BENCH_COUNT_STATEMENTS=1: how often each statement ran (its first 100 characters),
+written beside the counts as `<file>.statements.json`, to see where round trips go."""
+
+
+def _count_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    BY_STATEMENT[" ".join(statement.split())[:100]] += 1
+
+
 def _count(kind: str) -> Any:
-    def listener(*_args: Any, **_kwargs: Any) -> None:
+    def listener(connection: Any, *_args: Any, **_kwargs: Any) -> None:
+        if kind in ("begins", "ends") and _autocommit(connection):
+            return  # no BEGIN or COMMIT goes to the server outside a transaction
         COUNTS[kind] += 1
 
     return listener
+
+
+def _autocommit(connection: Any) -> bool:
+    options = getattr(connection, "get_execution_options", dict)()
+    return bool(options.get("isolation_level") == "AUTOCOMMIT")
 
 
 def _write(path: Path) -> None:
     staged = path.with_suffix(".tmp")
     staged.write_text(json.dumps(COUNTS))
     staged.replace(path)  # a reader never sees half a file
+    if BY_STATEMENT:
+        path.with_suffix(".statements.json").write_text(
+            json.dumps(BY_STATEMENT.most_common(), indent=1)
+        )
 
 
 def install(path: Path) -> None:
@@ -47,6 +68,8 @@ def install(path: Path) -> None:
     event.listen(Engine, "commit", _count("ends"))
     event.listen(Engine, "rollback", _count("ends"))
     event.listen(Pool, "connect", _count("connections"))
+    if os.environ.get("BENCH_COUNT_STATEMENTS") == "1":
+        event.listen(Engine, "before_cursor_execute", _count_statement)
 
     def keep_writing() -> None:
         while True:

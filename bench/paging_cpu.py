@@ -6,7 +6,8 @@ what an idle worker asks the database.
 
 The service runs without its in-app worker; `odvarsel worker` runs as its own process with
 its round trips counted (bench/counting.py) and sends to the fake Twilio (no callbacks).
-Idle: with nothing due, the round trips per poll interval. Paging: the worker is stopped
+Idle: with nothing due (measured from 10 poll intervals after the last work, when the
+lanes' after-work rounds are over), the round trips per poll interval. Paging: the worker is stopped
 (SIGSTOP), --alerts alerts are posted, then it is let go (SIGCONT) and timed until every alert
 is marked notified (its first SMS out); meanwhile only the worker uses PostgreSQL, so the
 cluster's CPU (bench/procstat.py) is the worker's doing, but for the bench's own check of
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import tempfile
@@ -111,7 +113,7 @@ def measure(alerts: int, idle_seconds: float) -> PagingFigures:
             _wait_counts_settle(counts)
             asyncio.run(_post_all(api.base_url, auth, 20))  # warm: statements prepared
             asyncio.run(_wait_notified(dsn, 60))
-            time.sleep(2 * POLL_SECONDS)
+            time.sleep(10 * POLL_SECONDS)  # the lanes' after-work rounds end
             before = read(counts)["round_trips"]
             time.sleep(idle_seconds)
             idle = (read(counts)["round_trips"] - before) / idle_seconds * POLL_SECONDS
@@ -132,6 +134,10 @@ def measure(alerts: int, idle_seconds: float) -> PagingFigures:
             used = meter.stop()
             time.sleep(0.3)  # the counts file is written every 0.1 s
             last = read(counts)
+            statements = counts.with_suffix(".statements.json")
+            if statements.exists():  # BENCH_COUNT_STATEMENTS=1: where the round trips went
+                for text, number in json.loads(statements.read_text())[:25]:
+                    print(f"  {number / alerts:6.2f} per alert  {text}")
     return PagingFigures(
         alerts=alerts,
         seconds=seconds,
@@ -147,7 +153,7 @@ def measure(alerts: int, idle_seconds: float) -> PagingFigures:
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--alerts", type=int, default=500)
-    parser.add_argument("--idle-seconds", type=float, default=10)
+    parser.add_argument("--idle-seconds", type=float, default=30)
     return parser
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -245,20 +245,12 @@ def start_session(
 
 
 def identity_of(row: StaffSession, member: StaffMember) -> StaffIdentity:
-    return StaffIdentity(
-        member_id=member.member_id,
-        team_id=member.team_id,
-        municipality_code=member.municipality_code,
-        is_leader=member.is_leader,
-        name=member.name,
-        role=member.role,
-        language=language_of(member.language),
-        team_name=member.team_name,
-        municipality_name=member.municipality_name,
-        session_id=row.id,
-        via=row.via,
-        expires_at=row.expires_at,
-    )
+    # The identity is the member as sign-in saw them (bar the SMS opt-out, which access
+    # does not depend on), plus their session.
+    carried = asdict(member)
+    del carried["sms_opted_out"]
+    carried["language"] = language_of(member.language)
+    return StaffIdentity(**carried, session_id=row.id, via=row.via, expires_at=row.expires_at)
 
 
 async def resolve_session(

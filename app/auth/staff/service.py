@@ -26,7 +26,6 @@ from app.auth.staff.models import SignInVia, StaffSession, StaffSignInLink
 from app.auth.staff.repository import StaffMember
 from app.config.sections import StaffAuthSettings
 from app.i18n import language_of
-from app.once import first_use
 
 SUBJECT_KIND = "staff_signin"
 """The outbox subject kind of sign-in SMS; the subject id is the link's id."""
@@ -205,12 +204,8 @@ async def sign_in_by_id_token(
     """Signs in the member a verified ID token names, once per token: a second use is
     `jwks.OidcRefused`. The use is recorded in the caller's transaction, so a sign-in refused
     here (409 choose a team, 403 no member) rolls it back and the same token may try again."""
-    first = await first_use(
-        session,
-        purpose=ID_TOKEN_PURPOSE,
-        key=oidc.replay_key(claims, token=token),
-        until=oidc.remember_until(claims),
-        now=now,
+    first = await oidc.first_sign_in(
+        session, purpose=ID_TOKEN_PURPOSE, claims=claims, token=token, now=now
     )
     if not first:
         raise jwks.OidcRefused("the token was already used to sign in; sign in again")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints
 
-from app.api.bodies import RequestBody, with_examples
+from app.api.bodies import RequestBody, one_at_least, with_examples
 from app.norway.types import MobileStr, PhoneStr
 from app.overdose.enums import ReporterType
 from app.roster.enums import Language
@@ -49,11 +49,9 @@ class ReporterIn(RequestBody):
         min_length=1, max_length=50, description="Kommunenummer the reporter may report for"
     )
 
-    @model_validator(mode="after")
-    def _can_sign_in(self) -> Self:
-        if self.mobile is None and self.email is None:
-            raise ValueError("give a mobile or an email: the reporter must be able to sign in")
-        return self
+    _can_sign_in = one_at_least(
+        "mobile", "email", message="give a mobile or an email: the reporter must be able to sign in"
+    )
 
 
 class ReporterOut(BaseModel):

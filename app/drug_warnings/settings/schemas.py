@@ -8,7 +8,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
-from app.api.bodies import RequestBody, with_examples
+from app.api.bodies import RequestBody, one_at_least, with_examples
 from app.drug_warnings.clusters import (
     MAX_BOUNDARY_POINTS,
     MIN_BOUNDARY_POINTS,
@@ -90,11 +90,7 @@ class ExternalRecipient(RequestBody):
     def _kinds_once(cls, values: list[WarningKind]) -> list[WarningKind]:
         return each_once(values, "kind")
 
-    @model_validator(mode="after")
-    def _reachable(self) -> Self:
-        if self.mobile is None and self.email is None:
-            raise ValueError("give mobile or email (or both)")
-        return self
+    _reachable = one_at_least("mobile", "email", message="give mobile or email (or both)")
 
 
 class WarningContacts(RequestBody):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from app.api.bodies import RequestBody, one_at_least, with_examples
 from app.drug_warnings.clusters import (
@@ -17,7 +17,7 @@ from app.drug_warnings.clusters import (
 )
 from app.drug_warnings.recipients import ALL_KINDS, WarningKind
 from app.drug_warnings.schemas import MunicipalityCode, ShortText, each_once, text_between
-from app.norway.types import MobileStr
+from app.norway.types import Email, MobileStr
 from app.strict import Integer, Number
 
 MAX_DISTRICT_NAME = 60
@@ -36,13 +36,6 @@ DistrictName = Annotated[
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 
-
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    ),
-]
 MAX_EXTERNAL = 50
 
 

@@ -177,13 +177,13 @@ async def sign_in_by_claim(
     session: AsyncSession,
     *,
     identifier: str,
-    match: str,
     team_id: uuid.UUID | None,
     now: datetime,
     settings: StaffAuthSettings,
 ) -> SignedIn:
-    """Signs in the active member an OIDC token named (its mobile or email)."""
-    if match == "email":
+    """Signs in the active member an OIDC token named (its mobile or email, as
+    `settings.oidc_match` says)."""
+    if settings.oidc_match == "email":
         members = await repository.active_members(session, email=identifier)
     else:
         members = await repository.active_members(session, mobile=identifier)
@@ -210,12 +210,7 @@ async def sign_in_by_id_token(
     if not first:
         raise jwks.OidcRefused("the token was already used to sign in; sign in again")
     return await sign_in_by_claim(
-        session,
-        identifier=identifier,
-        match=settings.oidc_match,
-        team_id=team_id,
-        now=now,
-        settings=settings,
+        session, identifier=identifier, team_id=team_id, now=now, settings=settings
     )
 
 

@@ -10,6 +10,7 @@ looks like a national id, a phone number or the person's name is refused.
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,16 +104,15 @@ async def give_answer(
     options = await options_for(session, municipality_code=alert.municipality_code)
     answer = _checked(answer, options, alert, cipher, any_minutes=via is AckVia.SMS)
     standard = await roster_duty.written_standard(session, alert.municipality_code)
+    # The answer is kept as checked, field by field; its text goes in the free-text column.
+    kept = asdict(answer)
+    kept["free_text"] = kept.pop("text")
     repository.add_answer(
         session,
         AlertAnswer(
             alert_id=alert_id,
             member_id=member.id if member else None,
-            kind=answer.kind,
-            minutes=answer.minutes,
-            place=answer.place,
-            follow_up=answer.follow_up,
-            free_text=answer.text,
+            **kept,
             via=via.value,
             created_at=now,
         ),

@@ -63,18 +63,9 @@ class AccessLogEntryOut(BaseModel):
     @classmethod
     def of(cls, entry: AccessLogEntry) -> AccessLogEntryOut:
         assert entry.id is not None
-        return cls(
-            id=entry.id,
-            at=entry.at,
-            actor_kind=ActorKind(entry.actor_kind),
-            actor_id=entry.actor_id,
-            municipality=entry.municipality_code,
-            alert_id=entry.alert_id,
-            categories=[DataCategory(c) for c in entry.categories],
-            legal_basis=AccessBasis(entry.legal_basis),
-            reason=entry.reason,
-            channel=Channel(entry.channel),
-        )
+        # The columns carry over by name, validated into their enums; only the municipality
+        # is named differently in the API.
+        return cls.model_validate({**entry.model_dump(), "municipality": entry.municipality_code})
 
 
 class AccessLogPage(BaseModel):

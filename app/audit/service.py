@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -86,9 +86,7 @@ def record_disclosure(
         actor_kind=actor.kind,
         actor_id=actor.id,
         channel=actor.channel,
-        municipality_code=subject.municipality_code,
-        alert_id=subject.alert_id,
-        national_id_hash=subject.national_id_hash,
+        **asdict(subject),  # a subject's fields are named as the entry's columns
         categories=disclosed,
         legal_basis=basis.value,
         reason=reason,

@@ -1,4 +1,5 @@
-"""Pydantic types for Norwegian values: a mobile, any phone, a national id.
+"""Pydantic types for Norwegian values: a mobile, any phone, a national id, a kommunenummer;
+and the e-mail address that goes with the phone numbers.
 
 Messages never repeat the value sent: the validators raise without it.
 """
@@ -29,3 +30,14 @@ PhoneStr = Annotated[str, StringConstraints(max_length=40), AfterValidator(to_e1
 
 NationalIdStr = Annotated[str, AfterValidator(_national_id)]
 """A fødselsnummer or D-nummer with valid check digits, answered without spaces."""
+
+MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
+"""A kommunenummer: four digits."""
+
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    ),
+]
+"""An e-mail address, answered in lower case (only its shape is checked)."""

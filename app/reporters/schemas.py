@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints
 
-from app.api.bodies import RequestBody, with_examples
-from app.norway.types import MobileStr, PhoneStr
+from app.api.bodies import RequestBody, one_at_least, with_examples
+from app.norway.types import Email, MobileStr, MunicipalityCode, PhoneStr
 from app.overdose.enums import ReporterType
 from app.roster.enums import Language
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    ),
-]
-Code = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 
 EXAMPLE = {
     "name": "Kari Ambulanse",
@@ -45,15 +38,13 @@ class ReporterIn(RequestBody):
         default=None, description="The crew's call-back number; the mobile when absent"
     )
     language: Language = Language.NB
-    municipalities: list[Code] = Field(
+    municipalities: list[MunicipalityCode] = Field(
         min_length=1, max_length=50, description="Kommunenummer the reporter may report for"
     )
 
-    @model_validator(mode="after")
-    def _can_sign_in(self) -> Self:
-        if self.mobile is None and self.email is None:
-            raise ValueError("give a mobile or an email: the reporter must be able to sign in")
-        return self
+    _can_sign_in = one_at_least(
+        "mobile", "email", message="give a mobile or an email: the reporter must be able to sign in"
+    )
 
 
 class ReporterOut(BaseModel):

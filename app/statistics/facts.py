@@ -94,6 +94,18 @@ class AlertValues:
     """The follow-up case's steps by key; None without a case."""
 
 
+_CARRIED_COLUMNS = {
+    "municipality_code",
+    "occurred_at",
+    "consent_state",
+    "age_band",
+    "national_id_hash",
+    "notified_at",
+    "acknowledged_at",
+}
+"""The alert's columns `AlertValues` takes as they are (by the same names)."""
+
+
 def is_evening(local: datetime) -> bool:
     return not WORKING_DAY_START <= local.hour < WORKING_DAY_END
 
@@ -227,14 +239,8 @@ async def refresh_facts(
     written = 0
     for alert in alerts:
         values = AlertValues(
-            municipality_code=alert.municipality_code,
+            **alert.model_dump(include=_CARRIED_COLUMNS),
             kind=alert.kind.value,
-            occurred_at=alert.occurred_at,
-            consent_state=alert.consent_state,
-            age_band=alert.age_band,
-            national_id_hash=alert.national_id_hash,
-            notified_at=alert.notified_at,
-            acknowledged_at=alert.acknowledged_at,
             personal=_opened(cipher, alert),
             steps={
                 key: Step(StepState(state), recorded_at)

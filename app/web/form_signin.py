@@ -28,7 +28,6 @@ from app.auth.staff.rules import LinkState
 from app.auth.staff.runtime import runtime_of
 from app.auth.staff.security import csrf_nonce, pages_root, session_cookie_path
 from app.deps import SessionDep, StateDep, TransactionDep, TxSession, client_address
-from app.once import first_use
 from app.reporters import signin
 from app.reporters.models import ReporterSignInLink
 from app.web.form_session import CSRF_COOKIE, SESSION_COOKIE, Keys, OptionalReporter
@@ -162,12 +161,8 @@ async def oidc_signin(
         await guard.missed(client_address(request), now=now)
         return PAGES.signin_message(request, "link.no_member", status=403)
     async with session.begin():
-        first = await first_use(
-            session,
-            purpose=ID_TOKEN_PURPOSE,
-            key=oidc.replay_key(claims, token=id_token),
-            until=oidc.remember_until(claims),
-            now=now,
+        first = await oidc.first_sign_in(
+            session, purpose=ID_TOKEN_PURPOSE, claims=claims, token=id_token, now=now
         )
         started = None
         if first:

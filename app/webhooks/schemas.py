@@ -131,16 +131,12 @@ class WebhookDeliveryOut(BaseModel):
     @classmethod
     def of(cls, delivery: WebhookDelivery) -> WebhookDeliveryOut:
         waiting = delivery.status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
-        return cls(
-            id=delivery.id,
-            webhook_id=signing.webhook_id(delivery.id),
-            event_type=delivery.event_type,
-            subject_id=delivery.subject_id,
-            status=DeliveryStatus(delivery.status),
-            attempts=delivery.attempts,
-            last_status_code=delivery.last_status_code,
-            last_error=delivery.last_error,
-            next_attempt_at=delivery.next_attempt_at if waiting else None,
-            created_at=delivery.created_at,
-            delivered_at=delivery.delivered_at,
+        # The row's columns carry over by name (those not shown, like the sealed payload, are
+        # ignored); only the header id and the next attempt of a finished delivery differ.
+        return cls.model_validate(
+            {
+                **delivery.model_dump(),
+                "webhook_id": signing.webhook_id(delivery.id),
+                "next_attempt_at": delivery.next_attempt_at if waiting else None,
+            }
         )

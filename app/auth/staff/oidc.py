@@ -5,7 +5,8 @@ the service clock, keys fetched and cached).
 
 * A token signs in once: `replay_key` (the issuer and `jti`, or the whole token without one)
   is remembered until `remember_until` (its expiry plus the clock skew) in `app.once`, in the
-  sign-in's transaction (`service.sign_in_by_id_token`), and a second use is refused.
+  sign-in's transaction (`first_sign_in`, for staff and for reporters), and a second use is
+  refused.
 * The member: the configured claim (`phone_number` by default, as E.164) matched against the
   members' mobiles, or (`STAFF__OIDC_MATCH=email`) an `email` claim against their email. A
   claim the provider marks unverified (`<claim>_verified: false`) is refused.
@@ -17,9 +18,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from app.auth.jwks import OidcRefused
 from app.auth.tokens import ALLOWED_CLOCK_SKEW
 from app.norway.phone import InvalidPhoneNumber, to_e164
+from app.once import first_use
 
 
 def replay_key(claims: Mapping[str, Any], *, token: str) -> str:
@@ -36,6 +40,16 @@ def remember_until(claims: Mapping[str, Any]) -> datetime:
     instance's clock may have, so no instance still takes it after the record is gone. The
     claims are verified, so `exp` is a valid time."""
     return datetime.fromtimestamp(claims["exp"], tz=UTC) + ALLOWED_CLOCK_SKEW
+
+
+async def first_sign_in(
+    session: AsyncSession, *, purpose: str, claims: Mapping[str, Any], token: str, now: datetime
+) -> bool:
+    """Remembers a verified ID token for `purpose` (staff and reporters each have theirs) by
+    its `replay_key` until `remember_until`, in the caller's transaction; False when it was
+    used before."""
+    key = replay_key(claims, token=token)
+    return await first_use(session, purpose=purpose, key=key, until=remember_until(claims), now=now)
 
 
 def identifier_of(

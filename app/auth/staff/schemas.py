@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import datetime
 from typing import Literal
 
@@ -89,21 +90,19 @@ class StaffMe(BaseModel):
 
     @classmethod
     def of(cls, identity: StaffIdentity) -> StaffMe:
-        return cls(
-            member_id=identity.member_id,
-            name=identity.name,
-            role=identity.role,
-            language=language_of(identity.language),
-            team_id=identity.team_id,
-            team_name=identity.team_name,
-            municipality=identity.municipality_code,
-            municipality_name=identity.municipality_name,
-            is_leader=identity.is_leader,
-            session=StaffSessionInfo(
-                id=identity.session_id,
-                via="oidc" if identity.via == "oidc" else "sms_link",
-                expires_at=identity.expires_at,
-            ),
+        # The identity's fields carry over by name (the session's ones are ignored at the top
+        # level); the municipality is named differently, and the session is nested.
+        return cls.model_validate(
+            {
+                **asdict(identity),
+                "language": language_of(identity.language),
+                "municipality": identity.municipality_code,
+                "session": StaffSessionInfo(
+                    id=identity.session_id,
+                    via="oidc" if identity.via == "oidc" else "sms_link",
+                    expires_at=identity.expires_at,
+                ),
+            }
         )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -26,7 +26,6 @@ from app.auth.staff.models import SignInVia, StaffSession, StaffSignInLink
 from app.auth.staff.repository import StaffMember
 from app.config.sections import StaffAuthSettings
 from app.i18n import language_of
-from app.once import first_use
 
 SUBJECT_KIND = "staff_signin"
 """The outbox subject kind of sign-in SMS; the subject id is the link's id."""
@@ -178,13 +177,13 @@ async def sign_in_by_claim(
     session: AsyncSession,
     *,
     identifier: str,
-    match: str,
     team_id: uuid.UUID | None,
     now: datetime,
     settings: StaffAuthSettings,
 ) -> SignedIn:
-    """Signs in the active member an OIDC token named (its mobile or email)."""
-    if match == "email":
+    """Signs in the active member an OIDC token named (its mobile or email, as
+    `settings.oidc_match` says)."""
+    if settings.oidc_match == "email":
         members = await repository.active_members(session, email=identifier)
     else:
         members = await repository.active_members(session, mobile=identifier)
@@ -205,22 +204,13 @@ async def sign_in_by_id_token(
     """Signs in the member a verified ID token names, once per token: a second use is
     `jwks.OidcRefused`. The use is recorded in the caller's transaction, so a sign-in refused
     here (409 choose a team, 403 no member) rolls it back and the same token may try again."""
-    first = await first_use(
-        session,
-        purpose=ID_TOKEN_PURPOSE,
-        key=oidc.replay_key(claims, token=token),
-        until=oidc.remember_until(claims),
-        now=now,
+    first = await oidc.first_sign_in(
+        session, purpose=ID_TOKEN_PURPOSE, claims=claims, token=token, now=now
     )
     if not first:
         raise jwks.OidcRefused("the token was already used to sign in; sign in again")
     return await sign_in_by_claim(
-        session,
-        identifier=identifier,
-        match=settings.oidc_match,
-        team_id=team_id,
-        now=now,
-        settings=settings,
+        session, identifier=identifier, team_id=team_id, now=now, settings=settings
     )
 
 
@@ -245,20 +235,12 @@ def start_session(
 
 
 def identity_of(row: StaffSession, member: StaffMember) -> StaffIdentity:
-    return StaffIdentity(
-        member_id=member.member_id,
-        team_id=member.team_id,
-        municipality_code=member.municipality_code,
-        is_leader=member.is_leader,
-        name=member.name,
-        role=member.role,
-        language=language_of(member.language),
-        team_name=member.team_name,
-        municipality_name=member.municipality_name,
-        session_id=row.id,
-        via=row.via,
-        expires_at=row.expires_at,
-    )
+    # The identity is the member as sign-in saw them (bar the SMS opt-out, which access
+    # does not depend on), plus their session.
+    carried = asdict(member)
+    del carried["sms_opted_out"]
+    carried["language"] = language_of(member.language)
+    return StaffIdentity(**carried, session_id=row.id, via=row.via, expires_at=row.expires_at)
 
 
 async def resolve_session(

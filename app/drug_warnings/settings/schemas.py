@@ -6,9 +6,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from app.api.bodies import RequestBody, with_examples
+from app.api.bodies import RequestBody, one_at_least, with_examples
 from app.drug_warnings.clusters import (
     MAX_BOUNDARY_POINTS,
     MIN_BOUNDARY_POINTS,
@@ -17,7 +17,7 @@ from app.drug_warnings.clusters import (
 )
 from app.drug_warnings.recipients import ALL_KINDS, WarningKind
 from app.drug_warnings.schemas import MunicipalityCode, ShortText, each_once, text_between
-from app.norway.types import MobileStr
+from app.norway.types import Email, MobileStr
 from app.strict import Integer, Number
 
 MAX_DISTRICT_NAME = 60
@@ -36,13 +36,6 @@ DistrictName = Annotated[
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 
-
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    ),
-]
 MAX_EXTERNAL = 50
 
 
@@ -90,11 +83,7 @@ class ExternalRecipient(RequestBody):
     def _kinds_once(cls, values: list[WarningKind]) -> list[WarningKind]:
         return each_once(values, "kind")
 
-    @model_validator(mode="after")
-    def _reachable(self) -> Self:
-        if self.mobile is None and self.email is None:
-            raise ValueError("give mobile or email (or both)")
-        return self
+    _reachable = one_at_least("mobile", "email", message="give mobile or email (or both)")
 
 
 class WarningContacts(RequestBody):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Iterable
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -168,17 +169,11 @@ async def draft_out(
 
 def _offered_out(warning: DrugWarning, offered: list[rule.Recipient]) -> list[RecipientOut]:
     suggestion = set(rule.suggested(offered, rule.WarningKind(warning.kind)))
+    # A recipient's own fields carry over by name (its kinds are not shown); a draft has
+    # chosen and sent to no one yet.
     return [
-        RecipientOut(
-            key=r.key,
-            name=r.name,
-            channel=r.channel,
-            address=r.address,
-            external=r.external,
-            municipality=r.municipality,
-            suggested=r.key in suggestion,
-            chosen=None,
-            dispatch=None,
+        RecipientOut.model_validate(
+            {**asdict(r), "suggested": r.key in suggestion, "chosen": None, "dispatch": None}
         )
         for r in offered
     ]

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field
 
-from app.api.bodies import RequestBody, with_examples
+from app.api.bodies import RequestBody, one_at_least, with_examples
 from app.drug_warnings.recipients import Dispatch, RecipientChannel, WarningKind
 from app.drug_warnings.schemas import (
     ActingStaff,
@@ -75,11 +75,9 @@ class WarningIn(RequestBody):
     )
     by: ActingStaff | None = acting_field()
 
-    @model_validator(mode="after")
-    def _has_a_source(self) -> Self:
-        if self.signal_id is None and self.concern_report_id is None:
-            raise ValueError("give signal_id or concern_report_id (or both)")
-        return self
+    _has_a_source = one_at_least(
+        "signal_id", "concern_report_id", message="give signal_id or concern_report_id (or both)"
+    )
 
 
 class WarningEdit(RequestBody):

@@ -79,12 +79,10 @@ async def create_warning(scope: WarningScope, *, warning_in: WarningIn, filer: F
     await _check_text(scope, warning_in.text, signal, report)
     expires_at = now + timedelta(days=warning_in.valid_days)
     await _check_sms(session, code, name, warning_in.text, expires_at)
+    # What the request says of the warning itself is kept by the same names.
     warning = DrugWarning(
+        **warning_in.model_dump(include={"signal_id", "concern_report_id", "text", "valid_days"}),
         municipality_code=code,
-        signal_id=warning_in.signal_id,
-        concern_report_id=warning_in.concern_report_id,
-        text=warning_in.text,
-        valid_days=warning_in.valid_days,
         kind=warning_in.kind
         or rule.default_kind(from_signal=signal is not None, from_report=report is not None),
         status=WarningStatus.DRAFT,

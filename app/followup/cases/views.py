@@ -18,11 +18,11 @@ from app.errors import NotFound
 from app.followup import deadlines, serious_event
 from app.followup.cases import access, notes, repository
 from app.followup.cases.actor import Actor, CaseScope
-from app.followup.cases.models import CaseEventKind, FollowupCase, FollowupStep
+from app.followup.cases.models import FollowupCase, FollowupStep
 from app.followup.cases.schemas import CaseEventOut, CaseOut, CaseSummary, MemberRef, StepOut
 from app.followup.serious_event import Answer, Question
 from app.followup.state import CaseState, StepState
-from app.followup.template_schema import OwnerRole, StepKind, TemplateKind
+from app.followup.template_schema import OwnerRole, StepKind
 from app.privacy.crypto import FieldCipher
 from app.roster.models import Member
 from app.roster.rota import duty as roster_duty
@@ -113,17 +113,14 @@ async def case_out(
         closed_by=case.closed_by,
         close_reason=case.close_reason,
         steps=[_step_out(s, members, now=now, reader=reader) for s in steps],
+        # An event's columns carry over by name; only its sealed note is opened, if at all.
         events=[
-            CaseEventOut(
-                at=e.at,
-                kind=CaseEventKind(e.kind),
-                step_key=e.step_key,
-                by=e.by,
-                outcome=e.outcome,
-                note=notes.shown(reader, case_id=case.id, token=e.note_sealed),
-                has_note=e.note_sealed is not None,
-                deadline=e.deadline,
-                member_id=e.member_id,
+            CaseEventOut.model_validate(
+                {
+                    **e.model_dump(),
+                    "note": notes.shown(reader, case_id=case.id, token=e.note_sealed),
+                    "has_note": e.note_sealed is not None,
+                }
             )
             for e in events
         ],
@@ -159,22 +156,17 @@ def _summary(
     active: int,
     overdue: int,
 ) -> CaseSummary:
-    return CaseSummary(
-        id=case.id,
-        alert_id=case.alert_id,
-        municipality=case.municipality_code,
-        kind=TemplateKind(case.kind),
-        state=CaseState(case.state),
-        template_name=case.template_name,
-        owner=_ref(members, case.owner_member_id),
-        alert_at=case.alert_at,
-        opened_at=case.opened_at,
-        serious_crisis=case.serious_crisis,
-        repeated_overdoses=case.repeated_overdoses,
-        anonymous=case.anonymous,
-        next_deadline=next_deadline,
-        active_steps=active,
-        overdue_steps=overdue,
+    # The case's columns carry over by name (validated into their enums); the API names the
+    # municipality and owner differently, and adds what the steps say.
+    return CaseSummary.model_validate(
+        {
+            **case.model_dump(),
+            "municipality": case.municipality_code,
+            "owner": _ref(members, case.owner_member_id),
+            "next_deadline": next_deadline,
+            "active_steps": active,
+            "overdue_steps": overdue,
+        }
     )
 
 

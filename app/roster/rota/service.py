@@ -94,10 +94,8 @@ async def create_shift(admin: AdminScope, team_id: uuid.UUID, shift_in: ShiftIn)
         admin.session, team_id=team_id, member_id=shift_in.member_id, field="member_id"
     )
     row = ShiftRow(
+        **shift_in.model_dump(),
         team_id=team_id,
-        member_id=shift_in.member_id,
-        starts_at=shift_in.starts_at,
-        ends_at=shift_in.ends_at,
         source=ShiftSource.MANUAL.value,
         created_at=admin.now,
     )
@@ -112,12 +110,10 @@ async def create_override(
         member_id = getattr(override_in, field)
         if member_id is not None:
             await active_member_of(admin.session, team_id=team_id, member_id=member_id, field=field)
+    # The request's fields are the row's columns, by the same names.
     row = OverrideRow(
+        **override_in.model_dump(exclude={"reason"}),
         team_id=team_id,
-        starts_at=override_in.starts_at,
-        ends_at=override_in.ends_at,
-        member_id=override_in.member_id,
-        replaces_member_id=override_in.replaces_member_id,
         reason=override_in.reason or None,
         created_at=admin.now,
     )

@@ -20,18 +20,11 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from app.api.bodies import RequestBody, with_examples
-from app.norway.types import MobileStr
+from app.norway.types import Email, MobileStr, MunicipalityCode
 from app.roster.enums import HealthPersonnelBasis, Language, MemberRole, WrittenStandard
 from app.strict import Boolean, without_null
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    ),
-]
-MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 
 
 NOT_NULL = "may not be null; leave the field out to keep its value"

@@ -67,6 +67,32 @@ async def claim(
     return rows
 
 
+def new_message(
+    *,
+    subject_kind: str,
+    subject_id: uuid.UUID,
+    purpose: str,
+    to_number: str,
+    body: str,
+    now: datetime,
+    member_id: uuid.UUID | None = None,
+    context: dict[str, Any] | None = None,
+) -> OutboxMessage:
+    """A message to send at once: pending, due and created `now`."""
+    return OutboxMessage(
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        purpose=purpose,
+        context=context or {},
+        member_id=member_id,
+        to_number=to_number,
+        body=body,
+        status=OutboxStatus.PENDING,
+        due_at=now,
+        created_at=now,
+    )
+
+
 def enqueue(session: AsyncSession, messages: list[OutboxMessage]) -> None:
     session.add_all(messages)
 

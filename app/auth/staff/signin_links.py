@@ -25,7 +25,6 @@ from sqlmodel import col, select
 
 from app.auth.staff import rules, tokens
 from app.notify import outbox
-from app.notify.models import OutboxMessage, OutboxStatus
 
 
 class LinkRow(Protocol):
@@ -88,17 +87,14 @@ async def send_link_sms(
     member_id: uuid.UUID | None = None,
 ) -> None:
     """Writes the sign-in SMS of the link (the outbox subject) and wakes the workers."""
-    message = OutboxMessage(
+    message = outbox.new_message(
         subject_kind=subject_kind,
         subject_id=link_id,
         purpose="signin",
-        context={},
         member_id=member_id,
         to_number=to_number,
         body=body,
-        status=OutboxStatus.PENDING,
-        due_at=now,
-        created_at=now,
+        now=now,
     )
     outbox.enqueue(session, [message])
     await outbox.wake_workers(session)

@@ -19,8 +19,8 @@ from typing import Any
 from app.escalation.engine.models import EscalationState
 from app.escalation.policy import rules
 from app.i18n import spoken
-from app.notify import texts
-from app.notify.models import OutboxMessage, OutboxStatus
+from app.notify import outbox, texts
+from app.notify.models import OutboxMessage
 from app.roster.models import Member
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ def alert_message(
     position: rules.Position | None = None,
 ) -> OutboxMessage:
     """An SMS about the alert, due now; `position` for a step's page (a failure moves it on)."""
-    return OutboxMessage(
+    return outbox.new_message(
         subject_kind=SUBJECT_KIND,
         subject_id=alert_id,
         purpose=purpose,
@@ -115,9 +115,7 @@ def alert_message(
         member_id=member_id,
         to_number=to,
         body=body,
-        status=OutboxStatus.PENDING,
-        due_at=now,
-        created_at=now,
+        now=now,
     )
 
 

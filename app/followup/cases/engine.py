@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db import describe_error
+from app.engine_base import SettingsEngine
 from app.followup import deadlines, texts
 from app.followup.cases import opening, repository
 from app.followup.cases.models import SUBJECT_KIND, CaseEventKind, FollowupCase, FollowupStep
@@ -32,7 +33,6 @@ from app.followup.state import CaseState
 from app.i18n import Language, language_of, spoken
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
-from app.privacy.crypto import FieldCipher
 from app.roster.models import Member
 from app.roster.rota import duty as roster_duty
 
@@ -48,21 +48,10 @@ class MessagePurpose(StrEnum):
     """To the leader: a deadline passed with the step not recorded."""
 
 
-class FollowupEngine:
+class FollowupEngine(SettingsEngine):
     """The worker's follow-up engine (`app.worker.Engine`), in its own lane, woken with paging."""
 
     name = "followup"
-
-    def __init__(
-        self,
-        *,
-        sessions: async_sessionmaker[AsyncSession],
-        settings: Settings,
-        cipher: FieldCipher,
-    ) -> None:
-        self._sessions = sessions
-        self._settings = settings
-        self._cipher = cipher
 
     async def run_once(self, now: datetime) -> int:
         """Open the cases no tap opens (`opening`), then tell what is due on up to

@@ -50,6 +50,8 @@ PAGES = SignInPages(
     csrf_cookie=CSRF_COOKIE,
     signin_url=signin_url,
     nonce_path=session_cookie_path,
+    sent_flag="sendt",
+    signed_out_flag="utlogget",
 )
 
 
@@ -65,20 +67,14 @@ def _signed_in(request: Request, started: signin.SignedIn, state: StateDep) -> R
 
 @router.api_route("/logg-inn", methods=["GET", "HEAD"])
 async def signin_form(request: Request, state: StateDep, keys: Keys) -> Response:
-    settings = state.settings.staff
-    return PAGES.render(
+    return PAGES.signin_form(
         request,
         "form_signin.html",
         "nb",
-        oidc=settings.mode == "oidc",
-        sent=request.query_params.get("sendt") == "1",
-        signed_out=request.query_params.get("utlogget") == "1",
-        minutes=settings.link_minutes,
-        csrf=keys.csrf_token(csrf_nonce(request, CSRF_COOKIE), SIGNIN_PURPOSE),
-        action=signin_url(request),
+        settings=state.settings.staff,
+        keys=keys,
+        purpose=SIGNIN_PURPOSE,
         oidc_action=f"{pages_root(request)}/s/oidc",
-        mobile="",
-        error=None,
     )
 
 
@@ -121,7 +117,7 @@ async def sign_out(
         if not keys.session_csrf_ok(reporter.session_id, csrf):
             return PAGES.signin_message(request, "forbidden", status=403)
         await signin.sign_out(session, session_id=reporter.session_id, now=state.clock.now())
-    return PAGES.signed_out(request, "?utlogget=1")
+    return PAGES.signed_out(request)
 
 
 @router.post("/oidc")

@@ -135,22 +135,14 @@ async def oidc_signin(
         return PAGES.signin_message(request, "page.not_found", status=404)
     if not keys.csrf_ok(request, csrf, SIGNIN_PURPOSE):
         return PAGES.signin_message(request, "forbidden", status=403)
-    assert settings.oidc_issuer is not None and settings.oidc_audience is not None
     now = state.clock.now()
     guard = runtime_of(state).guard
     wait = await guard.wait_after_misses(client_address(request), now=now)
     if wait is not None:
         return PAGES.signin_message(request, "too_many", status=429, seconds=wait)
     try:
-        claims = await jwks.verify_token(
-            id_token,
-            source=runtime.key_set,
-            issuer=settings.oidc_issuer,
-            audience=settings.oidc_audience,
-            now=now,
-        )
-        identifier = oidc.identifier_of(
-            claims, claim=settings.oidc_claim, match=settings.oidc_match
+        claims, identifier = await oidc.verified_identifier(
+            id_token, key_set=runtime.key_set, settings=settings, now=now
         )
     except jwks.KeysUnavailable:
         return PAGES.signin_message(request, "link.no_member", status=403)

@@ -7,8 +7,11 @@ services and repositories never commit.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import event
@@ -117,6 +120,30 @@ def describe_error(exc: BaseException) -> dict[str, str]:
             fields["table"] = names[0].split(".")[0]
             fields["columns"] = ",".join(name.split(".")[-1] for name in names)
     return fields
+
+
+@dataclass
+class Attempt:
+    """How an `isolated` block ended: `failed` if it raised (rolled back and logged)."""
+
+    failed: bool = False
+
+
+@asynccontextmanager
+async def isolated(
+    session: AsyncSession, log: logging.Logger, failure: str, **extra: str
+) -> AsyncIterator[Attempt]:
+    """A savepoint for one item of a batch, so that one broken item does not stop the others:
+    if the block raises, its writes are rolled back, `failure` is logged with `extra` and
+    `describe_error` (never the error's message), and the batch goes on; the caller reads
+    `Attempt.failed` to retry the item later."""
+    attempt = Attempt()
+    try:
+        async with session.begin_nested():
+            yield attempt
+    except Exception as exc:
+        attempt.failed = True
+        log.error(failure, extra={**extra, **describe_error(exc)})
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

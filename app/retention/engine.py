@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.config.sections import RetentionSettings
+from app.engine_base import SettingsEngine
 from app.followup import texts
 from app.followup.cases.models import SUBJECT_KIND as CASE_MESSAGES
 from app.followup.cases.models import FollowupCase
@@ -40,23 +41,14 @@ FLAG_PURPOSE = "retention_flag"
 Claim = Callable[..., Awaitable[list[repository.Candidate]]]
 
 
-class RetentionEngine:
+class RetentionEngine(SettingsEngine):
     """The worker's "retention" engine (`app.worker.Engine`), in a lane of its own; runs a pass
     at most every `RETENTION__INTERVAL_MINUTES`."""
 
     name = "retention"
 
-    def __init__(
-        self,
-        *,
-        sessions: async_sessionmaker[AsyncSession],
-        settings: Settings,
-        cipher: FieldCipher,
-    ) -> None:
-        self._sessions = sessions
-        self._settings = settings
-        self._cipher = cipher
-        self._last_run: datetime | None = None
+    _last_run: datetime | None = None
+    """When the last pass ran (this process)."""
 
     async def run_once(self, now: datetime) -> int:
         """A pass when one is due; the SMS it wrote (leaders told of open cases).

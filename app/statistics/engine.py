@@ -22,9 +22,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from app.privacy.crypto import FieldCipher
+from app.engine_base import CipherEngine
 from app.statistics import repository
 from app.statistics.facts import refresh_facts
 
@@ -34,15 +32,13 @@ EVERY = timedelta(hours=1)
 QUIET = timedelta(minutes=1)
 
 
-class StatisticsEngine:
+class StatisticsEngine(CipherEngine):
     """Refreshes the anonymous facts (`app.worker.Engine`)."""
 
     name = "statistics"
 
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher) -> None:
-        self._sessions = sessions
-        self._cipher = cipher
-        self._quiet_until: datetime | None = None
+    _quiet_until: datetime | None = None
+    """Until when an idle engine does not ask the database again (this process)."""
 
     async def run_once(self, now: datetime) -> int:
         if self._quiet_until is not None and now < self._quiet_until:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.i18n import OSLO, Words
+from app.i18n import N_, OSLO, Words
 from app.norway.national_id import InvalidNationalId, parse_national_id
 from app.norway.phone import InvalidPhoneNumber, to_e164
 from app.overdose.enums import DestinationType, Outcome, PlaceType
@@ -105,7 +105,7 @@ def _what_happened(check: _Checker, *, fatal: bool) -> dict[str, Any]:
     if relatives == "yes" and consent != "yes":
         check.error("relatives", check.words.gettext("form.error.relatives"))
     naloxone = check.one_of("naloxone", ("yes", "no"), required=False)
-    doses = check.number("doses", low=1, high=20)
+    doses = check.number("doses", low=1, high=20, error=N_("form.error.doses"))
     if doses is not None and naloxone == "no":
         check.error("doses", check.words.gettext("form.error.doses_without_naloxone"))
     return {
@@ -130,7 +130,9 @@ def _person(check: _Checker) -> dict[str, Any]:
     return {
         "person": {
             "name": check.text("name"),
-            "birth_year": check.birth_year(),
+            "birth_year": check.number(
+                "birth_year", low=1900, high=9999, digits=4, error=N_("form.error.birth_year")
+            ),
             "national_id": check.national_id(),
             "phone": check.phone("phone"),
         }
@@ -178,21 +180,20 @@ class _Checker:
             return None
         return value or None
 
-    def number(self, name: str, *, low: int, high: int) -> int | None:
+    def number(
+        self, name: str, *, low: int, high: int, error: str, digits: int | None = None
+    ) -> int | None:
+        """A whole number from `low` to `high` in ASCII digits (exactly `digits` of them, if
+        given: no leading zeros in a year), or None, noting `error` if the field is not one."""
         value = self.values[name]
         if not value:
             return None
-        if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
-            self.error(name, self.words.gettext("form.error.doses"))
-            return None
-        return int(value)
-
-    def birth_year(self) -> int | None:
-        value = self.values["birth_year"]
-        if not value:
-            return None
-        if not (value.isascii() and value.isdigit() and len(value) == 4 and int(value) >= 1900):
-            self.error("birth_year", self.words.gettext("form.error.birth_year"))
+        if (
+            not (value.isascii() and value.isdigit())
+            or (digits is not None and len(value) != digits)
+            or not low <= int(value) <= high
+        ):
+            self.error(name, self.words.gettext(error))
             return None
         return int(value)
 

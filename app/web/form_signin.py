@@ -49,6 +49,8 @@ PAGES = SignInPages(
     csrf_cookie=CSRF_COOKIE,
     signin_url=signin_url,
     nonce_path=session_cookie_path,
+    sent_flag="sendt",
+    signed_out_flag="utlogget",
 )
 
 
@@ -64,20 +66,14 @@ def _signed_in(request: Request, started: signin.SignedIn, state: StateDep) -> R
 
 @router.api_route("/logg-inn", methods=["GET", "HEAD"])
 async def signin_form(request: Request, state: StateDep, keys: Keys) -> Response:
-    settings = state.settings.staff
-    return PAGES.render(
+    return PAGES.signin_form(
         request,
         "form_signin.html",
         "nb",
-        oidc=settings.mode == "oidc",
-        sent=request.query_params.get("sendt") == "1",
-        signed_out=request.query_params.get("utlogget") == "1",
-        minutes=settings.link_minutes,
-        csrf=keys.csrf_token(csrf_nonce(request, CSRF_COOKIE), SIGNIN_PURPOSE),
-        action=signin_url(request),
+        settings=state.settings.staff,
+        keys=keys,
+        purpose=SIGNIN_PURPOSE,
         oidc_action=f"{pages_root(request)}/s/oidc",
-        mobile="",
-        error=None,
     )
 
 
@@ -120,7 +116,7 @@ async def sign_out(
         if not keys.session_csrf_ok(reporter.session_id, csrf):
             return PAGES.signin_message(request, "forbidden", status=403)
         await signin.sign_out(session, session_id=reporter.session_id, now=state.clock.now())
-    return PAGES.signed_out(request, "?utlogget=1")
+    return PAGES.signed_out(request)
 
 
 @router.post("/oidc")
@@ -138,22 +134,14 @@ async def oidc_signin(
         return PAGES.signin_message(request, "page.not_found", status=404)
     if not keys.csrf_ok(request, csrf, SIGNIN_PURPOSE):
         return PAGES.signin_message(request, "forbidden", status=403)
-    assert settings.oidc_issuer is not None and settings.oidc_audience is not None
     now = state.clock.now()
     guard = runtime_of(state).guard
     wait = await guard.wait_after_misses(client_address(request), now=now)
     if wait is not None:
         return PAGES.signin_message(request, "too_many", status=429, seconds=wait)
     try:
-        claims = await jwks.verify_token(
-            id_token,
-            source=runtime.key_set,
-            issuer=settings.oidc_issuer,
-            audience=settings.oidc_audience,
-            now=now,
-        )
-        identifier = oidc.identifier_of(
-            claims, claim=settings.oidc_claim, match=settings.oidc_match
+        claims, identifier = await oidc.verified_identifier(
+            id_token, key_set=runtime.key_set, settings=settings, now=now
         )
     except jwks.KeysUnavailable:
         return PAGES.signin_message(request, "link.no_member", status=403)

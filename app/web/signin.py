@@ -57,6 +57,8 @@ PAGES = SignInPages(
     csrf_cookie=CSRF_COOKIE,
     signin_url=signin_url,
     nonce_path=_pages_path,
+    sent_flag="sent",
+    signed_out_flag="signed_out",
 )
 
 
@@ -67,21 +69,13 @@ def _language(request: Request) -> str:
 
 @router.api_route("/signin", methods=["GET", "HEAD"])
 async def signin_form(request: Request, state: StateDep) -> Response:
-    settings = state.settings.staff
-    language = _language(request)
-    keys = runtime_of(state).keys
-    return PAGES.render(
+    return PAGES.signin_form(
         request,
         "signin.html",
-        language,
-        oidc=settings.mode == "oidc",
-        sent=request.query_params.get("sent") == "1",
-        signed_out=request.query_params.get("signed_out") == "1",
-        minutes=settings.link_minutes,
-        csrf=keys.csrf_token(csrf_nonce(request, CSRF_COOKIE), SIGNIN_FORM_PURPOSE),
-        action=signin_url(request),
-        mobile="",
-        error=None,
+        _language(request),
+        settings=state.settings.staff,
+        keys=runtime_of(state).keys,
+        purpose=SIGNIN_FORM_PURPOSE,
     )
 
 
@@ -144,7 +138,7 @@ async def sign_out(
         if not runtime_of(state).keys.session_csrf_ok(staff.session_id, csrf):
             return PAGES.signin_message(request, "forbidden", language=staff.language, status=403)
         await service.sign_out(session, session_id=staff.session_id, now=state.clock.now())
-    return PAGES.signed_out(request, "?signed_out=1")
+    return PAGES.signed_out(request)
 
 
 async def _opened(

@@ -17,7 +17,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.staff.runtime import runtime_of
-from app.auth.staff.security import clear_cookie, session_cookie_path, set_cookie, set_new_nonce
+from app.auth.staff.security import (
+    CsrfKeys,
+    clear_cookie,
+    csrf_nonce,
+    session_cookie_path,
+    set_cookie,
+    set_new_nonce,
+)
 from app.config.sections import StaffAuthSettings
 from app.deps import StateDep, TransactionDep, TxSession, client_address
 from app.i18n import language_of, words
@@ -49,6 +56,10 @@ class SignInPages:
     """The sign-in form's path (within the sub-app's root path)."""
     nonce_path: Callable[[Request], str]
     """The CSRF nonce cookie's path."""
+    sent_flag: str
+    """The form's query flag (`?<flag>=1`) saying a link was asked for."""
+    signed_out_flag: str
+    """The form's query flag (`?<flag>=1`) saying the visitor signed out."""
 
     def render(
         self, request: Request, template: str, language: str, *, status: int = 200, **values: Any
@@ -61,6 +72,33 @@ class SignInPages:
         path = self.nonce_path(request)
         set_new_nonce(request, response, self.csrf_cookie, path=path, max_age=NONCE_MAX_AGE)
         return response
+
+    def signin_form(
+        self,
+        request: Request,
+        template: str,
+        language: str,
+        *,
+        settings: StaffAuthSettings,
+        keys: CsrfKeys,
+        purpose: str,
+        **values: Any,
+    ) -> HTMLResponse:
+        """The empty sign-in form, its CSRF token for `purpose`, saying what the flags say."""
+        return self.render(
+            request,
+            template,
+            language,
+            oidc=settings.mode == "oidc",
+            sent=request.query_params.get(self.sent_flag) == "1",
+            signed_out=request.query_params.get(self.signed_out_flag) == "1",
+            minutes=settings.link_minutes,
+            csrf=keys.csrf_token(csrf_nonce(request, self.csrf_cookie), purpose),
+            action=self.signin_url(request),
+            mobile="",
+            error=None,
+            **values,
+        )
 
     def signin_message(
         self,
@@ -151,8 +189,9 @@ class SignInPages:
         )
         return response
 
-    def signed_out(self, request: Request, query: str) -> Response:
-        """303 to the sign-in form with `query`, clearing the session cookie."""
-        response = RedirectResponse(self.signin_url(request) + query, status_code=303)
+    def signed_out(self, request: Request) -> Response:
+        """303 to the sign-in form saying so, clearing the session cookie."""
+        to = f"{self.signin_url(request)}?{self.signed_out_flag}=1"
+        response = RedirectResponse(to, status_code=303)
         clear_cookie(response, self.session_cookie, path=session_cookie_path(request))
         return response

@@ -15,8 +15,9 @@ Without a session: the sign-in page; other staff than the leader: a refusal page
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
@@ -175,13 +176,18 @@ def _period(state: StateDep, text: str | None) -> Period | None:
         return None
 
 
+Loaded = tuple[StaffIdentity, PeriodStatistics, PeriodStatistics] | Response
+"""The leader, the chosen period's statistics and its year's; or the page to answer instead."""
+
+
 async def _load(
     request: Request,
     state: StateDep,
     session: TxSession,
-    staff: StaffIdentity | None,
-    period: str | None,
-) -> tuple[StaffIdentity, PeriodStatistics, PeriodStatistics] | Response:
+    staff: OptionalStaff,
+    period: str | None = None,
+) -> Loaded:
+    """What each statistics page starts from (a dependency: `?period=` is its query)."""
     if staff is None:
         return to_signin(request)
     if not staff.is_leader:
@@ -193,6 +199,9 @@ async def _load(
     return staff, cube.period(chosen), cube.period(Period(chosen.year))
 
 
+LoadedDep = Annotated[Loaded, Depends(_load)]
+
+
 def _links(year: int, language: str, words: Words) -> list[tuple[str, str]]:
     """(period key, label) of the year, its half-years and months."""
     periods = [Period(year), Period(year, half=1), Period(year, half=2)]
@@ -201,14 +210,7 @@ def _links(year: int, language: str, words: Words) -> list[tuple[str, str]]:
 
 
 @router.api_route("", methods=["GET", "HEAD"])
-async def statistics_page(
-    request: Request,
-    state: StateDep,
-    session: TxSession,
-    staff: OptionalStaff,
-    period: str | None = None,
-) -> Response:
-    loaded = await _load(request, state, session, staff, period)
+async def statistics_page(request: Request, loaded: LoadedDep) -> Response:
     if isinstance(loaded, Response):
         return loaded
     leader, stats, year = loaded
@@ -227,14 +229,7 @@ async def statistics_page(
 
 
 @router.get("/csv")
-async def statistics_csv(
-    request: Request,
-    state: StateDep,
-    session: TxSession,
-    staff: OptionalStaff,
-    period: str | None = None,
-) -> Response:
-    loaded = await _load(request, state, session, staff, period)
+async def statistics_csv(request: Request, loaded: LoadedDep) -> Response:
     if isinstance(loaded, Response):
         return loaded
     leader, stats, _ = loaded
@@ -247,14 +242,7 @@ async def statistics_csv(
 
 
 @router.get("/report")
-async def statistics_report(
-    request: Request,
-    state: StateDep,
-    session: TxSession,
-    staff: OptionalStaff,
-    period: str | None = None,
-) -> Response:
-    loaded = await _load(request, state, session, staff, period)
+async def statistics_report(request: Request, state: StateDep, loaded: LoadedDep) -> Response:
     if isinstance(loaded, Response):
         return loaded
     leader, stats, year = loaded

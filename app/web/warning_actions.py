@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form
 from fastapi.responses import Response
@@ -52,6 +52,22 @@ scope (`warning_scope`), as the member (`acting`, the `by` of what it sends)."""
 Done = str | Callable[[Any], str]
 """What the overview then says was done (`warnings.done.<what>`), or how to tell it from
 what the action answered."""
+Noted = TypeVar("Noted", ReviewIn, DismissalIn)
+"""A note by the member: the review of a warning, or why a signal needs none."""
+
+
+def _noting(
+    schema: type[Noted],
+    note: str,
+    act: Callable[[WarningScope, uuid.UUID, Noted], Awaitable[object]],
+) -> Action:
+    """`act` with `note` by the member, validated as `schema` inside the action, so that a
+    refused note is answered with a page (`_act`)."""
+
+    async def noting(scope: WarningScope, key: uuid.UUID, by: ActingStaff) -> object:
+        return await act(scope, key, schema.model_validate({"by": by, "note": note}))
+
+    return noting
 
 
 async def _act(
@@ -118,20 +134,18 @@ def _approved(warning: WarningOut) -> str:
 
 @warnings_router.post("/{warning_id}/review")
 async def review_warning(warning_id: str, post: LeaderPostDep, note: FormText = "") -> Response:
-    async def review(scope: WarningScope, key: uuid.UUID, by: ActingStaff) -> object:
-        review = ReviewIn.model_validate({"by": by, "note": note})
+    async def review(scope: WarningScope, key: uuid.UUID, review: ReviewIn) -> object:
         return await drafts.review_warning(scope, warning_id=key, review=review)
 
-    return await _act(post, warning_id, review, done="reviewed")
+    return await _act(post, warning_id, _noting(ReviewIn, note, review), done="reviewed")
 
 
 @signals_router.post("/{signal_id}/dismiss")
 async def dismiss_signal(signal_id: str, post: LeaderPostDep, note: FormText = "") -> Response:
-    async def dismiss(scope: WarningScope, key: uuid.UUID, by: ActingStaff) -> object:
-        dismissal = DismissalIn.model_validate({"by": by, "note": note})
+    async def dismiss(scope: WarningScope, key: uuid.UUID, dismissal: DismissalIn) -> object:
         return await signals.dismiss_signal(scope, signal_id=key, dismissal=dismissal)
 
-    return await _act(post, signal_id, dismiss, done="dismissed")
+    return await _act(post, signal_id, _noting(DismissalIn, note, dismiss), done="dismissed")
 
 
 router.include_router(warnings_router)

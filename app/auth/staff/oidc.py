@@ -20,8 +20,9 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.jwks import OidcRefused
+from app.auth.jwks import KeySetSource, OidcRefused, verify_token
 from app.auth.tokens import ALLOWED_CLOCK_SKEW
+from app.config.sections import StaffAuthSettings
 from app.norway.phone import InvalidPhoneNumber, to_e164
 from app.once import first_use
 
@@ -50,6 +51,23 @@ async def first_sign_in(
     used before."""
     key = replay_key(claims, token=token)
     return await first_use(session, purpose=purpose, key=key, until=remember_until(claims), now=now)
+
+
+async def verified_identifier(
+    id_token: str, *, key_set: KeySetSource, settings: StaffAuthSettings, now: datetime
+) -> tuple[dict[str, Any], str]:
+    """The claims of a provider's ID token, checked as the settings say (issuer, audience),
+    and the member's identifier in them; OidcRefused (KeysUnavailable: try later). The same
+    for staff and reporters."""
+    assert settings.oidc_issuer is not None and settings.oidc_audience is not None
+    claims = await verify_token(
+        id_token,
+        source=key_set,
+        issuer=settings.oidc_issuer,
+        audience=settings.oidc_audience,
+        now=now,
+    )
+    return claims, identifier_of(claims, claim=settings.oidc_claim, match=settings.oidc_match)
 
 
 def identifier_of(

@@ -230,19 +230,11 @@ async def oidc_signin(
     key_set = runtime_of(state).key_set
     if settings.mode != "oidc" or key_set is None:
         raise Forbidden("Staff sign in with a link sent by SMS here, not through OIDC.")
-    assert settings.oidc_issuer is not None and settings.oidc_audience is not None
     await _check_misses(state, request)
     now = state.clock.now()
     try:
-        claims = await jwks.verify_token(
-            body.id_token,
-            source=key_set,
-            issuer=settings.oidc_issuer,
-            audience=settings.oidc_audience,
-            now=now,
-        )
-        identifier = oidc.identifier_of(
-            claims, claim=settings.oidc_claim, match=settings.oidc_match
+        claims, identifier = await oidc.verified_identifier(
+            body.id_token, key_set=key_set, settings=settings, now=now
         )
         # The key set is read (maybe fetched) before the first statement: no connection waits.
         signed_in = await service.sign_in_by_id_token(

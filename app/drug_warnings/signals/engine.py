@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.db import describe_error
 from app.drug_warnings.signals import repository
 from app.drug_warnings.signals import service as signals
+from app.engine_base import CipherEngine
 from app.privacy.crypto import FieldCipher
 
 log = logging.getLogger(__name__)
@@ -51,15 +52,14 @@ RETRY_AFTER = timedelta(minutes=1)
 """How long a municipality whose check failed waits before it is tried again."""
 
 
-class ClusterEngine:
+class ClusterEngine(CipherEngine):
     """Raises and grows cluster signals (`app.worker.Engine`), in the worker's side lane."""
 
     name = "clusters"
 
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher) -> None:
         """`cipher` opens the alerts' coordinates for a radius or a district rule."""
-        self._sessions = sessions
-        self._cipher = cipher
+        super().__init__(sessions=sessions, cipher=cipher)
         self._retry_at: dict[str, datetime] = {}
         self._newest: repository.Newest | None = None
         """The newest arrival the last look saw (`due`)."""

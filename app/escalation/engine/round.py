@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.links import service as member_links
 from app.config import Settings
-from app.db import describe_error
+from app.db import isolated
 from app.escalation.engine import repository as state_repository
 from app.escalation.engine.leader_messages import (
     messages_for_exhaustion,
@@ -59,16 +59,12 @@ async def advance_due(session: AsyncSession, *, now: datetime, settings: Setting
     teams: dict[uuid.UUID, TeamSnapshot] = {}
     for state in due:
         state_id, alert_id = state.id, state.alert_id
-        try:
-            async with session.begin_nested():
-                if state.team_id not in teams:
-                    teams[state.team_id] = await _snapshot(session, team_id=state.team_id, now=now)
-                _advance(session, state, teams[state.team_id], now=now, settings=settings)
-        except Exception as exc:  # one broken escalation must not stop every other alert
-            log.error(
-                "escalation could not advance; retrying later",
-                extra={"alert_id": str(alert_id), **describe_error(exc)},
-            )
+        failure = "escalation could not advance; retrying later"
+        async with isolated(session, log, failure, alert_id=str(alert_id)) as advanced:
+            if state.team_id not in teams:
+                teams[state.team_id] = await _snapshot(session, team_id=state.team_id, now=now)
+            _advance(session, state, teams[state.team_id], now=now, settings=settings)
+        if advanced.failed:
             await state_repository.postpone(session, state_id=state_id, until=now + RETRY_LATER)
     await outbox.wake_workers(session)
     return len(due)

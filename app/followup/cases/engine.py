@@ -22,10 +22,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.db import describe_error
+from app.db import isolated
+from app.engine_base import SettingsEngine
 from app.followup import deadlines, texts
 from app.followup.cases import opening, repository
 from app.followup.cases.models import SUBJECT_KIND, CaseEventKind, FollowupCase, FollowupStep
@@ -33,7 +34,6 @@ from app.followup.state import CaseState
 from app.i18n import Language, language_of, spoken
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus
-from app.privacy.crypto import FieldCipher
 from app.roster.models import Member
 from app.roster.rota import duty as roster_duty
 
@@ -49,21 +49,10 @@ class MessagePurpose(StrEnum):
     """To the leader: a deadline passed with the step not recorded."""
 
 
-class FollowupEngine:
+class FollowupEngine(SettingsEngine):
     """The worker's follow-up engine (`app.worker.Engine`), in its own lane, woken with paging."""
 
     name = "followup"
-
-    def __init__(
-        self,
-        *,
-        sessions: async_sessionmaker[AsyncSession],
-        settings: Settings,
-        cipher: FieldCipher,
-    ) -> None:
-        self._sessions = sessions
-        self._settings = settings
-        self._cipher = cipher
 
     def due(self, now: datetime) -> ColumnElement[bool]:
         since = now - opening.LOOK_BACK
@@ -97,15 +86,11 @@ async def advance_due(session: AsyncSession, *, now: datetime, settings: Setting
     round_ = _Round(session=session, now=now, base_url=settings.http.public_base_url)
     await round_.load_members(m for s in due for m in (s.owner_member_id, s.companion_member_id))
     for case_id, steps in by_case.items():
-        step_ids = [s.id for s in steps]
-        try:
-            async with session.begin_nested():
-                await _tell(round_, cases.get(case_id), steps)
-        except Exception as exc:  # one broken case must not stop the others' deadlines
-            log.error(
-                "follow-up deadline not told; retrying later",
-                extra={"case_id": str(case_id), **describe_error(exc)},
-            )
+        step_ids = [s.id for s in steps]  # read before a rollback can expire them
+        failure = "follow-up deadline not told; retrying later"
+        async with isolated(session, log, failure, case_id=str(case_id)) as told:
+            await _tell(round_, cases.get(case_id), steps)
+        if told.failed:
             await repository.postpone(session, step_ids=step_ids, until=now + RETRY_LATER)
     await outbox.wake_workers(session)
     return len(due)

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.config import Settings
 
@@ -80,6 +81,33 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 def is_postgresql(session: AsyncSession) -> bool:
     """Row locks (FOR UPDATE SKIP LOCKED) and NOTIFY exist only on PostgreSQL."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+async def one_or_none(
+    session: AsyncSession,
+    statement: SelectOfScalar[T],
+    *,
+    for_update: bool = False,
+    afresh: bool = False,
+) -> T | None:
+    """The row `statement` selects, if any. `for_update` locks it on PostgreSQL (SQLite needs
+    no lock: every transaction there takes the write lock at BEGIN); `afresh` with it loads
+    the row again even if the session holds it already, read before the lock: a change
+    committed meanwhile would go unseen."""
+    if for_update:
+        if afresh:
+            statement = statement.execution_options(populate_existing=True)
+        if is_postgresql(session):
+            statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def claim(session: AsyncSession, statement: SelectOfScalar[T]) -> list[T]:
+    """The rows `statement` selects, locked for this worker's round: on PostgreSQL those
+    another worker holds are skipped (FOR UPDATE SKIP LOCKED), so workers share the work."""
+    if is_postgresql(session):
+        statement = statement.with_for_update(skip_locked=True)
+    return list((await session.execute(statement)).scalars())
 
 
 # SQLite names the constraint kind and the columns, never the values.

@@ -15,6 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from app.alerts.enums import AlertStatus
+from app.alerts.schemas.examples import PERSON_EXAMPLE, PLACE_EXAMPLE, REPORTER_EXAMPLE
 from app.api.bodies import with_examples
 from app.audit.enums import AccessBasis
 from app.consent.enums import ConsentGiver, ConsentState, DataCategory
@@ -115,9 +116,9 @@ DETAILS_EXAMPLE: dict[str, Any] = {
     "received_at": "2026-11-22T22:41:03Z",
     "status": "received",
     "consent_state": "not_asked",
-    "reporter": {"unit": "Ambulanse Fredrikstad 2", "callback_phone": "+4769000000"},
-    "person": {"national_id": "01010750160", "name": "Ola Nordmann", "phone": "+4791234567"},
-    "place": {"description": "Utenfor Fredrikstad stasjon", "type": "outdoors"},
+    "reporter": REPORTER_EXAMPLE,
+    "person": PERSON_EXAMPLE,
+    "place": {"description": PLACE_EXAMPLE, "type": "outdoors"},
     "destination": {"type": "home_alone"},
     "clinical": {"outcome": "declined_transport", "substances": ["heroin"]},
     "naloxone": {"given": True, "by": ["bystander"], "doses": 1},

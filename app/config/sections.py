@@ -27,52 +27,60 @@ _JWKS_URL = r"^(https://\S+|http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/\S*)
 """A key set's URL: https, or http on loopback only (a local provider, tests)."""
 
 
+def _oidc_missing(
+    prefix: str, issuer: str | None, audience: str | None, key_set: str | Path | None
+) -> list[str]:
+    """What an enabled OpenID Connect issuer still lacks, named as the environment spells it
+    (`prefix` is the section's own: staff and machine clients name theirs differently)."""
+    return [
+        name
+        for name, value in (
+            (f"{prefix}ISSUER", issuer),
+            (f"{prefix}AUDIENCE", audience),
+            (f"{prefix}JWKS_URL or {prefix}JWKS_FILE", key_set),
+        )
+        if not value
+    ]
+
+
+# The fields both OpenID Connect sections have, staff's sign-in and machine clients' tokens.
+_IssuerValue = Annotated[str | None, Field(max_length=500)]
+"""An `iss` or `aud` value the tokens must carry."""
+_JwksUrl = Annotated[str | None, Field(max_length=500, pattern=_JWKS_URL)]
+_JwksFile = Annotated[
+    Path | None, Field(description="The key set as a JSON file, instead of fetching it.")
+]
+_JwksCacheMinutes = Annotated[
+    int, Field(ge=1, le=24 * 60, description="How long a fetched key set is used.")
+]
+_ClaimName = Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class ClientOidcSettings(BaseModel):
     """Machine clients' access tokens from an OpenID Connect issuer (HelseID in production),
     accepted besides our own client-credentials tokens (`app.auth.external`). Off unless
     `enabled`; the token's client claim must name a registered, active client."""
 
     enabled: bool = Field(default=False, description="Accept the issuer's access tokens.")
-    issuer: str | None = Field(
-        default=None, max_length=500, description="`iss` the issuer's tokens must carry."
+    issuer: _IssuerValue = Field(default=None, description="`iss` the issuer's tokens must carry.")
+    audience: _IssuerValue = Field(
+        default=None, description="`aud` the tokens must carry (this API)."
     )
-    audience: str | None = Field(
-        default=None, max_length=500, description="`aud` the tokens must carry (this API)."
+    jwks_url: _JwksUrl = Field(
+        default=None, description="The issuer's key set (JWKS): https, or http on loopback only."
     )
-    jwks_url: str | None = Field(
-        default=None,
-        max_length=500,
-        pattern=_JWKS_URL,
-        description="The issuer's key set (JWKS): https, or http on loopback only.",
-    )
-    jwks_file: Path | None = Field(
-        default=None, description="The key set as a JSON file, instead of fetching it."
-    )
-    jwks_cache_minutes: int = Field(
-        default=60, ge=1, le=24 * 60, description="How long a fetched key set is used."
-    )
-    client_claim: str = Field(
-        default="client_id",
-        min_length=1,
-        max_length=100,
-        description="The claim naming the registered client the token acts as.",
+    jwks_file: _JwksFile = None
+    jwks_cache_minutes: _JwksCacheMinutes = 60
+    client_claim: _ClaimName = Field(
+        default="client_id", description="The claim naming the registered client the token acts as."
     )
 
     @model_validator(mode="after")
     def _complete(self) -> ClientOidcSettings:
         if self.enabled:
-            missing = [
-                name
-                for name, value in (
-                    ("CLIENT_OIDC__ISSUER", self.issuer),
-                    ("CLIENT_OIDC__AUDIENCE", self.audience),
-                    (
-                        "CLIENT_OIDC__JWKS_URL or CLIENT_OIDC__JWKS_FILE",
-                        self.jwks_url or self.jwks_file,
-                    ),
-                )
-                if not value
-            ]
+            missing = _oidc_missing(
+                "CLIENT_OIDC__", self.issuer, self.audience, self.jwks_url or self.jwks_file
+            )
             if missing:
                 raise ValueError(f"enabled needs {', '.join(missing)}")
         return self
@@ -246,29 +254,19 @@ class StaffAuthSettings(BaseModel):
     session_hours: float = Field(
         default=12.0, gt=0, le=24 * 7, description="How long a staff session lasts, at most."
     )
-    oidc_issuer: str | None = Field(
-        default=None, max_length=500, description="`iss` the provider's tokens must carry."
+    oidc_issuer: _IssuerValue = Field(
+        default=None, description="`iss` the provider's tokens must carry."
     )
-    oidc_audience: str | None = Field(
-        default=None, max_length=500, description="`aud` the tokens must carry (our client id)."
+    oidc_audience: _IssuerValue = Field(
+        default=None, description="`aud` the tokens must carry (our client id)."
     )
-    oidc_jwks_url: str | None = Field(
-        default=None,
-        max_length=500,
-        pattern=r"^(https://\S+|http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/\S*)?)$",
-        description="The provider's key set (JWKS): https, or http on loopback only.",
+    oidc_jwks_url: _JwksUrl = Field(
+        default=None, description="The provider's key set (JWKS): https, or http on loopback only."
     )
-    oidc_jwks_file: Path | None = Field(
-        default=None, description="The key set as a JSON file, instead of fetching it."
-    )
-    oidc_jwks_cache_minutes: int = Field(
-        default=60, ge=1, le=24 * 60, description="How long a fetched key set is used."
-    )
-    oidc_claim: str = Field(
-        default="phone_number",
-        min_length=1,
-        max_length=100,
-        description="The token claim that names the staff member.",
+    oidc_jwks_file: _JwksFile = None
+    oidc_jwks_cache_minutes: _JwksCacheMinutes = 60
+    oidc_claim: _ClaimName = Field(
+        default="phone_number", description="The token claim that names the staff member."
     )
     oidc_match: Literal["mobile", "email"] = Field(
         default="mobile",
@@ -278,18 +276,12 @@ class StaffAuthSettings(BaseModel):
     @model_validator(mode="after")
     def _oidc_complete(self) -> StaffAuthSettings:
         if self.mode == "oidc":
-            missing = [
-                name
-                for name, value in (
-                    ("STAFF__OIDC_ISSUER", self.oidc_issuer),
-                    ("STAFF__OIDC_AUDIENCE", self.oidc_audience),
-                    (
-                        "STAFF__OIDC_JWKS_URL or STAFF__OIDC_JWKS_FILE",
-                        self.oidc_jwks_url or self.oidc_jwks_file,
-                    ),
-                )
-                if not value
-            ]
+            missing = _oidc_missing(
+                "STAFF__OIDC_",
+                self.oidc_issuer,
+                self.oidc_audience,
+                self.oidc_jwks_url or self.oidc_jwks_file,
+            )
             if missing:
                 raise ValueError(f"mode oidc needs {', '.join(missing)}")
         return self

@@ -43,6 +43,17 @@ def _alert_column(column: str, category: DataCategory | str) -> SealedColumn:
     )
 
 
+def _case_note(table: str, keys: tuple[str, ...]) -> SealedColumn:
+    """A follow-up note, sealed under its case whichever row holds it (a step, an event)."""
+    return SealedColumn(
+        table,
+        "note_sealed",
+        keys,
+        lambda row: notes.context_of(_uuid(row["case_id"])),
+        reads=("case_id",),
+    )
+
+
 def _uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
@@ -57,20 +68,8 @@ SEALED: tuple[SealedColumn, ...] = (
         ("alert_id", "version"),
         lambda row: sealing.history_context(_uuid(row["alert_id"]), int(row["version"])),
     ),
-    SealedColumn(
-        "followup_step",
-        "note_sealed",
-        ("id",),
-        lambda row: notes.context_of(_uuid(row["case_id"])),
-        reads=("case_id",),
-    ),
-    SealedColumn(
-        "followup_event",
-        "note_sealed",
-        ("seq",),
-        lambda row: notes.context_of(_uuid(row["case_id"])),
-        reads=("case_id",),
-    ),
+    _case_note("followup_step", ("id",)),
+    _case_note("followup_event", ("seq",)),
     SealedColumn(
         "webhook_endpoint",
         "secret_sealed",

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from app.auth.staff.models import SessionColumns, SignInLinkColumns
 from app.dbtypes import UTCDateTime
 
 
@@ -44,31 +45,20 @@ class ReporterMunicipality(SQLModel, table=True):
     municipality_code: str = Field(foreign_key="municipality.code", primary_key=True, max_length=4)
 
 
-class ReporterSignInLink(SQLModel, table=True):
+class ReporterSignInLink(SignInLinkColumns, table=True):
     """A one-time sign-in link sent by SMS to a reporter's mobile; dead at `expires_at`."""
 
     __tablename__ = "reporter_signin_link"
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    token_hash: str = Field(max_length=64, unique=True)
     reporter_id: uuid.UUID = Field(foreign_key="reporter.id", index=True)
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    expires_at: datetime = Field(sa_type=UTCDateTime)
-    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class ReporterSession(SQLModel, table=True):
+class ReporterSession(SessionColumns, table=True):
     """A signed-in reporter: the cookie of the form's pages (never a bearer token)."""
 
     __tablename__ = "reporter_session"
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    token_hash: str = Field(max_length=64, unique=True)
     reporter_id: uuid.UUID = Field(foreign_key="reporter.id", index=True)
-    via: str = Field(max_length=10, description="sms_link or oidc")
-    created_at: datetime = Field(sa_type=UTCDateTime)
-    expires_at: datetime = Field(sa_type=UTCDateTime)
-    signed_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ReporterAlert(SQLModel, table=True):

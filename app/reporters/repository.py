@@ -133,15 +133,6 @@ async def session_with_reporter(
     return None if row is None else (row[0], row[1])
 
 
-async def sign_out(session: AsyncSession, *, session_id: uuid.UUID, now: datetime) -> None:
-    await session.execute(
-        sa.update(ReporterSession)
-        .where(col(ReporterSession.id) == session_id, col(ReporterSession.signed_out_at).is_(None))
-        .values(signed_out_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
 async def record_alert(
     session: AsyncSession, *, reporter_id: uuid.UUID, alert_id: uuid.UUID, now: datetime
 ) -> None:

@@ -172,7 +172,7 @@ async def resolve_session(
 
 
 async def sign_out(session: AsyncSession, *, session_id: uuid.UUID, now: datetime) -> None:
-    await repository.sign_out(session, session_id=session_id, now=now)
+    await signin_links.sign_out(session, ReporterSession, session_id=session_id, now=now)
 
 
 async def record_alert(

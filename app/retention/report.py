@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,11 +72,18 @@ async def build(
     ]
     alert_period = timedelta(days=policy.alert_days)
     lines = [
-        await _of_municipalities(session, Category.CASE, _closed, municipalities, purged, now=now),
+        await _of_municipalities(
+            session,
+            Category.CASE,
+            partial(repository.closed_cases, select(FollowupCase.closed_at)),
+            municipalities,
+            purged,
+            now=now,
+        ),
         await _of_municipalities(
             session,
             Category.ALERT,
-            _caseless,
+            partial(repository.caseless_alerts, select(Alert.received_at)),
             [(code, alert_period) for code, _ in municipalities],
             purged,
             now=now,
@@ -96,30 +104,6 @@ async def build(
         lines.append(_line(category, period, purged, pending, {period: pending}))
     flagged = await repository.flagged_cases(session, municipality_code=municipality_code)
     return Report(now, municipality_code, lines, flagged)
-
-
-def _closed(code: str) -> Starts:
-    return (
-        select(FollowupCase.closed_at)
-        .join(Alert, col(Alert.id) == col(FollowupCase.alert_id))
-        .where(
-            col(FollowupCase.municipality_code) == code,
-            col(FollowupCase.closed_at).is_not(None),
-            col(Alert.purged_at).is_(None),
-        )
-    )
-
-
-def _caseless(code: str) -> Starts:
-    return (
-        select(Alert.received_at)
-        .outerjoin(FollowupCase, col(FollowupCase.alert_id) == col(Alert.id))
-        .where(
-            col(Alert.municipality_code) == code,
-            col(FollowupCase.id).is_(None),
-            col(Alert.purged_at).is_(None),
-        )
-    )
 
 
 def _open_unflagged(code: str) -> Starts:

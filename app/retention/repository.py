@@ -86,19 +86,44 @@ def _candidate(alert: Alert, case: FollowupCase | None) -> Candidate:
     return Candidate(alert.id, alert.received_at, times, alert.purged_at is not None)
 
 
+def closed_cases(statement: S, municipality_code: str) -> S:
+    """`statement` over what the case period purges: the municipality's alerts whose case
+    closed, not purged (the claims take these; the report counts them)."""
+    closed = (
+        statement.select_from(Alert)
+        .join(FollowupCase, col(FollowupCase.alert_id) == col(Alert.id))
+        .where(
+            col(FollowupCase.municipality_code) == municipality_code,
+            col(FollowupCase.closed_at).is_not(None),
+            col(Alert.purged_at).is_(None),
+        )
+    )
+    return cast(S, closed)
+
+
+def caseless_alerts(statement: S, municipality_code: str) -> S:
+    """`statement` over what the alert period purges: the municipality's alerts that opened
+    no case, not purged."""
+    caseless = (
+        statement.select_from(Alert)
+        .outerjoin(FollowupCase, col(FollowupCase.alert_id) == col(Alert.id))
+        .where(
+            col(Alert.municipality_code) == municipality_code,
+            col(FollowupCase.id).is_(None),
+            col(Alert.purged_at).is_(None),
+        )
+    )
+    return cast(S, caseless)
+
+
 async def claim_closed(
     session: AsyncSession, *, municipality_code: str, by: datetime, limit: int
 ) -> list[Candidate]:
     """Alerts of the municipality whose case closed at or before `by`, not purged,
     locked (skipping those another engine holds)."""
     statement = (
-        select(Alert, FollowupCase)
-        .join(FollowupCase, col(FollowupCase.alert_id) == col(Alert.id))
-        .where(
-            col(FollowupCase.municipality_code) == municipality_code,
-            col(Alert.purged_at).is_(None),
-            col(FollowupCase.closed_at) <= by,
-        )
+        closed_cases(select(Alert, FollowupCase), municipality_code)
+        .where(col(FollowupCase.closed_at) <= by)
         .order_by(col(FollowupCase.closed_at))
     )
     rows = await session.execute(_claim(session, statement, limit))
@@ -111,14 +136,8 @@ async def claim_caseless(
     """Alerts of the municipality received at or before `by` that opened no case,
     not purged, locked."""
     statement = (
-        select(Alert)
-        .outerjoin(FollowupCase, col(FollowupCase.alert_id) == col(Alert.id))
-        .where(
-            col(Alert.municipality_code) == municipality_code,
-            col(Alert.purged_at).is_(None),
-            col(FollowupCase.id).is_(None),
-            col(Alert.received_at) <= by,
-        )
+        caseless_alerts(select(Alert), municipality_code)
+        .where(col(Alert.received_at) <= by)
         .order_by(col(Alert.received_at))
     )
     alerts = await session.execute(_claim(session, statement, limit))

@@ -96,39 +96,41 @@ class Member(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class RotationRow(SQLModel, table=True):
+class _RosterRow(SQLModel):
+    """A row of a team's duty roster: a rotation, a shift or an override."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    team_id: uuid.UUID = Field(foreign_key="team.id", index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class RotationRow(_RosterRow, table=True):
     """Members taking turns every `shift_days`, optionally only within a daily window."""
 
     __tablename__ = "rotation"
     __table_args__ = (CheckConstraint("shift_days >= 1", name="shift_days_positive"),)
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    team_id: uuid.UUID = Field(foreign_key="team.id", index=True)
     name: str | None = Field(default=None, max_length=100)
     member_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
     anchor: datetime = Field(sa_type=UTCDateTime)
     shift_days: int
     window_start: time | None = None
     window_end: time | None = None
-    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class ShiftRow(SQLModel, table=True):
+class ShiftRow(_RosterRow, table=True):
     """A one-off shift, entered by hand or imported from a calendar."""
 
     __tablename__ = "shift"
     __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    team_id: uuid.UUID = Field(foreign_key="team.id", index=True)
     member_id: uuid.UUID = Field(foreign_key="member.id")
     starts_at: datetime = Field(sa_type=UTCDateTime)
     ends_at: datetime = Field(sa_type=UTCDateTime)
     source: str = Field(max_length=10)
-    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class OverrideRow(SQLModel, table=True):
+class OverrideRow(_RosterRow, table=True):
     """Adds a member, replaces one by another, or takes one off duty for a while."""
 
     __tablename__ = "roster_override"
@@ -139,11 +141,8 @@ class OverrideRow(SQLModel, table=True):
         ),
     )
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    team_id: uuid.UUID = Field(foreign_key="team.id", index=True)
     starts_at: datetime = Field(sa_type=UTCDateTime)
     ends_at: datetime = Field(sa_type=UTCDateTime)
     member_id: uuid.UUID | None = Field(default=None, foreign_key="member.id")
     replaces_member_id: uuid.UUID | None = Field(default=None, foreign_key="member.id")
     reason: str | None = Field(default=None, max_length=200)
-    created_at: datetime = Field(sa_type=UTCDateTime)

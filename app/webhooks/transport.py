@@ -24,22 +24,14 @@ import httpx
 
 from app.webhooks.addresses import AddressGuard, RefusedAddress
 
-_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
-    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
-    (httpcore.ReadTimeout, httpx.ReadTimeout),
-    (httpcore.WriteTimeout, httpx.WriteTimeout),
-    (httpcore.PoolTimeout, httpx.PoolTimeout),
-    (httpcore.TimeoutException, httpx.TimeoutException),
-    (httpcore.ConnectError, httpx.ConnectError),
-    (httpcore.ReadError, httpx.ReadError),
-    (httpcore.WriteError, httpx.WriteError),
-    (httpcore.NetworkError, httpx.NetworkError),
-    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
-    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
-    (httpcore.ProtocolError, httpx.ProtocolError),
-    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+# httpcore's errors that httpx names the same, by family, the most specific first in each.
+_TIMEOUTS = ("ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout", "TimeoutException")
+_NETWORK = ("ConnectError", "ReadError", "WriteError", "NetworkError")
+_PROTOCOL = ("RemoteProtocolError", "LocalProtocolError", "ProtocolError", "UnsupportedProtocol")
+_ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = tuple(
+    (getattr(httpcore, name), getattr(httpx, name)) for name in (*_TIMEOUTS, *_NETWORK, *_PROTOCOL)
 )
-"""httpcore's errors as httpx's, the most specific first."""
+"""httpcore's errors as httpx's, the most specific first (a name either lacks fails at import)."""
 
 
 class ConnectionRefusedByGuard(httpcore.ConnectError):

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-ALERT_EXAMPLE: dict[str, Any] = {
-    "dispatch_incident_id": "AMK-OST-2026-004711",
+# Every example tells of the same overdose, person and ambulance (alert details too).
+OVERDOSE_EXAMPLE: dict[str, Any] = {
     "occurred_at": "2026-11-22T23:41:00+01:00",
     "municipality": "3107",
     "kind": "non_fatal",
-    "place": {"description": "Utenfor Fredrikstad stasjon", "type": "outdoors"},
+}
+PLACE_EXAMPLE = "Utenfor Fredrikstad stasjon"
+PERSON_EXAMPLE: dict[str, Any] = {
+    "national_id": "01010750160",
+    "name": "Ola Nordmann",
+    "phone": "+4791234567",
+}
+"""Who the person is (a test national id): the identity part of an alert's person."""
+REPORTER_EXAMPLE: dict[str, Any] = {
+    "unit": "Ambulanse Fredrikstad 2",
+    "callback_phone": "+4769000000",
+}
+
+ALERT_EXAMPLE: dict[str, Any] = {
+    "dispatch_incident_id": "AMK-OST-2026-004711",
+    **OVERDOSE_EXAMPLE,
+    "place": {"description": PLACE_EXAMPLE, "type": "outdoors"},
     "destination": {"type": "home_alone"},
     "person": {
-        "national_id": "01010750160",
-        "name": "Ola Nordmann",
-        "phone": "+4791234567",
+        **PERSON_EXAMPLE,
         "age_band": "adult",
         "homeless": False,
         "children_in_household": False,
@@ -37,20 +51,14 @@ ALERT_EXAMPLE: dict[str, Any] = {
     },
     "severity": {"unconscious": True, "breathing_stopped": True},
     "consent": {"state": "not_asked"},
-    "reporter": {
-        "unit": "Ambulanse Fredrikstad 2",
-        "callback_phone": "+4769000000",
-        "type": "ambulance",
-    },
+    "reporter": {**REPORTER_EXAMPLE, "type": "ambulance"},
 }
 
 ALERT_V1_EXAMPLE: dict[str, Any] = {
     "dispatch_incident_id": "AMK-OST-2026-004712",
-    "occurred_at": "2026-11-22T23:41:00+01:00",
-    "municipality": "3107",
-    "kind": "non_fatal",
-    "place": {"description": "Utenfor Fredrikstad stasjon", "type": "public_place"},
-    "person": {"national_id": "01010750160", "name": "Ola Nordmann", "phone": "+4791234567"},
+    **OVERDOSE_EXAMPLE,
+    "place": {"description": PLACE_EXAMPLE, "type": "public_place"},
+    "person": PERSON_EXAMPLE,
     "clinical": {
         "substances": ["opioid"],
         "naloxone_given": True,
@@ -59,7 +67,7 @@ ALERT_V1_EXAMPLE: dict[str, Any] = {
         "observed_two_hours": False,
     },
     "consent": {"state": "not_asked"},
-    "reporter": {"unit": "Ambulanse Fredrikstad 2", "callback_phone": "+4769000000"},
+    "reporter": REPORTER_EXAMPLE,
 }
 """The first version's shape, still accepted (deprecated values are read as their new ones)."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -147,12 +146,3 @@ async def session_with_member(
     if row is None:
         return None
     return row[0], _member_of(row)
-
-
-async def sign_out(session: AsyncSession, *, session_id: uuid.UUID, now: datetime) -> None:
-    await session.execute(
-        sa.update(StaffSession)
-        .where(col(StaffSession.id) == session_id, col(StaffSession.signed_out_at).is_(None))
-        .values(signed_out_at=now)
-        .execution_options(synchronize_session=False)
-    )

@@ -257,4 +257,4 @@ async def resolve_session(
 
 
 async def sign_out(session: AsyncSession, *, session_id: uuid.UUID, now: datetime) -> None:
-    await repository.sign_out(session, session_id=session_id, now=now)
+    await signin_links.sign_out(session, StaffSession, session_id=session_id, now=now)

@@ -6,7 +6,8 @@ link or session belongs to; this module is what they do alike, over the kind's t
 * `open_link`: the link of a token (never issued: None) and its state now;
 * `use_once`: marks a link used, once (two taps racing: one wins);
 * `send_link_sms`: writes the link's SMS to the outbox and wakes the workers;
-* `live_session`: the session row of a token and its owner, if the session is alive.
+* `live_session`: the session row of a token and its owner, if the session is alive;
+* `sign_out`: ends a session.
 
 It knows neither kind's tables: the kinds pass them.
 """
@@ -39,6 +40,7 @@ class LinkRow(Protocol):
 class SessionRow(Protocol):
     """A row of a kind's session table."""
 
+    id: uuid.UUID
     token_hash: str
     expires_at: datetime
     signed_out_at: datetime | None
@@ -63,17 +65,37 @@ async def open_link(
     return link, rules.link_state(expires_at=link.expires_at, used_at=link.used_at, now=now)
 
 
+async def _set_once(
+    session: AsyncSession,
+    table: type[LinkRow] | type[SessionRow],
+    *,
+    row_id: uuid.UUID,
+    column: str,
+    now: datetime,
+) -> bool:
+    """Sets the row's `column` to `now` unless it is set already; False if it was (in one
+    UPDATE, so of two racing, one wins)."""
+    result = await session.execute(
+        sa.update(table)
+        .where(col(table.id) == row_id, col(getattr(table, column)).is_(None))
+        .values({column: now})
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
 async def use_once(
     session: AsyncSession, table: type[LinkRow], *, link_id: uuid.UUID, now: datetime
 ) -> bool:
     """Marks the link used; False if it already was (two taps racing: one wins)."""
-    result = await session.execute(
-        sa.update(table)
-        .where(col(table.id) == link_id, col(table.used_at).is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return await _set_once(session, table, row_id=link_id, column="used_at", now=now)
+
+
+async def sign_out(
+    session: AsyncSession, table: type[SessionRow], *, session_id: uuid.UUID, now: datetime
+) -> None:
+    """Ends the session; one signed out already keeps its first time."""
+    await _set_once(session, table, row_id=session_id, column="signed_out_at", now=now)
 
 
 async def send_link_sms(

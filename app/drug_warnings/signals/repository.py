@@ -27,7 +27,7 @@ from sqlmodel import col, select
 from app.alerts.anonymity import to_the_hour
 from app.alerts.models import Alert, AlertVersion
 from app.consent.enums import ConsentState
-from app.db import is_postgresql
+from app.db import is_postgresql, one_or_none
 from app.drug_warnings.repository import Page, one_page
 from app.drug_warnings.signals.models import ClusterCheck, Signal
 from app.roster.models import Municipality
@@ -116,9 +116,7 @@ async def get_signal(
     session: AsyncSession, signal_id: uuid.UUID, *, for_update: bool = False
 ) -> Signal | None:
     statement = select(Signal).where(col(Signal.id) == signal_id)
-    if for_update and is_postgresql(session):
-        statement = statement.with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
+    return await one_or_none(session, statement, for_update=for_update)
 
 
 async def check_times(session: AsyncSession) -> dict[str, datetime | None]:

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from app.db import is_postgresql
+from app.db import one_or_none
 from app.drug_warnings.repository import Page, one_page
 from app.drug_warnings.warnings.models import DrugWarning, IncomingWarning
 from app.notify.models import OutboxMessage
@@ -26,9 +26,7 @@ async def get_warning(
     session: AsyncSession, warning_id: uuid.UUID, *, for_update: bool = False
 ) -> DrugWarning | None:
     statement = select(DrugWarning).where(col(DrugWarning.id) == warning_id)
-    if for_update and is_postgresql(session):
-        statement = statement.with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
+    return await one_or_none(session, statement, for_update=for_update)
 
 
 async def list_warnings(

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Exists, and_, exists, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from app.db import is_postgresql
+from app.db import claim, one_or_none
 from app.escalation.engine.messages import SUBJECT_KIND
 from app.escalation.engine.models import EscalationState, EscalationStatus
 from app.notify.models import OutboxMessage
@@ -43,22 +43,15 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list
         .order_by(col(EscalationState.next_due_at))
         .limit(limit)
     )
-    if is_postgresql(session):
-        statement = statement.with_for_update(skip_locked=True)
-    return list((await session.execute(statement)).scalars())
+    return await claim(session, statement)
 
 
 async def get_by_alert(
     session: AsyncSession, *, alert_id: uuid.UUID, for_update: bool = False
 ) -> EscalationState | None:
     statement = select(EscalationState).where(col(EscalationState.alert_id) == alert_id)
-    if for_update:
-        # The row may be in the session already, read before the lock: load it afresh, or a
-        # change committed meanwhile (a colleague took the alert) would go unseen.
-        statement = statement.execution_options(populate_existing=True)
-        if is_postgresql(session):
-            statement = statement.with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
+    # Afresh: a colleague may have taken the alert since the session read the row.
+    return await one_or_none(session, statement, for_update=for_update, afresh=True)
 
 
 async def postpone(session: AsyncSession, *, state_id: uuid.UUID, until: datetime) -> None:

@@ -30,6 +30,7 @@ from app.followup.state import CaseState, StepState
 from app.followup.template_schema import OwnerRole, StepKind, TemplateKind
 
 SUBJECT_KIND = "case"
+"""The outbox subject kind of follow-up messages; the subject id is the case's id."""
 
 
 class CaseEventKind(StrEnum):
@@ -50,9 +51,6 @@ class CaseEventKind(StrEnum):
     OVERDUE_TOLD = "overdue_told"
     CLOSED = "closed"
     CLOSED_EARLY = "closed_early"
-
-
-"""The outbox subject kind of follow-up messages; the subject id is the case's id."""
 
 
 class FollowupCase(SQLModel, table=True):

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.alerts.models import Alert
-from app.db import is_postgresql
+from app.db import claim, is_postgresql, one_or_none
 from app.followup.cases.models import (
     CaseEventKind,
     FollowupCase,
@@ -30,11 +30,7 @@ async def get_case(
     session: AsyncSession, *, case_id: uuid.UUID, for_update: bool = False
 ) -> FollowupCase | None:
     statement = select(FollowupCase).where(col(FollowupCase.id) == case_id)
-    if for_update:
-        statement = statement.execution_options(populate_existing=True)
-        if is_postgresql(session):
-            statement = statement.with_for_update()
-    return (await session.execute(statement)).scalar_one_or_none()
+    return await one_or_none(session, statement, for_update=for_update, afresh=True)
 
 
 async def cases_by_id(
@@ -167,9 +163,7 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list
         .order_by(col(FollowupStep.next_due_at))
         .limit(limit)
     )
-    if is_postgresql(session):
-        statement = statement.with_for_update(skip_locked=True)
-    return list((await session.execute(statement)).scalars())
+    return await claim(session, statement)
 
 
 async def postpone(

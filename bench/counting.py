@@ -48,7 +48,7 @@ def _count(kind: str) -> Any:
 
 
 def _autocommit(connection: Any) -> bool:
-    options = getattr(connection, "get_execution_options", dict)()
+    options: dict[str, Any] = getattr(connection, "get_execution_options", dict)()
     return bool(options.get("isolation_level") == "AUTOCOMMIT")
 
 

@@ -86,21 +86,13 @@ async def open_escalation(session: AsyncSession, paging: Paging, *, now: datetim
     Raises NoTeamForMunicipality (rolling the alert back) when no team receives the
     municipality's alerts: storing an alert that nobody is paged for would lose it silently.
     The first step is left to the worker so intake stays a few cheap statements; the NOTIFY
-    sent on commit wakes it without delay.
+    sent on commit (in the same statement as the insert) wakes it without delay.
     """
-    team = await roster_duty.team_for_municipality(session, code=paging.municipality_code)
-    if team is None:
-        log.error("no team receives alerts", extra={"municipality": paging.municipality_code})
-        raise NoTeamForMunicipality(
-            f"Municipality {paging.municipality_code} has no on-duty team in odvarsel. The "
-            "alert was NOT delivered: notify the municipality by phone."
-        )
-    await state_repository.insert_state(
+    opened = await state_repository.open_for_alert_team(
         session,
         {
             "id": uuid.uuid4(),
             "alert_id": paging.alert_id,
-            "team_id": team.id,
             "occurred_at": paging.occurred_at,
             "status": EscalationStatus.ACTIVE.value,
             "pass_index": 0,
@@ -113,8 +105,14 @@ async def open_escalation(session: AsyncSession, paging: Paging, *, now: datetim
             "roster_hole_reported": False,
             "started_at": now,
         },
+        municipality_code=paging.municipality_code,
     )
-    await outbox.wake_workers(session)
+    if not opened:
+        log.error("no team receives alerts", extra={"municipality": paging.municipality_code})
+        raise NoTeamForMunicipality(
+            f"Municipality {paging.municipality_code} has no on-duty team in odvarsel. The "
+            "alert was NOT delivered: notify the municipality by phone."
+        )
 
 
 async def replan(session: AsyncSession, paging: Paging, *, now: datetime) -> bool:

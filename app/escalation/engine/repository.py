@@ -7,21 +7,39 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, and_, exists, insert, update
+from sqlalchemy import ColumnElement, Exists, and_, exists, func, insert, literal, update
+from sqlalchemy import select as sql_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from app.db import claim, one_or_none
+from app.db import claim, is_postgresql, one_or_none
 from app.escalation.engine.messages import SUBJECT_KIND
 from app.escalation.engine.models import EscalationState, EscalationStatus
 from app.notify.models import OutboxMessage
+from app.notify.outbox import WAKE_CHANNEL
+from app.roster.models import Team
 
-_INSERT = insert(EscalationState.__table__)  # type: ignore[attr-defined]
+_TABLE: Any = EscalationState.__table__  # type: ignore[attr-defined]
 
 
-async def insert_state(session: AsyncSession, values: dict[str, Any]) -> None:
-    """A plain INSERT with cached SQL: intake runs it for every alert."""
-    await session.execute(_INSERT, values)
+async def open_for_alert_team(
+    session: AsyncSession, values: dict[str, Any], *, municipality_code: str
+) -> bool:
+    """Insert the escalation for the team that receives the municipality's alerts and, on
+    PostgreSQL, NOTIFY the workers (delivered on commit), in one statement: intake runs it for
+    every alert, where the team's SELECT, the INSERT and the NOTIFY were three round trips.
+    False when no team receives them: nothing was inserted."""
+    names = [name for name in values if name != "team_id"]
+    chosen = sql_select(
+        *(literal(values[name], _TABLE.c[name].type).label(name) for name in names),
+        col(Team.id).label("team_id"),
+    ).where(col(Team.municipality_code) == municipality_code, col(Team.receives_alerts))
+    statement: Any = insert(_TABLE).from_select([*names, "team_id"], chosen)
+    statement = statement.returning(_TABLE.c.id)
+    if is_postgresql(session):
+        opened = statement.cte("opened")
+        statement = sql_select(opened.c.id, func.pg_notify(WAKE_CHANNEL, "")).select_from(opened)
+    return (await session.execute(statement)).first() is not None
 
 
 def _due(now: datetime) -> ColumnElement[bool]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
@@ -133,6 +133,21 @@ async def get(
     if for_update and is_postgresql(session):
         statement = statement.with_for_update()
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def lock_many(
+    session: AsyncSession, message_ids: Collection[uuid.UUID]
+) -> list[OutboxMessage]:
+    """The messages, locked until commit (on PostgreSQL), ordered by their subject: workers
+    that record several at once then lock the subjects' rows in one order (no deadlock)."""
+    statement = (
+        select(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(list(message_ids)))
+        .order_by(col(OutboxMessage.subject_id), col(OutboxMessage.id))
+    )
+    if is_postgresql(session):
+        statement = statement.with_for_update()
+    return list((await session.execute(statement)).scalars())
 
 
 async def get_by_provider_id(session: AsyncSession, provider_id: str) -> OutboxMessage | None:

@@ -100,8 +100,8 @@ class ClusterEngine(CipherEngine):
         their last check here had not seen, and those arrivals."""
         due = []
         async with self._sessions() as session, session.begin():
-            self._newest = await repository.newest(session)
-            for code, checked_at in (await repository.check_times(session)).items():
+            check_times, self._newest = await repository.check_times(session)
+            for code, checked_at in check_times.items():
                 if now < self._retry_at.get(code, now):
                     continue
                 since = None if checked_at is None else checked_at - MARGIN

@@ -119,16 +119,6 @@ async def get_signal(
     return await one_or_none(session, statement, for_update=for_update)
 
 
-async def check_times(session: AsyncSession) -> dict[str, datetime | None]:
-    """Every served municipality and when its clusters were last checked (None: never)."""
-    statement = (
-        select(col(Municipality.code), col(ClusterCheck.checked_at))
-        .outerjoin(ClusterCheck, col(ClusterCheck.municipality_code) == col(Municipality.code))
-        .order_by(col(Municipality.code))
-    )
-    return {code: at for code, at in (await session.execute(statement)).all()}
-
-
 class Newest(NamedTuple):
     """The newest arrival's times: received (alert) and supplemented (alert version)."""
 
@@ -136,11 +126,19 @@ class Newest(NamedTuple):
     supplemented_at: datetime | None
 
 
-async def newest(session: AsyncSession) -> Newest:
+async def check_times(session: AsyncSession) -> tuple[dict[str, datetime | None], Newest]:
+    """Every served municipality and when its clusters were last checked (None: never); and
+    the newest arrival of all, in the same query."""
     received = sql_select(func.max(col(Alert.received_at))).scalar_subquery()
     supplemented = sql_select(func.max(col(AlertVersion.at))).scalar_subquery()
-    row = (await session.execute(sql_select(received, supplemented))).one()
-    return Newest(*row)
+    statement = (
+        sql_select(col(Municipality.code), col(ClusterCheck.checked_at), received, supplemented)
+        .outerjoin(ClusterCheck, col(ClusterCheck.municipality_code) == col(Municipality.code))
+        .order_by(col(Municipality.code))
+    )
+    rows = (await session.execute(statement)).all()
+    newest = Newest(*rows[0][2:]) if rows else Newest(None, None)
+    return {code: at for code, at, *_ in rows}, newest
 
 
 def any_after(newest: Newest) -> ColumnElement[bool]:

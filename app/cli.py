@@ -9,6 +9,7 @@ reply under `make run`; `openapi` writes the API's document."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -196,6 +197,7 @@ async def _run_worker(settings: Settings) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, worker.stop)
         metrics = serve_worker_metrics(settings)  # METRICS__WORKER_PORT, if set
+        gc.freeze()  # start-up's objects: not walked by each full collection (app/main.py)
         try:
             await worker.run()
         finally:

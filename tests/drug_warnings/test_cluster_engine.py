@@ -344,3 +344,21 @@ async def test_a_failing_municipality_does_not_stop_the_others(
     assert FEDERAL in checks.take()
     [signal] = await read_signals(world, FEDERAL)
     assert signal["event_count"] == 3
+
+
+async def test_a_slow_check_makes_the_next_one_of_its_municipality_wait(
+    world: Scenario, checks: Checks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check of a huge window takes seconds: checked again at every arrival, it held up the
+    pages of the same worker. After a slow one, the municipality waits CALM_FACTOR times as
+    long; the arrival is checked then, not lost."""
+    monkeypatch.setattr(cluster_engine, "SLOW_CHECK_SECONDS", 0.0)  # every check is slow
+    await post_alert(world, hours_ago=1)
+    await world.settle()
+    assert checks.take() == [FEDERAL]
+
+    await post_alert(world, hours_ago=0)
+    await world.settle()
+    assert checks.take() == [], "calm: the arrival waits"
+    await world.fast_forward(timedelta(minutes=30))  # far more than 100 x a test's check
+    assert checks.take() == [FEDERAL], "and is checked"

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -50,6 +51,15 @@ MARGIN = timedelta(minutes=1)
 """How far before a municipality's last check the next one looks for alerts."""
 RETRY_AFTER = timedelta(minutes=1)
 """How long a municipality whose check failed waits before it is tried again."""
+SLOW_CHECK_SECONDS = 1.0
+CALM_FACTOR = 100
+"""A check that took longer than SLOW_CHECK_SECONDS makes the municipality's next one wait
+CALM_FACTOR times as long: such checks then take at most 1 % of the worker, whose event
+loop and interpreter lock they share with paging (a window of 10 000 alerts checks in 0.1-0.2
+s and is not held back; a test's check, however loaded the machine, is far below). A check of a huge window (100 000
+alerts: 1-2.5 s, the loop held up to 0.25 s; bench.cluster_check) ran again at every
+arrival and pages waited seconds behind it (bench.alert_to_sms --window); now such a
+window's signals are up to a few minutes late, which a signal spanning hours allows."""
 
 
 class ClusterEngine(CipherEngine):
@@ -57,13 +67,22 @@ class ClusterEngine(CipherEngine):
 
     name = "clusters"
 
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher) -> None:
-        """`cipher` opens the alerts' coordinates for a radius or a district rule."""
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        cipher: FieldCipher,
+        calm_factor: float = CALM_FACTOR,
+    ) -> None:
+        """`cipher` opens the alerts' coordinates for a radius or a district rule;
+        `calm_factor` 0 checks at every arrival however long it takes (benchmarks)."""
         super().__init__(sessions=sessions, cipher=cipher)
-        self._retry_at: dict[str, datetime] = {}
+        self._calm_factor = calm_factor
+        self._not_before: dict[str, datetime] = {}
+        """Municipalities whose check failed or was slow, and when they are checked again
+        (this process)."""
         self._newest: repository.Newest | None = None
         """The newest arrival the last look saw (`due`)."""
-        """Municipalities whose check failed, and when they are tried again (this process)."""
         self._seen: dict[str, Arrivals] = {}
         """The arrivals each municipality's last check here had seen."""
 
@@ -82,18 +101,30 @@ class ClusterEngine(CipherEngine):
         """Check each municipality with new alerts; how many signals were raised or grown."""
         changed = 0
         for code, arrived in await self._due(now):
+            started = time.perf_counter()  # a duration, not a time of day: no clock seam
             try:
                 changed += await self._check(code, now)
                 self._seen[code] = arrived
             except Exception as exc:  # one municipality must not stop the others' signals
-                self._retry_at[code] = now + RETRY_AFTER
+                self._not_before[code] = now + RETRY_AFTER
                 log.error(
                     "cluster check failed; retrying later",
                     extra={"municipality": code, **describe_error(exc)},
                 )
             else:
-                self._retry_at.pop(code, None)
+                self._calm(code, now, took=time.perf_counter() - started)
         return changed
+
+    def _calm(self, code: str, now: datetime, *, took: float) -> None:
+        if took <= SLOW_CHECK_SECONDS or not self._calm_factor:
+            self._not_before.pop(code, None)
+            return
+        wait = timedelta(seconds=took * self._calm_factor)
+        self._not_before[code] = now + wait
+        log.info(
+            "slow cluster check; the next waits",
+            extra={"municipality": code, "seconds": round(took, 2), "wait": str(wait)},
+        )
 
     async def _due(self, now: datetime) -> list[tuple[str, Arrivals]]:
         """The municipalities with arrivals since their last check (less the margin) that
@@ -102,7 +133,7 @@ class ClusterEngine(CipherEngine):
         async with self._sessions() as session, session.begin():
             check_times, self._newest = await repository.check_times(session)
             for code, checked_at in check_times.items():
-                if now < self._retry_at.get(code, now):
+                if now < self._not_before.get(code, now):
                     continue
                 since = None if checked_at is None else checked_at - MARGIN
                 arrived = await repository.alerts_arrived(

@@ -35,6 +35,7 @@ from app.clock import SystemClock
 from bench.cluster_check import insert_alerts
 from bench.fake_twilio_process import FakeTwilioProcess, fake_twilio
 from bench.intake import alert_body
+from bench.procstat import load_average
 from bench.server import percentile, service, token
 from devtools.loopback import free_port
 
@@ -58,6 +59,9 @@ async def _post(http: aiohttp.ClientSession, auth: str) -> Sample:
             raise RuntimeError(f"alert refused: {response.status}")
     return Sample(alert_key=str(data["id"]), created_perf=done)
 
+
+loads: dict[str, str] = {}
+"""The load average when each phase ended."""
 
 _ALERT_OF_LINK: dict[str, str] = {}
 """Token hash -> alert id, filled as links are seen (links are stored only hashed)."""
@@ -157,6 +161,7 @@ async def measure(
         values, missing = _latencies(sequential, await _wait_for(fake, db, sequential, 30))
         print(_line("one at a time", values, missing), flush=True)
         results["sequential"] = values
+        loads["sequential"] = load_average()
 
         phases = [(f"{rate:g}/s", rate) for rate in args.rates]
         if args.window:
@@ -170,6 +175,7 @@ async def measure(
             values, missing = _latencies(loaded, await _wait_for(fake, db, loaded, 120))
             print(_line(name, values, missing), flush=True)
             results[name] = values
+            loads[name] = load_average()
     return results
 
 
@@ -221,7 +227,10 @@ def main(args: argparse.Namespace | None = None) -> list[str]:
         poll=1.0,
         args=args,
     )
-    lines = [_line(f"alert -> SMS {phase}", values, 0).strip() for phase, values in woken.items()]
+    lines = [
+        f"{_line(f'alert -> SMS {phase}', values, 0).strip()}; load {loads[phase]}"
+        for phase, values in woken.items()
+    ]
     if args.compare_polling:
         polling_args = argparse.Namespace(
             **{**vars(args), "sequential": args.poll_sequential, "window": 0}

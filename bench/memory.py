@@ -34,7 +34,9 @@ SLICE_SECONDS = 10
 def _growth(name: str, points: list[tuple[int, float]]) -> str:
     (first_alerts, first_mb), (last_alerts, last_mb) = points[0], points[-1]
     per_10k = (last_mb - first_mb) / max(last_alerts - first_alerts, 1) * 10_000
-    trail = ", ".join(f"{alerts // 1000}k {mb:.0f} MB" for alerts, mb in points)
+    step = max(1, len(points) // 4)
+    shown = [*points[::step][:4], points[-1]]
+    trail = ", ".join(f"{alerts // 1000}k {mb:.0f} MB" for alerts, mb in shown)
     return (
         f"memory, {name}: {first_mb:.0f} MB at {first_alerts} alerts -> {last_mb:.0f} MB at"
         f" {last_alerts} ({per_10k:+.1f} MB per 10 000 alerts; {trail}); load {load_average()}"

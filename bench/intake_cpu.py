@@ -158,7 +158,7 @@ def ratio_line(processes: int, figures: dict[str, dict[str, float]]) -> str:
         f" minimal {minimal['per_second']:.0f} alerts/s,"
         f" {minimal['server_ms']:.2f} + {minimal['postgres_ms']:.2f} CPU-ms/alert;"
         f" ratio {ours['server_ms'] / max(minimal['server_ms'], 1e-9):.1f}x server,"
-        f" {total / max(base, 1e-9):.1f}x total; failed {ours['failed']:.0f}"
+        f" {total / max(base, 1e-9):.1f}x total; failed {ours['failed']:.0f}; load {load_average()}"
     )
 
 

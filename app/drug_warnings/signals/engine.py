@@ -54,12 +54,12 @@ RETRY_AFTER = timedelta(minutes=1)
 SLOW_CHECK_SECONDS = 1.0
 CALM_FACTOR = 100
 """A check that took longer than SLOW_CHECK_SECONDS makes the municipality's next one wait
-CALM_FACTOR times as long: such checks then take at most 1 % of the worker, whose event
-loop and interpreter lock they share with paging (a window of 10 000 alerts checks in 0.1-0.2
-s and is not held back; a test's check, however loaded the machine, is far below). A check of a huge window (100 000
-alerts: 1-2.5 s, the loop held up to 0.25 s; bench.cluster_check) ran again at every
-arrival and pages waited seconds behind it (bench.alert_to_sms --window); now such a
-window's signals are up to a few minutes late, which a signal spanning hours allows."""
+CALM_FACTOR times as long: such checks then take at most 1 % of the worker, whose event loop
+and interpreter lock they share with paging. A check of a huge window (100 000 alerts: 1-2.5
+s, the loop held up to 0.25 s; bench.cluster_check) ran again at every arrival, and pages
+waited seconds behind it (bench.alert_to_sms --window); now such a window's signals are up to
+a few minutes late, which a signal spanning hours allows. A window of 10 000 alerts checks in
+0.1-0.2 s and is not held back; a test's check, however loaded the machine, is far below."""
 
 
 class ClusterEngine(CipherEngine):

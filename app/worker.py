@@ -83,8 +83,8 @@ class Engine(Protocol):
     An engine that can say in SQL whether it has work at `now` has a method `due(now)`
     returning that boolean; its lane then sleeps until woken, and the worker's one idle
     probe per poll (app/idle_probe.py) asks every lane's question at once. An engine
-    without it is run every `idle_polls` poll intervals (1 unless it says more) and gates
-    itself in memory (retention's interval, statistics' quiet minute).
+    without it is run every poll interval and gates itself in memory (retention's interval,
+    statistics' quiet minute).
     """
 
     name: str
@@ -168,7 +168,6 @@ class Worker:
         self._beat_at: datetime | None = None
         self._paging_wake = asyncio.Event()
         self._side_wakes = [asyncio.Event() for _ in self.side_engines]
-        self._stopping = False
         self._stopped = asyncio.Event()
         self._paging_ok = False
         """The paging lane's last round succeeded: the idle probe may record heartbeats."""
@@ -199,7 +198,6 @@ class Worker:
         self._wake(side_lanes=True)
 
     def stop(self) -> None:
-        self._stopping = True
         self._stopped.set()
         self._wake_all()
 
@@ -268,23 +266,17 @@ class Worker:
         side = zip(self.side_engines, self._side_wakes, strict=True)
         engines = [engine.name for engine in (*self.engines, *self.side_engines)]
         log.info("worker started", extra={"worker_id": self.worker_id, "engines": engines})
-        watched = {id(wake) for _, wake, _ in self._watched}
+        watched = {name for name, _, _ in self._watched}
         poll = self._settings.worker.poll_interval_seconds
 
-        def idle_wait(engines: list[Engine], wake: asyncio.Event) -> float:
-            if id(wake) in watched:
-                return poll * SAFETY_POLLS
-            return poll * max(getattr(engine, "idle_polls", 1) for engine in engines)
+        def idle_wait(lane: str) -> float:
+            return poll * SAFETY_POLLS if lane in watched else poll
 
         try:
             await asyncio.gather(
-                self._loop(
-                    self._paging_round,
-                    self._paging_wake,
-                    idle_wait(self.engines, self._paging_wake),
-                ),
+                self._loop(self._paging_round, self._paging_wake, idle_wait(PAGING_LANE)),
                 *(
-                    self._loop(functools.partial(self._side_round, e), w, idle_wait([e], w))
+                    self._loop(functools.partial(self._side_round, e), w, idle_wait(e.name))
                     for e, w in side
                 ),
                 self._probe_loop(),
@@ -304,7 +296,7 @@ class Worker:
     async def _loop(
         self, round_: Callable[[], Awaitable[int]], wake: asyncio.Event, idle_wait: float
     ) -> None:
-        while not self._stopping:
+        while not self._stopped.is_set():
             wake.clear()
             try:
                 busy = await round_()
@@ -312,7 +304,7 @@ class Worker:
                 log.error("worker round failed", extra=describe_error(exc))
                 busy = 0
                 await asyncio.sleep(self._settings.worker.poll_interval_seconds)
-            if busy or self._stopping:
+            if busy or self._stopped.is_set():
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=idle_wait)
@@ -342,7 +334,7 @@ class Worker:
         return [name for name, _ in due]
 
     async def _probe_loop(self) -> None:
-        while not self._stopping:
+        while not self._stopped.is_set():
             try:
                 await self.probe_once()
             except Exception as exc:  # the lanes' own safety polls go on meanwhile

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, and_, exists, func, insert, literal, update
+from sqlalchemy import ColumnElement, Exists, and_, bindparam, exists, func, insert, update
 from sqlalchemy import select as sql_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -29,17 +30,24 @@ async def open_for_alert_team(
     PostgreSQL, NOTIFY the workers (delivered on commit), in one statement: intake runs it for
     every alert, where the team's SELECT, the INSERT and the NOTIFY were three round trips.
     False when no team receives them: nothing was inserted."""
-    names = [name for name in values if name != "team_id"]
+    statement = _open_statement(tuple(values), postgresql=is_postgresql(session))
+    parameters = {**values, "municipality": municipality_code}
+    return (await session.execute(statement, parameters)).first() is not None
+
+
+@functools.cache
+def _open_statement(names: tuple[str, ...], *, postgresql: bool) -> Any:
+    """Built once per column set and database: every alert only binds its values."""
     chosen = sql_select(
-        *(literal(values[name], _TABLE.c[name].type).label(name) for name in names),
+        *(bindparam(name, type_=_TABLE.c[name].type).label(name) for name in names),
         col(Team.id).label("team_id"),
-    ).where(col(Team.municipality_code) == municipality_code, col(Team.receives_alerts))
+    ).where(col(Team.municipality_code) == bindparam("municipality"), col(Team.receives_alerts))
     statement: Any = insert(_TABLE).from_select([*names, "team_id"], chosen)
     statement = statement.returning(_TABLE.c.id)
-    if is_postgresql(session):
+    if postgresql:
         opened = statement.cte("opened")
         statement = sql_select(opened.c.id, func.pg_notify(WAKE_CHANNEL, "")).select_from(opened)
-    return (await session.execute(statement)).first() is not None
+    return statement
 
 
 def _due(now: datetime) -> ColumnElement[bool]:

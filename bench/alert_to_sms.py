@@ -29,10 +29,8 @@ from dataclasses import dataclass
 
 import aiohttp
 import asyncpg
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from app.clock import SystemClock
-from bench.cluster_check import insert_alerts
+from bench.cluster_check import fill_window
 from bench.fake_twilio_process import FakeTwilioProcess, fake_twilio
 from bench.intake import alert_body
 from bench.procstat import load_average
@@ -131,16 +129,6 @@ async def _at_rate(http: aiohttp.ClientSession, auth: str, rate: float, total: i
     return list(await asyncio.gather(*tasks))
 
 
-async def _fill_window(database_url: str, count: int) -> None:
-    """`count` alerts in the demo municipality's cluster window (as bench.cluster_check)."""
-    engine = create_async_engine(database_url)
-    try:
-        now = SystemClock().now()
-        await insert_alerts(async_sessionmaker(engine), count, now=now, offset=0)
-    finally:
-        await engine.dispose()
-
-
 async def measure(
     base_url: str, database_url: str, fake: FakeTwilioProcess, args: argparse.Namespace
 ) -> dict[str, list[float]]:
@@ -168,7 +156,7 @@ async def measure(
             phases.append((f"{args.window_rate:g}/s, {args.window} in window", args.window_rate))
         for name, rate in phases:
             if args.window and name.endswith("in window"):
-                await _fill_window(database_url, args.window)
+                await fill_window(database_url, args.window)
                 await asyncio.sleep(args.window_settle)
             total = max(int(rate * args.rate_seconds), 20)
             loaded = await _at_rate(http, auth, rate, total)

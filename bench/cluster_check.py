@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from app.alerts.models import Alert
 from app.clock import SystemClock
@@ -145,6 +145,18 @@ async def insert_alerts(sessions: Sessions, count: int, *, now: datetime, offset
     async with sessions() as session, session.begin():
         for first in range(0, count, 2000):
             await session.execute(insert(table), rows[first : first + 2000])
+
+
+async def fill_window(database_url: str, count: int, *, offset: int = 0) -> datetime:
+    """`insert_alerts` into the database at `database_url` (its own engine), received now;
+    that time."""
+    engine = create_async_engine(database_url)
+    try:
+        now = CLOCK.now()
+        await insert_alerts(async_sessionmaker(engine), count, now=now, offset=offset)
+        return now
+    finally:
+        await engine.dispose()
 
 
 async def old_check(sessions: Sessions, now: datetime) -> int:

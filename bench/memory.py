@@ -20,10 +20,8 @@ import asyncio
 import time
 
 import asyncpg
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from app.clock import SystemClock
-from bench.cluster_check import insert_alerts, prepare
+from bench.cluster_check import fill_window, prepare
 from bench.intake_cpu import Target, wrk
 from bench.procstat import load_average, tree_rss_mb
 from bench.server import database, service, token, worker_process
@@ -55,16 +53,6 @@ def api_memory(alerts: int) -> str:
     return _growth("API (2 processes)", points)
 
 
-async def _fill(database_url: str, count: int, offset: int) -> float:
-    engine = create_async_engine(database_url)
-    try:
-        now = SystemClock().now()
-        await insert_alerts(async_sessionmaker(engine), count, now=now, offset=offset)
-        return now.timestamp()
-    finally:
-        await engine.dispose()
-
-
 async def _checked_since(database_url: str, since: float, within: float = 300) -> None:
     """Until the worker's cluster check has run after `since` (a Unix time)."""
     connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
@@ -87,7 +75,7 @@ def worker_memory(alerts: int) -> str:
             points = [(0, tree_rss_mb(worker.pid))]
             step = alerts // 4
             for number in range(4):
-                since = asyncio.run(_fill(url, step, number * step))
+                since = asyncio.run(fill_window(url, step, offset=number * step)).timestamp()
                 asyncio.run(_checked_since(url, since))
                 points.append(((number + 1) * step, tree_rss_mb(worker.pid)))
     return _growth("worker, cluster window", points)

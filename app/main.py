@@ -11,6 +11,7 @@ from functools import cache
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.routing import BaseRoute
 
 from app import health, settings_checks
@@ -130,11 +131,53 @@ def api_routes() -> tuple[BaseRoute, ...]:
     return tuple(builder.router.routes)
 
 
+def build_state(settings: Settings, clock: Clock, engine: AsyncEngine) -> AppState:
+    """What requests and the worker share: sessions, SMS sender, cipher, token codec, worker.
+    The lifespan that calls it closes the sender and its HTTP client at shutdown."""
+    sessions = create_sessionmaker(engine)
+    http = httpx.AsyncClient(timeout=settings.sms.send_timeout_seconds)
+    sender = build_sender(settings, http=http, clock=clock)
+    cipher = build_cipher(settings)
+    webhook_addresses = AddressGuard(policy_of(settings))
+    counters = Counters(sessions, secret=settings.jwt_secret())
+    worker = Worker(
+        sessions=sessions,
+        sender=sender,
+        clock=clock,
+        settings=settings,
+        cipher=cipher,
+        webhook_addresses=webhook_addresses,
+    )
+    return AppState(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        clock=clock,
+        tokens=TokenCodec(
+            secret=settings.jwt_secret(),
+            issuer=settings.auth.issuer,
+            audience=settings.auth.audience,
+            lifetime=timedelta(minutes=settings.auth.access_token_minutes),
+        ),
+        cipher=cipher,
+        hasher=build_hasher(settings),
+        sender=sender,
+        http=http,
+        outcomes=worker.outcomes,
+        worker=worker,
+        clients=ClientDirectory(sessions, clock),
+        token_guard=TokenGuard(counters),
+        counters=counters,
+        webhook_addresses=webhook_addresses,
+        external_tokens=ExternalIssuer.of(settings.client_oidc),
+    )
+
+
 def lifespan_for(
     settings: Settings, clock: Clock, web: FastAPI, *pages: FastAPI
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """What the app holds while it runs (engine, HTTP client, SMS sender, worker), shared with
-    the staff pages' sub-app `web`, and closes at shutdown."""
+    """What the app holds while it runs (`build_state`), shared with the staff pages' sub-app
+    `web` and the form for crews, and closes at shutdown."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -142,45 +185,10 @@ def lifespan_for(
         if settings.worker.run_in_app:
             pool_size += connections_wanted(settings)
         engine = create_engine(settings, pool_size=pool_size)
-        sessions = create_sessionmaker(engine)
-        http = httpx.AsyncClient(timeout=settings.sms.send_timeout_seconds)
-        sender = build_sender(settings, http=http, clock=clock)
-        cipher = build_cipher(settings)
-        webhook_addresses = AddressGuard(policy_of(settings))
-        counters = Counters(sessions, secret=settings.jwt_secret())
-        worker = Worker(
-            sessions=sessions,
-            sender=sender,
-            clock=clock,
-            settings=settings,
-            cipher=cipher,
-            webhook_addresses=webhook_addresses,
-        )
-        app.state.odvarsel = AppState(
-            settings=settings,
-            engine=engine,
-            sessions=sessions,
-            clock=clock,
-            tokens=TokenCodec(
-                secret=settings.jwt_secret(),
-                issuer=settings.auth.issuer,
-                audience=settings.auth.audience,
-                lifetime=timedelta(minutes=settings.auth.access_token_minutes),
-            ),
-            cipher=cipher,
-            hasher=build_hasher(settings),
-            sender=sender,
-            outcomes=worker.outcomes,
-            worker=worker,
-            clients=ClientDirectory(sessions, clock),
-            token_guard=TokenGuard(counters),
-            counters=counters,
-            webhook_addresses=webhook_addresses,
-            external_tokens=ExternalIssuer.of(settings.client_oidc),
-        )
-        web.state.odvarsel = app.state.odvarsel  # the staff pages share it
-        for sub_app in pages:  # and the form for crews
-            sub_app.state.odvarsel = app.state.odvarsel
+        state = build_state(settings, clock, engine)
+        for shared in (app, web, *pages):
+            shared.state.odvarsel = state
+        worker = state.worker
         worker_task = asyncio.create_task(worker.run()) if settings.worker.run_in_app else None
         # What start-up made (modules, tables, settings) lives as long as the app: frozen, the
         # cyclic collector no longer walks it on every full collection (bench.intake_cpu).
@@ -192,8 +200,8 @@ def lifespan_for(
             if worker_task is not None:
                 worker.stop()
                 await worker_task
-            await sender.aclose()
-            await http.aclose()
+            await state.sender.aclose()
+            await state.http.aclose()
             await engine.dispose()
 
     return lifespan

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.clock import Clock
@@ -39,6 +40,8 @@ class AppState:
     cipher: FieldCipher
     hasher: KeyedHasher
     sender: SmsSender
+    http: httpx.AsyncClient
+    """The HTTP client the SMS sender talks through; closed at shutdown, after the sender."""
     outcomes: OutcomeHandlers
     """What the dispatcher and the delivery-report webhook tell about each message."""
     worker: Worker

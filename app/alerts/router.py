@@ -23,6 +23,7 @@ from app.auth.tokens import TokenClaims
 from app.deps import ClockDep, StateDep, Transaction, TransactionDep, TxSession
 from app.errors import NotFound
 from app.input_guard import validates_own_text
+from app.norway.types import MUNICIPALITY_CODE_PATTERN
 from app.problems import Problem
 from app.triage.rules import TriageAction
 
@@ -161,7 +162,8 @@ async def post_alert(
 async def list_alerts(
     reader: CaseSystemReader,
     municipality: Annotated[
-        str | None, Query(pattern=r"^\d{4}$", description="One of the client's municipalities")
+        str | None,
+        Query(pattern=MUNICIPALITY_CODE_PATTERN, description="One of the client's municipalities"),
     ] = None,
     triage: Annotated[TriageAction | None, Query(description="Only alerts so triaged")] = None,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,

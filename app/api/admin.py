@@ -14,6 +14,7 @@ from app.auth.deps import ClientMunicipalities, current_client
 from app.auth.municipalities import ActingFor
 from app.auth.scopes import Scope
 from app.deps import ClockDep, TxSession
+from app.norway.types import MUNICIPALITY_CODE_PATTERN
 
 PREFIX = "/v1/admin"
 REQUIRE_ADMIN = [Security(current_client, scopes=[Scope.ADMIN])]
@@ -22,7 +23,7 @@ REQUIRE_ADMIN_MUNICIPALITIES = [Security(current_client, scopes=[Scope.ADMIN_MUN
 """Adding municipalities: the operator's global scope."""
 
 MunicipalityCode = Annotated[
-    str, Path(pattern=r"^\d{4}$", description="Kommunenummer", examples=["3107"])
+    str, Path(pattern=MUNICIPALITY_CODE_PATTERN, description="Kommunenummer", examples=["3107"])
 ]
 """The `{code}` of an admin path: a municipality's kommunenummer (four digits)."""
 

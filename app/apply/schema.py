@@ -18,6 +18,7 @@ from app.api.bodies import RequestBody
 from app.auth.scopes import Scope
 from app.escalation.policy.schemas import PolicyIn, StepModel, StepTargetModel
 from app.followup.template_schema import FollowupTemplate, TemplateKind
+from app.norway.types import MunicipalityCode
 from app.reporters.schemas import ReporterIn
 from app.roster.rota.schemas import RotationIn
 from app.roster.teams.owners import MUNICIPALITY
@@ -154,7 +155,7 @@ class ClientFile(RequestBody):
     id: ClientId
     name: Name
     scopes: list[Scope] = Field(min_length=1)
-    municipalities: list[Annotated[str, Field(pattern=r"^[0-9]{4}$")]] | None = Field(
+    municipalities: list[MunicipalityCode] | None = Field(
         default=None, description="Default: the file's municipality."
     )
 

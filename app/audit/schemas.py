@@ -13,7 +13,7 @@ from app.audit.enums import AccessBasis, ActorKind, Channel
 from app.audit.models import AccessLogEntry
 from app.consent.enums import DataCategory
 from app.input_guard import refuse_control_characters
-from app.norway.types import NationalIdStr
+from app.norway.types import MunicipalityCode, NationalIdStr
 from app.privacy.free_text import no_personal_numbers
 from app.strict import Integer
 
@@ -88,7 +88,7 @@ class PersonLookup(RequestBody):
 
     national_id: NationalIdStr = Field(description="Fødselsnummer or D-nummer.")
     reason: Reason
-    municipality: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = Field(
+    municipality: MunicipalityCode | None = Field(
         default=None,
         description="Whose records to search; may be left out when the client is bound to "
         "exactly one municipality.",
@@ -113,7 +113,7 @@ class AccessReportRequest(RequestBody):
         default=DEFAULT_REPORT_REASON,
         description="Why the log is searched (kept in the access log with the search).",
     )
-    municipality: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = Field(
+    municipality: MunicipalityCode | None = Field(
         default=None,
         description="Whose records to search; may be left out when the caller acts for "
         "exactly one municipality (a signed-in leader always does).",

@@ -22,6 +22,7 @@ from app.drug_warnings.common import Filer, WarningScope
 from app.drug_warnings.repository import Page
 from app.drug_warnings.schemas import ActingStaff
 from app.errors import Forbidden, NotFound
+from app.norway.types import MUNICIPALITY_CODE_PATTERN
 
 TAG = "drug warnings"
 
@@ -98,7 +99,8 @@ TEXT_REFUSED = problem(
 )
 
 MunicipalityQuery = Annotated[
-    str | None, Query(pattern=r"^\d{4}$", description="One of the client's municipalities")
+    str | None,
+    Query(pattern=MUNICIPALITY_CODE_PATTERN, description="One of the client's municipalities"),
 ]
 Offset = Annotated[int, Query(ge=0, le=100_000)]
 Limit = Annotated[int, Query(ge=1, le=200)]

@@ -48,7 +48,6 @@ Note = Annotated[
     AfterValidator(refuse_control_characters),
     AfterValidator(no_personal_numbers),
 ]
-MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 
 
 class ActingStaff(RequestBody):

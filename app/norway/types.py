@@ -31,8 +31,12 @@ PhoneStr = Annotated[str, StringConstraints(max_length=40), AfterValidator(to_e1
 NationalIdStr = Annotated[str, AfterValidator(_national_id)]
 """A fødselsnummer or D-nummer with valid check digits, answered without spaces."""
 
-MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
-"""A kommunenummer: four digits."""
+MUNICIPALITY_CODE_PATTERN = r"^[0-9]{4}$"
+"""A kommunenummer: four ASCII digits. Not `\\d`, which takes any script's digits (`٣١٠٧`)
+that no register knows: those are refused, not looked up."""
+
+MunicipalityCode = Annotated[str, StringConstraints(pattern=MUNICIPALITY_CODE_PATTERN)]
+"""A kommunenummer in a body: four digits."""
 
 Email = Annotated[
     str,

@@ -12,6 +12,7 @@ from app.auth.scopes import Scope
 from app.auth.staff.acting import ActingParty, acting_party
 from app.deps import TxSession
 from app.errors import Forbidden, NotFound
+from app.norway.types import MUNICIPALITY_CODE_PATTERN
 from app.statistics import service
 from app.statistics.cube import PERIOD_PATTERN, Period
 from app.statistics.schemas import StatisticsOut
@@ -67,7 +68,12 @@ async def get_statistics(
     session: TxSession,
     acting: Annotated[ActingParty, Depends(reader)],
     municipality: Annotated[
-        str, Path(pattern=r"^\d{4}$", description="The municipality number", examples=["3107"])
+        str,
+        Path(
+            pattern=MUNICIPALITY_CODE_PATTERN,
+            description="The municipality number",
+            examples=["3107"],
+        ),
     ],
     period: Annotated[
         str,

@@ -17,6 +17,7 @@ from app.alerts.schemas.examples import ALERT_EXAMPLE, ALERT_V1_EXAMPLE
 from app.alerts.schemas.sections import Consent, Reporter, SafeText
 from app.api.bodies import with_examples
 from app.instants import BoundedInstant
+from app.norway.types import MunicipalityCode
 from app.overdose.enums import AlertKind
 
 REQUIRED_FIELDS = ("dispatch_incident_id", "occurred_at", "municipality", "kind")
@@ -38,7 +39,7 @@ class AlertIn(AlertContent):
         "(365) days before and `INTAKE__MAX_FUTURE_MINUTES` (60) minutes after the service's "
         "clock: other times are refused (422) as the sign of a wrong clock or time zone."
     )
-    municipality: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] = Field(
+    municipality: MunicipalityCode = Field(
         description="Kommunenummer (4 digits), e.g. 3107 Fredrikstad."
     )
     kind: AlertKind = Field(description="`fatal` needs no outcome, or `deceased`.")

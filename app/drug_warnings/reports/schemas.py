@@ -11,12 +11,12 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from app.api.bodies import RequestBody, with_examples
 from app.drug_warnings.schemas import (
-    MunicipalityCode,
     each_once,
     text_between,
 )
 from app.input_guard import refuse_control_characters
 from app.instants import BoundedInstant
+from app.norway.types import MunicipalityCode
 from app.overdose.enums import Substance
 from app.privacy.free_text import no_personal_numbers
 

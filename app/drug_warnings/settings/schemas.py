@@ -16,8 +16,8 @@ from app.drug_warnings.clusters import (
     boundary_problem,
 )
 from app.drug_warnings.recipients import ALL_KINDS, WarningKind
-from app.drug_warnings.schemas import MunicipalityCode, ShortText, each_once, text_between
-from app.norway.types import Email, MobileStr
+from app.drug_warnings.schemas import ShortText, each_once, text_between
+from app.norway.types import Email, MobileStr, MunicipalityCode
 from app.strict import Integer, Number
 
 MAX_DISTRICT_NAME = 60

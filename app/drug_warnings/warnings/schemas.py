@@ -14,13 +14,13 @@ from app.api.bodies import RequestBody, one_at_least, with_examples
 from app.drug_warnings.recipients import Dispatch, RecipientChannel, WarningKind
 from app.drug_warnings.schemas import (
     ActingStaff,
-    MunicipalityCode,
     Note,
     acting_field,
     text_between,
 )
 from app.drug_warnings.warnings.models import WarningStatus
 from app.input_guard import refuse_control_characters
+from app.norway.types import MunicipalityCode
 from app.privacy.free_text import no_personal_numbers
 from app.strict import Integer
 

@@ -27,6 +27,7 @@ from app.followup.cases.schemas import (
     StepRecordIn,
 )
 from app.followup.state import CaseState
+from app.norway.types import MUNICIPALITY_CODE_PATTERN
 from app.privacy.crypto import FieldCipher
 
 Acting = Annotated[ActingParty, Security(acting_party, scopes=[Scope.ALERTS_DETAILS])]
@@ -96,7 +97,8 @@ StepKey = Annotated[
 async def list_cases(
     caller: Caller,
     municipality: Annotated[
-        str | None, Query(pattern=r"^\d{4}$", description="One of the client's municipalities")
+        str | None,
+        Query(pattern=MUNICIPALITY_CODE_PATTERN, description="One of the client's municipalities"),
     ] = None,
     state: Annotated[
         CaseState | None, Query(description="Only cases in this state (default: open)")

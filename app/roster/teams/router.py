@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, status
 from app.api.admin import PREFIX, REQUIRE_ADMIN, REQUIRE_ADMIN_MUNICIPALITIES, Admin
 from app.api.responses import AUTH_PROBLEMS, CONFLICT, INVALID, NOT_FOUND
 from app.deps import ClockDep, TxSession
+from app.norway.types import MUNICIPALITY_CODE_PATTERN
 from app.problems import Problem
 from app.roster.teams import service as team_service
 from app.roster.teams.schemas import (
@@ -92,7 +93,8 @@ async def create_team(team_in: TeamIn, admin: Admin) -> TeamOut:
 
 @router.get("/teams", summary="List the teams of your municipalities")
 async def list_teams(
-    admin: Admin, municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None
+    admin: Admin,
+    municipality: Annotated[str | None, Query(pattern=MUNICIPALITY_CODE_PATTERN)] = None,
 ) -> list[TeamOut]:
     return await team_service.list_teams(admin, municipality=municipality)
 

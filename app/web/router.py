@@ -175,7 +175,8 @@ def _answer_of(choice: str, text: str) -> Answer:
     except ValueError:
         raise InvalidFields([FieldProblem(field="choice", reason="choose an answer")]) from None
     if kind is AnswerKind.COMING:
-        return Answer(kind, minutes=int(value) if value.isdigit() and len(value) < 4 else -1)
+        ascii_number = value.isascii() and value.isdigit() and len(value) < 4
+        return Answer(kind, minutes=int(value) if ascii_number else -1)
     if kind is AnswerKind.BRING_TO:
         return Answer(kind, place=value)
     if kind is AnswerKind.CANNOT_COME:

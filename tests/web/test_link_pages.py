@@ -349,8 +349,11 @@ async def test_answers_reach_the_dispatcher_and_the_reporter(
         f"{link}/answer", data={"csrf": token, "choice": "free_text", "text": "ring 98765432"}
     )
     assert refused.status_code == 422 and "phone number" in refused.text
-    not_offered = await staff.post(f"{link}/answer", data={"csrf": token, "choice": "coming:17"})
-    assert not_offered.status_code == 422
+    for minutes in ("17", "\u00b2", "\u0661\u0667"):  # not offered; ², ١٧ (isdigit, not int)
+        not_offered = await staff.post(
+            f"{link}/answer", data={"csrf": token, "choice": f"coming:{minutes}"}
+        )
+        assert not_offered.status_code == 422, minutes
     assert (await desk.alert_status(alert_id))["answer"] is None, "nothing was stored"
 
     await staff.post(f"{link}/answer", data={"csrf": token, "choice": "bring_to:legevakten"})

@@ -44,6 +44,7 @@ class World:
     b_client: ApiCredentials
     b_staff: str
     a_team: TeamSetup
+    b_team: TeamSetup
     ids: dict[str, str] = field(default_factory=dict)
     secrets: set[str] = field(default_factory=set)
     """What must never reach B: A's ids, names, numbers."""
@@ -66,7 +67,7 @@ async def build(scenario: Scenario, document: dict[str, Any]) -> World:
     b_team = await factory.team(municipality=B, name="Oslo team", member_names=("Di Berg",))
     b_client = await factory.api_client(municipalities=(B,), scopes=EVERY_SCOPE)
     b_staff = await session_token(scenario.state, scenario.clock, b_team, 0)
-    world = World(scenario, a_client, b_client, b_staff, a_team)
+    world = World(scenario, a_client, b_client, b_staff, a_team, b_team)
     ids = world.ids
     ids.update(code=A, municipality=A, team_id=str(a_team.team_id), kind="survivor")
     amk = await scenario.client(municipalities=(A,))  # its secret is rotated, then deactivated

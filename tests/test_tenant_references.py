@@ -1,6 +1,10 @@
 """Tenant isolation beside the route sweep (tests/test_tenant_isolation.py): Oslo's (B's) own
 objects given Fredrikstad's (A's) ids in a body, and what the two municipalities share.
 
+Every reference to another municipality's team, member, signal or concern report is refused as
+an id that does not exist is (and nothing is stored); the pairs that may name another
+municipality by design (a neighbour to warn) are not here.
+
 A reporter (an ambulance crew member) may report for several municipalities. Each of their
 administrators sees the reporter, but only one who administers all of them changes the
 reporter: otherwise Oslo could unbind Fredrikstad's crew, deactivate them, or give them a
@@ -9,16 +13,20 @@ mobile of its own and sign in as them to alert Fredrikstad.
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from app.auth.scopes import Scope
-from tests.factories import ApiCredentials, Factory
+from tests.factories import ApiCredentials, Factory, alert_body
 from tests.problems import assert_problem
-from tests.tenant_world import EVERY_SCOPE, A, B
+from tests.scenario import Scenario
+from tests.tenant_world import EVERY_SCOPE, A, B, World, build, changed, snapshot
 
 REPORTERS = "/v1/admin/reporters"
 CREW = {
@@ -94,3 +102,93 @@ async def test_a_reporter_of_one_municipality_is_still_its_administrators(
     assert gone.status_code == 200 and gone.json()["active"] is False
     unknown = await http.put(f"{REPORTERS}/{uuid.uuid4()}", json=CREW, headers=oslo.headers)
     assert_problem(unknown, 404)
+
+
+WEEK = {"starts_at": "2026-12-02T08:00:00Z", "ends_at": "2026-12-03T08:00:00Z"}
+WARNING = {"municipality": B, "text": "Ikke bruk alene.", "by": {"name": "Di", "role": "leder"}}
+
+
+def references(b: dict[str, str]) -> list[tuple[str, str, dict[str, Any]]]:
+    """B's own team, case and municipality, with A's ids (`{name}`) in the body."""
+    team, case = f"/v1/admin/teams/{b['team']}", f"/v1/cases/{b['case']}"
+    return [
+        ("PATCH", team, {"leader_member_id": "{member_id}"}),
+        ("PUT", f"/v1/admin/municipalities/{B}/alert-team", {"team_id": "{team_id}"}),
+        ("POST", f"{team}/rotations", {"member_ids": ["{member_id}"], "anchor": WEEK["starts_at"]}),
+        ("POST", f"{team}/shifts", {**WEEK, "member_id": "{member_id}"}),
+        ("POST", f"{team}/overrides", {**WEEK, "member_id": "{member_id}"}),
+        ("POST", f"{team}/overrides", {**WEEK, "replaces_member_id": "{member_id}"}),
+        (
+            "PUT",
+            f"{team}/escalation-policy",
+            {
+                "steps": [
+                    {
+                        "delay_minutes": 5,
+                        "targets": [{"kind": "members", "member_ids": ["{member_id}"]}],
+                    }
+                ]
+            },
+        ),
+        ("POST", "/v1/drug-warnings", {**WARNING, "signal_id": "{signal_id}"}),
+        ("POST", "/v1/drug-warnings", {**WARNING, "concern_report_id": "{report_id}"}),
+        ("POST", f"{case}/reassignment", {"owner_member_id": "{member_id}"}),
+        ("POST", f"{case}/steps/reach/assignment", {"owner_member_id": "{member_id}"}),
+        ("POST", f"{case}/steps/visit/assignment", {"companion_member_id": "{member_id}"}),
+        ("POST", f"{case}/steps/reach/records", {"action": "done", "by_member_id": "{member_id}"}),
+    ]
+
+
+@pytest.fixture
+async def world(scenario: Scenario, app: FastAPI) -> World:
+    return await build(scenario, app.openapi())
+
+
+async def test_own_objects_refuse_another_municipalitys_ids(world: World) -> None:
+    """B's admin and case system name A's member, team, signal or report in B's own data."""
+    http, b_client = world.http, world.b_client
+    alert = await world.scenario.factory.post_alert(b_client, alert_body(municipality=B))
+    case = await world.scenario.take(uuid.UUID(alert), world.b_team.member_ids[0])
+    assert case is not None
+    b = {"team": str(world.b_team.team_id), "case": str(case.id)}
+    unknown = {k: str(uuid.uuid4()) for k in world.ids}
+    problems = []
+    for method, path, body in references(b):
+        before = await snapshot(world.scenario.state)
+        sent = _filled(body, world.ids)
+        refused = await http.request(method, path, json=sent, headers=b_client.headers)
+        if touched := changed(before, await snapshot(world.scenario.state)):
+            problems.append(f"{method} {path} {sent}: changed {touched}")
+        twin = _filled(body, unknown)
+        missing = await http.request(method, path, json=twin, headers=b_client.headers)
+        if not _refused_for_the_reference(refused, body) or _plain(refused, sent) != _plain(
+            missing, twin
+        ):
+            problems.append(f"{method} {path} {sent}: {refused.text} vs unknown {missing.text}")
+    assert problems == [], "\n".join(problems)
+
+
+def _refused_for_the_reference(response: httpx.Response, body: dict[str, Any]) -> bool:
+    """403 or 404; or 422 naming the field that holds A's id (not a body malformed else)."""
+    if response.status_code in (403, 404):
+        return True
+    naming = [key for key, value in body.items() if "{" in json.dumps(value)]
+    fields = [str(e.get("field")) for e in response.json().get("errors", [])]
+    return response.status_code == 422 and any(
+        f.startswith(key) or f.endswith("member_ids.0") for f in fields for key in naming
+    )
+
+
+def _filled(body: dict[str, Any], ids: dict[str, str]) -> Any:
+    text = json.dumps(body)
+    for name, value in ids.items():
+        text = text.replace("{" + name + "}", value)
+    return json.loads(text)
+
+
+def _plain(response: httpx.Response, sent: Any) -> Any:
+    text = response.text
+    for value in re.findall(r"[0-9a-f-]{36}", json.dumps(sent)):
+        text = text.replace(value, "<sent>")
+    body = json.loads(text)
+    return {**body, "instance": None} if isinstance(body, dict) else body

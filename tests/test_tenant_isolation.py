@@ -75,6 +75,8 @@ _REPORTER = {
     "municipalities": [A],
     "mobile": "+4791234999",
 }
+_ASKED = {"national_id": "01010750160", "reason": "Innsyn, sak 2026/1", "municipality": "{code}"}
+"""A's person (the example alert's), asked of A by name."""
 _BY = {"by": {"name": "Kari Solberg", "role": "leder"}}
 _WEEK = {"starts_at": "2026-12-02T08:00:00Z", "ends_at": "2026-12-03T08:00:00Z"}
 _DOCS = {
@@ -99,8 +101,14 @@ ROUTES: dict[str, tuple[Call, ...]] = {
         Call(query={"alert_id": "{alert_id}"}),
         Call(query={"actor_id": "{actor_id}"}, expect=EMPTY),
     ),
-    "POST /v1/privacy/access-log/person": (Call(body=EXAMPLE, expect=EMPTY, logs=True),),
-    "POST /v1/audit/access-report": (Call(body=EXAMPLE, expect=EMPTY, logs=True),),
+    "POST /v1/privacy/access-log/person": (
+        Call(body=EXAMPLE, expect=EMPTY, logs=True),
+        Call(body=_ASKED, logs=True),
+    ),
+    "POST /v1/audit/access-report": (
+        Call(body=EXAMPLE, expect=EMPTY, logs=True),
+        Call(body=_ASKED, logs=True),
+    ),
     "GET /v1/admin/municipalities": (Call(expect=EMPTY),),
     "PUT /v1/admin/municipalities/{code}/alert-team": (Call(body={"team_id": "{team_id}"}),),
     "POST /v1/admin/teams": (Call(body={"municipality": A, "name": "X"}, field="municipality"),),

@@ -108,10 +108,22 @@ WEEK = {"starts_at": "2026-12-02T08:00:00Z", "ends_at": "2026-12-03T08:00:00Z"}
 WARNING = {"municipality": B, "text": "Ikke bruk alene.", "by": {"name": "Di", "role": "leder"}}
 
 
-def references(b: dict[str, str]) -> list[tuple[str, str, dict[str, Any]]]:
-    """B's own team, case and municipality, with A's ids (`{name}`) in the body."""
+def references(b: dict[str, str]) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """B's own team, case, alert and municipality, with A's ids (`{name}`) in the body or
+    below B's id in the path."""
     team, case = f"/v1/admin/teams/{b['team']}", f"/v1/cases/{b['case']}"
     return [
+        ("PATCH", f"{team}/members/{{member_id}}", {"mobile": "+4798765432"}),
+        ("POST", f"{team}/members/{{member_id}}/deactivate", None),
+        ("POST", f"{team}/members/{{member_id}}/reactivate", None),
+        ("DELETE", f"{team}/rotations/{{rotation_id}}", None),
+        ("DELETE", f"{team}/shifts/{{shift_id}}", None),
+        ("DELETE", f"{team}/overrides/{{override_id}}", None),
+        (
+            "PUT",
+            f"/v1/alerts/{b['alert']}/inform-duties/{{duty_id}}",
+            {"informed_by": "Ingrid Haugen", "recorded_by": {"name": "Di", "role": "leder"}},
+        ),
         ("PATCH", team, {"leader_member_id": "{member_id}"}),
         ("PUT", f"/v1/admin/municipalities/{B}/alert-team", {"team_id": "{team_id}"}),
         ("POST", f"{team}/rotations", {"member_ids": ["{member_id}"], "anchor": WEEK["starts_at"]}),
@@ -150,39 +162,41 @@ async def test_own_objects_refuse_another_municipalitys_ids(world: World) -> Non
     alert = await world.scenario.factory.post_alert(b_client, alert_body(municipality=B))
     case = await world.scenario.take(uuid.UUID(alert), world.b_team.member_ids[0])
     assert case is not None
-    b = {"team": str(world.b_team.team_id), "case": str(case.id)}
+    b = {"team": str(world.b_team.team_id), "case": str(case.id), "alert": alert}
     unknown = {k: str(uuid.uuid4()) for k in world.ids}
     problems = []
-    for method, path, body in references(b):
+    for method, template, body in references(b):
         before = await snapshot(world.scenario.state)
-        sent = _filled(body, world.ids)
+        path, sent = _filled(template, world.ids), _filled(body, world.ids)
         refused = await http.request(method, path, json=sent, headers=b_client.headers)
+        where = f"{method} {path} {sent}"
         if touched := changed(before, await snapshot(world.scenario.state)):
-            problems.append(f"{method} {path} {sent}: changed {touched}")
-        twin = _filled(body, unknown)
-        missing = await http.request(method, path, json=twin, headers=b_client.headers)
-        if not _refused_for_the_reference(refused, body) or _plain(refused, sent) != _plain(
-            missing, twin
+            problems.append(f"{where}: changed {touched}")
+        twin = (_filled(template, unknown), _filled(body, unknown))
+        missing = await http.request(method, twin[0], json=twin[1], headers=b_client.headers)
+        if not _refused_for_the_reference(refused, body) or _plain(refused, [path, sent]) != _plain(
+            missing, list(twin)
         ):
-            problems.append(f"{method} {path} {sent}: {refused.text} vs unknown {missing.text}")
+            problems.append(f"{where}: {refused.text} vs unknown {missing.text}")
     assert problems == [], "\n".join(problems)
 
 
-def _refused_for_the_reference(response: httpx.Response, body: dict[str, Any]) -> bool:
+def _refused_for_the_reference(response: httpx.Response, body: dict[str, Any] | None) -> bool:
     """403 or 404; or 422 naming the field that holds A's id (not a body malformed else)."""
     if response.status_code in (403, 404):
         return True
-    naming = [key for key, value in body.items() if "{" in json.dumps(value)]
+    naming = [key for key, value in (body or {}).items() if "{" in json.dumps(value)]
     fields = [str(e.get("field")) for e in response.json().get("errors", [])]
     return response.status_code == 422 and any(
         f.startswith(key) or f.endswith("member_ids.0") for f in fields for key in naming
     )
 
 
-def _filled(body: dict[str, Any], ids: dict[str, str]) -> Any:
-    text = json.dumps(body)
-    for name, value in ids.items():
-        text = text.replace("{" + name + "}", value)
+def _filled(value: Any, ids: dict[str, str]) -> Any:
+    """`value` (a path or a body) with A's ids (or unknown ones) for the `{name}`s in it."""
+    text = json.dumps(value)
+    for name, id_ in ids.items():
+        text = text.replace("{" + name + "}", id_)
     return json.loads(text)
 
 

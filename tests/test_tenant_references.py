@@ -7,8 +7,9 @@ municipality by design (a neighbour to warn) are not here.
 
 A reporter (an ambulance crew member) may report for several municipalities. Each of their
 administrators sees the reporter, but only one who administers all of them changes the
-reporter: otherwise Oslo could unbind Fredrikstad's crew, deactivate them, or give them a
-mobile of its own and sign in as them to alert Fredrikstad.
+reporter: otherwise Oslo could unbind Fredrikstad's crew (a PUT naming only Oslo), end their
+sign-in everywhere (deactivate), or re-point their mobile and name, and reactivate a reporter
+Fredrikstad had deactivated.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ route takes a staff session) by Oslo's signed-in leader, against data that exist
 
 Then A's own client makes the same calls and gets what it asked for: the requests are valid,
 so each refusal above is the tenant check and not a malformed request.
-The pages and the domain rules behind them are tested beside their packages (test_admin_scoping,
-test_settings_documents, tests/web, ...); this is the one sweep over all of them.
+The pages: tests/test_tenant_pages.py; B's own data naming A's ids, and what A and B share
+(reporters): tests/test_tenant_references.py; the rules of each domain: beside it.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class Call:
     field: str | None = None
     """A 422 naming this field is the refusal (a body that names A), not a 403 or 404."""
     calendar: bool = False
-    logs: bool = False
+    logs: bool = False  # the call logs its own look-up in the access log
     as_unknown: bool = True
     """Refused exactly as the same call naming data that does not exist."""
     own_listed: bool = True

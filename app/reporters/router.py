@@ -19,7 +19,10 @@ router = APIRouter(
     dependencies=REQUIRE_ADMIN,
     responses=AUTH_PROBLEMS,
 )
-FOREIGN = problem(403, "A municipality named is not one you administer")
+FOREIGN = problem(
+    403,
+    "A municipality named, or one the reporter also reports for, is not one you administer",
+)
 
 
 @router.get("", summary="List the reporters of your municipalities")
@@ -56,7 +59,7 @@ async def replace_reporter(reporter_id: uuid.UUID, body: ReporterIn, admin: Admi
 @router.post(
     "/{reporter_id}/deactivate",
     summary="Deactivate a reporter: no sign-in, their sessions end at once",
-    responses=NOT_FOUND,
+    responses={**NOT_FOUND, **FOREIGN},
 )
 async def deactivate_reporter(reporter_id: uuid.UUID, admin: Admin) -> ReporterOut:
     return await service.deactivate(admin, reporter_id)

@@ -1,7 +1,8 @@
 """Reporters' use cases for administrators: create, replace, list, deactivate, and the upsert
 (found by mobile, or by name when there is none) that `odvarsel add-reporter` and a YAML
 `apply` use. An administrator sees and changes only reporters bound to one of their
-municipalities, and may bind them only to those. Services never commit.
+municipalities, and may bind them only to those; one bound to several municipalities is
+changed only by an administrator of all of them. Services never commit.
 
 Alerts from the form are stored under one API client of their own, `FORM_CLIENT_ID`
 (inactive: it never gets a token), made with the first reporter; which reporter sent an
@@ -62,6 +63,17 @@ async def _visible(scope: AdminScope, reporter_id: uuid.UUID) -> tuple[Reporter,
     return row, codes
 
 
+async def _changeable(scope: AdminScope, reporter_id: uuid.UUID) -> tuple[Reporter, list[str]]:
+    """The reporter, if the scope administers every municipality they report for: a crew
+    shared with another municipality is seen by both, but changed by neither alone (it
+    could unbind the other's crew, end their sign-in, or give them a mobile of its own)."""
+    row, codes = await _visible(scope, reporter_id)
+    acting = scope.municipalities
+    if not isinstance(acting, EveryMunicipality) and any(c not in acting for c in codes):
+        raise Forbidden("the reporter also reports for a municipality you do not administer")
+    return row, codes
+
+
 async def ensure_form_client(scope: AdminScope) -> None:
     """The form's API client, made (inactive, no scopes, a secret nobody is shown) once."""
     if await clients.get_client(scope.session, FORM_CLIENT_ID) is not None:
@@ -118,7 +130,7 @@ async def create(scope: AdminScope, body: ReporterIn) -> ReporterOut:
 
 async def replace(scope: AdminScope, reporter_id: uuid.UUID, body: ReporterIn) -> ReporterOut:
     """Every field as `body` says; the municipalities too. Reactivates a deactivated one."""
-    row, before = await _visible(scope, reporter_id)
+    row, before = await _changeable(scope, reporter_id)
     codes = await _checked_codes(scope, body.municipalities)
     await _check_unique(scope, body, reporter_id)
     changed = _apply(row, body) or not row.active or codes != before
@@ -154,7 +166,7 @@ async def listed(scope: AdminScope) -> list[ReporterOut]:
 
 async def deactivate(scope: AdminScope, reporter_id: uuid.UUID) -> ReporterOut:
     """The reporter can no longer sign in; their sessions end at once."""
-    row, codes = await _visible(scope, reporter_id)
+    row, codes = await _changeable(scope, reporter_id)
     if row.active:
         row.active = False
         row.updated_at = scope.now

@@ -134,6 +134,8 @@ class Scanners:
         self.requests += 1
         self.statuses.add(response.status_code)
         assert response.status_code < 500, (method, url, response.status_code)
+        if response.status_code == 405:  # OPTIONS, or GET on a form's action
+            assert response.headers.get("allow"), f"405 without Allow (RFC 9110): {method} {url}"
         return response
 
     async def without_cookies(self, url: str, agent: str) -> None:
@@ -350,3 +352,23 @@ async def test_every_form_refuses_a_post_without_the_pages_token(
         await person.aclose()
     assert await desk.settle() == 0
     assert differences(before, await snapshot(desk.state)) == {}
+
+
+async def test_options_on_a_link_names_every_method_it_takes(desk: Scenario) -> None:
+    """A scanner's OPTIONS gets 405 with the `Allow` RFC 9110 requires, naming every method
+    of the path (Starlette's own names only the first route's: GET and HEAD, not the POST
+    of a sign-in link), as the API's `MethodGate` answers for the API."""
+    takes = {
+        "alert page": "GET, HEAD",
+        "staff sign-in": "GET, HEAD, POST",
+        "reporter sign-in": "GET, HEAD, POST",
+        "case": "GET, HEAD",
+    }
+    async with httpx.AsyncClient(headers={"User-Agent": SCANNERS[0]}) as scanner:
+        for url in sent_links(desk):
+            answer = await scanner.options(url)
+            assert answer.status_code == 405, url
+            assert answer.headers.get("allow") == takes[kind_of(url)], url
+            taken = await scanner.get(f"{url}/take")
+            if kind_of(url) == "alert page":
+                assert (taken.status_code, taken.headers.get("allow")) == (405, "POST")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
@@ -293,52 +294,51 @@ async def forms_of(browser: httpx.AsyncClient, *paths: str) -> set[str]:
     return forms
 
 
-async def test_every_form_refuses_a_post_without_the_pages_token(
-    desk: Scenario, app: FastAPI
-) -> None:
-    """Every state change is a form's POST, and a POST without the token of the browser's
-    own page (a scanner copying a form, a page of another browser) changes nothing, whether
-    the browser is signed in or not: whichever form it is."""
-    people: list[httpx.AsyncClient] = []
+async def use_every_link(desk: Scenario, people: list[httpx.AsyncClient]) -> set[str]:
+    """Ada takes the alert by her link, Bo and the reporter sign in by theirs (one browser
+    each, as `people`); the actions of every form they are then shown."""
     forms: set[str] = set()
-    for kind, lands in (
-        ("alert page", ""),
-        ("staff sign-in", "/a/cases"),
-        ("reporter sign-in", "/skjema/"),
+    ada, bo, reporter = people
+    for person, kind, lands in (
+        (ada, "alert page", ""),
+        (bo, "staff sign-in", "/a/cases"),
+        (reporter, "reporter sign-in", "/skjema/"),
     ):
-        person = browser_client(app)
-        people.append(person)
         link = newest(desk, kind, to=0 if kind == "alert page" else None)
         page = await person.get(link)
         forms |= {urlsplit(f).path for f in targets(page.text).forms}
         action = f"{link}/take" if kind == "alert page" else link
         assert (await person.post(action, data={"csrf": csrf_of(page.text)})).is_redirect
         forms |= await forms_of(person, lands or link)
-    bo = people[1]
     forms |= await forms_of(bo, newest(desk, "case"), "/a/s/me", "/a/s/signin")
-    forms |= await forms_of(people[2], "/skjema/s/logg-inn")
-    scanners = Scanners(app)
-    for url in sent_links(desk):
-        await scanners.with_cookies(url, SCANNERS[0])
-    forms |= scanners.forms
-    assert {urlsplit(f).path.rsplit("/", 1)[-1] for f in forms} >= {
-        "take",
-        "answer",
-        "show",
-        "details",
-        "signout",
-        "logg-ut",
-        "signin",
-        "logg-inn",
-        "",
-    }, forms
-    foreign = csrf_of((await browser_client(app).get(newest(desk, "alert page"))).text)
+    return forms | await forms_of(reporter, "/skjema/s/logg-inn")
 
-    await desk.settle()
-    before = await snapshot(desk.state)
-    async with browser_client(app, address="192.0.2.44") as scanner:
+
+async def test_every_form_refuses_a_post_without_the_pages_token(
+    desk: Scenario, app: FastAPI
+) -> None:
+    """Every state change is a form's POST, and a POST without the token of the browser's
+    own page (a scanner copying a form, a page of another browser) changes nothing, whether
+    the browser is signed in or not: whichever form it is."""
+    async with AsyncExitStack() as stack:
+        people = [await stack.enter_async_context(browser_client(app)) for _ in range(3)]
+        forms = await use_every_link(desk, people)
+        scanners = Scanners(app)
+        for url in sent_links(desk):
+            await scanners.with_cookies(url, SCANNERS[0])
+        forms |= scanners.forms
+        assert {f.rsplit("/", 1)[-1] for f in forms} >= {
+            *("take", "answer", "show", "details", "signout", "logg-ut"),
+            *("signin", "logg-inn", ""),
+        }, forms
+        other = await stack.enter_async_context(browser_client(app))
+        foreign = csrf_of((await other.get(newest(desk, "alert page"))).text)
+        scanner = await stack.enter_async_context(browser_client(app, address="192.0.2.44"))
         for url in sent_links(desk):
             await scanner.get(urlsplit(url).path)  # the nonce cookies of every page
+
+        await desk.settle()
+        before = await snapshot(desk.state)
         for browser in (scanner, *people):
             for action in sorted(forms):
                 for data in ({}, {"csrf": foreign}, {"csrf": foreign, "mobile": desk.mobile(BO)}):
@@ -348,8 +348,6 @@ async def test_every_form_refuses_a_post_without_the_pages_token(
                         refused.status_code,
                         refused.headers.get("location"),
                     )
-    for person in people:
-        await person.aclose()
     assert await desk.settle() == 0
     assert differences(before, await snapshot(desk.state)) == {}
 

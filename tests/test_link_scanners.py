@@ -272,6 +272,10 @@ async def test_used_taken_and_expired_links_opened_by_scanners_change_nothing(
         page = await ada.get(link)
         assert (await ada.post(f"{link}/take", data={"csrf": csrf_of(page.text)})).is_redirect
         assert "Ola Nordmann" in (await ada.get(link)).text
+        before = await snapshot(desk.state)  # her own browser's prefetch: HEAD, OPTIONS
+        for method in ("HEAD", "OPTIONS") * 3:
+            await ada.request(method, link)
+        assert differences(before, await snapshot(desk.state)) == {}, "no view was logged"
     for kind in ("staff sign-in", "reporter sign-in"):
         async with browser_client(app) as person:
             link = newest(desk, kind)

@@ -254,8 +254,11 @@ async def test_scanners_change_nothing_and_the_person_can_still_use_every_link(
         page = await bo.get(link)
         signed_in = await bo.post(link, data={"csrf": csrf_of(page.text)})
         assert signed_in.status_code == 303 and signed_in.headers["location"] == "/a/cases"
-        case = await bo.get(newest(desk, "case"))
+        before = await snapshot(desk.state)
+        for method in ("HEAD", "OPTIONS", "GET") * 2:  # his own browser, signed in
+            case = await bo.request(method, newest(desk, "case"))
         assert case.status_code == 200 and "Bo Dahl" in case.text
+        assert differences(before, await snapshot(desk.state)) == {}, "the case GET reads nothing"
 
     async with browser_client(app) as reporter:
         link = newest(desk, "reporter sign-in")

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import is_database_unavailable
+from app.paths import route_index
 from app.web.access_report import router as access_report_router
 from app.web.cases import router as cases_router
 from app.web.concerns import router as concerns_router
@@ -54,7 +55,12 @@ def install_page_handlers(web: FastAPI) -> None:
     @web.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, StarletteHTTPException) else 500
-        return message_page(request, "page.not_found", status=404 if status == 404 else status)
+        response = message_page(request, "page.not_found", status=404 if status == 404 else status)
+        if isinstance(exc, StarletteHTTPException) and exc.headers:
+            response.headers.update(exc.headers)
+        if status == 405:
+            response.headers["Allow"] = _allow(request) or response.headers.get("Allow", "")
+        return response
 
     @web.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: Exception) -> HTMLResponse:
@@ -68,3 +74,14 @@ def install_page_handlers(web: FastAPI) -> None:
             return response
         log.error("page failed", extra={"error_type": type(exc).__name__})
         return message_page(request, "page.error", status=500)
+
+
+def _allow(request: Request) -> str | None:
+    """Every method the path takes, for a 405's `Allow` (RFC 9110 requires it): Starlette's
+    names only the first matching route's, and FastAPI makes a route per method (the API's
+    `app.middleware.MethodGate` does the same for the API)."""
+    path, root = request.scope["path"], request.scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :] or "/"
+    methods = route_index(request.app).methods_of(path)
+    return ", ".join(sorted(methods)) if methods else None

@@ -16,6 +16,7 @@ from app.alerts.details import AlertDetails
 from app.alerts.responses import AlertOut, AlertSummary, SupplementOut
 from app.alerts.schemas.alert_in import AlertIn
 from app.alerts.schemas.supplement_in import SupplementIn
+from app.api.queries import Limit, MunicipalityQuery, Offset
 from app.audit.schemas import Reason
 from app.auth.deps import CaseSystem, ClientMunicipalities, current_client
 from app.auth.scopes import Scope
@@ -23,7 +24,6 @@ from app.auth.tokens import TokenClaims
 from app.deps import ClockDep, StateDep, Transaction, TransactionDep, TxSession
 from app.errors import NotFound
 from app.input_guard import validates_own_text
-from app.norway.types import MUNICIPALITY_CODE_PATTERN
 from app.problems import Problem
 from app.triage.rules import TriageAction
 
@@ -161,13 +161,10 @@ async def post_alert(
 )
 async def list_alerts(
     reader: CaseSystemReader,
-    municipality: Annotated[
-        str | None,
-        Query(pattern=MUNICIPALITY_CODE_PATTERN, description="One of the client's municipalities"),
-    ] = None,
+    municipality: MunicipalityQuery = None,
     triage: Annotated[TriageAction | None, Query(description="Only alerts so triaged")] = None,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> list[AlertSummary]:
     if municipality is not None and municipality not in reader.municipalities:
         raise NotFound(f"No municipality {municipality} for this client.")

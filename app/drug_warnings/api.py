@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query, Security
+from fastapi import Depends, Security
 
 from app.api.responses import Responses, problem
 from app.auth.scopes import Scope
@@ -22,7 +22,6 @@ from app.drug_warnings.common import Filer, WarningScope
 from app.drug_warnings.repository import Page
 from app.drug_warnings.schemas import ActingStaff
 from app.errors import Forbidden, NotFound
-from app.norway.types import MUNICIPALITY_CODE_PATTERN
 
 TAG = "drug warnings"
 
@@ -97,13 +96,6 @@ TEXT_REFUSED = problem(
     "an SMS longer than two segments, another municipality, an unknown signal or concern "
     "report.",
 )
-
-MunicipalityQuery = Annotated[
-    str | None,
-    Query(pattern=MUNICIPALITY_CODE_PATTERN, description="One of the client's municipalities"),
-]
-Offset = Annotated[int, Query(ge=0, le=100_000)]
-Limit = Annotated[int, Query(ge=1, le=200)]
 
 
 def acting_staff(acting: ActingParty, sent: ActingStaff | None) -> ActingStaff | None:

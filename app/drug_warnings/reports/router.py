@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from app.api.queries import Limit, MunicipalityQuery, Offset
 from app.deps import TxSession
 from app.drug_warnings.api import (
     NOT_FOUND,
@@ -12,9 +13,6 @@ from app.drug_warnings.api import (
     TAG,
     TEXT_REFUSED,
     Leader,
-    Limit,
-    MunicipalityQuery,
-    Offset,
     ReporterCall,
     page_of,
 )

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app.api.queries import Limit, MunicipalityQuery, Offset
 from app.deps import TxSession
 from app.drug_warnings.api import (
     CONFLICT,
@@ -15,9 +16,6 @@ from app.drug_warnings.api import (
     TAG,
     Leader,
     LeaderCall,
-    Limit,
-    MunicipalityQuery,
-    Offset,
     page_of,
 )
 from app.drug_warnings.signals import service as signals

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from app.api.queries import Limit, MunicipalityQuery, Offset
 from app.deps import ClockDep, StateDep, TransactionDep, TxSession
 from app.drug_warnings.api import (
     CONFLICT,
@@ -17,9 +18,6 @@ from app.drug_warnings.api import (
     TEXT_REFUSED,
     Leader,
     LeaderCall,
-    Limit,
-    MunicipalityQuery,
-    Offset,
     page_of,
 )
 from app.drug_warnings.warnings import lists

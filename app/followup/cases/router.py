@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Security
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api.queries import Limit, MunicipalityQuery, Offset
 from app.api.responses import Responses, problem
 from app.auth.scopes import Scope
 from app.auth.staff.acting import ActingParty, acting_party
@@ -27,7 +28,6 @@ from app.followup.cases.schemas import (
     StepRecordIn,
 )
 from app.followup.state import CaseState
-from app.norway.types import MUNICIPALITY_CODE_PATTERN
 from app.privacy.crypto import FieldCipher
 
 Acting = Annotated[ActingParty, Security(acting_party, scopes=[Scope.ALERTS_DETAILS])]
@@ -96,15 +96,12 @@ StepKey = Annotated[
 )
 async def list_cases(
     caller: Caller,
-    municipality: Annotated[
-        str | None,
-        Query(pattern=MUNICIPALITY_CODE_PATTERN, description="One of the client's municipalities"),
-    ] = None,
+    municipality: MunicipalityQuery = None,
     state: Annotated[
         CaseState | None, Query(description="Only cases in this state (default: open)")
     ] = CaseState.OPEN,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> list[CaseSummary]:
     return await views.list_cases(
         caller.session,

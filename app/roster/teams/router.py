@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from app.api.admin import PREFIX, REQUIRE_ADMIN, REQUIRE_ADMIN_MUNICIPALITIES, Admin
+from app.api.queries import MunicipalityQuery
 from app.api.responses import AUTH_PROBLEMS, CONFLICT, INVALID, NOT_FOUND
 from app.deps import ClockDep, TxSession
-from app.norway.types import MUNICIPALITY_CODE_PATTERN
 from app.problems import Problem
 from app.roster.teams import service as team_service
 from app.roster.teams.schemas import (
@@ -94,7 +93,7 @@ async def create_team(team_in: TeamIn, admin: Admin) -> TeamOut:
 @router.get("/teams", summary="List the teams of your municipalities")
 async def list_teams(
     admin: Admin,
-    municipality: Annotated[str | None, Query(pattern=MUNICIPALITY_CODE_PATTERN)] = None,
+    municipality: MunicipalityQuery = None,
 ) -> list[TeamOut]:
     return await team_service.list_teams(admin, municipality=municipality)
 

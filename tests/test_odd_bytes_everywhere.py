@@ -1,6 +1,6 @@
 """Odd bytes in every field, as an outside checker sends them: every path and query parameter
 of every API route, every top-level field of every JSON body, every leaf of an alert,
-headers and Twilio's signed webhooks (the calendar import:
+headers, Basic credentials and Twilio's signed webhooks (the calendar import:
 tests/roster/test_ical_odd_bytes.py).
 
 Never a 5xx; bad input is a 422 naming the field (a page saying so on the pages); an odd
@@ -12,6 +12,7 @@ tests/web/test_page_odd_bytes.py the staff pages' forms.)
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import uuid
@@ -236,6 +237,45 @@ async def test_an_odd_header_is_never_a_5xx(
             http, method, path, headers=[*headers, (name, value)], content=content
         )
         assert not _failed(status), (method, path, status)
+
+
+# --- the token endpoint's Basic credentials ---------------------------------------------------
+
+
+def _basic(raw: bytes) -> bytes:
+    return b"Basic " + base64.b64encode(raw)
+
+
+@pytest.mark.parametrize("raw", [b"a\x00:b", b"%00:secret", b"x:%1B", b"x:\x7f"])
+async def test_a_control_character_in_basic_credentials_is_a_422_naming_the_header(
+    http: httpx.AsyncClient, everyone: ApiCredentials, raw: bytes
+) -> None:
+    """The form's fields pass the input guard, the Basic header did not: the NUL went on to
+    PostgreSQL's lookup of the client (a 500)."""
+    response = await http.post(
+        "/v1/oauth/token",
+        data={"grant_type": "client_credentials"},
+        headers=[(b"authorization", _basic(everyone.client_id.encode() + raw))],
+    )
+    problem = assert_problem(response, 422)
+    assert [e["field"] for e in problem["errors"]] == ["Authorization"]
+    assert "control character" in problem["errors"][0]["reason"]
+
+
+@pytest.mark.parametrize(
+    "value", [b"Basic \xff\xfe\xfd\xfc", b"Basic \xc3\xb8=", _basic(b"\xff:x")]
+)
+async def test_basic_credentials_that_are_no_base64_ascii_or_utf8_are_an_invalid_client(
+    http: httpx.AsyncClient, value: bytes
+) -> None:
+    """Non-ASCII text made base64 raise ValueError, which was not caught: a 500."""
+    response = await http.post(
+        "/v1/oauth/token",
+        data={"grant_type": "client_credentials"},
+        headers=[(b"authorization", value)],
+    )
+    assert response.status_code == 401, response.text
+    assert response.json()["error"] == "invalid_client"
 
 
 # --- Twilio's webhooks, signed as Twilio signs ------------------------------------------------

@@ -1,6 +1,6 @@
 """Odd bytes in every field, as an outside checker sends them: every path and query parameter
 of every API route, every top-level field of every JSON body, every leaf of an alert,
-headers, Basic credentials and Twilio's signed webhooks (the calendar import:
+headers, Basic credentials, Twilio's signed webhooks and the crew form (the calendar import:
 tests/roster/test_ical_odd_bytes.py).
 
 Never a 5xx; bad input is a 422 naming the field (a page saying so on the pages); an odd
@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import text
 from twilio.request_validator import RequestValidator
@@ -32,6 +33,7 @@ from app.answers.inbound_router import INBOUND_PATH
 from app.auth.scopes import Scope
 from app.config import Settings
 from app.config.sections import SmsSettings
+from app.i18n import words
 from app.input_guard import has_forbidden_characters
 from app.main import api_routes
 from app.notify.dispatcher import STATUS_CALLBACK_PATH
@@ -39,6 +41,7 @@ from app.state import AppState
 from tests.databases import settings_for
 from tests.factories import ApiCredentials, Factory, alert_body, count_alerts
 from tests.problems import assert_problem
+from tests.reporters.support import add_reporter, filled, open_form, sign_in
 
 TWILIO_AUTH_TOKEN = "test-twilio-auth-token-0123456789"
 PATH_ODD = ["%00", "%FF", "%C0%AF", "%ED%A0%80", "%EF%BF%BF", "%E2%80%AE", "%0A", "a" * 8000]
@@ -315,3 +318,25 @@ async def test_odd_bytes_in_a_signed_twilio_webhook_are_never_a_5xx(
             else:
                 assert response.status_code in (200, 204, 422), (path, odd[:9], response.text)
     assert not await _odd_text_stored(state, "outbox_message")
+
+
+# --- the crew form --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "opened_at",
+    ["0001-01-01T00:00:00+14:00", "0001-01-01T00:50:00+00:00"],
+)
+async def test_a_form_opened_at_year_1_is_a_page_saying_so_not_a_500(
+    app: FastAPI, state: AppState, factory: Factory, opened_at: str
+) -> None:
+    """The hidden field could not be moved to Oslo time (OverflowError): a 500, the crew's
+    form lost. Now it is the page that asks to open the form again."""
+    await factory.team()
+    await add_reporter(state)
+    crew = await sign_in(app, state)
+    form = filled(await open_form(crew), opened_at=opened_at, time="23:00")
+    answer = await crew.post("/skjema/", data=form)
+    assert answer.status_code == 422, answer.text
+    assert words("nb").gettext("form.error.stale") in answer.text
+    assert await count_alerts(state) == 0

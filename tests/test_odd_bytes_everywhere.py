@@ -1,7 +1,7 @@
 """Odd bytes in every field, as an outside checker sends them: every path and query parameter
 of every API route, every top-level field of every JSON body, every leaf of an alert,
-headers, Basic credentials, Twilio's signed webhooks and the crew form (the calendar import:
-tests/roster/test_ical_odd_bytes.py).
+headers, Basic credentials, Twilio's signed webhooks, the crew form and OIDC sign-in (the
+calendar import: tests/roster/test_ical_odd_bytes.py).
 
 Never a 5xx; bad input is a 422 naming the field (a page saying so on the pages); an odd
 optional alert field is dropped and listed, never the alert. The route sweeps enumerate
@@ -31,8 +31,9 @@ from twilio.request_validator import RequestValidator
 from app.alerts.schemas.examples import ALERT_EXAMPLE
 from app.answers.inbound_router import INBOUND_PATH
 from app.auth.scopes import Scope
+from app.clock import FakeClock
 from app.config import Settings
-from app.config.sections import SmsSettings
+from app.config.sections import SmsSettings, StaffAuthSettings
 from app.i18n import words
 from app.input_guard import has_forbidden_characters
 from app.main import api_routes
@@ -42,6 +43,7 @@ from tests.databases import settings_for
 from tests.factories import ApiCredentials, Factory, alert_body, count_alerts
 from tests.problems import assert_problem
 from tests.reporters.support import add_reporter, filled, open_form, sign_in
+from tests.staff_auth import AUDIENCE, ISSUER, Provider, SigningKey, csrf_of, key_set
 
 TWILIO_AUTH_TOKEN = "test-twilio-auth-token-0123456789"
 PATH_ODD = ["%00", "%FF", "%C0%AF", "%ED%A0%80", "%EF%BF%BF", "%E2%80%AE", "%0A", "a" * 8000]
@@ -51,11 +53,31 @@ JSON_ODD = ['"\\ud800"', '"\\uffff"', '"\\u202e"', '"x\\u0000"', "18446744073709
 """As JSON text: a lone surrogate, noncharacter, RTL override, NUL, 2**64, beyond a double."""
 
 
+@pytest.fixture(scope="module")
+def provider_key() -> SigningKey:
+    return SigningKey.rsa("k1")
+
+
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    """Twilio's auth token, so signed webhooks get past the signature."""
+def settings(
+    request: pytest.FixtureRequest, database_url: str, tmp_path: Path, provider_key: SigningKey
+) -> Settings:
+    """Twilio's auth token, so signed webhooks get past the signature; `oidc-email` (by
+    indirect parametrisation) signs staff and reporters in by the ID token's email."""
     sms = SmsSettings(backend="console", twilio_auth_token=TWILIO_AUTH_TOKEN)
-    return settings_for(database_url, tmp_path).model_copy(update={"sms": sms})
+    update: dict[str, Any] = {"sms": sms}
+    if getattr(request, "param", None) == "oidc-email":
+        keys = tmp_path / "jwks.json"
+        keys.write_text(json.dumps(key_set(provider_key)))
+        update["staff"] = StaffAuthSettings(
+            mode="oidc",
+            oidc_issuer=ISSUER,
+            oidc_audience=AUDIENCE,
+            oidc_jwks_file=keys,
+            oidc_match="email",
+            oidc_claim="email",
+        )
+    return settings_for(database_url, tmp_path).model_copy(update=update)
 
 
 @pytest.fixture
@@ -320,7 +342,7 @@ async def test_odd_bytes_in_a_signed_twilio_webhook_are_never_a_5xx(
     assert not await _odd_text_stored(state, "outbox_message")
 
 
-# --- the crew form --------------------------------------------------------------------------------
+# --- the crew form and OIDC sign-in -----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -340,3 +362,30 @@ async def test_a_form_opened_at_year_1_is_a_page_saying_so_not_a_500(
     assert answer.status_code == 422, answer.text
     assert words("nb").gettext("form.error.stale") in answer.text
     assert await count_alerts(state) == 0
+
+
+@pytest.mark.parametrize("settings", ["oidc-email"], indirect=True)
+@pytest.mark.parametrize("email", ["a\x00@kommune.no", "\x1b@kommune.no"])
+async def test_an_id_token_whose_email_has_a_nul_is_refused_not_a_500(
+    app: FastAPI,
+    http: httpx.AsyncClient,
+    factory: Factory,
+    clock: FakeClock,
+    provider_key: SigningKey,
+    email: str,
+) -> None:
+    """Signed by the provider, so it passed the signature check; the NUL then reached
+    PostgreSQL's lookup of the member (a 500 there, for staff and reporters alike)."""
+    await factory.team()
+    provider = Provider(key=provider_key, now=clock.now())
+    api = await http.post(
+        "/v1/staff/signin/oidc", json={"id_token": provider.token(phone_number=None, email=email)}
+    )
+    assert api.status_code in (401, 403), api.text
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="https://odvarsel.test"
+    ) as browser:
+        csrf = csrf_of((await browser.get("/skjema/s/logg-inn")).text)
+        token = provider.token(phone_number=None, email=email)
+        page = await browser.post("/skjema/s/oidc", data={"csrf": csrf, "id_token": token})
+    assert page.status_code == 403, page.text

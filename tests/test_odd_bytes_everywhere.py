@@ -109,15 +109,9 @@ def _operations() -> Iterator[tuple[str, str, APIRoute]]:
 
 
 async def _known_ids(factory: Factory, credentials: ApiCredentials) -> dict[str, str]:
-    team = await factory.team()
-    alert_id = await factory.post_alert(credentials, alert_body())
-    return {
-        "alert_id": alert_id,
-        "team_id": str(team.team_id),
-        "member_id": str(team.member_ids[0]),
-        "code": "3107",
-        "municipality": "3107",
-    }
+    team, alert_id = await factory.team(), await factory.post_alert(credentials, alert_body())
+    ids = {"alert_id": alert_id, "team_id": str(team.team_id)}
+    return {**ids, "member_id": str(team.member_ids[0]), "code": "3107", "municipality": "3107"}
 
 
 def _filled(path: str, known: dict[str, str], odd_name: str = "", odd: str = "") -> str:
@@ -298,6 +292,21 @@ async def test_basic_credentials_that_are_no_base64_ascii_or_utf8_are_an_invalid
         "/v1/oauth/token",
         data={"grant_type": "client_credentials"},
         headers=[(b"authorization", value)],
+    )
+    assert response.status_code == 401, response.text
+    assert response.json()["error"] == "invalid_client"
+
+
+@pytest.mark.parametrize(
+    "form", [b"client_id=a%zz&client_secret=%", b"client_id=%FF%C0%AF&client_secret=%ED%A0%80"]
+)
+async def test_a_token_form_with_broken_percent_encoding_is_an_unknown_client(
+    http: httpx.AsyncClient, form: bytes
+) -> None:
+    response = await http.post(
+        "/v1/oauth/token",
+        content=b"grant_type=client_credentials&" + form,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 401, response.text
     assert response.json()["error"] == "invalid_client"

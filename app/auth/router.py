@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Annotated
 from urllib.parse import unquote
 
@@ -14,6 +13,8 @@ from app.auth.deps import TOKEN_URL
 from app.auth.errors import FormExpected, OAuthError, invalid_client
 from app.auth.schemas import TokenResponse
 from app.deps import SessionDep, StateDep, client_address
+from app.errors import field_error
+from app.input_guard import TEXT_REASON, has_forbidden_characters
 from app.problems import Problem
 
 router = APIRouter(tags=["auth"])
@@ -24,12 +25,16 @@ def _basic_credentials(authorization: str | None) -> tuple[str, str] | None:
         return None
     try:
         decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # not base64 (binascii.Error), non-ASCII text, or not UTF-8
         raise invalid_client() from exc
     client_id, sep, secret = decoded.partition(":")
     if not sep:
         raise invalid_client()
-    return unquote(client_id), unquote(secret)
+    client_id, secret = unquote(client_id), unquote(secret)
+    # The input guard checks the form's fields, not this header: PostgreSQL cannot take a NUL.
+    if has_forbidden_characters(client_id) or has_forbidden_characters(secret):
+        raise field_error("Authorization", f"the client id or secret {TEXT_REASON}")
+    return client_id, secret
 
 
 FORM = "application/x-www-form-urlencoded"

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.i18n import N_, OSLO, Words
+from app.instants import bounded_instant
 from app.norway.national_id import InvalidNationalId, parse_national_id
 from app.norway.phone import InvalidPhoneNumber, to_e164
 from app.overdose.enums import DestinationType, Outcome, PlaceType
@@ -227,7 +228,8 @@ class _Checker:
     def opened_at(self, value: str, now: datetime) -> datetime:
         """When the form was opened (its hidden field): the time of the event by default."""
         try:
-            opened = datetime.fromisoformat(value)
+            # Bounded: a hidden field of year 1 could not be moved to Oslo time (a 500).
+            opened = bounded_instant(datetime.fromisoformat(value))
         except ValueError:
             opened = None
         if opened is None or opened.tzinfo is None or opened > now + timedelta(minutes=5):

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.jwks import KeySetSource, OidcRefused, verify_token
 from app.auth.tokens import ALLOWED_CLOCK_SKEW
 from app.config.sections import StaffAuthSettings
+from app.input_guard import has_forbidden_characters
 from app.norway.phone import InvalidPhoneNumber, to_e164
 from app.once import first_use
 
@@ -77,6 +78,8 @@ def identifier_of(
     value = claims.get(claim)
     if not isinstance(value, str) or not value.strip():
         raise OidcRefused(f"the token has no '{claim}' claim")
+    if has_forbidden_characters(value):  # a NUL reached PostgreSQL's lookup: a 500
+        raise OidcRefused(f"the token's '{claim}' contains a control character")
     if claims.get(f"{claim}_verified") is False:
         raise OidcRefused(f"the provider has not verified the token's '{claim}'")
     if match == "email":

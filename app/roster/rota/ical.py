@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import icalendar
 import recurring_ical_events  # type: ignore[import-untyped]
 
+from app.instants import bounded_instant
 from app.roster.rota.oncall import OSLO, Shift
 
 # Occurrences are fetched with this margin and then filtered exactly, because the library
@@ -59,6 +60,8 @@ def _parse(data: bytes) -> icalendar.Calendar:
         ) from None
     try:
         calendar = icalendar.Calendar.from_ical(text)
+    except OSError:  # a zone name too long for a file name; the path is not for the caller
+        raise RotaImportError("The calendar names a time zone that does not exist.") from None
     except ValueError as exc:
         raise RotaImportError(f"The file is not a valid iCalendar file: {exc}") from None
     if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
@@ -79,6 +82,7 @@ def _check(calendar: icalendar.Calendar) -> None:
             raise RotaImportError(f"Invalid values in event {label}: {'; '.join(problems)}")
         if "DTSTART" not in event:
             raise RotaImportError(f"Event {label} has no start time (DTSTART).")
+        _check_rule(event, label)
         for key in ("DTSTART", "DTEND"):
             prop = event.get(key)
             # icalendar falls back to a floating time for a zone it does not know.
@@ -91,12 +95,28 @@ def _check(calendar: icalendar.Calendar) -> None:
                 zone_id = prop.params["TZID"]
                 raise RotaImportError(f"Event {label} uses an unknown time zone {zone_id!r}.")
         try:
-            start, end = _instant(event.start), _instant(event.end)
-        except ValueError as exc:
+            # Bounded as every instant of the API: year 9999 plus a day is an OverflowError.
+            start = bounded_instant(_instant(event.start))
+            end = bounded_instant(_instant(event.end))
+        except (ValueError, OverflowError) as exc:
             raise RotaImportError(f"Event {label}: {exc}") from None
         # The expansion would silently swap the two.
         if end < start:
             raise RotaImportError(f"Event {label} ends before it starts.")
+
+
+_TOO_OFTEN = frozenset({"SECONDLY", "MINUTELY"})
+"""Frequencies no rota has: a month of them is millions of occurrences to expand."""
+
+
+def _check_rule(event: icalendar.Event, label: str) -> None:
+    """Refuse a repetition the expansion cannot finish: INTERVAL=0 never moves on."""
+    rules = event.get("RRULE")
+    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+        if any(not isinstance(n, int) or n < 1 for n in rule.get("INTERVAL", [])):
+            raise RotaImportError(f"Event {label} repeats with an INTERVAL below 1.")
+        if _TOO_OFTEN.intersection(str(f).upper() for f in rule.get("FREQ", [])):
+            raise RotaImportError(f"Event {label} repeats more often than hourly.")
 
 
 def _instant(value: date | datetime) -> datetime:
@@ -144,8 +164,11 @@ def _occurrences(
             # Read by hand: the typed accessor refuses a lower-case status.
             and str(event.get("STATUS", "")).upper() != "CANCELLED"
         ]
-    except (ValueError, KeyError) as exc:
-        # KeyError covers an unknown X-WR-TIMEZONE (ZoneInfoNotFoundError).
+    except OSError:  # an X-WR-TIMEZONE too long for a file name (the path is not shown)
+        raise RotaImportError("The calendar names a time zone that does not exist.") from None
+    except (ValueError, KeyError, OverflowError) as exc:
+        # KeyError covers an unknown X-WR-TIMEZONE (ZoneInfoNotFoundError), OverflowError a
+        # time that a duration moves beyond year 9999.
         raise RotaImportError(f"The calendar's events could not be expanded: {exc}") from None
     return [
         (event, start, end)

@@ -39,6 +39,22 @@ CALENDARS = {
     "every second for a month": _calendar(
         event={"DTEND": "20261124T080001Z", "RRULE": "FREQ=SECONDLY"}
     ),
+    "hourly since 1970 (3.6 s to expand)": _calendar(
+        event={"DTSTART": "19700101T080000Z", "DTEND": "19700101T081000Z", "RRULE": "FREQ=HOURLY"}
+    ),
+    "every half minute since 2026 (over 20 s with every second)": _calendar(
+        event={
+            "DTEND": "20261124T080001Z",
+            "RRULE": "FREQ=HOURLY;BYSECOND=0,30;BYMINUTE=" + ",".join(map(str, range(60))),
+        }
+    ),
+    "every minute of two hours a day since 1970": _calendar(
+        event={
+            "DTSTART": "19700101T080000Z",
+            "DTEND": "19700101T080001Z",
+            "RRULE": "FREQ=DAILY;BYHOUR=8,9;BYMINUTE=" + ",".join(map(str, range(60))),
+        }
+    ),
 }
 
 

@@ -16,6 +16,7 @@ import recurring_ical_events  # type: ignore[import-untyped]
 
 from app.instants import bounded_instant
 from app.roster.rota.oncall import OSLO, Shift
+from app.roster.rota.recurrence import MAX_OCCURRENCES, occurrence_bound
 
 # Occurrences are fetched with this margin and then filtered exactly, because the library
 # compares floating (zone-less) times in its own way; no UTC offset exceeds 14 hours.
@@ -73,8 +74,9 @@ def _parse(data: bytes) -> icalendar.Calendar:
 _TIMING = frozenset({"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID"})
 
 
-def _check(calendar: icalendar.Calendar) -> None:
-    """Refuse what the expansion would otherwise misread or skip without a word."""
+def _check(calendar: icalendar.Calendar, horizon: datetime) -> None:
+    """Refuse what the expansion would otherwise misread or skip without a word, or could not
+    finish before `horizon` (the end of what is expanded) in reasonable time."""
     for event in calendar.events:
         label = _label(event)
         problems = [f"{prop}: {message}" for prop, message in event.errors if prop in _TIMING]
@@ -82,7 +84,6 @@ def _check(calendar: icalendar.Calendar) -> None:
             raise RotaImportError(f"Invalid values in event {label}: {'; '.join(problems)}")
         if "DTSTART" not in event:
             raise RotaImportError(f"Event {label} has no start time (DTSTART).")
-        _check_rule(event, label)
         for key in ("DTSTART", "DTEND"):
             prop = event.get(key)
             # icalendar falls back to a floating time for a zone it does not know.
@@ -103,20 +104,29 @@ def _check(calendar: icalendar.Calendar) -> None:
         # The expansion would silently swap the two.
         if end < start:
             raise RotaImportError(f"Event {label} ends before it starts.")
+        _check_rule(event, label, start, horizon)
 
 
 _TOO_OFTEN = frozenset({"SECONDLY", "MINUTELY"})
 """Frequencies no rota has: a month of them is millions of occurrences to expand."""
 
 
-def _check_rule(event: icalendar.Event, label: str) -> None:
-    """Refuse a repetition the expansion cannot finish: INTERVAL=0 never moves on."""
+def _check_rule(event: icalendar.Event, label: str, start: datetime, horizon: datetime) -> None:
+    """Refuse a repetition the expansion cannot finish: INTERVAL=0 never moves on, and one
+    that makes too many occurrences from its start up to `horizon` takes seconds."""
     rules = event.get("RRULE")
     for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
         if any(not isinstance(n, int) or n < 1 for n in rule.get("INTERVAL", [])):
             raise RotaImportError(f"Event {label} repeats with an INTERVAL below 1.")
         if _TOO_OFTEN.intersection(str(f).upper() for f in rule.get("FREQ", [])):
             raise RotaImportError(f"Event {label} repeats more often than hourly.")
+        until = next(iter(rule.get("UNTIL", [])), None)
+        end = min(horizon, _instant(until)) if isinstance(until, date) else horizon
+        if occurrence_bound(rule, start, end) > MAX_OCCURRENCES:
+            raise RotaImportError(
+                f"Event {label} repeats too often from its start up to the window's end (more "
+                f"than {MAX_OCCURRENCES:,} times): start the repetition later, or less often."
+            )
 
 
 def _instant(value: date | datetime) -> datetime:
@@ -197,7 +207,7 @@ def parse_rota(
     if window_end <= window_start:
         raise ValueError("window_end must be after window_start")
     calendar = _parse(data)
-    _check(calendar)
+    _check(calendar, window_end + _MARGIN)
     shifts: set[Shift] = set()
     unmatched: list[tuple[datetime, str]] = []
     for event, starts_at, ends_at in _occurrences(calendar, window_start, window_end):

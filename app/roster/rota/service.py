@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -175,8 +176,14 @@ async def import_rota(
     session = admin.session
     members = await repository.list_members(session, team_id=team_id)
     try:
-        parsed = ical.parse_rota(
-            data, window_start=window_start, window_end=window_end, identify=_identify(members)
+        # Up to a third of a second of expansion (recurrence.MAX_OCCURRENCES): in a thread,
+        # so the event loop goes on taking alerts meanwhile.
+        parsed = await asyncio.to_thread(
+            ical.parse_rota,
+            data,
+            window_start=window_start,
+            window_end=window_end,
+            identify=_identify(members),
         )
     except ical.RotaImportError as exc:
         raise field_error("body", str(exc)) from None

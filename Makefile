@@ -60,7 +60,7 @@ define banner
 	@echo "  demo API client: demo-amk / demo-secret-only-for-make-run   (README, 'Two commands')"
 	@echo "  SMS are not sent: each appears on this console, with its link and reply code"
 	@echo "  try: the crews' form   $(URL)/skjema"
-	@echo "       staff sign-in     $(URL)/a/signin   (a demo member's mobile, +4790000001-3;"
+	@echo "       staff sign-in     $(URL)/a/s/signin   (a demo member's mobile, +4790000001-3;"
 	@echo "                         the sign-in link appears on this console)"
 	@echo "       the API's docs    $(URL)/docs"
 	@echo "       reply to an SMS: $(BIN)/odvarsel sms-reply --from +4790000001 'OK <code>'"

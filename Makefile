@@ -63,7 +63,8 @@ define banner
 	@echo "       staff sign-in     $(URL)/a/s/signin   (a demo member's mobile, +4790000001-3;"
 	@echo "                         the sign-in link appears on this console)"
 	@echo "       the API's docs    $(URL)/docs"
-	@echo "       reply to an SMS: $(BIN)/odvarsel sms-reply --from +4790000001 'OK <code>'"
+	@echo "       reply to an SMS: $(BIN)/odvarsel sms-reply --from <the number in [SMS to ...]> 'OK <code>'"
+	@echo "                         (the demo's duty turns weekly among +4790000001-3)"
 	@echo "       the municipality: $(DEMO_FILE), applied with $(BIN)/odvarsel apply"
 	@echo
 endef

@@ -26,7 +26,12 @@ $(foreach v,HOST PORT DATABASE_URL,$(if $(filter command line,$(origin $(v))),$(
 
 .PHONY: venv run test lint format openapi migrate lock clean
 
+# Checked before the old .venv is removed: a PYTHON that does not run (a pyenv shim of a
+# version not selected) or is older than 3.11 must not cost a working environment.
 $(INTERPRETER):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "make: PYTHON=$(PYTHON) does not run Python 3.11 or newer (try: $(PYTHON) --version);" \
+	    "$(VENV) is left as it is" >&2; exit 2; }
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	touch $@

@@ -26,7 +26,12 @@ $(foreach v,HOST PORT DATABASE_URL,$(if $(filter command line,$(origin $(v))),$(
 
 .PHONY: venv run test lint format openapi migrate lock clean
 
+# Checked before the old .venv is removed: a PYTHON that does not run (a pyenv shim of a
+# version not selected) or is older than 3.11 must not cost a working environment.
 $(INTERPRETER):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "make: PYTHON=$(PYTHON) does not run Python 3.11 or newer (try: $(PYTHON) --version);" \
+	    "$(VENV) is left as it is" >&2; exit 2; }
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	touch $@
@@ -60,10 +65,11 @@ define banner
 	@echo "  demo API client: demo-amk / demo-secret-only-for-make-run   (README, 'Two commands')"
 	@echo "  SMS are not sent: each appears on this console, with its link and reply code"
 	@echo "  try: the crews' form   $(URL)/skjema"
-	@echo "       staff sign-in     $(URL)/a/signin   (a demo member's mobile, +4790000001-3;"
+	@echo "       staff sign-in     $(URL)/a/s/signin   (a demo member's mobile, +4790000001-3;"
 	@echo "                         the sign-in link appears on this console)"
 	@echo "       the API's docs    $(URL)/docs"
-	@echo "       reply to an SMS: $(BIN)/odvarsel sms-reply --from +4790000001 'OK <code>'"
+	@echo "       reply to an SMS: $(BIN)/odvarsel sms-reply --from <the number in [SMS to ...]> 'OK <code>'"
+	@echo "                         (the demo's duty turns weekly among +4790000001-3)"
 	@echo "       the municipality: $(DEMO_FILE), applied with $(BIN)/odvarsel apply"
 	@echo
 endef

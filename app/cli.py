@@ -36,6 +36,7 @@ from app.key_rotation.commands import keys_cli
 from app.reporters import commands as reporter_commands
 from app.retention.commands import retention_cli
 from app.roster.cli import commands as roster_commands
+from app.schema_check import schema_problem
 
 settings_checks.install()  # before any command reads the settings
 
@@ -153,6 +154,10 @@ def serve(
     """Run the HTTP server (uvicorn, behind a proxy: forwarded headers are believed from the
     addresses in FORWARDED_ALLOW_IPS)."""
     settings = get_settings()  # a configuration error stops here, before uvicorn starts
+    problem = schema_problem(settings)
+    if problem is not None:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(2)
     uvicorn.run(
         "app.main:app_from_env",
         factory=True,

@@ -130,6 +130,7 @@ def test_serve_hands_the_setting_to_uvicorn(
 ) -> None:
     started: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.append(options))
+    monkeypatch.setattr(cli, "schema_problem", lambda _settings: None)  # no database here
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.1.2.3,10.1.2.4")
     get_settings.cache_clear()

@@ -218,7 +218,10 @@ async def _managed_client(
     client = await repository.get_client(session, client_id)
     codes = sorted(await municipalities_of(session, client_id)) if client else []
     if client is None or not _manages(municipalities, codes):
-        # The same answer for another municipality's client and one that does not exist.
+        # The same answer for another municipality's client and one that does not exist. The
+        # operator's CLI acts for every municipality and has no client of its own.
+        if isinstance(municipalities, EveryMunicipality):
+            raise NotFound("No such client (odvarsel client list shows them).")
         raise NotFound("No such client among this client's municipalities.")
     return client, codes
 

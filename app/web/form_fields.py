@@ -43,6 +43,9 @@ TEXT_FIELDS = (
 )  # fmt: skip
 MAX_TEXT = 200
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+# The time field opens a phone's numeric keypad (inputmode=numeric), which on an iPhone has
+# no ':' or '.': four digits ("0950") must do too.
+_TIME_DIGITS = re.compile(r"^(\d\d)(\d\d)$")
 
 
 @dataclass(frozen=True)
@@ -242,7 +245,7 @@ class _Checker:
         would lie after the form was opened; the opening time when none was typed."""
         if not value:
             return opened
-        match = _TIME.match(value)
+        match = _TIME.match(_TIME_DIGITS.sub(r"\1:\2", value))
         if match is None:
             self.error("time", self.words.gettext("form.error.time"))
             return opened

@@ -198,5 +198,8 @@ def test_cli_lists_deactivates_and_rotates(
         assert "inactive" in line
         missing = runner.invoke(cli, ["client", "deactivate", "no-such-client"])
         assert missing.exit_code == 1
+        # The operator has no client: "among this client's municipalities" puzzled one.
+        assert "error: No such client (odvarsel client list" in missing.stderr
+        assert "this client" not in missing.stderr
     finally:
         get_settings.cache_clear()

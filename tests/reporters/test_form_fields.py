@@ -77,6 +77,8 @@ def test_the_consent_questions_as_asked_at_the_scene(
         ({"destination": "legevakt"}, "destination"),
         ({"time": "7"}, "time"),
         ({"time": "24:00"}, "time"),
+        ({"time": "2400"}, "time"),
+        ({"time": "950"}, "time"),
         ({"birth_year": "1800"}, "birth_year"),
         ({"national_id": "01010750161"}, "national_id"),
         ({"phone": "12"}, "phone"),
@@ -98,3 +100,11 @@ def test_each_error_names_its_field(changes: dict[str, str], field: str) -> None
 def test_a_time_after_the_form_was_opened_is_yesterday() -> None:
     result = read(time="23:50")
     assert result.alert["occurred_at"] == "2026-11-22T23:50:00+01:00"
+
+
+@pytest.mark.parametrize("typed", ["23.10", "23:10", "2310"])
+def test_the_time_may_be_typed_on_a_numeric_keypad(typed: str) -> None:
+    # inputmode=numeric: an iPhone's keypad has digits only, so "2310" is 23:10 too.
+    result = read(time=typed)
+    assert result.errors == {}
+    assert result.alert["occurred_at"] == "2026-11-23T23:10:00+01:00"

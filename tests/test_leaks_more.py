@@ -133,6 +133,8 @@ async def _staff_answer(more: More, app: FastAPI) -> None:
         for choice, free in STAFF_ANSWERS:
             answer = {"csrf": token, "choice": choice, "text": free}
             more.staff_answers.append(await staff.post(f"{link}/answer", data=answer))
+    # Each answer with a personal value refused beside its field; the plain one sent.
+    assert [r.status_code for r in more.staff_answers] == [422, 422, 422, 303]
     await more.first.scenario.settle()
     assert any(to == CALLBACK for to, _ in more.first.scenario.sms()), "the crew got no answer"
 

@@ -166,3 +166,14 @@ def person_names(cipher: FieldCipher, alerts: Iterable[Alert]) -> list[str]:
         if isinstance(name, str):
             names.append(name)
     return names
+
+
+def place_descriptions(cipher: FieldCipher, alerts: Iterable[Alert]) -> list[str]:
+    """The place description of each of `alerts` that has one, for checking a free text
+    against, as `person_names` (opened for the check only, shown to nobody)."""
+    places: list[str] = []
+    for alert in alerts:
+        place = personal_values(cipher, alert, [DataCategory.PLACE]).get("place.description")
+        if isinstance(place, str):
+            places.append(place)
+    return places

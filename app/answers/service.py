@@ -157,7 +157,11 @@ def _checked(
             raise refuse("text", "write a short answer")
         if len(text) > MAX_FREE_TEXT:
             raise refuse("text", f"at most {MAX_FREE_TEXT} characters")
-        reasons = personal_data_in(text, names=sealing.person_names(cipher, [alert]))
+        reasons = personal_data_in(
+            text,
+            names=sealing.person_names(cipher, [alert]),
+            places=sealing.place_descriptions(cipher, [alert]),
+        )
         if reasons:
             raise refuse("text", "; ".join(reasons) + ": no personal data goes to the crew")
         return Answer(AnswerKind.FREE_TEXT, text=text)

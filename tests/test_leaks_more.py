@@ -7,6 +7,7 @@ own. A value sealed in its column is ciphertext; every sink here must hold none 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,17 +17,23 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy import text
+from twilio.request_validator import RequestValidator
 
+from app.answers.inbound_router import INBOUND_PATH
 from app.auth.scopes import Scope
+from app.config import Settings
 from app.state import AppState
 from devtools.webhook_receiver import WebhookReceiver
 from tests import test_leaks
+from tests.databases import settings_for
 from tests.personal_data import (
     DRUG,
     INVALID_NATIONAL_ID,
     NAME,
     NATIONAL_ID,
+    PHONE_E164,
     PHONE_TYPED,
     PLACE,
     RECOGNISABLE,
@@ -41,6 +48,7 @@ from tests.webhooks.support import create_endpoint
 traffic = test_leaks.traffic  # the first traffic, reused as it is
 
 CALLBACK = "+4769000001"
+CODE = re.compile(r"OK (\d{4,6})")
 SUPPLEMENT_PERSON = {
     "national_id": NATIONAL_ID,
     "name": NAME,
@@ -58,6 +66,17 @@ STAFF_ANSWERS = [
 """What the member answers the crew: three carrying a personal value, then one plain."""
 
 
+TWILIO_TOKEN = "leak-test-twilio-token"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """The tests' settings with a Twilio auth token, so SMS replies can be signed and taken."""
+    base = settings_for(database_url, tmp_path)
+    sms = base.sms.model_copy(update={"twilio_auth_token": SecretStr(TWILIO_TOKEN)})
+    return base.model_copy(update={"sms": sms})
+
+
 @dataclass
 class More:
     """The first traffic, and what this module added to it."""
@@ -70,6 +89,8 @@ class More:
     crew: httpx.AsyncClient | None = None
     """The crew's browser, signed in to the form."""
     staff_answers: list[httpx.Response] = field(default_factory=list)
+    replies: list[httpx.Response] = field(default_factory=list)
+    """The TwiML answers to SMS replies."""
 
     async def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         response = await self.first.http.request(method, url, **kwargs)
@@ -139,6 +160,31 @@ async def _staff_answer(more: More, app: FastAPI) -> None:
     assert any(to == CALLBACK for to, _ in more.first.scenario.sms()), "the crew got no answer"
 
 
+async def _reply(more: More, from_: str, body: str) -> None:
+    """An SMS to our number, posted to the inbound webhook signed as Twilio signs it."""
+    url = more.state.settings.http.public_base_url.rstrip("/") + INBOUND_PATH
+    params = {"MessageSid": f"SM{uuid.uuid4().hex}", "From": from_, "To": "+4759440000"}
+    params["Body"] = body
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
+    response = await more.first.http.post(
+        INBOUND_PATH, data=params, headers={"X-Twilio-Signature": signature}
+    )
+    assert response.status_code == 200, response.text
+    more.replies.append(response)
+
+
+async def _sms_replies(more: More) -> None:
+    """The paged member replies with personal values after the code, and so does a stranger
+    (from the person's own number) and the member without a code."""
+    member, page = next((to, b) for to, b in more.first.scenario.sms() if CODE.search(b))
+    code = CODE.search(page).group(1)  # type: ignore[union-attr]
+    await _reply(more, PHONE_E164, f"OK {code}")
+    await _reply(more, member, f"{NAME} {NATIONAL_ID} {PLACE}")
+    await _reply(more, member, f"OK {code} {NAME} {PLACE}")
+    await _reply(more, member, f"OK {code} 20")
+    await more.first.scenario.settle()
+
+
 async def _acknowledge_and_open_cases(more: More) -> None:
     """The standby member takes every alert (webhooks fire, follow-up cases open)."""
     async with more.state.engine.connect() as connection:
@@ -157,6 +203,7 @@ async def more(traffic: Traffic, app: FastAPI, state: AppState) -> AsyncIterator
         await create_endpoint(traffic.http, traffic.amk, receiver.url)
         await _supplements(m)
         await traffic.scenario.settle()  # the first traffic's alerts paged
+        await _sms_replies(m)
         await _crew_form(m, app)
         await _staff_answer(m, app)
         await _acknowledge_and_open_cases(m)
@@ -254,6 +301,12 @@ async def sms_bodies(more: More) -> list[str]:
     return [*bodies, *sent]
 
 
+async def sms_reply_answers(more: More) -> list[str]:
+    """The TwiML answers to the SMS replies (each an SMS back to whoever sent it)."""
+    assert len(more.replies) == 4
+    return [_text(r) for r in more.replies]
+
+
 Sink = Callable[[More], Awaitable[list[str]]]
 SINKS: dict[str, Sink] = {
     "database": database,
@@ -265,6 +318,7 @@ SINKS: dict[str, Sink] = {
     "statistics": statistics,
     "SMS bodies": sms_bodies,
     "crew pages": crew_pages,
+    "SMS-reply answers (TwiML)": sms_reply_answers,
     "logs": lambda m: test_leaks.logs(m.first),
 }
 

@@ -21,6 +21,8 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
+from app.alerts import sealing
+from app.alerts.models import Alert
 from app.answers.inbound_router import INBOUND_PATH
 from app.auth.scopes import Scope
 from app.config import Settings
@@ -330,3 +332,28 @@ async def test_no_personal_value_reaches(more: More, sink: str) -> None:
     observed = "\n".join(texts)
     for value in [*RECOGNISABLE, WARD]:
         assert value not in observed, f"{sink} holds {value!r}"
+
+
+async def test_an_objected_alert_supplemented_keeps_nothing_personal(more: More) -> None:
+    """The supplement to the objected alert carried every personal value: opened with the
+    keys, as an auditor would, the alert and its versions keep only the outcome and the age
+    band (docs/rules.md, "Objected alerts: what is kept")."""
+    objected = uuid.UUID(more.first.alert_ids[2])
+    async with more.state.sessions() as session:
+        alert = await session.get(Alert, objected)
+        assert alert is not None and alert.version >= 2, "the supplement made no version"
+        kept = sealing.all_personal_values(more.state.cipher, alert)
+        reporter = sealing.reporter_values(more.state.cipher, alert)
+        key = objected if more.state.engine.dialect.name == "postgresql" else objected.hex
+        versions = await session.execute(
+            text("SELECT version, replaced_sealed FROM alert_version WHERE alert_id = :id"),
+            {"id": key},
+        )
+        replaced = [
+            sealing.open_history(more.state.cipher, alert_id=objected, version=v, token=t)
+            for v, t in versions.all()
+        ]
+    assert set(kept) <= {"clinical.outcome", "person.age_band"}, kept
+    assert reporter == {} and alert.dispatch_incident_sealed is None
+    for values in replaced:
+        assert set(values) <= {"clinical.outcome", "person.age_band"}, values

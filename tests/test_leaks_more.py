@@ -278,6 +278,21 @@ async def case_answers(more: More) -> list[str]:
     return answers
 
 
+async def case_system_answers(more: More) -> list[str]:
+    """What the case system reads besides the disclosure: the alert list, each alert's
+    manual disclosures and inform duties."""
+    who = await more.first.scenario.client(Scope.ALERTS_DETAILS)
+    listed = await more.first.http.get("/v1/alerts", headers=who.headers)
+    assert listed.status_code == 200 and len(listed.json()) >= len(more.first.alert_ids) - 1
+    answers = [_text(listed)]
+    for alert_id in {*more.first.alert_ids, *more.form_alerts}:
+        for part in ("manual-disclosures", "inform-duties"):
+            read = await more.first.http.get(f"/v1/alerts/{alert_id}/{part}", headers=who.headers)
+            assert read.status_code == 200, read.text
+            answers.append(_text(read))
+    return answers
+
+
 async def statistics(more: More) -> list[str]:
     """The month's statistics, JSON and CSV."""
     who = await more.first.scenario.client(Scope.STATISTICS_READ)
@@ -317,6 +332,7 @@ SINKS: dict[str, Sink] = {
     "metrics": metrics,
     "supplement and status answers": supplement_answers,
     "follow-up case answers": case_answers,
+    "case system answers": case_system_answers,
     "statistics": statistics,
     "SMS bodies": sms_bodies,
     "crew pages": crew_pages,

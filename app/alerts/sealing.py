@@ -156,24 +156,21 @@ def open_history(
     return opened
 
 
+def opened_texts(
+    cipher: FieldCipher, alerts: Iterable[Alert], category: DataCategory, field: str
+) -> list[str]:
+    """`field` (of `category`) in each of `alerts` that has it, for checking a free text
+    against (`app.privacy.free_text.personal_data_in`): only that category is opened, and
+    nobody is shown it, so no access-log entry."""
+    found = (personal_values(cipher, alert, [category]).get(field) for alert in alerts)
+    return [value for value in found if isinstance(value, str)]
+
+
 def person_names(cipher: FieldCipher, alerts: Iterable[Alert]) -> list[str]:
-    """The person's name in each of `alerts` that has one, for checking a free text against
-    (`app.privacy.free_text.personal_data_in`): only identity is opened, and nobody is shown
-    it, so no access-log entry."""
-    names: list[str] = []
-    for alert in alerts:
-        name = personal_values(cipher, alert, [DataCategory.IDENTITY]).get("person.name")
-        if isinstance(name, str):
-            names.append(name)
-    return names
+    """The person's name in each of `alerts` that has one (see `opened_texts`)."""
+    return opened_texts(cipher, alerts, DataCategory.IDENTITY, "person.name")
 
 
 def place_descriptions(cipher: FieldCipher, alerts: Iterable[Alert]) -> list[str]:
-    """The place description of each of `alerts` that has one, for checking a free text
-    against, as `person_names` (opened for the check only, shown to nobody)."""
-    places: list[str] = []
-    for alert in alerts:
-        place = personal_values(cipher, alert, [DataCategory.PLACE]).get("place.description")
-        if isinstance(place, str):
-            places.append(place)
-    return places
+    """The place description in each of `alerts` that has one (see `opened_texts`)."""
+    return opened_texts(cipher, alerts, DataCategory.PLACE, "place.description")

@@ -131,11 +131,12 @@ def api_routes() -> tuple[BaseRoute, ...]:
     return tuple(builder.router.routes)
 
 
-def build_state(settings: Settings, clock: Clock, engine: AsyncEngine) -> AppState:
+def build_state(
+    settings: Settings, clock: Clock, engine: AsyncEngine, http: httpx.AsyncClient
+) -> AppState:
     """What requests and the worker share: sessions, SMS sender, cipher, token codec, worker.
     The lifespan that calls it closes the sender and its HTTP client at shutdown."""
     sessions = create_sessionmaker(engine)
-    http = httpx.AsyncClient(timeout=settings.sms.send_timeout_seconds)
     sender = build_sender(settings, http=http, clock=clock)
     cipher = build_cipher(settings)
     webhook_addresses = AddressGuard(policy_of(settings))
@@ -162,7 +163,6 @@ def build_state(settings: Settings, clock: Clock, engine: AsyncEngine) -> AppSta
         cipher=cipher,
         hasher=build_hasher(settings),
         sender=sender,
-        http=http,
         outcomes=worker.outcomes,
         worker=worker,
         clients=ClientDirectory(sessions, clock),
@@ -185,7 +185,10 @@ def lifespan_for(
         if settings.worker.run_in_app:
             pool_size += connections_wanted(settings)
         engine = create_engine(settings, pool_size=pool_size)
-        state = build_state(settings, clock, engine)
+        # Not kept on the state: a sender that needs no HTTP (console, outbox) leaves it to be
+        # freed with the lifespan, not held (with its TLS context) as long as the app object.
+        http = httpx.AsyncClient(timeout=settings.sms.send_timeout_seconds)
+        state = build_state(settings, clock, engine, http)
         for shared in (app, web, *pages):
             shared.state.odvarsel = state
         worker = state.worker
@@ -201,7 +204,7 @@ def lifespan_for(
                 worker.stop()
                 await worker_task
             await state.sender.aclose()
-            await state.http.aclose()
+            await http.aclose()
             await engine.dispose()
 
     return lifespan

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.clock import Clock
@@ -40,8 +39,6 @@ class AppState:
     cipher: FieldCipher
     hasher: KeyedHasher
     sender: SmsSender
-    http: httpx.AsyncClient
-    """The HTTP client the SMS sender talks through; closed at shutdown, after the sender."""
     outcomes: OutcomeHandlers
     """What the dispatcher and the delivery-report webhook tell about each message."""
     worker: Worker
